@@ -1,0 +1,1 @@
+"""Plot functions and the house style: each takes ax= and returns the Axes."""

@@ -1,0 +1,1 @@
+"""Schemas (pandera) of the tidy tables."""
