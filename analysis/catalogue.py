@@ -1,0 +1,130 @@
+"""The indicator catalogue (``config/indicators.yaml``) as typed models."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from analysis.config import parse_model, read_yaml
+from analysis.errors import ParameterError
+
+Unit = Literal["percent", "rate_per_10000", "rate_per_100000", "count", "days", "weeks", "score", "rate"]
+Polarity = Literal["lower_is_better", "higher_is_better", "none"]
+YearType = Literal["financial", "calendar", "september", "academic"]
+Level = Literal["national", "regional", "la"]
+
+UNIT_LABELS: dict[str, str] = {
+    "percent": "%",
+    "rate_per_10000": "per 10,000 children",
+    "rate_per_100000": "per 100,000",
+    "count": "",
+    "days": "days",
+    "weeks": "weeks",
+    "score": "",
+    "rate": "",
+}
+
+
+class EesSource(BaseModel):
+    kind: Literal["ees"]
+    file: str
+    value: str
+    numerator: str | None = None
+    denominator: str | None = None
+    filters: dict[str, str] = Field(default_factory=dict)
+
+
+class LaitSource(BaseModel):
+    kind: Literal["lait"]
+    measure: str
+    numerator_measure: str | None = None
+    denominator_measure: str | None = None
+
+
+class Indicator(BaseModel):
+    id: str
+    label: str
+    topic: str
+    unit: Unit
+    polarity: Polarity
+    decimals: int = 1
+    year_type: YearType = "financial"
+    definition: str
+    local_codes: list[str] = Field(default_factory=list)
+    source: EesSource | LaitSource | None = Field(default=None, discriminator="kind")
+    lait_code: str | None = None
+    notes: str | None = None
+    exclude_levels: list[Level] = Field(default_factory=list)
+
+    @property
+    def unit_label(self) -> str:
+        return UNIT_LABELS[self.unit]
+
+    def format_value(self, value: float | None) -> str:
+        """The value as a person reads it: rounded to the catalogue's decimals, with the unit."""
+        if value is None or value != value:  # NaN
+            return "no value"
+        text = f"{value:,.{self.decimals}f}"
+        return f"{text}%" if self.unit == "percent" else text
+
+
+class Catalogue(BaseModel):
+    indicators: dict[str, Indicator]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_ids(cls, data: dict) -> dict:
+        if isinstance(data, dict) and isinstance(data.get("indicators"), dict):
+            data = dict(data)
+            data["indicators"] = {
+                key: ({**value, "id": key} if isinstance(value, dict) else value)
+                for key, value in data["indicators"].items()
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _unique_local_codes(self) -> Catalogue:
+        seen: dict[str, str] = {}
+        for ind in self.indicators.values():
+            for code in ind.local_codes:
+                if code in seen:
+                    raise ValueError(
+                        f"local code {code} is used by both {seen[code]} and {ind.id}"
+                    )
+                seen[code] = ind.id
+        return self
+
+    def get(self, indicator_id: str) -> Indicator:
+        """The indicator with this id, or a ParameterError listing the close ones."""
+        try:
+            return self.indicators[indicator_id]
+        except KeyError:
+            from difflib import get_close_matches
+
+            close = get_close_matches(indicator_id, list(self.indicators), n=3, cutoff=0.5)
+            raise ParameterError(
+                f"unknown indicator '{indicator_id}'", parameter="indicator",
+                expected="an id from config/indicators.yaml",
+                found=indicator_id,
+                fix=(f"did you mean {', '.join(close)}? " if close else "")
+                + "run `python -m analysis indicators` to list them",
+            ) from None
+
+    def by_local_code(self, code: str) -> Indicator | None:
+        for ind in self.indicators.values():
+            if code in ind.local_codes:
+                return ind
+        return None
+
+    def benchmarked(self) -> list[Indicator]:
+        """Indicators with a DfE source, in catalogue order."""
+        return [i for i in self.indicators.values() if i.source is not None]
+
+
+@lru_cache(maxsize=8)
+def load_catalogue(path: Path) -> Catalogue:
+    """Load and validate the catalogue YAML."""
+    return parse_model(Catalogue, read_yaml(path), path)
