@@ -23,12 +23,11 @@ from analysis.ranking import (
     rank_values,
 )
 
-# Where the real LAIT files live. Change this one line when the files move (the lead plans
-# to copy them into data/raw/dfe/). /work/shared/reference-data is ../shared/reference-data
-# seen from the repository root.
-REFERENCE_DATA = Path(__file__).resolve().parents[2] / "shared" / "reference-data"
-LAIT_LONG = REFERENCE_DATA / "lait" / "bds_long_0.parquet"
-LAIT_DICTIONARY = REFERENCE_DATA / "lait" / "lait_data_dictionary.csv"
+# Where the real LAIT files live: the repository's copy of LAIT's 01_data/02_prod files
+# (byte-identical to /work/shared/reference-data/lait/). Change this one line if they move.
+LAIT_DIR = Path(__file__).resolve().parents[1] / "data" / "raw" / "dfe" / "lait"
+LAIT_LONG = LAIT_DIR / "bds_long_0.parquet"
+LAIT_DICTIONARY = LAIT_DIR / "lait_data_dictionary.csv"
 
 LOW = "lower_is_better"
 HIGH = "higher_is_better"
