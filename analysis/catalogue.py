@@ -58,6 +58,7 @@ class Indicator(BaseModel):
     lait_code: str | None = None
     notes: str | None = None
     exclude_levels: list[Level] = Field(default_factory=list)
+    no_quartile: bool = False  # LAIT data dictionary "No_Quartile = N": rank but no band
 
     @property
     def unit_label(self) -> str:

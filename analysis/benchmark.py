@@ -1,0 +1,270 @@
+"""The benchmark engine: an LA against England, its region and its statistical neighbours.
+
+All functions are pure: they take the tidy table (``data/processed/benchmarks.parquet``,
+loaded with :func:`load_benchmarks`) and return new DataFrames.
+
+For an LA, indicator and year the engine gives: the LA's value; England; its region; the
+statistical-neighbour mean (of the neighbours with a value, with how many had one) and their
+median, minimum and maximum; the national rank and quartile band as DfE's LAIT shows them
+(see docs/methods/ranking-and-quartiles.md); the difference to each comparator; and the
+direction of travel against the previous year.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.catalogue import Catalogue
+from analysis.config import Paths
+from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.geography import (
+    LocalAuthority,
+    load_neighbours,
+    neighbour_version_for_year,
+    reorganisation_note,
+)
+from analysis.ranking import BANDS, quartile_cut_points
+
+BENCHMARK_COLUMNS = [
+    "indicator", "label", "unit", "polarity", "decimals", "year", "period",
+    "la_code", "la_old_code", "la_name", "value", "status", "numerator", "denominator",
+    "england", "region", "region_name", "sn_mean", "sn_count", "sn_size", "sn_median",
+    "sn_min", "sn_max", "sn_version", "rank", "of", "quartile",
+    "diff_england", "diff_region", "diff_sn", "previous_value", "direction",
+]
+
+
+def load_benchmarks(paths: Paths | None = None) -> pd.DataFrame:
+    """Read the processed table, built by ``python -m analysis prepare``."""
+    paths = paths or Paths.for_root()
+    path = paths.benchmarks_table
+    if not path.exists():
+        raise InputDataError(
+            "the processed benchmark table does not exist yet", file=path,
+            fix="run `python -m analysis prepare` (or `make data`)",
+        )
+    return _read_cached(path, path.stat().st_mtime_ns)
+
+
+@lru_cache(maxsize=2)
+def _read_cached(path: Path, mtime_ns: int) -> pd.DataFrame:
+    return pd.read_parquet(path)
+
+
+def rank_all(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """LA rows of ``table`` with ``rank``, ``of`` and ``quartile`` for every indicator-year.
+
+    Vectorised version of :func:`analysis.ranking.rank_and_band` over all groups at once:
+    ranks among LAs with a value, 1 = best by polarity, ties share the lowest rank; bands A-D
+    from R type-7 cut points, a value on a cut point in the band below it in value terms.
+    """
+    la = table[table["level"] == "la"].copy()
+    polarity = la["indicator"].map({k: v.polarity for k, v in catalogue.indicators.items()})
+    no_quartile = la["indicator"].map({k: v.no_quartile for k, v in catalogue.indicators.items()})
+    sign = np.where(polarity == "higher_is_better", -1.0, 1.0)
+    keyed = la["value"] * sign
+    ranks = keyed.groupby([la["indicator"], la["year"]]).rank(method="min", na_option="keep")
+    counts = la["value"].notna().groupby([la["indicator"], la["year"]]).transform("sum")
+    ranked = polarity != "none"
+    la["rank"] = ranks.where(ranked).astype("Int64")
+    la["of"] = counts.where(ranked).astype("Int64")
+    cuts = (
+        la.dropna(subset=["value"]).groupby(["indicator", "year"])["value"]
+        .apply(lambda v: quartile_cut_points(v))
+    )
+    cut = pd.DataFrame(cuts.tolist(), index=cuts.index, columns=["q1", "q2", "q3"])
+    joined = la[["indicator", "year"]].join(cut, on=["indicator", "year"])
+    v = la["value"]
+    position = np.select(
+        [v <= joined["q1"], v <= joined["q2"], v <= joined["q3"], v.notna()], [0, 1, 2, 3], -1
+    )
+    position = np.where(polarity == "higher_is_better", 3 - position, position)
+    bands = pd.Series(np.array(BANDS + ("",))[np.where(position < 0, 4, position)],
+                      index=la.index, dtype="string")
+    show = ranked & ~no_quartile.astype(bool) & v.notna()
+    la["quartile"] = bands.where(show, pd.NA)
+    return la
+
+
+def direction_of_travel(current: pd.Series, previous: pd.Series, polarity: pd.Series,
+                        decimals: pd.Series | int = 1) -> pd.Series:
+    """Improved / worsened / no change by polarity; higher / lower / no change without one.
+
+    Values are compared at their published precision (``decimals``), so 27.10 against 27.1
+    is "no change". Missing either side gives "no comparison".
+    """
+    dec = decimals if isinstance(decimals, pd.Series) else pd.Series(decimals, index=current.index)
+    scale = np.power(10.0, dec.astype(float))
+    delta = np.round(current * scale) - np.round(previous * scale)
+    higher_better = polarity == "higher_is_better"
+    lower_better = polarity == "lower_is_better"
+    out = pd.Series("no comparison", index=current.index, dtype="string")
+    out[delta == 0] = "no change"
+    up, down = delta > 0, delta < 0
+    out[up & higher_better | down & lower_better] = "improved"
+    out[down & higher_better | up & lower_better] = "worsened"
+    out[up & (polarity == "none")] = "higher"
+    out[down & (polarity == "none")] = "lower"
+    return out
+
+
+def _neighbour_stats(table: pd.DataFrame, la: LocalAuthority, years: list[int],
+                     version: str | None, paths: Paths) -> pd.DataFrame:
+    parts = []
+    by_version: dict[str, list[int]] = {}
+    for year in years:
+        by_version.setdefault(version or neighbour_version_for_year(year, paths.config), []).append(year)
+    for ver, ver_years in by_version.items():
+        neighbours = load_neighbours(ver, paths.root)
+        codes = neighbours.loc[neighbours["old_code"] == la.old_code, "neighbour_old_code"].tolist()
+        rows = table[(table["level"] == "la") & table["old_la_code"].isin(codes)
+                     & table["year"].isin(ver_years)]
+        stats = rows.groupby(["indicator", "year"])["value"].agg(
+            sn_mean="mean", sn_count="count", sn_median="median", sn_min="min", sn_max="max")
+        stats["sn_size"] = len(codes)
+        stats["sn_version"] = ver
+        parts.append(stats.reset_index())
+    if not parts:
+        return pd.DataFrame(columns=["indicator", "year", "sn_mean", "sn_count", "sn_median",
+                                     "sn_min", "sn_max", "sn_size", "sn_version"])
+    return pd.concat(parts, ignore_index=True)
+
+
+def _check_request(table: pd.DataFrame, catalogue: Catalogue, indicators: list[str] | None,
+                   years: list[int] | None) -> tuple[list[str], list[int]]:
+    ids = indicators or [i.id for i in catalogue.benchmarked()]
+    for ind in ids:
+        catalogue.get(ind)
+        if catalogue.indicators[ind].source is None:
+            raise ParameterError(
+                f"indicator '{ind}' is a local-only measure with no DfE benchmark",
+                parameter="indicator", fix="use `python -m analysis quarter` for local measures",
+            )
+    available = sorted(table.loc[table["indicator"].isin(ids), "year"].unique().tolist())
+    if years:
+        missing = [y for y in years if y not in available]
+        if missing:
+            raise ParameterError(
+                f"year {', '.join(map(str, missing))} is not in the data for "
+                f"{'this indicator' if len(ids) == 1 else 'these indicators'}",
+                parameter="year", expected=f"one of {available[0]}-{available[-1]}",
+                found=", ".join(map(str, missing)),
+                fix="choose a year in range (years end 31 March: 2017 means 2016-17)",
+            )
+    return ids, (years or available)
+
+
+def benchmark_table(
+    table: pd.DataFrame,
+    la: LocalAuthority,
+    catalogue: Catalogue,
+    *,
+    indicators: list[str] | None = None,
+    years: list[int] | None = None,
+    neighbours_version: str | None = None,
+    paths: Paths | None = None,
+    ranked: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per indicator and year for ``la``: value, comparators, rank, band, gaps, trend.
+
+    ``years`` defaults to every year in the data; ``neighbours_version`` to the documented
+    default for each year (config/benchmarks.yaml). Pass ``ranked`` (from :func:`rank_all`)
+    to reuse ranks across many calls. Raises NoDataError when the LA has no figures at all
+    for the years asked.
+    """
+    paths = paths or Paths.for_root()
+    ids, years = _check_request(table, catalogue, indicators, years)
+    wanted = table["indicator"].isin(ids)
+    if ranked is None:
+        ranked = rank_all(table[wanted], catalogue)
+    # Every indicator-year that exists in the data, whether or not the LA has a figure.
+    grid = (table.loc[wanted & table["year"].isin(years + [y - 1 for y in years]),
+                      ["indicator", "year", "period"]]
+            .drop_duplicates(["indicator", "year"]))
+    mine = ranked.loc[ranked["old_la_code"] == la.old_code,
+                      ["indicator", "year", "value", "status", "numerator", "denominator",
+                       "rank", "of", "quartile"]]
+    out = grid.merge(mine, on=["indicator", "year"], how="left")
+    out["status"] = out["status"].fillna("not in data")
+    nat = table.loc[wanted & (table["level"] == "national"), ["indicator", "year", "value"]]
+    reg = table.loc[wanted & (table["area_code"] == la.region_code), ["indicator", "year", "value"]]
+    out = out.merge(nat.rename(columns={"value": "england"}), on=["indicator", "year"], how="left")
+    out = out.merge(reg.rename(columns={"value": "region"}), on=["indicator", "year"], how="left")
+    sn = _neighbour_stats(table[wanted], la, sorted(out["year"].unique().tolist()),
+                          neighbours_version, paths)
+    out = out.merge(sn, on=["indicator", "year"], how="left")
+    meta = pd.DataFrame([
+        {"indicator": i, "label": catalogue.indicators[i].label, "unit": catalogue.indicators[i].unit,
+         "polarity": catalogue.indicators[i].polarity, "decimals": catalogue.indicators[i].decimals}
+        for i in ids
+    ])
+    out = out.merge(meta, on="indicator", how="left")
+    out = out.sort_values(["indicator", "year"]).reset_index(drop=True)
+    prev = out.groupby("indicator")["value"].shift(1)
+    prev_year = out.groupby("indicator")["year"].shift(1)
+    out["previous_value"] = prev.where(prev_year == out["year"] - 1)
+    out["direction"] = direction_of_travel(out["value"], out["previous_value"], out["polarity"],
+                                           out["decimals"])
+    for comp in ("england", "region", "sn_mean"):
+        out[f"diff_{'sn' if comp == 'sn_mean' else comp}"] = out["value"] - out[comp]
+    out["la_code"], out["la_old_code"], out["la_name"] = la.new_code, la.old_code, la.name
+    out["region_name"] = la.region_name
+    out["sn_count"] = out["sn_count"].fillna(0).astype("Int64")
+    out["sn_size"] = out["sn_size"].astype("Int64")
+    out = out[out["year"].isin(years)]
+    if out["value"].notna().sum() == 0:
+        notes = [n for y in years if (n := reorganisation_note(la, y))]
+        raise NoDataError(
+            f"{la.name} has no published figures for "
+            f"{'these indicators' if len(ids) > 1 else ids[0]} in "
+            f"{', '.join(map(str, years)) if len(years) < 6 else f'{years[0]}-{years[-1]}'}",
+            found=notes[0] if notes else "every value is missing or suppressed",
+            fix="choose another year or indicator",
+        )
+    order = {i: n for n, i in enumerate(ids)}
+    out = out.sort_values(["indicator", "year"], key=lambda s: s.map(order) if s.name == "indicator" else s)
+    return out[BENCHMARK_COLUMNS].reset_index(drop=True)
+
+
+def neighbour_values(table: pd.DataFrame, la: LocalAuthority, indicator: str, year: int,
+                     *, neighbours_version: str | None = None, paths: Paths | None = None) -> pd.DataFrame:
+    """The LA and each of its statistical neighbours for one indicator and year, in list order.
+
+    Columns: old_la_code, area_name, sn_rank (0 for the LA itself), closeness, value, status,
+    numerator, denominator, is_la.
+    """
+    paths = paths or Paths.for_root()
+    version = neighbours_version or neighbour_version_for_year(year, paths.config)
+    nb = load_neighbours(version, paths.root)
+    nb = nb[nb["old_code"] == la.old_code][["rank", "neighbour_old_code", "closeness"]]
+    members = pd.concat([pd.DataFrame({"rank": [0], "neighbour_old_code": [la.old_code],
+                                       "closeness": ["(this LA)"]}), nb], ignore_index=True)
+    rows = table[(table["indicator"] == indicator) & (table["year"] == year) & (table["level"] == "la")]
+    out = members.merge(rows, left_on="neighbour_old_code", right_on="old_la_code", how="left")
+    from analysis.geography import load_areas
+
+    names = load_areas(paths.root).set_index("old_code")["name"]
+    out["area_name"] = out["neighbour_old_code"].map(names)
+    out["status"] = out["status"].fillna("not in data")
+    out = out.rename(columns={"rank": "sn_rank"})
+    out["old_la_code"] = out["neighbour_old_code"]
+    out["is_la"] = out["sn_rank"] == 0
+    return out[["old_la_code", "area_name", "sn_rank", "closeness", "value", "status",
+                "numerator", "denominator", "is_la"]]
+
+
+def all_la_values(table: pd.DataFrame, indicator: str, year: int, catalogue: Catalogue) -> pd.DataFrame:
+    """Every LA's value, rank and quartile band for one indicator and year, best first."""
+    rows = table[(table["indicator"] == indicator) & (table["year"] == year)]
+    if rows.empty:
+        raise NoDataError(f"no figures for {indicator} in {year}")
+    ranked = rank_all(rows, catalogue)
+    polarity = catalogue.get(indicator).polarity
+    ascending = polarity != "higher_is_better"
+    ranked = ranked.sort_values("value", ascending=ascending, na_position="last")
+    return ranked[["old_la_code", "area_code", "area_name", "region_name", "value", "status",
+                   "numerator", "denominator", "rank", "of", "quartile"]].reset_index(drop=True)

@@ -1,0 +1,32 @@
+"""Presentation of benchmark tables for people: rounding, units, readable column names."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def _fmt(value: object, decimals: int) -> str:
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
+        return "-"
+    return f"{float(value):,.{decimals}f}"
+
+
+def format_benchmark_table(bench: pd.DataFrame) -> pd.DataFrame:
+    """A benchmark table (from :func:`analysis.benchmark.benchmark_table`) as text to print."""
+    rows = []
+    for r in bench.itertuples(index=False):
+        d = int(r.decimals)
+        status = "" if r.status == "published" else f" ({r.status})"
+        rank = f"{r.rank}/{r.of}" if pd.notna(r.rank) else "-"
+        rows.append({
+            "Indicator": r.label,
+            "Year": r.period,
+            r.la_name: _fmt(r.value, d) + status if pd.notna(r.value) else r.status,
+            "England": _fmt(r.england, d),
+            "Region": _fmt(r.region, d),
+            "Neighbours (n)": f"{_fmt(r.sn_mean, d)} ({r.sn_count}/{r.sn_size})" if pd.notna(r.sn_mean) else "-",
+            "Rank": rank,
+            "Quartile": r.quartile if pd.notna(r.quartile) else "-",
+            "vs last year": r.direction,
+        })
+    return pd.DataFrame(rows)
