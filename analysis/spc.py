@@ -286,8 +286,11 @@ def spc_rules(values: Any, limits: XmrLimits, polarity: Polarity = "none",
         ["high" if d > 0 else "low" if d < 0 else None for d in full_direction],
         index=out.index, dtype=object,
     )
-    out["variation"] = [_label(d, polarity) for d in full_direction]
-    out.loc[~present, "variation"] = None
+    out["variation"] = pd.Series(
+        [_label(d, polarity) if known else None for d, known in zip(full_direction, present,
+                                                                     strict=True)],
+        index=out.index, dtype=object,
+    )
     return out
 
 
