@@ -1,0 +1,57 @@
+"""Shared fixtures: the project's real configuration and a processed table built once."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.catalogue import Catalogue, load_catalogue
+from analysis.config import Paths
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def paths() -> Paths:
+    return Paths.for_root(ROOT)
+
+
+@pytest.fixture(scope="session")
+def catalogue(paths: Paths) -> Catalogue:
+    return load_catalogue(paths.config / "indicators.yaml")
+
+
+@pytest.fixture(scope="session")
+def bench_table(paths: Paths) -> pd.DataFrame:
+    """The processed benchmark table, built from data/raw (written to data/processed)."""
+    from analysis.prepare import prepare_benchmarks
+
+    _, table = prepare_benchmarks(paths)
+    return table
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Paths:
+    """A throwaway project: config copied, raw files linked (replace one to corrupt it)."""
+    shutil.copytree(ROOT / "config", tmp_path / "config")
+    for src in (ROOT / "data" / "raw").rglob("*"):
+        if src.is_file():
+            dest = tmp_path / "data" / "raw" / src.relative_to(ROOT / "data" / "raw")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.symlink_to(src)
+    (tmp_path / "data" / "processed").mkdir(parents=True)
+    return Paths.for_root(tmp_path)
+
+
+def replace_raw(paths: Paths, rel: str, text: str | bytes) -> Path:
+    """Replace a linked raw file in a project copy with new content."""
+    target = paths.raw / rel
+    target.unlink()
+    if isinstance(text, bytes):
+        target.write_bytes(text)
+    else:
+        target.write_text(text, encoding="utf-8")
+    return target

@@ -1,0 +1,72 @@
+"""The CLI: right figures, clean one-or-two-line errors, exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from analysis.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _processed(bench_table):
+    """Make sure data/processed/benchmarks.parquet exists."""
+
+
+def test_benchmark_table_output():
+    result = runner.invoke(app, ["benchmark", "--la", "Doncaster", "--year", "2017",
+                                 "--indicator", "re_referrals"])
+    assert result.exit_code == 0, result.output
+    assert "27.1" in result.stdout and "21.9" in result.stdout and "142/152" in result.stdout
+    assert "20.1 (10/10)" in result.stdout
+
+
+@pytest.mark.parametrize("la", ["371", "E08000017", "DONCASTER"])
+def test_benchmark_csv_any_la_form(la):
+    result = runner.invoke(app, ["benchmark", "--la", la, "--year", "2016-17", "--indicator",
+                                 "re_referrals", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    row = frame.iloc[0]
+    assert (row["value"], row["england"], row["rank"], row["of"]) == (27.1, 21.9, 142, 152)
+
+
+def test_benchmark_json():
+    result = runner.invoke(app, ["benchmark", "--la", "Doncaster", "--year", "2017", "--format", "json"])
+    rows = json.loads(result.stdout)
+    by_id = {r["indicator"]: r for r in rows}
+    assert by_id["cin_rate"]["value"] == 403.4 and by_id["cin_rate"]["england"] == 330.1
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["--la", "Doncastre"], "did you mean 'Doncaster'"),
+    (["--la", "Doncaster", "--year", "2031"], "not in the data"),
+    (["--la", "Doncaster", "--indicator", "rereferals"], "did you mean re_referrals"),
+    (["--la", "Doncaster", "--year", "17/18/19"], "cannot read"),
+])
+def test_bad_parameters_short_error_no_traceback(args, needle):
+    result = runner.invoke(app, ["benchmark", *args])
+    assert result.exit_code == 2
+    assert needle in result.output
+    assert "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) <= 2
+
+
+def test_help_for_every_command():
+    for command in ["prepare", "fetch", "benchmark", "las", "indicators"]:
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and "Usage" in result.output, command
+
+
+def test_output_file_written(tmp_path):
+    out = tmp_path / "don.csv"
+    result = runner.invoke(app, ["benchmark", "--la", "Doncaster", "--year", "2017", "--format", "csv",
+                                 "--output", str(out)])
+    assert result.exit_code == 0 and out.exists()
+    assert len(pd.read_csv(out)) > 20
