@@ -556,6 +556,10 @@ def funnel_limits(target_value: float, denominators: Any, kind: Kind = "proporti
                 )
             estimate = estimate_overdispersion(values, value_denominators, target_value, kind,
                                                per)
+        if estimate.kind != kind:
+            raise ParameterError("the over-dispersion estimate is for another kind of indicator",
+                                 parameter="estimate", expected=repr(kind),
+                                 found=repr(estimate.kind))
         s = _unit_se(theta, den, kind)
         if overdispersion == "multiplicative":
             spread = s * math.sqrt(max(estimate.phi, 1.0))

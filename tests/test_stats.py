@@ -328,6 +328,9 @@ def test_funnel_limits_at_zero_target_and_bad_inputs():
         funnel_limits(20, [100], kind="ratio")
     with pytest.raises(ParameterError, match="units' figures"):
         funnel_limits(20, [100], overdispersion="additive")
+    rate_est = estimate_overdispersion([40.0, 50, 60], [100, 100, 100], 50, kind="rate")
+    with pytest.raises(ParameterError, match="another kind"):
+        funnel_limits(20, [100], overdispersion="additive", estimate=rate_est)
 
 
 def _five_units():
