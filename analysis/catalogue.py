@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from analysis.config import parse_model, read_yaml
 from analysis.errors import ParameterError
 
-Unit = Literal["percent", "rate_per_10000", "rate_per_100000", "count", "days", "weeks", "score", "rate"]
+Unit = Literal["percent", "rate_per_10000", "rate_per_100000", "count", "days", "weeks", "score", "rate", "unspecified"]
 Polarity = Literal["lower_is_better", "higher_is_better", "none"]
 YearType = Literal["financial", "calendar", "september", "academic"]
 Level = Literal["national", "regional", "la"]
@@ -25,6 +25,7 @@ UNIT_LABELS: dict[str, str] = {
     "weeks": "weeks",
     "score": "",
     "rate": "",
+    "unspecified": "",
 }
 
 
