@@ -145,10 +145,10 @@ def generate_referrals(
     other = (rng.random(n) < 0.04) & np.isin(outcome, ["cin_plan", "cp_plan"])
     closure_reason = np.where(other, _pick(rng, {"RC5": 0.6, "RC3": 0.2, "RC4": 0.2}, n),
                               closure_reason)
-    open_at_end = closure > t1
     tidy_outcome = np.where(nfa, "no_assessment", outcome).astype(object)
     pending = (dates > t1 - pd.Timedelta(days=14)).to_numpy() & assessed
-    tidy_outcome[pending] = None
+    tidy_outcome[pending] = None  # assessment not finished at the extract date: still open
+    open_at_end = (closure > t1).to_numpy() | pending
 
     need = np.where(assessed, _pick(rng, NEEDS, n), None)
     n_factors = rng.integers(1, 4, n)
