@@ -27,7 +27,7 @@ from analysis.geography import (
     neighbour_version_for_year,
     reorganisation_note,
 )
-from analysis.ranking import BANDS, quartile_cut_points
+from analysis.ranking import BANDS, cut_points_of_sorted
 
 BENCHMARK_COLUMNS = [
     "indicator", "label", "unit", "polarity", "decimals", "year", "period",
@@ -72,11 +72,12 @@ def rank_all(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     ranked = polarity != "none"
     la["rank"] = ranks.where(ranked).astype("Int64")
     la["of"] = counts.where(ranked).astype("Int64")
-    cuts = (
-        la.dropna(subset=["value"]).groupby(["indicator", "year"])["value"]
-        .apply(lambda v: quartile_cut_points(v))
-    )
-    cut = pd.DataFrame(cuts.tolist(), index=cuts.index, columns=["q1", "q2", "q3"])
+    valid = la.dropna(subset=["value"])
+    cut = pd.DataFrame(
+        [(ind, yr, *cut_points_of_sorted(np.sort(v.to_numpy(dtype=float))))
+         for (ind, yr), v in valid.groupby(["indicator", "year"])["value"]],
+        columns=["indicator", "year", "q1", "q2", "q3"],
+    ).set_index(["indicator", "year"])
     joined = la[["indicator", "year"]].join(cut, on=["indicator", "year"])
     v = la["value"]
     position = np.select(

@@ -162,6 +162,15 @@ def _r_quantile_type7(sorted_values: np.ndarray, prob: float) -> float:
     return low_value
 
 
+def cut_points_of_sorted(ordered: np.ndarray) -> tuple[float, float, float]:
+    """Q1, Q2, Q3 (R type 7) of an already sorted, NaN-free, non-empty float array.
+
+    The fast path for callers that band many groups at once; same numbers as
+    :func:`quartile_cut_points`.
+    """
+    return tuple(_r_quantile_type7(ordered, p) for p in (0.25, 0.5, 0.75))  # type: ignore[return-value]
+
+
 def quartile_cut_points(values: pd.Series) -> tuple[float, float, float]:
     """The 25%, 50% and 75% cut points LAIT uses: R ``quantile(na.rm = TRUE)``, type 7.
 
@@ -177,9 +186,7 @@ def quartile_cut_points(values: pd.Series) -> tuple[float, float, float]:
             expected="at least one non-missing value",
             found=f"{len(values)} values, all missing",
         )
-    ordered = np.sort(floats.to_numpy())
-    q1, q2, q3 = (_r_quantile_type7(ordered, p) for p in (0.25, 0.5, 0.75))
-    return (q1, q2, q3)
+    return cut_points_of_sorted(np.sort(floats.to_numpy()))
 
 
 def band_for_value(

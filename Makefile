@@ -1,0 +1,62 @@
+# Children's social care benchmarking toolkit. `make help` lists the targets.
+#
+# The two commands a new user runs (see README.md):
+#   make demo   set up .venv, build data/processed and produce Doncaster's chart pack
+#   make test   run the test suite
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install data demo pack test test-fast lint format lab bench synthetic clean clean-outputs
+
+help: ## Show this help
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the toolkit with its dependencies
+
+data: $(STAMP) ## Validate data/raw and build data/processed
+	$(PY) -m analysis prepare
+
+demo: data ## Set up, build the data and produce Doncaster's Q4 2017-18 chart pack
+	$(PY) -m analysis demo
+
+pack: data ## Chart pack for LA=... PERIOD=... (default Doncaster 2017-18 Q4)
+	$(PY) -m analysis pack --la "$(or $(LA),Doncaster)" --period "$(or $(PERIOD),2017-18 Q4)"
+
+test: $(STAMP) ## Run the whole test suite (unit, published figures, end-to-end notebooks)
+	$(PY) -m pytest
+
+test-fast: $(STAMP) ## Run the tests without the end-to-end notebook runs
+	$(PY) -m pytest -m "not e2e"
+
+lint: $(STAMP) ## Check code style with ruff
+	$(VENV)/bin/ruff check analysis tests benchmarks notebooks
+
+format: $(STAMP) ## Format code with ruff
+	$(VENV)/bin/ruff format analysis tests benchmarks
+
+lab: $(STAMP) ## Open JupyterLab on the notebooks
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: data ## Print speed figures (benchmarks/)
+	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done
+
+synthetic: $(STAMP) ## Regenerate the synthetic referral records in data/raw/synthetic
+	$(PY) -m analysis synthetic
+
+clean-outputs: ## Delete everything in outputs/ (disposable, reproducible)
+	find outputs -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+
+clean: clean-outputs ## Delete outputs/, data/processed/ and .venv
+	find data/processed -mindepth 1 ! -name .gitkeep -exec rm -rf {} +
+	rm -rf $(VENV)

@@ -1,0 +1,42 @@
+"""Speed of `prepare` and of one LA's full benchmark table. Prints figures; asserts nothing.
+
+Targets on a 2-core machine: prepare under 10 s; one LA's table (all indicators, all years)
+under 0.5 s once the processed table exists.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from analysis.benchmark import benchmark_table, load_benchmarks
+from analysis.catalogue import load_catalogue
+from analysis.config import Paths
+from analysis.geography import resolve_la
+from analysis.prepare import prepare_benchmarks
+
+
+def main() -> None:
+    paths = Paths.for_root()
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        prepare_benchmarks(paths)
+        runs.append(time.perf_counter() - started)
+    print(f"prepare (3 runs): median {statistics.median(runs):.2f} s, best {min(runs):.2f} s  [target < 10 s]")
+
+    catalogue = load_catalogue(paths.config / "indicators.yaml")
+    table = load_benchmarks(paths)
+    for name in ("Doncaster", "Rotherham", "Lancashire"):
+        la = resolve_la(name)
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            result = benchmark_table(table, la, catalogue, paths=paths)
+            times.append(time.perf_counter() - started)
+        print(f"benchmark table, {name} ({len(result)} rows, all indicators and years): "
+              f"median {statistics.median(times):.3f} s  [target < 0.5 s]")
+
+
+if __name__ == "__main__":
+    main()
