@@ -1,0 +1,539 @@
+"""Benchmark charts: an LA against England, its region, its neighbours and every LA.
+
+Each plot function takes the rows it draws (from :mod:`analysis.benchmark`), an optional
+``ax`` and keyword-only ``source`` (the source line, with the data year) and ``synthetic``;
+it returns the Axes and reads or writes nothing. Each has a ``*_alt_text`` companion that
+describes the same data in one paragraph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from analysis.catalogue import Indicator
+from analysis.charts.style import (
+    A4_TEXT_WIDTH,
+    COLOURS,
+    COMPARATOR_STYLE,
+    POLARITY_TEXT,
+    finish,
+    format_count,
+    format_value,
+    get_axes,
+    house_style,
+    is_missing,
+    set_value_axis,
+    spread_positions,
+    style_axes,
+    synthetic_prefix,
+)
+from analysis.errors import InputDataError, NoDataError, ParameterError
+
+# --- checks --------------------------------------------------------------------------------
+
+
+def _need_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
+    if not isinstance(frame, pd.DataFrame | pd.Series):
+        raise ParameterError(f"{what} must be a pandas DataFrame", parameter=what,
+                             found=type(frame).__name__)
+    have = frame.index if isinstance(frame, pd.Series) else frame.columns
+    missing = [c for c in columns if c not in have]
+    if missing:
+        raise InputDataError(
+            f"the {what} table lacks a column the chart needs", column=missing[0],
+            expected=", ".join(columns), found=", ".join(map(str, have)) or "no columns",
+            fix=f"pass the rows as returned by analysis.benchmark ({what})",
+        )
+
+
+def _meta(indicator: Indicator | None, rows: pd.DataFrame | pd.Series) -> dict:
+    """label, unit, polarity, decimals from the catalogue entry or the rows themselves."""
+    if indicator is not None:
+        return {"label": indicator.label, "unit": indicator.unit,
+                "polarity": indicator.polarity, "decimals": indicator.decimals}
+    first = rows if isinstance(rows, pd.Series) else (rows.iloc[0] if len(rows) else None)
+    if first is None:
+        raise NoDataError("there are no rows to chart")
+    return {"label": str(first.get("label", first.get("indicator", ""))),
+            "unit": str(first.get("unit", "count")),
+            "polarity": str(first.get("polarity", "none")),
+            "decimals": int(first.get("decimals", 1))}
+
+
+def _best_first(values: pd.Series, polarity: str) -> pd.Series:
+    """Sort values best first by polarity (highest first when there is no polarity)."""
+    return values.sort_values(ascending=polarity == "lower_is_better", na_position="last",
+                              kind="stable")
+
+
+def _order_words(polarity: str) -> str:
+    return "best to worst" if polarity != "none" else "highest to lowest"
+
+
+def _compare_word(value: float, other: float, polarity: str, decimals: int) -> str:
+    """"better than" / "worse than" / "the same as" / "higher than" / "lower than"."""
+    diff = round(value, decimals) - round(other, decimals)
+    if diff == 0:
+        return "the same as"
+    if polarity == "none":
+        return "higher than" if diff > 0 else "lower than"
+    better = (diff < 0) == (polarity == "lower_is_better")
+    return "better than" if better else "worse than"
+
+
+def _hbar_labels(ax: Axes, ys: list[float], xs: list[float], texts: list[str],
+                 bold: list[bool], span: float) -> None:
+    for y, x, text, b in zip(ys, xs, texts, bold, strict=True):
+        ax.text(x + span * 0.012, y, text, va="center", ha="left", fontsize=8.5,
+                fontweight="bold" if b else "normal", color=COLOURS["text"], gid="value-label",
+                zorder=5, bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                                "edgecolor": "none"})
+
+
+# --- comparators bar -----------------------------------------------------------------------
+
+_COMPARATOR_ROWS = ("england", "region", "sn_mean")
+
+
+def _comparator_names(row: pd.Series) -> dict[str, str]:
+    sn = "Neighbour mean"
+    if not is_missing(row.get("sn_count")) and not is_missing(row.get("sn_size")):
+        sn = f"Neighbour mean ({int(row['sn_count'])} of {int(row['sn_size'])})"
+    region = row.get("region_name")
+    return {"england": "England", "region": str(region) if not is_missing(region) else "Region",
+            "sn_mean": sn}
+
+
+def comparators_bar(row: pd.Series, ax: Axes | None = None, *, source: str,
+                    synthetic: bool = False, title: str | None = None) -> Axes:
+    """One indicator-year: the LA's bar (highlighted) against England, region and neighbours.
+
+    ``row`` is one row of :func:`analysis.benchmark.benchmark_table` (a Series) with at least
+    label, unit, polarity, decimals, period, la_name, value, england, region, sn_mean;
+    region_name, sn_count, sn_size, rank, of and quartile are used when present.
+    """
+    _need_columns(row, ["la_name", "period", "value", "england", "region", "sn_mean"], "row")
+    meta = _meta(None, row)
+    names = _comparator_names(row)
+    labels = [str(row["la_name"])] + [names[c] for c in _COMPARATOR_ROWS]
+    values = [row["value"]] + [row[c] for c in _COMPARATOR_ROWS]
+    present = [v for v in values if not is_missing(v)]
+    if not present:
+        raise NoDataError(f"no figures to chart for {meta['label']} in {row['period']}")
+    with house_style():
+        ax = get_axes(ax, (A4_TEXT_WIDTH, 2.7))
+        ys = list(range(len(labels)))[::-1]
+        colours = [COLOURS["la"]] + [COLOURS["other"]] * 3
+        heights = [0.0 if is_missing(v) else float(v) for v in values]
+        ax.barh(ys, heights, color=colours, height=0.62, gid="bars")
+        span = max(present) if max(present) > 0 else 1.0
+        texts = [format_value(v, meta["unit"], meta["decimals"]) for v in values]
+        if not is_missing(row.get("rank")) and not is_missing(row.get("of")):
+            band = row.get("quartile")
+            band_text = f", quartile {band}" if not is_missing(band) else ""
+            texts[0] += f"  (rank {int(row['rank'])} of {int(row['of'])}{band_text})"
+        _hbar_labels(ax, ys, heights, texts, [True, False, False, False], span)
+        room = 1.45 + 0.012 * max(0, len(texts[0]) - 8)
+        ax.set_yticks(ys, labels)
+        ax.get_yticklabels()[0].set_fontweight("bold")
+        ax.tick_params(axis="y", length=0)
+        ax.set_xlim(0, span * room)
+        ax.xaxis.set_visible(False)
+        ax.spines["bottom"].set_visible(False)
+        ax.spines["left"].set_visible(False)
+        sub = (f"{row['la_name']}, {row['period']}, with England, region and statistical "
+               f"neighbours. {POLARITY_TEXT.get(meta['polarity'], '')}.")
+        return finish(ax, source, synthetic, title or meta["label"], sub)
+
+
+def comparators_bar_alt_text(row: pd.Series, *, synthetic: bool = False) -> str:
+    """Alt text for :func:`comparators_bar`."""
+    _need_columns(row, ["la_name", "period", "value", "england", "region", "sn_mean"], "row")
+    meta = _meta(None, row)
+    fmt = lambda v: format_value(v, meta["unit"], meta["decimals"])  # noqa: E731
+    names = _comparator_names(row)
+    parts = [f"Bar chart of {meta['label'].lower()} in {row['period']}: "
+             f"{row['la_name']} {fmt(row['value'])}"]
+    for c in _COMPARATOR_ROWS:
+        parts.append(f"{names[c]} {fmt(row[c])}")
+    text = ", ".join(parts) + "."
+    if not is_missing(row["value"]):
+        judged = [f"{_compare_word(row['value'], row[c], meta['polarity'], meta['decimals'])} "
+                  f"{names[c].split(' (')[0]}" for c in _COMPARATOR_ROWS if not is_missing(row[c])]
+        if judged:
+            text += f" {row['la_name']} is " + ", ".join(judged) + "."
+    if not is_missing(row.get("rank")) and not is_missing(row.get("of")):
+        band = row.get("quartile")
+        text += (f" It ranks {int(row['rank'])} of {int(row['of'])} LAs"
+                 + (f" (quartile {band})" if not is_missing(band) else "") + ".")
+    text += f" {POLARITY_TEXT.get(meta['polarity'], '')}."
+    return synthetic_prefix(synthetic) + text
+
+
+# --- neighbours ranked ---------------------------------------------------------------------
+
+def _nb_label(value: object, numerator: object, unit: str, decimals: int) -> str:
+    text = format_value(value, unit, decimals)
+    if not is_missing(value) and not is_missing(numerator):
+        text += f" ({format_count(numerator)})"
+    return text
+
+
+def _nb_sorted(nb_values: pd.DataFrame, polarity: str) -> pd.DataFrame:
+    order = _best_first(nb_values["value"], polarity).index
+    return nb_values.loc[order].reset_index(drop=True)
+
+
+def neighbours_ranked(nb_values: pd.DataFrame, indicator: Indicator, england: float | None = None,
+                      sn_mean: float | None = None, ax: Axes | None = None, *, source: str,
+                      synthetic: bool = False, period: str | None = None,
+                      title: str | None = None) -> Axes:
+    """The LA and its neighbours as bars sorted best to worst, the LA highlighted.
+
+    ``nb_values`` is :func:`analysis.benchmark.neighbour_values`: columns area_name, value,
+    is_la, and numerator (optional; shown in brackets). Neighbours without a figure are listed
+    at the bottom as "no figure". ``england`` and ``sn_mean`` draw reference lines.
+    """
+    _need_columns(nb_values, ["area_name", "value", "is_la"], "nb_values")
+    if nb_values.empty or nb_values["value"].notna().sum() == 0:
+        raise NoDataError(f"no neighbour figures to chart for {indicator.label}")
+    rows = _nb_sorted(nb_values, indicator.polarity)
+    n = len(rows)
+    with house_style():
+        ax = get_axes(ax, (A4_TEXT_WIDTH, 1.6 + 0.27 * n))
+        ys = np.arange(n)[::-1].astype(float)
+        vals = rows["value"].astype(float)
+        is_la = rows["is_la"].fillna(False).astype(bool).tolist()
+        colours = [COLOURS["la"] if la else COLOURS["other"] for la in is_la]
+        ax.barh(ys, vals.fillna(0.0), color=colours, height=0.68, gid="bars")
+        nums = rows["numerator"] if "numerator" in rows else pd.Series([None] * n)
+        texts = [_nb_label(v, k, indicator.unit, indicator.decimals) for v, k in zip(vals, nums,
+                                                                                     strict=True)]
+        span = float(np.nanmax([vals.max(), england or 0, sn_mean or 0])) or 1.0
+        _hbar_labels(ax, list(ys), list(vals.fillna(0.0)), texts, is_la, span)
+        ax.set_yticks(ys, rows["area_name"].astype(str).tolist())
+        for tick, la in zip(ax.get_yticklabels(), is_la, strict=True):
+            if la:
+                tick.set_fontweight("bold")
+                tick.set_color(COLOURS["la"])
+        ax.tick_params(axis="y", length=0)
+        handles = []
+        for key, value in (("england", england), ("sn_mean", sn_mean)):
+            if value is None or is_missing(value):
+                continue
+            style = COMPARATOR_STYLE[key]
+            label = "Neighbour mean" if key == "sn_mean" else str(style["label"])
+            handles.append(ax.axvline(float(value), color=style["color"],
+                                      linestyle=style["linestyle"], linewidth=1.4,
+                                      label=f"{label} {format_value(value, indicator.unit, indicator.decimals)}",
+                                      gid=f"line-{key}", zorder=3))
+        ax.set_xlim(0, span * 1.3)
+        ax.set_ylim(-0.6, n - 0.4)
+        ax.xaxis.set_visible(False)
+        for side in ("bottom", "left"):
+            ax.spines[side].set_visible(False)
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), ncol=len(handles),
+                      borderaxespad=0.3, handlelength=2.6)
+        la_name = rows.loc[rows["is_la"].fillna(False).astype(bool), "area_name"]
+        who = str(la_name.iloc[0]) if len(la_name) else "The LA"
+        sub = f"{who} and its statistical neighbours"
+        sub += f", {period}" if period else ""
+        sub += (f", sorted {_order_words(indicator.polarity)}. "
+                f"{POLARITY_TEXT.get(indicator.polarity, '')}.")
+        if "numerator" in rows and rows["numerator"].notna().any():
+            sub += " Numbers in brackets are counts."
+        return finish(ax, source, synthetic, title or indicator.label, sub)
+
+
+def neighbours_ranked_alt_text(nb_values: pd.DataFrame, indicator: Indicator,
+                               england: float | None = None, sn_mean: float | None = None, *,
+                               synthetic: bool = False, period: str | None = None) -> str:
+    """Alt text for :func:`neighbours_ranked`."""
+    _need_columns(nb_values, ["area_name", "value", "is_la"], "nb_values")
+    rows = _nb_sorted(nb_values, indicator.polarity)
+    fmt = lambda v: format_value(v, indicator.unit, indicator.decimals)  # noqa: E731
+    with_value = rows[rows["value"].notna()]
+    la_rows = rows[rows["is_la"].fillna(False).astype(bool)]
+    la = la_rows.iloc[0] if len(la_rows) else None
+    when = f" in {period}" if period else ""
+    text = (f"Bar chart of {indicator.label.lower()}{when} for "
+            f"{la['area_name'] if la is not None else 'the LA'} and its statistical neighbours, "
+            f"sorted {_order_words(indicator.polarity)}.")
+    if la is not None and not is_missing(la["value"]):
+        position = int(with_value.index.get_loc(la_rows.index[0])) + 1
+        text += (f" {la['area_name']} is {fmt(la['value'])}, {position} of {len(with_value)} "
+                 f"with a figure.")
+    if len(with_value):
+        first, last = with_value.iloc[0], with_value.iloc[-1]
+        word = ("Best" if indicator.polarity != "none" else "Highest",
+                "worst" if indicator.polarity != "none" else "lowest")
+        text += (f" {word[0]} is {first['area_name']} ({fmt(first['value'])}), {word[1]} "
+                 f"{last['area_name']} ({fmt(last['value'])}).")
+    refs = [f"{name} {fmt(v)}" for name, v in (("England", england), ("neighbour mean", sn_mean))
+            if v is not None and not is_missing(v)]
+    if refs:
+        text += " Reference lines: " + ", ".join(refs) + "."
+    missing = rows.loc[rows["value"].isna(), "area_name"].astype(str).tolist()
+    if missing:
+        text += " No figure for " + ", ".join(missing) + "."
+    return synthetic_prefix(synthetic) + text
+
+
+# --- annual trend --------------------------------------------------------------------------
+
+_TREND_LINES = (
+    ("value", None),
+    ("england", "England"),
+    ("region", None),
+    ("sn_mean", "Neighbour mean"),
+)
+
+
+def _trend_frame(series: pd.DataFrame) -> pd.DataFrame:
+    _need_columns(series, ["year", "value", "england", "region", "sn_mean"], "series")
+    if series.empty:
+        raise NoDataError("there are no years to chart")
+    if "indicator" in series and series["indicator"].nunique() > 1:
+        raise InputDataError("the trend series holds more than one indicator", column="indicator",
+                             expected="rows of one indicator",
+                             found=", ".join(map(str, series["indicator"].unique()[:5])),
+                             fix="filter the benchmark table to one indicator first")
+    if series["year"].duplicated().any():
+        raise InputDataError("a year appears more than once", column="year",
+                             rows=list(series.index[series["year"].duplicated(keep=False)]),
+                             expected="one row per year")
+    years = series["year"].astype(int)
+    full = pd.DataFrame({"year": range(int(years.min()), int(years.max()) + 1)})
+    return full.merge(series.assign(year=years), on="year", how="left")
+
+
+def _period_label(year: int, period: object) -> str:
+    if isinstance(period, str) and period:
+        return period
+    return f"{year - 1}-{year % 100:02d}"
+
+
+def _line_names(series: pd.DataFrame) -> dict[str, str]:
+    la = series["la_name"].dropna() if "la_name" in series else pd.Series(dtype=str)
+    region = series["region_name"].dropna() if "region_name" in series else pd.Series(dtype=str)
+    return {"value": str(la.iloc[0]) if len(la) else "LA", "england": "England",
+            "region": str(region.iloc[0]) if len(region) else "Region",
+            "sn_mean": "Neighbour mean"}
+
+
+def annual_trend(series: pd.DataFrame, indicator: Indicator | None = None, ax: Axes | None = None,
+                 *, source: str, synthetic: bool = False, title: str | None = None) -> Axes:
+    """Lines over years for the LA, England, region and neighbour mean; gaps where missing.
+
+    ``series`` is the :func:`analysis.benchmark.benchmark_table` rows of one indicator: year,
+    value, england, region, sn_mean, and period, la_name, region_name when present. Label,
+    unit and polarity come from ``indicator`` or, if None, from the rows.
+    """
+    frame = _trend_frame(series)
+    meta = _meta(indicator, series)
+    names = _line_names(series)
+    if frame[["value", "england", "region", "sn_mean"]].notna().sum().sum() == 0:
+        raise NoDataError(f"no figures to chart for {meta['label']}")
+    x = frame["year"].to_numpy()
+    with house_style():
+        ax = get_axes(ax)
+        style_axes(ax, "y")
+        ends: list[tuple[float, str, str]] = []
+        for col, _ in _TREND_LINES:
+            ys = frame[col].astype(float).to_numpy()
+            if np.isnan(ys).all():
+                continue
+            if col == "value":
+                kw = {"color": COLOURS["la"], "linewidth": 2.4, "marker": "o", "markersize": 5,
+                      "zorder": 5}
+            else:
+                st = COMPARATOR_STYLE[col]
+                kw = {"color": st["color"], "linestyle": st["linestyle"], "linewidth": 1.5,
+                      "marker": "o", "markersize": 2.5, "zorder": 4}
+            ax.plot(x, ys, label=names[col], gid=f"line-{col}", **kw)
+            last = np.flatnonzero(~np.isnan(ys))[-1]
+            ends.append((float(ys[last]), names[col], kw["color"]))
+        ax.set_xlim(x.min() - 0.4, x.max() + 0.4)
+        lo, hi = ax.get_ylim()
+        ax.set_ylim(0, hi * 1.05)
+        set_value_axis(ax, meta["unit"])
+        _end_labels(ax, ends, meta)
+        periods = dict(zip(frame["year"], frame.get("period", pd.Series([None] * len(frame))),
+                           strict=True))
+        step = 1 if len(x) <= 7 else 2
+        shown = [y for i, y in enumerate(x) if (len(x) - 1 - i) % step == 0]
+        ax.set_xticks(shown, [_period_label(int(y), periods.get(y)) for y in shown])
+        ax.set_xticks(x, minor=True)
+        gaps = frame.loc[frame["value"].isna(), "year"].tolist()
+        sub = f"{names['value']} with England, region and statistical neighbours. "
+        sub += f"{POLARITY_TEXT.get(meta['polarity'], '')}."
+        if gaps:
+            sub += " Gaps are years without a figure."
+        return finish(ax, source, synthetic, title or meta["label"], sub)
+
+
+def _end_labels(ax: Axes, ends: list[tuple[float, str, str]], meta: dict) -> None:
+    """Direct labels in the right margin at each line's last value, spread so none overlap."""
+    if not ends:
+        return
+    lo, hi = ax.get_ylim()
+    fig_h = ax.figure.get_figheight() * ax.get_position().height
+    gap = (hi - lo) * (11.5 / 72) / max(fig_h, 0.5)
+    ys = spread_positions([e[0] for e in ends], gap)
+    for (value, name, colour), y in zip(ends, ys, strict=True):
+        ax.annotate(f"{name} {format_value(value, meta['unit'], meta['decimals'])}",
+                    xy=(1.0, value), xycoords=("axes fraction", "data"),
+                    xytext=(1.0, y), textcoords=("axes fraction", "data"),
+                    ha="left", va="center", fontsize=8, color=colour,
+                    fontweight="bold" if colour == COLOURS["la"] else "normal",
+                    annotation_clip=False, gid="end-label")
+
+
+def annual_trend_alt_text(series: pd.DataFrame, indicator: Indicator | None = None, *,
+                          synthetic: bool = False) -> str:
+    """Alt text for :func:`annual_trend`."""
+    frame = _trend_frame(series)
+    meta = _meta(indicator, series)
+    names = _line_names(series)
+    fmt = lambda v: format_value(v, meta["unit"], meta["decimals"])  # noqa: E731
+    periods = {int(r.year): _period_label(int(r.year), getattr(r, "period", None))
+               for r in frame.itertuples()}
+    la = frame[["year", "value"]].dropna()
+    text = (f"Line chart of {meta['label'].lower()} from {periods[int(frame['year'].min())]} to "
+            f"{periods[int(frame['year'].max())]} for {names['value']}, England, "
+            f"{names['region']} and the statistical-neighbour mean.")
+    if len(la):
+        first, last = la.iloc[0], la.iloc[-1]
+        text += (f" {names['value']} went from {fmt(first['value'])} in "
+                 f"{periods[int(first['year'])]} to {fmt(last['value'])} in "
+                 f"{periods[int(last['year'])]}.")
+        row = frame[frame["year"] == last["year"]].iloc[0]
+        comps = [f"{names[c]} {fmt(row[c])}" for c in ("england", "region", "sn_mean")
+                 if not is_missing(row[c])]
+        if comps:
+            text += f" In {periods[int(last['year'])]}: " + ", ".join(comps) + "."
+    gaps = [periods[int(y)] for y in frame.loc[frame["value"].isna(), "year"]]
+    if gaps:
+        text += f" No figure for {names['value']} in " + ", ".join(gaps) + "."
+    text += f" {POLARITY_TEXT.get(meta['polarity'], '')}."
+    return synthetic_prefix(synthetic) + text
+
+
+# --- all LAs ranked ------------------------------------------------------------------------
+
+def _all_sorted(all_values: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
+    _need_columns(all_values, ["old_la_code", "area_name", "value"], "all_values")
+    rows = all_values[all_values["value"].notna()]
+    if rows.empty:
+        raise NoDataError(f"no LA figures to chart for {indicator.label}")
+    return rows.loc[_best_first(rows["value"], indicator.polarity).index].reset_index(drop=True)
+
+
+def _la_row(rows: pd.DataFrame, la_old_code: str) -> pd.Series | None:
+    hit = rows[rows["old_la_code"].astype(str) == str(la_old_code)]
+    return hit.iloc[0] if len(hit) else None
+
+
+def all_las_ranked(all_values: pd.DataFrame, indicator: Indicator, la_old_code: str,
+                   ax: Axes | None = None, *, source: str, synthetic: bool = False,
+                   england: float | None = None, period: str | None = None,
+                   title: str | None = None) -> Axes:
+    """Every LA's bar in order best to worst, the LA highlighted, quartile bands A-D shaded.
+
+    ``all_values`` is :func:`analysis.benchmark.all_la_values`: old_la_code, area_name, value,
+    and rank, of, quartile when present. LAs without a figure are left out (and counted in the
+    subtitle). ``england`` draws a reference line.
+    """
+    rows = _all_sorted(all_values, indicator)
+    n = len(rows)
+    la = _la_row(rows, la_old_code)
+    with house_style():
+        ax = get_axes(ax)
+        style_axes(ax, "y")
+        x = np.arange(n)
+        is_la = (rows["old_la_code"].astype(str) == str(la_old_code)).to_numpy()
+        colours = np.where(is_la, COLOURS["la"], COLOURS["other"])
+        ax.bar(x, rows["value"].astype(float), width=0.82, color=colours, gid="bars",
+               linewidth=0)
+        hi = float(rows["value"].max()) or 1.0
+        ax.set_ylim(0, hi * 1.18)
+        ax.set_xlim(-1, n)
+        if "quartile" in rows and rows["quartile"].notna().any():
+            _quartile_bands(ax, rows)
+        if england is not None and not is_missing(england):
+            st = COMPARATOR_STYLE["england"]
+            ax.axhline(float(england), color=st["color"], linestyle=st["linestyle"],
+                       linewidth=1.2, gid="line-england", zorder=3)
+            ax.annotate(f"England {format_value(england, indicator.unit, indicator.decimals)}",
+                        xy=(1.0, float(england)), xycoords=("axes fraction", "data"),
+                        xytext=(3, 0), textcoords="offset points", va="center", fontsize=8,
+                        annotation_clip=False)
+        if la is not None:
+            i = int(np.flatnonzero(is_la)[0])
+            rank = (f", rank {int(la['rank'])} of {int(la['of'])}"
+                    if "rank" in la and not is_missing(la["rank"]) else "")
+            ha = "right" if i > n * 0.6 else "left"
+            ax.annotate(f"{la['area_name']} {format_value(la['value'], indicator.unit, indicator.decimals)}{rank}",
+                        xy=(i, float(la["value"])), xytext=(0, 22), textcoords="offset points",
+                        ha=ha, va="bottom", fontsize=8.5, fontweight="bold", color=COLOURS["la"],
+                        arrowprops={"arrowstyle": "-", "color": COLOURS["la"], "lw": 1.0,
+                                    "shrinkA": 0, "shrinkB": 2},
+                        gid="la-label")
+        ax.set_xticks([])
+        ax.set_xlabel(f"{n} local authorities, {_order_words(indicator.polarity)} "
+                      f"(left to right)", fontsize=8.5, color=COLOURS["muted"])
+        set_value_axis(ax, indicator.unit)
+        missing = int(all_values["value"].isna().sum())
+        sub = (f"Every LA{', ' + period if period else ''}. "
+               f"{POLARITY_TEXT.get(indicator.polarity, '')}.")
+        if "quartile" in rows and rows["quartile"].notna().any():
+            sub += " Shading shows quartile bands A (best) to D."
+        if missing:
+            sub += f" {missing} LA{'s' if missing > 1 else ''} with no figure not shown."
+        return finish(ax, source, synthetic, title or indicator.label, sub)
+
+
+def _quartile_bands(ax: Axes, rows: pd.DataFrame) -> None:
+    bands = rows["quartile"].astype("string")
+    shades = [COLOURS["band_light"], COLOURS["band_dark"]]
+    for k, band in enumerate(("A", "B", "C", "D")):
+        idx = np.flatnonzero((bands == band).fillna(False).to_numpy())
+        if not len(idx):
+            continue
+        ax.axvspan(idx.min() - 0.5, idx.max() + 0.5, color=shades[k % 2], zorder=0, linewidth=0,
+                   gid=f"band-{band}")
+        ax.text((idx.min() + idx.max()) / 2, 0.985, band, transform=ax.get_xaxis_transform(),
+                ha="center", va="top", fontsize=10, fontweight="bold", color=COLOURS["muted"],
+                gid="band-label")
+
+
+def all_las_ranked_alt_text(all_values: pd.DataFrame, indicator: Indicator, la_old_code: str, *,
+                            synthetic: bool = False, england: float | None = None,
+                            period: str | None = None) -> str:
+    """Alt text for :func:`all_las_ranked`."""
+    rows = _all_sorted(all_values, indicator)
+    fmt = lambda v: format_value(v, indicator.unit, indicator.decimals)  # noqa: E731
+    la = _la_row(rows, la_old_code)
+    text = (f"Bar chart of {indicator.label.lower()}{' in ' + period if period else ''} for "
+            f"all {len(rows)} local authorities with a figure, sorted "
+            f"{_order_words(indicator.polarity)}, from {rows['area_name'].iloc[0]} "
+            f"({fmt(rows['value'].iloc[0])}) to {rows['area_name'].iloc[-1]} "
+            f"({fmt(rows['value'].iloc[-1])}).")
+    if la is not None:
+        text += f" {la['area_name']} is {fmt(la['value'])}"
+        if "rank" in la and not is_missing(la["rank"]):
+            text += f", ranked {int(la['rank'])} of {int(la['of'])}"
+        if "quartile" in la and not is_missing(la["quartile"]):
+            text += f", quartile band {la['quartile']}"
+        text += "."
+    else:
+        text += f" The LA (code {la_old_code}) has no figure."
+    if england is not None and not is_missing(england):
+        text += f" England is {fmt(england)}."
+    text += f" {POLARITY_TEXT.get(indicator.polarity, '')}."
+    return synthetic_prefix(synthetic) + text

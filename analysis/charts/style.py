@@ -1,0 +1,405 @@
+"""The house style shared by every chart: palette, fonts, source line, labels, saving.
+
+Charts are drawn on :class:`matplotlib.figure.Figure` objects made without ``pyplot``, each
+with its own Agg canvas: no display is needed, nothing is kept in pyplot's global figure list
+(so a batch of hundreds of charts does not leak memory) and the backend a notebook chose is
+left alone. Inside a notebook, show a chart with ``display(ax.figure)``.
+
+Colours come from the Okabe-Ito palette, which stays distinguishable with the common forms of
+colour blindness. Meaning is never carried by colour alone: statuses have their own marker
+shapes and words, and better/worse is always written out.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib import ticker
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.transforms import Bbox
+
+from analysis.atomic import atomic_path
+from analysis.errors import ParameterError
+
+#: Okabe & Ito (2008) colour-blind-safe palette.
+OKABE_ITO: dict[str, str] = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+}
+
+#: The role of each colour in every chart.
+COLOURS: dict[str, str] = {
+    "la": OKABE_ITO["blue"],            # the LA the pack is about
+    "other": "#BDBDBD",                 # other LAs, comparators drawn as bars
+    "england": OKABE_ITO["black"],
+    "region": OKABE_ITO["orange"],
+    "neighbours": OKABE_ITO["reddish_purple"],
+    "target": "#333333",
+    "tolerance": OKABE_ITO["orange"],
+    "better": OKABE_ITO["blue"],
+    "worse": OKABE_ITO["vermillion"],
+    "neutral": "#8C8C8C",
+    "text": "#222222",
+    "muted": "#595959",
+    "grid": "#E6E6E6",
+    "band_light": "#F4F4F4",
+    "band_dark": "#E8E8E8",
+    "synthetic": OKABE_ITO["vermillion"],
+}
+
+#: Line style of each comparator (colour, dash) so lines differ in more than colour.
+COMPARATOR_STYLE: dict[str, dict[str, object]] = {
+    "england": {"color": COLOURS["england"], "linestyle": (0, (5, 3)), "label": "England"},
+    "region": {"color": COLOURS["region"], "linestyle": (0, (6, 2, 1.5, 2)), "label": "Region"},
+    "sn_mean": {"color": COLOURS["neighbours"], "linestyle": (0, (1.5, 1.5)),
+                "label": "Statistical neighbours"},
+    "la_outturn": {"color": COLOURS["la"], "linestyle": (0, (3, 1.5)), "label": "LA annual outturn"},
+}
+
+#: Quarterly status: colour, marker shape, table symbol and words, worst first.
+STATUS_STYLE: dict[str, dict[str, str]] = {
+    "outside_tolerance": {"color": OKABE_ITO["vermillion"], "marker": "X", "symbol": "✖",
+                          "label": "Outside tolerance", "tint": "#F9DCCB"},
+    "inside_tolerance": {"color": OKABE_ITO["orange"], "marker": "D", "symbol": "◆",
+                         "label": "Inside tolerance", "tint": "#FBEBC8"},
+    "on_target": {"color": OKABE_ITO["bluish_green"], "marker": "o", "symbol": "●",
+                  "label": "On or better than target", "tint": "#CDEBE1"},
+    "no_target": {"color": "#8C8C8C", "marker": "s", "symbol": "■",
+                  "label": "No target", "tint": "#EBEBEB"},
+}
+
+#: Width of an A4 page's text block (210 mm less two 20 mm margins), in inches.
+A4_TEXT_WIDTH = 6.7
+DEFAULT_SIZE = (A4_TEXT_WIDTH, 3.9)
+
+HOUSE_RC: dict[str, object] = {
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 9.5,
+    "axes.titlesize": 11,
+    "axes.titleweight": "bold",
+    "axes.titlelocation": "left",
+    "axes.titlecolor": COLOURS["text"],
+    "axes.labelsize": 9.5,
+    "axes.labelcolor": COLOURS["text"],
+    "axes.edgecolor": "#8C8C8C",
+    "axes.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": False,
+    "axes.axisbelow": True,
+    "grid.color": COLOURS["grid"],
+    "grid.linewidth": 0.8,
+    "xtick.labelsize": 8.5,
+    "ytick.labelsize": 8.5,
+    "xtick.color": COLOURS["muted"],
+    "ytick.color": COLOURS["muted"],
+    "xtick.labelcolor": COLOURS["text"],
+    "ytick.labelcolor": COLOURS["text"],
+    "legend.fontsize": 8.5,
+    "legend.frameon": False,
+    "text.color": COLOURS["text"],
+    "figure.facecolor": "white",
+    "savefig.facecolor": "white",
+    "svg.fonttype": "none",      # text stays text in SVG: searchable and smaller
+    "svg.hashsalt": "csc-benchmarks",  # stable ids so the same chart gives the same file
+    "axes.prop_cycle": mpl.cycler(color=[OKABE_ITO[k] for k in (
+        "blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "black")]),
+}
+
+PNG_DPI = 150
+
+_UNIT_AXIS_LABELS = {
+    "percent": "Per cent",
+    "rate_per_10000": "Rate per 10,000 children",
+    "rate_per_100000": "Rate per 100,000",
+    "count": "Number",
+    "days": "Days",
+    "weeks": "Weeks",
+    "score": "Score",
+    "rate": "Rate",
+}
+
+POLARITY_TEXT = {
+    "lower_is_better": "Lower is better",
+    "higher_is_better": "Higher is better",
+    "none": "No better or worse direction",
+}
+
+
+@contextlib.contextmanager
+def house_style() -> Iterator[None]:
+    """Apply the house rcParams for the duration of a ``with`` block."""
+    with mpl.rc_context(HOUSE_RC):
+        yield
+
+
+def new_figure(figsize: tuple[float, float] = DEFAULT_SIZE) -> Figure:
+    """A figure with its own Agg canvas and constrained layout (no pyplot, no display)."""
+    with house_style():
+        fig = Figure(figsize=figsize, layout="constrained")
+        FigureCanvasAgg(fig)
+    return fig
+
+
+def get_axes(ax: Axes | None, figsize: tuple[float, float] = DEFAULT_SIZE) -> Axes:
+    """``ax`` itself, or the Axes of a new house-style figure when ``ax`` is None."""
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise ParameterError("ax must be a matplotlib Axes or None", parameter="ax",
+                                 found=type(ax).__name__)
+        return ax
+    with house_style():
+        return new_figure(figsize).add_subplot()
+
+
+def style_axes(ax: Axes, grid: str | None = "y") -> None:
+    """Hide the top and right spines and draw a light grid on ``grid`` ("x", "y" or None)."""
+    ax.spines["top"].set_visible(False)
+    ax.spines["right"].set_visible(False)
+    if grid:
+        ax.grid(True, axis=grid, color=COLOURS["grid"], linewidth=0.8)
+        ax.set_axisbelow(True)
+
+
+# --- numbers -------------------------------------------------------------------------------
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN and pandas NA."""
+    if value is None:
+        return True
+    try:
+        return bool(value != value)  # NaN
+    except TypeError:  # pd.NA
+        return True
+
+
+def format_value(value: object, unit: str = "count", decimals: int = 1,
+                 missing: str = "no figure") -> str:
+    """``27.1`` -> ``"27.1%"`` for percent; thousands separators for everything."""
+    if is_missing(value):
+        return missing
+    text = f"{float(value):,.{int(decimals)}f}"  # type: ignore[arg-type]
+    return f"{text}%" if unit == "percent" else text
+
+
+def format_count(value: object) -> str:
+    """A whole number with thousands separators, or an empty string when missing."""
+    return "" if is_missing(value) else f"{float(value):,.0f}"  # type: ignore[arg-type]
+
+
+def unit_axis_label(unit: str) -> str:
+    """The axis label for a unit: "Per cent", "Rate per 10,000 children"..."""
+    return _UNIT_AXIS_LABELS.get(unit, "")
+
+
+class UnitFormatter(ticker.Formatter):
+    """Tick labels by unit: ``20%`` for percent, ``1,200`` otherwise, decimals from the step."""
+
+    def __init__(self, unit: str = "count") -> None:
+        self.unit = unit
+
+    def _decimals(self) -> int:
+        locs = [v for v in getattr(self, "locs", []) if math.isfinite(v)]
+        if len(locs) < 2:
+            return 0
+        step = min(abs(b - a) for a, b in zip(locs, locs[1:], strict=False) if b != a)
+        return max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+
+    def __call__(self, x: float, pos: int | None = None) -> str:
+        return format_value(x, self.unit, self._decimals(), missing="")
+
+
+def set_value_axis(ax: Axes, unit: str, axis: str = "y", label: bool = True) -> None:
+    """Format the value axis for ``unit`` and label it."""
+    target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_formatter(UnitFormatter(unit))
+    if label:
+        target.set_label_text(unit_axis_label(unit))
+
+
+# --- text on the chart ---------------------------------------------------------------------
+
+def text_width_chars(ax: Axes, fontsize: float) -> int:
+    """About how many characters of ``fontsize`` text fit from the axes' left edge to the
+    figure's right edge once the layout is done (estimated from the y tick labels' width)."""
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    left = ax.bbox.x0
+    if ax.axison and ax.yaxis.get_visible():
+        yb = ax.yaxis.get_tightbbox(renderer)
+        if yb is not None:
+            labels_width = ax.bbox.x0 - yb.x0
+            left = max(labels_width + 6 * fig.dpi / 72, min(left, fig.bbox.width * 0.5))
+    available_pt = (fig.bbox.x1 - left) * 72 / fig.dpi - 6
+    return max(30, int(available_pt / (fontsize * 0.6)))
+
+
+def add_title(ax: Axes, title: str | None, subtitle: str | None = None,
+              reserve: int = 0) -> None:
+    """A bold left-aligned title with an optional smaller subtitle under it.
+
+    Both are wrapped to fit between the axes' left edge and the figure's right edge;
+    ``reserve`` keeps that many characters free at the end of the title's line (for the
+    synthetic-data label).
+    """
+    sub_lines = textwrap.wrap(" ".join(subtitle.split()), text_width_chars(ax, 8.5)) \
+        if subtitle else []
+    pad = 6 + 12.5 * len(sub_lines)
+    title_width = max(20, text_width_chars(ax, 11) - reserve)
+    text = ax.set_title("\n".join(textwrap.wrap(title, title_width)) if title else " ",
+                        loc="left", pad=pad, fontsize=11, fontweight="bold")
+    if sub_lines:
+        ax.annotate("\n".join(sub_lines), xy=(0, 0), xycoords=text, xytext=(0, -3),
+                    textcoords="offset points", va="top", ha="left", fontsize=8.5,
+                    color=COLOURS["muted"], annotation_clip=False, gid="subtitle")
+
+
+def _below_axes(ax: Axes) -> Callable[[object], Bbox]:
+    """A bbox from the axes' left edge to its right, ending below the x axis and any legend."""
+    def bbox(renderer: object) -> Bbox:
+        bottom = ax.bbox.y0
+        if ax.axison and ax.xaxis.get_visible():
+            xb = ax.xaxis.get_tightbbox(renderer)
+            if xb is not None:
+                bottom = min(bottom, xb.y0)
+        legend = ax.get_legend()
+        if legend is not None and legend.get_visible():
+            bottom = min(bottom, legend.get_window_extent(renderer).y0)
+        for child in ax.texts:
+            if child.get_gid() == "below-note":
+                bottom = min(bottom, child.get_window_extent(renderer).y0)
+        return Bbox.from_extents(ax.bbox.x0, bottom, ax.bbox.x1, ax.bbox.y1)
+    return bbox
+
+
+def add_source(ax: Axes, text: str) -> None:
+    """Write the source line (with the data year) under the chart, left-aligned, wrapped.
+
+    ``text`` is required and must not be empty: every chart says where its figures came from.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ParameterError(
+            "every chart needs a source line", parameter="source",
+            expected="text naming the publication and the data year",
+            found=repr(text),
+            fix='pass e.g. source="Source: DfE, Children in need 2016-17 (table C1)"',
+        )
+    wrapped = "\n".join(textwrap.wrap(" ".join(text.split()), text_width_chars(ax, 7.5)))
+    ax.annotate(wrapped, xy=(0, 0), xycoords=_below_axes(ax), xytext=(0, -6),
+                textcoords="offset points", va="top", ha="left", fontsize=7.5,
+                color=COLOURS["muted"], annotation_clip=False, gid="source")
+
+
+def mark_synthetic(ax: Axes) -> None:
+    """Label the chart "SYNTHETIC DATA": a boxed label above the plot and a light watermark."""
+    title = getattr(ax, "_left_title", None)  # the left title add_title writes
+    on_title = title is not None and bool(title.get_text().strip())
+    ax.annotate("SYNTHETIC DATA", xy=(1.0, 1.0 if on_title else 1.02),
+                xycoords=("axes fraction", title if on_title else "axes fraction"),
+                ha="right", va="top" if on_title else "bottom", fontsize=8.5,
+                fontweight="bold", color=COLOURS["synthetic"], gid="synthetic",
+                annotation_clip=False, zorder=10,
+                bbox={"boxstyle": "square,pad=0.25", "facecolor": "white",
+                      "edgecolor": COLOURS["synthetic"], "linewidth": 1.0})
+    ax.text(0.5, 0.5, "SYNTHETIC DATA", transform=ax.transAxes, ha="center", va="center",
+            fontsize=30, fontweight="bold", color=COLOURS["synthetic"], alpha=0.10,
+            rotation=20, gid="synthetic-watermark", zorder=0, in_layout=False)
+
+
+def finish(ax: Axes, source: str, synthetic: bool = False, title: str | None = None,
+           subtitle: str | None = None) -> Axes:
+    """Add title and subtitle, the source line and, for generated data, the synthetic label.
+
+    Returns ``ax``. The source is checked first so a missing one fails before drawing text.
+    """
+    if not isinstance(source, str) or not source.strip():
+        add_source(ax, source)  # raises the ParameterError
+    if title is not None or subtitle is not None:
+        add_title(ax, title, subtitle, reserve=18 if synthetic else 0)
+    if synthetic:
+        mark_synthetic(ax)
+    add_source(ax, source)
+    return ax
+
+
+def synthetic_prefix(synthetic: bool) -> str:
+    """The words alt text starts with when the chart shows generated data."""
+    return "SYNTHETIC DATA (illustrative figures, not real): " if synthetic else ""
+
+
+def spread_positions(values: list[float], min_gap: float) -> list[float]:
+    """Move label positions apart so neighbours are at least ``min_gap`` apart, keeping order.
+
+    Used for direct labels at the end of lines, so close lines do not print labels on top of
+    each other. The order of the input is kept; the mean position of each cluster is kept.
+    """
+    if not values:
+        return []
+    order = sorted(range(len(values)), key=lambda i: values[i])
+    groups: list[list[int]] = []
+    for i in order:
+        groups.append([i])
+        while len(groups) > 1:
+            a, b = groups[-2], groups[-1]
+            centre_a = sum(values[j] for j in a) / len(a)
+            centre_b = sum(values[j] for j in b) / len(b)
+            top_a = centre_a + (len(a) - 1) * min_gap / 2
+            bottom_b = centre_b - (len(b) - 1) * min_gap / 2
+            if bottom_b - top_a >= min_gap:
+                break
+            groups[-2:] = [a + b]
+    out = [0.0] * len(values)
+    for g in groups:
+        centre = sum(values[j] for j in g) / len(g)
+        start = centre - (len(g) - 1) * min_gap / 2
+        for k, j in enumerate(sorted(g, key=lambda j: values[j])):
+            out[j] = start + k * min_gap
+    return out
+
+
+# --- saving --------------------------------------------------------------------------------
+
+def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> list[Path]:
+    """Write ``<path>.png`` (150 dpi), ``<path>.svg`` and the alt text ``<path>.txt``.
+
+    Each file is written to a temporary name beside the target and renamed over it, so a
+    reader never sees half a file. Returns the three paths. ``alt_text`` must not be empty.
+    """
+    if not isinstance(alt_text, str) or not alt_text.strip():
+        raise ParameterError("a saved chart needs alt text", parameter="alt_text",
+                             expected="a one-paragraph description with the key numbers",
+                             found=repr(alt_text),
+                             fix="pass the text from the chart's *_alt_text function")
+    if not isinstance(fig, Figure):
+        raise ParameterError("fig must be a matplotlib Figure", parameter="fig",
+                             found=type(fig).__name__, fix="pass ax.figure")
+    base = Path(path_without_suffix)
+    if base.suffix.lower() in (".png", ".svg", ".txt"):
+        base = base.with_suffix("")
+    out = []
+    with house_style():
+        for fmt in ("png", "svg"):
+            target = base.with_name(f"{base.name}.{fmt}")
+            kwargs = {"dpi": PNG_DPI} if fmt == "png" else {"metadata": {"Date": None}}
+            with atomic_path(target) as tmp:
+                fig.savefig(tmp, format=fmt, **kwargs)
+            out.append(target)
+    text_path = base.with_name(f"{base.name}.txt")
+    with atomic_path(text_path) as tmp:
+        tmp.write_text(" ".join(alt_text.split()) + "\n", encoding="utf-8")
+    out.append(text_path)
+    return out
