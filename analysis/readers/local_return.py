@@ -1,0 +1,492 @@
+"""Reader for a council's local quarterly return (CSV or XLSX) into the tidy local table.
+
+The format is documented in ``docs/data-formats/local-return.md``. In short: one row per
+indicator code and period, with the value, optional target and tolerance, the polarity, the
+measure type and the status the council reported. The reader checks everything it can and
+raises one :class:`~analysis.errors.InputDataError` naming the file, the column, the
+spreadsheet rows (header = row 1) and a fix. It never writes anything.
+
+Cleaning it does on purpose (and documents):
+
+* surrounding spaces are removed from every cell; rows that are entirely empty are dropped;
+* indicator codes are upper-cased, inner spaces removed and leading zeros of the number
+  dropped (``a01`` and ``A 01`` become ``A1``), as in the transcription rules;
+* a number may carry a trailing ``%`` when the measure is a percentage (``26%`` → 26) and
+  thousands separators in the usual places (``1,789`` → 1789); in XLSX files a cell
+  formatted as a percentage (stored 0.26, shown 26%) is read as 26;
+* period spellings are normalised to ``2017-18 Q4`` (quarter), ``2018-03`` (month) or
+  ``2017-18`` (financial year); a date typed into an XLSX period cell is read as its month;
+* reported statuses are read case-insensitively with the report wording accepted
+  (``On or better than target`` → ``on_target``, ``Within tolerance`` → ``inside_tolerance``,
+  ``No target specified`` → ``no_target``);
+* an empty unit or polarity is taken from the catalogue entry of the code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from difflib import get_close_matches
+from pathlib import Path
+from typing import get_args
+
+import numpy as np
+import pandas as pd
+from pandera.errors import SchemaError, SchemaErrors
+
+from analysis.catalogue import Catalogue, Unit
+from analysis.errors import InputDataError, ParameterError
+from analysis.periods import _FY, _fy_end, parse_quarter, quarter_of_month
+from analysis.schemas.local_return import (
+    COLUMNS,
+    FILE_COLUMNS,
+    MEASURE_TYPES,
+    OPTIONAL_COLUMNS,
+    POLARITIES,
+    REQUIRED_COLUMNS,
+    STATUSES,
+    LocalReturnSchema,
+)
+
+UNITS: tuple[str, ...] = get_args(Unit)
+NUMBER_COLUMNS = ["value", "numerator", "denominator", "target", "tolerance"]
+SHEET_NAME = "return"
+
+_NUMBER = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)$")
+_THOUSANDS = re.compile(r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_CODE_ZEROS = re.compile(r"^([A-Z]+)0+(\d+)$")
+_MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
+_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_PERIOD_SPACES = re.compile(r"\s+")
+
+STATUS_SYNONYMS: dict[str, str] = {
+    "on_target": "on_target",
+    "on_or_better_than_target": "on_target",
+    "at_or_better_than_target": "on_target",
+    "better_than_target": "on_target",
+    "inside_tolerance": "inside_tolerance",
+    "within_tolerance": "inside_tolerance",
+    "within_contract_tolerance": "inside_tolerance",
+    "outside_tolerance": "outside_tolerance",
+    "outside_contract_tolerance": "outside_tolerance",
+    "no_target": "no_target",
+    "no_target_specified": "no_target",
+    "no_target_set": "no_target",
+}
+
+
+# --- reading the file ---------------------------------------------------------------------
+
+def _cell_text(value: object, number_format: str | None = None) -> str:
+    """An XLSX cell as the text a person would type, keeping percentages as shown."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    if isinstance(value, int | float):
+        number = float(value)
+        if number_format and "%" in number_format:
+            number *= 100
+        number = round(number, 10)
+        return str(int(number)) if number.is_integer() else repr(number)
+    return str(value)
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise InputDataError("cannot be read as an Excel workbook", file=path,
+                             found=f"{type(exc).__name__}: {exc}"[:160],
+                             fix="save the return again as .xlsx (or as CSV, UTF-8)") from None
+    try:
+        names = book.sheetnames
+        if SHEET_NAME in names:
+            sheet = book[SHEET_NAME]
+        elif len(names) == 1:
+            sheet = book[names[0]]
+        else:
+            raise InputDataError(
+                f"cannot tell which sheet holds the return ({len(names)} sheets, none named "
+                f"'{SHEET_NAME}')", file=path,
+                expected=f"a sheet named '{SHEET_NAME}', or a workbook with a single sheet",
+                found="sheets " + ", ".join(f"'{n}'" for n in names),
+                fix=f"rename the sheet holding the figures to '{SHEET_NAME}'",
+            )
+        rows = [[_cell_text(c.value, getattr(c, "number_format", None)) for c in row]
+                for row in sheet.iter_rows()]
+    finally:
+        book.close()
+    if not rows:
+        return pd.DataFrame()
+    header = [h.strip() for h in rows[0]]
+    width = len(header)
+    body = [(r + [""] * width)[:width] for r in rows[1:]]
+    return pd.DataFrame(body, columns=header, dtype=str)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise InputDataError("cannot be read as CSV", file=path,
+                             found=str(exc).splitlines()[0][:160],
+                             fix="save the return as CSV (UTF-8, comma-separated)") from None
+
+
+def read_raw_return(path: Path) -> pd.DataFrame:
+    """The return as text, one column per documented column, plus ``row`` (spreadsheet row).
+
+    Checks the file exists, is CSV or XLSX, has the required columns and at least one row.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError("local return not found", file=path,
+                             fix="check the path; returns live in data/raw/local/")
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        frame = _read_csv(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        frame = _read_xlsx(path)
+    else:
+        raise InputDataError("unsupported file type for a local return", file=path,
+                             expected=".csv or .xlsx", found=suffix or "no extension",
+                             fix="save the return as CSV (UTF-8) or Excel .xlsx")
+    if frame.empty and len(frame.columns) == 0:
+        raise InputDataError("file is empty", file=path, expected="a header row and figures",
+                             fix="start from `python -m analysis template`")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
+    if missing:
+        hints = []
+        for col in missing:
+            close = get_close_matches(col, list(frame.columns), n=1, cutoff=0.6)
+            hints.append(f"'{col}'" + (f" (is '{close[0]}' meant?)" if close else ""))
+        raise InputDataError(
+            f"column{'s' if len(missing) > 1 else ''} missing: {', '.join(hints)}",
+            file=path, column=missing[0], expected=", ".join(FILE_COLUMNS),
+            found=", ".join(frame.columns),
+            fix="use the column names of the template (`python -m analysis template`)",
+        )
+    for col in OPTIONAL_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = ""
+    frame = frame[FILE_COLUMNS].fillna("").astype(str)
+    frame = frame.apply(lambda s: s.str.strip())
+    frame["row"] = np.arange(len(frame), dtype="int64") + 2
+    frame = frame[(frame[FILE_COLUMNS] != "").any(axis=1)].reset_index(drop=True)
+    if frame.empty:
+        raise InputDataError("file has a header but no figures", file=path,
+                             fix="add one row per indicator and period")
+    return frame
+
+
+# --- cleaning helpers ---------------------------------------------------------------------
+
+def _fail(problem: str, path: Path, column: str, rows: Iterable[int], *, expected: str,
+          found: Iterable[str], fix: str) -> InputDataError:
+    shown = list(dict.fromkeys(str(f) for f in found))
+    text = ", ".join(f"'{f}'" for f in shown[:6]) + (" ..." if len(shown) > 6 else "")
+    return InputDataError(problem, file=path, column=column, rows=sorted(set(rows)),
+                          expected=expected, found=text, fix=fix)
+
+
+def normalise_code(code: str) -> str:
+    """``"a 01"`` → ``"A1"``: upper case, no spaces, no leading zeros in the number."""
+    text = re.sub(r"\s+", "", code).upper()
+    m = _CODE_ZEROS.match(text)
+    return f"{m.group(1)}{int(m.group(2))}" if m else text
+
+
+def parse_period(text: str) -> tuple[str, str, int, int | None, int | None]:
+    """Canonical label, period type, financial year (end), quarter and month of a period.
+
+    Accepts ``2017-18 Q4``, ``2017-18Q4``, ``2017/18 Q4``, ``2017/18 Quarter 4`` (quarters),
+    ``2018-03`` or a date ``2018-03-31`` (months) and ``2017-18``, ``2017/18``, ``2017-2018``
+    (financial years). ``YYYY-NN`` is a financial year when NN is the next year's last two
+    digits, otherwise a month; the few forms that could be both (``2011-12``) are refused.
+    Raises :class:`ParameterError` for anything else (``Q5``, ``2017``, ``March 2018``).
+    """
+    raw = _PERIOD_SPACES.sub(" ", text.strip())
+    m = _DATE.match(raw) or _MONTH.match(raw)
+    if m:
+        first, second = int(m.group(1)), int(m.group(2))
+        is_fy = second == (first + 1) % 100 and m.re is _MONTH and len(m.group(2)) == 2
+        if is_fy and second <= 12 and "-" in raw:
+            raise ParameterError(
+                f"'{raw}' could be a month or a financial year", parameter="period",
+                expected="a financial year written 2011/12, or a month written 2011-12-01",
+                found=raw)
+        if not is_fy:
+            q = quarter_of_month(f"{first:04d}-{second:02d}")  # raises for month 13
+            return f"{first:04d}-{second:02d}", "month", q.year, None, second
+    fm = _FY.match(raw)
+    if fm:
+        end = _fy_end(fm.group(1), fm.group(2), raw, "period")
+        return f"{end - 1}-{end % 100:02d}", "year", end, None, None
+    q = parse_quarter(raw)
+    return q.label, "quarter", q.year, q.quarter, None
+
+
+def _to_number(text: str, allow_percent: bool) -> float | None:
+    """A cell's number, or None when empty; raises ValueError when it is not a number."""
+    if text == "":
+        return None
+    t = text.replace("\u00a0", "").replace(" ", "")
+    if t.endswith("%"):
+        if not allow_percent:
+            raise ValueError("percent sign")
+        t = t[:-1]
+    if _THOUSANDS.match(t):
+        t = t.replace(",", "")
+    if not _NUMBER.match(t):
+        raise ValueError("not a number")
+    return float(t)
+
+
+# --- the reader ---------------------------------------------------------------------------
+
+def read_local_return(path: Path, catalogue: Catalogue) -> pd.DataFrame:
+    """Read, check and clean one local return into the tidy local table.
+
+    Raises :class:`InputDataError` (file, column, spreadsheet rows, fix) for: a missing or
+    unreadable file, missing columns, a sheet it cannot choose, a bad LA code, an unknown
+    measure type, an unreadable period, a contract or volumetric code not in the catalogue,
+    a non-numeric value, a ``%`` on a measure that is not a percentage, a unit or polarity
+    that contradicts the catalogue, a percentage outside 0-100, a tolerance without a target
+    or on the wrong side of it, a target on a measure without polarity, a contract measure
+    without an area, an unknown reported status, or the same indicator and period twice.
+    """
+    path = Path(path)
+    raw = read_raw_return(path)
+    rows = raw["row"]
+    out = pd.DataFrame(index=raw.index)
+
+    # LA
+    bad = ~raw["la_code"].str.fullmatch(r"[Ee]\d{8}")
+    if bad.any():
+        raise _fail("not a 9-character ONS local authority code", path, "la_code", rows[bad],
+                    expected="a code such as E08000017", found=raw.loc[bad, "la_code"],
+                    fix="use the LA's ONS code (`python -m analysis las` lists them)")
+    out["la_code"] = raw["la_code"].str.upper()
+    bad = raw["la_name"] == ""
+    if bad.any():
+        raise _fail("LA name is empty", path, "la_name", rows[bad], expected="the LA's name",
+                    found=[""], fix="fill in la_name on every row")
+    out["la_name"] = raw["la_name"]
+
+    # measure type
+    mtype = raw["measure_type"].str.lower()
+    bad = ~mtype.isin(MEASURE_TYPES)
+    if bad.any():
+        raise _fail("unknown measure type", path, "measure_type", rows[bad],
+                    expected=", ".join(MEASURE_TYPES), found=raw.loc[bad, "measure_type"],
+                    fix="contract = measures with targets in the contract or plan; volumetric "
+                        "= coded activity counts; context = other figures")
+    out["measure_type"] = mtype
+
+    # codes and catalogue
+    codes = raw["indicator_code"].map(normalise_code)
+    bad = codes == ""
+    if bad.any():
+        raise _fail("indicator code is empty", path, "indicator_code", rows[bad],
+                    expected="the local code, e.g. A1", found=[""], fix="fill in indicator_code")
+    out["indicator_code"] = codes
+    known = {code: ind for ind in catalogue.indicators.values() for code in ind.local_codes}
+    out["indicator"] = codes.map(lambda c: known[c].id if c in known else None)
+    unknown = out["indicator"].isna() & mtype.isin(["contract", "volumetric"])
+    if unknown.any():
+        found = sorted(set(codes[unknown]))
+        close = {c: get_close_matches(c, list(known), n=1, cutoff=0.6) for c in found}
+        hint = "; ".join(f"{c} → {m[0]}?" for c, m in close.items() if m)
+        raise _fail(
+            "indicator code not in the catalogue", path, "indicator_code", rows[unknown],
+            expected="a code listed under local_codes in config/indicators.yaml",
+            found=found,
+            fix=(f"correct the code ({hint}), or " if hint else "correct the code, or ")
+            + "add an entry with `local_codes: [CODE]` to config/indicators.yaml "
+              "(see docs/data-formats/local-return.md), or mark a one-off figure "
+              "measure_type 'context'",
+        )
+
+    # label
+    out["indicator_label"] = [
+        lab if lab else (known[c].label if c in known else c)
+        for lab, c in zip(raw["indicator_label"], codes, strict=True)
+    ]
+
+    # period
+    parsed, bad_rows, bad_found = [], [], []
+    for text, row in zip(raw["period"], rows, strict=True):
+        try:
+            parsed.append(parse_period(text))
+        except ParameterError:
+            parsed.append(("", "", 0, None, None))
+            bad_rows.append(row)
+            bad_found.append(text)
+    if bad_rows:
+        raise _fail("period not recognised", path, "period", bad_rows,
+                    expected="a quarter 2017-18 Q4 (also 2017-18Q4, 2017/18 Q4, 2017/18 "
+                             "Quarter 4), a month 2018-03, or a financial year 2017-18",
+                    found=bad_found, fix="write the period in one of the accepted forms")
+    out["period"] = [p[0] for p in parsed]
+    out["period_type"] = [p[1] for p in parsed]
+    out["year"] = np.array([p[2] for p in parsed], dtype="int64")
+    out["quarter"] = pd.array([p[3] for p in parsed], dtype="Int64")
+    out["month"] = pd.array([p[4] for p in parsed], dtype="Int64")
+
+    # unit (needed before numbers: '%' is allowed on percentages only)
+    unit = raw["unit"].str.lower()
+    bad = (unit != "") & ~unit.isin(UNITS)
+    if bad.any():
+        raise _fail("unknown unit", path, "unit", rows[bad], expected=", ".join(UNITS),
+                    found=raw.loc[bad, "unit"], fix="use one of the listed units")
+    cat_unit = codes.map(lambda c: known[c].unit if c in known else None)
+    clash = (unit != "") & cat_unit.notna() & (unit != cat_unit)
+    if clash.any():
+        raise _fail("unit differs from the catalogue", path, "unit", rows[clash],
+                    expected=", ".join(f"{c}: {u}" for c, u in
+                                       dict(zip(codes[clash], cat_unit[clash], strict=True)).items()),
+                    found=unit[clash],
+                    fix="correct the unit, or leave it empty to use the catalogue's")
+    out["unit"] = unit.where(unit != "", cat_unit.fillna("unspecified"))
+
+    # numbers
+    is_pct = out["unit"] == "percent"
+    for col in NUMBER_COLUMNS:
+        values, bad_rows, bad_found, pct_rows = [], [], [], []
+        for text, pct, row in zip(raw[col], is_pct, rows, strict=True):
+            try:
+                values.append(_to_number(text, allow_percent=bool(pct)))
+            except ValueError as exc:
+                values.append(None)
+                (pct_rows if str(exc) == "percent sign" else bad_rows).append(row)
+                bad_found.append(text)
+        if bad_rows:
+            raise _fail("not a number", path, col, bad_rows,
+                        expected="a number such as 26, 26.5, 26% or 1,789; empty if not known",
+                        found=bad_found,
+                        fix="remove text, currency signs and notes from number cells "
+                            "(put notes in the source column)")
+        if pct_rows:
+            raise _fail("a '%' sign on a measure that is not a percentage", path, col, pct_rows,
+                        expected="a plain number for this unit", found=bad_found,
+                        fix="check the unit of the measure, or remove the '%'")
+        out[col] = pd.array(values, dtype="Float64").astype(float)
+
+    # polarity
+    pol = raw["polarity"].str.lower()
+    bad = (pol != "") & ~pol.isin(POLARITIES)
+    if bad.any():
+        raise _fail("unknown polarity", path, "polarity", rows[bad], expected=", ".join(POLARITIES),
+                    found=raw.loc[bad, "polarity"], fix="use one of the listed polarities")
+    cat_pol = codes.map(lambda c: known[c].polarity if c in known else None)
+    clash = (pol != "") & cat_pol.notna() & (pol != cat_pol)
+    if clash.any():
+        raise _fail("polarity differs from the catalogue", path, "polarity", rows[clash],
+                    expected=", ".join(f"{c}: {p}" for c, p in
+                                       dict(zip(codes[clash], cat_pol[clash], strict=True)).items()),
+                    found=pol[clash],
+                    fix="correct the polarity, or leave it empty to use the catalogue's")
+    missing = (pol == "") & cat_pol.isna()
+    if missing.any():
+        raise _fail("polarity is empty for a measure not in the catalogue", path, "polarity",
+                    rows[missing], expected=", ".join(POLARITIES), found=[""],
+                    fix="say whether higher or lower is better, or 'none'")
+    out["polarity"] = pol.where(pol != "", cat_pol)
+
+    # percentages within 0-100
+    for col in ("value", "target", "tolerance"):
+        bad = is_pct & out[col].notna() & ~out[col].between(0, 100)
+        if bad.any():
+            raise _fail("percentage outside 0-100", path, col, rows[bad],
+                        expected="a percentage between 0 and 100 (26 for 26%)",
+                        found=raw.loc[bad, col],
+                        fix="check the figure; a proportion such as 0.26 should be written 26")
+
+    # targets and tolerances
+    bad = out["tolerance"].notna() & out["target"].isna()
+    if bad.any():
+        raise _fail("a tolerance without a target", path, "tolerance", rows[bad],
+                    expected="a target on every row with a tolerance", found=raw.loc[bad, "tolerance"],
+                    fix="add the target, or clear the tolerance")
+    bad = out["target"].notna() & (out["polarity"] == "none")
+    if bad.any():
+        raise _fail("a target on a measure with no polarity", path, "target", rows[bad],
+                    expected="polarity higher_is_better or lower_is_better when there is a target",
+                    found=raw.loc[bad, "target"],
+                    fix="set the polarity, or clear the target")
+    wrong = out["tolerance"].notna() & (
+        ((out["polarity"] == "lower_is_better") & (out["tolerance"] < out["target"]))
+        | ((out["polarity"] == "higher_is_better") & (out["tolerance"] > out["target"]))
+    )
+    if wrong.any():
+        found = [f"{c}: target {t:g}, tolerance {tol:g} ({p})" for c, t, tol, p in zip(
+            codes[wrong], out.loc[wrong, "target"], out.loc[wrong, "tolerance"],
+            out.loc[wrong, "polarity"], strict=True)]
+        raise _fail("tolerance on the wrong side of the target", path, "tolerance", rows[wrong],
+                    expected="tolerance >= target when lower is better, <= target when higher "
+                             "is better (the tolerance is the worst value still accepted)",
+                    found=found, fix="swap target and tolerance, or correct the polarity")
+
+    # area (contract measures are summarised by area)
+    out["area"] = raw["area"].replace("", None)
+    bad = (mtype == "contract") & out["area"].isna()
+    if bad.any():
+        raise _fail("contract measure without an area", path, "area", rows[bad],
+                    expected="the report grouping, e.g. Social Care Pathway", found=[""],
+                    fix="fill in area for every contract measure (the summary counts by area)")
+
+    # reported status
+    status_key = raw["reported_status"].str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+    status = status_key.map(STATUS_SYNONYMS)
+    bad = (status_key != "") & status.isna()
+    if bad.any():
+        raise _fail("unknown reported status", path, "reported_status", rows[bad],
+                    expected=", ".join(STATUSES) + " or empty", found=raw.loc[bad, "reported_status"],
+                    fix="use one of the listed statuses, or leave it empty")
+    out["reported_status"] = status.astype(object).where(status.notna(), None)
+    out["source"] = raw["source"].replace("", None)
+    out["file"] = str(path)
+    out["row"] = rows.astype("int64")
+
+    # duplicates (after normalising codes and periods)
+    key = ["la_code", "indicator_code", "period"]
+    dup = out.duplicated(key, keep=False)
+    if dup.any():
+        groups = out[dup].groupby(key)["row"].apply(list)
+        found = [f"{c} {p} on rows {', '.join(map(str, r))}" for (_, c, p), r in groups.items()]
+        raise _fail("the same indicator and period appear more than once", path, "period",
+                    out.loc[dup, "row"], expected="one row per indicator code and period",
+                    found=found, fix="keep one row per indicator and period (delete or correct the others)")
+
+    return validate_local_table(out[COLUMNS], path)
+
+
+def validate_local_table(frame: pd.DataFrame, path: Path | str = "local table") -> pd.DataFrame:
+    """Check a tidy local table against :data:`LocalReturnSchema` (a safety net after cleaning)."""
+    try:
+        return LocalReturnSchema.validate(frame)
+    except (SchemaError, SchemaErrors) as exc:
+        raise InputDataError("the cleaned local table breaks its schema", file=path,
+                             found=str(exc).splitlines()[0][:200],
+                             fix="report this as a bug, with the file") from None
+
+
+def empty_local_table() -> pd.DataFrame:
+    """A local table with the schema's columns and no rows."""
+    frame = pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS})
+    for col in ("value", "numerator", "denominator", "target", "tolerance"):
+        frame[col] = frame[col].astype(float)
+    frame["year"] = frame["year"].astype("int64")
+    frame["row"] = frame["row"].astype("int64")
+    frame["quarter"] = frame["quarter"].astype("Int64")
+    frame["month"] = frame["month"].astype("Int64")
+    return frame
