@@ -1,0 +1,533 @@
+"""Local quarterly performance: target/tolerance status, direction, summary, benchmark pairing.
+
+Pure functions over the tidy local table (:mod:`analysis.schemas.local_return`), plus
+:func:`quarter_report`, which loads what they need and returns the tables for one LA and
+quarter. Methods and boundary rules: ``docs/methods/quarterly-status.md``.
+
+Status (RAG) rules. The tolerance is the worst value still accepted, not a margin:
+
+* lower is better: value <= target → ``on_target``; target < value <= tolerance →
+  ``inside_tolerance``; value > tolerance → ``outside_tolerance``;
+* higher is better: value >= target → ``on_target``; tolerance <= value < target →
+  ``inside_tolerance``; value < tolerance → ``outside_tolerance``;
+* exactly on the target is on target; exactly on the tolerance is inside tolerance;
+* a target with no tolerance has no band: on target or outside tolerance;
+* no target → ``no_target`` (whether or not there is a value); a target but no value →
+  ``no_value``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, Field, model_validator
+
+from analysis.catalogue import Catalogue, Indicator, load_catalogue
+from analysis.config import Paths, parse_model, read_yaml
+from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.periods import Quarter, parse_quarter
+from analysis.schemas.local_return import FILE_COLUMNS
+
+Status = Literal["on_target", "inside_tolerance", "outside_tolerance", "no_target", "no_value"]
+
+#: Statuses that judge a value against a target (the others say why there is no judgement).
+JUDGED: tuple[str, ...] = ("on_target", "inside_tolerance", "outside_tolerance")
+#: Summary columns, in the order of the council's table, then data gaps.
+SUMMARY_STATUSES: tuple[str, ...] = (
+    "outside_tolerance", "inside_tolerance", "on_target", "no_target", "no_value",
+)
+#: Values closer than this are treated as equal (guards against binary float noise only).
+_EPS = 1e-9
+
+
+# --- RAG status -----------------------------------------------------------------------------
+
+def _as_float(x: Any) -> np.ndarray:
+    return pd.to_numeric(pd.Series(np.atleast_1d(np.asarray(x, dtype=object))), errors="coerce").to_numpy(float)
+
+
+def rag_status(value: Any, target: Any, tolerance: Any, polarity: Any) -> Any:
+    """Status of a value against its target and tolerance, by polarity.
+
+    Scalars in, a string out; any array or Series in (scalars broadcast), an array or
+    Series (same index as the first Series argument) out. See the module docstring for the
+    rules. Raises :class:`ParameterError` for a target on a measure without polarity, an
+    unknown polarity, or a tolerance on the wrong side of the target.
+
+    >>> rag_status(26, 22, 28, "lower_is_better")
+    'inside_tolerance'
+    >>> rag_status(76, 90, 80, "higher_is_better")
+    'outside_tolerance'
+    """
+    args = (value, target, tolerance, polarity)
+    scalar = all(np.ndim(a) == 0 for a in args)
+    index = next((a.index for a in args if isinstance(a, pd.Series)), None)
+    n = max(len(np.atleast_1d(np.asarray(a, dtype=object))) for a in args)
+
+    def spread(x: Any, numeric: bool) -> np.ndarray:
+        arr = _as_float(x) if numeric else np.atleast_1d(np.asarray(x, dtype=object)).astype(str)
+        if len(arr) == 1 and n > 1:
+            arr = np.repeat(arr, n)
+        if len(arr) != n:
+            raise ParameterError("value, target, tolerance and polarity differ in length",
+                                 parameter="value", expected=f"{n} items or one", found=str(len(arr)))
+        return arr
+
+    v, t, tol = spread(value, True), spread(target, True), spread(tolerance, True)
+    pol = spread(polarity, False)
+    known = np.isin(pol, ["lower_is_better", "higher_is_better", "none"])
+    if not known.all():
+        raise ParameterError("unknown polarity", parameter="polarity",
+                             expected="lower_is_better, higher_is_better or none",
+                             found=", ".join(sorted(set(pol[~known]))))
+    has_t, has_tol, has_v = ~np.isnan(t), ~np.isnan(tol), ~np.isnan(v)
+    if (has_t & (pol == "none")).any():
+        raise ParameterError("a target on a measure with no polarity", parameter="polarity",
+                             expected="lower_is_better or higher_is_better when there is a target",
+                             found="none")
+    lower = pol == "lower_is_better"
+    # Orient every measure so that lower is better: flip the sign where higher is better.
+    sign = np.where(lower, 1.0, -1.0)
+    vs, ts, tols = v * sign, t * sign, tol * sign
+    if (has_t & has_tol & (tols < ts - _EPS)).any():
+        raise ParameterError("tolerance on the wrong side of the target", parameter="tolerance",
+                             expected="tolerance >= target when lower is better, <= target when "
+                                      "higher is better", found="a tolerance better than its target")
+    on = vs <= ts + _EPS
+    inside = has_tol & (vs <= tols + _EPS)
+    out = np.select(
+        [~has_t, ~has_v, on, inside],
+        ["no_target", "no_value", "on_target", "inside_tolerance"],
+        "outside_tolerance",
+    ).astype(object)
+    if scalar:
+        return str(out[0])
+    return pd.Series(out, index=index, dtype=object) if index is not None else out
+
+
+# --- selecting quarters ---------------------------------------------------------------------
+
+def _quarter(period: Quarter | str) -> Quarter:
+    return period if isinstance(period, Quarter) else parse_quarter(str(period))
+
+
+def quarter_rows(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
+    """The local rows for one quarter (quarter rows only; months and years are not quarters)."""
+    q = _quarter(period)
+    return local[(local["period_type"] == "quarter") & (local["period"] == q.label)]
+
+
+def _require_quarter(local: pd.DataFrame, q: Quarter) -> pd.DataFrame:
+    rows = quarter_rows(local, q)
+    if rows.empty:
+        have = sorted(set(local.loc[local["period_type"] == "quarter", "period"]))
+        raise NoDataError(
+            f"the local return has no figures for {q.label}",
+            found=f"quarters {', '.join(have)}" if have else "no quarterly figures",
+            fix="choose a quarter the return covers, or add the quarter's figures "
+                "(docs/data-formats/local-return.md)",
+        )
+    return rows
+
+
+# --- direction of travel --------------------------------------------------------------------
+
+def direction(current: pd.Series, previous: pd.Series, polarity: pd.Series) -> pd.Series:
+    """improving / worsening / no change by polarity (higher / lower where there is none);
+    "no comparison" when either value is missing. Values are compared as reported."""
+    delta = np.round(current.astype(float) - previous.astype(float), 9)
+    higher_better = polarity == "higher_is_better"
+    lower_better = polarity == "lower_is_better"
+    out = pd.Series("no comparison", index=current.index, dtype=object)
+    out[delta == 0] = "no change"
+    up, down = delta > 0, delta < 0
+    out[(up & higher_better) | (down & lower_better)] = "improving"
+    out[(down & higher_better) | (up & lower_better)] = "worsening"
+    out[up & (polarity == "none")] = "higher"
+    out[down & (polarity == "none")] = "lower"
+    return out
+
+
+def _direction_against(local: pd.DataFrame, q: Quarter, other: Quarter) -> pd.DataFrame:
+    key = ["la_code", "indicator_code"]
+    now = quarter_rows(local, q)[[*key, "indicator_label", "polarity", "value"]]
+    then = quarter_rows(local, other)[[*key, "value"]].rename(columns={"value": "compared_value"})
+    out = now.merge(then, on=key, how="left")
+    out.insert(len(key) + 1, "period", q.label)
+    out.insert(len(key) + 2, "compared_period", other.label)
+    out["direction"] = direction(out["value"], out["compared_value"], out["polarity"])
+    return out.reset_index(drop=True)
+
+
+def direction_vs_previous_quarter(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
+    """Each measure's value in ``period`` against the quarter before it, by polarity.
+
+    Columns: la_code, indicator_code, indicator_label, period, compared_period, polarity,
+    value, compared_value, direction.
+    """
+    q = _quarter(period)
+    return _direction_against(local, q, q.previous())
+
+
+def direction_vs_same_quarter_last_year(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
+    """Each measure's value in ``period`` against the same quarter a year earlier."""
+    q = _quarter(period)
+    return _direction_against(local, q, q.same_quarter_last_year())
+
+
+# --- status table, disagreements, summary -------------------------------------------------
+
+STATUS_COLUMNS = [
+    "la_code", "la_name", "period", "area", "measure_type", "indicator_code", "indicator",
+    "indicator_label", "unit", "polarity", "value", "target", "tolerance",
+    "status_computed", "status_reported", "status_used", "status_source", "agrees",
+    "previous_value", "direction_previous_quarter", "last_year_value", "direction_last_year",
+    "file", "row",
+]
+
+
+def status_table(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
+    """Every measure in the return for one quarter, with its status.
+
+    ``status_computed`` is :func:`rag_status` of the row. ``status_used`` is the computed
+    status where it is a judgement (a value and a target exist), otherwise the status the
+    council reported (``status_source = "reported"``), otherwise the computed ``no_target`` /
+    ``no_value``. ``agrees`` compares computed and reported where both are judgements
+    (missing otherwise). Also carries the direction against the previous quarter and the
+    same quarter last year. Empty in, empty out; a return without this quarter raises
+    :class:`NoDataError`.
+    """
+    q = _quarter(period)
+    if local.empty:
+        return pd.DataFrame(columns=STATUS_COLUMNS)
+    rows = _require_quarter(local, q).copy()
+    rows["status_computed"] = rag_status(rows["value"], rows["target"], rows["tolerance"],
+                                         rows["polarity"])
+    rows["status_reported"] = rows["reported_status"]
+    reported = rows["status_reported"].notna()
+    judged = rows["status_computed"].isin(JUDGED)
+    rows["status_used"] = np.where(judged, rows["status_computed"],
+                                   np.where(reported, rows["status_reported"], rows["status_computed"]))
+    rows["status_source"] = np.where(judged | ~reported, "computed", "reported")
+    agrees = pd.Series(pd.NA, index=rows.index, dtype="boolean")
+    both = judged & reported
+    agrees[both] = rows.loc[both, "status_computed"] == rows.loc[both, "status_reported"]
+    rows["agrees"] = agrees
+    key = ["la_code", "indicator_code"]
+    prev = _direction_against(local, q, q.previous())[[*key, "compared_value", "direction"]]
+    rows = rows.merge(prev.rename(columns={"compared_value": "previous_value",
+                                           "direction": "direction_previous_quarter"}),
+                      on=key, how="left")
+    last = _direction_against(local, q, q.same_quarter_last_year())[[*key, "compared_value", "direction"]]
+    rows = rows.merge(last.rename(columns={"compared_value": "last_year_value",
+                                           "direction": "direction_last_year"}),
+                      on=key, how="left")
+    return rows[STATUS_COLUMNS].reset_index(drop=True)
+
+
+def status_disagreements(table: pd.DataFrame) -> pd.DataFrame:
+    """Rows of a :func:`status_table` where the computed status differs from the reported one."""
+    if table.empty:
+        return table.copy()
+    return table[table["agrees"].fillna(True).eq(False)].reset_index(drop=True)
+
+
+def status_summary(table: pd.DataFrame, measure_type: str = "contract") -> pd.DataFrame:
+    """Counts of ``status_used`` by area and in total, with row percentages.
+
+    One row per area (in the order of the return) plus ``Total``; columns ``area``,
+    ``measures``, one count column per status in :data:`SUMMARY_STATUSES` and ``pct_<status>``
+    (percent of the row's measures, unrounded). Only rows of ``measure_type`` (contract by
+    default) are counted.
+    """
+    columns = (["area", "measures", *SUMMARY_STATUSES]
+               + [f"pct_{s}" for s in SUMMARY_STATUSES])
+    rows = table[table["measure_type"] == measure_type] if not table.empty else table
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    areas = list(dict.fromkeys(rows["area"].fillna("(no area)")))
+    counts = pd.crosstab(rows["area"].fillna("(no area)"), rows["status_used"])
+    counts = counts.reindex(index=areas, columns=list(SUMMARY_STATUSES), fill_value=0)
+    counts.loc["Total"] = counts.sum()
+    counts.insert(0, "measures", counts.sum(axis=1))
+    for s in SUMMARY_STATUSES:
+        counts[f"pct_{s}"] = 100.0 * counts[s] / counts["measures"]
+    counts.index.name = "area"
+    out = counts.reset_index()
+    out.columns.name = None
+    return out[columns]
+
+
+# --- publications and benchmark pairing -----------------------------------------------------
+
+class PublishedDate(BaseModel):
+    date: dt.date
+    approximate: bool = False
+
+
+class Release(BaseModel):
+    title: str
+    publisher: str
+    covers: str
+    indicators: list[str]
+    published: dict[int, PublishedDate]
+    notes: str | None = None
+
+
+class PairingRule(BaseModel):
+    as_of: Literal["quarter_end"] = "quarter_end"
+
+
+class Publications(BaseModel):
+    """``config/publications.yaml``: publication dates of the annual releases."""
+
+    pairing: PairingRule = Field(default_factory=PairingRule)
+    releases: dict[str, Release]
+
+    @model_validator(mode="after")
+    def _one_release_per_indicator(self) -> Publications:
+        seen: dict[str, str] = {}
+        for name, rel in self.releases.items():
+            for ind in rel.indicators:
+                if ind in seen:
+                    raise ValueError(f"indicator {ind} is in both {seen[ind]} and {name}")
+                seen[ind] = name
+        return self
+
+    def release_of(self, indicator_id: str) -> tuple[str, Release] | None:
+        for name, rel in self.releases.items():
+            if indicator_id in rel.indicators:
+                return name, rel
+        return None
+
+
+@lru_cache(maxsize=4)
+def load_publications(config_dir: Path) -> Publications:
+    """Load ``config/publications.yaml`` from ``config_dir``."""
+    path = config_dir / "publications.yaml"
+    return parse_model(Publications, read_yaml(path), path)
+
+
+def benchmark_year_for_quarter(quarter: Quarter | str, indicator: Indicator | str,
+                               publications: Publications, as_of: dt.date | None = None) -> int | None:
+    """The latest annual year of ``indicator`` published on or before the end of ``quarter``.
+
+    ``as_of`` replaces the quarter's last day (e.g. the date of the committee meeting). None
+    when the indicator has no release in ``publications`` or nothing was out yet.
+
+    >>> # 2017-18 Q4 ends 31 March 2018: CIN 2016-17 was out (Nov 2017), 2017-18 was not.
+    """
+    q = _quarter(quarter)
+    ind_id = indicator.id if isinstance(indicator, Indicator) else str(indicator)
+    found = publications.release_of(ind_id)
+    if found is None:
+        return None
+    day = as_of or q.end
+    years = [y for y, p in found[1].published.items() if p.date <= day]
+    return max(years) if years else None
+
+
+PAIRING_COLUMNS = [
+    "indicator_code", "indicator", "label", "unit", "polarity", "period", "value", "status_used",
+    "benchmark_year", "benchmark_period", "release", "published", "published_approximate",
+    "la_annual_value", "england", "region", "sn_mean", "sn_count", "rank", "of", "quartile",
+    "value_minus_england", "note",
+]
+
+BenchmarkFn = Callable[[str, int], pd.DataFrame]
+
+
+def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_fn: BenchmarkFn,
+                         catalogue: Catalogue, publications: Publications,
+                         as_of: dt.date | None = None) -> pd.DataFrame:
+    """Each local measure of ``quarter`` with a DfE equivalent, beside the benchmark of the
+    latest annual year published by the end of the quarter.
+
+    ``benchmark_fn(indicator_id, year)`` returns the benchmark row(s) for the LA (the columns
+    of :func:`analysis.benchmark.benchmark_table`); it may raise :class:`ParameterError` or
+    :class:`NoDataError` when that year is not in the data, which is reported in ``note``.
+    One row per local measure with a benchmarked catalogue entry, in return order.
+    """
+    q = _quarter(quarter)
+    if local.empty:
+        return pd.DataFrame(columns=PAIRING_COLUMNS)
+    rows = quarter_rows(local, q)
+    status = status_table(local, q).set_index("indicator_code")["status_used"] if not rows.empty else None
+    out = []
+    for _, r in rows.iterrows():
+        if not isinstance(r["indicator"], str) or not r["indicator"]:
+            continue
+        ind = catalogue.get(r["indicator"])
+        if ind.source is None:
+            continue
+        year = benchmark_year_for_quarter(q, ind, publications, as_of=as_of)
+        rel = publications.release_of(ind.id)
+        rec: dict[str, Any] = {
+            "indicator_code": r["indicator_code"], "indicator": ind.id, "label": ind.label,
+            "unit": ind.unit, "polarity": ind.polarity, "period": q.label, "value": r["value"],
+            "status_used": status.get(r["indicator_code"]) if status is not None else None,
+            "benchmark_year": year, "release": rel[0] if rel else None,
+            "published": rel[1].published[year].date if rel and year else None,
+            "published_approximate": rel[1].published[year].approximate if rel and year else None,
+            "note": None,
+        }
+        if rel is None:
+            rec["note"] = "no publication dates for this indicator in config/publications.yaml"
+        elif year is None:
+            rec["note"] = f"no {rel[1].title} release out by {(as_of or q.end).isoformat()}"
+        else:
+            try:
+                bench = benchmark_fn(ind.id, year)
+                hit = bench[bench["year"] == year]
+            except (ParameterError, NoDataError) as exc:
+                hit = pd.DataFrame()
+                rec["note"] = f"benchmark {year} not available: {exc.problem}"
+            if not hit.empty:
+                b = hit.iloc[0]
+                rec.update({
+                    "benchmark_period": b["period"], "la_annual_value": b["value"],
+                    "england": b["england"], "region": b["region"], "sn_mean": b["sn_mean"],
+                    "sn_count": b["sn_count"], "rank": b["rank"], "of": b["of"],
+                    "quartile": b["quartile"],
+                })
+            elif rec["note"] is None:
+                rec["note"] = f"benchmark {year} not in the data"
+        out.append(rec)
+    frame = pd.DataFrame(out, columns=PAIRING_COLUMNS)
+    for col in ("value", "la_annual_value", "england", "region", "sn_mean"):
+        frame[col] = frame[col].astype(float)
+    for col in ("benchmark_year", "sn_count", "rank", "of"):
+        frame[col] = frame[col].astype("Int64")
+    # England's figure for a count is the national total: no gap is shown for counts.
+    comparable = frame["unit"] != "count"
+    frame["value_minus_england"] = (frame["value"] - frame["england"]).where(comparable)
+    return frame
+
+
+# --- loading returns, template, report ------------------------------------------------------
+
+def _resolve(la: Any, paths: Paths):
+    from analysis.geography import LocalAuthority, load_areas, resolve_la
+
+    return la if isinstance(la, LocalAuthority) else resolve_la(la, load_areas(paths.root))
+
+
+def local_return_files(paths: Paths) -> list[Path]:
+    """Local return files in ``data/raw/local/``: ``*return*.csv`` and ``*return*.xlsx``."""
+    folder = paths.raw / "local"
+    if not folder.exists():
+        return []
+    files = [p for ext in ("csv", "xlsx") for p in folder.glob(f"*return*.{ext}")]
+    return sorted(p for p in files if not p.name.startswith(("~$", ".")))
+
+
+def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Every local return row for ``la`` (name, old or new code, or LocalAuthority).
+
+    Reads each return file in ``data/raw/local/`` and keeps the rows whose ``la_code`` is the
+    LA's code. An empty table when there are none (callers check ``.empty``). The same
+    indicator and period in two files is an :class:`InputDataError` naming both.
+    """
+    from analysis.readers.local_return import empty_local_table, read_local_return
+
+    authority = _resolve(la, paths)
+    catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
+    parts = []
+    for path in local_return_files(paths):
+        frame = read_local_return(path, catalogue)
+        frame = frame[frame["la_code"] == authority.new_code]
+        if not frame.empty:
+            parts.append(frame)
+    if not parts:
+        return empty_local_table()
+    table = pd.concat(parts, ignore_index=True)
+    key = ["la_code", "indicator_code", "period"]
+    dup = table.duplicated(key, keep=False)
+    if dup.any():
+        first = table[dup].sort_values(key).head(2)
+        raise InputDataError(
+            "the same indicator and period are in two local return files",
+            file=" and ".join(f"{f} row {r}" for f, r in zip(first["file"], first["row"], strict=True)),
+            found=f"{first.iloc[0]['indicator_code']} {first.iloc[0]['period']}",
+            fix="keep each quarter's figures in one file only",
+        )
+    return table
+
+
+def local_template(catalogue: Catalogue, previous: pd.DataFrame | None = None,
+                   period: Quarter | str | None = None) -> pd.DataFrame:
+    """A blank return: one row per local code in the catalogue, in the file's columns.
+
+    Unit, polarity and label come from the catalogue; value and reported status are empty.
+    Given ``previous`` (a tidy local table), the LA, area, measure type, target and tolerance
+    of each code's latest quarter are carried forward, so an analyst only types the new
+    figures; ``period`` fills the period column.
+    """
+    label = _quarter(period).label if period is not None else ""
+    rows = []
+    for ind in catalogue.indicators.values():
+        for code in ind.local_codes:
+            rows.append({
+                "la_code": "", "la_name": "", "indicator_code": code, "indicator_label": ind.label,
+                "period": label, "value": "", "numerator": "", "denominator": "", "unit": ind.unit,
+                "target": "", "tolerance": "", "polarity": ind.polarity, "area": "",
+                "measure_type": "", "reported_status": "", "source": "",
+            })
+    frame = pd.DataFrame(rows, columns=FILE_COLUMNS)
+    if previous is not None and not previous.empty:
+        last = (previous[previous["period_type"] == "quarter"]
+                .sort_values(["year", "quarter"]).groupby("indicator_code").tail(1)
+                .set_index("indicator_code"))
+        for col in ("la_code", "la_name", "area", "measure_type", "target", "tolerance"):
+            carried = frame["indicator_code"].map(last[col]) if col in last else None
+            if carried is not None:
+                text = carried.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x))
+                                   else (f"{x:g}" if isinstance(x, float) else str(x)))
+                frame[col] = text
+        if frame["la_code"].eq("").any() and not last.empty:
+            frame.loc[frame["la_code"] == "", "la_code"] = last["la_code"].iloc[0]
+            frame.loc[frame["la_name"] == "", "la_name"] = last["la_name"].iloc[0]
+    return frame
+
+
+def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
+                   as_of: dt.date | None = None) -> dict[str, pd.DataFrame]:
+    """Everything the pack and the CLI show for one LA and quarter.
+
+    Returns ``{"status": status_table, "summary": status_summary, "pairing":
+    pair_with_benchmarks, "disagreements": status_disagreements}``. An LA with no local
+    return gets four empty tables; a return without that quarter raises NoDataError.
+    """
+    from analysis.benchmark import benchmark_table, load_benchmarks, rank_all
+
+    paths = paths or Paths.for_root()
+    q = _quarter(quarter)
+    authority = _resolve(la, paths)
+    catalogue = load_catalogue(paths.config / "indicators.yaml")
+    publications = load_publications(paths.config)
+    local = load_local_returns(paths, authority, catalogue)
+    status = status_table(local, q)
+    if local.empty:
+        return {"status": status, "summary": status_summary(status),
+                "pairing": pd.DataFrame(columns=PAIRING_COLUMNS), "disagreements": status.copy()}
+    table = load_benchmarks(paths)
+    ranked_cache: dict[str, pd.DataFrame] = {}
+
+    def bench(indicator_id: str, year: int) -> pd.DataFrame:
+        if indicator_id not in ranked_cache:
+            ranked_cache[indicator_id] = rank_all(table[table["indicator"] == indicator_id], catalogue)
+        return benchmark_table(table, authority, catalogue, indicators=[indicator_id], years=[year],
+                               paths=paths, ranked=ranked_cache[indicator_id])
+
+    return {
+        "status": status,
+        "summary": status_summary(status),
+        "pairing": pair_with_benchmarks(local, q, bench, catalogue, publications, as_of=as_of),
+        "disagreements": status_disagreements(status),
+    }
