@@ -1,0 +1,355 @@
+"""Run the parameterised notebooks through papermill into finished, versioned chart packs.
+
+``run_pack`` checks the parameters first (a typed model per notebook: unknown parameters,
+wrong types, an unknown LA or period are rejected before anything runs), executes the
+notebook into a temporary folder, exports HTML (code hidden) and, where Chromium is
+available, PDF, writes ``manifest.json`` (parameters, inputs with sha256, package versions,
+git commit, times) and only then renames the folder into place. A failed run leaves the
+previous pack untouched and writes an error log naming the failing cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from analysis import __version__
+from analysis.atomic import atomic_dir, atomic_path, sha256_file
+from analysis.config import Paths, load_sources
+from analysis.errors import AnalysisError, NoDataError, ParameterError
+from analysis.geography import LocalAuthority, load_areas, resolve_la, slugify
+from analysis.periods import Quarter, parse_quarter
+
+NOTEBOOKS = {
+    "quarterly_pack": "quarterly_pack.ipynb",
+    "benchmark_explorer": "benchmark_explorer.ipynb",
+    "rereferrals_deep_dive": "rereferrals_deep_dive.ipynb",
+}
+
+PACKAGES = ["pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "scipy", "statsmodels",
+            "papermill", "nbconvert", "pandera", "pydantic", "csc-benchmarks"]
+
+
+class PackError(AnalysisError):
+    """A notebook failed while running."""
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class QuarterlyPackParams(_Params):
+    la: str
+    period: str
+    neighbours: str | None = None
+    indicators: list[str] | None = None
+
+
+class BenchmarkExplorerParams(_Params):
+    la: str
+    years: list[int] | None = None
+    indicators: list[str] | None = None
+    neighbours: str | None = None
+
+
+class DeepDiveParams(_Params):
+    la: str = "Doncaster"
+    records: str = "data/raw/synthetic/synthetic_referrals.csv"
+    period: str | None = None
+
+
+PARAM_MODELS: dict[str, type[_Params]] = {
+    "quarterly_pack": QuarterlyPackParams,
+    "benchmark_explorer": BenchmarkExplorerParams,
+    "rereferrals_deep_dive": DeepDiveParams,
+}
+
+
+def validate_parameters(notebook: str, params: dict[str, Any]) -> _Params:
+    """Check a notebook's parameters against its model: names, types. Raises ParameterError."""
+    if notebook not in PARAM_MODELS:
+        raise ParameterError(f"unknown notebook '{notebook}'", parameter="notebook",
+                             expected=", ".join(PARAM_MODELS), found=notebook)
+    model = PARAM_MODELS[notebook]
+    try:
+        return model.model_validate(params)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = ".".join(str(p) for p in first["loc"])
+        if first["type"] == "extra_forbidden":
+            raise ParameterError(
+                f"unknown parameter '{name}' for {notebook}", parameter=name,
+                expected=", ".join(model.model_fields), found=name,
+                fix="remove it or correct its spelling",
+            ) from None
+        raise ParameterError(
+            f"bad value for {notebook}: {first['msg']}", parameter=name,
+            found=repr(first.get("input"))[:80],
+            expected=str(model.model_fields[name].annotation) if name in model.model_fields else None,
+        ) from None
+
+
+def safe_output_dir(outputs_root: Path, *parts: str) -> Path:
+    """``outputs_root/part/...`` with every part slugified; never escapes ``outputs_root``."""
+    clean = [slugify(p) for p in parts]
+    if any(not c for c in clean):
+        raise ParameterError("an output folder name is empty after cleaning", parameter="output",
+                             found=repr(parts))
+    root = outputs_root.resolve()
+    target = root.joinpath(*clean).resolve()
+    if not target.is_relative_to(root):
+        raise ParameterError("output folder escapes the outputs folder", parameter="output",
+                             found=str(target))
+    return target
+
+
+def check_writable(folder: Path) -> None:
+    """Raise ParameterError unless ``folder`` exists (or can be made) and is writable."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ParameterError("cannot create the output folder", parameter="output",
+                             found=f"{folder}: {exc.strerror}",
+                             fix="choose a folder you can write to with --output") from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ParameterError("the output folder is not writable", parameter="output",
+                             found=str(folder), fix="choose a folder you can write to with --output")
+
+
+def _git_commit(root: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
+                             text=True, timeout=10, check=False)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if out.returncode != 0:
+        return None
+    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def _versions() -> dict[str, str]:
+    found = {}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def input_files(paths: Paths, extra: list[Path] | None = None) -> dict[str, str]:
+    """Every input a pack can read, with its sha256: raw sources, local returns, processed table."""
+    files: dict[str, str] = {}
+    for rel in load_sources(paths.config).files:
+        path = paths.raw / rel
+        if path.exists() and rel.startswith("dfe/"):
+            files[f"data/raw/{rel}"] = sha256_file(path)
+    for path in sorted((paths.raw / "local").glob("*.*")) + list(extra or []):
+        if path.is_file() and path.suffix in {".csv", ".xlsx", ".xml"}:
+            files[path.resolve().relative_to(paths.root).as_posix()
+                  if path.resolve().is_relative_to(paths.root) else str(path)] = sha256_file(path)
+    for path in [paths.benchmarks_table, paths.config / "indicators.yaml", paths.config / "publications.yaml"]:
+        if path.exists():
+            files[path.relative_to(paths.root).as_posix()] = sha256_file(path)
+    return files
+
+
+def find_chromium() -> str | None:
+    """Path of a headless-capable Chromium or Chrome, or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"]
+
+
+def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> str | None:
+    """Print ``html`` to ``pdf`` with headless Chromium. Returns None, or why there is no PDF."""
+    browser = find_chromium()
+    if browser is None:
+        return "no PDF engine: install Chromium (Debian package 'chromium') to get a PDF"
+    profile = Path(os.environ.get("TMPDIR", "/tmp")) / f"csc-chromium-{os.getpid()}-{time.monotonic_ns()}"
+    try:
+        with atomic_path(pdf) as tmp:
+            result = subprocess.run(
+                [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
+                 f"--print-to-pdf={tmp}", html.resolve().as_uri()],
+                capture_output=True, text=True, timeout=timeout, check=False)
+            if result.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+                raise OSError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "no output")
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"PDF not made: {exc}"
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return None
+
+
+def export_html(executed: Path, html: Path, title: str) -> None:
+    """The executed notebook as a standalone HTML report with the code hidden."""
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    nb = nbformat.read(executed, as_version=4)
+    nb.metadata["title"] = title
+    body, _ = exporter.from_notebook_node(nb)
+    with atomic_path(html) as tmp:
+        tmp.write_text(body, encoding="utf-8")
+
+
+def _failing_cell(exc: Exception, executed: Path) -> str:
+    """Describe the failing cell from papermill's error and the partly executed notebook."""
+    lines = [f"{type(exc).__name__}: {getattr(exc, 'ename', '')} {getattr(exc, 'evalue', exc)}".strip()]
+    try:
+        import nbformat
+
+        nb = nbformat.read(executed, as_version=4)
+        for index, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    lines.insert(0, f"Failing cell: {index} (code cell with execution count "
+                                    f"{cell.get('execution_count')})\n--- cell source ---\n{cell.source}\n---")
+                    break
+    except Exception:  # the notebook may not have been written at all
+        pass
+    return "\n".join(lines)
+
+
+@dataclass
+class PackResult:
+    notebook: str
+    la: str
+    period: str
+    status: str  # ok | failed
+    output: Path | None = None
+    message: str = ""
+    seconds: float = 0.0
+    files: list[str] = field(default_factory=list)
+
+
+def resolve_pack_request(la: str, period: str, paths: Paths) -> tuple[LocalAuthority, Quarter]:
+    """Check that an LA and quarter exist and that there are figures to show for them."""
+    from analysis.report import check_pack_has_data
+
+    authority = resolve_la(la, load_areas(paths.root))
+    quarter = parse_quarter(period)
+    check_pack_has_data(authority, quarter, paths)
+    return authority, quarter
+
+
+def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths: Paths,
+                 title: str, pdf: bool = True, timeout: int = 600) -> PackResult:
+    """Execute one notebook into ``output_dir`` atomically, with HTML, PDF and manifest."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    started = dt.datetime.now(dt.timezone.utc)
+    clock = time.perf_counter()
+    source = paths.notebooks / NOTEBOOKS[notebook]
+    if not source.exists():
+        raise ParameterError(f"notebook file missing: {source}", parameter="notebook",
+                             fix="restore it with `git checkout -- notebooks/`")
+    check_writable(output_dir.parent)
+    error_log = output_dir.parent / f"{output_dir.name}.error.log"
+    with atomic_dir(output_dir) as tmp:
+        executed = tmp / NOTEBOOKS[notebook]
+        try:
+            papermill.execute_notebook(
+                str(source), str(executed), parameters={**params, "output_dir": str(tmp)},
+                kernel_name="python3", progress_bar=False, log_output=False, cwd=str(paths.root),
+                execution_timeout=timeout,
+            )
+        except (PapermillExecutionError, RuntimeError, OSError) as exc:
+            with atomic_path(error_log) as log:
+                log.write_text(f"{notebook} with {json.dumps(params)} failed at "
+                               f"{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}\n"
+                               + _failing_cell(exc, executed) + "\n", encoding="utf-8")
+            raise PackError(f"{notebook} failed; the previous pack (if any) is untouched",
+                            where=str(output_dir), found=f"{getattr(exc, 'ename', type(exc).__name__)}: "
+                            f"{str(getattr(exc, 'evalue', exc))[:200]}",
+                            fix=f"see {error_log}") from None
+        export_html(executed, tmp / "report.html", title)
+        pdf_note = html_to_pdf(tmp / "report.html", tmp / "report.pdf") if pdf else "PDF not requested"
+        finished = dt.datetime.now(dt.timezone.utc)
+        files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+        manifest = {
+            "notebook": NOTEBOOKS[notebook], "title": title, "parameters": params,
+            "package_version": __version__, "git_commit": _git_commit(paths.root),
+            "started": started.isoformat(timespec="seconds"),
+            "finished": finished.isoformat(timespec="seconds"),
+            "duration_seconds": round(time.perf_counter() - clock, 2),
+            "pdf": None if pdf_note else "report.pdf", "pdf_note": pdf_note,
+            "inputs": input_files(paths, [paths.root / params["records"]] if "records" in params else None),
+            "packages": _versions(), "outputs": files + ["manifest.json"],
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    if error_log.exists():
+        error_log.unlink()
+    return PackResult(notebook, params.get("la", ""), params.get("period") or "", "ok", output_dir,
+                      pdf_note or "", round(time.perf_counter() - clock, 2), files)
+
+
+def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: Path | None = None,
+             neighbours: str | None = None, indicators: list[str] | None = None,
+             pdf: bool = True) -> PackResult:
+    """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/."""
+    paths = paths or Paths.for_root()
+    validate_parameters("quarterly_pack", {"la": la, "period": period, "neighbours": neighbours,
+                                           "indicators": indicators})
+    authority, quarter = resolve_pack_request(la, period, paths)
+    out = safe_output_dir(outputs_root or paths.outputs, authority.slug, quarter.slug)
+    params = {"la": authority.name, "period": quarter.label, "neighbours": neighbours,
+              "indicators": indicators}
+    return run_notebook("quarterly_pack", params, out, paths,
+                        title=f"{authority.name}: children's social care performance, {quarter.label}",
+                        pdf=pdf)
+
+
+def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: int = 1,
+             outputs_root: Path | None = None, pdf: bool = True, progress: bool = True) -> list[PackResult]:
+    """Run the quarterly pack for many LAs, ``jobs`` at once; carry on past failures."""
+    from tqdm import tqdm
+
+    paths = paths or Paths.for_root()
+
+    def one(name: str) -> PackResult:
+        started = time.perf_counter()
+        try:
+            return run_pack(name, period, paths, outputs_root=outputs_root, pdf=pdf)
+        except AnalysisError as exc:
+            return PackResult("quarterly_pack", name, period, "failed", message=str(exc).splitlines()[0],
+                              seconds=round(time.perf_counter() - started, 2))
+
+    results: list[PackResult] = []
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(one, name) for name in las]
+        for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
+                           desc=f"packs {period}", unit="LA"):
+            results.append(future.result())
+    return sorted(results, key=lambda r: r.la)
+
+
+def all_la_names(paths: Paths) -> list[str]:
+    areas = load_areas(paths.root)
+    return areas.loc[areas["status"] == "live", "name"].tolist()
+
+
+__all__ = ["NoDataError", "PackResult", "run_many", "run_notebook", "run_pack", "validate_parameters"]

@@ -1,0 +1,262 @@
+"""What the notebooks show: the pack's tables, chart files and sentences, built from the package.
+
+Notebooks stay thin: they call these functions, draw the charts from :mod:`analysis.charts`
+and save them with :func:`save_chart`. Nothing here reads a notebook or knows its cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.atomic import atomic_path
+from analysis.benchmark import benchmark_table, load_benchmarks, rank_all
+from analysis.catalogue import Catalogue, Indicator, LaitSource, load_catalogue
+from analysis.config import Paths, load_sources
+from analysis.errors import NoDataError, ParameterError
+from analysis.geography import LocalAuthority, load_areas, resolve_la
+from analysis.periods import Quarter, financial_year_label, parse_quarter
+
+#: Indicators in the pack by default, in this order: the contract measures Doncaster reports,
+#: plus what scrutiny members elsewhere ask (placement moves, health assessments, care leavers).
+PACK_INDICATORS = [
+    "re_referrals", "referral_rate", "cin_rate", "assessments_45_days", "s47_rate", "cpp_rate",
+    "cpp_second_time", "cpp_2_years_open", "cla_rate", "cla_3_plus_placements",
+    "cla_long_term_stability", "cla_health_checks", "cla_dental_checks",
+    "care_leavers_eet", "care_leavers_suitable_accommodation", "yj_first_time_entrants",
+    "yj_reoffending_15_17", "sw_turnover", "sw_agency_rate", "sw_caseload",
+]
+
+#: Below this many children a percentage moves a lot with one child: the pack says so.
+SMALL_NUMBER = 10
+
+
+def latest_published_year(quarter: Quarter) -> int:
+    """The latest DfE annual year published by the end of a quarter.
+
+    Children in need and looked-after statistics for the year ending 31 March come out in
+    the autumn (October to December), so from a quarter ending 31 December onwards the year
+    just ended is available; before that, the one before. A quarter ending 31 March 2018
+    (2017-18 Q4) pairs with 2016-17 (2017).
+    """
+    end = quarter.end
+    return end.year if end.month == 12 else end.year - 1
+
+
+def has_local_return(la: LocalAuthority, paths: Paths) -> bool:
+    return not local_returns(la, paths).empty
+
+
+def local_returns(la: LocalAuthority, paths: Paths) -> pd.DataFrame:
+    """All local quarterly figures shipped for an LA (empty when there are none)."""
+    try:
+        from analysis.quarterly import load_local_returns
+    except ImportError:  # pragma: no cover - during development only
+        return pd.DataFrame()
+    return load_local_returns(paths, la)
+
+
+def check_pack_has_data(la: LocalAuthority, quarter: Quarter, paths: Paths) -> None:
+    """Raise when there is nothing to show for this LA and quarter."""
+    table = load_benchmarks(paths)
+    year = latest_published_year(quarter)
+    local = local_returns(la, paths)
+    if not local.empty:
+        quarters = sorted({q for q in local["quarter"].dropna()})
+        if quarters and quarter < quarters[0]:
+            raise NoDataError(
+                f"{quarter.label} is before {la.name}'s first local return ({quarters[0].label})",
+                fix=f"choose {quarters[0].label} or later",
+            )
+    mine = table[(table["old_la_code"] == la.old_code) & (table["year"] == year)]
+    if local.empty and mine["value"].notna().sum() == 0:
+        years = sorted(table["year"].unique())
+        raise NoDataError(
+            f"{la.name} has no figures for {quarter.label}: no local return, and no DfE figures "
+            f"for {financial_year_label(year)} (the latest year published by {quarter.end:%d %B %Y})",
+            expected=f"a quarter from {financial_year_label(years[0] + 1)} Q4 to "
+                     f"{financial_year_label(years[-1] + 1)} Q4",
+            fix="choose another period or LA",
+        )
+
+
+def source_line(indicator: Indicator, period: str, paths: Paths) -> str:
+    """The source line printed under a chart."""
+    if indicator.source is None:
+        return f"Source: local quarterly return, {period}."
+    sources = load_sources(paths.config)
+    if isinstance(indicator.source, LaitSource):
+        pub = sources.files["dfe/lait/bds_long_0.parquet"].publication.split(",")[0:2]
+        text = ", ".join(pub) + f" (measure {indicator.source.measure})"
+    else:
+        text = sources.files[f"dfe/{indicator.source.file}"].publication
+    return f"Source: {text}; data for {period}. Open Government Licence v3.0."
+
+
+@dataclass
+class PackContext:
+    """Everything the quarterly pack shows for one LA and quarter."""
+
+    la: LocalAuthority
+    quarter: Quarter
+    benchmark_year: int
+    catalogue: Catalogue
+    indicators: list[str]
+    table: pd.DataFrame
+    bench: pd.DataFrame  # all years for the pack's indicators
+    latest: pd.DataFrame  # the benchmark year's rows, one per indicator
+    local: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def has_local(self) -> bool:
+        return not self.local.empty
+
+    @property
+    def benchmark_period(self) -> str:
+        return financial_year_label(self.benchmark_year)
+
+
+def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
+                       indicators: list[str] | None = None, paths: Paths | None = None) -> PackContext:
+    """Resolve the parameters and compute the pack's benchmark tables."""
+    paths = paths or Paths.for_root()
+    authority = resolve_la(la, load_areas(paths.root))
+    quarter = parse_quarter(period)
+    check_pack_has_data(authority, quarter, paths)
+    catalogue = load_catalogue(paths.config / "indicators.yaml")
+    table = load_benchmarks(paths)
+    ids = indicators or PACK_INDICATORS
+    for ind in ids:
+        catalogue.get(ind)
+    year = latest_published_year(quarter)
+    # Indicators with no figure in the benchmark year (e.g. a measure LAIT starts later)
+    # fall back to their latest year up to it; the table says which year each row is.
+    bench = benchmark_table(table, authority, catalogue, indicators=ids, neighbours_version=neighbours,
+                            paths=paths, ranked=rank_all(table[table["indicator"].isin(ids)], catalogue))
+    bench = bench[bench["year"] <= year]
+    latest = (bench.dropna(subset=["value"]).sort_values("year").groupby("indicator").tail(1)
+              .set_index("indicator").reindex([i for i in ids if i in set(bench["indicator"])])
+              .reset_index())
+    notes = []
+    local = local_returns(authority, paths)
+    if local.empty:
+        notes.append(f"{authority.name} has no local quarterly return in this toolkit, so the quarterly "
+                     f"sections (targets, tolerances, status) are left out; the benchmark sections use "
+                     f"DfE's published figures.")
+    stale = latest[latest["year"] < year]
+    for row in stale.itertuples():
+        notes.append(f"{row.label}: latest figure is for {row.period}, not {financial_year_label(year)}.")
+    return PackContext(authority, quarter, year, catalogue, ids, table, bench, latest, local, notes)
+
+
+def cover_table(ctx: PackContext) -> pd.DataFrame:
+    """At a glance, per indicator: latest value (with numerator), comparators, rank, band, trend."""
+    rows = []
+    for r in ctx.latest.itertuples(index=False):
+        ind = ctx.catalogue.get(r.indicator)
+        small = (pd.notna(r.numerator) and r.numerator < SMALL_NUMBER)
+        rows.append({
+            "indicator": r.indicator, "Indicator": ind.label, "Year": r.period,
+            ctx.la.name: ind.format_value(r.value),
+            "Children": "" if pd.isna(r.numerator) else f"{int(r.numerator):,}"
+            + (f" of {int(r.denominator):,}" if pd.notna(r.denominator) else ""),
+            "Small number": "yes" if small else "",
+            "England": ind.format_value(r.england), "Region": ind.format_value(r.region),
+            "Neighbours": ind.format_value(r.sn_mean),
+            "Rank": f"{int(r.rank)} of {int(r.of)}" if pd.notna(r.rank) else "not ranked",
+            "Quartile": r.quartile if pd.notna(r.quartile) else "-",
+            "Since last year": r.direction,
+        })
+    return pd.DataFrame(rows)
+
+
+def save_chart(ax, name: str, alt_text: str, output_dir: str | Path) -> list[Path]:
+    """Save a chart as charts/<name>.png and .svg with alt text beside it, then close it."""
+    from analysis.charts.style import save_figure
+
+    out = Path(output_dir) / "charts"
+    out.mkdir(parents=True, exist_ok=True)
+    paths = save_figure(ax.figure, out / name, alt_text)
+    return paths
+
+
+def save_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, workbook: str = "tables.xlsx") -> list[Path]:
+    """Each table as tables/<name>.csv and all of them as sheets of one XLSX workbook."""
+    out = Path(output_dir) / "tables"
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, frame in tables.items():
+        target = out / f"{name}.csv"
+        with atomic_path(target) as tmp:
+            frame.to_csv(tmp, index=False)
+        written.append(target)
+    target = out / workbook
+    with atomic_path(target) as tmp:
+        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+            for name, frame in tables.items():
+                frame.to_excel(xl, sheet_name=name[:31], index=False)
+    written.append(target)
+    return written
+
+
+def pack_title(ctx: PackContext) -> str:
+    return f"{ctx.la.name}: children's social care performance, {ctx.quarter.label}"
+
+
+def intro_markdown(ctx: PackContext) -> str:
+    """The opening paragraph of the pack."""
+    lines = [f"# {pack_title(ctx)}", "",
+             f"{ctx.la.name} ({ctx.la.region_name}; DfE code {ctx.la.old_code}, ONS code "
+             f"{ctx.la.new_code}) compared with England, {ctx.la.region_name} and its ten statistical "
+             f"neighbours. Annual benchmarks are the latest DfE figures published by the end of "
+             f"{ctx.quarter.label}: the year {ctx.benchmark_period}.", ""]
+    lines += [f"- {n}" for n in ctx.notes]
+    return "\n".join(lines)
+
+
+def require_local(ctx: PackContext) -> None:
+    if not ctx.has_local:
+        raise ParameterError(f"{ctx.la.name} has no local return", parameter="la")
+
+
+def show_chart(files: list[Path], alt_text: str):
+    """An HTML image (the saved PNG, embedded) with its alt text, for display in the notebook."""
+    import base64
+    import html
+
+    from IPython.display import HTML
+
+    png = next(p for p in files if p.suffix == ".png")
+    data = base64.b64encode(png.read_bytes()).decode("ascii")
+    return HTML(f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt_text, quote=True)}" '
+                f'style="max-width:100%;height:auto">')
+
+
+def quarterly_section(ctx: PackContext, output_dir: str | Path) -> list:
+    """Display items for the local quarterly section, or one line saying why it is left out."""
+    from IPython.display import Markdown
+
+    if not ctx.has_local:
+        return [Markdown(f"*Left out: {ctx.la.name} has no local quarterly return in this toolkit "
+                         f"(see README, 'Adding a quarter').*")]
+    return quarterly_items(ctx, output_dir)
+
+
+def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:  # replaced below when ready
+    from IPython.display import Markdown
+
+    return [Markdown("*Quarterly section not available.*")]
+
+
+def pack_tables(ctx: PackContext, cover: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The tables a pack saves: cover, benchmarks (all years), and the quarterly tables."""
+    tables = {"cover": cover.drop(columns="indicator"), "benchmarks": ctx.bench}
+    tables.update(ctx_quarterly_tables(ctx))
+    return tables
+
+
+def ctx_quarterly_tables(ctx: PackContext) -> dict[str, pd.DataFrame]:
+    return {}
