@@ -26,8 +26,8 @@ from analysis.charts.style import (
     get_axes,
     house_style,
     is_missing,
+    right_labels,
     set_value_axis,
-    spread_positions,
     style_axes,
     synthetic_prefix,
 )
@@ -359,10 +359,10 @@ def annual_trend(series: pd.DataFrame, indicator: Indicator | None = None, ax: A
             last = np.flatnonzero(~np.isnan(ys))[-1]
             ends.append((float(ys[last]), names[col], kw["color"]))
         ax.set_xlim(x.min() - 0.4, x.max() + 0.4)
-        lo, hi = ax.get_ylim()
-        ax.set_ylim(0, hi * 1.05)
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.05)
         set_value_axis(ax, meta["unit"])
-        _end_labels(ax, ends, meta)
+        right_labels(ax, [(v, f"{name} {format_value(v, meta['unit'], meta['decimals'])}", c)
+                          for v, name, c in ends], bold_colour=COLOURS["la"])
         periods = dict(zip(frame["year"], frame.get("period", pd.Series([None] * len(frame))),
                            strict=True))
         step = 1 if len(x) <= 7 else 2
@@ -375,23 +375,6 @@ def annual_trend(series: pd.DataFrame, indicator: Indicator | None = None, ax: A
         if gaps:
             sub += " Gaps are years without a figure."
         return finish(ax, source, synthetic, title or meta["label"], sub)
-
-
-def _end_labels(ax: Axes, ends: list[tuple[float, str, str]], meta: dict) -> None:
-    """Direct labels in the right margin at each line's last value, spread so none overlap."""
-    if not ends:
-        return
-    lo, hi = ax.get_ylim()
-    fig_h = ax.figure.get_figheight() * ax.get_position().height
-    gap = (hi - lo) * (11.5 / 72) / max(fig_h, 0.5)
-    ys = spread_positions([e[0] for e in ends], gap)
-    for (value, name, colour), y in zip(ends, ys, strict=True):
-        ax.annotate(f"{name} {format_value(value, meta['unit'], meta['decimals'])}",
-                    xy=(1.0, value), xycoords=("axes fraction", "data"),
-                    xytext=(1.0, y), textcoords=("axes fraction", "data"),
-                    ha="left", va="center", fontsize=8, color=colour,
-                    fontweight="bold" if colour == COLOURS["la"] else "normal",
-                    annotation_clip=False, gid="end-label")
 
 
 def annual_trend_alt_text(series: pd.DataFrame, indicator: Indicator | None = None, *,

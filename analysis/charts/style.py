@@ -13,6 +13,7 @@ shapes and words, and better/worse is always written out.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import textwrap
 from collections.abc import Callable, Iterator
@@ -216,7 +217,7 @@ class UnitFormatter(ticker.Formatter):
         locs = [v for v in getattr(self, "locs", []) if math.isfinite(v)]
         if len(locs) < 2:
             return 0
-        step = min(abs(b - a) for a, b in zip(locs, locs[1:], strict=False) if b != a)
+        step = min((abs(b - a) for a, b in itertools.pairwise(locs) if b != a), default=1.0)
         return max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
 
     def __call__(self, x: float, pos: int | None = None) -> str:
@@ -369,6 +370,24 @@ def spread_positions(values: list[float], min_gap: float) -> list[float]:
         for k, j in enumerate(sorted(g, key=lambda j: values[j])):
             out[j] = start + k * min_gap
     return out
+
+
+def right_labels(ax: Axes, items: list[tuple[float, str, str]], bold_colour: str | None = None,
+                 fontsize: float = 8) -> None:
+    """Direct labels in the right margin at data heights ``(y, text, colour)``, spread apart
+    so none overlap. Call after the y limits are final."""
+    if not items:
+        return
+    lo, hi = ax.get_ylim()
+    height_in = ax.figure.get_figheight() * ax.get_position().height
+    gap = (hi - lo) * ((fontsize + 3.5) / 72) / max(height_in, 0.5)
+    ys = spread_positions([y for y, _, _ in items], gap)
+    for (y0, text, colour), y in zip(items, ys, strict=True):
+        ax.annotate(text, xy=(1.0, y0), xycoords=("axes fraction", "data"),
+                    xytext=(1.0, y), textcoords=("axes fraction", "data"),
+                    ha="left", va="center", fontsize=fontsize, color=colour,
+                    fontweight="bold" if colour == bold_colour else "normal",
+                    annotation_clip=False, gid="end-label")
 
 
 # --- saving --------------------------------------------------------------------------------
