@@ -219,19 +219,23 @@ def rolling_rate(df: pd.DataFrame, freq: str = "M", include_incomplete: bool = F
     f = _counted(_flagged(df))
     if f.empty:
         raise NoDataError("no referrals to count")
-    dates = pd.to_datetime(f["referral_date"])
-    months = dates.dt.to_period("M")
+    d = pd.to_datetime(f["referral_date"]).to_numpy(dtype="datetime64[D]")
+    m = d.astype("datetime64[M]").astype("int64")  # months since 1970-01
+    m0 = int(m.min())
+    idx = m - m0
+    re = f["is_rereferral"].fillna(False).to_numpy(dtype=bool)
+    unknown = f["is_rereferral"].isna().to_numpy()
+    size = int(idx.max()) + 1
     monthly = pd.DataFrame({
-        "month": months.to_numpy(),
-        "re": f["is_rereferral"].fillna(False).astype(bool).to_numpy(),
-        "unknown": f["is_rereferral"].isna().to_numpy(),
-    }).groupby("month").agg(referrals=("re", "size"), rereferrals=("re", "sum"),
-                            unknown_history=("unknown", "sum"))
-    full = pd.period_range(months.min(), months.max(), freq="M")
-    monthly = monthly.reindex(full, fill_value=0)
+        "referrals": np.bincount(idx, minlength=size),
+        "rereferrals": np.bincount(idx, weights=re, minlength=size).astype("int64"),
+        "unknown_history": np.bincount(idx, weights=unknown, minlength=size).astype("int64"),
+    }, index=pd.period_range(pd.Period("1970-01", "M") + m0, periods=size, freq="M"))
     roll = monthly.rolling(12, min_periods=12).sum().dropna()
     # a month the data starts part-way through cannot open a full window
-    first_month = months.min() if dates.min().day == 1 else months.min() + 1
+    first_day = d.min()
+    first_month = monthly.index[0] if first_day == first_day.astype("datetime64[M]") \
+        else monthly.index[0] + 1
     roll = roll[[p - 11 >= first_month for p in roll.index]]
     if freq == "Q":
         roll = roll[[p.month in (3, 6, 9, 12) for p in roll.index]]
