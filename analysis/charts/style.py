@@ -13,7 +13,6 @@ shapes and words, and better/worse is always written out.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import math
 import textwrap
 from collections.abc import Callable, Iterator
@@ -214,11 +213,12 @@ class UnitFormatter(ticker.Formatter):
         self.unit = unit
 
     def _decimals(self) -> int:
+        """The fewest decimals (up to 3) that show every tick value exactly."""
         locs = [v for v in getattr(self, "locs", []) if math.isfinite(v)]
-        if len(locs) < 2:
-            return 0
-        step = min((abs(b - a) for a, b in itertools.pairwise(locs) if b != a), default=1.0)
-        return max(0, -math.floor(math.log10(step) + 1e-9)) if step < 1 else 0
+        for d in range(4):
+            if all(abs(v - round(v, d)) < 1e-9 * max(1.0, abs(v)) for v in locs):
+                return d
+        return 3
 
     def __call__(self, x: float, pos: int | None = None) -> str:
         return format_value(x, self.unit, self._decimals(), missing="")

@@ -1,0 +1,338 @@
+"""Statistical charts: funnel plots and XmR (statistical process control) charts.
+
+Both take the tables :mod:`analysis.stats` and :mod:`analysis.spc` produce (column names are
+accepted in either spelling, e.g. ``lower_998`` or ``lower_99_8``, ``centre`` or ``target``)
+and return the Axes. Each has an ``*_alt_text`` companion.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from analysis.charts.style import (
+    COLOURS,
+    OKABE_ITO,
+    POLARITY_TEXT,
+    finish,
+    format_value,
+    get_axes,
+    house_style,
+    is_missing,
+    right_labels,
+    set_value_axis,
+    style_axes,
+    synthetic_prefix,
+)
+from analysis.errors import InputDataError, NoDataError, ParameterError
+
+_LIMIT_ALIASES = {
+    "centre": ("centre", "center", "target", "mean"),
+    "lower_95": ("lower_95",),
+    "upper_95": ("upper_95",),
+    "lower_998": ("lower_998", "lower_99_8"),
+    "upper_998": ("upper_998", "upper_99_8"),
+}
+RULES = ("outside_limits", "shift", "trend", "two_of_three")
+RULE_WORDS = {
+    "outside_limits": "outside a process limit",
+    "shift": "a run of points on one side of the mean",
+    "trend": "a run of points rising or falling",
+    "two_of_three": "two of three points near a limit",
+}
+_SIGNAL_STYLE = {
+    "special_cause_improving": {"color": OKABE_ITO["blue"], "marker": "^",
+                                "label": "Special cause: improving"},
+    "special_cause_concerning": {"color": OKABE_ITO["orange"], "marker": "v",
+                                 "label": "Special cause: concerning"},
+    "special_cause_neither": {"color": OKABE_ITO["reddish_purple"], "marker": "D",
+                              "label": "Special cause"},
+}
+
+
+def _frame(obj: object, name: str) -> pd.DataFrame:
+    if not isinstance(obj, pd.DataFrame):
+        raise ParameterError(f"{name} must be a pandas DataFrame", parameter=name,
+                             found=type(obj).__name__)
+    return obj
+
+
+def _need(frame: pd.DataFrame, columns: list[str], name: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputDataError(f"the {name} table lacks a column the chart needs",
+                             column=missing[0], expected=", ".join(columns),
+                             found=", ".join(map(str, frame.columns)) or "no columns")
+
+
+# --- funnel plot ---------------------------------------------------------------------------
+
+def _limits(limits: pd.DataFrame) -> pd.DataFrame:
+    limits = _frame(limits, "limits")
+    out = pd.DataFrame()
+    if "denominator" not in limits:
+        _need(limits, ["denominator"], "limits")
+    out["denominator"] = pd.to_numeric(limits["denominator"], errors="coerce")
+    for key, aliases in _LIMIT_ALIASES.items():
+        col = next((a for a in aliases if a in limits.columns), None)
+        if col is None:
+            raise InputDataError("the limits table lacks a column the chart needs", column=key,
+                                 expected="denominator, centre, lower_95, upper_95, lower_998, "
+                                          "upper_998", found=", ".join(map(str, limits.columns)))
+        out[key] = pd.to_numeric(limits[col], errors="coerce")
+    out = out.dropna(subset=["denominator"]).sort_values("denominator").reset_index(drop=True)
+    if out.empty:
+        raise NoDataError("the limits table has no rows")
+    return out
+
+
+def _points(points: pd.DataFrame) -> pd.DataFrame:
+    points = _frame(points, "points")
+    _need(points, ["name", "denominator", "value"], "points")
+    out = points[["name", "denominator", "value"]].copy()
+    out["denominator"] = pd.to_numeric(out["denominator"], errors="coerce")
+    out["value"] = pd.to_numeric(out["value"], errors="coerce")
+    out = out.dropna(subset=["denominator", "value"]).reset_index(drop=True)
+    if out.empty:
+        raise NoDataError("there are no units with a value and a denominator to plot")
+    return out
+
+
+def _funnel_positions(points: pd.DataFrame, limits: pd.DataFrame) -> pd.Series:
+    """Where each unit sits: inside, above_95, above_998, below_95, below_998."""
+    d = points["denominator"].to_numpy(float)
+    at = {k: np.interp(d, limits["denominator"], limits[k]) for k in
+          ("lower_95", "upper_95", "lower_998", "upper_998")}
+    v = points["value"].to_numpy(float)
+    pos = np.select([v > at["upper_998"], v > at["upper_95"], v < at["lower_998"],
+                     v < at["lower_95"]], ["above_998", "above_95", "below_998", "below_95"],
+                    "inside")
+    return pd.Series(pos, index=points.index)
+
+
+def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None = None,
+                ax: Axes | None = None, *, source: str, synthetic: bool = False,
+                unit: str = "percent", decimals: int = 1, title: str | None = None,
+                x_label: str = "Denominator (number of cases)") -> Axes:
+    """Units' values against their denominators inside 95% and 99.8% control limits.
+
+    ``points``: name, denominator, value. ``limits``: denominator, centre (or target),
+    lower_95, upper_95, lower_998 (or lower_99_8), upper_998 (or upper_99_8), e.g. from
+    :func:`analysis.stats.funnel_limits`. ``la_name`` picks the unit to highlight.
+    """
+    pts, lim = _points(points), _limits(limits)
+    pos = _funnel_positions(pts, lim)
+    fmt = lambda v: format_value(v, unit, decimals)  # noqa: E731
+    with house_style():
+        ax = get_axes(ax)
+        style_axes(ax, "y")
+        d = lim["denominator"]
+        ax.fill_between(d, lim["lower_95"], lim["upper_95"], color="#EEF4FA", linewidth=0,
+                        zorder=0, gid="band-95")
+        for key, ls, lw in (("998", (0, (1.5, 1.5)), 1.2), ("95", (0, (5, 3)), 1.2)):
+            for side in ("lower", "upper"):
+                ax.plot(d, lim[f"{side}_{key}"], color="#555555", linestyle=ls, linewidth=lw,
+                        zorder=2, gid=f"limit-{side}-{key}")
+        ax.plot(d, lim["centre"], color=COLOURS["target"], linewidth=1.4, zorder=2,
+                gid="centre-line")
+        is_la = (pts["name"].astype(str) == str(la_name)) if la_name else pd.Series(False, pts.index)
+        outside = pos.isin(["above_998", "below_998"])
+        others = ~is_la
+        ax.scatter(pts.loc[others & ~outside, "denominator"], pts.loc[others & ~outside, "value"],
+                   s=22, color=COLOURS["other"], edgecolor="#8C8C8C", linewidth=0.5, zorder=3,
+                   gid="points")
+        ax.scatter(pts.loc[others & outside, "denominator"], pts.loc[others & outside, "value"],
+                   s=26, color="white", edgecolor="#333333", linewidth=1.0, zorder=3,
+                   marker="s", gid="points-outside")
+        if is_la.any():
+            la = pts[is_la].iloc[0]
+            ax.scatter([la["denominator"]], [la["value"]], s=80, color=COLOURS["la"],
+                       edgecolor="white", linewidth=1.0, zorder=5, gid="la-point")
+            near_right = la["denominator"] > 0.7 * max(float(lim["denominator"].max()),
+                                                       float(pts["denominator"].max()))
+            ax.annotate(f"{la['name']} {fmt(la['value'])}", (la["denominator"], la["value"]),
+                        xytext=(-8 if near_right else 8, 8), textcoords="offset points",
+                        ha="right" if near_right else "left", fontsize=8.5,
+                        fontweight="bold", color=COLOURS["la"], zorder=6, gid="la-label",
+                        bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
+                              "edgecolor": "none", "alpha": 0.85})
+        right = max(float(d.max()), float(pts["denominator"].max())) * 1.03
+        ax.set_xlim(0, right)
+        # Scale to the units, not to the limits' flare at tiny denominators.
+        seen = lim[lim["denominator"] >= float(pts["denominator"].min()) * 0.5]
+        seen = seen if len(seen) else lim
+        lo = min(float(seen["lower_998"].min()), float(pts["value"].min()))
+        hi = max(float(seen["upper_998"].max()), float(pts["value"].max()))
+        span = hi - lo or 1.0
+        ax.set_ylim(max(0.0, lo - 0.05 * span) if lo >= 0 else lo - 0.05 * span,
+                    hi + 0.08 * span)
+        set_value_axis(ax, unit)
+        ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
+        ax.set_xlabel(x_label)
+        handles = [Line2D([], [], color=COLOURS["target"], linewidth=1.4,
+                          label=f"Average {fmt(lim['centre'].iloc[-1])}"),
+                   Line2D([], [], color="#555555", linestyle=(0, (5, 3)), label="95% limits"),
+                   Line2D([], [], color="#555555", linestyle=(0, (1.5, 1.5)),
+                          label="99.8% limits")]
+        if (others & outside).any():
+            handles.append(Line2D([], [], linestyle="none", marker="s", markerfacecolor="white",
+                                  markeredgecolor="#333333", label="Outside 99.8%"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncol=len(handles),
+                  borderaxespad=0)
+        sub = (f"{len(pts)} units; points outside the funnel differ from the average by more "
+               "than chance would explain.")
+        return finish(ax, source, synthetic, title or "Funnel plot", sub)
+
+
+def funnel_plot_alt_text(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None = None,
+                         *, synthetic: bool = False, unit: str = "percent",
+                         decimals: int = 1) -> str:
+    """Alt text for :func:`funnel_plot`."""
+    pts, lim = _points(points), _limits(limits)
+    pos = _funnel_positions(pts, lim)
+    fmt = lambda v: format_value(v, unit, decimals)  # noqa: E731
+    counts = pos.value_counts()
+    above = int(counts.get("above_95", 0) + counts.get("above_998", 0))
+    below = int(counts.get("below_95", 0) + counts.get("below_998", 0))
+    text = (f"Funnel plot of {len(pts)} units around an average of "
+            f"{fmt(lim['centre'].iloc[-1])}, with 95% and 99.8% control limits. "
+            f"{above} unit{'s' if above != 1 else ''} above the 95% limit "
+            f"({int(counts.get('above_998', 0))} above 99.8%) and {below} below it "
+            f"({int(counts.get('below_998', 0))} below 99.8%).")
+    if la_name:
+        hit = pts[pts["name"].astype(str) == str(la_name)]
+        if len(hit):
+            where = {"inside": "inside the 95% limits", "above_95": "above the 95% limit",
+                     "above_998": "above the 99.8% limit", "below_95": "below the 95% limit",
+                     "below_998": "below the 99.8% limit"}[pos[hit.index[0]]]
+            text += (f" {la_name}: {fmt(hit['value'].iloc[0])} from "
+                     f"{hit['denominator'].iloc[0]:,.0f}, {where}.")
+        else:
+            text += f" {la_name} has no figure."
+    return synthetic_prefix(synthetic) + text
+
+
+# --- XmR chart -----------------------------------------------------------------------------
+
+def _xmr(table: pd.DataFrame) -> pd.DataFrame:
+    table = _frame(table, "table")
+    _need(table, ["period", "value", "mean", "lpl", "upl"], "table")
+    if table.empty:
+        raise NoDataError("there are no points to chart")
+    out = table.reset_index(drop=True).copy()
+    for rule in RULES:
+        if rule not in out:
+            out[rule] = False
+        out[rule] = out[rule].fillna(False).astype(bool)
+    if "special_cause" not in out:
+        out["special_cause"] = out[list(RULES)].any(axis=1)
+    out["special_cause"] = out["special_cause"].fillna(False).astype(bool)
+    if "variation" not in out:
+        out["variation"] = np.where(out["special_cause"], "special_cause_neither", None)
+    return out
+
+
+def _trial(table: pd.DataFrame) -> bool:
+    return "trial" in table and bool(table["trial"].fillna(False).astype(bool).any())
+
+
+def _target(table: pd.DataFrame, target: float | None) -> float | None:
+    if target is not None:
+        return float(target)
+    if "target" in table and table["target"].notna().any():
+        return float(table["target"].dropna().iloc[-1])
+    return None
+
+
+def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
+              synthetic: bool = False, unit: str = "count", decimals: int = 1,
+              polarity: str = "none", target: float | None = None,
+              title: str | None = None) -> Axes:
+    """An XmR (individuals) chart: values, mean, process limits and special-cause points.
+
+    ``table``: period, value, mean, lpl, upl, and the rule flags outside_limits, shift, trend,
+    two_of_three (missing ones count as False); special_cause, variation (from
+    :func:`analysis.spc.xmr_table`), trial and target are used when present. Trial limits are
+    noted under the chart.
+    """
+    data = _xmr(table)
+    tgt = _target(data, target)
+    fmt = lambda v: format_value(v, unit, decimals)  # noqa: E731
+    n = len(data)
+    x = np.arange(n, dtype=float)
+    with house_style():
+        ax = get_axes(ax)
+        style_axes(ax, "y")
+        for col, ls, lw, gid in (("mean", "-", 1.3, "mean-line"), ("upl", (0, (5, 3)), 1.1,
+                                  "upl-line"), ("lpl", (0, (5, 3)), 1.1, "lpl-line")):
+            ax.plot(x, data[col].astype(float), color="#555555", linestyle=ls, linewidth=lw,
+                    zorder=2, gid=gid)
+        if tgt is not None:
+            ax.axhline(tgt, color=OKABE_ITO["bluish_green"], linewidth=1.4,
+                       linestyle=(0, (6, 2, 1.5, 2)), zorder=2, gid="target-line")
+        values = data["value"].astype(float).to_numpy()
+        ax.plot(x, values, color="#8C8C8C", linewidth=1.2, marker="o", markersize=4.5,
+                markerfacecolor="#8C8C8C", zorder=3, gid="value-line")
+        present = []
+        for kind, st in _SIGNAL_STYLE.items():
+            mask = data["special_cause"] & (data["variation"] == kind)
+            if kind == "special_cause_neither":
+                mask |= data["special_cause"] & ~data["variation"].isin(list(_SIGNAL_STYLE))
+            mask = mask.to_numpy(dtype=bool)
+            if mask.any():
+                present.append(kind)
+                ax.plot(x[mask], values[mask], linestyle="none", marker=st["marker"],
+                        markersize=8.5, color=st["color"], markeredgecolor="white",
+                        markeredgewidth=0.6, zorder=5, gid=f"signal-{kind}")
+        ax.set_xlim(-0.5, n - 0.5)
+        step = max(1, int(np.ceil(n / 12)))
+        shown = [i for i in range(n) if (n - 1 - i) % step == 0]
+        ax.set_xticks(shown, [str(data["period"].iloc[i]) for i in shown],
+                      rotation=0 if n <= 12 else 30, ha="center" if n <= 12 else "right")
+        set_value_axis(ax, unit)
+        last = data.iloc[-1]
+        items = [(float(last["upl"]), f"Upper limit {fmt(last['upl'])}", "#555555"),
+                 (float(last["mean"]), f"Mean {fmt(last['mean'])}", "#333333"),
+                 (float(last["lpl"]), f"Lower limit {fmt(last['lpl'])}", "#555555")]
+        if tgt is not None:
+            items.append((tgt, f"Target {fmt(tgt)}", OKABE_ITO["bluish_green"]))
+        right_labels(ax, [i for i in items if np.isfinite(i[0])])
+        handles = [Line2D([], [], linestyle="none", marker=_SIGNAL_STYLE[k]["marker"],
+                          color=_SIGNAL_STYLE[k]["color"], markersize=8,
+                          label=_SIGNAL_STYLE[k]["label"]) for k in present]
+        handles.append(Line2D([], [], linestyle="none", marker="o", color="#8C8C8C",
+                              markersize=5, label="Common cause"))
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.12 if n <= 12 else -0.2),
+                  ncol=len(handles), borderaxespad=0)
+        sub = f"{POLARITY_TEXT.get(polarity, '')}. Limits: mean ± 2.66 × average moving range."
+        if _trial(data):
+            sub += f" Trial limits: only {int(data['value'].notna().sum())} points (fewer than 12)."
+        return finish(ax, source, synthetic, title or "Statistical process control (XmR) chart",
+                      sub)
+
+
+def xmr_chart_alt_text(table: pd.DataFrame, *, synthetic: bool = False, unit: str = "count",
+                       decimals: int = 1, target: float | None = None) -> str:
+    """Alt text for :func:`xmr_chart`."""
+    data = _xmr(table)
+    tgt = _target(data, target)
+    fmt = lambda v: format_value(v, unit, decimals)  # noqa: E731
+    last = data.iloc[-1]
+    text = (f"XmR chart of {int(data['value'].notna().sum())} points from "
+            f"{data['period'].iloc[0]} to {data['period'].iloc[-1]}. Mean {fmt(last['mean'])}, "
+            f"process limits {fmt(last['lpl'])} to {fmt(last['upl'])}"
+            + (" (trial limits)" if _trial(data) else "") + ".")
+    text += f" Latest value {fmt(last['value'])} in {last['period']}."
+    flagged = data[data["special_cause"]]
+    if len(flagged):
+        rules = [RULE_WORDS[r] for r in RULES if data[r].any()]
+        text += (f" {len(flagged)} point{'s' if len(flagged) != 1 else ''} show special-cause "
+                 f"variation ({'; '.join(rules) if rules else 'special cause'}): "
+                 + ", ".join(str(p) for p in flagged["period"]) + ".")
+    else:
+        text += " No special-cause variation: all points show common-cause variation."
+    if tgt is not None and not is_missing(tgt):
+        text += f" Target {fmt(tgt)}."
+    return synthetic_prefix(synthetic) + text
