@@ -212,9 +212,13 @@ class UnitFormatter(ticker.Formatter):
     def __init__(self, unit: str = "count") -> None:
         self.unit = unit
 
+    def set_locs(self, locs: list[float]) -> None:
+        self._tick_values = [float(v) for v in locs]
+        super().set_locs(locs)
+
     def _decimals(self) -> int:
         """The fewest decimals (up to 3) that show every tick value exactly."""
-        locs = [v for v in getattr(self, "locs", []) if math.isfinite(v)]
+        locs = [v for v in getattr(self, "_tick_values", []) if math.isfinite(v)]
         for d in range(4):
             if all(abs(v - round(v, d)) < 1e-9 * max(1.0, abs(v)) for v in locs):
                 return d

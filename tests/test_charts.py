@@ -1,0 +1,468 @@
+"""Tests of the chart module: house style, saving, benchmark, quarterly and statistics charts.
+
+Benchmark charts are drawn from the real DfE figures for Doncaster, 2016-17 (re-referrals
+within 12 months): Doncaster 27.1% (1,429 of 5,275), England 21.9%, Yorkshire and The Humber
+21.5%, neighbour mean 20.1%, rank 142 of 152, band D (DfE Children in need 2016-17, table C1;
+the same figures the council quoted in seed 001 para 25.2). Other charts use hand-made frames.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+from matplotlib.text import Text
+
+from analysis.charts import benchmark as cb
+from analysis.charts import quarterly as cq
+from analysis.charts import statistics as cs
+from analysis.charts.style import (
+    COLOURS,
+    STATUS_STYLE,
+    UnitFormatter,
+    add_source,
+    format_value,
+    new_figure,
+    save_figure,
+    spread_positions,
+)
+from analysis.errors import InputDataError, NoDataError, ParameterError
+
+SOURCE = "Source: DfE, Children in need 2016-17 (table C1)"
+
+
+def texts(ax) -> list[str]:
+    """Every piece of text drawn on the figure holding ``ax``."""
+    return [t.get_text() for t in ax.figure.findobj(Text) if t.get_text()]
+
+
+def joined(ax) -> str:
+    """All the figure's text as one string, line breaks from wrapping made spaces."""
+    return " ".join(" ".join(texts(ax)).split())
+
+
+def bars_of(ax) -> list:
+    return [p for p in ax.patches if p.get_gid() == "bars"]
+
+
+def by_gid(ax, gid: str) -> list:
+    return [a for a in ax.figure.findobj() if getattr(a, "get_gid", lambda: None)() == gid]
+
+
+def same_colour(a, b) -> bool:
+    return np.allclose(to_rgba(a), to_rgba(b))
+
+
+# --- real data -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def real():
+    from analysis.benchmark import (
+        all_la_values,
+        benchmark_table,
+        load_benchmarks,
+        neighbour_values,
+    )
+    from analysis.catalogue import load_catalogue
+    from analysis.config import Paths
+    from analysis.geography import resolve_la
+
+    paths = Paths.for_root()
+    cat = load_catalogue(paths.config / "indicators.yaml")
+    if not paths.benchmarks_table.exists():
+        from analysis.prepare import prepare_benchmarks
+
+        prepare_benchmarks(paths)
+    table = load_benchmarks(paths)
+    la = resolve_la("Doncaster")
+    bench = benchmark_table(table, la, cat, indicators=["re_referrals"])
+    return {
+        "indicator": cat.get("re_referrals"),
+        "series": bench,
+        "row": bench[bench["year"] == 2017].iloc[0],
+        "nb": neighbour_values(table, la, "re_referrals", 2017),
+        "all": all_la_values(table, "re_referrals", 2017, cat),
+    }
+
+
+# --- style ---------------------------------------------------------------------------------
+
+def test_format_value_by_unit():
+    assert format_value(27.1, "percent", 1) == "27.1%"
+    assert format_value(5275, "count", 0) == "5,275"
+    assert format_value(804.06, "rate_per_10000", 1) == "804.1"
+    assert format_value(float("nan"), "percent", 1) == "no figure"
+    assert format_value(pd.NA, "count", 0) == "no figure"
+
+
+def test_axis_formatter_uses_the_decimals_the_ticks_need():
+    f = UnitFormatter("percent")
+    f.set_locs([17.5, 20.0, 22.5])
+    assert [f(v) for v in (17.5, 20.0)] == ["17.5%", "20.0%"]
+    f.set_locs([0, 10, 20])
+    assert f(10) == "10%"
+
+
+def test_spread_positions_moves_close_labels_apart_around_their_centre():
+    # 0 and 0.1 are closer than the gap of 1: centred on 0.05 they go to -0.45 and 0.55;
+    # 5 is far enough away and stays put.
+    out = spread_positions([0.0, 0.1, 5.0], 1.0)
+    assert out == pytest.approx([-0.45, 0.55, 5.0])
+    assert spread_positions([3.0, 1.0], 0.5) == [3.0, 1.0]
+
+
+def test_a_chart_without_a_source_is_refused():
+    ax = new_figure().add_subplot()
+    with pytest.raises(ParameterError, match="source"):
+        add_source(ax, "  ")
+
+
+def test_save_figure_writes_png_svg_and_alt_text_and_no_temp_files(tmp_path, real):
+    ax = cb.comparators_bar(real["row"], source=SOURCE)
+    alt = cb.comparators_bar_alt_text(real["row"])
+    paths = save_figure(ax.figure, tmp_path / "charts" / "re_referrals", alt)
+    assert [p.name for p in paths] == ["re_referrals.png", "re_referrals.svg", "re_referrals.txt"]
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(p.name for p in paths)
+    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = paths[1].read_text(encoding="utf-8")
+    assert "<svg" in svg and "27.1%" in svg  # text kept as text (svg.fonttype none)
+    assert paths[2].read_text(encoding="utf-8").strip() == alt
+
+
+def test_save_figure_overwrites_and_needs_alt_text(tmp_path, real):
+    ax = cb.comparators_bar(real["row"], source=SOURCE)
+    save_figure(ax.figure, tmp_path / "a", "First.")
+    paths = save_figure(ax.figure, tmp_path / "a.png", "Second.")  # a suffix is dropped
+    assert paths[2].read_text(encoding="utf-8") == "Second.\n"
+    assert "<dc:date>" not in paths[1].read_text(encoding="utf-8")  # no date in the SVG
+    assert len(list(tmp_path.iterdir())) == 3
+    with pytest.raises(ParameterError, match="alt text"):
+        save_figure(ax.figure, tmp_path / "b", "")
+    assert not list(tmp_path.glob("b*"))
+
+
+# --- benchmark charts (real Doncaster 2016-17) ---------------------------------------------
+
+def test_comparators_bar_highlights_the_la(real):
+    ax = cb.comparators_bar(real["row"], source=SOURCE)
+    assert isinstance(ax.figure, Figure)
+    bars = ax.patches
+    assert len(bars) == 4
+    assert [round(b.get_width(), 1) for b in bars] == [27.1, 21.9, 21.5, 20.1]
+    assert same_colour(bars[0].get_facecolor(), COLOURS["la"])
+    assert all(same_colour(b.get_facecolor(), COLOURS["other"]) for b in bars[1:])
+    text = joined(ax)
+    for expected in ("27.1%", "21.9%", "21.5%", "20.1%", "rank 142 of 152, quartile D",
+                     "Yorkshire and The Humber", "Lower is better", SOURCE):
+        assert expected in text
+    assert "SYNTHETIC" not in text
+
+
+def test_synthetic_label_only_when_asked(real):
+    ax = cb.comparators_bar(real["row"], source=SOURCE, synthetic=True)
+    assert "SYNTHETIC DATA" in texts(ax)
+
+
+def test_comparators_bar_alt_text_has_the_numbers(real):
+    alt = cb.comparators_bar_alt_text(real["row"])
+    for expected in ("Doncaster 27.1%", "England 21.9%", "21.5%", "20.1%", "142 of 152",
+                     "quartile D", "worse than England"):
+        assert expected in alt
+    assert cb.comparators_bar_alt_text(real["row"], synthetic=True).startswith("SYNTHETIC")
+
+
+def test_neighbours_ranked_sorted_best_to_worst_with_counts(real):
+    nb = real["nb"]
+    ax = cb.neighbours_ranked(nb, real["indicator"], england=21.9, sn_mean=20.1, source=SOURCE)
+    bars = ax.patches
+    assert len(bars) == 11
+    # lower is better: top (best, North East Lincolnshire 9.0) to bottom (worst, Doncaster 27.1)
+    widths = [b.get_width() for b in sorted(bars, key=lambda b: -b.get_y())]
+    assert widths == sorted(widths)
+    assert widths[0] == pytest.approx(9.0) and widths[-1] == pytest.approx(27.1)
+    la_bars = [b for b in bars if same_colour(b.get_facecolor(), COLOURS["la"])]
+    assert len(la_bars) == 1 and la_bars[0].get_width() == pytest.approx(27.1)
+    assert "27.1% (1,429)" in texts(ax)
+    assert by_gid(ax, "line-england")[0].get_xdata()[0] == pytest.approx(21.9)
+    assert by_gid(ax, "line-sn_mean")[0].get_xdata()[0] == pytest.approx(20.1)
+
+
+def test_neighbours_ranked_lists_a_missing_neighbour(real):
+    nb = real["nb"].copy()
+    nb.loc[nb["area_name"] == "Barnsley", "value"] = np.nan
+    ax = cb.neighbours_ranked(nb, real["indicator"], source=SOURCE)
+    assert "no figure" in texts(ax)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels[-1] == "Barnsley"  # listed last, under the worst
+    alt = cb.neighbours_ranked_alt_text(nb, real["indicator"], 21.9, 20.1)
+    assert "No figure for Barnsley" in alt and "Doncaster is 27.1%, 10 of 10" in alt
+
+
+def test_annual_trend_lines_and_gaps(real):
+    series = real["series"][real["series"]["year"] != 2015]  # drop a year: a gap
+    ax = cb.annual_trend(series, real["indicator"], source=SOURCE)
+    la_line = by_gid(ax, "line-value")[0]
+    years = list(la_line.get_xdata())
+    ys = dict(zip(years, la_line.get_ydata(), strict=True))
+    assert ys[2017] == pytest.approx(27.1)
+    assert np.isnan(ys[2015])
+    for gid in ("line-england", "line-region", "line-sn_mean"):
+        assert by_gid(ax, gid)
+    assert dict(zip(by_gid(ax, "line-england")[0].get_xdata(),
+                    by_gid(ax, "line-england")[0].get_ydata(), strict=True))[2017] == 21.9
+    assert same_colour(la_line.get_color(), COLOURS["la"])
+    alt = cb.annual_trend_alt_text(series, real["indicator"])
+    assert "No figure for Doncaster in 2014-15" in alt
+
+
+def test_annual_trend_refuses_two_indicators(real):
+    two = pd.concat([real["series"], real["series"].assign(indicator="other")])
+    with pytest.raises(InputDataError, match="more than one indicator"):
+        cb.annual_trend(two, source=SOURCE)
+
+
+def test_all_las_ranked_highlights_the_la_in_its_band(real):
+    ax = cb.all_las_ranked(real["all"], real["indicator"], "371", source=SOURCE, england=21.9)
+    bars = bars_of(ax)
+    n = int(real["all"]["value"].notna().sum())
+    assert n == 152
+    assert len(bars) == n
+    blue = [i for i, b in enumerate(bars) if same_colour(b.get_facecolor(), COLOURS["la"])]
+    assert len(blue) == 1
+    assert bars[blue[0]].get_height() == pytest.approx(27.1)
+    heights = [b.get_height() for b in bars]
+    assert heights == sorted(heights)  # lower is better: best (lowest) on the left
+    band_labels = [t.get_text() for t in by_gid(ax, "band-label")]
+    assert band_labels == ["A", "B", "C", "D"]
+    band_d = by_gid(ax, "band-D")[0].get_x()  # the D band holds Doncaster's bar
+    assert band_d <= blue[0]
+    assert "Doncaster 27.1%, rank 142 of 152" in texts(ax)
+    alt = cb.all_las_ranked_alt_text(real["all"], real["indicator"], "371", england=21.9)
+    assert "ranked 142 of 152, quartile band D" in alt and "England is 21.9%" in alt
+
+
+def test_benchmark_chart_bad_input(real):
+    with pytest.raises(InputDataError, match="lacks a column"):
+        cb.neighbours_ranked(real["nb"].drop(columns=["is_la"]), real["indicator"], source=SOURCE)
+    with pytest.raises(ParameterError, match="source"):
+        cb.comparators_bar(real["row"], source="")
+    empty = real["all"].assign(value=np.nan)
+    with pytest.raises(NoDataError):
+        cb.all_las_ranked(empty, real["indicator"], "371", source=SOURCE)
+
+
+# --- quarterly -----------------------------------------------------------------------------
+
+@pytest.fixture
+def quarters() -> pd.DataFrame:
+    # A1 as in the seed return: target 22, tolerance 28, lower is better; Q3 has no figure.
+    return pd.DataFrame({
+        "indicator_code": "A1", "label": "Re-referrals within 12 months",
+        "period": ["2017-18 Q4", "2017-18 Q1", "2017-18 Q2", "2017-18 Q3"],
+        "value": [26.0, 29.5, 27.0, np.nan], "target": 22.0, "tolerance": 28.0,
+        "polarity": "lower_is_better", "unit": "percent", "decimals": 0,
+        "status": ["inside_tolerance", "outside_tolerance", "inside_tolerance",
+                   "inside_tolerance"],
+    })
+
+
+COMPARATORS = {"england": 21.9, "region": 21.4, "sn_mean": 20.1, "year": "2016-17"}
+
+
+def test_quarterly_trend_target_band_and_status_markers(quarters):
+    ax = cq.quarterly_trend(quarters, comparators=COMPARATORS, source=SOURCE)
+    target = by_gid(ax, "target-line")[0]
+    assert all(seg[0][1] == 22.0 for seg in target.get_segments())
+    band = by_gid(ax, "tolerance-band")[0].get_paths()[0].vertices
+    assert band[:, 1].min() == pytest.approx(22.0) and band[:, 1].max() == pytest.approx(28.0)
+    outside = by_gid(ax, "status-outside_tolerance")[0]
+    inside = by_gid(ax, "status-inside_tolerance")[0]
+    assert list(outside.get_ydata()) == [29.5]  # sorted: Q1 first
+    assert list(inside.get_ydata()) == [27.0, 26.0]  # Q2, Q4; Q3 has no figure
+    assert outside.get_marker() == STATUS_STYLE["outside_tolerance"]["marker"]
+    assert inside.get_marker() != outside.get_marker()  # shape, not colour alone
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "2017-18 Q1", "2017-18 Q2", "2017-18 Q3", "2017-18 Q4"]
+    text = texts(ax)
+    assert "no figure" in text
+    assert "England 21.9%" in text and "Target 22%" in text and "Tolerance 28%" in text
+    assert by_gid(ax, "line-england")[0].get_ydata()[0] == 21.9
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["Outside tolerance", "Inside tolerance"]
+
+
+def test_quarterly_trend_reads_comparators_from_columns(quarters):
+    ax = cq.quarterly_trend(quarters.assign(region=21.4, year="2016-17"), source=SOURCE)
+    assert by_gid(ax, "line-region") and not by_gid(ax, "line-england")
+
+
+def test_quarterly_trend_alt_text(quarters):
+    alt = cq.quarterly_trend_alt_text(quarters, COMPARATORS)
+    assert "2017-18 Q1 30% (outside tolerance)" in alt
+    assert "2017-18 Q3 no figure (inside tolerance)" in alt
+    assert "Target 22%, tolerance 28%" in alt and "England 21.9%" in alt
+
+
+def test_quarterly_trend_bad_input(quarters):
+    with pytest.raises(InputDataError, match="unknown status"):
+        cq.quarterly_trend(quarters.assign(status="green"), source=SOURCE)
+    with pytest.raises(InputDataError, match="more than once"):
+        cq.quarterly_trend(pd.concat([quarters, quarters]), source=SOURCE)
+    with pytest.raises(InputDataError, match="lacks a column"):
+        cq.quarterly_trend(quarters.drop(columns=["status"]), source=SOURCE)
+
+
+@pytest.fixture
+def summary() -> pd.DataFrame:
+    # Seed 001 appendix 3 para 2.2: totals 2 outside, 7 inside, 9 on target, 2 no target (20);
+    # the split by area here is made up for the test.
+    return pd.DataFrame({
+        "area": ["Social Care Pathway", "Children in Care", "Youth Offending Services",
+                 "Family Support Services"],
+        "Outside tolerance": [1, 1, 0, 0], "Inside tolerance": [4, 2, 1, 0],
+        "On or better than target": [3, 4, 1, 1], "No target": [0, 0, 0, 2],
+    })
+
+
+def test_status_summary_table_counts_and_total_percentages(summary):
+    ax = cq.status_summary_table(summary, source=SOURCE)
+    table = by_gid(ax, "table")[0]
+    cells = table.get_celld()
+    last = len(summary) + 1
+    # 2/20 = 10%, 7/20 = 35%, 9/20 = 45%, 2/20 = 10%
+    assert [cells[last, c].get_text().get_text() for c in range(6)] == [
+        "Total", "2 (10%)", "7 (35%)", "9 (45%)", "2 (10%)", "20"]
+    assert [cells[1, c].get_text().get_text() for c in range(6)] == [
+        "Social Care Pathway", "1", "4", "3", "0", "8"]
+    assert "Outside" in cells[0, 1].get_text().get_text()
+    alt = cq.status_summary_table_alt_text(summary)
+    assert "20 measures" in alt and "9 on or better than target (45%)" in alt
+
+
+def test_status_summary_table_checks_a_given_total(summary):
+    good = pd.concat([summary, pd.DataFrame([{"area": "Total", "Outside tolerance": 2,
+                                               "Inside tolerance": 7,
+                                               "On or better than target": 9,
+                                               "No target": 2}])])
+    cq.status_summary_table(good, source=SOURCE)
+    bad = good.copy()
+    bad.loc[bad["area"] == "Total", "No target"] = 3
+    with pytest.raises(InputDataError, match="Total row"):
+        cq.status_summary_table(bad, source=SOURCE)
+    with pytest.raises(InputDataError, match="no status columns"):
+        cq.status_summary_table(pd.DataFrame({"area": ["x"], "red": [1]}), source=SOURCE)
+
+
+def test_direction_text_arrow_is_movement_word_is_judgement():
+    assert cq.direction_text("improved", "lower_is_better") == "↓ improved"
+    assert cq.direction_text("worsened", "higher_is_better") == "↓ worse"
+    assert cq.direction_text("worsened", "lower_is_better", 27.1, 23.0) == "↑ worse"
+    assert cq.direction_text("no change") == "→ no change"
+    assert cq.direction_text("higher", "none") == "↑ higher"
+    assert cq.direction_text(None) == "–"
+
+
+def test_cover_table_rows_and_alt_text():
+    rows = pd.DataFrame({
+        "label": ["Re-referrals within 12 months", "Children looked after per 10,000"],
+        "value": [26.0, 78.0], "unit": ["percent", "rate_per_10000"], "decimals": [0, 0],
+        "target": [22.0, np.nan], "status": ["inside_tolerance", None],
+        "direction": ["improved", "higher"], "polarity": ["lower_is_better", "none"],
+        "rank": [142, pd.NA], "of": [152, pd.NA], "quartile": ["D", None],
+    })
+    ax = cq.cover_table(rows, source=SOURCE, synthetic=True)
+    cells = by_gid(ax, "table")[0].get_celld()
+    first = [cells[1, c].get_text().get_text() for c in range(7)]
+    assert first == ["Re-referrals within 12 months", "26%", "22%", "◆ Inside\ntolerance",
+                     "↓ improved", "142 of 152", "D"]
+    second = [cells[2, c].get_text().get_text() for c in range(7)]
+    assert second[1:] == ["78", "–", "–", "↑ higher", "–", "–"]
+    assert "SYNTHETIC DATA" in texts(ax)
+    alt = cq.cover_table_alt_text(rows)
+    assert "26%, target 22%, inside tolerance, improved since last period, rank 142 of 152" in alt
+
+
+# --- statistics ----------------------------------------------------------------------------
+
+@pytest.fixture
+def funnel():
+    # Flat hand-made limits: 95% from 40 to 60, 99.8% from 30 to 70 around 50.
+    limits = pd.DataFrame({"denominator": [10, 100, 1000], "centre": 50.0, "lower_95": 40.0,
+                           "upper_95": 60.0, "lower_998": 30.0, "upper_998": 70.0})
+    points = pd.DataFrame({"name": ["A", "B", "C", "Doncaster"],
+                           "denominator": [100, 100, 100, 1000],
+                           "value": [50.0, 65.0, 75.0, 25.0]})
+    return points, limits
+
+
+def test_funnel_plot_highlights_the_la_and_draws_limits(funnel):
+    points, limits = funnel
+    ax = cs.funnel_plot(points, limits, la_name="Doncaster", source=SOURCE)
+    la = by_gid(ax, "la-point")[0]
+    assert la.get_offsets().tolist() == [[1000.0, 25.0]]
+    assert same_colour(la.get_facecolor()[0], COLOURS["la"])
+    assert len(by_gid(ax, "points")[0].get_offsets()) == 2  # A and B inside 99.8%
+    assert len(by_gid(ax, "points-outside")[0].get_offsets()) == 1  # C
+    assert set(by_gid(ax, "limit-upper-998")[0].get_ydata()) == {70.0}
+    assert "Doncaster 25.0%" in texts(ax)
+
+
+def test_funnel_plot_accepts_funnel_limits_names(funnel):
+    points, limits = funnel
+    renamed = limits.rename(columns={"centre": "target", "lower_998": "lower_99_8",
+                                     "upper_998": "upper_99_8"})
+    cs.funnel_plot(points, renamed, source=SOURCE)
+    with pytest.raises(InputDataError, match="upper_95"):
+        cs.funnel_plot(points, limits.drop(columns=["upper_95"]), source=SOURCE)
+
+
+def test_funnel_alt_text_counts_units_beyond_limits(funnel):
+    points, limits = funnel
+    alt = cs.funnel_plot_alt_text(points, limits, "Doncaster")
+    # B (65) and C (75) are above 60, only C above 70; Doncaster (25) is below 30.
+    assert "2 units above the 95% limit (1 above 99.8%) and 1 below it (1 below 99.8%)" in alt
+    assert "Doncaster: 25.0% from 1,000, below the 99.8% limit" in alt
+
+
+@pytest.fixture
+def xmr() -> pd.DataFrame:
+    return pd.DataFrame({
+        "period": [f"2017-{m:02d}" for m in range(1, 9)],
+        "value": [20.0, 22.0, 21.0, 23.0, 22.0, 35.0, 21.0, 22.0],
+        "mean": 23.25, "lpl": 15.0, "upl": 31.5,
+        "outside_limits": [False] * 5 + [True, False, False],
+        "shift": False, "trend": False, "two_of_three": False,
+        "variation": [None] * 5 + ["special_cause_concerning", None, None],
+        "trial": True,
+    })
+
+
+def test_xmr_chart_marks_special_cause_and_trial_limits(xmr):
+    ax = cs.xmr_chart(xmr, source=SOURCE, polarity="lower_is_better", target=22.0)
+    signal = by_gid(ax, "signal-special_cause_concerning")[0]
+    assert list(signal.get_xdata()) == [5.0] and list(signal.get_ydata()) == [35.0]
+    assert set(by_gid(ax, "upl-line")[0].get_ydata()) == {31.5}
+    assert set(by_gid(ax, "mean-line")[0].get_ydata()) == {23.25}
+    assert by_gid(ax, "target-line")[0].get_ydata()[0] == 22.0
+    assert "Trial limits: only 8 points (fewer than 12)." in joined(ax)
+    alt = cs.xmr_chart_alt_text(xmr, target=22.0)
+    assert "1 point show" in alt and "2017-06" in alt and "(trial limits)" in alt
+
+
+def test_xmr_chart_tolerates_missing_rule_columns(xmr):
+    bare = xmr[["period", "value", "mean", "lpl", "upl"]]
+    ax = cs.xmr_chart(bare, source=SOURCE)
+    assert not any(str(a.get_gid()).startswith("signal-") for a in ax.lines)
+    assert "Trial limits" not in joined(ax)
+    assert "No special-cause variation" in cs.xmr_chart_alt_text(bare)
+
+
+def test_xmr_chart_works_with_spc_output():
+    from analysis.spc import xmr_table
+
+    table = xmr_table(pd.DataFrame({"period": range(14),
+                                    "value": [5, 6, 5, 7, 6, 5, 6, 30, 6, 5, 6, 7, 5, 6]}))
+    ax = cs.xmr_chart(table, source=SOURCE)
+    assert len(by_gid(ax, "signal-special_cause_neither")[0].get_xdata()) >= 1
