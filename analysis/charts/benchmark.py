@@ -126,22 +126,22 @@ def comparators_bar(row: pd.Series, ax: Axes | None = None, *, source: str,
         raise NoDataError(f"no figures to chart for {meta['label']} in {row['period']}")
     with house_style():
         ax = get_axes(ax, (A4_TEXT_WIDTH, 2.7))
+        style_axes(ax, None)
         ys = list(range(len(labels)))[::-1]
         colours = [COLOURS["la"]] + [COLOURS["other"]] * 3
         heights = [0.0 if is_missing(v) else float(v) for v in values]
         ax.barh(ys, heights, color=colours, height=0.62, gid="bars")
         span = max(present) if max(present) > 0 else 1.0
         texts = [format_value(v, meta["unit"], meta["decimals"]) for v in values]
+        _hbar_labels(ax, ys, heights, texts, [True, False, False, False], span)
         if not is_missing(row.get("rank")) and not is_missing(row.get("of")):
             band = row.get("quartile")
             band_text = f", quartile {band}" if not is_missing(band) else ""
-            texts[0] += f"  (rank {int(row['rank'])} of {int(row['of'])}{band_text})"
-        _hbar_labels(ax, ys, heights, texts, [True, False, False, False], span)
-        room = 1.45 + 0.012 * max(0, len(texts[0]) - 8)
+            labels[0] += f"\nrank {int(row['rank'])} of {int(row['of'])}{band_text}"
         ax.set_yticks(ys, labels)
         ax.get_yticklabels()[0].set_fontweight("bold")
         ax.tick_params(axis="y", length=0)
-        ax.set_xlim(0, span * room)
+        ax.set_xlim(0, span * 1.2)
         ax.xaxis.set_visible(False)
         ax.spines["bottom"].set_visible(False)
         ax.spines["left"].set_visible(False)
@@ -205,6 +205,7 @@ def neighbours_ranked(nb_values: pd.DataFrame, indicator: Indicator, england: fl
     n = len(rows)
     with house_style():
         ax = get_axes(ax, (A4_TEXT_WIDTH, 1.6 + 0.27 * n))
+        style_axes(ax, None)
         ys = np.arange(n)[::-1].astype(float)
         vals = rows["value"].astype(float)
         is_la = rows["is_la"].fillna(False).astype(bool).tolist()

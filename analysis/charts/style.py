@@ -170,6 +170,12 @@ def style_axes(ax: Axes, grid: str | None = "y") -> None:
     """Hide the top and right spines and draw a light grid on ``grid`` ("x", "y" or None)."""
     ax.spines["top"].set_visible(False)
     ax.spines["right"].set_visible(False)
+    # Set here as well as in HOUSE_RC: an Axes the caller made outside house_style() has
+    # the caller's defaults.
+    ax.tick_params(labelsize=HOUSE_RC["xtick.labelsize"], colors=COLOURS["muted"],
+                   labelcolor=COLOURS["text"])
+    ax.xaxis.label.set_fontsize(HOUSE_RC["axes.labelsize"])
+    ax.yaxis.label.set_fontsize(HOUSE_RC["axes.labelsize"])
     if grid:
         ax.grid(True, axis=grid, color=COLOURS["grid"], linewidth=0.8)
         ax.set_axisbelow(True)
