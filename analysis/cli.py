@@ -161,6 +161,123 @@ def indicators() -> None:
         typer.echo(f"{ind.id:<38} {ind.polarity:<17} {src:<10} {ind.label}{codes}")
 
 
+def _print_results(results) -> int:
+    failed = [r for r in results if r.status != "ok"]
+    for r in results:
+        where = r.output if r.status == "ok" else r.message
+        typer.echo(f"{r.status:>6}  {r.la:<35} {r.seconds:6.1f} s  {where}")
+    typer.echo(f"{len(results) - len(failed)} ok, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+@app.command()
+@friendly_errors
+def pack(
+    la: Annotated[list[str] | None, typer.Option(help="LA name or code; repeat for several.")] = None,
+    period: Annotated[str, typer.Option(help="Financial-year quarter, e.g. 2017-18Q4.")] = "2017-18 Q4",
+    all_las: Annotated[bool, typer.Option("--all-las", help="Every current English LA.")] = False,
+    jobs: Annotated[int, typer.Option(help="Packs to run at once.")] = 1,
+    neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list (2021 or 2025).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
+) -> None:
+    """Run the quarterly chart pack notebook for one LA, a list, or --all-las."""
+    from analysis.pack import all_la_names, run_many, run_pack
+
+    paths = _paths()
+    if all_las or (la and len(la) > 1):
+        names = all_la_names(paths) if all_las else list(la or [])
+        raise typer.Exit(_print_results(run_many(names, period, paths, jobs=jobs, outputs_root=output, pdf=pdf)))
+    if not la:
+        raise typer.BadParameter("give --la NAME (or --all-las)")
+    result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf)
+    typer.echo(f"Pack written to {result.output} ({len(result.files)} files, {result.seconds:.0f} s)")
+    typer.echo(f"  open {result.output / 'report.html'}")
+    if result.message:
+        typer.echo(f"  note: {result.message}")
+
+
+@app.command()
+@friendly_errors
+def run(config: Annotated[Path, typer.Argument(help="A run file, e.g. config/runs/quarterly.yaml.")]) -> None:
+    """Scheduled runs: run what a YAML run file lists (LAs, period or "latest", output)."""
+    from analysis.runs import execute_run
+
+    raise typer.Exit(_print_results(execute_run(config, _paths())))
+
+
+@app.command()
+@friendly_errors
+def quarter(
+    la: Annotated[str, typer.Option(help="LA name or code.")],
+    period: Annotated[str, typer.Option(help="Financial-year quarter, e.g. 2017-18Q4.")],
+    format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+) -> None:
+    """Local quarterly figures: status against target and tolerance, summary, benchmark pairing."""
+    from analysis.quarterly import quarter_report
+
+    report = quarter_report(la, period, _paths())
+    if report["status"].empty:
+        typer.echo(f"No local quarterly return for {la}: see README, 'Adding a quarter'.")
+        return
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps({k: json.loads(v.drop(columns=["file"], errors="ignore").to_json(orient="records"))
+                                     for k, v in report.items()}, indent=2) + "\n")
+        return
+    for name in ("status", "summary", "pairing", "disagreements"):
+        frame = report[name].drop(columns=["file", "row", "source"], errors="ignore")
+        if format is OutputFormat.csv:
+            sys.stdout.write(f"# {name}\n" + frame.to_csv(index=False))
+        else:
+            cols = {"status": ["indicator_code", "area", "value", "target", "tolerance", "status_used",
+                               "status_source", "agrees", "direction_previous_quarter"],
+                    "pairing": ["indicator_code", "value", "benchmark_period", "la_annual_value", "england",
+                                "region", "sn_mean", "rank", "of", "quartile"]}.get(name)
+            typer.echo(f"\n== {name}")
+            typer.echo((frame[cols] if cols else frame).to_string(index=False) if not frame.empty else "(none)")
+
+
+@app.command()
+@friendly_errors
+def template(
+    output: Annotated[Path, typer.Option(help="Where to write the blank return (.csv or .xlsx).")] = Path("quarterly_return_template.csv"),
+    la: Annotated[str | None, typer.Option(help="Carry forward this LA's targets and tolerances.")] = None,
+    period: Annotated[str | None, typer.Option(help="Quarter to put in the period column.")] = None,
+) -> None:
+    """Write a blank local quarterly return with the catalogue's indicators."""
+    from analysis.atomic import atomic_path
+    from analysis.catalogue import load_catalogue
+    from analysis.quarterly import load_local_returns, local_template
+
+    paths = _paths()
+    catalogue = load_catalogue(paths.config / "indicators.yaml")
+    previous = load_local_returns(paths, la, catalogue) if la else None
+    frame = local_template(catalogue, previous, period)
+    with atomic_path(output) as tmp:
+        if output.suffix.lower() == ".xlsx":
+            frame.to_excel(tmp, sheet_name="return", index=False, engine="openpyxl")
+        else:
+            frame.to_csv(tmp, index=False)
+    typer.echo(f"Wrote {output} ({len(frame)} indicators)")
+
+
+@app.command()
+@friendly_errors
+def demo() -> None:
+    """Produce Doncaster's 2017-18 Q4 pack from the data shipped in the project."""
+    from analysis.pack import run_pack
+
+    paths = _paths()
+    result = run_pack("Doncaster", "2017-18 Q4", paths)
+    typer.echo(f"Doncaster 2017-18 Q4 chart pack: {result.output}")
+    typer.echo(f"  report: {result.output / 'report.html'}")
+    if (result.output / "report.pdf").exists():
+        typer.echo(f"  PDF:    {result.output / 'report.pdf'}")
+    elif result.message:
+        typer.echo(f"  {result.message}")
+    typer.echo(f"  charts: {result.output / 'charts'}  tables: {result.output / 'tables'}")
+
+
 def main() -> None:  # console script
     app()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -211,6 +212,9 @@ def export_html(executed: Path, html: Path, title: str) -> None:
     nb = nbformat.read(executed, as_version=4)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
+    # The pack is read offline and archived: drop the template's CDN scripts (MathJax,
+    # require.js), which the report does not use and which fail without a network.
+    body = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
     with atomic_path(html) as tmp:
         tmp.write_text(body, encoding="utf-8")
 

@@ -64,7 +64,8 @@ def check_pack_has_data(la: LocalAuthority, quarter: Quarter, paths: Paths) -> N
     year = latest_published_year(quarter)
     local = local_returns(la, paths)
     if not local.empty:
-        quarters = sorted({q for q in local["quarter"].dropna()})
+        local = local[local["period_type"] == "quarter"]
+        quarters = sorted({Quarter(int(y), int(q)) for y, q in zip(local["year"], local["quarter"], strict=True)})
         if quarters and quarter < quarters[0]:
             raise NoDataError(
                 f"{quarter.label} is before {la.name}'s first local return ({quarters[0].label})",
@@ -245,10 +246,73 @@ def quarterly_section(ctx: PackContext, output_dir: str | Path) -> list:
     return quarterly_items(ctx, output_dir)
 
 
-def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:  # replaced below when ready
+def quarterly_series(ctx: PackContext) -> pd.DataFrame:
+    """Every quarter up to the pack's quarter with its status, for the trend charts."""
+    from analysis.quarterly import status_table
+
+    local = ctx.local[ctx.local["period_type"] == "quarter"]
+    quarters = sorted({Quarter(int(y), int(q)) for y, q in zip(local["year"], local["quarter"], strict=True)})
+    parts = [status_table(ctx.local, q).assign(quarter_order=i)
+             for i, q in enumerate(quarters) if q <= ctx.quarter]
+    if not parts:
+        return pd.DataFrame()
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.rename(columns={"status_used": "status", "indicator_label": "label"})
+
+
+def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
+    from analysis.quarterly import quarter_report
+
+    if not ctx.has_local:
+        return {}
+    if "_quarterly" not in ctx.__dict__:
+        ctx.__dict__["_quarterly"] = quarter_report(ctx.la, ctx.quarter, Paths.for_root())
+    return ctx.__dict__["_quarterly"]
+
+
+def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:
+    """Status summary, at-a-glance table and one trend chart per measure with a value."""
     from IPython.display import Markdown
 
-    return [Markdown("*Quarterly section not available.*")]
+    from analysis.charts import quarterly as qc
+
+    rep = quarterly_report(ctx)
+    status, summary, pairing = rep["status"], rep["summary"], rep["pairing"]
+    source = f"Source: {ctx.la.name} quarterly performance return, {ctx.quarter.label}."
+    items: list = [Markdown(f"### Contract measures by status, {ctx.quarter.label}")]
+    ax = qc.status_summary_table(summary, source=source, period=ctx.quarter.label)
+    alt = qc.status_summary_table_alt_text(summary, period=ctx.quarter.label)
+    items.append(show_chart(save_chart(ax, "status_summary", alt, output_dir), alt))
+    if not rep["disagreements"].empty:
+        items.append(Markdown(f"**{len(rep['disagreements'])} measure(s) where the status computed from "
+                              f"the figures differs from the status the report gave** (see "
+                              f"tables/disagreements.csv)."))
+    cover = status[status["measure_type"] == "contract"].rename(
+        columns={"indicator_label": "label", "status_used": "status",
+                 "direction_previous_quarter": "direction"})
+    annual = pairing.set_index("indicator_code")[["rank", "of", "quartile"]] if not pairing.empty else None
+    if annual is not None:
+        cover = cover.join(annual, on="indicator_code")
+    items.append(Markdown("### At a glance: contract measures"))
+    ax = qc.cover_table(cover, source=source, period=ctx.quarter.label)
+    alt = qc.cover_table_alt_text(cover, period=ctx.quarter.label)
+    items.append(show_chart(save_chart(ax, "cover_contract_measures", alt, output_dir), alt))
+    series = quarterly_series(ctx)
+    items.append(Markdown("### Quarterly trends against target and tolerance"))
+    comps = pairing.set_index("indicator_code") if not pairing.empty else pd.DataFrame()
+    for code, rows in series.groupby("indicator_code", sort=False):
+        if rows["value"].notna().sum() == 0:
+            continue
+        comparators = None
+        if code in comps.index:
+            c = comps.loc[code]
+            comparators = {"england": c["england"], "region": c["region"], "sn_mean": c["sn_mean"],
+                           "la_outturn": c["la_annual_value"], "year": c["benchmark_period"]}
+        rows = rows.sort_values("quarter_order")
+        ax = qc.quarterly_trend(rows, comparators=comparators, source=source)
+        alt = qc.quarterly_trend_alt_text(rows, comparators=comparators)
+        items.append(show_chart(save_chart(ax, f"quarterly_{code}", alt, output_dir), alt))
+    return items
 
 
 def pack_tables(ctx: PackContext, cover: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -259,4 +323,5 @@ def pack_tables(ctx: PackContext, cover: pd.DataFrame) -> dict[str, pd.DataFrame
 
 
 def ctx_quarterly_tables(ctx: PackContext) -> dict[str, pd.DataFrame]:
-    return {}
+    rep = quarterly_report(ctx)
+    return {f"quarterly_{k}": v.drop(columns=["file"], errors="ignore") for k, v in rep.items()}

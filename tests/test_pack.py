@@ -1,0 +1,197 @@
+"""The chart pack runner: parameter checks, no partial packs, and end-to-end papermill runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from analysis.config import Paths
+from analysis.errors import NoDataError, ParameterError
+from analysis.pack import (
+    PackError,
+    find_chromium,
+    run_notebook,
+    run_pack,
+    safe_output_dir,
+    validate_parameters,
+)
+
+
+@pytest.fixture(autouse=True)
+def _processed(bench_table):
+    """Packs read data/processed/benchmarks.parquet."""
+
+
+def test_unknown_parameter_rejected():
+    with pytest.raises(ParameterError, match="unknown parameter 'colour'"):
+        validate_parameters("quarterly_pack", {"la": "Doncaster", "period": "2017-18 Q4", "colour": "red"})
+
+
+def test_wrong_type_rejected():
+    with pytest.raises(ParameterError, match="parameter 'la'"):
+        validate_parameters("quarterly_pack", {"la": 371, "period": "2017-18 Q4"})
+
+
+@pytest.mark.parametrize("name", ["../../etc", "a/../../b", "/abs/path", ".."])
+def test_output_folder_never_escapes(tmp_path, name):
+    root = tmp_path / "outputs"
+    try:
+        target = safe_output_dir(root, name, "2017-18-q4")
+    except ParameterError:
+        return
+    assert target.is_relative_to(root.resolve())
+
+
+@pytest.mark.parametrize(("la", "period", "error", "needle"), [
+    ("Nowhere", "2017-18 Q4", ParameterError, "unknown local authority"),
+    ('Doncaster"; import os; os.system("touch /tmp/pwned") #', "2017-18 Q4", ParameterError, "unknown local authority"),
+    ("Doncaster", "2017-18 Q5", ParameterError, "cannot read"),
+    ("Doncaster", "2015-16 Q1", NoDataError, "before Doncaster's first local return"),
+    ("Cumberland", "2017-18 Q4", NoDataError, "no figures"),
+])
+def test_bad_requests_write_nothing(tmp_path, paths, la, period, error, needle):
+    out = tmp_path / "outputs"
+    with pytest.raises(error, match=needle):
+        run_pack(la, period, paths, outputs_root=out)
+    assert not out.exists() or not any(out.rglob("*"))
+    assert not Path("/tmp/pwned").exists()
+
+
+def test_output_folder_not_writable(tmp_path, paths):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ParameterError, match="output folder"):
+        run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=blocker / "outputs", pdf=False)
+
+
+def test_failed_run_keeps_previous_pack_and_logs_the_cell(tmp_path, paths):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("la = 'x'\noutput_dir = 'x'", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("print('fine')"),
+                nbformat.v4.new_code_cell("raise ValueError('boom in cell three')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(nb, notebooks / "quarterly_pack.ipynb")
+    broken = Paths(**{**paths.model_dump(), "notebooks": notebooks})
+    out = tmp_path / "outputs" / "doncaster" / "2017-18-q4"
+    out.mkdir(parents=True)
+    (out / "previous.txt").write_text("last quarter's pack")
+    with pytest.raises(PackError, match="boom in cell three"):
+        run_notebook("quarterly_pack", {"la": "Doncaster"}, out, broken, title="t", pdf=False)
+    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+    log = (out.parent / "2017-18-q4.error.log").read_text()
+    assert "Failing cell:" in log and "raise ValueError('boom in cell three')" in log
+    assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
+
+
+# --- end to end -----------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def doncaster_pack(tmp_path_factory, paths):
+    out = tmp_path_factory.mktemp("packs")
+    result = run_pack("Doncaster", "2017-18Q4", paths, outputs_root=out)
+    return result.output
+
+
+@pytest.mark.e2e
+def test_doncaster_pack_files(doncaster_pack):
+    out = doncaster_pack
+    for name in ["quarterly_pack.ipynb", "report.html", "manifest.json", "tables/tables.xlsx",
+                 "tables/cover.csv", "tables/benchmarks.csv", "tables/quarterly_summary.csv",
+                 "charts/re_referrals_neighbours.png", "charts/re_referrals_neighbours.svg",
+                 "charts/re_referrals_neighbours.txt", "charts/re_referrals_all_las.png",
+                 "charts/re_referrals_comparators.svg", "charts/re_referrals_trend.png",
+                 "charts/status_summary.png", "charts/cover_contract_measures.png",
+                 "charts/quarterly_A1.png"]:
+        assert (out / name).exists(), name
+    if find_chromium():
+        assert (out / "report.pdf").read_bytes()[:4] == b"%PDF"
+
+
+@pytest.mark.e2e
+def test_doncaster_pack_holds_published_figures(doncaster_pack):
+    cover = pd.read_csv(doncaster_pack / "tables/cover.csv").set_index("Indicator")
+    rr = cover.loc["Re-referrals within 12 months"]
+    assert (rr["Doncaster"], rr["England"], rr["Region"], rr["Neighbours"], rr["Rank"], rr["Quartile"]) == (
+        "27.1%", "21.9%", "21.5%", "20.1%", "142 of 152", "D")
+    summary = pd.read_csv(doncaster_pack / "tables/quarterly_summary.csv").set_index("area")
+    assert summary.loc["Total", ["outside_tolerance", "inside_tolerance", "on_target", "no_target"]].tolist() == [2, 7, 9, 2]
+    pairing = pd.read_csv(doncaster_pack / "tables/quarterly_pairing.csv").set_index("indicator_code")
+    a1 = pairing.loc["A1"]
+    assert (a1["value"], a1["england"], a1["region"], round(a1["sn_mean"], 1), a1["la_annual_value"], a1["rank"], a1["of"]) == (
+        26, 21.9, 21.5, 20.1, 27.1, 142, 152)
+    xlsx = pd.read_excel(doncaster_pack / "tables/tables.xlsx", sheet_name=None)
+    assert {"cover", "benchmarks", "quarterly_summary"} <= set(xlsx)
+
+
+@pytest.mark.e2e
+def test_doncaster_notebook_ran_clean(doncaster_pack):
+    nb = nbformat.read(doncaster_pack / "quarterly_pack.ipynb", as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert errors == []
+    manifest = json.loads((doncaster_pack / "manifest.json").read_text())
+    assert manifest["parameters"] == {"la": "Doncaster", "period": "2017-18 Q4", "neighbours": None, "indicators": None}
+    assert manifest["inputs"]["data/raw/local/doncaster_quarterly_return.csv"]
+    assert len(manifest["inputs"]["data/raw/dfe/lait/bds_long_0.parquet"]) == 64
+    assert manifest["duration_seconds"] > 0 and manifest["packages"]["pandas"]
+    html = (doncaster_pack / "report.html").read_text()
+    assert "import " not in html.split("<body")[1].split("</body>")[0] or "jp-InputArea" not in html
+    assert 'alt="' in html
+
+
+@pytest.mark.e2e
+def test_rotherham_pack_benchmarks_only(tmp_path, paths):
+    result = run_pack("Rotherham", "2017-18 Q4", paths, outputs_root=tmp_path, pdf=False)
+    html = (result.output / "report.html").read_text()
+    assert "no local quarterly return" in html
+    cover = pd.read_csv(result.output / "tables/cover.csv").set_index("Indicator")
+    # Seed 002 asks about placement moves and care leavers, with the children behind percentages.
+    moves = cover.loc["Children looked after with 3 or more placements in the year"]
+    assert moves["Rotherham"] == "12%" and moves["Children"] == "55 of 487"
+    assert "Care leavers aged 19-21 in suitable accommodation" in cover.index
+    assert not (result.output / "tables/quarterly_summary.csv").exists()
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_html_pack_in_headless_chromium(doncaster_pack):
+    browser_path = find_chromium()
+    if browser_path is None:
+        if os.environ.get("CSC_REQUIRE_BROWSER"):
+            pytest.fail("CSC_REQUIRE_BROWSER is set but no Chromium was found")
+        pytest.skip("no Chromium on this machine (Debian package 'chromium'); CI installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=browser_path, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        console_errors: list[str] = []
+        page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console_errors.append(str(e)))
+        page.goto((doncaster_pack / "report.html").as_uri(), wait_until="load")
+        broken = page.evaluate("[...document.images].filter(i => !i.complete || i.naturalWidth === 0).length")
+        count = page.evaluate("document.images.length")
+        page.screenshot(path=str(doncaster_pack / "screenshot.png"))
+        browser.close()
+    assert count > 30 and broken == 0
+    assert console_errors == []
+    assert (doncaster_pack / "screenshot.png").stat().st_size > 10_000
+
+
+def test_notebooks_have_no_outputs_and_no_defs(paths):
+    for nb_path in paths.notebooks.glob("*.ipynb"):
+        nb = nbformat.read(nb_path, as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.get("outputs") and not c.get("execution_count") for c in code), nb_path.name
+        assert not any(line.lstrip().startswith(("def ", "class ")) for c in code for line in c.source.splitlines())
+        assert any("parameters" in c.metadata.get("tags", []) for c in code), nb_path.name
+        assert nb_path.with_suffix(".py").exists(), f"{nb_path.name} has no paired .py"
