@@ -84,7 +84,7 @@ def rank_all(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
         [v <= joined["q1"], v <= joined["q2"], v <= joined["q3"], v.notna()], [0, 1, 2, 3], -1
     )
     position = np.where(polarity == "higher_is_better", 3 - position, position)
-    bands = pd.Series(np.array(BANDS + ("",))[np.where(position < 0, 4, position)],
+    bands = pd.Series(np.array((*BANDS, ""))[np.where(position < 0, 4, position)],
                       index=la.index, dtype="string")
     show = ranked & ~no_quartile.astype(bool) & v.notna()
     la["quartile"] = bands.where(show, pd.NA)

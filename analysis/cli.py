@@ -10,7 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -42,7 +42,7 @@ def friendly_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
@@ -276,6 +276,19 @@ def demo() -> None:
     elif result.message:
         typer.echo(f"  {result.message}")
     typer.echo(f"  charts: {result.output / 'charts'}  tables: {result.output / 'tables'}")
+
+
+@app.command()
+@friendly_errors
+def synthetic(
+    out: Annotated[Path, typer.Option(help="Folder for the files.")] = Path("data/raw/synthetic"),
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 2017,
+) -> None:
+    """Write deterministic SYNTHETIC referral records (CSV and CIN census XML) for demos and tests."""
+    from analysis.synthetic import write_synthetic_files
+
+    written = write_synthetic_files(out, seed=seed)
+    typer.echo(f"Wrote synthetic referral records: {written}")
 
 
 def main() -> None:  # console script

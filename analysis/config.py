@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import datetime as dt
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any

@@ -265,7 +265,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
     source = paths.notebooks / NOTEBOOKS[notebook]
     if not source.exists():
@@ -284,7 +284,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
         except (PapermillExecutionError, RuntimeError, OSError) as exc:
             with atomic_path(error_log) as log:
                 log.write_text(f"{notebook} with {json.dumps(params)} failed at "
-                               f"{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}\n"
+                               f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}\n"
                                + _failing_cell(exc, executed) + "\n", encoding="utf-8")
             raise PackError(f"{notebook} failed; the previous pack (if any) is untouched",
                             where=str(output_dir), found=f"{getattr(exc, 'ename', type(exc).__name__)}: "
@@ -292,7 +292,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
                             fix=f"see {error_log}") from None
         export_html(executed, tmp / "report.html", title)
         pdf_note = html_to_pdf(tmp / "report.html", tmp / "report.pdf") if pdf else "PDF not requested"
-        finished = dt.datetime.now(dt.timezone.utc)
+        finished = dt.datetime.now(dt.UTC)
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         manifest = {
             "notebook": NOTEBOOKS[notebook], "title": title, "parameters": params,
@@ -302,7 +302,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
             "duration_seconds": round(time.perf_counter() - clock, 2),
             "pdf": None if pdf_note else "report.pdf", "pdf_note": pdf_note,
             "inputs": input_files(paths, [paths.root / params["records"]] if "records" in params else None),
-            "packages": _versions(), "outputs": files + ["manifest.json"],
+            "packages": _versions(), "outputs": [*files, "manifest.json"],
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     if error_log.exists():

@@ -212,7 +212,7 @@ def write_parquet_atomic(frame: pd.DataFrame, path: Path) -> None:
 def prepare_benchmarks(paths: Paths | None = None) -> tuple[Path, pd.DataFrame]:
     """Build and write ``benchmarks.parquet`` plus ``benchmarks.manifest.json``."""
     paths = paths or Paths.for_root()
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     table = build_benchmarks(catalogue, paths)
     out = paths.benchmarks_table

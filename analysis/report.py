@@ -195,10 +195,9 @@ def save_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, workboo
             frame.to_csv(tmp, index=False)
         written.append(target)
     target = out / workbook
-    with atomic_path(target) as tmp:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-            for name, frame in tables.items():
-                frame.to_excel(xl, sheet_name=name[:31], index=False)
+    with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        for name, frame in tables.items():
+            frame.to_excel(xl, sheet_name=name[:31], index=False)
     written.append(target)
     return written
 

@@ -25,9 +25,9 @@ class RunFile(BaseModel):
 
 def latest_quarter(paths: Paths) -> Quarter:
     """The latest quarter in any shipped local return."""
+    from analysis.catalogue import load_catalogue
     from analysis.quarterly import local_return_files
     from analysis.readers.local_return import read_local_return
-    from analysis.catalogue import load_catalogue
 
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     quarters = []

@@ -75,7 +75,7 @@ def test_unknown_file_is_a_parameter_error(tmp_path, server):
     from analysis.errors import ParameterError
 
     paths = _project(tmp_path, server[1], ["a.csv"])
-    with pytest.raises(ParameterError, match="not in config/sources.yaml"):
+    with pytest.raises(ParameterError, match=r"not in config/sources\.yaml"):
         fetch_sources(paths, only=["dfe/nope.csv"])
 
 

@@ -88,7 +88,7 @@ def test_empty_file(project_copy):
 
 
 def test_failed_prepare_leaves_previous_table_untouched(project_copy):
-    out, table = prepare_benchmarks(project_copy)
+    out, _table = prepare_benchmarks(project_copy)
     before = out.read_bytes()
     replace_raw(project_copy, C1, "")
     with pytest.raises(InputDataError):
