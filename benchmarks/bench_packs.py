@@ -1,0 +1,59 @@
+"""Speed of the chart pack. Prints figures; asserts nothing.
+
+  floor     papermill running a notebook that only imports pandas, matplotlib and seaborn and
+            draws and saves (PNG + SVG) as many empty charts as a pack has
+  one LA    Doncaster's 2017-18 Q4 pack (PDF off, as for a batch)
+  all LAs   every current LA with --jobs 2 (only with --all; targets: under 10 minutes)
+
+Targets on a 2-core machine: one LA's pack within 1.5x the floor.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+import papermill
+
+from analysis.config import Paths
+from analysis.pack import all_la_names, run_many, run_pack
+
+
+def floor_seconds(charts: int, workdir: Path) -> float:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(
+        "import pandas, seaborn\nfrom matplotlib.figure import Figure\n"
+        f"for i in range({charts}):\n    fig = Figure(figsize=(6.7, 4))\n    fig.add_subplot()\n"
+        f"    fig.savefig(r'{workdir}/c%d.png' % i, dpi=150)\n    fig.savefig(r'{workdir}/c%d.svg' % i)\n")]
+    src = workdir / "floor.ipynb"
+    nbformat.write(nb, src)
+    started = time.perf_counter()
+    papermill.execute_notebook(str(src), str(workdir / "floor_out.ipynb"), kernel_name="python3",
+                               progress_bar=False)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    paths = Paths.for_root()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        result = run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=out / "packs", pdf=False)
+        charts = sum(1 for f in result.files if f.endswith(".png"))
+        floor = floor_seconds(charts, out)
+        print(f"floor ({charts} empty charts, PNG+SVG): {floor:.1f} s")
+        print(f"one LA (Doncaster, {charts} charts): {result.seconds:.1f} s = {result.seconds / floor:.2f}x floor  [target <= 1.5x]")
+        if "--all" in sys.argv:
+            names = all_la_names(paths)
+            started = time.perf_counter()
+            results = run_many(names, "2017-18 Q4", paths, jobs=2, outputs_root=out / "all", pdf=False)
+            took = time.perf_counter() - started
+            ok = sum(r.status == "ok" for r in results)
+            print(f"all LAs ({ok}/{len(names)} ok, --jobs 2): {took / 60:.1f} min  [target < 10 min]")
+
+
+if __name__ == "__main__":
+    main()
