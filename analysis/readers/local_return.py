@@ -190,6 +190,29 @@ def read_raw_return(path: Path) -> pd.DataFrame:
 
 # --- cleaning helpers ---------------------------------------------------------------------
 
+def _vocabulary_column(raw: pd.DataFrame, column: str, plural: str, vocabulary, codes: pd.Series,
+                       known: dict, path: Path, rows: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Check a column (unit, polarity) against its vocabulary and the catalogue.
+
+    Returns ``(given, catalogue)``: the lower-cased cells ("" where empty) and the catalogue's
+    value for each row's code (None where the code is not catalogued).
+    """
+    given = raw[column].str.lower()
+    bad = (given != "") & ~given.isin(vocabulary)
+    if bad.any():
+        raise _fail(f"unknown {column}", path, column, rows[bad], expected=", ".join(vocabulary),
+                    found=raw.loc[bad, column], fix=f"use one of the listed {plural}")
+    from_catalogue = codes.map(lambda c: getattr(known[c], column) if c in known else None)
+    clash = (given != "") & from_catalogue.notna() & (given != from_catalogue)
+    if clash.any():
+        raise _fail(f"{column} differs from the catalogue", path, column, rows[clash],
+                    expected=", ".join(f"{c}: {v}" for c, v in
+                                       dict(zip(codes[clash], from_catalogue[clash], strict=True)).items()),
+                    found=given[clash],
+                    fix=f"correct the {column}, or leave it empty to use the catalogue's")
+    return given, from_catalogue
+
+
 def _fail(problem: str, path: Path, column: str, rows: Iterable[int], *, expected: str,
           found: Iterable[str], fix: str) -> InputDataError:
     shown = list(dict.fromkeys(str(f) for f in found))
@@ -343,19 +366,7 @@ def read_local_return(path: Path, catalogue: Catalogue) -> pd.DataFrame:
     out["month"] = pd.array([p[4] for p in parsed], dtype="Int64")
 
     # unit (needed before numbers: '%' is allowed on percentages only)
-    unit = raw["unit"].str.lower()
-    bad = (unit != "") & ~unit.isin(UNITS)
-    if bad.any():
-        raise _fail("unknown unit", path, "unit", rows[bad], expected=", ".join(UNITS),
-                    found=raw.loc[bad, "unit"], fix="use one of the listed units")
-    cat_unit = codes.map(lambda c: known[c].unit if c in known else None)
-    clash = (unit != "") & cat_unit.notna() & (unit != cat_unit)
-    if clash.any():
-        raise _fail("unit differs from the catalogue", path, "unit", rows[clash],
-                    expected=", ".join(f"{c}: {u}" for c, u in
-                                       dict(zip(codes[clash], cat_unit[clash], strict=True)).items()),
-                    found=unit[clash],
-                    fix="correct the unit, or leave it empty to use the catalogue's")
+    unit, cat_unit = _vocabulary_column(raw, "unit", "units", UNITS, codes, known, path, rows)
     out["unit"] = unit.where(unit != "", cat_unit.fillna("unspecified"))
 
     # numbers
@@ -382,19 +393,7 @@ def read_local_return(path: Path, catalogue: Catalogue) -> pd.DataFrame:
         out[col] = pd.array(values, dtype="Float64").astype(float)
 
     # polarity
-    pol = raw["polarity"].str.lower()
-    bad = (pol != "") & ~pol.isin(POLARITIES)
-    if bad.any():
-        raise _fail("unknown polarity", path, "polarity", rows[bad], expected=", ".join(POLARITIES),
-                    found=raw.loc[bad, "polarity"], fix="use one of the listed polarities")
-    cat_pol = codes.map(lambda c: known[c].polarity if c in known else None)
-    clash = (pol != "") & cat_pol.notna() & (pol != cat_pol)
-    if clash.any():
-        raise _fail("polarity differs from the catalogue", path, "polarity", rows[clash],
-                    expected=", ".join(f"{c}: {p}" for c, p in
-                                       dict(zip(codes[clash], cat_pol[clash], strict=True)).items()),
-                    found=pol[clash],
-                    fix="correct the polarity, or leave it empty to use the catalogue's")
+    pol, cat_pol = _vocabulary_column(raw, "polarity", "polarities", POLARITIES, codes, known, path, rows)
     missing = (pol == "") & cat_pol.isna()
     if missing.any():
         raise _fail("polarity is empty for a measure not in the catalogue", path, "polarity",
