@@ -98,14 +98,24 @@ def benchmark(
     neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list version (2021 or 2025); default per year.")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
     output: Annotated[Path | None, typer.Option(help="Write to this file instead of the screen.")] = None,
+    level: Annotated[str, typer.Option(help="Confidence level of better/similar/worse: 95 or 99.8.")] = "95",
 ) -> None:
-    """How an LA compares with England, its region and its statistical neighbours."""
+    """How an LA compares with England, its region and its statistical neighbours.
+
+    With confidence intervals, better / similar / worse at --level, gaps in children and a
+    sentence per indicator (docs/methods/statistics.md).
+    """
+    import textwrap
+
     from analysis.benchmark import benchmark_table, load_benchmarks
     from analysis.catalogue import load_catalogue
     from analysis.geography import load_areas, resolve_la
+    from analysis.judgement import judge_table, parse_level
+    from analysis.narrative import sentences
     from analysis.periods import parse_year
     from analysis.tables import format_benchmark_table
 
+    chosen_level = parse_level(level)
     paths = _paths()
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     table = load_benchmarks(paths)
@@ -113,6 +123,8 @@ def benchmark(
     years = [parse_year(y) for y in year] if year else None
     bench = benchmark_table(table, authority, catalogue, indicators=indicator or None,
                             years=years, neighbours_version=neighbours, paths=paths)
+    bench = judge_table(bench, catalogue, level=chosen_level)
+    bench["sentence"] = sentences(bench)
     if format is OutputFormat.csv:
         text = bench.to_csv(index=False)
     elif format is OutputFormat.json:
@@ -120,7 +132,10 @@ def benchmark(
     else:
         header = (f"{authority.name} ({authority.old_code}, {authority.new_code}), "
                   f"{authority.region_name}\n")
-        text = header + format_benchmark_table(bench).to_string(index=False) + "\n"
+        notes = "\n".join(textwrap.fill(s, width=100, initial_indent="- ", subsequent_indent="  ")
+                          for s in bench["sentence"])
+        text = (header + format_benchmark_table(bench).to_string(index=False) + "\n\n"
+                + notes + "\n")
     if output:
         from analysis.atomic import atomic_path
 

@@ -11,8 +11,24 @@ def _fmt(value: object, decimals: int) -> str:
     return f"{float(value):,.{decimals}f}"
 
 
+_JUDGEMENT_HEADINGS = {"vs_england": "vs England", "vs_region": "vs region",
+                       "vs_neighbours": "vs neighbours"}
+
+
+def _interval(low: object, high: object, decimals: int) -> str:
+    if pd.isna(low) or pd.isna(high):
+        return "-"
+    return f"{_fmt(low, decimals)} to {_fmt(high, decimals)}"
+
+
 def format_benchmark_table(bench: pd.DataFrame) -> pd.DataFrame:
-    """A benchmark table (from :func:`analysis.benchmark.benchmark_table`) as text to print."""
+    """A benchmark table (from :func:`analysis.benchmark.benchmark_table`) as text to print.
+
+    A judged table (from :func:`analysis.judgement.judge_table`) also gets the interval at its
+    level ("95% interval") and the judgements against England, the region and the neighbours
+    ("-" where not compared).
+    """
+    judged = {"ci_low", "ci_high", "level", *_JUDGEMENT_HEADINGS} <= set(bench.columns)
     rows = []
     for r in bench.itertuples(index=False):
         d = int(r.decimals)
@@ -29,4 +45,9 @@ def format_benchmark_table(bench: pd.DataFrame) -> pd.DataFrame:
             "Quartile": r.quartile if pd.notna(r.quartile) else "-",
             "vs last year": r.direction,
         })
+        if judged:
+            rows[-1][f"{float(r.level) * 100:g}% interval"] = _interval(r.ci_low, r.ci_high, d)
+            for column, heading in _JUDGEMENT_HEADINGS.items():
+                word = getattr(r, column)
+                rows[-1][heading] = "-" if pd.isna(word) or word == "not compared" else word
     return pd.DataFrame(rows)
