@@ -88,6 +88,21 @@ def test_every_number_in_every_sentence_matches_the_table(judged, catalogue, nam
         assert quotes, row["indicator"]  # every sentence quotes at least the LA or England
 
 
+@pytest.mark.parametrize("name", ["Doncaster", "Rotherham", "Lancashire"])
+def test_the_packs_cover_rows(bench_table, paths, name):
+    """The 17 indicators of the 2017-18 Q4 pack's cover (latest year up to 2016-17 each)."""
+    from analysis.report import build_pack_context
+
+    ctx = build_pack_context(name, "2017-18Q4", paths=paths)
+    table = judge_table(ctx.latest, ctx.catalogue)
+    assert len(table) == 17
+    out = sentences(table)
+    for i, row in table.iterrows():
+        text, quotes = describe(row)
+        assert text == out[i]
+        assert number_problems(text, quotes, row) == [], (row["indicator"], text)
+
+
 def test_every_year_for_doncaster(bench_table, catalogue, paths):
     la = resolve_la("Doncaster", load_areas(paths.root))
     table = judge_table(benchmark_table(bench_table, la, catalogue, paths=paths), catalogue)
