@@ -1,0 +1,518 @@
+"""Charts of the re-referrals deep dive, drawn from its published tables.
+
+Every function takes a table as :mod:`analysis.deep_dive` publishes it (counts and
+percentages, with ``"c"`` where :mod:`analysis.suppress` hid a small number), draws on
+``ax`` (a new house-style figure when None) and returns the Axes. A suppressed value is
+drawn as no bar or no point and written as "c"; nothing hidden in a table can come back
+through a chart. ``synthetic=True`` labels the chart "SYNTHETIC DATA" and starts the alt
+text with the same words. Each chart has an ``*_alt_text`` companion that gives the
+figures the chart shows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+
+from analysis.charts.statistics import (
+    funnel_plot,
+    funnel_plot_alt_text,
+    xmr_chart,
+    xmr_chart_alt_text,
+)
+from analysis.charts.style import (
+    A4_TEXT_WIDTH,
+    COLOURS,
+    OKABE_ITO,
+    finish,
+    format_count,
+    get_axes,
+    house_style,
+    set_value_axis,
+    style_axes,
+    synthetic_prefix,
+)
+from analysis.errors import InputDataError, NoDataError, ParameterError
+
+MARKER = "c"
+#: Day boundaries marked on the time-since chart: 60 days, 3 months, 6 months.
+WITHIN_MARKS: dict[int, str] = {60: "60 days", 91: "3 months", 182: "6 months"}
+#: Label of the all-localities row (as in analysis.deep_dive).
+ALL_LOCALITIES = "All localities"
+#: Comparator markers on the conversion funnel: column -> (words, marker, colour).
+FUNNEL_COMPARATORS: dict[str, tuple[str, str, str]] = {
+    "england": ("England", "D", COLOURS["england"]),
+    "region": ("Region", "s", COLOURS["region"]),
+    "neighbours_mean": ("Statistical neighbours (mean)", "^", COLOURS["neighbours"]),
+    "la_published": ("LA as published by DfE", "o", OKABE_ITO["sky_blue"]),
+}
+
+
+def _frame(table: object, columns: list[str], name: str) -> pd.DataFrame:
+    if not isinstance(table, pd.DataFrame):
+        raise ParameterError(f"{name} must be a pandas DataFrame", parameter=name,
+                             found=type(table).__name__)
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputDataError(f"the {name} table lacks a column the chart needs",
+                             column=missing[0], expected=", ".join(columns),
+                             found=", ".join(map(str, table.columns)) or "no columns")
+    if table.empty:
+        raise NoDataError(f"the {name} table has no rows to chart")
+    return table.reset_index(drop=True)
+
+
+def _num(value: object) -> float:
+    """A published cell as a float; NaN for "c" or missing."""
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return float("nan")
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _hidden(value: object) -> bool:
+    return isinstance(value, str) and value == MARKER
+
+
+def _pct(value: object) -> str:
+    """``57.1%``; ``c`` when suppressed; ``no figure`` when missing."""
+    if _hidden(value):
+        return MARKER
+    v = _num(value)
+    return "no figure" if np.isnan(v) else f"{v:.1f}%"
+
+
+def _n(value: object) -> str:
+    return MARKER if _hidden(value) else (format_count(value) or "no figure")
+
+
+def _bar_labels(ax: Axes, ys: list[float], texts: list[str], span: float,
+                fontsize: float = 8.0) -> None:
+    """Each bar's figures in a column right of the plot, level with its bar (clear of
+    reference lines and markers drawn on the bars)."""
+    for y, text in zip(ys, texts, strict=True):
+        ax.annotate(text, (1.0, y), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                    textcoords="offset points", va="center", ha="left", fontsize=fontsize,
+                    color=COLOURS["text"], gid="bar-label", annotation_clip=False)
+    ax.set_xlim(0, span * 1.08 if span > 0 else 1)
+
+
+# --- time since the previous referral --------------------------------------------------------
+
+def _band_label(lo: object, hi: object, sep: str = " ") -> str:
+    lo_i, hi_i = int(_num(lo)), int(_num(hi))
+    return f"{lo_i} days to{sep}12 months" if hi_i >= 365 else f"{lo_i}-{hi_i}{sep}days"
+
+
+def _marks(bands: pd.DataFrame) -> list[tuple[int, int, object]]:
+    """(band index the mark follows, days, cumulative percent) for 60, 91 and 182 days."""
+    out = []
+    for i, hi in enumerate(bands["max_days"]):
+        days = int(_num(hi))
+        if days in WITHIN_MARKS:
+            out.append((i, days, bands["cumulative_percent"].iloc[i]))
+    return out
+
+
+def time_since_previous_chart(bands: pd.DataFrame, ax: Axes | None = None, *, source: str,
+                              synthetic: bool = False, period: str | None = None,
+                              title: str | None = None) -> Axes:
+    """How soon children come back: re-referrals by days since the previous referral.
+
+    ``bands``: band, min_days, max_days, rereferrals, percent, cumulative_percent (from
+    :func:`analysis.deep_dive.time_since_table`). Dashed lines after 60, 91 (3 months) and
+    182 days (6 months) carry the share of re-referrals within that time.
+    """
+    data = _frame(bands, ["min_days", "max_days", "rereferrals", "percent",
+                          "cumulative_percent"], "bands")
+    values = [_num(v) for v in data["percent"]]
+    labels = [_band_label(lo, hi, "\n") for lo, hi in zip(data["min_days"], data["max_days"],
+                                                          strict=True)]
+    with house_style():
+        ax = get_axes(ax)
+        style_axes(ax, "y")
+        x = np.arange(len(data))
+        ax.bar(x, np.nan_to_num(values), width=0.68, color=COLOURS["la"], gid="bars")
+        top = max([v for v in values if not np.isnan(v)] or [1.0])
+        for xi, v, raw in zip(x, values, data["percent"], strict=True):
+            ax.annotate(_pct(raw), (xi, 0 if np.isnan(v) else v), xytext=(0, 2),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=8,
+                        gid="bar-label")
+        for i, days, cum in _marks(data):
+            ax.axvline(i + 0.5, color=COLOURS["muted"], linestyle=(0, (4, 2)), linewidth=1.0,
+                       gid=f"within-{days}")
+            ax.annotate(f"{_pct(cum)} within\n{WITHIN_MARKS[days]}", (i + 0.5, top * 1.3),
+                        xytext=(3, 0), textcoords="offset points", ha="left", va="top",
+                        fontsize=7.5, color=COLOURS["text"], gid="within-label")
+        ax.set_ylim(0, top * 1.35)
+        ax.set_xticks(x, labels, rotation=0, fontsize=8)
+        ax.set_xlabel("Time since the child's previous referral")
+        set_value_axis(ax, "percent", label=False)
+        ax.set_ylabel("Per cent of re-referrals")
+        total = _n(data["all_rereferrals"].iloc[0]) if "all_rereferrals" in data else None
+        sub = ("Re-referrals" + (f" in {period}" if period else "")
+               + (f" ({total})" if total else "")
+               + " by days since the same child's previous referral.")
+        return finish(ax, source, synthetic, title or "How soon children come back", sub)
+
+
+def time_since_previous_alt_text(bands: pd.DataFrame, *, synthetic: bool = False,
+                                 period: str | None = None) -> str:
+    """Alt text for :func:`time_since_previous_chart`."""
+    data = _frame(bands, ["min_days", "max_days", "rereferrals", "percent",
+                          "cumulative_percent"], "bands")
+    total = f" {_n(data['all_rereferrals'].iloc[0])}" if "all_rereferrals" in data else ""
+    parts = [f"{_band_label(lo, hi)} {_pct(p)}" for lo, hi, p in
+             zip(data["min_days"], data["max_days"], data["percent"], strict=True)]
+    marks = [f"{_pct(cum)} within {WITHIN_MARKS[days]}"
+             + (f" ({days} days)" if days != 60 else "") for _, days, cum in _marks(data)]
+    text = (f"Bar chart of{total} re-referrals" + (f" in {period}" if period else "")
+            + " by time since the child's previous referral: " + "; ".join(parts) + ".")
+    if marks:
+        text += " " + ", ".join(marks) + "."
+    if any(_hidden(v) for v in data["percent"]):
+        text += " Bands marked c have fewer than 5 re-referrals (suppressed)."
+    return synthetic_prefix(synthetic) + text
+
+
+# --- rate or share by category ---------------------------------------------------------------
+
+_VALUE_WORDS = {
+    "rate_percent": "Re-referral rate (re-referrals as a percentage of referrals)",
+    "share_of_rereferrals_percent": "Share of all re-referrals",
+    "percent": "Per cent",
+}
+
+
+def _categories(data: pd.DataFrame, category: str, label: str | None) -> list[str]:
+    if label and label in data:
+        return [str(lab) if not pd.isna(lab) else str(cat)
+                for cat, lab in zip(data[category], data[label], strict=True)]
+    return [str(c) for c in data[category]]
+
+
+def breakdown_chart(table: pd.DataFrame, category: str, value: str = "rate_percent",
+                    ax: Axes | None = None, *, source: str, synthetic: bool = False,
+                    label: str | None = None, count: str | None = "referrals",
+                    reference: float | str | None = None,
+                    reference_label: str = "All referrals", max_rows: int = 12,
+                    value_label: str | None = None, title: str | None = None,
+                    subtitle: str | None = None) -> Axes:
+    """Horizontal bars of a percentage by category, in the table's order (largest first).
+
+    Works for any breakdown of :mod:`analysis.deep_dive`: referral source, primary need,
+    assessment factor (``value="rate_percent"`` or ``"share_of_rereferrals_percent"``),
+    previous outcome (``value="percent"``, ``count="rereferrals"``). ``label`` names a
+    column of display names (e.g. the need's words beside its code); ``count`` a column
+    printed as n= beside each bar; ``reference`` a vertical line (e.g. the overall rate).
+    Only the first ``max_rows`` rows are drawn; the subtitle says how many more the table has.
+    """
+    cols = [category, value] + ([count] if count else [])
+    data = _frame(table, cols, "table")
+    if max_rows < 1:
+        raise ParameterError("max_rows must be at least 1", parameter="max_rows",
+                             found=repr(max_rows))
+    shown = data.head(max_rows)
+    names = _categories(shown, category, label)
+    values = [_num(v) for v in shown[value]]
+    with house_style():
+        height = max(2.4, 0.9 + 0.27 * len(shown))
+        ax = get_axes(ax, (A4_TEXT_WIDTH, height))
+        style_axes(ax, "x")
+        ys = list(range(len(shown)))[::-1]
+        ax.barh(ys, np.nan_to_num(values), height=0.66, color=COLOURS["la"], gid="bars")
+        texts = [_pct(v) + (f"  (n={_n(c)})" if count else "")
+                 for v, c in zip(shown[value], shown[count] if count else shown[value],
+                                 strict=True)]
+        span = max([v for v in values if not np.isnan(v)] or [1.0])
+        ref = _num(reference) if reference is not None else float("nan")
+        if not np.isnan(ref):
+            span = max(span, ref)
+            ax.axvline(ref, color=COLOURS["target"], linestyle=(0, (5, 3)), linewidth=1.2,
+                       gid="reference-line")
+            ax.annotate(f"{reference_label} {ref:.1f}%", (ref, 1.0),
+                        xycoords=("data", "axes fraction"), xytext=(3, 2),
+                        textcoords="offset points", ha="left", va="bottom", fontsize=7.5,
+                        color=COLOURS["target"], gid="reference-label", annotation_clip=False)
+        _bar_labels(ax, ys, texts, span)
+        ax.set_yticks(ys, names)
+        ax.tick_params(axis="y", length=0)
+        set_value_axis(ax, "percent", axis="x", label=False)
+        ax.set_xlabel(value_label or _VALUE_WORDS.get(value, value))
+        more = len(data) - len(shown)
+        sub = subtitle or ""
+        if more:
+            sub = (sub + " " if sub else "") + f"{more} smaller categories are in the table."
+        return finish(ax, source, synthetic,
+                      title or f"Re-referrals by {category.replace('_', ' ')}", sub or None)
+
+
+def breakdown_alt_text(table: pd.DataFrame, category: str, value: str = "rate_percent", *,
+                       synthetic: bool = False, label: str | None = None,
+                       count: str | None = "referrals", reference: float | str | None = None,
+                       reference_label: str = "All referrals", max_rows: int = 12,
+                       value_label: str | None = None, what: str | None = None) -> str:
+    """Alt text for :func:`breakdown_chart`: every bar's figure, highest and lowest."""
+    cols = [category, value] + ([count] if count else [])
+    data = _frame(table, cols, "table")
+    shown = data.head(max_rows)
+    names = _categories(shown, category, label)
+    words = (value_label or _VALUE_WORDS.get(value, value)).lower()
+    parts = [f"{name} {_pct(v)}" + (f" (n={_n(c)})" if count else "")
+             for name, v, c in zip(names, shown[value],
+                                   shown[count] if count else shown[value], strict=True)]
+    text = (f"Bar chart of {words} by {what or category.replace('_', ' ')}: "
+            + "; ".join(parts) + ".")
+    known = [(n, _num(v)) for n, v in zip(names, shown[value], strict=True)
+             if not np.isnan(_num(v))]
+    if len(known) > 1:
+        hi = max(known, key=lambda t: t[1])
+        lo = min(known, key=lambda t: t[1])
+        text += f" Highest {hi[0]} ({hi[1]:.1f}%), lowest {lo[0]} ({lo[1]:.1f}%)."
+    if reference is not None and not np.isnan(_num(reference)):
+        text += f" {reference_label}: {_num(reference):.1f}%."
+    if len(data) > len(shown):
+        text += f" {len(data) - len(shown)} smaller categories are in the table only."
+    if any(_hidden(v) for v in shown[value]):
+        text += " Values marked c are suppressed (fewer than 5)."
+    return synthetic_prefix(synthetic) + text
+
+
+# --- early help ------------------------------------------------------------------------------
+
+def early_help_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
+                     synthetic: bool = False, period: str | None = None,
+                     title: str | None = None) -> Axes:
+    """Share of referrals with early help before the referral: all referrals, re-referrals,
+    first referrals. ``table``: group, with_prior_early_help, known, percent."""
+    data = _frame(table, ["group", "with_prior_early_help", "known", "percent"], "table")
+    shown = data.assign(group=[str(g)[:1].upper() + str(g)[1:] for g in data["group"]])
+    sub = ("Per cent with an early help episode before the referral"
+           + (f", {period}" if period else "") + "; n = referrals where it is recorded.")
+    return breakdown_chart(shown, "group", "percent", ax, source=source, synthetic=synthetic,
+                           count="known", value_label="Per cent with early help first",
+                           title=title or "Was early help tried first?", subtitle=sub)
+
+
+def early_help_alt_text(table: pd.DataFrame, *, synthetic: bool = False,
+                        period: str | None = None) -> str:
+    """Alt text for :func:`early_help_chart`."""
+    data = _frame(table, ["group", "with_prior_early_help", "known", "percent"], "table")
+    parts = [f"{g}: {_pct(p)} ({_n(w)} of {_n(k)})" for g, w, k, p in
+             zip(data["group"], data["with_prior_early_help"], data["known"], data["percent"],
+                 strict=True)]
+    text = ("Bar chart of the share of referrals with early help before the referral"
+            + (f" in {period}" if period else "") + ": " + "; ".join(parts) + ".")
+    if "not_recorded" in data:
+        missing = _num(data["not_recorded"].iloc[0])
+        if missing and not np.isnan(missing):
+            text += f" Not recorded for {format_count(missing)} referrals."
+    return synthetic_prefix(synthetic) + text
+
+
+# --- conversion funnel -----------------------------------------------------------------------
+
+def _comparison_for(comparison: pd.DataFrame | None, stage: str) -> pd.Series | None:
+    if comparison is None or "measure" not in comparison:
+        return None
+    hit = comparison.loc[comparison["measure"] == stage]
+    return hit.iloc[0] if len(hit) else None
+
+
+def conversion_funnel_chart(funnel: pd.DataFrame, comparison: pd.DataFrame | None = None,
+                            ax: Axes | None = None, *, source: str, synthetic: bool = False,
+                            period: str | None = None, la_name: str | None = None,
+                            title: str | None = None) -> Axes:
+    """From referral to outcome: each stage as a percentage of referrals, with DfE's
+    published percentages (England, region, statistical neighbours, the LA) marked on the
+    stages where DfE publishes the same ratio.
+
+    ``funnel``: stage, count, percent_of_referrals, level (1 = "of which");
+    ``comparison``: measure (a stage name), england, region, neighbours_mean, la_published,
+    dfe_year (from :func:`analysis.deep_dive.dfe_comparison_table`).
+    """
+    data = _frame(funnel, ["stage", "count", "percent_of_referrals"], "funnel")
+    levels = data["level"].tolist() if "level" in data else [0] * len(data)
+    values = [_num(v) for v in data["percent_of_referrals"]]
+    with house_style():
+        ax = get_axes(ax, (A4_TEXT_WIDTH, max(2.8, 1.2 + 0.32 * len(data))))
+        style_axes(ax, "x")
+        ys = list(range(len(data)))[::-1]
+        colours = [COLOURS["la"] if lv == 0 else OKABE_ITO["sky_blue"] for lv in levels]
+        ax.barh(ys, np.nan_to_num(values), height=0.64, color=colours, gid="bars")
+        texts = [f"{_n(c)} ({_pct(p)})" for c, p in zip(data["count"],
+                                                         data["percent_of_referrals"],
+                                                         strict=True)]
+        span = max([v for v in values if not np.isnan(v)] or [1.0])
+        comp_values = [_num(r.get(c)) for s in data["stage"]
+                       if (r := _comparison_for(comparison, str(s))) is not None
+                       for c in FUNNEL_COMPARATORS]
+        span = max([span] + [v for v in comp_values if not np.isnan(v)])
+        _bar_labels(ax, ys, texts, span)
+        present: dict[str, tuple[str, str, str]] = {}
+        for y, stage in zip(ys, data["stage"], strict=True):
+            row = _comparison_for(comparison, str(stage))
+            if row is None:
+                continue
+            for col, (words, marker, colour) in FUNNEL_COMPARATORS.items():
+                v = _num(row.get(col))
+                if np.isnan(v):
+                    continue
+                ax.plot([v], [y], linestyle="none", marker=marker, markersize=7,
+                        markerfacecolor=colour if marker != "o" else "white",
+                        markeredgecolor=colour, markeredgewidth=1.4, zorder=5,
+                        gid=f"comparator-{col}")
+                name = (f"{la_name} as published by DfE" if col == "la_published" and la_name
+                        else words)
+                present[col] = (name, marker, colour)
+        ax.set_yticks(ys, [str(s) for s in data["stage"]])
+        for tick, lv in zip(ax.get_yticklabels(), levels, strict=True):
+            if lv:
+                tick.set_fontstyle("italic")
+                tick.set_color(COLOURS["muted"])
+        ax.tick_params(axis="y", length=0)
+        set_value_axis(ax, "percent", axis="x", label=False)
+        if present:
+            handles = [Line2D([], [], linestyle="none", marker=m, markersize=7,
+                              markerfacecolor=c if m != "o" else "white", markeredgecolor=c,
+                              markeredgewidth=1.4, label=w) for w, m, c in present.values()]
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.08),
+                      ncol=2, borderaxespad=0.5)
+        dfe_year = None
+        if comparison is not None and "dfe_year" in comparison and len(comparison):
+            dfe_year = comparison["dfe_year"].iloc[0]
+        sub = ("Referrals" + (f" in {period}" if period else "")
+               + " by what followed, as a percentage of referrals."
+               + (f" Markers: DfE's published percentages for {dfe_year}." if present else ""))
+        return finish(ax, source, synthetic, title or "From referral to outcome", sub)
+
+
+def conversion_funnel_alt_text(funnel: pd.DataFrame, comparison: pd.DataFrame | None = None,
+                               *, synthetic: bool = False, period: str | None = None,
+                               la_name: str | None = None) -> str:
+    """Alt text for :func:`conversion_funnel_chart`."""
+    data = _frame(funnel, ["stage", "count", "percent_of_referrals"], "funnel")
+    parts = [f"{str(s).strip()} {_n(c)} ({_pct(p)})" for s, c, p in
+             zip(data["stage"], data["count"], data["percent_of_referrals"], strict=True)]
+    text = ("Bar chart of referrals" + (f" in {period}" if period else "")
+            + " by what followed, as a percentage of referrals: " + "; ".join(parts) + ".")
+    for stage in data["stage"]:
+        row = _comparison_for(comparison, str(stage))
+        if row is None:
+            continue
+        comps = []
+        for col, (words, _, _) in FUNNEL_COMPARATORS.items():
+            v = _num(row.get(col))
+            if not np.isnan(v):
+                name = (f"{la_name} as published" if col == "la_published" and la_name
+                        else words)
+                comps.append(f"{name} {v:.1f}%")
+        if comps:
+            text += (f" DfE {row.get('dfe_year', '')} for {str(stage).lower()}: "
+                     + ", ".join(comps) + ".")
+    return synthetic_prefix(synthetic) + text
+
+
+# --- localities: funnel plot -----------------------------------------------------------------
+
+def locality_funnel_inputs(localities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """(points, limits, localities not shown) for the locality funnel plot.
+
+    Points are the localities with a published percentage and denominator; the centre line
+    is the all-localities rate (the ``All localities`` row, else the pooled rate of the
+    points); limits are exact binomial 95% and 99.8% (:func:`analysis.stats.funnel_limits`).
+    """
+    from analysis.stats import denominator_grid, funnel_limits
+
+    data = _frame(localities, ["locality", "numerator", "denominator", "percent"], "localities")
+    is_all = data["locality"].astype(str) == ALL_LOCALITIES
+    units = data.loc[~is_all]
+    pts = pd.DataFrame({"name": units["locality"].astype(str),
+                        "denominator": [_num(v) for v in units["denominator"]],
+                        "value": [_num(v) for v in units["percent"]]})
+    hidden = int(pts[["denominator", "value"]].isna().any(axis=1).sum())
+    pts = pts.dropna().reset_index(drop=True)
+    if pts.empty:
+        raise NoDataError("no locality has a published rate to plot (all suppressed)")
+    if is_all.any() and not np.isnan(_num(data.loc[is_all, "percent"].iloc[0])):
+        centre = _num(data.loc[is_all, "percent"].iloc[0])
+    else:
+        centre = float((pts["value"] * pts["denominator"]).sum() / pts["denominator"].sum())
+    grid = denominator_grid(max(float(pts["denominator"].max()) * 1.15, 10.0), points=150)
+    limits = funnel_limits(centre, grid)
+    return pts, limits, hidden
+
+
+def locality_funnel_chart(localities: pd.DataFrame, ax: Axes | None = None, *, source: str,
+                          synthetic: bool = False, period: str | None = None,
+                          title: str | None = None) -> Axes:
+    """Re-referral rate by locality or team against referrals, inside 95% and 99.8% limits
+    (:func:`analysis.charts.statistics.funnel_plot`), each point named."""
+    pts, limits, hidden = locality_funnel_inputs(localities)
+    with house_style():
+        ax = funnel_plot(pts, limits, None, ax, source=source, synthetic=synthetic,
+                         unit="percent", title=title or "Re-referral rate by locality",
+                         x_label="Referrals in the year" + (f" {period}" if period else ""))
+        for _, p in pts.iterrows():
+            ax.annotate(str(p["name"]), (p["denominator"], p["value"]), xytext=(5, 3),
+                        textcoords="offset points", fontsize=7.5, color=COLOURS["text"],
+                        gid="unit-label")
+        if hidden:
+            ax.annotate(f"{hidden} locality(ies) not shown: fewer than 5 (suppressed).",
+                        (1.0, 0.02), xycoords="axes fraction", ha="right", va="bottom",
+                        fontsize=7.5, color=COLOURS["muted"], gid="hidden-note")
+    return ax
+
+
+def locality_funnel_alt_text(localities: pd.DataFrame, *, synthetic: bool = False,
+                             period: str | None = None) -> str:
+    """Alt text for :func:`locality_funnel_chart`: the funnel summary and every locality."""
+    from analysis.stats import funnel_flags
+
+    pts, limits, hidden = locality_funnel_inputs(localities)
+    centre = float(limits["target"].iloc[0])
+    words = {"inside": "inside the limits", "above_95": "above the 95% limit",
+             "above_99_8": "above the 99.8% limit", "below_95": "below the 95% limit",
+             "below_99_8": "below the 99.8% limit"}
+    flags = funnel_flags(pts["value"].to_numpy(), pts["denominator"].to_numpy(), centre)
+    each = [f"{r['name']} {r['value']:.1f}% of {r['denominator']:,.0f} referrals "
+            f"({words.get(str(f), str(f))})" for (_, r), f in zip(pts.iterrows(), flags,
+                                                                   strict=True)]
+    text = ("Re-referral rate by locality" + (f" in {period}" if period else "") + ". "
+            + funnel_plot_alt_text(pts, limits, None, unit="percent") + " "
+            + "; ".join(each) + ".")
+    if hidden:
+        text += f" {hidden} locality(ies) not shown (suppressed)."
+    return synthetic_prefix(synthetic) + text
+
+
+# --- monthly rate: XmR -----------------------------------------------------------------------
+
+def monthly_xmr_chart(xmr: pd.DataFrame, ax: Axes | None = None, *, source: str,
+                      synthetic: bool = False, title: str | None = None) -> Axes:
+    """Each month's re-referral rate on an XmR chart (lower is better), special-cause months
+    marked (:func:`analysis.charts.statistics.xmr_chart`). ``xmr``: from
+    :func:`analysis.deep_dive.monthly_xmr`."""
+    return xmr_chart(xmr, ax, source=source, synthetic=synthetic, unit="percent", decimals=1,
+                     polarity="lower_is_better",
+                     title=title or "Monthly re-referral rate: statistical process control")
+
+
+def monthly_xmr_alt_text(xmr: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """Alt text for :func:`monthly_xmr_chart`."""
+    body = xmr_chart_alt_text(xmr, unit="percent", decimals=1)
+    return synthetic_prefix(synthetic) + "Monthly re-referral rate. " + body
+
+
+__all__ = ["breakdown_alt_text", "breakdown_chart", "conversion_funnel_alt_text",
+           "conversion_funnel_chart", "early_help_alt_text", "early_help_chart",
+           "locality_funnel_alt_text", "locality_funnel_chart", "locality_funnel_inputs",
+           "monthly_xmr_alt_text", "monthly_xmr_chart", "time_since_previous_alt_text",
+           "time_since_previous_chart"]

@@ -1,0 +1,378 @@
+"""The re-referrals deep dive (analysis.deep_dive), its runner and its notebook.
+
+Most tests use a small hand-made extract (``records_csv``) whose figures can be worked out
+on paper. The 2016-17 year in it (history from 1 April 2015):
+
+* P: 10 children (Police, North) referred 10 Jan 2016 (NFA no, assessed not in need, closed
+  25 Jan) and again 1 May 2016: 112 days later (21 + 29 + 31 + 30 + 1), a re-referral in
+  the 92-182 day band, assessed in need (CIN plan), with early help before it;
+* S: 10 children (Schools, South) referred 1 Jun 2016 (NFA) and again 21 Jun 2016: 20 days,
+  a re-referral in the 8-30 day band, stepped down to early help;
+* H: 20 children (Health: GP, Central) referred once on 10 Mar 2017, child protection plan;
+  5 of them (H01-H05) had early help before;
+* X: 5 children (Other, East) referred 1 Apr 2015 and again 2 Apr 2016: 367 days, one day
+  past the 12-month anniversary, so *not* re-referrals; assessed not in need;
+* D: one child (Housing, East) referred twice on 1 Oct 2016: one referral, assessed not in
+  need;
+* one row with no child id, left out by the reader.
+
+So 2016-17 has 10 + 20 + 20 + 5 + 1 = 56 referrals and 10 + 10 = 20 re-referrals (35.7%).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from analysis import deep_dive as dd
+from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.suppress import MARKER, assert_no_identifiers
+
+COLUMNS = ["child_id", "referral_id", "referral_date", "referral_source", "referral_nfa",
+           "assessment_outcome", "closure_date", "closure_reason", "prior_early_help",
+           "locality", "primary_need", "assessment_factors"]
+
+
+def _rows() -> list[list[object]]:
+    rows: list[list[object]] = []
+    for i in range(1, 11):
+        c = f"CHILD-P{i:02d}"
+        rows.append([c, f"REF-P{i:02d}-1", "2016-01-10", "6", "no", "not_in_need", "2016-01-25",
+                     "RC8", "no", "North", "N1", "3A"])
+        rows.append([c, f"REF-P{i:02d}-2", "2016-05-01", "6", "no", "cin_plan", "", "", "yes",
+                     "North", "N1", "3A;16A"])
+    for i in range(1, 11):
+        c = f"CHILD-S{i:02d}"
+        rows.append([c, f"REF-S{i:02d}-1", "2016-06-01", "2A", "yes", "no_assessment",
+                     "2016-06-01", "RC8", "no", "South", "", ""])
+        rows.append([c, f"REF-S{i:02d}-2", "2016-06-21", "2A", "no", "early_help", "2016-07-01",
+                     "RC8", "no", "South", "N5", "21"])
+    for i in range(1, 21):
+        rows.append([f"CHILD-H{i:02d}", f"REF-H{i:02d}-1", "2017-03-10", "3A", "no", "cp_plan", "",
+                     "", "yes" if i <= 5 else "no", "Central", "N1", "3B"])
+    for i in range(1, 6):
+        c = f"CHILD-X{i:02d}"
+        rows.append([c, f"REF-X{i:02d}-1", "2015-04-01", "8", "no", "not_in_need", "2015-04-10",
+                     "RC8", "no", "East", "N4", "4B"])
+        rows.append([c, f"REF-X{i:02d}-2", "2016-04-02", "8", "no", "not_in_need", "2016-04-10",
+                     "RC8", "no", "East", "N4", "4B"])
+    for suffix in ("a", "b"):
+        rows.append(["CHILD-D01", f"REF-D01-{suffix}", "2016-10-01", "4", "no", "not_in_need",
+                     "2016-10-05", "RC8", "no", "East", "N4", "4B"])
+    rows.append(["", "REF-Z01-1", "2016-11-01", "6", "no", "not_in_need", "2016-11-02", "RC8",
+                 "no", "North", "N1", "3A"])
+    return rows
+
+
+@pytest.fixture
+def records_csv(tmp_path: Path) -> Path:
+    path = tmp_path / "referrals_extract.csv"
+    pd.DataFrame(_rows(), columns=COLUMNS).to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def dive(records_csv, paths, bench_table) -> dd.DeepDive:
+    return dd.build_deep_dive("Doncaster", records_csv, None, paths=paths, today="2020-01-01")
+
+
+def _values(table: pd.DataFrame, key: str, column: str) -> dict:
+    return dict(zip(table[key], table[column], strict=True))
+
+
+def test_rows_in_and_used(dive):
+    # 40 + 20 + 10 + 2 + 1 rows in the file; the one with no child id is left out.
+    assert (dive.rows_in, dive.rows_used, dive.rows_dropped) == (73, 72, 1)
+    summary = _values(dive.tables["read_summary"], "what", "rows")
+    assert summary["Rows read"] == 73 and summary["Rows used"] == 72
+    # one row left out for a missing child id: 1 is a small number, shown as "c"
+    assert summary["Left out: child_id: child with no id"] == MARKER
+    assert "72 used, 1 left out" in dd.intro_markdown(dive)
+
+
+def test_year_and_annual_rate(dive):
+    # 2015-16 is not usable (history before 1 April 2015 unknown), so 2016-17 is the latest.
+    assert dive.year == 2017 and dive.period == "2016-17"
+    annual = dive.tables["annual"]
+    assert annual["year"].tolist() == ["2016-17"]
+    assert (annual["referrals"].iloc[0], annual["rereferrals"].iloc[0],
+            annual["percent"].iloc[0]) == (56, 20, 35.7)  # 20 / 56 = 35.71%
+
+
+def test_time_since_and_share_within(dive):
+    bands = dive.tables["time_since"].set_index("max_days")
+    # 10 re-referrals at 20 days (8-30) and 10 at 112 days (92-182); zeros are shown as 0.
+    assert bands["rereferrals"].tolist() == [0, 10, 0, 0, 10, 0]
+    assert bands["percent"].tolist() == [0.0, 50.0, 0.0, 0.0, 50.0, 0.0]
+    # running totals at the ends of the groups (60, 91, 182 days, 12 months) only
+    assert bands["cumulative_rereferrals"].tolist()[2:] == [10, 10, 20, 20]
+    assert pd.isna(bands["cumulative_rereferrals"].tolist()[0])
+    within = dive.tables["share_within"].set_index("days")
+    assert within["percent"].tolist() == [50.0, 50.0, 100.0]  # 10/20, 10/20, 20/20
+
+
+def test_source_groups_suppressed(dive):
+    t = dive.tables["source_groups"].set_index("source_group")
+    # order: most referrals first, ties by name (Health and Schools 20 each)
+    assert t.index.tolist() == ["Health", "Schools and education", "Police", "Other", "Housing"]
+    assert t.loc["Police", ["referrals", "rereferrals", "rate_percent"]].tolist() == [10, 10, 100.0]
+    assert t.loc["Schools and education", "rate_percent"] == 50.0  # 10 of 20
+    assert t.loc["Police", "share_of_rereferrals_percent"] == 50.0  # 10 of all 20
+    # Housing has 1 referral (primary suppression); the column would give it back from the
+    # total, so the next smallest, Other's 5, is hidden too. Their rates follow.
+    assert t.loc["Housing", "referrals"] == MARKER and t.loc["Other", "referrals"] == MARKER
+    assert t.loc["Housing", "rate_percent"] == MARKER and t.loc["Other", "rate_percent"] == MARKER
+    assert t.loc["Health", "referrals"] == 20  # nothing else hidden
+
+
+def test_previous_outcome_and_early_help(dive):
+    prev = _values(dive.tables["previous_outcome"], "previous_outcome", "rereferrals")
+    # P's previous referrals were assessed not in need; S's were NFA at referral.
+    assert prev["Assessed: not in need"] == 10 and prev["NFA at referral"] == 10
+    assert prev["Closed after CIN plan"] == 0
+    eh = dive.tables["early_help"].set_index("group")
+    # P's second referrals (10) and H01-H05 (5) had early help first.
+    assert eh.loc["all referrals", ["with_prior_early_help", "known", "percent"]].tolist() == [
+        15, 56, 26.8]  # 15/56 = 26.79%
+    assert eh.loc["re-referrals", "percent"] == 50.0  # 10 of 20
+    assert eh.loc["first referrals", "percent"] == 13.9  # 5 of 36 = 13.89%
+
+
+def test_funnel_hand_counted(dive):
+    f = dive.tables["funnel"].set_index("stage")
+    # referrals 56; NFA 10 (S first); assessed 46 = not in need 16 (S second 10 early help,
+    # X 5, D 1) + in need 30 (P 10 CIN, H 20 CP).
+    assert f["count"].to_dict() == {
+        "Referrals": 56, "No further action at referral": 10, "Assessed": 46,
+        "Assessed: not in need": 16, "of which stepped down to early help": 10,
+        "Assessed: child in need": 30, "of which child protection plan": 20,
+        "Outcome not recorded": 0}
+    assert f.loc["Assessed: not in need", "percent_of_referrals"] == 28.6  # 16/56
+    assert f.loc["Assessed: child in need", "percent_of_assessed"] == 65.2  # 30/46
+
+
+def test_funnel_hides_a_lone_part_of_the_assessed_sum():
+    # assessed 40 = not in need 3 + in need 37: 3 is hidden, and its partner in that sum
+    # (37, the smaller of the other two) too, so "assessed" cannot give it back.
+    rows = pd.DataFrame({
+        "child_id": [f"C{i:03d}" for i in range(45)],
+        "referral_id": [f"R{i:03d}" for i in range(45)],
+        "referral_date": pd.Timestamp("2017-01-01"),
+        "referral_nfa": [True] * 5 + [False] * 40,
+        "assessment_outcome": ["no_assessment"] * 5 + ["not_in_need"] * 3 + ["cin_plan"] * 37,
+    })
+    f = dd.funnel_table(rows).set_index("stage")
+    assert f.loc["Assessed: not in need", "count"] == MARKER
+    assert f.loc["Assessed: child in need", "count"] == MARKER
+    assert f.loc["Assessed", "count"] == 40
+    assert f.loc["Assessed: child in need", "percent_of_referrals"] == MARKER
+
+
+def _bands(gaps: list[int]) -> pd.DataFrame:
+    """The published band table for one re-referral after each gap (days)."""
+    from analysis.rereferrals import flag_rereferrals
+
+    first = pd.Timestamp("2016-01-01")
+    rows = pd.DataFrame({
+        "child_id": [f"C{i:03d}" for i in range(len(gaps))] * 2,
+        "referral_id": [f"R{i:03d}" for i in range(2 * len(gaps))],
+        "referral_date": [first] * len(gaps) + [first + pd.Timedelta(days=g) for g in gaps],
+    })
+    flagged = flag_rereferrals(rows, history_start="2015-01-01")
+    return dd.time_since_table(flagged.loc[flagged["referral_date"] > first])
+
+
+def test_hidden_band_partnered_in_its_own_group():
+    # 3 at 5 days (hidden), 10 at 20 days, 10 at 45 days, 10 at 200 days. The 0-7 day band's
+    # partner is found among the bands to 60 days (8-30 days, the first of the two 10s), so
+    # the 60-day total, 23 of 33 (69.7%), gives back only their sum and is shown.
+    bands = _bands([5] * 3 + [20] * 10 + [45] * 10 + [200] * 10)
+    assert bands["rereferrals"].tolist() == [MARKER, MARKER, 10, 0, 0, 10]
+    assert dd.share_within_table(bands)["percent"].tolist() == [69.7, 69.7, 69.7]
+
+
+def test_running_total_hidden_where_it_would_give_back_a_group():
+    # 10 at 20 days, 3 at 70 days (61-91, hidden), 10 at 100 days, 10 at 200 days. The
+    # 61-91 group's partner down the group totals is the first smallest, to 60 days (10), and
+    # with it the 8-30 band inside that group. The total to 60 days is then hidden (it would
+    # give back that group); to 91 days, 13 of 33 (39.4%), holds both hidden groups and is
+    # shown; to 182 days 23 of 33 (69.7%).
+    bands = _bands([20] * 10 + [70] * 3 + [100] * 10 + [200] * 10)
+    assert bands["rereferrals"].tolist() == [0, MARKER, 0, MARKER, 10, 10]
+    assert dd.share_within_table(bands)["percent"].tolist() == [MARKER, 39.4, 69.7]
+
+
+@pytest.mark.parametrize(("hidden", "shown"), [
+    ([False, False, False, False], [True, True, True, True]),
+    ([False, True, True, False], [True, False, True, True]),   # 91 days would give back G2
+    ([True, True, True, False], [False, False, False, True]),  # G1+G2, then G3 alone: none
+    ([False, True, False, True], [True, False, False, True]),  # G2 and G4 only together
+])
+def test_shown_running_totals(hidden, shown):
+    assert dd.shown_running_totals(hidden) == shown
+
+
+def test_dfe_comparison_published_figures(dive):
+    comp = dive.tables["dfe_comparison"].set_index("measure")
+    # DfE Children in need 2016-17, table C1 (Doncaster; England; Yorkshire and The Humber;
+    # mean of the 10 statistical neighbours): re-referrals 27.1, 21.9, 21.5, 20.1;
+    # no further action 3.4, 10.2, 10.7, 5.8 (5.76, 9 neighbours with a figure);
+    # assessed not in need 36.1 (seed 001 para 25.2), 27.8, 29.0, 24.3.
+    rows = {"Re-referrals within 12 months": (27.1, 21.9, 21.5, 20.1),
+            "No further action at referral": (3.4, 10.2, 10.7, 5.8),
+            "Assessed: not in need": (36.1, 27.8, 29.0, 24.3)}
+    for measure, expected in rows.items():
+        got = comp.loc[measure, ["la_published", "england", "region", "neighbours_mean"]]
+        assert tuple(round(float(v), 1) for v in got) == expected, measure
+    assert comp.loc["Assessed: not in need", "percent"] == 28.6  # 16 of 56 in the records
+    assert (comp["dfe_year"] == "2016-17").all()
+
+
+def test_localities_and_funnel_positions(dive):
+    loc = dive.tables["localities"].set_index("locality")
+    assert loc.loc["North", ["numerator", "denominator", "percent"]].tolist() == [10, 10, 100.0]
+    assert loc.loc[dd.ALL_LOCALITIES, ["numerator", "denominator"]].tolist() == [20, 56]
+    # all-localities rate 35.7%: North's 10 of 10 is far above the 99.8% limit (exact
+    # binomial: P(10 of 10 | p = 0.357) = 0.357**10 = 3e-5); Central's 0 of 20 far below
+    # (0.643**20 = 1.5e-4).
+    assert loc.loc["North", "funnel_position"] == "above_99_8"
+    assert loc.loc["Central", "funnel_position"] == "below_99_8"
+
+
+def test_no_identifiers_in_any_table(dive, records_csv):
+    ids = {i for i in pd.read_csv(records_csv, dtype=str)[["child_id", "referral_id"]].stack()
+           if isinstance(i, str)}
+    for name, table in dive.tables.items():
+        assert not {"child_id", "referral_id"} & set(table.columns), name
+        text = table.to_csv(index=False)
+        assert not [i for i in ids if i in text], name
+    assert not dive.synthetic and dive.name("funnel") == "funnel"
+
+
+def test_period_must_be_a_usable_year(records_csv, paths, bench_table):
+    with pytest.raises(ParameterError, match="no complete year 2015-16") as err:
+        dd.build_deep_dive("Doncaster", records_csv, "2015-16", paths=paths, today="2020-01-01")
+    assert "2016-17" in str(err.value)  # the years that can be chosen are listed
+
+
+def test_one_year_of_records_is_not_enough(tmp_path, paths):
+    path = tmp_path / "one_year.csv"
+    pd.DataFrame(_rows()[:20], columns=COLUMNS).to_csv(path, index=False)  # P only
+    with pytest.raises(NoDataError, match="whole year"):
+        dd.build_deep_dive("Doncaster", path, paths=paths, today="2020-01-01")
+
+
+@pytest.mark.parametrize(("name", "text", "error", "needle"), [
+    ("missing.csv", None, InputDataError, "not found"),
+    ("records.json", "{}", InputDataError, "unsupported"),
+    ("empty.csv", "", InputDataError, "no data rows|empty|could not be read"),
+    ("bad.xml", "<Message><Children><Child>", InputDataError, "malformed"),
+    ("entity.xml", '<?xml version="1.0"?><!DOCTYPE m [<!ENTITY e "x">]><Message>&e;</Message>',
+     InputDataError, "DTD"),
+])
+def test_bad_records_files(tmp_path, name, text, error, needle):
+    path = tmp_path / name
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(error, match=needle):
+        dd.load_records(path)
+
+
+def test_synthetic_names():
+    assert dd.is_synthetic("data/raw/synthetic/synthetic_referrals.csv")
+    assert dd.is_synthetic("Synthetic_Extract.XLSX")
+    assert not dd.is_synthetic("doncaster_referrals.csv")
+    assert dd.output_name("funnel", True) == "synthetic_funnel"
+    assert dd.output_name("synthetic_funnel", True) == "synthetic_funnel"
+
+
+def test_census_xml_folder(tmp_path, paths, bench_table):
+    """A folder of census returns: read together, history from 1 April of the first year,
+    labelled synthetic by the file names."""
+    from analysis.readers.cin_xml import write_cin_xml
+    from analysis.synthetic import generate_referrals
+
+    records = generate_referrals(seed=3, start="2015-04-01", end="2017-03-31",
+                                 referrals_per_year=400)
+    folder = tmp_path / "census"
+    for year in (2016, 2017):
+        write_cin_xml(records, folder / f"synthetic_cin_census_{year}.xml", year)
+    table, report, start = dd.load_records(folder)
+    assert start == pd.Timestamp("2015-04-01")
+    assert report.rows_in == len(table) > 0
+    dive = dd.build_deep_dive("Doncaster", folder, paths=paths)
+    assert dive.synthetic and dive.period == "2016-17"
+    assert "early_help" not in dive.tables and "localities" not in dive.tables  # not in the census
+    assert any("early help" in n for n in dive.notes)
+
+
+def test_run_file_deep_dive_needs_records(tmp_path, paths):
+    from analysis.runs import execute_run
+
+    config = tmp_path / "run.yaml"
+    config.write_text("las: [Doncaster]\nnotebooks: [rereferrals_deep_dive]\n")
+    with pytest.raises(ParameterError, match="needs 'records'"):
+        execute_run(config, paths)
+    config.write_text("las: [Doncaster]\nnotebooks: [rereferrals_deep_dive]\n"
+                      f"records: {tmp_path / 'none.csv'}\noutput: {tmp_path / 'out'}\n")
+    (result,) = execute_run(config, paths)
+    assert result.status == "failed" and "not found" in result.message
+
+
+def test_cli_deep_dive_bad_records(tmp_path):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    result = CliRunner().invoke(app, ["deep-dive", "--la", "Doncaster", "--records",
+                                      str(tmp_path / "nope.csv"), "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "records file not found" in result.output
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.e2e
+def test_deep_dive_notebook_on_small_synthetic_file(tmp_path, paths, bench_table):
+    """The notebook through the runner on two years of synthetic records (about 3,000)."""
+    from analysis.pack import run_deep_dive
+    from analysis.synthetic import generate_referrals
+
+    records = generate_referrals(seed=11, start="2016-04-01", end="2018-03-31",
+                                 referrals_per_year=1500)
+    path = tmp_path / "synthetic_small_referrals.csv"
+    records.to_csv(path, index=False, date_format="%Y-%m-%d")
+    result = run_deep_dive("Doncaster", path, None, paths, outputs_root=tmp_path / "out",
+                           pdf=False)
+    out = result.output
+    assert out.name == "rereferrals-synthetic-latest" and out.parent.name == "doncaster"
+    for name in ["report.html", "manifest.json", "rereferrals_deep_dive.ipynb",
+                 "tables/synthetic_tables.xlsx", "tables/synthetic_funnel.csv",
+                 "tables/synthetic_localities.csv", "charts/synthetic_time_since_previous.svg",
+                 "charts/synthetic_conversion_funnel.png", "charts/synthetic_localities_funnel.txt",
+                 "charts/synthetic_monthly_rate_xmr.svg"]:
+        assert (out / name).exists(), name
+    nb = nbformat.read(out / "rereferrals_deep_dive.ipynb", as_version=4)
+    errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
+              if o.get("output_type") == "error"]
+    assert errors == []
+    charts = sorted((out / "charts").iterdir())
+    assert len(charts) >= 27  # 9 charts x png, svg, txt
+    for f in charts:
+        assert f.name.startswith("synthetic_"), f.name
+        if f.suffix == ".txt":
+            assert f.read_text().startswith("SYNTHETIC DATA"), f.name
+        if f.suffix == ".svg":
+            assert "SYNTHETIC DATA" in f.read_text(), f.name
+    assert all(f.name.startswith("synthetic_") for f in (out / "tables").iterdir())
+    html = (out / "report.html").read_text()
+    assert "SYNTHETIC DATA" in html.split("<body")[1][:20000]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["parameters"]["period"] is None
+    assert manifest["title"].startswith("SYNTHETIC DATA")
+    ids = pd.concat([records["child_id"], records["referral_id"]])
+    scanned = assert_no_identifiers([out], ids)
+    assert len(scanned) > 30
