@@ -279,8 +279,10 @@ def template(
 @app.command()
 @friendly_errors
 def demo() -> None:
-    """Produce Doncaster's 2017-18 Q4 pack from the data shipped in the project."""
-    from analysis.pack import run_pack
+    """Produce Doncaster's 2017-18 Q4 pack from the data shipped in the project, then a
+    re-referrals deep dive on SYNTHETIC referral records (generated first if missing)."""
+    from analysis.pack import run_deep_dive, run_pack
+    from analysis.synthetic import write_synthetic_files
 
     paths = _paths()
     result = run_pack("Doncaster", "2017-18 Q4", paths)
@@ -291,6 +293,13 @@ def demo() -> None:
     elif result.message:
         typer.echo(f"  {result.message}")
     typer.echo(f"  charts: {result.output / 'charts'}  tables: {result.output / 'tables'}")
+    records = paths.raw / "synthetic" / "synthetic_referrals.csv"
+    if not records.exists():
+        typer.echo("Generating SYNTHETIC referral records in data/raw/synthetic ...")
+        write_synthetic_files(paths.raw / "synthetic")
+    dive = run_deep_dive("Doncaster", records, None, paths)
+    typer.echo(f"Re-referrals deep dive on SYNTHETIC records: {dive.output}")
+    typer.echo(f"  report: {dive.output / 'report.html'}")
 
 
 @app.command()
@@ -304,6 +313,25 @@ def synthetic(
 
     written = write_synthetic_files(out, seed=seed)
     typer.echo(f"Wrote synthetic referral records: {written}")
+
+
+@app.command("deep-dive")
+@friendly_errors
+def deep_dive(
+    la: Annotated[str, typer.Option(help="LA name or code: the title and the DfE comparison.")],
+    records: Annotated[Path, typer.Option(help="Referral records: a CSV/XLSX extract, a CIN census XML file or a folder of them.")],
+    period: Annotated[str | None, typer.Option(help="Year ending 31 March, e.g. 2016-17; default the latest whole year.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
+) -> None:
+    """Re-referrals deep dive from record-level referral data (small numbers suppressed)."""
+    from analysis.pack import run_deep_dive
+
+    result = run_deep_dive(la, records, period, _paths(), outputs_root=output, pdf=pdf)
+    typer.echo(f"Deep dive written to {result.output} ({len(result.files)} files, {result.seconds:.0f} s)")
+    typer.echo(f"  open {result.output / 'report.html'}")
+    if result.message:
+        typer.echo(f"  note: {result.message}")
 
 
 def main() -> None:  # console script

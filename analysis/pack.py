@@ -327,6 +327,50 @@ def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: 
                         pdf=pdf)
 
 
+def run_deep_dive(la: str, records: str | Path, period: str | None = None,
+                  paths: Paths | None = None, *, outputs_root: Path | None = None,
+                  pdf: bool = True) -> PackResult:
+    """Re-referrals deep dive of one LA's referral records (notebook rereferrals_deep_dive).
+
+    ``records``: a CSV/XLSX extract, a CIN census XML file or a folder of them (relative paths
+    from the current folder, else the project folder). ``period``: the year ending 31 March
+    (``"2016-17"`` or ``"2017"``); None or "latest" for the latest whole year in the records.
+    Output: ``outputs/<la>/rereferrals-<year|latest>/``, ``rereferrals-synthetic-...`` when the
+    records' file name says synthetic (and every chart and table file inside is named
+    ``synthetic_...``).
+    """
+    from analysis.deep_dive import EXTRACT_SUFFIXES, XML_SUFFIXES, is_synthetic
+    from analysis.errors import InputDataError
+    from analysis.periods import financial_year_label, parse_year
+
+    paths = paths or Paths.for_root()
+    given = Path(records)
+    path = given if given.is_absolute() or (Path.cwd() / given).exists() else paths.root / given
+    path = path.resolve()
+    if not path.exists():
+        raise InputDataError("records file not found", file=given,
+                             fix="give the path of the extract (CSV/XLSX) or CIN census XML; for "
+                                 "the synthetic records run `python -m analysis synthetic`")
+    if path.is_file() and path.suffix.lower() not in EXTRACT_SUFFIXES + XML_SUFFIXES:
+        raise InputDataError("unsupported records file type", file=path,
+                             expected="a .csv or .xlsx extract, or CIN census .xml",
+                             found=path.suffix or "no extension")
+    latest = period is None or str(period).strip().lower() in ("", "latest")
+    year = None if latest else parse_year(str(period), parameter="period")
+    label = financial_year_label(year) if year else "latest"
+    stored = path.relative_to(paths.root).as_posix() if path.is_relative_to(paths.root) else str(path)
+    params: dict[str, Any] = {"la": la, "records": stored, "period": None if latest else label}
+    validate_parameters("rereferrals_deep_dive", params)
+    authority = resolve_la(la, load_areas(paths.root))
+    params["la"] = authority.name
+    synthetic = is_synthetic(path)
+    folder = "rereferrals-" + ("synthetic-" if synthetic else "") + label
+    out = safe_output_dir(outputs_root or paths.outputs, authority.slug, folder)
+    title = (("SYNTHETIC DATA: " if synthetic else "")
+             + f"{authority.name}: re-referrals deep dive, {label if year else 'latest year'}")
+    return run_notebook("rereferrals_deep_dive", params, out, paths, title=title, pdf=pdf)
+
+
 def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: int = 1,
              outputs_root: Path | None = None, pdf: bool = True, progress: bool = True) -> list[PackResult]:
     """Run the quarterly pack for many LAs, ``jobs`` at once; carry on past failures."""

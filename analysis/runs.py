@@ -17,10 +17,15 @@ class RunFile(BaseModel):
 
     las: list[str] | Literal["all"]
     period: str = "latest"
-    notebooks: list[Literal["quarterly_pack"]] = ["quarterly_pack"]
+    notebooks: list[Literal["quarterly_pack", "rereferrals_deep_dive"]] = ["quarterly_pack"]
     output: str = "outputs"
     jobs: int = 1
     pdf: bool = True
+    #: rereferrals_deep_dive only: the referral records file (from the project folder);
+    #: "{la}" in it becomes each LA's slug (e.g. data/records/{la}_referrals.csv).
+    records: str | None = None
+    #: rereferrals_deep_dive only: the year ending 31 March; "latest" for the latest whole year.
+    deep_dive_year: str = "latest"
 
 
 def latest_quarter(paths: Paths) -> Quarter:
@@ -46,8 +51,42 @@ def execute_run(config: Path, paths: Paths):
     from analysis.pack import all_la_names, run_many
 
     spec: RunFile = parse_model(RunFile, read_yaml(config), config)
-    period = latest_quarter(paths).label if spec.period == "latest" else spec.period
     names = all_la_names(paths) if spec.las == "all" else spec.las
     output = Path(spec.output)
     output = output if output.is_absolute() else paths.root / output
-    return run_many(names, period, paths, jobs=spec.jobs, outputs_root=output, pdf=spec.pdf)
+    results = []
+    if "quarterly_pack" in spec.notebooks:
+        period = latest_quarter(paths).label if spec.period == "latest" else spec.period
+        results += run_many(names, period, paths, jobs=spec.jobs, outputs_root=output,
+                            pdf=spec.pdf)
+    if "rereferrals_deep_dive" in spec.notebooks:
+        results += deep_dive_runs(spec, names, paths, output, config)
+    return results
+
+
+def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path, config: Path):
+    """Run the re-referrals deep dive for each LA of a run file; carry on past failures."""
+    from analysis.errors import AnalysisError, ParameterError
+    from analysis.geography import load_areas, resolve_la
+    from analysis.pack import PackResult, run_deep_dive
+
+    if not spec.records:
+        raise ParameterError(f"{config}: rereferrals_deep_dive needs 'records'",
+                             parameter="records", expected="the referral records file",
+                             fix="add e.g. records: data/raw/synthetic/synthetic_referrals.csv")
+    if len(names) > 1 and "{la}" not in spec.records:
+        raise ParameterError(f"{config}: one records file for {len(names)} LAs",
+                             parameter="records", found=spec.records,
+                             fix="put {la} in the path (each LA's slug), or list one LA")
+    results = []
+    for name in names:
+        try:
+            slug = resolve_la(name, load_areas(paths.root)).slug
+            records = Path(spec.records.replace("{la}", slug))
+            records = records if records.is_absolute() else paths.root / records
+            results.append(run_deep_dive(name, records, spec.deep_dive_year, paths,
+                                         outputs_root=output, pdf=spec.pdf))
+        except AnalysisError as exc:
+            results.append(PackResult("rereferrals_deep_dive", name, spec.deep_dive_year,
+                                      "failed", message=str(exc).splitlines()[0]))
+    return results
