@@ -294,12 +294,15 @@ def demo() -> None:
         typer.echo(f"  {result.message}")
     typer.echo(f"  charts: {result.output / 'charts'}  tables: {result.output / 'tables'}")
     records = paths.raw / "synthetic" / "synthetic_referrals.csv"
-    if not records.exists():
-        typer.echo("Generating SYNTHETIC referral records in data/raw/synthetic ...")
-        write_synthetic_files(paths.raw / "synthetic")
+    if not records.exists():  # the CSV only (under a second); `synthetic` also writes the XML
+        typer.echo("Generating SYNTHETIC referral records: data/raw/synthetic/synthetic_referrals.csv "
+                   "(`python -m analysis synthetic` adds CIN census XML files)")
+        write_synthetic_files(paths.raw / "synthetic", xml_years=[])
     dive = run_deep_dive("Doncaster", records, None, paths)
     typer.echo(f"Re-referrals deep dive on SYNTHETIC records: {dive.output}")
     typer.echo(f"  report: {dive.output / 'report.html'}")
+    if (dive.output / "report.pdf").exists():
+        typer.echo(f"  PDF:    {dive.output / 'report.pdf'}")
 
 
 @app.command()
