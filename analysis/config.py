@@ -55,6 +55,10 @@ class Paths(BaseModel):
         return self.processed / "benchmarks.parquet"
 
 
+#: libyaml's safe loader when PyYAML was built with it (several times faster), else Python's.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def read_yaml(path: Path) -> Any:
     """Read a YAML file, turning a missing file or bad syntax into an InputDataError."""
     if not path.exists():
@@ -63,7 +67,7 @@ def read_yaml(path: Path) -> Any:
             fix="restore it from the repository (git checkout -- <file>)",
         )
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -203,12 +204,20 @@ def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> str | None:
     return None
 
 
+#: Cells with this tag are left out of the HTML report.
+REPORT_HIDDEN_TAG = "notebook-only"
+
+
 def export_html(executed: Path, html: Path, title: str) -> None:
     """The executed notebook as a standalone HTML report with the code hidden."""
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    # Cells tagged "notebook-only" (how to run the notebook) are for the analyst in
+    # JupyterLab, not for the report's readers.
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REPORT_HIDDEN_TAG}), enabled=True)
     nb = nbformat.read(executed, as_version=4)
     nb.metadata["title"] = title
     body, _ = exporter.from_notebook_node(nb)
@@ -237,6 +246,48 @@ def _failing_cell(exc: Exception, executed: Path) -> str:
     return "\n".join(lines)
 
 
+class WorkerKernel:
+    """One Python kernel kept for the notebooks a batch worker runs one after another.
+
+    Starting a kernel and importing pandas, matplotlib and this package takes a few seconds:
+    more than a quarter of a benchmark-only pack. A batch worker therefore starts its kernel
+    once and papermill runs each of its notebooks in it (every notebook sets all of its own
+    variables from its parameters cell down, so nothing carries over but the imports and
+    the cached benchmark table). After a failed notebook the kernel is replaced, so an error
+    in one LA's pack cannot leave state behind for the next. The manifest says which
+    packs shared a kernel. Used by :func:`run_many`; a single pack gets a fresh kernel.
+    """
+
+    def __init__(self) -> None:
+        self.km: Any = None
+        self.used = 0
+
+    def engine_kwargs(self) -> dict[str, Any]:
+        if self.km is None:
+            from jupyter_client.manager import AsyncKernelManager
+
+            self.km = AsyncKernelManager(kernel_name="python3")
+        return {"km": self.km}
+
+    def shutdown(self) -> None:
+        """Stop the kernel (if started)."""
+        if self.km is None:
+            return
+        from jupyter_core.utils import run_sync
+
+        km, self.km = self.km, None
+        try:
+            if run_sync(km.is_alive)():
+                run_sync(km.shutdown_kernel)(now=True)
+        except Exception:  # a kernel that is already gone needs no stopping
+            pass
+
+    def restart(self) -> None:
+        """Throw the kernel away after a failure; the next notebook starts a new one."""
+        self.shutdown()
+        self.used = 0
+
+
 @dataclass
 class PackResult:
     notebook: str
@@ -260,8 +311,13 @@ def resolve_pack_request(la: str, period: str, paths: Paths) -> tuple[LocalAutho
 
 
 def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths: Paths,
-                 title: str, pdf: bool = True, timeout: int = 600) -> PackResult:
-    """Execute one notebook into ``output_dir`` atomically, with HTML, PDF and manifest."""
+                 title: str, pdf: bool = True, timeout: int = 600,
+                 kernel: WorkerKernel | None = None) -> PackResult:
+    """Execute one notebook into ``output_dir`` atomically, with HTML, PDF and manifest.
+
+    ``kernel``: run in this worker's kernel (kept between notebooks of a batch) instead of
+    a new one; see :class:`WorkerKernel`.
+    """
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -279,9 +335,13 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
             papermill.execute_notebook(
                 str(source), str(executed), parameters={**params, "output_dir": str(tmp)},
                 kernel_name="python3", progress_bar=False, log_output=False, cwd=str(paths.root),
-                execution_timeout=timeout,
+                execution_timeout=timeout, **(kernel.engine_kwargs() if kernel else {}),
             )
+            if kernel:
+                kernel.used += 1
         except (PapermillExecutionError, RuntimeError, OSError) as exc:
+            if kernel:
+                kernel.restart()
             with atomic_path(error_log) as log:
                 log.write_text(f"{notebook} with {json.dumps(params)} failed at "
                                f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}\n"
@@ -303,6 +363,8 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
             "pdf": None if pdf_note else "report.pdf", "pdf_note": pdf_note,
             "inputs": input_files(paths, [paths.root / params["records"]] if "records" in params else None),
             "packages": _versions(), "outputs": [*files, "manifest.json"],
+            "kernel": (f"shared: notebook {kernel.used} run in this batch worker's kernel"
+                       if kernel else "fresh kernel for this notebook"),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
     if error_log.exists():
@@ -313,7 +375,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
 
 def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: Path | None = None,
              neighbours: str | None = None, indicators: list[str] | None = None,
-             pdf: bool = True) -> PackResult:
+             pdf: bool = True, kernel: WorkerKernel | None = None) -> PackResult:
     """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/."""
     paths = paths or Paths.for_root()
     validate_parameters("quarterly_pack", {"la": la, "period": period, "neighbours": neighbours,
@@ -324,7 +386,7 @@ def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: 
               "indicators": indicators}
     return run_notebook("quarterly_pack", params, out, paths,
                         title=f"{authority.name}: children's social care performance, {quarter.label}",
-                        pdf=pdf)
+                        pdf=pdf, kernel=kernel)
 
 
 def run_deep_dive(la: str, records: str | Path, period: str | None = None,
@@ -377,21 +439,36 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
     from tqdm import tqdm
 
     paths = paths or Paths.for_root()
+    local = threading.local()
+    kernels: list[WorkerKernel] = []
+    lock = threading.Lock()
+
+    def worker_kernel() -> WorkerKernel:
+        if not hasattr(local, "kernel"):
+            local.kernel = WorkerKernel()
+            with lock:
+                kernels.append(local.kernel)
+        return local.kernel
 
     def one(name: str) -> PackResult:
         started = time.perf_counter()
         try:
-            return run_pack(name, period, paths, outputs_root=outputs_root, pdf=pdf)
+            return run_pack(name, period, paths, outputs_root=outputs_root, pdf=pdf,
+                            kernel=worker_kernel() if len(las) > 1 else None)
         except AnalysisError as exc:
             return PackResult("quarterly_pack", name, period, "failed", message=str(exc).splitlines()[0],
                               seconds=round(time.perf_counter() - started, 2))
 
     results: list[PackResult] = []
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(one, name) for name in las]
-        for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
-                           desc=f"packs {period}", unit="LA"):
-            results.append(future.result())
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+            futures = [pool.submit(one, name) for name in las]
+            for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
+                               desc=f"packs {period}", unit="LA"):
+                results.append(future.result())
+    finally:
+        for kernel in kernels:
+            kernel.shutdown()
     return sorted(results, key=lambda r: r.la)
 
 

@@ -23,6 +23,7 @@ from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.transforms import Bbox
 
 from analysis.atomic import atomic_path
@@ -246,7 +247,19 @@ def set_value_axis(ax: Axes, unit: str, axis: str = "y", label: bool = True) -> 
 
 def text_width_chars(ax: Axes, fontsize: float) -> int:
     """About how many characters of ``fontsize`` text fit from the axes' left edge to the
-    figure's right edge once the layout is done (estimated from the y tick labels' width)."""
+    figure's right edge once the layout is done (estimated from the y tick labels' width).
+
+    Measuring the tick labels is the dear part, so the width is measured once per Axes and
+    kept while the figure size and the y limits (so the tick labels) stay the same."""
+    key = (tuple(ax.figure.get_size_inches()), ax.get_ylim(), ax.axison, ax.yaxis.get_visible())
+    cached = getattr(ax, "_csc_text_width", None)
+    if cached is None or cached[0] != key:
+        cached = (key, _available_points(ax))
+        ax._csc_text_width = cached
+    return max(30, int(cached[1] / (fontsize * 0.6)))
+
+
+def _available_points(ax: Axes) -> float:
     fig = ax.figure
     renderer = fig.canvas.get_renderer()
     left = ax.bbox.x0
@@ -255,8 +268,7 @@ def text_width_chars(ax: Axes, fontsize: float) -> int:
         if yb is not None:
             labels_width = ax.bbox.x0 - yb.x0
             left = max(labels_width + 6 * fig.dpi / 72, min(left, fig.bbox.width * 0.5))
-    available_pt = (fig.bbox.x1 - left) * 72 / fig.dpi - 6
-    return max(30, int(available_pt / (fontsize * 0.6)))
+    return (fig.bbox.x1 - left) * 72 / fig.dpi - 6
 
 
 def add_title(ax: Axes, title: str | None, subtitle: str | None = None,
@@ -402,6 +414,23 @@ def right_labels(ax: Axes, items: list[tuple[float, str, str]], bold_colour: str
 
 # --- saving --------------------------------------------------------------------------------
 
+def settle_layout(fig: Figure) -> None:
+    """Work out the figure's layout once, then fix it.
+
+    With a layout engine attached, every ``savefig`` first runs a whole extra draw to redo
+    the layout; a chart saved as PNG and SVG would pay for that twice. Positions are in
+    figure fractions, so one layout serves both formats. The figure keeps no engine after.
+    """
+    engine = fig.get_layout_engine()
+    if engine is None:
+        return
+    if not isinstance(engine, PlaceHolderLayoutEngine):
+        fig.set_dpi(PNG_DPI)
+        engine.execute(fig)
+    with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+        fig.set_layout_engine(None)
+
+
 def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> list[Path]:
     """Write ``<path>.png`` (150 dpi), ``<path>.svg`` and the alt text ``<path>.txt``.
 
@@ -421,6 +450,7 @@ def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> 
         base = base.with_suffix("")
     out = []
     with house_style():
+        settle_layout(fig)
         for fmt in ("png", "svg"):
             target = base.with_name(f"{base.name}.{fmt}")
             kwargs = {"dpi": PNG_DPI} if fmt == "png" else {"metadata": {"Date": None}}
