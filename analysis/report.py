@@ -17,6 +17,8 @@ from analysis.catalogue import Catalogue, Indicator, LaitSource, load_catalogue
 from analysis.config import Paths, load_sources
 from analysis.errors import NoDataError, ParameterError
 from analysis.geography import LocalAuthority, load_areas, resolve_la
+from analysis.judgement import judge_table, level_text
+from analysis.narrative import sentences
 from analysis.periods import Quarter, financial_year_label, parse_quarter
 
 #: Indicators in the pack by default, in this order: the contract measures Doncaster reports,
@@ -28,6 +30,9 @@ PACK_INDICATORS = [
     "care_leavers_eet", "care_leavers_suitable_accommodation", "yj_first_time_entrants",
     "yj_reoffending_15_17", "sw_turnover", "sw_agency_rate", "sw_caseload",
 ]
+
+#: The confidence level of the pack's better / similar / worse judgements.
+PACK_LEVEL = 0.95
 
 #: Below this many children a percentage moves a lot with one child: the pack says so.
 SMALL_NUMBER = 10
@@ -58,11 +63,33 @@ def local_returns(la: LocalAuthority, paths: Paths) -> pd.DataFrame:
     return load_local_returns(paths, la)
 
 
-def check_pack_has_data(la: LocalAuthority, quarter: Quarter, paths: Paths) -> None:
-    """Raise when there is nothing to show for this LA and quarter."""
+def indicator_years(quarter: Quarter, indicators: list[str], paths: Paths) -> dict[str, int]:
+    """For each indicator, the latest annual year published by the end of ``quarter``.
+
+    From the release dates in ``config/publications.yaml`` (the rule the quarterly pairing
+    uses); an indicator with no release listed there falls back to
+    :func:`latest_published_year`.
+    """
+    from analysis.quarterly import benchmark_year_for_quarter, load_publications
+
+    publications = load_publications(paths.config)
+    default = latest_published_year(quarter)
+    years = {}
+    for ind in indicators:
+        found = benchmark_year_for_quarter(quarter, ind, publications)
+        years[ind] = default if found is None else found
+    return years
+
+
+def check_pack_has_data(la: LocalAuthority, quarter: Quarter, paths: Paths,
+                        local: pd.DataFrame | None = None) -> None:
+    """Raise when there is nothing to show for this LA and quarter.
+
+    ``local``: the LA's local return rows when the caller has read them already.
+    """
     table = load_benchmarks(paths)
     year = latest_published_year(quarter)
-    local = local_returns(la, paths)
+    local = local_returns(la, paths) if local is None else local
     if not local.empty:
         local = local[local["period_type"] == "quarter"]
         quarters = sorted({Quarter(int(y), int(q)) for y, q in zip(local["year"], local["quarter"], strict=True)})
@@ -126,30 +153,36 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     paths = paths or Paths.for_root()
     authority = resolve_la(la, load_areas(paths.root))
     quarter = parse_quarter(period)
-    check_pack_has_data(authority, quarter, paths)
+    local = local_returns(authority, paths)
+    check_pack_has_data(authority, quarter, paths, local)
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     table = load_benchmarks(paths)
     ids = indicators or PACK_INDICATORS
     for ind in ids:
         catalogue.get(ind)
     year = latest_published_year(quarter)
-    # Indicators with no figure in the benchmark year (e.g. a measure LAIT starts later)
-    # fall back to their latest year up to it; the table says which year each row is.
+    # Each indicator shows the latest year published by the quarter's end (the release dates
+    # in config/publications.yaml, as for the quarterly pairing). Indicators with no figure
+    # for that year (e.g. a measure LAIT starts later) fall back to their latest year before
+    # it; the table says which year each row is.
+    cutoff = indicator_years(quarter, ids, paths)
     bench = benchmark_table(table, authority, catalogue, indicators=ids, neighbours_version=neighbours,
                             paths=paths, ranked=rank_all(table[table["indicator"].isin(ids)], catalogue))
-    bench = bench[bench["year"] <= year]
+    bench = bench[bench["year"] <= bench["indicator"].map(cutoff)]
     latest = (bench.dropna(subset=["value"]).sort_values("year").groupby("indicator").tail(1)
               .set_index("indicator").reindex([i for i in ids if i in set(bench["indicator"])])
               .reset_index())
+    latest = judge_table(latest, catalogue, level=PACK_LEVEL)
+    latest["sentence"] = sentences(latest)
     notes = []
-    local = local_returns(authority, paths)
     if local.empty:
         notes.append(f"{authority.name} has no local quarterly return in this toolkit, so the quarterly "
                      f"sections (targets, tolerances, status) are left out; the benchmark sections use "
                      f"DfE's published figures.")
     stale = latest[latest["year"] < year]
     for row in stale.itertuples():
-        notes.append(f"{row.label}: latest figure is for {row.period}, not {financial_year_label(year)}.")
+        notes.append(f"{row.label}: latest figure published by the end of {quarter.label} is for "
+                     f"{row.period}, not {financial_year_label(year)}.")
     return PackContext(authority, quarter, year, catalogue, ids, table, bench, latest, local, notes)
 
 
@@ -170,8 +203,69 @@ def cover_table(ctx: PackContext) -> pd.DataFrame:
             "Rank": f"{int(r.rank)} of {int(r.of)}" if pd.notna(r.rank) else "not ranked",
             "Quartile": r.quartile if pd.notna(r.quartile) else "-",
             "Since last year": r.direction,
+            f"Compared with England / region / neighbours ({level_text(r.level)})":
+                judgement_cell(r.vs_england, r.vs_region, r.vs_neighbours),
         })
     return pd.DataFrame(rows)
+
+
+def judgement_cell(*judgements: str) -> str:
+    """The three judgements in one cell: "worse / worse / similar"; "not compared" once."""
+    if all(j == "not compared" for j in judgements):
+        return "not compared"
+    return " / ".join(judgements)
+
+
+def cover_style(cover: pd.DataFrame):
+    """The cover table for display: no index, indicator names left-aligned."""
+    shown = cover.drop(columns="indicator")
+    return (shown.style.hide(axis="index")
+            .set_properties(subset=["Indicator"], **{"text-align": "left"})
+            .set_table_styles([{"selector": "th.col_heading", "props": "text-align: left;"}]))
+
+
+def narrative_table(ctx: PackContext) -> pd.DataFrame:
+    """The sentence the pack prints for each indicator, with the figures it quotes."""
+    keep = ["indicator", "label", "period", "value", "ci_low", "ci_high", "level", "vs_england",
+            "vs_region", "vs_neighbours", "gap_children_england", "gap_children_neighbours",
+            "sentence"]
+    return ctx.latest[[c for c in keep if c in ctx.latest.columns]]
+
+
+def headline_funnel(ctx: PackContext, output_dir: str | Path, overdispersion: str = "none") -> list:
+    """Display items for the funnel plot of the pack's headline indicator (or why there is none)."""
+    from IPython.display import Markdown
+
+    from analysis.charts.statistics import funnel_plot, funnel_plot_alt_text
+    from analysis.funnels import funnel_for
+
+    head = ctx.latest.iloc[0]
+    ind = ctx.catalogue.get(head["indicator"])
+    try:
+        funnel = funnel_for(ctx.table, head["indicator"], int(head["year"]), ctx.catalogue,
+                            england=float(head["england"]), overdispersion=overdispersion)
+    except (NoDataError, ParameterError) as exc:
+        return [Markdown(f"*No funnel plot for {ind.label}: {str(exc).splitlines()[0]}*")]
+    kwargs = {"la_name": ctx.la.name, "unit": ind.unit, "decimals": ind.decimals}
+    x_label = ("Children aged under 18 (the rate's population)" if funnel.kind == "rate"
+               else "Denominator (the number the percentage is of)")
+    ax = funnel_plot(funnel.points, funnel.limits, source=source_line(ind, head["period"], Paths.for_root()),
+                     title=f"{ind.label}, {head['period']}: every LA against its size", x_label=x_label,
+                     **kwargs)
+    alt = funnel_plot_alt_text(funnel.points, funnel.limits, **kwargs)
+    outside = int((funnel.points["position"] != "inside").sum())
+    where = {"inside": "inside the 95% limits", "above_95": "above the 95% limit",
+             "above_99_8": "above the 99.8% limit", "below_95": "below the 95% limit",
+             "below_99_8": "below the 99.8% limit"}.get(funnel.position_of(ctx.la.old_code) or "",
+                                                       "not plotted (no denominator)")
+    note = (f"{ctx.la.name} is {where}. {outside} of {len(funnel.points)} LAs lie outside the 95% "
+            f"limits around England's {ind.format_value(funnel.england)}")
+    note += ("; so many outside suggests differences between LAs beyond chance (over-dispersion): "
+             "the explorer notebook can widen the limits for it." if outside > 0.1 * len(funnel.points)
+             else ".")
+    if funnel.left_out:
+        note += f" {funnel.left_out} LA(s) with a value but no denominator are not plotted."
+    return [show_chart(save_chart(ax, f"{head['indicator']}_funnel", alt, output_dir), alt), Markdown(note)]
 
 
 def save_chart(ax, name: str, alt_text: str, output_dir: str | Path) -> list[Path]:
@@ -269,6 +363,11 @@ def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
     return ctx.__dict__["_quarterly"]
 
 
+#: A quarterly trend chart needs at least this many quarters with a value, unless the one
+#: value has a target or annual benchmarks to be seen against.
+MIN_TREND_POINTS = 2
+
+
 def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:
     """Status summary, at-a-glance table and one trend chart per measure with a value."""
     from IPython.display import Markdown
@@ -299,8 +398,13 @@ def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:
     series = quarterly_series(ctx)
     items.append(Markdown("### Quarterly trends against target and tolerance"))
     comps = pairing.set_index("indicator_code") if not pairing.empty else pd.DataFrame()
+    single: list[str] = []
     for code, rows in series.groupby("indicator_code", sort=False):
-        if rows["value"].notna().sum() == 0:
+        points = int(rows["value"].notna().sum())
+        something_to_compare = rows["target"].notna().any() or code in comps.index
+        if points < MIN_TREND_POINTS and not (points and something_to_compare):
+            if points:
+                single.append(f"{code} {rows['label'].iloc[0]}")
             continue
         comparators = None
         if code in comps.index:
@@ -311,12 +415,73 @@ def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:
         ax = qc.quarterly_trend(rows, comparators=comparators, source=source)
         alt = qc.quarterly_trend_alt_text(rows, comparators=comparators)
         items.append(show_chart(save_chart(ax, f"quarterly_{code}", alt, output_dir), alt))
+    if single:
+        items.append(Markdown(f"*No chart for {len(single)} measure(s) with a value for only one "
+                              f"quarter so far and no target or benchmark to set it against (their "
+                              f"values and statuses are in tables/quarterly_status.csv; contract "
+                              f"measures also in the table above):*\n\n" + "\n".join(f"- {m}" for m in single)))
     return items
+
+
+#: An SPC (XmR) chart of a local measure needs at least this many quarters with a value.
+#: Limits from fewer than 12 points are trial limits and are marked so on the chart.
+MIN_SPC_POINTS = 6
+
+
+def spc_items(series: pd.DataFrame, output_dir: str | Path, *, source: str,
+              synthetic: bool = False, min_points: int = MIN_SPC_POINTS) -> list:
+    """XmR charts (with variation and assurance icons) of each measure with enough quarters.
+
+    ``series``: one row per measure and quarter with indicator_code, label, unit, polarity,
+    period, quarter_order, value and target (as :func:`quarterly_series` gives). Measures
+    with fewer than ``min_points`` values are listed in one line instead.
+    """
+    from IPython.display import Markdown
+
+    from analysis.charts.statistics import xmr_chart, xmr_chart_alt_text
+    from analysis.spc import xmr_table
+
+    items: list = []
+    short: list[tuple[int, str]] = []
+    for code, rows in series.groupby("indicator_code", sort=False):
+        rows = rows.sort_values("quarter_order").dropna(subset=["value"])
+        if len(rows) < min_points:
+            if len(rows):
+                short.append((len(rows), str(code)))
+            continue
+        first = rows.iloc[-1]
+        polarity = {"higher_is_better": "higher_is_better", "lower_is_better": "lower_is_better"}.get(
+            str(first["polarity"]), "none")
+        target = float(first["target"]) if pd.notna(first.get("target")) else None
+        frame = rows.assign(period=pd.Categorical(rows["period"], categories=rows["period"], ordered=True))
+        table = xmr_table(frame[["period", "value"]], polarity=polarity, target=target)
+        table["period"] = table["period"].astype(str)
+        unit = str(first["unit"])
+        ax = xmr_chart(table, source=source, synthetic=synthetic, unit=unit, polarity=polarity,
+                       target=target, title=f"{code} {first['label']}: statistical process control")
+        alt = xmr_chart_alt_text(table, synthetic=synthetic, unit=unit)
+        items.append(show_chart(save_chart(ax, f"spc_{code}", alt, output_dir), alt))
+    if short:
+        most, code = max(short)
+        items.append(Markdown(f"*No SPC chart yet for {len(short)} measure(s) with fewer than {min_points} "
+                              f"quarters of figures; the longest series so far is {code} with {most}.*"))
+    return items
+
+
+def spc_section(ctx: PackContext, output_dir: str | Path) -> list:
+    """The pack's SPC charts of local measures, or why there are none."""
+    from IPython.display import Markdown
+
+    if not ctx.has_local:
+        return [Markdown(f"*Left out: {ctx.la.name} has no local quarterly return in this toolkit.*")]
+    source = f"Source: {ctx.la.name} quarterly performance return, to {ctx.quarter.label}."
+    return spc_items(quarterly_series(ctx), output_dir, source=source)
 
 
 def pack_tables(ctx: PackContext, cover: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """The tables a pack saves: cover, benchmarks (all years), and the quarterly tables."""
-    tables = {"cover": cover.drop(columns="indicator"), "benchmarks": ctx.bench}
+    tables = {"cover": cover.drop(columns="indicator"), "benchmarks": ctx.bench,
+              "judgements": narrative_table(ctx)}
     tables.update(ctx_quarterly_tables(ctx))
     return tables
 

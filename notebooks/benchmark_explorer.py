@@ -5,13 +5,15 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["notebook-only"]
 # # Benchmark explorer
 #
 # Pick an LA, indicators and years in the parameters cell, then run all cells. Ranks and

@@ -5,17 +5,21 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["notebook-only"]
 # # Quarterly performance chart pack
 #
-# Run by `python -m analysis pack --la Doncaster --period 2017-18Q4`, or top to bottom here.
-# All logic lives in the `analysis` package; this notebook only calls it and shows the results.
+# Set the LA and quarter in the next cell and run all cells; charts and tables are saved under
+# `output_dir`. For the finished pack (HTML, PDF, manifest) run
+# `python -m analysis pack --la Doncaster --period 2017-18Q4` instead. This cell is not shown
+# in the report.
 
 # %% tags=["parameters"]
 la = "Doncaster"
@@ -40,11 +44,15 @@ display(Markdown(report.intro_markdown(ctx)))
 # The latest published figure for each indicator, with the numbers of children behind it where
 # DfE publishes them ("Small number" flags fewer than 10 children: one child more or less moves
 # the percentage a lot), the comparators, the national rank (1 = best) and quartile band as
-# DfE's LAIT shows them (A = best quarter), and the change since the year before.
+# DfE's LAIT shows them (A = best quarter), and the change since the year before. The last
+# column says whether the LA is better, similar or worse than England, the region and the
+# neighbours once chance is allowed for (95% confidence intervals; "higher" / "lower" where
+# neither is better; "not compared" where DfE publishes no counts; see
+# docs/methods/statistics.md).
 
 # %%
 cover = report.cover_table(ctx)
-display(cover.drop(columns="indicator").style.hide(axis="index"))
+display(report.cover_style(cover))
 
 # %% [markdown]
 # ## Local quarterly performance
@@ -52,6 +60,16 @@ display(cover.drop(columns="indicator").style.hide(axis="index"))
 # %%
 quarterly = report.quarterly_section(ctx, output_dir)
 for item in quarterly:
+    display(item)
+
+# %% [markdown]
+# ### Statistical process control
+#
+# Each local measure with at least six quarters of figures, on an XmR chart: is the latest
+# quarter a signal or ordinary variation, and will the measure meet its target reliably?
+
+# %%
+for item in report.spc_section(ctx, output_dir):
     display(item)
 
 # %% [markdown]
@@ -70,6 +88,8 @@ ax = charts.all_las_ranked(all_values, head_ind, ctx.la.old_code, source=head_so
 alt = charts.all_las_ranked_alt_text(all_values, head_ind, ctx.la.old_code, england=head["england"],
                                      period=head["period"])
 display(report.show_chart(report.save_chart(ax, f"{head['indicator']}_all_las", alt, output_dir), alt))
+for item in report.headline_funnel(ctx, output_dir):
+    display(item)
 
 # %% [markdown]
 # ## Each indicator: statistical neighbours and the trend over the years
@@ -78,7 +98,7 @@ display(report.show_chart(report.save_chart(ax, f"{head['indicator']}_all_las", 
 for _, row in ctx.latest.iterrows():
     ind = ctx.catalogue.get(row["indicator"])
     source = report.source_line(ind, row["period"], report.Paths.for_root())
-    display(Markdown(f"### {ind.label}\n\n{ind.definition}"))
+    display(Markdown(f"### {ind.label}\n\n{ind.definition}\n\n{row['sentence']}"))
     nb = neighbour_values(ctx.table, ctx.la, row["indicator"], int(row["year"]), neighbours_version=neighbours)
     ax = charts.neighbours_ranked(nb, ind, england=row["england"], sn_mean=row["sn_mean"], source=source,
                                   period=row["period"])

@@ -108,7 +108,8 @@ def test_doncaster_pack_files(doncaster_pack):
                  "charts/re_referrals_neighbours.txt", "charts/re_referrals_all_las.png",
                  "charts/re_referrals_comparators.svg", "charts/re_referrals_trend.png",
                  "charts/status_summary.png", "charts/cover_contract_measures.png",
-                 "charts/quarterly_A1.png"]:
+                 "charts/quarterly_A1.png", "charts/quarterly_E1.svg",
+                 "charts/re_referrals_funnel.png", "tables/judgements.csv"]:
         assert (out / name).exists(), name
     if find_chromium():
         assert (out / "report.pdf").read_bytes()[:4] == b"%PDF"
@@ -120,6 +121,12 @@ def test_doncaster_pack_holds_published_figures(doncaster_pack):
     rr = cover.loc["Re-referrals within 12 months"]
     assert (rr["Doncaster"], rr["England"], rr["Region"], rr["Neighbours"], rr["Rank"], rr["Quartile"]) == (
         "27.1%", "21.9%", "21.5%", "20.1%", "142 of 152", "D")
+    # 95% Wilson interval of 1,429 / 5,275 is 25.9% to 28.3%: above all three comparators.
+    assert rr["Compared with England / region / neighbours (95%)"] == "worse / worse / worse"
+    judged = pd.read_csv(doncaster_pack / "tables/judgements.csv").set_index("indicator")
+    assert judged.loc["re_referrals", "sentence"].startswith(
+        "Re-referrals within 12 months, 2016-17: Doncaster 27.1% (1,429 of 5,275)")
+    assert round(judged.loc["re_referrals", "gap_children_neighbours"]) == 368
     summary = pd.read_csv(doncaster_pack / "tables/quarterly_summary.csv").set_index("area")
     assert summary.loc["Total", ["outside_tolerance", "inside_tolerance", "on_target", "no_target"]].tolist() == [2, 7, 9, 2]
     pairing = pd.read_csv(doncaster_pack / "tables/quarterly_pairing.csv").set_index("indicator_code")
@@ -143,6 +150,9 @@ def test_doncaster_notebook_ran_clean(doncaster_pack):
     html = (doncaster_pack / "report.html").read_text()
     assert "import " not in html.split("<body")[1].split("</body>")[0] or "jp-InputArea" not in html
     assert 'alt="' in html
+    # The how-to-run cell (tagged notebook-only) is in the notebook, not in the report.
+    assert "This cell is not shown" in nb.cells[0].source
+    assert "not shown" not in html and "Doncaster: children's social care performance" in html
 
 
 @pytest.mark.e2e

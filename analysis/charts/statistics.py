@@ -289,7 +289,12 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
         ax.set_xlim(-0.5, n - 0.5)
         step = max(1, int(np.ceil(n / 12)))
         shown = [i for i in range(n) if (n - 1 - i) % step == 0]
-        ax.set_xticks(shown, [str(data["period"].iloc[i]) for i in shown],
+        labels = [str(data["period"].iloc[i]) for i in shown]
+        two_lines = n <= 12 and max(len(t) for t in labels) * len(labels) > 60
+        if two_lines:
+            # Long period names ("2016-17 Q3") on two lines rather than overlapping.
+            labels = [t.replace(" ", "\n", 1) for t in labels]
+        ax.set_xticks(shown, labels,
                       rotation=0 if n <= 12 else 30, ha="center" if n <= 12 else "right")
         set_value_axis(ax, unit)
         last = data.iloc[-1]
@@ -304,7 +309,7 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
                           label=_SIGNAL_STYLE[k]["label"]) for k in present]
         handles.append(Line2D([], [], linestyle="none", marker="o", color="#8C8C8C",
                               markersize=5, label="Common cause"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.12 if n <= 12 else -0.2),
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.2 if n > 12 or two_lines else -0.12),
                   ncol=len(handles), borderaxespad=0)
         sub = f"{POLARITY_TEXT.get(polarity, '')}. Limits: mean ± 2.66 × average moving range."
         if _trial(data):
