@@ -14,6 +14,7 @@ from analysis.config import Paths
 from analysis.errors import NoDataError, ParameterError
 from analysis.pack import (
     PackError,
+    WorkerKernel,
     find_chromium,
     run_notebook,
     run_pack,
@@ -88,6 +89,37 @@ def test_failed_run_keeps_previous_pack_and_logs_the_cell(tmp_path, paths):
     log = (out.parent / "2017-18-q4.error.log").read_text()
     assert "Failing cell:" in log and "raise ValueError('boom in cell three')" in log
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_batch_worker_keeps_its_kernel_and_replaces_it_after_a_failure(tmp_path, paths):
+    # A notebook that records its kernel's process id, and fails when asked to.
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("la = 'x'\noutput_dir = 'x'", metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("import os, pathlib\n"
+                                          "pathlib.Path(output_dir, 'pid.txt').write_text(str(os.getpid()))"),
+                nbformat.v4.new_code_cell("assert la != 'fail', 'asked to fail'")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    nbformat.write(nb, notebooks / "quarterly_pack.ipynb")
+    project = Paths(**{**paths.model_dump(), "notebooks": notebooks})
+    kernel = WorkerKernel()
+    try:
+        def pid_of(name: str) -> str:
+            out = tmp_path / name
+            run_notebook("quarterly_pack", {"la": name}, out, project, title="t", pdf=False, kernel=kernel)
+            return (out / "pid.txt").read_text()
+
+        first, second = pid_of("a"), pid_of("b")
+        assert first == second and kernel.used == 2
+        assert json.loads((tmp_path / "b" / "manifest.json").read_text())["kernel"].startswith("shared")
+        with pytest.raises(PackError, match="asked to fail"):
+            run_notebook("quarterly_pack", {"la": "fail"}, tmp_path / "fail", project, title="t", pdf=False,
+                         kernel=kernel)
+        assert kernel.km is None and kernel.used == 0
+        assert pid_of("c") != first
+    finally:
+        kernel.shutdown()
 
 
 # --- end to end -----------------------------------------------------------------------------
