@@ -11,15 +11,17 @@
 #     name: python3
 # ---
 
-# %% [markdown]
+# %% [markdown] tags=["notebook-only"]
 # # Re-referrals deep dive
 #
-# Run by `python -m analysis deep-dive --la Doncaster --records data/raw/synthetic/synthetic_referrals.csv`,
-# or top to bottom here. `records` is a referral extract (CSV or XLSX, see
+# Set the LA, the records file and the year in the next cell and run all cells; charts and tables
+# are saved under `output_dir`. `records` is a referral extract (CSV or XLSX, see
 # `docs/data-formats/referral-records.md`), a CIN census XML return or a folder of them; `period`
-# is the year ending 31 March to report (empty: the latest whole year). All logic lives in
-# `analysis.deep_dive`; every table and chart here is built from tables with small numbers
-# suppressed and no identifiers.
+# is the year ending 31 March to report (None: the latest whole year). For the finished pack
+# (HTML, PDF, manifest) run
+# `python -m analysis deep-dive --la Doncaster --records data/raw/synthetic/synthetic_referrals.csv`
+# instead. All logic lives in `analysis.deep_dive`; every table and chart here is built from
+# tables with small numbers suppressed and no identifiers. This cell is not shown in the report.
 
 # %% tags=["parameters"]
 la = "Doncaster"
