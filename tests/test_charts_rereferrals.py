@@ -99,7 +99,7 @@ def test_breakdown_chart_rate_with_reference(sources):
     assert [p.get_width() for p in ax.patches][:3] == [30.0, 20.0, 20.0]
     shown = texts(ax)
     assert "30.0%  (n=400)" in shown and "c  (n=c)" in shown
-    assert "All referrals 25.9%" in shown
+    assert any("Dashed line: all referrals, 25.9%." in t for t in shown)
     alt = rc.breakdown_alt_text(sources, "source_group", reference=25.9, what="referral source")
     assert "by referral source: Police 30.0% (n=400); Schools and education 20.0% (n=200)" in alt
     assert "Highest Police (30.0%), lowest Schools and education (20.0%)" in alt

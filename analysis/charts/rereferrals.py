@@ -237,10 +237,6 @@ def breakdown_chart(table: pd.DataFrame, category: str, value: str = "rate_perce
             span = max(span, ref)
             ax.axvline(ref, color=COLOURS["target"], linestyle=(0, (5, 3)), linewidth=1.2,
                        gid="reference-line")
-            ax.annotate(f"{reference_label} {ref:.1f}%", (ref, 1.0),
-                        xycoords=("data", "axes fraction"), xytext=(3, 2),
-                        textcoords="offset points", ha="left", va="bottom", fontsize=7.5,
-                        color=COLOURS["target"], gid="reference-label", annotation_clip=False)
         _bar_labels(ax, ys, texts, span)
         ax.set_yticks(ys, names)
         ax.tick_params(axis="y", length=0)
@@ -248,6 +244,8 @@ def breakdown_chart(table: pd.DataFrame, category: str, value: str = "rate_perce
         ax.set_xlabel(value_label or _VALUE_WORDS.get(value, value))
         more = len(data) - len(shown)
         sub = subtitle or ""
+        if not np.isnan(ref):
+            sub = (sub + " " if sub else "") + f"Dashed line: {reference_label.lower()}, {ref:.1f}%."
         if more:
             sub = (sub + " " if sub else "") + f"{more} smaller categories are in the table."
         return finish(ax, source, synthetic,

@@ -331,8 +331,10 @@ def mark_synthetic(ax: Axes) -> None:
     """Label the chart "SYNTHETIC DATA": a boxed label above the plot and a light watermark."""
     title = getattr(ax, "_left_title", None)  # the left title add_title writes
     on_title = title is not None and bool(title.get_text().strip())
-    ax.annotate("SYNTHETIC DATA", xy=(1.0, 1.0 if on_title else 1.02),
-                xycoords=("axes fraction", title if on_title else "axes fraction"),
+    # At the figure's right edge, level with the title: the title is wrapped to leave room
+    # for it there (add_title's reserve), whatever sits right of the axes (value labels).
+    ax.annotate("SYNTHETIC DATA", xy=(0.995, 1.0) if on_title else (1.0, 1.02),
+                xycoords=("figure fraction", title) if on_title else ("axes fraction", "axes fraction"),
                 ha="right", va="top" if on_title else "bottom", fontsize=8.5,
                 fontweight="bold", color=COLOURS["synthetic"], gid="synthetic",
                 annotation_clip=False, zorder=10,
