@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -63,6 +63,8 @@ class BenchmarkExplorerParams(_Params):
     years: list[int] | None = None
     indicators: list[str] | None = None
     neighbours: str | None = None
+    level: Literal[0.95, 0.998] = 0.95  # confidence of better / similar / worse
+    overdispersion: Literal["none", "multiplicative", "additive"] = "none"  # funnel limits
 
 
 class DeepDiveParams(_Params):
@@ -159,7 +161,9 @@ def input_files(paths: Paths, extra: list[Path] | None = None) -> dict[str, str]
         path = paths.raw / rel
         if path.exists() and rel.startswith("dfe/"):
             files[f"data/raw/{rel}"] = sha256_file(path)
-    for path in sorted((paths.raw / "local").glob("*.*")) + list(extra or []):
+    # A records folder (several CIN census XML files) counts file by file.
+    wanted = [p for e in extra or [] for p in (sorted(e.glob("*.*")) if e.is_dir() else [e])]
+    for path in sorted((paths.raw / "local").glob("*.*")) + wanted:
         if path.is_file() and path.suffix in {".csv", ".xlsx", ".xml"}:
             files[path.resolve().relative_to(paths.root).as_posix()
                   if path.resolve().is_relative_to(paths.root) else str(path)] = sha256_file(path)
@@ -387,6 +391,37 @@ def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: 
     return run_notebook("quarterly_pack", params, out, paths,
                         title=f"{authority.name}: children's social care performance, {quarter.label}",
                         pdf=pdf, kernel=kernel)
+
+
+def run_explorer(la: str, *, indicators: list[str] | None = None, years: list[int] | None = None,
+                 neighbours: str | None = None, level: float | str = 0.95, overdispersion: str = "none",
+                 paths: Paths | None = None, outputs_root: Path | None = None,
+                 pdf: bool = False) -> PackResult:
+    """The benchmark explorer for one LA (notebook benchmark_explorer), into outputs/<la>/explorer/.
+
+    ``indicators`` default to :data:`analysis.explorer.DEFAULT_INDICATORS`, ``years`` to every
+    year; ``level`` 0.95 or 0.998 (also "95", "99.8"); ``overdispersion`` "none",
+    "multiplicative" or "additive" for the funnel plots. Bad parameters, an unknown LA,
+    indicator or year raise before anything runs.
+    """
+    from analysis.benchmark import load_benchmarks
+    from analysis.catalogue import load_catalogue
+    from analysis.explorer import DEFAULT_INDICATORS, explorer_table
+    from analysis.judgement import parse_level
+
+    paths = paths or Paths.for_root()
+    params: dict[str, Any] = {"la": la, "years": years, "indicators": indicators or list(DEFAULT_INDICATORS),
+                              "neighbours": neighbours, "level": parse_level(level),
+                              "overdispersion": overdispersion}
+    validate_parameters("benchmark_explorer", params)
+    authority = resolve_la(la, load_areas(paths.root))
+    params["la"] = authority.name
+    catalogue = load_catalogue(paths.config / "indicators.yaml")
+    explorer_table(load_benchmarks(paths), authority, catalogue, indicators=params["indicators"],
+                   years=years, neighbours=neighbours, level=params["level"], paths=paths)
+    out = safe_output_dir(outputs_root or paths.outputs, authority.slug, "explorer")
+    return run_notebook("benchmark_explorer", params, out, paths,
+                        title=f"{authority.name}: benchmark explorer", pdf=pdf)
 
 
 def run_deep_dive(la: str, records: str | Path, period: str | None = None,

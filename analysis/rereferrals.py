@@ -251,11 +251,13 @@ def rolling_rate(df: pd.DataFrame, freq: str = "M", include_incomplete: bool = F
 def monthly_rate(df: pd.DataFrame) -> pd.DataFrame:
     """Re-referral rate of each month's referrals, for an XmR (SPC) chart.
 
-    Columns: ``month`` (month start), ``referrals``, ``rereferrals``, ``percent``. Months
-    with unknown history are left out.
+    Columns: ``month`` (month start), ``referrals``, ``rereferrals``, ``percent``. Only
+    referrals whose 12 months of history lie inside the data count: in the data's first
+    year the re-referrals found would be set against only part of the referrals that might
+    be re-referrals, and the rate would look higher than it is.
     """
     f = _counted(_flagged(df))
-    f = f.loc[f["is_rereferral"].notna()]
+    f = f.loc[f["history_complete"].astype(bool) & f["is_rereferral"].notna()]
     if f.empty:
         raise NoDataError("no referrals with a complete 12-month history")
     months = pd.to_datetime(f["referral_date"]).dt.to_period("M")

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.atomic import atomic_path
 from analysis.errors import ParameterError
 from analysis.schemas.referrals import COLUMNS, REFERRAL_SOURCES
 
@@ -197,7 +198,8 @@ def write_synthetic_files(
     out.mkdir(parents=True, exist_ok=True)
     df = generate_referrals(seed=seed, start=start, end=end)
     csv = out / "synthetic_referrals.csv"
-    df.to_csv(csv, index=False, date_format="%Y-%m-%d")
+    with atomic_path(csv) as tmp:
+        df.to_csv(tmp, index=False, date_format="%Y-%m-%d")
     paths = [csv]
     if xml_years is None:
         first, last = pd.Timestamp(start), pd.Timestamp(end)

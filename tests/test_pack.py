@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -16,6 +17,7 @@ from analysis.pack import (
     PackError,
     WorkerKernel,
     find_chromium,
+    input_files,
     run_notebook,
     run_pack,
     safe_output_dir,
@@ -89,6 +91,18 @@ def test_failed_run_keeps_previous_pack_and_logs_the_cell(tmp_path, paths):
     log = (out.parent / "2017-18-q4.error.log").read_text()
     assert "Failing cell:" in log and "raise ValueError('boom in cell three')" in log
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
+
+
+def test_manifest_hashes_each_file_of_a_records_folder(tmp_path, paths):
+    folder = tmp_path / "census"
+    folder.mkdir()
+    (folder / "cin_2017.xml").write_text("<Message/>")
+    (folder / "cin_2018.xml").write_text("<Message></Message>")
+    (folder / "notes.md").write_text("not an input")
+    files = input_files(paths, [folder])
+    # sha256 of the 10 bytes "<Message/>", worked with `printf '<Message/>' | sha256sum`
+    assert files[str(folder / "cin_2017.xml")] == hashlib.sha256(b"<Message/>").hexdigest()
+    assert str(folder / "cin_2018.xml") in files and str(folder / "notes.md") not in files
 
 
 def test_batch_worker_keeps_its_kernel_and_replaces_it_after_a_failure(tmp_path, paths):
