@@ -428,6 +428,19 @@ def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:
 MIN_SPC_POINTS = 6
 
 
+#: The SPC icons (NHS "Making Data Count") in words.
+SPC_WORDS: dict[str, str] = {
+    "special_cause_improving": "special cause, improving",
+    "special_cause_concerning": "special cause, concerning",
+    "special_cause_neither": "special cause (the measure has no better or worse direction)",
+    "common_cause": "common cause (ordinary variation)",
+    "consistently_passes": "will consistently meet the target",
+    "hit_and_miss": "hit and miss: the target lies inside the process limits",
+    "consistently_fails": "will consistently miss the target unless the process changes",
+    "no_target": "no target to judge against",
+}
+
+
 def spc_items(series: pd.DataFrame, output_dir: str | Path, *, source: str,
               synthetic: bool = False, min_points: int = MIN_SPC_POINTS) -> list:
     """XmR charts (with variation and assurance icons) of each measure with enough quarters.
@@ -461,6 +474,9 @@ def spc_items(series: pd.DataFrame, output_dir: str | Path, *, source: str,
                        target=target, title=f"{code} {first['label']}: statistical process control")
         alt = xmr_chart_alt_text(table, synthetic=synthetic, unit=unit)
         items.append(show_chart(save_chart(ax, f"spc_{code}", alt, output_dir), alt))
+        latest = table.iloc[-1]
+        items.append(Markdown(f"**Variation:** {SPC_WORDS[latest['variation_icon']]}. "
+                              f"**Assurance:** {SPC_WORDS[latest['assurance_icon']]}."))
     if short:
         most, code = max(short)
         items.append(Markdown(f"*No SPC chart yet for {len(short)} measure(s) with fewer than {min_points} "

@@ -65,7 +65,14 @@ def test_spc_chart_for_a_measure_with_enough_quarters(tmp_path):
     assert alt.startswith("SYNTHETIC DATA")
     assert "Mean 21.8%" in alt and "16.1%" in alt and "27.4%" in alt  # 27.45 rounds half-even
     assert "special-cause" in alt and "2017-18 Q1" in alt
-    assert len(items) == 1
+    assert items[-1].data == ("**Variation:** special cause, concerning. **Assurance:** hit and miss: "
+                              "the target lies inside the process limits.")
+
+
+def test_spc_words_cover_every_icon():
+    from analysis.spc import ASSURANCE_ICONS, VARIATION_ICONS
+
+    assert set(report.SPC_WORDS) == set(VARIATION_ICONS) | set(ASSURANCE_ICONS)
 
 
 def test_spc_names_the_longest_short_series(tmp_path):
