@@ -337,6 +337,91 @@ def deep_dive(
         typer.echo(f"  note: {result.message}")
 
 
+@app.command()
+@friendly_errors
+def explore(
+    la: Annotated[str, typer.Option(help="LA name (any case), old code (371) or new code (E08000017).")],
+    indicator: Annotated[list[str] | None, typer.Option(help="Indicator id (see `indicators`). Repeat for several; default re_referrals, cin_rate, cpp_second_time.")] = None,
+    year: Annotated[list[str] | None, typer.Option(help="Year ending 31 March: 2017 or 2016-17. Repeat for several; default all.")] = None,
+    neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list version (2021 or 2025); default per year.")] = None,
+    level: Annotated[str, typer.Option(help="Confidence level of better/similar/worse: 95 or 99.8.")] = "95",
+    overdispersion: Annotated[str, typer.Option(help="Funnel limits: none (exact), multiplicative or additive.")] = "none",
+    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/); the explorer goes to <output>/<la>/explorer.")] = None,
+    pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = False,
+) -> None:
+    """Benchmark explorer for one LA: judged table, sentences, trend, neighbours, funnel plots."""
+    from analysis.explorer import parse_overdispersion
+    from analysis.pack import run_explorer
+    from analysis.periods import parse_year
+
+    years = [parse_year(y) for y in year] if year else None
+    result = run_explorer(la, indicators=indicator or None, years=years, neighbours=neighbours,
+                          level=level, overdispersion=parse_overdispersion(overdispersion),
+                          paths=_paths(), outputs_root=output, pdf=pdf)
+    typer.echo(f"Explorer written to {result.output} ({len(result.files)} files, {result.seconds:.0f} s)")
+    typer.echo(f"  open {result.output / 'report.html'}")
+    if result.message and pdf:
+        typer.echo(f"  note: {result.message}")
+
+
+@app.command()
+@friendly_errors
+def funnel(
+    indicator: Annotated[str, typer.Option(help="A percentage or rate indicator id (see `indicators`).")],
+    year: Annotated[str, typer.Option(help="Year ending 31 March: 2017 or 2016-17.")],
+    la: Annotated[str | None, typer.Option(help="LA to highlight: name or code (optional).")] = None,
+    overdispersion: Annotated[str, typer.Option(help="Funnel limits: none (exact), multiplicative or additive.")] = "none",
+    output: Annotated[Path | None, typer.Option(help="Folder for charts/ and tables/ (default outputs/funnels).")] = None,
+) -> None:
+    """Funnel plot of every LA for one indicator and year, with 95% and 99.8% limits around England.
+
+    Writes the chart (PNG, SVG, alt text) and a CSV of every LA's value, denominator and
+    position, and prints where the LA sits.
+    """
+    from analysis.atomic import atomic_path
+    from analysis.benchmark import load_benchmarks
+    from analysis.catalogue import load_catalogue
+    from analysis.explorer import (
+        england_value,
+        funnel_chart,
+        funnel_file_name,
+        funnel_line,
+        funnel_points_table,
+        parse_overdispersion,
+        period_label,
+    )
+    from analysis.funnels import funnel_for, funnel_kind
+    from analysis.geography import load_areas, resolve_la
+    from analysis.pack import check_writable
+    from analysis.periods import parse_year
+    from analysis.report import save_chart, source_line
+
+    paths = _paths()
+    catalogue = load_catalogue(paths.config / "indicators.yaml")
+    ind = catalogue.get(indicator)
+    funnel_kind(ind.unit)
+    chosen_year = parse_year(year)
+    method = parse_overdispersion(overdispersion)
+    authority = resolve_la(la, load_areas(paths.root)) if la else None
+    table = load_benchmarks(paths)
+    found = funnel_for(table, indicator, chosen_year, catalogue,
+                       england=england_value(table, indicator, chosen_year), overdispersion=method)
+    folder = output or paths.outputs / "funnels"
+    check_writable(folder)
+    period = period_label(table, indicator, chosen_year)
+    ax, alt = funnel_chart(found, ind, period, authority, source=source_line(ind, period, paths))
+    name = funnel_file_name(indicator, chosen_year, authority, method)
+    written = save_chart(ax, name, alt, folder)
+    csv = folder / "tables" / f"{name}.csv"
+    csv.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(csv) as tmp:
+        funnel_points_table(found, period, authority).to_csv(tmp, index=False)
+    typer.echo(f"{ind.label}, {period}")
+    typer.echo(funnel_line(found, authority, ind))
+    for path in [*written, csv]:
+        typer.echo(f"  wrote {path}")
+
+
 def main() -> None:  # console script
     app()
 
