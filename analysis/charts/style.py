@@ -122,6 +122,9 @@ HOUSE_RC: dict[str, object] = {
 }
 
 PNG_DPI = 150
+#: zlib level for PNG files: 1 writes about four times faster than the default 6 for files
+#: about a fifth larger (the pixels are the same).
+PNG_COMPRESSION = 1
 
 _UNIT_AXIS_LABELS = {
     "percent": "Per cent",
@@ -284,7 +287,8 @@ def add_title(ax: Axes, title: str | None, subtitle: str | None = None,
     pad = 6 + 12.5 * len(sub_lines)
     title_width = max(20, text_width_chars(ax, 11) - reserve)
     text = ax.set_title("\n".join(textwrap.wrap(title, title_width)) if title else " ",
-                        loc="left", pad=pad, fontsize=11, fontweight="bold")
+                        loc="left", pad=pad, fontsize=11, fontweight="bold",
+                        y=1.0)  # a fixed height: matplotlib skips its costly search above the axes
     if sub_lines:
         ax.annotate("\n".join(sub_lines), xy=(0, 0), xycoords=text, xytext=(0, -3),
                     textcoords="offset points", va="top", ha="left", fontsize=8.5,
@@ -455,7 +459,8 @@ def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> 
         settle_layout(fig)
         for fmt in ("png", "svg"):
             target = base.with_name(f"{base.name}.{fmt}")
-            kwargs = {"dpi": PNG_DPI} if fmt == "png" else {"metadata": {"Date": None}}
+            kwargs = ({"dpi": PNG_DPI, "pil_kwargs": {"compress_level": PNG_COMPRESSION}} if fmt == "png"
+                      else {"metadata": {"Date": None}})
             with atomic_path(target) as tmp:
                 fig.savefig(tmp, format=fmt, **kwargs)
             out.append(target)
