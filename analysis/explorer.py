@@ -175,7 +175,8 @@ def funnel_line(funnel: Funnel, la: LocalAuthority | None, indicator: Indicator)
         where = position_text(None if hit.empty else str(hit["position"].iloc[0]))
         size = "" if hit.empty else f"{float(hit['denominator'].iloc[0]):,.0f}"
         figure = ("" if hit.empty else f" ({indicator.format_value(float(hit['value'].iloc[0]))} "
-                  + (f"of {size})" if funnel.kind == "proportion" else f"with a population of {size})"))
+                  + (f"of {size})" if funnel.kind == "proportion"
+                     else f"{indicator.unit_label}, population {size})"))
         text = f"{la.name}{figure} is {where} around England's {indicator.format_value(funnel.england)}. "
     else:
         text = f"Limits around England's {indicator.format_value(funnel.england)}. "
