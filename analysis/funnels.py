@@ -66,9 +66,13 @@ def funnel_points(values: pd.DataFrame, indicator: str, catalogue: Catalogue) ->
     # themselves depend only on the value, numerator, denominator and unit.
     frame = values.assign(indicator=indicator, england=np.nan, region=np.nan, sn_mean=np.nan)
     counts = interval_counts(frame, catalogue)
+    # A derived denominator (count x per / value) is not a whole number; the children it
+    # counts are, and the exact limits need whole numbers.
+    denominator = counts["ci_denominator"].where(counts["denominator_source"] != "derived",
+                                                 counts["ci_denominator"].round())
     out = pd.DataFrame({
         "name": frame["area_name"], "old_la_code": frame["old_la_code"],
-        "denominator": counts["ci_denominator"], "value": frame["value"],
+        "denominator": denominator, "value": frame["value"],
         "denominator_source": counts["denominator_source"],
     })
     return out.dropna(subset=["value", "denominator"]).reset_index(drop=True)

@@ -134,3 +134,13 @@ def test_points_hold_only_plotted_las(funnel_2017):
     assert points["denominator"].gt(0).all() and points["value"].notna().all()
     assert set(points["position"]) <= {"inside", "above_95", "above_99_8", "below_95", "below_99_8"}
     assert isinstance(points, pd.DataFrame)
+
+
+def test_derived_denominators_are_whole_numbers(bench_table, catalogue):
+    # cla_long_term_stability publishes counts only; the denominator each LA gets is worked
+    # back from count and percentage (count x 100 / value), which is rarely a whole number.
+    # England 2024-25: 69.0% (LAIT, LAC_LongStable%).
+    funnel = funnel_for(bench_table, "cla_long_term_stability", 2025, catalogue, england=69.0)
+    derived = funnel.points[funnel.points["denominator_source"] == "derived"]
+    assert not derived.empty
+    assert (derived["denominator"] == derived["denominator"].round()).all()
