@@ -204,7 +204,7 @@ def funnel_chart(funnel: Funnel, indicator: Indicator, period: str, la: LocalAut
     x_label = ("Children aged under 18 (the rate's population)" if funnel.kind == "rate"
                else "Denominator (the number the percentage is of)")
     widened = "" if funnel.overdispersion == "none" else f", {funnel.overdispersion} over-dispersion"
-    ax = funnel_plot(funnel.points, funnel.limits, ax=ax, source=source, x_label=x_label,
+    ax = funnel_plot(funnel.points, funnel.limits, centre_label="England", ax=ax, source=source, x_label=x_label,
                      title=f"{indicator.label}, {period}: every LA against its size{widened}",
                      **kwargs)
     alt = funnel_plot_alt_text(funnel.points, funnel.limits, **kwargs)

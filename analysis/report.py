@@ -249,7 +249,7 @@ def headline_funnel(ctx: PackContext, output_dir: str | Path, overdispersion: st
     kwargs = {"la_name": ctx.la.name, "unit": ind.unit, "decimals": ind.decimals}
     x_label = ("Children aged under 18 (the rate's population)" if funnel.kind == "rate"
                else "Denominator (the number the percentage is of)")
-    ax = funnel_plot(funnel.points, funnel.limits, source=source_line(ind, head["period"], Paths.for_root()),
+    ax = funnel_plot(funnel.points, funnel.limits, centre_label="England", source=source_line(ind, head["period"], Paths.for_root()),
                      title=f"{ind.label}, {head['period']}: every LA against its size", x_label=x_label,
                      **kwargs)
     alt = funnel_plot_alt_text(funnel.points, funnel.limits, **kwargs)

@@ -407,6 +407,9 @@ def test_funnel_plot_highlights_the_la_and_draws_limits(funnel):
     assert len(by_gid(ax, "points-outside")[0].get_offsets()) == 1  # C
     assert set(by_gid(ax, "limit-upper-998")[0].get_ydata()) == {70.0}
     assert "Doncaster 25.0%" in texts(ax)
+    assert any(t.startswith("Average ") for t in texts(ax))
+    ax = cs.funnel_plot(points, limits, la_name="Doncaster", source=SOURCE, centre_label="England")
+    assert any(t.startswith("England ") for t in texts(ax))
 
 
 def test_funnel_plot_accepts_funnel_limits_names(funnel):

@@ -115,7 +115,8 @@ def _funnel_positions(points: pd.DataFrame, limits: pd.DataFrame) -> pd.Series:
 def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None = None,
                 ax: Axes | None = None, *, source: str, synthetic: bool = False,
                 unit: str = "percent", decimals: int = 1, title: str | None = None,
-                x_label: str = "Denominator (number of cases)") -> Axes:
+                x_label: str = "Denominator (number of cases)",
+                centre_label: str = "Average") -> Axes:
     """Units' values against their denominators inside 95% and 99.8% control limits.
 
     ``points``: name, denominator, value. ``limits``: denominator, centre (or target),
@@ -172,7 +173,7 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
         ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
         ax.set_xlabel(x_label)
         handles = [Line2D([], [], color=COLOURS["target"], linewidth=1.4,
-                          label=f"Average {fmt(lim['centre'].iloc[-1])}"),
+                          label=f"{centre_label} {fmt(lim['centre'].iloc[-1])}"),
                    Line2D([], [], color="#555555", linestyle=(0, (5, 3)), label="95% limits"),
                    Line2D([], [], color="#555555", linestyle=(0, (1.5, 1.5)),
                           label="99.8% limits")]
