@@ -224,6 +224,13 @@ def cover_style(cover: pd.DataFrame):
             .set_table_styles([{"selector": "th.col_heading", "props": "text-align: left;"}]))
 
 
+def overview_source(ctx: PackContext) -> str:
+    """Source line of a chart that spans the pack's indicators (several DfE releases)."""
+    return (f"Source: DfE children in need, looked-after children, workforce and youth justice "
+            f"statistics (LAIT and Explore Education Statistics); for each indicator the latest "
+            f"year published by the end of {ctx.quarter.label}. Open Government Licence v3.0.")
+
+
 def narrative_table(ctx: PackContext) -> pd.DataFrame:
     """The sentence the pack prints for each indicator, with the figures it quotes."""
     keep = ["indicator", "label", "period", "value", "ci_low", "ci_high", "level", "vs_england",

@@ -53,6 +53,9 @@ display(Markdown(report.intro_markdown(ctx)))
 # %%
 cover = report.cover_table(ctx)
 display(report.cover_style(cover))
+ax = charts.comparators_overview(ctx.latest, source=report.overview_source(ctx))
+alt = charts.comparators_overview_alt_text(ctx.latest)
+display(report.show_chart(report.save_chart(ax, "overview", alt, output_dir), alt))
 
 # %% [markdown]
 # ## Local quarterly performance

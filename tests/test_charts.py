@@ -469,3 +469,46 @@ def test_xmr_chart_works_with_spc_output():
                                     "value": [5, 6, 5, 7, 6, 5, 6, 30, 6, 5, 6, 7, 5, 6]}))
     ax = cs.xmr_chart(table, source=SOURCE)
     assert len(by_gid(ax, "signal-special_cause_neither")[0].get_xdata()) >= 1
+
+
+# --- every indicator against England ---------------------------------------------------------
+
+def _overview_rows() -> pd.DataFrame:
+    return pd.DataFrame({
+        "indicator": ["re_referrals", "care_leavers_eet", "cin_rate", "sw_turnover"],
+        "label": ["Re-referrals", "Care leavers in EET", "CIN rate", "Turnover"],
+        "unit": ["percent", "percent", "rate_per_10000", "percent"],
+        "polarity": ["lower_is_better", "higher_is_better", "none", "lower_is_better"],
+        "decimals": [1, 0, 1, 1], "period": ["2016-17"] * 4, "la_name": ["Doncaster"] * 4,
+        "value": [27.1, 47.0, 403.4, 9.9], "england": [21.9, 50.0, 330.1, np.nan],
+        "region": [21.5, 50.0, 348.9, 12.0], "sn_mean": [20.1, 52.0, 402.4, 10.0],
+        "vs_england": ["worse", "similar", "higher", "not compared"], "level": [0.95] * 4,
+    })
+
+
+def test_overview_positions_right_is_better():
+    pos = cb.overview_positions(_overview_rows())
+    # Re-referrals, lower is better: (27.1 - 21.9) / 21.9 = 23.74% above England = 23.74% worse.
+    assert pos.loc[0, "la"] == pytest.approx(-23.744, abs=1e-3)
+    assert pos.loc[0, "sn_mean"] == pytest.approx((21.9 - 20.1) / 21.9 * 100)  # 8.2% better
+    # Care leavers, higher is better: 47 against 50 is 6% worse.
+    assert pos.loc[1, "la"] == pytest.approx(-6.0)
+    # CIN rate, no better direction: right is higher, (403.4 - 330.1) / 330.1 = +22.2%.
+    assert pos.loc[2, "la"] == pytest.approx(22.205, abs=1e-3)
+    assert np.isnan(pos.loc[3, "la"])  # no England figure
+
+
+def test_overview_marks_each_judgement_and_says_no_england_figure():
+    rows = _overview_rows()
+    ax = cb.comparators_overview(rows, source=SOURCE)
+    assert by_gid(ax, "overview-la-worse")[0].get_offsets().tolist() == [[pytest.approx(-23.744, abs=1e-3), 3.0]]
+    assert len(by_gid(ax, "overview-la-similar")[0].get_offsets()) == 1
+    assert len(by_gid(ax, "overview-la-higher")[0].get_offsets()) == 1
+    assert by_gid(ax, "overview-la-not-compared") == []  # no England figure: no marker
+    assert "9.9% (no England figure)" in texts(ax)
+    alt = cb.comparators_overview_alt_text(rows)
+    assert "Re-referrals 27.1% against England 21.9% (24% worse; judged worse)" in alt
+    assert "CIN rate 403.4 against England 330.1 (22% higher; judged higher)" in alt
+    assert "Turnover 9.9%, no England figure to compare" in alt
+    with pytest.raises(InputDataError, match="vs_england"):
+        cb.comparators_overview(rows.drop(columns="vs_england"), source=SOURCE)

@@ -155,7 +155,7 @@ def test_doncaster_pack_files(doncaster_pack):
                  "charts/re_referrals_comparators.svg", "charts/re_referrals_trend.png",
                  "charts/status_summary.png", "charts/cover_contract_measures.png",
                  "charts/quarterly_A1.png", "charts/quarterly_E1.svg",
-                 "charts/re_referrals_funnel.png", "tables/judgements.csv"]:
+                 "charts/re_referrals_funnel.png", "tables/judgements.csv", "charts/overview.svg"]:
         assert (out / name).exists(), name
     if find_chromium():
         assert (out / "report.pdf").read_bytes()[:4] == b"%PDF"

@@ -94,6 +94,132 @@ def _hbar_labels(ax: Axes, ys: list[float], xs: list[float], texts: list[str],
                                 "edgecolor": "none"})
 
 
+# --- every indicator against England at a glance -------------------------------------------
+
+#: How each judgement of the LA against England is drawn: colour, marker and legend words.
+JUDGEMENT_STYLE: dict[str, dict[str, str]] = {
+    "better": {"color": COLOURS["better"], "marker": "o", "label": "Better than England"},
+    "worse": {"color": COLOURS["worse"], "marker": "D", "label": "Worse than England"},
+    "similar": {"color": COLOURS["neutral"], "marker": "o", "label": "Similar to England"},
+    "higher": {"color": COLOURS["neutral"], "marker": "^", "label": "Higher (no better direction)"},
+    "lower": {"color": COLOURS["neutral"], "marker": "v", "label": "Lower (no better direction)"},
+    "not compared": {"color": "white", "marker": "o", "label": "Not compared (no counts)"},
+}
+
+
+def overview_positions(rows: pd.DataFrame) -> pd.DataFrame:
+    """Where each indicator's LA, region and neighbour mean sit against England.
+
+    Per cent difference from England's value, signed so that right (positive) is better;
+    for an indicator with no better direction, right is higher. NaN where England's value is
+    missing or zero. Columns: indicator, la, region, sn_mean.
+    """
+    _need_columns(rows, ["indicator", "value", "england", "region", "sn_mean", "polarity"], "rows")
+    england = pd.to_numeric(rows["england"], errors="coerce")
+    england = england.where(england != 0)
+    sign = np.where(rows["polarity"] == "lower_is_better", -1.0, 1.0)
+    out = pd.DataFrame({"indicator": rows["indicator"].to_numpy()})
+    for name, column in (("la", "value"), ("region", "region"), ("sn_mean", "sn_mean")):
+        values = pd.to_numeric(rows[column], errors="coerce")
+        out[name] = ((values - england) / england * 100 * sign).to_numpy()
+    return out
+
+
+def comparators_overview(rows: pd.DataFrame, ax: Axes | None = None, *, source: str,
+                         synthetic: bool = False, title: str | None = None,
+                         limit: float = 100.0) -> Axes:
+    """Every indicator at a glance: the LA, its region and its neighbours against England.
+
+    ``rows``: one row per indicator from a judged benchmark table (label, unit, polarity,
+    decimals, period, la_name, value, england, region, sn_mean, vs_england, level). Each row
+    shows the per cent difference from England, right = better; the LA's marker says
+    whether it is better, similar or worse than England once chance is allowed for. Values
+    beyond ``limit`` per cent are drawn at the edge with an arrow.
+    """
+    _need_columns(rows, ["label", "unit", "decimals", "period", "la_name", "value", "england",
+                         "vs_england"], "rows")
+    if rows.empty:
+        raise NoDataError("no indicators to chart")
+    pos = overview_positions(rows)
+    n = len(rows)
+    with house_style():
+        ax = get_axes(ax, (A4_TEXT_WIDTH, 1.6 + 0.36 * n))
+        style_axes(ax, "x")
+        ys = np.arange(n)[::-1].astype(float)
+        ax.axvline(0, color=COLOURS["england"], linewidth=1.2, gid="england-line")
+        clip = lambda v: np.clip(v, -limit, limit)  # noqa: E731
+        for name, style in (("region", {"color": COLOURS["region"], "marker": "s"}),
+                            ("sn_mean", {"color": COLOURS["neighbours"], "marker": "^"})):
+            ax.scatter(clip(pos[name]), ys, s=22, zorder=3, gid=f"overview-{name}",
+                       edgecolors="white", linewidths=0.4, **style)
+        for judgement, st in JUDGEMENT_STYLE.items():
+            mask = (rows["vs_england"].astype(str) == judgement).to_numpy() & pos["la"].notna().to_numpy()
+            if mask.any():
+                ax.scatter(clip(pos["la"][mask]), ys[mask], s=60, zorder=4, marker=st["marker"],
+                           color=st["color"], edgecolors=COLOURS["text"], linewidths=0.7,
+                           gid=f"overview-la-{judgement.replace(' ', '-')}")
+        beyond = pos["la"].abs() > limit
+        for y, v in zip(ys[beyond.to_numpy()], pos["la"][beyond], strict=True):
+            ax.annotate("", xy=(np.sign(v) * limit * 1.04, y), xytext=(np.sign(v) * limit * 0.94, y),
+                        arrowprops={"arrowstyle": "->", "color": COLOURS["text"]}, gid="beyond")
+        labels = [f"{r.label} ({r.period})" for r in rows.itertuples()]
+        ax.set_yticks(ys, [_wrap_label(t) for t in labels], fontsize=8)
+        ax.tick_params(axis="y", length=0)
+        for y, r, p in zip(ys, rows.itertuples(), pos["la"], strict=True):
+            text = format_value(r.value, r.unit, int(r.decimals))
+            if is_missing(r.england) or np.isnan(p):
+                text += " (no England figure)"
+            ax.annotate(text, xy=(1.0, y), xycoords=("axes fraction", "data"), xytext=(6, 0),
+                        textcoords="offset points", va="center", fontsize=8, gid="la-value")
+        span = min(limit, max(10.0, float(np.nanmax(np.abs(pos[["la", "region", "sn_mean"]].to_numpy())))
+                              if pos[["la", "region", "sn_mean"]].notna().any().any() else 10.0))
+        ax.set_xlim(-span * 1.1, span * 1.1)
+        ax.set_ylim(-0.7, n - 0.3)
+        ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:+.0f}%" if v else "England")
+        ax.set_xlabel("Difference from England (per cent of England's value): right is better")
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], linestyle="none", marker=st["marker"], markersize=7,
+                          markerfacecolor=st["color"], markeredgecolor=COLOURS["text"], label=st["label"])
+                   for key, st in JUDGEMENT_STYLE.items()
+                   if (rows["vs_england"].astype(str) == key).any()]
+        handles += [Line2D([], [], linestyle="none", marker="s", color=COLOURS["region"], label="Region"),
+                    Line2D([], [], linestyle="none", marker="^", color=COLOURS["neighbours"],
+                           label="Statistical neighbours (mean)")]
+        # Below the x-axis label: about 0.55 in under the axes, whose height is ~0.36 in a row.
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.55 / (0.36 * n + 0.3)),
+                  ncol=2, fontsize=8)
+        level = rows["level"].iloc[0] if "level" in rows else None
+        level_words = f" at {level * 100:g}%" if level is not None and not is_missing(level) else ""
+        sub = (f"{rows['la_name'].iloc[0]} (large marker), its region and its statistical neighbours, "
+               f"each indicator's latest year. The marker's shape and colour give the judgement "
+               f"against England{level_words}; for measures with no better direction, right is higher.")
+        return finish(ax, source, synthetic, title or "Every indicator against England", sub)
+
+
+def _wrap_label(text: str, width: int = 38) -> str:
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)[:2])
+
+
+def comparators_overview_alt_text(rows: pd.DataFrame, *, synthetic: bool = False) -> str:
+    """One sentence per indicator: value, England, the difference and the judgement."""
+    pos = overview_positions(rows)
+    parts = []
+    for r, p in zip(rows.itertuples(), pos["la"], strict=True):
+        value = format_value(r.value, r.unit, int(r.decimals))
+        if np.isnan(p):
+            parts.append(f"{r.label} {value}, no England figure to compare")
+            continue
+        england = format_value(r.england, r.unit, int(r.decimals))
+        side = ("better" if p > 0 else "worse") if r.polarity != "none" else ("higher" if p > 0 else "lower")
+        parts.append(f"{r.label} {value} against England {england} ({abs(p):.0f}% {side}; "
+                     f"judged {r.vs_england})")
+    return (synthetic_prefix(synthetic) + f"Chart of {len(rows)} indicators for "
+            f"{rows['la_name'].iloc[0]} against England: " + "; ".join(parts) + ".")
+
+
 # --- comparators bar -----------------------------------------------------------------------
 
 _COMPARATOR_ROWS = ("england", "region", "sn_mean")
