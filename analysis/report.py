@@ -147,6 +147,16 @@ class PackContext:
         return financial_year_label(self.benchmark_year)
 
 
+def latest_rows(bench: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """One row per indicator, in ``ids`` order: the latest year with a value for the LA, or,
+    when the LA has no value in any year (figures suppressed, e.g. "c" for a small LA), the
+    latest year's row, so that the pack still lists the indicator and says why it is blank."""
+    ordered = bench.sort_values("year")
+    with_value = ordered.dropna(subset=["value"]).groupby("indicator").tail(1)
+    blank = ordered[~ordered["indicator"].isin(with_value["indicator"])].groupby("indicator").tail(1)
+    return pd.concat([with_value, blank]).set_index("indicator").reindex(ids).reset_index()
+
+
 def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
                        indicators: list[str] | None = None, paths: Paths | None = None) -> PackContext:
     """Resolve the parameters and compute the pack's benchmark tables."""
@@ -169,9 +179,7 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     bench = benchmark_table(table, authority, catalogue, indicators=ids, neighbours_version=neighbours,
                             paths=paths, ranked=rank_all(table[table["indicator"].isin(ids)], catalogue))
     bench = bench[bench["year"] <= bench["indicator"].map(cutoff)]
-    latest = (bench.dropna(subset=["value"]).sort_values("year").groupby("indicator").tail(1)
-              .set_index("indicator").reindex([i for i in ids if i in set(bench["indicator"])])
-              .reset_index())
+    latest = latest_rows(bench, [i for i in ids if i in set(bench["indicator"])])
     latest = judge_table(latest, catalogue, level=PACK_LEVEL)
     latest["sentence"] = sentences(latest)
     notes = []

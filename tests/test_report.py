@@ -81,3 +81,17 @@ def test_spc_names_the_longest_short_series(tmp_path):
     assert not (tmp_path / "charts").exists() or not list((tmp_path / "charts").glob("spc_*"))
     assert items[-1].data == ("*No SPC chart yet for 1 measure(s) with fewer than 6 quarters of figures; "
                               "the longest series so far is X1 with 4.*")
+
+
+def test_small_la_with_suppressed_figures_still_gets_every_row():
+    # Isles of Scilly publishes no section 47 rate for 2016-17 (LAIT blank) and no looked-after
+    # placement figure: the rows stay in the pack, blank and "not compared", rather than
+    # stopping the pack (they used to reach the judgement with no polarity).
+    ctx = report.build_pack_context("Isles of Scilly", "2017-18 Q4")
+    assert ctx.latest["indicator"].tolist() == [i for i in report.PACK_INDICATORS
+                                                if i in set(ctx.bench["indicator"])]
+    s47 = ctx.latest.set_index("indicator").loc["s47_rate"]
+    assert pd.isna(s47["value"]) and s47["vs_england"] == "not compared"
+    assert "has no published figure" in s47["sentence"]
+    cover = report.cover_table(ctx).set_index("indicator")
+    assert cover.loc["s47_rate", "Compared with England / region / neighbours (95%)"] == "not compared"
