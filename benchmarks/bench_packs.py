@@ -53,6 +53,9 @@ def main() -> None:
             took = time.perf_counter() - started
             ok = sum(r.status == "ok" for r in results)
             print(f"all LAs ({ok}/{len(names)} ok, --jobs 2): {took / 60:.1f} min  [target < 10 min]")
+            for r in results:
+                if r.status != "ok":
+                    print(f"  failed: {r.la}: {r.message}")
 
 
 if __name__ == "__main__":
