@@ -20,6 +20,7 @@ from analysis.charts.style import (
     COLOURS,
     COMPARATOR_STYLE,
     POLARITY_TEXT,
+    check_one_series,
     finish,
     format_count,
     format_value,
@@ -423,17 +424,8 @@ _TREND_LINES = (
 
 def _trend_frame(series: pd.DataFrame) -> pd.DataFrame:
     _need_columns(series, ["year", "value", "england", "region", "sn_mean"], "series")
-    if series.empty:
-        raise NoDataError("there are no years to chart")
-    if "indicator" in series and series["indicator"].nunique() > 1:
-        raise InputDataError("the trend series holds more than one indicator", column="indicator",
-                             expected="rows of one indicator",
-                             found=", ".join(map(str, series["indicator"].unique()[:5])),
-                             fix="filter the benchmark table to one indicator first")
-    if series["year"].duplicated().any():
-        raise InputDataError("a year appears more than once", column="year",
-                             rows=list(series.index[series["year"].duplicated(keep=False)]),
-                             expected="one row per year")
+    check_one_series(series, key="indicator", period="year", what="trend series", period_words="year",
+                     fix="filter the benchmark table to one indicator first", noun="indicator")
     years = series["year"].astype(int)
     full = pd.DataFrame({"year": range(int(years.min()), int(years.max()) + 1)})
     return full.merge(series.assign(year=years), on="year", how="left")

@@ -23,6 +23,7 @@ from analysis.charts.style import (
     COMPARATOR_STYLE,
     POLARITY_TEXT,
     STATUS_STYLE,
+    check_one_series,
     finish,
     format_value,
     get_axes,
@@ -66,17 +67,8 @@ def _check_statuses(frame: pd.DataFrame, what: str) -> None:
 
 def _series(series: pd.DataFrame) -> pd.DataFrame:
     _need(series, ["period", "value", "status"], "series")
-    if series.empty:
-        raise NoDataError("there are no quarters to chart")
-    if "indicator_code" in series and series["indicator_code"].nunique() > 1:
-        raise InputDataError("the series holds more than one measure", column="indicator_code",
-                             expected="the rows of one measure",
-                             found=", ".join(map(str, series["indicator_code"].unique()[:5])),
-                             fix="filter the quarterly table to one indicator_code first")
-    if series["period"].duplicated().any():
-        raise InputDataError("a quarter appears more than once", column="period",
-                             rows=list(series.index[series["period"].duplicated(keep=False)]),
-                             expected="one row per quarter")
+    check_one_series(series, key="indicator_code", period="period", what="series",
+                     period_words="quarter", fix="filter the quarterly table to one indicator_code first")
     _check_statuses(series, "series")
     out = series.sort_values("period", kind="stable").reset_index(drop=True)
     for col in ("target", "tolerance"):

@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import matplotlib as mpl
+import pandas as pd
 from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -27,7 +28,7 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.transforms import Bbox
 
 from analysis.atomic import atomic_path
-from analysis.errors import ParameterError
+from analysis.errors import InputDataError, NoDataError, ParameterError
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO: dict[str, str] = {
@@ -416,6 +417,23 @@ def right_labels(ax: Axes, items: list[tuple[float, str, str]], bold_colour: str
                     ha="left", va="center", fontsize=fontsize, color=colour,
                     fontweight="bold" if colour == bold_colour else "normal",
                     annotation_clip=False, gid="end-label")
+
+
+# --- input checks shared by the trend charts --------------------------------------------------
+
+def check_one_series(series: pd.DataFrame, *, key: str, period: str, what: str,
+                     period_words: str, fix: str, noun: str = "measure") -> None:
+    """A trend chart's rows: not empty, one ``noun`` (column ``key``), each ``period`` once."""
+    if series.empty:
+        raise NoDataError(f"there are no {period_words}s to chart")
+    if key in series and series[key].nunique() > 1:
+        raise InputDataError(f"the {what} holds more than one {noun}", column=key,
+                             expected=f"the rows of one {noun}",
+                             found=", ".join(map(str, series[key].unique()[:5])), fix=fix)
+    if series[period].duplicated().any():
+        raise InputDataError(f"a {period_words} appears more than once", column=period,
+                             rows=list(series.index[series[period].duplicated(keep=False)]),
+                             expected=f"one row per {period_words}")
 
 
 # --- saving --------------------------------------------------------------------------------
