@@ -156,38 +156,17 @@ def publish(table: pd.DataFrame, counts: Sequence[str],
                                     secondary=secondary)
 
 
-def number(value: object) -> float:
-    """A published cell as a float: NaN for "c", blank or missing."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return float("nan")
-    if isinstance(value, str):
-        if value == suppress.MARKER:
-            return float("nan")
-        try:
-            return float(value)
-        except ValueError:
-            return float("nan")
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-def is_suppressed(value: object) -> bool:
-    return isinstance(value, str) and value == suppress.MARKER
-
-
 def _count(value: object) -> str:
     """A published count in words: "1,234", or "fewer than 5" when suppressed."""
-    if is_suppressed(value):
+    if suppress.is_suppressed(value):
         return f"fewer than {THRESHOLD}"
-    v = number(value)
+    v = suppress.number(value)
     return "no" if np.isnan(v) else f"{v:,.0f}"
 
 
 def _pct(value: object) -> str:
-    v = number(value)
-    return "c (suppressed)" if is_suppressed(value) else ("no figure" if np.isnan(v)
+    v = suppress.number(value)
+    return "c (suppressed)" if suppress.is_suppressed(value) else ("no figure" if np.isnan(v)
                                                           else f"{v:.1f}%")
 
 
@@ -288,16 +267,16 @@ def monthly_xmr(monthly: pd.DataFrame) -> pd.DataFrame:
     from analysis.spc import xmr_table
 
     series = pd.DataFrame({"period": monthly["month"].astype(str),
-                           "value": [number(v) for v in monthly["percent"]]})
+                           "value": [suppress.number(v) for v in monthly["percent"]]})
     return xmr_table(series, polarity="lower_is_better", shift_length=7, trend_length=6)
 
 
 def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
     """A percentage from published counts: "c" when either is hidden, NaN when the
     denominator is missing or zero. Used only on counts that went through :func:`publish`."""
-    if is_suppressed(numerator) or is_suppressed(denominator):
+    if suppress.is_suppressed(numerator) or suppress.is_suppressed(denominator):
         return suppress.MARKER
-    n, d = number(numerator), number(denominator)
+    n, d = suppress.number(numerator), suppress.number(denominator)
     return round(n / d * 100, decimals) if d > 0 and not np.isnan(n) else np.nan
 
 
@@ -358,7 +337,7 @@ def time_since_table(year_rows: pd.DataFrame) -> pd.DataFrame:
     pub = publish(wide, list(wide.columns), secondary="both")
     counts = [pub.loc[g, col] for g, col in place]
     totals = pub["group_total"].tolist()
-    show = shown_running_totals([is_suppressed(v) for v in totals])
+    show = shown_running_totals([suppress.is_suppressed(v) for v in totals])
     running = [int(v) if ok else suppress.MARKER
                for v, ok in zip(wide["group_total"].cumsum(), show, strict=True)]
     last_of_group = {max(i for i, gi in enumerate(group) if gi == g): g for g in set(group)}
@@ -501,11 +480,11 @@ def funnel_positions(localities: pd.DataFrame) -> list[str]:
     all-localities rate ("inside", "above_95", "above_99_8"...; "suppressed")."""
     from analysis.stats import funnel_flags
 
-    overall = number(localities.loc[localities["locality"] == ALL_LOCALITIES,
+    overall = suppress.number(localities.loc[localities["locality"] == ALL_LOCALITIES,
                                     "percent"].iloc[0])
     out = []
     for _, r in localities.iterrows():
-        v, d = number(r["percent"]), number(r["denominator"])
+        v, d = suppress.number(r["percent"]), suppress.number(r["denominator"])
         if r["locality"] == ALL_LOCALITIES:
             out.append("")
         elif np.isnan(v) or np.isnan(d) or np.isnan(overall):
@@ -789,14 +768,14 @@ def key_findings(dive: DeepDive) -> str:
                f"previous referral, {_pct(w['percent'].iloc[1])} within 3 months and "
                f"{_pct(w['percent'].iloc[2])} within 6 months.")
     sg = t["source_groups"]
-    shares = sg.assign(_s=[number(v) for v in sg["share_of_rereferrals_percent"]])
+    shares = sg.assign(_s=[suppress.number(v) for v in sg["share_of_rereferrals_percent"]])
     if shares["_s"].notna().any():
         top = shares.loc[shares["_s"].idxmax()]
         out.append(f"{top['source_group']} made the most re-referrals: "
                    f"{_pct(top['share_of_rereferrals_percent'])} of them (re-referral rate "
                    f"{_pct(top['rate_percent'])} of its referrals).")
     po = t["previous_outcome"]
-    po_n = po.assign(_p=[number(v) for v in po["percent"]])
+    po_n = po.assign(_p=[suppress.number(v) for v in po["percent"]])
     if po_n["_p"].notna().any():
         top = po_n.loc[po_n["_p"].idxmax()]
         out.append(f"The most common outcome of the previous referral was "
@@ -842,14 +821,12 @@ __all__ = [
     "funnel_positions",
     "funnel_table",
     "intro_markdown",
-    "is_suppressed",
     "is_synthetic",
     "key_findings",
     "load_records",
     "locality_table",
     "monthly_table",
     "monthly_xmr",
-    "number",
     "output_name",
     "previous_outcome_table",
     "publish",

@@ -223,3 +223,26 @@ def assert_no_identifiers(paths: Iterable[str | Path], ids: Iterable[object],
                 fix="drop identifier columns with analysis.suppress.drop_identifiers and "
                     "regenerate the output; do not share this file")
     return files
+
+
+# --- reading published cells back ------------------------------------------------------------
+
+def number(value: object) -> float:
+    """A published cell as a float: NaN for "c", blank or missing."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return float("nan")
+    if isinstance(value, str):
+        if value == MARKER:
+            return float("nan")
+        try:
+            return float(value)
+        except ValueError:
+            return float("nan")
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def is_suppressed(value: object) -> bool:
+    return isinstance(value, str) and value == MARKER

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -108,3 +109,11 @@ def test_identifier_scan_reads_xlsx_and_ignores_short_ids(tmp_path):
     r.write_text("<td>T001/2018-05-01/1</td>")
     with pytest.raises(InputDataError):
         assert_no_identifiers([r], ["T001"])
+
+
+def test_published_cells_read_back_as_numbers():
+    from analysis.suppress import MARKER, is_suppressed, number
+
+    assert number("12") == 12.0 and number(3) == 3.0
+    assert all(np.isnan(number(v)) for v in (MARKER, "", None, "n/a"))
+    assert is_suppressed("c") and not is_suppressed("") and not is_suppressed(0)

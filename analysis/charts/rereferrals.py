@@ -35,8 +35,8 @@ from analysis.charts.style import (
     synthetic_prefix,
 )
 from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.suppress import MARKER, is_suppressed, number
 
-MARKER = "c"
 #: Day boundaries marked on the time-since chart: 60 days, 3 months, 6 months.
 WITHIN_MARKS: dict[int, str] = {60: "60 days", 91: "3 months", 182: "6 months"}
 #: Label of the all-localities row (as in analysis.deep_dive).
@@ -64,21 +64,8 @@ def _frame(table: object, columns: list[str], name: str) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def _num(value: object) -> float:
-    """A published cell as a float; NaN for "c" or missing."""
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return float("nan")
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-def _hidden(value: object) -> bool:
-    return isinstance(value, str) and value == MARKER
+_num = number
+_hidden = is_suppressed
 
 
 def _pct(value: object) -> str:
