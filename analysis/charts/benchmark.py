@@ -27,28 +27,20 @@ from analysis.charts.style import (
     get_axes,
     house_style,
     is_missing,
+    require_columns,
     right_labels,
     set_value_axis,
     style_axes,
     synthetic_prefix,
 )
-from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.errors import NoDataError
 
 # --- checks --------------------------------------------------------------------------------
 
 
 def _need_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    if not isinstance(frame, pd.DataFrame | pd.Series):
-        raise ParameterError(f"{what} must be a pandas DataFrame", parameter=what,
-                             found=type(frame).__name__)
-    have = frame.index if isinstance(frame, pd.Series) else frame.columns
-    missing = [c for c in columns if c not in have]
-    if missing:
-        raise InputDataError(
-            f"the {what} table lacks a column the chart needs", column=missing[0],
-            expected=", ".join(columns), found=", ".join(map(str, have)) or "no columns",
-            fix=f"pass the rows as returned by analysis.benchmark ({what})",
-        )
+    require_columns(frame, columns, what, series_ok=True,
+                    fix=f"pass the rows as returned by analysis.benchmark ({what})")
 
 
 def _meta(indicator: Indicator | None, rows: pd.DataFrame | pd.Series) -> dict:

@@ -29,6 +29,7 @@ from analysis.charts.style import (
     get_axes,
     house_style,
     is_missing,
+    require_columns,
     right_labels,
     set_value_axis,
     style_axes,
@@ -43,15 +44,7 @@ _COMPARATOR_NAMES = {"england": "England", "region": "Region", "sn_mean": "Neigh
 _YEAR_KEYS = ("year", "comparator_year", "benchmark_year", "year_label")
 
 
-def _need(frame: pd.DataFrame, columns: list[str], what: str) -> None:
-    if not isinstance(frame, pd.DataFrame):
-        raise ParameterError(f"{what} must be a pandas DataFrame", parameter=what,
-                             found=type(frame).__name__)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputDataError(f"the {what} table lacks a column the chart needs",
-                             column=missing[0], expected=", ".join(columns),
-                             found=", ".join(map(str, frame.columns)) or "no columns")
+_need = require_columns
 
 
 def _check_statuses(frame: pd.DataFrame, what: str) -> None:

@@ -30,11 +30,12 @@ from analysis.charts.style import (
     format_count,
     get_axes,
     house_style,
+    require_columns,
     set_value_axis,
     style_axes,
     synthetic_prefix,
 )
-from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.errors import NoDataError, ParameterError
 from analysis.suppress import MARKER, is_suppressed, number
 
 #: Day boundaries marked on the time-since chart: 60 days, 3 months, 6 months.
@@ -51,14 +52,7 @@ FUNNEL_COMPARATORS: dict[str, tuple[str, str, str]] = {
 
 
 def _frame(table: object, columns: list[str], name: str) -> pd.DataFrame:
-    if not isinstance(table, pd.DataFrame):
-        raise ParameterError(f"{name} must be a pandas DataFrame", parameter=name,
-                             found=type(table).__name__)
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise InputDataError(f"the {name} table lacks a column the chart needs",
-                             column=missing[0], expected=", ".join(columns),
-                             found=", ".join(map(str, table.columns)) or "no columns")
+    require_columns(table, columns, name)
     if table.empty:
         raise NoDataError(f"the {name} table has no rows to chart")
     return table.reset_index(drop=True)

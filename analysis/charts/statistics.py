@@ -21,12 +21,13 @@ from analysis.charts.style import (
     get_axes,
     house_style,
     is_missing,
+    require_columns,
     right_labels,
     set_value_axis,
     style_axes,
     synthetic_prefix,
 )
-from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.errors import InputDataError, NoDataError
 
 _LIMIT_ALIASES = {
     "centre": ("centre", "center", "target", "mean"),
@@ -53,18 +54,11 @@ _SIGNAL_STYLE = {
 
 
 def _frame(obj: object, name: str) -> pd.DataFrame:
-    if not isinstance(obj, pd.DataFrame):
-        raise ParameterError(f"{name} must be a pandas DataFrame", parameter=name,
-                             found=type(obj).__name__)
+    require_columns(obj, [], name)
     return obj
 
 
-def _need(frame: pd.DataFrame, columns: list[str], name: str) -> None:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise InputDataError(f"the {name} table lacks a column the chart needs",
-                             column=missing[0], expected=", ".join(columns),
-                             found=", ".join(map(str, frame.columns)) or "no columns")
+_need = require_columns
 
 
 # --- funnel plot ---------------------------------------------------------------------------

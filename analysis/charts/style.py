@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import math
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import matplotlib as mpl
@@ -419,7 +419,25 @@ def right_labels(ax: Axes, items: list[tuple[float, str, str]], bold_colour: str
                     annotation_clip=False, gid="end-label")
 
 
-# --- input checks shared by the trend charts --------------------------------------------------
+# --- input checks shared by the plot functions ------------------------------------------------
+
+def require_columns(frame: object, columns: Iterable[str], what: str, *, fix: str | None = None,
+                    series_ok: bool = False) -> None:
+    """The rows a chart draws: a DataFrame (or, with ``series_ok``, one row as a Series)
+    holding ``columns``. ParameterError for another type, InputDataError naming the first
+    missing column."""
+    kinds = (pd.DataFrame, pd.Series) if series_ok else (pd.DataFrame,)
+    if not isinstance(frame, kinds):
+        raise ParameterError(f"{what} must be a pandas DataFrame", parameter=what,
+                             found=type(frame).__name__)
+    have = frame.index if isinstance(frame, pd.Series) else frame.columns
+    columns = list(columns)
+    missing = [c for c in columns if c not in have]
+    if missing:
+        raise InputDataError(f"the {what} table lacks a column the chart needs",
+                             column=missing[0], expected=", ".join(columns),
+                             found=", ".join(map(str, have)) or "no columns", fix=fix)
+
 
 def check_one_series(series: pd.DataFrame, *, key: str, period: str, what: str,
                      period_words: str, fix: str, noun: str = "measure") -> None:
