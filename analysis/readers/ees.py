@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputDataError
+from analysis.readers.columns import check_columns
 
 #: Columns every EES file the toolkit reads must have (old/new LA code order varies).
 GEOGRAPHY_COLUMNS = [
@@ -46,20 +47,9 @@ def read_ees_csv(path: Path, columns: list[str]) -> pd.DataFrame:
         raise InputDataError("file has a header but no rows", file=path,
                              fix="restore the file from the repository or re-run fetch")
     needed = GEOGRAPHY_COLUMNS + [c for c in columns if c not in GEOGRAPHY_COLUMNS]
-    missing = [c for c in needed if c not in frame.columns]
-    if missing:
-        from difflib import get_close_matches
-
-        hints = []
-        for col in missing:
-            close = get_close_matches(col, list(frame.columns), n=1, cutoff=0.6)
-            hints.append(f"'{col}'" + (f" (is '{close[0]}' the same column renamed?)" if close else ""))
-        raise InputDataError(
-            f"column{'s' if len(missing) > 1 else ''} missing: {', '.join(hints)}",
-            file=path, column=missing[0],
-            expected=", ".join(needed), found=", ".join(frame.columns),
-            fix="if DfE renamed the column, update the indicator's source in config/indicators.yaml",
-        )
+    check_columns(path, frame.columns, needed, expected=", ".join(needed),
+                  hint="is '{close}' the same column renamed?",
+                  fix="if DfE renamed the column, update the indicator's source in config/indicators.yaml")
     unknown_levels = sorted(set(frame["geographic_level"]) - set(LEVELS))
     if unknown_levels:
         rows = frame.index[frame["geographic_level"].isin(unknown_levels)] + 2

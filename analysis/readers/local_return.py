@@ -38,6 +38,7 @@ from pandera.errors import SchemaError, SchemaErrors
 from analysis.catalogue import Catalogue, Unit
 from analysis.errors import InputDataError, ParameterError
 from analysis.periods import _FY, _fy_end, parse_quarter, quarter_of_month
+from analysis.readers.columns import check_columns
 from analysis.schemas.local_return import (
     COLUMNS,
     FILE_COLUMNS,
@@ -163,18 +164,8 @@ def read_raw_return(path: Path) -> pd.DataFrame:
         raise InputDataError("file is empty", file=path, expected="a header row and figures",
                              fix="start from `python -m analysis template`")
     frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
-    if missing:
-        hints = []
-        for col in missing:
-            close = get_close_matches(col, list(frame.columns), n=1, cutoff=0.6)
-            hints.append(f"'{col}'" + (f" (is '{close[0]}' meant?)" if close else ""))
-        raise InputDataError(
-            f"column{'s' if len(missing) > 1 else ''} missing: {', '.join(hints)}",
-            file=path, column=missing[0], expected=", ".join(FILE_COLUMNS),
-            found=", ".join(frame.columns),
-            fix="use the column names of the template (`python -m analysis template`)",
-        )
+    check_columns(path, frame.columns, REQUIRED_COLUMNS, expected=", ".join(FILE_COLUMNS),
+                  fix="use the column names of the template (`python -m analysis template`)")
     for col in OPTIONAL_COLUMNS:
         if col not in frame.columns:
             frame[col] = ""
