@@ -62,9 +62,7 @@ def funnel_points(values: pd.DataFrame, indicator: str, catalogue: Catalogue) ->
 
     ``values``: rows of :func:`analysis.benchmark.all_la_values`.
     """
-    # interval_counts checks for the comparator columns of a benchmark table; the counts
-    # themselves depend only on the value, numerator, denominator and unit.
-    frame = values.assign(indicator=indicator, england=np.nan, region=np.nan, sn_mean=np.nan)
+    frame = values.assign(indicator=indicator)
     counts = interval_counts(frame, catalogue)
     # A derived denominator (count x per / value) is not a whole number; the children it
     # counts are, and the exact limits need whole numbers.

@@ -92,7 +92,9 @@ JUDGEMENT_COLUMNS: list[str] = [
     "gap_children_neighbours",
 ]
 
-_REQUIRED = ["indicator", "value", "numerator", "denominator", "england", "region", "sn_mean"]
+#: The columns the counts behind a figure need; judging it needs the comparators as well.
+_COUNT_COLUMNS = ["indicator", "value", "numerator", "denominator"]
+_REQUIRED = [*_COUNT_COLUMNS, "england", "region", "sn_mean"]
 _FROM_CATALOGUE = ["unit", "polarity", "decimals"]
 
 # Why a row has no interval (ci_note), kept free of figures so sentences can quote them.
@@ -145,12 +147,13 @@ def level_text(level: float) -> str:
 # Counts behind each value
 # --------------------------------------------------------------------------------------------
 
-def _with_metadata(bench: pd.DataFrame, catalogue: Catalogue | None) -> pd.DataFrame:
-    missing = [c for c in _REQUIRED if c not in bench.columns]
+def _with_metadata(bench: pd.DataFrame, catalogue: Catalogue | None,
+                   required: list[str] = _REQUIRED) -> pd.DataFrame:
+    missing = [c for c in required if c not in bench.columns]
     if missing:
         raise InputDataError(
             "the benchmark table lacks columns the judgement needs", column=missing[0],
-            expected=", ".join(_REQUIRED + _FROM_CATALOGUE),
+            expected=", ".join(required + _FROM_CATALOGUE),
             found=f"no {', '.join(missing)}",
             fix="pass the table from analysis.benchmark.benchmark_table",
         )
@@ -199,7 +202,7 @@ def interval_counts(bench: pd.DataFrame, catalogue: Catalogue | None = None) -> 
        enough (see MAX_DERIVATION_ERROR);
     4. otherwise there is no interval and the row is "not compared".
     """
-    frame = _with_metadata(bench, catalogue)
+    frame = _with_metadata(bench, catalogue, _COUNT_COLUMNS)
     unit = frame["unit"].astype(str)
     per = unit.map(PER_OF_UNIT).astype(float)
     v, n, d = _floats(frame, "value"), _floats(frame, "numerator"), _floats(frame, "denominator")
