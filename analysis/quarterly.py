@@ -497,12 +497,14 @@ def local_template(catalogue: Catalogue, previous: pd.DataFrame | None = None,
 
 
 def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
-                   as_of: dt.date | None = None) -> dict[str, pd.DataFrame]:
+                   as_of: dt.date | None = None, local: pd.DataFrame | None = None,
+                   ) -> dict[str, pd.DataFrame]:
     """Everything the pack and the CLI show for one LA and quarter.
 
     Returns ``{"status": status_table, "summary": status_summary, "pairing":
     pair_with_benchmarks, "disagreements": status_disagreements}``. An LA with no local
     return gets four empty tables; a return without that quarter raises NoDataError.
+    ``local``: the LA's local return rows when the caller has read them already.
     """
     from analysis.benchmark import benchmark_table, load_benchmarks, rank_all
 
@@ -511,7 +513,8 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
     authority = _resolve(la, paths)
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     publications = load_publications(paths.config)
-    local = load_local_returns(paths, authority, catalogue)
+    if local is None:
+        local = load_local_returns(paths, authority, catalogue)
     status = status_table(local, q)
     if local.empty:
         return {"status": status, "summary": status_summary(status),

@@ -137,6 +137,8 @@ class PackContext:
     latest: pd.DataFrame  # the benchmark year's rows, one per indicator
     local: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: Tables several sections use, worked out once (see _once).
+    cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def has_local(self) -> bool:
@@ -354,18 +356,28 @@ def quarterly_section(ctx: PackContext, output_dir: str | Path) -> list:
     return quarterly_items(ctx, output_dir)
 
 
+def _once(ctx: PackContext, key: str, make):
+    """``make()`` worked out once per pack context (several sections use the same tables)."""
+    if key not in ctx.cache:
+        ctx.cache[key] = make()
+    return ctx.cache[key]
+
+
 def quarterly_series(ctx: PackContext) -> pd.DataFrame:
-    """Every quarter up to the pack's quarter with its status, for the trend charts."""
+    """Every quarter up to the pack's quarter with its status, for the trend and SPC charts."""
     from analysis.quarterly import status_table
 
-    local = ctx.local[ctx.local["period_type"] == "quarter"]
-    quarters = sorted({Quarter(int(y), int(q)) for y, q in zip(local["year"], local["quarter"], strict=True)})
-    parts = [status_table(ctx.local, q).assign(quarter_order=i)
-             for i, q in enumerate(quarters) if q <= ctx.quarter]
-    if not parts:
-        return pd.DataFrame()
-    frame = pd.concat(parts, ignore_index=True)
-    return frame.rename(columns={"status_used": "status", "indicator_label": "label"})
+    def make() -> pd.DataFrame:
+        local = ctx.local[ctx.local["period_type"] == "quarter"]
+        quarters = sorted({Quarter(int(y), int(q)) for y, q in zip(local["year"], local["quarter"], strict=True)})
+        parts = [status_table(ctx.local, q).assign(quarter_order=i)
+                 for i, q in enumerate(quarters) if q <= ctx.quarter]
+        if not parts:
+            return pd.DataFrame()
+        frame = pd.concat(parts, ignore_index=True)
+        return frame.rename(columns={"status_used": "status", "indicator_label": "label"})
+
+    return _once(ctx, "series", make)
 
 
 def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
@@ -373,9 +385,8 @@ def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
 
     if not ctx.has_local:
         return {}
-    if "_quarterly" not in ctx.__dict__:
-        ctx.__dict__["_quarterly"] = quarter_report(ctx.la, ctx.quarter, Paths.for_root())
-    return ctx.__dict__["_quarterly"]
+    return _once(ctx, "quarterly", lambda: quarter_report(ctx.la, ctx.quarter, Paths.for_root(),
+                                                          local=ctx.local))
 
 
 #: A quarterly trend chart needs at least this many quarters with a value, unless the one
