@@ -231,6 +231,23 @@ def benchmark_table(
     return out[BENCHMARK_COLUMNS].reset_index(drop=True)
 
 
+def latest_rows(bench: pd.DataFrame, ids: list[str] | None = None, *,
+                keep_blank: bool = False) -> pd.DataFrame:
+    """One row per indicator of a benchmark table: its latest year with a value.
+
+    In ``ids`` order (default: the table's order). An indicator with no value in any year is
+    left out, or with ``keep_blank`` given its latest year's row, so that a pack can still
+    list it and say why it is blank (figures suppressed, e.g. "c" for a small LA).
+    """
+    ids = list(dict.fromkeys(bench["indicator"])) if ids is None else ids
+    ordered = bench.sort_values("year", kind="stable")
+    parts = [ordered.dropna(subset=["value"]).groupby("indicator").tail(1)]
+    if keep_blank:
+        parts.append(ordered[~ordered["indicator"].isin(parts[0]["indicator"])].groupby("indicator").tail(1))
+    latest = pd.concat(parts).set_index("indicator")
+    return latest.reindex([i for i in ids if i in latest.index]).reset_index()
+
+
 def neighbour_values(table: pd.DataFrame, la: LocalAuthority, indicator: str, year: int,
                      *, neighbours_version: str | None = None, paths: Paths | None = None) -> pd.DataFrame:
     """The LA and each of its statistical neighbours for one indicator and year, in list order.

@@ -13,7 +13,10 @@ from typing import cast
 import pandas as pd
 from matplotlib.axes import Axes
 
-from analysis.benchmark import benchmark_table
+from analysis.benchmark import (
+    benchmark_table,
+    latest_rows,  # the explorer leaves blank indicators out
+)
 from analysis.catalogue import Catalogue, Indicator
 from analysis.config import Paths
 from analysis.errors import AnalysisError, NoDataError, ParameterError
@@ -93,18 +96,6 @@ def explorer_table(table: pd.DataFrame, la: LocalAuthority, catalogue: Catalogue
     judged = judge_table(bench, catalogue, level=level)
     judged["sentence"] = sentences(judged)
     return judged
-
-
-def latest_rows(bench: pd.DataFrame) -> pd.DataFrame:
-    """For each indicator, the row of its latest year with a value, in the table's order.
-
-    Indicators with no value in any year are left out.
-    """
-    order = list(dict.fromkeys(bench["indicator"]))
-    with_value = bench[bench["value"].notna()]
-    latest = (with_value.sort_values("year", kind="stable").groupby("indicator").tail(1)
-              .set_index("indicator"))
-    return latest.reindex([i for i in order if i in latest.index]).reset_index()
 
 
 def funnel_indicators(latest: pd.DataFrame) -> list[str]:

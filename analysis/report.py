@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.atomic import atomic_path
-from analysis.benchmark import benchmark_table, load_benchmarks, rank_all
+from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all
 from analysis.catalogue import Catalogue, Indicator, LaitSource, load_catalogue
 from analysis.config import Paths, load_sources
 from analysis.errors import NoDataError, ParameterError
@@ -149,16 +149,6 @@ class PackContext:
         return financial_year_label(self.benchmark_year)
 
 
-def latest_rows(bench: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
-    """One row per indicator, in ``ids`` order: the latest year with a value for the LA, or,
-    when the LA has no value in any year (figures suppressed, e.g. "c" for a small LA), the
-    latest year's row, so that the pack still lists the indicator and says why it is blank."""
-    ordered = bench.sort_values("year")
-    with_value = ordered.dropna(subset=["value"]).groupby("indicator").tail(1)
-    blank = ordered[~ordered["indicator"].isin(with_value["indicator"])].groupby("indicator").tail(1)
-    return pd.concat([with_value, blank]).set_index("indicator").reindex(ids).reset_index()
-
-
 def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
                        indicators: list[str] | None = None, paths: Paths | None = None) -> PackContext:
     """Resolve the parameters and compute the pack's benchmark tables."""
@@ -181,7 +171,9 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     bench = benchmark_table(table, authority, catalogue, indicators=ids, neighbours_version=neighbours,
                             paths=paths, ranked=rank_all(table[table["indicator"].isin(ids)], catalogue))
     bench = bench[bench["year"] <= bench["indicator"].map(cutoff)]
-    latest = latest_rows(bench, [i for i in ids if i in set(bench["indicator"])])
+    # An indicator the LA has no figure for in any year (suppressed, small LA) stays in the
+    # pack, blank and "not compared".
+    latest = latest_rows(bench, [i for i in ids if i in set(bench["indicator"])], keep_blank=True)
     latest = judge_table(latest, catalogue, level=PACK_LEVEL)
     latest["sentence"] = sentences(latest)
     notes = []
@@ -250,39 +242,21 @@ def narrative_table(ctx: PackContext) -> pd.DataFrame:
 
 
 def headline_funnel(ctx: PackContext, output_dir: str | Path, overdispersion: str = "none") -> list:
-    """Display items for the funnel plot of the pack's headline indicator (or why there is none)."""
+    """Display items for the funnel plot of the pack's headline indicator (or why there is none):
+    the chart and the explorer's line on where the LA sits."""
     from IPython.display import Markdown
 
-    from analysis.charts.statistics import funnel_plot, funnel_plot_alt_text
-    from analysis.funnels import funnel_for
+    from analysis.explorer import funnel_chart, funnel_line, try_funnel
 
     head = ctx.latest.iloc[0]
     ind = ctx.catalogue.get(head["indicator"])
-    try:
-        funnel = funnel_for(ctx.table, head["indicator"], int(head["year"]), ctx.catalogue,
-                            england=float(head["england"]), overdispersion=overdispersion)
-    except (NoDataError, ParameterError) as exc:
-        return [Markdown(f"*No funnel plot for {ind.label}: {str(exc).splitlines()[0]}*")]
-    kwargs = {"la_name": ctx.la.name, "unit": ind.unit, "decimals": ind.decimals}
-    x_label = ("Children aged under 18 (the rate's population)" if funnel.kind == "rate"
-               else "Denominator (the number the percentage is of)")
-    ax = funnel_plot(funnel.points, funnel.limits, centre_label="England", source=source_line(ind, head["period"], Paths.for_root()),
-                     title=f"{ind.label}, {head['period']}: every LA against its size", x_label=x_label,
-                     **kwargs)
-    alt = funnel_plot_alt_text(funnel.points, funnel.limits, **kwargs)
-    outside = int((funnel.points["position"] != "inside").sum())
-    where = {"inside": "inside the 95% limits", "above_95": "above the 95% limit",
-             "above_99_8": "above the 99.8% limit", "below_95": "below the 95% limit",
-             "below_99_8": "below the 99.8% limit"}.get(funnel.position_of(ctx.la.old_code) or "",
-                                                       "not plotted (no denominator)")
-    note = (f"{ctx.la.name} is {where}. {outside} of {len(funnel.points)} LAs lie outside the 95% "
-            f"limits around England's {ind.format_value(funnel.england)}")
-    note += ("; so many outside suggests differences between LAs beyond chance (over-dispersion): "
-             "the explorer notebook can widen the limits for it." if outside > 0.1 * len(funnel.points)
-             else ".")
-    if funnel.left_out:
-        note += f" {funnel.left_out} LA(s) with a value but no denominator are not plotted."
-    return [show_chart(save_chart(ax, f"{head['indicator']}_funnel", alt, output_dir), alt), Markdown(note)]
+    funnel, why = try_funnel(ctx.table, head, ctx.catalogue, overdispersion)
+    if funnel is None:
+        return [Markdown(f"*No funnel plot for {ind.label}: {why}*")]
+    ax, alt = funnel_chart(funnel, ind, head["period"], ctx.la,
+                           source=source_line(ind, head["period"], Paths.for_root()))
+    return [show_chart(save_chart(ax, f"{head['indicator']}_funnel", alt, output_dir), alt),
+            Markdown(funnel_line(funnel, ctx.la, ind))]
 
 
 def save_chart(ax, name: str, alt_text: str, output_dir: str | Path) -> list[Path]:
