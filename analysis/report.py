@@ -463,8 +463,8 @@ def spc_items(series: pd.DataFrame, output_dir: str | Path, *, source: str,
                 short.append((len(rows), str(code)))
             continue
         first = rows.iloc[-1]
-        polarity = {"higher_is_better": "higher_is_better", "lower_is_better": "lower_is_better"}.get(
-            str(first["polarity"]), "none")
+        polarity = str(first["polarity"])
+        polarity = polarity if polarity in ("higher_is_better", "lower_is_better") else "none"
         target = float(first["target"]) if pd.notna(first.get("target")) else None
         frame = rows.assign(period=pd.Categorical(rows["period"], categories=rows["period"], ordered=True))
         table = xmr_table(frame[["period", "value"]], polarity=polarity, target=target)
