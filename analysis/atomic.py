@@ -7,6 +7,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,8 +46,17 @@ def atomic_dir(target: Path) -> Iterator[Path]:
         else:
             os.replace(tmp, target)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp)
+        _remove_tree(tmp)
+
+
+def _remove_tree(folder: Path, attempts: int = 5) -> None:
+    """Remove a temporary folder, retrying while something (a chart still being saved in
+    the background by a failed run) adds files to it."""
+    for attempt in range(attempts):
+        if not folder.exists():
+            return
+        shutil.rmtree(folder, ignore_errors=attempt < attempts - 1)
+        time.sleep(0.2 * attempt)
 
 
 def _umask() -> int:

@@ -24,7 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from analysis import __version__
 from analysis.atomic import atomic_dir, atomic_path, sha256_file
@@ -56,6 +56,7 @@ class QuarterlyPackParams(_Params):
     period: str
     neighbours: str | None = None
     indicators: list[str] | None = None
+    chart_workers: int = Field(0, ge=0, le=64)  # background processes saving charts (0: none)
 
 
 class BenchmarkExplorerParams(_Params):
@@ -212,19 +213,53 @@ def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> str | None:
 REPORT_HIDDEN_TAG = "notebook-only"
 
 
+_LINKED_CHART = re.compile(r'(<img\s[^>]*?)src="(charts/[A-Za-z0-9_.\-]+\.png)"')
+
+
+def embed_linked_charts(body: str, folder: Path) -> str:
+    """Embed the charts an HTML report links (``<img ... src="charts/x.png"``, written while
+    charts were saved in the background) as data URIs, so the report stands alone.
+    PackError naming the chart when one is missing."""
+    import base64
+
+    def embed(match: re.Match[str]) -> str:
+        png = folder / match.group(2)
+        if not png.is_file():
+            raise PackError("a chart the report shows was not saved", where=str(png),
+                            fix="rerun the pack; if it happens again run the notebook with chart_workers=0")
+        return f'{match.group(1)}src="data:image/png;base64,{base64.b64encode(png.read_bytes()).decode("ascii")}"'
+
+    return _LINKED_CHART.sub(embed, body)
+
+
+_EXPORTERS = threading.local()
+
+
+def _html_exporter() -> Any:
+    """This thread's HTML exporter, made once: building one (templates, preprocessors) costs
+    more than exporting a pack with it. Per thread, as batch workers export at the same time."""
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+        from nbconvert.preprocessors import TagRemovePreprocessor
+
+        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+        # Cells tagged "notebook-only" (how to run the notebook) are for the analyst in
+        # JupyterLab, not for the report's readers.
+        exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REPORT_HIDDEN_TAG}),
+                                       enabled=True)
+        _EXPORTERS.html = exporter
+    return exporter
+
+
 def export_html(executed: Path, html: Path, title: str) -> None:
     """The executed notebook as a standalone HTML report with the code hidden."""
     import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    # Cells tagged "notebook-only" (how to run the notebook) are for the analyst in
-    # JupyterLab, not for the report's readers.
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REPORT_HIDDEN_TAG}), enabled=True)
     nb = nbformat.read(executed, as_version=4)
     nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _html_exporter().from_notebook_node(nb)
+    body = embed_linked_charts(body, executed.parent)
     # The pack is read offline and archived: drop the template's CDN scripts (MathJax,
     # require.js), which the report does not use and which fail without a network.
     body = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
@@ -339,6 +374,9 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
             papermill.execute_notebook(
                 str(source), str(executed), parameters={**params, "output_dir": str(tmp)},
                 kernel_name="python3", progress_bar=False, log_output=False, cwd=str(paths.root),
+                # Written once at the end (or at the failing cell), not after every cell: the
+                # charts make the notebook a few MB, and rewriting it per cell cost ~0.7 s a pack.
+                request_save_on_cell_execute=False,
                 execution_timeout=timeout, **(kernel.engine_kwargs() if kernel else {}),
             )
             if kernel:
@@ -379,15 +417,23 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
 
 def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: Path | None = None,
              neighbours: str | None = None, indicators: list[str] | None = None,
-             pdf: bool = True, kernel: WorkerKernel | None = None) -> PackResult:
-    """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/."""
+             pdf: bool = True, kernel: WorkerKernel | None = None,
+             chart_workers: int | None = None) -> PackResult:
+    """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/.
+
+    ``chart_workers``: background processes saving the charts (see
+    :mod:`analysis.charts.background`); None: one per core for a single pack, none in a
+    batch (``kernel`` given), whose packs already run one per core.
+    """
     paths = paths or Paths.for_root()
+    if chart_workers is None:
+        chart_workers = 0 if kernel is not None else max(1, os.cpu_count() or 1)
     validate_parameters("quarterly_pack", {"la": la, "period": period, "neighbours": neighbours,
-                                           "indicators": indicators})
+                                           "indicators": indicators, "chart_workers": chart_workers})
     authority, quarter = resolve_pack_request(la, period, paths)
     out = safe_output_dir(outputs_root or paths.outputs, authority.slug, quarter.slug)
     params = {"la": authority.name, "period": quarter.label, "neighbours": neighbours,
-              "indicators": indicators}
+              "indicators": indicators, "chart_workers": chart_workers}
     return run_notebook("quarterly_pack", params, out, paths,
                         title=f"{authority.name}: children's social care performance, {quarter.label}",
                         pdf=pdf, kernel=kernel)

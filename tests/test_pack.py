@@ -189,7 +189,15 @@ def test_doncaster_notebook_ran_clean(doncaster_pack):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []
     manifest = json.loads((doncaster_pack / "manifest.json").read_text())
-    assert manifest["parameters"] == {"la": "Doncaster", "period": "2017-18 Q4", "neighbours": None, "indicators": None}
+    # A single pack saves its charts in background workers, one per core.
+    assert manifest["parameters"] == {"la": "Doncaster", "period": "2017-18 Q4", "neighbours": None,
+                                      "indicators": None, "chart_workers": os.cpu_count()}
+    # so the executed notebook links its charts (beside it in charts/), and the HTML report
+    # embeds every one of them
+    linked = [o for c in nb.cells for o in c.get("outputs", []) if 'src="charts/' in str(o.get("data", ""))]
+    assert len(linked) == len(list((doncaster_pack / "charts").glob("*.png")))
+    html = (doncaster_pack / "report.html").read_text(encoding="utf-8")
+    assert 'src="charts/' not in html and html.count('src="data:image/png;base64,') == len(linked)
     assert manifest["inputs"]["data/raw/local/doncaster_quarterly_return.csv"]
     assert len(manifest["inputs"]["data/raw/dfe/lait/bds_long_0.parquet"]) == 64
     assert manifest["duration_seconds"] > 0 and manifest["packages"]["pandas"]

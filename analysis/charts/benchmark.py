@@ -13,6 +13,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter
 
 from analysis.catalogue import Indicator
 from analysis.charts.style import (
@@ -118,6 +119,11 @@ def overview_positions(rows: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _gap_tick(value: float, _pos: object = None) -> str:
+    """Tick label of the overview's gap axis: "+10%", "-5%", and "England" at zero."""
+    return f"{value:+.0f}%" if value else "England"
+
+
 def comparators_overview(rows: pd.DataFrame, ax: Axes | None = None, *, source: str,
                          synthetic: bool = False, title: str | None = None,
                          limit: float = 100.0) -> Axes:
@@ -168,7 +174,7 @@ def comparators_overview(rows: pd.DataFrame, ax: Axes | None = None, *, source: 
                               if pos[["la", "region", "sn_mean"]].notna().any().any() else 10.0))
         ax.set_xlim(-span * 1.1, span * 1.1)
         ax.set_ylim(-0.7, n - 0.3)
-        ax.xaxis.set_major_formatter(lambda v, _pos: f"{v:+.0f}%" if v else "England")
+        ax.xaxis.set_major_formatter(FuncFormatter(_gap_tick))
         ax.set_xlabel("Difference from England (per cent of England's value): right is better")
         from matplotlib.lines import Line2D
 

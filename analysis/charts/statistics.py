@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.ticker import StrMethodFormatter
 
 from analysis.charts.style import (
     COLOURS,
@@ -164,7 +165,7 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
         ax.set_ylim(max(0.0, lo - 0.05 * span) if lo >= 0 else lo - 0.05 * span,
                     hi + 0.08 * span)
         set_value_axis(ax, unit)
-        ax.xaxis.set_major_formatter(lambda x, _: f"{x:,.0f}")
+        ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         ax.set_xlabel(x_label)
         handles = [Line2D([], [], color=COLOURS["target"], linewidth=1.4,
                           label=f"{centre_label} {fmt(lim['centre'].iloc[-1])}"),

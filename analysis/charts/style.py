@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import math
 import textwrap
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import matplotlib as mpl
@@ -28,6 +28,7 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.transforms import Bbox
 
 from analysis.atomic import atomic_path
+from analysis.charts import background
 from analysis.errors import InputDataError, NoDataError, ParameterError
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -296,9 +297,15 @@ def add_title(ax: Axes, title: str | None, subtitle: str | None = None,
                     color=COLOURS["muted"], annotation_clip=False, gid="subtitle")
 
 
-def _below_axes(ax: Axes) -> Callable[[object], Bbox]:
-    """A bbox from the axes' left edge to its right, ending below the x axis and any legend."""
-    def bbox(renderer: object) -> Bbox:
+class _BelowAxes:
+    """A bbox from the axes' left edge to its right, ending below the x axis and any legend
+    (a class, not a closure, so that a figure using it can be pickled for a worker)."""
+
+    def __init__(self, ax: Axes) -> None:
+        self.ax = ax
+
+    def __call__(self, renderer: object) -> Bbox:
+        ax = self.ax
         bottom = ax.bbox.y0
         if ax.axison and ax.xaxis.get_visible():
             xb = ax.xaxis.get_tightbbox(renderer)
@@ -311,7 +318,6 @@ def _below_axes(ax: Axes) -> Callable[[object], Bbox]:
             if child.get_gid() == "below-note":
                 bottom = min(bottom, child.get_window_extent(renderer).y0)
         return Bbox.from_extents(ax.bbox.x0, bottom, ax.bbox.x1, ax.bbox.y1)
-    return bbox
 
 
 def add_source(ax: Axes, text: str) -> None:
@@ -327,7 +333,7 @@ def add_source(ax: Axes, text: str) -> None:
             fix='pass e.g. source="Source: DfE, Children in need 2016-17 (table C1)"',
         )
     wrapped = "\n".join(textwrap.wrap(" ".join(text.split()), text_width_chars(ax, 7.5)))
-    ax.annotate(wrapped, xy=(0, 0), xycoords=_below_axes(ax), xytext=(0, -6),
+    ax.annotate(wrapped, xy=(0, 0), xycoords=_BelowAxes(ax), xytext=(0, -6),
                 textcoords="offset points", va="top", ha="left", fontsize=7.5,
                 color=COLOURS["muted"], annotation_clip=False, gid="source")
 
@@ -478,6 +484,9 @@ def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> 
 
     Each file is written to a temporary name beside the target and renamed over it, so a
     reader never sees half a file. Returns the three paths. ``alt_text`` must not be empty.
+    With background saving on (:mod:`analysis.charts.background`) a worker process lays the
+    chart out and writes the files; they exist once :func:`analysis.charts.background.wait`
+    has returned.
     """
     if not isinstance(alt_text, str) or not alt_text.strip():
         raise ParameterError("a saved chart needs alt text", parameter="alt_text",
@@ -490,18 +499,20 @@ def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> 
     base = Path(path_without_suffix)
     if base.suffix.lower() in (".png", ".svg", ".txt"):
         base = base.with_suffix("")
-    out = []
+    base.parent.mkdir(parents=True, exist_ok=True)
+    if not background.submit(fig, base, alt_text):
+        write_files(fig, base, alt_text)
+    return [base.with_name(f"{base.name}.{fmt}") for fmt in ("png", "svg", "txt")]
+
+
+def write_files(fig: Figure, base: Path, alt_text: str) -> None:
+    """Lay the figure out, then write its PNG, SVG and alt text, each atomically."""
     with house_style():
         settle_layout(fig)
         for fmt in ("png", "svg"):
-            target = base.with_name(f"{base.name}.{fmt}")
             kwargs = ({"dpi": PNG_DPI, "pil_kwargs": {"compress_level": PNG_COMPRESSION}} if fmt == "png"
                       else {"metadata": {"Date": None}})
-            with atomic_path(target) as tmp:
+            with atomic_path(base.with_name(f"{base.name}.{fmt}")) as tmp:
                 fig.savefig(tmp, format=fmt, **kwargs)
-            out.append(target)
-    text_path = base.with_name(f"{base.name}.txt")
-    with atomic_path(text_path) as tmp:
+    with atomic_path(base.with_name(f"{base.name}.txt")) as tmp:
         tmp.write_text(" ".join(alt_text.split()) + "\n", encoding="utf-8")
-    out.append(text_path)
-    return out
