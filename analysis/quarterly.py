@@ -522,8 +522,9 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
     table = load_benchmarks(paths)
     # One benchmark table for every DfE indicator the return has (all years), worked out on
     # first use and then looked up per measure: one ranking pass instead of one per measure.
+    published = set(table["indicator"].unique())
     wanted = sorted({i for i in local["indicator"].dropna().unique()
-                     if i in set(table["indicator"]) and catalogue.get(i).source is not None})
+                     if i in published and catalogue.get(i).source is not None})
     cache: dict[str, pd.DataFrame] = {}
 
     def bench(indicator_id: str, year: int) -> pd.DataFrame:
