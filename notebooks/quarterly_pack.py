@@ -27,7 +27,7 @@ period = "2017-18 Q4"
 neighbours = None
 indicators = None
 output_dir = "outputs/notebook-run"
-chart_workers = 0  # background processes saving charts; the pack runner uses one per core
+chart_workers = 0  # keep 0 here (each chart shown as saved); the pack runner saves in the background
 
 # %%
 from IPython.display import Markdown, display
