@@ -284,30 +284,6 @@ def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
 WITHIN_DAYS: tuple[int, ...] = (60, 91, 182)
 
 
-def shown_running_totals(hidden: Sequence[bool]) -> list[bool]:
-    """Which running totals of a column of parts can be shown without giving back a hidden
-    part (``hidden[i]``: part ``i`` is hidden). The last running total is the grand total,
-    which is always shown.
-
-    Two shown running totals reveal the sum of the parts between them; each such stretch
-    must hold no hidden part or at least two. Running totals are shown left to right while
-    the stretch since the last shown one is safe, then the last ones are withdrawn while the
-    stretch from there to the grand total is not.
-    """
-    shown, since = [], 0
-    for h in hidden[:-1]:
-        since += bool(h)
-        ok = since != 1
-        shown.append(ok)
-        if ok:
-            since = 0
-    while True:
-        last = max((i for i, ok in enumerate(shown) if ok), default=-1)
-        if last < 0 or sum(bool(h) for h in hidden[last + 1:]) != 1:
-            return [*shown, True]
-        shown[last] = False
-
-
 def time_since_table(year_rows: pd.DataFrame) -> pd.DataFrame:
     """Re-referrals by days since the previous referral (bands), with the cumulative share
     at 60, 91 and 182 days and at 12 months.
@@ -316,7 +292,7 @@ def time_since_table(year_rows: pd.DataFrame) -> pd.DataFrame:
     31-60 days). They are published as one table, a row per group with its bands and the
     group's total, so a hidden band's partner is found in its own group (rows) and a hidden
     group total's among the other groups (column). Cumulative figures are then added from
-    the published group totals where :func:`shown_running_totals` says they give nothing
+    the published group totals where :func:`analysis.suppress.shown_running_totals` says they give nothing
     back; elsewhere they are "c". Rows of bands inside a group have no cumulative figure.
     """
     t = rr.time_since_previous(year_rows).reset_index(drop=True)
@@ -337,7 +313,7 @@ def time_since_table(year_rows: pd.DataFrame) -> pd.DataFrame:
     pub = publish(wide, list(wide.columns), secondary="both")
     counts = [pub.loc[g, col] for g, col in place]
     totals = pub["group_total"].tolist()
-    show = shown_running_totals([suppress.is_suppressed(v) for v in totals])
+    show = suppress.shown_running_totals([suppress.is_suppressed(v) for v in totals])
     running = [int(v) if ok else suppress.MARKER
                for v, ok in zip(wide["group_total"].cumsum(), show, strict=True)]
     last_of_group = {max(i for i, gi in enumerate(group) if gi == g): g for g in set(group)}

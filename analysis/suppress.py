@@ -12,6 +12,8 @@ Rules (see ``docs/methods/rereferrals.md``, "Suppression"):
   row or column has a lone suppressed cell.
 * **Percentages** are recomputed from the suppressed counts: ``"c"`` if the numerator or
   denominator is suppressed.
+* **Running totals** of a column with hidden parts are shown only where two of them cannot
+  be subtracted to give back a hidden part (:func:`shown_running_totals`).
 * :func:`drop_identifiers` removes child and referral ids, names, dates of birth,
   addresses; :func:`assert_no_identifiers` scans the files written for any input id.
 """
@@ -246,3 +248,27 @@ def number(value: object) -> float:
 
 def is_suppressed(value: object) -> bool:
     return isinstance(value, str) and value == MARKER
+
+
+def shown_running_totals(hidden: Sequence[bool]) -> list[bool]:
+    """Which running totals of a column of parts can be shown without giving back a hidden
+    part (``hidden[i]``: part ``i`` is hidden). The last running total is the grand total,
+    which is always shown.
+
+    Two shown running totals reveal the sum of the parts between them; each such stretch
+    must hold no hidden part or at least two. Running totals are shown left to right while
+    the stretch since the last shown one is safe, then the last ones are withdrawn while the
+    stretch from there to the grand total is not.
+    """
+    shown, since = [], 0
+    for h in hidden[:-1]:
+        since += bool(h)
+        ok = since != 1
+        shown.append(ok)
+        if ok:
+            since = 0
+    while True:
+        last = max((i for i, ok in enumerate(shown) if ok), default=-1)
+        if last < 0 or sum(bool(h) for h in hidden[last + 1:]) != 1:
+            return [*shown, True]
+        shown[last] = False

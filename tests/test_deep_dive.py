@@ -29,6 +29,7 @@ import pandas as pd
 import pytest
 
 from analysis import deep_dive as dd
+from analysis import suppress
 from analysis.errors import InputDataError, NoDataError, ParameterError
 from analysis.suppress import MARKER, assert_no_identifiers
 
@@ -213,7 +214,7 @@ def test_running_total_hidden_where_it_would_give_back_a_group():
     ([False, True, False, True], [True, False, False, True]),  # G2 and G4 only together
 ])
 def test_shown_running_totals(hidden, shown):
-    assert dd.shown_running_totals(hidden) == shown
+    assert suppress.shown_running_totals(hidden) == shown
 
 
 def test_dfe_comparison_published_figures(dive):
