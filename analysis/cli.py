@@ -195,6 +195,9 @@ def pack(
     neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list (2021 or 2025).")] = None,
     output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).")] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
+    chart_workers: Annotated[int | None, typer.Option(
+        help="Background processes saving a single pack's charts (default one per core; 0: none). "
+             "A batch (--all-las, several --la) runs one pack per job instead.")] = None,
 ) -> None:
     """Run the quarterly chart pack notebook for one LA, a list, or --all-las."""
     from analysis.pack import all_la_names, run_many, run_pack
@@ -205,7 +208,8 @@ def pack(
         raise typer.Exit(_print_results(run_many(names, period, paths, jobs=jobs, outputs_root=output, pdf=pdf)))
     if not la:
         raise typer.BadParameter("give --la NAME (or --all-las)")
-    result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf)
+    result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf,
+                      chart_workers=chart_workers)
     typer.echo(f"Pack written to {result.output} ({len(result.files)} files, {result.seconds:.0f} s)")
     typer.echo(f"  open {result.output / 'report.html'}")
     if result.message:

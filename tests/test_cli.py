@@ -70,3 +70,10 @@ def test_output_file_written(tmp_path):
                                  "--output", str(out)])
     assert result.exit_code == 0 and out.exists()
     assert len(pd.read_csv(out)) > 20
+
+
+def test_pack_chart_workers_checked_before_anything_runs(tmp_path):
+    result = runner.invoke(app, ["pack", "--la", "Doncaster", "--chart-workers", "-1", "--output", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "chart_workers" in result.output and "Traceback" not in result.output
+    assert not list(tmp_path.iterdir())
