@@ -474,10 +474,12 @@ def cover_table(rows: pd.DataFrame, ax: Axes | None = None, *, source: str,
     """
     cells = _cover_cells(rows)
     cols = ["Measure", "Latest", "Target", "Status", "Since last", "Rank", "Band"]
-    body = [["\n".join(textwrap.wrap(c["label"], 34)), c["value"], c["target"],
-             "\n".join(textwrap.wrap(c["status"], 16)), c["direction"], c["rank"], c["quartile"]]
+    body = [["\n".join(textwrap.wrap(c["label"], 32)), c["value"], c["target"],
+             "\n".join(textwrap.wrap(c["status"], 16)),
+             "\n".join(textwrap.wrap(c["direction"], 11)),  # "no comparison" on two lines
+             c["rank"], c["quartile"]]
             for c in cells]
-    lines = [max(b[0].count("\n"), b[3].count("\n")) + 1 for b in body]
+    lines = [max(b[0].count("\n"), b[3].count("\n"), b[4].count("\n")) + 1 for b in body]
     with house_style():
         ax = get_axes(ax, (A4_TEXT_WIDTH, 1.2 + 0.22 * (sum(lines) + len(lines)) + 0.35))
         table = _new_table(ax, body, cols, [0.32, 0.09, 0.09, 0.18, 0.13, 0.11, 0.08])
