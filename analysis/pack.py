@@ -422,8 +422,8 @@ def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: 
     """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/.
 
     ``chart_workers``: background processes saving the charts (see
-    :mod:`analysis.charts.background`); None: one per core for a single pack, none in a
-    batch (``kernel`` given), whose packs already run one per core.
+    :mod:`analysis.charts.background`); None: one per core for a single pack, none when
+    ``kernel`` is given (:func:`run_many` passes what its jobs leave idle).
     """
     paths = paths or Paths.for_root()
     if chart_workers is None:
@@ -516,10 +516,16 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
 
 def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: int = 1,
              outputs_root: Path | None = None, pdf: bool = True, progress: bool = True) -> list[PackResult]:
-    """Run the quarterly pack for many LAs, ``jobs`` at once; carry on past failures."""
+    """Run the quarterly pack for many LAs, ``jobs`` at once; carry on past failures.
+
+    Cores the jobs leave idle save charts in the background (``chart_workers``): with
+    ``jobs=1`` on two cores each pack gets one worker; with one job per core, none.
+    """
     from tqdm import tqdm
 
     paths = paths or Paths.for_root()
+    jobs = max(1, jobs)
+    spare = max(0, (os.cpu_count() or 1) - jobs) // jobs
     local = threading.local()
     kernels: list[WorkerKernel] = []
     lock = threading.Lock()
@@ -535,14 +541,15 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
         started = time.perf_counter()
         try:
             return run_pack(name, period, paths, outputs_root=outputs_root, pdf=pdf,
-                            kernel=worker_kernel() if len(las) > 1 else None)
+                            kernel=worker_kernel() if len(las) > 1 else None,
+                            chart_workers=spare if len(las) > 1 else None)
         except AnalysisError as exc:
             return PackResult("quarterly_pack", name, period, "failed", message=str(exc).splitlines()[0],
                               seconds=round(time.perf_counter() - started, 2))
 
     results: list[PackResult] = []
     try:
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(one, name) for name in las]
             for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
                                desc=f"packs {period}", unit="LA"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 
 import nbformat
@@ -258,3 +259,27 @@ def test_notebooks_have_no_outputs_and_no_defs(paths):
         assert not any(line.lstrip().startswith(("def ", "class ")) for c in code for line in c.source.splitlines())
         assert any("parameters" in c.metadata.get("tags", []) for c in code), nb_path.name
         assert nb_path.with_suffix(".py").exists(), f"{nb_path.name} has no paired .py"
+
+
+@pytest.mark.e2e
+def test_batch_carries_on_past_a_failing_la_and_exits_non_zero(tmp_path):
+    """Two LAs through the CLI: Rotherham's pack is made; Dorset (created 2019) has no figures
+    for 2016-17, fails with the no-data error, and the run exits 1 after a summary."""
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    result = CliRunner().invoke(app, ["pack", "--la", "Rotherham", "--la", "Dorset", "--period", "2017-18Q4",
+                                      "--no-pdf", "--output", str(tmp_path)])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert lines[-1] == "1 ok, 1 failed"
+    # (the progress bar may share a line with the summary rows in the captured output)
+    assert re.search(r"\bok\s+Rotherham\s+[\d.]+ s\s+\S*rotherham", result.output)
+    assert re.search(r"\bfailed\s+Dorset\s+[\d.]+ s\s+Dorset has no figures for 2017-18 Q4", result.output)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rotherham"]
+    manifest = json.loads((tmp_path / "rotherham" / "2017-18-q4" / "manifest.json").read_text())
+    # one job: the cores it leaves idle save its charts; the kernel is the batch worker's
+    assert manifest["parameters"]["chart_workers"] == max(0, (os.cpu_count() or 1) - 1)
+    assert manifest["kernel"].startswith("shared")
+    assert (tmp_path / "rotherham" / "2017-18-q4" / "report.html").is_file()
