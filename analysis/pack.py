@@ -291,8 +291,8 @@ class WorkerKernel:
     Starting a kernel and importing pandas, matplotlib and this package takes a few seconds:
     more than a quarter of a benchmark-only pack. A batch worker therefore starts its kernel
     once and papermill runs each of its notebooks in it (every notebook sets all of its own
-    variables from its parameters cell down, so nothing carries over but the imports and
-    the cached benchmark table). After a failed notebook the kernel is replaced, so an error
+    variables from its parameters cell down, so nothing carries over but the imports, the
+    cached benchmark table and any chart worker pool). After a failed notebook the kernel is replaced, so an error
     in one LA's pack cannot leave state behind for the next. The manifest says which
     packs shared a kernel. Used by :func:`run_many`; a single pack gets a fresh kernel.
     """

@@ -8,9 +8,9 @@ of worker processes, then returns at once: a worker lays the chart out and write
 :func:`wait` collects the workers' results and raises if any chart failed to save.
 
 Off by default (``set_workers(0)``): an analyst running a notebook cell by cell sees each
-chart as soon as it is saved. The pack runner turns it on for a single pack; a batch of packs
-already keeps every core busy with one pack per core. The files are the same either way: the
-same function writes them from the same figure (tests compare the bytes).
+chart as soon as it is saved. The pack runner turns it on for a single pack (one worker per
+core) and, in a batch, for the cores its jobs leave idle. The files are the same either way:
+the same function writes them from the same figure (tests compare the bytes).
 """
 
 from __future__ import annotations
