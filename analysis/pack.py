@@ -213,7 +213,7 @@ def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> str | None:
 REPORT_HIDDEN_TAG = "notebook-only"
 
 
-_LINKED_CHART = re.compile(r'(<img\s[^>]*?)src="(charts/[A-Za-z0-9_.\-]+\.png)"')
+_LINKED_CHART = re.compile(r'(<img\s[^>]*?)src="(charts/[^"<>]+\.png)"')
 
 
 def embed_linked_charts(body: str, folder: Path) -> str:
@@ -221,9 +221,10 @@ def embed_linked_charts(body: str, folder: Path) -> str:
     charts were saved in the background) as data URIs, so the report stands alone.
     PackError naming the chart when one is missing."""
     import base64
+    import html
 
     def embed(match: re.Match[str]) -> str:
-        png = folder / match.group(2)
+        png = folder / html.unescape(match.group(2))
         if not png.is_file():
             raise PackError("a chart the report shows was not saved", where=str(png),
                             fix="rerun the pack; if it happens again run the notebook with chart_workers=0")

@@ -119,6 +119,9 @@ def test_embed_linked_charts_inlines_pngs_and_names_a_missing_one(tmp_path):
                    'style="max-width:100%"/></p>')
     assert embed_linked_charts('<img src="https://example.org/x.png">', tmp_path) == \
         '<img src="https://example.org/x.png">'  # only the pack's own charts
+    (tmp_path / "charts" / "E1 & E2.png").write_bytes(b"\x89PNG")  # a name that is escaped in HTML
+    assert embed_linked_charts('<img src="charts/E1 &amp; E2.png">', tmp_path) == \
+        '<img src="data:image/png;base64,iVBORw==">'
     with pytest.raises(PackError, match="not saved") as caught:
         embed_linked_charts('<img src="charts/missing.png">', tmp_path)
     assert "missing.png" in str(caught.value)
