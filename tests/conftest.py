@@ -34,6 +34,25 @@ def bench_table(paths: Paths) -> pd.DataFrame:
 
 
 @pytest.fixture
+def stub_pack_notebook(tmp_path: Path, paths: Paths):
+    """Make a stand-in quarterly_pack notebook: a parameters cell (``la``, ``output_dir``)
+    then one code cell per source given. Returns the project's Paths pointing at it."""
+    import nbformat
+
+    def make(*sources: str) -> Paths:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_code_cell("la = 'x'\noutput_dir = 'x'", metadata={"tags": ["parameters"]}),
+                    *(nbformat.v4.new_code_cell(src) for src in sources)]
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        notebooks = tmp_path / "notebooks"
+        notebooks.mkdir()
+        nbformat.write(nb, notebooks / "quarterly_pack.ipynb")
+        return Paths(**{**paths.model_dump(), "notebooks": notebooks})
+
+    return make
+
+
+@pytest.fixture
 def project_copy(tmp_path: Path) -> Paths:
     """A throwaway project: config copied, raw files linked (replace one to corrupt it)."""
     shutil.copytree(ROOT / "config", tmp_path / "config")

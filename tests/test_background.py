@@ -173,32 +173,20 @@ def test_run_pack_rejects_bad_chart_workers_before_running(tmp_path, bad):
 
 
 @pytest.mark.e2e
-def test_a_run_failing_while_charts_are_being_saved_leaves_nothing_behind(tmp_path, paths):
+def test_a_run_failing_while_charts_are_being_saved_leaves_nothing_behind(tmp_path, stub_pack_notebook):
     """A notebook that hands 20 charts to background workers, then fails: the runner reports
     the failing cell, the previous pack stays, and no temporary folder or file is left."""
-    import nbformat
-
-    from analysis.config import Paths
     from analysis.pack import run_notebook
 
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [
-        nbformat.v4.new_code_cell("la = 'x'\noutput_dir = 'x'", metadata={"tags": ["parameters"]}),
-        nbformat.v4.new_code_cell(
-            "from pathlib import Path\nfrom analysis.charts import background\n"
-            "from analysis.charts.style import new_figure, save_figure\n"
-            "background.set_workers(2)\n"
-            "for i in range(20):\n"
-            "    ax = new_figure().add_subplot()\n"
-            "    ax.plot(range(50), [v % 7 for v in range(50)])\n"
-            "    save_figure(ax.figure, Path(output_dir) / 'charts' / f'c{i}', 'A line.')"),
-        nbformat.v4.new_code_cell("raise ValueError('failed after the charts')"),
-    ]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    nbformat.write(nb, notebooks / "quarterly_pack.ipynb")
-    project = Paths(**{**paths.model_dump(), "notebooks": notebooks})
+    project = stub_pack_notebook(
+        "from pathlib import Path\nfrom analysis.charts import background\n"
+        "from analysis.charts.style import new_figure, save_figure\n"
+        "background.set_workers(2)\n"
+        "for i in range(20):\n"
+        "    ax = new_figure().add_subplot()\n"
+        "    ax.plot(range(50), [v % 7 for v in range(50)])\n"
+        "    save_figure(ax.figure, Path(output_dir) / 'charts' / f'c{i}', 'A line.')",
+        "raise ValueError('failed after the charts')")
     out = tmp_path / "outputs" / "doncaster" / "2017-18-q4"
     out.mkdir(parents=True)
     (out / "previous.txt").write_text("last quarter's pack")

@@ -12,7 +12,6 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis.config import Paths
 from analysis.errors import NoDataError, ParameterError
 from analysis.pack import (
     PackError,
@@ -73,16 +72,8 @@ def test_output_folder_not_writable(tmp_path, paths):
         run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=blocker / "outputs", pdf=False)
 
 
-def test_failed_run_keeps_previous_pack_and_logs_the_cell(tmp_path, paths):
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("la = 'x'\noutput_dir = 'x'", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("print('fine')"),
-                nbformat.v4.new_code_cell("raise ValueError('boom in cell three')")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    nbformat.write(nb, notebooks / "quarterly_pack.ipynb")
-    broken = Paths(**{**paths.model_dump(), "notebooks": notebooks})
+def test_failed_run_keeps_previous_pack_and_logs_the_cell(tmp_path, stub_pack_notebook):
+    broken = stub_pack_notebook("print('fine')", "raise ValueError('boom in cell three')")
     out = tmp_path / "outputs" / "doncaster" / "2017-18-q4"
     out.mkdir(parents=True)
     (out / "previous.txt").write_text("last quarter's pack")
@@ -106,18 +97,11 @@ def test_manifest_hashes_each_file_of_a_records_folder(tmp_path, paths):
     assert str(folder / "cin_2018.xml") in files and str(folder / "notes.md") not in files
 
 
-def test_batch_worker_keeps_its_kernel_and_replaces_it_after_a_failure(tmp_path, paths):
+def test_batch_worker_keeps_its_kernel_and_replaces_it_after_a_failure(tmp_path, stub_pack_notebook):
     # A notebook that records its kernel's process id, and fails when asked to.
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("la = 'x'\noutput_dir = 'x'", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("import os, pathlib\n"
-                                          "pathlib.Path(output_dir, 'pid.txt').write_text(str(os.getpid()))"),
-                nbformat.v4.new_code_cell("assert la != 'fail', 'asked to fail'")]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    notebooks = tmp_path / "notebooks"
-    notebooks.mkdir()
-    nbformat.write(nb, notebooks / "quarterly_pack.ipynb")
-    project = Paths(**{**paths.model_dump(), "notebooks": notebooks})
+    project = stub_pack_notebook("import os, pathlib\n"
+                                 "pathlib.Path(output_dir, 'pid.txt').write_text(str(os.getpid()))",
+                                 "assert la != 'fail', 'asked to fail'")
     kernel = WorkerKernel()
     try:
         def pid_of(name: str) -> str:
