@@ -723,6 +723,13 @@ def _row(table: pd.DataFrame, column: str, value: object) -> pd.Series | None:
     return hit.iloc[0] if len(hit) else None
 
 
+def _largest(table: pd.DataFrame, column: str) -> pd.Series | None:
+    """The row with the largest published figure in ``column`` (suppressed cells skipped),
+    or None when every cell is suppressed."""
+    values = pd.Series([suppress.number(v) for v in table[column]], index=table.index)
+    return table.loc[values.idxmax()] if values.notna().any() else None
+
+
 def key_findings(dive: DeepDive) -> str:
     """A short list of the main figures, taken from the published tables."""
     t = dive.tables
@@ -743,17 +750,13 @@ def key_findings(dive: DeepDive) -> str:
     out.append(f"{_pct(w['percent'].iloc[0])} of re-referrals came within 60 days of the "
                f"previous referral, {_pct(w['percent'].iloc[1])} within 3 months and "
                f"{_pct(w['percent'].iloc[2])} within 6 months.")
-    sg = t["source_groups"]
-    shares = sg.assign(_s=[suppress.number(v) for v in sg["share_of_rereferrals_percent"]])
-    if shares["_s"].notna().any():
-        top = shares.loc[shares["_s"].idxmax()]
+    top = _largest(t["source_groups"], "share_of_rereferrals_percent")
+    if top is not None:
         out.append(f"{top['source_group']} made the most re-referrals: "
                    f"{_pct(top['share_of_rereferrals_percent'])} of them (re-referral rate "
                    f"{_pct(top['rate_percent'])} of its referrals).")
-    po = t["previous_outcome"]
-    po_n = po.assign(_p=[suppress.number(v) for v in po["percent"]])
-    if po_n["_p"].notna().any():
-        top = po_n.loc[po_n["_p"].idxmax()]
+    top = _largest(t["previous_outcome"], "percent")
+    if top is not None:
         out.append(f"The most common outcome of the previous referral was "
                    f"\"{top['previous_outcome']}\" ({_pct(top['percent'])} of re-referrals).")
     if "early_help" in t:
