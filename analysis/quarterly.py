@@ -506,7 +506,7 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
     return gets four empty tables; a return without that quarter raises NoDataError.
     ``local``: the LA's local return rows when the caller has read them already.
     """
-    from analysis.benchmark import benchmark_table, load_benchmarks, rank_all
+    from analysis.benchmark import benchmark_table, load_benchmarks
 
     paths = paths or Paths.for_root()
     q = _quarter(quarter)
@@ -529,9 +529,7 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
 
     def bench(indicator_id: str, year: int) -> pd.DataFrame:
         if "all" not in cache and indicator_id in wanted:
-            cache["all"] = benchmark_table(
-                table, authority, catalogue, indicators=wanted, paths=paths,
-                ranked=rank_all(table[table["indicator"].isin(wanted)], catalogue))
+            cache["all"] = benchmark_table(table, authority, catalogue, indicators=wanted, paths=paths)
         found = cache.get("all", pd.DataFrame(columns=["indicator", "year"]))
         found = found[(found["indicator"] == indicator_id) & (found["year"] == year)]
         if found.empty:
