@@ -128,9 +128,10 @@ def test_embed_linked_charts_inlines_pngs_and_names_a_missing_one(tmp_path):
 
 
 @pytest.mark.e2e
-def test_every_chart_of_doncasters_pack_goes_to_a_worker(tmp_path, workers, monkeypatch):
+def test_every_chart_of_doncasters_pack_goes_to_a_worker(tmp_path, workers, monkeypatch, bench_table):
     """No chart of the pack falls back to being saved in the notebook's process (a figure
-    holding a lambda cannot be pickled): each kind the pack draws, on the shipped data."""
+    holding a lambda cannot be pickled): each kind the pack draws, on the shipped data
+    (``bench_table`` builds the processed table, so the test does not depend on test order)."""
     from analysis import report
     from analysis.benchmark import all_la_values, neighbour_values
 

@@ -10,7 +10,7 @@ from analysis.periods import parse_quarter
 
 
 @pytest.fixture(scope="module")
-def doncaster_ctx():
+def doncaster_ctx(bench_table):
     return report.build_pack_context("Doncaster", "2017-18 Q4")
 
 
@@ -83,7 +83,7 @@ def test_spc_names_the_longest_short_series(tmp_path):
                               "the longest series so far is X1 with 4.*")
 
 
-def test_small_la_with_suppressed_figures_still_gets_every_row():
+def test_small_la_with_suppressed_figures_still_gets_every_row(bench_table):
     # Isles of Scilly publishes no section 47 rate for 2016-17 (LAIT blank) and no looked-after
     # placement figure: the rows stay in the pack, blank and "not compared", rather than
     # stopping the pack (they used to reach the judgement with no polarity).
