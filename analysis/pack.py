@@ -378,6 +378,10 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
                 # Written once at the end (or at the failing cell), not after every cell: the
                 # charts make the notebook a few MB, and rewriting it per cell cost ~0.7 s a pack.
                 request_save_on_cell_execute=False,
+                # Once the last cell has run, every output is in hand and every chart written:
+                # a graceful kernel shutdown only waits (about a second). Where the kernel and
+                # any chart workers share a process group (POSIX), stop them all at once.
+                shutdown_kernel="immediate" if hasattr(os, "killpg") else "graceful",
                 execution_timeout=timeout, **(kernel.engine_kwargs() if kernel else {}),
             )
             if kernel:

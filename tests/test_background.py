@@ -195,3 +195,48 @@ def test_a_run_failing_while_charts_are_being_saved_leaves_nothing_behind(tmp_pa
         run_notebook("quarterly_pack", {"la": "Doncaster"}, out, project, title="t", pdf=False)
     assert [p.name for p in out.iterdir()] == ["previous.txt"]
     assert sorted(p.name for p in out.parent.iterdir()) == ["2017-18-q4", "2017-18-q4.error.log"]
+
+
+def _processes_in_group(pgid: int) -> list[int]:
+    """Live processes whose process group is ``pgid`` (Linux /proc; zombies count as gone)."""
+    from pathlib import Path
+
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if fields[0] != "Z" and int(fields[2]) == pgid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not __import__("pathlib").Path("/proc/self/stat").exists(),
+                    reason="reads process groups from Linux's /proc")
+def test_a_finished_run_leaves_no_kernel_or_chart_worker_running(tmp_path, stub_pack_notebook):
+    """The runner stops the kernel at once when the last cell is done (no graceful wait);
+    the chart workers and their fork server, in the kernel's process group, stop with it."""
+    from analysis.pack import run_notebook
+
+    project = stub_pack_notebook(
+        "import os\nfrom pathlib import Path\nfrom analysis.charts import background\n"
+        "from analysis.charts.style import new_figure, save_figure\n"
+        "background.set_workers(2)\n"
+        "for i in range(4):\n"
+        "    save_figure(new_figure().add_subplot().figure, Path(output_dir) / 'charts' / f'c{i}', 'Empty.')\n"
+        "background.wait()\n"
+        "Path(output_dir, 'group.txt').write_text(str(os.getpgid(0)))")
+    out = tmp_path / "outputs" / "pack"
+    result = run_notebook("quarterly_pack", {"la": "Doncaster"}, out, project, title="t", pdf=False)
+    assert sum(f.endswith(".png") for f in result.files) == 4
+    pgid = int((out / "group.txt").read_text())
+    import os
+    import time
+
+    assert pgid != os.getpgid(0)  # the kernel had a group of its own
+    deadline = time.monotonic() + 5
+    while _processes_in_group(pgid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_in_group(pgid) == []
