@@ -41,7 +41,7 @@ def set_workers(workers: int) -> int:
     """Save charts in ``workers`` background processes (0: in this process). Returns it.
 
     Waits for the charts still being saved from before; the pool is started (or stopped)
-    here, so its start-up overlaps the notebook's own work.
+    here, its workers at once, so their start-up overlaps the notebook's own work.
     """
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 0:
         raise ParameterError("chart_workers must be a whole number, 0 or more", parameter="chart_workers",
@@ -54,7 +54,13 @@ def set_workers(workers: int) -> int:
         _STATE.pool = (ProcessPoolExecutor(workers, mp_context=_context(), initializer=_ignore_interrupts)
                        if workers else None)
         _STATE.workers = workers
+        for _ in range(workers):  # start the workers now, while the notebook reads its data
+            _STATE.pool.submit(_ready)
     return workers
+
+
+def _ready() -> None:
+    """In a worker: nothing; submitted once per worker so that the pool starts at once."""
 
 
 def _context() -> multiprocessing.context.BaseContext:
