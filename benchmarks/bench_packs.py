@@ -1,9 +1,10 @@
 """Speed of the chart pack. Prints figures; asserts nothing.
 
   floor     papermill running a notebook that only imports pandas, matplotlib and seaborn and
-            draws and saves (PNG + SVG) as many empty charts as a pack has (best of two)
+            draws and saves (PNG + SVG) as many empty charts as a pack has
   one LA    Doncaster's 2017-18 Q4 pack (PDF off, as for a batch), as the runner makes it (charts
-            saved by background workers) and with chart_workers=0; best of two after a warm-up
+            saved by background workers) and with chart_workers=0; after a warm-up pack, three
+            rounds of floor and packs one after the other, the best of each
   all LAs   every current LA with --jobs 2 (only with --all; targets: under 10 minutes)
 
 Targets on a 2-core machine: one LA's pack within 1.5x the floor.
@@ -39,25 +40,33 @@ def floor_seconds(charts: int, workdir: Path) -> float:
     return time.perf_counter() - started
 
 
+def _runs(seconds: list[float]) -> str:
+    return ", ".join(f"{s:.1f}" for s in seconds)
+
+
 def main() -> None:
     paths = Paths.for_root()
+    rounds = 3
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        # A first pack warms the disk cache and compiled files; then the best of two runs of
-        # each (runs on this machine vary by about 15%).
-        run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=out / "warm", pdf=False)
-        runs = {workers: [run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=out / f"w{workers}", pdf=False,
-                                   chart_workers=workers) for _ in range(2)]
-                for workers in (None, 0)}
-        result = min(runs[None], key=lambda r: r.seconds)
-        serial = min(runs[0], key=lambda r: r.seconds)
-        charts = sum(1 for f in result.files if f.endswith(".png"))
-        floor = min(floor_seconds(charts, out) for _ in range(2))
-        print(f"floor ({charts} empty charts, PNG+SVG): {floor:.1f} s")
+        # A first pack warms the disk cache and compiled files. Then rounds of floor, pack and
+        # pack without background saving, one after the other, so that a slow spell of the
+        # machine (runs here vary by 15% or more) falls on all three; the best of each.
+        charts = sum(1 for f in run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=out / "warm",
+                                         pdf=False).files if f.endswith(".png"))
+        floors, packs, serials = [], [], []
+        for i in range(rounds):
+            floors.append(floor_seconds(charts, out))
+            packs.append(run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=out / f"bg{i}",
+                                  pdf=False).seconds)
+            serials.append(run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=out / f"fg{i}",
+                                    pdf=False, chart_workers=0).seconds)
+        floor, pack, serial = min(floors), min(packs), min(serials)
+        print(f"floor ({charts} empty charts, PNG+SVG): {floor:.1f} s  (runs: {_runs(floors)})")
         print(f"one LA (Doncaster, {charts} charts, charts saved by {os.cpu_count()} workers): "
-              f"{result.seconds:.1f} s = {result.seconds / floor:.2f}x floor  [target <= 1.5x]")
-        print(f"one LA, charts saved in the notebook's process (chart_workers=0): {serial.seconds:.1f} s "
-              f"= {serial.seconds / floor:.2f}x floor")
+              f"{pack:.1f} s = {pack / floor:.2f}x floor  [target <= 1.5x]  (runs: {_runs(packs)})")
+        print(f"one LA, charts saved in the notebook's process (chart_workers=0): {serial:.1f} s "
+              f"= {serial / floor:.2f}x floor  (runs: {_runs(serials)})")
         if "--all" in sys.argv:
             names = all_la_names(paths)
             started = time.perf_counter()
