@@ -5,7 +5,9 @@
   one LA    Doncaster's 2017-18 Q4 pack (PDF off, as for a batch), as the runner makes it (charts
             saved by background workers) and with chart_workers=0; after a warm-up pack, three
             rounds of floor and packs one after the other, the best of each
-  all LAs   every current LA with --jobs 2 (only with --all; targets: under 10 minutes)
+  all LAs   every current LA with --jobs 2 (only with --all; target: under 10 minutes), after
+            the least it can take: the processor time of a pack's notebook, and of writing its
+            charts alone, measured in this process for a sample of LAs
 
 Targets on a 2-core machine: one LA's pack within 1.5x the floor.
 """
@@ -40,6 +42,41 @@ def floor_seconds(charts: int, workdir: Path) -> float:
     return time.perf_counter() - started
 
 
+def drawing_cpu_seconds(la: str, paths: Paths, workdir: Path) -> tuple[float, float]:
+    """CPU seconds of one LA's pack notebook run in this process, and of that, the part spent
+    laying out and writing its charts (PNG, SVG, alt text): the pack's own code cells (from
+    the jupytext pair), charts saved in this process, displays discarded."""
+    import contextlib
+    import io
+
+    import jupytext
+
+    from analysis.charts import style
+
+    nb = jupytext.read(paths.notebooks / "quarterly_pack.py")
+    cells = [c.source for c in nb.cells if c.cell_type == "code"]
+    writing = [0.0]
+    write_files = style.write_files
+
+    def timed(*args: object) -> None:
+        started = time.process_time()
+        write_files(*args)
+        writing[0] += time.process_time() - started
+
+    style.write_files = timed
+    try:
+        namespace: dict[str, object] = {}
+        started = time.process_time()
+        with contextlib.redirect_stdout(io.StringIO()):
+            for i, source in enumerate(cells):
+                exec(compile(source, f"quarterly_pack cell {i}", "exec"), namespace)
+                if i == 0:  # the parameters cell
+                    namespace.update(la=la, output_dir=str(workdir / la), chart_workers=0)
+        return time.process_time() - started, writing[0]
+    finally:
+        style.write_files = write_files
+
+
 def _runs(seconds: list[float]) -> str:
     return ", ".join(f"{s:.1f}" for s in seconds)
 
@@ -69,6 +106,18 @@ def main() -> None:
               f"= {serial / floor:.2f}x floor  (runs: {_runs(serials)})")
         if "--all" in sys.argv:
             names = all_la_names(paths)
+            # The least the all-LA run can take: the CPU time of drawing the charts alone, for
+            # a sample of LAs without a local return (as all but one are), over two cores.
+            drawing_cpu_seconds("Leeds", paths, out / "draw")  # imports and caches, not counted
+            sample = ["Rotherham", "Lancashire", "Barnet", "Rutland"]
+            spent = [drawing_cpu_seconds(la, paths, out / "draw") for la in sample]
+            drawing = sum(w for _, w in spent) / len(sample)
+            notebook = sum(t for t, _ in spent) / len(sample)
+            print(f"one pack's notebook in one process ({', '.join(sample)}): {notebook:.1f} s CPU, of which "
+                  f"laying out and writing the charts {drawing:.1f} s")
+            print(f"  so {len(names)} packs on {os.cpu_count()} cores need at least "
+                  f"{len(names) * drawing / os.cpu_count() / 60:.1f} min for writing charts alone, "
+                  f"{len(names) * notebook / os.cpu_count() / 60:.1f} min for the notebooks' work")
             started = time.perf_counter()
             results = run_many(names, "2017-18 Q4", paths, jobs=2, outputs_root=out / "all", pdf=False)
             took = time.perf_counter() - started
