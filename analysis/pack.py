@@ -11,6 +11,7 @@ previous pack untouched and writes an error log naming the failing cell.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -286,6 +287,31 @@ def _failing_cell(exc: Exception, executed: Path) -> str:
     return "\n".join(lines)
 
 
+@functools.cache
+def kernel_manager_class() -> type:
+    """The kernel manager for every notebook the runner executes: jupyter_client's, with the
+    kernel's connection encrypted (CurveZMQ) wherever pyzmq and the kernel support it.
+
+    A kernel talks to the runner over local TCP sockets; unencrypted, any process on the
+    machine could read the code and outputs going by, and a deep dive's come from
+    record-level data about children. ipykernel also warns on every start without it.
+    """
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import default
+
+    if "transport_encryption" not in AsyncKernelManager.class_trait_names():  # jupyter_client < 8.9
+        return AsyncKernelManager
+
+    class EncryptedKernelManager(AsyncKernelManager):
+        @default("transport_encryption")
+        def _encrypt_where_possible(self) -> str:
+            # "auto": keys are made when the kernelspec says it supports them
+            return "auto" if zmq.has("curve") else "disabled"
+
+    return EncryptedKernelManager
+
+
 class WorkerKernel:
     """One Python kernel kept for the notebooks a batch worker runs one after another.
 
@@ -304,9 +330,7 @@ class WorkerKernel:
 
     def engine_kwargs(self) -> dict[str, Any]:
         if self.km is None:
-            from jupyter_client.manager import AsyncKernelManager
-
-            self.km = AsyncKernelManager(kernel_name="python3")
+            self.km = kernel_manager_class()(kernel_name="python3")
         return {"km": self.km}
 
     def shutdown(self) -> None:
@@ -382,7 +406,8 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
                 # a graceful kernel shutdown only waits (about a second). Where the kernel and
                 # any chart workers share a process group (POSIX), stop them all at once.
                 shutdown_kernel="immediate" if hasattr(os, "killpg") else "graceful",
-                execution_timeout=timeout, **(kernel.engine_kwargs() if kernel else {}),
+                execution_timeout=timeout,
+                **(kernel.engine_kwargs() if kernel else {"kernel_manager_class": kernel_manager_class()}),
             )
             if kernel:
                 kernel.used += 1

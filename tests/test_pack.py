@@ -121,6 +121,38 @@ def test_batch_worker_keeps_its_kernel_and_replaces_it_after_a_failure(tmp_path,
         kernel.shutdown()
 
 
+def _no_curve() -> str:
+    """Why this machine cannot encrypt a kernel's connection ("" when it can)."""
+    import zmq
+    from jupyter_client.manager import AsyncKernelManager
+
+    if not zmq.has("curve"):
+        return "this pyzmq has no CurveZMQ (libzmq built without libsodium)"
+    if "transport_encryption" not in AsyncKernelManager.class_trait_names():
+        return "jupyter_client older than 8.9 cannot give a kernel CurveZMQ keys"
+    return ""
+
+
+@pytest.mark.skipif(bool(_no_curve()), reason=_no_curve() or "-")
+@pytest.mark.parametrize("batch", [False, True], ids=["single pack", "batch worker"])
+def test_the_kernel_connection_is_encrypted(tmp_path, stub_pack_notebook, capfd, batch):
+    """Code and outputs (record-level data in a deep dive) never cross the kernel's local
+    sockets in plain text: the kernel gets CurveZMQ keys, and ipykernel's warning about an
+    unencrypted connection is never printed."""
+    project = stub_pack_notebook("import pathlib\nfrom ipykernel.kernelapp import IPKernelApp\n"
+                                 "app = IPKernelApp.instance()\n"
+                                 "pathlib.Path(output_dir, 'curve.txt').write_text("
+                                 "str(app.transport == 'tcp' and app.curve_secretkey is not None))")
+    kernel = WorkerKernel() if batch else None
+    try:
+        run_notebook("quarterly_pack", {"la": "a"}, tmp_path / "a", project, title="t", pdf=False, kernel=kernel)
+    finally:
+        if kernel:
+            kernel.shutdown()
+    assert (tmp_path / "a" / "curve.txt").read_text() == "True"
+    assert "without encryption" not in capfd.readouterr().err
+
+
 # --- end to end -----------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
