@@ -45,8 +45,9 @@ lint: $(STAMP) ## Check code style with ruff
 format: $(STAMP) ## Format code with ruff
 	$(VENV)/bin/ruff format analysis tests benchmarks
 
-lab: $(STAMP) ## Open JupyterLab on the notebooks
-	$(VENV)/bin/jupyter lab notebooks/
+# Kernels talk to JupyterLab over local sockets: encrypt them (CurveZMQ) as the pack runner does.
+lab: $(STAMP) ## Open JupyterLab on the notebooks (kernel connections encrypted)
+	$(VENV)/bin/jupyter lab notebooks/ --MappingKernelManager.transport_encryption=auto
 
 bench: data ## Print speed figures (benchmarks/)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done
