@@ -53,6 +53,16 @@ def stub_pack_notebook(tmp_path: Path, paths: Paths):
 
 
 @pytest.fixture
+def previous_pack(tmp_path: Path) -> Path:
+    """Doncaster's 2017-18 Q4 pack folder under ``tmp_path/outputs``, holding one file
+    (``previous.txt``) from an earlier run, for tests of a run that fails over it."""
+    out = tmp_path / "outputs" / "doncaster" / "2017-18-q4"
+    out.mkdir(parents=True)
+    (out / "previous.txt").write_text("last quarter's pack")
+    return out
+
+
+@pytest.fixture
 def project_copy(tmp_path: Path) -> Paths:
     """A throwaway project: config copied, raw files linked (replace one to corrupt it)."""
     shutil.copytree(ROOT / "config", tmp_path / "config")

@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import operator
+import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -174,7 +177,7 @@ def test_run_pack_rejects_bad_chart_workers_before_running(tmp_path, bad):
 
 
 @pytest.mark.e2e
-def test_a_run_failing_while_charts_are_being_saved_leaves_nothing_behind(tmp_path, stub_pack_notebook):
+def test_a_run_failing_while_charts_are_being_saved_leaves_nothing_behind(stub_pack_notebook, previous_pack):
     """A notebook that hands 20 charts to background workers, then fails: the runner reports
     the failing cell, the previous pack stays, and no temporary folder or file is left."""
     from analysis.pack import run_notebook
@@ -188,9 +191,7 @@ def test_a_run_failing_while_charts_are_being_saved_leaves_nothing_behind(tmp_pa
         "    ax.plot(range(50), [v % 7 for v in range(50)])\n"
         "    save_figure(ax.figure, Path(output_dir) / 'charts' / f'c{i}', 'A line.')",
         "raise ValueError('failed after the charts')")
-    out = tmp_path / "outputs" / "doncaster" / "2017-18-q4"
-    out.mkdir(parents=True)
-    (out / "previous.txt").write_text("last quarter's pack")
+    out = previous_pack
     with pytest.raises(PackError, match="failed after the charts"):
         run_notebook("quarterly_pack", {"la": "Doncaster"}, out, project, title="t", pdf=False)
     assert [p.name for p in out.iterdir()] == ["previous.txt"]
@@ -199,8 +200,6 @@ def test_a_run_failing_while_charts_are_being_saved_leaves_nothing_behind(tmp_pa
 
 def _processes_in_group(pgid: int) -> list[int]:
     """Live processes whose process group is ``pgid`` (Linux /proc; zombies count as gone)."""
-    from pathlib import Path
-
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -213,7 +212,7 @@ def _processes_in_group(pgid: int) -> list[int]:
 
 
 @pytest.mark.e2e
-@pytest.mark.skipif(not __import__("pathlib").Path("/proc/self/stat").exists(),
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(),
                     reason="reads process groups from Linux's /proc")
 def test_a_finished_run_leaves_no_kernel_or_chart_worker_running(tmp_path, stub_pack_notebook):
     """The runner stops the kernel at once when the last cell is done (no graceful wait);
@@ -232,9 +231,6 @@ def test_a_finished_run_leaves_no_kernel_or_chart_worker_running(tmp_path, stub_
     result = run_notebook("quarterly_pack", {"la": "Doncaster"}, out, project, title="t", pdf=False)
     assert sum(f.endswith(".png") for f in result.files) == 4
     pgid = int((out / "group.txt").read_text())
-    import os
-    import time
-
     assert pgid != os.getpgid(0)  # the kernel had a group of its own
     deadline = time.monotonic() + 5
     while _processes_in_group(pgid) and time.monotonic() < deadline:

@@ -72,11 +72,9 @@ def test_output_folder_not_writable(tmp_path, paths):
         run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=blocker / "outputs", pdf=False)
 
 
-def test_failed_run_keeps_previous_pack_and_logs_the_cell(tmp_path, stub_pack_notebook):
+def test_failed_run_keeps_previous_pack_and_logs_the_cell(stub_pack_notebook, previous_pack):
     broken = stub_pack_notebook("print('fine')", "raise ValueError('boom in cell three')")
-    out = tmp_path / "outputs" / "doncaster" / "2017-18-q4"
-    out.mkdir(parents=True)
-    (out / "previous.txt").write_text("last quarter's pack")
+    out = previous_pack
     with pytest.raises(PackError, match="boom in cell three"):
         run_notebook("quarterly_pack", {"la": "Doncaster"}, out, broken, title="t", pdf=False)
     assert [p.name for p in out.iterdir()] == ["previous.txt"]
@@ -133,7 +131,10 @@ def _no_curve() -> str:
     return ""
 
 
-@pytest.mark.skipif(bool(_no_curve()), reason=_no_curve() or "-")
+NO_CURVE = _no_curve()
+
+
+@pytest.mark.skipif(bool(NO_CURVE), reason=NO_CURVE)
 @pytest.mark.parametrize("batch", [False, True], ids=["single pack", "batch worker"])
 def test_the_kernel_connection_is_encrypted(tmp_path, stub_pack_notebook, capfd, batch):
     """Code and outputs (record-level data in a deep dive) never cross the kernel's local
