@@ -1,0 +1,162 @@
+"""A pack as a value: sections of text, tables, charts and notes, rendered many ways.
+
+Builders (``analysis.report``, ``analysis.deep_dive``, ``analysis.explorer``) return these
+values and write nothing; renderers (``analysis.render``) turn one value into notebook
+display, files, HTML, PDF, Word or terminal text. Values are frozen dataclasses: make a
+variant with :func:`dataclasses.replace`. A frozen dataclass does not freeze a DataFrame: by
+convention nobody changes a frame once it is in a block, and renderers copy before formatting.
+
+A :class:`Chart` holds a plot function from ``analysis.charts`` and its inputs, not a drawn
+figure: it pickles, builders stay cheap, and each renderer draws only what it needs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from analysis.errors import ParameterError
+
+#: Chart and table names are file names (``charts/<name>.png``, ``tables/<name>.csv``).
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+#: How a table column is formatted: a unit from the indicator catalogue, or plain text.
+ColumnKind = Literal["text", "percent", "rate_per_10000", "rate_per_100000", "count", "days",
+                     "number", "ratio", "date", "status", "direction"]
+
+#: What a note says: a figure or section missing, a section left out, a caveat, an old figure.
+NoteKind = Literal["missing", "left_out", "caveat", "stale"]
+
+
+def _check_name(name: str, what: str) -> None:
+    if not _NAME.match(name or ""):
+        raise ParameterError(
+            f"a {what} name must be usable as a file name", parameter=f"{what} name", expected="lower-case letters, digits, '_' or '-'",
+            found=repr(name), fix=f"give the {what} a slug name such as 're_referrals_trend'")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A paragraph or list, in Markdown (renderers escape any HTML in it)."""
+
+    markdown: str
+
+
+@dataclass(frozen=True)
+class Column:
+    """How one column of a :class:`Table` is shown.
+
+    ``key`` is the frame's column; ``label`` its heading. ``kind`` and ``decimals`` say how a
+    renderer formats the numbers (from the catalogue for indicator values). ``display`` and
+    ``download`` say whether the column is shown on the page and written to CSV/XLSX.
+    """
+
+    key: str
+    label: str
+    kind: ColumnKind = "text"
+    decimals: int | None = None
+    display: bool = True
+    download: bool = True
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table that keeps its numbers; renderers format them from ``columns``."""
+
+    name: str
+    frame: pd.DataFrame = field(compare=False)
+    columns: tuple[Column, ...]
+    caption: str
+    source: str = ""
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_name(self.name, "table")
+        missing = [c.key for c in self.columns if c.key not in self.frame.columns]
+        if missing:
+            raise ParameterError(f"table {self.name} lists columns its frame does not have",
+                                 parameter=f"table {self.name} columns", expected="columns of its frame",
+                                 found=", ".join(missing), fix="name only columns the frame has")
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A chart: a plot function (``ax=`` in, Axes out) and its inputs, with alt text and source.
+
+    ``plot(**inputs, ax=ax)`` draws it. ``alt_text`` is required: a chart without a real
+    description is an error, never a default.
+    """
+
+    name: str
+    plot: Callable[..., Any] = field(compare=False)
+    inputs: Mapping[str, Any] = field(compare=False)
+    alt_text: str
+    source: str = ""
+    title: str = ""
+    synthetic: bool = False
+
+    def __post_init__(self) -> None:
+        _check_name(self.name, "chart")
+        if not (self.alt_text or "").strip():
+            raise ParameterError(f"chart {self.name} has no alt text",
+                                 parameter=f"chart {self.name} alt_text", expected="a description",
+                                 found="nothing", fix="describe what the chart shows")
+
+    def draw(self) -> Any:
+        """Draw the chart on a new figure and return the figure."""
+        ax = self.plot(**self.inputs)
+        return ax.figure
+
+
+@dataclass(frozen=True)
+class Note:
+    """A line saying what is missing or left out, and why (never a silent drop)."""
+
+    kind: NoteKind
+    message: str
+    indicator: str | None = None
+
+
+Block = Text | Table | Chart | Note
+
+
+@dataclass(frozen=True)
+class Section:
+    """A titled part of a pack. ``appendix`` sections come after the core pack."""
+
+    id: str
+    title: str
+    blocks: tuple[Block, ...] = ()
+    intro: str = ""
+    appendix: bool = False
+
+
+@dataclass(frozen=True)
+class Pack:
+    """A whole document: title, facts about it (LA, period, date made, sources), sections."""
+
+    title: str
+    meta: Mapping[str, str] = field(compare=False)
+    sections: tuple[Section, ...] = ()
+    synthetic: bool = False
+
+    def blocks(self) -> list[tuple[Section, Block]]:
+        """Every block with its section, in order."""
+        return [(s, b) for s in self.sections for b in s.blocks]
+
+    def charts(self) -> list[Chart]:
+        return [b for _, b in self.blocks() if isinstance(b, Chart)]
+
+    def tables(self) -> list[Table]:
+        return [b for _, b in self.blocks() if isinstance(b, Table)]
+
+    def notes(self) -> list[tuple[Section, Note]]:
+        return [(s, b) for s, b in self.blocks() if isinstance(b, Note)]
+
+
+#: A section builder: the computed context in, a section out; it writes nothing.
+SectionBuilder = Callable[[Any], Section]
