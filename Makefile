@@ -16,9 +16,10 @@ help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
+	@echo "Setting up $(VENV): installing the toolkit and its dependencies (a few minutes the first time)"
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --progress-bar on -e ".[dev]"
 	$(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null
 	@touch $(STAMP)
 
@@ -39,8 +40,9 @@ test: $(STAMP) ## Run the whole test suite (unit, published figures, end-to-end 
 test-fast: $(STAMP) ## Run the tests without the end-to-end notebook runs
 	$(PY) -m pytest -m "not e2e"
 
-lint: $(STAMP) ## Check code style with ruff
+lint: $(STAMP) ## Check code style (ruff) and types (mypy, settings in pyproject.toml)
 	$(VENV)/bin/ruff check analysis tests benchmarks notebooks
+	$(VENV)/bin/mypy
 
 format: $(STAMP) ## Format code with ruff
 	$(VENV)/bin/ruff format analysis tests benchmarks

@@ -75,11 +75,17 @@ def prepare() -> None:
 def fetch(
     only: Annotated[list[str] | None, typer.Option(help="Only these files (paths as in config/sources.yaml).")] = None,
     timeout: Annotated[float, typer.Option(help="Seconds to wait for each download.")] = 60.0,
+    accept_new: Annotated[bool, typer.Option(
+        "--accept-new", help="Take a download whose sha256 differs from the recorded one (a new "
+                             "publication) and record its sha256 in config/sources.yaml.")] = False,
 ) -> None:
-    """Refresh data/raw from the published URLs in config/sources.yaml (atomic per file)."""
+    """Refresh data/raw from the published URLs in config/sources.yaml (atomic per file).
+
+    A download must have the sha256 recorded in config/sources.yaml unless --accept-new.
+    """
     from analysis.fetch import fetch_sources
 
-    results = fetch_sources(_paths(), only=only or None, timeout=timeout)
+    results = fetch_sources(_paths(), only=only or None, timeout=timeout, accept_new=accept_new)
     failed = 0
     for res in results:
         typer.echo(f"{res.status:>9}  {res.path}" + (f"  ({res.message})" if res.message else ""))
@@ -87,6 +93,28 @@ def fetch(
     if failed:
         typer.secho(f"{failed} file(s) failed; the old copies were kept.", err=True, fg=typer.colors.RED)
         raise typer.Exit(1)
+
+
+@app.command()
+@friendly_errors
+def accept(
+    files: Annotated[list[str], typer.Argument(help="Raw files (paths as in config/sources.yaml).")],
+) -> None:
+    """Accept a new publication put in data/raw by hand: record its sha256 in config/sources.yaml."""
+    from analysis.integrity import accept_files
+
+    for rel, old, new in accept_files(_paths(), files):
+        typer.echo(f"{rel}: " + ("unchanged" if old == new else f"sha256 {old[:12]}... -> {new}"))
+
+
+@app.command()
+@friendly_errors
+def sources() -> None:
+    """Regenerate the table of raw files in data/raw/dfe/README.md from config/sources.yaml."""
+    from analysis.integrity import write_readme_table
+
+    changed = write_readme_table(_paths())
+    typer.echo("data/raw/dfe/README.md " + ("updated" if changed else "already current"))
 
 
 @app.command()

@@ -1,21 +1,22 @@
 """Refresh data/raw from the published URLs in config/sources.yaml.
 
-Each file is downloaded to a temporary file beside its target, checked, and only then moved
-over the old copy, so a failed or partial download never replaces a good file.
+Each file is downloaded (pooch) to a temporary folder beside its target, checked (format,
+columns, the sha256 recorded in config/sources.yaml), and only then moved over the old copy,
+so a failed, partial or changed download never replaces a good file. ``accept_new`` takes a
+new publication and records its sha256 (:mod:`analysis.integrity`).
 """
 
 from __future__ import annotations
 
 import io
-import shutil
-import urllib.error
-import urllib.request
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from analysis.atomic import atomic_path, sha256_file
+from analysis.atomic import sha256_file
 from analysis.config import Paths, SourceFile, load_sources
 from analysis.errors import ParameterError
 
@@ -53,29 +54,68 @@ def check_download(data_path: Path, fmt: str, old_path: Path | None) -> None:
         openpyxl.load_workbook(io.BytesIO(data_path.read_bytes()), read_only=True).close()
 
 
-def fetch_one(rel_path: str, spec: SourceFile, paths: Paths, timeout: float = 60.0) -> FetchResult:
-    """Download one file and replace it atomically if it passes the checks."""
+def _download(url: str, folder: Path, name: str, timeout: float) -> Path:
+    """Download ``url`` into ``folder`` with pooch (streamed to a temporary file, then moved)."""
+    import logging
+
+    import pooch
+
+    pooch.get_logger().setLevel(logging.WARNING)
+    downloader = pooch.HTTPDownloader(timeout=timeout, progressbar=False)
+    return Path(pooch.retrieve(url, known_hash=None, fname=name, path=folder, downloader=downloader))
+
+
+def fetch_one(rel_path: str, spec: SourceFile, paths: Paths, timeout: float = 60.0,
+              accept_new: bool = False) -> FetchResult:
+    """Download one file, check it and its sha256, and replace the copy in data/raw atomically.
+
+    A download whose sha256 differs from the one recorded in config/sources.yaml is refused
+    (the old copy kept) unless ``accept_new``: then it replaces the old copy and its sha256
+    is recorded (config/sources.yaml and the table in data/raw/dfe/README.md).
+    """
+    import requests
+
+    from analysis.integrity import record_hash
+
     if not spec.url:
         return FetchResult(rel_path, "skipped", "no published URL (shipped with the project)")
     target = paths.raw / rel_path
+    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with atomic_path(target) as tmp:
-            with urllib.request.urlopen(spec.url, timeout=timeout) as response, tmp.open("wb") as out:
-                shutil.copyfileobj(response, out)
-            check_download(tmp, spec.format, target)
-            new_sha = sha256_file(tmp)
-            if target.exists() and sha256_file(target) == new_sha:
-                return FetchResult(rel_path, "unchanged", sha256=new_sha)
-    except urllib.error.HTTPError as exc:
-        return FetchResult(rel_path, "failed", f"HTTP {exc.code} {exc.reason} from {spec.url}")
-    except (urllib.error.URLError, OSError, ValueError, pd.errors.ParserError) as exc:
+        with tempfile.TemporaryDirectory(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=target.parent) as folder:
+            downloaded = _download(spec.url, Path(folder), target.name, timeout)
+            check_download(downloaded, spec.format, target)
+            new_sha = sha256_file(downloaded)
+            if new_sha != spec.sha256 and not accept_new:
+                return FetchResult(
+                    rel_path, "failed",
+                    f"the download's sha256 {new_sha} differs from the one recorded in "
+                    f"config/sources.yaml; if it is a new publication you mean to use, "
+                    f"`python -m analysis fetch --accept-new --only {rel_path}` records it",
+                    sha256=new_sha)
+            if target.is_file() and sha256_file(target) == new_sha:
+                status = "unchanged"
+            else:
+                os.chmod(downloaded, 0o644)
+                os.replace(downloaded, target)
+                status = "updated"
+    except requests.HTTPError as exc:
+        code = exc.response.status_code if exc.response is not None else "?"
+        reason = exc.response.reason if exc.response is not None else exc
+        return FetchResult(rel_path, "failed", f"HTTP {code} {reason} from {spec.url}")
+    except (OSError, ValueError, pd.errors.ParserError) as exc:
         reason = getattr(exc, "reason", None) or exc
         return FetchResult(rel_path, "failed", f"{type(exc).__name__}: {reason}")
-    note = "" if new_sha == spec.sha256 else "new content: update sha256 in config/sources.yaml and data/raw/dfe/README.md"
-    return FetchResult(rel_path, "updated", note + (f" ({new_sha})" if note else ""), sha256=new_sha)
+    if new_sha != spec.sha256:
+        record_hash(paths, rel_path, new_sha)
+        return FetchResult(rel_path, status, f"new publication: sha256 {new_sha} recorded in "
+                           "config/sources.yaml", sha256=new_sha)
+    return FetchResult(rel_path, status, sha256=new_sha)
 
 
-def fetch_sources(paths: Paths, only: list[str] | None = None, timeout: float = 60.0) -> list[FetchResult]:
+def fetch_sources(paths: Paths, only: list[str] | None = None, timeout: float = 60.0,
+                  accept_new: bool = False) -> list[FetchResult]:
     """Fetch every file with a URL in config/sources.yaml (or just ``only``)."""
     sources = load_sources(paths.config)
     names = only or list(sources.files)
@@ -85,4 +125,4 @@ def fetch_sources(paths: Paths, only: list[str] | None = None, timeout: float = 
             f"not in config/sources.yaml: {', '.join(unknown)}", parameter="only",
             expected="paths as listed in config/sources.yaml, e.g. dfe/cin/c1_...csv",
         )
-    return [fetch_one(n, sources.files[n], paths, timeout) for n in names]
+    return [fetch_one(n, sources.files[n], paths, timeout, accept_new) for n in names]

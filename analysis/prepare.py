@@ -20,6 +20,7 @@ from analysis.catalogue import Catalogue, EesSource, Indicator, LaitSource, load
 from analysis.config import Paths
 from analysis.errors import InputDataError
 from analysis.geography import ENGLAND_CODE, ENGLAND_NAME, load_areas
+from analysis.integrity import verify_raw_files
 from analysis.periods import period_label
 from analysis.readers.ees import LEVELS, read_ees_csv
 from analysis.readers.lait import ENGLAND_NUMBER, REGION_NUMBERS, read_lait
@@ -213,6 +214,7 @@ def prepare_benchmarks(paths: Paths | None = None) -> tuple[Path, pd.DataFrame]:
     """Build and write ``benchmarks.parquet`` plus ``benchmarks.manifest.json``."""
     paths = paths or Paths.for_root()
     started = dt.datetime.now(dt.UTC)
+    verify_raw_files(paths)  # every raw file is the published copy recorded in config/sources.yaml
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     table = build_benchmarks(catalogue, paths)
     out = paths.benchmarks_table

@@ -75,12 +75,19 @@ def project_copy(tmp_path: Path) -> Paths:
     return Paths.for_root(tmp_path)
 
 
-def replace_raw(paths: Paths, rel: str, text: str | bytes) -> Path:
-    """Replace a linked raw file in a project copy with new content."""
+def replace_raw(paths: Paths, rel: str, text: str | bytes, *, record: bool = True) -> Path:
+    """Replace a linked raw file in a project copy with new content; ``record``: record its
+    sha256 in the copy's config/sources.yaml, as accepting a new publication does (otherwise
+    ``prepare`` refuses the changed file before reading it)."""
+    from analysis.atomic import sha256_file
+    from analysis.integrity import record_hash
+
     target = paths.raw / rel
     target.unlink()
     if isinstance(text, bytes):
         target.write_bytes(text)
     else:
         target.write_text(text, encoding="utf-8")
+    if record:
+        record_hash(paths, rel, sha256_file(target))
     return target

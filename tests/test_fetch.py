@@ -59,9 +59,17 @@ def test_updates_unchanged_failed_and_skipped(tmp_path, server):
     (served / "html.csv").write_text("<!DOCTYPE html><html>sign in</html>")
     (served / "lost.csv").write_text(LOST_COLUMN)
     results = {r.path: r for r in fetch_sources(paths, timeout=5)}
-    assert results["dfe/new.csv"].status == "updated"
-    assert "update sha256" in results["dfe/new.csv"].message
+    # A download whose sha256 is not the recorded one is refused, the old copy kept ...
+    changed = results["dfe/new.csv"]
+    assert changed.status == "failed" and "differs from the one recorded" in changed.message
+    assert "fetch --accept-new --only dfe/new.csv" in changed.message
+    assert (paths.raw / "dfe/new.csv").read_text() == GOOD
+    # ... unless accepted as a new publication: then its sha256 is recorded.
+    accepted = fetch_sources(paths, only=["dfe/new.csv"], timeout=5, accept_new=True)[0]
+    assert accepted.status == "updated" and "recorded" in accepted.message
     assert (paths.raw / "dfe/new.csv").read_text() == NEW
+    load_sources.cache_clear()
+    assert load_sources(paths.config).files["dfe/new.csv"].sha256 == sha256_file(paths.raw / "dfe/new.csv")
     assert results["dfe/same.csv"].status == "unchanged"
     for name, reason in [("missing.csv", "404"), ("html.csv", "web page"), ("lost.csv", "columns missing")]:
         res = results[f"dfe/{name}"]
