@@ -104,3 +104,8 @@ class ParameterError(AnalysisError):
 
 class NoDataError(AnalysisError):
     """The request is well formed but there are no figures at all for it."""
+
+
+class OutputError(AnalysisError):
+    """An output cannot be written where it was asked for (permissions, a read-only or
+    immutable folder, no space)."""
