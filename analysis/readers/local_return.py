@@ -132,8 +132,10 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
+    from analysis.readers.encoding import read_csv_any
+
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        return read_csv_any(path, dtype=str, keep_default_na=False)  # UTF-8/16, Windows-1252
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:

@@ -123,13 +123,15 @@ def _rename(df: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def _load(path: Path, sheet: str | int | None) -> pd.DataFrame:
+    from analysis.readers.encoding import read_csv_any
+
     if not path.exists():
         raise InputDataError("file not found", file=path, fix="check the path")
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""],
-                             encoding="utf-8-sig", skipinitialspace=True)
+            df = read_csv_any(path, dtype=str, keep_default_na=False, na_values=[""],
+                              skipinitialspace=True)  # UTF-8/16, Windows-1252 (detected)
         elif suffix in (".xlsx", ".xlsm"):
             df = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
         else:
