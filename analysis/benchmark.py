@@ -47,7 +47,14 @@ def load_benchmarks(paths: Paths | None = None) -> pd.DataFrame:
             "the processed benchmark table does not exist yet", file=path,
             fix="run `python -m analysis prepare` (or `make data`)",
         )
-    return _read_cached(path, path.stat().st_mtime_ns)
+    try:
+        return _read_cached(path, path.stat().st_mtime_ns)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputDataError(
+            "the processed benchmark table cannot be read (truncated or damaged)", file=path,
+            found=str(exc).splitlines()[0][:160] if str(exc) else type(exc).__name__,
+            fix="rebuild it with `python -m analysis prepare` (or `make data`)",
+        ) from None
 
 
 @lru_cache(maxsize=2)

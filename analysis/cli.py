@@ -12,8 +12,9 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
+import click
 import typer
 
 from analysis.errors import AnalysisError
@@ -29,17 +30,60 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def friendly_errors(func: F) -> F:
-    """Turn the toolkit's own errors into a short message on stderr and exit status 2."""
+    """The toolkit's own errors (bad input, bad parameters) become their message on stderr and
+    exit status 2; any other exception becomes one line pointing at a log file holding the
+    traceback, exit status 1. Never a bare traceback."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from analysis.errorlog import one_line, write_error_log
+
+        _show_warnings()
         try:
             return func(*args, **kwargs)
         except AnalysisError as exc:
             typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
             raise typer.Exit(exc.exit_code) from None
+        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+            raise
+        except KeyboardInterrupt:
+            typer.secho("Interrupted: nothing was replaced (outputs are written whole or not at all).",
+                        err=True, fg=typer.colors.RED)
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            log = write_error_log(exc, context=f"`{func.__name__}` command")
+            typer.secho(f"Error: {one_line(exc, log)}", err=True, fg=typer.colors.RED)
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _show_warnings() -> None:
+    """Show the toolkit's logged warnings (e.g. --jobs capped) on stderr, once."""
+    import logging
+
+    logger = logging.getLogger("analysis")
+    if not any(getattr(h, "_csc_cli", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("Warning: %(message)s"))
+        handler.setLevel(logging.WARNING)
+        handler._csc_cli = True  # type: ignore[attr-defined]
+        logger.addHandler(handler)
+
+
+def _output_path(value: str) -> Path:
+    """Parse an --output/--out value: an empty one is refused at once (it would mean '.')."""
+    if not value.strip():
+        raise typer.BadParameter("the path is empty: give a file or folder name")
+    return Path(value)
+
+
+def _check_output(path: Path | None, kind: Literal["file", "folder"], *, parameter: str = "output",
+                  suffixes: tuple[str, ...] | None = None) -> Path | None:
+    from analysis.outputs import check_output_path
+
+    return None if path is None else check_output_path(path, kind=kind, suffixes=suffixes,
+                                                        parameter=parameter)
 
 
 class OutputFormat(StrEnum):
@@ -125,7 +169,8 @@ def benchmark(
     indicator: Annotated[list[str] | None, typer.Option(help="Indicator id (see `indicators`). Repeat for several; default all.")] = None,
     neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list version (2021 or 2025); default per year.")] = None,
     format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
-    output: Annotated[Path | None, typer.Option(help="Write to this file instead of the screen.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Write to this file instead of the screen.",
+                                                parser=_output_path)] = None,
     level: Annotated[str, typer.Option(help="Confidence level of better/similar/worse: 95 or 99.8.")] = "95",
 ) -> None:
     """How an LA compares with England, its region and its statistical neighbours.
@@ -143,6 +188,7 @@ def benchmark(
     from analysis.periods import parse_year
     from analysis.tables import format_benchmark_table
 
+    _check_output(output, "file")
     chosen_level = parse_level(level)
     paths = _paths()
     catalogue = load_catalogue(paths.config / "indicators.yaml")
@@ -221,15 +267,19 @@ def pack(
     all_las: Annotated[bool, typer.Option("--all-las", help="Every current English LA.")] = False,
     jobs: Annotated[int, typer.Option(help="Packs to run at once.")] = 1,
     neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list (2021 or 2025).")] = None,
-    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).",
+                                                parser=_output_path)] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
     chart_workers: Annotated[int | None, typer.Option(
         help="Background processes saving a single pack's charts (default one per core; 0: none). "
              "A batch (--all-las, several --la) runs one pack per job instead.")] = None,
 ) -> None:
     """Run the quarterly chart pack notebook for one LA, a list, or --all-las."""
+    from analysis.limits import capped_jobs
     from analysis.pack import all_la_names, run_many, run_pack
 
+    _check_output(output, "folder")
+    jobs = capped_jobs(jobs)
     paths = _paths()
     if all_las or (la and len(la) > 1):
         names = all_la_names(paths) if all_las else list(la or [])
@@ -238,8 +288,14 @@ def pack(
         raise typer.BadParameter("give --la NAME (or --all-las)")
     result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf,
                       chart_workers=chart_workers)
-    typer.echo(f"Pack written to {result.output} ({len(result.files)} files, {result.seconds:.0f} s)")
-    typer.echo(f"  open {result.output / 'report.html'}")
+    _echo_written("Pack", result)
+
+
+def _echo_written(what: str, result: Any) -> None:
+    """Say where a pack was written and how to open it."""
+    folder = Path(result.output)
+    typer.echo(f"{what} written to {folder} ({len(result.files)} files, {result.seconds:.0f} s)")
+    typer.echo(f"  open {folder / 'report.html'}")
     if result.message:
         typer.echo(f"  note: {result.message}")
 
@@ -287,7 +343,8 @@ def quarter(
 @app.command()
 @friendly_errors
 def template(
-    output: Annotated[Path, typer.Option(help="Where to write the blank return (.csv or .xlsx).")] = Path("quarterly_return_template.csv"),
+    output: Annotated[Path, typer.Option(help="Where to write the blank return (.csv or .xlsx).",
+                                         parser=_output_path)] = Path("quarterly_return_template.csv"),
     la: Annotated[str | None, typer.Option(help="Carry forward this LA's targets and tolerances.")] = None,
     period: Annotated[str | None, typer.Option(help="Quarter to put in the period column.")] = None,
 ) -> None:
@@ -296,6 +353,7 @@ def template(
     from analysis.catalogue import load_catalogue
     from analysis.quarterly import load_local_returns, local_template
 
+    _check_output(output, "file", suffixes=(".csv", ".xlsx"))
     paths = _paths()
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     previous = load_local_returns(paths, la, catalogue) if la else None
@@ -318,33 +376,38 @@ def demo() -> None:
 
     paths = _paths()
     result = run_pack("Doncaster", "2017-18 Q4", paths)
-    typer.echo(f"Doncaster 2017-18 Q4 chart pack: {result.output}")
-    typer.echo(f"  report: {result.output / 'report.html'}")
-    if (result.output / "report.pdf").exists():
-        typer.echo(f"  PDF:    {result.output / 'report.pdf'}")
+    folder = Path(result.output)
+    typer.echo(f"Doncaster 2017-18 Q4 chart pack: {folder}")
+    typer.echo(f"  report: {folder / 'report.html'}")
+    if (folder / "report.pdf").exists():
+        typer.echo(f"  PDF:    {folder / 'report.pdf'}")
     elif result.message:
         typer.echo(f"  {result.message}")
-    typer.echo(f"  charts: {result.output / 'charts'}  tables: {result.output / 'tables'}")
+    typer.echo(f"  charts: {folder / 'charts'}  tables: {folder / 'tables'}")
     records = paths.raw / "synthetic" / "synthetic_referrals.csv"
     if not records.exists():  # the CSV only (under a second); `synthetic` also writes the XML
         typer.echo("Generating SYNTHETIC referral records: data/raw/synthetic/synthetic_referrals.csv "
                    "(`python -m analysis synthetic` adds CIN census XML files)")
         write_synthetic_files(paths.raw / "synthetic", xml_years=[])
     dive = run_deep_dive("Doncaster", records, None, paths)
-    typer.echo(f"Re-referrals deep dive on SYNTHETIC records: {dive.output}")
-    typer.echo(f"  report: {dive.output / 'report.html'}")
-    if (dive.output / "report.pdf").exists():
-        typer.echo(f"  PDF:    {dive.output / 'report.pdf'}")
+    dive_folder = Path(dive.output)
+    typer.echo(f"Re-referrals deep dive on SYNTHETIC records: {dive_folder}")
+    typer.echo(f"  report: {dive_folder / 'report.html'}")
+    if (dive_folder / "report.pdf").exists():
+        typer.echo(f"  PDF:    {dive_folder / 'report.pdf'}")
 
 
 @app.command()
 @friendly_errors
 def synthetic(
-    out: Annotated[Path, typer.Option(help="Folder for the files.")] = Path("data/raw/synthetic"),
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same files.")] = 2017,
+    out: Annotated[Path, typer.Option(help="Folder for the files.", parser=_output_path)] = Path("data/raw/synthetic"),
+    seed: Annotated[int, typer.Option(help="Random seed (0 or more): the same seed gives the same files.",
+                                      min=0, max=2**32 - 1)] = 2017,
 ) -> None:
     """Write deterministic SYNTHETIC referral records (CSV and CIN census XML) for demos and tests."""
     from analysis.synthetic import write_synthetic_files
+
+    _check_output(out, "folder", parameter="out")
 
     written = write_synthetic_files(out, seed=seed)
     typer.echo(f"Wrote synthetic referral records: {written}")
@@ -356,17 +419,16 @@ def deep_dive(
     la: Annotated[str, typer.Option(help="LA name or code: the title and the DfE comparison.")],
     records: Annotated[Path, typer.Option(help="Referral records: a CSV/XLSX extract, a CIN census XML file or a folder of them.")],
     period: Annotated[str | None, typer.Option(help="Year ending 31 March, e.g. 2016-17; default the latest whole year.")] = None,
-    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).",
+                                                parser=_output_path)] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
 ) -> None:
     """Re-referrals deep dive from record-level referral data (small numbers suppressed)."""
     from analysis.pack import run_deep_dive
 
+    _check_output(output, "folder")
     result = run_deep_dive(la, records, period, _paths(), outputs_root=output, pdf=pdf)
-    typer.echo(f"Deep dive written to {result.output} ({len(result.files)} files, {result.seconds:.0f} s)")
-    typer.echo(f"  open {result.output / 'report.html'}")
-    if result.message:
-        typer.echo(f"  note: {result.message}")
+    _echo_written("Deep dive", result)
 
 
 @app.command()
@@ -378,7 +440,8 @@ def explore(
     neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list version (2021 or 2025); default per year.")] = None,
     level: Annotated[str, typer.Option(help="Confidence level of better/similar/worse: 95 or 99.8.")] = "95",
     overdispersion: Annotated[str, typer.Option(help="Funnel limits: none (exact), multiplicative or additive.")] = "none",
-    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/); the explorer goes to <output>/<la>/explorer.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/); the explorer goes to <output>/<la>/explorer.",
+                                                parser=_output_path)] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = False,
 ) -> None:
     """Benchmark explorer for one LA: judged table, sentences, trend, neighbours, funnel plots."""
@@ -386,14 +449,28 @@ def explore(
     from analysis.pack import run_explorer
     from analysis.periods import parse_year
 
+    _check_output(output, "folder")
+    _check_level(level)
     years = [parse_year(y) for y in year] if year else None
     result = run_explorer(la, indicators=indicator or None, years=years, neighbours=neighbours,
                           level=level, overdispersion=parse_overdispersion(overdispersion),
                           paths=_paths(), outputs_root=output, pdf=pdf)
-    typer.echo(f"Explorer written to {result.output} ({len(result.files)} files, {result.seconds:.0f} s)")
-    typer.echo(f"  open {result.output / 'report.html'}")
-    if result.message and pdf:
-        typer.echo(f"  note: {result.message}")
+    if not pdf:
+        result.message = ""
+    _echo_written("Explorer", result)
+
+
+def _check_level(level: str) -> float:
+    """--level as a proportion: only 95 and 99.8 have limits and judgements."""
+    from analysis.errors import ParameterError
+    from analysis.judgement import parse_level
+
+    chosen = parse_level(level)
+    if chosen not in (0.95, 0.998):
+        raise ParameterError("the confidence level is not one the explorer draws", parameter="level",
+                             expected="95 or 99.8 (per cent)", found=repr(level),
+                             fix="use --level 95 (the default) or --level 99.8")
+    return chosen
 
 
 @app.command()
@@ -403,7 +480,8 @@ def funnel(
     year: Annotated[str, typer.Option(help="Year ending 31 March: 2017 or 2016-17.")],
     la: Annotated[str | None, typer.Option(help="LA to highlight: name or code (optional).")] = None,
     overdispersion: Annotated[str, typer.Option(help="Funnel limits: none (exact), multiplicative or additive.")] = "none",
-    output: Annotated[Path | None, typer.Option(help="Folder for charts/ and tables/ (default outputs/funnels).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Folder for charts/ and tables/ (default outputs/funnels).",
+                                                parser=_output_path)] = None,
 ) -> None:
     """Funnel plot of every LA for one indicator and year, with 95% and 99.8% limits around England.
 
@@ -428,6 +506,7 @@ def funnel(
     from analysis.periods import parse_year
     from analysis.report import save_chart, source_line
 
+    _check_output(output, "folder")
     paths = _paths()
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     ind = catalogue.get(indicator)

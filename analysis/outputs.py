@@ -64,7 +64,7 @@ def check_output_path(path: str | Path | None, *, kind: Literal["file", "folder"
                 fix=f"give {option} a path in a folder you can write to, e.g. outputs/")
     try:
         mode = resolved.stat().st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # new, or under a file: said below
         mode = None
     except OSError as exc:
         raise ParameterError(f"cannot use {given} for the output", parameter=parameter,

@@ -101,9 +101,40 @@ def validate_parameters(notebook: str, params: dict[str, Any]) -> _Params:
             ) from None
         raise ParameterError(
             f"bad value for {notebook}: {first['msg']}", parameter=name,
-            found=repr(first.get("input"))[:80],
-            expected=str(model.model_fields[name].annotation) if name in model.model_fields else None,
+            found=repr(first.get("input"))[:80], expected=expected_text(first, model, name),
         ) from None
+
+
+_TYPE_NAMES = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
+
+
+def _type_text(annotation: Any) -> str:
+    """How a person says what a parameter's type is: int -> 'a whole number' ..."""
+    import types
+    import typing
+
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return " or ".join(repr(a) for a in typing.get_args(annotation))
+    if origin in (typing.Union, types.UnionType):
+        return " or ".join(_type_text(a) for a in args) + " (or nothing)"
+    if origin is list and args:
+        return f"a list of {_type_text(args[0]).removeprefix('a ')}"
+    return _TYPE_NAMES.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def expected_text(error: Any, model: type[BaseModel], name: str) -> str | None:
+    """What a parameter should be, in words, from a pydantic error: the allowed values, the
+    bounds, or its type ('0.95 or 0.998', 'a whole number at least 0', ...)."""
+    ctx = error.get("ctx") or {}
+    if error.get("type") == "literal_error" and "expected" in ctx:
+        return str(ctx["expected"]).replace("'", "")
+    field_info = model.model_fields.get(name)
+    base = _type_text(field_info.annotation) if field_info is not None else None
+    bounds = [f"{word} {ctx[key]}" for key, word in (("ge", "at least"), ("gt", "more than"),
+                                                    ("le", "at most"), ("lt", "less than")) if key in ctx]
+    return " ".join(b for b in [base, " and ".join(bounds)] if b) or None
 
 
 def safe_output_dir(outputs_root: Path, *parts: str) -> Path:
@@ -418,10 +449,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
                 log.write_text(f"{notebook} with {json.dumps(params)} failed at "
                                f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}\n"
                                + _failing_cell(exc, executed) + "\n", encoding="utf-8")
-            raise PackError(f"{notebook} failed; the previous pack (if any) is untouched",
-                            where=str(output_dir), found=f"{getattr(exc, 'ename', type(exc).__name__)}: "
-                            f"{str(getattr(exc, 'evalue', exc))[:200]}",
-                            fix=f"see {error_log}") from None
+            raise notebook_failure(notebook, exc, output_dir, error_log) from None
         export_html(executed, tmp / "report.html", title)
         pdf_note = html_to_pdf(tmp / "report.html", tmp / "report.pdf") if pdf else "PDF not requested"
         finished = dt.datetime.now(dt.UTC)
@@ -443,6 +471,31 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
         error_log.unlink()
     return PackResult(notebook, params.get("la", ""), params.get("period") or "", "ok", output_dir,
                       pdf_note or "", round(time.perf_counter() - clock, 2), files)
+
+
+def notebook_failure(notebook: str, exc: BaseException, output_dir: Path, error_log: Path) -> PackError:
+    """The error to show for a notebook that stopped: the notebook's own message whole, once.
+
+    An AnalysisError raised inside the notebook (bad input) keeps its message and exit
+    status 2; anything else (a fault) is one line pointing at the error log, exit status 1.
+    """
+    from analysis import errors
+
+    ename = str(getattr(exc, "ename", type(exc).__name__))
+    evalue = str(getattr(exc, "evalue", exc)).strip()
+    kind = getattr(errors, ename, None) or globals().get(ename)
+    user_error = isinstance(kind, type) and issubclass(kind, AnalysisError)
+    intro = (f"{notebook} stopped; the previous pack (if any) is untouched; "
+             f"the failing cell is in {error_log}")
+    if user_error:
+        failure = PackError(f"{evalue}\n  ({intro})")
+    else:
+        line = next((s.strip() for s in evalue.splitlines() if s.strip()), "")
+        failure = PackError(f"{notebook} stopped with an unexpected error ({ename}: {line}); the "
+                            f"previous pack (if any) is untouched; the details are in {error_log}",
+                            where=str(output_dir))
+        failure.exit_code = 1
+    return failure
 
 
 def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: Path | None = None,
@@ -553,8 +606,14 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
     """
     from tqdm import tqdm
 
+    from analysis.errorlog import one_line, write_error_log
+    from analysis.limits import capped_jobs
+
     paths = paths or Paths.for_root()
-    jobs = max(1, jobs)
+    parse_quarter(period)  # a bad period is one error, before anything runs
+    jobs = capped_jobs(jobs)
+    las, unresolved = unique_las(las, period, paths)
+    jobs = min(jobs, max(1, len(las)))
     spare = max(0, (os.cpu_count() or 1) - jobs) // jobs
     local = threading.local()
     kernels: list[WorkerKernel] = []
@@ -576,8 +635,14 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
         except AnalysisError as exc:
             return PackResult("quarterly_pack", name, period, "failed", message=str(exc).splitlines()[0],
                               seconds=round(time.perf_counter() - started, 2))
+        except Exception as exc:  # one LA's fault never stops the others
+            if hasattr(local, "kernel"):
+                local.kernel.restart()
+            log = write_error_log(exc, context=f"quarterly pack for {name}, {period}")
+            return PackResult("quarterly_pack", name, period, "failed", message=one_line(exc, log),
+                              seconds=round(time.perf_counter() - started, 2))
 
-    results: list[PackResult] = []
+    results: list[PackResult] = list(unresolved)
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             futures = [pool.submit(one, name) for name in las]
@@ -588,6 +653,24 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
         for kernel in kernels:
             kernel.shutdown()
     return sorted(results, key=lambda r: r.la)
+
+
+def unique_las(names: list[str], period: str, paths: Paths) -> tuple[list[str], list[PackResult]]:
+    """The LAs of a batch once each, by resolved code (``Doncaster``, ``doncaster``, ``371`` and
+    ``E08000017`` are one LA), in the order given; and a failed result for each name that is no
+    LA, so the others still run."""
+    areas = load_areas(paths.root)
+    chosen: dict[str, str] = {}
+    failed: list[PackResult] = []
+    for name in names:
+        try:
+            authority = resolve_la(name, areas)
+        except AnalysisError as exc:
+            failed.append(PackResult("quarterly_pack", name, period, "failed",
+                                     message=str(exc).splitlines()[0]))
+            continue
+        chosen.setdefault(authority.new_code, name)
+    return list(chosen.values()), failed
 
 
 def all_la_names(paths: Paths) -> list[str]:

@@ -434,6 +434,7 @@ def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None
     LA's code. An empty table when there are none (callers check ``.empty``). The same
     indicator and period in two files is an :class:`InputDataError` naming both.
     """
+    from analysis.readers.la_codes import check_known_la_codes
     from analysis.readers.local_return import empty_local_table, read_local_return
 
     authority = _resolve(la, paths)
@@ -441,6 +442,7 @@ def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None
     parts = []
     for path in local_return_files(paths):
         frame = read_local_return(path, catalogue)
+        check_known_la_codes(frame, path, paths)  # an unknown code is an error, not ignored
         frame = frame[frame["la_code"] == authority.new_code]
         if not frame.empty:
             parts.append(frame)

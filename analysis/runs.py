@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from analysis.config import Paths, parse_model, read_yaml
-from analysis.errors import NoDataError
+from analysis.errors import InputDataError, NoDataError
 from analysis.periods import Quarter
 
 
@@ -48,12 +48,21 @@ def latest_quarter(paths: Paths) -> Quarter:
 
 def execute_run(config: Path, paths: Paths):
     """Run every pack a run file lists; returns the results (see analysis.pack.run_many)."""
+    from analysis.limits import capped_jobs
+    from analysis.outputs import check_output_path
     from analysis.pack import all_la_names, run_many
 
+    if not config.is_file():
+        raise InputDataError(
+            "run file not found" if not config.exists() else "the run file is not a file", file=config,
+            expected="a YAML run file listing las, period and output",
+            fix="check the path; config/runs/quarterly.yaml is an example to copy")
     spec: RunFile = parse_model(RunFile, read_yaml(config), config)
     names = all_la_names(paths) if spec.las == "all" else spec.las
     output = Path(spec.output)
     output = output if output.is_absolute() else paths.root / output
+    check_output_path(output, kind="folder", parameter="output")
+    spec.jobs = capped_jobs(spec.jobs)
     results = []
     if "quarterly_pack" in spec.notebooks:
         period = latest_quarter(paths).label if spec.period == "latest" else spec.period
@@ -66,6 +75,7 @@ def execute_run(config: Path, paths: Paths):
 
 def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path, config: Path):
     """Run the re-referrals deep dive for each LA of a run file; carry on past failures."""
+    from analysis.errorlog import one_line, write_error_log
     from analysis.errors import AnalysisError, ParameterError
     from analysis.geography import load_areas, resolve_la
     from analysis.pack import PackResult, run_deep_dive
@@ -89,4 +99,8 @@ def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path, 
         except AnalysisError as exc:
             results.append(PackResult("rereferrals_deep_dive", name, spec.deep_dive_year,
                                       "failed", message=str(exc).splitlines()[0]))
+        except Exception as exc:  # one LA's fault never stops the others
+            log = write_error_log(exc, context=f"re-referrals deep dive for {name}")
+            results.append(PackResult("rereferrals_deep_dive", name, spec.deep_dive_year,
+                                      "failed", message=one_line(exc, log)))
     return results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -56,6 +57,7 @@ def assert_clean_error(result: Result, *needles: str, exit_code: int = 2) -> str
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.exit_code == exit_code, text
     assert "Traceback" not in text, text
+    flat = " ".join(re.sub("[│╭╮╰╯─]", " ", text).split())  # typer's boxed usage errors wrap
     for needle in needles:
-        assert needle in text, (needle, text)
+        assert " ".join(needle.split()) in flat, (needle, text)
     return text
