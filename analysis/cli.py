@@ -62,13 +62,13 @@ def _show_warnings() -> None:
     """Show the toolkit's logged warnings (e.g. --jobs capped) on stderr, once."""
     import logging
 
+    class ToStderr(logging.Handler):  # the current stderr at each message
+        def emit(self, record: logging.LogRecord) -> None:
+            typer.secho(f"Warning: {record.getMessage()}", err=True, fg=typer.colors.YELLOW)
+
     logger = logging.getLogger("analysis")
-    if not any(getattr(h, "_csc_cli", False) for h in logger.handlers):
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("Warning: %(message)s"))
-        handler.setLevel(logging.WARNING)
-        handler._csc_cli = True  # type: ignore[attr-defined]
-        logger.addHandler(handler)
+    if not any(type(h).__name__ == "ToStderr" for h in logger.handlers):
+        logger.addHandler(ToStderr(logging.WARNING))
 
 
 def _output_path(value: str) -> Path:
