@@ -102,7 +102,7 @@ def sweep_stale(target: Path, older_than: float | None = None) -> list[Path]:
     seconds (default :data:`STALE_SECONDS`). Returns what was removed."""
     limit = older_than if older_than is not None else (
         STALE_SECONDS if fcntl is not None else STALE_SECONDS_UNLOCKED)
-    removed = []
+    removed: list[Path] = []
     now = time.time()
     try:
         candidates = list(target.parent.glob(f".{_glob_escape(target.name)}.*.tmp"))

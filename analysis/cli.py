@@ -12,12 +12,15 @@ import sys
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import click
 import typer
 
 from analysis.errors import AnalysisError
+
+if TYPE_CHECKING:
+    from analysis.pack import PackResult
 
 app = typer.Typer(
     add_completion=False,
@@ -291,9 +294,17 @@ def pack(
     _echo_written("Pack", result)
 
 
-def _echo_written(what: str, result: Any) -> None:
+def _folder(result: PackResult) -> Path:
+    """The folder a finished run wrote (every run that did not raise has one)."""
+    if result.output is None:
+        raise AnalysisError(f"{result.notebook} for {result.la} finished without an output folder",
+                            fix="run it again; if it happens again, report it")
+    return result.output
+
+
+def _echo_written(what: str, result: PackResult) -> None:
     """Say where a pack was written and how to open it."""
-    folder = Path(result.output)
+    folder = _folder(result)
     typer.echo(f"{what} written to {folder} ({len(result.files)} files, {result.seconds:.0f} s)")
     typer.echo(f"  open {folder / 'report.html'}")
     if result.message:
@@ -376,7 +387,7 @@ def demo() -> None:
 
     paths = _paths()
     result = run_pack("Doncaster", "2017-18 Q4", paths)
-    folder = Path(result.output)
+    folder = _folder(result)
     typer.echo(f"Doncaster 2017-18 Q4 chart pack: {folder}")
     typer.echo(f"  report: {folder / 'report.html'}")
     if (folder / "report.pdf").exists():
@@ -390,7 +401,7 @@ def demo() -> None:
                    "(`python -m analysis synthetic` adds CIN census XML files)")
         write_synthetic_files(paths.raw / "synthetic", xml_years=[])
     dive = run_deep_dive("Doncaster", records, None, paths)
-    dive_folder = Path(dive.output)
+    dive_folder = _folder(dive)
     typer.echo(f"Re-referrals deep dive on SYNTHETIC records: {dive_folder}")
     typer.echo(f"  report: {dive_folder / 'report.html'}")
     if (dive_folder / "report.pdf").exists():

@@ -677,7 +677,7 @@ def _cell(value: object) -> str:
     if isinstance(value, int | np.integer):
         return f"{int(value):,}"
     if isinstance(value, float | np.floating):
-        return f"{float(value):,.0f}" if float(value).is_integer() and abs(value) >= 1000 \
+        return f"{float(value):,.0f}" if float(value).is_integer() and abs(float(value)) >= 1000 \
             else f"{float(value):,.1f}"
     return str(value)
 
@@ -763,8 +763,9 @@ def key_findings(dive: DeepDive) -> str:
         eh = t["early_help"]
         re_ = _row(eh, "group", "re-referrals")
         all_ = _row(eh, "group", "all referrals")
-        out.append(f"{_pct(re_['percent'])} of re-referrals had early help before the "
-                   f"referral (all referrals: {_pct(all_['percent'])}).")
+        if re_ is not None and all_ is not None:
+            out.append(f"{_pct(re_['percent'])} of re-referrals had early help before the "
+                       f"referral (all referrals: {_pct(all_['percent'])}).")
     comp = t.get("dfe_comparison")
     nin = _row(comp, "measure", DFE_MEASURES["assessed_not_in_need"]) if comp is not None \
         else None

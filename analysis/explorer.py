@@ -191,14 +191,14 @@ def funnel_chart(funnel: Funnel, indicator: Indicator, period: str, la: LocalAut
     if la is not None:
         hit = funnel.points[funnel.points["old_la_code"].astype(str) == str(la.old_code)]
         name = None if hit.empty else str(hit["name"].iloc[0])
-    kwargs = {"la_name": name, "unit": indicator.unit, "decimals": indicator.decimals}
     x_label = ("Children aged under 18 (the rate's population)" if funnel.kind == "rate"
                else "Denominator (the number the percentage is of)")
     widened = "" if funnel.overdispersion == "none" else f", {funnel.overdispersion} over-dispersion"
     ax = funnel_plot(funnel.points, funnel.limits, centre_label="England", ax=ax, source=source, x_label=x_label,
                      title=f"{indicator.label}, {period}: every LA against its size{widened}",
-                     **kwargs)
-    alt = funnel_plot_alt_text(funnel.points, funnel.limits, **kwargs)
+                     la_name=name, unit=indicator.unit, decimals=indicator.decimals)
+    alt = funnel_plot_alt_text(funnel.points, funnel.limits, la_name=name, unit=indicator.unit,
+                               decimals=indicator.decimals)
     if funnel.overdispersion != "none":
         alt += f" The limits are widened for {funnel.overdispersion} over-dispersion."
     return ax, alt

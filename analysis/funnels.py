@@ -24,7 +24,7 @@ from analysis.stats import denominator_grid, funnel_flags, funnel_limits
 Overdispersion = Literal["none", "multiplicative", "additive"]
 
 #: The kind of funnel each unit takes.
-KIND_OF_UNIT: dict[str, str] = {"percent": "proportion", "rate_per_10000": "rate",
+KIND_OF_UNIT: dict[str, Literal["proportion", "rate"]] = {"percent": "proportion", "rate_per_10000": "rate",
                                 "rate_per_100000": "rate"}
 
 
@@ -48,7 +48,7 @@ class Funnel:
         return None if row.empty else str(row["position"].iloc[0])
 
 
-def funnel_kind(unit: str) -> str:
+def funnel_kind(unit: str) -> Literal["proportion", "rate"]:
     """'proportion' or 'rate' for a unit; ParameterError for a unit a funnel cannot show."""
     if unit not in KIND_OF_UNIT:
         raise ParameterError("a funnel plot needs a percentage or a rate per 10,000 or 100,000",
@@ -93,7 +93,8 @@ def funnel_for(table: pd.DataFrame, indicator: str, year: int, catalogue: Catalo
     limits = funnel_limits(england, grid, kind=kind, per=per, overdispersion=overdispersion,
                            values=points["value"] if overdispersion != "none" else None,
                            value_denominators=points["denominator"] if overdispersion != "none" else None)
-    points["position"] = np.asarray(funnel_flags(points["value"], points["denominator"], england, kind=kind,
-                                                 per=per, overdispersion=overdispersion), dtype=object)
+    flags = funnel_flags(points["value"], points["denominator"], england, kind=kind, per=per,
+                         overdispersion=overdispersion)
+    points["position"] = pd.Series(np.asarray(flags), index=points.index, dtype=object)
     left_out = int(values["value"].notna().sum() - len(points))
     return Funnel(indicator, year, kind, per, float(england), points, limits, overdispersion, left_out)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -108,7 +109,7 @@ def load_areas(root: Path | None = None) -> pd.DataFrame:
 
 def _as_la(row: pd.Series) -> LocalAuthority:
     def _opt(v: object) -> int | None:
-        return None if pd.isna(v) else int(v)  # type: ignore[arg-type]
+        return None if pd.isna(v) else int(cast(float, v))
 
     return LocalAuthority(
         new_code=row["new_code"], old_code=row["old_code"], name=row["name"],

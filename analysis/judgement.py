@@ -274,7 +274,7 @@ def _interval(num: pd.Series, den: pd.Series, unit: pd.Series, level: float
 
 
 def add_intervals(bench: pd.DataFrame, catalogue: Catalogue | None = None,
-                  level: float = DEFAULT_LEVEL,
+                  level: float | str = DEFAULT_LEVEL,
                   levels: Sequence[float] = COMPARISON_LEVELS) -> pd.DataFrame:
     """``bench`` with the counts used, the interval at each of ``levels`` and at ``level``.
 

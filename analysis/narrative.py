@@ -160,7 +160,7 @@ def _judgement_clause(w: _Writer) -> str | None:
         return "not tested for significance: no comparator to test against"
     groups: dict[str, list[str]] = {}
     for column, word in compared.items():
-        groups.setdefault(word, []).append(_COMPARATOR_NAMES[column])
+        groups.setdefault(str(word), []).append(_COMPARATOR_NAMES[column])
     parts = [f"{word} {'to' if word == 'similar' else 'than'} {_join(names)}"
              for word, names in groups.items()]
     level = level_text(float(row["level"]))

@@ -25,7 +25,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import PydanticCustomError
 
 from analysis import __version__
 from analysis.atomic import atomic_dir, atomic_path, sha256_file
@@ -65,8 +66,16 @@ class BenchmarkExplorerParams(_Params):
     years: list[int] | None = None
     indicators: list[str] | None = None
     neighbours: str | None = None
-    level: Literal[0.95, 0.998] = 0.95  # confidence of better / similar / worse
+    level: float = 0.95  # confidence of better / similar / worse: 0.95 or 0.998
     overdispersion: Literal["none", "multiplicative", "additive"] = "none"  # funnel limits
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, value: float) -> float:
+        if value not in (0.95, 0.998):
+            raise PydanticCustomError("literal_error", "Input should be {expected}",
+                                      {"expected": "0.95 or 0.998"})
+        return value
 
 
 class DeepDiveParams(_Params):

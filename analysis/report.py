@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.atomic import atomic_path
 from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all
-from analysis.catalogue import Catalogue, Indicator, LaitSource, load_catalogue
+from analysis.catalogue import Catalogue, Indicator, LaitSource, Polarity, load_catalogue
 from analysis.config import Paths, load_sources
 from analysis.errors import NoDataError, ParameterError
 from analysis.geography import LocalAuthority, load_areas, resolve_la
@@ -473,8 +473,9 @@ def spc_items(series: pd.DataFrame, output_dir: str | Path, *, source: str,
                 short.append((len(rows), str(code)))
             continue
         first = rows.iloc[-1]
-        polarity = str(first["polarity"])
-        polarity = polarity if polarity in ("higher_is_better", "lower_is_better") else "none"
+        given = str(first["polarity"])
+        polarity: Polarity = ("higher_is_better" if given == "higher_is_better" else
+                              "lower_is_better" if given == "lower_is_better" else "none")
         target = float(first["target"]) if pd.notna(first.get("target")) else None
         frame = rows.assign(period=pd.Categorical(rows["period"], categories=rows["period"], ordered=True))
         table = xmr_table(frame[["period", "value"]], polarity=polarity, target=target)

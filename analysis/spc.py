@@ -160,11 +160,12 @@ def _flag_runs(keys: np.ndarray, length: int) -> np.ndarray:
     A zero inside a flagged run (between its first and last counted point) is flagged too.
     """
     out = np.zeros(len(keys), dtype=int)
-    start, count, side = None, 0, 0
-    last_counted = None
+    start: int | None = None
+    count, side = 0, 0
+    last_counted: int | None = None
 
     def close() -> None:
-        if side != 0 and count >= length:
+        if side != 0 and count >= length and last_counted is not None:
             out[start:last_counted + 1] = side
 
     for i, k in enumerate(keys):

@@ -25,7 +25,7 @@ import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -408,14 +408,14 @@ def _check_target(target_value: float, kind: str, per: float) -> float:
     return theta
 
 
-def _check_levels(levels: Sequence[float]) -> tuple[float, ...]:
-    if isinstance(levels, numbers.Real):
-        levels = (levels,)
-    levels = tuple(_check_level(lv, "levels") for lv in levels)
-    if not levels:
+def _check_levels(levels: Sequence[float] | float) -> tuple[float, ...]:
+    given = ([cast(float, levels)] if isinstance(levels, numbers.Real)
+             else list(cast(Sequence[float], levels)))
+    checked = tuple(_check_level(lv, "levels") for lv in given)
+    if not checked:
         raise ParameterError("no levels were given", parameter="levels",
                              expected="e.g. (0.95, 0.998)", found="()")
-    return tuple(sorted(set(levels)))
+    return tuple(sorted(set(checked)))
 
 
 def _exact_limit(p: float, n: np.ndarray, theta: float, kind: str) -> np.ndarray:

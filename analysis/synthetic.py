@@ -68,6 +68,10 @@ LOCALITY_EFFECT: dict[str, float] = {"North": 0.95, "South": 0.95, "East": 1.30,
 SOON_SHARE = 0.77
 
 
+#: A missing value for np.where over object arrays (typed: numpy's stubs refuse a bare None).
+_NONE = np.array(None, dtype=object)
+
+
 def _pick(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
     keys = np.array(list(weights), dtype=object)
     p = np.array(list(weights.values()), dtype=float)
@@ -151,7 +155,7 @@ def generate_referrals(
     tidy_outcome[pending] = None  # assessment not finished at the extract date: still open
     open_at_end = (closure > t1).to_numpy() | pending
 
-    need = np.where(assessed, _pick(rng, NEEDS, n), None)
+    need = np.where(assessed, _pick(rng, NEEDS, n), _NONE)
     n_factors = rng.integers(1, 4, n)
     fac = _pick(rng, FACTORS, n * 3).reshape(n, 3)
     factors = np.array([";".join(dict.fromkeys(row[:k])) for row, k in zip(fac, n_factors,
@@ -159,7 +163,7 @@ def generate_referrals(
                        dtype=object)
     nif = np.isin(outcome, ["not_in_need", "early_help"])
     factors = np.where(nif & (rng.random(n) < 0.25), "21", factors)
-    factors = np.where(assessed & ~pending, factors, None)
+    factors = np.where(assessed & ~pending, factors, _NONE)
 
     source_codes = _pick(rng, SOURCE_WEIGHTS, n)
     out = pd.DataFrame({
@@ -170,7 +174,7 @@ def generate_referrals(
         "referral_nfa": nfa,
         "assessment_outcome": pd.Series(tidy_outcome, dtype="str"),
         "closure_date": closure.where(~open_at_end).astype("datetime64[ns]"),
-        "closure_reason": pd.Series(np.where(open_at_end, None, closure_reason), dtype="str"),
+        "closure_reason": pd.Series(np.where(open_at_end, _NONE, closure_reason), dtype="str"),
         "prior_early_help": pd.array(r["prior_eh"].to_numpy(), dtype="boolean"),
         "locality": pd.Series(child_locality[r["child"].to_numpy()], dtype="str"),
         "primary_need": pd.Series(need, dtype="str"),

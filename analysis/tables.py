@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 
 
 def _fmt(value: object, decimals: int) -> str:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
         return "-"
-    return f"{float(value):,.{decimals}f}"
+    return f"{float(cast(float, value)):,.{decimals}f}"
 
 
 _JUDGEMENT_HEADINGS = {"vs_england": "vs England", "vs_region": "vs region",

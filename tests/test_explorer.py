@@ -224,7 +224,7 @@ def test_funnel_command_bad_input(tmp_path, args, needle):
 
 
 @pytest.mark.parametrize(("args", "needle"), [
-    (["--la", "Doncaster", "--level", "90"], "Input should be 0.95 or 0.998"),
+    (["--la", "Doncaster", "--level", "90"], "Expected 95 or 99.8 (per cent)"),
     (["--la", "Doncaster", "--level", "high"], "confidence level"),
     (["--la", "Doncaster", "--overdispersion", "wide"], "over-dispersion"),
     (["--la", "Nowhere"], "unknown local authority"),

@@ -8,7 +8,8 @@ describes the same data in one paragraph.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,7 @@ def _compare_word(value: float, other: float, polarity: str, decimals: int) -> s
     return "better than" if better else "worse than"
 
 
-def _hbar_labels(ax: Axes, ys: list[float], xs: list[float], texts: list[str],
+def _hbar_labels(ax: Axes, ys: Sequence[float], xs: list[float], texts: list[str],
                  bold: list[bool], span: float) -> None:
     for y, x, text, b in zip(ys, xs, texts, bold, strict=True):
         ax.text(x + span * 0.012, y, text, va="center", ha="left", fontsize=8.5,
@@ -150,7 +151,7 @@ def comparators_overview(rows: pd.DataFrame, ax: Axes | None = None, *, source: 
         for name, style in (("region", {"color": COLOURS["region"], "marker": "s"}),
                             ("sn_mean", {"color": COLOURS["neighbours"], "marker": "^"})):
             ax.scatter(clip(pos[name]), ys, s=22, zorder=3, gid=f"overview-{name}",
-                       edgecolors="white", linewidths=0.4, **style)
+                       edgecolors="white", linewidths=0.4, color=style["color"], marker=style["marker"])
         for judgement, st in JUDGEMENT_STYLE.items():
             mask = (rows["vs_england"].astype(str) == judgement).to_numpy() & pos["la"].notna().to_numpy()
             if mask.any():
@@ -465,6 +466,7 @@ def annual_trend(series: pd.DataFrame, indicator: Indicator | None = None, ax: A
             ys = frame[col].astype(float).to_numpy()
             if np.isnan(ys).all():
                 continue
+            kw: dict[str, Any]
             if col == "value":
                 kw = {"color": COLOURS["la"], "linewidth": 2.4, "marker": "o", "markersize": 5,
                       "zorder": 5}

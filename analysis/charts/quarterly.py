@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Mapping
+from typing import cast
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.table import Table
+from matplotlib.transforms import Bbox
 
 from analysis.charts.style import (
     A4_TEXT_WIDTH,
@@ -85,7 +87,7 @@ def _meta(series: pd.DataFrame, unit: str | None, decimals: int | None) -> dict:
         if dec is None:
             vals = series[["value", "target", "tolerance"]].stack().dropna()
             dec = 0 if (vals == vals.round()).all() else 1
-        decimals = int(dec)  # type: ignore[arg-type]
+        decimals = int(cast(float, dec))
     label = str(_first(series, "label", _first(series, "indicator_code", "")))
     code = _first(series, "indicator_code", None)
     return {"unit": unit, "decimals": decimals, "label": label,
@@ -159,7 +161,7 @@ def quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
         if has_band.any():
             low, high = np.fmin(target, tol), np.fmax(target, tol)
             ax.fill_between(edges, np.append(low, low[-1]), np.append(high, high[-1]),
-                            step="post", where=np.append(has_band, has_band[-1]), color=COLOURS["tolerance"],
+                            step="post", where=np.append(has_band, has_band[-1]).tolist(), color=COLOURS["tolerance"],
                             alpha=0.16, linewidth=0, gid="tolerance-band", zorder=1)
         if (~np.isnan(target)).any():
             ok = ~np.isnan(target)
@@ -286,7 +288,7 @@ def _new_table(ax: Axes, cells: list[list[str]], col_labels: list[str],
                col_widths: list[float]) -> Table:
     ax.set_axis_off()
     table = ax.table(cellText=cells, colLabels=col_labels, colWidths=col_widths,
-                     cellLoc="center", loc="upper left", bbox=[0, 0, 1, 1])
+                     cellLoc="center", loc="upper left", bbox=Bbox.from_bounds(0, 0, 1, 1))
     table.auto_set_font_size(False)
     table.set_fontsize(8.5)
     for (r, _c), cell in table.get_celld().items():

@@ -11,6 +11,9 @@ figures the chart shows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import cast
+
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -53,9 +56,10 @@ FUNNEL_COMPARATORS: dict[str, tuple[str, str, str]] = {
 
 def _frame(table: object, columns: list[str], name: str) -> pd.DataFrame:
     require_columns(table, columns, name)
-    if table.empty:
+    frame = cast(pd.DataFrame, table)  # require_columns checked it is a DataFrame
+    if frame.empty:
         raise NoDataError(f"the {name} table has no rows to chart")
-    return table.reset_index(drop=True)
+    return frame.reset_index(drop=True)
 
 
 _num = number
@@ -74,7 +78,7 @@ def _n(value: object) -> str:
     return MARKER if _hidden(value) else (format_count(value) or "no figure")
 
 
-def _bar_labels(ax: Axes, ys: list[float], texts: list[str], span: float,
+def _bar_labels(ax: Axes, ys: Sequence[float], texts: list[str], span: float,
                 fontsize: float = 8.0) -> None:
     """Each bar's figures in a column right of the plot, level with its bar (clear of
     reference lines and markers drawn on the bars)."""
@@ -123,7 +127,7 @@ def time_since_previous_chart(bands: pd.DataFrame, ax: Axes | None = None, *, so
         ax.bar(x, np.nan_to_num(values), width=0.68, color=COLOURS["la"], gid="bars")
         top = max([v for v in values if not np.isnan(v)] or [1.0])
         for xi, v, raw in zip(x, values, data["percent"], strict=True):
-            ax.annotate(_pct(raw), (xi, 0 if np.isnan(v) else v), xytext=(0, 2),
+            ax.annotate(_pct(raw), (float(xi), 0 if np.isnan(v) else v), xytext=(0, 2),
                         textcoords="offset points", ha="center", va="bottom", fontsize=8,
                         gid="bar-label")
         for i, days, cum in _marks(data):

@@ -226,7 +226,8 @@ def _xmr(table: pd.DataFrame) -> pd.DataFrame:
         out["special_cause"] = out[list(RULES)].any(axis=1)
     out["special_cause"] = out["special_cause"].fillna(False).astype(bool)
     if "variation" not in out:
-        out["variation"] = np.where(out["special_cause"], "special_cause_neither", None)
+        out["variation"] = np.where(out["special_cause"], "special_cause_neither",
+                                    np.array(None, dtype=object))
     return out
 
 

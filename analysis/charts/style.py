@@ -17,14 +17,18 @@ import math
 import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Literal, cast
 
 import matplotlib as mpl
 import pandas as pd
+from cycler import cycler
 from matplotlib import ticker
 from matplotlib.axes import Axes
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from analysis.atomic import atomic_path
@@ -119,7 +123,7 @@ HOUSE_RC: dict[str, object] = {
     "savefig.facecolor": "white",
     "svg.fonttype": "none",      # text stays text in SVG: searchable and smaller
     "svg.hashsalt": "csc-benchmarks",  # stable ids so the same chart gives the same file
-    "axes.prop_cycle": mpl.cycler(color=[OKABE_ITO[k] for k in (
+    "axes.prop_cycle": cycler(color=[OKABE_ITO[k] for k in (
         "blue", "orange", "bluish_green", "vermillion", "reddish_purple", "sky_blue", "black")]),
 }
 
@@ -172,7 +176,7 @@ def get_axes(ax: Axes | None, figsize: tuple[float, float] = DEFAULT_SIZE) -> Ax
         return new_figure(figsize).add_subplot()
 
 
-def style_axes(ax: Axes, grid: str | None = "y") -> None:
+def style_axes(ax: Axes, grid: Literal["x", "y", "both"] | None = "y") -> None:
     """Hide the top and right spines and draw a light grid on ``grid`` ("x", "y" or None)."""
     ax.spines["top"].set_visible(False)
     ax.spines["right"].set_visible(False)
@@ -180,8 +184,8 @@ def style_axes(ax: Axes, grid: str | None = "y") -> None:
     # the caller's defaults.
     ax.tick_params(labelsize=HOUSE_RC["xtick.labelsize"], colors=COLOURS["muted"],
                    labelcolor=COLOURS["text"])
-    ax.xaxis.label.set_fontsize(HOUSE_RC["axes.labelsize"])
-    ax.yaxis.label.set_fontsize(HOUSE_RC["axes.labelsize"])
+    ax.xaxis.label.set_fontsize(cast(float, HOUSE_RC["axes.labelsize"]))
+    ax.yaxis.label.set_fontsize(cast(float, HOUSE_RC["axes.labelsize"]))
     if grid:
         ax.grid(True, axis=grid, color=COLOURS["grid"], linewidth=0.8)
         ax.set_axisbelow(True)
@@ -256,17 +260,23 @@ def text_width_chars(ax: Axes, fontsize: float) -> int:
 
     Measuring the tick labels is the dear part, so the width is measured once per Axes and
     kept while the figure size and the y limits (so the tick labels) stay the same."""
-    key = (tuple(ax.figure.get_size_inches()), ax.get_ylim(), ax.axison, ax.yaxis.get_visible())
+    key = (tuple(root_figure(ax).get_size_inches()), ax.get_ylim(), ax.axison, ax.yaxis.get_visible())
     cached = getattr(ax, "_csc_text_width", None)
     if cached is None or cached[0] != key:
         cached = (key, _available_points(ax))
-        ax._csc_text_width = cached
+        setattr(ax, "_csc_text_width", cached)  # noqa: B010 (a private attribute on a matplotlib object)
     return max(30, int(cached[1] / (fontsize * 0.6)))
 
 
-def _available_points(ax: Axes) -> float:
+def root_figure(ax: Axes) -> Figure:
+    """The figure ``ax`` is drawn on (the whole figure when ``ax`` is in a subfigure)."""
     fig = ax.figure
-    renderer = fig.canvas.get_renderer()
+    return fig if isinstance(fig, Figure) else fig.figure
+
+
+def _available_points(ax: Axes) -> float:
+    fig = root_figure(ax)
+    renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()
     left = ax.bbox.x0
     if ax.axison and ax.yaxis.get_visible():
         yb = ax.yaxis.get_tightbbox(renderer)
@@ -304,7 +314,7 @@ class _BelowAxes:
     def __init__(self, ax: Axes) -> None:
         self.ax = ax
 
-    def __call__(self, renderer: object) -> Bbox:
+    def __call__(self, renderer: RendererBase) -> Bbox:
         ax = self.ax
         bottom = ax.bbox.y0
         if ax.axison and ax.xaxis.get_visible():
@@ -340,12 +350,13 @@ def add_source(ax: Axes, text: str) -> None:
 
 def mark_synthetic(ax: Axes) -> None:
     """Label the chart "SYNTHETIC DATA": a boxed label above the plot and a light watermark."""
-    title = getattr(ax, "_left_title", None)  # the left title add_title writes
+    title: Text | None = getattr(ax, "_left_title", None)  # the left title add_title writes
     on_title = title is not None and bool(title.get_text().strip())
     # At the figure's right edge, level with the title: the title is wrapped to leave room
     # for it there (add_title's reserve), whatever sits right of the axes (value labels).
     ax.annotate("SYNTHETIC DATA", xy=(0.995, 1.0) if on_title else (1.0, 1.02),
-                xycoords=("figure fraction", title) if on_title else ("axes fraction", "axes fraction"),
+                xycoords=("figure fraction", title) if on_title and title is not None
+                else ("axes fraction", "axes fraction"),
                 ha="right", va="top" if on_title else "bottom", fontsize=8.5,
                 fontweight="bold", color=COLOURS["synthetic"], gid="synthetic",
                 annotation_clip=False, zorder=10,
@@ -414,7 +425,7 @@ def right_labels(ax: Axes, items: list[tuple[float, str, str]], bold_colour: str
     if not items:
         return
     lo, hi = ax.get_ylim()
-    height_in = ax.figure.get_figheight() * ax.get_position().height
+    height_in = root_figure(ax).get_figheight() * ax.get_position().height
     gap = (hi - lo) * ((fontsize + 3.5) / 72) / max(height_in, 0.5)
     ys = spread_positions([y for y, _, _ in items], gap)
     for (y0, text, colour), y in zip(items, ys, strict=True):

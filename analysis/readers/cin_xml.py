@@ -25,13 +25,14 @@ referrals of one child), so the same referral gets the same id in every year's f
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET  # writing only; reading goes through defusedxml
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -266,7 +267,7 @@ def read_cin_xml(
     return _tidy(rows)
 
 
-def read_cin_census_years(paths: list[str | Path], **kwargs) -> pd.DataFrame:
+def read_cin_census_years(paths: Sequence[str | Path], **kwargs: Any) -> pd.DataFrame:
     """Read several years' CIN census files into one referral table.
 
     A referral open across a year end appears in both years' files; the copy from the

@@ -365,7 +365,9 @@ def read_local_return(path: Path, catalogue: Catalogue) -> pd.DataFrame:
     # numbers
     is_pct = out["unit"] == "percent"
     for col in NUMBER_COLUMNS:
-        values, bad_rows, bad_found, pct_rows = [], [], [], []
+        values: list[float | None] = []
+        pct_rows: list[int] = []
+        bad_rows, bad_found = [], []
         for text, pct, row in zip(raw[col], is_pct, rows, strict=True):
             try:
                 values.append(_to_number(text, allow_percent=bool(pct)))

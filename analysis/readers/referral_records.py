@@ -102,15 +102,15 @@ def _rename(df: pd.DataFrame, path: Path) -> pd.DataFrame:
             lookup[n] = tidy
     mapping: dict[str, str] = {}
     for col in df.columns:
-        tidy = lookup.get(_norm(col))
-        if tidy is None:
+        meaning = lookup.get(_norm(col))
+        if meaning is None:
             continue
-        if tidy in mapping.values():
-            first = next(k for k, v in mapping.items() if v == tidy)
+        if meaning in mapping.values():
+            first = next(k for k, v in mapping.items() if v == meaning)
             raise InputDataError("two columns mean the same thing", file=path, column=str(col),
-                                 found=f"'{first}' and '{col}' both read as '{tidy}'",
+                                 found=f"'{first}' and '{col}' both read as '{meaning}'",
                                  fix="keep one of them")
-        mapping[col] = tidy
+        mapping[col] = meaning
     out = df.rename(columns=mapping)
     missing = [c for c in REQUIRED if c not in out.columns]
     if missing:
