@@ -34,6 +34,7 @@ from analysis.config import Paths, load_sources
 from analysis.errors import AnalysisError, NoDataError, ParameterError
 from analysis.geography import LocalAuthority, load_areas, resolve_la, slugify
 from analysis.periods import Quarter, parse_quarter
+from analysis.readers.encoding import text_encodings
 
 NOTEBOOKS = {
     "quarterly_pack": "quarterly_pack.ipynb",
@@ -471,13 +472,14 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
             "duration_seconds": round(time.perf_counter() - clock, 2),
             "pdf": None if pdf_note else "report.pdf", "pdf_note": pdf_note,
             "inputs": input_files(paths, [paths.root / params["records"]] if "records" in params else None),
+            "encodings": text_encodings(paths.root, [paths.raw / "local", *(
+                [paths.root / params["records"]] if "records" in params else [])]),
             "packages": _versions(), "outputs": [*files, "manifest.json"],
             "kernel": (f"shared: notebook {kernel.used} run in this batch worker's kernel"
                        if kernel else "fresh kernel for this notebook"),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-    if error_log.exists():
-        error_log.unlink()
+    error_log.unlink(missing_ok=True)  # another run of this pack may remove it at the same moment
     return PackResult(notebook, params.get("la", ""), params.get("period") or "", "ok", output_dir,
                       pdf_note or "", round(time.perf_counter() - clock, 2), files)
 

@@ -11,6 +11,7 @@ the line and how to fix it (save as "CSV UTF-8").
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -114,4 +115,22 @@ def read_csv_any(path: Path | str, **read_csv: Any) -> pd.DataFrame:
     return frame
 
 
-__all__ = ["UTF8", "UTF8_BOM", "UTF16", "WINDOWS_1252", "check_separator", "decode_text", "read_csv_any"]
+def text_encodings(root: Path, files: Iterable[Path]) -> dict[str, str]:
+    """``{path: encoding}`` of the CSV files among ``files`` (folders: their CSV files), paths
+    relative to ``root`` where inside it; for a pack's manifest. A file that cannot be
+    read as text is recorded with the problem."""
+    found: dict[str, str] = {}
+    wanted = [p for f in files for p in (sorted(f.glob("*.csv")) if f.is_dir() else [f])]
+    for path in wanted:
+        if not path.is_file() or path.suffix.lower() != ".csv":
+            continue
+        resolved = path.resolve()
+        key = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
+        try:
+            found[key] = decode_text(path.read_bytes(), path)[1]
+        except (InputDataError, OSError) as exc:
+            found[key] = f"not readable: {str(exc).splitlines()[0]}"
+    return found
+
+
+__all__ = ["UTF8", "UTF8_BOM", "UTF16", "WINDOWS_1252", "check_separator", "decode_text", "read_csv_any", "text_encodings"]

@@ -3,6 +3,7 @@ between 1 and the cores."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 
@@ -96,3 +97,31 @@ def test_cli_jobs_10000_warns_and_runs(cli, fake_packs, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "Warning: --jobs 10000 is more than the 2 core(s)" in result.output
     assert fake_packs == ["Doncaster"] and "1 ok, 0 failed" in result.output
+
+
+def test_two_runs_of_the_same_pack_at_once_both_finish(stub_pack_notebook, tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analysis.pack import run_notebook
+
+    paths = stub_pack_notebook(
+        "import pathlib, time\n"
+        "for i in range(30):\n"
+        "    pathlib.Path(output_dir, f'part{i}.txt').write_text(la)\n"
+        "    time.sleep(0.01)")
+    out = tmp_path / "outputs" / "doncaster" / "2017-18-q4"
+    out.mkdir(parents=True)
+    (out / "previous.txt").write_text("last quarter's pack")
+
+    def one(label: str) -> PackResult:
+        return run_notebook("quarterly_pack", {"la": label}, out, paths, title=label, pdf=False)
+
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(one, ["first run", "second run"]))
+    assert [r.status for r in results] == ["ok", "ok"]
+    parts = {p.read_text() for p in out.glob("part*.txt")}
+    assert len(list(out.glob("part*.txt"))) == 30 and len(parts) == 1  # one whole pack
+    assert not (out / "previous.txt").exists()
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["encodings"]["data/raw/local/doncaster_quarterly_return.csv"] == "UTF-8"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["2017-18-q4"]  # nothing left beside it

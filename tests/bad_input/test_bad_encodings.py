@@ -98,3 +98,19 @@ def test_referral_records_saved_semicolon_separated_are_named(tmp_path):
     path = _write(tmp_path / "records.csv", good.read_text(encoding="utf-8").replace(",", ";").encode())
     with pytest.raises(InputDataError, match="semicolon-separated"):
         read_referral_records(path)
+
+
+def test_the_manifest_names_each_returns_encoding(tmp_path):
+    from analysis.readers.encoding import text_encodings
+
+    local = tmp_path / "data" / "raw" / "local"
+    local.mkdir(parents=True)
+    _write(local / "a.csv", _return_text().encode("cp1252"))
+    _write(local / "b.csv", _return_text().encode("utf-8-sig"))
+    _write(local / "c.csv", b"PK\x03\x04 a workbook")
+    _write(local / "README.md", b"not a return")
+    found = text_encodings(tmp_path, [local])
+    assert found == {"data/raw/local/a.csv": "Windows-1252",
+                     "data/raw/local/b.csv": "UTF-8 with byte-order mark",
+                     "data/raw/local/c.csv": found["data/raw/local/c.csv"]}
+    assert found["data/raw/local/c.csv"].startswith("not readable:") and "Excel workbook" in found["data/raw/local/c.csv"]
