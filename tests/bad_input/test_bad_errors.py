@@ -139,3 +139,26 @@ def test_a_notebook_fault_is_exit_status_1(stub_pack_notebook, bench_table, tmp_
                  chart_workers=0)
     assert err.value.exit_code == 1 and "unexpected error (KeyError" in str(err.value)
     assert not isinstance(err.value, InputDataError)
+
+
+def test_an_immutable_previous_pack_is_a_message(stub_pack_notebook, bench_table, previous_pack,
+                                                  monkeypatch, cli):
+    import os
+
+    paths = stub_pack_notebook("import pathlib; pathlib.Path(output_dir, 'new.txt').write_text('new')")
+    monkeypatch.setenv("CSC_PROJECT_ROOT", str(paths.root))
+    monkeypatch.setattr("analysis.cli._paths", lambda: paths)
+    real_rename = os.rename
+
+    def immutable(src, dst):  # as `chattr +i` on the previous pack would (root ignores chmod)
+        if Path(src) == previous_pack:
+            raise PermissionError(1, "Operation not permitted")
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(os, "rename", immutable)
+    before = snapshot(previous_pack.parent)
+    assert_clean_error(cli("pack", "--la", "Doncaster", "--no-pdf",
+                           "--output", str(previous_pack.parents[1])),
+                       "cannot replace the previous folder", str(previous_pack),
+                       "Operation not permitted", "Fix:")
+    assert snapshot(previous_pack.parent) == before  # the previous pack as it was, nothing beside it
