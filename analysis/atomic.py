@@ -15,6 +15,7 @@ import errno
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 import time
 import uuid
@@ -29,8 +30,9 @@ try:
 except ImportError:  # pragma: no cover - Windows: staleness by age alone
     fcntl = None  # type: ignore[assignment]
 
-#: A temporary folder that nobody holds locked and that is older than this is stale.
-STALE_SECONDS = 60.0
+#: A temporary folder that nobody holds locked and that is older than this is stale (the margin
+#: covers only the moment between a run making its folder and locking it).
+STALE_SECONDS = 10.0
 #: Without locks (Windows), only temporary folders older than this are swept.
 STALE_SECONDS_UNLOCKED = 24 * 3600.0
 
@@ -97,9 +99,10 @@ def _in_use(path: Path) -> bool:
 
 
 def sweep_stale(target: Path, older_than: float | None = None) -> list[Path]:
-    """Remove the hidden ``.<name>.*.tmp`` folders and files beside ``target`` that a killed
-    run left behind: not locked by a live process and not touched for ``older_than``
-    seconds (default :data:`STALE_SECONDS`). Returns what was removed."""
+    """Remove the hidden ``.<name>.*.tmp`` folders beside ``target`` that a killed run left
+    behind: not locked by a live process and not touched for ``older_than`` seconds (default
+    :data:`STALE_SECONDS`). Files are left alone (:func:`atomic_path`'s temporary files are
+    not locked). Returns what was removed."""
     limit = older_than if older_than is not None else (
         STALE_SECONDS if fcntl is not None else STALE_SECONDS_UNLOCKED)
     removed: list[Path] = []
@@ -110,16 +113,13 @@ def sweep_stale(target: Path, older_than: float | None = None) -> list[Path]:
         return removed
     for path in candidates:
         try:
-            age = now - path.lstat().st_mtime
+            info = path.lstat()
         except OSError:
             continue
-        if age < limit or (path.is_dir() and _in_use(path)):
+        if not stat.S_ISDIR(info.st_mode) or now - info.st_mtime < limit or _in_use(path):
             continue
-        with contextlib.suppress(OSError):
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
+        shutil.rmtree(path, ignore_errors=True)
+        if not path.exists():
             removed.append(path)
     return removed
 

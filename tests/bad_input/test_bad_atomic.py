@@ -132,3 +132,35 @@ def test_a_previous_pack_that_cannot_be_moved_is_an_output_error(tmp_path, monke
     assert "Operation not permitted" in str(err.value) and "Fix:" in str(err.value)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["pack"]
     assert [p.name for p in target.iterdir()] == ["old.txt"]
+
+
+def test_sweeping_leaves_temporary_files_alone(tmp_path):
+    target = tmp_path / "2017-18-q4"
+    other_write = tmp_path / ".2017-18-q4.error.log.abc.tmp"  # atomic_path's, of a live run
+    other_write.write_text("being written")
+    old = time.time() - 3600
+    os.utime(other_write, (old, old))
+    assert sweep_stale(target) == [] and other_write.exists()
+
+
+def test_the_folder_of_a_run_killed_with_sigkill_is_swept_by_the_next(tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    target = tmp_path / "2017-18-q4"
+    code = ("import sys, time; from pathlib import Path; from analysis.atomic import atomic_dir\n"
+            f"with atomic_dir(Path({str(target)!r})) as tmp:\n"
+            "    (tmp / 'chart.png').write_bytes(b'half a chart'); print(tmp, flush=True); time.sleep(120)\n")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        left = Path(child.stdout.readline().strip())
+        assert left.is_dir() and sweep_stale(target, older_than=0) == []  # alive: locked
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    assert left.is_dir()  # what a killed run leaves behind ...
+    os.utime(left, (time.time() - 3600,) * 2)
+    with atomic_dir(target) as tmp:  # ... the next run sweeps
+        (tmp / "report.html").write_text("new")
+    assert not left.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["2017-18-q4"]
