@@ -20,6 +20,7 @@ import typer
 from analysis.errors import AnalysisError
 
 if TYPE_CHECKING:
+    from analysis.config import Paths
     from analysis.pack import PackResult
 
 app = typer.Typer(
@@ -95,7 +96,7 @@ class OutputFormat(StrEnum):
     json = "json"
 
 
-def _paths():
+def _paths() -> Paths:
     from analysis.config import Paths
 
     return Paths.for_root()
@@ -253,7 +254,7 @@ def indicators() -> None:
         typer.echo(f"{ind.id:<38} {ind.polarity:<17} {src:<10} {ind.label}{codes}")
 
 
-def _print_results(results) -> int:
+def _print_results(results: list[PackResult]) -> int:
     failed = [r for r in results if r.status != "ok"]
     for r in results:
         where = r.output if r.status == "ok" else r.message

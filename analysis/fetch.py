@@ -73,8 +73,6 @@ def fetch_one(rel_path: str, spec: SourceFile, paths: Paths, timeout: float = 60
     (the old copy kept) unless ``accept_new``: then it replaces the old copy and its sha256
     is recorded (config/sources.yaml and the table in data/raw/dfe/README.md).
     """
-    import requests
-
     from analysis.integrity import record_hash
 
     if not spec.url:
@@ -100,11 +98,11 @@ def fetch_one(rel_path: str, spec: SourceFile, paths: Paths, timeout: float = 60
                 os.chmod(downloaded, 0o644)
                 os.replace(downloaded, target)
                 status = "updated"
-    except requests.HTTPError as exc:
-        code = exc.response.status_code if exc.response is not None else "?"
-        reason = exc.response.reason if exc.response is not None else exc
-        return FetchResult(rel_path, "failed", f"HTTP {code} {reason} from {spec.url}")
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+    except (OSError, ValueError, pd.errors.ParserError) as exc:  # requests' errors are OSErrors
+        response = getattr(exc, "response", None)
+        if response is not None:
+            return FetchResult(rel_path, "failed",
+                               f"HTTP {response.status_code} {response.reason} from {spec.url}")
         reason = getattr(exc, "reason", None) or exc
         return FetchResult(rel_path, "failed", f"{type(exc).__name__}: {reason}")
     if new_sha != spec.sha256:

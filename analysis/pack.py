@@ -490,12 +490,9 @@ def notebook_failure(notebook: str, exc: BaseException, output_dir: Path, error_
     An AnalysisError raised inside the notebook (bad input) keeps its message and exit
     status 2; anything else (a fault) is one line pointing at the error log, exit status 1.
     """
-    from analysis import errors
-
     ename = str(getattr(exc, "ename", type(exc).__name__))
     evalue = str(getattr(exc, "evalue", exc)).strip()
-    kind = getattr(errors, ename, None) or globals().get(ename)
-    user_error = isinstance(kind, type) and issubclass(kind, AnalysisError)
+    user_error = ename in _error_names(AnalysisError)
     intro = (f"{notebook} stopped; the previous pack (if any) is untouched; "
              f"the failing cell is in {error_log}")
     if user_error:
@@ -507,6 +504,14 @@ def notebook_failure(notebook: str, exc: BaseException, output_dir: Path, error_
                             where=str(output_dir))
         failure.exit_code = 1
     return failure
+
+
+def _error_names(cls: type[Exception]) -> set[str]:
+    """The names of ``cls`` and every subclass of it defined so far."""
+    names = {cls.__name__}
+    for sub in cls.__subclasses__():
+        names |= _error_names(sub)
+    return names
 
 
 def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: Path | None = None,

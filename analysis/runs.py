@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from analysis.config import Paths, parse_model, read_yaml
 from analysis.errors import InputDataError, NoDataError
 from analysis.periods import Quarter
+
+if TYPE_CHECKING:
+    from analysis.pack import PackResult
 
 
 class RunFile(BaseModel):
@@ -46,7 +49,7 @@ def latest_quarter(paths: Paths) -> Quarter:
     return max(quarters)
 
 
-def execute_run(config: Path, paths: Paths):
+def execute_run(config: Path, paths: Paths) -> list[PackResult]:
     """Run every pack a run file lists; returns the results (see analysis.pack.run_many)."""
     from analysis.limits import capped_jobs
     from analysis.outputs import check_output_path
@@ -73,7 +76,8 @@ def execute_run(config: Path, paths: Paths):
     return results
 
 
-def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path, config: Path):
+def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path,
+                   config: Path) -> list[PackResult]:
     """Run the re-referrals deep dive for each LA of a run file; carry on past failures."""
     from analysis.errorlog import one_line, write_error_log
     from analysis.errors import AnalysisError, ParameterError
