@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from analysis.cli import app
 from analysis.config import Paths
+from tests.test_fetch import server  # noqa: F401 (fixture: a local HTTP server for fetch)
 
 
 def snapshot(folder: Path) -> dict[str, str]:

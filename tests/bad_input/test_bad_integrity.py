@@ -66,3 +66,20 @@ def test_readme_table_follows_a_changed_hash(project_copy):
     assert f"| `{C1}` |" in readme_with_table(readme, changed)
     assert f"`{'f' * 64}`" in readme_with_table(readme, changed)
     assert spec.sha256 not in readme_with_table(readme, changed)
+
+
+def test_fetch_refuses_a_download_with_another_hash_until_accepted(tmp_path, cli, server):
+    from tests.test_fetch import GOOD, NEW, _project
+
+    served, url = server
+    paths = _project(tmp_path, url, ["c1.csv"])
+    (served / "c1.csv").write_text(NEW)
+    before = snapshot(paths.raw)
+    result = cli("fetch", "--only", "dfe/c1.csv", "--timeout", "5", root=paths.root)
+    assert result.exit_code == 1 and "differs from the one recorded" in result.output
+    assert "fetch --accept-new --only dfe/c1.csv" in result.output and "Traceback" not in result.output
+    assert snapshot(paths.raw) == before and (paths.raw / "dfe" / "c1.csv").read_text() == GOOD
+    result = cli("fetch", "--only", "dfe/c1.csv", "--timeout", "5", "--accept-new", root=paths.root)
+    assert result.exit_code == 0 and "updated" in result.output, result.output
+    load_sources.cache_clear()
+    assert load_sources(paths.config).files["dfe/c1.csv"].sha256 == sha256_file(paths.raw / "dfe" / "c1.csv")
