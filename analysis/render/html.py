@@ -139,7 +139,7 @@ def _env() -> Environment:
 
 
 @functools.cache
-def _markdown_parser() -> Any:
+def markdown_parser() -> Any:
     from markdown_it import MarkdownIt
 
     # CommonMark with raw HTML off: "<script>" in a text is shown as text, never run.
@@ -148,7 +148,7 @@ def _markdown_parser() -> Any:
 
 def markdown(text: str) -> Markup:
     """Markdown as HTML with any raw HTML in it escaped."""
-    return Markup(_markdown_parser().render(text or ""))
+    return Markup(markdown_parser().render(text or ""))
 
 
 def anchor(section: Section) -> str:
@@ -263,3 +263,13 @@ def made_today() -> str:
     """Today's date as a pack's first page gives it (``2 December 2026``)."""
     today = dt.date.today()
     return f"{today.day} {today:%B %Y}"
+
+
+_TITLE = """<header class="title-block"><h1>{{ pack.title }}</h1>
+{% if facts %}<dl class="facts">{% for label, value in facts %}<dt>{{ label }}</dt><dd>{{ value }}</dd>{% endfor %}</dl>{% endif %}
+</header>"""
+
+
+def title_fragment(pack: Pack) -> str:
+    """The pack's title block as an HTML fragment for a notebook."""
+    return _fragment(Markup(_env().from_string(_TITLE).render(pack=pack, facts=facts(pack))))
