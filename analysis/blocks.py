@@ -31,6 +31,15 @@ ColumnKind = Literal["text", "percent", "rate_per_10000", "rate_per_100000", "co
 #: What a note says: a figure or section missing, a section left out, a caveat, an old figure.
 NoteKind = Literal["missing", "left_out", "caveat", "stale"]
 
+#: The facts on a pack's first page, in this order, by ``Pack.meta`` key. ``la`` and
+#: ``period`` also make the PDF's running header. Other keys follow, under their own name.
+META_LABELS: dict[str, str] = {
+    "la": "Local authority",
+    "period": "Period",
+    "made": "Date made",
+    "sources": "Data sources",
+}
+
 
 def _check_name(name: str, what: str) -> None:
     if not _NAME.match(name or ""):
@@ -134,6 +143,12 @@ class Section:
     intro: str = ""
     appendix: bool = False
 
+    def _repr_html_(self) -> str:
+        """Notebook display: the section as HTML (:mod:`analysis.render.html`)."""
+        from analysis.render.html import section_fragment
+
+        return section_fragment(self)
+
 
 @dataclass(frozen=True)
 class Pack:
@@ -156,6 +171,13 @@ class Pack:
 
     def notes(self) -> list[tuple[Section, Note]]:
         return [(s, b) for s, b in self.blocks() if isinstance(b, Note)]
+
+    def _repr_html_(self) -> str:
+        """Notebook display: the pack as HTML (:mod:`analysis.render.html`); problems that
+        would stop it being saved are warnings here."""
+        from analysis.render.html import pack_fragment
+
+        return pack_fragment(self)
 
 
 #: A section builder: the computed context in, a section out; it writes nothing.
