@@ -506,48 +506,45 @@ def status_counts(ctx: PackContext) -> dict[str, int]:
     return {s: int(row[s]) for s in _STATUS_WORDS if s in row and int(row[s])}
 
 
-def pack_meta(ctx: PackContext) -> dict[str, str]:
-    """The facts printed on page 1 and in every format's header: LA, period, date made and
-    the dates of the data sources."""
+def data_sources(ctx: PackContext) -> str:
+    """The data behind the pack and their dates: the local return, then each DfE release
+    with the year used and the day it was published."""
     from analysis.quarterly import load_publications
 
     pubs = load_publications(_paths(ctx).config)
     cutoff = indicator_years(ctx.quarter, ctx.indicators, _paths(ctx))
-    sources = []
+    periods = dict(zip(ctx.latest["indicator"], ctx.latest["period"], strict=True))
+    parts = [f"{ctx.la.name} quarterly performance return, {ctx.quarter.label}"] if ctx.has_local else []
     for release in pubs.releases.values():
-        years = sorted({cutoff[i] for i in release.indicators if i in cutoff})
-        if not years:
+        used = [i for i in release.indicators if i in cutoff and i in periods]
+        if not used:
             continue
-        when = release.published.get(years[-1])
-        date = f", published {when.date.day} {when.date:%B %Y}" if when is not None else ""
-        sources.append(f"{release.title} ({ctx.latest.loc[ctx.latest['year'] == years[-1], 'period'].iloc[0] if (ctx.latest['year'] == years[-1]).any() else financial_year_label(years[-1])}{date})")
-    meta = {
-        "la": ctx.la.name,
-        "region": ctx.la.region_name,
-        "period": ctx.quarter.label,
-        "made": f"{dt.date.today().day} {dt.date.today():%B %Y}",
-        "dfe_sources": "; ".join(sources),
-    }
-    if ctx.has_local:
-        meta["local_source"] = f"{ctx.la.name} quarterly performance return, {ctx.quarter.label}"
-    return meta
+        year = max(cutoff[i] for i in used)
+        when = release.published.get(year)
+        period = next((periods[i] for i in used if cutoff[i] == year), financial_year_label(year))
+        title = release.title.split(" (")[0]
+        date = f", published {when.date.day} {when.date:%b %Y}" if when is not None else ""
+        parts.append(f"{title} {period}{date}")
+    return "; ".join(parts)
 
 
-COVER_INTRO = ("What this pack shows, and what to ask about first. The lines below are the measures "
-               "outside tolerance or worse than last quarter, and the published indicators worse than "
-               "England, the region or the statistical neighbours (allowing for chance) or worse than "
-               "the year before.")
+def pack_meta(ctx: PackContext) -> dict[str, str]:
+    """The facts printed on page 1 and in every format's header: LA, period, date made and
+    the data sources with their dates."""
+    today = dt.date.today()
+    return {"la": f"{ctx.la.name} ({ctx.la.region_name})", "period": ctx.quarter.label,
+            "made": f"{today.day} {today:%B %Y}", "sources": data_sources(ctx)}
+
+
+COVER_INTRO = ("What to ask about first: the measures outside tolerance or worse than last quarter, "
+               "and the published indicators worse than England, the region or the statistical "
+               "neighbours (allowing for chance) or worse than the year before. Published figures are "
+               "the latest DfE statistics out by the end of the quarter.")
 
 
 def cover_section(ctx: PackContext) -> Section:
     """Page 1: the facts about the pack, then the key messages and the count by status."""
-    meta = pack_meta(ctx)
-    facts = [f"**{ctx.la.name}** ({ctx.la.region_name}), **{ctx.quarter.label}**. Made {meta['made']}."]
-    if ctx.has_local:
-        facts.append(f"Local figures: {meta['local_source']}.")
-    facts.append(f"Published figures: the latest DfE statistics out by {ctx.quarter.end.day} "
-                 f"{ctx.quarter.end:%B %Y}: {meta['dfe_sources']}.")
-    blocks: list[Block] = [Text("\n\n".join(facts))]
+    blocks: list[Block] = []
     counts = status_counts(ctx)
     local = local_messages(ctx)
     bench = benchmark_messages(ctx)
@@ -961,7 +958,7 @@ def indicator_sections(ctx: PackContext) -> list[Section]:
 
 def indicator_detail_section(ctx: PackContext) -> Section:
     """A short appendix opener; the per-indicator sections follow it (see :func:`quarterly_pack`)."""
-    return _section(ctx, "indicator_detail", "Appendix: each indicator in detail",
+    return _section(ctx, "indicator_detail", "Each indicator in detail",
                     [Text("For each published indicator: what it measures, the sentence the pack writes "
                           "about it, the LA among its statistical neighbours, and the trend over the years "
                           "where there are at least three years of figures.")], appendix=True)
