@@ -243,11 +243,18 @@ def plain_label(label: object) -> str:
     """A measure's name as a reader sees it: notes on how it was transcribed taken out.
 
     "Timeliness of single assessments (percentage; the seeds do not state the timescale)"
-    -> "Timeliness of single assessments".
+    -> "Timeliness of single assessments (percentage)"; "... (quarter average, as reported
+    for E34)" -> "... (quarter average)".
     """
-    text = str(label or "").strip()
-    text = re.sub(r"\s*\(([^()]*)\)", lambda m: "" if _TRANSCRIPTION_WORDS.search(m.group(1)) else m.group(0), text)
-    parts = [p for p in re.split(r";\s*", text)]
+    def bracket(match: re.Match[str]) -> str:
+        clauses = [c for c in re.split(r";\s*|,\s*", match.group(1)) if c.strip()]
+        kept = [c for c in clauses if not _TRANSCRIPTION_WORDS.search(c)]
+        if len(kept) == len(clauses):
+            return match.group(0)
+        return f" ({', '.join(kept)})" if kept else ""
+
+    text = re.sub(r"\s*\(([^()]*)\)", bracket, str(label or "").strip())
+    parts = re.split(r";\s*", text)
     kept = [parts[0]] + [p for p in parts[1:] if not _TRANSCRIPTION_WORDS.search(p)]
     return "; ".join(kept).strip().rstrip(";,")
 
@@ -562,14 +569,15 @@ def cover_section(ctx: PackContext) -> Section:
         blocks.append(Text("No published indicator is worse than England, the region or the neighbours, "
                            "or worse than the year before."))
     for note in ctx.notes:
-        blocks.append(Note("stale" if "latest figure" in note else "missing", note))
+        if "latest figure" not in note:  # older figures are noted beside the benchmarks
+            blocks.append(Note("missing", note))
     return _section(ctx, "cover", "Key messages", blocks, COVER_INTRO)
 
 
 # --- profile: every local measure --------------------------------------------------------------
 
 PROFILE_INTRO = ("Every measure in the quarterly return: the latest figure, its target, its status "
-                 "(✖ outside tolerance, ◆ inside tolerance, ● on or better than target), the change "
+                 "(on or better than target, inside tolerance or outside tolerance), the change "
                  "since last quarter, and England's figure, the rank (1 = best of all LAs) and quartile "
                  "band (A = best) for the same indicator in DfE's latest published year. Where the "
                  "return gave a status but no figure or target, the status is the one reported.")
@@ -614,7 +622,7 @@ def profile_section(ctx: PackContext) -> Section:
     prof = profile_frame(ctx)
     previous = ctx.quarter.previous().label
     no_dir = None
-    if prof["direction"].isna().all():
+    if prof.loc[prof["measure_type"] == "contract", "direction"].isna().all():
         no_dir = (f"No figures for {previous} to compare with, so the table has no 'since last "
                   f"quarter' column.")
     contract = prof[prof["measure_type"] == "contract"]
@@ -626,9 +634,9 @@ def profile_section(ctx: PackContext) -> Section:
         blocks.append(Table(
             name="status_summary", frame=summary, caption=f"Contract measures by status and area, {ctx.quarter.label}",
             source=local_source(ctx),
-            columns=(Column("area", "Area"), Column("outside_tolerance", "✖ Outside tolerance", kind="count"),
-                     Column("inside_tolerance", "◆ Inside tolerance", kind="count"),
-                     Column("on_target", "● On target", kind="count"), Column("no_target", "No target", kind="count"),
+            columns=(Column("area", "Area"), Column("outside_tolerance", "Outside tolerance", kind="count"),
+                     Column("inside_tolerance", "Inside tolerance", kind="count"),
+                     Column("on_target", "On target", kind="count"), Column("no_target", "No target", kind="count"),
                      Column("measures", "All measures", kind="count"))))
     if not volumes.empty:
         vol = volumes.assign(area="")
@@ -711,6 +719,7 @@ def benchmarks_section(ctx: PackContext) -> Section:
     with_england = ctx.latest[ctx.latest["england"].notna() & ctx.latest["value"].notna()]
     if len(with_england):
         blocks.append(comparators_overview_chart(with_england, source=overview_source(ctx)))
+    blocks += [Note("stale", note) for note in ctx.notes if "latest figure" in note]
     missing = ctx.latest.loc[ctx.latest["england"].isna(), "label"].tolist()
     if missing:
         blocks.append(Note("missing", "Not in the chart (no England figure published): " + ", ".join(missing) + "."))
