@@ -404,7 +404,10 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
     out["value_text"] = [_value_text(v, u, decimals[c]) for v, u, c in zip(out["value"], out["unit"], out["code"], strict=True)]
     out["target_text"] = [_value_text(v, u, decimals[c]) for v, u, c in zip(out["target"], out["unit"], out["code"], strict=True)]
     england, rank, band, year = [], [], [], []
+    numbers: dict[str, list[object]] = {k: [] for k in _PAIRING_NUMBERS}
     for r in out.itertuples(index=False):
+        for key, column in _PAIRING_NUMBERS.items():
+            numbers[key].append(pairing.loc[r.code, column] if r.code in pairing.index else None)
         if r.code in pairing.index:
             p = pairing.loc[r.code]
             ind = ctx.catalogue.get(str(p["indicator"]))
@@ -418,7 +421,14 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
             band.append("")
             year.append("")
     out["england"], out["rank"], out["band"], out["benchmark_year"] = england, rank, band, year
+    for key, values in numbers.items():
+        out[key] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
     return out
+
+
+#: The annual benchmarks paired with a local measure, kept as numbers for download.
+_PAIRING_NUMBERS = {"england_value": "england", "region_value": "region", "sn_mean_value": "sn_mean",
+                    "la_annual_value": "la_annual_value", "rank_number": "rank", "of_number": "of"}
 
 
 # --- cover: title, facts, key messages ---------------------------------------------------------
@@ -598,6 +608,7 @@ PROFILE_COLUMNS = (
     Column("target", "Target value", kind="number", display=False),
     Column("tolerance", "Tolerance", kind="number", display=False),
     Column("benchmark_year", "Benchmark year", display=False),
+    *(Column(k, k, kind="number", display=False) for k in _PAIRING_NUMBERS),
 )
 
 
@@ -691,8 +702,17 @@ def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
             "direction": None if pd.isna(prev) or r.get("direction") in (None, "no comparison") else r["direction"],
             "previous_text": fmt(prev),
             "judgement": judgement_cell([str(r.get(c)) for c in ("vs_england", "vs_region", "vs_neighbours")]),
+            "previous_value": prev,
+            **{c: r.get(c) for c in _GLANCE_DOWNLOADS},
         })
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame["sentence"] = pack_sentences(ctx.latest).to_numpy()
+    return frame
+
+
+#: Figures the at-a-glance table keeps for download (CSV/XLSX) beside what it shows.
+_GLANCE_DOWNLOADS = ("numerator", "denominator", "ci_low", "ci_high", "level", "vs_england", "vs_region",
+                     "vs_neighbours", "gap_children_england", "gap_children_neighbours")
 
 
 def benchmarks_section(ctx: PackContext) -> Section:
@@ -714,7 +734,11 @@ def benchmarks_section(ctx: PackContext) -> Section:
                  Column("value", "Value", kind="number", display=False),
                  Column("england", "England value", kind="number", display=False),
                  Column("region", "Region value", kind="number", display=False),
-                 Column("sn_mean", "Neighbour mean", kind="number", display=False)))
+                 Column("sn_mean", "Neighbour mean", kind="number", display=False),
+                 Column("previous_value", "Year before", kind="number", display=False),
+                 *(Column(c, c, kind="text" if c.startswith("vs_") else "number", display=False)
+                   for c in _GLANCE_DOWNLOADS),
+                 Column("sentence", "Sentence", display=False)))
     blocks: list[Block] = [table]
     with_england = ctx.latest[ctx.latest["england"].notna() & ctx.latest["value"].notna()]
     if len(with_england):
