@@ -330,6 +330,23 @@ def test_terminal_shows_alt_text_in_place_of_charts(pack):
     assert text.index("At a glance") < text.index("Appendix: Detail")
 
 
+def test_cli_quarter_prints_formatted_tables(bench_table):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    result = CliRunner().invoke(app, ["quarter", "--la", "Doncaster", "--period", "2017-18Q4"])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for raw in ("14.285714", "NaN", "<NA>", "outside_tolerance", "2646.0", "None"):
+        assert raw not in out, raw
+    # Social Care Pathway: 1 of 7 measures outside tolerance = 14.3%; A1 26% against 22% target
+    assert "14.3%" in out and "○ Outside tolerance" in out and "as reported" in out
+    assert "26.0%   22.0%      28.0%  ◐ Inside tolerance" in out
+    assert "0.04" in out  # FO3, never "0.0"
+    assert "2,646  389,040" in out  # E34 pairing: counts as whole numbers
+
+
 # --- browser: PDF, axe-core, the browser's lifetime ----------------------------------------
 
 def _chromium() -> str:

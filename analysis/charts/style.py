@@ -28,7 +28,6 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.transforms import Bbox
 
 from analysis.atomic import atomic_path
-from analysis.charts import background
 from analysis.errors import InputDataError, NoDataError, ParameterError
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -484,9 +483,6 @@ def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> 
 
     Each file is written to a temporary name beside the target and renamed over it, so a
     reader never sees half a file. Returns the three paths. ``alt_text`` must not be empty.
-    With background saving on (:mod:`analysis.charts.background`) a worker process lays the
-    chart out and writes the files; they exist once :func:`analysis.charts.background.wait`
-    has returned.
     """
     if not isinstance(alt_text, str) or not alt_text.strip():
         raise ParameterError("a saved chart needs alt text", parameter="alt_text",
@@ -500,8 +496,7 @@ def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> 
     if base.suffix.lower() in (".png", ".svg", ".txt"):
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
-    if not background.submit(fig, base, alt_text):
-        write_files(fig, base, alt_text)
+    write_files(fig, base, alt_text)
     return [base.with_name(f"{base.name}.{fmt}") for fmt in ("png", "svg", "txt")]
 
 
