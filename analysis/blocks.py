@@ -62,6 +62,12 @@ class Column:
     ``key`` is the frame's column; ``label`` its heading. ``kind`` and ``decimals`` say how a
     renderer formats the numbers (from the catalogue for indicator values). ``display`` and
     ``download`` say whether the column is shown on the page and written to CSV/XLSX.
+
+    A column holding several measures (a profile table) takes each row's unit and decimals
+    from other columns of the frame: ``unit_key`` (a catalogue unit such as "percent",
+    "count", "rate_per_10000") and ``decimals_key``. ``reason_key`` names the column saying
+    why a cell is blank (a DfE symbol such as "c", or words such as "not published"); without
+    it, a ``<key>_reason`` or ``<key>_status`` column is used where the frame has one.
     """
 
     key: str
@@ -70,6 +76,9 @@ class Column:
     decimals: int | None = None
     display: bool = True
     download: bool = True
+    unit_key: str | None = None
+    decimals_key: str | None = None
+    reason_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,8 @@ class Table:
 
     def __post_init__(self) -> None:
         _check_name(self.name, "table")
-        missing = [c.key for c in self.columns if c.key not in self.frame.columns]
+        missing = [k for c in self.columns for k in (c.key, c.unit_key, c.decimals_key, c.reason_key)
+                   if k is not None and k not in self.frame.columns]
         if missing:
             raise ParameterError(f"table {self.name} lists columns its frame does not have",
                                  parameter=f"table {self.name} columns", expected="columns of its frame",

@@ -65,6 +65,22 @@ RENDERERS: dict[str, Renderer] = {
 }
 
 
+#: The file that shows a format was written (for the runner's manifest).
+FORMAT_MARKERS: dict[str, str] = {
+    "files": "notes.csv",
+    "html": "report.html",
+    "docx": "report.docx",
+    "pdf": "report.pdf",
+    "terminal": "report.txt",
+}
+
+
+def formats_in(files: Iterable[str]) -> list[str]:
+    """The formats a folder's file list (relative paths) holds, in :data:`RENDERERS` order."""
+    have = set(files)
+    return [name for name, marker in FORMAT_MARKERS.items() if marker in have]
+
+
 class PackInvalidError(AnalysisError):
     """A pack that cannot be saved: duplicate names, a chart without alt text or source."""
 
@@ -191,5 +207,5 @@ def write(pack: Pack, output_dir: str | Path, formats: Iterable[str] = ("files",
     return write_files(rendered, resolve_output_dir(output_dir))
 
 
-__all__ = ["RENDERERS", "PackInvalidError", "render_all", "renderer", "resolve_output_dir",
+__all__ = ["FORMAT_MARKERS", "RENDERERS", "PackInvalidError", "formats_in", "render_all", "renderer", "resolve_output_dir",
            "validate_pack", "write", "write_files"]

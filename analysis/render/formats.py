@@ -12,16 +12,28 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
 from analysis.blocks import Column
 
-#: Default decimals per kind when a column gives none.
+#: Default decimals per kind when a column gives none ("number": as many as the value has,
+#: up to :data:`MOST_DECIMALS`).
 DEFAULT_DECIMALS: dict[str, int] = {
     "percent": 1, "rate_per_10000": 1, "rate_per_100000": 1, "count": 0, "days": 0,
-    "ratio": 2, "number": 1,
+    "ratio": 2,
+}
+
+#: Most decimals shown for a number given as reported.
+MOST_DECIMALS = 3
+
+#: Catalogue and local-return units as column kinds; any other unit is a plain number.
+UNIT_KINDS: dict[str, str] = {
+    "percent": "percent", "percentage": "percent", "count": "count", "number": "number",
+    "rate_per_10000": "rate_per_10000", "rate_per_100000": "rate_per_100000",
+    "days": "days", "ratio": "ratio",
 }
 
 #: Why a figure is blank, from DfE's symbols (analysis.readers.symbols) and common words.
@@ -114,8 +126,35 @@ def _number(value: float, decimals: int) -> str:
     return text
 
 
-def decimals_for(column: Column) -> int:
-    return column.decimals if column.decimals is not None else DEFAULT_DECIMALS.get(column.kind, 1)
+def reported_decimals(value: float, most: int = MOST_DECIMALS) -> int:
+    """The fewest decimals (up to ``most``) that show ``value`` as given: 31.0 -> 0, 0.04 -> 2."""
+    for places in range(most + 1):
+        if abs(round(value, places) - value) < 1e-9:
+            return places
+    return most
+
+
+def decimals_for(column: Column, value: float | None = None) -> int:
+    if column.decimals is not None:
+        return column.decimals
+    if column.kind in DEFAULT_DECIMALS:
+        return DEFAULT_DECIMALS[column.kind]
+    return reported_decimals(value) if value is not None else 1
+
+
+def kind_for_unit(unit: Any) -> str:
+    """A unit from the catalogue or a local return as a column kind ("number" if unknown)."""
+    return UNIT_KINDS.get(str(unit).strip().lower(), "number") if not is_blank(unit) else "number"
+
+
+def row_column(column: Column, row: dict[str, Any]) -> Column:
+    """``column`` with this row's kind and decimals, for a column of mixed measures."""
+    changes: dict[str, Any] = {}
+    if column.unit_key:
+        changes["kind"] = kind_for_unit(row.get(column.unit_key))
+    if column.decimals_key and not is_blank(row.get(column.decimals_key)):
+        changes["decimals"] = int(row[column.decimals_key])
+    return replace(column, **changes) if changes else column
 
 
 def format_cell(value: Any, column: Column, reason: Any = None) -> str:
@@ -140,8 +179,10 @@ def format_cell(value: Any, column: Column, reason: Any = None) -> str:
         number = float(value)
         if kind == "count":
             return _number(number, 0 if column.decimals is None else column.decimals)
-        text = _number(number, decimals_for(column))
+        text = _number(number, decimals_for(column, number))
         return text + "%" if kind == "percent" else text
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
@@ -149,7 +190,9 @@ def format_cell(value: Any, column: Column, reason: Any = None) -> str:
 
 def reason_column(column: Column, frame: pd.DataFrame) -> str | None:
     """The frame's column that says why a cell of ``column`` is blank, if it has one:
-    ``<key>_reason`` or ``<key>_status``."""
+    ``reason_key``, else ``<key>_reason`` or ``<key>_status``."""
+    if column.reason_key:
+        return column.reason_key
     for suffix in ("_reason", "_status"):
         if f"{column.key}{suffix}" in frame.columns:
             return f"{column.key}{suffix}"
@@ -161,7 +204,7 @@ def formatted_rows(frame: pd.DataFrame, columns: tuple[Column, ...] | list[Colum
     reasons = {c.key: reason_column(c, frame) for c in columns}
     rows = []
     for record in frame.to_dict("records"):
-        rows.append([format_cell(record.get(c.key), c,
+        rows.append([format_cell(record.get(c.key), row_column(c, record),
                                  record.get(reasons[c.key]) if reasons[c.key] else None)
                      for c in columns])
     return rows
@@ -169,4 +212,4 @@ def formatted_rows(frame: pd.DataFrame, columns: tuple[Column, ...] | list[Colum
 
 def is_numeric(column: Column) -> bool:
     """Numbers are right-aligned."""
-    return column.kind in _NUMERIC_KINDS
+    return column.kind in _NUMERIC_KINDS or column.unit_key is not None

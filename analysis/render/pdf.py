@@ -6,16 +6,21 @@ numbers in the footer, text kept as text (selectable and searchable). The PDF is
 without Chromium (or Playwright) :func:`unavailable` says why and the runner records that in
 the manifest instead of failing the pack.
 
-The browser never outlives its parent: Playwright's driver process closes the browser and
-removes its temporary profile when the pipe from this process closes, which happens however
-this process ends (even on SIGKILL). Printing runs in a thread of its own, so it also works
+The browser never outlives its parent: its profile and temporary files are in one scratch
+folder, and a small watcher (``_reaper.py``, in a session of its own) kills whatever still runs
+there and removes the folder once the pipe from this process closes, which happens however
+this process ends (even on SIGKILL). Playwright's driver closes the browser on that too. Printing runs in a thread of its own, so it also works
 inside a notebook kernel, whose asyncio loop Playwright's sync API may not share.
 """
 
 from __future__ import annotations
 
 import html as html_lib
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -81,19 +86,29 @@ def running_header(pack: Pack) -> tuple[str, str]:
 
 
 def _print(source: Path | str, header: tuple[str, str], timeout: float) -> bytes:
-    """Print a file (Path) or an HTML string to PDF bytes with Chromium, via Playwright."""
+    """Print a file (Path) or an HTML string to PDF bytes with Chromium, via Playwright.
+
+    The browser's profile and temporary files live in one scratch folder, watched by
+    ``_reaper.py``: it removes the folder (and kills a browser still running in it) once this
+    process lets go of it, even if this process is killed.
+    """
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
     browser_path = find_chromium()
     if browser_path is None:
         raise PdfUnavailableError(unavailable() or "no Chromium")
+    scratch = Path(tempfile.mkdtemp(prefix="csc-pdf-"))
+    reaper = subprocess.Popen([sys.executable, str(Path(__file__).with_name("_reaper.py")), str(scratch)],
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=browser_path, args=CHROMIUM_FLAGS,
-                                         timeout=timeout * 1000)
+            context = pw.chromium.launch_persistent_context(
+                str(scratch / "profile"), executable_path=browser_path, args=CHROMIUM_FLAGS,
+                headless=True, env={**os.environ, "TMPDIR": str(scratch)}, timeout=timeout * 1000)
             try:
-                page = browser.new_page()
+                page = context.pages[0] if context.pages else context.new_page()
                 page.set_default_timeout(timeout * 1000)
                 if isinstance(source, Path):
                     page.goto(source.resolve().as_uri(), wait_until="load")
@@ -104,10 +119,17 @@ def _print(source: Path | str, header: tuple[str, str], timeout: float) -> bytes
                                 display_header_footer=True, header_template=header_html(*header),
                                 footer_template=_FOOTER, margin=MARGINS, prefer_css_page_size=False)
             finally:
-                browser.close()
+                context.close()
     except PlaywrightError as exc:
         raise PdfError("Chromium could not print the document to PDF",
                        found=str(exc).strip().splitlines()[0][:300]) from None
+    finally:
+        if reaper.stdin is not None:
+            reaper.stdin.close()
+        try:
+            reaper.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def print_pdf(source: Path | str, header: tuple[str, str] = ("", ""), timeout: float = 120) -> bytes:
