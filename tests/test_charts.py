@@ -418,6 +418,8 @@ def test_xmr_chart_marks_special_cause_and_trial_limits(xmr):
     assert "Trial limits: only 8 points (fewer than 12)." in joined(ax)
     alt = cs.xmr_chart_block(xmr, name="xmr", source=SOURCE, target=22.0).alt_text
     assert "1 point show" in alt and "2017-06" in alt and "(trial limits)" in alt
+    # Values 20-35 with limits 15-31.5: the axis does not start at zero and says so on the axis.
+    assert ax.get_ylim()[0] > 0 and by_gid(ax, "axis-break")
 
 
 def test_xmr_chart_tolerates_missing_rule_columns(xmr):

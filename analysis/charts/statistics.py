@@ -23,6 +23,7 @@ from analysis.charts.style import (
     get_axes,
     house_style,
     is_missing,
+    mark_axis_break,
     require_columns,
     right_labels,
     set_value_axis,
@@ -166,6 +167,8 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
         ax.set_ylim(max(0.0, lo - 0.05 * span) if lo >= 0 else lo - 0.05 * span,
                     hi + 0.08 * span)
         set_value_axis(ax, unit)
+        if ax.get_ylim()[0] > 0:
+            mark_axis_break(ax)
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         ax.set_xlabel(x_label)
         handles = [Line2D([], [], color=COLOURS["target"], linewidth=1.4,
@@ -294,6 +297,8 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
         ax.set_xticks(shown, labels,
                       rotation=0 if n <= 12 else 30, ha="center" if n <= 12 else "right")
         set_value_axis(ax, unit)
+        if ax.get_ylim()[0] > 0:
+            mark_axis_break(ax)
         last = data.iloc[-1]
         items = [(float(last["upl"]), f"Upper limit {fmt(last['upl'])}", "#555555"),
                  (float(last["mean"]), f"Mean {fmt(last['mean'])}", "#333333"),
