@@ -629,7 +629,7 @@ def profile_section(ctx: PackContext) -> Section:
     if not ctx.has_local:
         return _section(ctx, "profile", "Performance profile",
                         [Note("left_out", f"No profile: {ctx.la.name} has no local quarterly figures in "
-                                          f"this toolkit.")], PROFILE_INTRO)
+                                          f"this toolkit.")])
     prof = profile_frame(ctx)
     previous = ctx.quarter.previous().label
     no_dir = None
@@ -796,7 +796,7 @@ def quarterly_section(ctx: PackContext) -> Section:
     if not ctx.has_local:
         return _section(ctx, "quarterly", "Quarterly trends",
                         [Note("left_out", f"No quarterly trends: {ctx.la.name} has no local quarterly figures "
-                                          f"in this toolkit.")], QUARTERLY_INTRO)
+                                          f"in this toolkit.")])
     blocks, short = _trend_blocks(ctx, ("contract", "volumetric"))
     if short:
         blocks.append(Note("left_out", f"No trend chart for {len(short)} measure(s) with a figure for only one "
@@ -895,11 +895,11 @@ def spc_blocks(series: pd.DataFrame, *, source: str, synthetic: bool = False,
 def spc_section(ctx: PackContext) -> Section:
     """SPC charts of local measures with enough quarters, or one note line."""
     if not ctx.has_local:
-        blocks: list[Block] = [Note("left_out", f"No SPC charts: {ctx.la.name} has no local quarterly figures "
-                                                f"in this toolkit.")]
-    else:
-        blocks = spc_blocks(quarterly_series(ctx), source=f"Source: {ctx.la.name} quarterly performance "
-                                                         f"return, to {ctx.quarter.label}.")
+        return _section(ctx, "spc", "Statistical process control",
+                        [Note("left_out", f"No SPC charts: {ctx.la.name} has no local quarterly figures in "
+                                          f"this toolkit.")])
+    blocks = spc_blocks(quarterly_series(ctx), source=f"Source: {ctx.la.name} quarterly performance "
+                                                     f"return, to {ctx.quarter.label}.")
     return _section(ctx, "spc", "Statistical process control", blocks, SPC_INTRO)
 
 
