@@ -243,14 +243,15 @@ def plain_label(label: object) -> str:
     """A measure's name as a reader sees it: notes on how it was transcribed taken out.
 
     "Timeliness of single assessments (percentage; the seeds do not state the timescale)"
-    -> "Timeliness of single assessments (percentage)"; "... (quarter average, as reported
-    for E34)" -> "... (quarter average)".
+    -> "Timeliness of single assessments"; "... (quarter average, as reported for E34)"
+    -> "... (quarter average)".
     """
     def bracket(match: re.Match[str]) -> str:
         clauses = [c for c in re.split(r";\s*|,\s*", match.group(1)) if c.strip()]
         kept = [c for c in clauses if not _TRANSCRIPTION_WORDS.search(c)]
         if len(kept) == len(clauses):
             return match.group(0)
+        kept = [c for c in kept if c.strip().lower() not in ("percentage", "number", "rate")]  # a bare unit
         return f" ({', '.join(kept)})" if kept else ""
 
     text = re.sub(r"\s*\(([^()]*)\)", bracket, str(label or "").strip())

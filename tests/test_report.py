@@ -245,7 +245,7 @@ def test_the_forbidden_word_check_can_fail():
 
 def test_plain_label_takes_out_transcription_notes():
     assert report.plain_label("Timeliness of single assessments (percentage; the seeds do not state "
-                              "the timescale)") == "Timeliness of single assessments (percentage)"
+                              "the timescale)") == "Timeliness of single assessments"
     assert report.plain_label("Number of children in need (quarter average, as reported for E34)") == \
         "Number of children in need (quarter average)"
     assert report.plain_label("Family Support Services: length of intervention (no code in the report; "
