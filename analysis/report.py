@@ -1030,15 +1030,6 @@ def quarterly_pack(ctx: PackContext) -> Pack:
 
 # --- tables for download and the single-chart helpers other notebooks still call ----------------------
 
-def narrative_table(ctx: PackContext) -> pd.DataFrame:
-    """The sentence the pack prints for each indicator, with the figures it quotes."""
-    keep = ["indicator", "label", "period", "value", "ci_low", "ci_high", "level", "vs_england",
-            "vs_region", "vs_neighbours", "gap_children_england", "gap_children_neighbours"]
-    out = ctx.latest[[c for c in keep if c in ctx.latest.columns]].copy()
-    out["sentence"] = pack_sentences(ctx.latest)
-    return out
-
-
 def save_chart(ax: Any, name: str, alt_text: str, output_dir: str | Path) -> list[Path]:
     """Save one chart drawn outside a pack as charts/<name>.png and .svg with alt text beside
     it (packs are written by :mod:`analysis.render`)."""
