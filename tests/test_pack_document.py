@@ -26,7 +26,7 @@ def pack(bench_table, paths) -> Pack:
 def rendered(pack) -> dict[str, str | bytes]:
     from analysis.render import pdf
 
-    formats = ["docx"] if pdf.unavailable() else ["docx", "pdf"]
+    formats = ["html", "docx"] if pdf.unavailable() else ["html", "docx", "pdf"]
     return render.render_all(pack, formats, workers=0)
 
 
@@ -105,3 +105,24 @@ def test_tables_are_real_tables_not_pictures(pack):
     assert {"profile", "status_summary", "at_a_glance"} <= names
     assert not any(c.name in ("status_summary", "cover_contract_measures") for c in pack.charts())
     assert all(isinstance(t, Table) for t in pack.tables())
+
+
+def test_html_pack_has_no_serious_accessibility_violations(rendered, tmp_path):
+    from analysis.render import pdf
+
+    if pdf.unavailable():
+        pytest.skip("no Chromium for axe-core")
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    from playwright.sync_api import sync_playwright
+
+    html = tmp_path / "report.html"
+    html.write_text(rendered["report.html"], encoding="utf-8")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=pdf.find_chromium(), args=pdf.CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.goto(html.as_uri(), wait_until="load")
+        results = axe.Axe().run(page)
+        browser.close()
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+               for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert serious == []
