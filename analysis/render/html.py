@@ -89,7 +89,7 @@ _BODY = """<header class="title-block">
 {% for label, value in facts %}<dt>{{ label }}</dt><dd>{{ value }}</dd>
 {% endfor %}</dl>{% endif %}
 </header>
-{% if contents|length > 1 %}<nav class="contents" aria-label="Contents">
+{% set nav %}{% if contents|length > 1 %}<nav class="contents" aria-label="Contents">
 <h2>Contents</h2>
 <ol>
 {% for s in core %}<li><a href="#{{ s.anchor }}">{{ s.title }}</a></li>
@@ -97,10 +97,10 @@ _BODY = """<header class="title-block">
 {% for s in appendix %}<li><a href="#{{ s.anchor }}">{{ s.title }}</a></li>
 {% endfor %}</ol></li>{% endif %}
 </ol>
-</nav>{% endif %}
+</nav>{% endif %}{% endset %}
 <main>
 {% for s in core %}{{ s.html }}
-{% endfor %}{% if appendix %}<div class="appendix-start"></div>
+{% if loop.first %}{{ nav }}{% endif %}{% endfor %}{% if not core %}{{ nav }}{% endif %}{% if appendix %}<div class="appendix-start"></div>
 {% for s in appendix %}{{ s.html }}
 {% endfor %}{% endif %}
 </main>
