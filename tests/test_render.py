@@ -347,6 +347,51 @@ def test_cli_quarter_prints_formatted_tables(bench_table):
     assert "2,646  389,040" in out  # E34 pairing: counts as whole numbers
 
 
+def test_without_chromium_the_pdf_is_left_out_with_the_reason(pack, tmp_path, monkeypatch):
+    from analysis.render import pdf
+
+    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
+    with pytest.warns(UserWarning, match="no report.pdf: no PDF engine: install Chromium"):
+        written = render.write(pack, tmp_path, formats=("html", "pdf"), workers=0)
+    assert [p.name for p in written] == ["report.html"]
+    note = pdf.html_to_pdf(tmp_path / "report.html", tmp_path / "report.pdf")
+    assert note is not None and "install Chromium" in note
+    assert not (tmp_path / "report.pdf").exists()
+
+
+_NOTEBOOK_PACK = """
+import pandas as pd
+from analysis import render
+from analysis.blocks import Column, Note, Pack, Section, Table, Text
+frame = pd.DataFrame({"measure": ["Re-referrals"], "value": [27.1]})
+table = Table("profile", frame, (Column("measure", "Measure"), Column("value", "Value", "percent", 1)),
+              caption="Profile", source="Source: DfE")
+pack = Pack("Doncaster: test", {"la": "Doncaster", "period": "2017-18 Q4"},
+            (Section("one", "One", (Text("Hello."), table, Note("missing", "No SPC."))),))
+render.write(pack, output_dir, formats=("files", "html"))
+"""
+
+
+def test_the_runner_keeps_what_the_notebook_rendered_and_prints_the_pdf(stub_pack_notebook, tmp_path):
+    from analysis.pack import run_notebook
+
+    project = stub_pack_notebook(_NOTEBOOK_PACK)
+    out = tmp_path / "packs" / "doncaster"
+    result = run_notebook("quarterly_pack", {"la": "Doncaster", "period": "2017-18 Q4"}, out, project,
+                          title="Doncaster: test", pdf=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["html_note"] is None  # the notebook's own report.html, not an export
+    assert "<caption>Profile</caption>" in (out / "report.html").read_text()
+    assert set(manifest["outputs"]) >= {"report.html", "notes.csv", "tables/profile.csv",
+                                        "tables/tables.xlsx", "quarterly_pack.ipynb", "manifest.json"}
+    if find_chromium():
+        assert manifest["formats"] == ["files", "html", "pdf"] and manifest["pdf_note"] is None
+        assert (out / "report.pdf").read_bytes()[:4] == b"%PDF"
+    else:
+        assert manifest["formats"] == ["files", "html"] and "Chromium" in manifest["pdf_note"]
+    assert result.status == "ok"
+
+
 # --- browser: PDF, axe-core, the browser's lifetime ----------------------------------------
 
 def _chromium() -> str:
