@@ -210,6 +210,25 @@ def test_charts_drawn_in_a_pool_match_charts_drawn_here(pack):
     assert here["second"]["charts/second.png"].startswith(b"\x89PNG")
 
 
+def test_no_pool_under_a_script_that_workers_would_run_again(monkeypatch):
+    import types
+
+    script = types.ModuleType("__main__")
+    script.__file__ = "/home/analyst/make_pack.py"  # run as `python make_pack.py`: no __spec__
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    monkeypatch.delenv("CSC_CHART_WORKERS", raising=False)
+    assert files.default_workers(40) == 0
+    monkeypatch.setenv("CSC_CHART_WORKERS", "3")
+    assert files.default_workers(40) == 3
+    kernel = types.ModuleType("__main__")
+    kernel.__file__ = "/venv/lib/ipykernel_launcher.py"
+    kernel.__spec__ = types.SimpleNamespace(name="ipykernel_launcher")  # type: ignore[assignment]
+    monkeypatch.setitem(sys.modules, "__main__", kernel)
+    monkeypatch.delenv("CSC_CHART_WORKERS")
+    assert files.default_workers(3) == 0  # too few charts to pay for starting workers
+    assert files.default_workers(40) == (len(os.sched_getaffinity(0)) if len(os.sched_getaffinity(0)) > 1 else 0)
+
+
 # --- files: downloads ----------------------------------------------------------------------
 
 def test_csv_and_xlsx_keep_numbers_and_neutralise_formulas(pack):
