@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import html as htmllib
 import json
 import os
 import re
-from html import unescape
 from pathlib import Path
 
 import nbformat
@@ -224,7 +224,7 @@ def test_doncaster_notebook_ran_clean(doncaster_pack):
     # The how-to-run cell (tagged notebook-only) is in the notebook, not in the report.
     assert "This cell is not shown" in nb.cells[0].source
     assert "not shown" not in html
-    assert "Doncaster: children's social care performance" in unescape(html)
+    assert "Doncaster: children's social care performance" in htmllib.unescape(html)
 
 
 @pytest.mark.e2e
