@@ -6,6 +6,8 @@ directions as words), never raw ``14.285714``, ``NaN`` or ``outside_tolerance``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from analysis.blocks import Column, Table
@@ -71,11 +73,11 @@ def quarter_tables(report: dict[str, pd.DataFrame]) -> list[Table]:
     return tables
 
 
-def benchmark_table(bench: pd.DataFrame) -> Table:
+def benchmark_display_table(bench: pd.DataFrame) -> Table:
     """The ``benchmark`` command's table: one row per indicator and year."""
     frame = bench.copy()
     la_name = str(frame["la_name"].iloc[0]) if len(frame) else "LA"
-    value = {"unit_key": "unit", "decimals_key": "decimals"}
+    value: dict[str, Any] = {"unit_key": "unit", "decimals_key": "decimals"}
     mean = Column("sn_mean", "Neighbours", "number", **value)
     frame["neighbours_n"] = [
         f"{format_cell(r['sn_mean'], row_column(mean, r))} ({r['sn_count']}/{r['sn_size']})"
