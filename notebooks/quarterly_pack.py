@@ -34,7 +34,7 @@ from analysis.render import notebook
 
 ctx = report.build_pack_context(la, period, neighbours=neighbours, indicators=indicators)
 pack = report.quarterly_pack(ctx)
-notebook.show(pack)
+written = render.write(pack, output_dir, formats=formats)  # draws each chart once, then shown below
 
 # %%
-written = render.write(pack, output_dir, formats=formats)
+notebook.show(pack)

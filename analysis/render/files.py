@@ -14,6 +14,7 @@ import os
 import pickle
 import signal
 import sys
+import weakref
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -110,21 +111,43 @@ def _picklable(charts: list[Chart]) -> bool:
     return True
 
 
+#: Drawings already made in this process, by chart identity: a notebook that shows a pack and
+#: then writes it draws each chart once. An entry goes when its chart is garbage-collected.
+_DRAWN: dict[int, tuple[weakref.ref[Chart], Drawing]] = {}
+
+
+def _remembered(chart: Chart) -> Drawing | None:
+    hit = _DRAWN.get(id(chart))
+    return hit[1] if hit is not None and hit[0]() is chart else None
+
+
+def _remember(chart: Chart, drawing: Drawing) -> None:
+    key = id(chart)
+    _DRAWN[key] = (weakref.ref(chart, lambda _ref, key=key: _DRAWN.pop(key, None)), drawing)
+
+
 def draw_charts(charts: Iterable[Chart], workers: int | None = None) -> dict[str, Drawing]:
     """Every chart drawn by :func:`draw_chart`, by chart name, in order.
 
     ``workers``: processes to draw in (None: :func:`default_workers`; 0: this process). The
-    pool lives only for this call. Charts that cannot be pickled are drawn here.
+    pool lives only for this call. Charts that cannot be pickled are drawn here. A chart
+    value already drawn in this process is not drawn again.
     """
     charts = list(charts)
+    done = {c.name: d for c in charts if (d := _remembered(c)) is not None}
+    todo = [c for c in charts if c.name not in done]
     if workers is None:
-        workers = default_workers(len(charts))
-    if workers <= 0 or len(charts) < 2 or not _picklable(charts):
-        return {c.name: draw_chart(c) for c in charts}
-    with ProcessPoolExecutor(min(workers, len(charts)), mp_context=_context(),
-                             initializer=_ignore_interrupts) as pool:
-        drawn = list(pool.map(draw_chart, charts, chunksize=1))
-    return {c.name: d for c, d in zip(charts, drawn, strict=True)}
+        workers = default_workers(len(todo))
+    if workers <= 0 or len(todo) < 2 or not _picklable(todo):
+        drawn = [draw_chart(c) for c in todo]
+    else:
+        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=_context(),
+                                 initializer=_ignore_interrupts) as pool:
+            drawn = list(pool.map(draw_chart, todo, chunksize=1))
+    for chart, drawing in zip(todo, drawn, strict=True):
+        _remember(chart, drawing)
+        done[chart.name] = drawing
+    return {c.name: done[c.name] for c in charts}
 
 
 def neutralise(value: Any) -> Any:
