@@ -260,6 +260,19 @@ def plain_label(label: object) -> str:
     return "; ".join(kept).strip().rstrip(";,")
 
 
+def _row_decimals(unit: str, catalogue: int | None, values: tuple[object, ...]) -> int:
+    """Decimals for one local measure's figures: none for counts, the catalogue's where the
+    measure is a catalogue indicator, otherwise as many as the figures have (up to 3), so
+    0.04 shows as 0.04."""
+    if unit == "count":
+        return 0
+    if catalogue is not None:
+        return catalogue
+    found = [float(v) for v in values if v is not None and not pd.isna(v)]
+    return max((len(f"{v:.6g}".split(".")[1]) if "." in f"{v:.6g}" else 0 for v in found), default=0) \
+        if found else 0
+
+
 def _value_text(value: object, unit: str, decimals: int | None) -> str:
     """A local measure's figure with the decimals it needs: counts whole, others as given
     (0.04 stays 0.04, never "0.0")."""
@@ -402,21 +415,26 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
     }).reset_index(drop=True)
     out.loc[out["status"].isin(["no_target", "no_value"]) & (out["status_basis"] == "as reported"),
             "status_basis"] = ""
-    out["value_text"] = [_value_text(v, u, decimals[c]) for v, u, c in zip(out["value"], out["unit"], out["code"], strict=True)]
-    out["target_text"] = [_value_text(v, u, decimals[c]) for v, u, c in zip(out["target"], out["unit"], out["code"], strict=True)]
+    out["decimals"] = [_row_decimals(r.unit, decimals[r.code], (r.value, r.target, r.tolerance))
+                       for r in out.itertuples(index=False)]
+    out["value_text"] = [_value_text(v, u, d) for v, u, d in zip(out["value"], out["unit"], out["decimals"], strict=True)]
+    out["target_text"] = [_value_text(v, u, d) for v, u, d in zip(out["target"], out["unit"], out["decimals"], strict=True)]
     england, rank, band, year = [], [], [], []
     numbers: dict[str, list[object]] = {k: [] for k in _PAIRING_NUMBERS}
+    bench_decimals: list[int | None] = []
     for r in out.itertuples(index=False):
         for key, column in _PAIRING_NUMBERS.items():
             numbers[key].append(pairing.loc[r.code, column] if r.code in pairing.index else None)
         if r.code in pairing.index:
             p = pairing.loc[r.code]
             ind = ctx.catalogue.get(str(p["indicator"]))
+            bench_decimals.append(ind.decimals)
             england.append(ind.format_value(p["england"]) if pd.notna(p["england"]) else "")
             rank.append(f"{int(p['rank'])} of {int(p['of'])}" if pd.notna(p.get("rank")) and pd.notna(p.get("of")) else "")
             band.append("" if pd.isna(p.get("quartile")) else str(p["quartile"]))
             year.append("" if pd.isna(p.get("benchmark_period")) else str(p["benchmark_period"]))
         else:
+            bench_decimals.append(None)
             england.append("")
             rank.append("")
             band.append("")
@@ -424,6 +442,7 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
     out["england"], out["rank"], out["band"], out["benchmark_year"] = england, rank, band, year
     for key, values in numbers.items():
         out[key] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+    out["benchmark_decimals"] = pd.Series(bench_decimals, dtype="Int64")
     return out
 
 
@@ -596,20 +615,19 @@ PROFILE_INTRO = ("Every measure in the quarterly return: the latest figure, its 
 PROFILE_COLUMNS = (
     Column("area", "Area"),
     Column("measure", "Measure"),
-    Column("value_text", "Latest", download=False),
-    Column("target_text", "Target", download=False),
+    Column("value", "Latest", kind="number", unit_key="unit", decimals_key="decimals"),
+    Column("target", "Target", kind="number", unit_key="unit", decimals_key="decimals"),
     Column("status", "Status", kind="status"),
     Column("status_basis", "Status basis"),
     Column("direction", "Since last quarter", kind="direction"),
-    Column("england", "England"),
+    Column("england_value", "England", kind="number", unit_key="unit", decimals_key="benchmark_decimals"),
     Column("rank", "Rank"),
     Column("band", "Band"),
     Column("code", "Code", display=False),
-    Column("value", "Value", kind="number", display=False),
-    Column("target", "Target value", kind="number", display=False),
+    Column("unit", "Unit", display=False),
     Column("tolerance", "Tolerance", kind="number", display=False),
     Column("benchmark_year", "Benchmark year", display=False),
-    *(Column(k, k, kind="number", display=False) for k in _PAIRING_NUMBERS),
+    *(Column(k, k, kind="number", display=False) for k in _PAIRING_NUMBERS if k != "england_value"),
 )
 
 
@@ -617,8 +635,8 @@ def _profile_table(frame: pd.DataFrame, name: str, caption: str, source: str,
                    no_direction_note: str | None) -> Table:
     columns = [c for c in PROFILE_COLUMNS
                if not (c.key == "direction" and no_direction_note is not None)]
-    for key in ("england", "rank", "band", "status_basis"):
-        if not frame[key].astype(bool).any():
+    for key in ("england_value", "rank", "band", "status_basis"):
+        if not frame[key].fillna("").astype(bool).any():
             columns = [c for c in columns if c.key != key]
     notes = (no_direction_note,) if no_direction_note else ()
     return Table(name=name, frame=frame, columns=tuple(columns), caption=caption, source=source, notes=notes)
@@ -654,8 +672,9 @@ def profile_section(ctx: PackContext) -> Section:
         vol = volumes.assign(area="")
         blocks.append(Table(
             name="volumes", frame=vol, caption=f"Volumes, {ctx.quarter.label}", source=local_source(ctx),
-            columns=(Column("measure", "Measure"), Column("value_text", "Latest", download=False),
-                     Column("code", "Code", display=False), Column("value", "Value", kind="number", display=False))))
+            columns=(Column("measure", "Measure"),
+                     Column("value", "Latest", kind="number", unit_key="unit", decimals_key="decimals"),
+                     Column("code", "Code", display=False), Column("unit", "Unit", display=False))))
     disagree = quarterly_report(ctx)["disagreements"]
     if not disagree.empty:
         blocks.append(Note("caveat", f"{len(disagree)} measure(s) where the status worked out from the figures "
@@ -693,6 +712,7 @@ def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
         prev = r.get("previous_value")
         rows.append({
             "indicator": r["indicator"], "label": ind.label, "year": r["period"],
+            "unit": ind.unit, "decimals": ind.decimals,
             "value": r["value"], "value_text": fmt(r["value"]), "children": _children_text(r),
             "small": bool(pd.notna(r.get("numerator")) and r["numerator"] < SMALL_NUMBER),
             "england": r["england"], "england_text": fmt(r["england"]),
@@ -716,6 +736,11 @@ _GLANCE_DOWNLOADS = ("numerator", "denominator", "ci_low", "ci_high", "level", "
                      "vs_neighbours", "gap_children_england", "gap_children_neighbours")
 
 
+def _measure_column(key: str, label: str) -> Column:
+    """A column of figures in each row's own unit and catalogue decimals."""
+    return Column(key, label, kind="number", unit_key="unit", decimals_key="decimals")
+
+
 def benchmarks_section(ctx: PackContext) -> Section:
     """The published indicators at a glance (a real table) and every indicator against England."""
     from analysis.charts.benchmark import comparators_overview_chart
@@ -726,16 +751,13 @@ def benchmarks_section(ctx: PackContext) -> Section:
                                                  f"the end of {ctx.quarter.label}",
         source=overview_source(ctx),
         columns=(Column("label", "Indicator"), Column("year", "Year"),
-                 Column("value_text", ctx.la.name, download=False), Column("children", "Children"),
-                 Column("england_text", "England", download=False), Column("region_text", "Region", download=False),
-                 Column("sn_text", "Neighbours", download=False), Column("rank", "Rank"), Column("band", "Band"),
+                 _measure_column("value", ctx.la.name), Column("children", "Children"),
+                 _measure_column("england", "England"), _measure_column("region", "Region"),
+                 _measure_column("sn_mean", "Neighbours"), Column("rank", "Rank"), Column("band", "Band"),
                  Column("direction", "Since last year", kind="direction"),
                  Column("judgement", "England / region / neighbours"),
                  Column("indicator", "Indicator id", display=False),
-                 Column("value", "Value", kind="number", display=False),
-                 Column("england", "England value", kind="number", display=False),
-                 Column("region", "Region value", kind="number", display=False),
-                 Column("sn_mean", "Neighbour mean", kind="number", display=False),
+                 Column("unit", "Unit", display=False),
                  Column("previous_value", "Year before", kind="number", display=False),
                  *(Column(c, c, kind="text" if c.startswith("vs_") else "number", display=False)
                    for c in _GLANCE_DOWNLOADS),
@@ -817,9 +839,10 @@ def quarterly_detail_section(ctx: PackContext) -> Section:
     if not prof.empty:
         blocks.append(Table(name="context_measures", frame=prof, caption=f"Context figures, {ctx.quarter.label}",
                             source=local_source(ctx),
-                            columns=(Column("measure", "Measure"), Column("value_text", "Latest", download=False),
-                                     Column("code", "Code", display=False),
-                                     Column("value", "Value", kind="number", display=False))))
+                            columns=(Column("measure", "Measure"),
+                                     Column("value", "Latest", kind="number", unit_key="unit",
+                                            decimals_key="decimals"),
+                                     Column("code", "Code", display=False), Column("unit", "Unit", display=False))))
     charts, _ = _trend_blocks(ctx, ("context",))
     blocks += charts
     if not blocks:

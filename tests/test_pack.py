@@ -186,7 +186,7 @@ def test_doncaster_pack_files(doncaster_pack):
 def test_doncaster_pack_holds_published_figures(doncaster_pack):
     glance = pd.read_csv(doncaster_pack / "tables/at_a_glance.csv").set_index("Indicator")
     rr = glance.loc["Re-referrals within 12 months"]
-    assert (rr["Value"], rr["England value"], rr["Region value"], round(rr["Neighbour mean"], 1), rr["Rank"],
+    assert (rr["Doncaster"], rr["England"], rr["Region"], round(rr["Neighbours"], 1), rr["Rank"],
             rr["Band"], rr["Children"]) == (27.1, 21.9, 21.5, 20.1, "142 of 152", "D", "1,429 of 5,275")
     # 95% Wilson interval of 1,429 / 5,275 is 25.9% to 28.3%: above all three comparators.
     assert rr["England / region / neighbours"] == "worse / worse / worse"
@@ -196,7 +196,7 @@ def test_doncaster_pack_holds_published_figures(doncaster_pack):
     assert summary.loc["Total", ["Outside tolerance", "Inside tolerance", "On target", "No target"]].tolist() == [2, 7, 9, 2]
     profile = pd.read_csv(doncaster_pack / "tables/profile.csv").set_index("Code")
     a1 = profile.loc["A1"]
-    assert (a1["Value"], a1["england_value"], a1["region_value"], round(a1["sn_mean_value"], 1),
+    assert (a1["Latest"], a1["England"], a1["region_value"], round(a1["sn_mean_value"], 1),
             a1["la_annual_value"], a1["rank_number"], a1["of_number"]) == (26, 21.9, 21.5, 20.1, 27.1, 142, 152)
     xlsx = pd.read_excel(doncaster_pack / "tables/tables.xlsx", sheet_name=None)
     assert {"at_a_glance", "profile", "status_summary"} <= set(xlsx)
@@ -238,7 +238,7 @@ def test_rotherham_pack_benchmarks_only(tmp_path, paths):
     glance = pd.read_csv(result.output / "tables/at_a_glance.csv").set_index("Indicator")
     # Seed 002 asks about placement moves and care leavers, with the children behind percentages.
     moves = glance.loc["Children looked after with 3 or more placements in the year"]
-    assert moves["Value"] == 12 and moves["Children"] == "55 of 487"
+    assert moves["Rotherham"] == 12 and moves["Children"] == "55 of 487"
     assert "Care leavers aged 19-21 in suitable accommodation" in glance.index
     assert not (result.output / "tables/status_summary.csv").exists()
 

@@ -134,6 +134,13 @@ def test_profile_every_contract_measure_with_value_target_and_status_basis(donca
     assert frame.loc["A1", ["england", "rank", "band"]].tolist() == ["21.9%", "142 of 152", "D"]
     shown = [c.label for c in table.columns if c.display]
     assert shown[:6] == ["Area", "Measure", "Latest", "Target", "Status", "Status basis"]
+    # The table keeps numbers; every renderer shows each row in its own unit and decimals.
+    from analysis.render.formats import formatted_rows
+
+    cells = dict(zip(frame.index, formatted_rows(table.frame, [c for c in table.columns if c.display]), strict=True))
+    assert cells["B8"][2:5] == ["76%", "90%", "○ Outside tolerance"]
+    assert cells["FO3"][2] == "0.04" and cells["A1"][2:4] == ["26.0%", "22.0%"]
+    assert cells["A1"][-3:] == ["21.9%", "142 of 152", "D"]
     assert not any(c.display and c.key == "code" for c in table.columns)  # no internal codes shown
     # No 2017-18 Q3 figures for the contract measures: one note, not "no comparison" per row.
     assert "Since last quarter" not in shown
