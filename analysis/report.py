@@ -636,7 +636,8 @@ def _profile_table(frame: pd.DataFrame, name: str, caption: str, source: str,
     columns = [c for c in PROFILE_COLUMNS
                if not (c.key == "direction" and no_direction_note is not None)]
     for key in ("england_value", "rank", "band", "status_basis"):
-        if not frame[key].fillna("").astype(bool).any():
+        values = frame[key]
+        if not (values.notna() & (values.astype(str) != "")).any():
             columns = [c for c in columns if c.key != key]
     notes = (no_direction_note,) if no_direction_note else ()
     return Table(name=name, frame=frame, columns=tuple(columns), caption=caption, source=source, notes=notes)
