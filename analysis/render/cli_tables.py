@@ -93,8 +93,11 @@ def benchmark_display_table(bench: pd.DataFrame) -> Table:
                Column("direction", "Since last year", "direction")]
     if {"ci_low", "ci_high", "level"} <= set(frame.columns) and len(frame):
         level = float(frame["level"].iloc[0]) * 100
-        columns += [Column("ci_low", f"{level:g}% interval from", "number", **value),
-                    Column("ci_high", "to", "number", **value)]
+        bound = Column("ci_low", "", "number", decimals_key="decimals")
+        frame["interval"] = [
+            f"{format_cell(r['ci_low'], row_column(bound, r))} to {format_cell(r['ci_high'], row_column(bound, r))}"
+            if pd.notna(r["ci_low"]) and pd.notna(r["ci_high"]) else None for r in frame.to_dict("records")]
+        columns.append(Column("interval", f"{level:g}% interval", "number"))
         columns += [Column(key, label, "direction") for key, label in
                     (("vs_england", "vs England"), ("vs_region", "vs region"),
                      ("vs_neighbours", "vs neighbours")) if key in frame.columns]

@@ -161,7 +161,7 @@ def download_frame(table: Table) -> pd.DataFrame:
     """The table's download columns under their labels, numbers kept, text neutralised."""
     cols = [c for c in table.columns if c.download]
     frame = table.frame[[c.key for c in cols]].copy()
-    frame.columns = [c.label for c in cols]
+    frame.columns = [neutralise(c.label) for c in cols]
     for column, name in zip(cols, frame.columns, strict=True):
         series = frame[name]
         if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
