@@ -1,35 +1,38 @@
-"""What the notebooks show: the pack's tables, chart files and sentences, built from the package.
+"""The quarterly pack as a value: one builder per section, each ``(ctx) -> Section``.
 
-Notebooks stay thin: they call these functions, draw the charts from :mod:`analysis.charts`
-and save them with :func:`save_chart`. Nothing here reads a notebook or knows its cells.
+:func:`build_pack_context` works out everything the pack shows for one LA and quarter (the
+:class:`PackContext`); the builders in :data:`QUARTERLY_SECTIONS` turn it into
+:class:`~analysis.blocks.Section` values and write nothing; :func:`quarterly_pack` puts the
+sections ``config/packs/quarterly.yaml`` names, in its order, into a
+:class:`~analysis.blocks.Pack`. Renderers (``analysis.render``) turn the pack into notebook
+display, files, HTML, PDF and Word.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis.atomic import atomic_path
 from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all
-from analysis.catalogue import Catalogue, Indicator, LaitSource, Polarity, load_catalogue
+from analysis.blocks import Block, Column, Note, Pack, Section, SectionBuilder, Table, Text
+from analysis.catalogue import Catalogue, Indicator, LaitSource, load_catalogue
 from analysis.config import Paths, load_sources
-from analysis.errors import NoDataError, ParameterError
+from analysis.errors import NoDataError
 from analysis.geography import LocalAuthority, load_areas, resolve_la
-from analysis.judgement import judge_table, level_text
+from analysis.judgement import judge_table
 from analysis.narrative import sentences
+from analysis.pack_spec import PackSpec, load_pack_spec
 from analysis.periods import Quarter, financial_year_label, parse_quarter
 
-#: Indicators in the pack by default, in this order: the contract measures Doncaster reports,
-#: plus what scrutiny members elsewhere ask (placement moves, health assessments, care leavers).
-PACK_INDICATORS = [
-    "re_referrals", "referral_rate", "cin_rate", "assessments_45_days", "s47_rate", "cpp_rate",
-    "cpp_second_time", "cpp_2_years_open", "cla_rate", "cla_3_plus_placements",
-    "cla_long_term_stability", "cla_health_checks", "cla_dental_checks",
-    "care_leavers_eet", "care_leavers_suitable_accommodation", "yj_first_time_entrants",
-    "yj_reoffending_15_17", "sw_turnover", "sw_agency_rate", "sw_caseload",
-]
+#: The quarterly pack's specification: sections in order, indicators, headline.
+PACK_SPEC = "quarterly.yaml"
 
 #: The confidence level of the pack's better / similar / worse judgements.
 PACK_LEVEL = 0.95
@@ -117,7 +120,7 @@ def source_line(indicator: Indicator, period: str, paths: Paths) -> str:
     sources = load_sources(paths.config)
     if isinstance(indicator.source, LaitSource):
         pub = sources.files["dfe/lait/bds_long_0.parquet"].publication.split(",")[0:2]
-        text = ", ".join(pub) + f" (measure {indicator.source.measure})"
+        text = ", ".join(pub)
     else:
         text = sources.files[f"dfe/{indicator.source.file}"].publication
     return f"Source: {text}; data for {period}. Open Government Licence v3.0."
@@ -139,6 +142,9 @@ class PackContext:
     notes: list[str] = field(default_factory=list)
     #: Tables several sections use, worked out once (see _once).
     cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    #: What the pack holds (config/packs/quarterly.yaml).
+    spec: PackSpec | None = None
+    paths: Paths | None = None
 
     @property
     def has_local(self) -> bool:
@@ -159,7 +165,8 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     check_pack_has_data(authority, quarter, paths, local)
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     table = load_benchmarks(paths)
-    ids = indicators or PACK_INDICATORS
+    spec = load_quarterly_spec(paths, catalogue)
+    ids = indicators or spec.indicators
     for ind in ids:
         catalogue.get(ind)
     year = latest_published_year(quarter)
@@ -178,52 +185,40 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     latest["sentence"] = sentences(latest)
     notes = []
     if local.empty:
-        notes.append(f"{authority.name} has no local quarterly return in this toolkit, so the quarterly "
+        notes.append(f"{authority.name} has no local quarterly figures in this toolkit, so the quarterly "
                      f"sections (targets, tolerances, status) are left out; the benchmark sections use "
                      f"DfE's published figures.")
     stale = latest[latest["year"] < year]
     for row in stale.itertuples():
         notes.append(f"{row.label}: latest figure published by the end of {quarter.label} is for "
                      f"{row.period}, not {financial_year_label(year)}.")
-    return PackContext(authority, quarter, year, catalogue, ids, table, bench, latest, local, notes)
+    return PackContext(authority, quarter, year, catalogue, ids, table, bench, latest, local, notes,
+                       spec=spec, paths=paths)
 
 
-def cover_table(ctx: PackContext) -> pd.DataFrame:
-    """At a glance, per indicator: latest value (with numerator), comparators, rank, band, trend."""
-    rows = []
-    for r in ctx.latest.itertuples(index=False):
-        ind = ctx.catalogue.get(r.indicator)
-        small = (pd.notna(r.numerator) and r.numerator < SMALL_NUMBER)
-        rows.append({
-            "indicator": r.indicator, "Indicator": ind.label, "Year": r.period,
-            ctx.la.name: ind.format_value(r.value),
-            "Children": "" if pd.isna(r.numerator) else f"{int(r.numerator):,}"
-            + (f" of {int(r.denominator):,}" if pd.notna(r.denominator) else ""),
-            "Small number": "yes" if small else "",
-            "England": ind.format_value(r.england), "Region": ind.format_value(r.region),
-            "Neighbours": ind.format_value(r.sn_mean),
-            "Rank": f"{int(r.rank)} of {int(r.of)}" if pd.notna(r.rank) else "not ranked",
-            "Quartile": r.quartile if pd.notna(r.quartile) else "-",
-            "Since last year": r.direction,
-            f"Compared with England / region / neighbours ({level_text(r.level)})":
-                judgement_cell(r.vs_england, r.vs_region, r.vs_neighbours),
-        })
-    return pd.DataFrame(rows)
+# --- shared pieces ---------------------------------------------------------------------------
+
+def load_quarterly_spec(paths: Paths, catalogue: Catalogue | None = None) -> PackSpec:
+    """``config/packs/quarterly.yaml``, checked against the section registry and catalogue."""
+    catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
+    return load_pack_spec(paths.config / "packs" / PACK_SPEC, QUARTERLY_SECTION_NAMES, catalogue)
 
 
-def judgement_cell(*judgements: str) -> str:
-    """The three judgements in one cell: "worse / worse / similar"; "not compared" once."""
-    if all(j == "not compared" for j in judgements):
-        return "not compared"
-    return " / ".join(judgements)
+def _paths(ctx: PackContext) -> Paths:
+    return ctx.paths or Paths.for_root()
 
 
-def cover_style(cover: pd.DataFrame):
-    """The cover table for display: no index, indicator names left-aligned."""
-    shown = cover.drop(columns="indicator")
-    return (shown.style.hide(axis="index")
-            .set_properties(subset=["Indicator"], **{"text-align": "left"})
-            .set_table_styles([{"selector": "th.col_heading", "props": "text-align: left;"}]))
+def _once(ctx: PackContext, key: str, make: Callable[[], Any]) -> Any:
+    """``make()`` worked out once per pack context (several sections use the same tables)."""
+    if key not in ctx.cache:
+        ctx.cache[key] = make()
+    return ctx.cache[key]
+
+
+def pack_title(ctx: PackContext) -> str:
+    if ctx.spec is not None and ctx.spec.title:
+        return ctx.spec.title.format(la=ctx.la.name, period=ctx.quarter.label)
+    return f"{ctx.la.name}: children's social care performance, {ctx.quarter.label}"
 
 
 def overview_source(ctx: PackContext) -> str:
@@ -233,40 +228,853 @@ def overview_source(ctx: PackContext) -> str:
             f"year published by the end of {ctx.quarter.label}. Open Government Licence v3.0.")
 
 
-def narrative_table(ctx: PackContext) -> pd.DataFrame:
-    """The sentence the pack prints for each indicator, with the figures it quotes."""
-    keep = ["indicator", "label", "period", "value", "ci_low", "ci_high", "level", "vs_england",
-            "vs_region", "vs_neighbours", "gap_children_england", "gap_children_neighbours",
-            "sentence"]
-    return ctx.latest[[c for c in keep if c in ctx.latest.columns]]
+def local_source(ctx: PackContext) -> str:
+    return f"Source: {ctx.la.name} quarterly performance return, {ctx.quarter.label}."
 
 
-def headline_funnel(ctx: PackContext, output_dir: str | Path, overdispersion: str = "none") -> list:
-    """Display items for the funnel plot of the pack's headline indicator (or why there is none):
-    the chart and the explorer's line on where the LA sits."""
-    from IPython.display import Markdown
+#: Notes about how a figure was written down, kept out of what the reader sees (they live in
+#: data/raw/local/README.md): a bracket or a "; ..." clause holding one of these words.
+_TRANSCRIPTION_WORDS = re.compile(
+    r"seeds?\b|transcri|our name|unit not stated|no code in the report|as reported|"
+    r"stated as approximate|as stated by", re.IGNORECASE)
 
-    from analysis.explorer import funnel_chart, funnel_line, try_funnel
 
-    head = ctx.latest.iloc[0]
+def plain_label(label: object) -> str:
+    """A measure's name as a reader sees it: notes on how it was transcribed taken out.
+
+    "Timeliness of single assessments (percentage; the seeds do not state the timescale)"
+    -> "Timeliness of single assessments"; "... (quarter average, as reported for E34)"
+    -> "... (quarter average)".
+    """
+    def bracket(match: re.Match[str]) -> str:
+        clauses = [c for c in re.split(r";\s*|,\s*", match.group(1)) if c.strip()]
+        kept = [c for c in clauses if not _TRANSCRIPTION_WORDS.search(c)]
+        if len(kept) == len(clauses):
+            return match.group(0)
+        kept = [c for c in kept if c.strip().lower() not in ("percentage", "number", "rate")]  # a bare unit
+        return f" ({', '.join(kept)})" if kept else ""
+
+    text = re.sub(r"\s*\(([^()]*)\)", bracket, str(label or "").strip())
+    parts = re.split(r";\s*", text)
+    kept = [parts[0]] + [p for p in parts[1:] if not _TRANSCRIPTION_WORDS.search(p)]
+    return "; ".join(kept).strip().rstrip(";,")
+
+
+def _row_decimals(unit: str, catalogue: int | None, values: tuple[object, ...]) -> int:
+    """Decimals for one local measure's figures: none for counts, the catalogue's where the
+    measure is a catalogue indicator, otherwise as many as the figures have (up to 3), so
+    0.04 shows as 0.04."""
+    if unit == "count":
+        return 0
+    if catalogue is not None:
+        return catalogue
+    found = [float(v) for v in values if v is not None and not pd.isna(v)]
+    return max((len(f"{v:.6g}".split(".")[1]) if "." in f"{v:.6g}" else 0 for v in found), default=0) \
+        if found else 0
+
+
+def _value_text(value: object, unit: str, decimals: int | None) -> str:
+    """A local measure's figure with the decimals it needs: counts whole, others as given
+    (0.04 stays 0.04, never "0.0")."""
+    if value is None or pd.isna(value):
+        return ""
+    v = float(value)
+    if unit == "count":
+        return f"{v:,.0f}"
+    if decimals is None:
+        decimals = 0 if v == round(v) else max(1, min(3, len(f"{v:.6g}".split(".")[-1])))
+    text = f"{v:,.{decimals}f}"
+    return text + ("%" if unit == "percent" else "")
+
+
+def _children_text(row: pd.Series) -> str:
+    """The count behind a published figure, from one source: DfE's published count where
+    there is one, else the count worked out from the percentage ("about ...")."""
+    def count(value: object, source: object) -> str:
+        return ("about " if source == "derived" else "") + f"{float(value):,.0f}"
+
+    if pd.notna(row.get("numerator")):
+        num = count(row["numerator"], "published")
+    elif pd.notna(row.get("ci_numerator")) and row.get("unit") == "percent":
+        num = count(row["ci_numerator"], row.get("numerator_source"))
+    else:
+        return ""
+    if row.get("unit") == "percent":
+        if pd.notna(row.get("denominator")):
+            return f"{num} of {float(row['denominator']):,.0f}"
+        if pd.notna(row.get("ci_denominator")):
+            return f"{num} of {count(row['ci_denominator'], row.get('denominator_source'))}"
+    return num
+
+
+def pack_sentences(latest: pd.DataFrame) -> pd.Series:
+    """The sentence for each indicator, quoting the same child count as the tables: DfE's
+    published count where there is one (the judgements stay as computed)."""
+    frame = latest.copy()
+    has = frame["numerator"].notna() if "numerator" in frame else pd.Series(False, index=frame.index)
+    if "ci_numerator" in frame:
+        frame.loc[has, "ci_numerator"] = frame.loc[has, "numerator"]
+        frame.loc[has, "numerator_source"] = "published"
+        has_den = has & frame["denominator"].notna()
+        frame.loc[has_den, "ci_denominator"] = frame.loc[has_den, "denominator"]
+        frame.loc[has_den, "denominator_source"] = "published"
+    return sentences(frame)
+
+
+def _section(ctx: PackContext, id: str, title: str, blocks: list[Block], intro: str = "",
+             appendix: bool = False) -> Section:
+    """A section with the spec's title / intro overrides applied."""
+    over = ctx.spec.overrides.get(id) if ctx.spec is not None else None
+    if over is not None:
+        title = over.title or title
+        intro = over.intro if over.intro is not None else intro
+    return Section(id=id, title=title, blocks=tuple(blocks), intro=intro, appendix=appendix)
+
+
+# --- the quarterly tables worked out once -----------------------------------------------------
+
+def quarterly_series(ctx: PackContext) -> pd.DataFrame:
+    """Every quarter up to the pack's quarter with its status, for the trend and SPC charts."""
+    from analysis.quarterly import status_table
+
+    def make() -> pd.DataFrame:
+        local = ctx.local[ctx.local["period_type"] == "quarter"]
+        quarters = sorted({Quarter(int(y), int(q)) for y, q in zip(local["year"], local["quarter"], strict=True)})
+        parts = [status_table(ctx.local, q).assign(quarter_order=i)
+                 for i, q in enumerate(quarters) if q <= ctx.quarter]
+        if not parts:
+            return pd.DataFrame()
+        frame = pd.concat(parts, ignore_index=True)
+        frame = frame.rename(columns={"status_used": "status", "indicator_label": "label"})
+        frame["label"] = frame["label"].map(plain_label)
+        return frame
+
+    return _once(ctx, "series", make)
+
+
+def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
+    from analysis.quarterly import quarter_report
+
+    if not ctx.has_local:
+        return {}
+    return _once(ctx, "quarterly", lambda: quarter_report(ctx.la, ctx.quarter, _paths(ctx),
+                                                          local=ctx.local))
+
+
+def _local_decimals(ctx: PackContext, rows: pd.DataFrame) -> dict[str, int | None]:
+    """Decimals per local measure: the catalogue's for measures that are a catalogue
+    indicator with the same unit, otherwise worked out from the figures."""
+    out: dict[str, int | None] = {}
+    for r in rows.itertuples(index=False):
+        dec = None
+        ind = getattr(r, "indicator", None)
+        if isinstance(ind, str) and ind in ctx.catalogue.indicators:
+            cat = ctx.catalogue.get(ind)
+            if cat.unit == r.unit and cat.unit != "count":
+                dec = cat.decimals
+        out[str(r.indicator_code)] = dec
+    return out
+
+
+def _pairing(ctx: PackContext) -> pd.DataFrame:
+    """The annual benchmarks set beside the local measures, by code. Counts are never paired:
+    a local count is not comparable with England's or the region's totals, nor with DfE's
+    31 March count of another definition."""
+    rep = quarterly_report(ctx)
+    pairing = rep.get("pairing", pd.DataFrame())
+    if pairing.empty:
+        return pd.DataFrame()
+    pairing = pairing[pairing["unit"] != "count"]
+    return pairing.set_index("indicator_code")
+
+
+def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract", "volumetric")) -> pd.DataFrame:
+    """One row per local measure of ``measure_types``: value (text and number), target,
+    status and whether it is as reported, direction since last quarter, England's figure
+    for the same indicator, rank and band."""
+    rep = quarterly_report(ctx)
+    status = rep["status"]
+    rows = status[status["measure_type"].isin(measure_types)].copy()
+    if rows.empty:
+        return rows
+    decimals = _local_decimals(ctx, rows)
+    pairing = _pairing(ctx)
+    out = pd.DataFrame({
+        "code": rows["indicator_code"].astype(str),
+        "area": rows["area"].fillna("Volumes" if "volumetric" in measure_types else "").astype(str),
+        "measure": rows["indicator_label"].map(plain_label),
+        "unit": rows["unit"],
+        "value": pd.to_numeric(rows["value"], errors="coerce"),
+        "target": pd.to_numeric(rows["target"], errors="coerce"),
+        "tolerance": pd.to_numeric(rows["tolerance"], errors="coerce"),
+        "status": rows["status_used"],
+        "status_basis": rows["status_source"].map({"reported": "as reported", "computed": ""}).fillna(""),
+        "direction": rows["direction_previous_quarter"].where(
+            rows["direction_previous_quarter"] != "no comparison"),
+        "measure_type": rows["measure_type"],
+    }).reset_index(drop=True)
+    out.loc[out["status"].isin(["no_target", "no_value"]) & (out["status_basis"] == "as reported"),
+            "status_basis"] = ""
+    out["decimals"] = [_row_decimals(r.unit, decimals[r.code], (r.value, r.target, r.tolerance))
+                       for r in out.itertuples(index=False)]
+    out["value_text"] = [_value_text(v, u, d) for v, u, d in zip(out["value"], out["unit"], out["decimals"], strict=True)]
+    out["target_text"] = [_value_text(v, u, d) for v, u, d in zip(out["target"], out["unit"], out["decimals"], strict=True)]
+    england, rank, band, year = [], [], [], []
+    numbers: dict[str, list[object]] = {k: [] for k in _PAIRING_NUMBERS}
+    bench_decimals: list[int | None] = []
+    for r in out.itertuples(index=False):
+        for key, column in _PAIRING_NUMBERS.items():
+            numbers[key].append(pairing.loc[r.code, column] if r.code in pairing.index else None)
+        if r.code in pairing.index:
+            p = pairing.loc[r.code]
+            ind = ctx.catalogue.get(str(p["indicator"]))
+            bench_decimals.append(ind.decimals)
+            england.append(ind.format_value(p["england"]) if pd.notna(p["england"]) else "")
+            rank.append(f"{int(p['rank'])} of {int(p['of'])}" if pd.notna(p.get("rank")) and pd.notna(p.get("of")) else "")
+            band.append("" if pd.isna(p.get("quartile")) else str(p["quartile"]))
+            year.append("" if pd.isna(p.get("benchmark_period")) else str(p["benchmark_period"]))
+        else:
+            bench_decimals.append(None)
+            england.append("")
+            rank.append("")
+            band.append("")
+            year.append("")
+    out["england"], out["rank"], out["band"], out["benchmark_year"] = england, rank, band, year
+    for key, values in numbers.items():
+        out[key] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+    out["benchmark_decimals"] = pd.Series(bench_decimals, dtype="Int64")
+    return out
+
+
+#: The annual benchmarks paired with a local measure, kept as numbers for download.
+_PAIRING_NUMBERS = {"england_value": "england", "region_value": "region", "sn_mean_value": "sn_mean",
+                    "la_annual_value": "la_annual_value", "rank_number": "rank", "of_number": "of"}
+
+
+# --- cover: title, facts, key messages ---------------------------------------------------------
+
+_STATUS_WORDS = {"outside_tolerance": "outside tolerance", "inside_tolerance": "inside tolerance",
+                 "on_target": "on or better than target", "no_target": "no target",
+                 "no_value": "no figure"}
+
+
+def _comparator_phrase(row: pd.Series, judgement: str) -> str:
+    """ "England (21.9%), the region (21.5%) and statistical neighbours (20.1%)" for the
+    comparators judged ``judgement``."""
+    ind_fmt = lambda v: _fmt_latest(row, v)  # noqa: E731
+    names = []
+    for col, value_col, word in (("vs_england", "england", "England"), ("vs_region", "region", "the region"),
+                                 ("vs_neighbours", "sn_mean", "statistical neighbours")):
+        if row.get(col) == judgement and pd.notna(row.get(value_col)):
+            names.append(f"{word} ({ind_fmt(row[value_col])})")
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _fmt_latest(row: pd.Series, value: object) -> str:
+    if value is None or pd.isna(value):
+        return "no figure"
+    text = f"{float(value):,.{int(row['decimals'])}f}"
+    return text + ("%" if row["unit"] == "percent" else "")
+
+
+def benchmark_messages(ctx: PackContext) -> list[str]:
+    """One line per DfE indicator worse than England, the region or the neighbours (at the
+    pack's confidence), or worse than the year before."""
+    lines = []
+    for _, row in ctx.latest.iterrows():
+        worse = _comparator_phrase(row, "worse")
+        worsened = row.get("direction") == "worsened" and pd.notna(row.get("previous_value"))
+        if not worse and not worsened:
+            continue
+        children = _children_text(row)
+        text = f"**{row['label']}**: {_fmt_latest(row, row['value'])}"
+        text += f" ({children})" if children else ""
+        text += f" in {row['period']}"
+        bits = []
+        if worse:
+            bits.append(f"worse than {worse}")
+        if pd.notna(row.get("rank")) and pd.notna(row.get("of")):
+            band = f", band {row['quartile']}" if pd.notna(row.get("quartile")) else ""
+            bits.append(f"ranked {int(row['rank'])} of {int(row['of'])}{band}")
+        if worsened:
+            bits.append(f"worse than the year before ({_fmt_latest(row, row['previous_value'])})")
+        lines.append(text + ", " + "; ".join(bits) + ".")
+    return lines
+
+
+def local_messages(ctx: PackContext) -> list[str]:
+    """One line per contract measure outside tolerance or worse than last quarter."""
+    if not ctx.has_local:
+        return []
+    prof = profile_frame(ctx, ("contract",))
+    lines = []
+    for r in prof.itertuples(index=False):
+        outside = r.status == "outside_tolerance"
+        worsened = r.direction == "worsened"
+        if not outside and not worsened:
+            continue
+        text = f"**{r.measure}**: "
+        if r.value_text:
+            text += r.value_text
+            if r.target_text:
+                text += f" against a target of {r.target_text}"
+        else:
+            text += "no figure given"
+        bits = []
+        if outside:
+            bits.append("outside tolerance" + (" (as reported)" if r.status_basis else ""))
+        if worsened:
+            bits.append("worse than last quarter")
+        lines.append(text + ", " + " and ".join(bits) + ".")
+    return lines
+
+
+def status_counts(ctx: PackContext) -> dict[str, int]:
+    """Contract measures by status (worst first), only statuses that occur."""
+    if not ctx.has_local:
+        return {}
+    summary = quarterly_report(ctx)["summary"]
+    total = summary[summary["area"] == "Total"]
+    if total.empty:
+        return {}
+    row = total.iloc[0]
+    return {s: int(row[s]) for s in _STATUS_WORDS if s in row and int(row[s])}
+
+
+def data_sources(ctx: PackContext) -> str:
+    """The data behind the pack and their dates: the local return, then each DfE release
+    with the year used and the day it was published."""
+    from analysis.quarterly import load_publications
+
+    pubs = load_publications(_paths(ctx).config)
+    cutoff = indicator_years(ctx.quarter, ctx.indicators, _paths(ctx))
+    periods = dict(zip(ctx.latest["indicator"], ctx.latest["period"], strict=True))
+    parts = [f"{ctx.la.name} quarterly performance return, {ctx.quarter.label}"] if ctx.has_local else []
+    for release in pubs.releases.values():
+        used = [i for i in release.indicators if i in cutoff and i in periods]
+        if not used:
+            continue
+        year = max(cutoff[i] for i in used)
+        when = release.published.get(year)
+        period = next((periods[i] for i in used if cutoff[i] == year), financial_year_label(year))
+        title = release.title.split(" (")[0]
+        date = f", published {when.date.day} {when.date:%b %Y}" if when is not None else ""
+        parts.append(f"{title} {period}{date}")
+    return "; ".join(parts)
+
+
+def pack_meta(ctx: PackContext) -> dict[str, str]:
+    """The facts printed on page 1 and in every format's header: LA, period, date made and
+    the data sources with their dates."""
+    today = dt.date.today()
+    return {"la": f"{ctx.la.name} ({ctx.la.region_name})", "period": ctx.quarter.label,
+            "made": f"{today.day} {today:%B %Y}", "sources": data_sources(ctx)}
+
+
+COVER_INTRO = ("What to ask about first: the measures outside tolerance or worse than last quarter, "
+               "and the published indicators worse than England, the region or the statistical "
+               "neighbours (allowing for chance) or worse than the year before. Published figures are "
+               "the latest DfE statistics out by the end of the quarter.")
+
+
+def cover_section(ctx: PackContext) -> Section:
+    """Page 1: the facts about the pack, then the key messages and the count by status."""
+    blocks: list[Block] = []
+    counts = status_counts(ctx)
+    local = local_messages(ctx)
+    bench = benchmark_messages(ctx)
+    if counts:
+        total = sum(counts.values())
+        blocks.append(Text(f"**{total} contract measures this quarter:** "
+                           + ", ".join(f"{n} {_STATUS_WORDS[s]}" for s, n in counts.items()) + "."))
+    if local:
+        blocks.append(Text("**Local measures to ask about**\n\n" + "\n".join(f"- {m}" for m in local)))
+    elif ctx.has_local:
+        blocks.append(Text("No contract measure is outside tolerance or worse than last quarter."))
+    if bench:
+        blocks.append(Text("**Published indicators to ask about**\n\n" + "\n".join(f"- {m}" for m in bench)))
+    else:
+        blocks.append(Text("No published indicator is worse than England, the region or the neighbours, "
+                           "or worse than the year before."))
+    for note in ctx.notes:
+        if "latest figure" not in note:  # older figures are noted beside the benchmarks
+            blocks.append(Note("missing", note))
+    return _section(ctx, "cover", "Key messages", blocks, COVER_INTRO)
+
+
+# --- profile: every local measure --------------------------------------------------------------
+
+PROFILE_INTRO = ("Every measure in the quarterly return: the latest figure, its target, its status "
+                 "(on or better than target, inside tolerance or outside tolerance), the change "
+                 "since last quarter, and England's figure, the rank (1 = best of all LAs) and quartile "
+                 "band (A = best) for the same indicator in DfE's latest published year. Where the "
+                 "return gave a status but no figure or target, the status is the one reported.")
+
+PROFILE_COLUMNS = (
+    Column("area", "Area"),
+    Column("measure", "Measure"),
+    Column("value", "Latest", kind="number", unit_key="unit", decimals_key="decimals"),
+    Column("target", "Target", kind="number", unit_key="unit", decimals_key="decimals"),
+    Column("status", "Status", kind="status"),
+    Column("status_basis", "Status basis"),
+    Column("direction", "Since last quarter", kind="direction"),
+    Column("england_value", "England", kind="number", unit_key="unit", decimals_key="benchmark_decimals"),
+    Column("rank", "Rank"),
+    Column("band", "Band"),
+    Column("code", "Code", display=False),
+    Column("unit", "Unit", display=False),
+    Column("tolerance", "Tolerance", kind="number", display=False),
+    Column("benchmark_year", "Benchmark year", display=False),
+    *(Column(k, k, kind="number", display=False) for k in _PAIRING_NUMBERS if k != "england_value"),
+)
+
+
+def _profile_table(frame: pd.DataFrame, name: str, caption: str, source: str,
+                   no_direction_note: str | None) -> Table:
+    columns = [c for c in PROFILE_COLUMNS
+               if not (c.key == "direction" and no_direction_note is not None)]
+    for key in ("england_value", "rank", "band", "status_basis"):
+        values = frame[key]
+        if not (values.notna() & (values.astype(str) != "")).any():
+            columns = [c for c in columns if c.key != key]
+    notes = (no_direction_note,) if no_direction_note else ()
+    return Table(name=name, frame=frame, columns=tuple(columns), caption=caption, source=source, notes=notes)
+
+
+def profile_section(ctx: PackContext) -> Section:
+    """The performance profile: every contract and volume measure with value, target,
+    status (as reported marked so), direction, England's figure, rank and band."""
+    if not ctx.has_local:
+        return _section(ctx, "profile", "Performance profile",
+                        [Note("left_out", f"No profile: {ctx.la.name} has no local quarterly figures in "
+                                          f"this toolkit.")])
+    prof = profile_frame(ctx)
+    previous = ctx.quarter.previous().label
+    no_dir = None
+    if prof.loc[prof["measure_type"] == "contract", "direction"].isna().all():
+        no_dir = (f"No figures for {previous} to compare with, so the table has no 'since last "
+                  f"quarter' column.")
+    contract = prof[prof["measure_type"] == "contract"]
+    volumes = prof[prof["measure_type"] != "contract"]
+    blocks: list[Block] = [_profile_table(contract, "profile", f"Contract measures, {ctx.quarter.label}",
+                                          local_source(ctx), no_dir)]
+    summary = quarterly_report(ctx)["summary"]
+    if not summary.empty:
+        blocks.append(Table(
+            name="status_summary", frame=summary, caption=f"Contract measures by status and area, {ctx.quarter.label}",
+            source=local_source(ctx),
+            columns=(Column("area", "Area"), Column("outside_tolerance", "Outside tolerance", kind="count"),
+                     Column("inside_tolerance", "Inside tolerance", kind="count"),
+                     Column("on_target", "On target", kind="count"), Column("no_target", "No target", kind="count"),
+                     Column("measures", "All measures", kind="count"))))
+    if not volumes.empty:
+        vol = volumes.assign(area="")
+        blocks.append(Table(
+            name="volumes", frame=vol, caption=f"Volumes, {ctx.quarter.label}", source=local_source(ctx),
+            columns=(Column("measure", "Measure"),
+                     Column("value", "Latest", kind="number", unit_key="unit", decimals_key="decimals"),
+                     Column("code", "Code", display=False), Column("unit", "Unit", display=False))))
+    disagree = quarterly_report(ctx)["disagreements"]
+    if not disagree.empty:
+        blocks.append(Note("caveat", f"{len(disagree)} measure(s) where the status worked out from the figures "
+                                     f"differs from the status the return gave; the table shows the one "
+                                     f"worked out from the figures."))
+    if no_dir:
+        blocks.append(Note("missing", no_dir))
+    return _section(ctx, "profile", "Performance profile", blocks, PROFILE_INTRO)
+
+
+# --- benchmarks: the published indicators at a glance ---------------------------------------------
+
+BENCHMARKS_INTRO = ("The latest published figure for each indicator with the comparators, the national "
+                    "rank (1 = best) and quartile band (A = best quarter), and the change since the year "
+                    "before. The judgement says whether the LA is better, similar or worse than England, "
+                    "the region and the neighbours once chance is allowed for (95% confidence); 'higher' or "
+                    "'lower' where neither is better; 'not compared' where DfE publishes no counts. Where "
+                    "fewer than 10 children are behind a percentage, one child more or less moves it a lot.")
+
+
+def judgement_cell(judgements: list[str]) -> str:
+    """One cell: "worse / worse / similar"; "not compared" once."""
+    if all(j == "not compared" for j in judgements):
+        return "not compared"
+    return " / ".join(judgements)
+
+
+def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
+    """The at-a-glance rows: one per indicator, numbers kept, value text with the
+    catalogue's decimals (each row has its own unit)."""
+    rows = []
+    for _, r in ctx.latest.iterrows():
+        ind = ctx.catalogue.get(r["indicator"])
+        fmt = lambda v, ind=ind: "" if pd.isna(v) else ind.format_value(float(v))  # noqa: E731
+        prev = r.get("previous_value")
+        rows.append({
+            "indicator": r["indicator"], "label": ind.label, "year": r["period"],
+            "unit": ind.unit, "decimals": ind.decimals,
+            "value": r["value"], "value_text": fmt(r["value"]), "children": _children_text(r),
+            "small": bool(pd.notna(r.get("numerator")) and r["numerator"] < SMALL_NUMBER),
+            "england": r["england"], "england_text": fmt(r["england"]),
+            "region": r["region"], "region_text": fmt(r["region"]),
+            "sn_mean": r["sn_mean"], "sn_text": fmt(r["sn_mean"]),
+            "rank": f"{int(r['rank'])} of {int(r['of'])}" if pd.notna(r.get("rank")) and pd.notna(r.get("of")) else "",
+            "band": "" if pd.isna(r.get("quartile")) else str(r["quartile"]),
+            "direction": None if pd.isna(prev) or r.get("direction") in (None, "no comparison") else r["direction"],
+            "previous_text": fmt(prev),
+            "judgement": judgement_cell([str(r.get(c)) for c in ("vs_england", "vs_region", "vs_neighbours")]),
+            "previous_value": prev,
+            **{c: r.get(c) for c in _GLANCE_DOWNLOADS},
+        })
+    frame = pd.DataFrame(rows)
+    frame["sentence"] = pack_sentences(ctx.latest).to_numpy()
+    return frame
+
+
+#: Figures the at-a-glance table keeps for download (CSV/XLSX) beside what it shows.
+_GLANCE_DOWNLOADS = ("numerator", "denominator", "ci_low", "ci_high", "level", "vs_england", "vs_region",
+                     "vs_neighbours", "gap_children_england", "gap_children_neighbours")
+
+
+def _measure_column(key: str, label: str) -> Column:
+    """A column of figures in each row's own unit and catalogue decimals."""
+    return Column(key, label, kind="number", unit_key="unit", decimals_key="decimals")
+
+
+def benchmarks_section(ctx: PackContext) -> Section:
+    """The published indicators at a glance (a real table) and every indicator against England."""
+    from analysis.charts.benchmark import comparators_overview_chart
+
+    frame = benchmarks_frame(ctx)
+    table = Table(
+        name="at_a_glance", frame=frame, caption=f"Published indicators for {ctx.la.name}, latest year by "
+                                                 f"the end of {ctx.quarter.label}",
+        source=overview_source(ctx),
+        columns=(Column("label", "Indicator"), Column("year", "Year"),
+                 _measure_column("value", ctx.la.name), Column("children", "Children"),
+                 _measure_column("england", "England"), _measure_column("region", "Region"),
+                 _measure_column("sn_mean", "Neighbours"), Column("rank", "Rank"), Column("band", "Band"),
+                 Column("direction", "Since last year", kind="direction"),
+                 Column("judgement", "England / region / neighbours"),
+                 Column("indicator", "Indicator id", display=False),
+                 Column("unit", "Unit", display=False),
+                 Column("previous_value", "Year before", kind="number", display=False),
+                 *(Column(c, c, kind="text" if c.startswith("vs_") else "number", display=False)
+                   for c in _GLANCE_DOWNLOADS),
+                 Column("sentence", "Sentence", display=False)))
+    blocks: list[Block] = [table]
+    with_england = ctx.latest[ctx.latest["england"].notna() & ctx.latest["value"].notna()]
+    if len(with_england):
+        blocks.append(comparators_overview_chart(with_england, source=overview_source(ctx)))
+    blocks += [Note("stale", note) for note in ctx.notes if "latest figure" in note]
+    missing = ctx.latest.loc[ctx.latest["england"].isna(), "label"].tolist()
+    if missing:
+        blocks.append(Note("missing", "Not in the chart (no England figure published): " + ", ".join(missing) + "."))
+    return _section(ctx, "benchmarks", "How the published indicators compare", blocks, BENCHMARKS_INTRO)
+
+
+# --- quarterly trends ----------------------------------------------------------------------------
+
+#: A quarterly trend chart needs at least this many quarters with a figure: one quarter on
+#: its own is in the profile table, not a chart.
+MIN_TREND_POINTS = 2
+
+QUARTERLY_INTRO = ("Each measure with figures for at least two quarters so far, placed at its quarter "
+                   "on a time axis: a gap in the line is a quarter without a figure. Targets and the "
+                   "tolerance band are drawn for each quarter they apply to.")
+
+
+def _trend_blocks(ctx: PackContext, measure_types: tuple[str, ...]) -> tuple[list[Block], list[str]]:
+    from analysis.charts.quarterly import quarterly_trend_chart
+
+    series = quarterly_series(ctx)
+    if series.empty:
+        return [], []
+    series = series[series["measure_type"].isin(measure_types)]
+    comps = _pairing(ctx)
+    blocks: list[Block] = []
+    short: list[str] = []
+    decimals = _local_decimals(ctx, series.drop_duplicates("indicator_code"))
+    for code, rows in series.groupby("indicator_code", sort=False):
+        points = int(rows["value"].notna().sum())
+        if points < MIN_TREND_POINTS:
+            short.append(str(rows["label"].iloc[0]))
+            continue
+        comparators = None
+        if code in comps.index:
+            c = comps.loc[code]
+            comparators = {"england": c["england"], "region": c["region"], "sn_mean": c["sn_mean"],
+                           "year": c["benchmark_period"]}
+        rows = rows.sort_values("quarter_order")
+        unit = str(rows["unit"].iloc[0])
+        dec = 0 if unit == "count" else decimals.get(str(code))
+        slug = re.sub(r"[^a-z0-9]+", "_", str(code).lower()).strip("_")
+        blocks.append(quarterly_trend_chart(rows, comparators, name=f"quarterly_{slug}", source=local_source(ctx),
+                                            title=str(rows["label"].iloc[0]), decimals=dec))
+    return blocks, short
+
+
+def quarterly_section(ctx: PackContext) -> Section:
+    """Trend charts of the contract and volume measures with two or more quarters."""
+    if not ctx.has_local:
+        return _section(ctx, "quarterly", "Quarterly trends",
+                        [Note("left_out", f"No quarterly trends: {ctx.la.name} has no local quarterly figures "
+                                          f"in this toolkit.")])
+    blocks, short = _trend_blocks(ctx, ("contract", "volumetric"))
+    if short:
+        blocks.append(Note("left_out", f"No trend chart for {len(short)} measure(s) with a figure for only one "
+                                       f"quarter so far (or none); their latest figures are in the profile table."))
+    return _section(ctx, "quarterly", "Quarterly trends", blocks, QUARTERLY_INTRO)
+
+
+def quarterly_detail_section(ctx: PackContext) -> Section:
+    """Appendix: the other local figures the return gives (context measures) as a table,
+    with trend charts of those with two or more quarters."""
+    title = "Other local figures"
+    if not ctx.has_local:
+        return _section(ctx, "quarterly_detail", title,
+                        [Note("left_out", f"No local figures for {ctx.la.name} in this toolkit.")], appendix=True)
+    prof = profile_frame(ctx, ("context",))
+    blocks: list[Block] = []
+    if not prof.empty:
+        blocks.append(Table(name="context_measures", frame=prof, caption=f"Context figures, {ctx.quarter.label}",
+                            source=local_source(ctx),
+                            columns=(Column("measure", "Measure"),
+                                     Column("value", "Latest", kind="number", unit_key="unit",
+                                            decimals_key="decimals"),
+                                     Column("code", "Code", display=False), Column("unit", "Unit", display=False))))
+    charts, _ = _trend_blocks(ctx, ("context",))
+    blocks += charts
+    if not blocks:
+        blocks.append(Note("missing", f"The return has no other figures for {ctx.quarter.label}."))
+    return _section(ctx, "quarterly_detail", title, blocks,
+                    "Figures the quarterly return gives for context, without targets.", appendix=True)
+
+
+# --- statistical process control ---------------------------------------------------------------
+
+#: An SPC (XmR) chart of a local measure needs at least this many quarters with a value.
+#: Limits from fewer than 12 points are trial limits and are marked so on the chart.
+MIN_SPC_POINTS = 6
+
+#: The SPC icons (NHS "Making Data Count") in words.
+SPC_WORDS: dict[str, str] = {
+    "special_cause_improving": "special cause, improving",
+    "special_cause_concerning": "special cause, concerning",
+    "special_cause_neither": "special cause (the measure has no better or worse direction)",
+    "common_cause": "common cause (ordinary variation)",
+    "consistently_passes": "will consistently meet the target",
+    "hit_and_miss": "hit and miss: the target lies inside the process limits",
+    "consistently_fails": "will consistently miss the target unless the process changes",
+    "no_target": "no target to judge against",
+}
+
+SPC_INTRO = ("Each local measure with at least six quarters of figures, on an XmR chart: is the latest "
+             "quarter a signal or ordinary variation, and will the measure meet its target reliably?")
+
+
+def spc_blocks(series: pd.DataFrame, *, source: str, synthetic: bool = False,
+               min_points: int = MIN_SPC_POINTS) -> list[Block]:
+    """XmR charts (with variation and assurance in words) of each measure with enough
+    quarters, or ONE note line when none has.
+
+    ``series``: one row per measure and quarter with indicator_code, label, unit, polarity,
+    period, quarter_order, value and target (as :func:`quarterly_series` gives).
+    """
+    from analysis.charts.statistics import xmr_chart_block
+    from analysis.spc import xmr_table
+
+    blocks: list[Block] = []
+    short: list[tuple[int, str]] = []
+    for code, rows in series.groupby("indicator_code", sort=False):
+        rows = rows.sort_values("quarter_order").dropna(subset=["value"])
+        if len(rows) < min_points:
+            short.append((len(rows), str(rows["label"].iloc[0]) if len(rows) else str(code)))
+            continue
+        first = rows.iloc[-1]
+        polarity = str(first["polarity"])
+        polarity = polarity if polarity in ("higher_is_better", "lower_is_better") else "none"
+        target = float(first["target"]) if pd.notna(first.get("target")) else None
+        frame = rows.assign(period=pd.Categorical(rows["period"], categories=rows["period"], ordered=True))
+        table = xmr_table(frame[["period", "value"]], polarity=polarity, target=target)
+        table["period"] = table["period"].astype(str)
+        unit = str(first["unit"])
+        slug = re.sub(r"[^a-z0-9]+", "_", str(code).lower()).strip("_")
+        blocks.append(xmr_chart_block(table, name=f"spc_{slug}", source=source, synthetic=synthetic, unit=unit,
+                                      decimals=0 if unit == "count" else 1, polarity=polarity, target=target,
+                                      title=f"{plain_label(first['label'])}: statistical process control"))
+        latest = table.iloc[-1]
+        blocks.append(Text(f"**Variation:** {SPC_WORDS[latest['variation_icon']]}. "
+                           f"**Assurance:** {SPC_WORDS[latest['assurance_icon']]}."))
+    if not blocks:
+        longest = max(short) if short else (0, "")
+        tail = f"; the longest so far has {longest[0]}" if longest[0] else ""
+        return [Note("left_out", f"No SPC chart yet: no measure has {min_points} quarters of figures{tail}.")]
+    if short:
+        blocks.append(Note("left_out", f"{len(short)} other measure(s) have fewer than {min_points} quarters of "
+                                       f"figures, too few for process limits."))
+    return blocks
+
+
+def spc_section(ctx: PackContext) -> Section:
+    """SPC charts of local measures with enough quarters, or one note line."""
+    if not ctx.has_local:
+        return _section(ctx, "spc", "Statistical process control",
+                        [Note("left_out", f"No SPC charts: {ctx.la.name} has no local quarterly figures in "
+                                          f"this toolkit.")])
+    blocks = spc_blocks(quarterly_series(ctx), source=f"Source: {ctx.la.name} quarterly performance "
+                                                     f"return, to {ctx.quarter.label}.")
+    return _section(ctx, "spc", "Statistical process control", blocks, SPC_INTRO)
+
+
+# --- headline indicator ---------------------------------------------------------------------------
+
+HEADLINE_INTRO = ("The headline indicator in more detail: the LA against England, the region and the "
+                  "neighbours; every LA in order with the quartile bands; and, where DfE publishes the "
+                  "counts, a funnel plot showing whether the difference from England is more than chance.")
+
+
+def headline_row(ctx: PackContext) -> pd.Series:
+    head = ctx.spec.headline if ctx.spec is not None and ctx.spec.headline in set(ctx.latest["indicator"]) \
+        else ctx.latest["indicator"].iloc[0]
+    return ctx.latest[ctx.latest["indicator"] == head].iloc[0]
+
+
+def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
+    """The headline indicator: comparators, every LA ranked, and the funnel plot (or why not)."""
+    from analysis.benchmark import all_la_values
+    from analysis.charts.benchmark import all_las_ranked_chart, comparators_bar_chart
+    from analysis.charts.statistics import funnel_chart
+    from analysis.explorer import funnel_line, try_funnel
+
+    head = headline_row(ctx)
     ind = ctx.catalogue.get(head["indicator"])
+    source = source_line(ind, head["period"], _paths(ctx))
+    sentence = pack_sentences(ctx.latest.loc[[head.name]]).iloc[0]
+    blocks: list[Block] = [Text(sentence),
+                           comparators_bar_chart(head, name=f"{ind.id}_comparators", source=source)]
+    values = all_la_values(ctx.table, head["indicator"], int(head["year"]), ctx.catalogue)
+    if values["value"].notna().any():
+        blocks.append(all_las_ranked_chart(values, ind, ctx.la.old_code, name=f"{ind.id}_all_las", source=source,
+                                           england=head["england"], period=head["period"]))
     funnel, why = try_funnel(ctx.table, head, ctx.catalogue, overdispersion)
     if funnel is None:
-        return [Markdown(f"*No funnel plot for {ind.label}: {why}*")]
-    ax, alt = funnel_chart(funnel, ind, head["period"], ctx.la,
-                           source=source_line(ind, head["period"], Paths.for_root()))
-    return [show_chart(save_chart(ax, f"{head['indicator']}_funnel", alt, output_dir), alt),
-            Markdown(funnel_line(funnel, ctx.la, ind))]
+        blocks.append(Note("left_out", f"No funnel plot for {ind.label}: {why}"))
+    else:
+        hit = funnel.points[funnel.points["old_la_code"].astype(str) == str(ctx.la.old_code)]
+        la_name = None if hit.empty else str(hit["name"].iloc[0])
+        x_label = ("Children aged under 18 (the rate's population)" if funnel.kind == "rate"
+                   else "Denominator (the number the percentage is of)")
+        blocks.append(funnel_chart(funnel.points, funnel.limits, la_name, name=f"{ind.id}_funnel", source=source,
+                                   unit=ind.unit, decimals=ind.decimals, x_label=x_label, centre_label="England",
+                                   title=f"{ind.label}, {head['period']}: every LA against its size"))
+        blocks.append(Text(funnel_line(funnel, ctx.la, ind)))
+    return _section(ctx, "headline", f"Headline indicator: {ind.label}", blocks, HEADLINE_INTRO)
 
 
-def save_chart(ax, name: str, alt_text: str, output_dir: str | Path) -> list[Path]:
-    """Save a chart as charts/<name>.png and .svg with alt text beside it, then close it."""
+# --- per-indicator detail (appendix) ----------------------------------------------------------------
+
+def indicator_section(ctx: PackContext, indicator: str) -> Section:
+    """Appendix: one indicator's sentence, its neighbours ranked and its trend over the years
+    (only with at least three years; otherwise a note saying what is missing)."""
+    from analysis.benchmark import neighbour_values
+    from analysis.charts.benchmark import (
+        MIN_TREND_YEARS,
+        annual_trend_chart,
+        neighbours_ranked_chart,
+        trend_years,
+    )
+
+    row = ctx.latest[ctx.latest["indicator"] == indicator].iloc[0]
+    ind = ctx.catalogue.get(indicator)
+    source = source_line(ind, row["period"], _paths(ctx))
+    blocks: list[Block] = [Text(pack_sentences(ctx.latest.loc[[row.name]]).iloc[0])]
+    nb = neighbour_values(ctx.table, ctx.la, indicator, int(row["year"]),
+                          neighbours_version=row.get("sn_version") if pd.notna(row.get("sn_version")) else None)
+    if nb["value"].notna().any():
+        blocks.append(neighbours_ranked_chart(nb, ind, name=f"{indicator}_neighbours", source=source,
+                                              england=row["england"], sn_mean=row["sn_mean"], period=row["period"]))
+    else:
+        blocks.append(Note("missing", f"No neighbour figures for {ind.label} in {row['period']}.", indicator))
+    series = ctx.bench[ctx.bench["indicator"] == indicator]
+    years = trend_years(series)
+    if years >= MIN_TREND_YEARS:
+        blocks.append(annual_trend_chart(series, ind, name=f"{indicator}_trend", source=source))
+    else:
+        have = ", ".join(str(p) for p in series.loc[series["value"].notna(), "period"]) or "none"
+        blocks.append(Note("left_out", f"No trend over the years: {ctx.la.name} has a published figure for "
+                                       f"{years} year(s) ({have}), and a trend needs at least {MIN_TREND_YEARS}.",
+                           indicator))
+    return Section(id=f"indicator_{indicator}", title=ind.label, blocks=tuple(blocks), intro=ind.definition,
+                   appendix=True)
+
+
+def indicator_sections(ctx: PackContext) -> list[Section]:
+    return [indicator_section(ctx, i) for i in ctx.latest["indicator"]]
+
+
+def indicator_detail_section(ctx: PackContext) -> Section:
+    """A short appendix opener; the per-indicator sections follow it (see :func:`quarterly_pack`)."""
+    return _section(ctx, "indicator_detail", "Each indicator in detail",
+                    [Text("For each published indicator: what it measures, the sentence the pack writes "
+                          "about it, the LA among its statistical neighbours, and the trend over the years "
+                          "where there are at least three years of figures.")], appendix=True)
+
+
+# --- the pack ---------------------------------------------------------------------------------------
+
+#: Section builders by the name config/packs/quarterly.yaml uses.
+QUARTERLY_SECTIONS: dict[str, SectionBuilder] = {
+    "cover": cover_section,
+    "profile": profile_section,
+    "benchmarks": benchmarks_section,
+    "quarterly": quarterly_section,
+    "spc": spc_section,
+    "headline": headline_section,
+    "indicator_detail": indicator_detail_section,
+    "quarterly_detail": quarterly_detail_section,
+}
+QUARTERLY_SECTION_NAMES = tuple(QUARTERLY_SECTIONS)
+
+
+def quarterly_pack(ctx: PackContext) -> Pack:
+    """The quarterly pack: the spec's sections in order (the indicator detail section is
+    followed by one appendix section per indicator). Writes nothing."""
+    spec = ctx.spec or load_quarterly_spec(_paths(ctx), ctx.catalogue)
+    sections: list[Section] = []
+    for name in spec.sections:
+        sections.append(QUARTERLY_SECTIONS[name](ctx))
+        if name == "indicator_detail":
+            sections += indicator_sections(ctx)
+    core = [s for s in sections if not s.appendix]
+    appendix = [s for s in sections if s.appendix]
+    return Pack(title=pack_title(ctx), meta=pack_meta(ctx), sections=tuple(core + appendix))
+
+
+# --- tables for download and the single-chart helpers other notebooks still call ----------------------
+
+def save_chart(ax: Any, name: str, alt_text: str, output_dir: str | Path) -> list[Path]:
+    """Save one chart drawn outside a pack as charts/<name>.png and .svg with alt text beside
+    it (packs are written by :mod:`analysis.render`)."""
     from analysis.charts.style import save_figure
 
     out = Path(output_dir) / "charts"
     out.mkdir(parents=True, exist_ok=True)
-    paths = save_figure(ax.figure, out / name, alt_text)
-    return paths
+    return save_figure(ax.figure, out / name, alt_text)
+
+
+def show_chart(files: list[Path], alt_text: str) -> Any:
+    """An HTML image of a saved PNG (embedded) with its alt text, for notebook display."""
+    import base64
+    import html
+
+    from IPython.display import HTML
+
+    png = next(p for p in files if p.suffix == ".png")
+    src = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+    return HTML(f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(alt_text, quote=True)}" '
+                f'style="max-width:100%;height:auto">')
 
 
 def save_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, workbook: str = "tables.xlsx") -> list[Path]:
@@ -285,234 +1093,3 @@ def save_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, workboo
             frame.to_excel(xl, sheet_name=name[:31], index=False)
     written.append(target)
     return written
-
-
-def pack_title(ctx: PackContext) -> str:
-    return f"{ctx.la.name}: children's social care performance, {ctx.quarter.label}"
-
-
-def intro_markdown(ctx: PackContext) -> str:
-    """The opening paragraph of the pack."""
-    lines = [f"# {pack_title(ctx)}", "",
-             f"{ctx.la.name} ({ctx.la.region_name}; DfE code {ctx.la.old_code}, ONS code "
-             f"{ctx.la.new_code}) compared with England, {ctx.la.region_name} and its ten statistical "
-             f"neighbours. Annual benchmarks are the latest DfE figures published by the end of "
-             f"{ctx.quarter.label}: the year {ctx.benchmark_period}.", ""]
-    lines += [f"- {n}" for n in ctx.notes]
-    return "\n".join(lines)
-
-
-def require_local(ctx: PackContext) -> None:
-    if not ctx.has_local:
-        raise ParameterError(f"{ctx.la.name} has no local return", parameter="la")
-
-
-def show_chart(files: list[Path], alt_text: str):
-    """An HTML image of the saved PNG with its alt text, for display in the notebook.
-
-    The PNG is embedded, or, while charts are saved in the background (the pack runner's
-    ``chart_workers``), linked as ``charts/<name>.png`` relative to the pack folder, where
-    the executed notebook is; the HTML export embeds linked charts (:func:`analysis.pack.export_html`).
-    """
-    import base64
-    import html
-
-    from IPython.display import HTML
-
-    from analysis.charts import background
-
-    png = next(p for p in files if p.suffix == ".png")
-    if background.workers():
-        src = f"{png.parent.name}/{png.name}"
-    else:
-        src = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
-    return HTML(f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(alt_text, quote=True)}" '
-                f'style="max-width:100%;height:auto">')
-
-
-def quarterly_section(ctx: PackContext, output_dir: str | Path) -> list:
-    """Display items for the local quarterly section, or one line saying why it is left out."""
-    from IPython.display import Markdown
-
-    if not ctx.has_local:
-        return [Markdown(f"*Left out: {ctx.la.name} has no local quarterly return in this toolkit "
-                         f"(see README, 'Adding a quarter').*")]
-    return quarterly_items(ctx, output_dir)
-
-
-def _once(ctx: PackContext, key: str, make):
-    """``make()`` worked out once per pack context (several sections use the same tables)."""
-    if key not in ctx.cache:
-        ctx.cache[key] = make()
-    return ctx.cache[key]
-
-
-def quarterly_series(ctx: PackContext) -> pd.DataFrame:
-    """Every quarter up to the pack's quarter with its status, for the trend and SPC charts."""
-    from analysis.quarterly import status_table
-
-    def make() -> pd.DataFrame:
-        local = ctx.local[ctx.local["period_type"] == "quarter"]
-        quarters = sorted({Quarter(int(y), int(q)) for y, q in zip(local["year"], local["quarter"], strict=True)})
-        parts = [status_table(ctx.local, q).assign(quarter_order=i)
-                 for i, q in enumerate(quarters) if q <= ctx.quarter]
-        if not parts:
-            return pd.DataFrame()
-        frame = pd.concat(parts, ignore_index=True)
-        return frame.rename(columns={"status_used": "status", "indicator_label": "label"})
-
-    return _once(ctx, "series", make)
-
-
-def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
-    from analysis.quarterly import quarter_report
-
-    if not ctx.has_local:
-        return {}
-    return _once(ctx, "quarterly", lambda: quarter_report(ctx.la, ctx.quarter, Paths.for_root(),
-                                                          local=ctx.local))
-
-
-#: A quarterly trend chart needs at least this many quarters with a value, unless the one
-#: value has a target or annual benchmarks to be seen against.
-MIN_TREND_POINTS = 2
-
-
-def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:
-    """Status summary, at-a-glance table and one trend chart per measure with a value."""
-    from IPython.display import Markdown
-
-    from analysis.charts import quarterly as qc
-
-    rep = quarterly_report(ctx)
-    status, summary, pairing = rep["status"], rep["summary"], rep["pairing"]
-    source = f"Source: {ctx.la.name} quarterly performance return, {ctx.quarter.label}."
-    items: list = [Markdown(f"### Contract measures by status, {ctx.quarter.label}")]
-    ax = qc.status_summary_table(summary, source=source, period=ctx.quarter.label)
-    alt = qc.status_summary_table_alt_text(summary, period=ctx.quarter.label)
-    items.append(show_chart(save_chart(ax, "status_summary", alt, output_dir), alt))
-    if not rep["disagreements"].empty:
-        items.append(Markdown(f"**{len(rep['disagreements'])} measure(s) where the status computed from "
-                              f"the figures differs from the status the report gave** (see "
-                              f"tables/disagreements.csv)."))
-    cover = status[status["measure_type"] == "contract"].rename(
-        columns={"indicator_label": "label", "status_used": "status",
-                 "direction_previous_quarter": "direction"})
-    annual = pairing.set_index("indicator_code")[["rank", "of", "quartile"]] if not pairing.empty else None
-    if annual is not None:
-        cover = cover.join(annual, on="indicator_code")
-    items.append(Markdown("### At a glance: contract measures"))
-    ax = qc.cover_table(cover, source=source, period=ctx.quarter.label)
-    alt = qc.cover_table_alt_text(cover, period=ctx.quarter.label)
-    items.append(show_chart(save_chart(ax, "cover_contract_measures", alt, output_dir), alt))
-    series = quarterly_series(ctx)
-    items.append(Markdown("### Quarterly trends against target and tolerance"))
-    comps = pairing.set_index("indicator_code") if not pairing.empty else pd.DataFrame()
-    single: list[str] = []
-    for code, rows in series.groupby("indicator_code", sort=False):
-        points = int(rows["value"].notna().sum())
-        something_to_compare = rows["target"].notna().any() or code in comps.index
-        if points < MIN_TREND_POINTS and not (points and something_to_compare):
-            if points:
-                single.append(f"{code} {rows['label'].iloc[0]}")
-            continue
-        comparators = None
-        if code in comps.index:
-            c = comps.loc[code]
-            comparators = {"england": c["england"], "region": c["region"], "sn_mean": c["sn_mean"],
-                           "la_outturn": c["la_annual_value"], "year": c["benchmark_period"]}
-        rows = rows.sort_values("quarter_order")
-        ax = qc.quarterly_trend(rows, comparators=comparators, source=source)
-        alt = qc.quarterly_trend_alt_text(rows, comparators=comparators)
-        items.append(show_chart(save_chart(ax, f"quarterly_{code}", alt, output_dir), alt))
-    if single:
-        items.append(Markdown(f"*No chart for {len(single)} measure(s) with a value for only one "
-                              f"quarter so far and no target or benchmark to set it against (their "
-                              f"values and statuses are in tables/quarterly_status.csv; contract "
-                              f"measures also in the table above):*\n\n" + "\n".join(f"- {m}" for m in single)))
-    return items
-
-
-#: An SPC (XmR) chart of a local measure needs at least this many quarters with a value.
-#: Limits from fewer than 12 points are trial limits and are marked so on the chart.
-MIN_SPC_POINTS = 6
-
-
-#: The SPC icons (NHS "Making Data Count") in words.
-SPC_WORDS: dict[str, str] = {
-    "special_cause_improving": "special cause, improving",
-    "special_cause_concerning": "special cause, concerning",
-    "special_cause_neither": "special cause (the measure has no better or worse direction)",
-    "common_cause": "common cause (ordinary variation)",
-    "consistently_passes": "will consistently meet the target",
-    "hit_and_miss": "hit and miss: the target lies inside the process limits",
-    "consistently_fails": "will consistently miss the target unless the process changes",
-    "no_target": "no target to judge against",
-}
-
-
-def spc_items(series: pd.DataFrame, output_dir: str | Path, *, source: str,
-              synthetic: bool = False, min_points: int = MIN_SPC_POINTS) -> list:
-    """XmR charts (with variation and assurance icons) of each measure with enough quarters.
-
-    ``series``: one row per measure and quarter with indicator_code, label, unit, polarity,
-    period, quarter_order, value and target (as :func:`quarterly_series` gives). Measures
-    with fewer than ``min_points`` values are listed in one line instead.
-    """
-    from IPython.display import Markdown
-
-    from analysis.charts.statistics import xmr_chart, xmr_chart_alt_text
-    from analysis.spc import xmr_table
-
-    items: list = []
-    short: list[tuple[int, str]] = []
-    for code, rows in series.groupby("indicator_code", sort=False):
-        rows = rows.sort_values("quarter_order").dropna(subset=["value"])
-        if len(rows) < min_points:
-            if len(rows):
-                short.append((len(rows), str(code)))
-            continue
-        first = rows.iloc[-1]
-        given = str(first["polarity"])
-        polarity: Polarity = ("higher_is_better" if given == "higher_is_better" else
-                              "lower_is_better" if given == "lower_is_better" else "none")
-        target = float(first["target"]) if pd.notna(first.get("target")) else None
-        frame = rows.assign(period=pd.Categorical(rows["period"], categories=rows["period"], ordered=True))
-        table = xmr_table(frame[["period", "value"]], polarity=polarity, target=target)
-        table["period"] = table["period"].astype(str)
-        unit = str(first["unit"])
-        ax = xmr_chart(table, source=source, synthetic=synthetic, unit=unit, polarity=polarity,
-                       target=target, title=f"{code} {first['label']}: statistical process control")
-        alt = xmr_chart_alt_text(table, synthetic=synthetic, unit=unit)
-        items.append(show_chart(save_chart(ax, f"spc_{code}", alt, output_dir), alt))
-        latest = table.iloc[-1]
-        items.append(Markdown(f"**Variation:** {SPC_WORDS[latest['variation_icon']]}. "
-                              f"**Assurance:** {SPC_WORDS[latest['assurance_icon']]}."))
-    if short:
-        most, code = max(short)
-        items.append(Markdown(f"*No SPC chart yet for {len(short)} measure(s) with fewer than {min_points} "
-                              f"quarters of figures; the longest series so far is {code} with {most}.*"))
-    return items
-
-
-def spc_section(ctx: PackContext, output_dir: str | Path) -> list:
-    """The pack's SPC charts of local measures, or why there are none."""
-    from IPython.display import Markdown
-
-    if not ctx.has_local:
-        return [Markdown(f"*Left out: {ctx.la.name} has no local quarterly return in this toolkit.*")]
-    source = f"Source: {ctx.la.name} quarterly performance return, to {ctx.quarter.label}."
-    return spc_items(quarterly_series(ctx), output_dir, source=source)
-
-
-def pack_tables(ctx: PackContext, cover: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """The tables a pack saves: cover, benchmarks (all years), and the quarterly tables."""
-    tables = {"cover": cover.drop(columns="indicator"), "benchmarks": ctx.bench,
-              "judgements": narrative_table(ctx)}
-    tables.update(ctx_quarterly_tables(ctx))
-    return tables
-
-
-def ctx_quarterly_tables(ctx: PackContext) -> dict[str, pd.DataFrame]:
-    rep = quarterly_report(ctx)
-    return {f"quarterly_{k}": v.drop(columns=["file"], errors="ignore") for k, v in rep.items()}

@@ -8,6 +8,9 @@ the same figures the council quoted in seed 001 para 25.2). Other charts use han
 
 from __future__ import annotations
 
+import datetime as dt
+
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 import pytest
@@ -121,7 +124,7 @@ def test_a_chart_without_a_source_is_refused():
 
 def test_save_figure_writes_png_svg_and_alt_text_and_no_temp_files(tmp_path, real):
     ax = cb.comparators_bar(real["row"], source=SOURCE)
-    alt = cb.comparators_bar_alt_text(real["row"])
+    alt = cb.comparators_bar_chart(real["row"], name="bar", source=SOURCE).alt_text
     paths = save_figure(ax.figure, tmp_path / "charts" / "re_referrals", alt)
     assert [p.name for p in paths] == ["re_referrals.png", "re_referrals.svg", "re_referrals.txt"]
     assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(p.name for p in paths)
@@ -166,11 +169,11 @@ def test_synthetic_label_only_when_asked(real):
 
 
 def test_comparators_bar_alt_text_has_the_numbers(real):
-    alt = cb.comparators_bar_alt_text(real["row"])
+    alt = cb.comparators_bar_chart(real["row"], name="bar", source=SOURCE).alt_text
     for expected in ("Doncaster 27.1%", "England 21.9%", "21.5%", "20.1%", "142 of 152",
                      "quartile D", "worse than England"):
         assert expected in alt
-    assert cb.comparators_bar_alt_text(real["row"], synthetic=True).startswith("SYNTHETIC")
+    assert cb.comparators_bar_chart(real["row"], name="bar", source=SOURCE, synthetic=True).alt_text.startswith("SYNTHETIC")
 
 
 def test_neighbours_ranked_sorted_best_to_worst_with_counts(real):
@@ -196,7 +199,7 @@ def test_neighbours_ranked_lists_a_missing_neighbour(real):
     assert "no figure" in texts(ax)
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[-1] == "Barnsley"  # listed last, under the worst
-    alt = cb.neighbours_ranked_alt_text(nb, real["indicator"], 21.9, 20.1)
+    alt = cb.neighbours_ranked_chart(nb, real["indicator"], name="nb", source=SOURCE, england=21.9, sn_mean=20.1).alt_text
     assert "No figure for Barnsley" in alt and "Doncaster is 27.1%, 10 of 10" in alt
 
 
@@ -213,7 +216,7 @@ def test_annual_trend_lines_and_gaps(real):
     assert dict(zip(by_gid(ax, "line-england")[0].get_xdata(),
                     by_gid(ax, "line-england")[0].get_ydata(), strict=True))[2017] == 21.9
     assert same_colour(la_line.get_color(), COLOURS["la"])
-    alt = cb.annual_trend_alt_text(series, real["indicator"])
+    alt = cb.annual_trend_chart(series, real["indicator"], name="trend", source=SOURCE).alt_text
     assert "No figure for Doncaster in 2014-15" in alt
 
 
@@ -239,7 +242,7 @@ def test_all_las_ranked_highlights_the_la_in_its_band(real):
     band_d = by_gid(ax, "band-D")[0].get_x()  # the D band holds Doncaster's bar
     assert band_d <= blue[0]
     assert "Doncaster 27.1%, rank 142 of 152" in texts(ax)
-    alt = cb.all_las_ranked_alt_text(real["all"], real["indicator"], "371", england=21.9)
+    alt = cb.all_las_ranked_chart(real["all"], real["indicator"], "371", name="all", source=SOURCE, england=21.9).alt_text
     assert "ranked 142 of 152, quartile band D" in alt and "England is 21.9%" in alt
 
 
@@ -284,13 +287,37 @@ def test_quarterly_trend_target_band_and_status_markers(quarters):
     assert outside.get_marker() == STATUS_STYLE["outside_tolerance"]["marker"]
     assert inside.get_marker() != outside.get_marker()  # shape, not colour alone
     assert [t.get_text() for t in ax.get_xticklabels()] == [
-        "2017-18 Q1", "2017-18 Q2", "2017-18 Q3", "2017-18 Q4"]
+        "Q1\n2017-18", "Q2\n2017-18", "Q3\n2017-18", "Q4\n2017-18"]
+    # Time is an axis: each quarter at the middle of its dates (Q1 = April to June 2017).
+    x = by_gid(ax, "value-line")[0].get_xdata()
+    assert mdates.num2date(x[0]).date() == dt.date(2017, 5, 16)
+    assert x[1] - x[0] == pytest.approx(91.5, abs=1.0)
+    # Q3 has no figure: a gap in the line (NaN), never joined from Q2 to Q4.
+    assert np.isnan(by_gid(ax, "value-line")[0].get_ydata()[2])
     text = texts(ax)
-    assert "no figure" in text
+    assert "No figure for 2017-18 Q3" in " ".join(" ".join(text).split())
     assert "England 21.9%" in text and "Target 22%" in text and "Tolerance 28%" in text
     assert by_gid(ax, "line-england")[0].get_ydata()[0] == 21.9
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["Outside tolerance", "Inside tolerance"]
+    assert legend == ["Outside tolerance", "Inside tolerance", "Target", "Between target and tolerance"]
+
+
+def test_quarterly_trend_marks_an_axis_not_starting_at_zero(quarters):
+    high = quarters.assign(value=[88.0, 90.0, 91.0, np.nan], target=85.0, tolerance=80.0,
+                           polarity="higher_is_better", status="on_target")
+    ax = cq.quarterly_trend(high, source=SOURCE)
+    assert ax.get_ylim()[0] > 0
+    assert by_gid(ax, "axis-break") and "axis does not start at 0" in texts(ax)
+    low = quarters.assign(value=[2.0, 9.0, 5.0, np.nan], target=5.0, tolerance=8.0)
+    ax = cq.quarterly_trend(low, source=SOURCE)  # 2-9%: the axis starts at zero
+    assert ax.get_ylim()[0] == 0 and not by_gid(ax, "axis-break")
+
+
+def test_quarterly_trend_missing_quarter_between_rows_is_a_gap(quarters):
+    # Q3 not in the rows at all (not just blank): still placed as a gap between Q2 and Q4.
+    ax = cq.quarterly_trend(quarters[quarters["period"] != "2017-18 Q3"], source=SOURCE)
+    ys = by_gid(ax, "value-line")[0].get_ydata()
+    assert len(ys) == 4 and np.isnan(ys[2])
 
 
 def test_quarterly_trend_reads_comparators_from_columns(quarters):
@@ -299,9 +326,9 @@ def test_quarterly_trend_reads_comparators_from_columns(quarters):
 
 
 def test_quarterly_trend_alt_text(quarters):
-    alt = cq.quarterly_trend_alt_text(quarters, COMPARATORS)
+    alt = cq.quarterly_trend_chart(quarters, COMPARATORS, name="a1", source=SOURCE).alt_text
     assert "2017-18 Q1 30% (outside tolerance)" in alt
-    assert "2017-18 Q3 no figure (inside tolerance)" in alt
+    assert "2017-18 Q3 no figure;" in alt
     assert "Target 22%, tolerance 28%" in alt and "England 21.9%" in alt
 
 
@@ -314,47 +341,6 @@ def test_quarterly_trend_bad_input(quarters):
         cq.quarterly_trend(quarters.drop(columns=["status"]), source=SOURCE)
 
 
-@pytest.fixture
-def summary() -> pd.DataFrame:
-    # Seed 001 appendix 3 para 2.2: totals 2 outside, 7 inside, 9 on target, 2 no target (20);
-    # the split by area here is made up for the test.
-    return pd.DataFrame({
-        "area": ["Social Care Pathway", "Children in Care", "Youth Offending Services",
-                 "Family Support Services"],
-        "Outside tolerance": [1, 1, 0, 0], "Inside tolerance": [4, 2, 1, 0],
-        "On or better than target": [3, 4, 1, 1], "No target": [0, 0, 0, 2],
-    })
-
-
-def test_status_summary_table_counts_and_total_percentages(summary):
-    ax = cq.status_summary_table(summary, source=SOURCE)
-    table = by_gid(ax, "table")[0]
-    cells = table.get_celld()
-    last = len(summary) + 1
-    # 2/20 = 10%, 7/20 = 35%, 9/20 = 45%, 2/20 = 10%
-    assert [cells[last, c].get_text().get_text() for c in range(6)] == [
-        "Total", "2 (10%)", "7 (35%)", "9 (45%)", "2 (10%)", "20"]
-    assert [cells[1, c].get_text().get_text() for c in range(6)] == [
-        "Social Care Pathway", "1", "4", "3", "0", "8"]
-    assert "Outside" in cells[0, 1].get_text().get_text()
-    alt = cq.status_summary_table_alt_text(summary)
-    assert "20 measures" in alt and "9 on or better than target (45%)" in alt
-
-
-def test_status_summary_table_checks_a_given_total(summary):
-    good = pd.concat([summary, pd.DataFrame([{"area": "Total", "Outside tolerance": 2,
-                                               "Inside tolerance": 7,
-                                               "On or better than target": 9,
-                                               "No target": 2}])])
-    cq.status_summary_table(good, source=SOURCE)
-    bad = good.copy()
-    bad.loc[bad["area"] == "Total", "No target"] = 3
-    with pytest.raises(InputDataError, match="Total row"):
-        cq.status_summary_table(bad, source=SOURCE)
-    with pytest.raises(InputDataError, match="no status columns"):
-        cq.status_summary_table(pd.DataFrame({"area": ["x"], "red": [1]}), source=SOURCE)
-
-
 def test_direction_text_arrow_is_movement_word_is_judgement():
     assert cq.direction_text("improved", "lower_is_better") == "↓ improved"
     assert cq.direction_text("worsened", "higher_is_better") == "↓ worse"
@@ -362,26 +348,6 @@ def test_direction_text_arrow_is_movement_word_is_judgement():
     assert cq.direction_text("no change") == "→ no change"
     assert cq.direction_text("higher", "none") == "↑ higher"
     assert cq.direction_text(None) == "–"
-
-
-def test_cover_table_rows_and_alt_text():
-    rows = pd.DataFrame({
-        "label": ["Re-referrals within 12 months", "Children looked after per 10,000"],
-        "value": [26.0, 78.0], "unit": ["percent", "rate_per_10000"], "decimals": [0, 0],
-        "target": [22.0, np.nan], "status": ["inside_tolerance", None],
-        "direction": ["improved", "higher"], "polarity": ["lower_is_better", "none"],
-        "rank": [142, pd.NA], "of": [152, pd.NA], "quartile": ["D", None],
-    })
-    ax = cq.cover_table(rows, source=SOURCE, synthetic=True)
-    cells = by_gid(ax, "table")[0].get_celld()
-    first = [cells[1, c].get_text().get_text() for c in range(7)]
-    assert first == ["Re-referrals within 12 months", "26%", "22%", "◆ Inside\ntolerance",
-                     "↓ improved", "142 of 152", "D"]
-    second = [cells[2, c].get_text().get_text() for c in range(7)]
-    assert second[1:] == ["78", "–", "–", "↑ higher", "–", "–"]
-    assert "SYNTHETIC DATA" in texts(ax)
-    alt = cq.cover_table_alt_text(rows)
-    assert "26%, target 22%, inside tolerance, improved since last period, rank 142 of 152" in alt
 
 
 # --- statistics ----------------------------------------------------------------------------
@@ -423,7 +389,7 @@ def test_funnel_plot_accepts_funnel_limits_names(funnel):
 
 def test_funnel_alt_text_counts_units_beyond_limits(funnel):
     points, limits = funnel
-    alt = cs.funnel_plot_alt_text(points, limits, "Doncaster")
+    alt = cs.funnel_chart(points, limits, "Doncaster", name="funnel", source=SOURCE).alt_text
     # B (65) and C (75) are above 60, only C above 70; Doncaster (25) is below 30.
     assert "2 units above the 95% limit (1 above 99.8%) and 1 below it (1 below 99.8%)" in alt
     assert "Doncaster: 25.0% from 1,000, below the 99.8% limit" in alt
@@ -450,8 +416,10 @@ def test_xmr_chart_marks_special_cause_and_trial_limits(xmr):
     assert set(by_gid(ax, "mean-line")[0].get_ydata()) == {23.25}
     assert by_gid(ax, "target-line")[0].get_ydata()[0] == 22.0
     assert "Trial limits: only 8 points (fewer than 12)." in joined(ax)
-    alt = cs.xmr_chart_alt_text(xmr, target=22.0)
+    alt = cs.xmr_chart_block(xmr, name="xmr", source=SOURCE, target=22.0).alt_text
     assert "1 point show" in alt and "2017-06" in alt and "(trial limits)" in alt
+    # Values 20-35 with limits 15-31.5: the axis does not start at zero and says so on the axis.
+    assert ax.get_ylim()[0] > 0 and by_gid(ax, "axis-break")
 
 
 def test_xmr_chart_tolerates_missing_rule_columns(xmr):
@@ -459,7 +427,7 @@ def test_xmr_chart_tolerates_missing_rule_columns(xmr):
     ax = cs.xmr_chart(bare, source=SOURCE)
     assert not any(str(a.get_gid()).startswith("signal-") for a in ax.lines)
     assert "Trial limits" not in joined(ax)
-    assert "No special-cause variation" in cs.xmr_chart_alt_text(bare)
+    assert "No special-cause variation" in cs.xmr_chart_block(bare, name="xmr", source=SOURCE).alt_text
 
 
 def test_xmr_chart_works_with_spc_output():
@@ -506,7 +474,7 @@ def test_overview_marks_each_judgement_and_says_no_england_figure():
     assert len(by_gid(ax, "overview-la-higher")[0].get_offsets()) == 1
     assert by_gid(ax, "overview-la-not-compared") == []  # no England figure: no marker
     assert "9.9% (no England figure)" in texts(ax)
-    alt = cb.comparators_overview_alt_text(rows)
+    alt = cb.comparators_overview_chart(rows, source=SOURCE).alt_text
     assert "Re-referrals 27.1% against England 21.9% (24% worse; judged worse)" in alt
     assert "CIN rate 403.4 against England 330.1 (22% higher; judged higher)" in alt
     assert "Turnover 9.9%, no England figure to compare" in alt

@@ -1,17 +1,43 @@
-"""The pack's building blocks in analysis.report (the notebook runs are in test_pack.py)."""
+"""The quarterly pack's builders in analysis.report: sections as values, from Doncaster's
+2017-18 Q4 context (the notebook runs are in test_pack.py, the rendered document in
+test_pack_document.py)."""
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import pytest
 
 from analysis import report
+from analysis.blocks import Chart, Note, Pack, Section, Table, Text
 from analysis.periods import parse_quarter
 
 
 @pytest.fixture(scope="module")
-def doncaster_ctx(bench_table):
-    return report.build_pack_context("Doncaster", "2017-18 Q4")
+def doncaster_ctx(bench_table, paths):
+    return report.build_pack_context("Doncaster", "2017-18 Q4", paths=paths)
+
+
+@pytest.fixture(scope="module")
+def doncaster_pack(doncaster_ctx) -> Pack:
+    return report.quarterly_pack(doncaster_ctx)
+
+
+def _section(pack: Pack, id: str) -> Section:
+    return next(s for s in pack.sections if s.id == id)
+
+
+def _names(section: Section) -> list[str]:
+    return [b.name for b in section.blocks if isinstance(b, Table | Chart)]
+
+
+def _notes(section: Section) -> list[str]:
+    return [b.message for b in section.blocks if isinstance(b, Note)]
+
+
+def _text(section: Section) -> str:
+    return "\n".join(b.markdown for b in section.blocks if isinstance(b, Text))
 
 
 def test_indicator_years_follow_the_release_dates(paths):
@@ -30,19 +56,212 @@ def test_pack_rows_are_no_later_than_the_published_year(doncaster_ctx, paths):
         assert row.year <= years[row.indicator], row.indicator
 
 
-def test_quarterly_charts_only_where_there_is_something_to_see(doncaster_ctx, tmp_path):
-    items = report.quarterly_items(doncaster_ctx, tmp_path)
-    charts = {p.stem.removeprefix("quarterly_") for p in (tmp_path / "charts").glob("quarterly_*.png")}
-    # E1 has four quarters; A1 has one quarter but a target and annual benchmarks; B8 one
-    # quarter and a target (seed 001).
-    assert {"E1", "A1", "B8"} <= charts
-    # A3 (case file audits) has one quarter, no target and no benchmark: no chart, but named.
-    assert "A3" not in charts
-    note = items[-1].data
-    listed = [line for line in note.splitlines() if line.startswith("- ")]
-    assert note.startswith(f"*No chart for {len(listed)} measure(s)")
-    assert any(line.startswith("- A3 ") for line in listed)
+# --- builders: values, nothing written -----------------------------------------------------------
 
+def test_every_builder_returns_a_section_and_writes_nothing(doncaster_ctx, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    doncaster_ctx.cache.clear()  # work everything out again, inside the empty folder
+    for name, builder in report.QUARTERLY_SECTIONS.items():
+        section = builder(doncaster_ctx)
+        assert isinstance(section, Section) and section.id == name
+        assert section.blocks, f"{name} is empty"
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_sections_in_the_order_of_the_spec_core_before_appendix(doncaster_pack):
+    ids = [s.id for s in doncaster_pack.sections]
+    assert ids[:6] == ["cover", "profile", "benchmarks", "quarterly", "spc", "headline"]
+    assert ids[6] == "indicator_detail" and ids[-1] == "quarterly_detail"
+    assert ids[7] == "indicator_re_referrals"
+    assert all(s.appendix for s in doncaster_pack.sections[6:])
+    assert not any(s.appendix for s in doncaster_pack.sections[:6])
+    assert doncaster_pack.meta["period"] == "2017-18 Q4"
+    assert doncaster_pack.meta["la"].startswith("Doncaster")
+    assert "published 2 Nov 2017" in doncaster_pack.meta["sources"]  # CIN 2016-17
+
+
+def test_section_block_names(doncaster_pack):
+    assert _names(_section(doncaster_pack, "profile")) == ["profile", "status_summary", "volumes"]
+    assert _names(_section(doncaster_pack, "benchmarks")) == ["at_a_glance", "overview"]
+    assert _names(_section(doncaster_pack, "quarterly")) == ["quarterly_e1"]
+    assert _names(_section(doncaster_pack, "headline")) == [
+        "re_referrals_comparators", "re_referrals_all_las", "re_referrals_funnel"]
+    assert _names(_section(doncaster_pack, "indicator_re_referrals")) == [
+        "re_referrals_neighbours", "re_referrals_trend"]
+    names = [b.name for _, b in doncaster_pack.blocks() if isinstance(b, Table | Chart)]
+    assert len(names) == len(set(names))  # file names: unique
+
+
+def test_key_messages_for_doncaster_2017_18_q4(doncaster_pack):
+    cover = _text(_section(doncaster_pack, "cover"))
+    # Seed 001, appendix 3: 2 outside tolerance, 7 inside, 9 on target, 2 no target (20).
+    assert ("**20 contract measures this quarter:** 2 outside tolerance, 7 inside tolerance, "
+            "9 on or better than target, 2 no target.") in cover
+    # Re-referrals 2016-17: 1,429 of 5,275 = 27.1%; England 21.9%, Yorkshire and The Humber
+    # 21.5%, neighbours 20.1%; rank 142 of 152, band D; 23.0% in 2015-16.
+    lines = [line[2:] for line in cover.splitlines() if line.startswith("- ")]
+    bench = lines[lines.index(next(x for x in lines if x.startswith("**Re-referrals"))):]
+    assert bench[0] == ("**Re-referrals within 12 months**: 27.1% (1,429 of 5,275) in 2016-17, worse than "
+                        "England (21.9%), the region (21.5%) and statistical neighbours (20.1%); ranked "
+                        "142 of 152, band D; worse than the year before (23.0%).")
+    # B8 care proceedings on track: 76% against a target of 90% (tolerance 80%): outside.
+    assert ("**Percentage of care proceedings on track to be completed within 26 weeks**: 76% against a "
+            "target of 90%, outside tolerance.") in lines
+    # A4 was reported outside tolerance with no figure: said so.
+    assert any(x.startswith("**Children seen in appropriate timescales") and "(as reported)" in x for x in lines)
+    # Measures that are neither worse nor worsened are not key messages.
+    assert not any("Care leavers aged 19-21 in suitable accommodation" in x for x in lines)
+
+
+def test_cover_fits_what_a_councillor_reads_first(doncaster_pack):
+    cover = _section(doncaster_pack, "cover")
+    assert not any(isinstance(b, Table | Chart) for b in cover.blocks)
+    local = [line for line in _text(cover).splitlines() if line.startswith("- ")]
+    assert len(local) == 5  # two local measures, three published indicators
+
+
+def test_profile_every_contract_measure_with_value_target_and_status_basis(doncaster_pack):
+    table = next(b for b in _section(doncaster_pack, "profile").blocks if isinstance(b, Table))
+    frame = table.frame.set_index("code")
+    assert len(frame) == 20
+    assert frame.loc["B8", ["value_text", "target_text", "status", "status_basis"]].tolist() == [
+        "76%", "90%", "outside_tolerance", ""]
+    # A2: no target in the return, status as the return gave it.
+    assert frame.loc["A2", "status_basis"] == "as reported"
+    # FO3 custody rate 0.04: never "0.0".
+    assert frame.loc["FO3", "value_text"] == "0.04"
+    # A1 re-referrals against England's 2016-17 figure, rank and band.
+    assert frame.loc["A1", ["england", "rank", "band"]].tolist() == ["21.9%", "142 of 152", "D"]
+    shown = [c.label for c in table.columns if c.display]
+    assert shown[:6] == ["Area", "Measure", "Latest", "Target", "Status", "Status basis"]
+    # The table keeps numbers; every renderer shows each row in its own unit and decimals.
+    from analysis.render.formats import formatted_rows
+
+    cells = dict(zip(frame.index, formatted_rows(table.frame, [c for c in table.columns if c.display]), strict=True))
+    assert cells["B8"][2:5] == ["76%", "90%", "○ Outside tolerance"]
+    assert cells["FO3"][2] == "0.04" and cells["A1"][2:4] == ["26.0%", "22.0%"]
+    assert cells["A1"][-3:] == ["21.9%", "142 of 152", "D"]
+    assert not any(c.display and c.key == "code" for c in table.columns)  # no internal codes shown
+    # No 2017-18 Q3 figures for the contract measures: one note, not "no comparison" per row.
+    assert "Since last quarter" not in shown
+    assert any("2017-18 Q3" in n for n in _notes(_section(doncaster_pack, "profile")))
+
+
+def test_counts_are_whole_and_never_set_beside_national_totals(doncaster_ctx, doncaster_pack):
+    volumes = next(b for b in _section(doncaster_pack, "profile").blocks
+                   if isinstance(b, Table) and b.name == "volumes")
+    frame = volumes.frame.set_index("code")
+    assert frame.loc["E34", "value_text"] == "1,937"  # children in need, a count
+    assert frame.loc["E1", "value_text"] == "1,789"
+    profile = report.profile_frame(doncaster_ctx).set_index("code")
+    assert profile.loc["E34", "england"] == "" and profile.loc["E34", "rank"] == ""
+    assert "E34" not in report._pairing(doncaster_ctx).index
+    for _, block in doncaster_pack.blocks():
+        if isinstance(block, Chart) and block.name.startswith("quarterly_"):
+            comps = block.inputs.get("comparators") or {}
+            if block.inputs["series"]["unit"].iloc[0] == "count":
+                assert not comps
+
+
+def test_every_child_count_from_one_source(doncaster_ctx, doncaster_pack):
+    table = next(b for b in _section(doncaster_pack, "benchmarks").blocks if isinstance(b, Table))
+    frame = table.frame.set_index("indicator")
+    # DfE publishes 75 of 165 care leavers in EET and 50 of 514 with 3+ placements: table and
+    # sentence quote the same count (never "about 78" or "about 46" beside it).
+    assert frame.loc["care_leavers_eet", "children"] == "75 of 165"
+    assert frame.loc["cla_3_plus_placements", "children"] == "50 of 514"
+    sentences = report.pack_sentences(doncaster_ctx.latest).set_axis(doncaster_ctx.latest["indicator"])
+    assert "(75 of 165)" in sentences["care_leavers_eet"] and "about 78" not in sentences["care_leavers_eet"]
+    assert "(50 of 514)" in sentences["cla_3_plus_placements"]
+    # No published count: the worked-out count, marked "about", the same in both places.
+    assert frame.loc["care_leavers_suitable_accommodation", "children"] == "about 148 of 165"
+    assert "(about 148 of 165)" in sentences["care_leavers_suitable_accommodation"]
+
+
+def test_one_at_a_glance_and_no_empty_spc_section(doncaster_pack):
+    titles = [s.title for s in doncaster_pack.sections] + [
+        b.caption for _, b in doncaster_pack.blocks() if isinstance(b, Table)]
+    assert sum("at a glance" in t.lower() for t in titles) <= 1
+    spc = _section(doncaster_pack, "spc")
+    assert len(spc.blocks) == 1 and isinstance(spc.blocks[0], Note)
+    assert spc.blocks[0].message == "No SPC chart yet: no measure has 6 quarters of figures; the longest so far has 4."
+
+
+def test_trends_over_the_years_only_with_three_years(doncaster_pack):
+    for _, block in doncaster_pack.blocks():
+        if isinstance(block, Chart) and block.name.endswith("_trend"):
+            assert block.inputs["series"]["value"].notna().sum() >= 3, block.name
+    yj = _section(doncaster_pack, "indicator_yj_first_time_entrants")
+    assert not any(isinstance(b, Chart) and b.name.endswith("_trend") for b in yj.blocks)
+    assert ("No trend over the years: Doncaster has a published figure for 1 year(s) (2016), and a "
+            "trend needs at least 3.") in _notes(yj)
+    assert not any("from 2016 to 2016" in b.alt_text for b in doncaster_pack.charts())
+
+
+def test_quarterly_trends_need_two_quarters(doncaster_pack):
+    quarterly = _section(doncaster_pack, "quarterly")
+    for block in quarterly.blocks:
+        if isinstance(block, Chart):
+            assert block.inputs["series"]["value"].notna().sum() >= 2
+    assert len([b for b in quarterly.blocks if isinstance(b, Note)]) == 1
+
+
+#: Internal codes and notes about transcription that must never reach the reader.
+FORBIDDEN = [
+    re.compile(r"\bseeds?\b", re.IGNORECASE), re.compile(r"transcri", re.IGNORECASE),
+    re.compile(r"our name", re.IGNORECASE), re.compile(r"unit not stated", re.IGNORECASE),
+    re.compile(r"no code in the report", re.IGNORECASE), re.compile(r"\bP0\d_"),
+    re.compile(r"docs/\S*\.md"), re.compile(r"\b[A-Z][a-z]+(?:_[A-Za-z0-9]+){2,}\b"),  # LAIT codes
+    re.compile(r"^[A-Z]{1,2}\d{1,2}:"),  # "A2: ..." as a title prefix
+    re.compile(r"\.(?:csv|xlsx|png|parquet)\b"),
+]
+
+
+def _reader_texts(pack: Pack) -> list[str]:
+    from analysis.render.formats import formatted_rows
+
+    out = [pack.title, *map(str, pack.meta.values())]
+    for section in pack.sections:
+        out += [section.title, section.intro]
+        for block in section.blocks:
+            match block:
+                case Text():
+                    out.append(block.markdown)
+                case Note():
+                    out.append(block.message)
+                case Table():
+                    shown = [c for c in block.columns if c.display]
+                    out += [block.caption, block.source, *block.notes, *(c.label for c in shown)]
+                    out += [cell for row in formatted_rows(block.frame, shown) for cell in row]
+                case Chart():
+                    out += [block.title, block.alt_text, block.source]
+                    out += [str(v) for k, v in block.inputs.items() if k in ("title", "source")]
+    return out
+
+
+def test_no_internal_codes_or_transcription_notes_reach_the_reader(doncaster_pack):
+    found = [(p.pattern, t) for t in _reader_texts(doncaster_pack) for p in FORBIDDEN if t and p.search(t)]
+    assert found == []
+
+
+def test_the_forbidden_word_check_can_fail():
+    pack = Pack("x", {}, (Section("s", "Timeliness (the seeds do not state it)",
+                                   (Text("Work_Force_AvgNumCase_SW and P01_CIN_END"),)),))
+    assert len([p for t in _reader_texts(pack) for p in FORBIDDEN if p.search(t)]) >= 3
+
+
+def test_plain_label_takes_out_transcription_notes():
+    assert report.plain_label("Timeliness of single assessments (percentage; the seeds do not state "
+                              "the timescale)") == "Timeliness of single assessments"
+    assert report.plain_label("Number of children in need (quarter average, as reported for E34)") == \
+        "Number of children in need (quarter average)"
+    assert report.plain_label("Family Support Services: length of intervention (no code in the report; "
+                              "FS2 is our name; unit not stated)") == "Family Support Services: length of intervention"
+    assert report.plain_label("Children in need (includes care leavers, in care)") == \
+        "Children in need (includes care leavers, in care)"
+
+
+# --- SPC ------------------------------------------------------------------------------------------
 
 def _synthetic_series(values: list[float], target: float | None) -> pd.DataFrame:
     quarters = [f"{2015 + (i + 1) // 4}-{(16 + (i + 1) // 4) % 100:02d} Q{(i + 1) % 4 + 1}"
@@ -54,19 +273,20 @@ def _synthetic_series(values: list[float], target: float | None) -> pd.DataFrame
     })
 
 
-def test_spc_chart_for_a_measure_with_enough_quarters(tmp_path):
+def test_spc_chart_for_a_measure_with_enough_quarters():
     # Eight quarters: mean 174 / 8 = 21.75; moving ranges 1,1,2,1,1,1,8 -> mean MR 15/7 =
     # 2.142857; limits 21.75 -/+ 2.66 x 2.142857 = 16.05 and 27.45: the last point (29) is
     # outside (special cause).
     series = _synthetic_series([20, 21, 20, 22, 21, 20, 21, 29], target=25.0)
-    items = report.spc_items(series, tmp_path, source="Source: test data.", synthetic=True)
-    assert (tmp_path / "charts/spc_X1.png").exists() and (tmp_path / "charts/spc_X1.svg").exists()
-    alt = (tmp_path / "charts/spc_X1.txt").read_text()
+    blocks = report.spc_blocks(series, source="Source: test data.", synthetic=True)
+    chart = blocks[0]
+    assert isinstance(chart, Chart) and chart.name == "spc_x1"
+    alt = chart.alt_text
     assert alt.startswith("SYNTHETIC DATA")
     assert "Mean 21.8%" in alt and "16.1%" in alt and "27.4%" in alt  # 27.45 rounds half-even
     assert "special-cause" in alt and "2017-18 Q1" in alt
-    assert items[-1].data == ("**Variation:** special cause, concerning. **Assurance:** hit and miss: "
-                              "the target lies inside the process limits.")
+    assert blocks[1].markdown == ("**Variation:** special cause, concerning. **Assurance:** hit and miss: "
+                                  "the target lies inside the process limits.")
 
 
 def test_spc_words_cover_every_icon():
@@ -75,23 +295,28 @@ def test_spc_words_cover_every_icon():
     assert set(report.SPC_WORDS) == set(VARIATION_ICONS) | set(ASSURANCE_ICONS)
 
 
-def test_spc_names_the_longest_short_series(tmp_path):
-    series = _synthetic_series([20, 21, 22, 23], target=None)
-    items = report.spc_items(series, tmp_path, source="Source: test data.")
-    assert not (tmp_path / "charts").exists() or not list((tmp_path / "charts").glob("spc_*"))
-    assert items[-1].data == ("*No SPC chart yet for 1 measure(s) with fewer than 6 quarters of figures; "
-                              "the longest series so far is X1 with 4.*")
+def test_spc_is_one_note_when_no_series_is_long_enough():
+    blocks = report.spc_blocks(_synthetic_series([20, 21, 22, 23], target=None), source="Source: test data.")
+    assert blocks == [Note("left_out", "No SPC chart yet: no measure has 6 quarters of figures; the longest "
+                                       "so far has 4.")]
 
 
-def test_small_la_with_suppressed_figures_still_gets_every_row(bench_table):
+# --- other LAs ------------------------------------------------------------------------------------
+
+def test_small_la_with_suppressed_figures_still_gets_every_row(bench_table, paths):
     # Isles of Scilly publishes no section 47 rate for 2016-17 (LAIT blank) and no looked-after
     # placement figure: the rows stay in the pack, blank and "not compared", rather than
     # stopping the pack (they used to reach the judgement with no polarity).
-    ctx = report.build_pack_context("Isles of Scilly", "2017-18 Q4")
-    assert ctx.latest["indicator"].tolist() == [i for i in report.PACK_INDICATORS
+    ctx = report.build_pack_context("Isles of Scilly", "2017-18 Q4", paths=paths)
+    assert ctx.latest["indicator"].tolist() == [i for i in ctx.spec.indicators
                                                 if i in set(ctx.bench["indicator"])]
     s47 = ctx.latest.set_index("indicator").loc["s47_rate"]
     assert pd.isna(s47["value"]) and s47["vs_england"] == "not compared"
     assert "has no published figure" in s47["sentence"]
-    cover = report.cover_table(ctx).set_index("indicator")
-    assert cover.loc["s47_rate", "Compared with England / region / neighbours (95%)"] == "not compared"
+    glance = report.benchmarks_frame(ctx).set_index("indicator")
+    assert glance.loc["s47_rate", "judgement"] == "not compared"
+    pack = report.quarterly_pack(ctx)
+    # No local return: the local sections are one note each, never empty.
+    for id in ("profile", "quarterly", "spc"):
+        section = _section(pack, id)
+        assert [type(b) for b in section.blocks] == [Note]

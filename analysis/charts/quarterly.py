@@ -3,24 +3,25 @@
 The quarterly table is tidy: one row per measure and quarter with columns indicator_code,
 label, period ("2017-18 Q1"), value, target, tolerance, polarity and status (one of
 ``on_target``, ``inside_tolerance``, ``outside_tolerance``, ``no_target``); unit and decimals
-are used when present. Plot functions return the Axes; each has an ``*_alt_text`` companion.
+are used when present. :func:`quarterly_trend_chart` returns a :class:`~analysis.blocks.Chart`
+(plot function, inputs and the alt text worked out from the same inputs). Summary and
+at-a-glance tables are real tables built in :mod:`analysis.report`, not drawn.
 """
 
 from __future__ import annotations
 
-import textwrap
 from collections.abc import Mapping
 from typing import cast
 
+import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
-from matplotlib.table import Table
-from matplotlib.transforms import Bbox
+from matplotlib.patches import Patch
 
+from analysis.blocks import Chart
 from analysis.charts.style import (
-    A4_TEXT_WIDTH,
     COLOURS,
     COMPARATOR_STYLE,
     POLARITY_TEXT,
@@ -31,13 +32,15 @@ from analysis.charts.style import (
     get_axes,
     house_style,
     is_missing,
+    mark_axis_break,
     require_columns,
     right_labels,
     set_value_axis,
     style_axes,
     synthetic_prefix,
 )
-from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.errors import AnalysisError, InputDataError, ParameterError
+from analysis.periods import Quarter, parse_quarter
 
 STATUSES = tuple(STATUS_STYLE)  # worst first
 COMPARATOR_KEYS = ("england", "region", "sn_mean", "la_outturn")
@@ -135,11 +138,43 @@ def _comparator_format(comps: dict[str, float], meta: dict):
     return lambda v: format_value(v, meta["unit"], dec)
 
 
-def quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
-                    comparators: Mapping | pd.Series | pd.DataFrame | None = None, *,
-                    source: str, synthetic: bool = False, title: str | None = None,
-                    unit: str | None = None, decimals: int | None = None) -> Axes:
-    """One measure's quarters: points coloured and shaped by status, target and tolerance band.
+def _quarter_of(period: object) -> Quarter:
+    try:
+        return parse_quarter(str(period))
+    except AnalysisError:
+        raise InputDataError("a period is not a quarter", column="period", found=repr(period),
+                             expected='quarters such as "2017-18 Q1"') from None
+
+
+def _on_time_axis(data: pd.DataFrame) -> pd.DataFrame:
+    """Every quarter from the first to the last, each at its middle date (``x``, days);
+    quarters the series does not have are rows with no value, so the line breaks there."""
+    quarters = [_quarter_of(p) for p in data["period"]]
+    data = data.assign(_q=quarters).sort_values("_q", kind="stable")
+    first, last = min(quarters), max(quarters)
+    every = [first]
+    while every[-1] < last:
+        every.append(every[-1].next())
+    full = pd.DataFrame({"_q": every, "period": [q.label for q in every]})
+    out = full.merge(data.drop(columns=["period"]), on="_q", how="left")
+    out["start"] = [mdates.date2num(q.start) for q in every]
+    out["stop"] = [mdates.date2num(q.end) + 1 for q in every]
+    out["x"] = (out["start"] + out["stop"]) / 2
+    return out.drop(columns=["_q"]).reset_index(drop=True)
+
+
+def _tick_label(period: str) -> str:
+    """ "2017-18 Q1" -> "Q1\n2017-18" (the year under the quarter)."""
+    year, _, q = period.partition(" ")
+    return f"{q}\n{year}" if q else period
+
+
+def _plot_quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
+                          comparators: Mapping | pd.Series | pd.DataFrame | None = None, *,
+                          source: str, synthetic: bool = False, title: str | None = None,
+                          unit: str | None = None, decimals: int | None = None) -> Axes:
+    """One measure's quarters on a time axis: points coloured and shaped by status, the value
+    line broken at quarters without a figure, target and tolerance per quarter.
 
     ``series``: rows of one measure with period, value, status, and target, tolerance, label,
     polarity, unit, decimals when present. ``comparators``: the latest annual outturns
@@ -149,50 +184,46 @@ def quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
     data = _series(series)
     meta = _meta(data, unit, decimals)
     comps, comp_year = _comparators(series, comparators)
-    n = len(data)
-    x = np.arange(n, dtype=float)
+    grid = _on_time_axis(data)
+    x = grid["x"].to_numpy(float)
     fmt = lambda v: format_value(v, meta["unit"], meta["decimals"])  # noqa: E731
     with house_style():
         ax = get_axes(ax)
         style_axes(ax, "y")
-        target, tol = data["target"].to_numpy(float), data["tolerance"].to_numpy(float)
-        edges = np.arange(n + 1) - 0.5
+        target, tol = grid["target"].to_numpy(float), grid["tolerance"].to_numpy(float)
         has_band = ~np.isnan(target) & ~np.isnan(tol)
-        if has_band.any():
-            low, high = np.fmin(target, tol), np.fmax(target, tol)
-            ax.fill_between(edges, np.append(low, low[-1]), np.append(high, high[-1]),
-                            step="post", where=np.append(has_band, has_band[-1]).tolist(), color=COLOURS["tolerance"],
+        for i in np.flatnonzero(has_band):
+            lo, hi = sorted((target[i], tol[i]))
+            ax.fill_between([grid["start"][i], grid["stop"][i]], lo, hi, color=COLOURS["tolerance"],
                             alpha=0.16, linewidth=0, gid="tolerance-band", zorder=1)
-        if (~np.isnan(target)).any():
-            ok = ~np.isnan(target)
-            ax.hlines(target[ok], x[ok] - 0.5, x[ok] + 0.5, colors=COLOURS["target"],
-                      linewidth=1.6, gid="target-line", zorder=2)
+        ok = ~np.isnan(target)
+        if ok.any():
+            ax.hlines(target[ok], grid["start"].to_numpy(float)[ok], grid["stop"].to_numpy(float)[ok],
+                      colors=COLOURS["target"], linewidth=1.6, gid="target-line", zorder=2)
         for key, v in comps.items():
             st = COMPARATOR_STYLE[key]
             ax.axhline(v, color=st["color"], linestyle=st["linestyle"], linewidth=1.1,
                        gid=f"line-{key}", zorder=2)
-        values = data["value"].to_numpy(float)
+        values = grid["value"].to_numpy(float)
+        # NaN breaks the line: quarters without a figure are gaps, never joined across.
         ax.plot(x, values, color="#7A7A7A", linewidth=1.3, zorder=3, gid="value-line")
-        _status_points(ax, x, data)
+        _status_points(ax, x, grid)
         bottom, top = _value_range(np.concatenate([values, target, tol, list(comps.values())]),
                                    meta["unit"])
         ax.set_ylim(bottom, top)
-        ax.set_xlim(-0.6, n - 0.4)
+        ax.set_xlim(grid["start"].iloc[0] - 10, grid["stop"].iloc[-1] + 10)
         for xi, v in zip(x, values, strict=True):
-            if np.isnan(v):
-                ax.text(xi, bottom + (top - bottom) * 0.03, "no figure", ha="center", va="bottom", fontsize=8,
-                        color=COLOURS["muted"], gid="no-figure")
-            else:
+            if not np.isnan(v):
                 ax.annotate(fmt(v), (xi, v), xytext=(0, 9), textcoords="offset points",
                             ha="center", va="bottom", fontsize=8.5, gid="value-label", zorder=6,
                             bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
                                   "edgecolor": "none", "alpha": 0.8})
         items = []
-        last_t = data["target"].dropna()
+        last_t = grid["target"].dropna()
         if len(last_t):
             items.append((float(last_t.iloc[-1]), f"Target {fmt(last_t.iloc[-1])}",
                           COLOURS["target"]))
-        last_tol = data["tolerance"].dropna()
+        last_tol = grid["tolerance"].dropna()
         if len(last_tol):
             items.append((float(last_tol.iloc[-1]), f"Tolerance {fmt(last_tol.iloc[-1])}",
                           "#A06A00"))
@@ -201,25 +232,32 @@ def quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
             items.append((v, f"{_COMPARATOR_NAMES[key]} {cfmt(v)}",
                           str(COMPARATOR_STYLE[key]["color"])))
         right_labels(ax, items)
-        ax.set_xticks(x, [str(p) for p in data["period"]])
+        step = max(1, int(np.ceil(len(grid) / 10)))
+        shown = [i for i in range(len(grid)) if (len(grid) - 1 - i) % step == 0]
+        ax.set_xticks(x[shown], [_tick_label(str(grid["period"][i])) for i in shown])
         set_value_axis(ax, meta["unit"])
-        present = [s for s in STATUSES if (data["status"] == s).any()]
+        if bottom > 0:
+            mark_axis_break(ax)
+        present = [s for s in STATUSES
+                   if ((grid["status"] == s) & grid["value"].notna()).any()]
         handles = [Line2D([], [], linestyle="none", marker=STATUS_STYLE[s]["marker"],
                           color=STATUS_STYLE[s]["color"], markersize=7,
                           label=STATUS_STYLE[s]["label"]) for s in present]
-        if present:
-            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.1),
-                      ncol=min(4, len(handles)), borderaxespad=0, handletextpad=0.3,
+        if ok.any():
+            handles.append(Line2D([], [], color=COLOURS["target"], linewidth=1.6, label="Target"))
+        if has_band.any():
+            handles.append(Patch(color=COLOURS["tolerance"], alpha=0.3, label="Between target and tolerance"))
+        if handles:
+            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.2),
+                      ncol=min(3, len(handles)), borderaxespad=0, handletextpad=0.3,
                       columnspacing=1.2)
         sub = f"{POLARITY_TEXT.get(meta['polarity'], '')}."
-        if has_band.any():
-            sub += " Shaded: between target and tolerance."
-        if bottom > 0:
-            sub += " The axis does not start at zero."
+        gaps = grid.loc[grid["value"].isna(), "period"].tolist()
+        if gaps:
+            sub += " No figure for " + ", ".join(gaps) + " (a gap in the line)."
         if comps:
             sub += f" Dashed lines: latest annual outturns{' (' + comp_year + ')' if comp_year else ''}."
-        name = meta["label"] if not meta["code"] else f"{meta['code']}: {meta['label']}"
-        return finish(ax, source, synthetic, title or name, sub)
+        return finish(ax, source, synthetic, title or meta["label"], sub)
 
 
 def _value_range(values: np.ndarray, unit: str) -> tuple[float, float]:
@@ -254,25 +292,28 @@ def _status_points(ax: Axes, x: np.ndarray, data: pd.DataFrame) -> None:
                 gid="status-unknown")
 
 
-def quarterly_trend_alt_text(series: pd.DataFrame,
-                             comparators: Mapping | pd.Series | pd.DataFrame | None = None, *,
-                             synthetic: bool = False, unit: str | None = None,
-                             decimals: int | None = None) -> str:
-    """Alt text for :func:`quarterly_trend`."""
+def _quarterly_trend_alt_text(series: pd.DataFrame,
+                              comparators: Mapping | pd.Series | pd.DataFrame | None = None, *,
+                              synthetic: bool = False, unit: str | None = None,
+                              decimals: int | None = None, title: str | None = None) -> str:
     data = _series(series)
     meta = _meta(data, unit, decimals)
     comps, comp_year = _comparators(series, comparators)
+    grid = _on_time_axis(data)
     fmt = lambda v: format_value(v, meta["unit"], meta["decimals"])  # noqa: E731
     quarters = []
-    for r in data.itertuples(index=False):
+    for r in grid.itertuples(index=False):
+        if is_missing(r.value):
+            quarters.append(f"{r.period} no figure")
+            continue
         status = STATUS_STYLE[r.status]["label"].lower() if isinstance(r.status, str) else "no status"
         quarters.append(f"{r.period} {fmt(r.value)} ({status})")
-    text = (f"Chart of {meta['label']} by quarter, {data['period'].iloc[0]} to "
-            f"{data['period'].iloc[-1]}: " + "; ".join(quarters) + ".")
-    t = data["target"].dropna()
+    text = (f"Chart of {title or meta['label']} by quarter, {grid['period'].iloc[0]} to "
+            f"{grid['period'].iloc[-1]}: " + "; ".join(quarters) + ".")
+    t = grid["target"].dropna()
     if len(t):
         text += f" Target {fmt(t.iloc[-1])}"
-        tol = data["tolerance"].dropna()
+        tol = grid["tolerance"].dropna()
         text += (f", tolerance {fmt(tol.iloc[-1])}." if len(tol) else ".")
     if comps:
         cfmt = _comparator_format(comps, meta)
@@ -282,131 +323,25 @@ def quarterly_trend_alt_text(series: pd.DataFrame,
     return synthetic_prefix(synthetic) + text
 
 
-# --- tables drawn as figures ---------------------------------------------------------------
-
-def _new_table(ax: Axes, cells: list[list[str]], col_labels: list[str],
-               col_widths: list[float]) -> Table:
-    ax.set_axis_off()
-    table = ax.table(cellText=cells, colLabels=col_labels, colWidths=col_widths,
-                     cellLoc="center", loc="upper left", bbox=Bbox.from_bounds(0, 0, 1, 1))
-    table.auto_set_font_size(False)
-    table.set_fontsize(8.5)
-    for (r, _c), cell in table.get_celld().items():
-        cell.set_edgecolor("#D0D0D0")
-        cell.set_linewidth(0.6)
-        if r == 0:
-            cell.set_text_props(fontweight="bold")
-            cell.set_facecolor("#F2F2F2")
-    table.set_gid("table")
-    return table
+def quarterly_trend_chart(series: pd.DataFrame,
+                          comparators: Mapping | pd.Series | pd.DataFrame | None = None, *,
+                          name: str, source: str, synthetic: bool = False, title: str | None = None,
+                          unit: str | None = None, decimals: int | None = None) -> Chart:
+    """The :class:`~analysis.blocks.Chart` of one measure's quarters (see
+    :func:`_plot_quarterly_trend`), its alt text worked out from the same inputs."""
+    inputs = {"series": series, "comparators": comparators, "source": source, "synthetic": synthetic,
+              "title": title, "unit": unit, "decimals": decimals}
+    alt = _quarterly_trend_alt_text(series, comparators, synthetic=synthetic, unit=unit,
+                                    decimals=decimals, title=title)
+    return Chart(name=name, plot=_plot_quarterly_trend, inputs=inputs, alt_text=alt, source=source,
+                 title=title or str(_meta(_series(series), unit, decimals)["label"]), synthetic=synthetic)
 
 
-_SUMMARY_ALIASES = {
-    "outside_tolerance": ("outside_tolerance", "outside tolerance"),
-    "inside_tolerance": ("inside_tolerance", "inside tolerance", "within tolerance"),
-    "on_target": ("on_target", "on or better than target", "on target",
-                  "on or above target", "at or better than target"),
-    "no_target": ("no_target", "no target"),
-}
+#: The plot function behind :func:`quarterly_trend_chart` (draws on ``ax``, returns the Axes).
+quarterly_trend = _plot_quarterly_trend
 
 
-def _summary_frame(summary: pd.DataFrame) -> pd.DataFrame:
-    """Counts by area (index) and status code (columns), with a Total row last."""
-    if not isinstance(summary, pd.DataFrame):
-        raise ParameterError("summary must be a pandas DataFrame", parameter="summary",
-                             found=type(summary).__name__)
-    frame = summary.set_index("area") if "area" in summary.columns else summary.copy()
-    lookup = {alias: code for code, aliases in _SUMMARY_ALIASES.items() for alias in aliases}
-    renamed = {c: lookup[str(c).strip().lower()] for c in frame.columns
-               if str(c).strip().lower() in lookup}
-    if not renamed:
-        raise InputDataError("the summary has no status columns", column=None,
-                             expected="columns " + ", ".join(STATUSES)
-                             + " (or their words, e.g. 'Outside tolerance')",
-                             found=", ".join(map(str, frame.columns)) or "no columns")
-    frame = frame[list(renamed)].rename(columns=renamed)
-    frame = frame.T.groupby(level=0).sum().T  # tolerate duplicate spellings of one status
-    for code in STATUSES:
-        if code not in frame:
-            frame[code] = 0
-    frame = frame[list(STATUSES)]
-    numbers = frame.apply(pd.to_numeric, errors="coerce")
-    if numbers.isna().any().any() or (numbers < 0).any().any():
-        raise InputDataError("the summary counts must be whole numbers of 0 or more",
-                             expected="counts", found="a missing, negative or non-number cell")
-    numbers = numbers.astype(int)
-    is_total = numbers.index.astype(str).str.strip().str.lower() == "total"
-    areas = numbers[~is_total]
-    total = areas.sum().rename("Total")
-    if is_total.any():
-        given = numbers[is_total].iloc[0]
-        if len(areas) and not (given == total).all():
-            raise InputDataError("the Total row does not equal the sum of the areas",
-                                 expected=", ".join(f"{k} {v}" for k, v in total.items()),
-                                 found=", ".join(f"{k} {v}" for k, v in given.items()),
-                                 fix="correct the counts or drop the Total row")
-        total = given.rename("Total")
-    return pd.concat([areas, total.to_frame().T])
-
-
-def _pct(count: int, total: int) -> str:
-    return f"{count} ({count / total * 100:.0f}%)" if total else str(count)
-
-
-def status_summary_table(summary: pd.DataFrame, ax: Axes | None = None, *, source: str,
-                         synthetic: bool = False, title: str | None = None,
-                         period: str | None = None) -> Axes:
-    """The count of measures in each status by area, with a Total row showing percentages.
-
-    ``summary``: one row per area (an ``area`` column or the index) and a column per status,
-    named by code (outside_tolerance, inside_tolerance, on_target, no_target) or in words
-    ("Outside tolerance", "On or better than target"...). A Total row is added when absent
-    and checked against the areas when present.
-    """
-    frame = _summary_frame(summary)
-    grand = int(frame.loc["Total"].sum())
-    cols = ["Area"] + [f"{STATUS_STYLE[s]['symbol']} {STATUS_STYLE[s]['label']}"
-                       for s in STATUSES] + ["All measures"]
-    cells = []
-    for area, row in frame.iterrows():
-        counts = [int(row[s]) for s in STATUSES]
-        if area == "Total":
-            cells.append(["Total", *[_pct(c, grand) for c in counts], str(grand)])
-        else:
-            cells.append([str(area), *map(str, counts), str(sum(counts))])
-    with house_style():
-        ax = get_axes(ax, (A4_TEXT_WIDTH, 1.3 + 0.32 * (len(cells) + 1)))
-        header = ["\n".join(textwrap.wrap(c, 13)) for c in cols]
-        table = _new_table(ax, cells, header, [0.27, 0.15, 0.15, 0.15, 0.14, 0.14])
-        for c, status in enumerate(STATUSES, start=1):
-            table[0, c].set_facecolor(STATUS_STYLE[status]["tint"])
-        for c in range(len(cols)):
-            table[len(cells), c].set_text_props(fontweight="bold")
-            table[0, c].set_height(table[0, c].get_height() * 1.6)
-        for r in range(1, len(cells) + 1):
-            table[r, 0].set_text_props(ha="left")
-            table[r, 0].PAD = 0.03
-        sub = f"Measures by status{', ' + period if period else ''}; the Total row shows the share of all {grand} measures."
-        return finish(ax, source, synthetic, title or "Performance against target by area", sub)
-
-
-def status_summary_table_alt_text(summary: pd.DataFrame, *, synthetic: bool = False,
-                                  period: str | None = None) -> str:
-    """Alt text for :func:`status_summary_table`."""
-    frame = _summary_frame(summary)
-    total = frame.loc["Total"]
-    grand = int(total.sum())
-    text = (f"Table of {grand} measures by status{' for ' + period if period else ''}: "
-            + ", ".join(f"{int(total[s])} {STATUS_STYLE[s]['label'].lower()} "
-                        f"({(total[s] / grand * 100 if grand else 0):.0f}%)" for s in STATUSES)
-            + ".")
-    for area, row in frame.drop(index="Total").iterrows():
-        text += (f" {area}: " + ", ".join(f"{int(row[s])} {STATUS_STYLE[s]['label'].lower()}"
-                                          for s in STATUSES if row[s]) + ".")
-    return synthetic_prefix(synthetic) + text
-
-
-# --- cover table ---------------------------------------------------------------------------
+# --- direction words -------------------------------------------------------------------------
 
 _WORDS = {"improved": "improved", "worsened": "worse", "no change": "no change",
           "higher": "higher", "lower": "lower", "no comparison": "no comparison"}
@@ -434,94 +369,3 @@ def direction_text(direction: object, polarity: object = None, value: object = N
     return f"{arrow} {word}".strip() if word else "–"
 
 
-def _cover_cells(rows: pd.DataFrame) -> list[dict[str, str]]:
-    _need(rows, ["label", "value"], "rows")
-    if rows.empty:
-        raise NoDataError("there are no measures for the cover table")
-    if "status" in rows:
-        _check_statuses(rows, "rows")
-    out = []
-    for r in rows.to_dict("records"):
-        unit = str(r.get("unit") or "count")
-        dec = r.get("decimals")
-        dec = 1 if is_missing(dec) else int(dec)
-        status = r.get("status")
-        rank, of = r.get("rank"), r.get("of")
-        out.append({
-            "label": str(r["label"]),
-            "value": format_value(r["value"], unit, dec),
-            "target": format_value(r.get("target"), unit, dec, missing="–"),
-            "status": (f"{STATUS_STYLE[status]['symbol']} {STATUS_STYLE[status]['label']}"
-                       if isinstance(status, str) else "–"),
-            "status_code": status if isinstance(status, str) else "",
-            "direction": direction_text(r.get("direction"), r.get("polarity"), r["value"],
-                                        r.get("previous_value")),
-            "rank": (f"{int(rank)} of {int(of)}" if not is_missing(rank) and not is_missing(of)
-                     else (str(int(rank)) if not is_missing(rank) else "–")),
-            "quartile": "–" if is_missing(r.get("quartile")) else str(r.get("quartile")),
-            "period": "" if is_missing(r.get("period")) else str(r.get("period")),
-        })
-    return out
-
-
-def cover_table(rows: pd.DataFrame, ax: Axes | None = None, *, source: str,
-                synthetic: bool = False, title: str | None = None,
-                period: str | None = None) -> Axes:
-    """An at-a-glance table, one line per measure: latest value, target, status, direction,
-    rank and quartile.
-
-    ``rows`` columns: label and value (required); unit, decimals, target, status, direction
-    (improved / worsened / no change / higher / lower), polarity, previous_value, rank, of and
-    quartile when present. Missing cells print as "–".
-    """
-    cells = _cover_cells(rows)
-    cols = ["Measure", "Latest", "Target", "Status", "Since last", "Rank", "Band"]
-    body = [["\n".join(textwrap.wrap(c["label"], 32)), c["value"], c["target"],
-             "\n".join(textwrap.wrap(c["status"], 16)),
-             "\n".join(textwrap.wrap(c["direction"], 11)),  # "no comparison" on two lines
-             c["rank"], c["quartile"]]
-            for c in cells]
-    lines = [max(b[0].count("\n"), b[3].count("\n"), b[4].count("\n")) + 1 for b in body]
-    with house_style():
-        ax = get_axes(ax, (A4_TEXT_WIDTH, 1.2 + 0.22 * (sum(lines) + len(lines)) + 0.35))
-        table = _new_table(ax, body, cols, [0.32, 0.09, 0.09, 0.18, 0.13, 0.11, 0.08])
-        total = sum(lines) + len(lines) + 1.6
-        table[0, 0].set_height(1.6 / total)
-        for c in range(1, len(cols)):
-            table[0, c].set_height(1.6 / total)
-        for r, (n_lines, cell) in enumerate(zip(lines, cells, strict=True), start=1):
-            for c in range(len(cols)):
-                table[r, c].set_height((n_lines + 1) / total)
-            table[r, 0].set_text_props(ha="left")
-            table[r, 0].PAD = 0.02
-            if cell["status_code"]:
-                table[r, 3].set_facecolor(STATUS_STYLE[cell["status_code"]]["tint"])
-        table[0, 0].set_text_props(ha="left")
-        table[0, 0].PAD = 0.02
-        sub = ("Latest figure for each measure" + (f", {period}" if period else "")
-               + ". Arrows show whether the figure went up or down; the word says if that is "
-               "better or worse.")
-        return finish(ax, source, synthetic, title or "At a glance", sub)
-
-
-def cover_table_alt_text(rows: pd.DataFrame, *, synthetic: bool = False,
-                         period: str | None = None) -> str:
-    """Alt text for :func:`cover_table`."""
-    cells = _cover_cells(rows)
-    parts = []
-    for c in cells:
-        bits = [f"{c['label']}: {c['value']}"]
-        if c["target"] != "–":
-            bits.append(f"target {c['target']}")
-        if c["status"] != "–":
-            bits.append(STATUS_STYLE[c["status_code"]]["label"].lower())
-        if c["direction"] != "–":
-            bits.append(c["direction"].split(" ", 1)[-1] + " since last period")
-        if c["rank"] != "–":
-            bits.append(f"rank {c['rank']}")
-        if c["quartile"] != "–":
-            bits.append(f"quartile {c['quartile']}")
-        parts.append(", ".join(bits))
-    text = (f"Table of {len(cells)} measures{' for ' + period if period else ''}. "
-            + "; ".join(parts) + ".")
-    return synthetic_prefix(synthetic) + text
