@@ -13,13 +13,16 @@ import pandas as pd
 
 from analysis.atomic import atomic_path
 from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all
+from analysis.blocks import Note
 from analysis.catalogue import Catalogue, Indicator, LaitSource, load_catalogue
 from analysis.config import Paths, load_sources
+from analysis.coverage import missing_notes
 from analysis.errors import NoDataError, ParameterError
 from analysis.geography import LocalAuthority, load_areas, resolve_la
 from analysis.judgement import judge_table, level_text
 from analysis.narrative import sentences
-from analysis.periods import Quarter, financial_year_label, parse_quarter
+from analysis.periods import Quarter, check_supported_quarter, financial_year_label, parse_quarter
+from analysis.ranking import rank_text
 
 #: Indicators in the pack by default, in this order: the contract measures Doncaster reports,
 #: plus what scrutiny members elsewhere ask (placement moves, health assessments, care leavers).
@@ -33,6 +36,9 @@ PACK_INDICATORS = [
 
 #: The confidence level of the pack's better / similar / worse judgements.
 PACK_LEVEL = 0.95
+
+#: A latest figure for a year more than this many years before the quarter's is flagged stale.
+STALE_YEARS = 2
 
 #: Below this many children a percentage moves a lot with one child: the pack says so.
 SMALL_NUMBER = 10
@@ -87,17 +93,10 @@ def check_pack_has_data(la: LocalAuthority, quarter: Quarter, paths: Paths,
 
     ``local``: the LA's local return rows when the caller has read them already.
     """
+    check_supported_quarter(quarter)
     table = load_benchmarks(paths)
     year = latest_published_year(quarter)
     local = local_returns(la, paths) if local is None else local
-    if not local.empty:
-        local = local[local["period_type"] == "quarter"]
-        quarters = sorted({Quarter(int(y), int(q)) for y, q in zip(local["year"], local["quarter"], strict=True)})
-        if quarters and quarter < quarters[0]:
-            raise NoDataError(
-                f"{quarter.label} is before {la.name}'s first local return ({quarters[0].label})",
-                fix=f"choose {quarters[0].label} or later",
-            )
     mine = table[(table["old_la_code"] == la.old_code) & (table["year"] == year)]
     if local.empty and mine["value"].notna().sum() == 0:
         years = sorted(table["year"].unique())
@@ -137,6 +136,8 @@ class PackContext:
     latest: pd.DataFrame  # the benchmark year's rows, one per indicator
     local: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: One Note per pack indicator with no published figure up to its year (each also in notes).
+    missing: list[Note] = field(default_factory=list)
     #: Tables several sections use, worked out once (see _once).
     cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
 
@@ -154,7 +155,7 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     """Resolve the parameters and compute the pack's benchmark tables."""
     paths = paths or Paths.for_root()
     authority = resolve_la(la, load_areas(paths.root))
-    quarter = parse_quarter(period)
+    quarter = check_supported_quarter(parse_quarter(period))
     local = local_returns(authority, paths)
     check_pack_has_data(authority, quarter, paths, local)
     catalogue = load_catalogue(paths.config / "indicators.yaml")
@@ -176,16 +177,32 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     latest = latest_rows(bench, [i for i in ids if i in set(bench["indicator"])], keep_blank=True)
     latest = judge_table(latest, catalogue, level=PACK_LEVEL)
     latest["sentence"] = sentences(latest)
-    notes = []
+    # A latest figure more than two years older than the quarter's year is flagged in its row.
+    latest["stale"] = (quarter.year - latest["year"]) > STALE_YEARS
+    notes: list[str] = []
+    quarter_local = local[(local["period_type"] == "quarter") & (local["period"] == quarter.label)]
     if local.empty:
         notes.append(f"{authority.name} has no local quarterly return in this toolkit, so the quarterly "
                      f"sections (targets, tolerances, status) are left out; the benchmark sections use "
                      f"DfE's published figures.")
+    elif quarter_local.empty:
+        notes.append(f"{authority.name}'s local return has no figures for {quarter.label}, so the "
+                     f"quarterly sections are left out; the benchmark sections use DfE's published figures.")
+        local = local.iloc[0:0]
+    shown = set(latest["indicator"])
+    missing = missing_notes(table, catalogue, [i for i in ids if i not in shown], cutoff,
+                            when=f"by the end of {quarter.label}")
+    explained = {n.indicator for n in missing}
+    missing += [Note("missing", f"{catalogue.get(i).label}: no published figure in the toolkit's data.", i)
+                for i in ids if i not in shown and i not in explained]
+    notes += [n.message for n in missing]
     stale = latest[latest["year"] < year]
     for row in stale.itertuples():
         notes.append(f"{row.label}: latest figure published by the end of {quarter.label} is for "
-                     f"{row.period}, not {financial_year_label(year)}.")
-    return PackContext(authority, quarter, year, catalogue, ids, table, bench, latest, local, notes)
+                     f"{row.period}, not {financial_year_label(year)}"
+                     + (" (more than two years old)." if row.stale else "."))
+    return PackContext(authority, quarter, year, catalogue, ids, table, bench, latest, local, notes,
+                       missing)
 
 
 def cover_table(ctx: PackContext) -> pd.DataFrame:
@@ -196,13 +213,15 @@ def cover_table(ctx: PackContext) -> pd.DataFrame:
         small = (pd.notna(r.numerator) and r.numerator < SMALL_NUMBER)
         rows.append({
             "indicator": r.indicator, "Indicator": ind.label, "Year": r.period,
+            "More than two years old": "yes" if getattr(r, "stale", False) else "",
             ctx.la.name: ind.format_value(r.value),
             "Children": "" if pd.isna(r.numerator) else f"{int(r.numerator):,}"
             + (f" of {int(r.denominator):,}" if pd.notna(r.denominator) else ""),
             "Small number": "yes" if small else "",
             "England": ind.format_value(r.england), "Region": ind.format_value(r.region),
             "Neighbours": ind.format_value(r.sn_mean),
-            "Rank": f"{int(r.rank)} of {int(r.of)}" if pd.notna(r.rank) else "not ranked",
+            "Rank": rank_text(r.rank, r.of, getattr(r, "rank_kind", "rank"),
+                              getattr(r, "rank_from_highest", None)) or "not ranked",
             "Quartile": r.quartile if pd.notna(r.quartile) else "-",
             "Since last year": r.direction,
             f"Compared with England / region / neighbours ({level_text(r.level)})":

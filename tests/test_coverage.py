@@ -1,0 +1,112 @@
+"""Depth: every year DfE published (older LAIT version backfilled), and a line for every gap."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.blocks import Note
+from analysis.coverage import indicator_coverage, missing_notes
+from analysis.errors import ParameterError
+from analysis.prepare import LAIT_FILES, combine_versions
+from analysis.report import build_pack_context
+
+NEW, OLD = LAIT_FILES
+
+
+def _rows(source: str, values: dict[int, float | None]) -> pd.DataFrame:
+    return pd.DataFrame([{"indicator": "cla_rate", "year": y, "area_code": "E08000017", "value": v,
+                          "source": f"{source}:LAC"} for y, v in values.items()])
+
+
+def test_combine_versions_newest_wins_and_older_fills_gaps():
+    new = _rows(NEW, {2016: 74.0, 2017: 78.0, 2018: None})
+    old = _rows(OLD, {2015: 73.0, 2016: 70.0, 2018: 85.0})
+    got = combine_versions([new, old]).set_index("year").sort_index()
+    assert got["value"].tolist() == [73.0, 74.0, 78.0, 85.0]
+    # 2015 only in the old file; 2016 in both: the new one wins; 2018 blank in the new one.
+    assert got["source"].str.split(":").str[0].tolist() == [OLD, NEW, NEW, OLD]
+
+
+def test_which_years_come_from_which_lait_file(bench_table):
+    don = bench_table[(bench_table["old_la_code"] == "371") & (bench_table["indicator"] == "cla_rate")]
+    by_year = don.set_index("year")
+    # Doncaster's CLA rate: 2014-15 only in the 2024-11-25 LAIT version (73 per 10,000);
+    # 2016-17 in both (78, the value quoted by DfE in both), taken from the current version.
+    assert by_year.loc[2015, "value"] == 73
+    assert by_year.loc[2015, "source"] == f"{OLD}:LAC"
+    assert by_year.loc[2017, "value"] == 78
+    assert by_year.loc[2017, "source"] == f"{NEW}:LAC"
+    assert by_year.loc[2025, "source"] == f"{NEW}:LAC"
+    files = bench_table["source"].str.split(":").str[0]
+    lait = bench_table[files.isin(LAIT_FILES)]
+    first = lait[lait["value"].notna()].groupby(lait["source"].str.split(":").str[0])["year"].min()
+    assert first[OLD] == 2015 and first[NEW] == 2016
+
+
+def test_coverage_first_and_last_years(bench_table, catalogue):
+    cov = indicator_coverage(bench_table, catalogue).set_index("indicator")
+    assert set(cov.index) >= {i.id for i in catalogue.benchmarked()}
+    assert cov.loc["re_referrals", "first_year"] == 2013 and cov.loc["re_referrals", "last_year"] == 2025
+    # Health checks, dental checks and long-term stability: LAIT has them from 2017-18 only.
+    for ind in ("cla_health_checks", "cla_dental_checks", "cla_long_term_stability"):
+        assert cov.loc[ind, "first_year"] == 2018, ind
+        assert cov.loc[ind, "first_period"] == "2017-18"
+    assert cov.loc["cla_rate", "first_year"] == 2015  # backfilled from the older LAIT version
+    assert cov.loc["sw_turnover", "first_period"] == "Sep 2015"
+
+
+def test_missing_notes_name_indicator_period_and_first_year(bench_table, catalogue):
+    notes = missing_notes(bench_table, catalogue, ["cla_health_checks", "re_referrals"], 2016,
+                          when="by the end of 2016-17 Q4")
+    assert notes == [Note(
+        "missing",
+        "Children looked after with an up-to-date health assessment: no figure for 2015-16 or earlier "
+        "was published by the end of 2016-17 Q4; the toolkit's DfE data start with 2017-18.",
+        "cla_health_checks")]
+
+
+@pytest.fixture(scope="module")
+def rotherham_2017_q4(bench_table, paths):
+    return build_pack_context("Rotherham", "2016-17 Q4", paths=paths)
+
+
+def test_every_pack_indicator_is_shown_or_explained(rotherham_2017_q4):
+    ctx = rotherham_2017_q4
+    shown = set(ctx.latest["indicator"])
+    explained = {n.indicator for n in ctx.missing}
+    for ind in ctx.indicators:
+        assert (ind in shown) != (ind in explained), ind
+    for note in ctx.missing:
+        assert note.message in ctx.notes
+
+
+def test_rotherham_health_and_dental_checks_are_explained(rotherham_2017_q4):
+    ctx = rotherham_2017_q4
+    for ind, label in (("cla_health_checks", "health assessment"), ("cla_dental_checks", "dental check"),
+                       ("cla_long_term_stability", "Long-term placement stability")):
+        note = next(n for n in ctx.missing if n.indicator == ind)
+        assert label in note.message and "2015-16" in note.message and "2017-18" in note.message
+
+
+def test_doncaster_2013_14_q3_makes_a_pack_context(bench_table, paths):
+    ctx = build_pack_context("Doncaster", "2013-14 Q3", paths=paths)
+    assert ctx.benchmark_year == 2013
+    latest = ctx.latest.set_index("indicator")
+    # Re-referrals 2012-13, the year published by December 2013.
+    assert latest.loc["re_referrals", "period"] == "2012-13"
+    assert not ctx.has_local  # the return has no figures for that quarter: said in a note
+    assert any("no figures for 2013-14 Q3" in n for n in ctx.notes)
+    assert set(ctx.latest["indicator"]) | {n.indicator for n in ctx.missing} == set(ctx.indicators)
+
+
+def test_period_before_2013_14_is_a_parameter_error(bench_table, paths):
+    with pytest.raises(ParameterError, match="before 2013-14 Q1"):
+        build_pack_context("Doncaster", "2012-13 Q4", paths=paths)
+
+
+def test_stale_latest_figure_is_flagged_in_its_row(bench_table, paths):
+    ctx = build_pack_context("Rotherham", "2017-18 Q4", paths=paths)
+    row = ctx.latest.set_index("indicator").loc["cpp_2_years_open"]
+    assert row["period"] == "2014-15" and bool(row["stale"])
+    assert not ctx.latest.set_index("indicator").loc["re_referrals", "stale"]
