@@ -172,8 +172,7 @@ def indicators() -> None:
     catalogue = load_catalogue(_paths().config / "indicators.yaml")
     for ind in catalogue.indicators.values():
         src = "local only" if ind.source is None else ind.source.kind.upper()
-        codes = f" [{', '.join(ind.local_codes)}]" if ind.local_codes else ""
-        typer.echo(f"{ind.id:<38} {ind.polarity:<17} {src:<10} {ind.label}{codes}")
+        typer.echo(f"{ind.id:<38} {ind.polarity:<17} {src:<10} {ind.label}")
 
 
 def _print_results(results) -> int:
@@ -260,18 +259,28 @@ def quarter(
 @friendly_errors
 def template(
     output: Annotated[Path, typer.Option(help="Where to write the blank return (.csv or .xlsx).")] = Path("quarterly_return_template.csv"),
-    la: Annotated[str | None, typer.Option(help="Carry forward this LA's targets and tolerances.")] = None,
+    la: Annotated[str, typer.Option(help="The LA (with its own measures in config/local/); its "
+                                         "latest targets and tolerances are carried forward.")] = "",
     period: Annotated[str | None, typer.Option(help="Quarter to put in the period column.")] = None,
 ) -> None:
-    """Write a blank local quarterly return with the catalogue's indicators."""
+    """Write a blank local quarterly return with an LA's own measures."""
     from analysis.atomic import atomic_path
     from analysis.catalogue import load_catalogue
+    from analysis.errors import ParameterError
+    from analysis.geography import load_areas, resolve_la
+    from analysis.local_measures import defined_slugs, load_local_measures
     from analysis.quarterly import load_local_returns, local_template
 
     paths = _paths()
+    if not la:
+        raise ParameterError("--la is required", parameter="la",
+                             expected=f"an LA with its own measures ({', '.join(defined_slugs(paths.config))})",
+                             found="nothing", fix="add --la Doncaster (or another LA with config/local/<la>.yaml)")
     catalogue = load_catalogue(paths.config / "indicators.yaml")
-    previous = load_local_returns(paths, la, catalogue) if la else None
-    frame = local_template(catalogue, previous, period)
+    authority = resolve_la(la, load_areas(paths.root))
+    measures = load_local_measures(paths.config, authority.slug, catalogue)
+    previous = load_local_returns(paths, authority, catalogue)
+    frame = local_template(measures, previous, period)
     with atomic_path(output) as tmp:
         if output.suffix.lower() == ".xlsx":
             frame.to_excel(tmp, sheet_name="return", index=False, engine="openpyxl")

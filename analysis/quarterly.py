@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field, model_validator
 from analysis.catalogue import Catalogue, Indicator, load_catalogue
 from analysis.config import Paths, parse_model, read_yaml
 from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.local_measures import LocalMeasures
 from analysis.periods import Quarter, parse_quarter
 from analysis.schemas.local_return import FILE_COLUMNS
 
@@ -363,7 +364,9 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
     for _, r in rows.iterrows():
         if not isinstance(r["indicator"], str) or not r["indicator"]:
             continue
-        ind = catalogue.get(r["indicator"])
+        if r["indicator"] not in catalogue.indicators:
+            continue  # a local measure with no DfE equivalent
+        ind = catalogue.indicators[r["indicator"]]
         if ind.source is None:
             continue
         year = benchmark_year_for_quarter(q, ind, publications, as_of=as_of)
@@ -418,34 +421,62 @@ def _resolve(la: Any, paths: Paths):
     return la if isinstance(la, LocalAuthority) else resolve_la(la, load_areas(paths.root))
 
 
-def local_return_files(paths: Paths) -> list[Path]:
-    """Local return files in ``data/raw/local/``: ``*return*.csv`` and ``*return*.xlsx``."""
+def local_return_files(paths: Paths, la: Any = None) -> list[Path]:
+    """Local return files in ``data/raw/local/``: ``*return*.csv`` and ``*return*.xlsx``;
+    with ``la``, only that LA's (file names beginning with its slug and ``_``)."""
     folder = paths.raw / "local"
     if not folder.exists():
         return []
     files = [p for ext in ("csv", "xlsx") for p in folder.glob(f"*return*.{ext}")]
-    return sorted(p for p in files if not p.name.startswith(("~$", ".")))
+    files = sorted(p for p in files if not p.name.startswith(("~$", ".")))
+    if la is not None:
+        slug = _resolve(la, paths).slug
+        files = [p for p in files if p.name.lower().startswith(f"{slug}_")]
+    return files
+
+
+def read_return_file(path: Path, paths: Paths, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """One return file read with the measures of the LA its name begins with."""
+    from analysis.local_measures import load_local_measures, slug_of_return
+    from analysis.readers.local_return import read_local_return
+
+    slug = slug_of_return(path, paths.config)
+    if slug is None:
+        raise InputDataError(
+            "a local return for an LA with no local measures defined", file=path,
+            expected="a file named <la>_..._return.csv for an LA with a config/local/<la>.yaml",
+            found=path.name,
+            fix="rename the file to begin with the LA's name (e.g. rotherham_quarterly_return.csv), "
+                "or define the LA's measures in config/local/<la>.yaml")
+    catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
+    return read_local_return(path, load_local_measures(paths.config, slug, catalogue))
 
 
 def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None) -> pd.DataFrame:
     """Every local return row for ``la`` (name, old or new code, or LocalAuthority).
 
-    Reads each return file in ``data/raw/local/`` and keeps the rows whose ``la_code`` is the
-    LA's code. An empty table when there are none (callers check ``.empty``). The same
-    indicator and period in two files is an :class:`InputDataError` naming both.
+    Reads only that LA's return files in ``data/raw/local/`` (names beginning with its slug,
+    e.g. ``doncaster_quarterly_return.csv``), with its own measures
+    (``config/local/<la>.yaml``): another LA's file, broken or not, is never opened. An
+    empty table when there are none (callers check ``.empty``). The same indicator and period
+    in two files is an :class:`InputDataError` naming both; a return for an LA whose measures
+    are not defined is an :class:`InputDataError` naming the file.
     """
+    from analysis.local_measures import load_local_measures, measures_path
     from analysis.readers.local_return import empty_local_table, read_local_return
 
     authority = _resolve(la, paths)
-    catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
-    parts = []
-    for path in local_return_files(paths):
-        frame = read_local_return(path, catalogue)
-        frame = frame[frame["la_code"] == authority.new_code]
-        if not frame.empty:
-            parts.append(frame)
-    if not parts:
+    files = local_return_files(paths, authority)
+    if not files:
         return empty_local_table()
+    if not measures_path(paths.config, authority.slug).exists():
+        raise InputDataError(
+            f"a local return for {authority.name}, which has no local measures defined",
+            file=files[0], expected=f"config/local/{authority.slug}.yaml defining its measures",
+            fix=f"write config/local/{authority.slug}.yaml (see docs/data-formats/local-return.md)")
+    catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
+    measures = load_local_measures(paths.config, authority.slug, catalogue)
+    parts = [read_local_return(path, measures) for path in files]
     table = pd.concat(parts, ignore_index=True)
     key = ["la_code", "indicator_code", "period"]
     dup = table.duplicated(key, keep=False)
@@ -460,39 +491,35 @@ def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None
     return table
 
 
-def local_template(catalogue: Catalogue, previous: pd.DataFrame | None = None,
+def local_template(measures: LocalMeasures, previous: pd.DataFrame | None = None,
                    period: Quarter | str | None = None) -> pd.DataFrame:
-    """A blank return: one row per local code in the catalogue, in the file's columns.
+    """A blank return for one LA: one row per measure it defines, in the file's columns.
 
-    Unit, polarity and label come from the catalogue; value and reported status are empty.
-    Given ``previous`` (a tidy local table), the LA, area, measure type, target and tolerance
-    of each code's latest quarter are carried forward, so an analyst only types the new
-    figures; ``period`` fills the period column.
+    LA, label, unit, polarity, area and measure type come from the LA's definitions
+    (``config/local/<la>.yaml``); value and reported status are empty. Given ``previous`` (a
+    tidy local table), the target and tolerance of each code's latest quarter are carried
+    forward (and its area), so an analyst only types the new figures; ``period`` fills the
+    period column.
     """
     label = _quarter(period).label if period is not None else ""
     rows = []
-    for ind in catalogue.indicators.values():
-        for code in ind.local_codes:
-            rows.append({
-                "la_code": "", "la_name": "", "indicator_code": code, "indicator_label": ind.label,
-                "period": label, "value": "", "numerator": "", "denominator": "", "unit": ind.unit,
-                "target": "", "tolerance": "", "polarity": ind.polarity, "area": "",
-                "measure_type": "", "reported_status": "", "source": "",
-            })
+    for code, m in measures.measures.items():
+        rows.append({
+            "la_code": measures.la_code, "la_name": measures.la_name, "indicator_code": code,
+            "indicator_label": m.name, "period": label, "value": "", "numerator": "",
+            "denominator": "", "unit": m.unit, "target": "", "tolerance": "", "polarity": m.polarity,
+            "area": m.area or "", "measure_type": m.measure_type, "reported_status": "", "source": "",
+        })
     frame = pd.DataFrame(rows, columns=FILE_COLUMNS)
     if previous is not None and not previous.empty:
         last = (previous[previous["period_type"] == "quarter"]
                 .sort_values(["year", "quarter"]).groupby("indicator_code").tail(1)
                 .set_index("indicator_code"))
-        for col in ("la_code", "la_name", "area", "measure_type", "target", "tolerance"):
+        for col in ("target", "tolerance"):
             carried = frame["indicator_code"].map(last[col]) if col in last else None
             if carried is not None:
-                text = carried.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x))
-                                   else (f"{x:g}" if isinstance(x, float) else str(x)))
-                frame[col] = text
-        if frame["la_code"].eq("").any() and not last.empty:
-            frame.loc[frame["la_code"] == "", "la_code"] = last["la_code"].iloc[0]
-            frame.loc[frame["la_name"] == "", "la_name"] = last["la_name"].iloc[0]
+                frame[col] = carried.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x))
+                                         else (f"{x:g}" if isinstance(x, float) else str(x)))
     return frame
 
 
