@@ -110,3 +110,70 @@ def test_stale_latest_figure_is_flagged_in_its_row(bench_table, paths):
     row = ctx.latest.set_index("indicator").loc["cpp_2_years_open"]
     assert row["period"] == "2014-15" and bool(row["stale"])
     assert not ctx.latest.set_index("indicator").loc["re_referrals", "stale"]
+
+
+# --- each LA its own local measures -------------------------------------------------------------
+
+def test_rotherham_and_lancashire_packs_have_local_sections(bench_table, paths):
+    from analysis.report import quarterly_report
+
+    for la, period, codes in (("Rotherham", "2016-17 Q4", {"SWV", "HA", "FC", "CLUA"}),
+                              ("Lancashire", "2017-18 Q2", {"CLEET"})):
+        ctx = build_pack_context(la, period, paths=paths)
+        assert ctx.has_local, la
+        assert set(ctx.local["la_name"]) == {la}
+        rep = quarterly_report(ctx)
+        contract = rep["status"][rep["status"]["measure_type"] == "contract"]
+        assert codes <= set(contract["indicator_code"]), la
+    # Rotherham's health assessments: 1 of 2 children in January 2017 (50%).
+    ha = build_pack_context("Rotherham", "2016-17 Q4", paths=paths).local.set_index("indicator_code").loc["HA"]
+    assert (ha["value"], ha["numerator"], ha["denominator"]) == (50, 1, 2)
+    # Lancashire's care leavers in EET (53.2% on 20 July 2017) is set beside DfE's 2016-17 figure.
+    lan = quarterly_report(build_pack_context("Lancashire", "2017-18 Q2", paths=paths))["pairing"]
+    row = lan.set_index("indicator_code").loc["CLEET"]
+    assert row["value"] == 53.2 and row["indicator"] == "care_leavers_eet" and row["benchmark_period"] == "2016-17"
+
+
+def test_a_broken_doncaster_return_does_not_stop_rotherhams_pack(project_copy, bench_table, paths):
+    from conftest import replace_raw
+
+    from analysis.errors import InputDataError
+
+    (project_copy.processed / "benchmarks.parquet").symlink_to(paths.benchmarks_table)
+    good = (paths.raw / "local" / "doncaster_quarterly_return.csv").read_text()
+    lines = good.splitlines()
+    lines[1] = lines[1].replace(",26,", ",twenty-six,", 1)  # a broken row
+    replace_raw(project_copy, "local/doncaster_quarterly_return.csv", "\n".join(lines) + "\n")
+    ctx = build_pack_context("Rotherham", "2016-17 Q4", paths=project_copy)
+    assert ctx.has_local and set(ctx.local["la_name"]) == {"Rotherham"}
+    with pytest.raises(InputDataError, match="not a number"):
+        build_pack_context("Doncaster", "2017-18 Q4", paths=project_copy)
+
+
+def test_doncaster_measures_live_in_its_own_file_not_the_catalogue(catalogue, paths):
+    from analysis.local_measures import load_local_measures
+
+    assert not any(hasattr(i, "local_codes") for i in catalogue.indicators.values())
+    assert not any(i.source is None for i in catalogue.indicators.values())
+    don = load_local_measures(paths.config, "doncaster", catalogue)
+    assert don.indicator_of("A1") == "re_referrals" and don.indicator_of("A3") == "doncaster:A3"
+    rot = load_local_measures(paths.config, "rotherham", catalogue)
+    assert "A1" not in rot.measures
+    for m in [*don.measures.values(), *rot.measures.values()]:
+        for word in ("our name", "not stated", "seed", "P01_"):
+            assert word not in m.name, (m.code, m.name)
+
+
+def test_a_measure_definition_with_an_unknown_field_is_refused(tmp_path, catalogue):
+    from analysis.errors import InputDataError as Bad
+    from analysis.local_measures import load_local_measures
+
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "leeds.yaml").write_text(
+        "la_code: E08000035\nla_name: Leeds\nmeasures:\n  X1:\n    name: A\n    unit: count\n"
+        "    polarity: none\n    measure_type: volumetric\n    colour: red\n")
+    with pytest.raises((Bad, ParameterError)) as info:
+        load_local_measures(tmp_path, "leeds", catalogue)
+    assert "colour" in str(info.value)
+    with pytest.raises(ParameterError, match="no local measures are defined for 'wakefield'"):
+        load_local_measures(tmp_path, "wakefield")
