@@ -248,11 +248,15 @@ def quarter(
             sys.stdout.write(f"# {name}\n" + frame.to_csv(index=False))
         else:
             cols = {"status": ["indicator_code", "area", "value", "target", "tolerance", "status_used",
-                               "status_source", "agrees", "direction_previous_quarter"],
+                               "status_source", "agrees", "direction_previous_quarter", "direction_basis"],
                     "pairing": ["indicator_code", "value", "benchmark_period", "la_annual_value", "england",
                                 "region", "sn_mean", "rank", "of", "quartile"]}.get(name)
             typer.echo(f"\n== {name}")
             typer.echo((frame[cols] if cols else frame).to_string(index=False) if not frame.empty else "(none)")
+            if name == "summary":
+                from analysis.quarterly import summary_text
+
+                typer.echo(summary_text(report["summary"], report["status"]["period"].iloc[0]))
 
 
 @app.command()

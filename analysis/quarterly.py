@@ -43,6 +43,8 @@ JUDGED: tuple[str, ...] = ("on_target", "inside_tolerance", "outside_tolerance")
 SUMMARY_STATUSES: tuple[str, ...] = (
     "outside_tolerance", "inside_tolerance", "on_target", "no_target", "no_value",
 )
+#: Summary columns after the status counts: figures present, and where statuses came from.
+SUMMARY_EXTRA: tuple[str, ...] = ("with_figure", "without_figure", "status_reported", "status_computed")
 #: Values closer than this are treated as equal (guards against binary float noise only).
 _EPS = 1e-9
 
@@ -188,9 +190,39 @@ STATUS_COLUMNS = [
     "la_code", "la_name", "period", "area", "measure_type", "indicator_code", "indicator",
     "indicator_label", "unit", "polarity", "value", "target", "tolerance",
     "status_computed", "status_reported", "status_used", "status_source", "agrees",
-    "previous_value", "direction_previous_quarter", "last_year_value", "direction_last_year",
-    "file", "row",
+    "previous_value", "direction_previous_quarter", "direction_basis", "previous_status",
+    "last_year_value", "direction_last_year", "file", "row",
 ]
+
+#: Judged statuses from worst to best, to compare a quarter's status with the one before.
+_STATUS_ORDER: dict[str, int] = {"outside_tolerance": 0, "inside_tolerance": 1, "on_target": 2}
+
+
+def _used_statuses(rows: pd.DataFrame) -> pd.DataFrame:
+    """``status_computed``, ``status_used`` and ``status_source`` of return rows (see
+    :func:`status_table`)."""
+    rows = rows.copy()
+    rows["status_computed"] = rag_status(rows["value"], rows["target"], rows["tolerance"],
+                                         rows["polarity"]) if not rows.empty else pd.Series(dtype=object)
+    reported = rows["reported_status"].notna()
+    judged = rows["status_computed"].isin(JUDGED)
+    rows["status_used"] = np.where(judged, rows["status_computed"],
+                                   np.where(reported, rows["reported_status"], rows["status_computed"]))
+    rows["status_source"] = np.where(judged | ~reported, "computed", "reported")
+    return rows
+
+
+def status_direction(current: pd.Series, previous: pd.Series) -> pd.Series:
+    """"status improved" / "status worsened" / "status unchanged" from two judged statuses
+    (outside < inside tolerance < on target); NA where either is not a judgement."""
+    now = current.map(_STATUS_ORDER)
+    then = previous.map(_STATUS_ORDER)
+    out = pd.Series(pd.NA, index=current.index, dtype=object)
+    both = now.notna() & then.notna()
+    out[both & (now > then)] = "status improved"
+    out[both & (now < then)] = "status worsened"
+    out[both & (now == then)] = "status unchanged"
+    return out
 
 
 def status_table(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
@@ -207,15 +239,10 @@ def status_table(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
     q = _quarter(period)
     if local.empty:
         return pd.DataFrame(columns=STATUS_COLUMNS)
-    rows = _require_quarter(local, q).copy()
-    rows["status_computed"] = rag_status(rows["value"], rows["target"], rows["tolerance"],
-                                         rows["polarity"])
+    rows = _used_statuses(_require_quarter(local, q))
     rows["status_reported"] = rows["reported_status"]
     reported = rows["status_reported"].notna()
     judged = rows["status_computed"].isin(JUDGED)
-    rows["status_used"] = np.where(judged, rows["status_computed"],
-                                   np.where(reported, rows["status_reported"], rows["status_computed"]))
-    rows["status_source"] = np.where(judged | ~reported, "computed", "reported")
     agrees = pd.Series(pd.NA, index=rows.index, dtype="boolean")
     both = judged & reported
     agrees[both] = rows.loc[both, "status_computed"] == rows.loc[both, "status_reported"]
@@ -225,6 +252,18 @@ def status_table(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
     rows = rows.merge(prev.rename(columns={"compared_value": "previous_value",
                                            "direction": "direction_previous_quarter"}),
                       on=key, how="left")
+    # Where a value is unknown on either side, the direction comes from the two quarters'
+    # statuses (as reported or worked out), and says so: "status improved".
+    before = quarter_rows(local, q.previous())
+    before = (_used_statuses(before)[[*key, "status_used"]].rename(columns={"status_used": "previous_status"})
+              if not before.empty else pd.DataFrame(columns=[*key, "previous_status"]))
+    rows = rows.merge(before, on=key, how="left")
+    by_status = status_direction(rows["status_used"], rows["previous_status"])
+    use_status = (rows["direction_previous_quarter"] == "no comparison") & by_status.notna()
+    rows["direction_basis"] = np.where(use_status, "statuses",
+                                       np.where(rows["direction_previous_quarter"] == "no comparison",
+                                                None, "values"))
+    rows.loc[use_status, "direction_previous_quarter"] = by_status[use_status]
     last = _direction_against(local, q, q.same_quarter_last_year())[[*key, "compared_value", "direction"]]
     rows = rows.merge(last.rename(columns={"compared_value": "last_year_value",
                                            "direction": "direction_last_year"}),
@@ -244,25 +283,83 @@ def status_summary(table: pd.DataFrame, measure_type: str = "contract") -> pd.Da
 
     One row per area (in the order of the return) plus ``Total``; columns ``area``,
     ``measures``, one count column per status in :data:`SUMMARY_STATUSES` and ``pct_<status>``
-    (percent of the row's measures, unrounded). Only rows of ``measure_type`` (contract by
-    default) are counted.
+    (percent of the row's measures, unrounded), then ``with_figure`` / ``without_figure``
+    (measures with and without a value this quarter) and ``status_reported`` /
+    ``status_computed`` (judged statuses taken as the council reported them, and worked out
+    from value, target and tolerance). Only rows of ``measure_type`` (contract by default)
+    are counted.
     """
     columns = (["area", "measures", *SUMMARY_STATUSES]
-               + [f"pct_{s}" for s in SUMMARY_STATUSES])
+               + [f"pct_{s}" for s in SUMMARY_STATUSES] + list(SUMMARY_EXTRA))
     rows = table[table["measure_type"] == measure_type] if not table.empty else table
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    areas = list(dict.fromkeys(rows["area"].fillna("(no area)")))
-    counts = pd.crosstab(rows["area"].fillna("(no area)"), rows["status_used"])
+    area = rows["area"].fillna("(no area)")
+    areas = list(dict.fromkeys(area))
+    counts = pd.crosstab(area, rows["status_used"])
     counts = counts.reindex(index=areas, columns=list(SUMMARY_STATUSES), fill_value=0)
+    extra = pd.DataFrame({
+        "with_figure": rows["value"].notna().groupby(area).sum(),
+        "without_figure": rows["value"].isna().groupby(area).sum(),
+        "status_reported": (rows["status_source"] == "reported").groupby(area).sum(),
+        "status_computed": ((rows["status_source"] == "computed")
+                            & rows["status_used"].isin(JUDGED)).groupby(area).sum(),
+    }).reindex(areas).fillna(0).astype(int)
     counts.loc["Total"] = counts.sum()
+    extra.loc["Total"] = extra.sum()
     counts.insert(0, "measures", counts.sum(axis=1))
     for s in SUMMARY_STATUSES:
         counts[f"pct_{s}"] = 100.0 * counts[s] / counts["measures"]
+    counts = counts.join(extra)
     counts.index.name = "area"
     out = counts.reset_index()
     out.columns.name = None
     return out[columns]
+
+
+def summary_text(summary: pd.DataFrame, period: str) -> str:
+    """The summary's Total row in words, saying how many measures have no figure and where
+    the statuses come from: "20 contract measures in 2017-18 Q1: 2 with a figure, 18 without.
+    1 outside tolerance, ... Statuses: 1 worked out from the figures, 3 as reported."."""
+    if summary.empty:
+        return f"No contract measures for {period}."
+    t = summary.set_index("area").loc["Total"]
+    n = int(t["measures"])
+    words = {"outside_tolerance": "outside tolerance", "inside_tolerance": "inside tolerance",
+             "on_target": "on or better than target", "no_target": "with no target",
+             "no_value": "with no figure to judge"}
+    statuses = ", ".join(f"{int(t[s])} {words[s]}" for s in SUMMARY_STATUSES if int(t[s]))
+    return (f"{n} contract measure{'s' if n != 1 else ''} in {period}: {int(t['with_figure'])} with a "
+            f"figure, {int(t['without_figure'])} without. {statuses[0].upper() + statuses[1:]}. "
+            f"Statuses: {int(t['status_computed'])} worked out from the figures, "
+            f"{int(t['status_reported'])} as the report gave them.")
+
+
+def add_missing_measures(status: pd.DataFrame, measures: LocalMeasures, period: Quarter | str) -> pd.DataFrame:
+    """``status`` with a row for each of the LA's contract measures the return has no row for
+    in the quarter: no value, status ``no_value``, so summaries count them."""
+    q = _quarter(period)
+    if status.empty:
+        return status
+    have = set(status["indicator_code"])
+    extra = []
+    for code, m in measures.measures.items():
+        if m.measure_type != "contract" or code in have:
+            continue
+        extra.append({
+            "la_code": measures.la_code, "la_name": measures.la_name, "period": q.label,
+            "area": m.area, "measure_type": "contract", "indicator_code": code,
+            "indicator": measures.indicator_of(code), "indicator_label": m.name, "unit": m.unit,
+            "polarity": m.polarity, "value": np.nan, "target": np.nan, "tolerance": np.nan,
+            "status_computed": "no_value", "status_reported": None, "status_used": "no_value",
+            "status_source": "computed", "agrees": pd.NA, "previous_value": np.nan,
+            "direction_previous_quarter": "no comparison", "direction_basis": None,
+            "previous_status": None, "last_year_value": np.nan, "direction_last_year": "no comparison",
+            "file": "", "row": 0,
+        })
+    if not extra:
+        return status
+    return pd.concat([status, pd.DataFrame(extra, columns=STATUS_COLUMNS)], ignore_index=True)
 
 
 # --- publications and benchmark pairing -----------------------------------------------------
@@ -543,6 +640,11 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
     if local is None:
         local = load_local_returns(paths, authority, catalogue)
     status = status_table(local, q)
+    if not local.empty:
+        from analysis.local_measures import load_local_measures, measures_path
+
+        if measures_path(paths.config, authority.slug).exists():
+            status = add_missing_measures(status, load_local_measures(paths.config, authority.slug), q)
     if local.empty:
         return {"status": status, "summary": status_summary(status),
                 "pairing": pd.DataFrame(columns=PAIRING_COLUMNS), "disagreements": status.copy()}

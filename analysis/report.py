@@ -402,6 +402,7 @@ def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:
     from IPython.display import Markdown
 
     from analysis.charts import quarterly as qc
+    from analysis.quarterly import summary_text
 
     rep = quarterly_report(ctx)
     status, summary, pairing = rep["status"], rep["summary"], rep["pairing"]
@@ -410,6 +411,7 @@ def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:
     ax = qc.status_summary_table(summary, source=source, period=ctx.quarter.label)
     alt = qc.status_summary_table_alt_text(summary, period=ctx.quarter.label)
     items.append(show_chart(save_chart(ax, "status_summary", alt, output_dir), alt))
+    items.append(Markdown(summary_text(summary, ctx.quarter.label)))
     if not rep["disagreements"].empty:
         items.append(Markdown(f"**{len(rep['disagreements'])} measure(s) where the status computed from "
                               f"the figures differs from the status the report gave** (see "

@@ -407,7 +407,11 @@ def status_summary_table_alt_text(summary: pd.DataFrame, *, synthetic: bool = Fa
 # --- cover table ---------------------------------------------------------------------------
 
 _WORDS = {"improved": "improved", "worsened": "worse", "no change": "no change",
-          "higher": "higher", "lower": "lower", "no comparison": "no comparison"}
+          "higher": "higher", "lower": "lower", "no comparison": "no comparison",
+          "improving": "improved", "worsening": "worse",
+          # worked out from the two quarters' statuses where a value is unknown
+          "status improved": "status improved", "status worsened": "status worse",
+          "status unchanged": "status unchanged"}
 
 
 def direction_text(direction: object, polarity: object = None, value: object = None,
