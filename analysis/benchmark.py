@@ -34,7 +34,7 @@ BENCHMARK_COLUMNS = [
     "la_code", "la_old_code", "la_name", "value", "status", "numerator", "denominator",
     "england", "region", "region_name", "sn_mean", "sn_count", "sn_size", "sn_median",
     "sn_min", "sn_max", "sn_version", "rank", "of", "rank_kind", "rank_from_highest", "quartile",
-    "diff_england", "diff_region", "diff_sn", "previous_value", "direction",
+    "region_rank", "region_of", "diff_england", "diff_region", "diff_sn", "previous_value", "direction",
 ]
 
 
@@ -65,7 +65,8 @@ def rank_all(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     Indicators with no better direction (polarity "none") get a *position* instead of a rank:
     ``rank`` counted from the lowest value (1 = lowest, ties share the smaller number) over
     the same LAs, ``rank_from_highest`` counted from the highest, and ``rank_kind`` =
-    "position" (a rank is "rank"); they never get a quartile band.
+    "position" (a rank is "rank"); they never get a quartile band. ``region_rank`` of
+    ``region_of`` is the same within the LA's region.
     """
     la = table[table["level"] == "la"].copy()
     polarity = la["indicator"].map({k: v.polarity for k, v in catalogue.indicators.items()})
@@ -82,6 +83,12 @@ def rank_all(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     la["of"] = counts.astype("Int64")
     la["rank_kind"] = pd.Series(np.where(ranked, "rank", "position"), index=la.index, dtype=object)
     la["rank_from_highest"] = from_highest.where(~ranked).astype("Int64")
+    # Within the LA's region, the same way (rank by polarity; position from the lowest).
+    region_keys = [la["indicator"], la["year"], la["region_code"]]
+    region_rank = keyed.groupby(region_keys).rank(method="min", na_option="keep")
+    region_low = la["value"].groupby(region_keys).rank(method="min", ascending=True, na_option="keep")
+    la["region_rank"] = region_rank.where(ranked, region_low).astype("Int64")
+    la["region_of"] = la["value"].notna().groupby(region_keys).transform("sum").astype("Int64")
     valid = la.dropna(subset=["value"])
     cut = pd.DataFrame(
         [(ind, yr, *cut_points_of_sorted(np.sort(v.to_numpy(dtype=float))))
@@ -198,7 +205,8 @@ def benchmark_table(
             .drop_duplicates(["indicator", "year"]))
     mine = ranked.loc[ranked["old_la_code"] == la.old_code,
                       ["indicator", "year", "value", "status", "numerator", "denominator",
-                       "rank", "of", "rank_kind", "rank_from_highest", "quartile"]]
+                       "rank", "of", "rank_kind", "rank_from_highest", "quartile", "region_rank",
+                       "region_of"]]
     out = grid.merge(mine, on=["indicator", "year"], how="left")
     out["status"] = out["status"].fillna("not in data")
     nat = table.loc[wanted & (table["level"] == "national"), ["indicator", "year", "value"]]

@@ -63,6 +63,9 @@ class LocalMeasures(BaseModel):
     la_code: str = Field(pattern=r"^E\d{8}$")
     la_name: str
     measures: dict[str, LocalMeasure]
+    #: Figures the LA's papers quote with no code of their own (context codes in the return),
+    #: and the DfE indicator each is quoted beside (for the quoted benchmarks).
+    context_pairs: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="before")
     @classmethod

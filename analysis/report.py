@@ -27,11 +27,12 @@ from analysis.ranking import rank_text
 #: Indicators in the pack by default, in this order: the contract measures Doncaster reports,
 #: plus what scrutiny members elsewhere ask (placement moves, health assessments, care leavers).
 PACK_INDICATORS = [
-    "re_referrals", "referral_rate", "cin_rate", "assessments_45_days", "s47_rate", "cpp_rate",
+    "re_referrals", "referral_rate", "assessed_not_in_need", "cin_rate", "assessments_45_days",
+    "s47_rate", "cpp_rate",
     "cpp_second_time", "cpp_2_years_open", "cla_rate", "cla_3_plus_placements",
     "cla_long_term_stability", "cla_health_checks", "cla_dental_checks",
     "care_leavers_eet", "care_leavers_suitable_accommodation", "yj_first_time_entrants",
-    "yj_reoffending_15_17", "sw_turnover", "sw_agency_rate", "sw_caseload",
+    "yj_reoffending_15_17", "sw_turnover", "sw_agency_rate", "sw_vacancy_rate", "sw_caseload",
 ]
 
 #: The confidence level of the pack's better / similar / worse judgements.
@@ -196,6 +197,11 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     missing += [Note("missing", f"{catalogue.get(i).label}: no published figure in the toolkit's data.", i)
                 for i in ids if i not in shown and i not in explained]
     notes += [n.message for n in missing]
+    for row in latest[latest["england"].isna()].itertuples():
+        ind = catalogue.get(row.indicator)
+        why = ind.notes if ind.notes and "England" in ind.notes else (
+            "DfE's data hold no England figure for it.")
+        notes.append(f"{row.label}: no England comparison. {why}")
     stale = latest[latest["year"] < year]
     for row in stale.itertuples():
         notes.append(f"{row.label}: latest figure published by the end of {quarter.label} is for "
@@ -530,6 +536,11 @@ def pack_tables(ctx: PackContext, cover: pd.DataFrame) -> dict[str, pd.DataFrame
     tables = {"cover": cover.drop(columns="indicator"), "benchmarks": ctx.bench,
               "judgements": narrative_table(ctx)}
     tables.update(ctx_quarterly_tables(ctx))
+    from analysis.quoted import quoted_vs_computed
+
+    quoted = quoted_vs_computed(ctx.la, Paths.for_root())
+    if not quoted.empty:
+        tables["quoted_benchmarks"] = quoted
     return tables
 
 

@@ -177,3 +177,37 @@ def test_a_measure_definition_with_an_unknown_field_is_refused(tmp_path, catalog
     assert "colour" in str(info.value)
     with pytest.raises(ParameterError, match="no local measures are defined for 'wakefield'"):
         load_local_measures(tmp_path, "wakefield")
+
+
+# --- quoted benchmarks ---------------------------------------------------------------------------
+
+def test_doncaster_quoted_benchmarks_beside_the_computed_ones(bench_table, paths):
+    from analysis.geography import resolve_la
+    from analysis.quoted import compare_value, quoted_vs_computed
+
+    q = quoted_vs_computed(resolve_la("Doncaster"), paths)
+    assert len(q) == 17  # every row of doncaster_quoted_benchmarks.csv
+    a1 = q[(q["indicator_code"] == "A1") & (q["comparator"] == "la_outturn")].iloc[0]
+    assert (a1["quoted_rank"], a1["computed_rank"], a1["agrees"]) == ("142 of 152", "142 of 152 nationally", True)
+    region = q[(q["indicator_code"] == "A1") & (q["comparator"] == "region") & (q["quoted_value"] == 21.4)].iloc[0]
+    assert region["computed_value"] == 21.5 and region["agrees"] is False
+    assert "differs from DfE's published 21.5 by -0.1" in region["explanation"]
+    referral = q[q["indicator_code"] == "P01_REFERRAL_RATE"].iloc[0]
+    assert referral["computed_rank"].startswith("20 of 151") and referral["agrees"]
+    a6 = q[q["indicator_code"] == "A6"]
+    assert a6["computed_rank"].tolist()[0] == "4 of 10 in the region"
+    assert compare_value("348", 348.9) == (True, "the published 348.9 with its decimals cut off (not rounded)")
+    assert compare_value("20.1", 20.12)[0] is True
+
+
+def test_papers_benchmarks_are_in_the_default_pack(bench_table, paths):
+    # "36.1% against 24-29%": referrals assessed as not in need; social worker vacancies; the
+    # rank in the region.
+    ctx = build_pack_context("Doncaster", "2017-18 Q4", paths=paths)
+    latest = ctx.latest.set_index("indicator")
+    nin = latest.loc["assessed_not_in_need"]
+    assert (nin["value"], round(nin["sn_mean"], 1), nin["region"]) == (36.1, 24.3, 29.0)
+    assert "sw_vacancy_rate" in latest.index
+    assert (latest.loc["re_referrals", "region_rank"], latest.loc["re_referrals", "region_of"]) == (15, 15)
+    assert any(n.startswith("Proven re-offending by young people aged 15-17: no England comparison.")
+               for n in ctx.notes)
