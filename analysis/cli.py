@@ -226,6 +226,32 @@ def run(config: Annotated[Path, typer.Argument(help="A run file, e.g. config/run
 
 @app.command()
 @friendly_errors
+def coverage(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Write the table into README.md "
+                                            "between its coverage markers.")] = False,
+) -> None:
+    """The years DfE has published for each indicator (first, last, how many, from which files)."""
+    from analysis.atomic import atomic_path
+    from analysis.benchmark import load_benchmarks
+    from analysis.catalogue import load_catalogue
+    from analysis.coverage import coverage_markdown, indicator_coverage, replace_between_markers
+
+    paths = _paths()
+    catalogue = load_catalogue(paths.config / "indicators.yaml")
+    table = load_benchmarks(paths)
+    if not markdown:
+        typer.echo(indicator_coverage(table, catalogue).drop(columns=["first_year", "last_year"])
+                   .to_string(index=False))
+        return
+    readme = paths.root / "README.md"
+    text = replace_between_markers(readme.read_text(encoding="utf-8"), coverage_markdown(table, catalogue))
+    with atomic_path(readme) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote the years covered for each indicator into {readme}")
+
+
+@app.command()
+@friendly_errors
 def quarter(
     la: Annotated[str, typer.Option(help="LA name or code.")],
     period: Annotated[str, typer.Option(help="Financial-year quarter, e.g. 2017-18Q4.")],

@@ -211,3 +211,12 @@ def test_papers_benchmarks_are_in_the_default_pack(bench_table, paths):
     assert (latest.loc["re_referrals", "region_rank"], latest.loc["re_referrals", "region_of"]) == (15, 15)
     assert any(n.startswith("Proven re-offending by young people aged 15-17: no England comparison.")
                for n in ctx.notes)
+
+
+def test_readme_lists_the_years_covered_and_is_current(bench_table, catalogue, paths):
+    from analysis.coverage import README_END, README_START, coverage_markdown
+
+    readme = (paths.root / "README.md").read_text(encoding="utf-8")
+    shown = readme[readme.index(README_START) + len(README_START):readme.index(README_END)].strip()
+    assert shown == coverage_markdown(bench_table, catalogue), "run `python -m analysis coverage --markdown`"
+    assert "| `cla_health_checks` | Children looked after with an up-to-date health assessment | 2017-18 |" in shown
