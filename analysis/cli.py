@@ -125,6 +125,15 @@ def benchmark(
                             years=years, neighbours_version=neighbours, paths=paths)
     bench = judge_table(bench, catalogue, level=chosen_level)
     bench["sentence"] = sentences(bench)
+    # An indicator with no published figure for a year asked for is named, never dropped.
+    from analysis.coverage import missing_notes
+
+    asked = indicator or [i.id for i in catalogue.benchmarked()]
+    gaps = [n.message for y in sorted(set(bench["year"]) | set(years or []))
+            for n in missing_notes(table, catalogue,
+                                   [i for i in asked if not ((bench["indicator"] == i) & (bench["year"] == y)).any()], y)]
+    for message in gaps if format is not OutputFormat.table else []:
+        typer.echo(f"Not shown: {message}", err=True)
     if format is OutputFormat.csv:
         text = bench.to_csv(index=False)
     elif format is OutputFormat.json:
@@ -135,7 +144,8 @@ def benchmark(
         notes = "\n".join(textwrap.fill(s, width=100, initial_indent="- ", subsequent_indent="  ")
                           for s in bench["sentence"])
         text = (header + format_benchmark_table(bench).to_string(index=False) + "\n\n"
-                + notes + "\n")
+                + notes + "\n" + "".join(f"\nNot shown: {m}" for m in dict.fromkeys(gaps))
+                + ("\n" if gaps else ""))
     if output:
         from analysis.atomic import atomic_path
 

@@ -93,7 +93,12 @@ def missing_notes(table: pd.DataFrame, catalogue: Catalogue, indicators: Iterabl
                                          f"{suffix}; the toolkit's DfE data hold none for any year.", ind))
             continue
         first = int(coverage.at[ind, "first_year"])
-        if first > year:
+        last = int(coverage.at[ind, "last_year"])
+        if last < year:
+            notes.append(Note("missing", f"{entry.label}: no figure for {period} in the toolkit's "
+                                         f"DfE data{suffix}; the latest year published is "
+                                         f"{period_label(last, entry.year_type)}.", ind))
+        elif first > year:
             notes.append(Note("missing", f"{entry.label}: no figure for {period} or earlier was "
                                          f"published{suffix}; the toolkit's DfE data start with "
                                          f"{period_label(first, entry.year_type)}.", ind))

@@ -220,3 +220,19 @@ def test_readme_lists_the_years_covered_and_is_current(bench_table, catalogue, p
     shown = readme[readme.index(README_START) + len(README_START):readme.index(README_END)].strip()
     assert shown == coverage_markdown(bench_table, catalogue), "run `python -m analysis coverage --markdown`"
     assert "| `cla_health_checks` | Children looked after with an up-to-date health assessment | 2017-18 |" in shown
+
+
+def test_cli_benchmark_names_indicators_with_no_figure_for_the_year(bench_table):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    result = CliRunner().invoke(app, ["benchmark", "--la", "Rotherham", "--year", "2016",
+                                      "--indicator", "re_referrals", "--indicator", "cla_dental_checks"])
+    assert result.exit_code == 0, result.output
+    assert ("Not shown: Children looked after with an up-to-date dental check: no figure for 2015-16 "
+            "or earlier was published; the toolkit's DfE data start with 2017-18.") in result.output
+    # A referral rate position reads as a position in the CLI table and sentence.
+    result = CliRunner().invoke(app, ["benchmark", "--la", "Doncaster", "--year", "2017",
+                                      "--indicator", "referral_rate"])
+    assert "20th highest of 151" in result.output and "not a judgement" in result.output
