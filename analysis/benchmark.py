@@ -168,7 +168,8 @@ def _check_request(table: pd.DataFrame, catalogue: Catalogue, indicators: list[s
         if missing:
             raise ParameterError(
                 f"year {', '.join(map(str, missing))} is not in the data for "
-                f"{'this indicator' if len(ids) == 1 else 'these indicators'}",
+                f"{'this indicator' if len(ids) == 1 else 'these indicators'}"
+                + (f" (published for {available[0]} to {available[-1]})" if available else ""),
                 parameter="year", expected=f"one of {available[0]}-{available[-1]}",
                 found=", ".join(map(str, missing)),
                 fix="choose a year in range (years end 31 March: 2017 means 2016-17)",

@@ -434,8 +434,8 @@ def benchmark_year_for_quarter(quarter: Quarter | str, indicator: Indicator | st
 PAIRING_COLUMNS = [
     "indicator_code", "indicator", "label", "unit", "polarity", "period", "value", "status_used",
     "benchmark_year", "benchmark_period", "release", "published", "published_approximate",
-    "la_annual_value", "england", "region", "sn_mean", "sn_count", "rank", "of", "quartile",
-    "value_minus_england", "note",
+    "la_annual_value", "england", "region", "sn_mean", "sn_count", "rank", "of", "rank_kind",
+    "rank_from_highest", "quartile", "value_minus_england", "note",
 ]
 
 BenchmarkFn = Callable[[str, int], pd.DataFrame]
@@ -494,6 +494,7 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
                     "benchmark_period": b["period"], "la_annual_value": b["value"],
                     "england": b["england"], "region": b["region"], "sn_mean": b["sn_mean"],
                     "sn_count": b["sn_count"], "rank": b["rank"], "of": b["of"],
+                    "rank_kind": b.get("rank_kind"), "rank_from_highest": b.get("rank_from_highest"),
                     "quartile": b["quartile"],
                 })
             elif rec["note"] is None:
@@ -502,7 +503,7 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
     frame = pd.DataFrame(out, columns=PAIRING_COLUMNS)
     for col in ("value", "la_annual_value", "england", "region", "sn_mean"):
         frame[col] = frame[col].astype(float)
-    for col in ("benchmark_year", "sn_count", "rank", "of"):
+    for col in ("benchmark_year", "sn_count", "rank", "of", "rank_from_highest"):
         frame[col] = frame[col].astype("Int64")
     # England's figure for a count is the national total: no gap is shown for counts.
     comparable = frame["unit"] != "count"

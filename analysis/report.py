@@ -425,7 +425,8 @@ def quarterly_items(ctx: PackContext, output_dir: str | Path) -> list:
     cover = status[status["measure_type"] == "contract"].rename(
         columns={"indicator_label": "label", "status_used": "status",
                  "direction_previous_quarter": "direction"})
-    annual = pairing.set_index("indicator_code")[["rank", "of", "quartile"]] if not pairing.empty else None
+    annual = (pairing.set_index("indicator_code")[["rank", "of", "rank_kind", "rank_from_highest", "quartile"]]
+              if not pairing.empty else None)
     if annual is not None:
         cover = cover.join(annual, on="indicator_code")
     items.append(Markdown("### At a glance: contract measures"))

@@ -458,7 +458,8 @@ def _cover_cells(rows: pd.DataFrame) -> list[dict[str, str]]:
             "status_code": status if isinstance(status, str) else "",
             "direction": direction_text(r.get("direction"), r.get("polarity"), r["value"],
                                         r.get("previous_value")),
-            "rank": (f"{int(rank)} of {int(of)}" if not is_missing(rank) and not is_missing(of)
+            "rank": (_rank_cell(rank, of, r.get("rank_kind"), r.get("rank_from_highest"))
+                     if not is_missing(rank) and not is_missing(of)
                      else (str(int(rank)) if not is_missing(rank) else "–")),
             "quartile": "–" if is_missing(r.get("quartile")) else str(r.get("quartile")),
             "period": "" if is_missing(r.get("period")) else str(r.get("period")),
@@ -520,10 +521,19 @@ def cover_table_alt_text(rows: pd.DataFrame, *, synthetic: bool = False,
         if c["direction"] != "–":
             bits.append(c["direction"].split(" ", 1)[-1] + " since last period")
         if c["rank"] != "–":
-            bits.append(f"rank {c['rank']}")
+            bits.append(c["rank"] if "highest" in c["rank"] or "lowest" in c["rank"] else f"rank {c['rank']}")
         if c["quartile"] != "–":
             bits.append(f"quartile {c['quartile']}")
         parts.append(", ".join(bits))
     text = (f"Table of {len(cells)} measures{' for ' + period if period else ''}. "
             + "; ".join(parts) + ".")
     return synthetic_prefix(synthetic) + text
+
+
+def _rank_cell(rank: object, of: object, kind: object, from_highest: object) -> str:
+    """"142 of 152" for a rank (1 = best); "20th highest of 151" for a position (an indicator
+    without a better direction: not a judgement)."""
+    from analysis.ranking import rank_text
+
+    kind = "position" if kind == "position" else "rank"
+    return rank_text(rank, of, kind, None if is_missing(from_highest) else from_highest)
