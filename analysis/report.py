@@ -98,15 +98,27 @@ def check_pack_has_data(la: LocalAuthority, quarter: Quarter, paths: Paths,
     table = load_benchmarks(paths)
     year = latest_published_year(quarter)
     local = local_returns(la, paths) if local is None else local
-    mine = table[(table["old_la_code"] == la.old_code) & (table["year"] == year)]
-    if local.empty and mine["value"].notna().sum() == 0:
+    here = local[(local["period_type"] == "quarter") & (local["period"] == quarter.label)] if not local.empty else local
+    mine = table[(table["old_la_code"] == la.old_code) & (table["year"] <= year)]
+    if here.empty and mine["value"].notna().sum() == 0:
         years = sorted(table["year"].unique())
+        first = financial_year_label(years[0])
+        if year >= years[0]:
+            raise NoDataError(
+                f"{la.name} has no figures for {quarter.label}: no local return for the quarter, and no "
+                f"DfE figures for {financial_year_label(year)} or earlier (the latest year published by "
+                f"{quarter.end:%d %B %Y})",
+                expected=f"a quarter from {financial_year_label(years[0] + 1)} Q3 to "
+                         f"{financial_year_label(years[-1] + 1)} Q4 for which {la.name} has figures",
+                fix="choose another period or LA",
+            )
         raise NoDataError(
-            f"{la.name} has no figures for {quarter.label}: no local return, and no DfE figures "
-            f"for {financial_year_label(year)} (the latest year published by {quarter.end:%d %B %Y})",
-            expected=f"a quarter from {financial_year_label(years[0] + 1)} Q4 to "
-                     f"{financial_year_label(years[-1] + 1)} Q4",
-            fix="choose another period or LA",
+            f"{la.name} has no figures for {quarter.label}: no local return for the quarter, and no "
+            f"DfE figures published by {quarter.end:%d %B %Y} (the toolkit's DfE data start with {first}, "
+            f"published in the autumn of {years[0]})",
+            expected="a quarter whose end follows the first DfE release in the data, or a local return "
+                     "for the quarter",
+            fix=f"choose {financial_year_label(years[0] + 1)} Q3 or later",
         )
 
 

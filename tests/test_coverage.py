@@ -236,3 +236,11 @@ def test_cli_benchmark_names_indicators_with_no_figure_for_the_year(bench_table)
     result = CliRunner().invoke(app, ["benchmark", "--la", "Doncaster", "--year", "2017",
                                       "--indicator", "referral_rate"])
     assert "20th highest of 151" in result.output and "not a judgement" in result.output
+
+
+def test_a_quarter_before_the_first_release_is_a_clear_error(bench_table, paths):
+    from analysis.errors import NoDataError
+
+    with pytest.raises(NoDataError, match="no DfE figures published by 30 June 2013") as info:
+        build_pack_context("Doncaster", "2013-14 Q1", paths=paths)
+    assert "choose 2013-14 Q3 or later" in str(info.value)
