@@ -552,8 +552,8 @@ def pack_tables(ctx: PackContext, cover: pd.DataFrame) -> dict[str, pd.DataFrame
     from analysis.quoted import quoted_vs_computed
 
     quoted = quoted_vs_computed(ctx.la, Paths.for_root())
-    if not quoted.empty:
-        tables["quoted_benchmarks"] = quoted
+    if not quoted.empty:  # where each quote comes from is in data/raw/local/, not the pack
+        tables["quoted_benchmarks"] = quoted.drop(columns=["source"])
     return tables
 
 
