@@ -332,6 +332,16 @@ def test_a_row_for_another_la_in_a_return_is_rejected(tmp_path: Path) -> None:
         load_local_returns(paths, "Doncaster")
 
 
+def test_a_code_defined_for_another_la_is_rejected(tmp_path: Path) -> None:
+    # A1 is Doncaster's re-referral measure; Rotherham defines no A1.
+    paths = _project(tmp_path, {"rotherham_return.csv": HEADER + ROW_A1.replace(
+        "E08000017,Doncaster", "E08000018,Rotherham")})
+    with pytest.raises(InputDataError, match="indicator code not among Rotherham's local measures") as info:
+        load_local_returns(paths, "Rotherham")
+    assert "config/local/rotherham.yaml" in str(info.value)
+    assert load_local_returns(paths, "Doncaster").empty
+
+
 def test_same_quarter_in_two_files_rejected(tmp_path: Path) -> None:
     paths = _project(tmp_path, {"doncaster_a_return.csv": HEADER + ROW_A1,
                                 "doncaster_b_return.csv": HEADER + ROW_A1})
