@@ -33,8 +33,8 @@ BENCHMARK_COLUMNS = [
     "indicator", "label", "unit", "polarity", "decimals", "year", "period",
     "la_code", "la_old_code", "la_name", "value", "status", "numerator", "denominator",
     "england", "region", "region_name", "sn_mean", "sn_count", "sn_size", "sn_median",
-    "sn_min", "sn_max", "sn_version", "rank", "of", "quartile",
-    "diff_england", "diff_region", "diff_sn", "previous_value", "direction",
+    "sn_min", "sn_max", "sn_version", "rank", "of", "rank_kind", "rank_from_highest", "quartile",
+    "region_rank", "region_of", "diff_england", "diff_region", "diff_sn", "previous_value", "direction",
 ]
 
 
@@ -68,6 +68,12 @@ def rank_all(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     Vectorised version of :func:`analysis.ranking.rank_and_band` over all groups at once:
     ranks among LAs with a value, 1 = best by polarity, ties share the lowest rank; bands A-D
     from R type-7 cut points, a value on a cut point in the band below it in value terms.
+
+    Indicators with no better direction (polarity "none") get a *position* instead of a rank:
+    ``rank`` counted from the lowest value (1 = lowest, ties share the smaller number) over
+    the same LAs, ``rank_from_highest`` counted from the highest, and ``rank_kind`` =
+    "position" (a rank is "rank"); they never get a quartile band. ``region_rank`` of
+    ``region_of`` is the same within the LA's region.
     """
     la = table[table["level"] == "la"].copy()
     polarity = la["indicator"].map({k: v.polarity for k, v in catalogue.indicators.items()})
@@ -77,8 +83,19 @@ def rank_all(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     ranks = keyed.groupby([la["indicator"], la["year"]]).rank(method="min", na_option="keep")
     counts = la["value"].notna().groupby([la["indicator"], la["year"]]).transform("sum")
     ranked = polarity != "none"
-    la["rank"] = ranks.where(ranked).astype("Int64")
-    la["of"] = counts.where(ranked).astype("Int64")
+    by_year = la["value"].groupby([la["indicator"], la["year"]])
+    from_lowest = by_year.rank(method="min", ascending=True, na_option="keep")
+    from_highest = by_year.rank(method="min", ascending=False, na_option="keep")
+    la["rank"] = ranks.where(ranked, from_lowest).astype("Int64")
+    la["of"] = counts.astype("Int64")
+    la["rank_kind"] = pd.Series(np.where(ranked, "rank", "position"), index=la.index, dtype=object)
+    la["rank_from_highest"] = from_highest.where(~ranked).astype("Int64")
+    # Within the LA's region, the same way (rank by polarity; position from the lowest).
+    region_keys = [la["indicator"], la["year"], la["region_code"]]
+    region_rank = keyed.groupby(region_keys).rank(method="min", na_option="keep")
+    region_low = la["value"].groupby(region_keys).rank(method="min", ascending=True, na_option="keep")
+    la["region_rank"] = region_rank.where(ranked, region_low).astype("Int64")
+    la["region_of"] = la["value"].notna().groupby(region_keys).transform("sum").astype("Int64")
     valid = la.dropna(subset=["value"])
     cut = pd.DataFrame(
         [(ind, yr, *cut_points_of_sorted(np.sort(v.to_numpy(dtype=float))))
@@ -158,7 +175,8 @@ def _check_request(table: pd.DataFrame, catalogue: Catalogue, indicators: list[s
         if missing:
             raise ParameterError(
                 f"year {', '.join(map(str, missing))} is not in the data for "
-                f"{'this indicator' if len(ids) == 1 else 'these indicators'}",
+                f"{'this indicator' if len(ids) == 1 else 'these indicators'}"
+                + (f" (published for {available[0]} to {available[-1]})" if available else ""),
                 parameter="year", expected=f"one of {available[0]}-{available[-1]}",
                 found=", ".join(map(str, missing)),
                 fix="choose a year in range (years end 31 March: 2017 means 2016-17)",
@@ -195,7 +213,8 @@ def benchmark_table(
             .drop_duplicates(["indicator", "year"]))
     mine = ranked.loc[ranked["old_la_code"] == la.old_code,
                       ["indicator", "year", "value", "status", "numerator", "denominator",
-                       "rank", "of", "quartile"]]
+                       "rank", "of", "rank_kind", "rank_from_highest", "quartile", "region_rank",
+                       "region_of"]]
     out = grid.merge(mine, on=["indicator", "year"], how="left")
     out["status"] = out["status"].fillna("not in data")
     nat = table.loc[wanted & (table["level"] == "national"), ["indicator", "year", "value"]]
@@ -223,6 +242,7 @@ def benchmark_table(
     out["region_name"] = la.region_name
     out["sn_count"] = out["sn_count"].fillna(0).astype("Int64")
     out["sn_size"] = out["sn_size"].astype("Int64")
+    out["rank_kind"] = np.where(out["polarity"] == "none", "position", "rank")
     out = out[out["year"].isin(years)]
     if out["value"].notna().sum() == 0:
         notes = [n for y in years if (n := reorganisation_note(la, y))]
@@ -292,4 +312,5 @@ def all_la_values(table: pd.DataFrame, indicator: str, year: int, catalogue: Cat
     ascending = polarity != "higher_is_better"
     ranked = ranked.sort_values("value", ascending=ascending, na_position="last")
     return ranked[["old_la_code", "area_code", "area_name", "region_name", "value", "status",
-                   "numerator", "denominator", "rank", "of", "quartile"]].reset_index(drop=True)
+                   "numerator", "denominator", "rank", "of", "rank_kind", "rank_from_highest",
+                   "quartile"]].reset_index(drop=True)

@@ -54,7 +54,6 @@ class Indicator(BaseModel):
     decimals: int = 1
     year_type: YearType = "financial"
     definition: str
-    local_codes: list[str] = Field(default_factory=list)
     source: EesSource | LaitSource | None = Field(default=None, discriminator="kind")
     lait_code: str | None = None
     notes: str | None = None
@@ -87,18 +86,6 @@ class Catalogue(BaseModel):
             }
         return data
 
-    @model_validator(mode="after")
-    def _unique_local_codes(self) -> Catalogue:
-        seen: dict[str, str] = {}
-        for ind in self.indicators.values():
-            for code in ind.local_codes:
-                if code in seen:
-                    raise ValueError(
-                        f"local code {code} is used by both {seen[code]} and {ind.id}"
-                    )
-                seen[code] = ind.id
-        return self
-
     def get(self, indicator_id: str) -> Indicator:
         """The indicator with this id, or a ParameterError listing the close ones."""
         try:
@@ -114,12 +101,6 @@ class Catalogue(BaseModel):
                 fix=(f"did you mean {', '.join(close)}? " if close else "")
                 + "run `python -m analysis indicators` to list them",
             ) from None
-
-    def by_local_code(self, code: str) -> Indicator | None:
-        for ind in self.indicators.values():
-            if code in ind.local_codes:
-                return ind
-        return None
 
     def benchmarked(self) -> list[Indicator]:
         """Indicators with a DfE source, in catalogue order."""

@@ -202,6 +202,15 @@ def benchmark(
                             years=years, neighbours_version=neighbours, paths=paths)
     bench = judge_table(bench, catalogue, level=chosen_level)
     bench["sentence"] = sentences(bench)
+    # An indicator with no published figure for a year asked for is named, never dropped.
+    from analysis.coverage import missing_notes
+
+    asked = indicator or [i.id for i in catalogue.benchmarked()]
+    gaps = [n.message for y in sorted(set(bench["year"]) | set(years or []))
+            for n in missing_notes(table, catalogue,
+                                   [i for i in asked if not ((bench["indicator"] == i) & (bench["year"] == y)).any()], y)]
+    for message in gaps if format is not OutputFormat.table else []:
+        typer.echo(f"Not shown: {message}", err=True)
     if format is OutputFormat.csv:
         text = bench.to_csv(index=False)
     elif format is OutputFormat.json:
@@ -214,7 +223,8 @@ def benchmark(
                   f"{authority.region_name}\n")
         notes = "\n".join(textwrap.fill(s, width=100, initial_indent="- ", subsequent_indent="  ")
                           for s in bench["sentence"])
-        text = header + table_text(benchmark_display_table(bench)) + "\n\n" + notes + "\n"
+        text = (header + table_text(benchmark_display_table(bench)) + "\n\n" + notes + "\n"
+                + "".join(f"\nNot shown: {m}" for m in dict.fromkeys(gaps)) + ("\n" if gaps else ""))
     if output:
         from analysis.atomic import atomic_path
 
@@ -251,8 +261,7 @@ def indicators() -> None:
     catalogue = load_catalogue(_paths().config / "indicators.yaml")
     for ind in catalogue.indicators.values():
         src = "local only" if ind.source is None else ind.source.kind.upper()
-        codes = f" [{', '.join(ind.local_codes)}]" if ind.local_codes else ""
-        typer.echo(f"{ind.id:<38} {ind.polarity:<17} {src:<10} {ind.label}{codes}")
+        typer.echo(f"{ind.id:<38} {ind.polarity:<17} {src:<10} {ind.label}")
 
 
 def _print_results(results: list[PackResult]) -> int:
@@ -320,6 +329,32 @@ def run(config: Annotated[Path, typer.Argument(help="A run file, e.g. config/run
 
 @app.command()
 @friendly_errors
+def coverage(
+    markdown: Annotated[bool, typer.Option("--markdown", help="Write the table into README.md "
+                                            "between its coverage markers.")] = False,
+) -> None:
+    """The years DfE has published for each indicator (first, last, how many, from which files)."""
+    from analysis.atomic import atomic_path
+    from analysis.benchmark import load_benchmarks
+    from analysis.catalogue import load_catalogue
+    from analysis.coverage import coverage_markdown, indicator_coverage, replace_between_markers
+
+    paths = _paths()
+    catalogue = load_catalogue(paths.config / "indicators.yaml")
+    table = load_benchmarks(paths)
+    if not markdown:
+        typer.echo(indicator_coverage(table, catalogue).drop(columns=["first_year", "last_year"])
+                   .to_string(index=False))
+        return
+    readme = paths.root / "README.md"
+    text = replace_between_markers(readme.read_text(encoding="utf-8"), coverage_markdown(table, catalogue))
+    with atomic_path(readme) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote the years covered for each indicator into {readme}")
+
+
+@app.command()
+@friendly_errors
 def quarter(
     la: Annotated[str, typer.Option(help="LA name or code.")],
     period: Annotated[str, typer.Option(help="Financial-year quarter, e.g. 2017-18Q4.")],
@@ -347,6 +382,9 @@ def quarter(
     for table in quarter_tables(report):
         typer.echo(f"\n== {table.name}")
         typer.echo(table_text(table))
+    from analysis.quarterly import summary_text
+
+    typer.echo("\n" + summary_text(report["summary"], report["status"]["period"].iloc[0]))
 
 
 @app.command()
@@ -354,19 +392,29 @@ def quarter(
 def template(
     output: Annotated[Path, typer.Option(help="Where to write the blank return (.csv or .xlsx).",
                                          parser=_output_path)] = Path("quarterly_return_template.csv"),
-    la: Annotated[str | None, typer.Option(help="Carry forward this LA's targets and tolerances.")] = None,
+    la: Annotated[str, typer.Option(help="The LA (with its own measures in config/local/); its "
+                                         "latest targets and tolerances are carried forward.")] = "",
     period: Annotated[str | None, typer.Option(help="Quarter to put in the period column.")] = None,
 ) -> None:
-    """Write a blank local quarterly return with the catalogue's indicators."""
+    """Write a blank local quarterly return with an LA's own measures."""
     from analysis.atomic import atomic_path
     from analysis.catalogue import load_catalogue
+    from analysis.errors import ParameterError
+    from analysis.geography import load_areas, resolve_la
+    from analysis.local_measures import defined_slugs, load_local_measures
     from analysis.quarterly import load_local_returns, local_template
 
     _check_output(output, "file", suffixes=(".csv", ".xlsx"))
     paths = _paths()
+    if not la:
+        raise ParameterError("--la is required", parameter="la",
+                             expected=f"an LA with its own measures ({', '.join(defined_slugs(paths.config))})",
+                             found="nothing", fix="add --la Doncaster (or another LA with config/local/<la>.yaml)")
     catalogue = load_catalogue(paths.config / "indicators.yaml")
-    previous = load_local_returns(paths, la, catalogue) if la else None
-    frame = local_template(catalogue, previous, period)
+    authority = resolve_la(la, load_areas(paths.root))
+    measures = load_local_measures(paths.config, authority.slug, catalogue)
+    previous = load_local_returns(paths, authority, catalogue)
+    frame = local_template(measures, previous, period)
     with atomic_path(output) as tmp:
         if output.suffix.lower() == ".xlsx":
             frame.to_excel(tmp, sheet_name="return", index=False, engine="openpyxl")

@@ -167,9 +167,26 @@ def _judgement_clause(w: _Writer) -> str | None:
     return f"at {level} confidence {row['la_name']} is {', and '.join(parts)}"
 
 
+def _position_clause(w: _Writer) -> str:
+    """ "20th highest of 151 LAs (a position: this indicator has no better direction)"."""
+    from analysis.ranking import _ordinal
+
+    low = int(w.row["rank"])
+    high = int(w.row["rank_from_highest"]) if w.get("rank_from_highest") is not None \
+        else int(w.row["of"]) - low + 1
+    column, word = ("rank_from_highest", "highest") if high <= low else ("rank", "lowest")
+    if column == "rank_from_highest" and w.get("rank_from_highest") is None:
+        column, word = "rank", "lowest"
+    number = w.number(column, 0)
+    return (f"{_ordinal(int(number))} {word} of {w.number('of', 0)} nationally "
+            f"(a position, not a judgement: this indicator has no better direction)")
+
+
 def _rank_clause(w: _Writer) -> str | None:
     if w.get("rank") is None or w.get("of") is None:
         return None
+    if w.get("rank_kind") == "position":
+        return _position_clause(w)
     text = f"ranked {w.number('rank', 0)} of {w.number('of', 0)} nationally (best first)"
     quartile = w.get("quartile")
     return text + (f", quartile band {quartile} (A best)" if quartile else "")

@@ -140,3 +140,19 @@ def quarter_of_month(month: str) -> Quarter:
                              expected="YYYY-MM with MM 01-12", found=month)
     fy_end = year + 1 if mon >= 4 else year
     return Quarter(fy_end, (mon - 4) % 12 // 3 + 1)
+
+
+#: The first quarter the toolkit makes packs for: DfE's published series in data/raw start with
+#: 2012-13, the year published during 2013-14.
+FIRST_QUARTER = Quarter(2014, 1)
+
+
+def check_supported_quarter(quarter: Quarter, parameter: str = "period") -> Quarter:
+    """``quarter`` unchanged, or a :class:`ParameterError` when it is before 2013-14 Q1."""
+    if quarter < FIRST_QUARTER:
+        raise ParameterError(
+            f"{quarter.label} is before {FIRST_QUARTER.label}, the first quarter the toolkit covers",
+            parameter=parameter, expected=f"a quarter from {FIRST_QUARTER.label} onwards",
+            found=quarter.label, fix=f"choose {FIRST_QUARTER.label} or later",
+        )
+    return quarter

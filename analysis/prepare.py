@@ -28,6 +28,10 @@ from analysis.readers.symbols import split_values
 from analysis.schemas.benchmarks import COLUMNS, BenchmarkSchema
 
 LAIT_FILE = "dfe/lait/bds_long_0.parquet"
+#: Every LAIT version read, newest first. LAIT drops its oldest year when it adds a new one;
+#: the older version supplies the years the newer no longer holds. Where both have a figure for
+#: the same indicator, year and area, the newest version's wins (see :func:`combine_versions`).
+LAIT_FILES: tuple[str, ...] = (LAIT_FILE, "dfe/lait/version_2024-11-25/bds_long_0.parquet")
 
 
 def _numbers(raw: pd.Series, path: Path, column: str) -> tuple[pd.Series, pd.Series]:
@@ -94,9 +98,12 @@ def _ees_rows(ind: Indicator, src: EesSource, raw_dir: Path, areas: pd.DataFrame
 
 
 def _lait_rows(ind: Indicator, src: LaitSource, lait: pd.DataFrame, path: Path,
-               areas: pd.DataFrame) -> pd.DataFrame:
+               areas: pd.DataFrame, file: str = LAIT_FILE) -> pd.DataFrame:
     def measure(code: str) -> pd.DataFrame:
         part = lait[lait["Short Desc"] == code]
+        if part.empty:
+            return pd.DataFrame({"number": pd.Series(dtype="Int64"), "year_text": pd.Series(dtype=str),
+                                 "value": pd.Series(dtype=float), "status": pd.Series(dtype=str)})
         value, status = _numbers(part["Values"], path, f"Values ({code})")
         return pd.DataFrame({"number": part["LA Number"], "year_text": part["Years"],
                              "value": value, "status": status}, index=part.index)
@@ -144,9 +151,27 @@ def _lait_rows(ind: Indicator, src: LaitSource, lait: pd.DataFrame, path: Path,
         .where(is_la, region_name.where(~is_eng, None)),
         "value": main["value"], "numerator": main["numerator"], "denominator": main["denominator"],
         "status": main["status"],
-        "source": f"{LAIT_FILE}:{src.measure}",
+        "source": f"{file}:{src.measure}",
     })
     return out
+
+
+def combine_versions(versions: list[pd.DataFrame]) -> pd.DataFrame:
+    """One row per indicator, year and area from several versions of the same source.
+
+    ``versions`` newest first. A row with a value beats a row without one (a year a newer
+    version no longer holds, or holds blank, is filled from an older version); between rows
+    that both have a value, or both have none, the newest version's wins. The ``source``
+    column says which file each row came from.
+    """
+    frames = [v.assign(_version=i) for i, v in enumerate(versions) if not v.empty]
+    if not frames:
+        return versions[0] if versions else pd.DataFrame()
+    rows = pd.concat(frames, ignore_index=True)
+    rows["_blank"] = rows["value"].isna()
+    rows = rows.sort_values(["_blank", "_version"], kind="stable")
+    rows = rows.drop_duplicates(["indicator", "year", "area_code"], keep="first")
+    return rows.drop(columns=["_version", "_blank"]).sort_index()
 
 
 def _drop_non_existent(rows: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
@@ -167,15 +192,18 @@ def build_benchmarks(catalogue: Catalogue, paths: Paths) -> pd.DataFrame:
         for code in (ind.source.measure, ind.source.numerator_measure, ind.source.denominator_measure)
         if code
     })
-    lait = read_lait(paths.raw / LAIT_FILE, lait_codes) if lait_codes else None
+    laits = ([read_lait(paths.raw / f, lait_codes, allow_absent=n > 0) for n, f in enumerate(LAIT_FILES)]
+             if lait_codes else [])
     parts = []
     for ind in catalogue.benchmarked():
         src = ind.source
         if isinstance(src, EesSource):
             rows = _ees_rows(ind, src, paths.raw, areas)
         else:
-            assert isinstance(src, LaitSource) and lait is not None
-            rows = _lait_rows(ind, src, lait, paths.raw / LAIT_FILE, areas)
+            assert isinstance(src, LaitSource) and laits
+            rows = combine_versions([
+                _drop_non_existent(_lait_rows(ind, src, lait, paths.raw / f, areas, f), areas)
+                for f, lait in zip(LAIT_FILES, laits, strict=True)])
         rows = rows[~rows["level"].isin(ind.exclude_levels)]
         rows = _drop_non_existent(rows, areas)
         rows["period"] = rows["year"].map(lambda y, t=ind.year_type: period_label(int(y), t))

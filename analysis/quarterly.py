@@ -31,6 +31,7 @@ from pydantic import BaseModel, Field, model_validator
 from analysis.catalogue import Catalogue, Indicator, load_catalogue
 from analysis.config import Paths, parse_model, read_yaml
 from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.local_measures import LocalMeasures
 from analysis.periods import Quarter, parse_quarter
 from analysis.schemas.local_return import FILE_COLUMNS
 
@@ -42,6 +43,8 @@ JUDGED: tuple[str, ...] = ("on_target", "inside_tolerance", "outside_tolerance")
 SUMMARY_STATUSES: tuple[str, ...] = (
     "outside_tolerance", "inside_tolerance", "on_target", "no_target", "no_value",
 )
+#: Summary columns after the status counts: figures present, and where statuses came from.
+SUMMARY_EXTRA: tuple[str, ...] = ("with_figure", "without_figure", "status_reported", "status_computed")
 #: Values closer than this are treated as equal (guards against binary float noise only).
 _EPS = 1e-9
 
@@ -187,9 +190,39 @@ STATUS_COLUMNS = [
     "la_code", "la_name", "period", "area", "measure_type", "indicator_code", "indicator",
     "indicator_label", "unit", "polarity", "value", "target", "tolerance",
     "status_computed", "status_reported", "status_used", "status_source", "agrees",
-    "previous_value", "direction_previous_quarter", "last_year_value", "direction_last_year",
-    "file", "row",
+    "previous_value", "direction_previous_quarter", "direction_basis", "previous_status",
+    "last_year_value", "direction_last_year", "file", "row",
 ]
+
+#: Judged statuses from worst to best, to compare a quarter's status with the one before.
+_STATUS_ORDER: dict[str, int] = {"outside_tolerance": 0, "inside_tolerance": 1, "on_target": 2}
+
+
+def _used_statuses(rows: pd.DataFrame) -> pd.DataFrame:
+    """``status_computed``, ``status_used`` and ``status_source`` of return rows (see
+    :func:`status_table`)."""
+    rows = rows.copy()
+    rows["status_computed"] = rag_status(rows["value"], rows["target"], rows["tolerance"],
+                                         rows["polarity"]) if not rows.empty else pd.Series(dtype=object)
+    reported = rows["reported_status"].notna()
+    judged = rows["status_computed"].isin(JUDGED)
+    rows["status_used"] = np.where(judged, rows["status_computed"],
+                                   np.where(reported, rows["reported_status"], rows["status_computed"]))
+    rows["status_source"] = np.where(judged | ~reported, "computed", "reported")
+    return rows
+
+
+def status_direction(current: pd.Series, previous: pd.Series) -> pd.Series:
+    """"status improved" / "status worsened" / "status unchanged" from two judged statuses
+    (outside < inside tolerance < on target); NA where either is not a judgement."""
+    now = current.map(_STATUS_ORDER)
+    then = previous.map(_STATUS_ORDER)
+    out = pd.Series(pd.NA, index=current.index, dtype=object)
+    both = now.notna() & then.notna()
+    out[both & (now > then)] = "status improved"
+    out[both & (now < then)] = "status worsened"
+    out[both & (now == then)] = "status unchanged"
+    return out
 
 
 def status_table(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
@@ -206,15 +239,10 @@ def status_table(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
     q = _quarter(period)
     if local.empty:
         return pd.DataFrame(columns=STATUS_COLUMNS)
-    rows = _require_quarter(local, q).copy()
-    rows["status_computed"] = rag_status(rows["value"], rows["target"], rows["tolerance"],
-                                         rows["polarity"])
+    rows = _used_statuses(_require_quarter(local, q))
     rows["status_reported"] = rows["reported_status"]
     reported = rows["status_reported"].notna()
     judged = rows["status_computed"].isin(JUDGED)
-    rows["status_used"] = np.where(judged, rows["status_computed"],
-                                   np.where(reported, rows["status_reported"], rows["status_computed"]))
-    rows["status_source"] = np.where(judged | ~reported, "computed", "reported")
     agrees = pd.Series(pd.NA, index=rows.index, dtype="boolean")
     both = judged & reported
     agrees[both] = rows.loc[both, "status_computed"] == rows.loc[both, "status_reported"]
@@ -224,6 +252,18 @@ def status_table(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
     rows = rows.merge(prev.rename(columns={"compared_value": "previous_value",
                                            "direction": "direction_previous_quarter"}),
                       on=key, how="left")
+    # Where a value is unknown on either side, the direction comes from the two quarters'
+    # statuses (as reported or worked out), and says so: "status improved".
+    before = quarter_rows(local, q.previous())
+    before = (_used_statuses(before)[[*key, "status_used"]].rename(columns={"status_used": "previous_status"})
+              if not before.empty else pd.DataFrame(columns=[*key, "previous_status"]))
+    rows = rows.merge(before, on=key, how="left")
+    by_status = status_direction(rows["status_used"], rows["previous_status"])
+    use_status = (rows["direction_previous_quarter"] == "no comparison") & by_status.notna()
+    rows["direction_basis"] = np.where(use_status, "statuses",
+                                       np.where(rows["direction_previous_quarter"] == "no comparison",
+                                                None, "values"))
+    rows.loc[use_status, "direction_previous_quarter"] = by_status[use_status]
     last = _direction_against(local, q, q.same_quarter_last_year())[[*key, "compared_value", "direction"]]
     rows = rows.merge(last.rename(columns={"compared_value": "last_year_value",
                                            "direction": "direction_last_year"}),
@@ -243,25 +283,83 @@ def status_summary(table: pd.DataFrame, measure_type: str = "contract") -> pd.Da
 
     One row per area (in the order of the return) plus ``Total``; columns ``area``,
     ``measures``, one count column per status in :data:`SUMMARY_STATUSES` and ``pct_<status>``
-    (percent of the row's measures, unrounded). Only rows of ``measure_type`` (contract by
-    default) are counted.
+    (percent of the row's measures, unrounded), then ``with_figure`` / ``without_figure``
+    (measures with and without a value this quarter) and ``status_reported`` /
+    ``status_computed`` (judged statuses taken as the council reported them, and worked out
+    from value, target and tolerance). Only rows of ``measure_type`` (contract by default)
+    are counted.
     """
     columns = (["area", "measures", *SUMMARY_STATUSES]
-               + [f"pct_{s}" for s in SUMMARY_STATUSES])
+               + [f"pct_{s}" for s in SUMMARY_STATUSES] + list(SUMMARY_EXTRA))
     rows = table[table["measure_type"] == measure_type] if not table.empty else table
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    areas = list(dict.fromkeys(rows["area"].fillna("(no area)")))
-    counts = pd.crosstab(rows["area"].fillna("(no area)"), rows["status_used"])
+    area = rows["area"].fillna("(no area)")
+    areas = list(dict.fromkeys(area))
+    counts = pd.crosstab(area, rows["status_used"])
     counts = counts.reindex(index=areas, columns=list(SUMMARY_STATUSES), fill_value=0)
+    extra = pd.DataFrame({
+        "with_figure": rows["value"].notna().groupby(area).sum(),
+        "without_figure": rows["value"].isna().groupby(area).sum(),
+        "status_reported": (rows["status_source"] == "reported").groupby(area).sum(),
+        "status_computed": ((rows["status_source"] == "computed")
+                            & rows["status_used"].isin(JUDGED)).groupby(area).sum(),
+    }).reindex(areas).fillna(0).astype(int)
     counts.loc["Total"] = counts.sum()
+    extra.loc["Total"] = extra.sum()
     counts.insert(0, "measures", counts.sum(axis=1))
     for s in SUMMARY_STATUSES:
         counts[f"pct_{s}"] = 100.0 * counts[s] / counts["measures"]
+    counts = counts.join(extra)
     counts.index.name = "area"
     out = counts.reset_index()
     out.columns.name = None
     return out[columns]
+
+
+def summary_text(summary: pd.DataFrame, period: str) -> str:
+    """The summary's Total row in words, saying how many measures have no figure and where
+    the statuses come from: "20 contract measures in 2017-18 Q1: 2 with a figure, 18 without.
+    1 outside tolerance, ... Statuses: 1 worked out from the figures, 3 as reported."."""
+    if summary.empty:
+        return f"No contract measures for {period}."
+    t = summary.set_index("area").loc["Total"]
+    n = int(t["measures"])
+    words = {"outside_tolerance": "outside tolerance", "inside_tolerance": "inside tolerance",
+             "on_target": "on or better than target", "no_target": "with no target",
+             "no_value": "with no figure to judge"}
+    statuses = ", ".join(f"{int(t[s])} {words[s]}" for s in SUMMARY_STATUSES if int(t[s]))
+    return (f"{n} contract measure{'s' if n != 1 else ''} in {period}: {int(t['with_figure'])} with a "
+            f"figure, {int(t['without_figure'])} without. {statuses[0].upper() + statuses[1:]}. "
+            f"Statuses: {int(t['status_computed'])} worked out from the figures, "
+            f"{int(t['status_reported'])} as the report gave them.")
+
+
+def add_missing_measures(status: pd.DataFrame, measures: LocalMeasures, period: Quarter | str) -> pd.DataFrame:
+    """``status`` with a row for each of the LA's contract measures the return has no row for
+    in the quarter: no value, status ``no_value``, so summaries count them."""
+    q = _quarter(period)
+    if status.empty:
+        return status
+    have = set(status["indicator_code"])
+    extra = []
+    for code, m in measures.measures.items():
+        if m.measure_type != "contract" or code in have:
+            continue
+        extra.append({
+            "la_code": measures.la_code, "la_name": measures.la_name, "period": q.label,
+            "area": m.area, "measure_type": "contract", "indicator_code": code,
+            "indicator": measures.indicator_of(code), "indicator_label": m.name, "unit": m.unit,
+            "polarity": m.polarity, "value": np.nan, "target": np.nan, "tolerance": np.nan,
+            "status_computed": "no_value", "status_reported": None, "status_used": "no_value",
+            "status_source": "computed", "agrees": pd.NA, "previous_value": np.nan,
+            "direction_previous_quarter": "no comparison", "direction_basis": None,
+            "previous_status": None, "last_year_value": np.nan, "direction_last_year": "no comparison",
+            "file": "", "row": 0,
+        })
+    if not extra:
+        return status
+    return pd.concat([status, pd.DataFrame(extra, columns=STATUS_COLUMNS)], ignore_index=True)
 
 
 # --- publications and benchmark pairing -----------------------------------------------------
@@ -336,8 +434,8 @@ def benchmark_year_for_quarter(quarter: Quarter | str, indicator: Indicator | st
 PAIRING_COLUMNS = [
     "indicator_code", "indicator", "label", "unit", "polarity", "period", "value", "status_used",
     "benchmark_year", "benchmark_period", "release", "published", "published_approximate",
-    "la_annual_value", "england", "region", "sn_mean", "sn_count", "rank", "of", "quartile",
-    "value_minus_england", "note",
+    "la_annual_value", "england", "region", "sn_mean", "sn_count", "rank", "of", "rank_kind",
+    "rank_from_highest", "quartile", "value_minus_england", "note",
 ]
 
 BenchmarkFn = Callable[[str, int], pd.DataFrame]
@@ -363,7 +461,9 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
     for _, r in rows.iterrows():
         if not isinstance(r["indicator"], str) or not r["indicator"]:
             continue
-        ind = catalogue.get(r["indicator"])
+        if r["indicator"] not in catalogue.indicators:
+            continue  # a local measure with no DfE equivalent
+        ind = catalogue.indicators[r["indicator"]]
         if ind.source is None:
             continue
         year = benchmark_year_for_quarter(q, ind, publications, as_of=as_of)
@@ -394,6 +494,7 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
                     "benchmark_period": b["period"], "la_annual_value": b["value"],
                     "england": b["england"], "region": b["region"], "sn_mean": b["sn_mean"],
                     "sn_count": b["sn_count"], "rank": b["rank"], "of": b["of"],
+                    "rank_kind": b.get("rank_kind"), "rank_from_highest": b.get("rank_from_highest"),
                     "quartile": b["quartile"],
                 })
             elif rec["note"] is None:
@@ -402,7 +503,7 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
     frame = pd.DataFrame(out, columns=PAIRING_COLUMNS)
     for col in ("value", "la_annual_value", "england", "region", "sn_mean"):
         frame[col] = frame[col].astype(float)
-    for col in ("benchmark_year", "sn_count", "rank", "of"):
+    for col in ("benchmark_year", "sn_count", "rank", "of", "rank_from_highest"):
         frame[col] = frame[col].astype("Int64")
     # England's figure for a count is the national total: no gap is shown for counts.
     comparable = frame["unit"] != "count"
@@ -418,36 +519,62 @@ def _resolve(la: Any, paths: Paths):
     return la if isinstance(la, LocalAuthority) else resolve_la(la, load_areas(paths.root))
 
 
-def local_return_files(paths: Paths) -> list[Path]:
-    """Local return files in ``data/raw/local/``: ``*return*.csv`` and ``*return*.xlsx``."""
+def local_return_files(paths: Paths, la: Any = None) -> list[Path]:
+    """Local return files in ``data/raw/local/``: ``*return*.csv`` and ``*return*.xlsx``;
+    with ``la``, only that LA's (file names beginning with its slug and ``_``)."""
     folder = paths.raw / "local"
     if not folder.exists():
         return []
     files = [p for ext in ("csv", "xlsx") for p in folder.glob(f"*return*.{ext}")]
-    return sorted(p for p in files if not p.name.startswith(("~$", ".")))
+    files = sorted(p for p in files if not p.name.startswith(("~$", ".")))
+    if la is not None:
+        slug = _resolve(la, paths).slug
+        files = [p for p in files if p.name.lower().startswith(f"{slug}_")]
+    return files
+
+
+def read_return_file(path: Path, paths: Paths, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """One return file read with the measures of the LA its name begins with."""
+    from analysis.local_measures import load_local_measures, slug_of_return
+    from analysis.readers.local_return import read_local_return
+
+    slug = slug_of_return(path, paths.config)
+    if slug is None:
+        raise InputDataError(
+            "a local return for an LA with no local measures defined", file=path,
+            expected="a file named <la>_..._return.csv for an LA with a config/local/<la>.yaml",
+            found=path.name,
+            fix="rename the file to begin with the LA's name (e.g. rotherham_quarterly_return.csv), "
+                "or define the LA's measures in config/local/<la>.yaml")
+    catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
+    return read_local_return(path, load_local_measures(paths.config, slug, catalogue))
 
 
 def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None) -> pd.DataFrame:
     """Every local return row for ``la`` (name, old or new code, or LocalAuthority).
 
-    Reads each return file in ``data/raw/local/`` and keeps the rows whose ``la_code`` is the
-    LA's code. An empty table when there are none (callers check ``.empty``). The same
-    indicator and period in two files is an :class:`InputDataError` naming both.
+    Reads only that LA's return files in ``data/raw/local/`` (names beginning with its slug,
+    e.g. ``doncaster_quarterly_return.csv``), with its own measures
+    (``config/local/<la>.yaml``): another LA's file, broken or not, is never opened. An
+    empty table when there are none (callers check ``.empty``). The same indicator and period
+    in two files is an :class:`InputDataError` naming both; a return for an LA whose measures
+    are not defined is an :class:`InputDataError` naming the file.
     """
-    from analysis.readers.la_codes import check_known_la_codes
+    from analysis.local_measures import load_local_measures, measures_path
     from analysis.readers.local_return import empty_local_table, read_local_return
 
     authority = _resolve(la, paths)
-    catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
-    parts = []
-    for path in local_return_files(paths):
-        frame = read_local_return(path, catalogue)
-        check_known_la_codes(frame, path, paths)  # an unknown code is an error, not ignored
-        frame = frame[frame["la_code"] == authority.new_code]
-        if not frame.empty:
-            parts.append(frame)
-    if not parts:
+    files = local_return_files(paths, authority)
+    if not files:
         return empty_local_table()
+    if not measures_path(paths.config, authority.slug).exists():
+        raise InputDataError(
+            f"a local return for {authority.name}, which has no local measures defined",
+            file=files[0], expected=f"config/local/{authority.slug}.yaml defining its measures",
+            fix=f"write config/local/{authority.slug}.yaml (see docs/data-formats/local-return.md)")
+    catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
+    measures = load_local_measures(paths.config, authority.slug, catalogue)
+    parts = [read_local_return(path, measures) for path in files]
     table = pd.concat(parts, ignore_index=True)
     key = ["la_code", "indicator_code", "period"]
     dup = table.duplicated(key, keep=False)
@@ -462,39 +589,35 @@ def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None
     return table
 
 
-def local_template(catalogue: Catalogue, previous: pd.DataFrame | None = None,
+def local_template(measures: LocalMeasures, previous: pd.DataFrame | None = None,
                    period: Quarter | str | None = None) -> pd.DataFrame:
-    """A blank return: one row per local code in the catalogue, in the file's columns.
+    """A blank return for one LA: one row per measure it defines, in the file's columns.
 
-    Unit, polarity and label come from the catalogue; value and reported status are empty.
-    Given ``previous`` (a tidy local table), the LA, area, measure type, target and tolerance
-    of each code's latest quarter are carried forward, so an analyst only types the new
-    figures; ``period`` fills the period column.
+    LA, label, unit, polarity, area and measure type come from the LA's definitions
+    (``config/local/<la>.yaml``); value and reported status are empty. Given ``previous`` (a
+    tidy local table), the target and tolerance of each code's latest quarter are carried
+    forward (and its area), so an analyst only types the new figures; ``period`` fills the
+    period column.
     """
     label = _quarter(period).label if period is not None else ""
     rows = []
-    for ind in catalogue.indicators.values():
-        for code in ind.local_codes:
-            rows.append({
-                "la_code": "", "la_name": "", "indicator_code": code, "indicator_label": ind.label,
-                "period": label, "value": "", "numerator": "", "denominator": "", "unit": ind.unit,
-                "target": "", "tolerance": "", "polarity": ind.polarity, "area": "",
-                "measure_type": "", "reported_status": "", "source": "",
-            })
+    for code, m in measures.measures.items():
+        rows.append({
+            "la_code": measures.la_code, "la_name": measures.la_name, "indicator_code": code,
+            "indicator_label": m.name, "period": label, "value": "", "numerator": "",
+            "denominator": "", "unit": m.unit, "target": "", "tolerance": "", "polarity": m.polarity,
+            "area": m.area or "", "measure_type": m.measure_type, "reported_status": "", "source": "",
+        })
     frame = pd.DataFrame(rows, columns=FILE_COLUMNS)
     if previous is not None and not previous.empty:
         last = (previous[previous["period_type"] == "quarter"]
                 .sort_values(["year", "quarter"]).groupby("indicator_code").tail(1)
                 .set_index("indicator_code"))
-        for col in ("la_code", "la_name", "area", "measure_type", "target", "tolerance"):
+        for col in ("target", "tolerance"):
             carried = frame["indicator_code"].map(last[col]) if col in last else None
             if carried is not None:
-                text = carried.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x))
-                                   else (f"{x:g}" if isinstance(x, float) else str(x)))
-                frame[col] = text
-        if frame["la_code"].eq("").any() and not last.empty:
-            frame.loc[frame["la_code"] == "", "la_code"] = last["la_code"].iloc[0]
-            frame.loc[frame["la_name"] == "", "la_name"] = last["la_name"].iloc[0]
+                frame[col] = carried.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x))
+                                         else (f"{x:g}" if isinstance(x, float) else str(x)))
     return frame
 
 
@@ -518,6 +641,11 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
     if local is None:
         local = load_local_returns(paths, authority, catalogue)
     status = status_table(local, q)
+    if not local.empty:
+        from analysis.local_measures import load_local_measures, measures_path
+
+        if measures_path(paths.config, authority.slug).exists():
+            status = add_missing_measures(status, load_local_measures(paths.config, authority.slug), q)
     if local.empty:
         return {"status": status, "summary": status_summary(status),
                 "pairing": pd.DataFrame(columns=PAIRING_COLUMNS), "disagreements": status.copy()}

@@ -259,3 +259,50 @@ def rank_and_band(
         },
         index=floats.index,
     )
+
+
+# --- positions: indicators without a better direction -----------------------------------------
+
+#: ``rank_kind`` of a row: a judgement of better/worse ("rank", 1 = best) or only where the LA
+#: sits among the others ("position", 1 = lowest), for indicators with polarity "none".
+RankKind = Literal["rank", "position"]
+
+
+def position_values(values: pd.Series, *, from_highest: bool = False) -> pd.Series:
+    """Where each area sits, counted from the lowest value (1 = lowest; ties share the
+    smaller number), or from the highest with ``from_highest``. NA where the value is missing.
+
+    For indicators with no better direction (polarity "none"): a position, not a judgement.
+
+    >>> position_values(pd.Series([10.0, 20.0, 20.0, None])).tolist()
+    [1, 2, 2, <NA>]
+    >>> position_values(pd.Series([10.0, 20.0, 20.0, None]), from_highest=True).tolist()
+    [3, 1, 1, <NA>]
+    """
+    floats = _as_float(values)
+    ranks = floats.rank(method="min", ascending=not from_highest, na_option="keep")
+    return ranks.astype("Int64").rename("rank")
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def position_text(from_lowest: int, from_highest: int, of: int) -> str:
+    """"20th highest of 151" or "3rd lowest of 151", whichever count is nearer (highest
+    when they are equal)."""
+    if from_highest <= from_lowest:
+        return f"{_ordinal(int(from_highest))} highest of {int(of)}"
+    return f"{_ordinal(int(from_lowest))} lowest of {int(of)}"
+
+
+def rank_text(rank: object, of: object, kind: object = "rank", from_highest: object = None) -> str:
+    """How a rank or position reads: "142 of 152" (a rank, 1 = best), "20th highest of 151"
+    (a position), or "" when there is none."""
+    if rank is None or of is None or pd.isna(rank) or pd.isna(of):  # type: ignore[arg-type]
+        return ""
+    if kind == "position":
+        top = (int(of) - int(rank) + 1) if from_highest is None or pd.isna(from_highest) else int(from_highest)  # type: ignore[arg-type]
+        return position_text(int(rank), top, int(of))  # type: ignore[call-overload]
+    return f"{int(rank)} of {int(of)}"  # type: ignore[call-overload]

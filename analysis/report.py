@@ -24,18 +24,23 @@ from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, ra
 from analysis.blocks import Block, Column, Note, Pack, Section, SectionBuilder, Table, Text
 from analysis.catalogue import Catalogue, Indicator, LaitSource, load_catalogue
 from analysis.config import Paths, load_sources
+from analysis.coverage import missing_notes
 from analysis.errors import NoDataError
 from analysis.geography import LocalAuthority, load_areas, resolve_la
 from analysis.judgement import judge_table
 from analysis.narrative import sentences
 from analysis.pack_spec import PackSpec, load_pack_spec
-from analysis.periods import Quarter, financial_year_label, parse_quarter
+from analysis.periods import Quarter, check_supported_quarter, financial_year_label, parse_quarter
+from analysis.ranking import rank_text
 
 #: The quarterly pack's specification: sections in order, indicators, headline.
 PACK_SPEC = "quarterly.yaml"
 
 #: The confidence level of the pack's better / similar / worse judgements.
 PACK_LEVEL = 0.95
+
+#: A latest figure for a year more than this many years before the quarter's is flagged stale.
+STALE_YEARS = 2
 
 #: Below this many children a percentage moves a lot with one child: the pack says so.
 SMALL_NUMBER = 10
@@ -90,26 +95,31 @@ def check_pack_has_data(la: LocalAuthority, quarter: Quarter, paths: Paths,
 
     ``local``: the LA's local return rows when the caller has read them already.
     """
+    check_supported_quarter(quarter)
     table = load_benchmarks(paths)
     year = latest_published_year(quarter)
     local = local_returns(la, paths) if local is None else local
-    if not local.empty:
-        local = local[local["period_type"] == "quarter"]
-        quarters = sorted({Quarter(int(y), int(q)) for y, q in zip(local["year"], local["quarter"], strict=True)})
-        if quarters and quarter < quarters[0]:
-            raise NoDataError(
-                f"{quarter.label} is before {la.name}'s first local return ({quarters[0].label})",
-                fix=f"choose {quarters[0].label} or later",
-            )
-    mine = table[(table["old_la_code"] == la.old_code) & (table["year"] == year)]
-    if local.empty and mine["value"].notna().sum() == 0:
+    here = local[(local["period_type"] == "quarter") & (local["period"] == quarter.label)] if not local.empty else local
+    mine = table[(table["old_la_code"] == la.old_code) & (table["year"] <= year)]
+    if here.empty and mine["value"].notna().sum() == 0:
         years = sorted(table["year"].unique())
+        first = financial_year_label(years[0])
+        if year >= years[0]:
+            raise NoDataError(
+                f"{la.name} has no figures for {quarter.label}: no local return for the quarter, and no "
+                f"DfE figures for {financial_year_label(year)} or earlier (the latest year published by "
+                f"{quarter.end:%d %B %Y})",
+                expected=f"a quarter from {financial_year_label(years[0] + 1)} Q3 to "
+                         f"{financial_year_label(years[-1] + 1)} Q4 for which {la.name} has figures",
+                fix="choose another period or LA",
+            )
         raise NoDataError(
-            f"{la.name} has no figures for {quarter.label}: no local return, and no DfE figures "
-            f"for {financial_year_label(year)} (the latest year published by {quarter.end:%d %B %Y})",
-            expected=f"a quarter from {financial_year_label(years[0] + 1)} Q4 to "
-                     f"{financial_year_label(years[-1] + 1)} Q4",
-            fix="choose another period or LA",
+            f"{la.name} has no figures for {quarter.label}: no local return for the quarter, and no "
+            f"DfE figures published by {quarter.end:%d %B %Y} (the toolkit's DfE data start with {first}, "
+            f"published in the autumn of {years[0]})",
+            expected="a quarter whose end follows the first DfE release in the data, or a local return "
+                     "for the quarter",
+            fix=f"choose {financial_year_label(years[0] + 1)} Q3 or later",
         )
 
 
@@ -140,6 +150,8 @@ class PackContext:
     latest: pd.DataFrame  # the benchmark year's rows, one per indicator
     local: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    #: One Note per pack indicator with no published figure up to its year (each also in notes).
+    missing: list[Note] = field(default_factory=list)
     #: Tables several sections use, worked out once (see _once).
     cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     #: What the pack holds (config/packs/quarterly.yaml).
@@ -160,7 +172,7 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     """Resolve the parameters and compute the pack's benchmark tables."""
     paths = paths or Paths.for_root()
     authority = resolve_la(la, load_areas(paths.root))
-    quarter = parse_quarter(period)
+    quarter = check_supported_quarter(parse_quarter(period))
     local = local_returns(authority, paths)
     check_pack_has_data(authority, quarter, paths, local)
     catalogue = load_catalogue(paths.config / "indicators.yaml")
@@ -183,17 +195,37 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     latest = latest_rows(bench, [i for i in ids if i in set(bench["indicator"])], keep_blank=True)
     latest = judge_table(latest, catalogue, level=PACK_LEVEL)
     latest["sentence"] = sentences(latest)
-    notes = []
+    # A latest figure more than two years older than the quarter's year is flagged in its row.
+    latest["stale"] = (quarter.year - latest["year"]) > STALE_YEARS
+    notes: list[str] = []
+    quarter_local = local[(local["period_type"] == "quarter") & (local["period"] == quarter.label)]
     if local.empty:
         notes.append(f"{authority.name} has no local quarterly figures in this toolkit, so the quarterly "
                      f"sections (targets, tolerances, status) are left out; the benchmark sections use "
                      f"DfE's published figures.")
+    elif quarter_local.empty:
+        notes.append(f"{authority.name}'s local return has no figures for {quarter.label}, so the "
+                     f"quarterly sections are left out; the benchmark sections use DfE's published figures.")
+        local = local.iloc[0:0]
+    shown = set(latest["indicator"])
+    missing = missing_notes(table, catalogue, [i for i in ids if i not in shown], cutoff,
+                            when=f"by the end of {quarter.label}")
+    explained = {n.indicator for n in missing}
+    missing += [Note("missing", f"{catalogue.get(i).label}: no published figure in the toolkit's data.", i)
+                for i in ids if i not in shown and i not in explained]
+    notes += [n.message for n in missing]
+    for row in latest[latest["england"].isna()].itertuples():
+        ind = catalogue.get(row.indicator)
+        why = ind.notes if ind.notes and "England" in ind.notes else (
+            "DfE's data hold no England figure for it.")
+        notes.append(f"{row.label}: no England comparison. {why}")
     stale = latest[latest["year"] < year]
     for row in stale.itertuples():
         notes.append(f"{row.label}: latest figure published by the end of {quarter.label} is for "
-                     f"{row.period}, not {financial_year_label(year)}.")
+                     f"{row.period}, not {financial_year_label(year)}"
+                     + (" (more than two years old)." if row.stale else "."))
     return PackContext(authority, quarter, year, catalogue, ids, table, bench, latest, local, notes,
-                       spec=spec, paths=paths)
+                       missing, spec=spec, paths=paths)
 
 
 # --- shared pieces ---------------------------------------------------------------------------
@@ -430,7 +462,8 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
             ind = ctx.catalogue.get(str(p["indicator"]))
             bench_decimals.append(ind.decimals)
             england.append(ind.format_value(p["england"]) if pd.notna(p["england"]) else "")
-            rank.append(f"{int(p['rank'])} of {int(p['of'])}" if pd.notna(p.get("rank")) and pd.notna(p.get("of")) else "")
+            rank.append(rank_text(p.get("rank"), p.get("of"), p.get("rank_kind", "rank"),
+                                  p.get("rank_from_highest")))
             band.append("" if pd.isna(p.get("quartile")) else str(p["quartile"]))
             year.append("" if pd.isna(p.get("benchmark_period")) else str(p["benchmark_period"]))
         else:
@@ -495,7 +528,7 @@ def benchmark_messages(ctx: PackContext) -> list[str]:
         bits = []
         if worse:
             bits.append(f"worse than {worse}")
-        if pd.notna(row.get("rank")) and pd.notna(row.get("of")):
+        if pd.notna(row.get("rank")) and pd.notna(row.get("of")) and row.get("rank_kind", "rank") == "rank":
             band = f", band {row['quartile']}" if pd.notna(row.get("quartile")) else ""
             bits.append(f"ranked {int(row['rank'])} of {int(row['of'])}{band}")
         if worsened:
@@ -669,6 +702,9 @@ def profile_section(ctx: PackContext) -> Section:
                      Column("inside_tolerance", "Inside tolerance", kind="count"),
                      Column("on_target", "On target", kind="count"), Column("no_target", "No target", kind="count"),
                      Column("measures", "All measures", kind="count"))))
+        from analysis.quarterly import summary_text
+
+        blocks.append(Text(summary_text(summary, ctx.quarter.label)))
     if not volumes.empty:
         vol = volumes.assign(area="")
         blocks.append(Table(
@@ -712,14 +748,16 @@ def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
         fmt = lambda v, ind=ind: "" if pd.isna(v) else ind.format_value(float(v))  # noqa: E731
         prev = r.get("previous_value")
         rows.append({
-            "indicator": r["indicator"], "label": ind.label, "year": r["period"],
+            "indicator": r["indicator"], "label": ind.label,
+            "year": f"{r['period']} (over two years old)" if bool(r.get("stale", False)) else r["period"],
             "unit": ind.unit, "decimals": ind.decimals,
             "value": r["value"], "value_text": fmt(r["value"]), "children": _children_text(r),
             "small": bool(pd.notna(r.get("numerator")) and r["numerator"] < SMALL_NUMBER),
             "england": r["england"], "england_text": fmt(r["england"]),
             "region": r["region"], "region_text": fmt(r["region"]),
             "sn_mean": r["sn_mean"], "sn_text": fmt(r["sn_mean"]),
-            "rank": f"{int(r['rank'])} of {int(r['of'])}" if pd.notna(r.get("rank")) and pd.notna(r.get("of")) else "",
+            "rank": rank_text(r.get("rank"), r.get("of"), r.get("rank_kind", "rank"), r.get("rank_from_highest")),
+
             "band": "" if pd.isna(r.get("quartile")) else str(r["quartile"]),
             "direction": None if pd.isna(prev) or r.get("direction") in (None, "no comparison") else r["direction"],
             "previous_text": fmt(prev),
@@ -754,7 +792,8 @@ def benchmarks_section(ctx: PackContext) -> Section:
         columns=(Column("label", "Indicator"), Column("year", "Year"),
                  _measure_column("value", ctx.la.name), Column("children", "Children"),
                  _measure_column("england", "England"), _measure_column("region", "Region"),
-                 _measure_column("sn_mean", "Neighbours"), Column("rank", "Rank"), Column("band", "Band"),
+                 _measure_column("sn_mean", "Neighbours"), Column("rank", "Rank or position"),
+                 Column("band", "Band"),
                  Column("direction", "Since last year", kind="direction"),
                  Column("judgement", "England / region / neighbours"),
                  Column("indicator", "Indicator id", display=False),
@@ -1022,6 +1061,38 @@ def indicator_detail_section(ctx: PackContext) -> Section:
                           "where there are at least three years of figures.")], appendix=True)
 
 
+def quoted_section(ctx: PackContext) -> Section:
+    """Benchmarks the LA's own earlier reports quoted, each beside the published figure it
+    should match, with any difference explained (appendix; left out where there are none)."""
+    from analysis.quoted import quoted_vs_computed
+
+    quoted = quoted_vs_computed(ctx.la, _paths(ctx))
+    if quoted.empty:
+        return _section(ctx, "quoted", "Quoted figures checked",
+                        [Note("left_out", f"No earlier quoted benchmarks for {ctx.la.name} to check.")],
+                        appendix=True)
+    frame = quoted.drop(columns=["source"]).assign(
+        measure=[ctx.catalogue.get(i).label if isinstance(i, str) else "no published indicator"
+                 for i in quoted["indicator"]],
+        comparator=quoted["comparator"].str.replace("_", " ").replace(
+            {"la outturn": ctx.la.name, "statistical neighbours": "neighbours' average"}),
+        agrees=quoted["agrees"].map({True: "yes", False: "no"}).fillna(""))
+    table = Table(
+        name="quoted_benchmarks", frame=frame,
+        caption=f"Benchmarks quoted in {ctx.la.name}'s earlier reports beside the published figures",
+        source="Sources: the LA's published reports; DfE's published statistics.",
+        columns=(Column("measure", "Measure"), Column("comparator", "Figure for"),
+                 Column("benchmark_year", "Year"),
+                 Column("quoted_value", "Quoted", kind="number", decimals=2),
+                 Column("computed_value", "Published", kind="number", decimals=2),
+                 Column("quoted_rank", "Quoted rank"), Column("computed_rank", "Published rank"),
+                 Column("agrees", "Agrees"), Column("explanation", "Why they differ, if they do"),
+                 Column("indicator_code", "Local code", display=False),
+                 Column("indicator", "Indicator id", display=False),
+                 Column("report_period", "Report period", display=False)))
+    return _section(ctx, "quoted", "Quoted figures checked", [table], appendix=True)
+
+
 # --- the pack ---------------------------------------------------------------------------------------
 
 #: Section builders by the name config/packs/quarterly.yaml uses.
@@ -1034,6 +1105,7 @@ QUARTERLY_SECTIONS: dict[str, SectionBuilder] = {
     "headline": headline_section,
     "indicator_detail": indicator_detail_section,
     "quarterly_detail": quarterly_detail_section,
+    "quoted": quoted_section,
 }
 QUARTERLY_SECTION_NAMES = tuple(QUARTERLY_SECTIONS)
 

@@ -33,14 +33,11 @@ class RunFile(BaseModel):
 
 def latest_quarter(paths: Paths) -> Quarter:
     """The latest quarter in any shipped local return."""
-    from analysis.catalogue import load_catalogue
-    from analysis.quarterly import local_return_files
-    from analysis.readers.local_return import read_local_return
+    from analysis.quarterly import local_return_files, read_return_file
 
-    catalogue = load_catalogue(paths.config / "indicators.yaml")
     quarters = []
     for path in local_return_files(paths):
-        frame = read_local_return(path, catalogue)
+        frame = read_return_file(path, paths)
         frame = frame[frame["period_type"] == "quarter"]
         quarters += [Quarter(int(y), int(q)) for y, q in zip(frame["year"], frame["quarter"], strict=True)]
     if not quarters:

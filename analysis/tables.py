@@ -6,6 +6,8 @@ from typing import cast
 
 import pandas as pd
 
+from analysis.ranking import rank_text
+
 
 def _fmt(value: object, decimals: int) -> str:
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
@@ -35,7 +37,10 @@ def format_benchmark_table(bench: pd.DataFrame) -> pd.DataFrame:
     for r in bench.itertuples(index=False):
         d = int(r.decimals)
         status = "" if r.status == "published" else f" ({r.status})"
-        rank = f"{r.rank}/{r.of}" if pd.notna(r.rank) else "-"
+        if pd.notna(r.rank) and getattr(r, "rank_kind", "rank") == "position":
+            rank = rank_text(r.rank, r.of, "position", getattr(r, "rank_from_highest", None))
+        else:
+            rank = f"{r.rank}/{r.of}" if pd.notna(r.rank) else "-"
         rows.append({
             "Indicator": r.label,
             "Year": r.period,

@@ -42,9 +42,31 @@ def test_rank_all_min_ties_and_bands_both_polarities(catalogue):
     assert higher["quartile"].tolist()[:5] == ["D", "D", "D", "B", "A"]
 
 
-def test_no_polarity_means_no_rank_or_band(catalogue):
-    ranked = rank_all(_rows("cin_rate", 2017, {"101": 1.0, "102": 2.0}), catalogue)
-    assert ranked["rank"].isna().all() and ranked["quartile"].isna().all() and ranked["of"].isna().all()
+def test_no_polarity_means_a_position_and_no_band(catalogue):
+    # 10, 20, 20, 30 (+ one suppressed): from the lowest 1, 2, 2, 4; from the highest 4, 2, 2, 1.
+    values = {"101": 10.0, "102": 20.0, "103": 20.0, "104": 30.0, "105": None}
+    ranked = rank_all(_rows("cin_rate", 2017, values), catalogue).set_index("old_la_code")
+    assert ranked["rank"].tolist()[:4] == [1, 2, 2, 4] and pd.isna(ranked.loc["105", "rank"])
+    assert ranked["rank_from_highest"].tolist()[:4] == [4, 2, 2, 1]
+    assert (ranked["of"] == 4).all()
+    assert (ranked["rank_kind"] == "position").all()
+    assert ranked["quartile"].isna().all()
+    judged = rank_all(_rows("re_referrals", 2017, values), catalogue)
+    assert (judged["rank_kind"] == "rank").all() and judged["rank_from_highest"].isna().all()
+
+
+def test_doncaster_referral_rate_2016_17_is_20th_highest_of_151(bench_table, catalogue, paths):
+    # The Q4 2017/18 report: referral rate "in the highest proportion nationally (20 /151)".
+    from analysis.ranking import rank_text
+    from analysis.tables import format_benchmark_table
+
+    la = resolve_la("Doncaster")
+    row = benchmark_table(bench_table, la, catalogue, indicators=["referral_rate"], years=[2017],
+                          paths=paths).iloc[0]
+    assert (row["rank"], row["of"], row["rank_from_highest"]) == (132, 151, 20)
+    assert row["rank_kind"] == "position" and pd.isna(row["quartile"])
+    assert rank_text(row["rank"], row["of"], row["rank_kind"], row["rank_from_highest"]) == "20th highest of 151"
+    assert format_benchmark_table(pd.DataFrame([row]))["Rank"].iloc[0] == "20th highest of 151"
 
 
 def test_direction_of_travel_by_polarity():

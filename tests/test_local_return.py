@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.catalogue import Catalogue, load_catalogue
 from analysis.errors import InputDataError, ParameterError
+from analysis.local_measures import LocalMeasures, load_local_measures
 from analysis.readers.local_return import normalise_code, parse_period, read_local_return
 from analysis.schemas.local_return import COLUMNS, FILE_COLUMNS
 
@@ -22,11 +22,11 @@ SHIPPED = ROOT / "data" / "raw" / "local" / "doncaster_quarterly_return.csv"
 
 
 @pytest.fixture(scope="module")
-def cat() -> Catalogue:
-    return load_catalogue(ROOT / "config" / "indicators.yaml")
+def cat() -> LocalMeasures:
+    return load_local_measures(ROOT / "config", "doncaster")
 
 
-def _error(path: Path, cat: Catalogue) -> InputDataError:
+def _error(path: Path, cat: LocalMeasures) -> InputDataError:
     with pytest.raises(InputDataError) as info:
         read_local_return(path, cat)
     return info.value
@@ -34,7 +34,7 @@ def _error(path: Path, cat: Catalogue) -> InputDataError:
 
 # --- the shipped Doncaster return ---------------------------------------------------------
 
-def test_shipped_return_reads_cleanly(cat: Catalogue) -> None:
+def test_shipped_return_reads_cleanly(cat: LocalMeasures) -> None:
     table = read_local_return(SHIPPED, cat)
     # 79 data lines in the file (80 lines with the header).
     assert len(table) == 79
@@ -47,7 +47,7 @@ def test_shipped_return_reads_cleanly(cat: Catalogue) -> None:
     assert set(table.loc[table["indicator_code"].isin(["FS1", "FS2"]), "unit"]) == {"unspecified"}
 
 
-def test_every_contract_and_volumetric_code_is_catalogued(cat: Catalogue) -> None:
+def test_every_contract_and_volumetric_code_is_catalogued(cat: LocalMeasures) -> None:
     table = read_local_return(SHIPPED, cat)
     coded = table[table["measure_type"].isin(["contract", "volumetric"])]
     assert coded["indicator"].notna().all()
@@ -88,7 +88,7 @@ def test_codes_normalised(code: str, expected: str) -> None:
     assert normalise_code(code) == expected
 
 
-def test_variants_are_cleaned(cat: Catalogue) -> None:
+def test_variants_are_cleaned(cat: LocalMeasures) -> None:
     table = read_local_return(FIXTURES / "variants_ok.csv", cat)
     by = table.set_index(["indicator_code", "period"])
     assert by.loc[("A1", "2017-18 Q4"), "value"] == 26.0            # "26%"
@@ -107,64 +107,64 @@ def test_variants_are_cleaned(cat: Catalogue) -> None:
 
 # --- rejections -------------------------------------------------------------------------------
 
-def test_bad_period_rows_named(cat: Catalogue) -> None:
+def test_bad_period_rows_named(cat: LocalMeasures) -> None:
     err = _error(FIXTURES / "bad_period.csv", cat)
     assert err.column == "period" and err.rows == [3, 4]
     assert "bad_period.csv" in str(err) and "2017-18 Q5" in str(err)
 
 
-def test_unknown_code_names_file_rows_and_fix(cat: Catalogue) -> None:
+def test_unknown_code_names_file_rows_and_fix(cat: LocalMeasures) -> None:
     err = _error(FIXTURES / "unknown_code.csv", cat)
     # A99 (row 3, contract) and E99 (row 4, volumetric); the context row 5 is allowed.
     assert err.rows == [3, 4]
     assert err.file.endswith("unknown_code.csv")
     assert "A99" in str(err) and "E99" in str(err)
-    assert "config/indicators.yaml" in err.fix
+    assert "config/local/doncaster.yaml" in err.fix
 
 
-def test_duplicate_indicator_period_after_normalising(cat: Catalogue) -> None:
+def test_duplicate_indicator_period_after_normalising(cat: LocalMeasures) -> None:
     err = _error(FIXTURES / "duplicate.csv", cat)
     # "2017-18 Q4" (row 2) and "2017/18 Quarter 4" (row 4) are the same quarter.
     assert err.rows == [2, 4]
     assert "more than once" in err.problem
 
 
-def test_percentage_outside_0_100(cat: Catalogue) -> None:
+def test_percentage_outside_0_100(cat: LocalMeasures) -> None:
     err = _error(FIXTURES / "percent_out_of_range.csv", cat)
     assert err.column == "value" and err.rows == [3, 4]
 
 
-def test_tolerance_on_the_wrong_side(cat: Catalogue) -> None:
+def test_tolerance_on_the_wrong_side(cat: LocalMeasures) -> None:
     err = _error(FIXTURES / "tolerance_wrong_side.csv", cat)
     # Row 2: lower is better with tolerance 22 below target 28; row 4: higher is better with
     # tolerance 75 above target 70. Row 3 (B8 90/80, higher is better) is right.
     assert err.column == "tolerance" and err.rows == [2, 4]
 
 
-def test_non_numeric_values(cat: Catalogue) -> None:
+def test_non_numeric_values(cat: LocalMeasures) -> None:
     err = _error(FIXTURES / "non_numeric.csv", cat)
     assert err.column == "value" and err.rows == [3, 4, 5]
     assert "about 90" in str(err) and "£1789" in str(err)
 
 
-def test_percent_sign_on_a_count(cat: Catalogue) -> None:
+def test_percent_sign_on_a_count(cat: LocalMeasures) -> None:
     err = _error(FIXTURES / "percent_sign_on_count.csv", cat)
     assert err.rows == [2] and "%" in err.problem
 
 
-def test_missing_column_with_hint(cat: Catalogue) -> None:
+def test_missing_column_with_hint(cat: LocalMeasures) -> None:
     err = _error(FIXTURES / "missing_column.csv", cat)
     assert err.column == "period" and "periods" in str(err)
 
 
-def test_missing_file_and_wrong_type(cat: Catalogue, tmp_path: Path) -> None:
+def test_missing_file_and_wrong_type(cat: LocalMeasures, tmp_path: Path) -> None:
     assert "not found" in _error(tmp_path / "nope.csv", cat).problem
     other = tmp_path / "return.txt"
     other.write_text("x")
     assert "unsupported" in _error(other, cat).problem
 
 
-def test_empty_and_header_only(cat: Catalogue, tmp_path: Path) -> None:
+def test_empty_and_header_only(cat: LocalMeasures, tmp_path: Path) -> None:
     empty = tmp_path / "empty_return.csv"
     empty.write_text("")
     assert "empty" in _error(empty, cat).problem
@@ -173,7 +173,7 @@ def test_empty_and_header_only(cat: Catalogue, tmp_path: Path) -> None:
     assert "no figures" in _error(header, cat).problem
 
 
-def test_a_contract_measure_needs_an_area(cat: Catalogue, tmp_path: Path) -> None:
+def test_a_contract_measure_needs_an_area(cat: LocalMeasures, tmp_path: Path) -> None:
     path = tmp_path / "no_area_return.csv"
     path.write_text(",".join(FILE_COLUMNS) + "\n"
                     "E08000017,Doncaster,A1,x,2017-18 Q4,26,,,percent,22,28,lower_is_better,,contract,,\n")
@@ -181,7 +181,7 @@ def test_a_contract_measure_needs_an_area(cat: Catalogue, tmp_path: Path) -> Non
     assert err.column == "area" and err.rows == [2]
 
 
-def test_unit_clashing_with_catalogue(cat: Catalogue, tmp_path: Path) -> None:
+def test_unit_clashing_with_catalogue(cat: LocalMeasures, tmp_path: Path) -> None:
     path = tmp_path / "unit_return.csv"
     path.write_text(",".join(FILE_COLUMNS) + "\n"
                     "E08000017,Doncaster,E1,x,2017-18 Q4,26,,,percent,,,none,,volumetric,,\n")
@@ -189,7 +189,7 @@ def test_unit_clashing_with_catalogue(cat: Catalogue, tmp_path: Path) -> None:
     assert err.column == "unit" and "E1: count" in str(err)
 
 
-def test_nothing_written_when_rejected(cat: Catalogue, tmp_path: Path) -> None:
+def test_nothing_written_when_rejected(cat: LocalMeasures, tmp_path: Path) -> None:
     bad = tmp_path / "bad_return.csv"
     bad.write_bytes((FIXTURES / "duplicate.csv").read_bytes())
     before = sorted(p.name for p in tmp_path.iterdir())
@@ -224,7 +224,7 @@ ROWS = [
 ]
 
 
-def test_xlsx_named_sheet_among_others(cat: Catalogue, tmp_path: Path) -> None:
+def test_xlsx_named_sheet_among_others(cat: LocalMeasures, tmp_path: Path) -> None:
     path = _workbook(tmp_path / "r.xlsx", {"notes": [["anything"]], "return": ROWS},
                      percent_cells=("F2",))
     table = read_local_return(path, cat).set_index("indicator_code")
@@ -233,13 +233,13 @@ def test_xlsx_named_sheet_among_others(cat: Catalogue, tmp_path: Path) -> None:
     assert table.loc["A1", "row"] == 2
 
 
-def test_xlsx_single_sheet_any_name(cat: Catalogue, tmp_path: Path) -> None:
+def test_xlsx_single_sheet_any_name(cat: LocalMeasures, tmp_path: Path) -> None:
     rows = [ROWS[0], [*ROWS[1][:5], 26, *ROWS[1][6:]]]
     table = read_local_return(_workbook(tmp_path / "r.xlsx", {"Q4 figures": rows}), cat)
     assert table["value"].tolist() == [26.0]
 
 
-def test_xlsx_ambiguous_sheets_rejected(cat: Catalogue, tmp_path: Path) -> None:
+def test_xlsx_ambiguous_sheets_rejected(cat: LocalMeasures, tmp_path: Path) -> None:
     path = _workbook(tmp_path / "r.xlsx", {"Q3": ROWS, "Q4": ROWS})
     err = _error(path, cat)
     assert "'Q3', 'Q4'" in str(err) and "return" in err.fix

@@ -55,7 +55,7 @@ def test_output_folder_never_escapes(tmp_path, name):
     ("Nowhere", "2017-18 Q4", ParameterError, "unknown local authority"),
     ('Doncaster"; import os; os.system("touch /tmp/pwned") #', "2017-18 Q4", ParameterError, "unknown local authority"),
     ("Doncaster", "2017-18 Q5", ParameterError, "cannot read"),
-    ("Doncaster", "2015-16 Q1", NoDataError, "before Doncaster's first local return"),
+    ("Doncaster", "2012-13 Q4", ParameterError, "before 2013-14 Q1"),
     ("Cumberland", "2017-18 Q4", NoDataError, "no figures"),
 ])
 def test_bad_requests_write_nothing(tmp_path, paths, la, period, error, needle):
@@ -234,13 +234,29 @@ def test_doncaster_notebook_ran_clean(doncaster_pack):
 def test_rotherham_pack_benchmarks_only(tmp_path, paths):
     result = run_pack("Rotherham", "2017-18 Q4", paths, outputs_root=tmp_path, pdf=False)
     html = (result.output / "report.html").read_text()
-    assert "no local quarterly figures" in html
+    # Rotherham's return holds 2016-17 Q4 only: the quarterly sections are left out, said so.
+    assert "local return has no figures for 2017-18 Q4" in html
     glance = pd.read_csv(result.output / "tables/at_a_glance.csv").set_index("Indicator")
     # Seed 002 asks about placement moves and care leavers, with the children behind percentages.
     moves = glance.loc["Children looked after with 3 or more placements in the year"]
     assert moves["Rotherham"] == 12 and moves["Children"] == "55 of 487"
     assert "Care leavers aged 19-21 in suitable accommodation" in glance.index
     assert not (result.output / "tables/status_summary.csv").exists()
+
+
+@pytest.mark.e2e
+def test_doncaster_2013_14_q3_pack_and_rotherhams_local_sections(tmp_path, paths):
+    result = run_pack("Doncaster", "2013-14 Q3", paths, outputs_root=tmp_path, pdf=False)
+    glance = pd.read_csv(result.output / "tables/at_a_glance.csv").set_index("Indicator")
+    assert glance.loc["Re-referrals within 12 months", "Year"] == "2012-13"
+    html = (result.output / "report.html").read_text()
+    assert "the toolkit&#x27;s DfE data start with 2017-18" in html or "the toolkit's DfE data start with 2017-18" in html
+    result = run_pack("Rotherham", "2016-17 Q4", paths, outputs_root=tmp_path, pdf=False)
+    summary = pd.read_csv(result.output / "tables/status_summary.csv").set_index("area")
+    assert summary.loc["Total", "measures"] == 5
+    html = (result.output / "report.html").read_text()
+    assert "5 contract measures in 2016-17 Q4: 5 with a figure, 0 without." in html
+    assert "dental check: no figure for 2015-16 or earlier" in html
 
 
 @pytest.mark.browser

@@ -18,6 +18,7 @@ import pytest
 from analysis.catalogue import Catalogue, load_catalogue
 from analysis.config import Paths
 from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.local_measures import LocalMeasures, load_local_measures
 from analysis.quarterly import (
     PAIRING_COLUMNS,
     Publications,
@@ -69,8 +70,13 @@ def pubs(qpaths: Paths) -> Publications:
 
 
 @pytest.fixture(scope="module")
-def local(qcat: Catalogue) -> pd.DataFrame:
-    return read_local_return(SHIPPED, qcat)
+def dmeasures(qpaths: Paths) -> LocalMeasures:
+    return load_local_measures(qpaths.config, "doncaster")
+
+
+@pytest.fixture(scope="module")
+def local(dmeasures: LocalMeasures) -> pd.DataFrame:
+    return read_local_return(SHIPPED, dmeasures)
 
 
 @pytest.fixture(scope="session")
@@ -305,19 +311,40 @@ HEADER = ",".join(FILE_COLUMNS) + "\n"
 ROW_A1 = "E08000017,Doncaster,A1,x,2017-18 Q4,26,,,percent,22,28,lower_is_better,Social Care Pathway,contract,,\n"
 
 
-def test_load_local_returns_filters_by_la(tmp_path: Path) -> None:
+def test_load_local_returns_reads_only_the_las_own_files(tmp_path: Path) -> None:
     paths = _project(tmp_path, {
         "doncaster_return.csv": HEADER + ROW_A1,
         "leeds_return.csv": HEADER + ROW_A1.replace("E08000017,Doncaster", "E08000035,Leeds"),
         "notes.csv": "not,a,return\n",   # not named *return*: ignored
     })
     assert load_local_returns(paths, "Doncaster")["la_name"].tolist() == ["Doncaster"]
-    assert load_local_returns(paths, "E08000035")["la_name"].tolist() == ["Leeds"]
+    # Leeds has a return but no measures of its own: a one-line error naming the file.
+    with pytest.raises(InputDataError, match="Leeds, which has no local measures defined") as info:
+        load_local_returns(paths, "E08000035")
+    assert "leeds_return.csv" in str(info.value)
     assert load_local_returns(paths, "Wakefield").empty
 
 
+def test_a_row_for_another_la_in_a_return_is_rejected(tmp_path: Path) -> None:
+    paths = _project(tmp_path, {"doncaster_return.csv": HEADER + ROW_A1.replace(
+        "E08000017,Doncaster", "E08000018,Rotherham")})
+    with pytest.raises(InputDataError, match="a row for another LA in Doncaster's return"):
+        load_local_returns(paths, "Doncaster")
+
+
+def test_a_code_defined_for_another_la_is_rejected(tmp_path: Path) -> None:
+    # A1 is Doncaster's re-referral measure; Rotherham defines no A1.
+    paths = _project(tmp_path, {"rotherham_return.csv": HEADER + ROW_A1.replace(
+        "E08000017,Doncaster", "E08000018,Rotherham")})
+    with pytest.raises(InputDataError, match="indicator code not among Rotherham's local measures") as info:
+        load_local_returns(paths, "Rotherham")
+    assert "config/local/rotherham.yaml" in str(info.value)
+    assert load_local_returns(paths, "Doncaster").empty
+
+
 def test_same_quarter_in_two_files_rejected(tmp_path: Path) -> None:
-    paths = _project(tmp_path, {"a_return.csv": HEADER + ROW_A1, "b_return.csv": HEADER + ROW_A1})
+    paths = _project(tmp_path, {"doncaster_a_return.csv": HEADER + ROW_A1,
+                                "doncaster_b_return.csv": HEADER + ROW_A1})
     with pytest.raises(InputDataError, match="two local return files"):
         load_local_returns(paths, "Doncaster")
 
@@ -329,23 +356,25 @@ def test_report_for_an_la_without_a_return(tmp_path: Path) -> None:
     assert all(frame.empty for frame in report.values())
 
 
-def test_template_one_row_per_local_code(qcat: Catalogue) -> None:
-    blank = local_template(qcat)
-    codes = [c for i in qcat.indicators.values() for c in i.local_codes]
+def test_template_one_row_per_local_code(dmeasures: LocalMeasures) -> None:
+    blank = local_template(dmeasures)
+    codes = list(dmeasures.measures)
     assert list(blank.columns) == FILE_COLUMNS
     assert blank["indicator_code"].tolist() == codes and len(set(codes)) == len(codes)
     assert (blank["value"] == "").all() and (blank["reported_status"] == "").all()
-    assert blank.set_index("indicator_code").loc["A1", "unit"] == "percent"
+    a1 = blank.set_index("indicator_code").loc["A1"]
+    assert (a1["unit"], a1["la_code"], a1["area"]) == ("percent", "E08000017", "Social Care Pathway")
 
 
-def test_template_carries_forward_and_reads_back(qcat: Catalogue, local: pd.DataFrame, tmp_path: Path) -> None:
-    filled = local_template(qcat, previous=local, period="2018-19 Q1")
+def test_template_carries_forward_and_reads_back(dmeasures: LocalMeasures, local: pd.DataFrame,
+                                                 tmp_path: Path) -> None:
+    filled = local_template(dmeasures, previous=local, period="2018-19 Q1")
     a1 = filled.set_index("indicator_code").loc["A1"]
     assert (a1["target"], a1["tolerance"], a1["area"], a1["period"]) == ("22", "28", "Social Care Pathway", "2018-19 Q1")
     # An analyst types the new values and removes measures the LA does not report (E20/E21).
-    filled = filled[filled["measure_type"] != ""].copy()
+    filled = filled[~filled["indicator_code"].isin(["E20", "E21"])].copy()
     filled["value"] = "50"
     path = tmp_path / "next_return.csv"
     filled.to_csv(path, index=False)
-    table = read_local_return(path, qcat)
+    table = read_local_return(path, dmeasures)
     assert len(table) == len(filled) and set(table["period"]) == {"2018-19 Q1"}

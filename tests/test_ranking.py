@@ -430,3 +430,17 @@ def test_measures_with_no_polarity_or_no_quartile_flag(lait_long: pd.DataFrame) 
     # And the measures used above carry the polarities the tests assumed.
     assert polarity_from_lait(meta.loc["ReReferral", "Polarity"]) == LOW
     assert polarity_from_lait(meta.loc["Continue_Assess_Comp", "Polarity"]) == HIGH
+
+
+def test_position_text_uses_the_nearer_end() -> None:
+    from analysis.ranking import position_text, position_values, rank_text
+
+    assert position_text(132, 20, 151) == "20th highest of 151"
+    assert position_text(3, 149, 151) == "3rd lowest of 151"
+    assert position_text(76, 76, 151) == "76th highest of 151"
+    assert [position_text(n, 200, 300) for n in (1, 2, 11, 12, 13, 21, 22, 111)] == [
+        "1st lowest of 300", "2nd lowest of 300", "11th lowest of 300", "12th lowest of 300",
+        "13th lowest of 300", "21st lowest of 300", "22nd lowest of 300", "111th lowest of 300"]
+    assert rank_text(142, 152) == "142 of 152"
+    assert rank_text(pd.NA, 152) == ""
+    assert position_values(pd.Series([5.0, 1.0, 5.0])).tolist() == [2, 1, 2]

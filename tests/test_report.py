@@ -310,11 +310,15 @@ def test_small_la_with_suppressed_figures_still_gets_every_row(bench_table, path
     ctx = report.build_pack_context("Isles of Scilly", "2017-18 Q4", paths=paths)
     assert ctx.latest["indicator"].tolist() == [i for i in ctx.spec.indicators
                                                 if i in set(ctx.bench["indicator"])]
+    # Its latest section 47 rate is 2014-15's (from the earlier LAIT version), flagged as old.
     s47 = ctx.latest.set_index("indicator").loc["s47_rate"]
-    assert pd.isna(s47["value"]) and s47["vs_england"] == "not compared"
-    assert "has no published figure" in s47["sentence"]
+    assert s47["period"] == "2014-15" and s47["value"] == 330.6 and bool(s47["stale"])
+    assert s47["vs_england"] == "not compared"
+    placements = ctx.latest.set_index("indicator").loc["cla_3_plus_placements"]
+    assert pd.isna(placements["value"]) and "has no published figure" in placements["sentence"]
     glance = report.benchmarks_frame(ctx).set_index("indicator")
-    assert glance.loc["s47_rate", "judgement"] == "not compared"
+    assert glance.loc["cla_3_plus_placements", "judgement"] == "not compared"
+    assert glance.loc["s47_rate", "year"] == "2014-15 (over two years old)"
     pack = report.quarterly_pack(ctx)
     # No local return: the local sections are one note each, never empty.
     for id in ("profile", "quarterly", "spc"):

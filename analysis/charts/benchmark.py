@@ -265,7 +265,7 @@ def comparators_bar(row: pd.Series, ax: Axes | None = None, *, source: str,
         if not is_missing(row.get("rank")) and not is_missing(row.get("of")):
             band = row.get("quartile")
             band_text = f", quartile {band}" if not is_missing(band) else ""
-            labels[0] += f"\nrank {int(row['rank'])} of {int(row['of'])}{band_text}"
+            labels[0] += f"\n{_rank_words(row)}{band_text}"
         ax.set_yticks(ys, labels)
         ax.get_yticklabels()[0].set_fontweight("bold")
         ax.tick_params(axis="y", length=0)
@@ -296,7 +296,8 @@ def _comparators_bar_alt_text(row: pd.Series, *, synthetic: bool = False) -> str
             text += f" {row['la_name']} is " + ", ".join(judged) + "."
     if not is_missing(row.get("rank")) and not is_missing(row.get("of")):
         band = row.get("quartile")
-        text += (f" It ranks {int(row['rank'])} of {int(row['of'])} LAs"
+        words = _rank_words(row)
+        text += (f" It {'ranks ' + words[5:] if words.startswith('rank ') else 'is ' + words} LAs"
                  + (f" (quartile {band})" if not is_missing(band) else "") + ".")
     text += f" {POLARITY_TEXT.get(meta['polarity'], '')}."
     return synthetic_prefix(synthetic) + text
@@ -579,7 +580,7 @@ def all_las_ranked(all_values: pd.DataFrame, indicator: Indicator, la_old_code: 
                         annotation_clip=False)
         if la is not None:
             i = int(np.flatnonzero(is_la)[0])
-            rank = (f", rank {int(la['rank'])} of {int(la['of'])}"
+            rank = (f", {_rank_words(la)}"
                     if "rank" in la and not is_missing(la["rank"]) else "")
             ha = "right" if i > n * 0.6 else "left"
             ax.annotate(f"{la['area_name']} {format_value(la['value'], indicator.unit, indicator.decimals)}{rank}",
@@ -631,7 +632,7 @@ def _all_las_ranked_alt_text(all_values: pd.DataFrame, indicator: Indicator, la_
     if la is not None:
         text += f" {la['area_name']} is {fmt(la['value'])}"
         if "rank" in la and not is_missing(la["rank"]):
-            text += f", ranked {int(la['rank'])} of {int(la['of'])}"
+            text += f", {'ranked ' + _rank_words(la)[5:] if la.get('rank_kind', 'rank') != 'position' else _rank_words(la)}"
         if "quartile" in la and not is_missing(la["quartile"]):
             text += f", quartile band {la['quartile']}"
         text += "."
@@ -715,3 +716,11 @@ def all_las_ranked_chart(all_values: pd.DataFrame, indicator: Indicator, la_old_
 annual_trend_alt_text = _annual_trend_alt_text
 neighbours_ranked_alt_text = _neighbours_ranked_alt_text
 all_las_ranked_alt_text = _all_las_ranked_alt_text
+def _rank_words(row: pd.Series) -> str:
+    """"rank 142 of 152" (1 = best), or "20th highest of 151" for an indicator without a
+    better direction (a position, not a judgement)."""
+    from analysis.ranking import rank_text
+
+    kind = row.get("rank_kind", "rank")
+    text = rank_text(row["rank"], row["of"], kind, row.get("rank_from_highest"))
+    return text if kind == "position" else f"rank {text}"

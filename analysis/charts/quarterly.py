@@ -344,7 +344,11 @@ quarterly_trend = _plot_quarterly_trend
 # --- direction words -------------------------------------------------------------------------
 
 _WORDS = {"improved": "improved", "worsened": "worse", "no change": "no change",
-          "higher": "higher", "lower": "lower", "no comparison": "no comparison"}
+          "higher": "higher", "lower": "lower", "no comparison": "no comparison",
+          "improving": "improved", "worsening": "worse",
+          # worked out from the two quarters' statuses where a value is unknown
+          "status improved": "status improved", "status worsened": "status worse",
+          "status unchanged": "status unchanged"}
 
 
 def direction_text(direction: object, polarity: object = None, value: object = None,

@@ -19,8 +19,12 @@ REGION_NUMBERS = {
 }
 
 
-def read_lait(path: Path, measures: list[str]) -> pd.DataFrame:
-    """Read the LAIT long table, keeping only ``measures``; checks columns and measure codes."""
+def read_lait(path: Path, measures: list[str], *, allow_absent: bool = False) -> pd.DataFrame:
+    """Read the LAIT long table, keeping only ``measures``; checks columns and measure codes.
+
+    ``allow_absent``: a measure code missing from the file is not an error (an older LAIT
+    version read for earlier years may not have a measure the current one has).
+    """
     if not path.exists():
         raise InputDataError(
             "raw data file not found", file=path, expected="the LAIT long table (parquet)",
@@ -41,7 +45,7 @@ def read_lait(path: Path, measures: list[str]) -> pd.DataFrame:
         )
     known = set(frame["Short Desc"].unique())
     absent = [m for m in measures if m not in known]
-    if absent:
+    if absent and not allow_absent:
         raise InputDataError(
             f"LAIT measure code{'s' if len(absent) > 1 else ''} not in the file: {', '.join(absent)}",
             file=path, column="Short Desc",

@@ -19,7 +19,8 @@ Cleaning it does on purpose (and documents):
 * reported statuses are read case-insensitively with the report wording accepted
   (``On or better than target`` → ``on_target``, ``Within tolerance`` → ``inside_tolerance``,
   ``No target specified`` → ``no_target``);
-* an empty unit or polarity is taken from the catalogue entry of the code.
+* an empty unit or polarity is taken from the LA's definition of the code
+  (``config/local/<la>.yaml``), and a defined code's label is the definition's name.
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ import numpy as np
 import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
 
-from analysis.catalogue import Catalogue, Unit
+from analysis.catalogue import Unit
 from analysis.errors import InputDataError, ParameterError
+from analysis.local_measures import LocalMeasures
 from analysis.periods import _FY, _fy_end, parse_quarter, quarter_of_month
 from analysis.readers.columns import check_columns
 from analysis.schemas.local_return import (
@@ -198,11 +200,11 @@ def _vocabulary_column(raw: pd.DataFrame, column: str, plural: str, vocabulary, 
     from_catalogue = codes.map(lambda c: getattr(known[c], column) if c in known else None)
     clash = (given != "") & from_catalogue.notna() & (given != from_catalogue)
     if clash.any():
-        raise _fail(f"{column} differs from the catalogue", path, column, rows[clash],
+        raise _fail(f"{column} differs from the LA's definition of the measure", path, column, rows[clash],
                     expected=", ".join(f"{c}: {v}" for c, v in
                                        dict(zip(codes[clash], from_catalogue[clash], strict=True)).items()),
                     found=given[clash],
-                    fix=f"correct the {column}, or leave it empty to use the catalogue's")
+                    fix=f"correct the {column}, or leave it empty to use the definition's")
     return given, from_catalogue
 
 
@@ -269,8 +271,11 @@ def _to_number(text: str, allow_percent: bool) -> float | None:
 
 # --- the reader ---------------------------------------------------------------------------
 
-def read_local_return(path: Path, catalogue: Catalogue) -> pd.DataFrame:
-    """Read, check and clean one local return into the tidy local table.
+def read_local_return(path: Path, measures: LocalMeasures) -> pd.DataFrame:
+    """Read, check and clean one LA's local return into the tidy local table.
+
+    ``measures``: that LA's own measures (:func:`analysis.local_measures.load_local_measures`).
+    Every row must be that LA's; contract and volumetric codes must be among its measures.
 
     Raises :class:`InputDataError` (file, column, spreadsheet rows, fix) for: a missing or
     unreadable file, missing columns, a sheet it cannot choose, a bad LA code, an unknown
@@ -292,6 +297,12 @@ def read_local_return(path: Path, catalogue: Catalogue) -> pd.DataFrame:
                     expected="a code such as E08000017", found=raw.loc[bad, "la_code"],
                     fix="use the LA's ONS code (`python -m analysis las` lists them)")
     out["la_code"] = raw["la_code"].str.upper()
+    bad = out["la_code"] != measures.la_code
+    if bad.any():
+        raise _fail(f"a row for another LA in {measures.la_name}'s return", path, "la_code", rows[bad],
+                    expected=f"{measures.la_code} ({measures.la_name}) on every row",
+                    found=raw.loc[bad, "la_code"],
+                    fix="keep each LA's figures in a return of its own, named <la>_..._return.csv")
     bad = raw["la_name"] == ""
     if bad.any():
         raise _fail("LA name is empty", path, "la_name", rows[bad], expected="the LA's name",
@@ -315,26 +326,27 @@ def read_local_return(path: Path, catalogue: Catalogue) -> pd.DataFrame:
         raise _fail("indicator code is empty", path, "indicator_code", rows[bad],
                     expected="the local code, e.g. A1", found=[""], fix="fill in indicator_code")
     out["indicator_code"] = codes
-    known = {code: ind for ind in catalogue.indicators.values() for code in ind.local_codes}
-    out["indicator"] = codes.map(lambda c: known[c].id if c in known else None)
+    known = measures.measures
+    out["indicator"] = codes.map(lambda c: measures.indicator_of(c) if c in known else None)
     unknown = out["indicator"].isna() & mtype.isin(["contract", "volumetric"])
     if unknown.any():
         found = sorted(set(codes[unknown]))
         close = {c: get_close_matches(c, list(known), n=1, cutoff=0.6) for c in found}
         hint = "; ".join(f"{c} → {m[0]}?" for c, m in close.items() if m)
         raise _fail(
-            "indicator code not in the catalogue", path, "indicator_code", rows[unknown],
-            expected="a code listed under local_codes in config/indicators.yaml",
+            f"indicator code not among {measures.la_name}'s local measures", path, "indicator_code",
+            rows[unknown],
+            expected=f"a code defined in config/local/{measures.slug}.yaml",
             found=found,
             fix=(f"correct the code ({hint}), or " if hint else "correct the code, or ")
-            + "add an entry with `local_codes: [CODE]` to config/indicators.yaml "
+            + f"define the measure in config/local/{measures.slug}.yaml "
               "(see docs/data-formats/local-return.md), or mark a one-off figure "
               "measure_type 'context'",
         )
 
     # label
     out["indicator_label"] = [
-        lab if lab else (known[c].label if c in known else c)
+        known[c].label if c in known else (lab or c)
         for lab, c in zip(raw["indicator_label"], codes, strict=True)
     ]
 
@@ -391,7 +403,7 @@ def read_local_return(path: Path, catalogue: Catalogue) -> pd.DataFrame:
     pol, cat_pol = _vocabulary_column(raw, "polarity", "polarities", POLARITIES, codes, known, path, rows)
     missing = (pol == "") & cat_pol.isna()
     if missing.any():
-        raise _fail("polarity is empty for a measure not in the catalogue", path, "polarity",
+        raise _fail("polarity is empty for a measure with no definition", path, "polarity",
                     rows[missing], expected=", ".join(POLARITIES), found=[""],
                     fix="say whether higher or lower is better, or 'none'")
     out["polarity"] = pol.where(pol != "", cat_pol)

@@ -109,7 +109,7 @@ def test_a_return_with_an_unknown_la_code_is_an_error(project_copy, cli, bench_t
     text = assert_clean_error(cli("quarter", "--la", "Doncaster", "--period", "2017-18 Q4",
                                   root=project_copy),
                               "doncaster_quarterly_return.csv", "column 'la_code'", f"row {len(lines)}",
-                              "E08000099", "not a local authority's code")
+                              "E08000099", "a row for another LA")
     assert "No local quarterly return" not in text
 
 
