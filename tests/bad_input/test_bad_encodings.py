@@ -9,29 +9,37 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputDataError
+from analysis.local_measures import LocalMeasures, load_local_measures
 from analysis.readers.encoding import decode_text, read_csv_any
 from analysis.readers.local_return import read_local_return
 from analysis.readers.referral_records import read_referral_records
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-LABEL = "Re-referrals – £ spent per café"  # en dash 0x96, pound 0xA3, é 0xE9 in Windows-1252
+
+
+@pytest.fixture(scope="module")
+def measures() -> LocalMeasures:
+    return load_local_measures(Path(__file__).resolve().parents[2] / "config", "doncaster")
+
+
+LABEL = "Returned by – £ spent per café"  # en dash 0x96, pound 0xA3, é 0xE9 in Windows-1252
 
 
 def _return_text() -> str:
     text = (FIXTURES / "local" / "variants_ok.csv").read_text(encoding="utf-8")
-    return text.replace("Re-referrals", LABEL)
+    return text.replace(",fixture", "," + LABEL)
 
 
 @pytest.mark.parametrize(("codec", "name"), [
     ("utf-8", "UTF-8"), ("utf-8-sig", "UTF-8 with byte-order mark"), ("utf-16", "UTF-16"),
     ("utf-16-le", "UTF-16"), ("cp1252", "Windows-1252"),
 ])
-def test_a_return_in_a_known_encoding_is_read_the_same(tmp_path, catalogue, codec, name):
-    expected = read_local_return(_write(tmp_path / "utf8.csv", _return_text().encode("utf-8")), catalogue)
+def test_a_return_in_a_known_encoding_is_read_the_same(tmp_path, measures, codec, name):
+    expected = read_local_return(_write(tmp_path / "utf8.csv", _return_text().encode("utf-8")), measures)
     path = _write(tmp_path / "return.csv", _return_text().encode(codec))
-    frame = read_local_return(path, catalogue)
+    frame = read_local_return(path, measures)
     pd.testing.assert_frame_equal(frame.drop(columns="file"), expected.drop(columns="file"))
-    assert LABEL in set(frame["indicator_label"])
+    assert LABEL in set(frame["source"])
     assert read_csv_any(path, dtype=str).attrs["encoding"] == name
 
 
@@ -45,33 +53,33 @@ def _write(path: Path, data: bytes) -> Path:
     return path
 
 
-def test_an_unknown_encoding_names_the_line_and_the_fix(tmp_path, catalogue):
+def test_an_unknown_encoding_names_the_line_and_the_fix(tmp_path, measures):
     lines = _return_text().encode("utf-8").split(b"\n")
-    lines[2] = lines[2].replace(b"fixture", b"fixture \x81\x8d", 1)  # neither UTF-8 nor Windows-1252
+    lines[2] = lines[2].replace(b"Re-referrals", b"Re-referrals \x81\x8d", 1)  # neither UTF-8 nor Windows-1252
     path = _write(tmp_path / "return.csv", b"\n".join(lines))
     with pytest.raises(InputDataError) as err:
-        read_local_return(path, catalogue)
+        read_local_return(path, measures)
     msg = str(err.value)
     assert str(path) in msg and "unknown text encoding" in msg and "line 3" in msg
     assert "0x81" in msg and "CSV UTF-8" in msg
 
 
-def test_a_workbook_saved_as_csv_is_named(tmp_path, catalogue):
+def test_a_workbook_saved_as_csv_is_named(tmp_path, measures):
     frame = pd.read_csv(FIXTURES / "local" / "variants_ok.csv", dtype=str)
     path = tmp_path / "return.csv"
     frame.to_excel(path, index=False, engine="openpyxl")
     with pytest.raises(InputDataError) as err:
-        read_local_return(path, catalogue)
+        read_local_return(path, measures)
     msg = str(err.value)
     assert "an Excel workbook (.xlsx) saved with a .csv name" in msg and ".xlsx" in msg
     assert "codec" not in msg
 
 
-def test_a_semicolon_separated_file_is_named(tmp_path, catalogue):
+def test_a_semicolon_separated_file_is_named(tmp_path, measures):
     text = _return_text().replace(",", ";")
     path = _write(tmp_path / "return.csv", text.encode("utf-8"))
     with pytest.raises(InputDataError) as err:
-        read_local_return(path, catalogue)
+        read_local_return(path, measures)
     msg = str(err.value)
     assert "semicolon-separated" in msg and "comma" in msg and "CSV UTF-8" in msg
     assert "Expected 1 fields" not in msg
