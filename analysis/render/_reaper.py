@@ -4,7 +4,8 @@ The PDF renderer starts this script (in a session of its own) before it starts C
 its profile and temporary files in FOLDER, and holds the write end of the script's standard
 input. When that pipe closes, however the renderer ended (finished, raised, killed with
 SIGKILL), the script kills every process still running with ``TMPDIR=FOLDER`` in its
-environment (the browser and its helpers; Linux's /proc) and removes FOLDER.
+environment (Playwright's driver, the browser and its helpers; Linux's /proc) and removes
+FOLDER.
 
 Standard library only, run by file path: it starts in a few milliseconds.
 """
@@ -21,7 +22,7 @@ from pathlib import Path
 
 
 def processes_using(folder: Path) -> list[int]:
-    """Processes with ``TMPDIR=folder`` in their environment (empty where there is no /proc)."""
+    """Processes whose ``TMPDIR`` is ``folder`` or inside it (empty where there is no /proc)."""
     wanted = f"TMPDIR={folder}".encode()
     found: list[int] = []
     proc = Path("/proc")
@@ -31,7 +32,8 @@ def processes_using(folder: Path) -> list[int]:
         if not entry.name.isdigit() or int(entry.name) == os.getpid():
             continue
         try:
-            if wanted in (entry / "environ").read_bytes().split(b"\0"):
+            if any(v == wanted or v.startswith(wanted + b"/")
+                   for v in (entry / "environ").read_bytes().split(b"\0")):
                 found.append(int(entry.name))
         except OSError:
             continue

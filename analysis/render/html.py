@@ -258,10 +258,11 @@ def pack_fragment(pack: Pack) -> str:
     return _fragment(body_html(pack, draw_charts(pack.charts(), 0)))
 
 
-def section_fragment(section: Section) -> str:
-    """One section as an HTML fragment for a notebook."""
-    charts = [b for b in section.blocks if isinstance(b, Chart)]
-    return _fragment(section_html(section, draw_charts(charts, 0)))
+def section_fragment(section: Section, drawings: Mapping[str, Drawing] | None = None) -> str:
+    """One section as an HTML fragment for a notebook (``drawings``: its charts, if drawn)."""
+    if drawings is None:
+        drawings = draw_charts([b for b in section.blocks if isinstance(b, Chart)], 0)
+    return _fragment(section_html(section, drawings))
 
 
 _TITLE = """<header class="title-block"><h1>{{ pack.title }}</h1>

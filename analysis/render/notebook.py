@@ -1,7 +1,8 @@
 """Notebook renderer: show a pack in Jupyter, section by section, as HTML.
 
-Each section is displayed as it is drawn, so a long pack appears progressively. Problems that
-would stop the pack being saved are warnings here (:func:`analysis.render.validate_pack`).
+The charts are drawn first, all at once (in the files renderer's worker pool inside a
+notebook kernel), then each section is displayed. Problems that would stop the pack being
+saved are warnings here (:func:`analysis.render.validate_pack`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ def show(pack: Pack, display: Callable[[Any], Any] | None = None) -> None:
     from IPython.display import HTML
 
     from analysis.render import validate_pack
+    from analysis.render.files import draw_charts
     from analysis.render.html import section_fragment, title_fragment
 
     if display is None:
@@ -25,7 +27,9 @@ def show(pack: Pack, display: Callable[[Any], Any] | None = None) -> None:
 
         display = ipython_display
     validate_pack(pack, strict=False)
+    # Every chart drawn at once, by the files renderer's pool where there is one (a kernel).
+    drawings = draw_charts(pack.charts())
     display(HTML(title_fragment(pack)))
     ordered = [s for s in pack.sections if not s.appendix] + [s for s in pack.sections if s.appendix]
     for section in ordered:
-        display(HTML(section_fragment(section)))
+        display(HTML(section_fragment(section, drawings)))

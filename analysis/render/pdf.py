@@ -15,13 +15,15 @@ inside a notebook kernel, whose asyncio loop Playwright's sync API may not share
 
 from __future__ import annotations
 
+import contextlib
 import html as html_lib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -86,6 +88,32 @@ def running_header(pack: Pack) -> tuple[str, str]:
     return str(pack.meta.get("la", "") or pack.title), str(pack.meta.get("period", "") or "")
 
 
+_ENVIRON_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def _driver_in(scratch: Path) -> Iterator[Any]:
+    """Playwright started with its driver's temporary files in ``scratch`` too (the driver
+    copies this process's environment when it starts), so the watcher can find it."""
+    from playwright.sync_api import sync_playwright
+
+    manager = sync_playwright()
+    with _ENVIRON_LOCK:
+        saved = os.environ.get("TMPDIR")
+        os.environ["TMPDIR"] = str(scratch)
+        try:
+            pw = manager.start()
+        finally:
+            if saved is None:
+                del os.environ["TMPDIR"]
+            else:
+                os.environ["TMPDIR"] = saved
+    try:
+        yield pw
+    finally:
+        pw.stop()
+
+
 def _print(source: Path | str, header: tuple[str, str], timeout: float) -> bytes:
     """Print a file (Path) or an HTML string to PDF bytes with Chromium, via Playwright.
 
@@ -94,7 +122,6 @@ def _print(source: Path | str, header: tuple[str, str], timeout: float) -> bytes
     process lets go of it, even if this process is killed.
     """
     from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
 
     browser_path = find_chromium()
     if browser_path is None:
@@ -104,7 +131,7 @@ def _print(source: Path | str, header: tuple[str, str], timeout: float) -> bytes
                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
     try:
-        with sync_playwright() as pw:
+        with _driver_in(scratch) as pw:
             context = pw.chromium.launch_persistent_context(
                 str(scratch / "profile"), executable_path=browser_path, args=CHROMIUM_FLAGS,
                 headless=True, env={**os.environ, "TMPDIR": str(scratch)}, timeout=timeout * 1000)
