@@ -32,6 +32,7 @@ from analysis.errors import AnalysisError, InputDataError, NoDataError, Paramete
 from analysis.geography import LocalAuthority, load_areas, resolve_la
 from analysis.periods import financial_year_label, parse_year
 from analysis.readers.referral_records import ReadReport
+from analysis.schemas.referrals import ASSESSMENT_FACTORS, PRIMARY_NEEDS, REFERRAL_SOURCE_GROUPS
 
 #: Counts below this are shown as "c" (suppress.suppress_counts' default).
 THRESHOLD = 5
@@ -84,7 +85,8 @@ def _xml_history_start(paths: Sequence[Path], table: pd.DataFrame) -> pd.Timesta
     return pd.Timestamp(table["referral_date"].min())
 
 
-def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None
+def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
+                 la: LocalAuthority | None = None
                  ) -> tuple[pd.DataFrame, ReadReport, pd.Timestamp]:
     """Read and validate referral records: ``(tidy table, report, history_start)``.
 
@@ -210,10 +212,66 @@ def choose_year(years: pd.DataFrame, period: str | int | None) -> int:
 
 
 # ----------------------------------------------------------------------------- tables
+#
+# Each table is built from masks over the flagged records (what each count counts), so the
+# whole set can be protected together (:class:`analysis.suppress.LinkedTables`): a table's
+# counts are the sums of its masks, never computed a second way.
+
+
+class Scope:
+    """The flagged records as boolean arrays for the year reported (positions, not labels)."""
+
+    def __init__(self, flagged: pd.DataFrame, year_end: pd.Timestamp,
+                 history_start: pd.Timestamp) -> None:
+        f = flagged.reset_index(drop=True)
+        self.flagged = f
+        self.size = len(f)
+        self.year_end = year_end
+        self.history_start = history_start
+        self.dates = pd.to_datetime(f["referral_date"])
+        self.counted = ~f["same_day_duplicate"].astype(bool).to_numpy()
+        isre = f["is_rereferral"]
+        self.known = self.counted & isre.notna().to_numpy()
+        self.re = self.known & isre.fillna(False).astype(bool).to_numpy()
+        self.first = self.known & ~self.re
+        in_year = ((self.dates > year_end - rr.WINDOW) & (self.dates <= year_end)).to_numpy()
+        self.year = self.counted & in_year
+        self.year_known = self.known & in_year
+        self.year_re = self.re & in_year
+
+    def column(self, name: str, missing: object = "not recorded") -> pd.Series:
+        s = self.flagged[name].astype(object) if name in self.flagged else pd.Series(
+            pd.NA, index=self.flagged.index, dtype=object)
+        return s.where(s.notna(), missing)
+
+
+@dataclass
+class RawTable:
+    """An unpublished count table and the records each count counts."""
+
+    name: str
+    frame: pd.DataFrame
+    counts: list[str]
+    masks: dict[tuple[int, str], np.ndarray]
+    percents: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _raw(name: str, rows: Sequence[Mapping[str, object]],
+         masks: Sequence[Mapping[str, np.ndarray]], counts: Sequence[str],
+         percents: Mapping[str, tuple[str, str]] | None = None) -> RawTable:
+    """A :class:`RawTable` whose count columns are the sums of ``masks`` (one per row)."""
+    frame = pd.DataFrame([dict(r) for r in rows])
+    for col in counts:
+        frame[col] = [int(m[col].sum()) if col in m else np.nan for m in masks]
+    for p in percents or {}:
+        frame[p] = np.nan
+    cells = {(i, col): m[col] for i, m in enumerate(masks) for col in counts if col in m}
+    return RawTable(name, frame, list(counts), cells, dict(percents or {}))
 
 
 def read_summary_table(report: ReadReport) -> pd.DataFrame:
-    """Rows read, used, left out and flagged, by reason (published)."""
+    """Rows read, used, left out and flagged, by reason (published; counts of file rows,
+    1-4 shown as "c")."""
     rows = [("Rows read", report.rows_in), ("Rows used", report.rows_used),
             ("Rows left out", report.rows_dropped)]
     rows += [(f"Left out: {why}", len(r)) for why, r in report.dropped.items()]
@@ -222,197 +280,320 @@ def read_summary_table(report: ReadReport) -> pd.DataFrame:
     return publish(table, ["rows"], secondary="none")
 
 
-def annual_table(years: pd.DataFrame, year: int) -> pd.DataFrame:
+_RATE = {"percent": ("rereferrals", "referrals")}
+
+
+def annual_raw(s: Scope, years: pd.DataFrame, year: int) -> RawTable:
     """Referrals, re-referrals and the rate for each usable year up to ``year``."""
-    t = years.loc[years["usable"] & (years["year_number"] <= year),
-                  ["year", "referrals", "rereferrals"]].copy()
-    t["percent"] = np.nan
-    return publish(t.reset_index(drop=True), ["referrals", "rereferrals"],
-                   {"percent": ("rereferrals", "referrals")})
+    rows, masks = [], []
+    for _, y in years.loc[years["usable"] & (years["year_number"] <= year)].iterrows():
+        end = pd.Timestamp(y["year_end"])
+        inside = ((s.dates > end - rr.WINDOW) & (s.dates <= end)).to_numpy()
+        rows.append({"year": y["year"]})
+        masks.append({"referrals": s.counted & inside, "rereferrals": s.re & inside})
+    return _raw("annual", rows, masks, ["referrals", "rereferrals"], _RATE)
 
 
-def rolling_quarters_table(flagged: pd.DataFrame, year_end: pd.Timestamp) -> pd.DataFrame:
+def rolling_quarters_raw(s: Scope) -> RawTable:
     """Re-referrals in the 12 months to each quarter end (a local return's A1 measure)."""
-    q = rr.rolling_rate(flagged, freq="Q")
-    q = q.loc[q["history_complete"] & (q["period_end"] <= year_end)]
-    t = pd.DataFrame({"quarter_end": q["period_end"].dt.strftime("%Y-%m-%d"),
-                      "referrals": q["referrals"], "rereferrals": q["rereferrals"],
-                      "percent": np.nan})
-    return publish(t.reset_index(drop=True), ["referrals", "rereferrals"],
-                   {"percent": ("rereferrals", "referrals")})
+    q = rr.rolling_rate(s.flagged, freq="Q")
+    q = q.loc[q["history_complete"] & (q["period_end"] <= s.year_end)]
+    month = s.dates.dt.to_period("M")
+    rows, masks = [], []
+    for end in q["period_end"]:
+        last = pd.Timestamp(end).to_period("M")
+        inside = ((month > last - 12) & (month <= last)).to_numpy()
+        rows.append({"quarter_end": long_date(end)})
+        masks.append({"referrals": s.counted & inside, "rereferrals": s.re & inside})
+    return _raw("rolling_quarters", rows, masks, ["referrals", "rereferrals"], _RATE)
 
 
-def monthly_table(flagged: pd.DataFrame, history_start: pd.Timestamp,
-                  year_end: pd.Timestamp, months: int = XMR_MONTHS) -> pd.DataFrame:
-    """Each month's referrals and re-referral rate, for months whose referrals all have 12
-    months of history in the data, up to ``year_end`` (at most the last ``months``)."""
-    dates = pd.to_datetime(flagged["referral_date"])
-    first_month = (history_start + rr.WINDOW).to_period("M")
-    if (history_start + rr.WINDOW) != first_month.start_time:
-        first_month += 1
-    keep = (dates.dt.to_period("M") >= first_month) & (dates <= year_end)
-    m = rr.monthly_rate(flagged.loc[keep]).tail(months)
-    t = pd.DataFrame({"month": m["month"].dt.strftime("%Y-%m"), "referrals": m["referrals"],
-                      "rereferrals": m["rereferrals"], "percent": np.nan})
-    return publish(t.reset_index(drop=True), ["referrals", "rereferrals"],
-                   {"percent": ("rereferrals", "referrals")}, secondary="columns")
+def monthly_raw(s: Scope, months: int = XMR_MONTHS) -> RawTable:
+    """Each month's referrals and re-referrals, for months whose referrals all have 12
+    months of history in the data, up to the year's end (at most the last ``months``)."""
+    first_month = _first_full_month(s)
+    hc = s.flagged["history_complete"].astype(bool).to_numpy() & s.known
+    month = s.dates.dt.to_period("M")
+    last = s.year_end.to_period("M")
+    rows, masks = [], []
+    if first_month <= last:
+        for m in pd.period_range(max(first_month, last - (months - 1)), last, freq="M"):
+            inside = (month == m).to_numpy() & hc
+            rows.append({"month": m.strftime("%B %Y")})
+            masks.append({"referrals": inside, "rereferrals": inside & s.re})
+    return _raw("monthly", rows, masks, ["referrals", "rereferrals"], _RATE)
 
 
-def monthly_xmr(monthly: pd.DataFrame) -> pd.DataFrame:
-    """The XmR table (:func:`analysis.spc.xmr_table`) of the published monthly rate.
-
-    A suppressed month is a gap (NaN), not a point. Rules: outside the limits, a run of 7
-    on one side of the mean, a trend of 6, two of three near a limit; lower is better.
-    """
-    from analysis.spc import xmr_table
-
-    series = pd.DataFrame({"period": monthly["month"].astype(str),
-                           "value": [suppress.number(v) for v in monthly["percent"]]})
-    return xmr_table(series, polarity="lower_is_better", shift_length=7, trend_length=6)
+def _first_full_month(s: Scope) -> pd.Period:
+    """The first month whose referrals all have 12 months of history in the data."""
+    start = s.history_start + rr.WINDOW
+    first = start.to_period("M")
+    return first if start == first.start_time else first + 1
 
 
-def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
-    """A percentage from published counts: "c" when either is hidden, NaN when the
-    denominator is missing or zero. Used only on counts that went through :func:`publish`."""
-    if suppress.is_suppressed(numerator) or suppress.is_suppressed(denominator):
-        return suppress.MARKER
-    n, d = suppress.number(numerator), suppress.number(denominator)
-    return round(n / d * 100, decimals) if d > 0 and not np.isnan(n) else np.nan
+def quarterly_raw(s: Scope) -> RawTable:
+    """Each quarter's (April-June...) referrals and re-referrals, for quarters whose
+    referrals all have 12 months of history, up to the year's end (at most 12 quarters):
+    the XmR chart's points when months are too small."""
+    first = _first_full_month(s)
+    hc = s.flagged["history_complete"].astype(bool).to_numpy() & s.known
+    quarter = s.dates.dt.to_period("Q-MAR")
+    last = s.year_end.to_period("Q-MAR")
+    q0 = first.to_timestamp().to_period("Q-MAR")
+    if q0.asfreq("M", "start") < first:
+        q0 += 1
+    rows, masks = [], []
+    if q0 <= last:
+        for q in pd.period_range(max(q0, last - (XMR_MONTHS // 3 - 1)), last, freq="Q-MAR"):
+            inside = (quarter == q).to_numpy() & hc
+            rows.append({"quarter": f"{q.start_time:%b}-{q.end_time:%b %Y}"})
+            masks.append({"referrals": inside, "rereferrals": inside & s.re})
+    return _raw("quarterly", rows, masks, ["referrals", "rereferrals"], _RATE)
 
 
 #: Days at which the share of re-referrals so far is reported: 60 days, 3 and 6 months.
 WITHIN_DAYS: tuple[int, ...] = (60, 91, 182)
 
 
-def time_since_table(year_rows: pd.DataFrame) -> pd.DataFrame:
-    """Re-referrals by days since the previous referral (bands), with the cumulative share
-    at 60, 91 and 182 days and at 12 months.
-
-    The bands fall in four groups ending at those days (the first holding 0-7, 8-30 and
-    31-60 days). They are published as one table, a row per group with its bands and the
-    group's total, so a hidden band's partner is found in its own group (rows) and a hidden
-    group total's among the other groups (column). Cumulative figures are then added from
-    the published group totals where :func:`analysis.suppress.shown_running_totals` says they give nothing
-    back; elsewhere they are "c". Rows of bands inside a group have no cumulative figure.
-    """
-    t = rr.time_since_previous(year_rows).reset_index(drop=True)
-    total = int(t["rereferrals"].sum())
-    ends = [*WITHIN_DAYS, int(t["max_days"].max())]
-    group = [next(i for i, e in enumerate(ends) if hi <= e) for hi in t["max_days"]]
-    width = max(group.count(g) for g in set(group))
-    wide = pd.DataFrame(np.nan, index=range(len(ends)),
-                        columns=[f"band_{k + 1}" for k in range(width)] + ["group_total"])
-    place: list[tuple[int, str]] = []
-    for g in range(len(ends)):
-        members = [i for i, gi in enumerate(group) if gi == g]
-        wide.loc[g, "group_total"] = t.loc[members, "rereferrals"].sum()
-        for k, i in enumerate(members):
-            if len(members) > 1:
-                wide.loc[g, f"band_{k + 1}"] = t.loc[i, "rereferrals"]
-            place.append((g, f"band_{k + 1}" if len(members) > 1 else "group_total"))
-    pub = publish(wide, list(wide.columns), secondary="both")
-    counts = [pub.loc[g, col] for g, col in place]
-    totals = pub["group_total"].tolist()
-    show = suppress.shown_running_totals([suppress.is_suppressed(v) for v in totals])
-    running = [int(v) if ok else suppress.MARKER
-               for v, ok in zip(wide["group_total"].cumsum(), show, strict=True)]
-    last_of_group = {max(i for i, gi in enumerate(group) if gi == g): g for g in set(group)}
-    cumulative = [running[last_of_group[i]] if i in last_of_group else np.nan
-                  for i in range(len(t))]
-    return pd.DataFrame({
-        "band": t["band"], "min_days": t["min_days"], "max_days": t["max_days"],
-        "rereferrals": pd.Series(counts, dtype=object), "all_rereferrals": total,
-        "percent": pd.Series([ratio(c, total) for c in counts], dtype=object),
-        "cumulative_rereferrals": pd.Series(cumulative, dtype=object),
-        "cumulative_percent": pd.Series([ratio(c, total) if not isinstance(c, float) else c
-                                         for c in cumulative], dtype=object),
-    })
+def time_since_raw(s: Scope) -> RawTable:
+    """Re-referrals by days since the previous referral (bands of
+    :data:`analysis.rereferrals.DAY_BANDS`), with the running total at 60, 91 and 182 days
+    and at 12 months (on the band ending there)."""
+    days = s.flagged["days_since_previous"].astype("float64").to_numpy()
+    rows, masks = [], []
+    for label, lo, hi in rr.DAY_BANDS:
+        m: dict[str, np.ndarray] = {
+            "rereferrals": s.year_re & (days >= lo) & (days <= hi),
+            "all_rereferrals": s.year_re}
+        if hi in WITHIN_DAYS or hi == rr.DAY_BANDS[-1][2]:
+            m["cumulative_rereferrals"] = s.year_re & (days <= hi)
+        rows.append({"band": label, "min_days": lo, "max_days": hi})
+        masks.append(m)
+    return _raw("time_since", rows, masks,
+                ["rereferrals", "all_rereferrals", "cumulative_rereferrals"],
+                {"percent": ("rereferrals", "all_rereferrals"),
+                 "cumulative_percent": ("cumulative_rereferrals", "all_rereferrals")})
 
 
-def share_within_table(time_since: pd.DataFrame) -> pd.DataFrame:
-    """Share of re-referrals within 60 days, 3 months (91 days) and 6 months (182 days),
-    read from the published band table (:func:`time_since_table`), whose bands end at
-    those days: "c" when a band up to that day is hidden."""
-    rows = []
-    words_for = {60: "60 days", 91: "3 months (91 days)", 182: "6 months (182 days)"}
-    for days in WITHIN_DAYS:
-        words = words_for.get(days, f"{days} days")
-        hit = time_since.loc[time_since["max_days"] == days]
-        if hit.empty:
-            raise ParameterError(f"no band ends at {days} days", parameter="time_since",
-                                 expected="the bands of analysis.rereferrals.DAY_BANDS")
-        r = hit.iloc[0]
-        rows.append({"within": words, "days": days, "rereferrals": r["cumulative_rereferrals"],
-                     "all_rereferrals": r["all_rereferrals"],
-                     "percent": r["cumulative_percent"]})
-    return pd.DataFrame(rows).astype({"rereferrals": object, "all_rereferrals": object,
-                                      "percent": object})
+def time_since_closure_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
+    """Re-referrals by time from the previous referral's *closure* to the re-referral:
+    still open at the re-referral, closed 0-30 days, 31-91 days, 92-182 days, longer."""
+    closed = pd.Series(pd.NaT, index=s.flagged.index, dtype="datetime64[ns]")
+    closed.loc[previous.index] = pd.to_datetime(previous["previous_closure_date"])
+    gap = (s.dates - closed).dt.days.to_numpy(dtype="float64")
+    open_ = np.zeros(s.size, dtype=bool)
+    open_[previous.index] = (previous["previous_outcome"] == "Still open").to_numpy()
+    bands = [("Previous case still open", open_),
+             ("Closed 0-30 days before", ~open_ & (gap >= 0) & (gap <= 30)),
+             ("Closed 31-91 days before", ~open_ & (gap > 30) & (gap <= 91)),
+             ("Closed 92-182 days before", ~open_ & (gap > 91) & (gap <= 182)),
+             ("Closed 183 days or more before", ~open_ & (gap > 182)),
+             ("Closure date not known", ~open_ & np.isnan(gap))]
+    rows, masks = [], []
+    for label, m in bands:
+        rows.append({"since_closure": label})
+        masks.append({"rereferrals": s.year_re & m, "all_rereferrals": s.year_re})
+    return _raw("time_since_closure", rows, masks, ["rereferrals", "all_rereferrals"],
+                {"percent": ("rereferrals", "all_rereferrals")})
 
 
-def breakdown_table(raw: pd.DataFrame, category: str, label: str | None = None) -> pd.DataFrame:
-    """Publish a ``by_*`` breakdown of :mod:`analysis.rereferrals`: referrals, re-referrals,
-    the re-referral rate of each category and its share of all re-referrals."""
-    cols = [category] + ([label] if label else [])
-    out = raw[cols].copy()
-    out["referrals"] = raw["referrals"]
-    out["rereferrals"] = raw["rereferrals"]
-    out["all_rereferrals"] = int(raw["rereferrals"].sum())
-    out["rate_percent"] = np.nan
-    out["share_of_rereferrals_percent"] = np.nan
-    return publish(out, ["referrals", "rereferrals", "all_rereferrals"],
-                   {"rate_percent": ("rereferrals", "referrals"),
-                    "share_of_rereferrals_percent": ("rereferrals", "all_rereferrals")},
-                   secondary="columns")
+def _breakdown_raw(name: str, s: Scope, category: str, cats: Mapping[str, np.ndarray],
+                   labels: Mapping[str, str] | None = None, base: np.ndarray | None = None
+                   ) -> RawTable:
+    """Referrals, re-referrals, rate and share of re-referrals by category (most referrals
+    first); categories with no referrals are left out."""
+    base = s.year_known if base is None else base
+    present = [(k, m) for k, m in cats.items() if (base & m).any()]
+    present.sort(key=lambda km: (-int((base & km[1]).sum()), str(km[0])))
+    any_cat = np.zeros(s.size, dtype=bool)
+    for _, m in present:
+        any_cat |= m
+    rows, masks = [], []
+    for k, m in present:
+        row: dict[str, object] = {category: k}
+        if labels is not None:
+            row["label"] = labels.get(k, k)
+        rows.append(row)
+        masks.append({"referrals": base & m, "rereferrals": base & m & s.re,
+                      "all_rereferrals": base & any_cat & s.re})
+    return _raw(name, rows, masks, ["referrals", "rereferrals", "all_rereferrals"],
+                {"rate_percent": ("rereferrals", "referrals"),
+                 "share_of_rereferrals_percent": ("rereferrals", "all_rereferrals")})
 
 
-def previous_outcome_table(flagged: pd.DataFrame, year_end: pd.Timestamp) -> pd.DataFrame:
+def _by_value(values: pd.Series) -> dict[str, np.ndarray]:
+    arr = values.astype(str).to_numpy()
+    return {str(v): arr == v for v in pd.unique(arr)}
+
+
+def source_raw(s: Scope, grouped: bool) -> RawTable:
+    src = s.column("referral_source", "unknown")
+    if grouped:
+        key = src.map(lambda x: REFERRAL_SOURCE_GROUPS.get(x, "unknown"))
+        return _breakdown_raw("source_groups", s, "source_group", _by_value(key))
+    return _breakdown_raw("sources", s, "referral_source", _by_value(src))
+
+
+def need_raw(s: Scope) -> RawTable:
+    key = s.column("primary_need")
+    labels = {**PRIMARY_NEEDS, "not recorded": "Not recorded"}
+    return _breakdown_raw("primary_need", s, "primary_need", _by_value(key), labels)
+
+
+def factors_raw(s: Scope) -> RawTable:
+    """By factor at assessment: a referral counts under each of its factors; the share is of
+    re-referrals with any factor recorded (shares add up to more than 100%)."""
+    codes = s.flagged["assessment_factors"].astype(object).where(
+        s.flagged["assessment_factors"].notna(), "")
+    split = codes.astype(str).str.split(";")
+    cats: dict[str, np.ndarray] = {}
+    for pos, items in enumerate(split):
+        for code in {c.strip() for c in items if c.strip()}:
+            cats.setdefault(code, np.zeros(s.size, dtype=bool))[pos] = True
+    labels = {k: ASSESSMENT_FACTORS.get(k, "Unknown code") for k in cats}
+    return _breakdown_raw("factors", s, "assessment_factor", cats, labels)
+
+
+def previous_outcome_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
     """Re-referrals in the year by what happened after the child's previous referral."""
-    t = rr.by_previous_outcome(flagged, year_end=year_end)
-    out = pd.DataFrame({"previous_outcome": t["previous_outcome"],
-                        "rereferrals": t["rereferrals"],
-                        "all_rereferrals": int(t["rereferrals"].sum()), "percent": np.nan})
-    return publish(out, ["rereferrals", "all_rereferrals"],
-                   {"percent": ("rereferrals", "all_rereferrals")}, secondary="columns")
+    outcome = np.full(s.size, "", dtype=object)
+    outcome[previous.index] = previous["previous_outcome"].to_numpy()
+    rows, masks = [], []
+    for k in rr.PREVIOUS_OUTCOMES:
+        rows.append({"previous_outcome": k})
+        masks.append({"rereferrals": s.year_re & (outcome == k), "all_rereferrals": s.year_re})
+    return _raw("previous_outcome", rows, masks, ["rereferrals", "all_rereferrals"],
+                {"percent": ("rereferrals", "all_rereferrals")})
 
 
-def early_help_table(year_rows: pd.DataFrame) -> pd.DataFrame | None:
-    """Share with early help before the referral, or None when the records do not say."""
-    t = rr.early_help_share(year_rows)
-    if int(t["known"].max()) == 0:
+#: ReasonForClosure codes of the CIN census.
+CLOSURE_REASONS: dict[str, str] = {
+    "RC1": "Adopted", "RC2": "Died", "RC3": "Child arrangements order",
+    "RC4": "Special guardianship order", "RC5": "Transferred to another LA",
+    "RC6": "Transferred to adult services", "RC7": "Services ceased for any other reason",
+    "RC8": "Case closed after assessment, no further action",
+    "RC9": "Case closed after assessment, referred to early help",
+}
+
+
+def closure_reason_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
+    """Re-referrals by the previous referral's reason for closure (RC1-RC9; open or not
+    recorded otherwise). RC9 (early help) exists from the 2023 census only."""
+    reason = np.full(s.size, "", dtype=object)
+    r = previous["previous_closure_reason"].astype(object)
+    open_ = previous["previous_outcome"].eq("Still open").to_numpy()
+    reason[previous.index] = np.where(open_, "Still open",
+                                      r.where(r.notna(), "Not recorded").astype(str))
+    rows, masks = [], []
+    keys = [*CLOSURE_REASONS, "Still open", "Not recorded"]
+    for k in keys:
+        m = s.year_re & (reason == k)
+        rows.append({"closure_reason": CLOSURE_REASONS.get(k, k), "code": k if k in
+                     CLOSURE_REASONS else ""})
+        masks.append({"rereferrals": m, "all_rereferrals": s.year_re})
+    return _raw("previous_closure_reason", rows, masks, ["rereferrals", "all_rereferrals"],
+                {"percent": ("rereferrals", "all_rereferrals")})
+
+
+def repeat_raw(s: Scope) -> RawTable:
+    """Children by the number of referrals in the 12 months of the year reported (1, 2,
+    3 or more): counted per child on the child's last referral of the year."""
+    f = s.flagged
+    inyear = pd.Series(s.year, index=f.index)
+    per_child = inyear.groupby(f["child_id"]).transform("sum").to_numpy()
+    order = f.assign(_d=s.dates, _y=s.year).loc[s.year].sort_values("_d")
+    last = np.zeros(s.size, dtype=bool)
+    last[order.drop_duplicates("child_id", keep="last").index.to_numpy()] = True
+    rows, masks = [], []
+    for label, m in [("Referred once", per_child == 1), ("Referred twice", per_child == 2),
+                     ("Referred 3 or more times", per_child >= 3)]:
+        rows.append({"referrals_in_year": label})
+        masks.append({"children": last & m, "all_children": last})
+    return _raw("repeat_referrals", rows, masks, ["children", "all_children"],
+                {"percent": ("children", "all_children")})
+
+
+def outcome_raw(s: Scope) -> RawTable:
+    """Outcome of re-referrals against first referrals in the year (NFA, assessed not in
+    need, child in need, not recorded)."""
+    f = s.flagged
+    oc = f["assessment_outcome"].astype(object)
+    nfa = f["referral_nfa"].fillna(False).astype(bool).to_numpy()
+    groups = [("No further action at referral", nfa),
+              ("Assessed: not in need", ~nfa & oc.isin(["not_in_need", "early_help"]).to_numpy()),
+              ("Assessed: child in need", ~nfa & oc.isin(["cin_plan", "cp_plan"]).to_numpy()),
+              ("No assessment (other)", ~nfa & oc.eq("no_assessment").to_numpy()),
+              ("Outcome not recorded", ~nfa & oc.isna().to_numpy())]
+    rows, masks = [], []
+    for label, m in groups:
+        rows.append({"outcome": label})
+        masks.append({"rereferrals": s.year_re & m, "all_rereferrals": s.year_re,
+                      "first_referrals": s.year_known & s.first & m,
+                      "all_first_referrals": s.year_known & s.first})
+    return _raw("outcome_by_type", rows, masks,
+                ["rereferrals", "all_rereferrals", "first_referrals", "all_first_referrals"],
+                {"rereferrals_percent": ("rereferrals", "all_rereferrals"),
+                 "first_referrals_percent": ("first_referrals", "all_first_referrals")})
+
+
+def early_help_raw(s: Scope) -> RawTable | None:
+    """Early help before the referral, or None when the records do not say."""
+    eh = s.flagged["prior_early_help"]
+    known = eh.notna().to_numpy()
+    if not (known & s.year).any():
         return None
-    out = t[["group", "with_prior_early_help", "known", "not_recorded"]].copy()
-    out["percent"] = np.nan
-    return publish(out, ["with_prior_early_help", "known", "not_recorded"],
-                   {"percent": ("with_prior_early_help", "known")}, secondary="columns")
+    yes = eh.fillna(False).astype(bool).to_numpy() & known
+    rows, masks = [], []
+    for name, g in [("all referrals", s.year), ("re-referrals", s.year_re),
+                    ("first referrals", s.year_known & s.first)]:
+        rows.append({"group": name})
+        masks.append({"with_prior_early_help": g & yes, "known": g & known,
+                      "not_recorded": g & ~known})
+    return _raw("early_help", rows, masks, ["with_prior_early_help", "known", "not_recorded"],
+                {"percent": ("with_prior_early_help", "known")})
 
 
-def funnel_table(year_rows: pd.DataFrame, contacts: float | None = None) -> pd.DataFrame:
-    """The conversion funnel (:func:`analysis.rereferrals.conversion_funnel`), published.
+#: Funnel stages (name, level) in order; level 1 rows are "of which" parts of the row above.
+FUNNEL_STAGES: tuple[tuple[str, int], ...] = (
+    ("Referrals", 0), ("No further action at referral", 0), ("Assessed", 0),
+    ("Assessed: not in need", 0), ("of which stepped down to early help", 1),
+    ("Assessed: child in need", 0), ("of which child protection plan", 1),
+    ("Outcome not recorded", 0))
 
-    Stages are published down one column (secondary suppression in the column), and the one
-    exact sum among them, assessed = assessed not in need + assessed in need, is published as
-    a row of its own first, so a hidden part always has a hidden partner in that sum.
-    Percentages are then taken from the published counts. ``contacts``: the number of
-    contacts in the year, when known from elsewhere (referral records and the CIN census
-    hold referrals only); it adds a first row.
-    """
-    raw = rr.conversion_funnel(year_rows)
-    stage = raw["stage"].str.strip().tolist()
-    count = dict(zip(stage, raw["count"].astype(int), strict=True))
-    level = dict(zip(stage, raw["stage"].str.startswith("  ").astype(int), strict=True))
-    n = count["Referrals"]
-    if contacts is not None and (not np.isfinite(contacts) or contacts < n):
+
+def funnel_raw(s: Scope) -> RawTable:
+    """The conversion funnel (:func:`analysis.rereferrals.conversion_funnel`) as masks."""
+    oc = s.flagged["assessment_outcome"].astype(object)
+    assessed = (oc.notna() & oc.ne("no_assessment")).to_numpy()
+    stage = {
+        "Referrals": s.year,
+        "No further action at referral": s.year & s.flagged["referral_nfa"].fillna(False)
+        .astype(bool).to_numpy(),
+        "Assessed": s.year & assessed,
+        "Assessed: not in need": s.year & oc.isin(["not_in_need", "early_help"]).to_numpy(),
+        "of which stepped down to early help": s.year & oc.eq("early_help").to_numpy(),
+        "Assessed: child in need": s.year & oc.isin(["cin_plan", "cp_plan"]).to_numpy(),
+        "of which child protection plan": s.year & oc.eq("cp_plan").to_numpy(),
+        "Outcome not recorded": s.year & oc.isna().to_numpy(),
+    }
+    rows = [{"stage": k, "level": lvl} for k, lvl in FUNNEL_STAGES]
+    masks = [{"count": stage[k]} for k, _ in FUNNEL_STAGES]
+    return _raw("funnel", rows, masks, ["count"])
+
+
+def funnel_table(published: pd.DataFrame, contacts: float | None = None) -> pd.DataFrame:
+    """The published funnel with percentages of referrals and of assessed, taken from the
+    published counts. ``contacts``: the number of contacts in the year when known from
+    elsewhere (referral records and the CIN census hold referrals only); adds a first row."""
+    shown = dict(zip(published["stage"], published["count"], strict=True))
+    n = suppress.number(shown["Referrals"])
+    if contacts is not None and (not np.isfinite(contacts) or (not np.isnan(n) and contacts < n)):
         raise ParameterError("contacts must be a number at least the referrals",
-                             parameter="contacts", expected=f">= {n}", found=repr(contacts))
-    split_names = ["Assessed", "Assessed: not in need", "Assessed: child in need"]
-    split = publish(pd.DataFrame([[count[k] for k in split_names]], columns=split_names),
-                    split_names, secondary="rows").iloc[0]
-    order = (["Contacts"] if contacts is not None else []) + stage
-    others = [k for k in order if k not in split_names]
-    values = dict(count, **({"Contacts": int(contacts)} if contacts is not None else {}))
-    rest = publish(pd.DataFrame({"stage": others, "count": [values[k] for k in others]}),
-                   ["count"], secondary="columns").set_index("stage")["count"]
-    shown = {k: (split[k] if k in split_names else rest[k]) for k in order}
+                             parameter="contacts", expected=f">= {n:.0f}", found=repr(contacts))
+    order = (["Contacts"] if contacts is not None else []) + list(published["stage"])
+    if contacts is not None:
+        shown["Contacts"] = int(contacts)
+    level = dict(zip(published["stage"], published["level"], strict=True))
     referrals, assessed = shown["Referrals"], shown["Assessed"]
     no_assessed_pct = {"Contacts", "Referrals", "No further action at referral",
                        "Outcome not recorded"}
@@ -433,50 +614,54 @@ def funnel_table(year_rows: pd.DataFrame, contacts: float | None = None) -> pd.D
     return out
 
 
-def locality_table(year_rows: pd.DataFrame) -> pd.DataFrame | None:
-    """Re-referrals (numerator) and referrals (denominator) by locality, with an all-localities
-    row and where each sits on the funnel plot; None when the records have no locality."""
-    if year_rows["locality"].isna().all():
+def locality_raw(s: Scope) -> RawTable | None:
+    """Re-referrals (numerator) and referrals (denominator) by locality with an
+    all-localities row; None when the records have no locality."""
+    if s.flagged["locality"].isna().all():
         return None
-    t = rr.by_locality(year_rows)
-    t = t.loc[t["locality"] != "not recorded"] if t["locality"].ne("not recorded").sum() >= 2 \
-        else t
-    total = pd.DataFrame({"locality": [ALL_LOCALITIES], "numerator": [int(t["numerator"].sum())],
-                          "denominator": [int(t["denominator"].sum())]})
-    out = pd.concat([t[["locality", "numerator", "denominator"]], total], ignore_index=True)
-    out["percent"] = np.nan
-    pub = publish(out, ["numerator", "denominator"], {"percent": ("numerator", "denominator")},
-                  secondary="columns")
-    pub["funnel_position"] = funnel_positions(pub)
-    return pub
+    key = s.column("locality")
+    cats = _by_value(key)
+    if sum(1 for k, m in cats.items() if k != "not recorded" and (m & s.year_known).any()) >= 2:
+        cats.pop("not recorded", None)
+    present = sorted(((k, m) for k, m in cats.items() if (m & s.year_known).any()),
+                     key=lambda km: (-int((km[1] & s.year_known).sum()), km[0]))
+    if not present:
+        return None
+    allm = np.zeros(s.size, dtype=bool)
+    for _, m in present:
+        allm |= m
+    rows = [{"locality": k} for k, _ in present] + [{"locality": ALL_LOCALITIES}]
+    masks = [{"numerator": s.year_re & m, "denominator": s.year_known & m}
+             for _, m in [*present, ("", allm)]]
+    return _raw("localities", rows, masks, ["numerator", "denominator"],
+                {"percent": ("numerator", "denominator")})
 
 
-def funnel_positions(localities: pd.DataFrame) -> list[str]:
-    """Where each published locality sits against the 95% and 99.8% limits around the
-    all-localities rate ("inside", "above_95", "above_99_8"...; "suppressed")."""
-    from analysis.stats import funnel_flags
+def locality_years_raw(s: Scope, years: pd.DataFrame, year: int) -> RawTable | None:
+    """Each locality's re-referral rate in each usable year up to ``year`` (long table)."""
+    if s.flagged["locality"].isna().all():
+        return None
+    key = s.column("locality").astype(str).to_numpy()
+    rows, masks = [], []
+    for _, y in years.loc[years["usable"] & (years["year_number"] <= year)].iterrows():
+        end = pd.Timestamp(y["year_end"])
+        inside = s.known & ((s.dates > end - rr.WINDOW) & (s.dates <= end)).to_numpy()
+        for loc in sorted(set(key[inside]) - {"not recorded"}):
+            m = inside & (key == loc)
+            rows.append({"year": y["year"], "locality": loc})
+            masks.append({"rereferrals": m & s.re, "referrals": m})
+    if not rows:
+        return None
+    return _raw("locality_years", rows, masks, ["referrals", "rereferrals"], _RATE)
 
-    overall = suppress.number(localities.loc[localities["locality"] == ALL_LOCALITIES,
-                                    "percent"].iloc[0])
-    out = []
-    for _, r in localities.iterrows():
-        v, d = suppress.number(r["percent"]), suppress.number(r["denominator"])
-        if r["locality"] == ALL_LOCALITIES:
-            out.append("")
-        elif np.isnan(v) or np.isnan(d) or np.isnan(overall):
-            out.append("suppressed")
-        else:
-            out.append(str(funnel_flags(v, d, overall)))
-    return out
 
-
-def dfe_comparison_table(year_rows: pd.DataFrame, year: int, la: LocalAuthority,
-                         paths: Paths) -> tuple[pd.DataFrame | None, str]:
-    """The year's re-referral, NFA and not-in-need percentages from the records beside the
-    DfE's published figures (the LA's own, England, region, statistical neighbours mean) for
-    the same year, or the latest published year before it. Returns ``(published table or
-    None, note)``. DfE publishes these three as percentages of referrals (table C1); it
-    publishes no contacts and no share of referrals assessed in need."""
+def dfe_raw(s: Scope, year: int, la: LocalAuthority, paths: Paths
+            ) -> tuple[RawTable | None, pd.DataFrame | None, str]:
+    """The year's re-referral, NFA and not-in-need counts from the records (as masks), with
+    DfE's published figures for the LA, England, the region and each statistical neighbour
+    for the same year (or the latest published year before it). DfE publishes these three
+    as percentages of referrals (table C1); it publishes no contacts and no share of
+    referrals assessed in need. Returns ``(raw table, neighbours table, note)``."""
     from analysis.benchmark import benchmark_table, load_benchmarks
     from analysis.catalogue import load_catalogue
 
@@ -486,36 +671,152 @@ def dfe_comparison_table(year_rows: pd.DataFrame, year: int, la: LocalAuthority,
         have = sorted(int(y) for y in table.loc[table["indicator"].isin(list(DFE_MEASURES)),
                                                 "year"].unique())
         if not have:
-            return None, "No DfE figures for these measures in data/processed."
+            return None, None, "No DfE figures for these measures in data/processed."
         earlier = [y for y in have if y <= year]
         dfe_year = year if year in have else (max(earlier) if earlier else have[0])
         bench = benchmark_table(table, la, catalogue, indicators=list(DFE_MEASURES),
                                 years=[dfe_year], paths=paths)
+        neighbours = _neighbour_rates(table, la, dfe_year, paths)
     except AnalysisError as exc:
-        return None, f"No DfE comparison: {str(exc).splitlines()[0]}"
-    funnel = rr.conversion_funnel(year_rows).set_index("stage")["count"]
-    counted = rr.annual_rate(year_rows)
-    referrals = int(counted["referrals"].sum())
-    ours = {"re_referrals": int(counted["rereferrals"].sum()),
-            "referrals_nfa": int(funnel["No further action at referral"]),
-            "assessed_not_in_need": int(funnel["Assessed: not in need"])}
-    rows = []
+        return None, None, f"No DfE comparison: {str(exc).splitlines()[0]}"
+    oc = s.flagged["assessment_outcome"].astype(object)
+    nfa = s.flagged["referral_nfa"].fillna(False).astype(bool).to_numpy()
+    ours = {"re_referrals": s.year_re, "referrals_nfa": s.year & nfa,
+            "assessed_not_in_need": s.year & oc.isin(["not_in_need", "early_help"]).to_numpy()}
+    rows, masks = [], []
     for ind, measure in DFE_MEASURES.items():
         b = bench.loc[bench["indicator"] == ind]
         b = b.iloc[0] if len(b) else pd.Series(dtype=object)
         rows.append({"measure": measure, "records_year": financial_year_label(year),
-                     "numerator": ours[ind], "denominator": referrals, "percent": np.nan,
                      "dfe_year": financial_year_label(dfe_year),
                      "la_published": b.get("value", np.nan),
                      "england": b.get("england", np.nan), "region": b.get("region", np.nan),
                      "neighbours_mean": round(float(b["sn_mean"]), 1)
                      if pd.notna(b.get("sn_mean", np.nan)) else np.nan})
-    out = publish(pd.DataFrame(rows), ["numerator", "denominator"],
-                  {"percent": ("numerator", "denominator")}, secondary="none")
+        masks.append({"numerator": ours[ind], "denominator": s.year})
+    raw = _raw("dfe_comparison", rows, masks, ["numerator", "denominator"],
+               {"percent": ("numerator", "denominator")})
+    cols = ["measure", "records_year", "numerator", "denominator", "percent", "dfe_year",
+            "la_published", "england", "region", "neighbours_mean"]
+    raw.frame = raw.frame[cols]
     note = ("" if dfe_year == year else
             f"DfE figures for {financial_year_label(year)} are not in data/processed: the "
             f"comparison uses {financial_year_label(dfe_year)}.")
-    return out, note
+    return raw, neighbours, note
+
+
+def _neighbour_rates(table: pd.DataFrame, la: LocalAuthority, year: int, paths: Paths
+                     ) -> pd.DataFrame | None:
+    """DfE's published re-referral rate of the LA and each statistical neighbour in
+    ``year`` (lowest first), or None when none is published."""
+    from analysis.benchmark import neighbour_values
+
+    nb = neighbour_values(table, la, "re_referrals", year, paths=paths)
+    nb = nb.loc[pd.to_numeric(nb["value"], errors="coerce").notna()]
+    if nb.empty:
+        return None
+    out = pd.DataFrame({"area": nb["area_name"].fillna(nb["old_la_code"]).astype(str),
+                        "published_percent": pd.to_numeric(nb["value"]).round(1),
+                        "is_la": nb["is_la"].astype(bool)})
+    out = out.sort_values(["published_percent", "area"], ignore_index=True)
+    out["dfe_year"] = financial_year_label(year)
+    return out
+
+
+def monthly_xmr(published: pd.DataFrame, period: str = "month") -> pd.DataFrame:
+    """The XmR table (:func:`analysis.spc.xmr_table`) of a published monthly (or quarterly)
+    rate; None-free: call only when no rate is suppressed (:func:`xmr_choice`)."""
+    from analysis.spc import xmr_table
+
+    series = pd.DataFrame({"period": published[period].astype(str),
+                           "value": [suppress.number(v) for v in published["percent"]]})
+    return xmr_table(series, polarity="lower_is_better", shift_length=7, trend_length=6)
+
+
+def xmr_choice(monthly: pd.DataFrame, quarterly: pd.DataFrame) -> tuple[str | None, str]:
+    """Which series the XmR chart uses: months when no month's rate is suppressed, else
+    quarters when none of theirs is, else none; with the reason in one line."""
+    def usable(t: pd.DataFrame) -> bool:
+        return len(t) >= 6 and not any(suppress.is_suppressed(v) for v in t["percent"]) \
+            and not t["referrals"].eq(0).any()
+    if usable(monthly):
+        return "month", ""
+    if usable(quarterly):
+        return "quarter", ("Some months have too few referrals to show safely, so the chart "
+                           "uses quarters.")
+    return None, ("The rate over time is not charted: too few referrals in some months and "
+                  "quarters to show them safely (or fewer than 6 periods with full history).")
+
+
+def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
+    """A percentage from published counts: "c" when either is hidden, NaN when the
+    denominator is missing or zero. Used only on counts that went through :func:`publish`."""
+    if suppress.is_suppressed(numerator) or suppress.is_suppressed(denominator):
+        return suppress.MARKER
+    n, d = suppress.number(numerator), suppress.number(denominator)
+    return round(n / d * 100, decimals) if d > 0 and not np.isnan(n) else np.nan
+
+
+def share_within_table(time_since: pd.DataFrame) -> pd.DataFrame:
+    """Share of re-referrals within 60 days, 3 months (91 days) and 6 months (182 days),
+    read from the published band table (:func:`time_since_raw`): "c" when hidden."""
+    rows = []
+    words_for = {60: "60 days", 91: "3 months (91 days)", 182: "6 months (182 days)"}
+    for days in WITHIN_DAYS:
+        hit = time_since.loc[time_since["max_days"] == days]
+        if hit.empty:
+            raise ParameterError(f"no band ends at {days} days", parameter="time_since",
+                                 expected="the bands of analysis.rereferrals.DAY_BANDS")
+        r = hit.iloc[0]
+        rows.append({"within": words_for.get(days, f"{days} days"), "days": days,
+                     "rereferrals": r["cumulative_rereferrals"],
+                     "all_rereferrals": r["all_rereferrals"],
+                     "percent": r["cumulative_percent"]})
+    return pd.DataFrame(rows).astype({"rereferrals": object, "all_rereferrals": object,
+                                      "percent": object})
+
+
+#: Words for where a locality sits on the funnel plot (never the raw flag codes).
+FUNNEL_WORDS: dict[str, str] = {
+    "inside": "Within the 95% limits", "above_95": "Above the 95% limit",
+    "below_95": "Below the 95% limit", "above_99_8": "Above the 99.8% limit",
+    "below_99_8": "Below the 99.8% limit", "suppressed": "Not shown (small numbers)", "": "",
+}
+
+
+def funnel_positions(localities: pd.DataFrame) -> list[str]:
+    """Where each published locality sits against the 95% and 99.8% limits around the
+    all-localities rate, in words (:data:`FUNNEL_WORDS`)."""
+    from analysis.stats import funnel_flags
+
+    overall = suppress.number(localities.loc[localities["locality"] == ALL_LOCALITIES,
+                                             "percent"].iloc[0])
+    out = []
+    for _, r in localities.iterrows():
+        v, d = suppress.number(r["percent"]), suppress.number(r["denominator"])
+        if r["locality"] == ALL_LOCALITIES:
+            out.append("")
+        elif np.isnan(v) or np.isnan(d) or np.isnan(overall):
+            out.append(FUNNEL_WORDS["suppressed"])
+        else:
+            out.append(FUNNEL_WORDS.get(str(funnel_flags(v, d, overall)),
+                                        str(funnel_flags(v, d, overall))))
+    return out
+
+
+def long_date(value: object) -> str:
+    """A date as readers write it: "31 March 2016"."""
+    ts = pd.Timestamp(value)
+    return f"{ts.day} {ts:%B %Y}"
+
+
+def publish_all(raws: Sequence[RawTable], size: int) -> tuple[dict[str, pd.DataFrame],
+                                                                suppress.LinkedTables]:
+    """Every count table, suppressed together (:class:`analysis.suppress.LinkedTables`)."""
+    linked = suppress.LinkedTables(size, THRESHOLD)
+    for r in raws:
+        linked.add(r.name, r.frame, r.counts, r.masks, r.percents)
+    return linked.publish(), linked
 
 
 # -------------------------------------------------------------------------- the result
@@ -539,6 +840,8 @@ class DeepDive:
     rows_flagged: int
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    suppressed: int = 0
+    xmr_period: str | None = None
 
     @property
     def period(self) -> str:
@@ -581,76 +884,93 @@ class DeepDive:
 
 def build_deep_dive(la: str, records: str | Path, period: str | int | None = None, *,
                     paths: Paths | None = None, today: pd.Timestamp | str | None = None,
-                    contacts: float | None = None) -> DeepDive:
+                    contacts: float | None = None,
+                    history_start: pd.Timestamp | str | None = None) -> DeepDive:
     """Read ``records`` and build every published table of the deep dive for ``la``.
 
     ``period``: the year ending 31 March to report (``"2016-17"`` or ``2017``); default the
     latest whole year with 12 months of history before it. Relative ``records`` paths are
-    taken from the project folder. Tables (all published through :func:`publish`):
-    read_summary, annual, rolling_quarters, monthly, monthly_xmr, time_since, share_within,
-    source_groups, sources, primary_need, factors, previous_outcome, early_help (when
-    recorded), funnel, dfe_comparison (when data/processed has it), localities (when
-    recorded).
+    taken from the project folder. ``history_start``: the first day the records are
+    complete from, when the extract starts later than that (default: the earliest referral,
+    or 1 April of the first census year). Every count table is suppressed together
+    (:func:`publish_all`): read_summary, annual, rolling_quarters, monthly, quarterly,
+    time_since, time_since_closure, share_within, source_groups, sources, primary_need,
+    factors, previous_outcome, previous_closure_reason, repeat_referrals, outcome_by_type,
+    early_help, funnel, dfe_comparison, neighbours, localities, locality_years (each when
+    the records can fill it).
     """
     paths = paths or Paths.for_root()
     authority = resolve_la(la, load_areas(paths.root))
     path = Path(records)
     if not path.is_absolute():
         path = paths.root / path
-    table, report, history_start = load_records(path, today=today)
-    flagged = rr.flag_rereferrals(table, history_start=history_start)
-    years = reporting_years(flagged, history_start)
+    table, report, start = load_records(path, today=today, la=authority)
+    if history_start is not None:
+        given = pd.Timestamp(history_start)
+        if given > pd.Timestamp(table["referral_date"].min()):
+            raise ParameterError("history start is after the first referral",
+                                 parameter="history_start",
+                                 expected=f"on or before {long_date(table['referral_date'].min())}",
+                                 found=long_date(given),
+                                 fix="give the date the extract's records are complete from")
+        start = given
+    flagged = rr.flag_rereferrals(table, history_start=start).reset_index(drop=True)
+    years = reporting_years(flagged, start)
     year = choose_year(years, period)
     year_end = pd.Timestamp(year, 3, 31)
-    year_rows = rr.select_year(flagged, year_end)
     dive = DeepDive(
         la=authority, records_file=path, synthetic=is_synthetic(path), year=year,
-        history_start=history_start, first_date=pd.Timestamp(table["referral_date"].min()),
+        history_start=start, first_date=pd.Timestamp(table["referral_date"].min()),
         last_date=pd.Timestamp(table["referral_date"].max()), rows_in=report.rows_in,
         rows_used=report.rows_used, rows_dropped=report.rows_dropped,
         rows_flagged=report.rows_flagged)
-    t = dive.tables
-    t["read_summary"] = read_summary_table(report)
-    t["annual"] = annual_table(years, year)
-    t["rolling_quarters"] = rolling_quarters_table(flagged, year_end)
-    t["monthly"] = monthly_table(flagged, history_start, year_end)
-    t["monthly_xmr"] = publish(monthly_xmr(t["monthly"]), [])
-    t["time_since"] = time_since_table(year_rows)
-    t["share_within"] = share_within_table(t["time_since"])
-    t["source_groups"] = breakdown_table(rr.by_referral_source(year_rows, grouped=True),
-                                         "source_group")
-    t["sources"] = breakdown_table(rr.by_referral_source(year_rows), "referral_source")
-    if year_rows["primary_need"].notna().any():
-        t["primary_need"] = breakdown_table(rr.by_primary_need(year_rows), "primary_need",
-                                            "label")
+    s = Scope(flagged, year_end, start)
+    previous = rr.previous_outcomes(flagged)
+    raws = [annual_raw(s, years, year), rolling_quarters_raw(s), monthly_raw(s),
+            quarterly_raw(s), time_since_raw(s), time_since_closure_raw(s, previous),
+            source_raw(s, grouped=True), source_raw(s, grouped=False)]
+    if flagged["primary_need"].notna().any():
+        raws.append(need_raw(s))
     else:
         dive.notes.append("The records have no primary need codes: that section is left out.")
-    if year_rows["assessment_factors"].notna().any():
-        t["factors"] = breakdown_table(rr.by_assessment_factor(year_rows),
-                                       "assessment_factor", "label")
+    if flagged["assessment_factors"].notna().any():
+        raws.append(factors_raw(s))
     else:
         dive.notes.append("The records have no assessment factors: that section is left out.")
-    t["previous_outcome"] = previous_outcome_table(flagged, year_end)
-    early = early_help_table(year_rows)
-    if early is not None:
-        t["early_help"] = early
-    else:
+    raws += [previous_outcome_raw(s, previous), closure_reason_raw(s, previous),
+             repeat_raw(s), outcome_raw(s), funnel_raw(s)]
+    optional = [early_help_raw(s), locality_raw(s), locality_years_raw(s, years, year)]
+    raws += [r for r in optional if r is not None]
+    if optional[0] is None:
         dive.notes.append("The records do not say whether early help came first (the CIN "
-                          "census has no such field): that section is left out.")
-    t["funnel"] = funnel_table(year_rows, contacts)
+                          "census has no such field before 2023): that section is left out.")
+    if optional[1] is None:
+        dive.notes.append("The records have no locality or team: the funnel plot is left out.")
+    comparison, neighbours, note = dfe_raw(s, year, authority, paths)
+    if comparison is not None:
+        raws.append(comparison)
+    if note:
+        dive.notes.append(note)
+    published, linked = publish_all([r for r in raws if len(r.frame)], s.size)
+    dive.suppressed = int(linked.hidden.sum()) if linked.hidden is not None else 0
+    t = dive.tables
+    t["read_summary"] = read_summary_table(report)
+    t.update(published)
+    t["share_within"] = share_within_table(t["time_since"])
+    t["funnel"] = funnel_table(t["funnel"], contacts)
     if contacts is None:
         dive.notes.append("Contacts are not in referral records or the CIN census, and DfE "
                           "publishes no contact figures: the funnel starts at referrals.")
-    comparison, note = dfe_comparison_table(year_rows, year, authority, paths)
-    if comparison is not None:
-        t["dfe_comparison"] = comparison
-    if note:
-        dive.notes.append(note)
-    localities = locality_table(year_rows)
-    if localities is not None:
-        t["localities"] = localities
-    else:
-        dive.notes.append("The records have no locality or team: the funnel plot is left out.")
+    if "localities" in t:
+        t["localities"]["funnel_position"] = funnel_positions(t["localities"])
+    if neighbours is not None:
+        t["neighbours"] = neighbours
+    kind, why = xmr_choice(t["monthly"], t["quarterly"])
+    dive.xmr_period = kind
+    if kind is not None:
+        t["xmr"] = monthly_xmr(t["monthly"] if kind == "month" else t["quarterly"], kind)
+    if why:
+        dive.notes.append(why)
     return dive
 
 
@@ -775,7 +1095,7 @@ def key_findings(dive: DeepDive) -> str:
                    f"{_pct(nin['neighbours_mean'])}).")
     if "localities" in t:
         loc = t["localities"]
-        outside = loc.loc[loc["funnel_position"].str.contains("99_8"), "locality"].tolist()
+        outside = loc.loc[loc["funnel_position"].str.contains("99.8%", regex=False), "locality"].tolist()
         out.append("Localities outside the 99.8% funnel limits: "
                    + (", ".join(outside) if outside else "none") + ".")
     x = t["monthly_xmr"]
@@ -791,27 +1111,21 @@ __all__ = [
     "DFE_MEASURES",
     "THRESHOLD",
     "DeepDive",
-    "annual_table",
-    "breakdown_table",
+    "RawTable",
+    "Scope",
     "build_deep_dive",
     "choose_year",
-    "dfe_comparison_table",
-    "early_help_table",
     "funnel_positions",
     "funnel_table",
     "intro_markdown",
     "is_synthetic",
     "key_findings",
     "load_records",
-    "locality_table",
-    "monthly_table",
     "monthly_xmr",
     "output_name",
-    "previous_outcome_table",
     "publish",
+    "publish_all",
     "read_summary_table",
     "reporting_years",
-    "rolling_quarters_table",
     "share_within_table",
-    "time_since_table",
 ]

@@ -23,10 +23,12 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from analysis.errors import InputDataError, ParameterError
 
@@ -272,3 +274,255 @@ def shown_running_totals(hidden: Sequence[bool]) -> list[bool]:
         if last < 0 or sum(bool(h) for h in hidden[last + 1:]) != 1:
             return [*shown, True]
         shown[last] = False
+
+
+# --- disclosure control over a whole set of linked tables -------------------------------------
+#
+# Method (docs/methods/rereferrals.md, "Suppression"): DfE's rule for its published tables,
+# applied to every table of a pack together. Counts 1 to threshold-1 are hidden (primary);
+# then complementary cells are hidden until, using every published cell of every table at
+# once, no hidden cell can be worked out. Each published count is a count of records (a
+# boolean mask over the same records), so every relation between tables (row and column
+# totals, source groups and their sources, months, rolling quarters and years, two hidden
+# cells summing to a known value) is a linear relation between the counts of the "atoms":
+# the sets of records that fall in exactly the same cells. A reader's best attack is a
+# linear programme over the atom counts: published cells fixed, hidden cells at least 1
+# (zeros are never hidden, so a "c" is known not to be 0), atoms at least 0. A hidden cell
+# is safe when the largest value it can take is above its true value or the smallest below
+# it (it is not determined), and a primary cell is safe only when it could also be
+# ``threshold`` or more (a reader cannot tell it from a count that needs no hiding).
+
+
+@dataclass(frozen=True)
+class CellBounds:
+    """What a reader can work out about one hidden cell: its smallest and largest value."""
+
+    cell: int
+    value: int
+    low: int
+    high: int
+    primary: bool
+
+
+def _atoms(masks: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """(cells x atoms 0/1 matrix, atom sizes) for boolean ``masks`` (cells x records)."""
+    k = masks.shape[0]
+    packed = np.packbits(masks.astype(bool), axis=0).T  # records x ceil(k/8) bytes
+    rows, sizes = np.unique(packed, axis=0, return_counts=True)
+    member = np.unpackbits(rows, axis=1, count=k).T.astype(np.int8)  # cells x atoms
+    keep = member.any(axis=0)
+    return sparse.csr_matrix(member[:, keep]), sizes[keep].astype(float)
+
+
+def _largest(a: sparse.csr_matrix, i: int, hidden: np.ndarray, values: np.ndarray,
+             sign: float) -> tuple[float, np.ndarray]:
+    """Largest (sign=1) or smallest (sign=-1) value of cell ``i`` a reader can reach, and
+    the shadow prices of the published cells (which of them hold the bound)."""
+    from scipy.optimize import linprog
+
+    pub = ~hidden
+    c = -sign * a[i].toarray().ravel()
+    hid = np.flatnonzero(hidden)
+    res = linprog(c, A_eq=a[pub] if pub.any() else None,
+                  b_eq=values[pub] if pub.any() else None,
+                  A_ub=-a[hid] if len(hid) else None,
+                  b_ub=-np.ones(len(hid)) if len(hid) else None,
+                  bounds=(0, None), method="highs")
+    if res.status == 3:  # unbounded: nothing limits it
+        return sign * np.inf, np.zeros(int(pub.sum()))
+    if res.status != 0:
+        raise ParameterError("suppression check could not be solved", parameter="tables",
+                             found=res.message, fix="report this with the tables' shapes")
+    duals = res.eqlin.marginals if pub.any() else np.zeros(0)
+    return -res.fun * 1.0 if sign > 0 else res.fun, np.asarray(duals)
+
+
+def audit(a: sparse.csr_matrix, values: np.ndarray, hidden: np.ndarray, primary: np.ndarray,
+          threshold: int, cells: Iterable[int] | None = None
+          ) -> list[tuple[CellBounds, np.ndarray]]:
+    """The hidden cells (of ``cells``, default all) a reader could work out (or tell are
+    small), with the shadow prices of the published cells holding each bound."""
+    failing = []
+    for i in (np.flatnonzero(hidden) if cells is None else cells):
+        v = int(values[i])
+        hi, duals = _largest(a, i, hidden, values, 1.0)
+        high = int(np.floor(hi + 1e-6)) if np.isfinite(hi) else 10**9
+        if primary[i]:
+            if high >= threshold:
+                continue
+            failing.append((CellBounds(int(i), v, -1, high, True), duals))
+            continue
+        if high > v:
+            continue
+        lo, duals_lo = _largest(a, i, hidden, values, -1.0)
+        low = int(np.ceil(lo - 1e-6))
+        if low < v:
+            continue
+        failing.append((CellBounds(int(i), v, low, high, False), duals + duals_lo))
+    return failing
+
+
+def protect(masks: np.ndarray, threshold: int = 5, groups: Sequence[int] | None = None,
+            max_rounds: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells to hide: ``(hidden, primary)`` boolean arrays over the rows of ``masks``.
+
+    ``masks``: cells x records, True where the record is counted in the cell (each published
+    count is the sum of its row). ``groups``: a number per cell (its table); a complementary
+    cell is taken from the same table when several would do. Primary: counts 1 to
+    ``threshold - 1``. Complementary: while :func:`audit` finds a hidden cell a reader could
+    work out, the smallest non-zero published cell holding that bound is hidden too (zeros
+    are never hidden). Identical masks are one cell: hidden in every table or in none.
+    """
+    masks = np.asarray(masks, dtype=bool)
+    if masks.ndim != 2:
+        raise ParameterError("masks must be cells x records", parameter="masks",
+                             found=f"{masks.ndim} dimensions")
+    values_all = masks.sum(axis=1)
+    primary_all = (values_all >= 1) & (values_all < threshold)
+    if not primary_all.any() or masks.shape[1] == 0:
+        return primary_all, primary_all
+    _uniq, first, inverse = np.unique(np.packbits(masks, axis=1), axis=0, return_index=True,
+                                     return_inverse=True)
+    inverse = inverse.ravel()
+    a, sizes = _atoms(masks[first])
+    values = np.asarray(a @ sizes).ravel()
+    primary = (values >= 1) & (values < threshold)
+    hidden = primary.copy()
+    group = (np.asarray(groups)[first] if groups is not None
+             else np.zeros(len(first), dtype=int))
+    for _ in range(max_rounds):
+        published_at_audit = np.flatnonzero(~hidden)
+        failing = audit(a, values, hidden, primary, threshold)
+        if not failing:
+            break
+        added: set[int] = set()
+        for bounds, duals in failing:
+            holding = published_at_audit[np.abs(duals) > 1e-9]
+            if added & set(holding.tolist()):
+                continue  # a cell hidden this round already loosens it: check again first
+            chosen = _complement(a, values, hidden, primary, threshold, group, bounds.cell,
+                                 holding)
+            hidden[chosen] = True
+            added.add(chosen)
+    else:
+        raise ParameterError("suppression did not settle", parameter="tables",
+                             found=f"{max_rounds} rounds", fix="report this")
+    return hidden[inverse], primary[inverse]
+
+
+def _complement(a: sparse.csr_matrix, values: np.ndarray, hidden: np.ndarray,
+                primary: np.ndarray, threshold: int, group: np.ndarray, cell: int,
+                holding: np.ndarray, tries: int = 6) -> int:
+    """The published cell to hide with ``cell``: among the non-zero cells holding its bound
+    (else any overlapping it), same table first and smallest first, the first that leaves
+    both ``cell`` and itself safe; else the first of them."""
+    pub = np.flatnonzero(~hidden)
+    overlap = pub[np.asarray((a[pub] @ a[cell].T).todense()).ravel() > 0]
+    cands = pub[:0]
+    for pool in (holding[~hidden[holding]], overlap, pub):
+        cands = pool[values[pool] > 0]
+        if len(cands):
+            break
+    if not len(cands):
+        raise ParameterError("a small count cannot be protected", parameter="tables",
+                             found=f"a count of {int(values[cell])} with nothing left to hide",
+                             fix="publish fewer tables or coarser categories")
+    order = sorted(cands.tolist(), key=lambda c: (group[c] != group[cell], values[c]))
+    for c in order[:tries]:
+        trial = hidden.copy()
+        trial[c] = True
+        if not audit(a, values, trial, primary, threshold, cells=[cell, c]):
+            return int(c)
+    return int(order[0])
+
+
+@dataclass
+class _Placed:
+    name: str
+    frame: pd.DataFrame
+    counts: list[str]
+    percents: dict[str, tuple[str, str]]
+    cells: dict[tuple[int, str], int]
+
+
+class LinkedTables:
+    """Every count table a pack publishes, suppressed together (see :func:`protect`).
+
+    Add each table with the records each count cell counts (``masks[(row position,
+    column)]``, a boolean array over the same records for every table); then
+    :meth:`publish` hides the cells and returns the tables with ``"c"`` in them and
+    percentages recomputed from the published counts. A mask whose sum differs from the
+    table's count is refused, so a table cannot say one thing and be protected as another.
+    """
+
+    def __init__(self, size: int, threshold: int = 5) -> None:
+        self.size = size
+        self.threshold = threshold
+        self._masks: list[np.ndarray] = []
+        self._group: list[int] = []
+        self._tables: list[_Placed] = []
+        self.hidden: np.ndarray | None = None
+
+    def add(self, name: str, frame: pd.DataFrame, counts: Sequence[str],
+            masks: Mapping[tuple[int, str], np.ndarray],
+            percents: Mapping[str, tuple[str, str]] | None = None) -> None:
+        cells: dict[tuple[int, str], int] = {}
+        for col in counts:
+            for pos in range(len(frame)):
+                if (pos, col) not in masks and pd.isna(frame[col].iloc[pos]):
+                    continue  # no count in this cell (e.g. a running total shown on some rows)
+                if (pos, col) not in masks:
+                    raise ParameterError(f"table {name}: no records given for a count",
+                                         parameter="masks", found=f"row {pos}, {col}")
+                m = np.asarray(masks[(pos, col)], dtype=bool)
+                if m.shape != (self.size,):
+                    raise ParameterError(f"table {name}: mask of the wrong length",
+                                         parameter="masks", expected=str(self.size),
+                                         found=str(m.shape))
+                shown = frame[col].iloc[pos]
+                if int(m.sum()) != int(shown):
+                    raise ParameterError(f"table {name}: a count differs from its records",
+                                         parameter="masks", expected=str(shown),
+                                         found=f"{int(m.sum())} at row {pos}, {col}")
+                cells[(pos, col)] = len(self._masks)
+                self._masks.append(m)
+                self._group.append(len(self._tables))
+        self._tables.append(_Placed(name, frame, list(counts), dict(percents or {}), cells))
+
+    def matrix(self) -> np.ndarray:
+        """cells x records: what each published count counts."""
+        return (np.vstack(self._masks) if self._masks
+                else np.zeros((0, self.size), dtype=bool))
+
+    def publish(self, decimals: int = 1) -> dict[str, pd.DataFrame]:
+        hidden, _primary = protect(self.matrix(), self.threshold, self._group)
+        self.hidden = hidden
+        out = {}
+        for t in self._tables:
+            mask = pd.DataFrame(False, index=t.frame.index, columns=t.counts)
+            for (pos, col), i in t.cells.items():
+                mask.iloc[pos, mask.columns.get_loc(col)] = bool(hidden[i])
+            out[t.name] = apply_mask(t.frame, mask, t.percents, decimals)
+        return out
+
+
+def apply_mask(table: pd.DataFrame, mask: pd.DataFrame,
+               percent_columns: Mapping[str, tuple[str, str]] | None = None,
+               decimals: int = 1) -> pd.DataFrame:
+    """``table`` with the cells of ``mask`` shown as ``"c"``, identifiers dropped and the
+    ``percent_columns`` recomputed from the counts (``"c"`` when either count is hidden)."""
+    out = drop_identifiers(table).copy()
+    for col in mask.columns:
+        vals = pd.to_numeric(table[col])
+        shown = [MARKER if m else (int(v) if pd.notna(v) and float(v).is_integer() else v)
+                 for v, m in zip(vals, mask[col], strict=True)]
+        out[col] = pd.Series(shown, index=table.index, dtype=object)
+    for pcol, (num, den) in (percent_columns or {}).items():
+        n = pd.to_numeric(table[num])
+        d = pd.to_numeric(table[den])
+        hid = mask[num] | mask[den]
+        pct = (n / d.where(d > 0) * 100).round(decimals)
+        out[pcol] = pd.Series([MARKER if h else p for p, h in zip(pct, hid, strict=True)],
+                              index=table.index, dtype=object)
+    out.attrs["suppressed"] = int(mask.to_numpy().sum())
+    return out
