@@ -842,6 +842,8 @@ class DeepDive:
     notes: list[str] = field(default_factory=list)
     suppressed: int = 0
     xmr_period: str | None = None
+    #: what each published count counts, for checking the suppression (not saved)
+    linked: suppress.LinkedTables | None = field(default=None, repr=False)
 
     @property
     def period(self) -> str:
@@ -953,6 +955,7 @@ def build_deep_dive(la: str, records: str | Path, period: str | int | None = Non
         dive.notes.append(note)
     published, linked = publish_all([r for r in raws if len(r.frame)], s.size)
     dive.suppressed = int(linked.hidden.sum()) if linked.hidden is not None else 0
+    dive.linked = linked
     t = dive.tables
     t["read_summary"] = read_summary_table(report)
     t.update(published)

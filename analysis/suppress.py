@@ -489,6 +489,11 @@ class LinkedTables:
                 self._group.append(len(self._tables))
         self._tables.append(_Placed(name, frame, list(counts), dict(percents or {}), cells))
 
+    def placements(self) -> list[tuple[str, int, str, int]]:
+        """``(table, row position, column, cell)`` for every count cell added; ``cell`` is
+        the row of :meth:`matrix` saying what it counts."""
+        return [(t.name, pos, col, i) for t in self._tables for (pos, col), i in t.cells.items()]
+
     def matrix(self) -> np.ndarray:
         """cells x records: what each published count counts."""
         return (np.vstack(self._masks) if self._masks
