@@ -330,11 +330,17 @@ def deep_dive(
     period: Annotated[str | None, typer.Option(help="Year ending 31 March, e.g. 2016-17; default the latest whole year.")] = None,
     output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).")] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
+    history_start: Annotated[str | None, typer.Option(help="First day the records are complete from (e.g. 2015-04-01), for an extract without earlier history.")] = None,
+    validate: Annotated[bool, typer.Option(help="Check each CIN census file against its year's XSD first.")] = False,
+    audit_list: Annotated[Path | None, typer.Option(help="Also write the re-referred children (ids, dates, previous closure reason) to this file for case audit: personal data, owner-only, never in the pack.")] = None,
 ) -> None:
     """Re-referrals deep dive from record-level referral data (small numbers suppressed)."""
     from analysis.pack import run_deep_dive
 
-    result = run_deep_dive(la, records, period, _paths(), outputs_root=output, pdf=pdf)
+    result = run_deep_dive(la, records, period, _paths(), outputs_root=output, pdf=pdf,
+                           history_start=history_start, validate=validate, audit_list=audit_list)
+    if audit_list is not None:
+        typer.echo(f"Audit list (personal data, keep on this machine): {audit_list}")
     typer.echo(f"Deep dive written to {result.output} ({len(result.files)} files, {result.seconds:.0f} s)")
     typer.echo(f"  open {result.output / 'report.html'}")
     if result.message:

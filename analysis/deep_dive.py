@@ -71,18 +71,65 @@ def output_name(name: str, synthetic: bool) -> str:
 # --------------------------------------------------------------------------------- reading
 
 
-def _xml_history_start(paths: Sequence[Path], table: pd.DataFrame) -> pd.Timestamp:
+def _xml_history_start(years: Sequence[int], table: pd.DataFrame) -> pd.Timestamp:
     """First day with complete referrals: 1 April of the earliest census year's start.
 
     A census return also holds earlier referrals still open at 1 April; they are history,
     not a complete record of those earlier months.
     """
-    from analysis.readers.cin_xml import census_year
-
-    years = [y for y in (census_year(p) for p in paths) if y]
     if years:
         return pd.Timestamp(min(years) - 1, 4, 1)
     return pd.Timestamp(table["referral_date"].min())
+
+
+def check_census_set(files: Sequence[Path], la: LocalAuthority | None = None) -> list[int]:
+    """Check census returns read together are one LA's consecutive years, each once; return
+    the years. Raises :class:`InputDataError` naming the files otherwise: a file with no
+    census year, a year given twice, a year missing between two others, an LEA code other
+    than ``la``'s (or, without ``la``, files from different LAs)."""
+    from analysis.readers.cin_xml import census_header
+
+    headers = {f: census_header(f) for f in files}
+    no_year = [f.name for f, h in headers.items() if h.year is None]
+    if no_year:
+        raise InputDataError("census file without a collection year", file=no_year[0],
+                             expected="Header/CollectionDetails/Year in every file",
+                             found="no year in " + ", ".join(no_year),
+                             fix="export each census return with its header")
+    by_year: dict[int, list[str]] = {}
+    for f, h in headers.items():
+        by_year.setdefault(int(h.year or 0), []).append(f.name)
+    twice = {y: names for y, names in by_year.items() if len(names) > 1}
+    if twice:
+        raise InputDataError(
+            "the same census year is given more than once", file=files[0].parent,
+            expected="one file per census year",
+            found="; ".join(f"{y}: {', '.join(n)}" for y, n in sorted(twice.items())),
+            fix="keep one return per year in the folder")
+    years = sorted(by_year)
+    missing = [y for y in range(years[0], years[-1] + 1) if y not in by_year]
+    if missing:
+        raise InputDataError(
+            "census years are not consecutive: re-referrals need every year in between",
+            file=files[0].parent, expected=f"every year from {years[0]} to {years[-1]}",
+            found="files for " + ", ".join(f"{y} ({by_year[y][0]})" for y in years)
+                  + "; missing " + ", ".join(map(str, missing)),
+            fix="add the missing years' returns, or use only consecutive years")
+    leas = {f.name: (h.lea or "none") for f, h in headers.items()}
+    if la is not None:
+        wrong = {n: c for n, c in leas.items() if c != la.old_code}
+        if wrong:
+            raise InputDataError(
+                f"census file(s) not from {la.name} (LEA {la.old_code})",
+                file=next(iter(wrong)), expected=f"LEA {la.old_code} in every file",
+                found="; ".join(f"{n}: LEA {c}" for n, c in wrong.items()),
+                fix=f"give only {la.name}'s returns, or run with the LA the files are for")
+    elif len(set(leas.values())) > 1:
+        raise InputDataError("census files from more than one LA", file=files[0].parent,
+                             expected="one LEA code in every file",
+                             found="; ".join(f"{n}: LEA {c}" for n, c in leas.items()),
+                             fix="put each LA's returns in a folder of their own")
+    return years
 
 
 def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
@@ -91,30 +138,37 @@ def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
     """Read and validate referral records: ``(tidy table, report, history_start)``.
 
     ``path``: a CSV/XLSX extract (``docs/data-formats/referral-records.md``), a CIN census
-    XML file, or a folder of census XML files (one per year; a referral in several years'
-    files is kept once). Rows an extract cannot use are left out and listed in the report
-    (never dropped silently); problems with a whole file raise :class:`InputDataError`.
+    XML file, or a folder of census XML files (one per year, consecutive, one LA: the LEA
+    in each file must be ``la``'s; a referral in several years' files is kept once). Rows
+    that cannot be used are left out and counted in the report (never dropped silently);
+    problems with a whole file or the set of files raise :class:`InputDataError`.
     ``history_start`` is the first date the records are complete from.
     """
-    from analysis.readers.cin_xml import read_cin_census_years, read_cin_xml
+    from analysis.readers.cin_xml import read_cin_census_years
     from analysis.readers.referral_records import read_referral_records
 
     path = Path(path)
-    if path.is_dir():
-        xmls = sorted(p for p in path.iterdir() if p.suffix.lower() in XML_SUFFIXES)
-        if not xmls:
-            raise InputDataError("folder holds no CIN census XML files", file=path,
-                                 expected="one or more .xml census returns",
-                                 fix="give the extract file itself, or a folder of .xml files")
+    if path.is_dir() or path.suffix.lower() in XML_SUFFIXES:
+        if path.is_dir():
+            xmls = sorted(p for p in path.iterdir() if p.suffix.lower() in XML_SUFFIXES)
+            if not xmls:
+                raise InputDataError("folder holds no CIN census XML files", file=path,
+                                     expected="one or more .xml census returns",
+                                     fix="give the extract file itself, or a folder of .xml "
+                                         "files")
+        elif not path.exists():
+            raise InputDataError("records file not found", file=path,
+                                 fix="check the path (relative paths are from the project "
+                                     "folder)")
+        else:
+            xmls = [path]
+        years = check_census_set(xmls, la)
         table = read_cin_census_years(xmls)
-        return table, _xml_report(path, table, xmls), _xml_history_start(xmls, table)
+        return table, _xml_report(path, table, xmls), _xml_history_start(years, table)
     if not path.exists():
         raise InputDataError("records file not found", file=path,
                              fix="check the path (relative paths are from the project folder)")
     suffix = path.suffix.lower()
-    if suffix in XML_SUFFIXES:
-        table = read_cin_xml(path)
-        return table, _xml_report(path, table, [path]), _xml_history_start([path], table)
     if suffix not in EXTRACT_SUFFIXES:
         raise InputDataError("unsupported records file type", file=path,
                              expected="a .csv or .xlsx extract, or CIN census .xml",
@@ -129,9 +183,22 @@ def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
 
 
 def _xml_report(path: Path, table: pd.DataFrame, files: Sequence[Path]) -> ReadReport:
+    info = table.attrs.get("read", {})
+    dropped: dict[str, int] = dict(info.get("dropped", {}))
     if table.empty:
-        raise NoDataError("the census file holds no referrals", fix="check the export")
-    report = ReadReport(file=str(path), rows_in=len(table), rows_used=len(table))
+        raise NoDataError(
+            "the census file(s) hold no usable referrals",
+            found=(f"{sum(dropped.values())} referral(s) left out: "
+                   + "; ".join(f"{why} ({n})" for why, n in dropped.items())) if dropped
+            else "no CINdetails",
+            fix="check the export: referral dates must fall between 1 January 1990 and "
+                "the census date, closures between the referral and the census date")
+    report = ReadReport(file=str(path), rows_in=len(table) + sum(dropped.values()),
+                        rows_used=len(table))
+    start = 1
+    for why, n in dropped.items():
+        report.dropped[why] = list(range(-start, -start - n, -1))  # counts only: no row numbers
+        start += n
     same_day = table.duplicated(["child_id", "referral_date"], keep="first")
     if same_day.any():
         report.flagged["same child referred twice on one day (counted once in rates)"] = (
@@ -140,7 +207,8 @@ def _xml_report(path: Path, table: pd.DataFrame, files: Sequence[Path]) -> ReadR
     if unknown.any():
         report.flagged["referral source unknown or not recorded"] = (
             (np.flatnonzero(unknown.to_numpy()) + 1).tolist())
-    report.notes.append(f"{len(files)} CIN census file(s); rows are CINdetails (referrals)")
+    report.notes.append(f"{len(files)} CIN census file(s); rows are CINdetails (referrals); "
+                        "a referral in several years' files is counted once")
     report.notes.append("the census has no locality or prior early help fields")
     return report
 
@@ -884,6 +952,115 @@ class DeepDive:
         return {self.name(k): v for k, v in self.tables.items()}
 
 
+@dataclass
+class Prepared:
+    """Records read, checked and flagged, with the year to report (no tables yet)."""
+
+    la: LocalAuthority
+    path: Path
+    table: pd.DataFrame
+    report: ReadReport
+    flagged: pd.DataFrame
+    years: pd.DataFrame
+    year: int
+    history_start: pd.Timestamp
+
+    def ids(self) -> set[str]:
+        """Every child and referral id in the input, for the identifier scan."""
+        cols = [c for c in ("child_id", "referral_id") if c in self.table]
+        return {str(v) for c in cols for v in self.table[c].dropna().unique()}
+
+
+def prepare(la: str, records: str | Path, period: str | int | None = None, *,
+            paths: Paths | None = None, today: pd.Timestamp | str | None = None,
+            history_start: pd.Timestamp | str | None = None, validate: bool = False
+            ) -> Prepared:
+    """Read and check the records (and, with ``validate``, each census file against its
+    year's XSD), flag re-referrals and choose the year: everything that can refuse the
+    input, done before any output is made."""
+    paths = paths or Paths.for_root()
+    authority = resolve_la(la, load_areas(paths.root))
+    path = Path(records)
+    if not path.is_absolute():
+        path = paths.root / path
+    if validate:
+        from analysis.readers.cin_xml import validate_cin_xml
+
+        files = (sorted(p for p in path.iterdir() if p.suffix.lower() in XML_SUFFIXES)
+                 if path.is_dir() else [path])
+        for f in files:
+            if f.suffix.lower() in XML_SUFFIXES:
+                validate_cin_xml(f)
+    table, report, start = load_records(path, today=today, la=authority)
+    if history_start is not None:
+        try:
+            given = pd.Timestamp(history_start)
+        except (ValueError, TypeError):
+            raise ParameterError("history start is not a date", parameter="history_start",
+                                 expected="a date such as 2015-04-01",
+                                 found=repr(history_start)) from None
+        first = pd.Timestamp(table["referral_date"].min())
+        if given > first:
+            raise ParameterError("history start is after the first referral",
+                                 parameter="history_start",
+                                 expected=f"on or before {long_date(first)}",
+                                 found=long_date(given),
+                                 fix="give the date the extract's records are complete from")
+        start = given
+    flagged = rr.flag_rereferrals(table, history_start=start).reset_index(drop=True)
+    years = reporting_years(flagged, start)
+    year = choose_year(years, period)
+    return Prepared(authority, path, table, report, flagged, years, year, start)
+
+
+def write_audit_list(prepared: Prepared, target: str | Path,
+                     forbidden: Sequence[Path] = ()) -> Path:
+    """Write the year's re-referred children (ids, referral dates, previous referral and its
+    closure date and reason) to ``target``, a CSV for case audit kept on this machine:
+    permissions 0600 (owner only), a first line saying it holds personal data. Refused
+    inside any folder of ``forbidden`` (the pack folders and ``outputs/``)."""
+    import os
+
+    from analysis.atomic import atomic_path
+
+    target = Path(target).expanduser().resolve()
+    for folder in forbidden:
+        folder = Path(folder).resolve()
+        if target == folder or target.is_relative_to(folder):
+            raise ParameterError("the audit list may not be written among shared outputs",
+                                 parameter="audit_list",
+                                 expected=f"a path outside {folder}", found=str(target),
+                                 fix="write it to a private folder on this machine")
+    year_end = pd.Timestamp(prepared.year, 3, 31)
+    f = prepared.flagged
+    previous = rr.previous_outcomes(f)
+    re = rr.select_year(f.loc[previous.index], year_end)
+    prev = previous.loc[re.index]
+    out = pd.DataFrame({
+        "child_id": re["child_id"], "referral_id": re["referral_id"],
+        "referral_date": re["referral_date"].dt.strftime("%Y-%m-%d"),
+        "previous_referral_date": pd.to_datetime(re["previous_referral_date"])
+        .dt.strftime("%Y-%m-%d"),
+        "days_since_previous": re["days_since_previous"],
+        "previous_outcome": prev["previous_outcome"],
+        "previous_closure_date": pd.to_datetime(prev["previous_closure_date"])
+        .dt.strftime("%Y-%m-%d"),
+        "previous_closure_reason": prev["previous_closure_reason"],
+    }).sort_values(["referral_date", "child_id"])
+    header = (f"# PERSONAL DATA: re-referred children of {prepared.la.name}, "
+              f"{financial_year_label(prepared.year)}, for case audit only. Keep it on this "
+              "machine; do not email, share or put it in a pack.\n")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        os.chmod(tmp, 0o600)  # owner only before a byte is written
+        fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(header)
+            out.to_csv(fh, index=False)
+    os.chmod(target, 0o600)
+    return target
+
+
 def build_deep_dive(la: str, records: str | Path, period: str | int | None = None, *,
                     paths: Paths | None = None, today: pd.Timestamp | str | None = None,
                     contacts: float | None = None,
@@ -902,23 +1079,12 @@ def build_deep_dive(la: str, records: str | Path, period: str | int | None = Non
     the records can fill it).
     """
     paths = paths or Paths.for_root()
-    authority = resolve_la(la, load_areas(paths.root))
-    path = Path(records)
-    if not path.is_absolute():
-        path = paths.root / path
-    table, report, start = load_records(path, today=today, la=authority)
-    if history_start is not None:
-        given = pd.Timestamp(history_start)
-        if given > pd.Timestamp(table["referral_date"].min()):
-            raise ParameterError("history start is after the first referral",
-                                 parameter="history_start",
-                                 expected=f"on or before {long_date(table['referral_date'].min())}",
-                                 found=long_date(given),
-                                 fix="give the date the extract's records are complete from")
-        start = given
-    flagged = rr.flag_rereferrals(table, history_start=start).reset_index(drop=True)
-    years = reporting_years(flagged, start)
-    year = choose_year(years, period)
+    prepared = prepare(la, records, period, paths=paths, today=today,
+                       history_start=history_start)
+    authority, path, table, report = (prepared.la, prepared.path, prepared.table,
+                                      prepared.report)
+    flagged, years, year, start = (prepared.flagged, prepared.years, prepared.year,
+                                   prepared.history_start)
     year_end = pd.Timestamp(year, 3, 31)
     dive = DeepDive(
         la=authority, records_file=path, synthetic=is_synthetic(path), year=year,
@@ -1114,9 +1280,11 @@ __all__ = [
     "DFE_MEASURES",
     "THRESHOLD",
     "DeepDive",
+    "Prepared",
     "RawTable",
     "Scope",
     "build_deep_dive",
+    "check_census_set",
     "choose_year",
     "funnel_positions",
     "funnel_table",
@@ -1126,9 +1294,11 @@ __all__ = [
     "load_records",
     "monthly_xmr",
     "output_name",
+    "prepare",
     "publish",
     "publish_all",
     "read_summary_table",
     "reporting_years",
     "share_within_table",
+    "write_audit_list",
 ]

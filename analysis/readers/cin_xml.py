@@ -24,14 +24,16 @@ referrals of one child), so the same referral gets the same id in every year's f
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET  # writing only; reading goes through defusedxml
-from collections.abc import Iterator
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pandas as pd
@@ -97,89 +99,155 @@ def _text(el: ET.Element, name: str) -> str | None:
     return c.text.strip()
 
 
-def _date(text: str | None, path: Path, field: str, child_no: int) -> pd.Timestamp | None:
+#: Earliest plausible referral or closure date (as the extract reader).
+EARLIEST = pd.Timestamp("1990-01-01")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+
+
+def _date(text: str | None, path: Path, field: str, child_no: int) -> datetime | None:
+    """A census date (``YYYY-MM-DD``, any time part ignored) as a datetime, any year 1-9999;
+    the caller checks it is plausible. A text that is not a date is refused."""
     if text is None:
         return None
+    m = _DATE.match(text)
     try:
-        return pd.Timestamp(datetime.strptime(text[:10], "%Y-%m-%d"))
+        if m is None:
+            raise ValueError
+        return datetime(int(m.group(1)), int(m.group(2)), int(m.group(3)))
     except ValueError:
         raise InputDataError(f"{field} is not a date", file=path, column=field,
                              expected="YYYY-MM-DD", found=repr(text),
                              fix=f"correct child number {child_no} in the file") from None
 
 
-def _outcome(details: ET.Element, nfa: bool, reason: str | None) -> str | None:
+def _outcome(details: dict[str, object], nfa: bool, reason: str | None) -> str | None:
     if nfa:
         return "no_assessment"
-    if _child(details, "ChildProtectionPlans") is not None:
+    if details.get("ChildProtectionPlans"):
         return "cp_plan"
-    if _child(details, "CINPlanDates") is not None:
+    if details.get("CINPlanDates"):
         return "cin_plan"
-    assessments = _children(details, "Assessments")
-    if assessments:
+    if details.get("Assessments"):
         if reason == "RC9":
             return "early_help"
         if reason == "RC8":
             return "not_in_need"
-        if any(_text(a, "AssessmentAuthorisationDate") for a in assessments):
+        if details.get("AssessmentAuthorisationDate"):
             return "cin_plan"
         return None
     return "no_assessment"
 
 
-def _factors(details: ET.Element) -> str | None:
-    codes: dict[str, None] = {}
-    for a in _children(details, "Assessments"):
-        f = _child(a, "FactorsIdentifiedAtAssessment")
-        if f is None:
-            continue
-        for code in _children(f, "AssessmentFactors"):
-            if code.text and code.text.strip():
-                codes[code.text.strip()] = None
-    return ";".join(codes) if codes else None
+_DETAIL_FIELDS = frozenset({"CINreferralDate", "ReferralSource", "PrimaryNeedCode",
+                            "CINclosureDate", "ReasonForClosure", "ReferralNFA"})
 
 
-def _child_rows(child: ET.Element, path: Path, child_no: int) -> Iterator[dict]:
-    ids = _child(child, "ChildIdentifiers")
-    child_id = _text(ids, "LAchildID") if ids is not None else None
+def _details(el: ET.Element) -> dict[str, object]:
+    """The fields of one CINdetails the reader uses, in one pass over its elements."""
+    out: dict[str, object] = {}
+    factors: dict[str, None] = {}
+    for c in el:
+        tag = c.tag if c.tag[0] != "{" else _local(c.tag)
+        if tag in _DETAIL_FIELDS:
+            t = (c.text or "").strip()
+            if t:
+                out[tag] = t
+        elif tag == "Assessments":
+            out["Assessments"] = True
+            for a in c:
+                at = a.tag if a.tag[0] != "{" else _local(a.tag)
+                if at == "AssessmentAuthorisationDate" and (a.text or "").strip():
+                    out["AssessmentAuthorisationDate"] = True
+                elif at == "FactorsIdentifiedAtAssessment":
+                    for f in a:
+                        if f.text and f.text.strip():
+                            factors[f.text.strip()] = None
+        elif tag in ("ChildProtectionPlans", "CINPlanDates"):
+            out[tag] = True
+    if factors:
+        out["factors"] = ";".join(factors)
+    return out
+
+
+@dataclass
+class _Read:
+    """What one file gave: rows kept, and CINdetails left out by reason."""
+
+    rows: list[dict] = field(default_factory=list)
+    details_in: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+
+    def drop(self, why: str) -> None:
+        self.dropped[why] = self.dropped.get(why, 0) + 1
+
+
+def _child_rows(child: ET.Element, path: Path, child_no: int, census_date: datetime,
+                out: _Read) -> None:
+    child_id = None
+    for c in child:
+        if _local(c.tag) == "ChildIdentifiers":
+            child_id = _text(c, "LAchildID")
+            break
     if not child_id:
         raise InputDataError("a child has no LAchildID", file=path, column="LAchildID",
                              expected="ChildIdentifiers/LAchildID in every Child",
                              found=f"none in child number {child_no}",
                              fix="give every child its LA identifier")
     seen: dict[str, int] = {}
-    for details in _children(child, "CINdetails"):
-        ref_text = _text(details, "CINreferralDate")
-        if ref_text is None:
+    census = f"{census_date:%d %B %Y}".lstrip("0")
+    for el in child:
+        if _local(el.tag) != "CINdetails":
+            continue
+        out.details_in += 1
+        d = _details(el)
+        ref_text = d.get("CINreferralDate")
+        if not isinstance(ref_text, str):
             raise InputDataError("a referral has no CINreferralDate", file=path,
                                  column="CINreferralDate",
-                                 found=f"none for child {child_no} in the file",
+                                 found=f"none for child number {child_no} in the file",
                                  fix="give every CINdetails its referral date")
         ref = _date(ref_text, path, "CINreferralDate", child_no)
-        nfa_text = (_text(details, "ReferralNFA") or "").lower()
+        clo_text = d.get("CINclosureDate")
+        clo = _date(clo_text if isinstance(clo_text, str) else None, path, "CINclosureDate",
+                    child_no)
+        assert ref is not None
+        if ref < EARLIEST:
+            out.drop("referral date before 1990")
+            continue
+        if ref > census_date:
+            out.drop(f"referral date after the census date ({census})")
+            continue
+        if clo is not None and clo > census_date:
+            out.drop(f"closure date after the census date ({census})")
+            continue
+        if clo is not None and clo < ref:
+            out.drop("closure date before referral date")
+            continue
+        nfa_text = str(d.get("ReferralNFA", "")).lower()
         if nfa_text not in _TRUE | _FALSE:
             raise InputDataError("ReferralNFA is not true/false", file=path,
                                  column="ReferralNFA", expected="true, false, 1 or 0",
                                  found=repr(nfa_text), fix=f"correct child number {child_no}")
         nfa = nfa_text in _TRUE
-        reason = _text(details, "ReasonForClosure")
+        reason = d.get("ReasonForClosure")
+        reason = reason if isinstance(reason, str) else None
         key = ref_text[:10]
         seen[key] = seen.get(key, 0) + 1
-        yield {
+        need = d.get("PrimaryNeedCode")
+        out.rows.append({
             "child_id": child_id,
             "referral_id": f"{child_id}/{key}/{seen[key]}",
             "referral_date": ref,
-            "referral_source": source_label(_text(details, "ReferralSource")),
+            "referral_source": source_label(d.get("ReferralSource")),
             "referral_nfa": nfa,
-            "assessment_outcome": _outcome(details, nfa, reason),
-            "closure_date": _date(_text(details, "CINclosureDate"), path, "CINclosureDate",
-                                  child_no),
+            "assessment_outcome": _outcome(d, nfa, reason),
+            "closure_date": clo,
             "closure_reason": reason,
             "prior_early_help": None,
             "locality": None,
-            "primary_need": _text(details, "PrimaryNeedCode"),
-            "assessment_factors": _factors(details),
-        }
+            "primary_need": need if isinstance(need, str) else None,
+            "assessment_factors": d.get("factors"),
+        })
 
 
 def _tidy(rows: list[dict]) -> pd.DataFrame:
@@ -197,18 +265,51 @@ def _tidy(rows: list[dict]) -> pd.DataFrame:
     return df
 
 
-def census_year(path: str | Path) -> int | None:
-    """The collection year in a file's ``Header/CollectionDetails/Year`` (or None)."""
+@dataclass(frozen=True)
+class CensusHeader:
+    """The header of a CIN census return: collection year, census date, the LA's code."""
+
+    year: int | None
+    reference_date: pd.Timestamp | None
+    lea: str | None
+
+
+def census_header(path: str | Path) -> CensusHeader:
+    """``Header/CollectionDetails/Year``, ``ReferenceDate`` and ``Source/LEA`` of a file
+    (None where missing or the file cannot be read)."""
     path = Path(path)
+    found: dict[str, str] = {}
     try:
         for _event, el in iterparse(str(path), events=("end",), forbid_dtd=True):
-            if _local(el.tag) == "Year" and el.text and el.text.strip().isdigit():
-                return int(el.text.strip())
-            if _local(el.tag) in ("Header", "Child"):
-                return None
-    except (DefusedXmlException, ET.ParseError):
-        return None
-    return None
+            tag = _local(el.tag)
+            if tag in ("Year", "ReferenceDate", "LEA") and el.text and el.text.strip():
+                found.setdefault(tag, el.text.strip())
+            if tag in ("Header", "Child"):
+                break
+    except (DefusedXmlException, ET.ParseError, OSError):
+        pass
+    year = found.get("Year", "")
+    ref = found.get("ReferenceDate")
+    ref_ts = None
+    if ref and _DATE.match(ref):
+        try:
+            ref_ts = pd.Timestamp(ref[:10])
+        except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+            ref_ts = None
+    return CensusHeader(int(year) if year.isdigit() else None, ref_ts, found.get("LEA"))
+
+
+def census_year(path: str | Path) -> int | None:
+    """The collection year in a file's ``Header/CollectionDetails/Year`` (or None)."""
+    return census_header(path).year
+
+
+def _census_date(header: CensusHeader) -> datetime:
+    if header.reference_date is not None:
+        return header.reference_date.to_pydatetime()
+    if header.year is not None and 1990 < header.year < 2200:
+        return datetime(header.year, 3, 31)
+    return datetime.combine(date.today(), datetime.min.time())
 
 
 def read_cin_xml(
@@ -220,8 +321,13 @@ def read_cin_xml(
 ) -> pd.DataFrame:
     """Read one CIN census XML file into the tidy referral table (one row per CINdetails).
 
-    ``validate``: first check the file against the XSD of ``year`` (default: the Year in
-    its header) and raise :class:`InputDataError` listing the first problems.
+    Referrals the census could not hold are left out and counted (as the extract reader
+    does): a referral date before 1990 or after the census date (the header's
+    ReferenceDate, else 31 March of its Year), a closure after the census date or before the
+    referral. ``result.attrs["read"]`` holds ``details_in`` and ``dropped`` (reason ->
+    count) and the header. ``validate``: first check the file against the XSD of ``year``
+    (default: the Year in its header) and raise :class:`InputDataError` with the first
+    problems and their line numbers.
     """
     path = Path(path)
     if not path.exists():
@@ -231,30 +337,38 @@ def read_cin_xml(
                              fix="export the census again")
     if validate:
         validate_cin_xml(path, year=year, xsd_dir=xsd_dir)
-    rows: list[dict] = []
+    header = census_header(path)
+    census_date = _census_date(header)
+    out = _Read()
     child_no = 0
-    root_seen = False
-    parent: ET.Element | None = None
+    stack: list[str] = []
+    parents: list[ET.Element] = []
     try:
         for event, el in iterparse(str(path), events=("start", "end"), forbid_dtd=True):
-            tag = _local(el.tag)
             if event == "start":
-                if not root_seen:
-                    root_seen = True
-                    if tag != "Message":
-                        raise InputDataError("not a CIN census file", file=path,
-                                             expected="root element <Message>",
-                                             found=f"<{tag}>",
-                                             fix="check this is the CIN census XML return")
-                elif tag == "Children":
-                    parent = el
+                tag = _local(el.tag)
+                if not stack and tag != "Message":
+                    raise InputDataError("not a CIN census file", file=path,
+                                         expected="root element <Message>",
+                                         found=f"<{tag}>",
+                                         fix="check this is the CIN census XML return")
+                if tag == "Child" and (len(stack) != 2 or stack[1] != "Children"):
+                    raise InputDataError(
+                        "a Child element is not directly under Message/Children", file=path,
+                        expected="<Message><Children><Child>...",
+                        found="<Child> inside <" + "/".join(stack) + f"> (after child number "
+                              f"{child_no})",
+                        fix="export the census again; each Child must sit in Children")
+                stack.append(tag)
+                parents.append(el)
                 continue
-            if tag == "Child":
+            stack.pop()
+            parents.pop()
+            if len(stack) == 2 and stack[1] == "Children" and _local(el.tag) == "Child":
                 child_no += 1
-                rows.extend(_child_rows(el, path, child_no))
+                _child_rows(el, path, child_no, census_date, out)
                 el.clear()
-                if parent is not None:
-                    parent.remove(el)
+                parents[-1].remove(el)
     except DefusedXmlException as exc:
         raise InputDataError("XML file has a DTD, an entity or an external reference, "
                              "which are refused for safety", file=path,
@@ -263,46 +377,104 @@ def read_cin_xml(
     except ET.ParseError as exc:
         raise InputDataError("XML file is malformed", file=path, found=str(exc),
                              fix="export the census again; the file may be truncated") from None
-    return _tidy(rows)
+    df = _tidy(out.rows)
+    df.attrs["read"] = {"details_in": out.details_in, "dropped": dict(out.dropped),
+                        "year": header.year, "lea": header.lea,
+                        "census_date": f"{census_date:%Y-%m-%d}"}
+    return df
 
 
-def read_cin_census_years(paths: list[str | Path], **kwargs) -> pd.DataFrame:
+def read_cin_census_years(paths: list[str | Path], **kwargs: Any) -> pd.DataFrame:
     """Read several years' CIN census files into one referral table.
 
     A referral open across a year end appears in both years' files; the copy from the
     latest file (by census year, else by order given) is kept, as its closure is the most
-    up to date.
+    up to date. ``result.attrs["read"]`` sums what each file gave and left out.
     """
     frames = []
+    details_in = 0
+    dropped: dict[str, int] = {}
     for order, p in enumerate(paths):
         df = read_cin_xml(p, **kwargs)
-        df["_order"] = (census_year(p) or 0) * 1000 + order
+        info = df.attrs.get("read", {})
+        details_in += int(info.get("details_in", len(df)))
+        for why, n in info.get("dropped", {}).items():
+            dropped[why] = dropped.get(why, 0) + n
+        df["_order"] = (info.get("year") or 0) * 1000 + order
         frames.append(df)
     if not frames:
         raise ParameterError("no files given", parameter="paths",
                              expected="one or more CIN census XML files", found="none")
     all_ = pd.concat(frames, ignore_index=True).sort_values("_order", kind="stable")
     all_ = all_.drop_duplicates("referral_id", keep="last").drop(columns="_order")
-    return all_.sort_values(["referral_date", "referral_id"]).reset_index(drop=True)
+    out = all_.sort_values(["referral_date", "referral_id"]).reset_index(drop=True)
+    out.attrs["read"] = {"details_in": details_in, "dropped": dropped}
+    return out
+
+
+def _xsd_line(path: Path, where: str) -> int | None:
+    """The line of the element at ``where`` (``/Message/Children/Child[3]/CINdetails``) in
+    ``path``, found by a second pass with expat (no DTD: the file was already read safely)."""
+    import xml.parsers.expat
+
+    steps = []
+    for part in where.strip("/").split("/"):
+        m = re.match(r"^(?:[^:]+:)?([^\[]+)(?:\[(\d+)\])?$", part)
+        if not m:
+            return None
+        steps.append((m.group(1), int(m.group(2) or 1)))
+    counts: list[dict[str, int]] = [{}]
+    depth_ok = [True]
+    found: list[int] = []
+    parser = xml.parsers.expat.ParserCreate()
+
+    def start(name: str, _attrs: dict) -> None:
+        local = name.rsplit(":", 1)[-1]
+        level = len(counts) - 1
+        n = counts[-1][local] = counts[-1].get(local, 0) + 1
+        ok = depth_ok[-1] and level < len(steps) and steps[level] == (local, n)
+        if ok and level == len(steps) - 1 and not found:
+            found.append(parser.CurrentLineNumber)
+        counts.append({})
+        depth_ok.append(ok)
+
+    def end(_name: str) -> None:
+        counts.pop()
+        depth_ok.pop()
+
+    def no_dtd(*_args: object) -> None:
+        raise ValueError("DTD")
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = no_dtd
+    try:
+        with path.open("rb") as fh:
+            parser.ParseFile(fh)
+    except (ValueError, xml.parsers.expat.ExpatError, OSError):
+        pass
+    return found[0] if found else None
 
 
 def validate_cin_xml(path: str | Path, year: int | None = None,
                      xsd_dir: str | Path | None = None, max_errors: int = 5) -> None:
-    """Check a CIN census XML file against its year's XSD; raise InputDataError if invalid."""
+    """Check a CIN census XML file against its year's XSD (``CIN_schema_<year>.xsd``);
+    raise :class:`InputDataError` listing the first ``max_errors`` problems, each with its
+    line number and element."""
     import xmlschema
 
     path = Path(path)
     year = year or census_year(path)
     if year is None:
-        raise ParameterError("census year unknown", parameter="year",
-                             expected="a year such as 2017, or a Header/CollectionDetails/Year",
-                             found="none in the file", fix="pass year=")
+        raise InputDataError("census year unknown, so the schema to check against is not known",
+                             file=path, expected="Header/CollectionDetails/Year, e.g. 2017",
+                             found="none in the file", fix="export the census with its header")
     schema = _schema(str(xsd_path(year, xsd_dir)))
     try:
         resource = xmlschema.XMLResource(str(path), lazy=True, defuse="always")
         errors = []
         for err in schema.iter_errors(resource):
-            errors.append(f"{err.path}: {err.reason}")
+            errors.append((str(err.path or ""), str(err.reason or err.message).strip()))
             if len(errors) >= max_errors:
                 break
     except (DefusedXmlException, xmlschema.XMLResourceError, ET.ParseError) as exc:
@@ -310,9 +482,15 @@ def validate_cin_xml(path: str | Path, year: int | None = None,
                              found=str(exc).splitlines()[0],
                              fix="export the census again without a DOCTYPE") from None
     if errors:
-        raise InputDataError(f"not valid against the {year} CIN census schema", file=path,
-                             found="; ".join(errors),
-                             fix="correct the fields named; codes must be in the year's lists")
+        lines = []
+        for where, why in errors:
+            line = _xsd_line(path, where) if where else None
+            lines.append(f"line {line if line else '?'}, {where}: {why}")
+        raise InputDataError(f"not valid against the {year} CIN census schema "
+                             f"(CIN_schema_{min(max(year, XSD_YEARS.start), XSD_YEARS.stop - 1)}"
+                             f".xsd); first {len(lines)} problem(s)", file=path,
+                             found="\n  " + "\n  ".join(lines),
+                             fix="correct the elements named; codes must be in the year's lists")
 
 
 # ---------------------------------------------------------------- writing
@@ -488,6 +666,7 @@ def write_cin_xml(records: pd.DataFrame, path: str | Path, year: int, *,
     return path
 
 
-__all__ = ["DEFAULT_XSD_DIR", "REFERRAL_SOURCES", "census_records", "census_year",
+__all__ = ["DEFAULT_XSD_DIR", "REFERRAL_SOURCES", "CensusHeader", "census_header",
+           "census_records", "census_year",
            "read_cin_census_years", "read_cin_xml", "validate_cin_xml", "write_cin_xml",
            "xsd_path"]
