@@ -31,6 +31,15 @@ ColumnKind = Literal["text", "percent", "rate_per_10000", "rate_per_100000", "co
 #: What a note says: a figure or section missing, a section left out, a caveat, an old figure.
 NoteKind = Literal["missing", "left_out", "caveat", "stale"]
 
+#: The facts on a pack's first page, in this order, by ``Pack.meta`` key. ``la`` and
+#: ``period`` also make the PDF's running header. Other keys follow, under their own name.
+META_LABELS: dict[str, str] = {
+    "la": "Local authority",
+    "period": "Period",
+    "made": "Date made",
+    "sources": "Data sources",
+}
+
 
 def _check_name(name: str, what: str) -> None:
     if not _NAME.match(name or ""):
@@ -53,6 +62,12 @@ class Column:
     ``key`` is the frame's column; ``label`` its heading. ``kind`` and ``decimals`` say how a
     renderer formats the numbers (from the catalogue for indicator values). ``display`` and
     ``download`` say whether the column is shown on the page and written to CSV/XLSX.
+
+    A column holding several measures (a profile table) takes each row's unit and decimals
+    from other columns of the frame: ``unit_key`` (a catalogue unit such as "percent",
+    "count", "rate_per_10000") and ``decimals_key``. ``reason_key`` names the column saying
+    why a cell is blank (a DfE symbol such as "c", or words such as "not published"); without
+    it, a ``<key>_reason`` or ``<key>_status`` column is used where the frame has one.
     """
 
     key: str
@@ -61,6 +76,9 @@ class Column:
     decimals: int | None = None
     display: bool = True
     download: bool = True
+    unit_key: str | None = None
+    decimals_key: str | None = None
+    reason_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +94,8 @@ class Table:
 
     def __post_init__(self) -> None:
         _check_name(self.name, "table")
-        missing = [c.key for c in self.columns if c.key not in self.frame.columns]
+        missing = [k for c in self.columns for k in (c.key, c.unit_key, c.decimals_key, c.reason_key)
+                   if k is not None and k not in self.frame.columns]
         if missing:
             raise ParameterError(f"table {self.name} lists columns its frame does not have",
                                  parameter=f"table {self.name} columns", expected="columns of its frame",
@@ -134,6 +153,12 @@ class Section:
     intro: str = ""
     appendix: bool = False
 
+    def _repr_html_(self) -> str:
+        """Notebook display: the section as HTML (:mod:`analysis.render.html`)."""
+        from analysis.render.html import section_fragment
+
+        return section_fragment(self)
+
 
 @dataclass(frozen=True)
 class Pack:
@@ -156,6 +181,13 @@ class Pack:
 
     def notes(self) -> list[tuple[Section, Note]]:
         return [(s, b) for s, b in self.blocks() if isinstance(b, Note)]
+
+    def _repr_html_(self) -> str:
+        """Notebook display: the pack as HTML (:mod:`analysis.render.html`); problems that
+        would stop it being saved are warnings here."""
+        from analysis.render.html import pack_fragment
+
+        return pack_fragment(self)
 
 
 #: A section builder: the computed context in, a section out; it writes nothing.

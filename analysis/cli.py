@@ -113,7 +113,6 @@ def benchmark(
     from analysis.judgement import judge_table, parse_level
     from analysis.narrative import sentences
     from analysis.periods import parse_year
-    from analysis.tables import format_benchmark_table
 
     chosen_level = parse_level(level)
     paths = _paths()
@@ -130,12 +129,14 @@ def benchmark(
     elif format is OutputFormat.json:
         text = json.dumps(json.loads(bench.to_json(orient="records")), indent=2) + "\n"
     else:
+        from analysis.render.cli_tables import benchmark_table
+        from analysis.render.terminal import table_text
+
         header = (f"{authority.name} ({authority.old_code}, {authority.new_code}), "
                   f"{authority.region_name}\n")
         notes = "\n".join(textwrap.fill(s, width=100, initial_indent="- ", subsequent_indent="  ")
                           for s in bench["sentence"])
-        text = (header + format_benchmark_table(bench).to_string(index=False) + "\n\n"
-                + notes + "\n")
+        text = header + table_text(benchmark_table(bench)) + "\n\n" + notes + "\n"
     if output:
         from analysis.atomic import atomic_path
 
@@ -195,9 +196,6 @@ def pack(
     neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list (2021 or 2025).")] = None,
     output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).")] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
-    chart_workers: Annotated[int | None, typer.Option(
-        help="Background processes saving a single pack's charts (default one per core; 0: none). "
-             "A batch (--all-las, several --la) runs one pack per job instead.")] = None,
 ) -> None:
     """Run the quarterly chart pack notebook for one LA, a list, or --all-las."""
     from analysis.pack import all_la_names, run_many, run_pack
@@ -208,8 +206,7 @@ def pack(
         raise typer.Exit(_print_results(run_many(names, period, paths, jobs=jobs, outputs_root=output, pdf=pdf)))
     if not la:
         raise typer.BadParameter("give --la NAME (or --all-las)")
-    result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf,
-                      chart_workers=chart_workers)
+    result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf)
     typer.echo(f"Pack written to {result.output} ({len(result.files)} files, {result.seconds:.0f} s)")
     typer.echo(f"  open {result.output / 'report.html'}")
     if result.message:
@@ -243,17 +240,17 @@ def quarter(
         sys.stdout.write(json.dumps({k: json.loads(v.drop(columns=["file"], errors="ignore").to_json(orient="records"))
                                      for k, v in report.items()}, indent=2) + "\n")
         return
-    for name in ("status", "summary", "pairing", "disagreements"):
-        frame = report[name].drop(columns=["file", "row", "source"], errors="ignore")
-        if format is OutputFormat.csv:
+    if format is OutputFormat.csv:
+        for name in ("status", "summary", "pairing", "disagreements"):
+            frame = report[name].drop(columns=["file", "row", "source"], errors="ignore")
             sys.stdout.write(f"# {name}\n" + frame.to_csv(index=False))
-        else:
-            cols = {"status": ["indicator_code", "area", "value", "target", "tolerance", "status_used",
-                               "status_source", "agrees", "direction_previous_quarter"],
-                    "pairing": ["indicator_code", "value", "benchmark_period", "la_annual_value", "england",
-                                "region", "sn_mean", "rank", "of", "quartile"]}.get(name)
-            typer.echo(f"\n== {name}")
-            typer.echo((frame[cols] if cols else frame).to_string(index=False) if not frame.empty else "(none)")
+        return
+    from analysis.render.cli_tables import quarter_tables
+    from analysis.render.terminal import table_text
+
+    for table in quarter_tables(report):
+        typer.echo(f"\n== {table.name}")
+        typer.echo(table_text(table))
 
 
 @app.command()

@@ -1,10 +1,12 @@
 """Run the parameterised notebooks through papermill into finished, versioned chart packs.
 
 ``run_pack`` checks the parameters first (a typed model per notebook: unknown parameters,
-wrong types, an unknown LA or period are rejected before anything runs), executes the
-notebook into a temporary folder, exports HTML (code hidden) and, where Chromium is
-available, PDF, writes ``manifest.json`` (parameters, inputs with sha256, package versions,
-git commit, times) and only then renames the folder into place. A failed run leaves the
+wrong types, an unknown LA or period are rejected before anything runs) and executes the
+notebook into a temporary folder. The notebook itself renders its pack there
+(``analysis.render.write(pack, output_dir)``: charts, tables, HTML, Word); the runner prints
+the HTML to PDF where Chromium is available, writes ``manifest.json`` (parameters, formats
+and files written, inputs with sha256, package versions, git commit, times) and only then
+renames the folder into place. A failed run leaves the
 previous pack untouched and writes an error log naming the failing cell.
 """
 
@@ -15,7 +17,6 @@ import functools
 import json
 import os
 import re
-import shutil
 import subprocess
 import threading
 import time
@@ -26,7 +27,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from analysis import __version__
 from analysis.atomic import atomic_dir, atomic_path, sha256_file
@@ -34,6 +35,8 @@ from analysis.config import Paths, load_sources
 from analysis.errors import AnalysisError, NoDataError, ParameterError
 from analysis.geography import LocalAuthority, load_areas, resolve_la, slugify
 from analysis.periods import Quarter, parse_quarter
+from analysis.render import formats_in
+from analysis.render import pdf as pdf_renderer
 
 NOTEBOOKS = {
     "quarterly_pack": "quarterly_pack.ipynb",
@@ -58,7 +61,6 @@ class QuarterlyPackParams(_Params):
     period: str
     neighbours: str | None = None
     indicators: list[str] | None = None
-    chart_workers: int = Field(0, ge=0, le=64)  # background processes saving charts (0: none)
 
 
 class BenchmarkExplorerParams(_Params):
@@ -177,95 +179,27 @@ def input_files(paths: Paths, extra: list[Path] | None = None) -> dict[str, str]
     return files
 
 
-def find_chromium() -> str | None:
-    """Path of a headless-capable Chromium or Chrome, or None."""
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        found = shutil.which(name)
-        if found:
-            return found
-    return None
+#: Kept here for callers of the runner; the PDF renderer owns them.
+find_chromium = pdf_renderer.find_chromium
+html_to_pdf = pdf_renderer.html_to_pdf
 
-
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--disable-dev-shm-usage"]
-
-
-def html_to_pdf(html: Path, pdf: Path, timeout: float = 120) -> str | None:
-    """Print ``html`` to ``pdf`` with headless Chromium. Returns None, or why there is no PDF."""
-    browser = find_chromium()
-    if browser is None:
-        return "no PDF engine: install Chromium (Debian package 'chromium') to get a PDF"
-    profile = Path(os.environ.get("TMPDIR", "/tmp")) / f"csc-chromium-{os.getpid()}-{time.monotonic_ns()}"
-    try:
-        with atomic_path(pdf) as tmp:
-            result = subprocess.run(
-                [browser, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--no-pdf-header-footer",
-                 f"--print-to-pdf={tmp}", html.resolve().as_uri()],
-                capture_output=True, text=True, timeout=timeout, check=False)
-            if result.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
-                raise OSError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "no output")
-    except (OSError, subprocess.SubprocessError) as exc:
-        return f"PDF not made: {exc}"
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    return None
-
-
-#: Cells with this tag are left out of the HTML report.
+#: Cells with this tag are left out of an HTML report exported from the notebook.
 REPORT_HIDDEN_TAG = "notebook-only"
 
 
-_LINKED_CHART = re.compile(r'(<img\s[^>]*?)src="(charts/[^"<>]+\.png)"')
-
-
-def embed_linked_charts(body: str, folder: Path) -> str:
-    """Embed the charts an HTML report links (``<img ... src="charts/x.png"``, written while
-    charts were saved in the background) as data URIs, so the report stands alone.
-    PackError naming the chart when one is missing."""
-    import base64
-    import html
-
-    def embed(match: re.Match[str]) -> str:
-        png = folder / html.unescape(match.group(2))
-        if not png.is_file():
-            raise PackError("a chart the report shows was not saved", where=str(png),
-                            fix="rerun the pack; if it happens again run the notebook with chart_workers=0")
-        return f'{match.group(1)}src="data:image/png;base64,{base64.b64encode(png.read_bytes()).decode("ascii")}"'
-
-    return _LINKED_CHART.sub(embed, body)
-
-
-_EXPORTERS = threading.local()
-
-
-def _html_exporter() -> Any:
-    """This thread's HTML exporter, made once: building one (templates, preprocessors) costs
-    more than exporting a pack with it. Per thread, as batch workers export at the same time."""
-    exporter = getattr(_EXPORTERS, "html", None)
-    if exporter is None:
-        from nbconvert import HTMLExporter
-        from nbconvert.preprocessors import TagRemovePreprocessor
-
-        exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-        # Cells tagged "notebook-only" (how to run the notebook) are for the analyst in
-        # JupyterLab, not for the report's readers.
-        exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REPORT_HIDDEN_TAG}),
-                                       enabled=True)
-        _EXPORTERS.html = exporter
-    return exporter
-
-
-def export_html(executed: Path, html: Path, title: str) -> None:
-    """The executed notebook as a standalone HTML report with the code hidden."""
+def export_notebook_html(executed: Path, html: Path, title: str) -> None:
+    """Stop-gap for a notebook that does not render its own pack yet (no
+    ``analysis.render.write`` call): the executed notebook as HTML, code hidden, no CDN
+    scripts. Remove once every notebook renders its pack."""
     import nbformat
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REPORT_HIDDEN_TAG}), enabled=True)
     nb = nbformat.read(executed, as_version=4)
     nb.metadata["title"] = title
-    body, _ = _html_exporter().from_notebook_node(nb)
-    body = embed_linked_charts(body, executed.parent)
-    # The pack is read offline and archived: drop the template's CDN scripts (MathJax,
-    # require.js), which the report does not use and which fail without a network.
+    body, _ = exporter.from_notebook_node(nb)
     body = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
     with atomic_path(html) as tmp:
         tmp.write_text(body, encoding="utf-8")
@@ -321,7 +255,7 @@ class WorkerKernel:
     more than a quarter of a benchmark-only pack. A batch worker therefore starts its kernel
     once and papermill runs each of its notebooks in it (every notebook sets all of its own
     variables from its parameters cell down, so nothing carries over but the imports, the
-    cached benchmark table and any chart worker pool). After a failed notebook the kernel is replaced, so an error
+    cached benchmark table). After a failed notebook the kernel is replaced, so an error
     in one LA's pack cannot leave state behind for the next. The manifest says which
     packs shared a kernel. Used by :func:`run_many`; a single pack gets a fresh kernel.
     """
@@ -408,7 +342,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
                 request_save_on_cell_execute=False,
                 # Once the last cell has run, every output is in hand and every chart written:
                 # a graceful kernel shutdown only waits (about a second). Where the kernel and
-                # any chart workers share a process group (POSIX), stop them all at once.
+                # any processes it started share a process group (POSIX), stop them all at once.
                 shutdown_kernel="immediate" if hasattr(os, "killpg") else "graceful",
                 execution_timeout=timeout,
                 **(kernel.engine_kwargs() if kernel else {"kernel_manager_class": kernel_manager_class()}),
@@ -426,8 +360,13 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
                             where=str(output_dir), found=f"{getattr(exc, 'ename', type(exc).__name__)}: "
                             f"{str(getattr(exc, 'evalue', exc))[:200]}",
                             fix=f"see {error_log}") from None
-        export_html(executed, tmp / "report.html", title)
-        pdf_note = html_to_pdf(tmp / "report.html", tmp / "report.pdf") if pdf else "PDF not requested"
+        html_note = None
+        if not (tmp / "report.html").exists():
+            html_note = "report.html exported from the executed notebook (it does not render its pack)"
+            export_notebook_html(executed, tmp / "report.html", title)
+        header = (params.get("la") or title, params.get("period") or "")
+        pdf_note = (html_to_pdf(tmp / "report.html", tmp / "report.pdf", header=header)
+                    if pdf else "PDF not requested")
         finished = dt.datetime.now(dt.UTC)
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
         manifest = {
@@ -436,6 +375,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
             "started": started.isoformat(timespec="seconds"),
             "finished": finished.isoformat(timespec="seconds"),
             "duration_seconds": round(time.perf_counter() - clock, 2),
+            "formats": formats_in(files), "html_note": html_note,
             "pdf": None if pdf_note else "report.pdf", "pdf_note": pdf_note,
             "inputs": input_files(paths, [paths.root / params["records"]] if "records" in params else None),
             "packages": _versions(), "outputs": [*files, "manifest.json"],
@@ -453,23 +393,15 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
 
 def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: Path | None = None,
              neighbours: str | None = None, indicators: list[str] | None = None,
-             pdf: bool = True, kernel: WorkerKernel | None = None,
-             chart_workers: int | None = None) -> PackResult:
-    """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/.
-
-    ``chart_workers``: background processes saving the charts (see
-    :mod:`analysis.charts.background`); None: one per core for a single pack, none when
-    ``kernel`` is given (:func:`run_many` passes what its jobs leave idle).
-    """
+             pdf: bool = True, kernel: WorkerKernel | None = None) -> PackResult:
+    """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/."""
     paths = paths or Paths.for_root()
-    if chart_workers is None:
-        chart_workers = 0 if kernel is not None else max(1, os.cpu_count() or 1)
     validate_parameters("quarterly_pack", {"la": la, "period": period, "neighbours": neighbours,
-                                           "indicators": indicators, "chart_workers": chart_workers})
+                                           "indicators": indicators})
     authority, quarter = resolve_pack_request(la, period, paths)
     out = safe_output_dir(outputs_root or paths.outputs, authority.slug, quarter.slug)
     params = {"la": authority.name, "period": quarter.label, "neighbours": neighbours,
-              "indicators": indicators, "chart_workers": chart_workers}
+              "indicators": indicators}
     return run_notebook("quarterly_pack", params, out, paths,
                         title=f"{authority.name}: children's social care performance, {quarter.label}",
                         pdf=pdf, kernel=kernel)
@@ -570,16 +502,11 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
 
 def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: int = 1,
              outputs_root: Path | None = None, pdf: bool = True, progress: bool = True) -> list[PackResult]:
-    """Run the quarterly pack for many LAs, ``jobs`` at once; carry on past failures.
-
-    Cores the jobs leave idle save charts in the background (``chart_workers``): with
-    ``jobs=1`` on two cores each pack gets one worker; with one job per core, none.
-    """
+    """Run the quarterly pack for many LAs, ``jobs`` at once; carry on past failures."""
     from tqdm import tqdm
 
     paths = paths or Paths.for_root()
     jobs = max(1, jobs)
-    spare = max(0, (os.cpu_count() or 1) - jobs) // jobs
     local = threading.local()
     kernels: list[WorkerKernel] = []
     lock = threading.Lock()
@@ -595,8 +522,7 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
         started = time.perf_counter()
         try:
             return run_pack(name, period, paths, outputs_root=outputs_root, pdf=pdf,
-                            kernel=worker_kernel() if len(las) > 1 else None,
-                            chart_workers=spare if len(las) > 1 else None)
+                            kernel=worker_kernel() if len(las) > 1 else None)
         except AnalysisError as exc:
             return PackResult("quarterly_pack", name, period, "failed", message=str(exc).splitlines()[0],
                               seconds=round(time.perf_counter() - started, 2))

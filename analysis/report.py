@@ -308,24 +308,14 @@ def require_local(ctx: PackContext) -> None:
 
 
 def show_chart(files: list[Path], alt_text: str):
-    """An HTML image of the saved PNG with its alt text, for display in the notebook.
-
-    The PNG is embedded, or, while charts are saved in the background (the pack runner's
-    ``chart_workers``), linked as ``charts/<name>.png`` relative to the pack folder, where
-    the executed notebook is; the HTML export embeds linked charts (:func:`analysis.pack.export_html`).
-    """
+    """An HTML image of the saved PNG (embedded) with its alt text, for display in the notebook."""
     import base64
     import html
 
     from IPython.display import HTML
 
-    from analysis.charts import background
-
     png = next(p for p in files if p.suffix == ".png")
-    if background.workers():
-        src = f"{png.parent.name}/{png.name}"
-    else:
-        src = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
+    src = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
     return HTML(f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(alt_text, quote=True)}" '
                 f'style="max-width:100%;height:auto">')
 

@@ -3,7 +3,7 @@
   floor     papermill running a notebook that only imports pandas, matplotlib and seaborn and
             draws and saves (PNG + SVG) as many empty charts as a pack has
   one LA    Doncaster's 2017-18 Q4 pack (PDF off, as for a batch), as the runner makes it (charts
-            saved by background workers) and with chart_workers=0; after a warm-up pack, three
+            drawn by the files renderer's pool) and with CSC_CHART_WORKERS=0; after a warm-up pack, three
             rounds of floor and packs one after the other, the best of each
   all LAs   every current LA with --jobs 2 (only with --all; target: under 10 minutes), after
             the least it can take: the processor time of a pack's notebook, and of writing its
@@ -71,7 +71,7 @@ def drawing_cpu_seconds(la: str, paths: Paths, workdir: Path) -> tuple[float, fl
             for i, source in enumerate(cells):
                 exec(compile(source, f"quarterly_pack cell {i}", "exec"), namespace)
                 if i == 0:  # the parameters cell
-                    namespace.update(la=la, output_dir=str(workdir / la), chart_workers=0)
+                    namespace.update(la=la, output_dir=str(workdir / la))
         return time.process_time() - started, writing[0]
     finally:
         style.write_files = write_files
@@ -87,7 +87,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
         # A first pack warms the disk cache and compiled files. Then rounds of floor, pack and
-        # pack without background saving, one after the other, so that a slow spell of the
+        # pack drawing in the kernel, one after the other, so that a slow spell of the
         # machine (runs here vary by 15% or more) falls on all three; the best of each.
         charts = sum(1 for f in run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=out / "warm",
                                          pdf=False).files if f.endswith(".png"))
@@ -96,13 +96,17 @@ def main() -> None:
             floors.append(floor_seconds(charts, out))
             packs.append(run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=out / f"bg{i}",
                                   pdf=False).seconds)
-            serials.append(run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=out / f"fg{i}",
-                                    pdf=False, chart_workers=0).seconds)
+            os.environ["CSC_CHART_WORKERS"] = "0"  # the renderer draws every chart in the kernel
+            try:
+                serials.append(run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=out / f"fg{i}",
+                                        pdf=False).seconds)
+            finally:
+                del os.environ["CSC_CHART_WORKERS"]
         floor, pack, serial = min(floors), min(packs), min(serials)
         print(f"floor ({charts} empty charts, PNG+SVG): {floor:.1f} s  (runs: {_runs(floors)})")
-        print(f"one LA (Doncaster, {charts} charts, charts saved by {os.cpu_count()} workers): "
+        print(f"one LA (Doncaster, {charts} charts, drawn by the renderer's own pool): "
               f"{pack:.1f} s = {pack / floor:.2f}x floor  [target <= 1.5x]  (runs: {_runs(packs)})")
-        print(f"one LA, charts saved in the notebook's process (chart_workers=0): {serial:.1f} s "
+        print(f"one LA, charts drawn in the notebook's process (CSC_CHART_WORKERS=0): {serial:.1f} s "
               f"= {serial / floor:.2f}x floor  (runs: {_runs(serials)})")
         if "--all" in sys.argv:
             names = all_la_names(paths)

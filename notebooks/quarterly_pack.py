@@ -27,17 +27,14 @@ period = "2017-18 Q4"
 neighbours = None
 indicators = None
 output_dir = "outputs/notebook-run"
-chart_workers = 0  # keep 0 here (each chart shown as saved); the pack runner saves in the background
 
 # %%
 from IPython.display import Markdown, display
 
 from analysis import report
 from analysis.benchmark import all_la_values, neighbour_values
-from analysis.charts import background
 from analysis.charts import benchmark as charts
 
-background.set_workers(chart_workers)
 ctx = report.build_pack_context(la, period, neighbours=neighbours, indicators=indicators)
 display(Markdown(report.intro_markdown(ctx)))
 
@@ -122,6 +119,5 @@ for _, row in ctx.latest.iterrows():
 # Every table in this pack is saved as CSV and in one workbook, `tables/tables.xlsx`.
 
 # %%
-background.wait()  # every chart saved (with chart_workers > 0 they are written in the background)
 saved = report.save_tables(report.pack_tables(ctx, cover), output_dir)
 display(Markdown("\n".join(f"- `{p.relative_to(output_dir).as_posix()}`" for p in saved)))

@@ -28,7 +28,6 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.transforms import Bbox
 
 from analysis.atomic import atomic_path
-from analysis.charts import background
 from analysis.errors import InputDataError, NoDataError, ParameterError
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -484,15 +483,14 @@ def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> 
 
     Each file is written to a temporary name beside the target and renamed over it, so a
     reader never sees half a file. Returns the three paths. ``alt_text`` must not be empty.
-    With background saving on (:mod:`analysis.charts.background`) a worker process lays the
-    chart out and writes the files; they exist once :func:`analysis.charts.background.wait`
-    has returned.
+    (Packs built from :mod:`analysis.blocks` are written by :mod:`analysis.render`; this is
+    for a single chart drawn outside a pack.)
     """
     if not isinstance(alt_text, str) or not alt_text.strip():
         raise ParameterError("a saved chart needs alt text", parameter="alt_text",
                              expected="a one-paragraph description with the key numbers",
                              found=repr(alt_text),
-                             fix="pass the text from the chart's *_alt_text function")
+                             fix="pass the alt text of the chart's builder")
     if not isinstance(fig, Figure):
         raise ParameterError("fig must be a matplotlib Figure", parameter="fig",
                              found=type(fig).__name__, fix="pass ax.figure")
@@ -500,8 +498,7 @@ def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> 
     if base.suffix.lower() in (".png", ".svg", ".txt"):
         base = base.with_suffix("")
     base.parent.mkdir(parents=True, exist_ok=True)
-    if not background.submit(fig, base, alt_text):
-        write_files(fig, base, alt_text)
+    write_files(fig, base, alt_text)
     return [base.with_name(f"{base.name}.{fmt}") for fmt in ("png", "svg", "txt")]
 
 
@@ -516,3 +513,17 @@ def write_files(fig: Figure, base: Path, alt_text: str) -> None:
                 fig.savefig(tmp, format=fmt, **kwargs)
     with atomic_path(base.with_name(f"{base.name}.txt")) as tmp:
         tmp.write_text(" ".join(alt_text.split()) + "\n", encoding="utf-8")
+
+
+# --- dates on a time axis ----------------------------------------------------------------------
+
+def mark_axis_break(ax: Axes) -> None:
+    """Mark on the value axis that it does not start at zero: a zig-zag at its foot and the
+    words "axis does not start at 0" beside it."""
+    kw = {"transform": ax.transAxes, "color": COLOURS["muted"], "clip_on": False, "linewidth": 1.0,
+          "gid": "axis-break"}
+    ax.plot([-0.012, 0.012], [0.010, 0.030], **kw)
+    ax.plot([-0.012, 0.012], [0.035, 0.055], **kw)
+    ax.annotate("axis does not start at 0", xy=(0, 0), xycoords="axes fraction", xytext=(4, 3),
+                textcoords="offset points", fontsize=7, color=COLOURS["muted"], gid="axis-break-label",
+                ha="left", va="bottom")

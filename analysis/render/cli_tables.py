@@ -1,0 +1,99 @@
+"""The command line's tables as :class:`~analysis.blocks.Table` values, for
+:func:`analysis.render.terminal.table_text`: the same formats as every other output
+(percentages with their decimals, counts as whole numbers, blanks with a reason, statuses and
+directions as words), never raw ``14.285714``, ``NaN`` or ``outside_tolerance``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.blocks import Column, Table
+from analysis.quarterly import SUMMARY_STATUSES
+from analysis.render.formats import format_cell, row_column
+
+_STATUS_SOURCE = {"computed": "computed", "reported": "as reported"}
+
+
+def _status_columns() -> tuple[Column, ...]:
+    return (Column("indicator_code", "Code"),
+            Column("area", "Area"),
+            Column("value", "Value", "number", unit_key="unit"),
+            Column("target", "Target", "number", unit_key="unit"),
+            Column("tolerance", "Tolerance", "number", unit_key="unit"),
+            Column("status_used", "Status", "status"),
+            Column("status_from", "Status from"),
+            Column("agrees", "Agrees"),
+            Column("direction_previous_quarter", "Since last quarter", "direction"))
+
+
+def _status_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    out["status_from"] = out["status_source"].map(_STATUS_SOURCE).fillna(out["status_source"])
+    out["agrees"] = out["agrees"].astype(object).where(out["agrees"].notna(), None)
+    return out
+
+
+def status_table(frame: pd.DataFrame, name: str = "status", caption: str = "Status against target and tolerance") -> Table:
+    return Table(name, _status_frame(frame), _status_columns(), caption=caption)
+
+
+def summary_table(frame: pd.DataFrame) -> Table:
+    statuses = [s for s in SUMMARY_STATUSES if s in frame.columns]
+    columns = [Column("area", "Area"), Column("measures", "Measures", "count")]
+    columns += [Column(s, s.replace("_", " ").capitalize(), "count") for s in statuses]
+    columns += [Column(f"pct_{s}", f"% {s.replace('_', ' ')}", "percent", 1)
+                for s in statuses if f"pct_{s}" in frame.columns]
+    return Table("summary", frame, tuple(columns), caption="Measures by status")
+
+
+def pairing_table(frame: pd.DataFrame) -> Table:
+    columns = (Column("indicator_code", "Code"),
+               Column("value", "This quarter", "number", unit_key="unit"),
+               Column("benchmark_period", "Benchmark year"),
+               Column("la_annual_value", "LA (year)", "number", unit_key="unit"),
+               Column("england", "England", "number", unit_key="unit"),
+               Column("region", "Region", "number", unit_key="unit"),
+               Column("sn_mean", "Neighbours", "number", unit_key="unit"),
+               Column("rank", "Rank", "count"),
+               Column("of", "Of", "count"),
+               Column("quartile", "Quartile"))
+    return Table("pairing", frame, columns, caption="Quarterly figures beside the latest published benchmarks")
+
+
+def quarter_tables(report: dict[str, pd.DataFrame]) -> list[Table]:
+    """The ``quarter`` command's tables (status, summary, pairing, disagreements)."""
+    tables = [status_table(report["status"]), summary_table(report["summary"]),
+              pairing_table(report["pairing"])]
+    if "disagreements" in report:
+        tables.append(status_table(report["disagreements"], "disagreements",
+                                   "Reported statuses that disagree with the figures"))
+    return tables
+
+
+def benchmark_table(bench: pd.DataFrame) -> Table:
+    """The ``benchmark`` command's table: one row per indicator and year."""
+    frame = bench.copy()
+    la_name = str(frame["la_name"].iloc[0]) if len(frame) else "LA"
+    value = {"unit_key": "unit", "decimals_key": "decimals"}
+    mean = Column("sn_mean", "Neighbours", "number", **value)
+    frame["neighbours_n"] = [
+        f"{format_cell(r['sn_mean'], row_column(mean, r))} ({r['sn_count']}/{r['sn_size']})"
+        if pd.notna(r["sn_mean"]) else None for r in frame.to_dict("records")]
+    frame["rank_of"] = [f"{r}/{o}" if pd.notna(r) else None for r, o in zip(frame["rank"], frame["of"], strict=True)]
+    columns = [Column("label", "Indicator"), Column("period", "Year"),
+               Column("value", la_name, "number", reason_key="status", **value),
+               Column("england", "England", "number", **value),
+               Column("region", "Region", "number", **value),
+               Column("neighbours_n", "Neighbours (n)", "number"),
+               Column("rank_of", "Rank", "number"),
+               Column("quartile", "Quartile"),
+               Column("direction", "Since last year", "direction")]
+    if {"ci_low", "ci_high", "level"} <= set(frame.columns) and len(frame):
+        level = float(frame["level"].iloc[0]) * 100
+        columns += [Column("ci_low", f"{level:g}% interval from", "number", **value),
+                    Column("ci_high", "to", "number", **value)]
+        columns += [Column(key, label, "direction") for key, label in
+                    (("vs_england", "vs England"), ("vs_region", "vs region"),
+                     ("vs_neighbours", "vs neighbours")) if key in frame.columns]
+    return Table("benchmark", frame, tuple(columns), caption="")

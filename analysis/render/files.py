@@ -1,0 +1,193 @@
+"""Files renderer: charts as PNG, SVG and alt text; tables as CSV and one XLSX; notes.csv.
+
+Every chart is drawn by one function, :func:`draw_chart`, whether in this process or mapped
+over a pool of worker processes that this renderer starts and stops (a :class:`Chart` holds
+a module-level plot function and its inputs, so it pickles). Downloads keep numbers as
+numbers; text that a spreadsheet would run as a formula is neutralised.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import pickle
+import signal
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import pandas as pd
+
+from analysis.blocks import Chart, Note, Pack, Table, Text
+from analysis.errors import AnalysisError
+
+#: Characters that make a spreadsheet treat a text cell as a formula (OWASP, CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+#: Charts drawn in worker processes only when a pack has at least this many.
+POOL_MIN_CHARTS = 8
+
+#: One chart's drawings: relative path -> bytes.
+Drawing = dict[str, bytes]
+
+
+def chart_paths(name: str) -> dict[str, str]:
+    return {fmt: f"charts/{name}.{fmt}" for fmt in ("png", "svg", "txt")}
+
+
+def draw_chart(chart: Chart) -> Drawing:
+    """Draw ``chart`` once and return its PNG (150 dpi), SVG and alt text, by relative path."""
+    from analysis.charts.style import PNG_COMPRESSION, PNG_DPI, house_style, settle_layout
+
+    try:
+        with house_style():
+            fig = chart.draw()
+            settle_layout(fig)
+            out: Drawing = {}
+            paths = chart_paths(chart.name)
+            png, svg = io.BytesIO(), io.BytesIO()
+            fig.savefig(png, format="png", dpi=PNG_DPI, pil_kwargs={"compress_level": PNG_COMPRESSION})
+            fig.savefig(svg, format="svg", metadata={"Date": None})
+    except AnalysisError:
+        raise
+    except Exception as exc:
+        raise AnalysisError(f"chart {chart.name} could not be drawn", where=f"chart {chart.name}",
+                            found=f"{type(exc).__name__}: {exc}") from exc
+    out[paths["png"]] = png.getvalue()
+    out[paths["svg"]] = svg.getvalue()
+    out[paths["txt"]] = (" ".join(chart.alt_text.split()) + "\n").encode("utf-8")
+    return out
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C is for the parent, which stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Workers start from a fresh interpreter, never a fork of a notebook kernel (its threads
+    and sockets do not survive a fork): "forkserver" where there is one, else "spawn"."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["analysis.charts.style", "analysis.render.files"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def default_workers(charts: int) -> int:
+    """Worker processes for ``charts`` charts: one per core when there are enough charts to
+    pay for starting them, else none (drawn in this process). ``CSC_CHART_WORKERS`` overrides."""
+    env = os.environ.get("CSC_CHART_WORKERS", "").strip()
+    if env.isdigit():
+        return int(env)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores if charts >= POOL_MIN_CHARTS and cores > 1 else 0
+
+
+def _picklable(charts: list[Chart]) -> bool:
+    try:
+        pickle.dumps(charts, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, AttributeError, TypeError):
+        return False
+    return True
+
+
+def draw_charts(charts: Iterable[Chart], workers: int | None = None) -> dict[str, Drawing]:
+    """Every chart drawn by :func:`draw_chart`, by chart name, in order.
+
+    ``workers``: processes to draw in (None: :func:`default_workers`; 0: this process). The
+    pool lives only for this call. Charts that cannot be pickled are drawn here.
+    """
+    charts = list(charts)
+    if workers is None:
+        workers = default_workers(len(charts))
+    if workers <= 0 or len(charts) < 2 or not _picklable(charts):
+        return {c.name: draw_chart(c) for c in charts}
+    with ProcessPoolExecutor(min(workers, len(charts)), mp_context=_context(),
+                             initializer=_ignore_interrupts) as pool:
+        drawn = list(pool.map(draw_chart, charts, chunksize=1))
+    return {c.name: d for c, d in zip(charts, drawn, strict=True)}
+
+
+def neutralise(value: Any) -> Any:
+    """Text that starts like a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def download_frame(table: Table) -> pd.DataFrame:
+    """The table's download columns under their labels, numbers kept, text neutralised."""
+    cols = [c for c in table.columns if c.download]
+    frame = table.frame[[c.key for c in cols]].copy()
+    frame.columns = [c.label for c in cols]
+    for column, name in zip(cols, frame.columns, strict=True):
+        series = frame[name]
+        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+            frame[name] = series.map(neutralise).astype(object)
+        elif column.kind == "count" and not column.decimals and _whole(series):
+            frame[name] = series.astype("Int64")  # 2646, never 2646.0
+    return frame
+
+
+def _whole(series: pd.Series) -> bool:
+    values = series.dropna()
+    return bool(((values % 1) == 0).all()) if len(values) else True
+
+
+def notes_frame(pack: Pack) -> pd.DataFrame:
+    rows = [{"section": s.id, "section_title": s.title, "indicator": n.indicator or "",
+             "kind": n.kind, "message": n.message} for s, n in pack.notes()]
+    frame = pd.DataFrame(rows, columns=["section", "section_title", "indicator", "kind", "message"])
+    return frame.map(neutralise) if not frame.empty else frame
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def _sheet_names(tables: list[Table]) -> list[str]:
+    """Excel sheet names: at most 31 characters, unique."""
+    names: list[str] = []
+    for t in tables:
+        base = t.name[:31]
+        name, n = base, 2
+        while name.lower() in (x.lower() for x in names):
+            suffix = f"_{n}"
+            name, n = base[:31 - len(suffix)] + suffix, n + 1
+        names.append(name)
+    return names
+
+
+def workbook(tables: list[Table]) -> bytes:
+    """Every table in one workbook, a sheet each, numbers kept, text neutralised."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
+        for table, sheet in zip(tables, _sheet_names(tables), strict=True):
+            download_frame(table).to_excel(xl, sheet_name=sheet, index=False)
+    return buffer.getvalue()
+
+
+def render(pack: Pack, *, drawings: Mapping[str, Drawing] | None = None,
+           workers: int | None = None) -> dict[str, str | bytes]:
+    """The pack as files: ``charts/<name>.png|svg|txt``, ``tables/<name>.csv``,
+    ``tables/tables.xlsx`` and ``notes.csv``. ``drawings``: charts already drawn."""
+    out: dict[str, str | bytes] = {}
+    charts = pack.charts()
+    if drawings is None:
+        drawings = draw_charts(charts, workers)
+    tables: list[Table] = []
+    for _, block in pack.blocks():
+        match block:
+            case Chart():
+                out.update(drawings[block.name])
+            case Table():
+                tables.append(block)
+                out[f"tables/{block.name}.csv"] = _csv(download_frame(block))
+            case Text() | Note():
+                pass  # text is in the documents; notes go to notes.csv below
+    if tables:
+        out["tables/tables.xlsx"] = workbook(tables)
+    out["notes.csv"] = _csv(notes_frame(pack))
+    return out

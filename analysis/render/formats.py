@@ -1,0 +1,215 @@
+"""How one cell of a table is shown: the single formatter every renderer uses.
+
+A :class:`~analysis.blocks.Table` keeps its numbers; each :class:`~analysis.blocks.Column`
+says its kind and decimals. :func:`format_cell` turns one value into the text a reader sees
+(HTML, Word, PDF, notebook and terminal alike): percentages and rates with the column's
+decimals, counts as whole numbers with thousands separators, blanks with a reason, statuses
+and directions as words with a symbol. Downloads (CSV, XLSX) keep the numbers instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+from dataclasses import replace
+from typing import Any
+
+import pandas as pd
+
+from analysis.blocks import Column
+
+#: Default decimals per kind when a column gives none ("number": as many as the value has,
+#: up to :data:`MOST_DECIMALS`).
+DEFAULT_DECIMALS: dict[str, int] = {
+    "percent": 1, "rate_per_10000": 1, "rate_per_100000": 1, "count": 0, "days": 0,
+    "ratio": 2,
+}
+
+#: Most decimals shown for a number given as reported.
+MOST_DECIMALS = 3
+
+#: Catalogue and local-return units as column kinds; any other unit is a plain number.
+UNIT_KINDS: dict[str, str] = {
+    "percent": "percent", "percentage": "percent", "count": "count", "number": "number",
+    "rate_per_10000": "rate_per_10000", "rate_per_100000": "rate_per_100000",
+    "days": "days", "ratio": "ratio",
+}
+
+#: Why a figure is blank, from DfE's symbols (analysis.readers.symbols) and common words.
+BLANK_REASONS: dict[str, str] = {
+    "c": "suppressed",
+    "suppressed": "suppressed",
+    "x": "not available",
+    "z": "not applicable",
+    ":": "not available",
+    "u": "low reliability",
+    "k": "less than 0.5",
+    "low": "rounds to zero",
+    "-": "not published",
+    "missing": "not published",
+    "not_published": "not published",
+    "no_value": "no value reported",
+    "no_target": "no target",
+}
+
+#: Statuses against target and tolerance, judgements and directions: symbol and words.
+WORDS: dict[str, str] = {
+    # status against target and tolerance (analysis.quarterly)
+    "on_target": "● On target",
+    "inside_tolerance": "◐ Inside tolerance",
+    "outside_tolerance": "○ Outside tolerance",
+    "no_target": "No target",
+    "no_value": "No value",
+    # judgement against a comparator (analysis.judgement)
+    "better": "▲ Better",
+    "similar": "■ Similar",
+    "worse": "▼ Worse",
+    "not compared": "Not compared",
+    # direction of travel (analysis.benchmark, analysis.quarterly)
+    "improved": "▲ Improved",
+    "improving": "▲ Improving",
+    "worsened": "▼ Worsened",
+    "worsening": "▼ Worsening",
+    "no change": "► No change",
+    "higher": "↑ Higher",
+    "lower": "↓ Lower",
+    "no comparison": "No comparison",
+}
+
+_NUMERIC_KINDS = frozenset({"percent", "rate_per_10000", "rate_per_100000", "count", "days",
+                            "number", "ratio"})
+
+
+def is_blank(value: Any) -> bool:
+    """None, NaN, NaT, pd.NA or an empty string."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def blank_text(reason: Any = None, column: Column | None = None) -> str:
+    """The words for an empty cell: the reason when there is one, else a dash or nothing."""
+    if not is_blank(reason):
+        text = str(reason).strip()
+        return BLANK_REASONS.get(text.lower(), text)
+    if column is not None and column.kind in _NUMERIC_KINDS:
+        return "–"
+    return ""
+
+
+def words(value: str) -> str:
+    """A status, judgement or direction code as words with its symbol
+    (``outside_tolerance`` -> "○ Outside tolerance"); other codes with spaces for '_'."""
+    key = value.strip()
+    found = WORDS.get(key) or WORDS.get(key.lower())
+    if found:
+        return found
+    text = key.replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _number(value: float, decimals: int) -> str:
+    """``value`` with thousands separators and ``decimals`` places; a value that is not zero
+    never shows as zero ("<0.1" instead of "0.0")."""
+    text = f"{value:,.{decimals}f}"
+    if value != 0 and float(text.replace(",", "")) == 0:
+        smallest = f"{10 ** -decimals:.{decimals}f}" if decimals else "1"
+        return f"<{smallest}" if value > 0 else f">-{smallest}"
+    return text
+
+
+def reported_decimals(value: float, most: int = MOST_DECIMALS) -> int:
+    """The fewest decimals (up to ``most``) that show ``value`` as given: 31.0 -> 0, 0.04 -> 2."""
+    for places in range(most + 1):
+        if abs(round(value, places) - value) < 1e-9:
+            return places
+    return most
+
+
+def decimals_for(column: Column, value: float | None = None) -> int:
+    if column.decimals is not None:
+        return column.decimals
+    if column.kind in DEFAULT_DECIMALS:
+        return DEFAULT_DECIMALS[column.kind]
+    return reported_decimals(value) if value is not None else 1
+
+
+def kind_for_unit(unit: Any) -> str:
+    """A unit from the catalogue or a local return as a column kind ("number" if unknown)."""
+    return UNIT_KINDS.get(str(unit).strip().lower(), "number") if not is_blank(unit) else "number"
+
+
+def row_column(column: Column, row: dict[str, Any]) -> Column:
+    """``column`` with this row's kind and decimals, for a column of mixed measures."""
+    changes: dict[str, Any] = {}
+    if column.unit_key:
+        changes["kind"] = kind_for_unit(row.get(column.unit_key))
+    if column.decimals_key and not is_blank(row.get(column.decimals_key)):
+        changes["decimals"] = int(row[column.decimals_key])
+    return replace(column, **changes) if changes else column
+
+
+def format_cell(value: Any, column: Column, reason: Any = None) -> str:
+    """One cell as the text a reader sees.
+
+    ``reason``: why the cell is blank, when the frame gives one (a DfE symbol such as "c" or
+    words such as "not published"); used only when ``value`` is blank.
+    """
+    if is_blank(value):
+        return blank_text(reason, column)
+    kind = column.kind
+    if kind in ("status", "direction"):
+        return words(str(value))
+    if kind == "date":
+        if isinstance(value, dt.datetime | dt.date | pd.Timestamp):
+            return f"{value.day} {value:%B %Y}"
+        return str(value)
+    if kind in _NUMERIC_KINDS:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            # text in a number column (a symbol or words the source printed): shown as words
+            return blank_text(value, column) if str(value).strip().lower() in BLANK_REASONS else str(value)
+        number = float(value)
+        if kind == "count":
+            return _number(number, 0 if column.decimals is None else column.decimals)
+        text = _number(number, decimals_for(column, number))
+        return text + "%" if kind == "percent" else text
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def reason_column(column: Column, frame: pd.DataFrame) -> str | None:
+    """The frame's column that says why a cell of ``column`` is blank, if it has one:
+    ``reason_key``, else ``<key>_reason`` or ``<key>_status``."""
+    if column.reason_key:
+        return column.reason_key
+    for suffix in ("_reason", "_status"):
+        if f"{column.key}{suffix}" in frame.columns:
+            return f"{column.key}{suffix}"
+    return None
+
+
+def formatted_rows(frame: pd.DataFrame, columns: tuple[Column, ...] | list[Column]) -> list[list[str]]:
+    """Every row of ``frame`` formatted for display, in the order of ``columns``."""
+    reasons = {c.key: reason_column(c, frame) for c in columns}
+    rows = []
+    for record in frame.to_dict("records"):
+        rows.append([format_cell(record.get(c.key), row_column(c, record),
+                                 record.get(reasons[c.key]) if reasons[c.key] else None)
+                     for c in columns])
+    return rows
+
+
+def is_numeric(column: Column) -> bool:
+    """Numbers are right-aligned."""
+    return column.kind in _NUMERIC_KINDS or column.unit_key is not None

@@ -1,0 +1,166 @@
+"""PDF renderer: the HTML document printed by headless Chromium, A4 portrait.
+
+Printing goes through Playwright driving the system's Chromium (``executable_path``; no
+browser is downloaded): the page is printed with a running header (LA, period) and page
+numbers in the footer, text kept as text (selectable and searchable). The PDF is optional:
+without Chromium (or Playwright) :func:`unavailable` says why and the runner records that in
+the manifest instead of failing the pack.
+
+The browser never outlives its parent: its profile and temporary files are in one scratch
+folder, and a small watcher (``_reaper.py``, in a session of its own) kills whatever still runs
+there and removes the folder once the pipe from this process closes, which happens however
+this process ends (even on SIGKILL). Playwright's driver closes the browser on that too. Printing runs in a thread of its own, so it also works
+inside a notebook kernel, whose asyncio loop Playwright's sync API may not share.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from analysis.atomic import atomic_path
+from analysis.blocks import Pack
+from analysis.errors import AnalysisError
+from analysis.render.files import Drawing, draw_charts
+
+#: Chromium switches for printing: no network chatter, no GPU, no sandbox (containers).
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                  "--disable-dev-shm-usage"]
+
+#: Page margins: room for the running header and the page numbers.
+MARGINS = {"top": "20mm", "bottom": "18mm", "left": "14mm", "right": "14mm"}
+
+_HEADER = ('<div style="font-family: DejaVu Sans, Arial, sans-serif; font-size: 8px; color: #444; '
+           'width: 100%; margin: 0 14mm; display: flex; justify-content: space-between;">'
+           '<span>{left}</span><span>{right}</span></div>')
+_FOOTER = ('<div style="font-family: DejaVu Sans, Arial, sans-serif; font-size: 8px; color: #444; '
+           'width: 100%; margin: 0 14mm; text-align: center;">Page <span class="pageNumber"></span> '
+           'of <span class="totalPages"></span></div>')
+
+
+class PdfUnavailableError(AnalysisError):
+    """No PDF can be made here (no Chromium, no Playwright)."""
+
+
+class PdfError(AnalysisError):
+    """Chromium could not print the document."""
+
+
+def find_chromium() -> str | None:
+    """Path of a headless-capable Chromium or Chrome, or None."""
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def unavailable() -> str | None:
+    """None when a PDF can be printed here, else why not (for the manifest)."""
+    if find_chromium() is None:
+        return "no PDF engine: install Chromium (Debian package 'chromium') to get a PDF"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "no PDF engine: install the toolkit's dependencies (Playwright) to get a PDF"
+    return None
+
+
+def header_html(left: str = "", right: str = "") -> str:
+    """The running header's HTML (Chromium's header template), with the text escaped."""
+    return _HEADER.format(left=html_lib.escape(left), right=html_lib.escape(right))
+
+
+def running_header(pack: Pack) -> tuple[str, str]:
+    """What the header shows: the LA on the left, the period on the right."""
+    return str(pack.meta.get("la", "") or pack.title), str(pack.meta.get("period", "") or "")
+
+
+def _print(source: Path | str, header: tuple[str, str], timeout: float) -> bytes:
+    """Print a file (Path) or an HTML string to PDF bytes with Chromium, via Playwright.
+
+    The browser's profile and temporary files live in one scratch folder, watched by
+    ``_reaper.py``: it removes the folder (and kills a browser still running in it) once this
+    process lets go of it, even if this process is killed.
+    """
+    from playwright.sync_api import Error as PlaywrightError
+    from playwright.sync_api import sync_playwright
+
+    browser_path = find_chromium()
+    if browser_path is None:
+        raise PdfUnavailableError(unavailable() or "no Chromium")
+    scratch = Path(tempfile.mkdtemp(prefix="csc-pdf-"))
+    reaper = subprocess.Popen([sys.executable, str(Path(__file__).with_name("_reaper.py")), str(scratch)],
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    try:
+        with sync_playwright() as pw:
+            context = pw.chromium.launch_persistent_context(
+                str(scratch / "profile"), executable_path=browser_path, args=CHROMIUM_FLAGS,
+                headless=True, env={**os.environ, "TMPDIR": str(scratch)}, timeout=timeout * 1000)
+            try:
+                page = context.pages[0] if context.pages else context.new_page()
+                page.set_default_timeout(timeout * 1000)
+                if isinstance(source, Path):
+                    page.goto(source.resolve().as_uri(), wait_until="load")
+                else:
+                    page.set_content(source, wait_until="load")
+                page.emulate_media(media="print")
+                return page.pdf(format="A4", landscape=False, print_background=True,
+                                display_header_footer=True, header_template=header_html(*header),
+                                footer_template=_FOOTER, margin=MARGINS, prefer_css_page_size=False)
+            finally:
+                context.close()
+    except PlaywrightError as exc:
+        raise PdfError("Chromium could not print the document to PDF",
+                       found=str(exc).strip().splitlines()[0][:300]) from None
+    finally:
+        if reaper.stdin is not None:
+            reaper.stdin.close()
+        try:
+            reaper.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
+def print_pdf(source: Path | str, header: tuple[str, str] = ("", ""), timeout: float = 120) -> bytes:
+    """``source`` (an HTML file or document text) as PDF bytes. In a thread of its own, so it
+    works where an asyncio loop is running (a notebook kernel)."""
+    reason = unavailable()
+    if reason:
+        raise PdfUnavailableError(reason)
+    with ThreadPoolExecutor(1, thread_name_prefix="pdf") as pool:
+        return pool.submit(_print, source, header, timeout).result()
+
+
+def html_to_pdf(html: Path, pdf: Path, header: tuple[str, str] = ("", ""),
+                timeout: float = 120) -> str | None:
+    """Print ``html`` to ``pdf`` (atomically). Returns None, or why there is no PDF."""
+    try:
+        data = print_pdf(html, header, timeout)
+    except PdfUnavailableError as exc:
+        return str(exc)
+    except PdfError as exc:
+        return f"PDF not made: {exc}"
+    with atomic_path(pdf) as tmp:
+        tmp.write_bytes(data)
+    return None
+
+
+def render(pack: Pack, *, drawings: Mapping[str, Drawing] | None = None,
+           workers: int | None = None, **_: Any) -> dict[str, str | bytes]:
+    """``report.pdf``: the HTML document printed to A4. PdfUnavailableError without Chromium."""
+    from analysis.render.html import document
+
+    if drawings is None:
+        drawings = draw_charts(pack.charts(), workers)
+    return {"report.pdf": print_pdf(document(pack, drawings), running_header(pack))}
