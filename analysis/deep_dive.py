@@ -27,6 +27,7 @@ import pandas as pd
 
 from analysis import rereferrals as rr
 from analysis import suppress
+from analysis.blocks import Block, Column, Note, Pack, Section, Table, Text
 from analysis.config import Paths
 from analysis.errors import AnalysisError, InputDataError, NoDataError, ParameterError
 from analysis.geography import LocalAuthority, load_areas, resolve_la
@@ -265,8 +266,11 @@ def choose_year(years: pd.DataFrame, period: str | int | None) -> int:
             "the records do not cover a whole year with 12 months of history before it",
             expected="referrals over at least two years ending 31 March (the first year only "
                      "gives the history for the second)",
-            found=f"referrals from {years['year'].iloc[0]} to {years['year'].iloc[-1]}",
-            fix="extract records from further back")
+            found=f"referrals in {years['year'].iloc[0]}"
+                  + (f" to {years['year'].iloc[-1]}" if len(years) > 1 else " only"),
+            fix="add the earlier year's records (for CIN census returns, the previous year's "
+                "file); if the extract already holds every referral from some earlier date, "
+                "give that date as --history-start")
     if period is None or (isinstance(period, str) and period.strip().lower() in ("", "latest")):
         return max(usable)
     year = parse_year(period, parameter="period")
@@ -936,7 +940,7 @@ class DeepDive:
         kind = ("SYNTHETIC referral records made by analysis.synthetic (not real children)"
                 if self.synthetic else f"{self.la.name} referral records")
         return (f"Source: {kind}, file {self.records_file.name}; referrals "
-                f"{self.first_date:%d %b %Y} to {self.last_date:%d %b %Y}. Re-referral: "
+                f"{long_date(self.first_date)} to {long_date(self.last_date)}. Re-referral: "
                 "within 12 months of the child's previous referral (DfE CIN census rule). "
                 f"Counts under {THRESHOLD} suppressed.")
 
@@ -946,6 +950,13 @@ class DeepDive:
         year = t["dfe_year"].iloc[0] if t is not None and len(t) else self.period
         return (self.source + f" Comparators: DfE, Children in need {year}, table C1; "
                 "Open Government Licence v3.0.")
+
+    @property
+    def dfe_source_only(self) -> str:
+        t = self.tables.get("neighbours")
+        year = t["dfe_year"].iloc[0] if t is not None and len(t) else self.period
+        return (f"Source: DfE, Children in need {year}, table C1 (published figures, not from "
+                "the records); Open Government Licence v3.0.")
 
     def saved_tables(self) -> dict[str, pd.DataFrame]:
         """The tables to save (``analysis.report.save_tables``), under their output names."""
@@ -1143,47 +1154,255 @@ def build_deep_dive(la: str, records: str | Path, period: str | int | None = Non
     return dive
 
 
-#: Column headings when a table is shown in the report (the saved CSVs keep the names).
+#: Column headings when a table is shown (the saved CSVs keep the same headings).
 HEADINGS: dict[str, str] = {
     "year": "Year", "referrals": "Referrals", "rereferrals": "Re-referrals",
     "percent": "Per cent", "quarter_end": "12 months to", "month": "Month",
-    "within": "Within", "days": "Days", "all_rereferrals": "All re-referrals",
-    "measure": "Measure", "records_year": "Records year", "numerator": "Numerator",
-    "denominator": "Denominator", "dfe_year": "DfE year", "la_published": "LA (DfE)",
-    "england": "England", "region": "Region", "neighbours_mean": "Neighbours (mean)",
+    "quarter": "Quarter", "within": "Within", "days": "Days",
+    "all_rereferrals": "All re-referrals", "measure": "Measure",
+    "records_year": "Records year", "numerator": "Re-referrals or stage count",
+    "denominator": "Referrals", "dfe_year": "DfE year",
+    "la_published": "LA as published by DfE", "england": "England (DfE)",
+    "region": "Region (DfE)", "neighbours_mean": "Statistical neighbours' mean (DfE)",
     "locality": "Locality", "funnel_position": "On the funnel plot", "what": "Rows",
-    "rows": "Number",
+    "rows": "Number", "band": "Time since previous referral",
+    "cumulative_rereferrals": "Re-referrals so far", "cumulative_percent": "Per cent so far",
+    "since_closure": "Time since the previous case closed", "source_group": "Referred by",
+    "referral_source": "Referral source", "primary_need": "Need code", "label": "Description",
+    "assessment_factor": "Factor code", "rate_percent": "Re-referral rate",
+    "share_of_rereferrals_percent": "Share of re-referrals",
+    "previous_outcome": "Previous referral's outcome", "closure_reason": "Reason for closure",
+    "code": "Code", "referrals_in_year": "Referrals in the year", "children": "Children",
+    "all_children": "All children", "outcome": "Outcome",
+    "first_referrals": "First referrals", "all_first_referrals": "All first referrals",
+    "rereferrals_percent": "Per cent of re-referrals",
+    "first_referrals_percent": "Per cent of first referrals", "group": "Group",
+    "with_prior_early_help": "With early help first", "known": "Recorded",
+    "not_recorded": "Not recorded", "stage": "Stage", "count": "Number",
+    "percent_of_referrals": "Per cent of referrals",
+    "percent_of_assessed": "Per cent of assessed", "percent_of_contacts": "Per cent of contacts",
+    "area": "Area", "published_percent": "Re-referral rate (DfE published)",
+    "is_la": "This LA",
 }
+#: Columns kept in the frame but not shown or saved.
+_HIDDEN_COLUMNS = frozenset({"min_days", "max_days", "level", "days", "is_la"})
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if isinstance(value, int | np.integer):
-        return f"{int(value):,}"
-    if isinstance(value, float | np.floating):
-        return f"{float(value):,.0f}" if float(value).is_integer() and abs(value) >= 1000 \
-            else f"{float(value):,.1f}"
-    return str(value)
+def table_block(name: str, frame: pd.DataFrame, caption: str, source: str = "",
+                notes: Sequence[str] = ()) -> Table:
+    """A published table as a :class:`analysis.blocks.Table`: headings from
+    :data:`HEADINGS`, counts as counts, percentages with one decimal."""
+    cols = []
+    for key in frame.columns:
+        k = str(key)
+        kind: str = "text"
+        decimals = None
+        if "percent" in k or k in ("england", "region", "neighbours_mean", "la_published"):
+            kind, decimals = "percent", 1
+        elif k in ("referrals", "rereferrals", "all_rereferrals", "numerator", "denominator",
+                   "rows", "cumulative_rereferrals", "children", "all_children",
+                   "first_referrals", "all_first_referrals", "with_prior_early_help", "known",
+                   "not_recorded", "count"):
+            kind = "count"
+        hidden = k in _HIDDEN_COLUMNS
+        cols.append(Column(k, HEADINGS.get(k, k.replace("_", " ").capitalize()),
+                           kind, decimals,  # type: ignore[arg-type]
+                           display=not hidden, download=not hidden))
+    return Table(name, frame, tuple(cols), caption, source=source, notes=tuple(notes))
 
 
-def styled(table: pd.DataFrame):
-    """A published table for display: readable headings, thousands separators, one decimal,
-    blanks for missing, "c" kept, no index. Returns a pandas Styler."""
-    shown = table.rename(columns=HEADINGS)
-    return shown.style.format(_cell).hide(axis="index")
+def _too_few(what: str) -> Note:
+    return Note("left_out", f"{what}: too few referrals to show safely (every figure would "
+                            f"be fewer than {THRESHOLD} or give one away).")
+
+
+def _section(sid: str, title: str, *blocks: Block | None, intro: str = "") -> Section:
+    return Section(sid, title, tuple(b for b in blocks if b is not None), intro=intro)
+
+
+def deep_dive_pack(dive: DeepDive) -> Pack:
+    """The deep dive as a :class:`analysis.blocks.Pack`: sections of text, tables, charts
+    and notes, every figure from the published (suppressed) tables. Writes nothing; render
+    it with :mod:`analysis.render`."""
+    from analysis.charts import rereferrals as ch
+
+    t, syn, src, year, n = dive.tables, dive.synthetic, dive.source, dive.period, dive.name
+
+    def tb(key: str, caption: str, notes: Sequence[str] = (), source: str = "") -> Table | None:
+        return table_block(n(key), t[key], caption, source or src, notes) if key in t else None
+
+    annual = t["annual"]
+    year_row = annual.loc[annual["year"] == year]
+    overall = year_row["percent"].iloc[0] if len(year_row) else None
+    sections = [
+        _section("about", "About these figures", Text(intro_markdown(dive, heading=False)),
+                 tb("read_summary", "Rows read, used and left out")),
+        _section("key", "Key figures", Text(key_findings(dive))),
+    ]
+    comparison = [
+        tb("annual", f"Re-referrals by year ending 31 March, up to {year}"),
+        tb("rolling_quarters", "Re-referrals in the 12 months to each quarter end"),
+    ]
+    if "dfe_comparison" in t:
+        words = ("from the synthetic records" if syn else "from the records")
+        comparison.append(tb("dfe_comparison",
+                             f"The records' figures ({words}) beside DfE's published figures "
+                             "(the LA's own, England, the region, the statistical neighbours)",
+                             source=dive.dfe_source))
+    if "neighbours" in t:
+        comparison += [ch.neighbours_block(n("neighbour_rates"), t["neighbours"],
+                                           source=dive.dfe_source_only, synthetic=syn),
+                       tb("neighbours", "DfE's published re-referral rate of each statistical "
+                                        "neighbour (published figures, not from the records)",
+                          source=dive.dfe_source_only)]
+    sections.append(_section("rate", "The rate over the years", *comparison,
+                             intro="Re-referrals as a percentage of referrals in each year "
+                                   "ending 31 March (DfE's annual measure), then in the 12 "
+                                   "months to each quarter end (as a local quarterly return "
+                                   "reports it)."))
+    ts = t["time_since"]
+    soon: list[Block | None] = [
+        ch.time_since_block(n("time_since_previous"), ts, source=src, synthetic=syn,
+                            period=year) if ch.drawable(ts, "percent")
+        else _too_few("How soon children come back"),
+        tb("share_within", "Share of re-referrals within 60 days, 3 and 6 months"),
+        tb("time_since", "Re-referrals by days since the previous referral"),
+    ]
+    closure = t["time_since_closure"]
+    soon.append(ch.breakdown_block(
+        n("time_since_closure"), closure, "since_closure", "percent", source=src,
+        synthetic=syn, count="rereferrals", title="Time from the previous case's closure",
+        what="time since the previous case closed", value_label="Per cent of re-referrals")
+        if ch.drawable(closure, "percent") else _too_few("Time since the previous closure"))
+    soon.append(tb("time_since_closure", "Re-referrals by time since the previous case closed"))
+    sections.append(_section("soon", "How soon do children come back?", *soon))
+    who: list[Block | None] = []
+    groups = t["source_groups"]
+    who.append(ch.breakdown_block(
+        n("referral_source"), groups, "source_group", source=src, synthetic=syn,
+        reference=overall, title="Re-referral rate by who referred", what="referral source")
+        if ch.drawable(groups, "rate_percent") else _too_few("Referral source"))
+    who += [tb("source_groups", "Referrals and re-referrals by who referred"),
+            tb("sources", "Every referral source")]
+    sections.append(_section("sources", "Who refers them?", *who,
+                             intro="The re-referral rate of each source's referrals; the "
+                                   "dashed line is the rate for all referrals."))
+    need: list[Block | None] = []
+    for key, cat, title, what in (("primary_need", "primary_need", "primary need",
+                                   "primary need"),
+                                  ("factors", "assessment_factor", "factor at assessment",
+                                   "factor identified at assessment")):
+        if key not in t:
+            continue
+        need.append(ch.breakdown_block(
+            n(key if key == "primary_need" else "assessment_factors"), t[key], cat,
+            label="label", source=src, synthetic=syn, reference=overall,
+            title=f"Re-referral rate by {title}", what=what)
+            if ch.drawable(t[key], "rate_percent") else _too_few(title.capitalize()))
+        need.append(tb(key, f"Referrals and re-referrals by {title}"))
+    if need:
+        sections.append(_section("need", "Primary need and factors at assessment", *need,
+                                 intro="A referral with several factors counts under each "
+                                       "of them."))
+    else:
+        sections.append(_section("need", "Primary need and factors at assessment",
+                                 Note("left_out", "The records have no need codes or "
+                                                  "assessment factors.")))
+    prev, reasons = t["previous_outcome"], t["previous_closure_reason"]
+    sections.append(_section(
+        "last_time", "What happened last time?",
+        ch.breakdown_block(n("previous_outcome"), prev, "previous_outcome", "percent",
+                           count="rereferrals", source=src, synthetic=syn,
+                           value_label="Per cent of re-referrals", title="What happened last time",
+                           what="outcome of the previous referral")
+        if ch.drawable(prev, "percent") else _too_few("Previous outcome"),
+        tb("previous_outcome", "Re-referrals by the outcome of the previous referral"),
+        ch.breakdown_block(n("previous_closure_reason"), reasons, "closure_reason", "percent",
+                           count="rereferrals", source=src, synthetic=syn,
+                           value_label="Per cent of re-referrals",
+                           title="Why the previous case closed", what="reason for closure")
+        if ch.drawable(reasons, "percent") else _too_few("Previous closure reason"),
+        tb("previous_closure_reason", "Re-referrals by the previous case's reason for closure"),
+        Note("caveat", "The CIN census records why a case closed (RC1-RC9) but not what "
+                       "support followed: closure to early help has its own code (RC9) only "
+                       "from the 2023 census; before that it is inside RC8 (no further "
+                       "action). The census has no early help field at all."),
+        intro="For each re-referral in the year, the outcome of the same child's previous "
+              "referral and why that case closed."))
+    rep = t["repeat_referrals"]
+    sections.append(_section(
+        "repeat", "Children referred again and again",
+        ch.breakdown_block(n("repeat_referrals"), rep, "referrals_in_year", "percent",
+                           count="children", source=src, synthetic=syn,
+                           value_label="Per cent of children referred in the year",
+                           title="Children by referrals in the year", what="number of referrals")
+        if ch.drawable(rep, "percent") else _too_few("Repeat referrals"),
+        tb("repeat_referrals", f"Children by number of referrals in {year}"),
+        tb("outcome_by_type", "Outcome of re-referrals against first referrals")))
+    if "early_help" in t:
+        eh = t["early_help"]
+        sections.append(_section(
+            "early_help", "Was early help tried first?",
+            ch.early_help_block(n("early_help"), eh, source=src, synthetic=syn, period=year)
+            if ch.drawable(eh, "percent") else _too_few("Early help"),
+            tb("early_help", "Early help before the referral")))
+    else:
+        sections.append(_section("early_help", "Was early help tried first?",
+                                 Note("left_out", "The records do not say whether early help "
+                                                  "came before the referral.")))
+    comp = t.get("dfe_comparison")
+    sections.append(_section(
+        "funnel", "From referral to outcome",
+        ch.funnel_block(n("conversion_funnel"), t["funnel"], comp, source=dive.dfe_source,
+                        synthetic=syn, period=year, la_name=dive.la.name)
+        if ch.drawable(t["funnel"], "percent_of_referrals") else _too_few("The funnel"),
+        tb("funnel", "Referrals to outcome"),
+        intro="Where DfE publishes the same percentage (no further action at referral; "
+              "assessed and found not in need), its published figures are marked."))
+    if "localities" in t:
+        loc = t["localities"]
+        shown = [r for r in loc["percent"].iloc[:-1] if not np.isnan(suppress.number(r))]
+        sections.append(_section(
+            "localities", "Localities",
+            ch.locality_block(n("localities_funnel"), loc, source=src, synthetic=syn,
+                              period=year) if len(shown) >= 2 else _too_few("Localities"),
+            tb("localities", f"Re-referrals by locality, {year}"),
+            tb("locality_years", "Re-referrals by locality and year"),
+            intro="Each locality's re-referral rate against its number of referrals. Points "
+                  "outside the 99.8% limits differ from the all-localities rate by more than "
+                  "chance would explain."))
+    else:
+        sections.append(_section("localities", "Localities",
+                                 Note("left_out", "The records have no locality or team.")))
+    over_time: list[Block | None] = []
+    if "xmr" in t and dive.xmr_period:
+        over_time.append(ch.xmr_block(n(f"{'monthly' if dive.xmr_period == 'month' else 'quarterly'}"
+                                        "_rate_xmr"), t["xmr"], source=src, synthetic=syn,
+                                      period=dive.xmr_period))
+    else:
+        over_time.append(Note("left_out", "The rate over time is not charted: some months and "
+                                          "quarters have too few referrals to show safely."))
+    over_time.append(tb("monthly" if dive.xmr_period != "quarter" else "quarterly",
+                        "Referrals and re-referrals by " + (dive.xmr_period or "month")))
+    sections.append(_section(
+        "over_time", "Month by month" if dive.xmr_period != "quarter" else "Quarter by quarter",
+        *over_time,
+        intro="The re-referral rate on a statistical process control (XmR) chart. "
+              "Special-cause points: outside the limits, a run of 7 on one side of the mean, "
+              "a trend of 6, or two of three near a limit."))
+    meta = {"la": dive.la.name, "period": f"{year} (year ending {long_date(dive.year_end)})",
+            "sources": ("SYNTHETIC referral records; " if syn else "Referral records; ")
+            + "DfE children in need statistics"}
+    return Pack(dive.title, meta, tuple(sections), synthetic=syn)
 
 
 # ----------------------------------------------------------------------------- words
 
 
-def intro_markdown(dive: DeepDive) -> str:
-    """The opening of the report: title, what was read and used, the rule, the year."""
-    lines = [f"# {dive.title}", ""]
+def intro_markdown(dive: DeepDive, heading: bool = True) -> str:
+    """The opening of the report: title (``heading``), what was read and used, the rule,
+    the year."""
+    lines = [f"# {dive.title}", ""] if heading else []
     if dive.synthetic:
         lines += ["**SYNTHETIC DATA.** These records were generated by `analysis.synthetic` to "
                   "look like a council of Doncaster's size; no child is real and no figure "
@@ -1191,8 +1410,8 @@ def intro_markdown(dive: DeepDive) -> str:
     lines += [
         f"Records: `{dive.records_file.name}`"
         + (" (a folder of CIN census files)" if dive.records_file.is_dir() else "")
-        + f", referrals from {dive.first_date:%d %B %Y} to "
-        f"{dive.last_date:%d %B %Y}. {dive.rows_in:,} rows read, {dive.rows_used:,} used, "
+        + f", referrals from {long_date(dive.first_date)} to "
+        f"{long_date(dive.last_date)}. {dive.rows_in:,} rows read, {dive.rows_used:,} used, "
         f"{dive.rows_dropped:,} left out and {dive.rows_flagged:,} kept but flagged "
         f"(reasons in `tables/{dive.name('read_summary')}.csv`).", "",
         "A **re-referral** is a referral within 12 months of the same child's previous "
@@ -1267,11 +1486,15 @@ def key_findings(dive: DeepDive) -> str:
         outside = loc.loc[loc["funnel_position"].str.contains("99.8%", regex=False), "locality"].tolist()
         out.append("Localities outside the 99.8% funnel limits: "
                    + (", ".join(outside) if outside else "none") + ".")
-    x = t["monthly_xmr"]
-    flagged = int(pd.Series(x["special_cause"]).astype(bool).sum())
-    out.append(f"Monthly re-referral rate over {int(x['value'].notna().sum())} months: mean "
-               f"{float(x['mean'].iloc[-1]):.1f}%, {flagged} month(s) with special-cause "
-               "variation.")
+    if "xmr" in t and dive.xmr_period:
+        x = t["xmr"]
+        flagged = int(pd.Series(x["special_cause"]).astype(bool).sum())
+        each = dive.xmr_period
+        n_points = int(x["value"].notna().sum())
+        out.append(f"{each.capitalize()}ly re-referral rate over {n_points} {each}s: mean "
+                   f"{float(x['mean'].iloc[-1]):.1f}%; "
+                   + (f"{flagged} {each}{'s' if flagged != 1 else ''} with special-cause "
+                      "variation." if flagged else "no special-cause variation."))
     return "\n".join(f"- {line}" for line in out)
 
 
@@ -1286,6 +1509,7 @@ __all__ = [
     "build_deep_dive",
     "check_census_set",
     "choose_year",
+    "deep_dive_pack",
     "funnel_positions",
     "funnel_table",
     "intro_markdown",
@@ -1300,5 +1524,6 @@ __all__ = [
     "read_summary_table",
     "reporting_years",
     "share_within_table",
+    "table_block",
     "write_audit_list",
 ]
