@@ -90,7 +90,7 @@ def check_census_set(files: Sequence[Path], la: LocalAuthority | None = None) ->
     than ``la``'s (or, without ``la``, files from different LAs)."""
     from analysis.readers.cin_xml import census_header
 
-    headers = {f: census_header(f) for f in files}
+    headers = {f: census_header(f, strict=True) for f in files}
     no_year = [f.name for f, h in headers.items() if h.year is None]
     if no_year:
         raise InputDataError("census file without a collection year", file=no_year[0],

@@ -278,19 +278,22 @@ def shown_running_totals(hidden: Sequence[bool]) -> list[bool]:
 
 # --- disclosure control over a whole set of linked tables -------------------------------------
 #
-# Method (docs/methods/rereferrals.md, "Suppression"): DfE's rule for its published tables,
-# applied to every table of a pack together. Counts 1 to threshold-1 are hidden (primary);
-# then complementary cells are hidden until, using every published cell of every table at
-# once, no hidden cell can be worked out. Each published count is a count of records (a
-# boolean mask over the same records), so every relation between tables (row and column
-# totals, source groups and their sources, months, rolling quarters and years, two hidden
-# cells summing to a known value) is a linear relation between the counts of the "atoms":
-# the sets of records that fall in exactly the same cells. A reader's best attack is a
-# linear programme over the atom counts: published cells fixed, hidden cells at least 1
-# (zeros are never hidden, so a "c" is known not to be 0), atoms at least 0. A hidden cell
-# is safe when the largest value it can take is above its true value or the smallest below
-# it (it is not determined), and a primary cell is safe only when it could also be
-# ``threshold`` or more (a reader cannot tell it from a count that needs no hiding).
+# Method (docs/methods/rereferrals.md, "Suppression"): the approach of DfE and ONS for
+# published tables of small areas, applied to every table of a pack together.
+#
+# 1. Counts 1 to threshold-1 (1-4) are shown as "c"; a true 0 is shown as 0.
+# 2. Every other count, totals included, is rounded to the nearest ``rounding`` (5), halves
+#    up; percentages are worked out from the rounded counts. Totals may then differ from the
+#    sum of their rounded parts.
+# 3. A linear programme then attacks the whole set: each published count is a count of
+#    records (a boolean mask over the same records), so every relation between the tables
+#    (rows and columns, source groups against sources, months against quarters against
+#    years, two hidden cells beside a known total) is a linear relation between the counts
+#    of the "atoms", the sets of records falling in exactly the same cells. A reader knows
+#    each rounded count to within +-2 (half of 5), each 0 exactly, and each "c" to be
+#    1-4. A hidden cell is recovered when its smallest and largest possible values are the
+#    same; then a further cell is hidden with it (the smallest published cell holding the
+#    bound) and the attack is run again, until nothing is recovered.
 
 
 @dataclass(frozen=True)
@@ -301,7 +304,11 @@ class CellBounds:
     value: int
     low: int
     high: int
-    primary: bool
+
+
+def round_to(value: float, base: int = 5) -> int:
+    """``value`` rounded to the nearest ``base``, halves up (12 -> 10, 13 -> 15)."""
+    return int(np.floor(value / base + 0.5) * base)
 
 
 def _atoms(masks: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
@@ -314,126 +321,116 @@ def _atoms(masks: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
     return sparse.csr_matrix(member[:, keep]), sizes[keep].astype(float)
 
 
-def _largest(a: sparse.csr_matrix, i: int, hidden: np.ndarray, values: np.ndarray,
-             sign: float) -> tuple[float, np.ndarray]:
-    """Largest (sign=1) or smallest (sign=-1) value of cell ``i`` a reader can reach, and
-    the shadow prices of the published cells (which of them hold the bound)."""
+def reader_bounds(values: np.ndarray, hidden: np.ndarray, rounding: int, threshold: int,
+                  only_small_hidden: bool) -> tuple[np.ndarray, np.ndarray]:
+    """What a reader knows of each cell: (lowest, highest) possible values. A rounded count
+    r: r - (rounding-1)//2 to r + rounding//2 (at least ``threshold``); 0: exactly 0; "c":
+    1 to threshold-1 while every hidden cell is a small count, else at least 1."""
+    shown = np.array([round_to(v, rounding) if v >= threshold else v for v in values],
+                     dtype=float)
+    half_down, half_up = (rounding - 1) // 2, rounding // 2
+    low = np.where(shown > 0, np.maximum(shown - half_down, threshold), 0.0)
+    high = np.where(shown > 0, shown + half_up, 0.0)
+    low[hidden] = 1.0
+    high[hidden] = threshold - 1 if only_small_hidden else np.inf
+    if rounding <= 1:
+        low = np.where(hidden, low, values.astype(float))
+        high = np.where(hidden, high, values.astype(float))
+    return low, high
+
+
+def _extreme(a: sparse.csr_matrix, i: int, low: np.ndarray, high: np.ndarray, sign: float
+             ) -> tuple[float, np.ndarray]:
+    """Largest (sign=1) or smallest (sign=-1) value of cell ``i`` a reader can reach given
+    every cell's bounds, and the shadow prices of the cells' bounds (which hold it)."""
     from scipy.optimize import linprog
 
-    pub = ~hidden
-    c = -sign * a[i].toarray().ravel()
-    hid = np.flatnonzero(hidden)
-    res = linprog(c, A_eq=a[pub] if pub.any() else None,
-                  b_eq=values[pub] if pub.any() else None,
-                  A_ub=-a[hid] if len(hid) else None,
-                  b_ub=-np.ones(len(hid)) if len(hid) else None,
-                  bounds=(0, None), method="highs")
-    if res.status == 3:  # unbounded: nothing limits it
-        return sign * np.inf, np.zeros(int(pub.sum()))
+    finite = np.isfinite(high)
+    a_ub = sparse.vstack([a[finite], -a]).tocsr()
+    b_ub = np.concatenate([high[finite], -low])
+    res = linprog(-sign * a[i].toarray().ravel(), A_ub=a_ub, b_ub=b_ub, bounds=(0, None),
+                  method="highs")
+    if res.status == 3:
+        return sign * np.inf, np.zeros(len(low))
     if res.status != 0:
         raise ParameterError("suppression check could not be solved", parameter="tables",
                              found=res.message, fix="report this with the tables' shapes")
-    duals = res.eqlin.marginals if pub.any() else np.zeros(0)
-    return -res.fun * 1.0 if sign > 0 else res.fun, np.asarray(duals)
+    marg = np.asarray(res.ineqlin.marginals)
+    prices = np.zeros(len(low))
+    prices[finite] += np.abs(marg[:int(finite.sum())])
+    prices += np.abs(marg[int(finite.sum()):])
+    return (-res.fun if sign > 0 else res.fun), prices
 
 
-def audit(a: sparse.csr_matrix, values: np.ndarray, hidden: np.ndarray, primary: np.ndarray,
-          threshold: int, cells: Iterable[int] | None = None
+def audit(a: sparse.csr_matrix, values: np.ndarray, hidden: np.ndarray, low: np.ndarray,
+          high: np.ndarray, cells: Iterable[int] | None = None
           ) -> list[tuple[CellBounds, np.ndarray]]:
-    """The hidden cells (of ``cells``, default all) a reader could work out (or tell are
-    small), with the shadow prices of the published cells holding each bound."""
+    """The hidden cells (of ``cells``, default all) whose value a reader can work out
+    exactly, with the shadow prices of the cells holding the bounds."""
     failing = []
     for i in (np.flatnonzero(hidden) if cells is None else cells):
         v = int(values[i])
-        hi, duals = _largest(a, i, hidden, values, 1.0)
-        high = int(np.floor(hi + 1e-6)) if np.isfinite(hi) else 10**9
-        if primary[i]:
-            if high >= threshold:
-                continue
-            failing.append((CellBounds(int(i), v, -1, high, True), duals))
+        hi, p_hi = _extreme(a, int(i), low, high, 1.0)
+        if np.floor(hi + 1e-6) > v:
             continue
-        if high > v:
+        lo, p_lo = _extreme(a, int(i), low, high, -1.0)
+        if np.ceil(lo - 1e-6) < v:
             continue
-        lo, duals_lo = _largest(a, i, hidden, values, -1.0)
-        low = int(np.ceil(lo - 1e-6))
-        if low < v:
-            continue
-        failing.append((CellBounds(int(i), v, low, high, False), duals + duals_lo))
+        failing.append((CellBounds(int(i), v, int(np.ceil(lo - 1e-6)),
+                                   int(np.floor(hi + 1e-6))), p_hi + p_lo))
     return failing
 
 
-def protect(masks: np.ndarray, threshold: int = 5, groups: Sequence[int] | None = None,
-            max_rounds: int = 200) -> tuple[np.ndarray, np.ndarray]:
-    """Which cells to hide: ``(hidden, primary)`` boolean arrays over the rows of ``masks``.
-
-    ``masks``: cells x records, True where the record is counted in the cell (each published
-    count is the sum of its row). ``groups``: a number per cell (its table); a complementary
-    cell is taken from the same table when several would do. Primary: counts 1 to
-    ``threshold - 1``. Complementary: while :func:`audit` finds a hidden cell a reader could
-    work out, the smallest non-zero published cell holding that bound is hidden too (zeros
-    are never hidden). Identical masks are one cell: hidden in every table or in none.
-    """
+def protect(masks: np.ndarray, threshold: int = 5, rounding: int = 5,
+            groups: Sequence[int] | None = None, max_rounds: int = 50
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """``(hidden, shown)`` for the rows of ``masks`` (cells x records, True where a record
+    is counted in the cell): which cells are "c", and the value every other cell shows
+    (rounded to ``rounding``; 0 stays 0). Identical masks are one cell. See the method
+    above; ``groups`` (a table number per cell) prefers a further hidden cell from the same
+    table."""
     masks = np.asarray(masks, dtype=bool)
     if masks.ndim != 2:
         raise ParameterError("masks must be cells x records", parameter="masks",
                              found=f"{masks.ndim} dimensions")
-    values_all = masks.sum(axis=1)
-    primary_all = (values_all >= 1) & (values_all < threshold)
-    if not primary_all.any() or masks.shape[1] == 0:
-        return primary_all, primary_all
+    if masks.shape[0] == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0)
     _uniq, first, inverse = np.unique(np.packbits(masks, axis=1), axis=0, return_index=True,
-                                     return_inverse=True)
+                                      return_inverse=True)
     inverse = inverse.ravel()
     a, sizes = _atoms(masks[first])
-    values = np.asarray(a @ sizes).ravel()
-    primary = (values >= 1) & (values < threshold)
-    hidden = primary.copy()
+    values = np.asarray(a @ sizes).ravel() if a.shape[1] else np.zeros(len(first))
+    hidden = (values >= 1) & (values < threshold)
     group = (np.asarray(groups)[first] if groups is not None
              else np.zeros(len(first), dtype=int))
+    checked = np.zeros(len(values), dtype=bool)
     for _ in range(max_rounds):
-        published_at_audit = np.flatnonzero(~hidden)
-        failing = audit(a, values, hidden, primary, threshold)
+        small_only = bool(((values < threshold) | ~hidden).all())
+        low, high = reader_bounds(values, hidden, rounding, threshold, small_only)
+        todo = np.flatnonzero(hidden & ~checked)
+        failing = audit(a, values, hidden, low, high, cells=todo)
+        checked[todo] = True
         if not failing:
             break
-        added: set[int] = set()
-        for bounds, duals in failing:
-            holding = published_at_audit[np.abs(duals) > 1e-9]
-            if added & set(holding.tolist()):
-                continue  # a cell hidden this round already loosens it: check again first
-            chosen = _complement(a, values, hidden, primary, threshold, group, bounds.cell,
-                                 holding)
-            hidden[chosen] = True
-            added.add(chosen)
+        for bounds, prices in failing:
+            checked[bounds.cell] = False
+            pub = np.flatnonzero(~hidden & (values > 0))
+            holding = pub[prices[pub] > 1e-9]
+            pool = holding if len(holding) else pub
+            if not len(pool):
+                raise ParameterError("a small count cannot be protected", parameter="tables",
+                                     found=f"a count of {bounds.value} with nothing to hide",
+                                     fix="publish fewer tables or coarser categories")
+            same = pool[group[pool] == group[bounds.cell]]
+            pick = same if len(same) else pool
+            hidden[int(pick[np.argmin(values[pick])])] = True
+        checked[:] = False  # bounds changed for every cell once a large count is hidden
     else:
         raise ParameterError("suppression did not settle", parameter="tables",
                              found=f"{max_rounds} rounds", fix="report this")
-    return hidden[inverse], primary[inverse]
-
-
-def _complement(a: sparse.csr_matrix, values: np.ndarray, hidden: np.ndarray,
-                primary: np.ndarray, threshold: int, group: np.ndarray, cell: int,
-                holding: np.ndarray, tries: int = 6) -> int:
-    """The published cell to hide with ``cell``: among the non-zero cells holding its bound
-    (else any overlapping it), same table first and smallest first, the first that leaves
-    both ``cell`` and itself safe; else the first of them."""
-    pub = np.flatnonzero(~hidden)
-    overlap = pub[np.asarray((a[pub] @ a[cell].T).todense()).ravel() > 0]
-    cands = pub[:0]
-    for pool in (holding[~hidden[holding]], overlap, pub):
-        cands = pool[values[pool] > 0]
-        if len(cands):
-            break
-    if not len(cands):
-        raise ParameterError("a small count cannot be protected", parameter="tables",
-                             found=f"a count of {int(values[cell])} with nothing left to hide",
-                             fix="publish fewer tables or coarser categories")
-    order = sorted(cands.tolist(), key=lambda c: (group[c] != group[cell], values[c]))
-    for c in order[:tries]:
-        trial = hidden.copy()
-        trial[c] = True
-        if not audit(a, values, trial, primary, threshold, cells=[cell, c]):
-            return int(c)
-    return int(order[0])
+    shown = np.array([round_to(v, rounding) if v >= threshold else v for v in values],
+                     dtype=float)
+    return hidden[inverse], shown[inverse]
 
 
 @dataclass
@@ -455,9 +452,10 @@ class LinkedTables:
     table's count is refused, so a table cannot say one thing and be protected as another.
     """
 
-    def __init__(self, size: int, threshold: int = 5) -> None:
+    def __init__(self, size: int, threshold: int = 5, rounding: int = 5) -> None:
         self.size = size
         self.threshold = threshold
+        self.rounding = rounding
         self._masks: list[np.ndarray] = []
         self._group: list[int] = []
         self._tables: list[_Placed] = []
@@ -500,14 +498,18 @@ class LinkedTables:
                 else np.zeros((0, self.size), dtype=bool))
 
     def publish(self, decimals: int = 1) -> dict[str, pd.DataFrame]:
-        hidden, _primary = protect(self.matrix(), self.threshold, self._group)
+        """Every table with small counts as "c", other counts rounded and percentages
+        worked out from the published counts (see :func:`protect`)."""
+        hidden, shown = protect(self.matrix(), self.threshold, self.rounding, self._group)
         self.hidden = hidden
         out = {}
         for t in self._tables:
             mask = pd.DataFrame(False, index=t.frame.index, columns=t.counts)
+            frame = t.frame.copy()
             for (pos, col), i in t.cells.items():
                 mask.iloc[pos, mask.columns.get_loc(col)] = bool(hidden[i])
-            out[t.name] = apply_mask(t.frame, mask, t.percents, decimals)
+                frame.iloc[pos, frame.columns.get_loc(col)] = shown[i]
+            out[t.name] = apply_mask(frame, mask, t.percents, decimals)
         return out
 
 

@@ -1,13 +1,15 @@
-"""Attack the deep dive's published tables as a reader could: set up every equation the
-published cells and their definitions give (row and column totals, source groups against
-sources, months against quarters against years...), then ask what each hidden cell can be.
+"""Attack the deep dive's published tables as a reader could: set up what every published
+cell and its definition says (row and column totals, source groups against sources, months
+against quarters against years...), then ask what each hidden cell can be.
 
 The attack here is written independently of :func:`analysis.suppress.protect`: the records
-are grouped by which published cells they fall in (pandas), each hidden cell is tested for
-lying in the span of the published cells (numpy rank: the equations alone fix it), and its
-smallest and largest values are found with scipy's linear programme, hidden cells at least 1
-("c" is never a zero). A cell is recovered when its smallest and largest values are the same;
-a small count (1-4) is also given away when its largest possible value is under 5.
+are grouped by which published cells they fall in (pandas), and each hidden cell's smallest
+and largest values are found with scipy's linear programme. A reader knows a published
+count r to within rounding (``rounded=True``: r-2 to r+2, and at least 5, as 1-4 are never
+shown) or exactly (``rounded=False``), a 0 exactly, and a "c" to be 1-4 (or, if that is
+impossible, at least 1). Where nothing is rounded, numpy's rank test also asks whether the
+equations alone fix a hidden cell. A cell is recovered when its smallest and largest values
+are the same.
 """
 
 from __future__ import annotations
@@ -36,35 +38,49 @@ def _published_cells(linked: LinkedTables, tables: dict[str, pd.DataFrame]
     return linked.matrix(), shown
 
 
-def attack(linked: LinkedTables, tables: dict[str, pd.DataFrame]) -> list[str]:
-    """What a reader recovers: one line per hidden cell worked out or shown to be small."""
+def _range(a: np.ndarray, i: int, low: np.ndarray, high: np.ndarray) -> tuple[float, float]:
+    out = []
+    finite = np.isfinite(high)
+    for sign in (1.0, -1.0):
+        res = linprog(sign * a[i], A_ub=np.vstack([a[finite], -a]),
+                      b_ub=np.concatenate([high[finite], -low]), bounds=(0, None),
+                      method="highs")
+        if res.status == 2:
+            return np.nan, np.nan
+        out.append(sign * res.fun if res.status == 0 else sign * np.inf)
+    return out[0], out[1]
+
+
+def attack(linked: LinkedTables, tables: dict[str, pd.DataFrame], rounded: bool = True
+           ) -> list[str]:
+    """What a reader recovers: one line per hidden cell worked out exactly."""
     masks, shown = _published_cells(linked, tables)
     cells = sorted(shown)
     sig = pd.DataFrame(masks[cells].T).drop_duplicates()
     a = sig.to_numpy(dtype=float).T  # cells x distinct signatures
     a = a[:, a.any(axis=0)]
     true = masks[cells].sum(axis=1)
-    pub = np.array([shown[c] is not None for c in cells])
-    b = np.array([shown[c] or 0.0 for c in cells])
-    hid = np.flatnonzero(~pub)
-    base_rank = np.linalg.matrix_rank(a[pub]) if pub.any() else 0
+    hid = np.array([shown[c] is None for c in cells])
+    r = np.array([shown[c] or 0.0 for c in cells])
+    if rounded:
+        low = np.where(r > 0, np.maximum(r - 2, 5), 0.0)
+        high = np.where(r > 0, r + 2, 0.0)
+    else:
+        low, high = r.copy(), r.copy()
+    low[hid], high[hid] = 1.0, 4.0
+    if np.isnan(_range(a, int(np.flatnonzero(hid)[0]), low, high)[0]) if hid.any() else False:
+        high[hid] = np.inf  # some hidden cell is 5 or more: "c" says only "at least 1"
     found = []
-    for i in hid:
-        if pub.any() and np.linalg.matrix_rank(np.vstack([a[pub], a[i]])) == base_rank:
+    pub = ~hid
+    base_rank = np.linalg.matrix_rank(a[pub]) if pub.any() else 0
+    for i in np.flatnonzero(hid):
+        if not rounded and pub.any() and \
+                np.linalg.matrix_rank(np.vstack([a[pub], a[i]])) == base_rank:
             found.append(f"cell {cells[i]} = {true[i]} from the equations alone")
             continue
-        bounds = []
-        for sign in (1.0, -1.0):
-            res = linprog(sign * a[i], A_eq=a[pub] if pub.any() else None,
-                          b_eq=b[pub] if pub.any() else None,
-                          A_ub=-a[hid], b_ub=-np.ones(len(hid)), bounds=(0, None),
-                          method="highs")
-            bounds.append(sign * res.fun if res.status == 0 else sign * np.inf)
-        low, high = np.ceil(bounds[0] - 1e-6), np.floor(bounds[1] + 1e-6)
-        if low == high:
-            found.append(f"cell {cells[i]} = {true[i]} (bounds {low}-{high})")
-        elif 1 <= true[i] <= 4 and high < 5:
-            found.append(f"small cell {cells[i]} = {true[i]} is at most {high}")
+        lo, hi = _range(a, int(i), low, high)
+        if np.ceil(lo - 1e-6) == np.floor(hi + 1e-6):
+            found.append(f"cell {cells[i]} = {true[i]} (bounds {lo:.2f}-{hi:.2f})")
     return found
 
 
@@ -162,8 +178,9 @@ def test_months_quarters_and_years_together_give_nothing_back():
 
 
 def test_attack_finds_what_table_by_table_suppression_leaves():
-    # The attack itself can fail: the old rule (a line with one hidden cell gets a partner)
-    # leaves self = 1 recoverable from the group table; shown here by hiding only primaries.
+    # The attack itself can fail: without rounding, the old rule (a line with one hidden
+    # cell gets a partner: self and police) leaves self = 1 recoverable from the group
+    # table (Individual 6 = family 5 + self).
     rows = (_children(5, "F", "2016-06-01", referral_source="Individual: family member, "
                       "relative or carer")
             + _children(1, "S", "2016-06-01", referral_source="Individual: self")
@@ -178,7 +195,7 @@ def test_attack_finds_what_table_by_table_suppression_leaves():
     shown["sources"].loc[shown["sources"]["referral_source"] == "Individual: self",
                          ["referrals", "rereferrals"]] = MARKER
     shown["sources"].loc[shown["sources"]["referral_source"] == "Police", "referrals"] = MARKER
-    assert attack(linked, shown)
+    assert attack(linked, shown, rounded=False)
 
 
 @pytest.mark.parametrize("per_year", [30, 400])

@@ -274,9 +274,10 @@ class CensusHeader:
     lea: str | None
 
 
-def census_header(path: str | Path) -> CensusHeader:
+def census_header(path: str | Path, strict: bool = False) -> CensusHeader:
     """``Header/CollectionDetails/Year``, ``ReferenceDate`` and ``Source/LEA`` of a file
-    (None where missing or the file cannot be read)."""
+    (None where missing). A file that cannot be read safely gives all None, or with
+    ``strict`` raises :class:`InputDataError` saying why."""
     path = Path(path)
     found: dict[str, str] = {}
     try:
@@ -286,8 +287,21 @@ def census_header(path: str | Path) -> CensusHeader:
                 found.setdefault(tag, el.text.strip())
             if tag in ("Header", "Child"):
                 break
-    except (DefusedXmlException, ET.ParseError, OSError):
-        pass
+    except DefusedXmlException as exc:
+        if strict:
+            raise InputDataError("XML file has a DTD, an entity or an external reference, "
+                                 "which are refused for safety", file=path,
+                                 found=type(exc).__name__,
+                                 fix="export the census without a DOCTYPE or entities") from None
+    except ET.ParseError as exc:
+        if strict:
+            raise InputDataError("XML file is malformed", file=path, found=str(exc),
+                                 fix="export the census again; the file may be "
+                                     "truncated") from None
+    except OSError as exc:
+        if strict:
+            raise InputDataError("file cannot be read", file=path, found=str(exc),
+                                 fix="check the file and its permissions") from None
     year = found.get("Year", "")
     ref = found.get("ReferenceDate")
     ref_ts = None
