@@ -104,7 +104,7 @@ def test_child_outside_children_is_a_clear_error(tmp_path):
                     encoding="utf-8")
     with pytest.raises(InputDataError, match="not directly under Message/Children") as err:
         read_cin_xml(path)
-    assert "Children/Group" in str(err.value)
+    assert "at depth 4 inside <Message/Children" in str(err.value)
 
 
 def test_validate_reports_problems_with_line_numbers(tmp_path):

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET  # writing only; reading goes through defusedxml
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
@@ -326,6 +327,40 @@ def _census_date(header: CensusHeader) -> datetime:
     return datetime.combine(date.today(), datetime.min.time())
 
 
+_ROOT = re.compile(rb"<[A-Za-z_]")
+_DOCTYPE = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
+
+
+def _prolog_is_safe(path: Path) -> bool | None:
+    """True when the part of the file before its root element holds no DOCTYPE (so no
+    entity can be declared), False when it does, None when the file is not UTF-8 or ASCII
+    compatible (a UTF-16 file) and must go through defusedxml's parser."""
+    with path.open("rb") as fh:
+        head = b""
+        while True:
+            chunk = fh.read(65536)
+            head += chunk
+            if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head[:4]:
+                return None
+            m = _ROOT.search(head)
+            if m is not None:
+                return _DOCTYPE.search(head[:m.start()]) is None
+            if not chunk:
+                return _DOCTYPE.search(head) is None
+
+
+def _events(path: Path) -> Iterator[tuple[str, ET.Element]]:
+    """(event, element) start and end events of ``path``. Safe without defusedxml's slower
+    pure-Python parser: a file whose prolog declares a DOCTYPE is refused first (entities
+    can only be declared there), so the C parser never sees a DTD or an entity."""
+    safe = _prolog_is_safe(path)
+    if safe is False:
+        raise DefusedXmlException("DTD in prolog")
+    if safe is None:
+        return iterparse(str(path), events=("start", "end"), forbid_dtd=True)
+    return ET.iterparse(str(path), events=("start", "end"))
+
+
 def read_cin_xml(
     path: str | Path,
     *,
@@ -355,34 +390,40 @@ def read_cin_xml(
     census_date = _census_date(header)
     out = _Read()
     child_no = 0
-    stack: list[str] = []
-    parents: list[ET.Element] = []
+    depth = 0
+    path_to: list[str] = []  # tags of the open elements at depths 1 and 2
+    children_el: ET.Element | None = None
     try:
-        for event, el in iterparse(str(path), events=("start", "end"), forbid_dtd=True):
+        for event, el in _events(path):
             if event == "start":
-                tag = _local(el.tag)
-                if not stack and tag != "Message":
-                    raise InputDataError("not a CIN census file", file=path,
-                                         expected="root element <Message>",
-                                         found=f"<{tag}>",
-                                         fix="check this is the CIN census XML return")
-                if tag == "Child" and (len(stack) != 2 or stack[1] != "Children"):
+                depth += 1
+                tag = el.tag if el.tag[0] != "{" else _local(el.tag)
+                if depth <= 2:
+                    del path_to[depth - 1:]
+                    path_to.append(tag)
+                    if depth == 1 and tag != "Message":
+                        raise InputDataError("not a CIN census file", file=path,
+                                             expected="root element <Message>",
+                                             found=f"<{tag}>",
+                                             fix="check this is the CIN census XML return")
+                    if depth == 2:
+                        children_el = el
+                if tag == "Child" and (depth != 3 or path_to[-1] != "Children"):
                     raise InputDataError(
                         "a Child element is not directly under Message/Children", file=path,
                         expected="<Message><Children><Child>...",
-                        found="<Child> inside <" + "/".join(stack) + f"> (after child number "
-                              f"{child_no})",
+                        found=f"<Child> at depth {depth} inside <{'/'.join(path_to)}...> "
+                              f"(after child number {child_no})",
                         fix="export the census again; each Child must sit in Children")
-                stack.append(tag)
-                parents.append(el)
                 continue
-            stack.pop()
-            parents.pop()
-            if len(stack) == 2 and stack[1] == "Children" and _local(el.tag) == "Child":
+            if depth == 3 and path_to[-1] == "Children" and (
+                    el.tag == "Child" or _local(el.tag) == "Child"):
                 child_no += 1
                 _child_rows(el, path, child_no, census_date, out)
                 el.clear()
-                parents[-1].remove(el)
+                if children_el is not None:
+                    children_el.remove(el)
+            depth -= 1
     except DefusedXmlException as exc:
         raise InputDataError("XML file has a DTD, an entity or an external reference, "
                              "which are refused for safety", file=path,
