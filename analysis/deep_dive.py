@@ -526,6 +526,30 @@ def factors_raw(s: Scope) -> RawTable:
     return _breakdown_raw("factors", s, "assessment_factor", cats, labels)
 
 
+#: The children's characteristics a CIN census return gives: (column, table, heading).
+CHARACTERISTIC_TABLES: tuple[tuple[str, str, str], ...] = (
+    ("age_band", "age_band", "age at referral"),
+    ("ethnicity_group", "ethnicity", "ethnic group"),
+    ("disability", "disability", "disability"),
+)
+_NOT_KNOWN = {"not recorded", "unborn or not recorded", "nan", "none", ""}
+
+
+def characteristic_raws(s: Scope) -> list[RawTable]:
+    """Referrals and re-referrals by age band, ethnic group and disability, for each of
+    these the records hold (CIN census returns do; extracts only with those columns)."""
+    out = []
+    for col, name, _words in CHARACTERISTIC_TABLES:
+        if col not in s.flagged:
+            continue
+        key = s.column(col, "Not recorded").astype(str)
+        known = set(key[s.year_known & ~key.str.lower().isin(_NOT_KNOWN).to_numpy()])
+        if len(known) < 2:
+            continue  # nothing recorded, or one category only
+        out.append(_breakdown_raw(name, s, col, _by_value(key)))
+    return out
+
+
 def previous_outcome_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
     """Re-referrals in the year by what happened after the child's previous referral."""
     outcome = np.full(s.size, "", dtype=object)
@@ -1117,7 +1141,7 @@ def build_deep_dive(la: str, records: str | Path, period: str | int | None = Non
     else:
         dive.notes.append("The records have no assessment factors: that section is left out.")
     raws += [previous_outcome_raw(s, previous), closure_reason_raw(s, previous),
-             repeat_raw(s), outcome_raw(s), funnel_raw(s)]
+             repeat_raw(s), outcome_raw(s), funnel_raw(s), *characteristic_raws(s)]
     optional = [early_help_raw(s), locality_raw(s), locality_years_raw(s, years, year)]
     raws += [r for r in optional if r is not None]
     if optional[0] is None:
@@ -1171,6 +1195,7 @@ HEADINGS: dict[str, str] = {
     "referral_source": "Referral source", "primary_need": "Need code", "label": "Description",
     "assessment_factor": "Factor code", "rate_percent": "Re-referral rate",
     "share_of_rereferrals_percent": "Share of re-referrals",
+    "age_band": "Age at referral", "ethnicity_group": "Ethnic group", "disability": "Disability",
     "previous_outcome": "Previous referral's outcome", "closure_reason": "Reason for closure",
     "code": "Code", "referrals_in_year": "Referrals in the year", "children": "Children",
     "all_children": "All children", "outcome": "Outcome",
@@ -1339,6 +1364,19 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
         if ch.drawable(rep, "percent") else _too_few("Repeat referrals"),
         tb("repeat_referrals", f"Children by number of referrals in {year}"),
         tb("outcome_by_type", "Outcome of re-referrals against first referrals")))
+    who_children: list[Block | None] = []
+    for col, name, words in CHARACTERISTIC_TABLES:
+        if name not in t:
+            continue
+        who_children.append(ch.breakdown_block(
+            n(f"by_{name}"), t[name], col, source=src, synthetic=syn, reference=overall,
+            title=f"Re-referral rate by {words}", what=words)
+            if ch.drawable(t[name], "rate_percent") else _too_few(words.capitalize()))
+        who_children.append(tb(name, f"Referrals and re-referrals by {words}"))
+    sections.append(_section(
+        "children", "Who are the children?",
+        *(who_children or [Note("left_out", "The records have no age, ethnicity or "
+                                            "disability (CIN census returns have them).")])))
     if "early_help" in t:
         eh = t["early_help"]
         sections.append(_section(

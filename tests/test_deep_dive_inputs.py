@@ -280,3 +280,26 @@ def test_identifier_in_an_output_fails_the_run_and_leaves_no_pack(tmp_path, path
         run_deep_dive("Doncaster", path, None, paths, outputs_root=tmp_path / "out", pdf=False)
     assert not (tmp_path / "out" / "doncaster" / "rereferrals-latest").exists()
     assert not list((tmp_path / "out" / "doncaster").glob("*.tmp"))
+
+
+def test_census_characteristics_give_age_band_ethnic_group_and_disability(tmp_path):
+    def child(cid: str, birth: str, eth: str, dis: str) -> str:
+        disab = f"<Disabilities><Disability>{dis}</Disability></Disabilities>" if dis else ""
+        return (f"<Child><ChildIdentifiers><LAchildID>{cid}</LAchildID><PersonBirthDate>"
+                f"{birth}</PersonBirthDate><GenderCurrent>1</GenderCurrent></ChildIdentifiers>"
+                f"<ChildCharacteristics><Ethnicity>{eth}</Ethnicity>{disab}"
+                f"</ChildCharacteristics>{_detail('2016-06-01')}</Child>\n")
+    children = (child("K1", "2016-01-01", "WBRI", "NONE")     # 0 on 1 June 2016
+                + child("K2", "2011-06-01", "BAFR", "MOB")    # 5 that day
+                + child("K3", "2000-06-02", "CHNE", "")       # 15 (16 the next day)
+                + child("K4", "2016-07-01", "REFU", ""))      # unborn at referral
+    path = _census(tmp_path / "c.xml", 2017, children=children)
+    df = read_cin_xml(path).set_index("child_id")
+    assert df["age_band"].to_dict() == {"K1": "Under 1", "K2": "5 to 9", "K3": "10 to 15",
+                                        "K4": "Unborn or not recorded"}
+    assert df["ethnicity_group"].to_dict() == {
+        "K1": "White", "K2": "Black, African, Caribbean or Black British",
+        "K3": "Asian or Asian British", "K4": "Refused or not obtained"}
+    assert df["disability"].to_dict() == {"K1": "Not disabled", "K2": "Disabled",
+                                          "K3": "Not recorded", "K4": "Not recorded"}
+    assert not {"birth_date", "person_birth_date", "dob"} & set(df.columns)

@@ -170,6 +170,62 @@ def _details(el: ET.Element) -> dict[str, object]:
     return out
 
 
+#: DfE's age bands at referral (children in need statistics).
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("Under 1", 0, 0), ("1 to 4", 1, 4), ("5 to 9", 5, 9), ("10 to 15", 10, 15),
+    ("16 and over", 16, 200))
+#: Ethnicity code (first letters) -> DfE's major ethnic group.
+ETHNIC_GROUPS: dict[str, str] = {
+    "W": "White", "M": "Mixed or multiple ethnic groups", "A": "Asian or Asian British",
+    "CHNE": "Asian or Asian British", "B": "Black, African, Caribbean or Black British",
+    "OOTH": "Other ethnic group", "REFU": "Refused or not obtained",
+    "NOBT": "Refused or not obtained"}
+#: Columns the census adds beside the tidy referral table (no date of birth is kept).
+CHARACTERISTICS = ("age_band", "ethnicity_group", "disability")
+
+
+def ethnic_group(code: str | None) -> str:
+    if not code:
+        return "Not recorded"
+    code = code.strip().upper()
+    return ETHNIC_GROUPS.get(code) or ETHNIC_GROUPS.get(code[:1], "Other ethnic group")
+
+
+def age_band(birth: datetime | None, referral: datetime) -> str:
+    """The child's age band on the referral date ("Unborn or not recorded" without a
+    birth date or for a referral before birth)."""
+    if birth is None or birth > referral:
+        return "Unborn or not recorded"
+    age = referral.year - birth.year - ((referral.month, referral.day) <
+                                        (birth.month, birth.day))
+    return next(name for name, lo, hi in AGE_BANDS if lo <= age <= hi)
+
+
+def _characteristics(child: ET.Element, path: Path, child_no: int
+                     ) -> tuple[datetime | None, str, str]:
+    """(birth date, ethnic group, disability) of a Child; the birth date is used only to
+    work out the age band and never kept."""
+    birth = None
+    ethnicity = None
+    disability = "Not recorded"
+    for c in child:
+        tag = c.tag if c.tag[0] != "{" else _local(c.tag)
+        if tag == "ChildIdentifiers":
+            text = _text(c, "PersonBirthDate")
+            if text:
+                try:
+                    birth = _date(text, path, "PersonBirthDate", child_no)
+                except InputDataError:
+                    birth = None
+        elif tag == "ChildCharacteristics":
+            ethnicity = _text(c, "Ethnicity")
+            dis = _child(c, "Disabilities")
+            if dis is not None:
+                codes = {(d.text or "").strip().upper() for d in dis}
+                disability = "Disabled" if codes - {"", "NONE"} else "Not disabled"
+    return birth, ethnic_group(ethnicity), disability
+
+
 @dataclass
 class _Read:
     """What one file gave: rows kept, and CINdetails left out by reason."""
@@ -196,6 +252,7 @@ def _child_rows(child: ET.Element, path: Path, child_no: int, census_date: datet
                              fix="give every child its LA identifier")
     seen: dict[str, int] = {}
     census = f"{census_date:%d %B %Y}".lstrip("0")
+    birth, ethnicity, disability = _characteristics(child, path, child_no)
     for el in child:
         if _local(el.tag) != "CINdetails":
             continue
@@ -248,13 +305,16 @@ def _child_rows(child: ET.Element, path: Path, child_no: int, census_date: datet
             "locality": None,
             "primary_need": need if isinstance(need, str) else None,
             "assessment_factors": d.get("factors"),
+            "age_band": age_band(birth, ref),
+            "ethnicity_group": ethnicity,
+            "disability": disability,
         })
 
 
 def _tidy(rows: list[dict]) -> pd.DataFrame:
     if not rows:
         return empty_referrals()
-    df = pd.DataFrame.from_records(rows, columns=list(COLUMNS))
+    df = pd.DataFrame.from_records(rows, columns=[*COLUMNS, *CHARACTERISTICS])
     for col in ("child_id", "referral_id", "referral_source", "assessment_outcome",
                 "closure_reason", "locality", "primary_need", "assessment_factors"):
         df[col] = df[col].astype("str") if df[col].notna().all() else pd.Series(
@@ -263,6 +323,8 @@ def _tidy(rows: list[dict]) -> pd.DataFrame:
         df[col] = pd.to_datetime(df[col]).astype("datetime64[ns]")
     df["referral_nfa"] = df["referral_nfa"].astype(bool)
     df["prior_early_help"] = pd.array([pd.NA] * len(df), dtype="boolean")
+    for col in CHARACTERISTICS:
+        df[col] = df[col].astype("str")
     return df
 
 
