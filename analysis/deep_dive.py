@@ -37,6 +37,8 @@ from analysis.schemas.referrals import ASSESSMENT_FACTORS, PRIMARY_NEEDS, REFERR
 
 #: Counts below this are shown as "c" (suppress.suppress_counts' default).
 THRESHOLD = 5
+#: Every other published count is rounded to the nearest this.
+ROUNDING = 5
 #: The most recent months shown on the monthly SPC chart.
 XMR_MONTHS = 36
 #: File types read as a flat extract, and as CIN census XML.
@@ -909,7 +911,7 @@ def long_date(value: object) -> str:
 def publish_all(raws: Sequence[RawTable], size: int) -> tuple[dict[str, pd.DataFrame],
                                                                 suppress.LinkedTables]:
     """Every count table, suppressed together (:class:`analysis.suppress.LinkedTables`)."""
-    linked = suppress.LinkedTables(size, THRESHOLD)
+    linked = suppress.LinkedTables(size, THRESHOLD, ROUNDING)
     for r in raws:
         linked.add(r.name, r.frame, r.counts, r.masks, r.percents)
     return linked.publish(), linked
@@ -966,7 +968,7 @@ class DeepDive:
         return (f"Source: {kind}, file {self.records_file.name}; referrals "
                 f"{long_date(self.first_date)} to {long_date(self.last_date)}. Re-referral: "
                 "within 12 months of the child's previous referral (DfE CIN census rule). "
-                f"Counts under {THRESHOLD} suppressed.")
+                f"Counts of 1-{THRESHOLD - 1} shown as c, others rounded to {ROUNDING}.")
 
     @property
     def dfe_source(self) -> str:
@@ -1456,8 +1458,11 @@ def intro_markdown(dive: DeepDive, heading: bool = True) -> str:
         "referral (the DfE rule; edge cases in `docs/methods/rereferrals.md`). The year "
         f"reported is {dive.period} (1 April {dive.year - 1} to 31 March {dive.year}); earlier "
         "referrals are used only to look back 12 months.", "",
-        f"Counts from 1 to {THRESHOLD - 1} are shown as \"c\", with further cells hidden where "
-        "a total would give them away; no child or referral identifier appears anywhere.",
+        f"Counts from 1 to {THRESHOLD - 1} are shown as \"c\" and every other count is "
+        f"rounded to the nearest {ROUNDING}, with percentages worked out from the rounded "
+        "counts (so totals may not add up exactly); every table is checked together so no "
+        "hidden count can be worked out from the others. No child or referral identifier "
+        "appears anywhere.",
     ]
     if dive.notes:
         lines += [""] + [f"- {n}" for n in dive.notes]
@@ -1482,13 +1487,16 @@ def key_findings(dive: DeepDive) -> str:
     out = []
     year = _row(t["annual"], "year", dive.period)
     if year is not None:
-        line = (f"In {dive.period}, {_count(year['rereferrals'])} of "
+        line = (("In the synthetic records for " if dive.synthetic else "In ")
+                + f"{dive.period}, {_count(year['rereferrals'])} of "
                 f"{_count(year['referrals'])} referrals ({_pct(year['percent'])}) were "
                 "re-referrals within 12 months")
         comp = t.get("dfe_comparison")
         rr_row = _row(comp, "measure", DFE_MEASURES["re_referrals"]) if comp is not None else None
         if rr_row is not None:
-            line += (f"; DfE published {dive.la.name} {_pct(rr_row['la_published'])}, England "
+            line += ("; DfE's published figures (real"
+                     + (", not from these records" if dive.synthetic else "")
+                     + f"): {dive.la.name} {_pct(rr_row['la_published'])}, England "
                      f"{_pct(rr_row['england'])}, statistical neighbours "
                      f"{_pct(rr_row['neighbours_mean'])} ({rr_row['dfe_year']})")
         out.append(line + ".")
