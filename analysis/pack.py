@@ -485,7 +485,8 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     params["la"] = authority.name
     prepared = prepare(authority.name, path, year, paths=paths, history_start=history_start,
                        validate=validate)
-    ids = prepared.ids()
+    # numeric ids under 6 digits would match ordinary counts in the tables: not scanned for
+    ids = {i for i in prepared.ids() if not (i.isdigit() and len(i) < 6)}
     synthetic = is_synthetic(path)
     folder = "rereferrals-" + ("synthetic-" if synthetic else "") + label
     root = outputs_root or paths.outputs

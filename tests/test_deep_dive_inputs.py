@@ -268,6 +268,7 @@ def test_small_la_makes_a_report_with_every_section_drawn_or_explained(tmp_path,
     assert "0 month(s)" not in text and "above_99_8" not in text
 
 
+@pytest.mark.e2e
 def test_identifier_in_an_output_fails_the_run_and_leaves_no_pack(tmp_path, paths,
                                                                   bench_table):
     from analysis.pack import run_deep_dive
@@ -303,3 +304,38 @@ def test_census_characteristics_give_age_band_ethnic_group_and_disability(tmp_pa
     assert df["disability"].to_dict() == {"K1": "Not disabled", "K2": "Disabled",
                                           "K3": "Not recorded", "K4": "Not recorded"}
     assert not {"birth_date", "person_birth_date", "dob"} & set(df.columns)
+
+
+def test_cli_refuses_an_audit_list_among_the_outputs(tmp_path):
+    from typer.testing import CliRunner
+
+    from analysis.cli import app
+
+    path = _extract(tmp_path)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["deep-dive", "--la", "Doncaster", "--records", str(path),
+                                      "--output", str(out), "--no-pdf", "--audit-list",
+                                      str(out / "audit.csv")])
+    assert result.exit_code != 0
+    assert "among shared outputs" in result.output
+    assert not (out / "audit.csv").exists() and not (out / "doncaster").exists()
+
+
+@pytest.mark.e2e
+def test_small_la_report_through_the_runner_with_an_audit_list(tmp_path, paths, bench_table):
+    from analysis.pack import run_deep_dive
+    from analysis.synthetic import generate_referrals
+
+    df = generate_referrals(seed=3, start="2015-04-01", end="2018-03-31",
+                            referrals_per_year=30)
+    path = tmp_path / "small_la_referrals.csv"
+    df.to_csv(path, index=False, date_format="%Y-%m-%d")
+    audit = tmp_path / "private" / "audit.csv"
+    result = run_deep_dive("Doncaster", path, None, paths, outputs_root=tmp_path / "out",
+                           pdf=False, audit_list=audit)
+    html = (result.output / "report.html").read_text(encoding="utf-8")
+    assert "2017-18" in html and "too few referrals" in html.lower()
+    assert stat.S_IMODE(audit.stat().st_mode) == 0o600
+    ids = [i for i in df["child_id"] if isinstance(i, str)]
+    assert not [i for i in ids if i in html]
+    assert not list(result.output.rglob("audit*"))
