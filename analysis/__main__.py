@@ -1,3 +1,4 @@
 from analysis.cli import main
 
-main()
+if __name__ == "__main__":  # worker processes import this module again: run nothing then
+    main()

@@ -129,14 +129,14 @@ def benchmark(
     elif format is OutputFormat.json:
         text = json.dumps(json.loads(bench.to_json(orient="records")), indent=2) + "\n"
     else:
-        from analysis.render.cli_tables import benchmark_table
+        from analysis.render.cli_tables import benchmark_display_table
         from analysis.render.terminal import table_text
 
         header = (f"{authority.name} ({authority.old_code}, {authority.new_code}), "
                   f"{authority.region_name}\n")
         notes = "\n".join(textwrap.fill(s, width=100, initial_indent="- ", subsequent_indent="  ")
                           for s in bench["sentence"])
-        text = header + table_text(benchmark_table(bench)) + "\n\n" + notes + "\n"
+        text = header + table_text(benchmark_display_table(bench)) + "\n\n" + notes + "\n"
     if output:
         from analysis.atomic import atomic_path
 

@@ -210,6 +210,25 @@ def test_charts_drawn_in_a_pool_match_charts_drawn_here(pack):
     assert here["second"]["charts/second.png"].startswith(b"\x89PNG")
 
 
+def test_no_pool_under_a_script_that_workers_would_run_again(monkeypatch):
+    import types
+
+    script = types.ModuleType("__main__")
+    script.__file__ = "/home/analyst/make_pack.py"  # run as `python make_pack.py`: no __spec__
+    monkeypatch.setitem(sys.modules, "__main__", script)
+    monkeypatch.delenv("CSC_CHART_WORKERS", raising=False)
+    assert files.default_workers(40) == 0
+    monkeypatch.setenv("CSC_CHART_WORKERS", "3")
+    assert files.default_workers(40) == 3
+    kernel = types.ModuleType("__main__")
+    kernel.__file__ = "/venv/lib/ipykernel_launcher.py"
+    kernel.__spec__ = types.SimpleNamespace(name="ipykernel_launcher")  # type: ignore[assignment]
+    monkeypatch.setitem(sys.modules, "__main__", kernel)
+    monkeypatch.delenv("CSC_CHART_WORKERS")
+    assert files.default_workers(3) == 0  # too few charts to pay for starting workers
+    assert files.default_workers(40) == (len(os.sched_getaffinity(0)) if len(os.sched_getaffinity(0)) > 1 else 0)
+
+
 # --- files: downloads ----------------------------------------------------------------------
 
 def test_csv_and_xlsx_keep_numbers_and_neutralise_formulas(pack):
@@ -345,6 +364,51 @@ def test_cli_quarter_prints_formatted_tables(bench_table):
     assert "26.0%   22.0%      28.0%  ◐ Inside tolerance" in out
     assert "0.04" in out  # FO3, never "0.0"
     assert "2,646  389,040" in out  # E34 pairing: counts as whole numbers
+
+
+def test_without_chromium_the_pdf_is_left_out_with_the_reason(pack, tmp_path, monkeypatch):
+    from analysis.render import pdf
+
+    monkeypatch.setattr(pdf, "find_chromium", lambda: None)
+    with pytest.warns(UserWarning, match="no report.pdf: no PDF engine: install Chromium"):
+        written = render.write(pack, tmp_path, formats=("html", "pdf"), workers=0)
+    assert [p.name for p in written] == ["report.html"]
+    note = pdf.html_to_pdf(tmp_path / "report.html", tmp_path / "report.pdf")
+    assert note is not None and "install Chromium" in note
+    assert not (tmp_path / "report.pdf").exists()
+
+
+_NOTEBOOK_PACK = """
+import pandas as pd
+from analysis import render
+from analysis.blocks import Column, Note, Pack, Section, Table, Text
+frame = pd.DataFrame({"measure": ["Re-referrals"], "value": [27.1]})
+table = Table("profile", frame, (Column("measure", "Measure"), Column("value", "Value", "percent", 1)),
+              caption="Profile", source="Source: DfE")
+pack = Pack("Doncaster: test", {"la": "Doncaster", "period": "2017-18 Q4"},
+            (Section("one", "One", (Text("Hello."), table, Note("missing", "No SPC."))),))
+render.write(pack, output_dir, formats=("files", "html"))
+"""
+
+
+def test_the_runner_keeps_what_the_notebook_rendered_and_prints_the_pdf(stub_pack_notebook, tmp_path):
+    from analysis.pack import run_notebook
+
+    project = stub_pack_notebook(_NOTEBOOK_PACK)
+    out = tmp_path / "packs" / "doncaster"
+    result = run_notebook("quarterly_pack", {"la": "Doncaster", "period": "2017-18 Q4"}, out, project,
+                          title="Doncaster: test", pdf=True)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["html_note"] is None  # the notebook's own report.html, not an export
+    assert '<caption id="table-profile-caption">Profile</caption>' in (out / "report.html").read_text()
+    assert set(manifest["outputs"]) >= {"report.html", "notes.csv", "tables/profile.csv",
+                                        "tables/tables.xlsx", "quarterly_pack.ipynb", "manifest.json"}
+    if find_chromium():
+        assert manifest["formats"] == ["files", "html", "pdf"] and manifest["pdf_note"] is None
+        assert (out / "report.pdf").read_bytes()[:4] == b"%PDF"
+    else:
+        assert manifest["formats"] == ["files", "html"] and "Chromium" in manifest["pdf_note"]
+    assert result.status == "ok"
 
 
 # --- browser: PDF, axe-core, the browser's lifetime ----------------------------------------

@@ -160,6 +160,14 @@ def render_all(pack: Pack, formats: Iterable[str] = ("files", "html", "docx"),
     names = list(dict.fromkeys(formats))
     chosen = [renderer(n) for n in names]
     validate_pack(pack)
+    if "pdf" in names:
+        from analysis.render.pdf import unavailable
+
+        reason = unavailable()
+        if reason:  # the PDF is optional: the other formats are still made
+            warnings.warn(f"no report.pdf: {reason}", UserWarning, stacklevel=3)
+            chosen.pop(names.index("pdf"))
+            names.remove("pdf")
     kwargs: dict[str, Any] = {}
     if _DRAWING_FORMATS & set(names):
         from analysis.render.files import draw_charts

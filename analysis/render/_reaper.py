@@ -23,7 +23,7 @@ from pathlib import Path
 def processes_using(folder: Path) -> list[int]:
     """Processes with ``TMPDIR=folder`` in their environment (empty where there is no /proc)."""
     wanted = f"TMPDIR={folder}".encode()
-    found = []
+    found: list[int] = []
     proc = Path("/proc")
     if not proc.is_dir():
         return found

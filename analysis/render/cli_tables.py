@@ -6,6 +6,8 @@ directions as words), never raw ``14.285714``, ``NaN`` or ``outside_tolerance``.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from analysis.blocks import Column, Table
@@ -71,11 +73,11 @@ def quarter_tables(report: dict[str, pd.DataFrame]) -> list[Table]:
     return tables
 
 
-def benchmark_table(bench: pd.DataFrame) -> Table:
+def benchmark_display_table(bench: pd.DataFrame) -> Table:
     """The ``benchmark`` command's table: one row per indicator and year."""
     frame = bench.copy()
     la_name = str(frame["la_name"].iloc[0]) if len(frame) else "LA"
-    value = {"unit_key": "unit", "decimals_key": "decimals"}
+    value: dict[str, Any] = {"unit_key": "unit", "decimals_key": "decimals"}
     mean = Column("sn_mean", "Neighbours", "number", **value)
     frame["neighbours_n"] = [
         f"{format_cell(r['sn_mean'], row_column(mean, r))} ({r['sn_count']}/{r['sn_size']})"
@@ -91,8 +93,11 @@ def benchmark_table(bench: pd.DataFrame) -> Table:
                Column("direction", "Since last year", "direction")]
     if {"ci_low", "ci_high", "level"} <= set(frame.columns) and len(frame):
         level = float(frame["level"].iloc[0]) * 100
-        columns += [Column("ci_low", f"{level:g}% interval from", "number", **value),
-                    Column("ci_high", "to", "number", **value)]
+        bound = Column("ci_low", "", "number", decimals_key="decimals")
+        frame["interval"] = [
+            f"{format_cell(r['ci_low'], row_column(bound, r))} to {format_cell(r['ci_high'], row_column(bound, r))}"
+            if pd.notna(r["ci_low"]) and pd.notna(r["ci_high"]) else None for r in frame.to_dict("records")]
+        columns.append(Column("interval", f"{level:g}% interval", "number"))
         columns += [Column(key, label, "direction") for key, label in
                     (("vs_england", "vs England"), ("vs_region", "vs region"),
                      ("vs_neighbours", "vs neighbours")) if key in frame.columns]

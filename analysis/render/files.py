@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import pickle
 import signal
+import sys
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -75,14 +76,30 @@ def _context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
+#: Main modules that a worker process may import again safely (a notebook kernel's).
+SAFE_MAINS = frozenset({"ipykernel_launcher", "ipykernel.__main__", "ipykernel.kernelapp"})
+
+
+def main_is_safe() -> bool:
+    """Whether worker processes can start here without running the main program again.
+
+    A worker imports the parent's main module (spawn and forkserver do); a script without an
+    ``if __name__ == "__main__":`` guard would run again in every worker. Safe: a notebook
+    kernel, or an interactive session (no main file)."""
+    main = sys.modules.get("__main__")
+    spec = getattr(main, "__spec__", None)
+    return getattr(main, "__file__", None) is None or (spec is not None and spec.name in SAFE_MAINS)
+
+
 def default_workers(charts: int) -> int:
-    """Worker processes for ``charts`` charts: one per core when there are enough charts to
-    pay for starting them, else none (drawn in this process). ``CSC_CHART_WORKERS`` overrides."""
+    """Worker processes for ``charts`` charts: one per core in a notebook kernel when there
+    are enough charts to pay for starting them, else none (drawn in this process).
+    ``CSC_CHART_WORKERS`` overrides."""
     env = os.environ.get("CSC_CHART_WORKERS", "").strip()
     if env.isdigit():
         return int(env)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return cores if charts >= POOL_MIN_CHARTS and cores > 1 else 0
+    return cores if charts >= POOL_MIN_CHARTS and cores > 1 and main_is_safe() else 0
 
 
 def _picklable(charts: list[Chart]) -> bool:
@@ -121,7 +138,7 @@ def download_frame(table: Table) -> pd.DataFrame:
     """The table's download columns under their labels, numbers kept, text neutralised."""
     cols = [c for c in table.columns if c.download]
     frame = table.frame[[c.key for c in cols]].copy()
-    frame.columns = [c.label for c in cols]
+    frame.columns = [neutralise(c.label) for c in cols]
     for column, name in zip(cols, frame.columns, strict=True):
         series = frame[name]
         if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):

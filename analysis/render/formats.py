@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -147,7 +148,7 @@ def kind_for_unit(unit: Any) -> str:
     return UNIT_KINDS.get(str(unit).strip().lower(), "number") if not is_blank(unit) else "number"
 
 
-def row_column(column: Column, row: dict[str, Any]) -> Column:
+def row_column(column: Column, row: Mapping[Any, Any]) -> Column:
     """``column`` with this row's kind and decimals, for a column of mixed measures."""
     changes: dict[str, Any] = {}
     if column.unit_key:

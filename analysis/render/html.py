@@ -10,7 +10,6 @@ puts appendix sections after the core pack. The PDF renderer prints this documen
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import functools
 from collections.abc import Mapping
 from typing import Any
@@ -112,9 +111,9 @@ _SECTION = """<section id="{{ anchor }}" aria-labelledby="{{ anchor }}-h">
 {% for block in blocks %}{{ block }}
 {% endfor %}</section>"""
 
-_TABLE = """<div class="table-wrap">
+_TABLE = """<div class="table-wrap" role="region" tabindex="0" aria-labelledby="table-{{ table.name }}-caption">
 <table id="table-{{ table.name }}">
-<caption>{{ table.caption }}</caption>
+<caption id="table-{{ table.name }}-caption">{{ table.caption }}</caption>
 <thead><tr>{% for c in columns %}<th scope="col"{% if numeric[loop.index0] %} class="num"{% endif %}>{{ c.label }}</th>{% endfor %}</tr></thead>
 <tbody>
 {% for row in rows %}<tr>{% for cell in row %}{% if loop.first %}<th scope="row">{{ cell }}</th>{% else %}<td{% if numeric[loop.index0] %} class="num"{% endif %}>{{ cell }}</td>{% endif %}{% endfor %}</tr>
@@ -136,6 +135,12 @@ def _env() -> Environment:
     env = Environment(autoescape=True, trim_blocks=False, lstrip_blocks=False)
     env.globals["markdown"] = markdown
     return env
+
+
+@functools.cache
+def _template(source: str) -> Any:
+    """A compiled template (compiled once per source text)."""
+    return _env().from_string(source)
 
 
 @functools.cache
@@ -161,17 +166,17 @@ def _png_data(drawing: Drawing, name: str) -> str:
 
 def table_html(table: Table) -> Markup:
     columns = [c for c in table.columns if c.display]
-    return Markup(_env().from_string(_TABLE).render(
+    return Markup(_template(_TABLE).render(
         table=table, columns=columns, numeric=[is_numeric(c) for c in columns],
         rows=formatted_rows(table.frame, columns)))
 
 
 def chart_html(chart: Chart, drawing: Drawing) -> Markup:
-    return Markup(_env().from_string(_CHART).render(chart=chart, png=_png_data(drawing, chart.name)))
+    return Markup(_template(_CHART).render(chart=chart, png=_png_data(drawing, chart.name)))
 
 
 def note_html(note: Note) -> Markup:
-    return Markup(_env().from_string(_NOTE).render(note=note, label=NOTE_LABELS.get(note.kind, "Note")))
+    return Markup(_template(_NOTE).render(note=note, label=NOTE_LABELS.get(note.kind, "Note")))
 
 
 def block_html(block: Text | Table | Chart | Note, drawings: Mapping[str, Drawing]) -> Markup:
@@ -189,7 +194,7 @@ def block_html(block: Text | Table | Chart | Note, drawings: Mapping[str, Drawin
 
 def section_html(section: Section, drawings: Mapping[str, Drawing]) -> Markup:
     blocks = [block_html(b, drawings) for b in section.blocks]
-    return Markup(_env().from_string(_SECTION).render(section=section, anchor=anchor(section),
+    return Markup(_template(_SECTION).render(section=section, anchor=anchor(section),
                                                       blocks=blocks))
 
 
@@ -206,7 +211,7 @@ def body_html(pack: Pack, drawings: Mapping[str, Drawing]) -> Markup:
              for s in pack.sections]
     core = [p for p in parts if not p["appendix"]]
     appendix = [p for p in parts if p["appendix"]]
-    return Markup(_env().from_string(_BODY).render(pack=pack, facts=facts(pack), contents=parts,
+    return Markup(_template(_BODY).render(pack=pack, facts=facts(pack), contents=parts,
                                                    core=core, appendix=appendix))
 
 
@@ -214,7 +219,7 @@ def document(pack: Pack, drawings: Mapping[str, Drawing] | None = None) -> str:
     """The whole pack as one HTML document."""
     if drawings is None:
         drawings = draw_charts(pack.charts())
-    return _env().from_string(_DOCUMENT).render(pack=pack, css=Markup(CSS), body=body_html(pack, drawings))
+    return _template(_DOCUMENT).render(pack=pack, css=Markup(CSS), body=body_html(pack, drawings))
 
 
 def render(pack: Pack, *, drawings: Mapping[str, Drawing] | None = None,
@@ -259,12 +264,6 @@ def section_fragment(section: Section) -> str:
     return _fragment(section_html(section, draw_charts(charts, 0)))
 
 
-def made_today() -> str:
-    """Today's date as a pack's first page gives it (``2 December 2026``)."""
-    today = dt.date.today()
-    return f"{today.day} {today:%B %Y}"
-
-
 _TITLE = """<header class="title-block"><h1>{{ pack.title }}</h1>
 {% if facts %}<dl class="facts">{% for label, value in facts %}<dt>{{ label }}</dt><dd>{{ value }}</dd>{% endfor %}</dl>{% endif %}
 </header>"""
@@ -272,4 +271,4 @@ _TITLE = """<header class="title-block"><h1>{{ pack.title }}</h1>
 
 def title_fragment(pack: Pack) -> str:
     """The pack's title block as an HTML fragment for a notebook."""
-    return _fragment(Markup(_env().from_string(_TITLE).render(pack=pack, facts=facts(pack))))
+    return _fragment(Markup(_template(_TITLE).render(pack=pack, facts=facts(pack))))

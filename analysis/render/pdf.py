@@ -37,7 +37,8 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first
                   "--disable-dev-shm-usage"]
 
 #: Page margins: room for the running header and the page numbers.
-MARGINS = {"top": "20mm", "bottom": "18mm", "left": "14mm", "right": "14mm"}
+MARGINS: Any = {  # Playwright's PdfMargins
+    "top": "20mm", "bottom": "18mm", "left": "14mm", "right": "14mm"}
 
 _HEADER = ('<div style="font-family: DejaVu Sans, Arial, sans-serif; font-size: 8px; color: #444; '
            'width: 100%; margin: 0 14mm; display: flex; justify-content: space-between;">'
