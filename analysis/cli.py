@@ -479,13 +479,22 @@ def deep_dive(
     output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).",
                                                 parser=_output_path)] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
+    history_start: Annotated[str | None, typer.Option(help="First day the records are complete from (e.g. 2015-04-01), for an extract without earlier history.")] = None,
+    validate: Annotated[bool, typer.Option(help="Check each CIN census file against its year's XSD first.")] = False,
+    audit_list: Annotated[Path | None, typer.Option(help="Also write the re-referred children (ids, dates, previous closure reason) to this file for case audit: personal data, owner-only, never in the pack.")] = None,
 ) -> None:
     """Re-referrals deep dive from record-level referral data (small numbers suppressed)."""
     from analysis.pack import run_deep_dive
 
     _check_output(output, "folder")
-    result = run_deep_dive(la, records, period, _paths(), outputs_root=output, pdf=pdf)
+    _check_output(audit_list, "file", parameter="audit-list")
+    result = run_deep_dive(la, records, period, _paths(), outputs_root=output, pdf=pdf,
+                           history_start=history_start, validate=validate, audit_list=audit_list)
+    if audit_list is not None:
+        typer.echo(f"Audit list (personal data, keep on this machine): {audit_list}")
     _echo_written("Deep dive", result)
+    if result.message:
+        typer.echo(f"  note: {result.message}")
 
 
 @app.command()

@@ -27,14 +27,18 @@ import pandas as pd
 
 from analysis import rereferrals as rr
 from analysis import suppress
+from analysis.blocks import Block, Column, Note, Pack, Section, Table, Text
 from analysis.config import Paths
 from analysis.errors import AnalysisError, InputDataError, NoDataError, ParameterError
 from analysis.geography import LocalAuthority, load_areas, resolve_la
 from analysis.periods import financial_year_label, parse_year
 from analysis.readers.referral_records import ReadReport
+from analysis.schemas.referrals import ASSESSMENT_FACTORS, PRIMARY_NEEDS, REFERRAL_SOURCE_GROUPS
 
 #: Counts below this are shown as "c" (suppress.suppress_counts' default).
 THRESHOLD = 5
+#: Every other published count is rounded to the nearest this.
+ROUNDING = 5
 #: The most recent months shown on the monthly SPC chart.
 XMR_MONTHS = 36
 #: File types read as a flat extract, and as CIN census XML.
@@ -70,49 +74,104 @@ def output_name(name: str, synthetic: bool) -> str:
 # --------------------------------------------------------------------------------- reading
 
 
-def _xml_history_start(paths: Sequence[Path], table: pd.DataFrame) -> pd.Timestamp:
+def _xml_history_start(years: Sequence[int], table: pd.DataFrame) -> pd.Timestamp:
     """First day with complete referrals: 1 April of the earliest census year's start.
 
     A census return also holds earlier referrals still open at 1 April; they are history,
     not a complete record of those earlier months.
     """
-    from analysis.readers.cin_xml import census_year
-
-    years = [y for y in (census_year(p) for p in paths) if y]
     if years:
         return pd.Timestamp(min(years) - 1, 4, 1)
     return pd.Timestamp(table["referral_date"].min())
 
 
-def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None
+def check_census_set(files: Sequence[Path], la: LocalAuthority | None = None) -> list[int]:
+    """Check census returns read together are one LA's consecutive years, each once; return
+    the years. Raises :class:`InputDataError` naming the files otherwise: a file with no
+    census year, a year given twice, a year missing between two others, an LEA code other
+    than ``la``'s (or, without ``la``, files from different LAs)."""
+    from analysis.readers.cin_xml import census_header
+
+    headers = {f: census_header(f, strict=True) for f in files}
+    no_year = [f.name for f, h in headers.items() if h.year is None]
+    if no_year:
+        raise InputDataError("census file without a collection year", file=no_year[0],
+                             expected="Header/CollectionDetails/Year in every file",
+                             found="no year in " + ", ".join(no_year),
+                             fix="export each census return with its header")
+    by_year: dict[int, list[str]] = {}
+    for f, h in headers.items():
+        by_year.setdefault(int(h.year or 0), []).append(f.name)
+    twice = {y: names for y, names in by_year.items() if len(names) > 1}
+    if twice:
+        raise InputDataError(
+            "the same census year is given more than once", file=files[0].parent,
+            expected="one file per census year",
+            found="; ".join(f"{y}: {', '.join(n)}" for y, n in sorted(twice.items())),
+            fix="keep one return per year in the folder")
+    years = sorted(by_year)
+    missing = [y for y in range(years[0], years[-1] + 1) if y not in by_year]
+    if missing:
+        raise InputDataError(
+            "census years are not consecutive: re-referrals need every year in between",
+            file=files[0].parent, expected=f"every year from {years[0]} to {years[-1]}",
+            found="files for " + ", ".join(f"{y} ({by_year[y][0]})" for y in years)
+                  + "; missing " + ", ".join(map(str, missing)),
+            fix="add the missing years' returns, or use only consecutive years")
+    leas = {f.name: (h.lea or "none") for f, h in headers.items()}
+    if la is not None:
+        wrong = {n: c for n, c in leas.items() if c != la.old_code}
+        if wrong:
+            raise InputDataError(
+                f"census file(s) not from {la.name} (LEA {la.old_code})",
+                file=next(iter(wrong)), expected=f"LEA {la.old_code} in every file",
+                found="; ".join(f"{n}: LEA {c}" for n, c in wrong.items()),
+                fix=f"give only {la.name}'s returns, or run with the LA the files are for")
+    elif len(set(leas.values())) > 1:
+        raise InputDataError("census files from more than one LA", file=files[0].parent,
+                             expected="one LEA code in every file",
+                             found="; ".join(f"{n}: LEA {c}" for n, c in leas.items()),
+                             fix="put each LA's returns in a folder of their own")
+    return years
+
+
+def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
+                 la: LocalAuthority | None = None
                  ) -> tuple[pd.DataFrame, ReadReport, pd.Timestamp]:
     """Read and validate referral records: ``(tidy table, report, history_start)``.
 
     ``path``: a CSV/XLSX extract (``docs/data-formats/referral-records.md``), a CIN census
-    XML file, or a folder of census XML files (one per year; a referral in several years'
-    files is kept once). Rows an extract cannot use are left out and listed in the report
-    (never dropped silently); problems with a whole file raise :class:`InputDataError`.
+    XML file, or a folder of census XML files (one per year, consecutive, one LA: the LEA
+    in each file must be ``la``'s; a referral in several years' files is kept once). Rows
+    that cannot be used are left out and counted in the report (never dropped silently);
+    problems with a whole file or the set of files raise :class:`InputDataError`.
     ``history_start`` is the first date the records are complete from.
     """
-    from analysis.readers.cin_xml import read_cin_census_years, read_cin_xml
+    from analysis.readers.cin_xml import read_cin_census_years
     from analysis.readers.referral_records import read_referral_records
 
     path = Path(path)
-    if path.is_dir():
-        xmls = sorted(p for p in path.iterdir() if p.suffix.lower() in XML_SUFFIXES)
-        if not xmls:
-            raise InputDataError("folder holds no CIN census XML files", file=path,
-                                 expected="one or more .xml census returns",
-                                 fix="give the extract file itself, or a folder of .xml files")
+    if path.is_dir() or path.suffix.lower() in XML_SUFFIXES:
+        if path.is_dir():
+            xmls = sorted(p for p in path.iterdir() if p.suffix.lower() in XML_SUFFIXES)
+            if not xmls:
+                raise InputDataError("folder holds no CIN census XML files", file=path,
+                                     expected="one or more .xml census returns",
+                                     fix="give the extract file itself, or a folder of .xml "
+                                         "files")
+        elif not path.exists():
+            raise InputDataError("records file not found", file=path,
+                                 fix="check the path (relative paths are from the project "
+                                     "folder)")
+        else:
+            xmls = [path]
+        years = check_census_set(xmls, la)
         table = read_cin_census_years(xmls)
-        return table, _xml_report(path, table, xmls), _xml_history_start(xmls, table)
+        return table, _xml_report(path, table, xmls), _xml_history_start(years, table)
     if not path.exists():
         raise InputDataError("records file not found", file=path,
                              fix="check the path (relative paths are from the project folder)")
     suffix = path.suffix.lower()
-    if suffix in XML_SUFFIXES:
-        table = read_cin_xml(path)
-        return table, _xml_report(path, table, [path]), _xml_history_start([path], table)
     if suffix not in EXTRACT_SUFFIXES:
         raise InputDataError("unsupported records file type", file=path,
                              expected="a .csv or .xlsx extract, or CIN census .xml",
@@ -127,9 +186,22 @@ def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None
 
 
 def _xml_report(path: Path, table: pd.DataFrame, files: Sequence[Path]) -> ReadReport:
+    info = table.attrs.get("read", {})
+    dropped: dict[str, int] = dict(info.get("dropped", {}))
     if table.empty:
-        raise NoDataError("the census file holds no referrals", fix="check the export")
-    report = ReadReport(file=str(path), rows_in=len(table), rows_used=len(table))
+        raise NoDataError(
+            "the census file(s) hold no usable referrals",
+            found=(f"{sum(dropped.values())} referral(s) left out: "
+                   + "; ".join(f"{why} ({n})" for why, n in dropped.items())) if dropped
+            else "no CINdetails",
+            fix="check the export: referral dates must fall between 1 January 1990 and "
+                "the census date, closures between the referral and the census date")
+    report = ReadReport(file=str(path), rows_in=len(table) + sum(dropped.values()),
+                        rows_used=len(table))
+    start = 1
+    for why, n in dropped.items():
+        report.dropped[why] = list(range(-start, -start - n, -1))  # counts only: no row numbers
+        start += n
     same_day = table.duplicated(["child_id", "referral_date"], keep="first")
     if same_day.any():
         report.flagged["same child referred twice on one day (counted once in rates)"] = (
@@ -138,7 +210,8 @@ def _xml_report(path: Path, table: pd.DataFrame, files: Sequence[Path]) -> ReadR
     if unknown.any():
         report.flagged["referral source unknown or not recorded"] = (
             (np.flatnonzero(unknown.to_numpy()) + 1).tolist())
-    report.notes.append(f"{len(files)} CIN census file(s); rows are CINdetails (referrals)")
+    report.notes.append(f"{len(files)} CIN census file(s); rows are CINdetails (referrals); "
+                        "a referral in several years' files is counted once")
     report.notes.append("the census has no locality or prior early help fields")
     return report
 
@@ -195,8 +268,11 @@ def choose_year(years: pd.DataFrame, period: str | int | None) -> int:
             "the records do not cover a whole year with 12 months of history before it",
             expected="referrals over at least two years ending 31 March (the first year only "
                      "gives the history for the second)",
-            found=f"referrals from {years['year'].iloc[0]} to {years['year'].iloc[-1]}",
-            fix="extract records from further back")
+            found=f"referrals in {years['year'].iloc[0]}"
+                  + (f" to {years['year'].iloc[-1]}" if len(years) > 1 else " only"),
+            fix="add the earlier year's records (for CIN census returns, the previous year's "
+                "file); if the extract already holds every referral from some earlier date, "
+                "give that date as --history-start")
     if period is None or (isinstance(period, str) and period.strip().lower() in ("", "latest")):
         return max(usable)
     year = parse_year(period, parameter="period")
@@ -210,10 +286,66 @@ def choose_year(years: pd.DataFrame, period: str | int | None) -> int:
 
 
 # ----------------------------------------------------------------------------- tables
+#
+# Each table is built from masks over the flagged records (what each count counts), so the
+# whole set can be protected together (:class:`analysis.suppress.LinkedTables`): a table's
+# counts are the sums of its masks, never computed a second way.
+
+
+class Scope:
+    """The flagged records as boolean arrays for the year reported (positions, not labels)."""
+
+    def __init__(self, flagged: pd.DataFrame, year_end: pd.Timestamp,
+                 history_start: pd.Timestamp) -> None:
+        f = flagged.reset_index(drop=True)
+        self.flagged = f
+        self.size = len(f)
+        self.year_end = year_end
+        self.history_start = history_start
+        self.dates = pd.to_datetime(f["referral_date"])
+        self.counted = ~f["same_day_duplicate"].astype(bool).to_numpy()
+        isre = f["is_rereferral"]
+        self.known = self.counted & isre.notna().to_numpy()
+        self.re = self.known & isre.fillna(False).astype(bool).to_numpy()
+        self.first = self.known & ~self.re
+        in_year = ((self.dates > year_end - rr.WINDOW) & (self.dates <= year_end)).to_numpy()
+        self.year = self.counted & in_year
+        self.year_known = self.known & in_year
+        self.year_re = self.re & in_year
+
+    def column(self, name: str, missing: object = "not recorded") -> pd.Series:
+        s = self.flagged[name].astype(object) if name in self.flagged else pd.Series(
+            pd.NA, index=self.flagged.index, dtype=object)
+        return s.where(s.notna(), missing)
+
+
+@dataclass
+class RawTable:
+    """An unpublished count table and the records each count counts."""
+
+    name: str
+    frame: pd.DataFrame
+    counts: list[str]
+    masks: dict[tuple[int, str], np.ndarray]
+    percents: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def _raw(name: str, rows: Sequence[Mapping[str, object]],
+         masks: Sequence[Mapping[str, np.ndarray]], counts: Sequence[str],
+         percents: Mapping[str, tuple[str, str]] | None = None) -> RawTable:
+    """A :class:`RawTable` whose count columns are the sums of ``masks`` (one per row)."""
+    frame = pd.DataFrame([dict(r) for r in rows])
+    for col in counts:
+        frame[col] = [int(m[col].sum()) if col in m else np.nan for m in masks]
+    for p in percents or {}:
+        frame[p] = np.nan
+    cells = {(i, col): m[col] for i, m in enumerate(masks) for col in counts if col in m}
+    return RawTable(name, frame, list(counts), cells, dict(percents or {}))
 
 
 def read_summary_table(report: ReadReport) -> pd.DataFrame:
-    """Rows read, used, left out and flagged, by reason (published)."""
+    """Rows read, used, left out and flagged, by reason (published; counts of file rows,
+    1-4 shown as "c")."""
     rows = [("Rows read", report.rows_in), ("Rows used", report.rows_used),
             ("Rows left out", report.rows_dropped)]
     rows += [(f"Left out: {why}", len(r)) for why, r in report.dropped.items()]
@@ -222,197 +354,344 @@ def read_summary_table(report: ReadReport) -> pd.DataFrame:
     return publish(table, ["rows"], secondary="none")
 
 
-def annual_table(years: pd.DataFrame, year: int) -> pd.DataFrame:
+_RATE = {"percent": ("rereferrals", "referrals")}
+
+
+def annual_raw(s: Scope, years: pd.DataFrame, year: int) -> RawTable:
     """Referrals, re-referrals and the rate for each usable year up to ``year``."""
-    t = years.loc[years["usable"] & (years["year_number"] <= year),
-                  ["year", "referrals", "rereferrals"]].copy()
-    t["percent"] = np.nan
-    return publish(t.reset_index(drop=True), ["referrals", "rereferrals"],
-                   {"percent": ("rereferrals", "referrals")})
+    rows, masks = [], []
+    for _, y in years.loc[years["usable"] & (years["year_number"] <= year)].iterrows():
+        end = pd.Timestamp(y["year_end"])
+        inside = ((s.dates > end - rr.WINDOW) & (s.dates <= end)).to_numpy()
+        rows.append({"year": y["year"]})
+        masks.append({"referrals": s.counted & inside, "rereferrals": s.re & inside})
+    return _raw("annual", rows, masks, ["referrals", "rereferrals"], _RATE)
 
 
-def rolling_quarters_table(flagged: pd.DataFrame, year_end: pd.Timestamp) -> pd.DataFrame:
+def rolling_quarters_raw(s: Scope) -> RawTable:
     """Re-referrals in the 12 months to each quarter end (a local return's A1 measure)."""
-    q = rr.rolling_rate(flagged, freq="Q")
-    q = q.loc[q["history_complete"] & (q["period_end"] <= year_end)]
-    t = pd.DataFrame({"quarter_end": q["period_end"].dt.strftime("%Y-%m-%d"),
-                      "referrals": q["referrals"], "rereferrals": q["rereferrals"],
-                      "percent": np.nan})
-    return publish(t.reset_index(drop=True), ["referrals", "rereferrals"],
-                   {"percent": ("rereferrals", "referrals")})
+    q = rr.rolling_rate(s.flagged, freq="Q")
+    q = q.loc[q["history_complete"] & (q["period_end"] <= s.year_end)]
+    month = s.dates.dt.to_period("M")
+    rows, masks = [], []
+    for end in q["period_end"]:
+        last = pd.Timestamp(end).to_period("M")
+        inside = ((month > last - 12) & (month <= last)).to_numpy()
+        rows.append({"quarter_end": long_date(end)})
+        masks.append({"referrals": s.counted & inside, "rereferrals": s.re & inside})
+    return _raw("rolling_quarters", rows, masks, ["referrals", "rereferrals"], _RATE)
 
 
-def monthly_table(flagged: pd.DataFrame, history_start: pd.Timestamp,
-                  year_end: pd.Timestamp, months: int = XMR_MONTHS) -> pd.DataFrame:
-    """Each month's referrals and re-referral rate, for months whose referrals all have 12
-    months of history in the data, up to ``year_end`` (at most the last ``months``)."""
-    dates = pd.to_datetime(flagged["referral_date"])
-    first_month = (history_start + rr.WINDOW).to_period("M")
-    if (history_start + rr.WINDOW) != first_month.start_time:
-        first_month += 1
-    keep = (dates.dt.to_period("M") >= first_month) & (dates <= year_end)
-    m = rr.monthly_rate(flagged.loc[keep]).tail(months)
-    t = pd.DataFrame({"month": m["month"].dt.strftime("%Y-%m"), "referrals": m["referrals"],
-                      "rereferrals": m["rereferrals"], "percent": np.nan})
-    return publish(t.reset_index(drop=True), ["referrals", "rereferrals"],
-                   {"percent": ("rereferrals", "referrals")}, secondary="columns")
+def monthly_raw(s: Scope, months: int = XMR_MONTHS) -> RawTable:
+    """Each month's referrals and re-referrals, for months whose referrals all have 12
+    months of history in the data, up to the year's end (at most the last ``months``)."""
+    first_month = _first_full_month(s)
+    hc = s.flagged["history_complete"].astype(bool).to_numpy() & s.known
+    month = s.dates.dt.to_period("M")
+    last = s.year_end.to_period("M")
+    rows, masks = [], []
+    if first_month <= last:
+        for m in pd.period_range(max(first_month, last - (months - 1)), last, freq="M"):
+            inside = (month == m).to_numpy() & hc
+            rows.append({"month": m.strftime("%B %Y")})
+            masks.append({"referrals": inside, "rereferrals": inside & s.re})
+    return _raw("monthly", rows, masks, ["referrals", "rereferrals"], _RATE)
 
 
-def monthly_xmr(monthly: pd.DataFrame) -> pd.DataFrame:
-    """The XmR table (:func:`analysis.spc.xmr_table`) of the published monthly rate.
-
-    A suppressed month is a gap (NaN), not a point. Rules: outside the limits, a run of 7
-    on one side of the mean, a trend of 6, two of three near a limit; lower is better.
-    """
-    from analysis.spc import xmr_table
-
-    series = pd.DataFrame({"period": monthly["month"].astype(str),
-                           "value": [suppress.number(v) for v in monthly["percent"]]})
-    return xmr_table(series, polarity="lower_is_better", shift_length=7, trend_length=6)
+def _first_full_month(s: Scope) -> pd.Period:
+    """The first month whose referrals all have 12 months of history in the data."""
+    start = s.history_start + rr.WINDOW
+    first = start.to_period("M")
+    return first if start == first.start_time else first + 1
 
 
-def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
-    """A percentage from published counts: "c" when either is hidden, NaN when the
-    denominator is missing or zero. Used only on counts that went through :func:`publish`."""
-    if suppress.is_suppressed(numerator) or suppress.is_suppressed(denominator):
-        return suppress.MARKER
-    n, d = suppress.number(numerator), suppress.number(denominator)
-    return round(n / d * 100, decimals) if d > 0 and not np.isnan(n) else np.nan
+def quarterly_raw(s: Scope) -> RawTable:
+    """Each quarter's (April-June...) referrals and re-referrals, for quarters whose
+    referrals all have 12 months of history, up to the year's end (at most 12 quarters):
+    the XmR chart's points when months are too small."""
+    first = _first_full_month(s)
+    hc = s.flagged["history_complete"].astype(bool).to_numpy() & s.known
+    quarter = s.dates.dt.to_period("Q-MAR")
+    last = s.year_end.to_period("Q-MAR")
+    q0 = first.to_timestamp().to_period("Q-MAR")
+    if q0.asfreq("M", "start") < first:
+        q0 += 1
+    rows, masks = [], []
+    if q0 <= last:
+        for q in pd.period_range(max(q0, last - (XMR_MONTHS // 3 - 1)), last, freq="Q-MAR"):
+            inside = (quarter == q).to_numpy() & hc
+            rows.append({"quarter": f"{q.start_time:%b}-{q.end_time:%b %Y}"})
+            masks.append({"referrals": inside, "rereferrals": inside & s.re})
+    return _raw("quarterly", rows, masks, ["referrals", "rereferrals"], _RATE)
 
 
 #: Days at which the share of re-referrals so far is reported: 60 days, 3 and 6 months.
 WITHIN_DAYS: tuple[int, ...] = (60, 91, 182)
 
 
-def time_since_table(year_rows: pd.DataFrame) -> pd.DataFrame:
-    """Re-referrals by days since the previous referral (bands), with the cumulative share
-    at 60, 91 and 182 days and at 12 months.
-
-    The bands fall in four groups ending at those days (the first holding 0-7, 8-30 and
-    31-60 days). They are published as one table, a row per group with its bands and the
-    group's total, so a hidden band's partner is found in its own group (rows) and a hidden
-    group total's among the other groups (column). Cumulative figures are then added from
-    the published group totals where :func:`analysis.suppress.shown_running_totals` says they give nothing
-    back; elsewhere they are "c". Rows of bands inside a group have no cumulative figure.
-    """
-    t = rr.time_since_previous(year_rows).reset_index(drop=True)
-    total = int(t["rereferrals"].sum())
-    ends = [*WITHIN_DAYS, int(t["max_days"].max())]
-    group = [next(i for i, e in enumerate(ends) if hi <= e) for hi in t["max_days"]]
-    width = max(group.count(g) for g in set(group))
-    wide = pd.DataFrame(np.nan, index=range(len(ends)),
-                        columns=[f"band_{k + 1}" for k in range(width)] + ["group_total"])
-    place: list[tuple[int, str]] = []
-    for g in range(len(ends)):
-        members = [i for i, gi in enumerate(group) if gi == g]
-        wide.loc[g, "group_total"] = t.loc[members, "rereferrals"].sum()
-        for k, i in enumerate(members):
-            if len(members) > 1:
-                wide.loc[g, f"band_{k + 1}"] = t.loc[i, "rereferrals"]
-            place.append((g, f"band_{k + 1}" if len(members) > 1 else "group_total"))
-    pub = publish(wide, list(wide.columns), secondary="both")
-    counts = [pub.loc[g, col] for g, col in place]
-    totals = pub["group_total"].tolist()
-    show = suppress.shown_running_totals([suppress.is_suppressed(v) for v in totals])
-    running = [int(v) if ok else suppress.MARKER
-               for v, ok in zip(wide["group_total"].cumsum(), show, strict=True)]
-    last_of_group = {max(i for i, gi in enumerate(group) if gi == g): g for g in set(group)}
-    cumulative = [running[last_of_group[i]] if i in last_of_group else np.nan
-                  for i in range(len(t))]
-    return pd.DataFrame({
-        "band": t["band"], "min_days": t["min_days"], "max_days": t["max_days"],
-        "rereferrals": pd.Series(counts, dtype=object), "all_rereferrals": total,
-        "percent": pd.Series([ratio(c, total) for c in counts], dtype=object),
-        "cumulative_rereferrals": pd.Series(cumulative, dtype=object),
-        "cumulative_percent": pd.Series([ratio(c, total) if not isinstance(c, float) else c
-                                         for c in cumulative], dtype=object),
-    })
+def time_since_raw(s: Scope) -> RawTable:
+    """Re-referrals by days since the previous referral (bands of
+    :data:`analysis.rereferrals.DAY_BANDS`), with the running total at 60, 91 and 182 days
+    and at 12 months (on the band ending there)."""
+    days = s.flagged["days_since_previous"].astype("float64").to_numpy()
+    rows, masks = [], []
+    for label, lo, hi in rr.DAY_BANDS:
+        m: dict[str, np.ndarray] = {
+            "rereferrals": s.year_re & (days >= lo) & (days <= hi),
+            "all_rereferrals": s.year_re}
+        if hi in WITHIN_DAYS or hi == rr.DAY_BANDS[-1][2]:
+            m["cumulative_rereferrals"] = s.year_re & (days <= hi)
+        rows.append({"band": label, "min_days": lo, "max_days": hi})
+        masks.append(m)
+    return _raw("time_since", rows, masks,
+                ["rereferrals", "all_rereferrals", "cumulative_rereferrals"],
+                {"percent": ("rereferrals", "all_rereferrals"),
+                 "cumulative_percent": ("cumulative_rereferrals", "all_rereferrals")})
 
 
-def share_within_table(time_since: pd.DataFrame) -> pd.DataFrame:
-    """Share of re-referrals within 60 days, 3 months (91 days) and 6 months (182 days),
-    read from the published band table (:func:`time_since_table`), whose bands end at
-    those days: "c" when a band up to that day is hidden."""
-    rows = []
-    words_for = {60: "60 days", 91: "3 months (91 days)", 182: "6 months (182 days)"}
-    for days in WITHIN_DAYS:
-        words = words_for.get(days, f"{days} days")
-        hit = time_since.loc[time_since["max_days"] == days]
-        if hit.empty:
-            raise ParameterError(f"no band ends at {days} days", parameter="time_since",
-                                 expected="the bands of analysis.rereferrals.DAY_BANDS")
-        r = hit.iloc[0]
-        rows.append({"within": words, "days": days, "rereferrals": r["cumulative_rereferrals"],
-                     "all_rereferrals": r["all_rereferrals"],
-                     "percent": r["cumulative_percent"]})
-    return pd.DataFrame(rows).astype({"rereferrals": object, "all_rereferrals": object,
-                                      "percent": object})
+def time_since_closure_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
+    """Re-referrals by time from the previous referral's *closure* to the re-referral:
+    still open at the re-referral, closed 0-30 days, 31-91 days, 92-182 days, longer."""
+    closed = pd.Series(pd.NaT, index=s.flagged.index, dtype="datetime64[ns]")
+    closed.loc[previous.index] = pd.to_datetime(previous["previous_closure_date"])
+    gap = (s.dates - closed).dt.days.to_numpy(dtype="float64")
+    open_ = np.zeros(s.size, dtype=bool)
+    open_[previous.index] = (previous["previous_outcome"] == "Still open").to_numpy()
+    bands = [("Previous case still open", open_),
+             ("Closed 0-30 days before", ~open_ & (gap >= 0) & (gap <= 30)),
+             ("Closed 31-91 days before", ~open_ & (gap > 30) & (gap <= 91)),
+             ("Closed 92-182 days before", ~open_ & (gap > 91) & (gap <= 182)),
+             ("Closed 183 days or more before", ~open_ & (gap > 182)),
+             ("Closure date not known", ~open_ & np.isnan(gap))]
+    rows, masks = [], []
+    for label, m in bands:
+        rows.append({"since_closure": label})
+        masks.append({"rereferrals": s.year_re & m, "all_rereferrals": s.year_re})
+    return _raw("time_since_closure", rows, masks, ["rereferrals", "all_rereferrals"],
+                {"percent": ("rereferrals", "all_rereferrals")})
 
 
-def breakdown_table(raw: pd.DataFrame, category: str, label: str | None = None) -> pd.DataFrame:
-    """Publish a ``by_*`` breakdown of :mod:`analysis.rereferrals`: referrals, re-referrals,
-    the re-referral rate of each category and its share of all re-referrals."""
-    cols = [category] + ([label] if label else [])
-    out = raw[cols].copy()
-    out["referrals"] = raw["referrals"]
-    out["rereferrals"] = raw["rereferrals"]
-    out["all_rereferrals"] = int(raw["rereferrals"].sum())
-    out["rate_percent"] = np.nan
-    out["share_of_rereferrals_percent"] = np.nan
-    return publish(out, ["referrals", "rereferrals", "all_rereferrals"],
-                   {"rate_percent": ("rereferrals", "referrals"),
-                    "share_of_rereferrals_percent": ("rereferrals", "all_rereferrals")},
-                   secondary="columns")
+def _breakdown_raw(name: str, s: Scope, category: str, cats: Mapping[str, np.ndarray],
+                   labels: Mapping[str, str] | None = None, base: np.ndarray | None = None
+                   ) -> RawTable:
+    """Referrals, re-referrals, rate and share of re-referrals by category (most referrals
+    first); categories with no referrals are left out."""
+    base = s.year_known if base is None else base
+    present = [(k, m) for k, m in cats.items() if (base & m).any()]
+    present.sort(key=lambda km: (-int((base & km[1]).sum()), str(km[0])))
+    any_cat = np.zeros(s.size, dtype=bool)
+    for _, m in present:
+        any_cat |= m
+    rows, masks = [], []
+    for k, m in present:
+        row: dict[str, object] = {category: k}
+        if labels is not None:
+            row["label"] = labels.get(k, k)
+        rows.append(row)
+        masks.append({"referrals": base & m, "rereferrals": base & m & s.re,
+                      "all_rereferrals": base & any_cat & s.re})
+    return _raw(name, rows, masks, ["referrals", "rereferrals", "all_rereferrals"],
+                {"rate_percent": ("rereferrals", "referrals"),
+                 "share_of_rereferrals_percent": ("rereferrals", "all_rereferrals")})
 
 
-def previous_outcome_table(flagged: pd.DataFrame, year_end: pd.Timestamp) -> pd.DataFrame:
+def _by_value(values: pd.Series) -> dict[str, np.ndarray]:
+    arr = values.astype(str).to_numpy()
+    return {str(v): arr == v for v in pd.unique(arr)}
+
+
+def source_raw(s: Scope, grouped: bool) -> RawTable:
+    src = s.column("referral_source", "unknown")
+    if grouped:
+        key = src.map(lambda x: REFERRAL_SOURCE_GROUPS.get(x, "unknown"))
+        return _breakdown_raw("source_groups", s, "source_group", _by_value(key))
+    return _breakdown_raw("sources", s, "referral_source", _by_value(src))
+
+
+def need_raw(s: Scope) -> RawTable:
+    key = s.column("primary_need")
+    labels = {**PRIMARY_NEEDS, "not recorded": "Not recorded"}
+    return _breakdown_raw("primary_need", s, "primary_need", _by_value(key), labels)
+
+
+def factors_raw(s: Scope) -> RawTable:
+    """By factor at assessment: a referral counts under each of its factors; the share is of
+    re-referrals with any factor recorded (shares add up to more than 100%)."""
+    codes = s.flagged["assessment_factors"].astype(object).where(
+        s.flagged["assessment_factors"].notna(), "")
+    split = codes.astype(str).str.split(";")
+    cats: dict[str, np.ndarray] = {}
+    for pos, items in enumerate(split):
+        for code in {c.strip() for c in items if c.strip()}:
+            cats.setdefault(code, np.zeros(s.size, dtype=bool))[pos] = True
+    labels = {k: ASSESSMENT_FACTORS.get(k, "Unknown code") for k in cats}
+    return _breakdown_raw("factors", s, "assessment_factor", cats, labels)
+
+
+#: The children's characteristics a CIN census return gives: (column, table, heading).
+CHARACTERISTIC_TABLES: tuple[tuple[str, str, str], ...] = (
+    ("age_band", "age_band", "age at referral"),
+    ("ethnicity_group", "ethnicity", "ethnic group"),
+    ("disability", "disability", "disability"),
+)
+_NOT_KNOWN = {"not recorded", "unborn or not recorded", "nan", "none", ""}
+
+
+def characteristic_raws(s: Scope) -> list[RawTable]:
+    """Referrals and re-referrals by age band, ethnic group and disability, for each of
+    these the records hold (CIN census returns do; extracts only with those columns)."""
+    out = []
+    for col, name, _words in CHARACTERISTIC_TABLES:
+        if col not in s.flagged:
+            continue
+        key = s.column(col, "Not recorded").astype(str)
+        known = set(key[s.year_known & ~key.str.lower().isin(_NOT_KNOWN).to_numpy()])
+        if len(known) < 2:
+            continue  # nothing recorded, or one category only
+        out.append(_breakdown_raw(name, s, col, _by_value(key)))
+    return out
+
+
+def previous_outcome_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
     """Re-referrals in the year by what happened after the child's previous referral."""
-    t = rr.by_previous_outcome(flagged, year_end=year_end)
-    out = pd.DataFrame({"previous_outcome": t["previous_outcome"],
-                        "rereferrals": t["rereferrals"],
-                        "all_rereferrals": int(t["rereferrals"].sum()), "percent": np.nan})
-    return publish(out, ["rereferrals", "all_rereferrals"],
-                   {"percent": ("rereferrals", "all_rereferrals")}, secondary="columns")
+    outcome = np.full(s.size, "", dtype=object)
+    outcome[previous.index] = previous["previous_outcome"].to_numpy()
+    rows, masks = [], []
+    for k in rr.PREVIOUS_OUTCOMES:
+        rows.append({"previous_outcome": k})
+        masks.append({"rereferrals": s.year_re & (outcome == k), "all_rereferrals": s.year_re})
+    return _raw("previous_outcome", rows, masks, ["rereferrals", "all_rereferrals"],
+                {"percent": ("rereferrals", "all_rereferrals")})
 
 
-def early_help_table(year_rows: pd.DataFrame) -> pd.DataFrame | None:
-    """Share with early help before the referral, or None when the records do not say."""
-    t = rr.early_help_share(year_rows)
-    if int(t["known"].max()) == 0:
+#: ReasonForClosure codes of the CIN census.
+CLOSURE_REASONS: dict[str, str] = {
+    "RC1": "Adopted", "RC2": "Died", "RC3": "Child arrangements order",
+    "RC4": "Special guardianship order", "RC5": "Transferred to another LA",
+    "RC6": "Transferred to adult services", "RC7": "Services ceased for any other reason",
+    "RC8": "Case closed after assessment, no further action",
+    "RC9": "Case closed after assessment, referred to early help",
+}
+
+
+def closure_reason_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
+    """Re-referrals by the previous referral's reason for closure (RC1-RC9; open or not
+    recorded otherwise). RC9 (early help) exists from the 2023 census only."""
+    reason = np.full(s.size, "", dtype=object)
+    r = previous["previous_closure_reason"].astype(object)
+    open_ = previous["previous_outcome"].eq("Still open").to_numpy()
+    reason[previous.index] = np.where(open_, "Still open",
+                                      r.where(r.notna(), "Not recorded").astype(str))
+    rows, masks = [], []
+    keys = [*CLOSURE_REASONS, "Still open", "Not recorded"]
+    for k in keys:
+        m = s.year_re & (reason == k)
+        rows.append({"closure_reason": CLOSURE_REASONS.get(k, k), "code": k if k in
+                     CLOSURE_REASONS else ""})
+        masks.append({"rereferrals": m, "all_rereferrals": s.year_re})
+    return _raw("previous_closure_reason", rows, masks, ["rereferrals", "all_rereferrals"],
+                {"percent": ("rereferrals", "all_rereferrals")})
+
+
+def repeat_raw(s: Scope) -> RawTable:
+    """Children by the number of referrals in the 12 months of the year reported (1, 2,
+    3 or more): counted per child on the child's last referral of the year."""
+    f = s.flagged
+    inyear = pd.Series(s.year, index=f.index)
+    per_child = inyear.groupby(f["child_id"]).transform("sum").to_numpy()
+    order = f.assign(_d=s.dates, _y=s.year).loc[s.year].sort_values("_d")
+    last = np.zeros(s.size, dtype=bool)
+    last[order.drop_duplicates("child_id", keep="last").index.to_numpy()] = True
+    rows, masks = [], []
+    for label, m in [("Referred once", per_child == 1), ("Referred twice", per_child == 2),
+                     ("Referred 3 or more times", per_child >= 3)]:
+        rows.append({"referrals_in_year": label})
+        masks.append({"children": last & m, "all_children": last})
+    return _raw("repeat_referrals", rows, masks, ["children", "all_children"],
+                {"percent": ("children", "all_children")})
+
+
+def outcome_raw(s: Scope) -> RawTable:
+    """Outcome of re-referrals against first referrals in the year (NFA, assessed not in
+    need, child in need, not recorded)."""
+    f = s.flagged
+    oc = f["assessment_outcome"].astype(object)
+    nfa = f["referral_nfa"].fillna(False).astype(bool).to_numpy()
+    groups = [("No further action at referral", nfa),
+              ("Assessed: not in need", ~nfa & oc.isin(["not_in_need", "early_help"]).to_numpy()),
+              ("Assessed: child in need", ~nfa & oc.isin(["cin_plan", "cp_plan"]).to_numpy()),
+              ("No assessment (other)", ~nfa & oc.eq("no_assessment").to_numpy()),
+              ("Outcome not recorded", ~nfa & oc.isna().to_numpy())]
+    rows, masks = [], []
+    for label, m in groups:
+        rows.append({"outcome": label})
+        masks.append({"rereferrals": s.year_re & m, "all_rereferrals": s.year_re,
+                      "first_referrals": s.year_known & s.first & m,
+                      "all_first_referrals": s.year_known & s.first})
+    return _raw("outcome_by_type", rows, masks,
+                ["rereferrals", "all_rereferrals", "first_referrals", "all_first_referrals"],
+                {"rereferrals_percent": ("rereferrals", "all_rereferrals"),
+                 "first_referrals_percent": ("first_referrals", "all_first_referrals")})
+
+
+def early_help_raw(s: Scope) -> RawTable | None:
+    """Early help before the referral, or None when the records do not say."""
+    eh = s.flagged["prior_early_help"]
+    known = eh.notna().to_numpy()
+    if not (known & s.year).any():
         return None
-    out = t[["group", "with_prior_early_help", "known", "not_recorded"]].copy()
-    out["percent"] = np.nan
-    return publish(out, ["with_prior_early_help", "known", "not_recorded"],
-                   {"percent": ("with_prior_early_help", "known")}, secondary="columns")
+    yes = eh.fillna(False).astype(bool).to_numpy() & known
+    rows, masks = [], []
+    for name, g in [("all referrals", s.year), ("re-referrals", s.year_re),
+                    ("first referrals", s.year_known & s.first)]:
+        rows.append({"group": name})
+        masks.append({"with_prior_early_help": g & yes, "known": g & known,
+                      "not_recorded": g & ~known})
+    return _raw("early_help", rows, masks, ["with_prior_early_help", "known", "not_recorded"],
+                {"percent": ("with_prior_early_help", "known")})
 
 
-def funnel_table(year_rows: pd.DataFrame, contacts: float | None = None) -> pd.DataFrame:
-    """The conversion funnel (:func:`analysis.rereferrals.conversion_funnel`), published.
+#: Funnel stages (name, level) in order; level 1 rows are "of which" parts of the row above.
+FUNNEL_STAGES: tuple[tuple[str, int], ...] = (
+    ("Referrals", 0), ("No further action at referral", 0), ("Assessed", 0),
+    ("Assessed: not in need", 0), ("of which stepped down to early help", 1),
+    ("Assessed: child in need", 0), ("of which child protection plan", 1),
+    ("Outcome not recorded", 0))
 
-    Stages are published down one column (secondary suppression in the column), and the one
-    exact sum among them, assessed = assessed not in need + assessed in need, is published as
-    a row of its own first, so a hidden part always has a hidden partner in that sum.
-    Percentages are then taken from the published counts. ``contacts``: the number of
-    contacts in the year, when known from elsewhere (referral records and the CIN census
-    hold referrals only); it adds a first row.
-    """
-    raw = rr.conversion_funnel(year_rows)
-    stage = raw["stage"].str.strip().tolist()
-    count = dict(zip(stage, raw["count"].astype(int), strict=True))
-    level = dict(zip(stage, raw["stage"].str.startswith("  ").astype(int), strict=True))
-    n = count["Referrals"]
-    if contacts is not None and (not np.isfinite(contacts) or contacts < n):
+
+def funnel_raw(s: Scope) -> RawTable:
+    """The conversion funnel (:func:`analysis.rereferrals.conversion_funnel`) as masks."""
+    oc = s.flagged["assessment_outcome"].astype(object)
+    assessed = (oc.notna() & oc.ne("no_assessment")).to_numpy()
+    stage = {
+        "Referrals": s.year,
+        "No further action at referral": s.year & s.flagged["referral_nfa"].fillna(False)
+        .astype(bool).to_numpy(),
+        "Assessed": s.year & assessed,
+        "Assessed: not in need": s.year & oc.isin(["not_in_need", "early_help"]).to_numpy(),
+        "of which stepped down to early help": s.year & oc.eq("early_help").to_numpy(),
+        "Assessed: child in need": s.year & oc.isin(["cin_plan", "cp_plan"]).to_numpy(),
+        "of which child protection plan": s.year & oc.eq("cp_plan").to_numpy(),
+        "Outcome not recorded": s.year & oc.isna().to_numpy(),
+    }
+    rows = [{"stage": k, "level": lvl} for k, lvl in FUNNEL_STAGES]
+    masks = [{"count": stage[k]} for k, _ in FUNNEL_STAGES]
+    return _raw("funnel", rows, masks, ["count"])
+
+
+def funnel_table(published: pd.DataFrame, contacts: float | None = None) -> pd.DataFrame:
+    """The published funnel with percentages of referrals and of assessed, taken from the
+    published counts. ``contacts``: the number of contacts in the year when known from
+    elsewhere (referral records and the CIN census hold referrals only); adds a first row."""
+    shown = dict(zip(published["stage"], published["count"], strict=True))
+    n = suppress.number(shown["Referrals"])
+    if contacts is not None and (not np.isfinite(contacts) or (not np.isnan(n) and contacts < n)):
         raise ParameterError("contacts must be a number at least the referrals",
-                             parameter="contacts", expected=f">= {n}", found=repr(contacts))
-    split_names = ["Assessed", "Assessed: not in need", "Assessed: child in need"]
-    split = publish(pd.DataFrame([[count[k] for k in split_names]], columns=split_names),
-                    split_names, secondary="rows").iloc[0]
-    order = (["Contacts"] if contacts is not None else []) + stage
-    others = [k for k in order if k not in split_names]
-    values = dict(count, **({"Contacts": int(contacts)} if contacts is not None else {}))
-    rest = publish(pd.DataFrame({"stage": others, "count": [values[k] for k in others]}),
-                   ["count"], secondary="columns").set_index("stage")["count"]
-    shown = {k: (split[k] if k in split_names else rest[k]) for k in order}
+                             parameter="contacts", expected=f">= {n:.0f}", found=repr(contacts))
+    order = (["Contacts"] if contacts is not None else []) + list(published["stage"])
+    if contacts is not None:
+        shown["Contacts"] = int(contacts)
+    level = dict(zip(published["stage"], published["level"], strict=True))
     referrals, assessed = shown["Referrals"], shown["Assessed"]
     no_assessed_pct = {"Contacts", "Referrals", "No further action at referral",
                        "Outcome not recorded"}
@@ -433,50 +712,54 @@ def funnel_table(year_rows: pd.DataFrame, contacts: float | None = None) -> pd.D
     return out
 
 
-def locality_table(year_rows: pd.DataFrame) -> pd.DataFrame | None:
-    """Re-referrals (numerator) and referrals (denominator) by locality, with an all-localities
-    row and where each sits on the funnel plot; None when the records have no locality."""
-    if year_rows["locality"].isna().all():
+def locality_raw(s: Scope) -> RawTable | None:
+    """Re-referrals (numerator) and referrals (denominator) by locality with an
+    all-localities row; None when the records have no locality."""
+    if s.flagged["locality"].isna().all():
         return None
-    t = rr.by_locality(year_rows)
-    t = t.loc[t["locality"] != "not recorded"] if t["locality"].ne("not recorded").sum() >= 2 \
-        else t
-    total = pd.DataFrame({"locality": [ALL_LOCALITIES], "numerator": [int(t["numerator"].sum())],
-                          "denominator": [int(t["denominator"].sum())]})
-    out = pd.concat([t[["locality", "numerator", "denominator"]], total], ignore_index=True)
-    out["percent"] = np.nan
-    pub = publish(out, ["numerator", "denominator"], {"percent": ("numerator", "denominator")},
-                  secondary="columns")
-    pub["funnel_position"] = funnel_positions(pub)
-    return pub
+    key = s.column("locality")
+    cats = _by_value(key)
+    if sum(1 for k, m in cats.items() if k != "not recorded" and (m & s.year_known).any()) >= 2:
+        cats.pop("not recorded", None)
+    present = sorted(((k, m) for k, m in cats.items() if (m & s.year_known).any()),
+                     key=lambda km: (-int((km[1] & s.year_known).sum()), km[0]))
+    if not present:
+        return None
+    allm = np.zeros(s.size, dtype=bool)
+    for _, m in present:
+        allm |= m
+    rows = [{"locality": k} for k, _ in present] + [{"locality": ALL_LOCALITIES}]
+    masks = [{"numerator": s.year_re & m, "denominator": s.year_known & m}
+             for _, m in [*present, ("", allm)]]
+    return _raw("localities", rows, masks, ["numerator", "denominator"],
+                {"percent": ("numerator", "denominator")})
 
 
-def funnel_positions(localities: pd.DataFrame) -> list[str]:
-    """Where each published locality sits against the 95% and 99.8% limits around the
-    all-localities rate ("inside", "above_95", "above_99_8"...; "suppressed")."""
-    from analysis.stats import funnel_flags
+def locality_years_raw(s: Scope, years: pd.DataFrame, year: int) -> RawTable | None:
+    """Each locality's re-referral rate in each usable year up to ``year`` (long table)."""
+    if s.flagged["locality"].isna().all():
+        return None
+    key = s.column("locality").astype(str).to_numpy()
+    rows, masks = [], []
+    for _, y in years.loc[years["usable"] & (years["year_number"] <= year)].iterrows():
+        end = pd.Timestamp(y["year_end"])
+        inside = s.known & ((s.dates > end - rr.WINDOW) & (s.dates <= end)).to_numpy()
+        for loc in sorted(set(key[inside]) - {"not recorded"}):
+            m = inside & (key == loc)
+            rows.append({"year": y["year"], "locality": loc})
+            masks.append({"rereferrals": m & s.re, "referrals": m})
+    if not rows:
+        return None
+    return _raw("locality_years", rows, masks, ["referrals", "rereferrals"], _RATE)
 
-    overall = suppress.number(localities.loc[localities["locality"] == ALL_LOCALITIES,
-                                    "percent"].iloc[0])
-    out = []
-    for _, r in localities.iterrows():
-        v, d = suppress.number(r["percent"]), suppress.number(r["denominator"])
-        if r["locality"] == ALL_LOCALITIES:
-            out.append("")
-        elif np.isnan(v) or np.isnan(d) or np.isnan(overall):
-            out.append("suppressed")
-        else:
-            out.append(str(funnel_flags(v, d, overall)))
-    return out
 
-
-def dfe_comparison_table(year_rows: pd.DataFrame, year: int, la: LocalAuthority,
-                         paths: Paths) -> tuple[pd.DataFrame | None, str]:
-    """The year's re-referral, NFA and not-in-need percentages from the records beside the
-    DfE's published figures (the LA's own, England, region, statistical neighbours mean) for
-    the same year, or the latest published year before it. Returns ``(published table or
-    None, note)``. DfE publishes these three as percentages of referrals (table C1); it
-    publishes no contacts and no share of referrals assessed in need."""
+def dfe_raw(s: Scope, year: int, la: LocalAuthority, paths: Paths
+            ) -> tuple[RawTable | None, pd.DataFrame | None, str]:
+    """The year's re-referral, NFA and not-in-need counts from the records (as masks), with
+    DfE's published figures for the LA, England, the region and each statistical neighbour
+    for the same year (or the latest published year before it). DfE publishes these three
+    as percentages of referrals (table C1); it publishes no contacts and no share of
+    referrals assessed in need. Returns ``(raw table, neighbours table, note)``."""
     from analysis.benchmark import benchmark_table, load_benchmarks
     from analysis.catalogue import load_catalogue
 
@@ -486,36 +769,152 @@ def dfe_comparison_table(year_rows: pd.DataFrame, year: int, la: LocalAuthority,
         have = sorted(int(y) for y in table.loc[table["indicator"].isin(list(DFE_MEASURES)),
                                                 "year"].unique())
         if not have:
-            return None, "No DfE figures for these measures in data/processed."
+            return None, None, "No DfE figures for these measures in data/processed."
         earlier = [y for y in have if y <= year]
         dfe_year = year if year in have else (max(earlier) if earlier else have[0])
         bench = benchmark_table(table, la, catalogue, indicators=list(DFE_MEASURES),
                                 years=[dfe_year], paths=paths)
+        neighbours = _neighbour_rates(table, la, dfe_year, paths)
     except AnalysisError as exc:
-        return None, f"No DfE comparison: {str(exc).splitlines()[0]}"
-    funnel = rr.conversion_funnel(year_rows).set_index("stage")["count"]
-    counted = rr.annual_rate(year_rows)
-    referrals = int(counted["referrals"].sum())
-    ours = {"re_referrals": int(counted["rereferrals"].sum()),
-            "referrals_nfa": int(funnel["No further action at referral"]),
-            "assessed_not_in_need": int(funnel["Assessed: not in need"])}
-    rows = []
+        return None, None, f"No DfE comparison: {str(exc).splitlines()[0]}"
+    oc = s.flagged["assessment_outcome"].astype(object)
+    nfa = s.flagged["referral_nfa"].fillna(False).astype(bool).to_numpy()
+    ours = {"re_referrals": s.year_re, "referrals_nfa": s.year & nfa,
+            "assessed_not_in_need": s.year & oc.isin(["not_in_need", "early_help"]).to_numpy()}
+    rows, masks = [], []
     for ind, measure in DFE_MEASURES.items():
         b = bench.loc[bench["indicator"] == ind]
         b = b.iloc[0] if len(b) else pd.Series(dtype=object)
         rows.append({"measure": measure, "records_year": financial_year_label(year),
-                     "numerator": ours[ind], "denominator": referrals, "percent": np.nan,
                      "dfe_year": financial_year_label(dfe_year),
                      "la_published": b.get("value", np.nan),
                      "england": b.get("england", np.nan), "region": b.get("region", np.nan),
                      "neighbours_mean": round(float(b["sn_mean"]), 1)
                      if pd.notna(b.get("sn_mean", np.nan)) else np.nan})
-    out = publish(pd.DataFrame(rows), ["numerator", "denominator"],
-                  {"percent": ("numerator", "denominator")}, secondary="none")
+        masks.append({"numerator": ours[ind], "denominator": s.year})
+    raw = _raw("dfe_comparison", rows, masks, ["numerator", "denominator"],
+               {"percent": ("numerator", "denominator")})
+    cols = ["measure", "records_year", "numerator", "denominator", "percent", "dfe_year",
+            "la_published", "england", "region", "neighbours_mean"]
+    raw.frame = raw.frame[cols]
     note = ("" if dfe_year == year else
             f"DfE figures for {financial_year_label(year)} are not in data/processed: the "
             f"comparison uses {financial_year_label(dfe_year)}.")
-    return out, note
+    return raw, neighbours, note
+
+
+def _neighbour_rates(table: pd.DataFrame, la: LocalAuthority, year: int, paths: Paths
+                     ) -> pd.DataFrame | None:
+    """DfE's published re-referral rate of the LA and each statistical neighbour in
+    ``year`` (lowest first), or None when none is published."""
+    from analysis.benchmark import neighbour_values
+
+    nb = neighbour_values(table, la, "re_referrals", year, paths=paths)
+    nb = nb.loc[pd.to_numeric(nb["value"], errors="coerce").notna()]
+    if nb.empty:
+        return None
+    out = pd.DataFrame({"area": nb["area_name"].fillna(nb["old_la_code"]).astype(str),
+                        "published_percent": pd.to_numeric(nb["value"]).round(1),
+                        "is_la": nb["is_la"].astype(bool)})
+    out = out.sort_values(["published_percent", "area"], ignore_index=True)
+    out["dfe_year"] = financial_year_label(year)
+    return out
+
+
+def monthly_xmr(published: pd.DataFrame, period: str = "month") -> pd.DataFrame:
+    """The XmR table (:func:`analysis.spc.xmr_table`) of a published monthly (or quarterly)
+    rate; None-free: call only when no rate is suppressed (:func:`xmr_choice`)."""
+    from analysis.spc import xmr_table
+
+    series = pd.DataFrame({"period": published[period].astype(str),
+                           "value": [suppress.number(v) for v in published["percent"]]})
+    return xmr_table(series, polarity="lower_is_better", shift_length=7, trend_length=6)
+
+
+def xmr_choice(monthly: pd.DataFrame, quarterly: pd.DataFrame) -> tuple[str | None, str]:
+    """Which series the XmR chart uses: months when no month's rate is suppressed, else
+    quarters when none of theirs is, else none; with the reason in one line."""
+    def usable(t: pd.DataFrame) -> bool:
+        return len(t) >= 6 and not any(suppress.is_suppressed(v) for v in t["percent"]) \
+            and not t["referrals"].eq(0).any()
+    if usable(monthly):
+        return "month", ""
+    if usable(quarterly):
+        return "quarter", ("Some months have too few referrals to show safely, so the chart "
+                           "uses quarters.")
+    return None, ("The rate over time is not charted: too few referrals in some months and "
+                  "quarters to show them safely (or fewer than 6 periods with full history).")
+
+
+def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
+    """A percentage from published counts: "c" when either is hidden, NaN when the
+    denominator is missing or zero. Used only on counts that went through :func:`publish`."""
+    if suppress.is_suppressed(numerator) or suppress.is_suppressed(denominator):
+        return suppress.MARKER
+    n, d = suppress.number(numerator), suppress.number(denominator)
+    return round(n / d * 100, decimals) if d > 0 and not np.isnan(n) else np.nan
+
+
+def share_within_table(time_since: pd.DataFrame) -> pd.DataFrame:
+    """Share of re-referrals within 60 days, 3 months (91 days) and 6 months (182 days),
+    read from the published band table (:func:`time_since_raw`): "c" when hidden."""
+    rows = []
+    words_for = {60: "60 days", 91: "3 months (91 days)", 182: "6 months (182 days)"}
+    for days in WITHIN_DAYS:
+        hit = time_since.loc[time_since["max_days"] == days]
+        if hit.empty:
+            raise ParameterError(f"no band ends at {days} days", parameter="time_since",
+                                 expected="the bands of analysis.rereferrals.DAY_BANDS")
+        r = hit.iloc[0]
+        rows.append({"within": words_for.get(days, f"{days} days"), "days": days,
+                     "rereferrals": r["cumulative_rereferrals"],
+                     "all_rereferrals": r["all_rereferrals"],
+                     "percent": r["cumulative_percent"]})
+    return pd.DataFrame(rows).astype({"rereferrals": object, "all_rereferrals": object,
+                                      "percent": object})
+
+
+#: Words for where a locality sits on the funnel plot (never the raw flag codes).
+FUNNEL_WORDS: dict[str, str] = {
+    "inside": "Within the 95% limits", "above_95": "Above the 95% limit",
+    "below_95": "Below the 95% limit", "above_99_8": "Above the 99.8% limit",
+    "below_99_8": "Below the 99.8% limit", "suppressed": "Not shown (small numbers)", "": "",
+}
+
+
+def funnel_positions(localities: pd.DataFrame) -> list[str]:
+    """Where each published locality sits against the 95% and 99.8% limits around the
+    all-localities rate, in words (:data:`FUNNEL_WORDS`)."""
+    from analysis.stats import funnel_flags
+
+    overall = suppress.number(localities.loc[localities["locality"] == ALL_LOCALITIES,
+                                             "percent"].iloc[0])
+    out = []
+    for _, r in localities.iterrows():
+        v, d = suppress.number(r["percent"]), suppress.number(r["denominator"])
+        if r["locality"] == ALL_LOCALITIES:
+            out.append("")
+        elif np.isnan(v) or np.isnan(d) or np.isnan(overall):
+            out.append(FUNNEL_WORDS["suppressed"])
+        else:
+            out.append(FUNNEL_WORDS.get(str(funnel_flags(v, d, overall)),
+                                        str(funnel_flags(v, d, overall))))
+    return out
+
+
+def long_date(value: object) -> str:
+    """A date as readers write it: "31 March 2016"."""
+    ts = pd.Timestamp(value)
+    return f"{ts.day} {ts:%B %Y}"
+
+
+def publish_all(raws: Sequence[RawTable], size: int) -> tuple[dict[str, pd.DataFrame],
+                                                                suppress.LinkedTables]:
+    """Every count table, suppressed together (:class:`analysis.suppress.LinkedTables`)."""
+    linked = suppress.LinkedTables(size, THRESHOLD, ROUNDING)
+    for r in raws:
+        linked.add(r.name, r.frame, r.counts, r.masks, r.percents)
+    return linked.publish(), linked
 
 
 # -------------------------------------------------------------------------- the result
@@ -539,6 +938,10 @@ class DeepDive:
     rows_flagged: int
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    suppressed: int = 0
+    xmr_period: str | None = None
+    #: what each published count counts, for checking the suppression (not saved)
+    linked: suppress.LinkedTables | None = field(default=None, repr=False)
 
     @property
     def period(self) -> str:
@@ -563,9 +966,9 @@ class DeepDive:
         kind = ("SYNTHETIC referral records made by analysis.synthetic (not real children)"
                 if self.synthetic else f"{self.la.name} referral records")
         return (f"Source: {kind}, file {self.records_file.name}; referrals "
-                f"{self.first_date:%d %b %Y} to {self.last_date:%d %b %Y}. Re-referral: "
+                f"{long_date(self.first_date)} to {long_date(self.last_date)}. Re-referral: "
                 "within 12 months of the child's previous referral (DfE CIN census rule). "
-                f"Counts under {THRESHOLD} suppressed.")
+                f"Counts of 1-{THRESHOLD - 1} shown as c, others rounded to {ROUNDING}.")
 
     @property
     def dfe_source(self) -> str:
@@ -574,127 +977,472 @@ class DeepDive:
         return (self.source + f" Comparators: DfE, Children in need {year}, table C1; "
                 "Open Government Licence v3.0.")
 
+    @property
+    def dfe_source_only(self) -> str:
+        t = self.tables.get("neighbours")
+        year = t["dfe_year"].iloc[0] if t is not None and len(t) else self.period
+        return (f"Source: DfE, Children in need {year}, table C1 (published figures, not from "
+                "the records); Open Government Licence v3.0.")
+
     def saved_tables(self) -> dict[str, pd.DataFrame]:
         """The tables to save (``analysis.report.save_tables``), under their output names."""
         return {self.name(k): v for k, v in self.tables.items()}
 
 
-def build_deep_dive(la: str, records: str | Path, period: str | int | None = None, *,
-                    paths: Paths | None = None, today: pd.Timestamp | str | None = None,
-                    contacts: float | None = None) -> DeepDive:
-    """Read ``records`` and build every published table of the deep dive for ``la``.
+@dataclass
+class Prepared:
+    """Records read, checked and flagged, with the year to report (no tables yet)."""
 
-    ``period``: the year ending 31 March to report (``"2016-17"`` or ``2017``); default the
-    latest whole year with 12 months of history before it. Relative ``records`` paths are
-    taken from the project folder. Tables (all published through :func:`publish`):
-    read_summary, annual, rolling_quarters, monthly, monthly_xmr, time_since, share_within,
-    source_groups, sources, primary_need, factors, previous_outcome, early_help (when
-    recorded), funnel, dfe_comparison (when data/processed has it), localities (when
-    recorded).
-    """
+    la: LocalAuthority
+    path: Path
+    table: pd.DataFrame
+    report: ReadReport
+    flagged: pd.DataFrame
+    years: pd.DataFrame
+    year: int
+    history_start: pd.Timestamp
+
+    def ids(self) -> set[str]:
+        """Every child and referral id in the input, for the identifier scan."""
+        cols = [c for c in ("child_id", "referral_id") if c in self.table]
+        return {str(v) for c in cols for v in self.table[c].dropna().unique()}
+
+
+def prepare(la: str, records: str | Path, period: str | int | None = None, *,
+            paths: Paths | None = None, today: pd.Timestamp | str | None = None,
+            history_start: pd.Timestamp | str | None = None, validate: bool = False
+            ) -> Prepared:
+    """Read and check the records (and, with ``validate``, each census file against its
+    year's XSD), flag re-referrals and choose the year: everything that can refuse the
+    input, done before any output is made."""
     paths = paths or Paths.for_root()
     authority = resolve_la(la, load_areas(paths.root))
     path = Path(records)
     if not path.is_absolute():
         path = paths.root / path
-    table, report, history_start = load_records(path, today=today)
-    flagged = rr.flag_rereferrals(table, history_start=history_start)
-    years = reporting_years(flagged, history_start)
+    if validate:
+        from analysis.readers.cin_xml import validate_cin_xml
+
+        files = (sorted(p for p in path.iterdir() if p.suffix.lower() in XML_SUFFIXES)
+                 if path.is_dir() else [path])
+        for f in files:
+            if f.suffix.lower() in XML_SUFFIXES:
+                validate_cin_xml(f)
+    table, report, start = load_records(path, today=today, la=authority)
+    if history_start is not None:
+        try:
+            given = pd.Timestamp(history_start)
+        except (ValueError, TypeError):
+            raise ParameterError("history start is not a date", parameter="history_start",
+                                 expected="a date such as 2015-04-01",
+                                 found=repr(history_start)) from None
+        first = pd.Timestamp(table["referral_date"].min())
+        if given > first:
+            raise ParameterError("history start is after the first referral",
+                                 parameter="history_start",
+                                 expected=f"on or before {long_date(first)}",
+                                 found=long_date(given),
+                                 fix="give the date the extract's records are complete from")
+        start = given
+    flagged = rr.flag_rereferrals(table, history_start=start).reset_index(drop=True)
+    years = reporting_years(flagged, start)
     year = choose_year(years, period)
+    return Prepared(authority, path, table, report, flagged, years, year, start)
+
+
+def write_audit_list(prepared: Prepared, target: str | Path,
+                     forbidden: Sequence[Path] = ()) -> Path:
+    """Write the year's re-referred children (ids, referral dates, previous referral and its
+    closure date and reason) to ``target``, a CSV for case audit kept on this machine:
+    permissions 0600 (owner only), a first line saying it holds personal data. Refused
+    inside any folder of ``forbidden`` (the pack folders and ``outputs/``)."""
+    import os
+
+    from analysis.atomic import atomic_path
+
+    target = Path(target).expanduser().resolve()
+    for folder in forbidden:
+        folder = Path(folder).resolve()
+        if target == folder or target.is_relative_to(folder):
+            raise ParameterError("the audit list may not be written among shared outputs",
+                                 parameter="audit_list",
+                                 expected=f"a path outside {folder}", found=str(target),
+                                 fix="write it to a private folder on this machine")
+    year_end = pd.Timestamp(prepared.year, 3, 31)
+    f = prepared.flagged
+    previous = rr.previous_outcomes(f)
+    re = rr.select_year(f.loc[previous.index], year_end)
+    prev = previous.loc[re.index]
+    out = pd.DataFrame({
+        "child_id": re["child_id"], "referral_id": re["referral_id"],
+        "referral_date": re["referral_date"].dt.strftime("%Y-%m-%d"),
+        "previous_referral_date": pd.to_datetime(re["previous_referral_date"])
+        .dt.strftime("%Y-%m-%d"),
+        "days_since_previous": re["days_since_previous"],
+        "previous_outcome": prev["previous_outcome"],
+        "previous_closure_date": pd.to_datetime(prev["previous_closure_date"])
+        .dt.strftime("%Y-%m-%d"),
+        "previous_closure_reason": prev["previous_closure_reason"],
+    }).sort_values(["referral_date", "child_id"])
+    header = (f"# PERSONAL DATA: re-referred children of {prepared.la.name}, "
+              f"{financial_year_label(prepared.year)}, for case audit only. Keep it on this "
+              "machine; do not email, share or put it in a pack.\n")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(target) as tmp:
+        os.chmod(tmp, 0o600)  # owner only before a byte is written
+        fd = os.open(tmp, os.O_WRONLY | os.O_TRUNC)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(header)
+            out.to_csv(fh, index=False)
+    os.chmod(target, 0o600)
+    return target
+
+
+def build_deep_dive(la: str, records: str | Path, period: str | int | None = None, *,
+                    paths: Paths | None = None, today: pd.Timestamp | str | None = None,
+                    contacts: float | None = None,
+                    history_start: pd.Timestamp | str | None = None) -> DeepDive:
+    """Read ``records`` and build every published table of the deep dive for ``la``.
+
+    ``period``: the year ending 31 March to report (``"2016-17"`` or ``2017``); default the
+    latest whole year with 12 months of history before it. Relative ``records`` paths are
+    taken from the project folder. ``history_start``: the first day the records are
+    complete from, when the extract starts later than that (default: the earliest referral,
+    or 1 April of the first census year). Every count table is suppressed together
+    (:func:`publish_all`): read_summary, annual, rolling_quarters, monthly, quarterly,
+    time_since, time_since_closure, share_within, source_groups, sources, primary_need,
+    factors, previous_outcome, previous_closure_reason, repeat_referrals, outcome_by_type,
+    early_help, funnel, dfe_comparison, neighbours, localities, locality_years (each when
+    the records can fill it).
+    """
+    paths = paths or Paths.for_root()
+    prepared = prepare(la, records, period, paths=paths, today=today,
+                       history_start=history_start)
+    authority, path, table, report = (prepared.la, prepared.path, prepared.table,
+                                      prepared.report)
+    flagged, years, year, start = (prepared.flagged, prepared.years, prepared.year,
+                                   prepared.history_start)
     year_end = pd.Timestamp(year, 3, 31)
-    year_rows = rr.select_year(flagged, year_end)
     dive = DeepDive(
         la=authority, records_file=path, synthetic=is_synthetic(path), year=year,
-        history_start=history_start, first_date=pd.Timestamp(table["referral_date"].min()),
+        history_start=start, first_date=pd.Timestamp(table["referral_date"].min()),
         last_date=pd.Timestamp(table["referral_date"].max()), rows_in=report.rows_in,
         rows_used=report.rows_used, rows_dropped=report.rows_dropped,
         rows_flagged=report.rows_flagged)
-    t = dive.tables
-    t["read_summary"] = read_summary_table(report)
-    t["annual"] = annual_table(years, year)
-    t["rolling_quarters"] = rolling_quarters_table(flagged, year_end)
-    t["monthly"] = monthly_table(flagged, history_start, year_end)
-    t["monthly_xmr"] = publish(monthly_xmr(t["monthly"]), [])
-    t["time_since"] = time_since_table(year_rows)
-    t["share_within"] = share_within_table(t["time_since"])
-    t["source_groups"] = breakdown_table(rr.by_referral_source(year_rows, grouped=True),
-                                         "source_group")
-    t["sources"] = breakdown_table(rr.by_referral_source(year_rows), "referral_source")
-    if year_rows["primary_need"].notna().any():
-        t["primary_need"] = breakdown_table(rr.by_primary_need(year_rows), "primary_need",
-                                            "label")
+    s = Scope(flagged, year_end, start)
+    previous = rr.previous_outcomes(flagged)
+    raws = [annual_raw(s, years, year), rolling_quarters_raw(s), monthly_raw(s),
+            quarterly_raw(s), time_since_raw(s), time_since_closure_raw(s, previous),
+            source_raw(s, grouped=True), source_raw(s, grouped=False)]
+    if flagged["primary_need"].notna().any():
+        raws.append(need_raw(s))
     else:
         dive.notes.append("The records have no primary need codes: that section is left out.")
-    if year_rows["assessment_factors"].notna().any():
-        t["factors"] = breakdown_table(rr.by_assessment_factor(year_rows),
-                                       "assessment_factor", "label")
+    if flagged["assessment_factors"].notna().any():
+        raws.append(factors_raw(s))
     else:
         dive.notes.append("The records have no assessment factors: that section is left out.")
-    t["previous_outcome"] = previous_outcome_table(flagged, year_end)
-    early = early_help_table(year_rows)
-    if early is not None:
-        t["early_help"] = early
-    else:
+    raws += [previous_outcome_raw(s, previous), closure_reason_raw(s, previous),
+             repeat_raw(s), outcome_raw(s), funnel_raw(s), *characteristic_raws(s)]
+    optional = [early_help_raw(s), locality_raw(s), locality_years_raw(s, years, year)]
+    raws += [r for r in optional if r is not None]
+    if optional[0] is None:
         dive.notes.append("The records do not say whether early help came first (the CIN "
-                          "census has no such field): that section is left out.")
-    t["funnel"] = funnel_table(year_rows, contacts)
+                          "census has no such field before 2023): that section is left out.")
+    if optional[1] is None:
+        dive.notes.append("The records have no locality or team: the funnel plot is left out.")
+    comparison, neighbours, note = dfe_raw(s, year, authority, paths)
+    if comparison is not None:
+        raws.append(comparison)
+    if note:
+        dive.notes.append(note)
+    published, linked = publish_all([r for r in raws if len(r.frame)], s.size)
+    dive.suppressed = int(linked.hidden.sum()) if linked.hidden is not None else 0
+    dive.linked = linked
+    t = dive.tables
+    t["read_summary"] = read_summary_table(report)
+    t.update(published)
+    t["share_within"] = share_within_table(t["time_since"])
+    t["funnel"] = funnel_table(t["funnel"], contacts)
     if contacts is None:
         dive.notes.append("Contacts are not in referral records or the CIN census, and DfE "
                           "publishes no contact figures: the funnel starts at referrals.")
-    comparison, note = dfe_comparison_table(year_rows, year, authority, paths)
-    if comparison is not None:
-        t["dfe_comparison"] = comparison
-    if note:
-        dive.notes.append(note)
-    localities = locality_table(year_rows)
-    if localities is not None:
-        t["localities"] = localities
-    else:
-        dive.notes.append("The records have no locality or team: the funnel plot is left out.")
+    if "localities" in t:
+        t["localities"]["funnel_position"] = funnel_positions(t["localities"])
+    if neighbours is not None:
+        t["neighbours"] = neighbours
+    kind, why = xmr_choice(t["monthly"], t["quarterly"])
+    dive.xmr_period = kind
+    if kind is not None:
+        t["xmr"] = monthly_xmr(t["monthly"] if kind == "month" else t["quarterly"], kind)
+    if why:
+        dive.notes.append(why)
     return dive
 
 
-#: Column headings when a table is shown in the report (the saved CSVs keep the names).
+#: Column headings when a table is shown (the saved CSVs keep the same headings).
 HEADINGS: dict[str, str] = {
     "year": "Year", "referrals": "Referrals", "rereferrals": "Re-referrals",
     "percent": "Per cent", "quarter_end": "12 months to", "month": "Month",
-    "within": "Within", "days": "Days", "all_rereferrals": "All re-referrals",
-    "measure": "Measure", "records_year": "Records year", "numerator": "Numerator",
-    "denominator": "Denominator", "dfe_year": "DfE year", "la_published": "LA (DfE)",
-    "england": "England", "region": "Region", "neighbours_mean": "Neighbours (mean)",
+    "quarter": "Quarter", "within": "Within", "days": "Days",
+    "all_rereferrals": "All re-referrals", "measure": "Measure",
+    "records_year": "Records year", "numerator": "Re-referrals or stage count",
+    "denominator": "Referrals", "dfe_year": "DfE year",
+    "la_published": "LA as published by DfE", "england": "England (DfE)",
+    "region": "Region (DfE)", "neighbours_mean": "Statistical neighbours' mean (DfE)",
     "locality": "Locality", "funnel_position": "On the funnel plot", "what": "Rows",
-    "rows": "Number",
+    "rows": "Number", "band": "Time since previous referral",
+    "cumulative_rereferrals": "Re-referrals so far", "cumulative_percent": "Per cent so far",
+    "since_closure": "Time since the previous case closed", "source_group": "Referred by",
+    "referral_source": "Referral source", "primary_need": "Need code", "label": "Description",
+    "assessment_factor": "Factor code", "rate_percent": "Re-referral rate",
+    "share_of_rereferrals_percent": "Share of re-referrals",
+    "age_band": "Age at referral", "ethnicity_group": "Ethnic group", "disability": "Disability",
+    "previous_outcome": "Previous referral's outcome", "closure_reason": "Reason for closure",
+    "code": "Code", "referrals_in_year": "Referrals in the year", "children": "Children",
+    "all_children": "All children", "outcome": "Outcome",
+    "first_referrals": "First referrals", "all_first_referrals": "All first referrals",
+    "rereferrals_percent": "Per cent of re-referrals",
+    "first_referrals_percent": "Per cent of first referrals", "group": "Group",
+    "with_prior_early_help": "With early help first", "known": "Recorded",
+    "not_recorded": "Not recorded", "stage": "Stage", "count": "Number",
+    "percent_of_referrals": "Per cent of referrals",
+    "percent_of_assessed": "Per cent of assessed", "percent_of_contacts": "Per cent of contacts",
+    "area": "Area", "published_percent": "Re-referral rate (DfE published)",
+    "is_la": "This LA",
 }
+#: Columns kept in the frame but not shown or saved.
+_HIDDEN_COLUMNS = frozenset({"min_days", "max_days", "level", "days", "is_la"})
 
 
-def _cell(value: object) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    if isinstance(value, bool | np.bool_):
-        return "yes" if value else "no"
-    if isinstance(value, int | np.integer):
-        return f"{int(value):,}"
-    if isinstance(value, float | np.floating):
-        return f"{float(value):,.0f}" if float(value).is_integer() and abs(float(value)) >= 1000 \
-            else f"{float(value):,.1f}"
-    return str(value)
+def table_block(name: str, frame: pd.DataFrame, caption: str, source: str = "",
+                notes: Sequence[str] = ()) -> Table:
+    """A published table as a :class:`analysis.blocks.Table`: headings from
+    :data:`HEADINGS`, counts as counts, percentages with one decimal."""
+    cols = []
+    for key in frame.columns:
+        k = str(key)
+        kind: str = "text"
+        decimals = None
+        if "percent" in k or k in ("england", "region", "neighbours_mean", "la_published"):
+            kind, decimals = "percent", 1
+        elif k in ("referrals", "rereferrals", "all_rereferrals", "numerator", "denominator",
+                   "rows", "cumulative_rereferrals", "children", "all_children",
+                   "first_referrals", "all_first_referrals", "with_prior_early_help", "known",
+                   "not_recorded", "count"):
+            kind = "count"
+        hidden = k in _HIDDEN_COLUMNS
+        cols.append(Column(k, HEADINGS.get(k, k.replace("_", " ").capitalize()),
+                           kind, decimals,  # type: ignore[arg-type]
+                           display=not hidden, download=not hidden))
+    return Table(name, frame, tuple(cols), caption, source=source, notes=tuple(notes))
 
 
-def styled(table: pd.DataFrame):
-    """A published table for display: readable headings, thousands separators, one decimal,
-    blanks for missing, "c" kept, no index. Returns a pandas Styler."""
-    shown = table.rename(columns=HEADINGS)
-    return shown.style.format(_cell).hide(axis="index")
+def _too_few(what: str) -> Note:
+    return Note("left_out", f"{what}: too few referrals to show safely (every figure would "
+                            f"be fewer than {THRESHOLD} or give one away).")
+
+
+def _section(sid: str, title: str, *blocks: Block | None, intro: str = "") -> Section:
+    return Section(sid, title, tuple(b for b in blocks if b is not None), intro=intro)
+
+
+def deep_dive_pack(dive: DeepDive) -> Pack:
+    """The deep dive as a :class:`analysis.blocks.Pack`: sections of text, tables, charts
+    and notes, every figure from the published (suppressed) tables. Writes nothing; render
+    it with :mod:`analysis.render`."""
+    from analysis.charts import rereferrals as ch
+
+    t, syn, src, year, n = dive.tables, dive.synthetic, dive.source, dive.period, dive.name
+
+    def tb(key: str, caption: str, notes: Sequence[str] = (), source: str = "") -> Table | None:
+        return table_block(n(key), t[key], caption, source or src, notes) if key in t else None
+
+    annual = t["annual"]
+    year_row = annual.loc[annual["year"] == year]
+    overall = year_row["percent"].iloc[0] if len(year_row) else None
+    sections = [
+        _section("about", "About these figures", Text(intro_markdown(dive, heading=False)),
+                 tb("read_summary", "Rows read, used and left out")),
+        _section("key", "Key figures", Text(key_findings(dive))),
+    ]
+    comparison = [
+        tb("annual", f"Re-referrals by year ending 31 March, up to {year}"),
+        tb("rolling_quarters", "Re-referrals in the 12 months to each quarter end"),
+    ]
+    if "dfe_comparison" in t:
+        words = ("from the synthetic records" if syn else "from the records")
+        comparison.append(tb("dfe_comparison",
+                             f"The records' figures ({words}) beside DfE's published figures "
+                             "(the LA's own, England, the region, the statistical neighbours)",
+                             source=dive.dfe_source))
+    if "neighbours" in t:
+        comparison += [ch.neighbours_block(n("neighbour_rates"), t["neighbours"],
+                                           source=dive.dfe_source_only, synthetic=syn),
+                       tb("neighbours", "DfE's published re-referral rate of each statistical "
+                                        "neighbour (published figures, not from the records)",
+                          source=dive.dfe_source_only)]
+    sections.append(_section("rate", "The rate over the years", *comparison,
+                             intro="Re-referrals as a percentage of referrals in each year "
+                                   "ending 31 March (DfE's annual measure), then in the 12 "
+                                   "months to each quarter end (as a local quarterly return "
+                                   "reports it)."))
+    ts = t["time_since"]
+    soon: list[Block | None] = [
+        ch.time_since_block(n("time_since_previous"), ts, source=src, synthetic=syn,
+                            period=year) if ch.drawable(ts, "percent")
+        else _too_few("How soon children come back"),
+        tb("share_within", "Share of re-referrals within 60 days, 3 and 6 months"),
+        tb("time_since", "Re-referrals by days since the previous referral"),
+    ]
+    closure = t["time_since_closure"]
+    soon.append(ch.breakdown_block(
+        n("time_since_closure"), closure, "since_closure", "percent", source=src,
+        synthetic=syn, count="rereferrals", title="Time from the previous case's closure",
+        what="time since the previous case closed", value_label="Per cent of re-referrals")
+        if ch.drawable(closure, "percent") else _too_few("Time since the previous closure"))
+    soon.append(tb("time_since_closure", "Re-referrals by time since the previous case closed"))
+    sections.append(_section("soon", "How soon do children come back?", *soon))
+    who: list[Block | None] = []
+    groups = t["source_groups"]
+    who.append(ch.breakdown_block(
+        n("referral_source"), groups, "source_group", source=src, synthetic=syn,
+        reference=overall, title="Re-referral rate by who referred", what="referral source")
+        if ch.drawable(groups, "rate_percent") else _too_few("Referral source"))
+    who += [tb("source_groups", "Referrals and re-referrals by who referred"),
+            tb("sources", "Every referral source")]
+    sections.append(_section("sources", "Who refers them?", *who,
+                             intro="The re-referral rate of each source's referrals; the "
+                                   "dashed line is the rate for all referrals."))
+    need: list[Block | None] = []
+    for key, cat, title, what in (("primary_need", "primary_need", "primary need",
+                                   "primary need"),
+                                  ("factors", "assessment_factor", "factor at assessment",
+                                   "factor identified at assessment")):
+        if key not in t:
+            continue
+        need.append(ch.breakdown_block(
+            n(key if key == "primary_need" else "assessment_factors"), t[key], cat,
+            label="label", source=src, synthetic=syn, reference=overall,
+            title=f"Re-referral rate by {title}", what=what)
+            if ch.drawable(t[key], "rate_percent") else _too_few(title.capitalize()))
+        need.append(tb(key, f"Referrals and re-referrals by {title}"))
+    if need:
+        sections.append(_section("need", "Primary need and factors at assessment", *need,
+                                 intro="A referral with several factors counts under each "
+                                       "of them."))
+    else:
+        sections.append(_section("need", "Primary need and factors at assessment",
+                                 Note("left_out", "The records have no need codes or "
+                                                  "assessment factors.")))
+    prev, reasons = t["previous_outcome"], t["previous_closure_reason"]
+    sections.append(_section(
+        "last_time", "What happened last time?",
+        ch.breakdown_block(n("previous_outcome"), prev, "previous_outcome", "percent",
+                           count="rereferrals", source=src, synthetic=syn,
+                           value_label="Per cent of re-referrals", title="What happened last time",
+                           what="outcome of the previous referral")
+        if ch.drawable(prev, "percent") else _too_few("Previous outcome"),
+        tb("previous_outcome", "Re-referrals by the outcome of the previous referral"),
+        ch.breakdown_block(n("previous_closure_reason"), reasons, "closure_reason", "percent",
+                           count="rereferrals", source=src, synthetic=syn,
+                           value_label="Per cent of re-referrals",
+                           title="Why the previous case closed", what="reason for closure")
+        if ch.drawable(reasons, "percent") else _too_few("Previous closure reason"),
+        tb("previous_closure_reason", "Re-referrals by the previous case's reason for closure"),
+        Note("caveat", "The CIN census records why a case closed (RC1-RC9) but not what "
+                       "support followed: closure to early help has its own code (RC9) only "
+                       "from the 2023 census; before that it is inside RC8 (no further "
+                       "action). The census has no early help field at all."),
+        intro="For each re-referral in the year, the outcome of the same child's previous "
+              "referral and why that case closed."))
+    rep = t["repeat_referrals"]
+    sections.append(_section(
+        "repeat", "Children referred again and again",
+        ch.breakdown_block(n("repeat_referrals"), rep, "referrals_in_year", "percent",
+                           count="children", source=src, synthetic=syn,
+                           value_label="Per cent of children referred in the year",
+                           title="Children by referrals in the year", what="number of referrals")
+        if ch.drawable(rep, "percent") else _too_few("Repeat referrals"),
+        tb("repeat_referrals", f"Children by number of referrals in {year}"),
+        tb("outcome_by_type", "Outcome of re-referrals against first referrals")))
+    who_children: list[Block | None] = []
+    for col, name, words in CHARACTERISTIC_TABLES:
+        if name not in t:
+            continue
+        who_children.append(ch.breakdown_block(
+            n(f"by_{name}"), t[name], col, source=src, synthetic=syn, reference=overall,
+            title=f"Re-referral rate by {words}", what=words)
+            if ch.drawable(t[name], "rate_percent") else _too_few(words.capitalize()))
+        who_children.append(tb(name, f"Referrals and re-referrals by {words}"))
+    sections.append(_section(
+        "children", "Who are the children?",
+        *(who_children or [Note("left_out", "The records have no age, ethnicity or "
+                                            "disability (CIN census returns have them).")])))
+    if "early_help" in t:
+        eh = t["early_help"]
+        sections.append(_section(
+            "early_help", "Was early help tried first?",
+            ch.early_help_block(n("early_help"), eh, source=src, synthetic=syn, period=year)
+            if ch.drawable(eh, "percent") else _too_few("Early help"),
+            tb("early_help", "Early help before the referral")))
+    else:
+        sections.append(_section("early_help", "Was early help tried first?",
+                                 Note("left_out", "The records do not say whether early help "
+                                                  "came before the referral.")))
+    comp = t.get("dfe_comparison")
+    sections.append(_section(
+        "funnel", "From referral to outcome",
+        ch.funnel_block(n("conversion_funnel"), t["funnel"], comp, source=dive.dfe_source,
+                        synthetic=syn, period=year, la_name=dive.la.name)
+        if ch.drawable(t["funnel"], "percent_of_referrals") else _too_few("The funnel"),
+        tb("funnel", "Referrals to outcome"),
+        intro="Where DfE publishes the same percentage (no further action at referral; "
+              "assessed and found not in need), its published figures are marked."))
+    if "localities" in t:
+        loc = t["localities"]
+        shown = [r for r in loc["percent"].iloc[:-1] if not np.isnan(suppress.number(r))]
+        sections.append(_section(
+            "localities", "Localities",
+            ch.locality_block(n("localities_funnel"), loc, source=src, synthetic=syn,
+                              period=year) if len(shown) >= 2 else _too_few("Localities"),
+            tb("localities", f"Re-referrals by locality, {year}"),
+            tb("locality_years", "Re-referrals by locality and year"),
+            intro="Each locality's re-referral rate against its number of referrals. Points "
+                  "outside the 99.8% limits differ from the all-localities rate by more than "
+                  "chance would explain."))
+    else:
+        sections.append(_section("localities", "Localities",
+                                 Note("left_out", "The records have no locality or team.")))
+    over_time: list[Block | None] = []
+    if "xmr" in t and dive.xmr_period:
+        over_time.append(ch.xmr_block(n(f"{'monthly' if dive.xmr_period == 'month' else 'quarterly'}"
+                                        "_rate_xmr"), t["xmr"], source=src, synthetic=syn,
+                                      period=dive.xmr_period))
+    else:
+        over_time.append(Note("left_out", "The rate over time is not charted: some months and "
+                                          "quarters have too few referrals to show safely."))
+    over_time.append(tb("monthly" if dive.xmr_period != "quarter" else "quarterly",
+                        "Referrals and re-referrals by " + (dive.xmr_period or "month")))
+    sections.append(_section(
+        "over_time", "Month by month" if dive.xmr_period != "quarter" else "Quarter by quarter",
+        *over_time,
+        intro="The re-referral rate on a statistical process control (XmR) chart. "
+              "Special-cause points: outside the limits, a run of 7 on one side of the mean, "
+              "a trend of 6, or two of three near a limit."))
+    meta = {"la": dive.la.name, "period": f"{year} (year ending {long_date(dive.year_end)})",
+            "sources": ("SYNTHETIC referral records; " if syn else "Referral records; ")
+            + "DfE children in need statistics"}
+    return Pack(dive.title, meta, tuple(sections), synthetic=syn)
 
 
 # ----------------------------------------------------------------------------- words
 
 
-def intro_markdown(dive: DeepDive) -> str:
-    """The opening of the report: title, what was read and used, the rule, the year."""
-    lines = [f"# {dive.title}", ""]
+def intro_markdown(dive: DeepDive, heading: bool = True) -> str:
+    """The opening of the report: title (``heading``), what was read and used, the rule,
+    the year."""
+    lines = [f"# {dive.title}", ""] if heading else []
     if dive.synthetic:
         lines += ["**SYNTHETIC DATA.** These records were generated by `analysis.synthetic` to "
                   "look like a council of Doncaster's size; no child is real and no figure "
@@ -702,16 +1450,19 @@ def intro_markdown(dive: DeepDive) -> str:
     lines += [
         f"Records: `{dive.records_file.name}`"
         + (" (a folder of CIN census files)" if dive.records_file.is_dir() else "")
-        + f", referrals from {dive.first_date:%d %B %Y} to "
-        f"{dive.last_date:%d %B %Y}. {dive.rows_in:,} rows read, {dive.rows_used:,} used, "
+        + f", referrals from {long_date(dive.first_date)} to "
+        f"{long_date(dive.last_date)}. {dive.rows_in:,} rows read, {dive.rows_used:,} used, "
         f"{dive.rows_dropped:,} left out and {dive.rows_flagged:,} kept but flagged "
         f"(reasons in `tables/{dive.name('read_summary')}.csv`).", "",
         "A **re-referral** is a referral within 12 months of the same child's previous "
         "referral (the DfE rule; edge cases in `docs/methods/rereferrals.md`). The year "
         f"reported is {dive.period} (1 April {dive.year - 1} to 31 March {dive.year}); earlier "
         "referrals are used only to look back 12 months.", "",
-        f"Counts from 1 to {THRESHOLD - 1} are shown as \"c\", with further cells hidden where "
-        "a total would give them away; no child or referral identifier appears anywhere.",
+        f"Counts from 1 to {THRESHOLD - 1} are shown as \"c\" and every other count is "
+        f"rounded to the nearest {ROUNDING}, with percentages worked out from the rounded "
+        "counts (so totals may not add up exactly); every table is checked together so no "
+        "hidden count can be worked out from the others. No child or referral identifier "
+        "appears anywhere.",
     ]
     if dive.notes:
         lines += [""] + [f"- {n}" for n in dive.notes]
@@ -736,13 +1487,16 @@ def key_findings(dive: DeepDive) -> str:
     out = []
     year = _row(t["annual"], "year", dive.period)
     if year is not None:
-        line = (f"In {dive.period}, {_count(year['rereferrals'])} of "
+        line = (("In the synthetic records for " if dive.synthetic else "In ")
+                + f"{dive.period}, {_count(year['rereferrals'])} of "
                 f"{_count(year['referrals'])} referrals ({_pct(year['percent'])}) were "
                 "re-referrals within 12 months")
         comp = t.get("dfe_comparison")
         rr_row = _row(comp, "measure", DFE_MEASURES["re_referrals"]) if comp is not None else None
         if rr_row is not None:
-            line += (f"; DfE published {dive.la.name} {_pct(rr_row['la_published'])}, England "
+            line += ("; DfE's published figures (real"
+                     + (", not from these records" if dive.synthetic else "")
+                     + f"): {dive.la.name} {_pct(rr_row['la_published'])}, England "
                      f"{_pct(rr_row['england'])}, statistical neighbours "
                      f"{_pct(rr_row['neighbours_mean'])} ({rr_row['dfe_year']})")
         out.append(line + ".")
@@ -776,14 +1530,18 @@ def key_findings(dive: DeepDive) -> str:
                    f"{_pct(nin['neighbours_mean'])}).")
     if "localities" in t:
         loc = t["localities"]
-        outside = loc.loc[loc["funnel_position"].str.contains("99_8"), "locality"].tolist()
+        outside = loc.loc[loc["funnel_position"].str.contains("99.8%", regex=False), "locality"].tolist()
         out.append("Localities outside the 99.8% funnel limits: "
                    + (", ".join(outside) if outside else "none") + ".")
-    x = t["monthly_xmr"]
-    flagged = int(pd.Series(x["special_cause"]).astype(bool).sum())
-    out.append(f"Monthly re-referral rate over {int(x['value'].notna().sum())} months: mean "
-               f"{float(x['mean'].iloc[-1]):.1f}%, {flagged} month(s) with special-cause "
-               "variation.")
+    if "xmr" in t and dive.xmr_period:
+        x = t["xmr"]
+        flagged = int(pd.Series(x["special_cause"]).astype(bool).sum())
+        each = dive.xmr_period
+        n_points = int(x["value"].notna().sum())
+        out.append(f"{each.capitalize()}ly re-referral rate over {n_points} {each}s: mean "
+                   f"{float(x['mean'].iloc[-1]):.1f}%; "
+                   + (f"{flagged} {each}{'s' if flagged != 1 else ''} with special-cause "
+                      "variation." if flagged else "no special-cause variation."))
     return "\n".join(f"- {line}" for line in out)
 
 
@@ -792,27 +1550,27 @@ __all__ = [
     "DFE_MEASURES",
     "THRESHOLD",
     "DeepDive",
-    "annual_table",
-    "breakdown_table",
+    "Prepared",
+    "RawTable",
+    "Scope",
     "build_deep_dive",
+    "check_census_set",
     "choose_year",
-    "dfe_comparison_table",
-    "early_help_table",
+    "deep_dive_pack",
     "funnel_positions",
     "funnel_table",
     "intro_markdown",
     "is_synthetic",
     "key_findings",
     "load_records",
-    "locality_table",
-    "monthly_table",
     "monthly_xmr",
     "output_name",
-    "previous_outcome_table",
+    "prepare",
     "publish",
+    "publish_all",
     "read_summary_table",
     "reporting_years",
-    "rolling_quarters_table",
     "share_within_table",
-    "time_since_table",
+    "table_block",
+    "write_audit_list",
 ]

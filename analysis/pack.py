@@ -20,6 +20,7 @@ import re
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -85,6 +86,7 @@ class DeepDiveParams(_Params):
     la: str = "Doncaster"
     records: str = "data/raw/synthetic/synthetic_referrals.csv"
     period: str | None = None
+    history_start: str | None = None
 
 
 PARAM_MODELS: dict[str, type[_Params]] = {
@@ -351,11 +353,13 @@ def resolve_pack_request(la: str, period: str, paths: Paths) -> tuple[LocalAutho
 
 def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths: Paths,
                  title: str, pdf: bool = True, timeout: int = 600,
-                 kernel: WorkerKernel | None = None) -> PackResult:
+                 kernel: WorkerKernel | None = None,
+                 check: Callable[[Path], object] | None = None) -> PackResult:
     """Execute one notebook into ``output_dir`` atomically, with HTML, PDF and manifest.
 
     ``kernel``: run in this worker's kernel (kept between notebooks of a batch) instead of
-    a new one; see :class:`WorkerKernel`.
+    a new one; see :class:`WorkerKernel`. ``check(folder)``: run on the finished temporary
+    folder before it is moved into place; if it raises, no pack is left.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -419,6 +423,8 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
                        if kernel else "fresh kernel for this notebook"),
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        if check is not None:
+            check(tmp)  # raises to leave no pack (e.g. the identifier scan)
     error_log.unlink(missing_ok=True)  # another run of this pack may remove it at the same moment
     return PackResult(notebook, params.get("la", ""), params.get("period") or "", "ok", output_dir,
                       pdf_note or "", round(time.perf_counter() - clock, 2), files)
@@ -503,7 +509,8 @@ def run_explorer(la: str, *, indicators: list[str] | None = None, years: list[in
 
 def run_deep_dive(la: str, records: str | Path, period: str | None = None,
                   paths: Paths | None = None, *, outputs_root: Path | None = None,
-                  pdf: bool = True) -> PackResult:
+                  pdf: bool = True, history_start: str | None = None, validate: bool = False,
+                  audit_list: str | Path | None = None) -> PackResult:
     """Re-referrals deep dive of one LA's referral records (notebook rereferrals_deep_dive).
 
     ``records``: a CSV/XLSX extract, a CIN census XML file or a folder of them (relative paths
@@ -512,10 +519,17 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     Output: ``outputs/<la>/rereferrals-<year|latest>/``, ``rereferrals-synthetic-...`` when the
     records' file name says synthetic (and every chart and table file inside is named
     ``synthetic_...``).
+
+    The records are read and checked here first (``validate``: each census file against its
+    year's XSD), so a refusal is stated in full before anything runs. Every file the run
+    writes is scanned for the input's child and referral ids before the folder is moved into
+    place; a hit fails the run and leaves no pack. ``audit_list``: also write the year's
+    re-referred children to that file (personal data, 0600, never among the outputs).
     """
-    from analysis.deep_dive import EXTRACT_SUFFIXES, XML_SUFFIXES, is_synthetic
+    from analysis.deep_dive import EXTRACT_SUFFIXES, XML_SUFFIXES, is_synthetic, prepare
     from analysis.errors import InputDataError
     from analysis.periods import financial_year_label, parse_year
+    from analysis.suppress import assert_no_identifiers
 
     paths = paths or Paths.for_root()
     given = Path(records)
@@ -533,16 +547,27 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     year = None if latest else parse_year(str(period), parameter="period")
     label = financial_year_label(year) if year else "latest"
     stored = path.relative_to(paths.root).as_posix() if path.is_relative_to(paths.root) else str(path)
-    params: dict[str, Any] = {"la": la, "records": stored, "period": None if latest else label}
+    params: dict[str, Any] = {"la": la, "records": stored, "period": None if latest else label,
+                              "history_start": history_start}
     validate_parameters("rereferrals_deep_dive", params)
     authority = resolve_la(la, load_areas(paths.root))
     params["la"] = authority.name
+    prepared = prepare(authority.name, path, year, paths=paths, history_start=history_start,
+                       validate=validate)
+    # numeric ids under 6 digits would match ordinary counts in the tables: not scanned for
+    ids = {i for i in prepared.ids() if not (i.isdigit() and len(i) < 6)}
     synthetic = is_synthetic(path)
     folder = "rereferrals-" + ("synthetic-" if synthetic else "") + label
-    out = safe_output_dir(outputs_root or paths.outputs, authority.slug, folder)
+    root = outputs_root or paths.outputs
+    out = safe_output_dir(root, authority.slug, folder)
+    if audit_list is not None:
+        from analysis.deep_dive import write_audit_list
+
+        write_audit_list(prepared, audit_list, forbidden=[root, paths.outputs, out])
     title = (("SYNTHETIC DATA: " if synthetic else "")
-             + f"{authority.name}: re-referrals deep dive, {label if year else 'latest year'}")
-    return run_notebook("rereferrals_deep_dive", params, out, paths, title=title, pdf=pdf)
+             + f"{authority.name}: re-referrals deep dive, {financial_year_label(prepared.year)}")
+    return run_notebook("rereferrals_deep_dive", params, out, paths, title=title, pdf=pdf,
+                        check=lambda tmp: assert_no_identifiers([tmp], ids))
 
 
 def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: int = 1,

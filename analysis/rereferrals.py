@@ -409,6 +409,30 @@ def select_year(df: pd.DataFrame, year_end: pd.Timestamp | str) -> pd.DataFrame:
     return df.loc[(dates > end - WINDOW) & (dates <= end)]
 
 
+def previous_outcomes(df: pd.DataFrame) -> pd.DataFrame:
+    """For each counted re-referral of ``df`` (index kept), its previous referral's outcome
+    (:func:`previous_outcome`, judged at the re-referral's date: closed after it counts as
+    still open), closure date and closure reason. Pass the whole flagged table."""
+    f = _counted(_flagged(df))
+    prev = f.assign(_outcome=previous_outcome(f))
+    prev = prev.assign(
+        _closed=prev.get("closure_date", pd.NaT),
+        _reason=prev.get("closure_reason", pd.NA))
+    prev = prev[["child_id", "referral_date", "_outcome", "_closed", "_reason"]].rename(
+        columns={"referral_date": "previous_referral_date"})
+    re = f.loc[f["is_rereferral"].fillna(False).astype(bool),
+               ["child_id", "referral_date", "previous_referral_date"]]
+    m = re.reset_index(names="_row").merge(prev, on=["child_id", "previous_referral_date"],
+                                           how="left").set_index("_row")
+    still_open = m["_closed"].notna() & (m["_closed"] > m["referral_date"])
+    m.loc[still_open, "_outcome"] = "Still open"
+    out = pd.DataFrame({"previous_outcome": m["_outcome"].fillna("Not known"),
+                        "previous_closure_date": m["_closed"],
+                        "previous_closure_reason": m["_reason"]})
+    out.index.name = None
+    return out.reindex(re.index)
+
+
 def by_previous_outcome(df: pd.DataFrame, year_end: pd.Timestamp | str | None = None
                         ) -> pd.DataFrame:
     """Re-referrals by what happened to the child's previous referral.
@@ -420,21 +444,11 @@ def by_previous_outcome(df: pd.DataFrame, year_end: pd.Timestamp | str | None = 
     Pass the whole table, not one year, so the previous referrals can be found.
     Columns: ``previous_outcome``, ``rereferrals``, ``percent``.
     """
-    f = _counted(_flagged(df))
-    prev = f.assign(_outcome=previous_outcome(f))
-    if "closure_date" in prev:
-        prev = prev.assign(_closed=prev["closure_date"])
-    else:
-        prev = prev.assign(_closed=pd.NaT)
-    prev = prev[["child_id", "referral_date", "_outcome", "_closed"]].rename(
-        columns={"referral_date": "previous_referral_date"})
-    re = f if year_end is None else select_year(f, year_end)
-    re = re.loc[re["is_rereferral"].fillna(False).astype(bool),
-                ["child_id", "referral_date", "previous_referral_date"]]
-    m = re.merge(prev, on=["child_id", "previous_referral_date"], how="left")
-    still_open = m["_closed"].notna() & (m["_closed"] > m["referral_date"])
-    m.loc[still_open, "_outcome"] = "Still open"
-    counts = m["_outcome"].value_counts().reindex(list(PREVIOUS_OUTCOMES), fill_value=0)
+    m = previous_outcomes(df)
+    if year_end is not None:
+        m = m.loc[select_year(df.loc[m.index], year_end).index]
+    counts = m["previous_outcome"].value_counts().reindex(list(PREVIOUS_OUTCOMES),
+                                                           fill_value=0)
     out = counts.rename_axis("previous_outcome").reset_index(name="rereferrals")
     total = int(out["rereferrals"].sum())
     out["percent"] = out["rereferrals"] / total * 100 if total else np.nan

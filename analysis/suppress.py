@@ -23,10 +23,12 @@ from __future__ import annotations
 import re
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from analysis.errors import InputDataError, ParameterError
 
@@ -272,3 +274,262 @@ def shown_running_totals(hidden: Sequence[bool]) -> list[bool]:
         if last < 0 or sum(bool(h) for h in hidden[last + 1:]) != 1:
             return [*shown, True]
         shown[last] = False
+
+
+# --- disclosure control over a whole set of linked tables -------------------------------------
+#
+# Method (docs/methods/rereferrals.md, "Suppression"): the approach of DfE and ONS for
+# published tables of small areas, applied to every table of a pack together.
+#
+# 1. Counts 1 to threshold-1 (1-4) are shown as "c"; a true 0 is shown as 0.
+# 2. Every other count, totals included, is rounded to the nearest ``rounding`` (5), halves
+#    up; percentages are worked out from the rounded counts. Totals may then differ from the
+#    sum of their rounded parts.
+# 3. A linear programme then attacks the whole set: each published count is a count of
+#    records (a boolean mask over the same records), so every relation between the tables
+#    (rows and columns, source groups against sources, months against quarters against
+#    years, two hidden cells beside a known total) is a linear relation between the counts
+#    of the "atoms", the sets of records falling in exactly the same cells. A reader knows
+#    each rounded count to within +-2 (half of 5), each 0 exactly, and each "c" to be
+#    1-4. A hidden cell is recovered when its smallest and largest possible values are the
+#    same; then a further cell is hidden with it (the smallest published cell holding the
+#    bound) and the attack is run again, until nothing is recovered.
+
+
+@dataclass(frozen=True)
+class CellBounds:
+    """What a reader can work out about one hidden cell: its smallest and largest value."""
+
+    cell: int
+    value: int
+    low: int
+    high: int
+
+
+def round_to(value: float, base: int = 5) -> int:
+    """``value`` rounded to the nearest ``base``, halves up (12 -> 10, 13 -> 15)."""
+    return int(np.floor(value / base + 0.5) * base)
+
+
+def _atoms(masks: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """(cells x atoms 0/1 matrix, atom sizes) for boolean ``masks`` (cells x records)."""
+    k = masks.shape[0]
+    packed = np.packbits(masks.astype(bool), axis=0).T  # records x ceil(k/8) bytes
+    rows, sizes = np.unique(packed, axis=0, return_counts=True)
+    member = np.unpackbits(rows, axis=1, count=k).T.astype(np.int8)  # cells x atoms
+    keep = member.any(axis=0)
+    return sparse.csr_matrix(member[:, keep]), sizes[keep].astype(float)
+
+
+def reader_bounds(values: np.ndarray, hidden: np.ndarray, rounding: int, threshold: int,
+                  only_small_hidden: bool) -> tuple[np.ndarray, np.ndarray]:
+    """What a reader knows of each cell: (lowest, highest) possible values. A rounded count
+    r: r - (rounding-1)//2 to r + rounding//2 (at least ``threshold``); 0: exactly 0; "c":
+    1 to threshold-1 while every hidden cell is a small count, else at least 1."""
+    shown = np.array([round_to(v, rounding) if v >= threshold else v for v in values],
+                     dtype=float)
+    half_down, half_up = (rounding - 1) // 2, rounding // 2
+    low = np.where(shown > 0, np.maximum(shown - half_down, threshold), 0.0)
+    high = np.where(shown > 0, shown + half_up, 0.0)
+    low[hidden] = 1.0
+    high[hidden] = threshold - 1 if only_small_hidden else np.inf
+    if rounding <= 1:
+        low = np.where(hidden, low, values.astype(float))
+        high = np.where(hidden, high, values.astype(float))
+    return low, high
+
+
+def _extreme(a: sparse.csr_matrix, i: int, low: np.ndarray, high: np.ndarray, sign: float
+             ) -> tuple[float, np.ndarray]:
+    """Largest (sign=1) or smallest (sign=-1) value of cell ``i`` a reader can reach given
+    every cell's bounds, and the shadow prices of the cells' bounds (which hold it)."""
+    from scipy.optimize import linprog
+
+    finite = np.isfinite(high)
+    a_ub = sparse.vstack([a[finite], -a]).tocsr()
+    b_ub = np.concatenate([high[finite], -low])
+    res = linprog(-sign * a[i].toarray().ravel(), A_ub=a_ub, b_ub=b_ub, bounds=(0, None),
+                  method="highs")
+    if res.status == 3:
+        return sign * np.inf, np.zeros(len(low))
+    if res.status != 0:
+        raise ParameterError("suppression check could not be solved", parameter="tables",
+                             found=res.message, fix="report this with the tables' shapes")
+    marg = np.asarray(res.ineqlin.marginals)
+    prices = np.zeros(len(low))
+    prices[finite] += np.abs(marg[:int(finite.sum())])
+    prices += np.abs(marg[int(finite.sum()):])
+    return (-res.fun if sign > 0 else res.fun), prices
+
+
+def audit(a: sparse.csr_matrix, values: np.ndarray, hidden: np.ndarray, low: np.ndarray,
+          high: np.ndarray, cells: Iterable[int] | None = None
+          ) -> list[tuple[CellBounds, np.ndarray]]:
+    """The hidden cells (of ``cells``, default all) whose value a reader can work out
+    exactly, with the shadow prices of the cells holding the bounds."""
+    failing = []
+    for i in (np.flatnonzero(hidden) if cells is None else cells):
+        v = int(values[i])
+        hi, p_hi = _extreme(a, int(i), low, high, 1.0)
+        if np.floor(hi + 1e-6) > v:
+            continue
+        lo, p_lo = _extreme(a, int(i), low, high, -1.0)
+        if np.ceil(lo - 1e-6) < v:
+            continue
+        failing.append((CellBounds(int(i), v, int(np.ceil(lo - 1e-6)),
+                                   int(np.floor(hi + 1e-6))), p_hi + p_lo))
+    return failing
+
+
+def protect(masks: np.ndarray, threshold: int = 5, rounding: int = 5,
+            groups: Sequence[int] | None = None, max_rounds: int = 50
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """``(hidden, shown)`` for the rows of ``masks`` (cells x records, True where a record
+    is counted in the cell): which cells are "c", and the value every other cell shows
+    (rounded to ``rounding``; 0 stays 0). Identical masks are one cell. See the method
+    above; ``groups`` (a table number per cell) prefers a further hidden cell from the same
+    table."""
+    masks = np.asarray(masks, dtype=bool)
+    if masks.ndim != 2:
+        raise ParameterError("masks must be cells x records", parameter="masks",
+                             found=f"{masks.ndim} dimensions")
+    if masks.shape[0] == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0)
+    _uniq, first, inverse = np.unique(np.packbits(masks, axis=1), axis=0, return_index=True,
+                                      return_inverse=True)
+    inverse = inverse.ravel()
+    a, sizes = _atoms(masks[first])
+    values = np.asarray(a @ sizes).ravel() if a.shape[1] else np.zeros(len(first))
+    hidden = (values >= 1) & (values < threshold)
+    group = (np.asarray(groups)[first] if groups is not None
+             else np.zeros(len(first), dtype=int))
+    checked = np.zeros(len(values), dtype=bool)
+    for _ in range(max_rounds):
+        small_only = bool(((values < threshold) | ~hidden).all())
+        low, high = reader_bounds(values, hidden, rounding, threshold, small_only)
+        todo = np.flatnonzero(hidden & ~checked)
+        failing = audit(a, values, hidden, low, high, cells=todo)
+        checked[todo] = True
+        if not failing:
+            break
+        for bounds, prices in failing:
+            checked[bounds.cell] = False
+            pub = np.flatnonzero(~hidden & (values > 0))
+            holding = pub[prices[pub] > 1e-9]
+            pool = holding if len(holding) else pub
+            if not len(pool):
+                raise ParameterError("a small count cannot be protected", parameter="tables",
+                                     found=f"a count of {bounds.value} with nothing to hide",
+                                     fix="publish fewer tables or coarser categories")
+            same = pool[group[pool] == group[bounds.cell]]
+            pick = same if len(same) else pool
+            hidden[int(pick[np.argmin(values[pick])])] = True
+        checked[:] = False  # bounds changed for every cell once a large count is hidden
+    else:
+        raise ParameterError("suppression did not settle", parameter="tables",
+                             found=f"{max_rounds} rounds", fix="report this")
+    shown = np.array([round_to(v, rounding) if v >= threshold else v for v in values],
+                     dtype=float)
+    return hidden[inverse], shown[inverse]
+
+
+@dataclass
+class _Placed:
+    name: str
+    frame: pd.DataFrame
+    counts: list[str]
+    percents: dict[str, tuple[str, str]]
+    cells: dict[tuple[int, str], int]
+
+
+class LinkedTables:
+    """Every count table a pack publishes, suppressed together (see :func:`protect`).
+
+    Add each table with the records each count cell counts (``masks[(row position,
+    column)]``, a boolean array over the same records for every table); then
+    :meth:`publish` hides the cells and returns the tables with ``"c"`` in them and
+    percentages recomputed from the published counts. A mask whose sum differs from the
+    table's count is refused, so a table cannot say one thing and be protected as another.
+    """
+
+    def __init__(self, size: int, threshold: int = 5, rounding: int = 5) -> None:
+        self.size = size
+        self.threshold = threshold
+        self.rounding = rounding
+        self._masks: list[np.ndarray] = []
+        self._group: list[int] = []
+        self._tables: list[_Placed] = []
+        self.hidden: np.ndarray | None = None
+
+    def add(self, name: str, frame: pd.DataFrame, counts: Sequence[str],
+            masks: Mapping[tuple[int, str], np.ndarray],
+            percents: Mapping[str, tuple[str, str]] | None = None) -> None:
+        cells: dict[tuple[int, str], int] = {}
+        for col in counts:
+            for pos in range(len(frame)):
+                if (pos, col) not in masks and pd.isna(frame[col].iloc[pos]):
+                    continue  # no count in this cell (e.g. a running total shown on some rows)
+                if (pos, col) not in masks:
+                    raise ParameterError(f"table {name}: no records given for a count",
+                                         parameter="masks", found=f"row {pos}, {col}")
+                m = np.asarray(masks[(pos, col)], dtype=bool)
+                if m.shape != (self.size,):
+                    raise ParameterError(f"table {name}: mask of the wrong length",
+                                         parameter="masks", expected=str(self.size),
+                                         found=str(m.shape))
+                shown = frame[col].iloc[pos]
+                if int(m.sum()) != int(shown):
+                    raise ParameterError(f"table {name}: a count differs from its records",
+                                         parameter="masks", expected=str(shown),
+                                         found=f"{int(m.sum())} at row {pos}, {col}")
+                cells[(pos, col)] = len(self._masks)
+                self._masks.append(m)
+                self._group.append(len(self._tables))
+        self._tables.append(_Placed(name, frame, list(counts), dict(percents or {}), cells))
+
+    def placements(self) -> list[tuple[str, int, str, int]]:
+        """``(table, row position, column, cell)`` for every count cell added; ``cell`` is
+        the row of :meth:`matrix` saying what it counts."""
+        return [(t.name, pos, col, i) for t in self._tables for (pos, col), i in t.cells.items()]
+
+    def matrix(self) -> np.ndarray:
+        """cells x records: what each published count counts."""
+        return (np.vstack(self._masks) if self._masks
+                else np.zeros((0, self.size), dtype=bool))
+
+    def publish(self, decimals: int = 1) -> dict[str, pd.DataFrame]:
+        """Every table with small counts as "c", other counts rounded and percentages
+        worked out from the published counts (see :func:`protect`)."""
+        hidden, shown = protect(self.matrix(), self.threshold, self.rounding, self._group)
+        self.hidden = hidden
+        out = {}
+        for t in self._tables:
+            mask = pd.DataFrame(False, index=t.frame.index, columns=t.counts)
+            frame = t.frame.copy()
+            for (pos, col), i in t.cells.items():
+                mask.iloc[pos, mask.columns.get_loc(col)] = bool(hidden[i])
+                frame.iloc[pos, frame.columns.get_loc(col)] = shown[i]
+            out[t.name] = apply_mask(frame, mask, t.percents, decimals)
+        return out
+
+
+def apply_mask(table: pd.DataFrame, mask: pd.DataFrame,
+               percent_columns: Mapping[str, tuple[str, str]] | None = None,
+               decimals: int = 1) -> pd.DataFrame:
+    """``table`` with the cells of ``mask`` shown as ``"c"``, identifiers dropped and the
+    ``percent_columns`` recomputed from the counts (``"c"`` when either count is hidden)."""
+    out = drop_identifiers(table).copy()
+    for col in mask.columns:
+        vals = pd.to_numeric(table[col])
+        shown = [MARKER if m else (int(v) if pd.notna(v) and float(v).is_integer() else v)
+                 for v, m in zip(vals, mask[col], strict=True)]
+        out[col] = pd.Series(shown, index=table.index, dtype=object)
+    for pcol, (num, den) in (percent_columns or {}).items():
+        n = pd.to_numeric(table[num])
+        d = pd.to_numeric(table[den])
+        hid = mask[num] | mask[den]
+        pct = (n / d.where(d > 0) * 100).round(decimals)
+        out[pcol] = pd.Series([MARKER if h else p for p, h in zip(pct, hid, strict=True)],
+                              index=table.index, dtype=object)
+    out.attrs["suppressed"] = int(mask.to_numpy().sum())
+    return out

@@ -4,6 +4,7 @@ from a small synthetic extract, whose alt text must give the tables' own figures
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 from matplotlib.axes import Axes
@@ -278,3 +279,29 @@ def test_alt_text_matches_deep_dive_tables(tmp_path, paths, bench_table):
     ax = rc.locality_funnel_chart(t["localities"], source=dive.source, synthetic=True)
     assert "SYNTHETIC DATA" in texts(ax)
     assert any("SYNTHETIC referral records" in s for s in texts(ax))
+
+
+def test_breakdown_block_leaves_out_categories_with_no_referrals():
+    table = pd.DataFrame({"previous_outcome": ["NFA at referral", "Still open", "Died"],
+                          "rereferrals": [40, "c", 0], "percent": [80.0, "c", 0.0]})
+    chart = rc.breakdown_block("previous_outcome", table, "previous_outcome", "percent",
+                               source=SOURCE, synthetic=True, count="rereferrals",
+                               title="What happened last time", what="previous outcome")
+    shown = chart.inputs["table"]["previous_outcome"].tolist()
+    assert shown == ["NFA at referral", "Still open"]  # "c" is kept: it is not a zero
+    assert chart.alt_text.startswith("SYNTHETIC DATA")
+    assert "NFA at referral 80.0% (n=40); Still open c (n=c)" in chart.alt_text
+    assert "Died" not in chart.alt_text
+    fig = chart.draw()
+    assert len(fig.axes[0].patches) == 2
+    plt.close(fig)
+
+
+def test_neighbours_block_marks_published_figures():
+    table = pd.DataFrame({"area": ["Barnsley", "Doncaster"], "published_percent": [18.8, 27.1],
+                          "is_la": [False, True], "dfe_year": ["2016-17", "2016-17"]})
+    chart = rc.neighbours_block("neighbour_rates", table, source="Source: DfE")
+    assert "published figures, not from the records" in chart.alt_text
+    assert "Doncaster (this LA) 27.1%" in chart.alt_text
+    fig = chart.draw()
+    plt.close(fig)

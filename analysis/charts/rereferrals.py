@@ -19,6 +19,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 
+from analysis.blocks import Chart
 from analysis.charts.statistics import (
     funnel_plot,
     funnel_plot_alt_text,
@@ -494,8 +495,136 @@ def monthly_xmr_alt_text(xmr: pd.DataFrame, *, synthetic: bool = False) -> str:
     return synthetic_prefix(synthetic) + "Monthly re-referral rate. " + body
 
 
-__all__ = ["breakdown_alt_text", "breakdown_chart", "conversion_funnel_alt_text",
-           "conversion_funnel_chart", "early_help_alt_text", "early_help_chart",
-           "locality_funnel_alt_text", "locality_funnel_chart", "locality_funnel_inputs",
-           "monthly_xmr_alt_text", "monthly_xmr_chart", "time_since_previous_alt_text",
-           "time_since_previous_chart"]
+# --- chart blocks -----------------------------------------------------------------------------
+#
+# Each builder returns an :class:`analysis.blocks.Chart`: the plot function and its inputs
+# (published tables only), with alt text computed from the same inputs, so the renderers draw
+# it and no figure is made here.
+
+
+def _shown_rows(table: pd.DataFrame, count: str) -> pd.DataFrame:
+    """Rows with something to draw: categories with no referrals are left out (a hidden
+    count, "c", is kept: it is not known to be zero)."""
+    keep = [_hidden(v) or (not np.isnan(_num(v)) and _num(v) > 0) for v in table[count]]
+    return table.loc[keep].reset_index(drop=True)
+
+
+def drawable(table: pd.DataFrame, value: str) -> bool:
+    """True when at least one figure in ``value`` is shown (not all suppressed or empty)."""
+    return any(not np.isnan(_num(v)) for v in table[value]) if len(table) else False
+
+
+def time_since_block(name: str, bands: pd.DataFrame, *, source: str, synthetic: bool,
+                     period: str | None) -> Chart:
+    return Chart(name, time_since_previous_chart,
+                 {"bands": bands, "source": source, "synthetic": synthetic, "period": period},
+                 time_since_previous_alt_text(bands, synthetic=synthetic, period=period),
+                 source=source, title="How soon children come back", synthetic=synthetic)
+
+
+def breakdown_block(name: str, table: pd.DataFrame, category: str, value: str = "rate_percent",
+                    *, source: str, synthetic: bool, title: str, what: str,
+                    label: str | None = None, count: str | None = "referrals",
+                    reference: float | str | None = None, value_label: str | None = None,
+                    subtitle: str | None = None) -> Chart:
+    """Bars of a breakdown (:func:`breakdown_chart`), categories with no referrals left out."""
+    data = _shown_rows(table, count) if count else table
+    inputs = {"table": data, "category": category, "value": value, "source": source,
+              "synthetic": synthetic, "label": label, "count": count, "reference": reference,
+              "value_label": value_label, "title": title, "subtitle": subtitle}
+    alt = breakdown_alt_text(data, category, value, synthetic=synthetic, label=label,
+                             count=count, reference=reference,
+                             value_label=(value_label.lower() if value_label else None),
+                             what=what)
+    return Chart(name, breakdown_chart, inputs, alt, source=source, title=title,
+                 synthetic=synthetic)
+
+
+def early_help_block(name: str, table: pd.DataFrame, *, source: str, synthetic: bool,
+                     period: str | None) -> Chart:
+    return Chart(name, early_help_chart,
+                 {"table": table, "source": source, "synthetic": synthetic, "period": period},
+                 early_help_alt_text(table, synthetic=synthetic, period=period),
+                 source=source, title="Was early help tried first?", synthetic=synthetic)
+
+
+def funnel_block(name: str, funnel: pd.DataFrame, comparison: pd.DataFrame | None, *,
+                 source: str, synthetic: bool, period: str | None, la_name: str) -> Chart:
+    return Chart(name, conversion_funnel_chart,
+                 {"funnel": funnel, "comparison": comparison, "source": source,
+                  "synthetic": synthetic, "period": period, "la_name": la_name},
+                 conversion_funnel_alt_text(funnel, comparison, synthetic=synthetic,
+                                            period=period, la_name=la_name),
+                 source=source, title="From referral to outcome", synthetic=synthetic)
+
+
+def locality_block(name: str, localities: pd.DataFrame, *, source: str, synthetic: bool,
+                   period: str | None) -> Chart:
+    return Chart(name, locality_funnel_chart,
+                 {"localities": localities, "source": source, "synthetic": synthetic,
+                  "period": period},
+                 locality_funnel_alt_text(localities, synthetic=synthetic, period=period),
+                 source=source, title="Re-referral rate by locality", synthetic=synthetic)
+
+
+def xmr_block(name: str, xmr: pd.DataFrame, *, source: str, synthetic: bool,
+              period: str = "month") -> Chart:
+    title = ("Monthly" if period == "month" else "Quarterly") + \
+        " re-referral rate: statistical process control"
+    body = xmr_chart_alt_text(xmr, unit="percent", decimals=1)
+    alt = synthetic_prefix(synthetic) + f"{title.split(':')[0]}. " + body
+    return Chart(name, monthly_xmr_chart, {"xmr": xmr, "source": source,
+                                           "synthetic": synthetic, "title": title},
+                 alt, source=source, title=title, synthetic=synthetic)
+
+
+def neighbour_rates_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
+                          synthetic: bool = False, title: str | None = None) -> Axes:
+    """DfE's published re-referral rate of the LA and each statistical neighbour, lowest
+    first, the LA's bar marked. ``table``: area, published_percent, is_la, dfe_year."""
+    data = _frame(table, ["area", "published_percent", "is_la"], "neighbours")
+    with house_style():
+        ax = get_axes(ax, (A4_TEXT_WIDTH, max(2.4, 0.9 + 0.27 * len(data))))
+        style_axes(ax, "x")
+        ys = list(range(len(data)))[::-1]
+        values = [_num(v) for v in data["published_percent"]]
+        colours = [COLOURS["la"] if la else COLOURS["neighbours"] for la in data["is_la"]]
+        ax.barh(ys, np.nan_to_num(values), height=0.66, color=colours, gid="bars")
+        _bar_labels(ax, ys, [_pct(v) for v in values], max([v for v in values
+                                                            if not np.isnan(v)] or [1.0]))
+        ax.set_yticks(ys, [str(a) for a in data["area"]])
+        ax.tick_params(axis="y", length=0)
+        set_value_axis(ax, "percent", axis="x", label=False)
+        ax.set_xlabel("Re-referrals within 12 months, per cent of referrals (DfE published)")
+        year = data["dfe_year"].iloc[0] if "dfe_year" in data else ""
+        return finish(ax, source, synthetic, title or "Statistical neighbours' published rates",
+                      f"DfE, children in need {year}: the LA and each statistical neighbour.")
+
+
+def neighbour_rates_alt_text(table: pd.DataFrame) -> str:
+    data = _frame(table, ["area", "published_percent", "is_la"], "neighbours")
+    parts = [f"{a}{' (this LA)' if la else ''} {_pct(v)}"
+             for a, v, la in zip(data["area"], data["published_percent"], data["is_la"],
+                                 strict=True)]
+    return ("Bar chart of DfE's published re-referral rates (published figures, not from the "
+            "records), lowest first: " + "; ".join(parts) + ".")
+
+
+def neighbours_block(name: str, table: pd.DataFrame, *, source: str,
+                     synthetic: bool = False) -> Chart:
+    """DfE's published rates (real figures, also in a pack of synthetic records: the chart
+    says which they are)."""
+    return Chart(name, neighbour_rates_chart,
+                 {"table": table, "source": source, "synthetic": synthetic},
+                 synthetic_prefix(synthetic) + neighbour_rates_alt_text(table), source=source,
+                 title="Statistical neighbours' published rates", synthetic=synthetic)
+
+
+__all__ = ["breakdown_alt_text", "breakdown_block", "breakdown_chart",
+           "conversion_funnel_alt_text", "conversion_funnel_chart", "drawable",
+           "early_help_alt_text", "early_help_block", "early_help_chart", "funnel_block",
+           "locality_block", "locality_funnel_alt_text", "locality_funnel_chart",
+           "locality_funnel_inputs", "monthly_xmr_alt_text", "monthly_xmr_chart",
+           "neighbour_rates_alt_text", "neighbour_rates_chart", "neighbours_block",
+           "time_since_block", "time_since_previous_alt_text", "time_since_previous_chart",
+           "xmr_block"]

@@ -62,14 +62,14 @@ UNKNOWN_SOURCE = "unknown"
 #: Broad groups of referral source labels, for charts with few bars.
 REFERRAL_SOURCE_GROUPS: dict[str, str] = {
     label: (
-        "Individual" if code.startswith("1")
-        else "Schools and education" if code.startswith("2")
-        else "Health" if code.startswith("3")
+        "unknown" if code == "10"  # tested first: "10" also starts with "1"
+        else "Individual" if code[0] == "1"
+        else "Schools and education" if code[0] == "2"
+        else "Health" if code[0] == "3"
         else "Housing" if code == "4"
-        else "LA services" if code.startswith("5")
+        else "LA services" if code[0] == "5"
         else "Police" if code == "6"
         else "Other legal agency" if code == "7"
-        else "unknown" if code == "10"
         else "Other"
     )
     for code, label in REFERRAL_SOURCES.items()
