@@ -8,6 +8,7 @@ from :func:`funnel_chart`, which draws a chart and returns its Axes.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -450,9 +451,14 @@ def resolve_group(names: Sequence[str], data: ExplorerData) -> tuple[list[LocalA
     return found, problems
 
 
+#: A comma that separates two names, not the one in "Bristol, City of" or "Herefordshire, County of".
+_NAME_SEPARATOR = re.compile(r",(?!\s*(?:city|county) of\b)", re.IGNORECASE)
+
+
 def split_names(text: str) -> tuple[str, ...]:
     """LA names typed one a line or separated by commas or semicolons."""
-    parts = [p.strip() for chunk in text.replace(";", "\n").splitlines() for p in chunk.split(",")]
+    parts = [p.strip() for chunk in text.replace(";", "\n").splitlines()
+             for p in _NAME_SEPARATOR.split(chunk)]
     return tuple(p for p in parts if p)
 
 

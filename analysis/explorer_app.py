@@ -132,8 +132,7 @@ class ExplorerApp:
             if key == "funnel":
                 charts.append(self.funnel_text)
         return w.VBox([
-            w.HTML(STYLE + "<h2>Benchmark explorer</h2><p>Pick an LA, an indicator, a year and a "
-                   "comparator group; everything below is redrawn at once.</p>"),
+            w.HTML(STYLE),
             w.HBox([self.la, self.year, self.level]),
             w.HBox([self.topic]), self.indicator,
             self.comparator, self.group_box,
@@ -195,7 +194,7 @@ class ExplorerApp:
         self.status.value = html.escape(
             f"Showing {la} · {ind} · "
             f"{self.view.period if self.view and self.view.period else '-'} · "
-            f"updated in {took:.2f} s")
+            f"update {len(self.timings)} in {took:.2f} s")
         return took
 
     def _show(self, view: explorer.ExplorerView) -> None:

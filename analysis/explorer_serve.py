@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from analysis.config import Paths
 from analysis.errors import AnalysisError, ParameterError
@@ -36,6 +39,10 @@ VOILA_SETTINGS: tuple[str, ...] = (
     "--VoilaConfiguration.file_allowlist=a^",  # a pattern that matches no file name
     "--VoilaConfiguration.file_denylist=.*",
     "--theme=light",
+    "--template=explorer",  # config/jupyter/voila/templates/explorer: no stylesheets from a CDN
+    # Jupytext's JupyterLab extension (installed with jupytext) expects JupyterLab's document
+    # manager and fails on a Voilà page with a console error; the page needs none of it.
+    "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
 )
 
 
@@ -58,6 +65,15 @@ def notebook_path(given: str | Path, paths: Paths | None = None) -> Path:
     return resolved
 
 
+def voila_environment(paths: Paths | None = None) -> dict[str, str]:
+    """The environment Voilà runs in: the project's page template on the Jupyter path."""
+    paths = paths or Paths.for_root()
+    env = dict(os.environ)
+    extra = str(paths.config / "jupyter")
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (extra, env.get("JUPYTER_PATH", "")) if p)
+    return env
+
+
 def voila_command(notebook: Path, *, port: int = DEFAULT_PORT, ip: str = DEFAULT_IP,
                   base_url: str = "/") -> list[str]:
     """The Voilà command line that serves ``notebook`` read-only."""
@@ -67,6 +83,45 @@ def voila_command(notebook: Path, *, port: int = DEFAULT_PORT, ip: str = DEFAULT
                              fix="run `make install` (it installs voila with the toolkit)")
     return [voila, str(notebook), f"--port={port}", f"--Voila.ip={ip}",
             f"--Voila.base_url={base_url}", *VOILA_SETTINGS]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((DEFAULT_IP, 0))
+        return int(sock.getsockname()[1])
+
+
+def start(port: int, notebook: str = DEFAULT_NOTEBOOK, *, log: Path | None = None,
+          timeout: float = 60.0) -> subprocess.Popen[bytes]:
+    """Start serving ``notebook`` on 127.0.0.1:``port`` and return once the server answers.
+
+    For tests and benchmarks: the caller stops the process (``terminate()``). Raises
+    TimeoutError when the server does not answer within ``timeout`` seconds.
+    """
+    import time
+    import urllib.request
+
+    command = voila_command(notebook_path(notebook), port=port)
+    out = log.open("wb") if log is not None else subprocess.DEVNULL
+    process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                               cwd=Paths.for_root().root, env=voila_environment())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the explorer server stopped (exit status {process.returncode})")
+        try:
+            with urllib.request.urlopen(f"http://{DEFAULT_IP}:{port}/voila/static/", timeout=1):
+                pass
+            return process
+        except OSError as exc:
+            if getattr(exc, "code", None) is not None:  # an HTTP answer: the server is up
+                return process
+            time.sleep(0.1)
+    process.terminate()
+    raise TimeoutError(f"the explorer server did not answer within {timeout:.0f} s")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,9 +141,58 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     print(f"Serving the explorer at http://{args.ip}:{args.port}{args.base_url} (Ctrl-C stops it)",
           flush=True)
-    os.execv(command[0], command)
+    os.execve(command[0], command, voila_environment())
     return 0  # pragma: no cover - execv does not return
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# --- driving the served page from a browser (tests, benchmarks, the README screenshot) -----
+
+#: The explorer's widgets on the page (CSS classes set in analysis/explorer_app.py).
+SELECTORS: dict[str, str] = {
+    "la": ".explorer-la input", "indicator": ".explorer-indicator input",
+    "year": ".explorer-year select", "comparator": ".explorer-compare-with select",
+    "group": ".explorer-group textarea", "level": ".explorer-confidence select",
+    "status": ".explorer-status", "sentence": ".explorer-sentence",
+    "group_line": ".explorer-group-line", "messages": ".explorer-messages",
+    "table": ".explorer-table",
+}
+
+#: JavaScript: true once every chart image on the page has been decoded and drawn.
+IMAGES_DRAWN = ("() => { const imgs = [...document.querySelectorAll('img.explorer-img')];"
+                " return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0); }")
+
+
+def update_count(page: Any) -> int:
+    """How many times the page has been redrawn ("update N" on the status line; 0: not yet)."""
+    found = re.search(r"update (\d+)", str(page.locator(SELECTORS["status"]).inner_text()))
+    return int(found.group(1)) if found else 0
+
+
+def wait_for_update(page: Any, after: int, timeout_ms: float = 60_000) -> None:
+    """Wait until the page has been redrawn after update ``after`` and every chart is drawn."""
+    page.wait_for_function(
+        "([sel, after]) => { const el = document.querySelector(sel);"
+        " const m = el && el.textContent.match(/update (\\d+)/);"
+        " return m !== null && Number(m[1]) > after; }",
+        arg=[SELECTORS["status"], after], timeout=timeout_ms)
+    page.wait_for_function(IMAGES_DRAWN, timeout=timeout_ms)
+
+
+def type_into(page: Any, what: str, text: str) -> None:
+    """Type into the LA or indicator box (or the comparator list) and commit it."""
+    box = page.locator(SELECTORS[what])
+    box.fill(text)
+    box.press("Tab" if what == "group" else "Enter")
+
+
+def choose(page: Any, what: str, label: str) -> None:
+    """Pick ``label`` in the year, comparator or confidence list."""
+    page.locator(SELECTORS[what]).select_option(label=label)
+
+
+def text_of(page: Any, what: str) -> str:
+    return str(page.locator(SELECTORS[what]).inner_text())
