@@ -163,7 +163,7 @@ SELECTORS: dict[str, str] = {
 
 #: JavaScript: true once every chart image on the page has been decoded and drawn.
 IMAGES_DRAWN = ("() => { const imgs = [...document.querySelectorAll('img.explorer-img')];"
-                " return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0); }")
+                " return imgs.every(i => i.complete && i.naturalWidth > 0); }")
 
 
 def update_count(page: Any) -> int:
