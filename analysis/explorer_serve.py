@@ -39,6 +39,10 @@ VOILA_SETTINGS: tuple[str, ...] = (
     "--VoilaConfiguration.file_allowlist=a^",  # a pattern that matches no file name
     "--VoilaConfiguration.file_denylist=.*",
     "--theme=light",
+    # One kernel kept with the notebook already run, so a visitor's page opens without waiting
+    # for the data to load and the first charts to be drawn; the next one warms meanwhile.
+    "--preheat_kernel=True",
+    "--pool_size=1",
     "--template=explorer",  # config/jupyter/voila/templates/explorer: no stylesheets from a CDN
     # Jupytext's JupyterLab extension (installed with jupytext) expects JupyterLab's document
     # manager and fails on a Voilà page with a console error; the page needs none of it.

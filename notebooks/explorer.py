@@ -29,7 +29,9 @@ comparator = "sn"
 level = 0.95
 
 # %%
+from IPython.display import display
+
 from analysis import explorer_app
 
 app = explorer_app.build(la=la, indicator=indicator, year=year, comparator=comparator, level=level)
-app.widget
+display(app.widget)
