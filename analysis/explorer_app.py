@@ -53,7 +53,8 @@ def image_html(png: bytes, alt: str) -> str:
 
 STYLE = """<style>
 .explorer-grid { border-collapse: collapse; font-size: 13px; margin: 4px 0 10px 0; }
-.explorer-grid th, .explorer-grid td { border-bottom: 1px solid #ccc; padding: 2px 8px; text-align: left; }
+.explorer-grid th, .explorer-grid td { border-bottom: 1px solid #ccc; padding: 2px 8px;
+  text-align: left; line-height: 1.3; vertical-align: top; }
 .explorer-messages { color: #8a1c1c; font-weight: bold; }
 .explorer-status { color: #555; font-size: 12px; }
 </style>"""
@@ -88,7 +89,8 @@ class ExplorerApp:
         self.year = w.Dropdown(description="Year", value=selection.year,
                                options=[("Latest", None), *[(financial_year_label(y), y) for y in years]])
         self.comparator = w.Dropdown(description="Compare with", value=selection.comparator,
-                                     options=list(explorer.COMPARATOR_CHOICES), layout=wide,
+                                     options=list(explorer.COMPARATOR_CHOICES),
+                                     layout=w.Layout(width="560px"),
                                      style={"description_width": "initial"})
         self.group = w.Textarea(value=", ".join(selection.group), continuous_update=False,
                                 placeholder="LAs to compare with, separated by commas",

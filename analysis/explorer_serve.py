@@ -128,6 +128,41 @@ def start(port: int, notebook: str = DEFAULT_NOTEBOOK, *, log: Path | None = Non
     raise TimeoutError(f"the explorer server did not answer within {timeout:.0f} s")
 
 
+def screenshot(out: Path, *, la: str = "Doncaster", year: str = "2016-17",
+               width: int = 1100, height: int = 1500) -> Path:
+    """Serve the explorer on a free port, pick ``la`` and ``year`` in headless Chromium and
+    save a screenshot of the page (the README's picture). Needs Chromium and Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from analysis.pack import CHROMIUM_FLAGS, find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise ParameterError("no Chromium to take the screenshot with", parameter="screenshot",
+                             fix="install Chromium (Debian package 'chromium')")
+    port = free_port()
+    process = start(port, timeout=120)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(f"http://{DEFAULT_IP}:{port}/")
+            wait_for_update(page, 0, timeout_ms=120_000)
+            for action, what, value in (("type", "la", la), ("choose", "year", year)):
+                if page.locator(SELECTORS[what]).input_value() == value:
+                    continue  # already showing it: no change, no redraw to wait for
+                before = update_count(page)
+                (type_into if action == "type" else choose)(page, what, value)
+                wait_for_update(page, before)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out))
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m analysis.explorer_serve [NOTEBOOK] [--port N] [--ip ADDRESS]``."""
     parser = argparse.ArgumentParser(prog="python -m analysis.explorer_serve",
@@ -136,7 +171,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
     parser.add_argument("--ip", default=DEFAULT_IP, help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--base-url", default="/", help="path prefix behind a reverse proxy")
+    parser.add_argument("--screenshot", type=Path, default=None,
+                        help="save a screenshot of the served page to this PNG, then stop")
     args = parser.parse_args(argv)
+    if args.screenshot is not None:
+        try:
+            print(f"Wrote {screenshot(args.screenshot)}")
+        except AnalysisError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        return 0
     try:
         command = voila_command(notebook_path(args.notebook), port=args.port, ip=args.ip,
                                 base_url=args.base_url)
@@ -148,9 +192,6 @@ def main(argv: list[str] | None = None) -> int:
     os.execve(command[0], command, voila_environment())
     return 0  # pragma: no cover - execv does not return
 
-
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 # --- driving the served page from a browser (tests, benchmarks, the README screenshot) -----
@@ -200,3 +241,7 @@ def choose(page: Any, what: str, label: str) -> None:
 
 def text_of(page: Any, what: str) -> str:
     return str(page.locator(SELECTORS[what]).inner_text())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
