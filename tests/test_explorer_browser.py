@@ -82,3 +82,55 @@ def test_served_explorer_answers_clicks_and_typing(chromium, served):
         assert "Nearest: Rotherham" in serve.text_of(page, "messages")
         browser.close()
     assert errors == []
+
+
+def _kernel_messages(url: str, messages: list[dict], seconds: float = 5.0) -> list[str]:
+    """Send messages on the page's kernel connection; the types of the replies received."""
+    import asyncio
+    import json
+    import re
+    import urllib.request
+    import uuid
+
+    import websockets
+
+    page = urllib.request.urlopen(url, timeout=120).read().decode()
+    kernel = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page)
+    assert kernel is not None, "no kernel id on the page"
+    socket_url = (url.replace("http://", "ws://") + f"api/kernels/{kernel.group(1)}/channels"
+                  f"?session_id={uuid.uuid4()}")
+
+    async def talk() -> list[str]:
+        seen: list[str] = []
+        async with websockets.connect(socket_url, origin=url.rstrip("/")) as ws:
+            for message in messages:
+                await ws.send(json.dumps(message))
+            try:
+                while True:
+                    seen.append(json.loads(await asyncio.wait_for(ws.recv(), seconds))["header"]["msg_type"])
+            except TimeoutError:
+                return seen
+
+    return asyncio.run(talk())
+
+
+def _request(msg_type: str, content: dict) -> dict:
+    import uuid
+
+    return {"header": {"msg_id": uuid.uuid4().hex, "username": "", "session": uuid.uuid4().hex,
+                       "msg_type": msg_type, "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "content": content}
+
+
+@pytest.mark.e2e
+def test_the_page_runs_no_code_sent_to_its_kernel(served, tmp_path):
+    probe = tmp_path / "written-by-the-page"
+    code = f"open({str(probe)!r}, 'w').write('x')"
+    replies = _kernel_messages(served, [
+        _request("kernel_info_request", {}),  # allowed: shows the connection works
+        _request("execute_request", {"code": code, "silent": False, "store_history": False,
+                                     "user_expressions": {}, "allow_stdin": False}),
+    ])
+    assert "kernel_info_reply" in replies
+    assert "execute_reply" not in replies and "execute_input" not in replies
+    assert not probe.exists()
