@@ -614,10 +614,12 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
                         tuple(problems + group_problems))
 
 
-def view_csv(view: ExplorerView, consortium: pd.DataFrame | None = None) -> str:
+def view_csv(view: ExplorerView, consortium: pd.DataFrame | None = None,
+             row_table: pd.DataFrame | None = None) -> str:
     """The judged row and the comparator group as CSV, with the source lines under them.
 
-    ``consortium`` is the view's :func:`consortium_table` when already worked out.
+    ``consortium`` and ``row_table`` are the view's :func:`consortium_table` and its row as
+    :func:`analysis.tables.format_benchmark_table` gives it, when already worked out.
     """
     import io
 
@@ -626,7 +628,9 @@ def view_csv(view: ExplorerView, consortium: pd.DataFrame | None = None) -> str:
     buffer = io.StringIO()
     if view.row is None or view.indicator is None:
         return ""
-    format_benchmark_table(view.row.to_frame().T).to_csv(buffer, index=False, lineterminator="\n")
+    if row_table is None:
+        row_table = format_benchmark_table(view.row.to_frame().T)
+    row_table.to_csv(buffer, index=False, lineterminator="\n")
     if consortium is None and view.group is not None and view.all_values is not None:
         consortium = consortium_table(view.group, view.all_values, view.indicator,
                                       float(view.row["england"]), view.selection.level)

@@ -164,7 +164,11 @@ class ExplorerApp:
             self.comparator.unobserve(self._changed, "value")
             self.comparator.value = "list"
             self.comparator.observe(self._changed, "value")
-        self.group.value = ", ".join(sorted(names))  # triggers one refresh
+        text = ", ".join(sorted(names))
+        if self.group.value == text:  # the same list: no change event, so redraw here
+            self._changed({})
+        else:
+            self.group.value = text  # its change event redraws once
 
     def _changed(self, _change: dict[str, Any]) -> None:
         self.selection = self.selection_from_widgets()
@@ -213,7 +217,8 @@ class ExplorerApp:
                 box.value = ""
             self.figures = {}
             return
-        self.table.value = table_html(format_benchmark_table(row.to_frame().T), "explorer-row")
+        row_table = format_benchmark_table(row.to_frame().T)
+        self.table.value = table_html(row_table, "explorer-row")
         self.sentence.value = f"<p>{html.escape(view.sentence)}</p>"
         self.group_text.value = (f"<p>{html.escape(explorer.group_line(view.group, view.indicator, view.la, float(row['value'])))}</p>"
                                  if view.group is not None else "")
@@ -225,7 +230,7 @@ class ExplorerApp:
             self.consortium.value = table_html(members, "explorer-consortium-table")
         else:
             self.consortium.value = "<p>No comparator group to list.</p>"
-        self.csv_link.value = data_link(explorer.view_csv(view, members).encode("utf-8"), "text/csv",
+        self.csv_link.value = data_link(explorer.view_csv(view, members, row_table).encode("utf-8"), "text/csv",
                                         f"{self._file_stem(view)}.csv", "Table as CSV (with sources)")
         self.figures = {}
         for key, _ in CHARTS:

@@ -137,12 +137,26 @@ def explorer_charts(view: ExplorerView) -> list[ExplorerChart]:
 
 
 def chart_bytes(figure: Figure, fmt: str = "png", dpi: int = SCREEN_DPI) -> bytes:
-    """The chart as PNG or SVG bytes (laid out once, in the house style)."""
-    from analysis.charts.style import house_style, settle_layout
+    """The chart as PNG or SVG bytes in the house style.
+
+    The layout is worked out once, at the resolution drawn (the first time the chart is
+    drawn), so the text measured for the layout is measured once; the layout is kept in
+    figure fractions, so a later export at another resolution or as SVG reuses it.
+    """
+    import matplotlib as mpl
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
+    from analysis.charts.style import house_style
 
     buffer = io.BytesIO()
     with house_style():
-        settle_layout(figure)
+        engine = figure.get_layout_engine()
+        if engine is not None:
+            if not isinstance(engine, PlaceHolderLayoutEngine):
+                figure.set_dpi(dpi)
+                engine.execute(figure)
+            with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
+                figure.set_layout_engine(None)
         kwargs: dict[str, object] = ({"dpi": dpi, "pil_kwargs": {"compress_level": 1}} if fmt == "png"
                                      else {"metadata": {"Date": None}})
         figure.savefig(buffer, format=fmt, **kwargs)  # type: ignore[arg-type]
