@@ -173,3 +173,23 @@ def test_only_notebooks_in_notebooks_are_served(paths):
         with pytest.raises(ParameterError) as info:
             notebook_path(bad, paths)
         assert info.value.parameter == "notebook"
+
+
+@pytest.mark.e2e
+def test_notebook_runs_in_a_kernel_and_shows_the_explorer(paths, bench_table, tmp_path):
+    """What JupyterLab does with notebooks/explorer.ipynb: run it (parameters set after its
+    parameters cell, as papermill would); its output is the widget."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(paths.notebooks / "explorer.ipynb", as_version=4)
+    nb.cells.insert(2, nbformat.v4.new_code_cell('la = "Rotherham"\nyear = 2017'))
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(views) == 1
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    texts = " ".join(str(m["state"].get("value", "")) for m in state.values())
+    assert "Rotherham 26.1% (1,324 of 5,074)" in texts
