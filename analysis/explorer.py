@@ -575,7 +575,7 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
 
     Never raises for bad input: what cannot be shown is said in ``messages``.
     """
-    from analysis.benchmark import all_la_values, rank_all
+    from analysis.benchmark import all_la_values
     from analysis.report import source_line
 
     la, la_problem = find_la(selection.la, data)
@@ -586,8 +586,7 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
     years = published_years(data.table, ind.id)
     version = NEIGHBOUR_VERSIONS.get(selection.comparator)
     try:
-        ranked = data.memo(("ranked", ind.id), lambda: rank_all(
-            data.table[data.table["indicator"] == ind.id], data.catalogue))
+        ranked = ranked_indicator(data, ind.id)
         judged = explorer_table(data.table, la, data.catalogue, indicators=[ind.id],
                                 neighbours=version, level=selection.level, paths=data.paths,
                                 ranked=ranked)
@@ -640,3 +639,50 @@ def view_csv(view: ExplorerView, consortium: pd.DataFrame | None = None,
     buffer.write(f"\n\"{view.source}\"\n\"Ranks and quartile bands as in DfE's LAIT; "
                  f"judgements at {level_text(view.selection.level)} confidence.\"\n")
     return buffer.getvalue()
+
+
+#: Quartile band colours for the heat map, best to worst (colour-blind-safe blues; the band
+#: letter is always written in the cell, so the colour never carries the meaning alone).
+BAND_COLOURS: dict[str, str] = {"A": "#08519c", "B": "#4292c6", "C": "#9ecae1", "D": "#deebf7"}
+BAND_TEXT: dict[str, str] = {"A": "#ffffff", "B": "#ffffff", "C": "#000000", "D": "#000000"}
+
+
+def ranked_indicator(data: ExplorerData, indicator: str) -> pd.DataFrame:
+    """Every LA's rank and band for every year of one indicator (worked out once)."""
+    from analysis.benchmark import rank_all
+
+    return data.memo(("ranked", indicator), lambda: rank_all(
+        data.table[data.table["indicator"] == indicator], data.catalogue))
+
+
+def band_grid(data: ExplorerData, codes: Sequence[str], indicators: Sequence[Indicator],
+              year: int) -> pd.DataFrame:
+    """LAs (rows, in ``codes`` order) by indicators (columns, labels): each LA's quartile band
+    letter in ``year``, "-" where it has none (no figure, no band, or not published)."""
+    names = data.areas.drop_duplicates("old_code").set_index("old_code")["name"]
+    out = pd.DataFrame({"LA": [str(names.get(c, c)) for c in codes]})
+    for ind in indicators:
+        ranked = ranked_indicator(data, ind.id)
+        rows = ranked[(ranked["year"] == year)].drop_duplicates("old_la_code").set_index("old_la_code")
+        bands = rows["quartile"] if "quartile" in rows else pd.Series(dtype=object)
+        out[ind.label] = [str(bands[c]) if c in bands.index and pd.notna(bands[c]) else "-"
+                          for c in codes]
+    return out
+
+
+def band_grid_html(grid: pd.DataFrame) -> str:
+    """The band grid as an HTML table: each cell its letter on its band's colour."""
+    import html as html_lib
+
+    head = "".join(f"<th>{html_lib.escape(str(c))}</th>" for c in grid.columns)
+    body = []
+    for row in grid.itertuples(index=False):
+        cells = [f"<th>{html_lib.escape(str(row[0]))}</th>"]
+        for band in row[1:]:
+            style = (f' style="background:{BAND_COLOURS[band]};color:{BAND_TEXT[band]};'
+                     f'text-align:center;font-weight:bold"' if band in BAND_COLOURS
+                     else ' style="text-align:center"')
+            cells.append(f"<td{style}>{html_lib.escape(str(band))}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return (f'<table class="explorer-grid explorer-bands"><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table>")

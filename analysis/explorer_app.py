@@ -110,6 +110,7 @@ class ExplorerApp:
         self.chart_boxes = {key: w.HTML().add_class(f"explorer-chart-{key}") for key, _ in CHARTS}
         self.funnel_text = w.HTML().add_class("explorer-funnel-line")
         self.consortium = w.HTML().add_class("explorer-consortium")
+        self.bands = w.HTML().add_class("explorer-bands")
         self.csv_link = w.HTML().add_class("explorer-csv")
         self.export = w.Button(description="Prepare chart files (PNG, SVG)",
                                layout=w.Layout(width="260px"))
@@ -144,7 +145,7 @@ class ExplorerApp:
             w.HTML("<h3>Each LA of the comparator group</h3><p>Value, national rank, quartile band "
                    "(A best) and the judgement against England; band letters carry the meaning, "
                    "not colour.</p>"),
-            self.consortium,
+            self.consortium, self.bands,
             w.HTML("<h3>Save what you see</h3>"), self.csv_link, self.export, self.export_links,
         ])
 
@@ -213,7 +214,7 @@ class ExplorerApp:
         row = view.row
         if row is None or view.indicator is None or view.la is None:
             for box in (self.table, self.sentence, self.group_text, self.funnel_text,
-                        self.consortium, self.csv_link, *self.chart_boxes.values()):
+                        self.consortium, self.bands, self.csv_link, *self.chart_boxes.values()):
                 box.value = ""
             self.figures = {}
             return
@@ -228,8 +229,16 @@ class ExplorerApp:
             members = explorer.consortium_table(view.group, view.all_values, view.indicator,
                                                 float(row["england"]), view.selection.level)
             self.consortium.value = table_html(members, "explorer-consortium-table")
+            topic = [i for i in self.data.catalogue.benchmarked() if i.topic == view.indicator.topic
+                     and i.polarity != "none" and not i.no_quartile]  # the banded ones
+            grid = explorer.band_grid(self.data, view.group.members["old_la_code"].tolist(), topic,
+                                      int(view.year or 0))
+            self.bands.value = (f"<p>Quartile bands in {html.escape(view.period)} across "
+                                f"{html.escape(view.indicator.topic.lower())} (A best, D worst; "
+                                f"- no band):</p>" + explorer.band_grid_html(grid))
         else:
             self.consortium.value = "<p>No comparator group to list.</p>"
+            self.bands.value = ""
         self.csv_link.value = data_link(explorer.view_csv(view, members, row_table).encode("utf-8"), "text/csv",
                                         f"{self._file_stem(view)}.csv", "Table as CSV (with sources)")
         self.figures = {}
@@ -271,7 +280,12 @@ class ExplorerApp:
 
 def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | None = None,
           comparator: str = "sn", level: float = 0.95) -> ExplorerApp:
-    """Load the data once and make the explorer; show ``build(...).widget``."""
+    """Load the data once and make the explorer; show ``build(...).widget``.
+
+    Every indicator's ranks and bands are worked out at start-up, so no change waits for them.
+    """
     data = explorer.load_explorer_data()
+    for ind in data.catalogue.benchmarked():
+        explorer.ranked_indicator(data, ind.id)
     return ExplorerApp(data, explorer.ExplorerSelection(la=la, indicator=indicator, year=year,
                                                         comparator=comparator, level=level))

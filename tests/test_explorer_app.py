@@ -157,6 +157,7 @@ def test_widgets_redraw_in_place(data):
     app.fill_region.click()
     assert "Mean of the 15 LAs listed: 20.1%" in app.group_text.value
     assert app.messages.value == ""
+    assert "explorer-bands" in app.bands.value and ">D</td>" in app.bands.value
     app.export.click()
     links = app.export_links.value
     assert links.count("download=") == 3 * 4 and "doncaster_re_referrals_2016-17_funnel.svg" in links
@@ -193,3 +194,14 @@ def test_notebook_runs_in_a_kernel_and_shows_the_explorer(paths, bench_table, tm
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     texts = " ".join(str(m["state"].get("value", "")) for m in state.values())
     assert "Rotherham 26.1% (1,324 of 5,074)" in texts
+
+
+def test_band_grid_letters_and_colours(data):
+    ind = data.catalogue.get("re_referrals")
+    # Barnsley (18.8%), Rotherham (26.1%), Doncaster (27.1%) in 2016-17: bands B, D, D;
+    # an LA code with no figures gets "-".
+    grid = explorer.band_grid(data, ["370", "372", "371", "999"], [ind], 2017)
+    assert grid["LA"].tolist()[:3] == ["Barnsley", "Rotherham", "Doncaster"]
+    assert grid[ind.label].tolist() == ["B", "D", "D", "-"]
+    html = explorer.band_grid_html(grid)
+    assert html.count(">D</td>") == 2 and f"background:{explorer.BAND_COLOURS['B']}" in html
