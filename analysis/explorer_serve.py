@@ -43,7 +43,10 @@ VOILA_SETTINGS: tuple[str, ...] = (
     # for the data to load and the first charts to be drawn; the next one warms meanwhile.
     "--preheat_kernel=True",
     "--pool_size=1",
-    "--template=explorer",  # config/jupyter/voila/templates/explorer: no stylesheets from a CDN
+    "--template=explorer",
+    # The kernels' local sockets encrypted (CurveZMQ) where the kernel supports it, as for
+    # `make lab` and the pack runner.
+    "--MappingKernelManager.transport_encryption=auto",  # config/jupyter/voila/templates/explorer: no stylesheets from a CDN
     # Jupytext's JupyterLab extension (installed with jupytext) expects JupyterLab's document
     # manager and fails on a Voilà page with a console error; the page needs none of it.
     "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
