@@ -134,3 +134,20 @@ def test_the_page_runs_no_code_sent_to_its_kernel(served, tmp_path):
     assert "kernel_info_reply" in replies
     assert "execute_reply" not in replies and "execute_input" not in replies
     assert not probe.exists()
+
+
+@pytest.mark.e2e
+def test_the_page_serves_no_files(served):
+    import urllib.error
+    import urllib.request
+
+    for path in ("voila/files/explorer.ipynb", "voila/files/explorer.py", "files/explorer.ipynb",
+                 "voila/files/../pyproject.toml", "api/contents", "tree", "lab"):
+        try:
+            with urllib.request.urlopen(served + path, timeout=30) as answer:
+                body = answer.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            assert exc.code in (403, 404, 405), (path, exc.code)
+            continue
+        # Voilà answers some unknown paths with the explorer page itself: never with a file
+        assert "explorer_app" not in body and "[project]" not in body and '"content"' not in body, path
