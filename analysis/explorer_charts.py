@@ -111,8 +111,8 @@ def chart_inputs(view: ExplorerView, key: str) -> tuple[object, ...]:
     sel = view.selection
     la = view.la.old_code if view.la is not None else None
     ind = view.indicator.id if view.indicator is not None else None
-    if key == "trend":
-        return (key, la, ind, sel.comparator if sel.comparator.startswith("sn") else "sn")
+    if key == "trend":  # the year is in its source line
+        return (key, la, ind, view.year, sel.comparator if sel.comparator.startswith("sn") else "sn")
     if key == "group":
         return (key, la, ind, view.year, sel.comparator, sel.group if sel.comparator == "list" else ())
     return (key, la, ind, view.year)

@@ -205,3 +205,16 @@ def test_band_grid_letters_and_colours(data):
     assert grid[ind.label].tolist() == ["B", "D", "D", "-"]
     html = explorer.band_grid_html(grid)
     assert html.count(">D</td>") == 2 and f"background:{explorer.BAND_COLOURS['B']}" in html
+
+
+def test_a_kept_chart_is_reused_only_for_the_same_inputs(data):
+    from analysis.explorer_charts import chart_inputs
+
+    first = _view(data)
+    assert chart_inputs(first, "trend") == chart_inputs(_view(data, level=0.998), "trend")
+    for other in (_view(data, year=2018), _view(data, la="Rotherham"),
+                  _view(data, comparator="sn2025")):
+        assert chart_inputs(first, "trend") != chart_inputs(other, "trend")
+    listed = _view(data, comparator="list", group=("Barnsley", "Rotherham"))
+    assert chart_inputs(first, "group") != chart_inputs(listed, "group")
+    assert chart_inputs(first, "funnel") == chart_inputs(listed, "funnel")
