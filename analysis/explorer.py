@@ -382,6 +382,8 @@ def find_la(text: str, data: ExplorerData) -> tuple[LocalAuthority | None, str]:
     """The LA named (any case), or its old (371) or new (E08000017) code; else None and why."""
     from analysis.geography import resolve_la
 
+    if not text.strip():
+        return None, "Type an LA's name or code (e.g. Doncaster or 371)."
     try:
         return resolve_la(text, data.areas), ""
     except AnalysisError:
@@ -399,6 +401,8 @@ def indicator_choices(catalogue: Catalogue) -> list[tuple[str, str]]:
 def find_indicator(text: str, catalogue: Catalogue) -> tuple[Indicator | None, str]:
     """The benchmarked indicator whose label or id is ``text`` (any case); else None and why."""
     query = " ".join(text.split()).lower()
+    if not query:
+        return None, "Type an indicator's name, or pick one from the list."
     for ind in catalogue.benchmarked():
         if query in (ind.id.lower(), ind.label.lower()):
             return ind, ""
@@ -590,6 +594,9 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
         judged = explorer_table(data.table, la, data.catalogue, indicators=[ind.id],
                                 neighbours=version, level=selection.level, paths=data.paths,
                                 ranked=ranked)
+    except NoDataError:
+        return ExplorerView(selection, la, ind, messages=(
+            f"{la.name} has no published figures for {ind.label.lower()} in any year.",))
     except AnalysisError as exc:
         return ExplorerView(selection, la, ind, messages=(str(exc).splitlines()[0],))
     year, why = _choose_year(judged, years, selection.year)
@@ -598,7 +605,10 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
     row = judged[judged["year"] == year].iloc[0]
     period = str(row["period"])
     if pd.isna(row["value"]):
-        problems.append(f"{la.name} has no published figure for {period} ({row['status']}).")
+        from analysis.geography import reorganisation_note
+
+        why_none = reorganisation_note(la, year) or str(row["status"])
+        problems.append(f"{la.name} has no published figure for {period} ({why_none}).")
     group, group_problems = comparator_group(data, la, ind.id, year, selection.comparator,
                                              selection.group)
     all_values = data.memo(("all", ind.id, year),

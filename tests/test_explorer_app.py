@@ -218,3 +218,12 @@ def test_a_kept_chart_is_reused_only_for_the_same_inputs(data):
     listed = _view(data, comparator="list", group=("Barnsley", "Rotherham"))
     assert chart_inputs(first, "group") != chart_inputs(listed, "group")
     assert chart_inputs(first, "funnel") == chart_inputs(listed, "funnel")
+
+
+def test_la_created_later_and_empty_boxes_get_a_line(data):
+    view = _view(data, la="Dorset")  # the unitary Dorset reports from 2019-20
+    assert any("Dorset has no published figure for 2016-17" in m and "reorganisation" in m
+               for m in view.messages)
+    assert _view(data, la="  ").messages == ("Type an LA's name or code (e.g. Doncaster or 371).",)
+    assert _view(data, indicator="").messages == (
+        "Type an indicator's name, or pick one from the list.",)
