@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install data demo pack test test-fast lint format lab bench synthetic clean clean-outputs
+.PHONY: help install data demo pack test test-fast lint format lab explorer bench synthetic clean clean-outputs
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +50,10 @@ format: $(STAMP) ## Format code with ruff
 # Kernels talk to JupyterLab over local sockets: encrypt them (CurveZMQ) as the pack runner does.
 lab: $(STAMP) ## Open JupyterLab on the notebooks (kernel connections encrypted)
 	$(VENV)/bin/jupyter lab notebooks/ --MappingKernelManager.transport_encryption=auto
+
+# Read-only web page of notebooks/explorer.ipynb (Voilà; code hidden; 127.0.0.1 unless IP=...).
+explorer: data ## Serve the benchmark explorer as a web page (PORT=8866, IP=127.0.0.1)
+	$(PY) -m analysis.explorer_serve $(or $(NOTEBOOK),notebooks/explorer.ipynb) --port $(or $(PORT),8866) --ip $(or $(IP),127.0.0.1)
 
 bench: data ## Print speed figures (benchmarks/)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done

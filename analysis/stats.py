@@ -25,13 +25,15 @@ import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
+from statistics import NormalDist
 from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
-from scipy import stats as sps
-from statsmodels.stats.proportion import proportion_confint
 
+# scipy is imported inside the functions that need it (exact Poisson limits for small counts,
+# funnel limits, over-dispersion): a benchmark table needs none of it, and importing
+# scipy.stats alone takes most of a second.
 from analysis.errors import InputDataError, ParameterError
 
 __all__ = [
@@ -93,7 +95,13 @@ def _check_level(level: float, parameter: str = "level") -> float:
 def z_value(level: float) -> float:
     """Two-sided standard normal quantile for ``level`` (0.95 -> 1.959964, 0.998 -> 3.090232)."""
     level = _check_level(level)
-    return float(sps.norm.ppf(1 - (1 - level) / 2))
+    return _normal_quantile(1 - (1 - level) / 2)
+
+
+def _normal_quantile(p: float) -> float:
+    """The standard normal quantile (the standard library's; it agrees with
+    scipy.stats.norm.ppf to within 1e-15 and spares a table importing scipy)."""
+    return NormalDist().inv_cdf(p)
 
 
 def level_label(level: float) -> str:
@@ -173,7 +181,9 @@ def _check_counts(count: np.ndarray, name: str, index: pd.Index | None) -> None:
 def wilson_interval(numerator: Any, denominator: Any, level: float = 0.95):
     """Wilson (1927) score interval for a proportion, as proportions 0-1.
 
-    Computed by ``statsmodels.stats.proportion.proportion_confint(method="wilson")``.
+    The formula and arithmetic of ``statsmodels.stats.proportion.proportion_confint(
+    method="wilson")`` (the same numbers to 1e-12; tests/test_lazy_imports.py checks), written
+    out so that a table does not import statsmodels and scipy.
     0 events gives a lower limit of exactly 0, ``numerator == denominator`` an upper limit of
     exactly 1. A denominator of 0 or a missing value gives NaN for that row.
     Raises InputDataError for negative counts or a numerator above its denominator.
@@ -196,12 +206,23 @@ def wilson_interval(numerator: Any, denominator: Any, level: float = 0.95):
     lower = np.full(num.shape, np.nan)
     upper = np.full(num.shape, np.nan)
     if ok.any():
-        lo, hi = proportion_confint(num[ok], den[ok], alpha=1 - level, method="wilson")
+        lo, hi = _wilson(num[ok], den[ok], alpha=1 - level)
         lower[ok] = np.clip(lo, 0.0, 1.0)
         upper[ok] = np.clip(hi, 0.0, 1.0)
         lower[ok & (num == 0)] = 0.0  # exact at the boundaries, not 1e-17
         upper[ok & (num == den)] = 1.0
     return (_wrap(lower, index, scalar, "lower"), _wrap(upper, index, scalar, "upper"))
+
+
+def _wilson(count: np.ndarray, nobs: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    crit = _normal_quantile(1 - alpha / 2.0)  # scipy.stats.norm.isf(alpha / 2)
+    crit2 = crit**2
+    q_ = count / nobs
+    denom = 1 + crit2 / nobs
+    center = (q_ + crit2 / (2 * nobs)) / denom
+    dist = crit * np.sqrt(q_ * (1.0 - q_) / nobs + crit2 / (4.0 * nobs**2))
+    dist /= denom
+    return center - dist, center + dist
 
 
 def proportion_ci(numerator: Any, denominator: Any, level: float = 0.95):
@@ -217,16 +238,19 @@ def proportion_ci(numerator: Any, denominator: Any, level: float = 0.95):
 def exact_poisson_count_interval(count: Any, level: float = 0.95):
     """Exact (Garwood) Poisson interval for an observed count, via chi-square quantiles.
 
-    lower = chi2.ppf(alpha/2, 2*O) / 2 (0 when O = 0); upper = chi2.ppf(1 - alpha/2, 2*O + 2) / 2.
+    lower = chi2.ppf(alpha/2, 2*O) / 2 (0 when O = 0); upper = chi2.ppf(1 - alpha/2, 2*O + 2) / 2,
+    computed as scipy.stats computes chi2.ppf(q, 2k) / 2: ``scipy.special.gammaincinv(k, q)``.
     """
+    from scipy.special import gammaincinv
+
     level = _check_level(level)
     index, scalar = _index_of(count), _all_scalar(count)
     (obs,) = _broadcast(["count"], [count])
     _check_counts(obs, "count", index)
     alpha = 1 - level
     with np.errstate(invalid="ignore"):
-        lower = np.where(obs > 0, sps.chi2.ppf(alpha / 2, 2 * np.where(obs > 0, obs, 1)) / 2, 0.0)
-        upper = sps.chi2.ppf(1 - alpha / 2, 2 * obs + 2) / 2
+        lower = np.where(obs > 0, gammaincinv(np.where(obs > 0, obs, 1), alpha / 2), 0.0)
+        upper = gammaincinv(obs + 1, 1 - alpha / 2)
     lower = np.where(np.isnan(obs), np.nan, lower)
     return (_wrap(lower, index, scalar, "lower"), _wrap(upper, index, scalar, "upper"))
 
@@ -252,11 +276,13 @@ def poisson_count_interval(count: Any, level: float = 0.95, exact_below: float =
     """Interval for a count as Fingertips does it: exact below ``exact_below``, else Byar's."""
     index, scalar = _index_of(count), _all_scalar(count)
     (obs,) = _broadcast(["count"], [count])
-    ex_lo, ex_hi = exact_poisson_count_interval(obs, level)
     by_lo, by_hi = byar_count_interval(obs, level)
     small = obs < exact_below
-    lower = np.where(small, ex_lo, by_lo)
-    upper = np.where(small, ex_hi, by_hi)
+    lower, upper = np.asarray(by_lo), np.asarray(by_hi)
+    if small.any():  # the exact interval needs scipy: only worked out when a count is small
+        ex_lo, ex_hi = exact_poisson_count_interval(obs, level)
+        lower = np.where(small, ex_lo, by_lo)
+        upper = np.where(small, ex_hi, by_hi)
     return (_wrap(lower, index, scalar, "lower"), _wrap(upper, index, scalar, "upper"))
 
 
@@ -423,6 +449,8 @@ def _exact_limit(p: float, n: np.ndarray, theta: float, kind: str) -> np.ndarray
 
     r = smallest count with F(r) >= p; alpha = (F(r) - p) / (F(r) - F(r - 1)); limit = (r - alpha) / n.
     """
+    from scipy import stats as sps
+
     dist = sps.binom(n, theta) if kind == "proportion" else sps.poisson(theta * n)
     r = dist.ppf(p)
     f_r, f_below = dist.cdf(r), dist.cdf(r - 1)
@@ -499,6 +527,8 @@ def estimate_overdispersion(values: Any, denominators: Any, target_value: float,
     w = 1 / s**2
     denom = w.sum() - (w**2).sum() / w.sum()
     tau2 = max(0.0, (n_units * phi - (n_units - 1)) / denom) if denom > 0 else 0.0
+    from scipy import stats as sps
+
     p_value = float(sps.chi2.sf(n_units * phi, n_units - 1))
     return OverdispersionEstimate(phi=phi, tau2=float(tau2), n_units=n_units,
                                   p_value=p_value, winsor=winsor, kind=kind)

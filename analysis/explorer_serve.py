@@ -1,0 +1,250 @@
+"""Serve the benchmark explorer notebook as a web page with Voilà (``make explorer``).
+
+Voilà runs the notebook in a fresh kernel for each visitor and shows only its widgets and
+outputs. The settings here (see :data:`VOILA_SETTINGS`) keep the page read-only:
+
+- code hidden (``strip_sources``) and no tracebacks on the page (``show_tracebacks``);
+- no files served from the notebook's folder (``file_allowlist`` matches nothing);
+- the page's kernel connection accepts only widget (comm) messages: Voilà's kernel manager
+  drops ``execute_request`` and every other message type, so nothing typed into the page
+  runs as code; the widgets take names and choices, never file paths;
+- listening on 127.0.0.1 unless told otherwise.
+
+Only notebooks inside the project's ``notebooks/`` folder are served.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from analysis.config import Paths
+from analysis.errors import AnalysisError, ParameterError
+
+DEFAULT_NOTEBOOK = "notebooks/explorer.ipynb"
+DEFAULT_PORT = 8866
+DEFAULT_IP = "127.0.0.1"
+
+#: Voilà options that make the served page read-only (module docstring).
+VOILA_SETTINGS: tuple[str, ...] = (
+    "--no-browser",
+    "--strip_sources=True",
+    "--show_tracebacks=False",
+    "--VoilaConfiguration.file_allowlist=a^",  # a pattern that matches no file name
+    "--VoilaConfiguration.file_denylist=.*",
+    "--theme=light",
+    # One kernel kept with the notebook already run, so a visitor's page opens without waiting
+    # for the data to load and the first charts to be drawn; the next one warms meanwhile.
+    "--preheat_kernel=True",
+    "--pool_size=1",
+    "--template=explorer",
+    # The kernels' local sockets encrypted (CurveZMQ) where the kernel supports it, as for
+    # `make lab` and the pack runner.
+    "--MappingKernelManager.transport_encryption=auto",  # config/jupyter/voila/templates/explorer: no stylesheets from a CDN
+    # Jupytext's JupyterLab extension (installed with jupytext) expects JupyterLab's document
+    # manager and fails on a Voilà page with a console error; the page needs none of it.
+    "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
+)
+
+
+def notebook_path(given: str | Path, paths: Paths | None = None) -> Path:
+    """The notebook to serve, refused unless it is an existing .ipynb inside notebooks/."""
+    paths = paths or Paths.for_root()
+    folder = paths.notebooks.resolve()
+    candidate = Path(given)
+    if not candidate.is_absolute():
+        candidate = paths.root / candidate
+    resolved = candidate.resolve()
+    if not resolved.is_relative_to(folder) or resolved.suffix != ".ipynb":
+        raise ParameterError("only notebooks in the project's notebooks/ folder are served",
+                             parameter="notebook", expected=f"a .ipynb file inside {folder}",
+                             found=str(given), fix=f"serve {DEFAULT_NOTEBOOK} (the default)")
+    if not resolved.is_file():
+        raise ParameterError("no such notebook", parameter="notebook",
+                             expected=f"a .ipynb file inside {folder}", found=str(given),
+                             fix="run `make explorer` without NOTEBOOK= to serve the explorer")
+    return resolved
+
+
+def voila_environment(paths: Paths | None = None) -> dict[str, str]:
+    """The environment Voilà runs in: the project's page template on the Jupyter path."""
+    paths = paths or Paths.for_root()
+    env = dict(os.environ)
+    extra = str(paths.config / "jupyter")
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (extra, env.get("JUPYTER_PATH", "")) if p)
+    return env
+
+
+def voila_command(notebook: Path, *, port: int = DEFAULT_PORT, ip: str = DEFAULT_IP,
+                  base_url: str = "/") -> list[str]:
+    """The Voilà command line that serves ``notebook`` read-only."""
+    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
+    if voila is None:
+        raise ParameterError("Voilà is not installed", parameter="voila",
+                             fix="run `make install` (it installs voila with the toolkit)")
+    return [voila, str(notebook), f"--port={port}", f"--Voila.ip={ip}",
+            f"--Voila.base_url={base_url}", *VOILA_SETTINGS]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind((DEFAULT_IP, 0))
+        return int(sock.getsockname()[1])
+
+
+def start(port: int, notebook: str = DEFAULT_NOTEBOOK, *, log: Path | None = None,
+          timeout: float = 60.0) -> subprocess.Popen[bytes]:
+    """Start serving ``notebook`` on 127.0.0.1:``port`` and return once the server answers.
+
+    For tests and benchmarks: the caller stops the process (``terminate()``). Raises
+    TimeoutError when the server does not answer within ``timeout`` seconds.
+    """
+    import time
+    import urllib.request
+
+    command = voila_command(notebook_path(notebook), port=port)
+    out = log.open("wb") if log is not None else subprocess.DEVNULL
+    process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
+                               cwd=Paths.for_root().root, env=voila_environment())
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"the explorer server stopped (exit status {process.returncode})")
+        try:
+            with urllib.request.urlopen(f"http://{DEFAULT_IP}:{port}/voila/static/", timeout=1):
+                pass
+            return process
+        except OSError as exc:
+            if getattr(exc, "code", None) is not None:  # an HTTP answer: the server is up
+                return process
+            time.sleep(0.1)
+    process.terminate()
+    raise TimeoutError(f"the explorer server did not answer within {timeout:.0f} s")
+
+
+def screenshot(out: Path, *, la: str = "Doncaster", year: str = "2016-17",
+               width: int = 1100, height: int = 1500) -> Path:
+    """Serve the explorer on a free port, pick ``la`` and ``year`` in headless Chromium and
+    save a screenshot of the page (the README's picture). Needs Chromium and Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from analysis.pack import CHROMIUM_FLAGS, find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        raise ParameterError("no Chromium to take the screenshot with", parameter="screenshot",
+                             fix="install Chromium (Debian package 'chromium')")
+    port = free_port()
+    process = start(port, timeout=120)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(f"http://{DEFAULT_IP}:{port}/")
+            wait_for_update(page, 0, timeout_ms=120_000)
+            for action, what, value in (("type", "la", la), ("choose", "year", year)):
+                if page.locator(SELECTORS[what]).input_value() == value:
+                    continue  # already showing it: no change, no redraw to wait for
+                before = update_count(page)
+                (type_into if action == "type" else choose)(page, what, value)
+                wait_for_update(page, before)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(out))
+            browser.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.explorer_serve [NOTEBOOK] [--port N] [--ip ADDRESS]``."""
+    parser = argparse.ArgumentParser(prog="python -m analysis.explorer_serve",
+                                     description="Serve the benchmark explorer as a web page.")
+    parser.add_argument("notebook", nargs="?", default=DEFAULT_NOTEBOOK)
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT)
+    parser.add_argument("--ip", default=DEFAULT_IP, help="address to listen on (default 127.0.0.1)")
+    parser.add_argument("--base-url", default="/", help="path prefix behind a reverse proxy")
+    parser.add_argument("--screenshot", type=Path, default=None,
+                        help="save a screenshot of the served page to this PNG, then stop")
+    args = parser.parse_args(argv)
+    if args.screenshot is not None:
+        try:
+            print(f"Wrote {screenshot(args.screenshot)}")
+        except AnalysisError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return exc.exit_code
+        return 0
+    try:
+        command = voila_command(notebook_path(args.notebook), port=args.port, ip=args.ip,
+                                base_url=args.base_url)
+    except AnalysisError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print(f"Serving the explorer at http://{args.ip}:{args.port}{args.base_url} (Ctrl-C stops it)",
+          flush=True)
+    os.execve(command[0], command, voila_environment())
+    return 0  # pragma: no cover - execv does not return
+
+
+
+# --- driving the served page from a browser (tests, benchmarks, the README screenshot) -----
+
+#: The explorer's widgets on the page (CSS classes set in analysis/explorer_app.py).
+SELECTORS: dict[str, str] = {
+    "la": ".explorer-la input", "indicator": ".explorer-indicator input",
+    "year": ".explorer-year select", "comparator": ".explorer-compare-with select",
+    "group": ".explorer-group textarea", "level": ".explorer-confidence select",
+    "status": ".explorer-status", "sentence": ".explorer-sentence",
+    "group_line": ".explorer-group-line", "messages": ".explorer-messages",
+    "table": ".explorer-table",
+}
+
+#: JavaScript: true once every chart image on the page has been decoded and drawn.
+IMAGES_DRAWN = ("() => { const imgs = [...document.querySelectorAll('img.explorer-img')];"
+                " return imgs.every(i => i.complete && i.naturalWidth > 0); }")
+
+
+def update_count(page: Any) -> int:
+    """How many times the page has been redrawn ("update N" on the status line; 0: not yet)."""
+    found = re.search(r"update (\d+)", str(page.locator(SELECTORS["status"]).inner_text()))
+    return int(found.group(1)) if found else 0
+
+
+def wait_for_update(page: Any, after: int, timeout_ms: float = 60_000) -> None:
+    """Wait until the page has been redrawn after update ``after`` and every chart is drawn."""
+    page.wait_for_function(
+        "([sel, after]) => { const el = document.querySelector(sel);"
+        " const m = el && el.textContent.match(/update (\\d+)/);"
+        " return m !== null && Number(m[1]) > after; }",
+        arg=[SELECTORS["status"], after], timeout=timeout_ms)
+    page.wait_for_function(IMAGES_DRAWN, timeout=timeout_ms)
+
+
+def type_into(page: Any, what: str, text: str) -> None:
+    """Type into the LA or indicator box (or the comparator list) and commit it."""
+    box = page.locator(SELECTORS[what])
+    box.fill(text)
+    box.press("Tab" if what == "group" else "Enter")
+
+
+def choose(page: Any, what: str, label: str) -> None:
+    """Pick ``label`` in the year, comparator or confidence list."""
+    page.locator(SELECTORS[what]).select_option(label=label)
+
+
+def text_of(page: Any, what: str) -> str:
+    return str(page.locator(SELECTORS[what]).inner_text())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""Speed of the benchmark explorer and of one LA's table on the command line. Prints figures;
+asserts nothing. ``python benchmarks/bench_explorer.py [--no-browser | --browser-only]``
+
+Targets on a 2-core machine:
+- a change of LA or indicator shows the new table and charts within 0.3 s, measured in the
+  browser (Playwright, headless Chromium) from the change to the last chart drawn, and in
+  Python for the recompute and draw;
+- the served app's start-up within 1.5x of starting a kernel and importing what it needs;
+- ``python -m analysis benchmark`` for one LA within 1.5x of ``import pandas, pyarrow.parquet``.
+
+Each figure is the median (and best) of several runs, the runs of compared commands
+interleaved so that other load on the machine falls on both alike.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+#: Changes an analyst makes, each new to the page (nothing drawn for it before).
+CHANGES: list[tuple[str, str]] = [
+    ("la", "Rotherham"), ("la", "Barnsley"), ("la", "Leeds"),
+    ("indicator", "Children looked after per 10,000 children"), ("la", "Sheffield"),
+    ("indicator", "Children looked after with an up-to-date dental check"), ("la", "Wakefield"),
+    ("indicator", "Child protection plans for a second or subsequent time"), ("la", "York"),
+]
+
+
+def _seconds(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def _summary(times: list[float]) -> str:
+    return f"median {statistics.median(times):.2f} s, best {min(times):.2f} s"
+
+
+def interleaved(commands: dict[str, Callable[[], float]], runs: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, run in commands.items():
+            times[name].append(run())
+    return times
+
+
+def bench_cli(runs: int = 7) -> None:
+    base = [PY, "-c", "import pandas, pyarrow.parquet"]
+    cli = [PY, "-m", "analysis", "benchmark", "--la", "Doncaster", "--year", "2017",
+           "--indicator", "re_referrals"]
+    times = interleaved({"base": lambda: _seconds(base), "cli": lambda: _seconds(cli)}, runs)
+    ratio = statistics.median(times["cli"]) / statistics.median(times["base"])
+    best = min(times["cli"]) / min(times["base"])
+    print(f"import pandas, pyarrow.parquet: {_summary(times['base'])}")
+    print(f"python -m analysis benchmark --la Doncaster (one indicator): {_summary(times['cli'])}")
+    print(f"  ratio {ratio:.2f} (medians), {best:.2f} (best runs)  [target <= 1.5]")
+
+
+def bench_python() -> None:
+    from analysis import explorer
+    from analysis.explorer_app import ExplorerApp
+
+    started = time.perf_counter()
+    app = ExplorerApp(explorer.load_explorer_data(), explorer.ExplorerSelection(year=2017))
+    print(f"explorer in Python: load and first view {time.perf_counter() - started:.2f} s")
+    times = []
+    for what, value in CHANGES:
+        (app.la if what == "la" else app.indicator).value = value
+        times.append(app.timings[-1])
+    print(f"  a change of LA or indicator, recompute and draw ({len(times)} changes): "
+          f"{_summary(times)}, worst {max(times):.2f} s  [target <= 0.3 s]")
+    app.la.value = "Wakefield"  # back to a selection already drawn (its charts kept)
+    print(f"  back to a selection seen before: {app.timings[-1]:.2f} s")
+
+
+def _kernel_baseline() -> float:
+    """Seconds to start a kernel and import what the explorer needs in it."""
+    from jupyter_client.manager import start_new_kernel
+
+    started = time.perf_counter()
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        kc.execute_interactive("import pandas, pyarrow.parquet, matplotlib.figure, ipywidgets",
+                               timeout=120)
+        return time.perf_counter() - started
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def bench_browser(runs: int = 3) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from analysis import explorer_serve as serve
+    from analysis.pack import CHROMIUM_FLAGS, find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        print("browser: skipped (no Chromium)")
+        return
+    port = serve.free_port()
+    process = None
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+            page = browser.new_page(viewport={"width": 1100, "height": 1400})
+            launched = time.perf_counter()
+            process = serve.start(port, timeout=120)
+            page.goto(f"http://127.0.0.1:{port}/")
+            serve.wait_for_update(page, 0, timeout_ms=180_000)
+            cold = time.perf_counter() - launched
+            opens = []
+            for _ in range(runs):
+                time.sleep(20)  # the next visitor's kernel warms meanwhile
+                page.close()
+                page = browser.new_page(viewport={"width": 1100, "height": 1400})
+                started = time.perf_counter()
+                page.goto(f"http://127.0.0.1:{port}/")
+                serve.wait_for_update(page, 0, timeout_ms=120_000)
+                opens.append(time.perf_counter() - started)
+            baseline = [_kernel_baseline() for _ in range(runs)]
+            print(f"served app: `make explorer` launched to the explorer drawn in a page: {cold:.2f} s;"
+                  f" a page opened (kernel kept warm) to the explorer drawn: {_summary(opens)}")
+            print(f"  kernel started and pandas, pyarrow, matplotlib, ipywidgets imported: "
+                  f"{_summary(baseline)}")
+            base = statistics.median(baseline)
+            print(f"  ratios: launch {cold / base:.2f}, page open {statistics.median(opens) / base:.2f}"
+                  f"  [target <= 1.5]")
+            assert page is not None
+            serve.choose(page, "year", "2017-18")  # a year every indicator below has
+            serve.wait_for_update(page, 1)
+            times = []
+            for what, value in CHANGES:
+                before = serve.update_count(page)
+                started = time.perf_counter()
+                serve.type_into(page, what, value)
+                serve.wait_for_update(page, before)
+                times.append(time.perf_counter() - started)
+            print(f"  in the browser, a change to the last chart drawn ({len(times)} changes): "
+                  f"{_summary(times)}, worst {max(times):.2f} s  [target <= 0.3 s]")
+            browser.close()
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def main() -> None:
+    if "--browser-only" not in sys.argv:
+        bench_cli()
+        bench_python()
+    if "--no-browser" not in sys.argv:
+        bench_browser()
+
+
+if __name__ == "__main__":
+    main()

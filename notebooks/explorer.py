@@ -1,0 +1,37 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Benchmark explorer
+#
+# Type an LA (name or code) and an indicator, pick a year, a comparator group and a confidence
+# level: the judged figures, the sentence, the comparator group, the trend, every LA in order
+# and the funnel plot are redrawn at once. The figures are DfE's published statistics, loaded
+# once when the page opens. Served as a web page with `make explorer`.
+
+# %% tags=["parameters"]
+la = "Doncaster"
+indicator = "re_referrals"
+year = None
+comparator = "sn"
+level = 0.95
+
+# %%
+from IPython.display import display
+
+from analysis import explorer_app
+
+app = explorer_app.build(la=la, indicator=indicator, year=year, comparator=comparator, level=level)
+display(app.widget)

@@ -1,0 +1,153 @@
+"""The served explorer in a real browser: Voilà started on a free localhost port, driven by
+Playwright with headless Chromium.
+
+Figures: DfE's re-referrals for 2016-17 (CIN census table C1): Doncaster 27.1%, ranked 142
+of 152; Rotherham 26.1%; the 15 Yorkshire and The Humber LAs' mean 20.1% (302.1 / 15, worked
+in tests/test_explorer_app.py).
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from analysis import explorer_serve as serve
+from analysis.pack import CHROMIUM_FLAGS, find_chromium
+
+YORKSHIRE = ("Barnsley, Bradford, Calderdale, Doncaster, East Riding of Yorkshire, "
+             "Kingston upon Hull, City of, Kirklees, Leeds, North East Lincolnshire, "
+             "North Lincolnshire, North Yorkshire, Rotherham, Sheffield, Wakefield, York")
+
+
+@pytest.fixture
+def chromium() -> str:
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("CSC_REQUIRE_BROWSER"):
+            pytest.fail("CSC_REQUIRE_BROWSER is set but no Chromium was found")
+        pytest.skip("no Chromium on this machine (Debian package 'chromium'); CI installs it")
+    return path
+
+
+@pytest.fixture
+def served(bench_table, tmp_path):
+    """The explorer served on a free port; its log in tmp_path."""
+    port = serve.free_port()
+    process = serve.start(port, log=tmp_path / "voila.log", timeout=120)
+    yield f"http://127.0.0.1:{port}/"
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def _change(page, action, *args):
+    before = serve.update_count(page)
+    action(page, *args)
+    serve.wait_for_update(page, before)
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_served_explorer_answers_clicks_and_typing(chromium, served):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(served)
+        serve.wait_for_update(page, 0, timeout_ms=120_000)
+        assert "explorer_app.build" not in page.content()  # code hidden
+
+        _change(page, serve.type_into, "la", "doncaster")  # the page opens on Doncaster: any case
+        assert serve.text_of(page, "status").startswith("Showing Doncaster")
+        _change(page, serve.type_into, "indicator", "re-referrals within 12 MONTHS")
+        _change(page, serve.choose, "year", "2016-17")
+        sentence = serve.text_of(page, "sentence")
+        assert "Doncaster 27.1%" in sentence and "ranked 142 of 152" in sentence
+        assert "27.1" in serve.text_of(page, "table")
+
+        _change(page, serve.type_into, "la", "Rotherham")
+        assert "Rotherham 26.1%" in serve.text_of(page, "sentence")
+
+        _change(page, serve.choose, "comparator", "A list of LAs (e.g. a consortium)")
+        assert "needs at least 2 LAs" in serve.text_of(page, "messages")
+        _change(page, serve.type_into, "group", YORKSHIRE)
+        assert "Mean of the 15 LAs listed: 20.1%" in serve.text_of(page, "group_line")
+        assert serve.text_of(page, "messages").strip() == ""
+
+        _change(page, serve.type_into, "la", "Rotherhm")
+        assert "Nearest: Rotherham" in serve.text_of(page, "messages")
+        browser.close()
+    assert errors == []
+
+
+def _kernel_messages(url: str, messages: list[dict], seconds: float = 5.0) -> list[str]:
+    """Send messages on the page's kernel connection; the types of the replies received."""
+    import asyncio
+    import json
+    import re
+    import urllib.request
+    import uuid
+
+    import websockets
+
+    page = urllib.request.urlopen(url, timeout=120).read().decode()
+    kernel = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page)
+    assert kernel is not None, "no kernel id on the page"
+    socket_url = (url.replace("http://", "ws://") + f"api/kernels/{kernel.group(1)}/channels"
+                  f"?session_id={uuid.uuid4()}")
+
+    async def talk() -> list[str]:
+        seen: list[str] = []
+        async with websockets.connect(socket_url, origin=url.rstrip("/")) as ws:
+            for message in messages:
+                await ws.send(json.dumps(message))
+            try:
+                while True:
+                    seen.append(json.loads(await asyncio.wait_for(ws.recv(), seconds))["header"]["msg_type"])
+            except TimeoutError:
+                return seen
+
+    return asyncio.run(talk())
+
+
+def _request(msg_type: str, content: dict) -> dict:
+    import uuid
+
+    return {"header": {"msg_id": uuid.uuid4().hex, "username": "", "session": uuid.uuid4().hex,
+                       "msg_type": msg_type, "version": "5.3", "date": ""},
+            "parent_header": {}, "metadata": {}, "channel": "shell", "content": content}
+
+
+@pytest.mark.e2e
+def test_the_page_runs_no_code_sent_to_its_kernel(served, tmp_path):
+    probe = tmp_path / "written-by-the-page"
+    code = f"open({str(probe)!r}, 'w').write('x')"
+    replies = _kernel_messages(served, [
+        _request("kernel_info_request", {}),  # allowed: shows the connection works
+        _request("execute_request", {"code": code, "silent": False, "store_history": False,
+                                     "user_expressions": {}, "allow_stdin": False}),
+    ])
+    assert "kernel_info_reply" in replies
+    assert "execute_reply" not in replies and "execute_input" not in replies
+    assert not probe.exists()
+
+
+@pytest.mark.e2e
+def test_the_page_serves_no_files(served):
+    import urllib.error
+    import urllib.request
+
+    for path in ("voila/files/explorer.ipynb", "voila/files/explorer.py", "files/explorer.ipynb",
+                 "voila/files/../pyproject.toml", "api/contents", "tree", "lab"):
+        try:
+            with urllib.request.urlopen(served + path, timeout=30) as answer:
+                body = answer.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as exc:
+            assert exc.code in (403, 404, 405), (path, exc.code)
+            continue
+        # Voilà answers some unknown paths with the explorer page itself: never with a file
+        assert "explorer_app" not in body and "[project]" not in body and '"content"' not in body, path
