@@ -87,7 +87,7 @@ def test_word_document_holds_key_messages_profile_and_every_chart(pack, rendered
     assert "Key messages" in body
     assert ("Re-referrals within 12 months: 27.1% (1,429 of 5,275) in 2016-17, worse than England (21.9%)"
             in body)
-    assert "Percentage of care proceedings on track to be completed within 26 weeks: 76% against" in body
+    assert "Care proceedings on track to finish within 26 weeks: 76% against" in body
     headers = [[c.text for c in t.rows[0].cells] for t in document.tables]
     profile = next(t for t in pack.tables() if t.name == "profile")
     assert [c.label for c in profile.columns if c.display] in headers

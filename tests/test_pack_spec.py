@@ -26,7 +26,7 @@ def test_every_pack_spec_loads(paths, catalogue):
     spec = load_pack_spec(files[0], report.QUARTERLY_SECTIONS, catalogue)
     assert isinstance(spec, PackSpec)
     assert spec.sections[0] == "cover" and spec.headline == "re_referrals"
-    assert spec.indicators[:3] == ["re_referrals", "referral_rate", "cin_rate"]
+    assert spec.indicators[:3] == ["re_referrals", "referral_rate", "assessed_not_in_need"]
 
 
 @pytest.mark.parametrize(("changes", "message"), [

@@ -71,7 +71,7 @@ def test_every_builder_returns_a_section_and_writes_nothing(doncaster_ctx, tmp_p
 def test_sections_in_the_order_of_the_spec_core_before_appendix(doncaster_pack):
     ids = [s.id for s in doncaster_pack.sections]
     assert ids[:6] == ["cover", "profile", "benchmarks", "quarterly", "spc", "headline"]
-    assert ids[6] == "indicator_detail" and ids[-1] == "quarterly_detail"
+    assert ids[6] == "indicator_detail" and ids[-2:] == ["quarterly_detail", "quoted"]
     assert ids[7] == "indicator_re_referrals"
     assert all(s.appendix for s in doncaster_pack.sections[6:])
     assert not any(s.appendix for s in doncaster_pack.sections[:6])
@@ -105,10 +105,10 @@ def test_key_messages_for_doncaster_2017_18_q4(doncaster_pack):
                         "England (21.9%), the region (21.5%) and statistical neighbours (20.1%); ranked "
                         "142 of 152, band D; worse than the year before (23.0%).")
     # B8 care proceedings on track: 76% against a target of 90% (tolerance 80%): outside.
-    assert ("**Percentage of care proceedings on track to be completed within 26 weeks**: 76% against a "
+    assert ("**Care proceedings on track to finish within 26 weeks**: 76% against a "
             "target of 90%, outside tolerance.") in lines
     # A4 was reported outside tolerance with no figure: said so.
-    assert any(x.startswith("**Children seen in appropriate timescales") and "(as reported)" in x for x in lines)
+    assert any(x.startswith("**Children seen within timescales") and "(as reported)" in x for x in lines)
     # Measures that are neither worse nor worsened are not key messages.
     assert not any("Care leavers aged 19-21 in suitable accommodation" in x for x in lines)
 
@@ -142,9 +142,10 @@ def test_profile_every_contract_measure_with_value_target_and_status_basis(donca
     assert cells["FO3"][2] == "0.04" and cells["A1"][2:4] == ["26.0%", "22.0%"]
     assert cells["A1"][-3:] == ["21.9%", "142 of 152", "D"]
     assert not any(c.display and c.key == "code" for c in table.columns)  # no internal codes shown
-    # No 2017-18 Q3 figures for the contract measures: one note, not "no comparison" per row.
-    assert "Since last quarter" not in shown
-    assert any("2017-18 Q3" in n for n in _notes(_section(doncaster_pack, "profile")))
+    # No 2017-18 Q3 figures, but Q3's reported statuses: the direction is the statuses', said so.
+    assert "Since last quarter" in shown
+    assert cells["B8"][6] == "▼ Status worsened" and cells["A2"][6] == "► Status unchanged"
+    assert pd.isna(frame.loc["A1", "direction"])
 
 
 def test_counts_are_whole_and_never_set_beside_national_totals(doncaster_ctx, doncaster_pack):
@@ -193,7 +194,7 @@ def test_trends_over_the_years_only_with_three_years(doncaster_pack):
             assert block.inputs["series"]["value"].notna().sum() >= 3, block.name
     yj = _section(doncaster_pack, "indicator_yj_first_time_entrants")
     assert not any(isinstance(b, Chart) and b.name.endswith("_trend") for b in yj.blocks)
-    assert ("No trend over the years: Doncaster has a published figure for 1 year(s) (2016), and a "
+    assert ("No trend over the years: Doncaster has a published figure for 2 year(s) (2015, 2016), and a "
             "trend needs at least 3.") in _notes(yj)
     assert not any("from 2016 to 2016" in b.alt_text for b in doncaster_pack.charts())
 

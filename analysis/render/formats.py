@@ -76,6 +76,10 @@ WORDS: dict[str, str] = {
     "higher": "↑ Higher",
     "lower": "↓ Lower",
     "no comparison": "No comparison",
+    # direction worked out from the two quarters' statuses where a value is unknown
+    "status improved": "▲ Status improved",
+    "status worsened": "▼ Status worsened",
+    "status unchanged": "► Status unchanged",
 }
 
 _NUMERIC_KINDS = frozenset({"percent", "rate_per_10000", "rate_per_100000", "count", "days",

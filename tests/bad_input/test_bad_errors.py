@@ -61,18 +61,6 @@ def test_explore_level_not_offered(cli, bench_table, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_chart_workers_negative_is_readable(cli, bench_table, tmp_path):
-    from analysis.cli import pack
-
-    if "chart_workers" not in pack.__wrapped__.__code__.co_varnames:
-        pytest.skip("pack has no --chart-workers")
-    text = assert_clean_error(cli("pack", "--la", "Doncaster", "--chart-workers", "-3",
-                                  "--output", str(tmp_path / "out")),
-                              "parameter 'chart_workers'", "a whole number at least 0", "found -3")
-    assert "<class" not in text
-    assert not (tmp_path / "out").exists()
-
-
 def _run_file(tmp_path: Path, **fields: str) -> Path:
     spec = {"las": "[Doncaster, Rotherham, Leeds]", "period": "'2017-18 Q5'",
             "output": str(tmp_path / "out"), "pdf": "false", **fields}
@@ -121,8 +109,7 @@ def test_a_notebook_error_is_shown_whole_once(stub_pack_notebook, bench_table, t
         "from analysis.errors import InputDataError\n"
         f"raise InputDataError('a bad cell in the return', file='r.csv', found={found!r}, fix='correct it')")
     with pytest.raises(AnalysisError) as err:
-        run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=tmp_path / "outputs", pdf=False,
-                 chart_workers=0)
+        run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=tmp_path / "outputs", pdf=False)
     msg = str(err.value)
     assert msg.count("Fix:") == 1 and found in msg and "r.csv: a bad cell in the return" in msg
     assert "the previous pack (if any) is untouched" in msg and err.value.exit_code == 2
@@ -135,8 +122,7 @@ def test_a_notebook_fault_is_exit_status_1(stub_pack_notebook, bench_table, tmp_
 
     paths = stub_pack_notebook("{}['missing key']")
     with pytest.raises(AnalysisError) as err:
-        run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=tmp_path / "outputs", pdf=False,
-                 chart_workers=0)
+        run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=tmp_path / "outputs", pdf=False)
     assert err.value.exit_code == 1 and "unexpected error (KeyError" in str(err.value)
     assert not isinstance(err.value, InputDataError)
 

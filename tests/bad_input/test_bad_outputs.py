@@ -78,7 +78,7 @@ def test_benchmark_output_not_a_file_is_refused(tmp_path, cli, what):
 
 def test_template_with_a_wrong_suffix_is_refused(tmp_path, cli, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    assert_clean_error(cli("template", "--output", "t.pdf"), "t.pdf does not end in .csv or .xlsx",
+    assert_clean_error(cli("template", "--la", "Doncaster", "--output", "t.pdf"), "t.pdf does not end in .csv or .xlsx",
                        "Fix: name the file e.g. t.csv")
     assert not [p for p in tmp_path.iterdir() if p.name != "logs"]
 
@@ -94,7 +94,7 @@ def test_template_to_a_file_that_cannot_be_replaced(tmp_path, cli, monkeypatch):
         return real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", immutable)
-    assert_clean_error(cli("template", "--output", str(target)), "cannot replace the file",
+    assert_clean_error(cli("template", "--la", "Doncaster", "--output", str(target)), "cannot replace the file",
                        "Operation not permitted", "Fix:")
     assert target.read_text() == "the previous template"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "logs") == ["t.csv"]
