@@ -1266,7 +1266,7 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
                  tb("read_summary", "Rows read, used and left out")),
         _section("key", "Key figures", Text(key_findings(dive))),
     ]
-    comparison = [
+    comparison: list[Block | None] = [
         tb("annual", f"Re-referrals by year ending 31 March, up to {year}"),
         tb("rolling_quarters", "Re-referrals in the 12 months to each quarter end"),
     ]

@@ -137,7 +137,7 @@ def screenshot(out: Path, *, la: str = "Doncaster", year: str = "2016-17",
     save a screenshot of the page (the README's picture). Needs Chromium and Playwright."""
     from playwright.sync_api import sync_playwright
 
-    from analysis.pack import CHROMIUM_FLAGS, find_chromium
+    from analysis.render.pdf import CHROMIUM_FLAGS, find_chromium
 
     chromium = find_chromium()
     if chromium is None:

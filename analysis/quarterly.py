@@ -260,9 +260,9 @@ def status_table(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
     rows = rows.merge(before, on=key, how="left")
     by_status = status_direction(rows["status_used"], rows["previous_status"])
     use_status = (rows["direction_previous_quarter"] == "no comparison") & by_status.notna()
-    rows["direction_basis"] = np.where(use_status, "statuses",
-                                       np.where(rows["direction_previous_quarter"] == "no comparison",
-                                                None, "values"))
+    no_comparison = rows["direction_previous_quarter"] == "no comparison"
+    rows["direction_basis"] = pd.Series("values", index=rows.index, dtype=object).mask(
+        no_comparison, None).mask(use_status, "statuses")
     rows.loc[use_status, "direction_previous_quarter"] = by_status[use_status]
     last = _direction_against(local, q, q.same_quarter_last_year())[[*key, "compared_value", "direction"]]
     rows = rows.merge(last.rename(columns={"compared_value": "last_year_value",

@@ -104,7 +104,11 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
             continue
         year = (parse_year(r["benchmark_year"]) if r["benchmark_year"]
                 else benchmark_year_for_quarter(r["report_period"], ind, publications))
-        if rec["benchmark_year"] == "" and year is not None:
+        if year is None:
+            rec["explanation"] = "no DfE year published by the report's quarter"
+            out.append(rec)
+            continue
+        if rec["benchmark_year"] == "":
             rec["benchmark_year"] = f"{year - 1}-{year % 100:02d} (published by the report's quarter)"
         bench = benchmark_table(table, la, catalogue, indicators=[ind], years=[year], paths=paths).iloc[0]
         notes = []

@@ -25,7 +25,7 @@ objects indexed like the input.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 import pandas as pd
@@ -300,9 +300,11 @@ def position_text(from_lowest: int, from_highest: int, of: int) -> str:
 def rank_text(rank: object, of: object, kind: object = "rank", from_highest: object = None) -> str:
     """How a rank or position reads: "142 of 152" (a rank, 1 = best), "20th highest of 151"
     (a position), or "" when there is none."""
-    if rank is None or of is None or pd.isna(rank) or pd.isna(of):  # type: ignore[arg-type]
+    if rank is None or of is None or pd.isna(cast(Any, rank)) or pd.isna(cast(Any, of)):
         return ""
+    r, n = int(cast(Any, rank)), int(cast(Any, of))
     if kind == "position":
-        top = (int(of) - int(rank) + 1) if from_highest is None or pd.isna(from_highest) else int(from_highest)  # type: ignore[arg-type]
-        return position_text(int(rank), top, int(of))  # type: ignore[call-overload]
-    return f"{int(rank)} of {int(of)}"  # type: ignore[call-overload]
+        missing = from_highest is None or pd.isna(cast(Any, from_highest))
+        top = (n - r + 1) if missing else int(cast(Any, from_highest))
+        return position_text(r, top, n)
+    return f"{r} of {n}"

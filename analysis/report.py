@@ -22,7 +22,7 @@ import pandas as pd
 from analysis.atomic import atomic_path
 from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all
 from analysis.blocks import Block, Column, Note, Pack, Section, SectionBuilder, Table, Text
-from analysis.catalogue import Catalogue, Indicator, LaitSource, load_catalogue
+from analysis.catalogue import Catalogue, Indicator, LaitSource, Polarity, load_catalogue
 from analysis.config import Paths, load_sources
 from analysis.coverage import missing_notes
 from analysis.errors import NoDataError
@@ -215,8 +215,8 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
                 for i in ids if i not in shown and i not in explained]
     notes += [n.message for n in missing]
     for row in latest[latest["england"].isna()].itertuples():
-        ind = catalogue.get(row.indicator)
-        why = ind.notes if ind.notes and "England" in ind.notes else (
+        meta = catalogue.get(row.indicator)
+        why = meta.notes if meta.notes and "England" in meta.notes else (
             "DfE's data hold no England figure for it.")
         notes.append(f"{row.label}: no England comparison. {why}")
     stale = latest[latest["year"] < year]
@@ -292,7 +292,7 @@ def plain_label(label: object) -> str:
     return "; ".join(kept).strip().rstrip(";,")
 
 
-def _row_decimals(unit: str, catalogue: int | None, values: tuple[object, ...]) -> int:
+def _row_decimals(unit: str, catalogue: int | None, values: tuple[Any, ...]) -> int:
     """Decimals for one local measure's figures: none for counts, the catalogue's where the
     measure is a catalogue indicator, otherwise as many as the figures have (up to 3), so
     0.04 shows as 0.04."""
@@ -305,7 +305,7 @@ def _row_decimals(unit: str, catalogue: int | None, values: tuple[object, ...]) 
         if found else 0
 
 
-def _value_text(value: object, unit: str, decimals: int | None) -> str:
+def _value_text(value: Any, unit: str, decimals: int | None) -> str:
     """A local measure's figure with the decimals it needs: counts whole, others as given
     (0.04 stays 0.04, never "0.0")."""
     if value is None or pd.isna(value):
@@ -322,7 +322,7 @@ def _value_text(value: object, unit: str, decimals: int | None) -> str:
 def _children_text(row: pd.Series) -> str:
     """The count behind a published figure, from one source: DfE's published count where
     there is one, else the count worked out from the percentage ("about ...")."""
-    def count(value: object, source: object) -> str:
+    def count(value: Any, source: object) -> str:
         return ("about " if source == "derived" else "") + f"{float(value):,.0f}"
 
     if pd.notna(row.get("numerator")):
@@ -505,7 +505,7 @@ def _comparator_phrase(row: pd.Series, judgement: str) -> str:
     return ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _fmt_latest(row: pd.Series, value: object) -> str:
+def _fmt_latest(row: pd.Series, value: Any) -> str:
     if value is None or pd.isna(value):
         return "no figure"
     text = f"{float(value):,.{int(row['decimals'])}f}"
@@ -932,8 +932,8 @@ def spc_blocks(series: pd.DataFrame, *, source: str, synthetic: bool = False,
             short.append((len(rows), str(rows["label"].iloc[0]) if len(rows) else str(code)))
             continue
         first = rows.iloc[-1]
-        polarity = str(first["polarity"])
-        polarity = polarity if polarity in ("higher_is_better", "lower_is_better") else "none"
+        polarity: Polarity = ("higher_is_better" if first["polarity"] == "higher_is_better" else
+                              "lower_is_better" if first["polarity"] == "lower_is_better" else "none")
         target = float(first["target"]) if pd.notna(first.get("target")) else None
         frame = rows.assign(period=pd.Categorical(rows["period"], categories=rows["period"], ordered=True))
         table = xmr_table(frame[["period", "value"]], polarity=polarity, target=target)

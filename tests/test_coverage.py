@@ -135,9 +135,8 @@ def test_rotherham_and_lancashire_packs_have_local_sections(bench_table, paths):
 
 
 def test_a_broken_doncaster_return_does_not_stop_rotherhams_pack(project_copy, bench_table, paths):
-    from tests.conftest import replace_raw
-
     from analysis.errors import InputDataError
+    from tests.conftest import replace_raw
 
     (project_copy.processed / "benchmarks.parquet").symlink_to(paths.benchmarks_table)
     good = (paths.raw / "local" / "doncaster_quarterly_return.csv").read_text()

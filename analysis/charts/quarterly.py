@@ -16,6 +16,7 @@ from typing import cast
 import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -240,7 +241,7 @@ def _plot_quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
             mark_axis_break(ax)
         present = [s for s in STATUSES
                    if ((grid["status"] == s) & grid["value"].notna()).any()]
-        handles = [Line2D([], [], linestyle="none", marker=STATUS_STYLE[s]["marker"],
+        handles: list[Artist] = [Line2D([], [], linestyle="none", marker=STATUS_STYLE[s]["marker"],
                           color=STATUS_STYLE[s]["color"], markersize=7,
                           label=STATUS_STYLE[s]["label"]) for s in present]
         if ok.any():

@@ -17,7 +17,7 @@ import math
 import textwrap
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Literal, cast
+from typing import Any, Literal, cast
 
 import matplotlib as mpl
 import pandas as pd
@@ -531,7 +531,7 @@ def write_files(fig: Figure, base: Path, alt_text: str) -> None:
 def mark_axis_break(ax: Axes) -> None:
     """Mark on the value axis that it does not start at zero: a zig-zag at its foot and the
     words "axis does not start at 0" beside it."""
-    kw = {"transform": ax.transAxes, "color": COLOURS["muted"], "clip_on": False, "linewidth": 1.0,
+    kw: dict[str, Any] = {"transform": ax.transAxes, "color": COLOURS["muted"], "clip_on": False, "linewidth": 1.0,
           "gid": "axis-break"}
     ax.plot([-0.012, 0.012], [0.010, 0.030], **kw)
     ax.plot([-0.012, 0.012], [0.035, 0.055], **kw)

@@ -225,7 +225,7 @@ def _child_parts(child: ET.Element, path: Path, child_no: int
                     child_id = (f.text or "").strip() or None
                 elif ft == "PersonBirthDate" and (f.text or "").strip():
                     try:
-                        birth = _date(f.text.strip(), path, "PersonBirthDate", child_no)
+                        birth = _date((f.text or "").strip(), path, "PersonBirthDate", child_no)
                     except InputDataError:
                         birth = None
         elif tag == "ChildCharacteristics":

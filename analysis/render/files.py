@@ -123,7 +123,11 @@ def _remembered(chart: Chart) -> Drawing | None:
 
 def _remember(chart: Chart, drawing: Drawing) -> None:
     key = id(chart)
-    _DRAWN[key] = (weakref.ref(chart, lambda _ref, key=key: _DRAWN.pop(key, None)), drawing)
+
+    def forget(_ref: object) -> None:
+        _DRAWN.pop(key, None)
+
+    _DRAWN[key] = (weakref.ref(chart, forget), drawing)
 
 
 def draw_charts(charts: Iterable[Chart], workers: int | None = None) -> dict[str, Drawing]:
