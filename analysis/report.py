@@ -792,7 +792,7 @@ def benchmarks_section(ctx: PackContext) -> Section:
         columns=(Column("label", "Indicator"), Column("year", "Year"),
                  _measure_column("value", ctx.la.name), Column("children", "Children"),
                  _measure_column("england", "England"), _measure_column("region", "Region"),
-                 _measure_column("sn_mean", "Neighbours"), Column("rank", "Rank or position"),
+                 _measure_column("sn_mean", "Neighbours"), Column("rank", "Rank"),
                  Column("band", "Band"),
                  Column("direction", "Since last year", kind="direction"),
                  Column("judgement", "England / region / neighbours"),

@@ -10,8 +10,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import signal
+import socket
 import subprocess
+import tempfile
 import sys
 import time
 import typing
@@ -490,13 +493,19 @@ def _cmdline(pid: int) -> str:
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc (Linux)")
-def test_the_browser_dies_with_its_parent_and_leaves_no_profile(tmp_path):
+def test_the_browser_dies_with_its_parent_and_leaves_no_profile(request):
     _chromium()
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
-    # A page that never finishes loading: the child is killed while Chromium is busy with it.
+    # A short temporary folder of the test's own (Chromium's sockets need a short path).
+    scratch = Path(tempfile.mkdtemp(prefix="csc-t-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
+    # A page that never finishes loading (its image comes from a local socket that never
+    # answers): the child is killed while Chromium waits for it.
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    image = f"http://127.0.0.1:{silent.getsockname()[1]}/never.png"
     code = ("from analysis.render.pdf import print_pdf\n"
-            "print_pdf('<p>x</p><script>while (true) {}</script>', timeout=60)\n")
+            f"print_pdf('<p>x</p><img src=\"{image}\" alt=\"\">', timeout=60)\n")
     child = subprocess.Popen([sys.executable, "-c", code], env={**os.environ, "TMPDIR": str(scratch)},
                              stderr=subprocess.PIPE)
     try:
@@ -509,11 +518,25 @@ def test_the_browser_dies_with_its_parent_and_leaves_no_profile(tmp_path):
     finally:
         os.kill(child.pid, signal.SIGKILL)
         child.wait()
+        silent.close()
     deadline = time.monotonic() + 30
     while (_processes_with_tmpdir(scratch) or any(scratch.iterdir())) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert {p: _cmdline(p)[:100] for p in _processes_with_tmpdir(scratch)} == {}
     assert sorted(p.name for p in scratch.rglob("*")) == []
+
+
+def test_a_long_temporary_folder_still_prints(tmp_path, monkeypatch):
+    _chromium()
+    deep = tmp_path / ("a" * 80)
+    deep.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(deep))
+    from analysis.render.pdf import print_pdf, scratch_folder
+
+    folder = scratch_folder()
+    assert len(str(folder)) <= 60
+    folder.rmdir()
+    assert print_pdf("<p>x</p>", timeout=60).startswith(b"%PDF")
 
 
 def test_rendered_text_formats_are_stable(pack):

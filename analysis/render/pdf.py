@@ -126,7 +126,7 @@ def _print(source: Path | str, header: tuple[str, str], timeout: float) -> bytes
     browser_path = find_chromium()
     if browser_path is None:
         raise PdfUnavailableError(unavailable() or "no Chromium")
-    scratch = Path(tempfile.mkdtemp(prefix="csc-pdf-"))
+    scratch = scratch_folder()
     reaper = subprocess.Popen([sys.executable, str(Path(__file__).with_name("_reaper.py")), str(scratch)],
                               stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                               start_new_session=True)
@@ -158,6 +158,21 @@ def _print(source: Path | str, header: tuple[str, str], timeout: float) -> bytes
             reaper.wait(timeout=30)
         except subprocess.TimeoutExpired:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+#: Chromium keeps Unix sockets in its temporary folder, and a socket's path may be at most
+#: about 100 characters: a longer temporary folder makes the browser fail to start.
+MAX_SCRATCH_PATH = 60
+
+
+def scratch_folder() -> Path:
+    """A new folder for the browser's profile and temporary files: in the system's temporary
+    folder, or in /tmp where that folder's path is too long for Chromium's sockets."""
+    scratch = Path(tempfile.mkdtemp(prefix="csc-pdf-"))
+    if len(str(scratch)) <= MAX_SCRATCH_PATH or os.name != "posix":
+        return scratch
+    scratch.rmdir()
+    return Path(tempfile.mkdtemp(prefix="csc-pdf-", dir="/tmp"))
 
 
 def print_pdf(source: Path | str, header: tuple[str, str] = ("", ""), timeout: float = 120) -> bytes:
