@@ -384,3 +384,30 @@ def test_deep_dive_notebook_on_small_synthetic_file(tmp_path, paths, bench_table
     ids = pd.concat([records["child_id"], records["referral_id"]])
     scanned = assert_no_identifiers([out], ids)
     assert len(scanned) > 30
+
+
+def test_the_deep_dive_speaks_of_the_data_not_of_the_code(dive):
+    """No file paths inside the toolkit, module names or raw codes in what a reader sees."""
+    import re
+
+    from analysis.blocks import Chart, Note, Table, Text
+    from analysis.render.formats import formatted_rows
+
+    pack = dd.deep_dive_pack(dive)
+    texts = [pack.title, *map(str, pack.meta.values())]
+    for section in pack.sections:
+        texts += [section.title, section.intro]
+        for block in section.blocks:
+            if isinstance(block, Text):
+                texts.append(block.markdown)
+            elif isinstance(block, Note):
+                texts.append(block.message)
+            elif isinstance(block, Chart):
+                texts += [block.title, block.alt_text, block.source]
+            elif isinstance(block, Table):
+                shown = [c for c in block.columns if c.display]
+                texts += [block.caption, block.source, *(c.label for c in shown)]
+                texts += [cell for row in formatted_rows(block.frame, shown) for cell in row]
+    patterns = [re.compile(p) for p in (r"docs/\S*\.md", r"\banalysis\.[a-z_]+", r"tables/\S+",
+                                        r"above_99_8|below_99_8", r"\bseeds?\b")]
+    assert [(p.pattern, t) for t in texts for p in patterns if t and p.search(t)] == []
