@@ -252,8 +252,8 @@ def test_doncaster_2013_14_q3_pack_and_rotherhams_local_sections(tmp_path, paths
     html = (result.output / "report.html").read_text()
     assert "the toolkit's DfE data start with 2017-18" in htmllib.unescape(html)
     result = run_pack("Rotherham", "2016-17 Q4", paths, outputs_root=tmp_path, pdf=False)
-    summary = pd.read_csv(result.output / "tables/status_summary.csv").set_index("area")
-    assert summary.loc["Total", "measures"] == 5
+    summary = pd.read_csv(result.output / "tables/status_summary.csv").set_index("Area")
+    assert summary.loc["Total", "All measures"] == 5
     html = (result.output / "report.html").read_text()
     assert "5 contract measures in 2016-17 Q4: 5 with a figure, 0 without." in html
     assert "dental check: no figure for 2015-16 or earlier" in html
