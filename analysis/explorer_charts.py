@@ -87,7 +87,8 @@ def _funnel_chart(view: ExplorerView) -> tuple[Axes, str]:
     from analysis.explorer import funnel_chart
 
     assert view.funnel is not None and view.indicator is not None
-    return funnel_chart(view.funnel, view.indicator, view.period, view.la, source=view.source)
+    chart = funnel_chart(view.funnel, view.indicator, view.period, view.la, name="funnel", source=view.source)
+    return chart.plot(**chart.inputs), chart.alt_text
 
 
 def _why_not(view: ExplorerView, key: str) -> str | None:
