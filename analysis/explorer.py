@@ -31,15 +31,15 @@ from analysis.narrative import sentences
 from analysis.periods import financial_year_label
 
 if TYPE_CHECKING:
-    from matplotlib.axes import Axes
+    pass
 
 __all__ = [
     "DEFAULT_INDICATORS",
     "EXPLORER_LEVELS",
     "OVERDISPERSION_METHODS",
     "england_value",
-    "explorer_table",
     "explorer_pack",
+    "explorer_table",
     "funnel_chart",
     "funnel_file_name",
     "funnel_indicators",

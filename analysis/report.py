@@ -14,12 +14,10 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis.atomic import atomic_path
 from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all
 from analysis.blocks import Block, Column, Note, Pack, Section, SectionBuilder, Table, Text
 from analysis.catalogue import Catalogue, Indicator, LaitSource, Polarity, load_catalogue
@@ -1133,46 +1131,3 @@ def quarterly_pack(ctx: PackContext) -> Pack:
     core = [s for s in sections if not s.appendix]
     appendix = [s for s in sections if s.appendix]
     return Pack(title=pack_title(ctx), meta=pack_meta(ctx), sections=tuple(core + appendix))
-
-
-# --- tables for download and the single-chart helpers other notebooks still call ----------------------
-
-def save_chart(ax: Any, name: str, alt_text: str, output_dir: str | Path) -> list[Path]:
-    """Save one chart drawn outside a pack as charts/<name>.png and .svg with alt text beside
-    it (packs are written by :mod:`analysis.render`)."""
-    from analysis.charts.style import save_figure
-
-    out = Path(output_dir) / "charts"
-    out.mkdir(parents=True, exist_ok=True)
-    return save_figure(ax.figure, out / name, alt_text)
-
-
-def show_chart(files: list[Path], alt_text: str) -> Any:
-    """An HTML image of a saved PNG (embedded) with its alt text, for notebook display."""
-    import base64
-    import html
-
-    from IPython.display import HTML
-
-    png = next(p for p in files if p.suffix == ".png")
-    src = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
-    return HTML(f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(alt_text, quote=True)}" '
-                f'style="max-width:100%;height:auto">')
-
-
-def save_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, workbook: str = "tables.xlsx") -> list[Path]:
-    """Each table as tables/<name>.csv and all of them as sheets of one XLSX workbook."""
-    out = Path(output_dir) / "tables"
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in tables.items():
-        target = out / f"{name}.csv"
-        with atomic_path(target) as tmp:
-            frame.to_csv(tmp, index=False)
-        written.append(target)
-    target = out / workbook
-    with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-        for name, frame in tables.items():
-            frame.to_excel(xl, sheet_name=name[:31], index=False)
-    written.append(target)
-    return written
