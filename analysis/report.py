@@ -982,8 +982,7 @@ def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
     """The headline indicator: comparators, every LA ranked, and the funnel plot (or why not)."""
     from analysis.benchmark import all_la_values
     from analysis.charts.benchmark import all_las_ranked_chart, comparators_bar_chart
-    from analysis.charts.statistics import funnel_chart
-    from analysis.explorer import funnel_line, try_funnel
+    from analysis.explorer import funnel_chart, funnel_line, try_funnel
 
     head = headline_row(ctx)
     ind = ctx.catalogue.get(head["indicator"])
@@ -999,13 +998,8 @@ def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
     if funnel is None:
         blocks.append(Note("left_out", f"No funnel plot for {ind.label}: {why}"))
     else:
-        hit = funnel.points[funnel.points["old_la_code"].astype(str) == str(ctx.la.old_code)]
-        la_name = None if hit.empty else str(hit["name"].iloc[0])
-        x_label = ("Children aged under 18 (the rate's population)" if funnel.kind == "rate"
-                   else "Denominator (the number the percentage is of)")
-        blocks.append(funnel_chart(funnel.points, funnel.limits, la_name, name=f"{ind.id}_funnel", source=source,
-                                   unit=ind.unit, decimals=ind.decimals, x_label=x_label, centre_label="England",
-                                   title=f"{ind.label}, {head['period']}: every LA against its size"))
+        blocks.append(funnel_chart(funnel, ind, str(head["period"]), ctx.la, name=f"{ind.id}_funnel",
+                                   source=source))
         blocks.append(Text(funnel_line(funnel, ctx.la, ind)))
     return _section(ctx, "headline", f"Headline indicator: {ind.label}", blocks, HEADLINE_INTRO)
 
