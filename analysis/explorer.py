@@ -12,7 +12,7 @@ import difflib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
 import pandas as pd
 
@@ -29,9 +29,6 @@ from analysis.geography import LocalAuthority
 from analysis.judgement import judge_table, level_text
 from analysis.narrative import sentences
 from analysis.periods import financial_year_label
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = [
     "DEFAULT_INDICATORS",
