@@ -264,10 +264,15 @@ def judged_table(judged: pd.DataFrame, la: LocalAuthority, source: str) -> Table
     """The judged benchmark table (every indicator and year) as a Table: shown as the
     ``benchmark`` command shows it, downloaded with every figure under its own name."""
     from analysis.render.cli_tables import benchmark_display_table
+    from analysis.report import judgement_cell
 
     shown = benchmark_display_table(judged)
-    columns = [replace(c, download=False) for c in shown.columns]
-    return Table("benchmarks", shown.frame, (*columns, *_raw_columns(shown.frame, list(judged.columns))),
+    vs = ("vs_england", "vs_region", "vs_neighbours")
+    frame = shown.frame.assign(judgement=[judgement_cell([str(r[c]) for c in vs])
+                                          for r in shown.frame.to_dict("records")])
+    columns = [replace(c, download=False) for c in shown.columns if c.key not in vs]
+    columns.append(Column("judgement", "England / region / neighbours", download=False))
+    return Table("benchmarks", frame, (*columns, *_raw_columns(frame, list(judged.columns))),
                  caption=f"Published indicators for {la.name}, every year, judged against England, "
                          f"the region and the statistical neighbours",
                  source=source)
