@@ -554,14 +554,18 @@ def funnel(
     Writes the chart (PNG, SVG, alt text) and a CSV of every LA's value, denominator and
     position, and prints where the LA sits.
     """
-    from analysis.atomic import atomic_path
+    from dataclasses import replace
+
+    from analysis import render
     from analysis.benchmark import load_benchmarks
+    from analysis.blocks import Pack, Section
     from analysis.catalogue import load_catalogue
     from analysis.explorer import (
         england_value,
         funnel_chart,
         funnel_file_name,
         funnel_line,
+        funnel_points_block,
         funnel_points_table,
         parse_overdispersion,
         period_label,
@@ -570,7 +574,7 @@ def funnel(
     from analysis.geography import load_areas, resolve_la
     from analysis.pack import check_writable
     from analysis.periods import parse_year
-    from analysis.report import save_chart, source_line
+    from analysis.report import source_line
 
     _check_output(output, "folder")
     paths = _paths()
@@ -586,16 +590,20 @@ def funnel(
     folder = output or paths.outputs / "funnels"
     check_writable(folder)
     period = period_label(table, indicator, chosen_year)
-    ax, alt = funnel_chart(found, ind, period, authority, source=source_line(ind, period, paths))
+    source = source_line(ind, period, paths)
     name = funnel_file_name(indicator, chosen_year, authority, method)
-    written = save_chart(ax, name, alt, folder)
-    csv = folder / "tables" / f"{name}.csv"
-    csv.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(csv) as tmp:
-        funnel_points_table(found, period, authority).to_csv(tmp, index=False)
+    chart = funnel_chart(found, ind, period, authority, name=name, source=source)
+    points = funnel_points_block([funnel_points_table(found, period, authority)], catalogue, source)
+    assert points is not None  # a funnel has points
+    points = replace(points, name=name)
+    pack = Pack(chart.title, {}, (Section("funnel", chart.title, (chart, points)),))
+    # Only this funnel's own files: the folder collects many funnels, so no notes.csv or workbook.
+    rendered = {path: content for path, content in render.render_all(pack, ["files"]).items()
+                if path.startswith("charts/") or path == f"tables/{name}.csv"}
+    written = render.write_files(rendered, folder)
     typer.echo(f"{ind.label}, {period}")
     typer.echo(funnel_line(found, authority, ind))
-    for path in [*written, csv]:
+    for path in written:
         typer.echo(f"  wrote {path}")
 
 

@@ -984,10 +984,6 @@ class DeepDive:
         return (f"Source: DfE, Children in need {year}, table C1 (published figures, not from "
                 "the records); Open Government Licence v3.0.")
 
-    def saved_tables(self) -> dict[str, pd.DataFrame]:
-        """The tables to save (``analysis.report.save_tables``), under their output names."""
-        return {self.name(k): v for k, v in self.tables.items()}
-
 
 @dataclass
 class Prepared:

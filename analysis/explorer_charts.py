@@ -49,10 +49,9 @@ def _group_chart(view: ExplorerView) -> tuple[Axes, str]:
     assert view.group is not None and view.indicator is not None and view.row is not None
     group, ind, row = view.group, view.indicator, view.row
     england = float(row["england"]) if row["england"] == row["england"] else None
-    ax = charts.neighbours_ranked(group.members, ind, england=england, sn_mean=group.mean,
-                                  source=view.source, period=view.period)
-    alt = charts.neighbours_ranked_alt_text(group.members, ind, england=england,
-                                            sn_mean=group.mean, period=view.period)
+    chart = charts.neighbours_ranked_chart(group.members, ind, name="group", england=england,
+                                           sn_mean=group.mean, source=view.source, period=view.period)
+    ax, alt = chart.plot(**chart.inputs), chart.alt_text
     if not group.key.startswith("sn"):  # the chart's words are for statistical neighbours
         for text in ax.texts:
             if text.get_gid() == "subtitle":
@@ -68,8 +67,8 @@ def _trend_chart(view: ExplorerView) -> tuple[Axes, str]:
     from analysis.charts import benchmark as charts
 
     assert view.judged is not None
-    return (charts.annual_trend(view.judged, view.indicator, source=view.source),
-            charts.annual_trend_alt_text(view.judged, view.indicator))
+    chart = charts.annual_trend_chart(view.judged, view.indicator, name="trend", source=view.source)
+    return chart.plot(**chart.inputs), chart.alt_text
 
 
 def _all_las_chart(view: ExplorerView) -> tuple[Axes, str]:
@@ -78,16 +77,17 @@ def _all_las_chart(view: ExplorerView) -> tuple[Axes, str]:
     assert view.all_values is not None and view.la is not None and view.indicator is not None
     assert view.row is not None
     england = float(view.row["england"]) if view.row["england"] == view.row["england"] else None
-    args = (view.all_values, view.indicator, view.la.old_code)
-    return (charts.all_las_ranked(*args, source=view.source, england=england, period=view.period),
-            charts.all_las_ranked_alt_text(*args, england=england, period=view.period))
+    chart = charts.all_las_ranked_chart(view.all_values, view.indicator, view.la.old_code, name="all_las",
+                                        source=view.source, england=england, period=view.period)
+    return chart.plot(**chart.inputs), chart.alt_text
 
 
 def _funnel_chart(view: ExplorerView) -> tuple[Axes, str]:
     from analysis.explorer import funnel_chart
 
     assert view.funnel is not None and view.indicator is not None
-    return funnel_chart(view.funnel, view.indicator, view.period, view.la, source=view.source)
+    chart = funnel_chart(view.funnel, view.indicator, view.period, view.la, name="funnel", source=view.source)
+    return chart.plot(**chart.inputs), chart.alt_text
 
 
 def _why_not(view: ExplorerView, key: str) -> str | None:

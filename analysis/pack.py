@@ -16,7 +16,6 @@ import datetime as dt
 import functools
 import json
 import os
-import re
 import subprocess
 import threading
 import time
@@ -224,28 +223,6 @@ def input_files(paths: Paths, extra: list[Path] | None = None) -> dict[str, str]
 find_chromium = pdf_renderer.find_chromium
 html_to_pdf = pdf_renderer.html_to_pdf
 
-#: Cells with this tag are left out of an HTML report exported from the notebook.
-REPORT_HIDDEN_TAG = "notebook-only"
-
-
-def export_notebook_html(executed: Path, html: Path, title: str) -> None:
-    """Stop-gap for a notebook that does not render its own pack yet (no
-    ``analysis.render.write`` call): the executed notebook as HTML, code hidden, no CDN
-    scripts. Remove once every notebook renders its pack."""
-    import nbformat
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
-    exporter.register_preprocessor(TagRemovePreprocessor(remove_cell_tags={REPORT_HIDDEN_TAG}), enabled=True)
-    nb = nbformat.read(executed, as_version=4)
-    nb.metadata["title"] = title
-    body, _ = exporter.from_notebook_node(nb)
-    body = re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", body)
-    with atomic_path(html) as tmp:
-        tmp.write_text(body, encoding="utf-8")
-
-
 def _failing_cell(exc: Exception, executed: Path) -> str:
     """Describe the failing cell from papermill's error and the partly executed notebook."""
     lines = [f"{type(exc).__name__}: {getattr(exc, 'ename', '')} {getattr(exc, 'evalue', exc)}".strip()]
@@ -398,10 +375,13 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
                                f"{dt.datetime.now(dt.UTC).isoformat(timespec='seconds')}\n"
                                + _failing_cell(exc, executed) + "\n", encoding="utf-8")
             raise notebook_failure(notebook, exc, output_dir, error_log) from None
-        html_note = None
         if not (tmp / "report.html").exists():
-            html_note = "report.html exported from the executed notebook (it does not render its pack)"
-            export_notebook_html(executed, tmp / "report.html", title)
+            raise PackError(f"{NOTEBOOKS[notebook]} ran but wrote no report.html; the previous pack "
+                            f"(if any) is untouched", where=str(source),
+                            expected="a notebook that builds its pack and writes it with "
+                                     "analysis.render.write(pack, output_dir, formats) including \"html\"",
+                            fix="restore the notebook with `git checkout -- notebooks/`, or add "
+                                "\"html\" to the formats it writes")
         header = (params.get("la") or title, params.get("period") or "")
         pdf_note = (html_to_pdf(tmp / "report.html", tmp / "report.pdf", header=header)
                     if pdf else "PDF not requested")
@@ -413,7 +393,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
             "started": started.isoformat(timespec="seconds"),
             "finished": finished.isoformat(timespec="seconds"),
             "duration_seconds": round(time.perf_counter() - clock, 2),
-            "formats": formats_in(files), "html_note": html_note,
+            "formats": formats_in(files),
             "pdf": None if pdf_note else "report.pdf", "pdf_note": pdf_note,
             "inputs": input_files(paths, [paths.root / params["records"]] if "records" in params else None),
             "encodings": text_encodings(paths.root, [paths.raw / "local", *(

@@ -14,12 +14,10 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analysis.atomic import atomic_path
 from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all
 from analysis.blocks import Block, Column, Note, Pack, Section, SectionBuilder, Table, Text
 from analysis.catalogue import Catalogue, Indicator, LaitSource, Polarity, load_catalogue
@@ -984,8 +982,7 @@ def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
     """The headline indicator: comparators, every LA ranked, and the funnel plot (or why not)."""
     from analysis.benchmark import all_la_values
     from analysis.charts.benchmark import all_las_ranked_chart, comparators_bar_chart
-    from analysis.charts.statistics import funnel_chart
-    from analysis.explorer import funnel_line, try_funnel
+    from analysis.explorer import funnel_chart, funnel_line, try_funnel
 
     head = headline_row(ctx)
     ind = ctx.catalogue.get(head["indicator"])
@@ -1001,13 +998,8 @@ def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
     if funnel is None:
         blocks.append(Note("left_out", f"No funnel plot for {ind.label}: {why}"))
     else:
-        hit = funnel.points[funnel.points["old_la_code"].astype(str) == str(ctx.la.old_code)]
-        la_name = None if hit.empty else str(hit["name"].iloc[0])
-        x_label = ("Children aged under 18 (the rate's population)" if funnel.kind == "rate"
-                   else "Denominator (the number the percentage is of)")
-        blocks.append(funnel_chart(funnel.points, funnel.limits, la_name, name=f"{ind.id}_funnel", source=source,
-                                   unit=ind.unit, decimals=ind.decimals, x_label=x_label, centre_label="England",
-                                   title=f"{ind.label}, {head['period']}: every LA against its size"))
+        blocks.append(funnel_chart(funnel, ind, str(head["period"]), ctx.la, name=f"{ind.id}_funnel",
+                                   source=source))
         blocks.append(Text(funnel_line(funnel, ctx.la, ind)))
     return _section(ctx, "headline", f"Headline indicator: {ind.label}", blocks, HEADLINE_INTRO)
 
@@ -1133,46 +1125,3 @@ def quarterly_pack(ctx: PackContext) -> Pack:
     core = [s for s in sections if not s.appendix]
     appendix = [s for s in sections if s.appendix]
     return Pack(title=pack_title(ctx), meta=pack_meta(ctx), sections=tuple(core + appendix))
-
-
-# --- tables for download and the single-chart helpers other notebooks still call ----------------------
-
-def save_chart(ax: Any, name: str, alt_text: str, output_dir: str | Path) -> list[Path]:
-    """Save one chart drawn outside a pack as charts/<name>.png and .svg with alt text beside
-    it (packs are written by :mod:`analysis.render`)."""
-    from analysis.charts.style import save_figure
-
-    out = Path(output_dir) / "charts"
-    out.mkdir(parents=True, exist_ok=True)
-    return save_figure(ax.figure, out / name, alt_text)
-
-
-def show_chart(files: list[Path], alt_text: str) -> Any:
-    """An HTML image of a saved PNG (embedded) with its alt text, for notebook display."""
-    import base64
-    import html
-
-    from IPython.display import HTML
-
-    png = next(p for p in files if p.suffix == ".png")
-    src = "data:image/png;base64," + base64.b64encode(png.read_bytes()).decode("ascii")
-    return HTML(f'<img src="{html.escape(src, quote=True)}" alt="{html.escape(alt_text, quote=True)}" '
-                f'style="max-width:100%;height:auto">')
-
-
-def save_tables(tables: dict[str, pd.DataFrame], output_dir: str | Path, workbook: str = "tables.xlsx") -> list[Path]:
-    """Each table as tables/<name>.csv and all of them as sheets of one XLSX workbook."""
-    out = Path(output_dir) / "tables"
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, frame in tables.items():
-        target = out / f"{name}.csv"
-        with atomic_path(target) as tmp:
-            frame.to_csv(tmp, index=False)
-        written.append(target)
-    target = out / workbook
-    with atomic_path(target) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-        for name, frame in tables.items():
-            frame.to_excel(xl, sheet_name=name[:31], index=False)
-    written.append(target)
-    return written

@@ -44,26 +44,31 @@ def floor_seconds(charts: int, workdir: Path) -> float:
 
 def drawing_cpu_seconds(la: str, paths: Paths, workdir: Path) -> tuple[float, float]:
     """CPU seconds of one LA's pack notebook run in this process, and of that, the part spent
-    laying out and writing its charts (PNG, SVG, alt text): the pack's own code cells (from
-    the jupytext pair), charts saved in this process, displays discarded."""
+    drawing its charts (PNG, SVG, alt text) by the files renderer: the pack's own code cells
+    (from the jupytext pair), charts drawn in this process, displays discarded."""
     import contextlib
     import io
 
     import jupytext
 
-    from analysis.charts import style
+    from analysis.blocks import Chart
+    from analysis.render import files
 
     nb = jupytext.read(paths.notebooks / "quarterly_pack.py")
     cells = [c.source for c in nb.cells if c.cell_type == "code"]
-    writing = [0.0]
-    write_files = style.write_files
+    drawing = [0.0]
+    draw_chart = files.draw_chart
 
-    def timed(*args: object) -> None:
+    def timed(chart: Chart) -> files.Drawing:
         started = time.process_time()
-        write_files(*args)
-        writing[0] += time.process_time() - started
+        try:
+            return draw_chart(chart)
+        finally:
+            drawing[0] += time.process_time() - started
 
-    style.write_files = timed
+    files.draw_chart = timed
+    workers = os.environ.get("CSC_CHART_WORKERS")
+    os.environ["CSC_CHART_WORKERS"] = "0"  # every chart drawn here, so its time is counted
     try:
         namespace: dict[str, object] = {}
         started = time.process_time()
@@ -72,9 +77,13 @@ def drawing_cpu_seconds(la: str, paths: Paths, workdir: Path) -> tuple[float, fl
                 exec(compile(source, f"quarterly_pack cell {i}", "exec"), namespace)
                 if i == 0:  # the parameters cell
                     namespace.update(la=la, output_dir=str(workdir / la))
-        return time.process_time() - started, writing[0]
+        return time.process_time() - started, drawing[0]
     finally:
-        style.write_files = write_files
+        files.draw_chart = draw_chart
+        if workers is None:
+            del os.environ["CSC_CHART_WORKERS"]
+        else:
+            os.environ["CSC_CHART_WORKERS"] = workers
 
 
 def _runs(seconds: list[float]) -> str:
@@ -124,9 +133,9 @@ def main() -> None:
             print(f"all LAs ({ok}/{len(names)} ok, --jobs 2): {took / 60:.1f} min  [target < 10 min]")
             cores = os.cpu_count() or 1
             print(f"  least it can take: a pack's notebook in one process ({', '.join(sample)}) takes "
-                  f"{notebook:.1f} s of CPU, {drawing:.1f} s of it laying out and writing the charts; "
+                  f"{notebook:.1f} s of CPU, {drawing:.1f} s of it drawing the charts; "
                   f"{ok} packs over {cores} cores: {ok * notebook / cores / 60:.1f} min for the notebooks' "
-                  f"work, {ok * drawing / cores / 60:.1f} min for writing the charts alone")
+                  f"work, {ok * drawing / cores / 60:.1f} min for drawing the charts alone")
             for r in results:
                 if r.status != "ok":
                     print(f"  failed: {r.la}: {r.message}")

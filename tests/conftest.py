@@ -36,13 +36,17 @@ def bench_table(paths: Paths) -> pd.DataFrame:
 @pytest.fixture
 def stub_pack_notebook(tmp_path: Path, paths: Paths):
     """Make a stand-in quarterly_pack notebook: a parameters cell (``la``, ``output_dir``)
-    then one code cell per source given. Returns the project's Paths pointing at it."""
+    then one code cell per source given, then (``report``) a cell writing a small
+    report.html where the cells have not written one, as every pack notebook writes its own.
+    Returns the project's Paths pointing at it."""
     import nbformat
 
-    def make(*sources: str) -> Paths:
+    def make(*sources: str, report: bool = True) -> Paths:
         nb = nbformat.v4.new_notebook()
+        last = ("import pathlib\nreport = pathlib.Path(output_dir, 'report.html')\n"
+                "if not report.exists():\n    report.write_text('<!doctype html><title>t</title>')")
         nb.cells = [nbformat.v4.new_code_cell("la = 'x'\noutput_dir = 'x'", metadata={"tags": ["parameters"]}),
-                    *(nbformat.v4.new_code_cell(src) for src in sources)]
+                    *(nbformat.v4.new_code_cell(src) for src in [*sources, *([last] if report else [])])]
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         notebooks = tmp_path / "notebooks"
         notebooks.mkdir()

@@ -28,7 +28,6 @@ from analysis.charts.style import (
     add_source,
     format_value,
     new_figure,
-    save_figure,
     spread_positions,
 )
 from analysis.errors import InputDataError, NoDataError, ParameterError
@@ -122,28 +121,17 @@ def test_a_chart_without_a_source_is_refused():
         add_source(ax, "  ")
 
 
-def test_save_figure_writes_png_svg_and_alt_text_and_no_temp_files(tmp_path, real):
-    ax = cb.comparators_bar(real["row"], source=SOURCE)
-    alt = cb.comparators_bar_chart(real["row"], name="bar", source=SOURCE).alt_text
-    paths = save_figure(ax.figure, tmp_path / "charts" / "re_referrals", alt)
-    assert [p.name for p in paths] == ["re_referrals.png", "re_referrals.svg", "re_referrals.txt"]
-    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(p.name for p in paths)
-    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    svg = paths[1].read_text(encoding="utf-8")
+def test_a_chart_is_drawn_as_png_svg_and_alt_text(real):
+    from analysis.render.files import draw_chart
+
+    chart = cb.comparators_bar_chart(real["row"], name="re_referrals", source=SOURCE)
+    drawn = draw_chart(chart)
+    assert sorted(drawn) == ["charts/re_referrals.png", "charts/re_referrals.svg", "charts/re_referrals.txt"]
+    assert drawn["charts/re_referrals.png"][:8] == b"\x89PNG\r\n\x1a\n"
+    svg = drawn["charts/re_referrals.svg"].decode("utf-8")
     assert "<svg" in svg and "27.1%" in svg  # text kept as text (svg.fonttype none)
-    assert paths[2].read_text(encoding="utf-8").strip() == alt
-
-
-def test_save_figure_overwrites_and_needs_alt_text(tmp_path, real):
-    ax = cb.comparators_bar(real["row"], source=SOURCE)
-    save_figure(ax.figure, tmp_path / "a", "First.")
-    paths = save_figure(ax.figure, tmp_path / "a.png", "Second.")  # a suffix is dropped
-    assert paths[2].read_text(encoding="utf-8") == "Second.\n"
-    assert "<dc:date>" not in paths[1].read_text(encoding="utf-8")  # no date in the SVG
-    assert len(list(tmp_path.iterdir())) == 3
-    with pytest.raises(ParameterError, match="alt text"):
-        save_figure(ax.figure, tmp_path / "b", "")
-    assert not list(tmp_path.glob("b*"))
+    assert "<dc:date>" not in svg  # no date in the SVG: the same chart gives the same file
+    assert drawn["charts/re_referrals.txt"].decode("utf-8") == " ".join(chart.alt_text.split()) + "\n"
 
 
 # --- benchmark charts (real Doncaster 2016-17) ---------------------------------------------

@@ -62,7 +62,7 @@ def test_time_since_chart_marks_the_shares(bands_shown):
     assert "80.0% within\n6 months" in shown
     assert {"within-60", "within-91", "within-182"} <= gids(ax)
     assert "SYNTHETIC DATA" not in shown
-    alt = rc.time_since_previous_alt_text(bands_shown, period="2016-17")
+    alt = rc.time_since_block("t", bands_shown, source=SOURCE, synthetic=False, period="2016-17").alt_text
     assert alt.startswith("Bar chart of 200 re-referrals in 2016-17")
     assert "63.0% within 60 days, 65.0% within 3 months (91 days), 80.0% within 6 months" in alt
 
@@ -73,7 +73,7 @@ def test_time_since_chart_with_hidden_bands(bands):
     assert "SYNTHETIC DATA" in shown
     assert shown.count("c") >= 2  # the two hidden bars are labelled "c", not drawn
     assert "c within\n60 days" in shown
-    alt = rc.time_since_previous_alt_text(bands, synthetic=True)
+    alt = rc.time_since_block("t", bands, source=SOURCE, synthetic=True, period=None).alt_text
     assert alt.startswith("SYNTHETIC DATA")
     assert "1-7 days c" in alt and "suppressed" in alt
     assert "c within 60 days, c within 3 months (91 days), 80.0% within 6 months" in alt
@@ -101,7 +101,8 @@ def test_breakdown_chart_rate_with_reference(sources):
     shown = texts(ax)
     assert "30.0%  (n=400)" in shown and "c  (n=c)" in shown
     assert any("Dashed line: all referrals, 25.9%." in t for t in shown)
-    alt = rc.breakdown_alt_text(sources, "source_group", reference=25.9, what="referral source")
+    alt = rc.breakdown_block("b", sources, "source_group", source=SOURCE, synthetic=False,
+                             title="t", reference=25.9, what="referral source").alt_text
     assert "by referral source: Police 30.0% (n=400); Schools and education 20.0% (n=200)" in alt
     assert "Highest Police (30.0%), lowest Schools and education (20.0%)" in alt
     assert "All referrals: 25.9%" in alt and "suppressed" in alt
@@ -112,9 +113,10 @@ def test_breakdown_chart_share_and_max_rows(sources):
                             count="rereferrals", source=SOURCE, max_rows=3, synthetic=True)
     assert len(ax.patches) == 3
     assert any("2 smaller categories are in the table" in t for t in texts(ax))
-    alt = rc.breakdown_alt_text(sources, "source_group", "share_of_rereferrals_percent",
-                                count="rereferrals", max_rows=3, synthetic=True)
-    assert alt.startswith("SYNTHETIC DATA") and "Police 63.2% (n=120)" in alt
+    alt = rc.breakdown_block("b", sources, "source_group", "share_of_rereferrals_percent",
+                             count="referrals", max_rows=3, synthetic=True, source=SOURCE,
+                             title="t", what="source group").alt_text
+    assert alt.startswith("SYNTHETIC DATA") and "Police 63.2% (n=400)" in alt
     assert "2 smaller categories are in the table only" in alt
 
 
@@ -125,8 +127,9 @@ def test_breakdown_chart_uses_labels():
     ax = rc.breakdown_chart(need, "primary_need", label="label", source=SOURCE)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Abuse or neglect",
                                                            "Family dysfunction"]
-    assert "Abuse or neglect 25.0% (n=100)" in rc.breakdown_alt_text(need, "primary_need",
-                                                                     label="label")
+    assert "Abuse or neglect 25.0% (n=100)" in rc.breakdown_block(
+        "b", need, "primary_need", label="label", source=SOURCE, synthetic=False, title="t",
+        what="primary need").alt_text
 
 
 def test_early_help_chart():
@@ -135,7 +138,7 @@ def test_early_help_chart():
                       "not_recorded": [12, 3, 9], "percent": [11.3, 20.0, 8.4]})
     ax = rc.early_help_chart(t, source=SOURCE, synthetic=True, period="2016-17")
     assert "SYNTHETIC DATA" in texts(ax) and "11.3%  (n=1,000)" in texts(ax)
-    alt = rc.early_help_alt_text(t, synthetic=True, period="2016-17")
+    alt = rc.early_help_block("e", t, source=SOURCE, synthetic=True, period="2016-17").alt_text
     # seed 003 reports 11.3% of re-referrals with early help first; here a hand-made table
     assert "all referrals: 11.3% (113 of 1,000); re-referrals: 20.0% (50 of 250)" in alt
     assert "Not recorded for 12 referrals" in alt
@@ -183,8 +186,8 @@ def test_conversion_funnel_chart_with_dfe_markers(funnel, comparison):
     assert "Doncaster as published by DfE" in legend and "England" in legend
     shown = texts(ax)
     assert "1,904 (36.1%)" in shown and "c (c)" in shown and "SYNTHETIC DATA" in shown
-    alt = rc.conversion_funnel_alt_text(funnel, comparison, period="2016-17",
-                                        la_name="Doncaster", synthetic=True)
+    alt = rc.funnel_block("f", funnel, comparison, source=SOURCE, period="2016-17",
+                           la_name="Doncaster", synthetic=True).alt_text
     assert alt.startswith("SYNTHETIC DATA")
     assert "Assessed: not in need 1,904 (36.1%)" in alt
     assert ("DfE 2016-17 for assessed: not in need: England 27.8%, Region 29.0%, "
@@ -194,7 +197,8 @@ def test_conversion_funnel_chart_with_dfe_markers(funnel, comparison):
 def test_conversion_funnel_without_comparison(funnel):
     ax = rc.conversion_funnel_chart(funnel, None, source=SOURCE)
     assert ax.get_legend() is None
-    assert "DfE" not in rc.conversion_funnel_alt_text(funnel)
+    assert "DfE" not in rc.funnel_block("f", funnel, None, source=SOURCE, synthetic=False, period=None,
+                                           la_name="Doncaster").alt_text
 
 
 @pytest.fixture
@@ -215,7 +219,7 @@ def test_locality_funnel_chart(localities):
     assert {"East", "North", "South"} <= set(shown) and "West" not in shown
     assert any("1 locality(ies) not shown" in t for t in shown)
     assert "SYNTHETIC DATA" in shown
-    alt = rc.locality_funnel_alt_text(localities, synthetic=True, period="2016-17")
+    alt = rc.locality_block("l", localities, source=SOURCE, synthetic=True, period="2016-17").alt_text
     assert alt.startswith("SYNTHETIC DATA")
     assert "around an average of 25.0%" in alt
     assert "East 45.0% of 200 referrals (above the 99.8% limit)" in alt
@@ -241,7 +245,7 @@ def test_monthly_xmr_chart():
     assert bool(xmr["outside_limits"].iloc[-1])
     ax = rc.monthly_xmr_chart(xmr, source=SOURCE, synthetic=True)
     assert "SYNTHETIC DATA" in texts(ax)
-    alt = rc.monthly_xmr_alt_text(xmr, synthetic=True)
+    alt = rc.xmr_block("x", xmr, source=SOURCE, synthetic=True).alt_text
     assert alt.startswith("SYNTHETIC DATA") and "Monthly re-referral rate" in alt
     assert "Mean 26.5%" in alt and "2018-01" in alt  # (12 x 25 + 45) / 13 = 26.54
 
@@ -265,16 +269,18 @@ def test_alt_text_matches_deep_dive_tables(tmp_path, paths, bench_table):
     dive = dd.build_deep_dive("Doncaster", path, paths=paths)
     t = dive.tables
     assert dive.synthetic and dive.period == "2017-18"
-    alt = rc.time_since_previous_alt_text(t["time_since"], synthetic=True, period=dive.period)
+    alt = rc.time_since_block("t", t["time_since"], source=dive.source, synthetic=True,
+                              period=dive.period).alt_text
     within = t["share_within"]["percent"].tolist()
     assert f"{within[0]:.1f}% within 60 days" in alt
     assert f"{within[1]:.1f}% within 3 months (91 days)" in alt
-    alt = rc.conversion_funnel_alt_text(t["funnel"], t["dfe_comparison"], synthetic=True)
+    alt = rc.funnel_block("f", t["funnel"], t["dfe_comparison"], source=dive.source, synthetic=True,
+                          period=None, la_name="Doncaster").alt_text
     nin = t["funnel"].set_index("stage").loc["Assessed: not in need"]
     assert f"Assessed: not in need {nin['count']:,} ({nin['percent_of_referrals']:.1f}%)" in alt
     assert "England 28.5%" in alt  # DfE C1 2017-18: assessed not in need, England
     loc = t["localities"].set_index("locality")
-    alt = rc.locality_funnel_alt_text(t["localities"], synthetic=True)
+    alt = rc.locality_block("l", t["localities"], source=dive.source, synthetic=True, period=None).alt_text
     assert f"East {loc.loc['East', 'percent']:.1f}% of {loc.loc['East', 'denominator']:,}" in alt
     ax = rc.locality_funnel_chart(t["localities"], source=dive.source, synthetic=True)
     assert "SYNTHETIC DATA" in texts(ax)

@@ -160,23 +160,67 @@ def test_funnel_points_table_and_file_name(doncaster):
     assert explorer.funnel_file_name("cin_rate", 2023, None, "additive") == "cin_rate_2023_funnel_additive"
 
 
-def test_explorer_tables_leave_out_empty_funnels():
-    judged = pd.DataFrame({"indicator": ["a"], "label": ["A"], "period": ["2016-17"], "value": [1.0],
-                           "sentence": ["A is 1."]})
-    tables = explorer.explorer_tables(judged, judged, [])
-    assert list(tables) == ["benchmarks", "sentences"]
-    tables = explorer.explorer_tables(judged, judged, [pd.DataFrame({"x": [1]}), pd.DataFrame({"x": [2]})])
-    assert tables["funnel_points"]["x"].tolist() == [1, 2]
+def test_funnel_points_block_leaves_out_empty_funnels(catalogue):
+    assert explorer.funnel_points_block([], catalogue, "Source: test.") is None
+    assert explorer.funnel_points_block([pd.DataFrame()], catalogue, "Source: test.") is None
+    first = explorer.funnel_points_table(_funnel(["inside", "above_95"]), "2016-17")
+    second = explorer.funnel_points_table(_funnel(["below_99_8"]), "2016-17")
+    table = explorer.funnel_points_block([first, pd.DataFrame(), second], catalogue, "Source: test.")
+    assert table.name == "funnel_points" and table.frame["name"].tolist() == ["A", "B", "A"]
+    # shown: the label and the position in words; downloaded: the points under their own names
+    assert table.frame["indicator_label"].unique().tolist() == ["Re-referrals within 12 months"]
+    assert table.frame["position_words"].iloc[2] == "below the 99.8% limit"
+    assert [c.key for c in table.columns if c.download] == list(first.columns)
 
 
 def test_funnel_chart_highlights_the_la(bench_table, catalogue, doncaster, paths):
     row = pd.Series({"indicator": "re_referrals", "year": 2017, "england": 21.9})
     funnel, _ = explorer.try_funnel(bench_table, row, catalogue)
-    ax, alt = explorer.funnel_chart(funnel, catalogue.get("re_referrals"), "2016-17", doncaster,
-                                    source="Source: test.")
+    chart = explorer.funnel_chart(funnel, catalogue.get("re_referrals"), "2016-17", doncaster,
+                                  name="re_referrals_funnel", source="Source: test.")
+    assert chart.name == "re_referrals_funnel" and chart.source == "Source: test."
+    assert "Doncaster: 27.1% from 5,275, above the 99.8% limit" in chart.alt_text
+    ax = chart.draw().axes[0]
     assert isinstance(ax, Axes)
-    assert "Doncaster: 27.1% from 5,275, above the 99.8% limit" in alt
     assert any(t.get_text() == "Doncaster 27.1%" for t in ax.texts)
+
+
+def test_funnel_chart_says_when_the_limits_are_widened(bench_table, catalogue):
+    row = pd.Series({"indicator": "re_referrals", "year": 2017, "england": 21.9})
+    funnel, _ = explorer.try_funnel(bench_table, row, catalogue, "multiplicative")
+    chart = explorer.funnel_chart(funnel, catalogue.get("re_referrals"), "2016-17", None,
+                                  name="f", source="Source: test.")
+    assert chart.alt_text.endswith("The limits are widened for multiplicative over-dispersion.")
+    assert chart.title.endswith("every LA against its size, multiplicative over-dispersion")
+
+
+def test_explorer_pack_sections_and_notes(bench_table, catalogue, paths, doncaster, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    pack = explorer.explorer_pack(bench_table, doncaster, catalogue,
+                                  indicators=["re_referrals", "assessments_45_days", "cin_count"],
+                                  years=[2015, 2016, 2017], paths=paths)
+    assert list(tmp_path.iterdir()) == []  # a builder writes nothing
+    assert pack.title == "Doncaster: benchmark explorer"
+    assert [s.id for s in pack.sections] == ["benchmarks", "latest", "indicator_re_referrals",
+                                             "indicator_assessments_45_days", "indicator_cin_count",
+                                             "funnel_points"]
+    assert [t.name for t in pack.tables()] == ["benchmarks", "sentences", "funnel_points"]
+    assert [c.name for c in pack.charts()] == [
+        "re_referrals_trend", "re_referrals_neighbours", "re_referrals_all_las", "re_referrals_2017_funnel",
+        "assessments_45_days_trend", "assessments_45_days_neighbours", "assessments_45_days_all_las",
+        "cin_count_trend", "cin_count_neighbours"]
+    notes = [(n.indicator, n.message) for _, n in pack.notes()]
+    assert ("assessments_45_days", "No funnel plot: no LA has a denominator for Assessments") in [
+        (i, m[:len("No funnel plot: no LA has a denominator for Assessments")]) for i, m in notes]
+    assert ("cin_count", "No ranking of every LA for Children in need at 31 March: it has no better or "
+                         "worse direction.") in notes
+    # the judged table keeps its numbers for download, under the data's own names
+    bench = pack.tables()[0]
+    don = bench.frame[(bench.frame["indicator"] == "re_referrals") & (bench.frame["year"] == 2017)].iloc[0]
+    assert (don["value"], don["numerator"], don["denominator"], don["england"]) == (27.1, 1429, 5275, 21.9)
+    assert {"value", "numerator", "denominator", "england", "rank", "level"} <= {
+        c.label for c in bench.columns if c.download}
+    assert pack.meta["period"] == "2014-15 to 2016-17"
 
 
 # --- CLI -----------------------------------------------------------------------------------------
@@ -297,3 +341,4 @@ def test_lancashire_explorer(lancashire_explorer, bench_table, catalogue, paths)
     assert funnels.loc[funnels["highlighted"], "name"].tolist() == ["Lancashire"] * 3
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "At 99.8% confidence Lancashire" in html and "additive over-dispersion" in html
+    assert "<table" in html and "notebook-only" not in html

@@ -84,6 +84,14 @@ def test_failed_run_keeps_previous_pack_and_logs_the_cell(stub_pack_notebook, pr
     assert [p.name for p in out.parent.iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_notebook_that_writes_no_report_is_an_error(stub_pack_notebook, previous_pack):
+    project = stub_pack_notebook("print('no pack rendered')", report=False)
+    with pytest.raises(PackError, match=r"wrote no report\.html") as err:
+        run_notebook("quarterly_pack", {"la": "Doncaster"}, previous_pack, project, title="t", pdf=False)
+    assert "analysis.render.write" in str(err.value) and "Fix:" in str(err.value)
+    assert [p.name for p in previous_pack.iterdir()] == ["previous.txt"]  # the previous pack kept
+
+
 def test_manifest_hashes_each_file_of_a_records_folder(tmp_path, paths):
     folder = tmp_path / "census"
     folder.mkdir()

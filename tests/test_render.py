@@ -402,7 +402,6 @@ def test_the_runner_keeps_what_the_notebook_rendered_and_prints_the_pdf(stub_pac
     result = run_notebook("quarterly_pack", {"la": "Doncaster", "period": "2017-18 Q4"}, out, project,
                           title="Doncaster: test", pdf=True)
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["html_note"] is None  # the notebook's own report.html, not an export
     assert '<caption id="table-profile-caption">Profile</caption>' in (out / "report.html").read_text()
     assert set(manifest["outputs"]) >= {"report.html", "notes.csv", "tables/profile.csv",
                                         "tables/tables.xlsx", "quarterly_pack.ipynb", "manifest.json"}

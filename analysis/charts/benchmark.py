@@ -710,12 +710,6 @@ def all_las_ranked_chart(all_values: pd.DataFrame, indicator: Indicator, la_old_
     return Chart(name=name, plot=all_las_ranked, inputs=inputs, alt_text=alt, source=source,
                  title=title or indicator.label, synthetic=synthetic)
 
-
-# Callers not yet moved to the builders (the explorer notebook) still use these names; the
-# builders above are the way in. Remove once nothing imports them.
-annual_trend_alt_text = _annual_trend_alt_text
-neighbours_ranked_alt_text = _neighbours_ranked_alt_text
-all_las_ranked_alt_text = _all_las_ranked_alt_text
 def _rank_words(row: pd.Series) -> str:
     """"rank 142 of 152" (1 = best), or "20th highest of 151" for an indicator without a
     better direction (a position, not a judgement)."""

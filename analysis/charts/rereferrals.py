@@ -5,8 +5,8 @@ percentages, with ``"c"`` where :mod:`analysis.suppress` hid a small number), dr
 ``ax`` (a new house-style figure when None) and returns the Axes. A suppressed value is
 drawn as no bar or no point and written as "c"; nothing hidden in a table can come back
 through a chart. ``synthetic=True`` labels the chart "SYNTHETIC DATA" and starts the alt
-text with the same words. Each chart has an ``*_alt_text`` companion that gives the
-figures the chart shows.
+text with the same words. The builders (``*_block``) return an :class:`analysis.blocks.Chart`
+whose alt text gives the figures the chart shows.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from matplotlib.lines import Line2D
 
 from analysis.blocks import Chart
 from analysis.charts.statistics import (
+    _funnel_plot_alt_text,
+    _xmr_chart_alt_text,
     funnel_plot,
-    funnel_plot_alt_text,
     xmr_chart,
-    xmr_chart_alt_text,
 )
 from analysis.charts.style import (
     A4_TEXT_WIDTH,
@@ -149,7 +149,7 @@ def time_since_previous_chart(bands: pd.DataFrame, ax: Axes | None = None, *, so
         return finish(ax, source, synthetic, title or "How soon children come back", sub)
 
 
-def time_since_previous_alt_text(bands: pd.DataFrame, *, synthetic: bool = False,
+def _time_since_previous_alt_text(bands: pd.DataFrame, *, synthetic: bool = False,
                                  period: str | None = None) -> str:
     """Alt text for :func:`time_since_previous_chart`."""
     data = _frame(bands, ["min_days", "max_days", "rereferrals", "percent",
@@ -238,7 +238,7 @@ def breakdown_chart(table: pd.DataFrame, category: str, value: str = "rate_perce
                       title or f"Re-referrals by {category.replace('_', ' ')}", sub or None)
 
 
-def breakdown_alt_text(table: pd.DataFrame, category: str, value: str = "rate_percent", *,
+def _breakdown_alt_text(table: pd.DataFrame, category: str, value: str = "rate_percent", *,
                        synthetic: bool = False, label: str | None = None,
                        count: str | None = "referrals", reference: float | str | None = None,
                        reference_label: str = "All referrals", max_rows: int = 12,
@@ -285,7 +285,7 @@ def early_help_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str
                            title=title or "Was early help tried first?", subtitle=sub)
 
 
-def early_help_alt_text(table: pd.DataFrame, *, synthetic: bool = False,
+def _early_help_alt_text(table: pd.DataFrame, *, synthetic: bool = False,
                         period: str | None = None) -> str:
     """Alt text for :func:`early_help_chart`."""
     data = _frame(table, ["group", "with_prior_early_help", "known", "percent"], "table")
@@ -378,7 +378,7 @@ def conversion_funnel_chart(funnel: pd.DataFrame, comparison: pd.DataFrame | Non
         return finish(ax, source, synthetic, title or "From referral to outcome", sub)
 
 
-def conversion_funnel_alt_text(funnel: pd.DataFrame, comparison: pd.DataFrame | None = None,
+def _conversion_funnel_alt_text(funnel: pd.DataFrame, comparison: pd.DataFrame | None = None,
                                *, synthetic: bool = False, period: str | None = None,
                                la_name: str | None = None) -> str:
     """Alt text for :func:`conversion_funnel_chart`."""
@@ -455,7 +455,7 @@ def locality_funnel_chart(localities: pd.DataFrame, ax: Axes | None = None, *, s
     return ax
 
 
-def locality_funnel_alt_text(localities: pd.DataFrame, *, synthetic: bool = False,
+def _locality_funnel_alt_text(localities: pd.DataFrame, *, synthetic: bool = False,
                              period: str | None = None) -> str:
     """Alt text for :func:`locality_funnel_chart`: the funnel summary and every locality."""
     from analysis.stats import funnel_flags
@@ -470,7 +470,7 @@ def locality_funnel_alt_text(localities: pd.DataFrame, *, synthetic: bool = Fals
             f"({words.get(str(f), str(f))})" for (_, r), f in zip(pts.iterrows(), flags,
                                                                    strict=True)]
     text = ("Re-referral rate by locality" + (f" in {period}" if period else "") + ". "
-            + funnel_plot_alt_text(pts, limits, None, unit="percent") + " "
+            + _funnel_plot_alt_text(pts, limits, None, unit="percent") + " "
             + "; ".join(each) + ".")
     if hidden:
         text += f" {hidden} locality(ies) not shown (suppressed)."
@@ -487,12 +487,6 @@ def monthly_xmr_chart(xmr: pd.DataFrame, ax: Axes | None = None, *, source: str,
     return xmr_chart(xmr, ax, source=source, synthetic=synthetic, unit="percent", decimals=1,
                      polarity="lower_is_better",
                      title=title or "Monthly re-referral rate: statistical process control")
-
-
-def monthly_xmr_alt_text(xmr: pd.DataFrame, *, synthetic: bool = False) -> str:
-    """Alt text for :func:`monthly_xmr_chart`."""
-    body = xmr_chart_alt_text(xmr, unit="percent", decimals=1)
-    return synthetic_prefix(synthetic) + "Monthly re-referral rate. " + body
 
 
 # --- chart blocks -----------------------------------------------------------------------------
@@ -518,7 +512,7 @@ def time_since_block(name: str, bands: pd.DataFrame, *, source: str, synthetic: 
                      period: str | None) -> Chart:
     return Chart(name, time_since_previous_chart,
                  {"bands": bands, "source": source, "synthetic": synthetic, "period": period},
-                 time_since_previous_alt_text(bands, synthetic=synthetic, period=period),
+                 _time_since_previous_alt_text(bands, synthetic=synthetic, period=period),
                  source=source, title="How soon children come back", synthetic=synthetic)
 
 
@@ -526,14 +520,14 @@ def breakdown_block(name: str, table: pd.DataFrame, category: str, value: str = 
                     *, source: str, synthetic: bool, title: str, what: str,
                     label: str | None = None, count: str | None = "referrals",
                     reference: float | str | None = None, value_label: str | None = None,
-                    subtitle: str | None = None) -> Chart:
+                    subtitle: str | None = None, max_rows: int = 12) -> Chart:
     """Bars of a breakdown (:func:`breakdown_chart`), categories with no referrals left out."""
     data = _shown_rows(table, count) if count else table
     inputs = {"table": data, "category": category, "value": value, "source": source,
               "synthetic": synthetic, "label": label, "count": count, "reference": reference,
-              "value_label": value_label, "title": title, "subtitle": subtitle}
-    alt = breakdown_alt_text(data, category, value, synthetic=synthetic, label=label,
-                             count=count, reference=reference,
+              "value_label": value_label, "title": title, "subtitle": subtitle, "max_rows": max_rows}
+    alt = _breakdown_alt_text(data, category, value, synthetic=synthetic, label=label,
+                             count=count, reference=reference, max_rows=max_rows,
                              value_label=(value_label.lower() if value_label else None),
                              what=what)
     return Chart(name, breakdown_chart, inputs, alt, source=source, title=title,
@@ -544,7 +538,7 @@ def early_help_block(name: str, table: pd.DataFrame, *, source: str, synthetic: 
                      period: str | None) -> Chart:
     return Chart(name, early_help_chart,
                  {"table": table, "source": source, "synthetic": synthetic, "period": period},
-                 early_help_alt_text(table, synthetic=synthetic, period=period),
+                 _early_help_alt_text(table, synthetic=synthetic, period=period),
                  source=source, title="Was early help tried first?", synthetic=synthetic)
 
 
@@ -553,7 +547,7 @@ def funnel_block(name: str, funnel: pd.DataFrame, comparison: pd.DataFrame | Non
     return Chart(name, conversion_funnel_chart,
                  {"funnel": funnel, "comparison": comparison, "source": source,
                   "synthetic": synthetic, "period": period, "la_name": la_name},
-                 conversion_funnel_alt_text(funnel, comparison, synthetic=synthetic,
+                 _conversion_funnel_alt_text(funnel, comparison, synthetic=synthetic,
                                             period=period, la_name=la_name),
                  source=source, title="From referral to outcome", synthetic=synthetic)
 
@@ -563,7 +557,7 @@ def locality_block(name: str, localities: pd.DataFrame, *, source: str, syntheti
     return Chart(name, locality_funnel_chart,
                  {"localities": localities, "source": source, "synthetic": synthetic,
                   "period": period},
-                 locality_funnel_alt_text(localities, synthetic=synthetic, period=period),
+                 _locality_funnel_alt_text(localities, synthetic=synthetic, period=period),
                  source=source, title="Re-referral rate by locality", synthetic=synthetic)
 
 
@@ -571,7 +565,7 @@ def xmr_block(name: str, xmr: pd.DataFrame, *, source: str, synthetic: bool,
               period: str = "month") -> Chart:
     title = ("Monthly" if period == "month" else "Quarterly") + \
         " re-referral rate: statistical process control"
-    body = xmr_chart_alt_text(xmr, unit="percent", decimals=1)
+    body = _xmr_chart_alt_text(xmr, unit="percent", decimals=1)
     alt = synthetic_prefix(synthetic) + f"{title.split(':')[0]}. " + body
     return Chart(name, monthly_xmr_chart, {"xmr": xmr, "source": source,
                                            "synthetic": synthetic, "title": title},
@@ -601,7 +595,7 @@ def neighbour_rates_chart(table: pd.DataFrame, ax: Axes | None = None, *, source
                       f"DfE, children in need {year}: the LA and each statistical neighbour.")
 
 
-def neighbour_rates_alt_text(table: pd.DataFrame) -> str:
+def _neighbour_rates_alt_text(table: pd.DataFrame) -> str:
     data = _frame(table, ["area", "published_percent", "is_la"], "neighbours")
     parts = [f"{a}{' (this LA)' if la else ''} {_pct(v)}"
              for a, v, la in zip(data["area"], data["published_percent"], data["is_la"],
@@ -616,15 +610,12 @@ def neighbours_block(name: str, table: pd.DataFrame, *, source: str,
     says which they are)."""
     return Chart(name, neighbour_rates_chart,
                  {"table": table, "source": source, "synthetic": synthetic},
-                 synthetic_prefix(synthetic) + neighbour_rates_alt_text(table), source=source,
+                 synthetic_prefix(synthetic) + _neighbour_rates_alt_text(table), source=source,
                  title="Statistical neighbours' published rates", synthetic=synthetic)
 
 
-__all__ = ["breakdown_alt_text", "breakdown_block", "breakdown_chart",
-           "conversion_funnel_alt_text", "conversion_funnel_chart", "drawable",
-           "early_help_alt_text", "early_help_block", "early_help_chart", "funnel_block",
-           "locality_block", "locality_funnel_alt_text", "locality_funnel_chart",
-           "locality_funnel_inputs", "monthly_xmr_alt_text", "monthly_xmr_chart",
-           "neighbour_rates_alt_text", "neighbour_rates_chart", "neighbours_block",
-           "time_since_block", "time_since_previous_alt_text", "time_since_previous_chart",
-           "xmr_block"]
+__all__ = ["breakdown_block", "breakdown_chart", "conversion_funnel_chart", "drawable",
+           "early_help_block", "early_help_chart", "funnel_block", "locality_block",
+           "locality_funnel_chart", "locality_funnel_inputs", "monthly_xmr_chart",
+           "neighbour_rates_chart", "neighbours_block", "time_since_block",
+           "time_since_previous_chart", "xmr_block"]

@@ -2,7 +2,8 @@
 
 Both take the tables :mod:`analysis.stats` and :mod:`analysis.spc` produce (column names are
 accepted in either spelling, e.g. ``lower_998`` or ``lower_99_8``, ``centre`` or ``target``)
-and return the Axes. Each has an ``*_alt_text`` companion.
+and return the Axes. The builders (:func:`funnel_chart`, :func:`xmr_chart_block`) return an
+:class:`analysis.blocks.Chart` with the alt text worked out from the same inputs.
 """
 
 from __future__ import annotations
@@ -372,8 +373,3 @@ def xmr_chart_block(table: pd.DataFrame, *, name: str, source: str, synthetic: b
     return Chart(name=name, plot=xmr_chart, inputs=inputs, alt_text=alt, source=source,
                  title=title or "Statistical process control (XmR) chart", synthetic=synthetic)
 
-
-# The deep dive's charts (analysis.charts.rereferrals) and the explorer call these names;
-# the builders above are the way in. Remove once nothing imports them.
-funnel_plot_alt_text = _funnel_plot_alt_text
-xmr_chart_alt_text = _xmr_chart_alt_text

@@ -16,7 +16,6 @@ import contextlib
 import math
 import textwrap
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 from typing import Any, Literal, cast
 
 import matplotlib as mpl
@@ -31,7 +30,6 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from analysis.atomic import atomic_path
 from analysis.errors import InputDataError, NoDataError, ParameterError
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
@@ -487,43 +485,6 @@ def settle_layout(fig: Figure) -> None:
         engine.execute(fig)
     with mpl.rc_context({"figure.autolayout": False, "figure.constrained_layout.use": False}):
         fig.set_layout_engine(None)
-
-
-def save_figure(fig: Figure, path_without_suffix: str | Path, alt_text: str) -> list[Path]:
-    """Write ``<path>.png`` (150 dpi), ``<path>.svg`` and the alt text ``<path>.txt``.
-
-    Each file is written to a temporary name beside the target and renamed over it, so a
-    reader never sees half a file. Returns the three paths. ``alt_text`` must not be empty.
-    (Packs built from :mod:`analysis.blocks` are written by :mod:`analysis.render`; this is
-    for a single chart drawn outside a pack.)
-    """
-    if not isinstance(alt_text, str) or not alt_text.strip():
-        raise ParameterError("a saved chart needs alt text", parameter="alt_text",
-                             expected="a one-paragraph description with the key numbers",
-                             found=repr(alt_text),
-                             fix="pass the alt text of the chart's builder")
-    if not isinstance(fig, Figure):
-        raise ParameterError("fig must be a matplotlib Figure", parameter="fig",
-                             found=type(fig).__name__, fix="pass ax.figure")
-    base = Path(path_without_suffix)
-    if base.suffix.lower() in (".png", ".svg", ".txt"):
-        base = base.with_suffix("")
-    base.parent.mkdir(parents=True, exist_ok=True)
-    write_files(fig, base, alt_text)
-    return [base.with_name(f"{base.name}.{fmt}") for fmt in ("png", "svg", "txt")]
-
-
-def write_files(fig: Figure, base: Path, alt_text: str) -> None:
-    """Lay the figure out, then write its PNG, SVG and alt text, each atomically."""
-    with house_style():
-        settle_layout(fig)
-        for fmt in ("png", "svg"):
-            kwargs = ({"dpi": PNG_DPI, "pil_kwargs": {"compress_level": PNG_COMPRESSION}} if fmt == "png"
-                      else {"metadata": {"Date": None}})
-            with atomic_path(base.with_name(f"{base.name}.{fmt}")) as tmp:
-                fig.savefig(tmp, format=fmt, **kwargs)
-    with atomic_path(base.with_name(f"{base.name}.txt")) as tmp:
-        tmp.write_text(" ".join(alt_text.split()) + "\n", encoding="utf-8")
 
 
 # --- dates on a time axis ----------------------------------------------------------------------
