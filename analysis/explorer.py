@@ -672,12 +672,19 @@ def band_grid(data: ExplorerData, codes: Sequence[str], indicators: Sequence[Ind
     names = data.areas.drop_duplicates("old_code").set_index("old_code")["name"]
     out = pd.DataFrame({"LA": [str(names.get(c, c)) for c in codes]})
     for ind in indicators:
-        ranked = ranked_indicator(data, ind.id)
-        rows = ranked[(ranked["year"] == year)].drop_duplicates("old_la_code").set_index("old_la_code")
-        bands = rows["quartile"] if "quartile" in rows else pd.Series(dtype=object)
-        out[ind.label] = [str(bands[c]) if c in bands.index and pd.notna(bands[c]) else "-"
-                          for c in codes]
+        bands = data.memo(("bands", ind.id, year), lambda ind=ind: _bands_in(data, ind.id, year))
+        out[ind.label] = [bands.get(c, "-") for c in codes]
     return out
+
+
+def _bands_in(data: ExplorerData, indicator: str, year: int) -> dict[str, str]:
+    """Each LA's quartile band letter in ``year`` (LAs with no band left out)."""
+    ranked = ranked_indicator(data, indicator)
+    rows = ranked[(ranked["year"] == year)].drop_duplicates("old_la_code")
+    if "quartile" not in rows:
+        return {}
+    return {str(c): str(q) for c, q in zip(rows["old_la_code"], rows["quartile"], strict=True)
+            if pd.notna(q)}
 
 
 def band_grid_html(grid: pd.DataFrame) -> str:
