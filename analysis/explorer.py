@@ -672,19 +672,26 @@ def band_grid(data: ExplorerData, codes: Sequence[str], indicators: Sequence[Ind
     names = data.areas.drop_duplicates("old_code").set_index("old_code")["name"]
     out = pd.DataFrame({"LA": [str(names.get(c, c)) for c in codes]})
     for ind in indicators:
-        bands = data.memo(("bands", ind.id, year), lambda ind=ind: _bands_in(data, ind.id, year))
+        bands = bands_by_year(data, ind.id).get(year, {})
         out[ind.label] = [bands.get(c, "-") for c in codes]
     return out
 
 
-def _bands_in(data: ExplorerData, indicator: str, year: int) -> dict[str, str]:
-    """Each LA's quartile band letter in ``year`` (LAs with no band left out)."""
-    ranked = ranked_indicator(data, indicator)
-    rows = ranked[(ranked["year"] == year)].drop_duplicates("old_la_code")
-    if "quartile" not in rows:
-        return {}
-    return {str(c): str(q) for c, q in zip(rows["old_la_code"], rows["quartile"], strict=True)
-            if pd.notna(q)}
+def bands_by_year(data: ExplorerData, indicator: str) -> dict[int, dict[str, str]]:
+    """Each LA's quartile band letter in each year of one indicator (worked out once; LAs
+    with no band left out)."""
+    def make() -> dict[int, dict[str, str]]:
+        ranked = ranked_indicator(data, indicator)
+        out: dict[int, dict[str, str]] = {}
+        if "quartile" not in ranked:
+            return out
+        rows = ranked.drop_duplicates(["year", "old_la_code"])
+        for year, code, band in zip(rows["year"], rows["old_la_code"], rows["quartile"], strict=True):
+            if pd.notna(band):
+                out.setdefault(int(year), {})[str(code)] = str(band)
+        return out
+
+    return data.memo(("bands", indicator), make)
 
 
 def band_grid_html(grid: pd.DataFrame) -> str:

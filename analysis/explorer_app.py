@@ -293,7 +293,7 @@ def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | No
     """
     data = explorer.load_explorer_data()
     for ind in data.catalogue.benchmarked():
-        explorer.ranked_indicator(data, ind.id)
+        explorer.bands_by_year(data, ind.id)  # and so its ranks
     gc.freeze()  # the loaded data and libraries are kept for good: the collector skips them
     return ExplorerApp(data, explorer.ExplorerSelection(la=la, indicator=indicator, year=year,
                                                         comparator=comparator, level=level))
