@@ -98,7 +98,7 @@ def bench_browser(runs: int = 3) -> None:
     from playwright.sync_api import sync_playwright
 
     from analysis import explorer_serve as serve
-    from analysis.pack import CHROMIUM_FLAGS, find_chromium
+    from analysis.render.pdf import CHROMIUM_FLAGS, find_chromium
 
     chromium = find_chromium()
     if chromium is None:
