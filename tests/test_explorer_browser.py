@@ -13,7 +13,7 @@ import os
 import pytest
 
 from analysis import explorer_serve as serve
-from analysis.pack import CHROMIUM_FLAGS, find_chromium
+from analysis.render.pdf import CHROMIUM_FLAGS, find_chromium
 
 YORKSHIRE = ("Barnsley, Bradford, Calderdale, Doncaster, East Riding of Yorkshire, "
              "Kingston upon Hull, City of, Kirklees, Leeds, North East Lincolnshire, "
