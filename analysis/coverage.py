@@ -81,7 +81,10 @@ def missing_notes(table: pd.DataFrame, catalogue: Catalogue, indicators: Iterabl
     <first period>."; one with no figure in any year says so. ``when`` (e.g. "by the end of
     2016-17 Q4") says by when. Indicators with a figure are not mentioned.
     """
-    coverage = indicator_coverage(table, catalogue).set_index("indicator")
+    indicators = list(indicators)
+    if not indicators:  # nothing to look up: skip the pass over the whole table
+        return []
+    coverage = indicator_coverage(table[table["indicator"].isin(indicators)], catalogue).set_index("indicator")
     notes = []
     for ind in indicators:
         entry = catalogue.get(ind)

@@ -850,12 +850,26 @@ def band_grid(data: ExplorerData, codes: Sequence[str], indicators: Sequence[Ind
     names = data.areas.drop_duplicates("old_code").set_index("old_code")["name"]
     out = pd.DataFrame({"LA": [str(names.get(c, c)) for c in codes]})
     for ind in indicators:
-        ranked = ranked_indicator(data, ind.id)
-        rows = ranked[(ranked["year"] == year)].drop_duplicates("old_la_code").set_index("old_la_code")
-        bands = rows["quartile"] if "quartile" in rows else pd.Series(dtype=object)
-        out[ind.label] = [str(bands[c]) if c in bands.index and pd.notna(bands[c]) else "-"
-                          for c in codes]
+        bands = bands_by_year(data, ind.id).get(year, {})
+        out[ind.label] = [bands.get(c, "-") for c in codes]
     return out
+
+
+def bands_by_year(data: ExplorerData, indicator: str) -> dict[int, dict[str, str]]:
+    """Each LA's quartile band letter in each year of one indicator (worked out once; LAs
+    with no band left out)."""
+    def make() -> dict[int, dict[str, str]]:
+        ranked = ranked_indicator(data, indicator)
+        out: dict[int, dict[str, str]] = {}
+        if "quartile" not in ranked:
+            return out
+        rows = ranked.drop_duplicates(["year", "old_la_code"])
+        for year, code, band in zip(rows["year"], rows["old_la_code"], rows["quartile"], strict=True):
+            if pd.notna(band):
+                out.setdefault(int(year), {})[str(code)] = str(band)
+        return out
+
+    return data.memo(("bands", indicator), make)
 
 
 def band_grid_html(grid: pd.DataFrame) -> str:

@@ -64,11 +64,10 @@ def bench_cli(runs: int = 7) -> None:
 
 
 def bench_python() -> None:
-    from analysis import explorer
-    from analysis.explorer_app import ExplorerApp
+    from analysis.explorer_app import build
 
     started = time.perf_counter()
-    app = ExplorerApp(explorer.load_explorer_data(), explorer.ExplorerSelection(year=2017))
+    app = build(year=2018)  # as the served notebook starts it; 2017-18, as in the browser
     print(f"explorer in Python: load and first view {time.perf_counter() - started:.2f} s")
     times = []
     for what, value in CHANGES:
@@ -99,7 +98,7 @@ def bench_browser(runs: int = 3) -> None:
     from playwright.sync_api import sync_playwright
 
     from analysis import explorer_serve as serve
-    from analysis.pack import CHROMIUM_FLAGS, find_chromium
+    from analysis.render.pdf import CHROMIUM_FLAGS, find_chromium
 
     chromium = find_chromium()
     if chromium is None:

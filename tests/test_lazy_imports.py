@@ -1,6 +1,6 @@
 """A command imports only what it needs: one LA's benchmark table needs neither scipy.stats
-nor statsmodels nor matplotlib; and the intervals worked out without them are the ones
-scipy and statsmodels give."""
+nor statsmodels nor matplotlib (nor pandera, which checks local returns); and the intervals
+worked out without them are the ones scipy and statsmodels give."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 
 from analysis import stats
 
-HEAVY = ("scipy.stats", "statsmodels", "matplotlib", "papermill", "nbconvert")
+HEAVY = ("scipy.stats", "statsmodels", "matplotlib", "papermill", "nbconvert", "pandera")
 
 
 def _modules_after(code: str) -> set[str]:

@@ -11,7 +11,6 @@ from typing import Any
 import pandas as pd
 
 from analysis.blocks import Column, Table
-from analysis.quarterly import SUMMARY_STATUSES
 from analysis.render.formats import format_cell, row_column
 
 _STATUS_SOURCE = {"computed": "computed", "reported": "as reported"}
@@ -41,6 +40,8 @@ def status_table(frame: pd.DataFrame, name: str = "status", caption: str = "Stat
 
 
 def summary_table(frame: pd.DataFrame) -> Table:
+    from analysis.quarterly import SUMMARY_STATUSES  # here: the quarterly module loads pandera
+
     statuses = [s for s in SUMMARY_STATUSES if s in frame.columns]
     columns = [Column("area", "Area"), Column("measures", "Measures", "count")]
     columns += [Column(s, s.replace("_", " ").capitalize(), "count") for s in statuses]
