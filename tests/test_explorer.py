@@ -342,3 +342,12 @@ def test_lancashire_explorer(lancashire_explorer, bench_table, catalogue, paths)
     html = (out / "report.html").read_text(encoding="utf-8")
     assert "At 99.8% confidence Lancashire" in html and "additive over-dispersion" in html
     assert "<table" in html and "notebook-only" not in html
+
+
+def test_explorer_pack_speaks_of_the_data_not_of_the_code(bench_table, catalogue, paths, doncaster):
+    from tests.test_report import FORBIDDEN, _reader_texts
+
+    pack = explorer.explorer_pack(bench_table, doncaster, catalogue,
+                                  indicators=["re_referrals", "referral_rate", "sw_caseload"],
+                                  years=[2016, 2017], paths=paths)
+    assert [(p.pattern, t) for t in _reader_texts(pack) for p in FORBIDDEN if t and p.search(t)] == []
