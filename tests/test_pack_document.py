@@ -5,7 +5,9 @@ profile table, every chart with its alt text). Rendered once, in memory."""
 from __future__ import annotations
 
 import io
+import os
 import re
+import unicodedata
 
 import pytest
 
@@ -38,7 +40,9 @@ def _flat(text: str) -> str:
 def pdf_pages(rendered) -> list:
     pypdf = pytest.importorskip("pypdf")
     if "report.pdf" not in rendered:
-        pytest.skip("no Chromium to print the PDF")
+        if os.environ.get("CSC_REQUIRE_BROWSER"):
+            pytest.fail("CSC_REQUIRE_BROWSER is set but no Chromium was found to print the PDF")
+        pytest.skip("no Chromium to print the PDF (Debian package 'chromium'); CI installs it")
     return pypdf.PdfReader(io.BytesIO(rendered["report.pdf"])).pages
 
 
@@ -126,3 +130,16 @@ def test_html_pack_has_no_serious_accessibility_violations(rendered, tmp_path):
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+def test_no_table_is_split_across_pages(pack, pdf_pages):
+    """Each table's caption and its last row are on the same page."""
+    # NFKC turns the PDF's ligatures (fi, ff) back into letters.
+    pages = [re.sub(r"\s", "", unicodedata.normalize("NFKC", p.extract_text())) for p in pdf_pages]
+    for table in pack.tables():
+        caption = re.sub(r"\s", "", table.caption)
+        first = next(c for c in table.columns if c.display)
+        last = re.sub(r"\s", "", str(table.frame[first.key].iloc[-1]))
+        starts = [i for i, text in enumerate(pages) if caption in text]
+        assert starts, f"{table.name}: caption not found"
+        assert last in pages[starts[0]], f"{table.name}: its last row is not on the caption's page"

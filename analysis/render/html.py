@@ -61,7 +61,8 @@ figcaption, .source { font-size: .82rem; color: var(--muted); }
   html { font-size: 9.5pt; }
   body { max-width: none; padding: 0; }
   .table-wrap { overflow: visible; }
-  table { font-size: .8rem; }
+  table { font-size: .8rem; line-height: 1.25; }
+  th, td { padding: .12rem .3rem; }
   thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
   nav.contents { break-after: avoid; }
