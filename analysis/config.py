@@ -28,6 +28,13 @@ def project_root() -> Path:
     return PACKAGE_DIR.parent
 
 
+def project_relative(path: Path, root: Path) -> str:
+    """``path`` as the manifest names it: relative to the project folder where it lies inside
+    it (as given, so a linked data folder keeps its project name), else absolute."""
+    absolute = path.absolute()
+    return absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else str(absolute)
+
+
 class Paths(BaseModel):
     """Where things live. Every path is absolute."""
 

@@ -31,7 +31,7 @@ from pydantic_core import PydanticCustomError
 
 from analysis import __version__
 from analysis.atomic import atomic_dir, atomic_path, sha256_file
-from analysis.config import Paths, load_sources
+from analysis.config import Paths, load_sources, project_relative
 from analysis.errors import AnalysisError, NoDataError, ParameterError
 from analysis.geography import LocalAuthority, load_areas, resolve_la, slugify
 from analysis.periods import Quarter, parse_quarter
@@ -211,8 +211,7 @@ def input_files(paths: Paths, extra: list[Path] | None = None) -> dict[str, str]
     wanted = [p for e in extra or [] for p in (sorted(e.glob("*.*")) if e.is_dir() else [e])]
     for path in sorted((paths.raw / "local").glob("*.*")) + wanted:
         if path.is_file() and path.suffix in {".csv", ".xlsx", ".xml"}:
-            files[path.resolve().relative_to(paths.root).as_posix()
-                  if path.resolve().is_relative_to(paths.root) else str(path)] = sha256_file(path)
+            files[project_relative(path, paths.root)] = sha256_file(path)
     for path in [paths.benchmarks_table, paths.config / "indicators.yaml", paths.config / "publications.yaml"]:
         if path.exists():
             files[path.relative_to(paths.root).as_posix()] = sha256_file(path)

@@ -141,18 +141,25 @@ def suppress_counts(
                              found=", ".join(map(str, leaky)),
                              fix="pass percent_columns={...} or drop those columns first")
     mask = suppression_mask(table, count_columns, threshold, secondary, suppress_zero)
-    out = table.copy()
-    for col in count_columns:
-        vals = pd.to_numeric(table[col])
-        shown = [MARKER if m else (int(v) if pd.notna(v) and float(v).is_integer() else v)
-                 for v, m in zip(vals, mask[col], strict=True)]
-        out[col] = pd.Series(shown, index=table.index, dtype=object)
     for pcol, (num, den) in percent_columns.items():
         if num not in count_columns or den not in count_columns:
             raise ParameterError(f"percentage '{pcol}' must come from count columns",
                                  parameter="percent_columns",
                                  expected=f"numerator and denominator in {list(count_columns)}",
                                  found=f"({num!r}, {den!r})")
+    return _masked(table.copy(), table, mask, percent_columns, decimals)
+
+
+def _masked(out: pd.DataFrame, table: pd.DataFrame, mask: pd.DataFrame,
+            percent_columns: Mapping[str, tuple[str, str]], decimals: int) -> pd.DataFrame:
+    """``out`` with ``table``'s counts shown as ``"c"`` where ``mask`` says so, and each
+    percentage worked out from its counts (``"c"`` when either count is hidden)."""
+    for col in mask.columns:
+        vals = pd.to_numeric(table[col])
+        shown = [MARKER if m else (int(v) if pd.notna(v) and float(v).is_integer() else v)
+                 for v, m in zip(vals, mask[col], strict=True)]
+        out[col] = pd.Series(shown, index=table.index, dtype=object)
+    for pcol, (num, den) in percent_columns.items():
         n = pd.to_numeric(table[num])
         d = pd.to_numeric(table[den])
         hidden = mask[num] | mask[den]
@@ -518,18 +525,4 @@ def apply_mask(table: pd.DataFrame, mask: pd.DataFrame,
                decimals: int = 1) -> pd.DataFrame:
     """``table`` with the cells of ``mask`` shown as ``"c"``, identifiers dropped and the
     ``percent_columns`` recomputed from the counts (``"c"`` when either count is hidden)."""
-    out = drop_identifiers(table).copy()
-    for col in mask.columns:
-        vals = pd.to_numeric(table[col])
-        shown = [MARKER if m else (int(v) if pd.notna(v) and float(v).is_integer() else v)
-                 for v, m in zip(vals, mask[col], strict=True)]
-        out[col] = pd.Series(shown, index=table.index, dtype=object)
-    for pcol, (num, den) in (percent_columns or {}).items():
-        n = pd.to_numeric(table[num])
-        d = pd.to_numeric(table[den])
-        hid = mask[num] | mask[den]
-        pct = (n / d.where(d > 0) * 100).round(decimals)
-        out[pcol] = pd.Series([MARKER if h else p for p, h in zip(pct, hid, strict=True)],
-                              index=table.index, dtype=object)
-    out.attrs["suppressed"] = int(mask.to_numpy().sum())
-    return out
+    return _masked(drop_identifiers(table).copy(), table, mask, percent_columns or {}, decimals)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -14,9 +16,32 @@ from analysis.config import Paths
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def project_root(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The project as the tests see it: a temporary folder whose files (config, raw data,
+    notebooks, sources, git history) are the checkout's own, linked, with data/processed and
+    outputs of its own, so no test writes into the checkout's data/processed or outputs.
+    ``CSC_PROJECT_ROOT`` points every process the tests start (kernels included) at it."""
+    root = tmp_path_factory.mktemp("project")
+    for entry in ROOT.iterdir():
+        if entry.name not in ("data", "outputs"):
+            (root / entry.name).symlink_to(entry)
+    (root / "data").mkdir()
+    (root / "data" / "raw").symlink_to(ROOT / "data" / "raw")
+    (root / "data" / "processed").mkdir()
+    (root / "outputs").mkdir()
+    before = os.environ.get("CSC_PROJECT_ROOT")
+    os.environ["CSC_PROJECT_ROOT"] = str(root)
+    yield root
+    if before is None:
+        os.environ.pop("CSC_PROJECT_ROOT", None)
+    else:
+        os.environ["CSC_PROJECT_ROOT"] = before
+
+
 @pytest.fixture(scope="session")
-def paths() -> Paths:
-    return Paths.for_root(ROOT)
+def paths(project_root: Path) -> Paths:
+    return Paths.for_root(project_root)
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +51,8 @@ def catalogue(paths: Paths) -> Catalogue:
 
 @pytest.fixture(scope="session")
 def bench_table(paths: Paths) -> pd.DataFrame:
-    """The processed benchmark table, built from data/raw (written to data/processed)."""
+    """The processed benchmark table, built from data/raw (written to the tests' own
+    data/processed, see :func:`project_root`)."""
     from analysis.prepare import prepare_benchmarks
 
     _, table = prepare_benchmarks(paths)

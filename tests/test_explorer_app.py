@@ -168,7 +168,7 @@ def test_widgets_redraw_in_place(data):
 # --- serving -------------------------------------------------------------------------------
 
 def test_only_notebooks_in_notebooks_are_served(paths):
-    assert notebook_path("notebooks/explorer.ipynb", paths) == paths.notebooks / "explorer.ipynb"
+    assert notebook_path("notebooks/explorer.ipynb", paths) == (paths.notebooks / "explorer.ipynb").resolve()
     for bad in ("README.md", "notebooks/../README.md", "/etc/passwd", "notebooks/explorer.py",
                 "../shared/explorer.ipynb", "notebooks/missing.ipynb"):
         with pytest.raises(ParameterError) as info:

@@ -55,8 +55,8 @@ SEED_001 = {
 
 
 @pytest.fixture(scope="module")
-def qpaths() -> Paths:
-    return Paths.for_root(ROOT)
+def qpaths(paths: Paths) -> Paths:
+    return paths
 
 
 @pytest.fixture(scope="module")
@@ -80,13 +80,8 @@ def local(dmeasures: LocalMeasures) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="session")
-def benchmarks_built() -> Paths:
-    """data/processed/benchmarks.parquet, built from data/raw if it is not there yet."""
-    paths = Paths.for_root(ROOT)
-    if not paths.benchmarks_table.exists():
-        from analysis.prepare import prepare_benchmarks
-
-        prepare_benchmarks(paths)
+def benchmarks_built(paths: Paths, bench_table) -> Paths:
+    """The tests' project with data/processed/benchmarks.parquet built (see conftest)."""
     return paths
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.config import project_relative
 from analysis.errors import InputDataError
 
 SAVE_AS = "open it in Excel and save it as 'CSV UTF-8 (Comma delimited) (*.csv)'"
@@ -124,8 +125,7 @@ def text_encodings(root: Path, files: Iterable[Path]) -> dict[str, str]:
     for path in wanted:
         if not path.is_file() or path.suffix.lower() != ".csv":
             continue
-        resolved = path.resolve()
-        key = resolved.relative_to(root).as_posix() if resolved.is_relative_to(root) else str(path)
+        key = project_relative(path, root)
         try:
             found[key] = decode_text(path.read_bytes(), path)[1]
         except (InputDataError, OSError) as exc:

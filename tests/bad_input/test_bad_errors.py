@@ -15,11 +15,9 @@ BENCH = ("benchmark", "--la", "Doncaster", "--year", "2017", "--indicator", "re_
 
 
 @pytest.fixture
-def with_table(project_copy, bench_table):
+def with_table(project_copy, bench_table, paths):
     """A project copy whose data/processed holds a real benchmarks.parquet."""
-    from tests.conftest import ROOT
-
-    shutil.copy(ROOT / "data" / "processed" / "benchmarks.parquet", project_copy.benchmarks_table)
+    shutil.copy(paths.benchmarks_table, project_copy.benchmarks_table)
     return project_copy
 
 
