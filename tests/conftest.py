@@ -44,6 +44,19 @@ def paths(project_root: Path) -> Paths:
     return Paths.for_root(project_root)
 
 
+def require_chromium() -> str:
+    """The Chromium to drive: skip the test where there is none, but fail where
+    ``CSC_REQUIRE_BROWSER`` is set (as in CI), where browser tests must run."""
+    from analysis.render.pdf import find_chromium
+
+    path = find_chromium()
+    if path is None:
+        if os.environ.get("CSC_REQUIRE_BROWSER"):
+            pytest.fail("CSC_REQUIRE_BROWSER is set but no Chromium was found")
+        pytest.skip("no Chromium on this machine (Debian package 'chromium'); CI installs it")
+    return path
+
+
 @pytest.fixture(scope="session")
 def catalogue(paths: Paths) -> Catalogue:
     return load_catalogue(paths.config / "indicators.yaml")

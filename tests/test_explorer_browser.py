@@ -8,12 +8,11 @@ in tests/test_explorer_app.py).
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from analysis import explorer_serve as serve
-from analysis.render.pdf import CHROMIUM_FLAGS, find_chromium
+from analysis.render.pdf import CHROMIUM_FLAGS
+from tests.conftest import require_chromium
 
 YORKSHIRE = ("Barnsley, Bradford, Calderdale, Doncaster, East Riding of Yorkshire, "
              "Kingston upon Hull, City of, Kirklees, Leeds, North East Lincolnshire, "
@@ -22,12 +21,7 @@ YORKSHIRE = ("Barnsley, Bradford, Calderdale, Doncaster, East Riding of Yorkshir
 
 @pytest.fixture
 def chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("CSC_REQUIRE_BROWSER"):
-            pytest.fail("CSC_REQUIRE_BROWSER is set but no Chromium was found")
-        pytest.skip("no Chromium on this machine (Debian package 'chromium'); CI installs it")
-    return path
+    return require_chromium()
 
 
 @pytest.fixture

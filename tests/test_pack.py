@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import html as htmllib
 import json
-import os
 import re
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from analysis.pack import (
     safe_output_dir,
     validate_parameters,
 )
+from tests.conftest import require_chromium
 
 
 @pytest.fixture(autouse=True)
@@ -270,11 +270,7 @@ def test_doncaster_2013_14_q3_pack_and_rotherhams_local_sections(tmp_path, paths
 @pytest.mark.browser
 @pytest.mark.e2e
 def test_html_pack_in_headless_chromium(doncaster_pack):
-    browser_path = find_chromium()
-    if browser_path is None:
-        if os.environ.get("CSC_REQUIRE_BROWSER"):
-            pytest.fail("CSC_REQUIRE_BROWSER is set but no Chromium was found")
-        pytest.skip("no Chromium on this machine (Debian package 'chromium'); CI installs it")
+    browser_path = require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

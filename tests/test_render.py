@@ -31,6 +31,7 @@ from analysis.errors import ParameterError
 from analysis.render import files, formats, terminal
 from analysis.render.formats import format_cell
 from analysis.render.pdf import find_chromium
+from tests.conftest import require_chromium
 
 PAYLOAD = "<img src=x onerror=alert(1)><script>alert(1)</script>"
 FORMULA = '=HYPERLINK("http://x","y")'
@@ -416,12 +417,7 @@ def test_the_runner_keeps_what_the_notebook_rendered_and_prints_the_pdf(stub_pac
 # --- browser: PDF, axe-core, the browser's lifetime ----------------------------------------
 
 def _chromium() -> str:
-    path = find_chromium()
-    if path is None:
-        if os.environ.get("CSC_REQUIRE_BROWSER"):
-            pytest.fail("CSC_REQUIRE_BROWSER is set but no Chromium was found")
-        pytest.skip("no Chromium on this machine (Debian package 'chromium'); CI installs it")
-    return path
+    return require_chromium()
 
 
 @pytest.mark.browser
