@@ -78,6 +78,24 @@ def _flagged(df: pd.DataFrame) -> pd.DataFrame:
     return flag_rereferrals(df)
 
 
+def _same_day_by_referral_id(order: np.ndarray, codes: np.ndarray, dates: np.ndarray,
+                             referral_ids: np.ndarray) -> np.ndarray:
+    """``order`` (rows by child, then date) with each child's referrals on one day put in
+    referral id order, so which of them counts as the same-day duplicate does not depend on
+    the rows' order. Only those rows are sorted: they are few, and sorting every id is slow."""
+    c, d = codes[order], dates[order]
+    same = np.zeros(len(order), dtype=bool)
+    same[1:] = (c[1:] == c[:-1]) & (d[1:] == d[:-1])
+    if not same.any():
+        return order
+    group = np.cumsum(~same)
+    rows = np.flatnonzero(same | np.append(same[1:], False))
+    ids = referral_ids[order[rows]].astype(str)
+    out = order.copy()
+    out[rows] = order[rows][np.lexsort((ids, group[rows]))]
+    return out
+
+
 def flag_rereferrals(
     df: pd.DataFrame, history_start: pd.Timestamp | str | None = None
 ) -> pd.DataFrame:
@@ -107,8 +125,8 @@ def flag_rereferrals(
         start = pd.Timestamp(history_start)
 
     codes, _ = pd.factorize(out["child_id"], sort=False)
-    ref_codes, _ = pd.factorize(out["referral_id"], sort=True)
-    order = np.lexsort((ref_codes, dates.view("i8"), codes))
+    order = np.lexsort((dates.view("i8"), codes))
+    order = _same_day_by_referral_id(order, codes, dates, out["referral_id"].to_numpy())
     c, d = codes[order], dates[order]
 
     same_child = np.zeros(n, dtype=bool)

@@ -301,3 +301,16 @@ def test_conversion_funnel(deep):
     assert t.loc["Assessed: not in need", "count"] == 2
     assert t.loc["Assessed: not in need", "percent_of_assessed"] == pytest.approx(40.0)
     assert t.loc["Assessed: child in need", "percent_of_referrals"] == pytest.approx(50.0)
+
+
+def test_flags_do_not_depend_on_the_rows_order():
+    # Three same-day referrals of one child among other children's: whatever the rows'
+    # order, the lowest referral id is the one kept and the others are the duplicates.
+    df = refs([("A", "2017-05-01"), ("B", "2017-05-01"), ("A", "2017-05-01"), ("A", "2017-05-01"),
+               ("B", "2017-06-01"), ("A", "2017-09-01")])
+    df["referral_id"] = ["R5", "R1", "R3", "R4", "R2", "R6"]
+    expected = flag_rereferrals(df, history_start="2010-01-01").set_index("referral_id")
+    assert expected.loc[["R3", "R4", "R5"], "same_day_duplicate"].tolist() == [False, True, True]
+    for seed in range(5):
+        shuffled = flag_rereferrals(df.sample(frac=1, random_state=seed), history_start="2010-01-01")
+        pd.testing.assert_frame_equal(shuffled.set_index("referral_id").loc[expected.index], expected)
