@@ -150,6 +150,8 @@ class PackContext:
     notes: list[str] = field(default_factory=list)
     #: One Note per pack indicator with no published figure up to its year (each also in notes).
     missing: list[Note] = field(default_factory=list)
+    #: One Note per indicator whose latest figure is older than the pack's year (each also in notes).
+    stale: list[Note] = field(default_factory=list)
     #: Tables several sections use, worked out once (see _once).
     cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
     #: What the pack holds (config/packs/quarterly.yaml).
@@ -217,13 +219,13 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
         why = meta.notes if meta.notes and "England" in meta.notes else (
             "DfE's data hold no England figure for it.")
         notes.append(f"{row.label}: no England comparison. {why}")
-    stale = latest[latest["year"] < year]
-    for row in stale.itertuples():
-        notes.append(f"{row.label}: latest figure published by the end of {quarter.label} is for "
-                     f"{row.period}, not {financial_year_label(year)}"
-                     + (" (more than two years old)." if row.stale else "."))
+    older = [Note("stale", f"{row.label}: latest figure published by the end of {quarter.label} is for "
+                           f"{row.period}, not {financial_year_label(year)}"
+                           + (" (more than two years old)." if row.stale else "."), row.indicator)
+             for row in latest[latest["year"] < year].itertuples()]
+    notes += [n.message for n in older]
     return PackContext(authority, quarter, year, catalogue, ids, table, bench, latest, local, notes,
-                       missing, spec=spec, paths=paths)
+                       missing, older, spec=spec, paths=paths)
 
 
 # --- shared pieces ---------------------------------------------------------------------------
@@ -629,9 +631,8 @@ def cover_section(ctx: PackContext) -> Section:
     else:
         blocks.append(Text("No published indicator is worse than England, the region or the neighbours, "
                            "or worse than the year before."))
-    for note in ctx.notes:
-        if "latest figure" not in note:  # older figures are noted beside the benchmarks
-            blocks.append(Note("missing", note))
+    older = {n.message for n in ctx.stale}  # noted beside the benchmarks instead
+    blocks += [Note("missing", note) for note in ctx.notes if note not in older]
     return _section(ctx, "cover", "Key messages", blocks, COVER_INTRO)
 
 
@@ -804,7 +805,7 @@ def benchmarks_section(ctx: PackContext) -> Section:
     with_england = ctx.latest[ctx.latest["england"].notna() & ctx.latest["value"].notna()]
     if len(with_england):
         blocks.append(comparators_overview_chart(with_england, source=overview_source(ctx)))
-    blocks += [Note("stale", note) for note in ctx.notes if "latest figure" in note]
+    blocks += ctx.stale
     missing = ctx.latest.loc[ctx.latest["england"].isna(), "label"].tolist()
     if missing:
         blocks.append(Note("missing", "Not in the chart (no England figure published): " + ", ".join(missing) + "."))
