@@ -448,12 +448,36 @@ def _exact_limit(p: float, n: np.ndarray, theta: float, kind: str) -> np.ndarray
     """Spiegelhalter (2005) exact limit on the per-person scale, interpolated between counts.
 
     r = smallest count with F(r) >= p; alpha = (F(r) - p) / (F(r) - F(r - 1)); limit = (r - alpha) / n.
+    F is the binomial (proportions) or Poisson (rates) distribution function, from
+    ``scipy.special`` as scipy.stats computes it: r from the inverse (``bdtrik``/``pdtrik``),
+    corrected down by one where F(r - 1) already reaches p. This spares a pack importing
+    scipy.stats (0.7 to 1.5 s) for two functions.
     """
-    from scipy import stats as sps
+    from scipy import special
 
-    dist = sps.binom(n, theta) if kind == "proportion" else sps.poisson(theta * n)
-    r = dist.ppf(p)
-    f_r, f_below = dist.cdf(r), dist.cdf(r - 1)
+    n = np.asarray(n, dtype=float)
+    if kind == "proportion":
+        whole = n.astype(np.int64)  # denominators of a proportion are whole (checked)
+
+        def cdf(k: np.ndarray) -> np.ndarray:
+            return np.where(k < 0, 0.0, special.bdtr(np.maximum(k, 0).astype(np.int64), whole, theta))
+
+        with np.errstate(invalid="ignore"):
+            guess = np.ceil(special.bdtrik(p, n, theta))
+        # theta 0 or 1: every person is (or none is) counted; bdtrik gives nan there.
+        guess = np.where(np.isnan(guess), np.where(theta >= 1, n, 0.0), guess)
+    else:
+        mu = theta * n
+
+        def cdf(k: np.ndarray) -> np.ndarray:
+            return np.where(k < 0, 0.0, special.pdtr(np.maximum(k, 0), mu))
+
+        with np.errstate(invalid="ignore"):
+            guess = np.ceil(special.pdtrik(p, mu))
+        guess = np.where(np.isnan(guess), 0.0, guess)
+    below = np.maximum(guess - 1, 0)
+    r = np.where(cdf(below) >= p, below, guess)
+    f_r, f_below = cdf(r), cdf(r - 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         alpha = np.where(f_r > f_below, (f_r - p) / (f_r - f_below), 0.0)
         limit = (r - alpha) / n
@@ -527,9 +551,9 @@ def estimate_overdispersion(values: Any, denominators: Any, target_value: float,
     w = 1 / s**2
     denom = w.sum() - (w**2).sum() / w.sum()
     tau2 = max(0.0, (n_units * phi - (n_units - 1)) / denom) if denom > 0 else 0.0
-    from scipy import stats as sps
+    from scipy.special import chdtrc  # the chi-square upper tail, without importing scipy.stats
 
-    p_value = float(sps.chi2.sf(n_units * phi, n_units - 1))
+    p_value = float(chdtrc(n_units - 1, n_units * phi))
     return OverdispersionEstimate(phi=phi, tau2=float(tau2), n_units=n_units,
                                   p_value=p_value, winsor=winsor, kind=kind)
 

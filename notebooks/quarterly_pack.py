@@ -32,6 +32,7 @@ formats = ["files", "html", "docx"]
 from analysis import render, report
 from analysis.render import notebook
 
+render.start_chart_workers()  # they load the charting library while the figures are worked out
 ctx = report.build_pack_context(la, period, neighbours=neighbours, indicators=indicators)
 pack = report.quarterly_pack(ctx)
 written = render.write(pack, output_dir, formats=formats)  # draws each chart once, then shown below

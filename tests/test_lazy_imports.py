@@ -65,3 +65,68 @@ def test_normal_quantile_and_exact_poisson_are_scipy_s():
     np.testing.assert_allclose(hi, sps.chi2.ppf(0.975, 2 * counts + 2) / 2, rtol=1e-12)
     # 4 events: exact 95% limits 1.0899 to 10.2416 (Garwood's table).
     assert (round(float(lo[3]), 4), round(float(hi[3]), 4)) == (1.0899, 10.2416)
+
+
+def _stats_exact_limit(p, n, theta, kind):
+    """The exact funnel limit worked out with scipy.stats' distributions, as a reference."""
+    from scipy import stats as sps
+
+    dist = sps.binom(n, theta) if kind == "proportion" else sps.poisson(theta * n)
+    r = dist.ppf(p)
+    f_r, f_below = dist.cdf(r), dist.cdf(r - 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = np.where(f_r > f_below, (f_r - p) / (f_r - f_below), 0.0)
+        limit = (r - alpha) / n
+    return np.clip(limit, 0.0, 1.0 if kind == "proportion" else np.inf)
+
+
+@pytest.mark.parametrize("kind", ["proportion", "rate"])
+def test_exact_funnel_limits_are_scipy_stats_s(kind):
+    n = np.unique(np.round(np.geomspace(1, 200_000, 250)))
+    for theta in (0.0, 0.001, 0.05, 0.215, 0.5, 0.93, 0.999):
+        for p in (0.001, 0.025, 0.5, 0.975, 0.999):
+            np.testing.assert_allclose(stats._exact_limit(p, n, theta, kind),
+                                       _stats_exact_limit(p, n, theta, kind), rtol=0, atol=1e-11)
+
+
+def test_overdispersion_p_value_is_the_chi_square_tail():
+    from scipy import stats as sps
+
+    est = stats.estimate_overdispersion([20, 25, 30, 22, 19, 27], [100, 120, 200, 150, 90, 300], 22.0)
+    assert est.p_value == pytest.approx(sps.chi2.sf(est.n_units * est.phi, est.n_units - 1), rel=1e-12)
+
+
+def test_funnel_limits_and_overdispersion_load_no_scipy_stats():
+    code = ("from analysis import stats\n"
+            "est = stats.estimate_overdispersion([20, 25, 30, 22], [100, 120, 200, 150], 22.0)\n"
+            "stats.funnel_limits(21.9, [10, 100, 5275], levels=(0.95, 0.998))\n"
+            "stats.funnel_limits(21.9, [10, 100, 5275], overdispersion='additive', estimate=est)\n")
+    assert "scipy.stats" not in _modules_after(code)
+
+
+@pytest.mark.usefixtures("bench_table")
+def test_building_a_pack_value_loads_no_drawing_machinery():
+    """Chart values (data, titles, alt text) are built without matplotlib's figures and axes:
+    a kernel whose charts are drawn by workers never loads them."""
+    code = ("from analysis import report\n"
+            "pack = report.quarterly_pack(report.build_pack_context('Doncaster', '2017-18 Q4'))\n"
+            "assert len(pack.charts()) > 20\n"
+            "import sys\n"
+            "print('DRAWING:' + ' '.join(m for m in ('matplotlib.figure', 'matplotlib.axes', "
+            "'matplotlib.backends.backend_agg', 'scipy.stats') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.rsplit("DRAWING:", 1)[1].split() == []
+
+
+def test_chart_workers_start_early_only_where_they_would_be_used():
+    code = ("import os, sys\n"
+            "from analysis import render\n"
+            "os.environ['CSC_CHART_WORKERS'] = '0'\n"  # charts drawn in this process
+            "print('OFF', render.start_chart_workers())\n"
+            "os.environ['CSC_CHART_WORKERS'] = '2'\n"
+            "print('ON', render.start_chart_workers())\n"
+            "from multiprocessing import forkserver\n"
+            "print('RUNNING', forkserver._forkserver._forkserver_pid is not None)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         timeout=120).stdout.split()
+    assert out == ["OFF", "False", "ON", "True", "RUNNING", "True"]

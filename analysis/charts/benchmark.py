@@ -10,12 +10,13 @@ the same inputs, so picture and description cannot be fed different data.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 from analysis.blocks import Chart
 from analysis.catalogue import Indicator
@@ -177,6 +178,8 @@ def comparators_overview(rows: pd.DataFrame, ax: Axes | None = None, *, source: 
                               if pos[["la", "region", "sn_mean"]].notna().any().any() else 10.0))
         ax.set_xlim(-span * 1.1, span * 1.1)
         ax.set_ylim(-0.7, n - 0.3)
+        from matplotlib.ticker import FuncFormatter
+
         ax.xaxis.set_major_formatter(FuncFormatter(_gap_tick))
         ax.set_xlabel("Difference from England (per cent of England's value): right is better")
         from matplotlib.lines import Line2D

@@ -11,15 +11,14 @@ at-a-glance tables are real tables built in :mod:`analysis.report`, not drawn.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
-from matplotlib.artist import Artist
-from matplotlib.axes import Axes
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
 
 from analysis.blocks import Chart
 from analysis.charts.style import (
@@ -158,6 +157,8 @@ def _on_time_axis(data: pd.DataFrame) -> pd.DataFrame:
         every.append(every[-1].next())
     full = pd.DataFrame({"_q": every, "period": [q.label for q in every]})
     out = full.merge(data.drop(columns=["period"]), on="_q", how="left")
+    import matplotlib.dates as mdates
+
     out["start"] = [mdates.date2num(q.start) for q in every]
     out["stop"] = [mdates.date2num(q.end) + 1 for q in every]
     out["x"] = (out["start"] + out["stop"]) / 2
@@ -241,12 +242,16 @@ def _plot_quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
             mark_axis_break(ax)
         present = [s for s in STATUSES
                    if ((grid["status"] == s) & grid["value"].notna()).any()]
+        from matplotlib.lines import Line2D
+
         handles: list[Artist] = [Line2D([], [], linestyle="none", marker=STATUS_STYLE[s]["marker"],
                           color=STATUS_STYLE[s]["color"], markersize=7,
                           label=STATUS_STYLE[s]["label"]) for s in present]
         if ok.any():
             handles.append(Line2D([], [], color=COLOURS["target"], linewidth=1.6, label="Target"))
         if has_band.any():
+            from matplotlib.patches import Patch
+
             handles.append(Patch(color=COLOURS["tolerance"], alpha=0.3, label="Between target and tolerance"))
         if handles:
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.2),

@@ -12,12 +12,13 @@ whose alt text gives the figures the chart shows.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.lines import Line2D
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 from analysis.blocks import Chart
 from analysis.charts.statistics import (
@@ -364,6 +365,8 @@ def conversion_funnel_chart(funnel: pd.DataFrame, comparison: pd.DataFrame | Non
         ax.tick_params(axis="y", length=0)
         set_value_axis(ax, "percent", axis="x", label=False)
         if present:
+            from matplotlib.lines import Line2D
+
             handles = [Line2D([], [], linestyle="none", marker=m, markersize=7,
                               markerfacecolor=c if m != "o" else "white", markeredgecolor=c,
                               markeredgewidth=1.4, label=w) for w, m, c in present.values()]

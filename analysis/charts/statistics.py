@@ -8,11 +8,13 @@ and return the Axes. The builders (:func:`funnel_chart`, :func:`xmr_chart_block`
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.lines import Line2D
-from matplotlib.ticker import StrMethodFormatter
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 from analysis.blocks import Chart
 from analysis.charts.style import (
@@ -170,8 +172,12 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
         set_value_axis(ax, unit)
         if ax.get_ylim()[0] > 0:
             mark_axis_break(ax)
+        from matplotlib.ticker import StrMethodFormatter
+
         ax.xaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
         ax.set_xlabel(x_label)
+        from matplotlib.lines import Line2D
+
         handles = [Line2D([], [], color=COLOURS["target"], linewidth=1.4,
                           label=f"{centre_label} {fmt(lim['centre'].iloc[-1])}"),
                    Line2D([], [], color="#555555", linestyle=(0, (5, 3)), label="95% limits"),
@@ -308,6 +314,8 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
         if tgt is not None:
             items.append((tgt, f"Target {fmt(tgt)}", OKABE_ITO["bluish_green"]))
         right_labels(ax, [i for i in items if np.isfinite(i[0])])
+        from matplotlib.lines import Line2D
+
         handles = [Line2D([], [], linestyle="none", marker=_SIGNAL_STYLE[k]["marker"],
                           color=_SIGNAL_STYLE[k]["color"], markersize=8,
                           label=_SIGNAL_STYLE[k]["label"]) for k in present]

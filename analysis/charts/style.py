@@ -16,21 +16,25 @@ import contextlib
 import math
 import textwrap
 from collections.abc import Iterable, Iterator
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import matplotlib as mpl
 import pandas as pd
 from cycler import cycler
 from matplotlib import ticker
-from matplotlib.axes import Axes
-from matplotlib.backend_bases import RendererBase
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.layout_engine import PlaceHolderLayoutEngine
-from matplotlib.text import Text
-from matplotlib.transforms import Bbox
 
 from analysis.errors import InputDataError, NoDataError, ParameterError
+
+# Figures, axes and the Agg canvas are imported where a chart is drawn, not here: building a
+# pack's chart values (their data, titles and alt text) needs only the names above, so a
+# notebook kernel whose charts are drawn by worker processes never loads matplotlib's drawing
+# machinery (about half a second).
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.backend_bases import RendererBase
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+    from matplotlib.transforms import Bbox
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO: dict[str, str] = {
@@ -157,6 +161,9 @@ def house_style() -> Iterator[None]:
 def new_figure(figsize: tuple[float, float] = DEFAULT_SIZE) -> Figure:
     """A figure with its own Agg canvas and constrained layout (no pyplot, no display)."""
     with house_style():
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
         fig = Figure(figsize=figsize, layout="constrained")
         FigureCanvasAgg(fig)
     return fig
@@ -165,6 +172,8 @@ def new_figure(figsize: tuple[float, float] = DEFAULT_SIZE) -> Figure:
 def get_axes(ax: Axes | None, figsize: tuple[float, float] = DEFAULT_SIZE) -> Axes:
     """``ax`` itself, or the Axes of a new house-style figure when ``ax`` is None."""
     if ax is not None:
+        from matplotlib.axes import Axes
+
         if not isinstance(ax, Axes):
             raise ParameterError("ax must be a matplotlib Axes or None", parameter="ax",
                                  found=type(ax).__name__)
@@ -267,11 +276,15 @@ def text_width_chars(ax: Axes, fontsize: float) -> int:
 
 def root_figure(ax: Axes) -> Figure:
     """The figure ``ax`` is drawn on (the whole figure when ``ax`` is in a subfigure)."""
+    from matplotlib.figure import Figure
+
     fig = ax.figure
     return fig if isinstance(fig, Figure) else fig.figure
 
 
 def _available_points(ax: Axes) -> float:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
     fig = root_figure(ax)
     renderer = cast(FigureCanvasAgg, fig.canvas).get_renderer()
     left = ax.bbox.x0
@@ -324,6 +337,8 @@ class _BelowAxes:
         for child in ax.texts:
             if child.get_gid() == "below-note":
                 bottom = min(bottom, child.get_window_extent(renderer).y0)
+        from matplotlib.transforms import Bbox
+
         return Bbox.from_extents(ax.bbox.x0, bottom, ax.bbox.x1, ax.bbox.y1)
 
 
@@ -477,6 +492,8 @@ def settle_layout(fig: Figure) -> None:
     the layout; a chart saved as PNG and SVG would pay for that twice. Positions are in
     figure fractions, so one layout serves both formats. The figure keeps no engine after.
     """
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
     engine = fig.get_layout_engine()
     if engine is None:
         return

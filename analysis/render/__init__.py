@@ -153,6 +153,14 @@ def resolve_output_dir(output_dir: str | Path) -> Path:
     return path if path.is_absolute() else project_root() / path
 
 
+def start_chart_workers() -> bool:
+    """Get the chart workers ready before a pack is built (see
+    :func:`analysis.render.files.start_workers`); returns whether any will be used."""
+    from analysis.render.files import start_workers
+
+    return start_workers()
+
+
 def render_all(pack: Pack, formats: Iterable[str] = ("files", "html", "docx"),
                workers: int | None = None) -> Rendered:
     """Every format asked for, in memory, each chart drawn once. Raises before drawing

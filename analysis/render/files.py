@@ -67,12 +67,21 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+#: What every chart worker needs, loaded once by the workers' server (the charts' modules load
+#: matplotlib's drawing machinery only where a chart is drawn).
+WORKER_PRELOAD: list[str] = [
+    "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg",
+    "analysis.charts.style", "analysis.charts.benchmark", "analysis.charts.quarterly",
+    "analysis.charts.statistics", "analysis.render.files",
+]
+
+
 def _context() -> multiprocessing.context.BaseContext:
     """Workers start from a fresh interpreter, never a fork of a notebook kernel (its threads
     and sockets do not survive a fork): "forkserver" where there is one, else "spawn"."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["analysis.charts.style", "analysis.render.files"])
+        ctx.set_forkserver_preload(WORKER_PRELOAD)
         return ctx
     return multiprocessing.get_context("spawn")
 
@@ -101,6 +110,25 @@ def default_workers(charts: int) -> int:
         return int(env)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return cores if charts >= POOL_MIN_CHARTS and cores > 1 and main_is_safe() else 0
+
+
+def start_workers(charts: int = POOL_MIN_CHARTS) -> bool:
+    """Start the chart workers' server now, where :func:`draw_charts` will use workers for
+    ``charts`` charts; returns whether it started one.
+
+    The server loads matplotlib and the chart code once (about a second), and every worker
+    is a copy of it. Called at the top of a pack's notebook, that loading happens on another
+    core while the pack's figures are worked out, instead of after. Nothing is drawn and
+    nothing changes if no workers would be used."""
+    if default_workers(charts) <= 0:
+        return False
+    ctx = _context()
+    if ctx.get_start_method() != "forkserver":
+        return False
+    from multiprocessing import forkserver
+
+    forkserver.ensure_running()
+    return True
 
 
 def _picklable(charts: list[Chart]) -> bool:
