@@ -12,6 +12,7 @@ direction of travel against the previous year.
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 from pathlib import Path
 
@@ -119,6 +120,31 @@ def rank_all(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     return la
 
 
+#: :func:`rank_all` of whole loaded tables, by the table's and the catalogue's identity.
+_RANKED: dict[tuple[int, int], tuple[weakref.ref[pd.DataFrame], Catalogue, pd.DataFrame]] = {}
+
+
+def rank_all_once(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
+    """:func:`rank_all` of ``table``, worked out once per table object in this process.
+
+    The processed table is read once per process (:func:`load_benchmarks`) and shared, so a
+    pack that asks for ranks in several places (its profile, the quarterly pairing, the quoted
+    figures) ranks every LA once. Pass the result as ``ranked`` to :func:`benchmark_table`.
+    Tables are never changed in place here; a changed copy is a new object and ranked anew.
+    """
+    key = (id(table), id(catalogue))
+    hit = _RANKED.get(key)
+    if hit is not None and hit[0]() is table and hit[1] is catalogue:
+        return hit[2]
+    ranked = rank_all(table, catalogue)
+
+    def forget(_ref: object) -> None:
+        _RANKED.pop(key, None)
+
+    _RANKED[key] = (weakref.ref(table, forget), catalogue, ranked)
+    return ranked
+
+
 def direction_of_travel(current: pd.Series, previous: pd.Series, polarity: pd.Series,
                         decimals: pd.Series | int = 1) -> pd.Series:
     """Improved / worsened / no change by polarity; higher / lower / no change without one.
@@ -208,7 +234,9 @@ def benchmark_table(
     """
     paths = paths or Paths.for_root()
     ids, years = _check_request(table, catalogue, indicators, years)
-    wanted = table["indicator"].isin(ids)
+    # Only the rows asked for (and the year before each, for the direction of travel).
+    table = table[table["indicator"].isin(ids) & table["year"].isin(years + [y - 1 for y in years])]
+    wanted = pd.Series(True, index=table.index)
     if ranked is None:
         ranked = rank_all(table[wanted], catalogue)
     # Every indicator-year that exists in the data, whether or not the LA has a figure.

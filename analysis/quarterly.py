@@ -631,7 +631,7 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
     return gets four empty tables; a return without that quarter raises NoDataError.
     ``local``: the LA's local return rows when the caller has read them already.
     """
-    from analysis.benchmark import benchmark_table, load_benchmarks
+    from analysis.benchmark import benchmark_table, load_benchmarks, rank_all_once
 
     paths = paths or Paths.for_root()
     q = _quarter(quarter)
@@ -659,7 +659,8 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
 
     def bench(indicator_id: str, year: int) -> pd.DataFrame:
         if "all" not in cache and indicator_id in wanted:
-            cache["all"] = benchmark_table(table, authority, catalogue, indicators=wanted, paths=paths)
+            cache["all"] = benchmark_table(table, authority, catalogue, indicators=wanted, paths=paths,
+                                           ranked=rank_all_once(table, catalogue))
         found = cache.get("all", pd.DataFrame(columns=["indicator", "year"]))
         found = found[(found["indicator"] == indicator_id) & (found["year"] == year)]
         if found.empty:

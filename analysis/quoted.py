@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.benchmark import benchmark_table, load_benchmarks, neighbour_values, rank_all
+from analysis.benchmark import benchmark_table, load_benchmarks, neighbour_values, rank_all_once
 from analysis.catalogue import load_catalogue
 from analysis.config import Paths
 from analysis.errors import InputDataError
@@ -91,7 +91,7 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
     table = load_benchmarks(paths)
     publications = load_publications(paths.config)
     # Every LA ranked once for the indicators quoted; each indicator-year's row worked out once.
-    ranked = rank_all(table[table["indicator"].isin(set(pairs.values()))], catalogue)
+    ranked = rank_all_once(table, catalogue)
     rows: dict[tuple[str, int], pd.Series] = {}
 
     def bench_row(ind: str, year: int) -> pd.Series:

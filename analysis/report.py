@@ -14,11 +14,11 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
-from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all
+from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all_once
 from analysis.blocks import Block, Column, Note, Pack, Section, SectionBuilder, Table, Text
 from analysis.catalogue import Catalogue, Indicator, LaitSource, Polarity, load_catalogue
 from analysis.config import Paths, load_sources
@@ -188,7 +188,7 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     # it; the table says which year each row is.
     cutoff = indicator_years(quarter, ids, paths)
     bench = benchmark_table(table, authority, catalogue, indicators=ids, neighbours_version=neighbours,
-                            paths=paths, ranked=rank_all(table[table["indicator"].isin(ids)], catalogue))
+                            paths=paths, ranked=rank_all_once(table, catalogue))
     bench = bench[bench["year"] <= bench["indicator"].map(cutoff)]
     # An indicator the LA has no figure for in any year (suppressed, small LA) stays in the
     # pack, blank and "not compared".
@@ -351,6 +351,11 @@ def pack_sentences(latest: pd.DataFrame) -> pd.Series:
         frame.loc[has_den, "ci_denominator"] = frame.loc[has_den, "denominator"]
         frame.loc[has_den, "denominator_source"] = "published"
     return sentences(frame)
+
+
+def latest_sentences(ctx: PackContext) -> pd.Series:
+    """:func:`pack_sentences` of the pack's latest rows, by ``ctx.latest``'s index, worked out once."""
+    return cast(pd.Series, _once(ctx, "latest_sentences", lambda: pack_sentences(ctx.latest)))
 
 
 def _section(ctx: PackContext, id: str, title: str, blocks: list[Block], intro: str = "",
@@ -765,7 +770,7 @@ def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
             **{c: r.get(c) for c in _GLANCE_DOWNLOADS},
         })
     frame = pd.DataFrame(rows)
-    frame["sentence"] = pack_sentences(ctx.latest).to_numpy()
+    frame["sentence"] = latest_sentences(ctx).to_numpy()
     return frame
 
 
@@ -988,7 +993,7 @@ def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
     head = headline_row(ctx)
     ind = ctx.catalogue.get(head["indicator"])
     source = source_line(ind, head["period"], _paths(ctx))
-    sentence = pack_sentences(ctx.latest.loc[[head.name]]).iloc[0]
+    sentence = latest_sentences(ctx).loc[head.name]
     blocks: list[Block] = [Text(sentence),
                            comparators_bar_chart(head, name=f"{ind.id}_comparators", source=source)]
     values = all_la_values(ctx.table, head["indicator"], int(head["year"]), ctx.catalogue)
@@ -1021,7 +1026,7 @@ def indicator_section(ctx: PackContext, indicator: str) -> Section:
     row = ctx.latest[ctx.latest["indicator"] == indicator].iloc[0]
     ind = ctx.catalogue.get(indicator)
     source = source_line(ind, row["period"], _paths(ctx))
-    blocks: list[Block] = [Text(pack_sentences(ctx.latest.loc[[row.name]]).iloc[0])]
+    blocks: list[Block] = [Text(latest_sentences(ctx).loc[row.name])]
     nb = neighbour_values(ctx.table, ctx.la, indicator, int(row["year"]),
                           neighbours_version=row.get("sn_version") if pd.notna(row.get("sn_version")) else None)
     if nb["value"].notna().any():
