@@ -170,12 +170,12 @@ def add_table(document: Any, table: Table) -> None:
 
 def add_chart(document: Any, chart: Chart, drawing: Drawing) -> None:
     png = drawing[chart_paths(chart.name)["png"]]
-    document.add_picture(io.BytesIO(png), width=CHART_WIDTH)
-    picture = document.inline_shapes[-1]
+    paragraph = document.add_paragraph()  # as Document.add_picture, keeping the paragraph
+    picture = paragraph.add_run().add_picture(io.BytesIO(png), width=CHART_WIDTH)
     doc_pr = picture._inline.docPr
     doc_pr.set("descr", clean(" ".join(chart.alt_text.split())))
     doc_pr.set("title", clean(chart.title or chart.name))
-    _keep_with_next(document.paragraphs[-1])
+    _keep_with_next(paragraph)
     words = ". ".join(x for x in (chart.title, chart.source) if x)
     if words:
         _small(document.add_paragraph(clean(words), style="Caption"))
