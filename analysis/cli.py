@@ -14,7 +14,6 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
-import click
 import typer
 
 from analysis.errors import AnalysisError
@@ -48,7 +47,7 @@ def friendly_errors(func: F) -> F:
         except AnalysisError as exc:
             typer.secho(f"Error: {exc}", err=True, fg=typer.colors.RED)
             raise typer.Exit(exc.exit_code) from None
-        except (typer.Exit, typer.Abort, click.exceptions.ClickException):
+        except (typer.Exit, typer.Abort, typer.TyperException):  # usage errors: typer shows them
             raise
         except KeyboardInterrupt:
             typer.secho("Interrupted: nothing was replaced (outputs are written whole or not at all).",

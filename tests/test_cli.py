@@ -59,6 +59,15 @@ def test_bad_parameters_short_error_no_traceback(args, needle):
     assert len(result.output.strip().splitlines()) <= 2
 
 
+def test_a_missing_option_raised_in_a_command_is_a_usage_error():
+    """A usage error raised inside a command (here: pack without --la) is shown by the
+    command-line library as a usage error, exit status 2, never as an unexpected failure."""
+    result = runner.invoke(app, ["pack", "--period", "2017-18 Q4"])
+    assert result.exit_code == 2, result.output
+    assert "give --la NAME" in result.output
+    assert "unexpected error" not in result.output and "Traceback" not in result.output
+
+
 def test_help_for_every_command():
     for command in ["prepare", "fetch", "benchmark", "las", "indicators"]:
         result = runner.invoke(app, [command, "--help"])
