@@ -7,7 +7,8 @@ interactive explorer draws in the browser (:mod:`analysis.explorer_specs`) say t
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -55,7 +56,7 @@ def order_words(polarity: str) -> str:
     return "best to worst" if polarity != "none" else "highest to lowest"
 
 
-def rank_words(row: pd.Series) -> str:
+def rank_words(row: pd.Series | Mapping[str, Any]) -> str:
     """"rank 142 of 152" (1 = best), or "20th highest of 151" for an indicator without a
     better direction (a position, not a judgement)."""
     from analysis.ranking import rank_text
