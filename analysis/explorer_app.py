@@ -66,12 +66,12 @@ def chart_output(chart: ChartSpec) -> dict[str, Any]:
             "data": {MIME: chart.spec, "text/plain": chart.alt, "image/png": NO_PNG}}
 
 
-def words_output(chart: ChartSpec) -> dict[str, Any]:
+def words_html(chart: ChartSpec) -> str:
     """The chart in words (its alt text), folded away under the chart, to read or copy."""
-    return {"output_type": "display_data", "metadata": {},
-            "data": {"text/html": ('<details class="explorer-alt"><summary>The chart in words</summary>'
-                                   f"<p>{html.escape(chart.alt)}</p></details>"),
-                     "text/plain": chart.alt}}
+    if chart.spec is None:
+        return ""
+    return ('<details class="explorer-alt"><summary>The chart in words</summary>'
+            f"<p>{html.escape(chart.alt)}</p></details>")
 
 
 STYLE = """<style>
@@ -94,7 +94,7 @@ class ExplorerApp:
         self.view: explorer.ExplorerView | None = None
         #: Chart inputs -> the box's outputs (kept, so going back to a selection sends the
         #: same outputs and a box whose chart has not changed is left alone).
-        self.drawn: dict[tuple[object, ...], tuple[dict[str, Any], ...]] = {}
+        self.drawn: dict[tuple[object, ...], tuple[tuple[dict[str, Any], ...], str]] = {}
         self.shown: dict[str, tuple[dict[str, Any], ...]] = {}  # chart key -> its box's outputs
         self.timings: list[float] = []
         choices = explorer.indicator_choices(data.catalogue)
@@ -140,6 +140,7 @@ class ExplorerApp:
         self.chart_boxes = {key: w.Output().add_class("explorer-chart").add_class(f"explorer-chart-{key}")
                             for key, _ in CHARTS}
         self.marked: dict[str, int] = {}
+        self.chart_words = {key: w.HTML().add_class(f"explorer-words-{key}") for key, _ in CHARTS}
         self.funnel_text = w.HTML().add_class("explorer-funnel-line")
         self.consortium = w.HTML().add_class("explorer-consortium")
         self.bands = w.HTML().add_class("explorer-bands")
@@ -160,6 +161,7 @@ class ExplorerApp:
         for key, heading in CHARTS:
             charts.append(w.HTML(f"<h3>{html.escape(heading)}</h3>"))
             charts.append(self.chart_boxes[key])
+            charts.append(self.chart_words[key])
             if key == "funnel":
                 charts.append(self.funnel_text)
         return w.VBox([
@@ -270,17 +272,19 @@ class ExplorerApp:
                 box.value = ""
             for key in self.chart_boxes:
                 self._set_box(key, (), update)
+                self.chart_words[key].value = ""
             return
         # The charts first: the browser draws them while the tables below are worked out.
         for key, _ in CHARTS:
             inputs = chart_inputs(view, key)
             if inputs not in self.drawn:
                 chart = view_chart(view, key)
-                self.drawn[inputs] = ((chart_output(chart),) if chart.spec is None
-                                      else (chart_output(chart), words_output(chart)))
+                self.drawn[inputs] = ((chart_output(chart),), words_html(chart))
                 while len(self.drawn) > DRAWN_KEPT:
                     self.drawn.pop(next(iter(self.drawn)))
-            self._set_box(key, self.drawn[inputs], update)
+            outputs, words = self.drawn[inputs]
+            self._set_box(key, outputs, update)
+            self.chart_words[key].value = words
         row_table = format_benchmark_table(row.to_frame().T)
         self.table.value = table_html(row_table, "explorer-row")
         self.sentence.value = f"<p>{html.escape(view.sentence)}</p>"

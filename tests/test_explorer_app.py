@@ -155,7 +155,7 @@ def test_widgets_redraw_in_place(data):
     specs = {key: _chart_data(box)[0] for key, box in app.chart_boxes.items()}
     assert all(spec is not None for spec in specs.values())
     assert specs["funnel"]["description"].endswith("Doncaster: 27.1% from 5,275, above the 99.8% limit.")
-    assert "The chart in words" in _chart_data(app.chart_boxes["funnel"])[1]
+    assert "The chart in words" in app.chart_words["funnel"].value
     assert all("explorer-update-1" in box._dom_classes for box in app.chart_boxes.values())
     assert "Doncaster" in app.funnel_text.value
     app.la.value = "Rotherham"
