@@ -186,11 +186,21 @@ def funnel_line(funnel: Funnel, la: LocalAuthority | None, indicator: Indicator)
     return text
 
 
-def funnel_chart(funnel: Funnel, indicator: Indicator, period: str, la: LocalAuthority | None,
-                 *, name: str, source: str) -> Chart:
-    """The funnel plot (the LA highlighted when given) as a Chart, with its alt text."""
-    from analysis.charts.statistics import funnel_chart as funnel_block
+@dataclass(frozen=True)
+class FunnelWords:
+    """What a funnel plot of one indicator and year says, whoever draws it."""
 
+    la_name: str | None  # the LA highlighted (None: not given, or not plotted)
+    title: str
+    x_label: str
+    centre_label: str
+    alt_note: str  # said after the alt text ("" unless the limits are widened)
+
+
+def funnel_words(funnel: Funnel, indicator: Indicator, period: str,
+                 la: LocalAuthority | None) -> FunnelWords:
+    """The funnel plot's title, axis label and highlighted LA (:func:`funnel_chart`, and the
+    interactive explorer's chart drawn in the browser)."""
     la_name = None
     if la is not None:
         hit = funnel.points[funnel.points["old_la_code"].astype(str) == str(la.old_code)]
@@ -198,14 +208,22 @@ def funnel_chart(funnel: Funnel, indicator: Indicator, period: str, la: LocalAut
     x_label = ("Children aged under 18 (the rate's population)" if funnel.kind == "rate"
                else "Denominator (the number the percentage is of)")
     widened = "" if funnel.overdispersion == "none" else f", {funnel.overdispersion} over-dispersion"
-    chart = funnel_block(funnel.points, funnel.limits, la_name, name=name, source=source,
-                         unit=indicator.unit, decimals=indicator.decimals, x_label=x_label,
-                         centre_label="England",
-                         title=f"{indicator.label}, {period}: every LA against its size{widened}")
-    if funnel.overdispersion == "none":
-        return chart
-    return replace(chart, alt_text=chart.alt_text + f" The limits are widened for "
-                                                    f"{funnel.overdispersion} over-dispersion.")
+    note = ("" if funnel.overdispersion == "none"
+            else f" The limits are widened for {funnel.overdispersion} over-dispersion.")
+    return FunnelWords(la_name, f"{indicator.label}, {period}: every LA against its size{widened}",
+                       x_label, "England", note)
+
+
+def funnel_chart(funnel: Funnel, indicator: Indicator, period: str, la: LocalAuthority | None,
+                 *, name: str, source: str) -> Chart:
+    """The funnel plot (the LA highlighted when given) as a Chart, with its alt text."""
+    from analysis.charts.statistics import funnel_chart as funnel_block
+
+    words = funnel_words(funnel, indicator, period, la)
+    chart = funnel_block(funnel.points, funnel.limits, words.la_name, name=name, source=source,
+                         unit=indicator.unit, decimals=indicator.decimals, x_label=words.x_label,
+                         centre_label=words.centre_label, title=words.title)
+    return replace(chart, alt_text=chart.alt_text + words.alt_note) if words.alt_note else chart
 
 
 def funnel_points_table(funnel: Funnel, period: str, la: LocalAuthority | None = None) -> pd.DataFrame:
@@ -485,6 +503,12 @@ class ExplorerData:
             self.cache[key] = make()
         return self.cache[key]
 
+    def rows(self, indicator: str) -> pd.DataFrame:
+        """The table's rows for one indicator (kept: a view filters a thirtieth of the table,
+        not all of it, each time)."""
+        return cast(pd.DataFrame, self.memo(("rows", indicator),
+                                            lambda: self.table[self.table["indicator"] == indicator]))
+
     @property
     def la_names(self) -> list[str]:
         """Every LA name with figures in the table, in alphabetical order."""
@@ -647,8 +671,8 @@ def split_names(text: str) -> tuple[str, ...]:
 def _values_for(data: ExplorerData, codes: Sequence[str], la: LocalAuthority, indicator: str,
                 year: int) -> pd.DataFrame:
     """Rows like :func:`analysis.benchmark.neighbour_values` for the LA and ``codes``."""
-    rows = data.table[(data.table["indicator"] == indicator) & (data.table["year"] == year)
-                      & (data.table["level"] == "la")]
+    table = data.rows(indicator)
+    rows = table[(table["year"] == year) & (table["level"] == "la")]
     order = [la.old_code, *[c for c in codes if c != la.old_code]]
     out = pd.DataFrame({"old_la_code": order, "sn_rank": range(len(order))})
     out = out.merge(rows[["old_la_code", "value", "status", "numerator", "denominator"]],
@@ -669,7 +693,7 @@ def comparator_group(data: ExplorerData, la: LocalAuthority, indicator: str, yea
 
     if comparator in NEIGHBOUR_VERSIONS:
         try:
-            members = neighbour_values(data.table, la, indicator, year, paths=data.paths,
+            members = neighbour_values(data.rows(indicator), la, indicator, year, paths=data.paths,
                                        neighbours_version=NEIGHBOUR_VERSIONS[comparator])
         except AnalysisError as exc:
             return None, [str(exc).splitlines()[0]]
@@ -715,18 +739,38 @@ def group_line(group: GroupView, indicator: Indicator, la: LocalAuthority, value
     return text
 
 
-def consortium_table(group: GroupView, all_values: pd.DataFrame, indicator: Indicator,
-                     england: float, level: float) -> pd.DataFrame:
-    """Each LA of the group (and the LA): value, count, national rank, band, judgement vs England."""
+def judged_values(all_values: pd.DataFrame, indicator: Indicator, england: float,
+                  level: float) -> pd.DataFrame:
+    """Every LA's figure judged against England at ``level``: old_la_code, vs_england.
+
+    Each row is judged on its own figures, so the judgements of a group's LAs are these rows;
+    the explorer works them out once per indicator, year and level (:func:`consortium_table`).
+    """
     from analysis.judgement import judge_table
 
+    ranks = all_values[["old_la_code", "value", "numerator", "denominator"]]
+    bench = ranks.assign(indicator=indicator.id, unit=indicator.unit, polarity=indicator.polarity,
+                         decimals=indicator.decimals, england=england, region=float("nan"),
+                         sn_mean=float("nan"))
+    return judge_table(bench, level=level)[["old_la_code", "vs_england"]]
+
+
+def consortium_table(group: GroupView, all_values: pd.DataFrame, indicator: Indicator,
+                     england: float, level: float, judged: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Each LA of the group (and the LA): value, count, national rank, band, judgement vs England.
+
+    ``judged``: :func:`judged_values` for the same figures, when already worked out.
+    """
+    if judged is None:
+        judged = judged_values(all_values, indicator, england, level)
     members = group.members[["old_la_code", "area_name", "is_la", "in_group"]]
     ranks = all_values[["old_la_code", "value", "numerator", "denominator", "rank", "of", "quartile"]]
     rows = members.merge(ranks, on="old_la_code", how="left")
-    bench = rows.assign(indicator=indicator.id, unit=indicator.unit, polarity=indicator.polarity,
-                        decimals=indicator.decimals, england=england, region=float("nan"),
-                        sn_mean=float("nan"))
-    judged = judge_table(bench, level=level)
+    judged = judged.drop_duplicates("old_la_code")
+    absent = ~rows["old_la_code"].isin(judged["old_la_code"])  # no row in the data that year
+    if absent.any():
+        judged = pd.concat([judged, judged_values(rows[absent], indicator, england, level)])
+    judged = rows.merge(judged, on="old_la_code", how="left")
     ascending = indicator.polarity != "higher_is_better"
     judged = judged.sort_values("value", ascending=ascending, na_position="last")
     return pd.DataFrame({
@@ -765,11 +809,12 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
     problems = [p for p in (la_problem, ind_problem) if p]
     if la is None or ind is None:
         return ExplorerView(selection, la, ind, messages=tuple(problems))
-    years = published_years(data.table, ind.id)
+    table = data.rows(ind.id)
+    years = published_years(table, ind.id)
     version = NEIGHBOUR_VERSIONS.get(selection.comparator)
     try:
         ranked = ranked_indicator(data, ind.id)
-        judged = explorer_table(data.table, la, data.catalogue, indicators=[ind.id],
+        judged = explorer_table(table, la, data.catalogue, indicators=[ind.id],
                                 neighbours=version, level=selection.level, paths=data.paths,
                                 ranked=ranked)
     except NoDataError:
@@ -790,11 +835,11 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
     group, group_problems = comparator_group(data, la, ind.id, year, selection.comparator,
                                              selection.group)
     all_values = data.memo(("all", ind.id, year),
-                           lambda: all_la_values(data.table, ind.id, year, data.catalogue))
+                           lambda: all_la_values(table, ind.id, year, data.catalogue))
     funnel, funnel_text = None, ""
     if ind.unit in KIND_OF_UNIT and pd.notna(row["england"]):
         funnel, why_not = data.memo(("funnel", ind.id, year),
-                                    lambda: try_funnel(data.table, row, data.catalogue))
+                                    lambda: try_funnel(table, row, data.catalogue))
         funnel_text = funnel_line(funnel, la, ind) if funnel is not None else f"No funnel plot: {why_not}"
     return ExplorerView(selection, la, ind, year, period, judged, row, group, all_values, funnel,
                         funnel_text, source_line(ind, period, data.paths),
@@ -840,7 +885,7 @@ def ranked_indicator(data: ExplorerData, indicator: str) -> pd.DataFrame:
     from analysis.benchmark import rank_all
 
     return data.memo(("ranked", indicator), lambda: rank_all(
-        data.table[data.table["indicator"] == indicator], data.catalogue))
+        data.rows(indicator), data.catalogue))
 
 
 def band_grid(data: ExplorerData, codes: Sequence[str], indicators: Sequence[Indicator],

@@ -4,7 +4,9 @@
 in JupyterLab (``make lab``) and as a web page (``make explorer``, Voilà). The data is loaded
 once; every change works the view out from memory and redraws the table, the sentence and
 the charts in place. Only this module touches ipywidgets; the logic is in
-:mod:`analysis.explorer` and the charts come through :mod:`analysis.explorer_charts`.
+:mod:`analysis.explorer` and the charts are Vega-Lite specs from :mod:`analysis.explorer_specs`,
+drawn by the browser (JupyterLab's and Voilà's Vega renderer): the kernel sends each chart's
+figures, not a picture, and never imports matplotlib.
 """
 
 from __future__ import annotations
@@ -21,14 +23,13 @@ import ipywidgets as w
 import pandas as pd
 
 from analysis import explorer
-from analysis.explorer_charts import CHARTS, EXPORT_DPI, chart_bytes, chart_inputs, draw_chart
-from analysis.geography import slugify
+from analysis.explorer_specs import CHARTS, MIME, ChartSpec, chart_inputs, file_stem, view_chart
 from analysis.periods import financial_year_label
 
 log = logging.getLogger(__name__)
 
 ALL_TOPICS = "All topics"
-#: Charts kept drawn (a few selections' worth), so going back to one is instant.
+#: Charts kept (a few selections' worth), so going back to one sends what was sent before.
 DRAWN_KEPT: int = 48
 
 LEVEL_CHOICES: tuple[tuple[str, float], ...] = (("95%", 0.95), ("99.8%", 0.998))
@@ -46,10 +47,31 @@ def data_link(content: bytes, mime: str, file_name: str, text: str) -> str:
             f'class="explorer-download">{html.escape(text)}</a>')
 
 
-def image_html(png: bytes, alt: str) -> str:
-    """The chart's PNG inline with its alt text."""
-    return (f'<img class="explorer-img" style="max-width:100%" alt="{html.escape(alt, quote=True)}" '
-            f'src="data:image/png;base64,{base64.b64encode(png).decode("ascii")}"/>')
+#: A 1-pixel PNG sent with every chart. JupyterLab's Vega renderer, after drawing a chart
+#: that came without a PNG, draws it a second time as a PNG and stores that in the output (for
+#: a notebook saved with its outputs); the explorer's charts live in widgets, are never saved
+#: that way and are saved from their own menu, so the second drawing only slows a change.
+NO_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/"
+          "PchI7wAAAABJRU5ErkJggg==")
+
+
+def chart_output(chart: ChartSpec) -> dict[str, Any]:
+    """What a chart box shows: the chart (its alt text as the text fallback), or why none."""
+    if chart.spec is None:
+        note = html.escape(chart.note)
+        return {"output_type": "display_data", "metadata": {},
+                "data": {"text/html": f'<p class="explorer-note"><em>{note}</em></p>',
+                         "text/plain": chart.note}}
+    return {"output_type": "display_data", "metadata": {},
+            "data": {MIME: chart.spec, "text/plain": chart.alt, "image/png": NO_PNG}}
+
+
+def words_html(chart: ChartSpec) -> str:
+    """The chart in words (its alt text), folded away under the chart, to read or copy."""
+    if chart.spec is None:
+        return ""
+    return ('<details class="explorer-alt"><summary>The chart in words</summary>'
+            f"<p>{html.escape(chart.alt)}</p></details>")
 
 
 STYLE = """<style>
@@ -58,6 +80,8 @@ STYLE = """<style>
   text-align: left; line-height: 1.3; vertical-align: top; }
 .explorer-messages { color: #8a1c1c; font-weight: bold; }
 .explorer-status { color: #555; font-size: 12px; }
+.explorer-alt { font-size: 12px; color: #333; margin: 0 0 8px 0; max-width: 700px; }
+.explorer-alt summary { cursor: pointer; color: #555; }
 </style>"""
 
 
@@ -68,8 +92,10 @@ class ExplorerApp:
         self.data = data
         self.selection = selection
         self.view: explorer.ExplorerView | None = None
-        self.figures: dict[str, Any] = {}
-        self.drawn: dict[tuple[object, ...], tuple[str, Any, str]] = {}  # chart inputs -> shown
+        #: Chart inputs -> the box's outputs (kept, so going back to a selection sends the
+        #: same outputs and a box whose chart has not changed is left alone).
+        self.drawn: dict[tuple[object, ...], tuple[tuple[dict[str, Any], ...], str]] = {}
+        self.shown: dict[str, tuple[dict[str, Any], ...]] = {}  # chart key -> its box's outputs
         self.timings: list[float] = []
         choices = explorer.indicator_choices(data.catalogue)
         self.topics = [ALL_TOPICS, *dict.fromkeys(t for t, _ in choices)]
@@ -108,14 +134,17 @@ class ExplorerApp:
         self.table = w.HTML().add_class("explorer-table")
         self.sentence = w.HTML().add_class("explorer-sentence")
         self.group_text = w.HTML().add_class("explorer-group-line")
-        self.chart_boxes = {key: w.HTML().add_class(f"explorer-chart-{key}") for key, _ in CHARTS}
+        # Each box is marked with the update that last set it (explorer-update-N), with its
+        # outputs in the same message: a page knows a box shows update N's chart once it has
+        # the mark and the chart in it is drawn (analysis.explorer_serve.CHARTS_DRAWN).
+        self.chart_boxes = {key: w.Output().add_class("explorer-chart").add_class(f"explorer-chart-{key}")
+                            for key, _ in CHARTS}
+        self.marked: dict[str, int] = {}
+        self.chart_words = {key: w.HTML().add_class(f"explorer-words-{key}") for key, _ in CHARTS}
         self.funnel_text = w.HTML().add_class("explorer-funnel-line")
         self.consortium = w.HTML().add_class("explorer-consortium")
         self.bands = w.HTML().add_class("explorer-bands")
         self.csv_link = w.HTML().add_class("explorer-csv")
-        self.export = w.Button(description="Prepare chart files (PNG, SVG)",
-                               layout=w.Layout(width="260px"))
-        self.export_links = w.HTML().add_class("explorer-chart-files")
         self.widget = self._layout()
         self.la.observe(self._changed, "value")
         self.indicator.observe(self._changed, "value")
@@ -125,7 +154,6 @@ class ExplorerApp:
         self.level.observe(self._changed, "value")
         self.topic.observe(self._topic_changed, "value")
         self.fill_region.on_click(self._fill_region)
-        self.export.on_click(self._export)
         self.refresh()
 
     def _layout(self) -> w.Widget:
@@ -133,6 +161,7 @@ class ExplorerApp:
         for key, heading in CHARTS:
             charts.append(w.HTML(f"<h3>{html.escape(heading)}</h3>"))
             charts.append(self.chart_boxes[key])
+            charts.append(self.chart_words[key])
             if key == "funnel":
                 charts.append(self.funnel_text)
         return w.VBox([
@@ -147,7 +176,9 @@ class ExplorerApp:
                    "(A best) and the judgement against England; band letters carry the meaning, "
                    "not colour.</p>"),
             self.consortium, self.bands,
-            w.HTML("<h3>Save what you see</h3>"), self.csv_link, self.export, self.export_links,
+            w.HTML("<h3>Save what you see</h3><p>Each chart's menu (the round button at its top "
+                   "right) saves it as PNG or SVG, with its title and source line.</p>"),
+            self.csv_link,
         ])
 
     # --- events ----------------------------------------------------------------------------
@@ -189,17 +220,19 @@ class ExplorerApp:
     def refresh(self) -> float:
         """Work the view out and redraw everything; returns the seconds it took."""
         start = time.perf_counter()
-        # Drawing four charts makes hundreds of thousands of small objects; the cyclic garbage
-        # collector would run a few hundred times meanwhile (about a tenth of the update). It
-        # is paused while the page is updated and runs once after, while the analyst reads.
+        update = len(self.timings) + 1
+        # Working a change out makes many small objects (pandas, the specs); the cyclic garbage
+        # collector is paused meanwhile and runs once after, while the analyst reads.
         gc.disable()
         try:
-            self._show(explorer.explorer_view(self.data, self.selection))
+            self._show(explorer.explorer_view(self.data, self.selection), update)
         except Exception as exc:  # a bug must not leave the page half drawn or show a traceback
             log.exception("explorer failed for %s", self.selection)
             self.messages.value = html.escape(f"Could not show this selection ({type(exc).__name__}).")
         finally:
             gc.enable()
+        for key in self.chart_boxes:  # the boxes left as they were are marked as this update's too
+            self._set_box(key, self.shown.get(key, ()), update)
         took = time.perf_counter() - start
         self.timings.append(took)
         view = self.view
@@ -211,20 +244,47 @@ class ExplorerApp:
             f"update {len(self.timings)} in {took:.2f} s")
         return took
 
-    def _show(self, view: explorer.ExplorerView) -> None:
+    def _set_box(self, key: str, outputs: tuple[dict[str, Any], ...], update: int) -> None:
+        """Show ``outputs`` in a chart box (sent only when they differ from what it shows) and
+        mark it as update ``update``'s, in one message."""
+        box = self.chart_boxes[key]
+        if self.marked.get(key) == update and self.shown.get(key, ()) is outputs:
+            return
+        with box.hold_sync():
+            if self.shown.get(key, ()) is not outputs:
+                box.outputs = outputs
+                self.shown[key] = outputs
+            if key in self.marked:
+                box.remove_class(f"explorer-update-{self.marked[key]}")
+            box.add_class(f"explorer-update-{update}")
+            self.marked[key] = update
+
+    def _show(self, view: explorer.ExplorerView, update: int) -> None:
         from analysis.tables import format_benchmark_table
 
         self.view = view
         self.group_box.layout.display = "" if view.selection.comparator == "list" else "none"
         self.messages.value = "<br>".join(html.escape(m) for m in view.messages)
-        self.export_links.value = ""
         row = view.row
         if row is None or view.indicator is None or view.la is None:
             for box in (self.table, self.sentence, self.group_text, self.funnel_text,
-                        self.consortium, self.bands, self.csv_link, *self.chart_boxes.values()):
+                        self.consortium, self.bands, self.csv_link):
                 box.value = ""
-            self.figures = {}
+            for key in self.chart_boxes:
+                self._set_box(key, (), update)
+                self.chart_words[key].value = ""
             return
+        # The charts first: the browser draws them while the tables below are worked out.
+        for key, _ in CHARTS:
+            inputs = chart_inputs(view, key)
+            if inputs not in self.drawn:
+                chart = view_chart(view, key)
+                self.drawn[inputs] = ((chart_output(chart),), words_html(chart))
+                while len(self.drawn) > DRAWN_KEPT:
+                    self.drawn.pop(next(iter(self.drawn)))
+            outputs, words = self.drawn[inputs]
+            self._set_box(key, outputs, update)
+            self.chart_words[key].value = words
         row_table = format_benchmark_table(row.to_frame().T)
         self.table.value = table_html(row_table, "explorer-row")
         self.sentence.value = f"<p>{html.escape(view.sentence)}</p>"
@@ -233,8 +293,11 @@ class ExplorerApp:
         self.funnel_text.value = f"<p>{html.escape(view.funnel_text)}</p>" if view.funnel_text else ""
         members = None
         if view.group is not None and view.all_values is not None:
-            members = explorer.consortium_table(view.group, view.all_values, view.indicator,
-                                                float(row["england"]), view.selection.level)
+            ind, values = view.indicator, view.all_values
+            england, level = float(row["england"]), view.selection.level
+            judged = self.data.memo(("judged", ind.id, view.year, level),
+                                    lambda: explorer.judged_values(values, ind, england, level))
+            members = explorer.consortium_table(view.group, values, ind, england, level, judged)
             self.consortium.value = table_html(members, "explorer-consortium-table")
             topic = [i for i in self.data.catalogue.benchmarked() if i.topic == view.indicator.topic
                      and i.polarity != "none" and not i.no_quartile]  # the banded ones
@@ -247,42 +310,7 @@ class ExplorerApp:
             self.consortium.value = "<p>No comparator group to list.</p>"
             self.bands.value = ""
         self.csv_link.value = data_link(explorer.view_csv(view, members, row_table).encode("utf-8"), "text/csv",
-                                        f"{self._file_stem(view)}.csv", "Table as CSV (with sources)")
-        self.figures = {}
-        for key, _ in CHARTS:
-            inputs = chart_inputs(view, key)
-            if inputs not in self.drawn:
-                chart = draw_chart(view, key)
-                shown = (f"<p><em>{html.escape(chart.note)}</em></p>" if chart.figure is None
-                         else image_html(chart_bytes(chart.figure), chart.alt))
-                self.drawn[inputs] = (shown, chart.figure, chart.alt)
-                while len(self.drawn) > DRAWN_KEPT:
-                    self.drawn.pop(next(iter(self.drawn)))
-            shown, figure, alt = self.drawn[inputs]
-            if figure is not None:
-                self.figures[key] = (figure, alt)
-            if self.chart_boxes[key].value != shown:
-                self.chart_boxes[key].value = shown
-
-    @staticmethod
-    def _file_stem(view: explorer.ExplorerView) -> str:
-        assert view.la is not None and view.indicator is not None
-        return f"{view.la.slug}_{view.indicator.id}_{slugify(view.period)}"
-
-    def _export(self, _button: w.Button) -> None:
-        view = self.view
-        if view is None or not self.figures:
-            self.export_links.value = "<p>No chart to save.</p>"
-            return
-        links = []
-        for key, (figure, alt) in self.figures.items():
-            stem = f"{self._file_stem(view)}_{key}"
-            links.append(" · ".join([
-                data_link(chart_bytes(figure, "png", EXPORT_DPI), "image/png", f"{stem}.png", f"{key} PNG"),
-                data_link(chart_bytes(figure, "svg"), "image/svg+xml", f"{stem}.svg", f"{key} SVG"),
-                data_link(alt.encode("utf-8"), "text/plain", f"{stem}.txt", "alt text"),
-            ]))
-        self.export_links.value = "<p>" + "<br>".join(links) + "</p>"
+                                        f"{file_stem(view)}.csv", "Table as CSV (with sources)")
 
 
 def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | None = None,

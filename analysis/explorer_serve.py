@@ -209,9 +209,25 @@ SELECTORS: dict[str, str] = {
     "table": ".explorer-table",
 }
 
-#: JavaScript: true once every chart image on the page has been decoded and drawn.
-IMAGES_DRAWN = ("() => { const imgs = [...document.querySelectorAll('img.explorer-img')];"
-                " return imgs.every(i => i.complete && i.naturalWidth > 0); }")
+#: JavaScript, given an update number N: true once every chart box shows update N's chart,
+#: drawn, or its note, or nothing. The explorer marks each box with the update that last set
+#: it (class explorer-update-N, sent with the box's outputs in one message, so a box with the
+#: mark no longer holds an earlier chart); Vega's chart menu is added only after the chart is
+#: drawn. A chart Vega could not draw never counts as drawn.
+CHARTS_DRAWN = """(n) => {
+  const boxes = [...document.querySelectorAll('.explorer-chart')];
+  return boxes.length > 0 && boxes.every(box => {
+    const mark = [...box.classList].map(c => /^explorer-update-(\\d+)$/.exec(c)).find(Boolean);
+    if (!mark || Number(mark[1]) < n) return false;
+    if (box.querySelector('.jp-OutputArea-child') === null || box.querySelector('.explorer-note')) {
+      return true;
+    }
+    const chart = box.querySelector('.jp-RenderedVegaLite');
+    return chart !== null
+      && chart.querySelector('.chart-wrapper[aria-label] canvas, .chart-wrapper[aria-label] svg.marks') !== null
+      && chart.querySelector('.vega-embed > details') !== null;
+  });
+}"""
 
 
 def update_count(page: Any) -> int:
@@ -227,7 +243,7 @@ def wait_for_update(page: Any, after: int, timeout_ms: float = 60_000) -> None:
         " const m = el && el.textContent.match(/update (\\d+)/);"
         " return m !== null && Number(m[1]) > after; }",
         arg=[SELECTORS["status"], after], timeout=timeout_ms)
-    page.wait_for_function(IMAGES_DRAWN, timeout=timeout_ms)
+    page.wait_for_function(CHARTS_DRAWN, arg=update_count(page), timeout=timeout_ms)
 
 
 def type_into(page: Any, what: str, text: str) -> None:

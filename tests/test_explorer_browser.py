@@ -40,6 +40,20 @@ def _change(page, action, *args):
     serve.wait_for_update(page, before)
 
 
+def _charts(page) -> dict[str, dict]:
+    """Each chart box's drawn Vega chart: its ARIA label (the alt text), whether it has a
+    canvas or SVG drawn, and the file name its menu saves under."""
+    return page.evaluate("""() => Object.fromEntries([...document.querySelectorAll('.explorer-chart')].map(box => {
+        const key = [...box.classList].find(c => c.startsWith('explorer-chart-')).slice(15);
+        const chart = box.querySelector('.vega-embed .chart-wrapper');
+        const save = box.querySelector('.vega-actions a[download$=".svg"]');
+        return [key, {label: chart && chart.getAttribute('aria-label'),
+                      drawn: !!(chart && chart.querySelector('canvas, svg.marks')),
+                      file: save && save.getAttribute('download'),
+                      note: (box.querySelector('.explorer-note') || {}).textContent || null}];
+    }))""")
+
+
 @pytest.mark.browser
 @pytest.mark.e2e
 def test_served_explorer_answers_clicks_and_typing(chromium, served):
@@ -49,7 +63,9 @@ def test_served_explorer_answers_clicks_and_typing(chromium, served):
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1100, "height": 1400})
         errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        # errors, and any warning Vega or Vega-Lite logs (a spec it had to correct or ignore)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error"
+                or (m.type == "warning" and m.text.startswith("WARN")) else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(served)
         serve.wait_for_update(page, 0, timeout_ms=120_000)
@@ -62,15 +78,30 @@ def test_served_explorer_answers_clicks_and_typing(chromium, served):
         sentence = serve.text_of(page, "sentence")
         assert "Doncaster 27.1%" in sentence and "ranked 142 of 152" in sentence
         assert "27.1" in serve.text_of(page, "table")
+        charts = _charts(page)
+        assert list(charts) == ["group", "trend", "all_las", "funnel"]
+        assert all(c["drawn"] for c in charts.values()), charts
+        assert charts["group"]["label"].startswith(
+            "Bar chart of re-referrals within 12 months in 2016-17 for Doncaster and its statistical "
+            "neighbours, sorted best to worst. Doncaster is 27.1%")
+        assert "Doncaster is 27.1%, ranked 142 of 152, quartile band D." in charts["all_las"]["label"]
+        assert charts["trend"]["label"].startswith("Line chart of re-referrals within 12 months")
+        assert charts["funnel"]["label"].endswith("Doncaster: 27.1% from 5,275, above the 99.8% limit.")
+        assert charts["funnel"]["file"] == "doncaster_re_referrals_2016-17_funnel.svg"
 
         _change(page, serve.type_into, "la", "Rotherham")
         assert "Rotherham 26.1%" in serve.text_of(page, "sentence")
 
+        assert "Rotherham is 26.1%" in _charts(page)["group"]["label"]
+
         _change(page, serve.choose, "comparator", "A list of LAs (e.g. a consortium)")
         assert "needs at least 2 LAs" in serve.text_of(page, "messages")
+        assert _charts(page)["group"]["note"] == "No comparator group to chart."  # not an empty chart
         _change(page, serve.type_into, "group", YORKSHIRE)
         assert "Mean of the 15 LAs listed: 20.1%" in serve.text_of(page, "group_line")
         assert serve.text_of(page, "messages").strip() == ""
+        group = _charts(page)["group"]
+        assert group["drawn"] and "the 15 LAs listed" in group["label"]
 
         _change(page, serve.type_into, "la", "Rotherhm")
         assert "Nearest: Rotherham" in serve.text_of(page, "messages")

@@ -37,6 +37,17 @@ def test_one_la_benchmark_command_loads_no_heavy_library():
     assert _modules_after(code) == set()
 
 
+@pytest.mark.usefixtures("bench_table")
+def test_the_interactive_explorer_loads_no_matplotlib():
+    """Its charts are drawn by the browser: starting it and answering changes needs none."""
+    code = ("from analysis.explorer_app import build\n"
+            "app = build(year=2017)\n"
+            "app.la.value = 'Rotherham'\n"
+            "app.indicator.value = 'Children looked after per 10,000 children'\n"
+            "assert all(box.outputs for box in app.chart_boxes.values())\n")
+    assert "matplotlib" not in _modules_after(code)
+
+
 def test_wilson_is_statsmodels_wilson():
     from statsmodels.stats.proportion import proportion_confint
 

@@ -9,7 +9,7 @@ the same inputs, so picture and description cannot be fed different data.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -25,51 +25,39 @@ from analysis.charts.style import (
     COLOURS,
     COMPARATOR_STYLE,
     POLARITY_TEXT,
-    check_one_series,
     finish,
-    format_count,
     format_value,
     get_axes,
     house_style,
     is_missing,
-    require_columns,
     right_labels,
     set_value_axis,
     style_axes,
     synthetic_prefix,
 )
+from analysis.charts.words import TREND_LINES as _TREND_LINES
+from analysis.charts.words import all_las_ranked_alt_text as _all_las_ranked_alt_text
+from analysis.charts.words import (
+    all_las_ranked_subtitle,
+    annual_trend_subtitle,
+    neighbours_ranked_subtitle,
+)
+from analysis.charts.words import all_sorted as _all_sorted
+from analysis.charts.words import annual_trend_alt_text as _annual_trend_alt_text
+from analysis.charts.words import chart_meta as _meta
+from analysis.charts.words import la_row as _la_row
+from analysis.charts.words import line_names as _line_names
+from analysis.charts.words import need_columns as _need_columns
+from analysis.charts.words import neighbour_label as _nb_label
+from analysis.charts.words import neighbours_ranked_alt_text as _neighbours_ranked_alt_text
+from analysis.charts.words import neighbours_sorted as _nb_sorted
+from analysis.charts.words import order_words as _order_words
+from analysis.charts.words import period_label as _period_label
+from analysis.charts.words import rank_words as _rank_words
+from analysis.charts.words import trend_frame as _trend_frame
 from analysis.errors import NoDataError
 
 # --- checks --------------------------------------------------------------------------------
-
-
-def _need_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
-    require_columns(frame, columns, what, series_ok=True,
-                    fix=f"pass the rows as returned by analysis.benchmark ({what})")
-
-
-def _meta(indicator: Indicator | None, rows: pd.DataFrame | pd.Series) -> dict:
-    """label, unit, polarity, decimals from the catalogue entry or the rows themselves."""
-    if indicator is not None:
-        return {"label": indicator.label, "unit": indicator.unit,
-                "polarity": indicator.polarity, "decimals": indicator.decimals}
-    first = rows if isinstance(rows, pd.Series) else (rows.iloc[0] if len(rows) else None)
-    if first is None:
-        raise NoDataError("there are no rows to chart")
-    return {"label": str(first.get("label", first.get("indicator", ""))),
-            "unit": str(first.get("unit", "count")),
-            "polarity": str(first.get("polarity", "none")),
-            "decimals": int(first.get("decimals", 1))}
-
-
-def _best_first(values: pd.Series, polarity: str) -> pd.Series:
-    """Sort values best first by polarity (highest first when there is no polarity)."""
-    return values.sort_values(ascending=polarity == "lower_is_better", na_position="last",
-                              kind="stable")
-
-
-def _order_words(polarity: str) -> str:
-    return "best to worst" if polarity != "none" else "highest to lowest"
 
 
 def _compare_word(value: float, other: float, polarity: str, decimals: int) -> str:
@@ -308,18 +296,6 @@ def _comparators_bar_alt_text(row: pd.Series, *, synthetic: bool = False) -> str
 
 # --- neighbours ranked ---------------------------------------------------------------------
 
-def _nb_label(value: object, numerator: object, unit: str, decimals: int) -> str:
-    text = format_value(value, unit, decimals)
-    if not is_missing(value) and not is_missing(numerator):
-        text += f" ({format_count(numerator)})"
-    return text
-
-
-def _nb_sorted(nb_values: pd.DataFrame, polarity: str) -> pd.DataFrame:
-    order = _best_first(nb_values["value"], polarity).index
-    return nb_values.loc[order].reset_index(drop=True)
-
-
 def neighbours_ranked(nb_values: pd.DataFrame, indicator: Indicator, england: float | None = None,
                       sn_mean: float | None = None, ax: Axes | None = None, *, source: str,
                       synthetic: bool = False, period: str | None = None,
@@ -372,83 +348,11 @@ def neighbours_ranked(nb_values: pd.DataFrame, indicator: Indicator, england: fl
         if handles:
             ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, 0), ncol=len(handles),
                       borderaxespad=0.3, handlelength=2.6)
-        la_name = rows.loc[rows["is_la"].fillna(False).astype(bool), "area_name"]
-        who = str(la_name.iloc[0]) if len(la_name) else "The LA"
-        sub = f"{who} and its statistical neighbours"
-        sub += f", {period}" if period else ""
-        sub += (f", sorted {_order_words(indicator.polarity)}. "
-                f"{POLARITY_TEXT.get(indicator.polarity, '')}.")
-        if "numerator" in rows and rows["numerator"].notna().any():
-            sub += " Numbers in brackets are counts."
+        sub = neighbours_ranked_subtitle(rows, indicator, period)
         return finish(ax, source, synthetic, title or indicator.label, sub)
 
 
-def _neighbours_ranked_alt_text(nb_values: pd.DataFrame, indicator: Indicator,
-                               england: float | None = None, sn_mean: float | None = None, *,
-                               synthetic: bool = False, period: str | None = None) -> str:
-    """Alt text for :func:`neighbours_ranked`."""
-    _need_columns(nb_values, ["area_name", "value", "is_la"], "nb_values")
-    rows = _nb_sorted(nb_values, indicator.polarity)
-    fmt = lambda v: format_value(v, indicator.unit, indicator.decimals)  # noqa: E731
-    with_value = rows[rows["value"].notna()]
-    la_rows = rows[rows["is_la"].fillna(False).astype(bool)]
-    la = la_rows.iloc[0] if len(la_rows) else None
-    when = f" in {period}" if period else ""
-    text = (f"Bar chart of {indicator.label.lower()}{when} for "
-            f"{la['area_name'] if la is not None else 'the LA'} and its statistical neighbours, "
-            f"sorted {_order_words(indicator.polarity)}.")
-    if la is not None and not is_missing(la["value"]):
-        position = int(with_value.index.get_loc(la_rows.index[0])) + 1
-        text += (f" {la['area_name']} is {fmt(la['value'])}, {position} of {len(with_value)} "
-                 f"with a figure.")
-    if len(with_value):
-        first, last = with_value.iloc[0], with_value.iloc[-1]
-        word = ("Best" if indicator.polarity != "none" else "Highest",
-                "worst" if indicator.polarity != "none" else "lowest")
-        text += (f" {word[0]} is {first['area_name']} ({fmt(first['value'])}), {word[1]} "
-                 f"{last['area_name']} ({fmt(last['value'])}).")
-    refs = [f"{name} {fmt(v)}" for name, v in (("England", england), ("neighbour mean", sn_mean))
-            if v is not None and not is_missing(v)]
-    if refs:
-        text += " Reference lines: " + ", ".join(refs) + "."
-    missing = rows.loc[rows["value"].isna(), "area_name"].astype(str).tolist()
-    if missing:
-        text += " No figure for " + ", ".join(missing) + "."
-    return synthetic_prefix(synthetic) + text
-
-
 # --- annual trend --------------------------------------------------------------------------
-
-_TREND_LINES = (
-    ("value", None),
-    ("england", "England"),
-    ("region", None),
-    ("sn_mean", "Neighbour mean"),
-)
-
-
-def _trend_frame(series: pd.DataFrame) -> pd.DataFrame:
-    _need_columns(series, ["year", "value", "england", "region", "sn_mean"], "series")
-    check_one_series(series, key="indicator", period="year", what="trend series", period_words="year",
-                     fix="filter the benchmark table to one indicator first", noun="indicator")
-    years = series["year"].astype(int)
-    full = pd.DataFrame({"year": range(int(years.min()), int(years.max()) + 1)})
-    return full.merge(series.assign(year=years), on="year", how="left")
-
-
-def _period_label(year: int, period: object) -> str:
-    if isinstance(period, str) and period:
-        return period
-    return f"{year - 1}-{year % 100:02d}"
-
-
-def _line_names(series: pd.DataFrame) -> dict[str, str]:
-    la = series["la_name"].dropna() if "la_name" in series else pd.Series(dtype=str)
-    region = series["region_name"].dropna() if "region_name" in series else pd.Series(dtype=str)
-    return {"value": str(la.iloc[0]) if len(la) else "LA", "england": "England",
-            "region": str(region.iloc[0]) if len(region) else "Region",
-            "sn_mean": "Neighbour mean"}
-
 
 def annual_trend(series: pd.DataFrame, indicator: Indicator | None = None, ax: Axes | None = None,
                  *, source: str, synthetic: bool = False, title: str | None = None) -> Axes:
@@ -494,58 +398,11 @@ def annual_trend(series: pd.DataFrame, indicator: Indicator | None = None, ax: A
         shown = [y for i, y in enumerate(x) if (len(x) - 1 - i) % step == 0]
         ax.set_xticks(shown, [_period_label(int(y), periods.get(y)) for y in shown])
         ax.set_xticks(x, minor=True)
-        gaps = frame.loc[frame["value"].isna(), "year"].tolist()
-        sub = f"{names['value']} with England, region and statistical neighbours. "
-        sub += f"{POLARITY_TEXT.get(meta['polarity'], '')}."
-        if gaps:
-            sub += " Gaps are years without a figure."
+        sub = annual_trend_subtitle(frame, names, meta["polarity"])
         return finish(ax, source, synthetic, title or meta["label"], sub)
 
 
-def _annual_trend_alt_text(series: pd.DataFrame, indicator: Indicator | None = None, *,
-                          synthetic: bool = False) -> str:
-    """Alt text for :func:`annual_trend`."""
-    frame = _trend_frame(series)
-    meta = _meta(indicator, series)
-    names = _line_names(series)
-    fmt = lambda v: format_value(v, meta["unit"], meta["decimals"])  # noqa: E731
-    periods = {int(r.year): _period_label(int(r.year), getattr(r, "period", None))
-               for r in frame.itertuples()}
-    la = frame[["year", "value"]].dropna()
-    text = (f"Line chart of {meta['label'].lower()} from {periods[int(frame['year'].min())]} to "
-            f"{periods[int(frame['year'].max())]} for {names['value']}, England, "
-            f"{names['region']} and the statistical-neighbour mean.")
-    if len(la):
-        first, last = la.iloc[0], la.iloc[-1]
-        text += (f" {names['value']} went from {fmt(first['value'])} in "
-                 f"{periods[int(first['year'])]} to {fmt(last['value'])} in "
-                 f"{periods[int(last['year'])]}.")
-        row = frame[frame["year"] == last["year"]].iloc[0]
-        comps = [f"{names[c]} {fmt(row[c])}" for c in ("england", "region", "sn_mean")
-                 if not is_missing(row[c])]
-        if comps:
-            text += f" In {periods[int(last['year'])]}: " + ", ".join(comps) + "."
-    gaps = [periods[int(y)] for y in frame.loc[frame["value"].isna(), "year"]]
-    if gaps:
-        text += f" No figure for {names['value']} in " + ", ".join(gaps) + "."
-    text += f" {POLARITY_TEXT.get(meta['polarity'], '')}."
-    return synthetic_prefix(synthetic) + text
-
-
 # --- all LAs ranked ------------------------------------------------------------------------
-
-def _all_sorted(all_values: pd.DataFrame, indicator: Indicator) -> pd.DataFrame:
-    _need_columns(all_values, ["old_la_code", "area_name", "value"], "all_values")
-    rows = all_values[all_values["value"].notna()]
-    if rows.empty:
-        raise NoDataError(f"no LA figures to chart for {indicator.label}")
-    return rows.loc[_best_first(rows["value"], indicator.polarity).index].reset_index(drop=True)
-
-
-def _la_row(rows: pd.DataFrame, la_old_code: str) -> pd.Series | None:
-    hit = rows[rows["old_la_code"].astype(str) == str(la_old_code)]
-    return hit.iloc[0] if len(hit) else None
-
 
 def all_las_ranked(all_values: pd.DataFrame, indicator: Indicator, la_old_code: str,
                    ax: Axes | None = None, *, source: str, synthetic: bool = False,
@@ -596,13 +453,7 @@ def all_las_ranked(all_values: pd.DataFrame, indicator: Indicator, la_old_code: 
         ax.set_xlabel(f"{n} local authorities, {_order_words(indicator.polarity)} "
                       f"(left to right)", fontsize=8.5, color=COLOURS["muted"])
         set_value_axis(ax, indicator.unit)
-        missing = int(all_values["value"].isna().sum())
-        sub = (f"Every LA{', ' + period if period else ''}. "
-               f"{POLARITY_TEXT.get(indicator.polarity, '')}.")
-        if "quartile" in rows and rows["quartile"].notna().any():
-            sub += " Shading shows quartile bands A (best) to D."
-        if missing:
-            sub += f" {missing} LA{'s' if missing > 1 else ''} with no figure not shown."
+        sub = all_las_ranked_subtitle(all_values, rows, indicator, period)
         return finish(ax, source, synthetic, title or indicator.label, sub)
 
 
@@ -618,33 +469,6 @@ def _quartile_bands(ax: Axes, rows: pd.DataFrame) -> None:
         ax.text((idx.min() + idx.max()) / 2, 0.985, band, transform=ax.get_xaxis_transform(),
                 ha="center", va="top", fontsize=10, fontweight="bold", color=COLOURS["muted"],
                 gid="band-label")
-
-
-def _all_las_ranked_alt_text(all_values: pd.DataFrame, indicator: Indicator, la_old_code: str, *,
-                            synthetic: bool = False, england: float | None = None,
-                            period: str | None = None) -> str:
-    """Alt text for :func:`all_las_ranked`."""
-    rows = _all_sorted(all_values, indicator)
-    fmt = lambda v: format_value(v, indicator.unit, indicator.decimals)  # noqa: E731
-    la = _la_row(rows, la_old_code)
-    text = (f"Bar chart of {indicator.label.lower()}{' in ' + period if period else ''} for "
-            f"all {len(rows)} local authorities with a figure, sorted "
-            f"{_order_words(indicator.polarity)}, from {rows['area_name'].iloc[0]} "
-            f"({fmt(rows['value'].iloc[0])}) to {rows['area_name'].iloc[-1]} "
-            f"({fmt(rows['value'].iloc[-1])}).")
-    if la is not None:
-        text += f" {la['area_name']} is {fmt(la['value'])}"
-        if "rank" in la and not is_missing(la["rank"]):
-            text += f", {'ranked ' + _rank_words(la)[5:] if la.get('rank_kind', 'rank') != 'position' else _rank_words(la)}"
-        if "quartile" in la and not is_missing(la["quartile"]):
-            text += f", quartile band {la['quartile']}"
-        text += "."
-    else:
-        text += f" The LA (code {la_old_code}) has no figure."
-    if england is not None and not is_missing(england):
-        text += f" England is {fmt(england)}."
-    text += f" {POLARITY_TEXT.get(indicator.polarity, '')}."
-    return synthetic_prefix(synthetic) + text
 
 
 # --- builders: one Chart per chart ---------------------------------------------------------------
@@ -713,11 +537,3 @@ def all_las_ranked_chart(all_values: pd.DataFrame, indicator: Indicator, la_old_
     return Chart(name=name, plot=all_las_ranked, inputs=inputs, alt_text=alt, source=source,
                  title=title or indicator.label, synthetic=synthetic)
 
-def _rank_words(row: pd.Series) -> str:
-    """"rank 142 of 152" (1 = best), or "20th highest of 151" for an indicator without a
-    better direction (a position, not a judgement)."""
-    from analysis.ranking import rank_text
-
-    kind = row.get("rank_kind", "rank")
-    text = rank_text(row["rank"], row["of"], kind, row.get("rank_from_highest"))
-    return text if kind == "position" else f"rank {text}"

@@ -33,15 +33,13 @@ from analysis.charts.style import (
     style_axes,
     synthetic_prefix,
 )
-from analysis.errors import InputDataError, NoDataError
+from analysis.charts.words import funnel_limits_frame as _limits
+from analysis.charts.words import funnel_plot_alt_text as _funnel_plot_alt_text
+from analysis.charts.words import funnel_plot_subtitle
+from analysis.charts.words import funnel_points_frame as _points
+from analysis.charts.words import funnel_positions as _funnel_positions
+from analysis.errors import NoDataError
 
-_LIMIT_ALIASES = {
-    "centre": ("centre", "center", "target", "mean"),
-    "lower_95": ("lower_95",),
-    "upper_95": ("upper_95",),
-    "lower_998": ("lower_998", "lower_99_8"),
-    "upper_998": ("upper_998", "upper_99_8"),
-}
 RULES = ("outside_limits", "shift", "trend", "two_of_three")
 RULE_WORDS = {
     "outside_limits": "outside a process limit",
@@ -68,49 +66,6 @@ _need = require_columns
 
 
 # --- funnel plot ---------------------------------------------------------------------------
-
-def _limits(limits: pd.DataFrame) -> pd.DataFrame:
-    limits = _frame(limits, "limits")
-    out = pd.DataFrame()
-    if "denominator" not in limits:
-        _need(limits, ["denominator"], "limits")
-    out["denominator"] = pd.to_numeric(limits["denominator"], errors="coerce")
-    for key, aliases in _LIMIT_ALIASES.items():
-        col = next((a for a in aliases if a in limits.columns), None)
-        if col is None:
-            raise InputDataError("the limits table lacks a column the chart needs", column=key,
-                                 expected="denominator, centre, lower_95, upper_95, lower_998, "
-                                          "upper_998", found=", ".join(map(str, limits.columns)))
-        out[key] = pd.to_numeric(limits[col], errors="coerce")
-    out = out.dropna(subset=["denominator"]).sort_values("denominator").reset_index(drop=True)
-    if out.empty:
-        raise NoDataError("the limits table has no rows")
-    return out
-
-
-def _points(points: pd.DataFrame) -> pd.DataFrame:
-    points = _frame(points, "points")
-    _need(points, ["name", "denominator", "value"], "points")
-    out = points[["name", "denominator", "value"]].copy()
-    out["denominator"] = pd.to_numeric(out["denominator"], errors="coerce")
-    out["value"] = pd.to_numeric(out["value"], errors="coerce")
-    out = out.dropna(subset=["denominator", "value"]).reset_index(drop=True)
-    if out.empty:
-        raise NoDataError("there are no units with a value and a denominator to plot")
-    return out
-
-
-def _funnel_positions(points: pd.DataFrame, limits: pd.DataFrame) -> pd.Series:
-    """Where each unit sits: inside, above_95, above_998, below_95, below_998."""
-    d = points["denominator"].to_numpy(float)
-    at = {k: np.interp(d, limits["denominator"], limits[k]) for k in
-          ("lower_95", "upper_95", "lower_998", "upper_998")}
-    v = points["value"].to_numpy(float)
-    pos = np.select([v > at["upper_998"], v > at["upper_95"], v < at["lower_998"],
-                     v < at["lower_95"]], ["above_998", "above_95", "below_998", "below_95"],
-                    "inside")
-    return pd.Series(pos, index=points.index)
-
 
 def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None = None,
                 ax: Axes | None = None, *, source: str, synthetic: bool = False,
@@ -188,37 +143,7 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
                                   markeredgecolor="#333333", label="Outside 99.8%"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncol=len(handles),
                   borderaxespad=0)
-        sub = (f"{len(pts)} units; points outside the funnel differ from the average by more "
-               "than chance would explain.")
-        return finish(ax, source, synthetic, title or "Funnel plot", sub)
-
-
-def _funnel_plot_alt_text(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None = None,
-                         *, synthetic: bool = False, unit: str = "percent",
-                         decimals: int = 1) -> str:
-    """Alt text for :func:`funnel_plot`."""
-    pts, lim = _points(points), _limits(limits)
-    pos = _funnel_positions(pts, lim)
-    fmt = lambda v: format_value(v, unit, decimals)  # noqa: E731
-    counts = pos.value_counts()
-    above = int(counts.get("above_95", 0) + counts.get("above_998", 0))
-    below = int(counts.get("below_95", 0) + counts.get("below_998", 0))
-    text = (f"Funnel plot of {len(pts)} units around an average of "
-            f"{fmt(lim['centre'].iloc[-1])}, with 95% and 99.8% control limits. "
-            f"{above} unit{'s' if above != 1 else ''} above the 95% limit "
-            f"({int(counts.get('above_998', 0))} above 99.8%) and {below} below it "
-            f"({int(counts.get('below_998', 0))} below 99.8%).")
-    if la_name:
-        hit = pts[pts["name"].astype(str) == str(la_name)]
-        if len(hit):
-            where = {"inside": "inside the 95% limits", "above_95": "above the 95% limit",
-                     "above_998": "above the 99.8% limit", "below_95": "below the 95% limit",
-                     "below_998": "below the 99.8% limit"}[pos[hit.index[0]]]
-            text += (f" {la_name}: {fmt(hit['value'].iloc[0])} from "
-                     f"{hit['denominator'].iloc[0]:,.0f}, {where}.")
-        else:
-            text += f" {la_name} has no figure."
-    return synthetic_prefix(synthetic) + text
+        return finish(ax, source, synthetic, title or "Funnel plot", funnel_plot_subtitle(pts))
 
 
 # --- XmR chart -----------------------------------------------------------------------------
