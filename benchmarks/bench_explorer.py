@@ -80,8 +80,8 @@ def bench_python() -> None:
 
 
 #: The libraries the explorer's kernel imports: the table, the widgets and, for the funnel
-#: plot's exact limits, scipy.stats (its charts are drawn by the browser: no matplotlib).
-KERNEL_IMPORTS = "pandas, pyarrow.parquet, scipy.stats, ipywidgets"
+#: plot's exact limits, scipy.special (its charts are drawn by the browser: no matplotlib).
+KERNEL_IMPORTS = "pandas, pyarrow.parquet, scipy.special, ipywidgets"
 
 
 def _kernel_baseline() -> float:
