@@ -236,24 +236,21 @@ def benchmark_table(
     ids, years = _check_request(table, catalogue, indicators, years)
     # Only the rows asked for (and the year before each, for the direction of travel).
     table = table[table["indicator"].isin(ids) & table["year"].isin(years + [y - 1 for y in years])]
-    wanted = pd.Series(True, index=table.index)
     if ranked is None:
-        ranked = rank_all(table[wanted], catalogue)
+        ranked = rank_all(table, catalogue)
     # Every indicator-year that exists in the data, whether or not the LA has a figure.
-    grid = (table.loc[wanted & table["year"].isin(years + [y - 1 for y in years]),
-                      ["indicator", "year", "period"]]
-            .drop_duplicates(["indicator", "year"]))
+    grid = table[["indicator", "year", "period"]].drop_duplicates(["indicator", "year"])
     mine = ranked.loc[ranked["old_la_code"] == la.old_code,
                       ["indicator", "year", "value", "status", "numerator", "denominator",
                        "rank", "of", "rank_kind", "rank_from_highest", "quartile", "region_rank",
                        "region_of"]]
     out = grid.merge(mine, on=["indicator", "year"], how="left")
     out["status"] = out["status"].fillna("not in data")
-    nat = table.loc[wanted & (table["level"] == "national"), ["indicator", "year", "value"]]
-    reg = table.loc[wanted & (table["area_code"] == la.region_code), ["indicator", "year", "value"]]
+    nat = table.loc[table["level"] == "national", ["indicator", "year", "value"]]
+    reg = table.loc[table["area_code"] == la.region_code, ["indicator", "year", "value"]]
     out = out.merge(nat.rename(columns={"value": "england"}), on=["indicator", "year"], how="left")
     out = out.merge(reg.rename(columns={"value": "region"}), on=["indicator", "year"], how="left")
-    sn = _neighbour_stats(table[wanted], la, sorted(out["year"].unique().tolist()),
+    sn = _neighbour_stats(table, la, sorted(out["year"].unique().tolist()),
                           neighbours_version, paths)
     out = out.merge(sn, on=["indicator", "year"], how="left")
     meta = pd.DataFrame([

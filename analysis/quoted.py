@@ -90,7 +90,8 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
     pairs.update(measures.context_pairs)
     table = load_benchmarks(paths)
     publications = load_publications(paths.config)
-    # Every LA ranked once for the indicators quoted; each indicator-year's row worked out once.
+    # Every LA ranked once per loaded table (shared with the rest of the pack); each
+    # indicator-year's row worked out once.
     ranked = rank_all_once(table, catalogue)
     rows: dict[tuple[str, int], pd.Series] = {}
 
