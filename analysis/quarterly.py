@@ -212,6 +212,25 @@ def _used_statuses(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+def quarter_statuses(local: pd.DataFrame, up_to: Quarter | str) -> pd.DataFrame:
+    """Every quarter's rows of the return up to and including ``up_to``, oldest quarter first,
+    each with ``status_computed``, ``status_used`` and ``status_source`` as in
+    :func:`status_table`, and ``quarter_order`` (0 for the oldest quarter). One pass over the
+    return, for trend and SPC charts; :func:`status_table` adds directions for one quarter."""
+    last = _quarter(up_to)
+    rows = local[local["period_type"] == "quarter"]
+    quarters = [Quarter(int(y), int(q)) for y, q in zip(rows["year"], rows["quarter"], strict=True)]
+    keep = [q <= last for q in quarters]
+    rows = rows[keep]
+    if rows.empty:
+        return rows.assign(status_computed=pd.Series(dtype=object), status_used=pd.Series(dtype=object),
+                           status_source=pd.Series(dtype=object), quarter_order=pd.Series(dtype=int))
+    kept = [q for q, k in zip(quarters, keep, strict=True) if k]
+    order = {q: i for i, q in enumerate(sorted(set(kept)))}
+    rows = _used_statuses(rows).assign(quarter_order=[order[q] for q in kept])
+    return rows.sort_values("quarter_order", kind="stable").reset_index(drop=True)
+
+
 def status_direction(current: pd.Series, previous: pd.Series) -> pd.Series:
     """"status improved" / "status worsened" / "status unchanged" from two judged statuses
     (outside < inside tolerance < on target); NA where either is not a judgement."""

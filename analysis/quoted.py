@@ -90,18 +90,10 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
     pairs.update(measures.context_pairs)
     table = load_benchmarks(paths)
     publications = load_publications(paths.config)
-    # Every LA ranked once per loaded table (shared with the rest of the pack); each
-    # indicator-year's row worked out once.
-    ranked = rank_all_once(table, catalogue)
-    rows: dict[tuple[str, int], pd.Series] = {}
-
-    def bench_row(ind: str, year: int) -> pd.Series:
-        if (ind, year) not in rows:
-            rows[ind, year] = benchmark_table(table, la, catalogue, indicators=[ind], years=[year],
-                                              paths=paths, ranked=ranked).iloc[0]
-        return rows[ind, year]
-
+    # Every quote's indicator and year first, then one benchmark table for all of them (every
+    # LA ranked once per loaded table, shared with the rest of the pack).
     out = []
+    todo: list[tuple[dict[str, object], dict[str, str], str, int]] = []
     for r in raw.to_dict("records"):
         ind = pairs.get(r["indicator_code"])
         rec = {"indicator_code": r["indicator_code"], "indicator": ind, "report_period": r["report_period"],
@@ -109,19 +101,27 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
                "quoted_value": float(r["value"]) if r["value"] else None, "computed_value": None,
                "quoted_rank": r["rank"] + (f" of {r['rank_of']}" if r["rank_of"] else "") if r["rank"] else "",
                "computed_rank": "", "agrees": None, "explanation": "", "source": r["source"]}
+        out.append(rec)
         if ind is None:
             rec["explanation"] = "no DfE indicator pairs with this measure"
-            out.append(rec)
             continue
         year = (parse_year(r["benchmark_year"]) if r["benchmark_year"]
                 else benchmark_year_for_quarter(r["report_period"], ind, publications))
         if year is None:
             rec["explanation"] = "no DfE year published by the report's quarter"
-            out.append(rec)
             continue
         if rec["benchmark_year"] == "":
             rec["benchmark_year"] = f"{year - 1}-{year % 100:02d} (published by the report's quarter)"
-        bench = bench_row(ind, year)
+        todo.append((rec, r, ind, year))
+    benches = (benchmark_table(table, la, catalogue, indicators=sorted({t[2] for t in todo}),
+                               years=sorted({t[3] for t in todo}), paths=paths,
+                               ranked=rank_all_once(table, catalogue)).set_index(["indicator", "year"])
+               if todo else pd.DataFrame())
+    for rec, r, ind, year in todo:
+        if (ind, year) not in benches.index:
+            rec["explanation"] = f"DfE published no figures for this indicator in {year - 1}-{year % 100:02d}"
+            continue
+        bench = benches.loc[(ind, year)]
         notes = []
         if r["value"]:
             column = _COMPARATOR_COLUMN.get(r["comparator"])
@@ -151,5 +151,4 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
                 notes.append("the same rank" if same else "a different rank: the quote may rank a "
                                                           "different release or group")
         rec["explanation"] = "; ".join(notes)
-        out.append(rec)
     return pd.DataFrame(out, columns=QUOTED_COLUMNS)

@@ -370,19 +370,21 @@ def _section(ctx: PackContext, id: str, title: str, blocks: list[Block], intro: 
 
 # --- the quarterly tables worked out once -----------------------------------------------------
 
+#: What the trend and SPC charts need of each measure and quarter.
+SERIES_COLUMNS = ["la_code", "la_name", "period", "area", "measure_type", "indicator_code", "indicator",
+                  "indicator_label", "unit", "polarity", "value", "target", "tolerance", "status_used",
+                  "status_source", "file", "row", "quarter_order"]
+
+
 def quarterly_series(ctx: PackContext) -> pd.DataFrame:
     """Every quarter up to the pack's quarter with its status, for the trend and SPC charts."""
-    from analysis.quarterly import status_table
+    from analysis.quarterly import quarter_statuses
 
     def make() -> pd.DataFrame:
-        local = ctx.local[ctx.local["period_type"] == "quarter"]
-        quarters = sorted({Quarter(int(y), int(q)) for y, q in zip(local["year"], local["quarter"], strict=True)})
-        parts = [status_table(ctx.local, q).assign(quarter_order=i)
-                 for i, q in enumerate(quarters) if q <= ctx.quarter]
-        if not parts:
+        frame = quarter_statuses(ctx.local, ctx.quarter)
+        if frame.empty:
             return pd.DataFrame()
-        frame = pd.concat(parts, ignore_index=True)
-        frame = frame.rename(columns={"status_used": "status", "indicator_label": "label"})
+        frame = frame[SERIES_COLUMNS].rename(columns={"status_used": "status", "indicator_label": "label"})
         frame["label"] = frame["label"].map(plain_label)
         return frame
 

@@ -150,23 +150,23 @@ def annual_trend_alt_text(series: pd.DataFrame, indicator: Indicator | None = No
     meta = chart_meta(indicator, series)
     names = line_names(series)
     fmt = lambda v: format_value(v, meta["unit"], meta["decimals"])  # noqa: E731
-    periods = {int(r.year): period_label(int(r.year), getattr(r, "period", None))
-               for r in frame.itertuples()}
-    la = frame[["year", "value"]].dropna()
-    text = (f"Line chart of {meta['label'].lower()} from {periods[int(frame['year'].min())]} to "
-            f"{periods[int(frame['year'].max())]} for {names['value']}, England, "
+    rows = frame.to_dict("records")  # a row a year, a few of them: plain Python from here
+    periods = {int(r["year"]): period_label(int(r["year"]), r.get("period")) for r in rows}
+    first_year, last_year = min(periods), max(periods)
+    with_value = [r for r in rows if not is_missing(r["value"])]
+    text = (f"Line chart of {meta['label'].lower()} from {periods[first_year]} to "
+            f"{periods[last_year]} for {names['value']}, England, "
             f"{names['region']} and the statistical-neighbour mean.")
-    if len(la):
-        first, last = la.iloc[0], la.iloc[-1]
+    if with_value:
+        first, last = with_value[0], with_value[-1]
         text += (f" {names['value']} went from {fmt(first['value'])} in "
                  f"{periods[int(first['year'])]} to {fmt(last['value'])} in "
                  f"{periods[int(last['year'])]}.")
-        row = frame[frame["year"] == last["year"]].iloc[0]
-        comps = [f"{names[c]} {fmt(row[c])}" for c in ("england", "region", "sn_mean")
-                 if not is_missing(row[c])]
+        comps = [f"{names[c]} {fmt(last[c])}" for c in ("england", "region", "sn_mean")
+                 if not is_missing(last[c])]
         if comps:
             text += f" In {periods[int(last['year'])]}: " + ", ".join(comps) + "."
-    gaps = [periods[int(y)] for y in frame.loc[frame["value"].isna(), "year"]]
+    gaps = [periods[int(r["year"])] for r in rows if is_missing(r["value"])]
     if gaps:
         text += f" No figure for {names['value']} in " + ", ".join(gaps) + "."
     text += f" {POLARITY_TEXT.get(meta['polarity'], '')}."

@@ -39,6 +39,28 @@ def clean(text: Any) -> str:
     return _NOT_XML.sub("", str(text))
 
 
+#: Style ids by style name. python-docx looks a style up by name in the whole style sheet on
+#: every paragraph given one, which costs more than the paragraph; every document here starts
+#: from python-docx's own template, so each name is looked up once.
+_STYLE_IDS: dict[str, str] = {}
+
+
+def add_paragraph(document: Any, text: str = "", style: str | None = None) -> Any:
+    """A new paragraph at the end of ``document``, in the style named (as
+    ``document.add_paragraph``)."""
+    paragraph = document.add_paragraph(text)
+    if style is not None:
+        if style not in _STYLE_IDS:
+            _STYLE_IDS[style] = document.styles[style].style_id
+        paragraph._p.style = _STYLE_IDS[style]
+    return paragraph
+
+
+def add_heading(document: Any, text: str = "", level: int = 1) -> Any:
+    """A heading (level 0: the title), as ``document.add_heading``."""
+    return add_paragraph(document, text, "Title" if level == 0 else f"Heading {level}")
+
+
 def _page_setup(document: Any) -> None:
     for section in document.sections:
         section.orientation = WD_ORIENT.PORTRAIT
@@ -101,9 +123,9 @@ def add_markdown(document: Any, text: str) -> None:
                 heading = None
             case "inline":
                 if heading is not None:
-                    paragraph = document.add_heading(level=heading)
+                    paragraph = add_heading(document, level=heading)
                 else:
-                    paragraph = document.add_paragraph(style=lists[-1] if lists else None)
+                    paragraph = add_paragraph(document, style=lists[-1] if lists else None)
                 _inline(paragraph, token.children or [])
             case "fence" | "code_block":
                 document.add_paragraph(clean(token.content.rstrip()))
@@ -138,7 +160,7 @@ def _small(paragraph: Any) -> None:
 def add_table(document: Any, table: Table) -> None:
     columns = [c for c in table.columns if c.display]
     rows = formatted_rows(table.frame, columns)
-    caption = document.add_paragraph(clean(table.caption), style="Caption")
+    caption = add_paragraph(document, clean(table.caption), "Caption")
     _keep_with_next(caption)
     grid = document.add_table(rows=1 + len(rows), cols=len(columns))
     grid.style = "Table Grid"
@@ -178,7 +200,7 @@ def add_chart(document: Any, chart: Chart, drawing: Drawing) -> None:
     _keep_with_next(paragraph)
     words = ". ".join(x for x in (chart.title, chart.source) if x)
     if words:
-        _small(document.add_paragraph(clean(words), style="Caption"))
+        _small(add_paragraph(document, clean(words), "Caption"))
 
 
 def add_note(document: Any, note: Note) -> None:
@@ -188,7 +210,7 @@ def add_note(document: Any, note: Note) -> None:
 
 
 def add_section(document: Any, section: Section, drawings: Mapping[str, Drawing]) -> None:
-    document.add_heading(clean(("Appendix: " if section.appendix else "") + section.title), level=1)
+    add_heading(document, clean(("Appendix: " if section.appendix else "") + section.title), level=1)
     if section.intro:
         add_markdown(document, section.intro)
     for block in section.blocks:
@@ -204,7 +226,7 @@ def add_section(document: Any, section: Section, drawings: Mapping[str, Drawing]
 
 
 def add_title_block(document: Any, pack: Pack) -> None:
-    document.add_heading(clean(pack.title), level=0)
+    add_heading(document, clean(pack.title), level=0)
     meta = dict(pack.meta)
     facts = [(label, meta.pop(key)) for key, label in META_LABELS.items() if meta.get(key)]
     facts += [(key.replace("_", " ").capitalize(), value) for key, value in meta.items() if value]
