@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -1121,15 +1121,27 @@ QUARTERLY_SECTIONS: dict[str, SectionBuilder] = {
 QUARTERLY_SECTION_NAMES = tuple(QUARTERLY_SECTIONS)
 
 
-def quarterly_pack(ctx: PackContext) -> Pack:
-    """The quarterly pack: the spec's sections in order (the indicator detail section is
-    followed by one appendix section per indicator). Writes nothing."""
+def quarterly_sections(ctx: PackContext) -> Iterator[Section]:
+    """The spec's sections in order, each built when it is asked for; the indicator detail
+    section is followed by one section per indicator."""
     spec = ctx.spec or load_quarterly_spec(_paths(ctx), ctx.catalogue)
-    sections: list[Section] = []
     for name in spec.sections:
-        sections.append(QUARTERLY_SECTIONS[name](ctx))
+        yield QUARTERLY_SECTIONS[name](ctx)
         if name == "indicator_detail":
-            sections += indicator_sections(ctx)
+            yield from (indicator_section(ctx, i) for i in ctx.latest["indicator"])
+
+
+def quarterly_pack(ctx: PackContext, on_section: Callable[[Section], object] | None = None) -> Pack:
+    """The quarterly pack: the spec's sections in order (the indicator detail section is
+    followed by one appendix section per indicator). Writes nothing.
+
+    ``on_section`` is called with each section as soon as it is built (a notebook passes
+    :func:`analysis.render.draw_ahead`, so that its charts are drawn while the rest is built)."""
+    sections: list[Section] = []
+    for section in quarterly_sections(ctx):
+        if on_section is not None:
+            on_section(section)
+        sections.append(section)
     core = [s for s in sections if not s.appendix]
     appendix = [s for s in sections if s.appendix]
     return Pack(title=pack_title(ctx), meta=pack_meta(ctx), sections=tuple(core + appendix))

@@ -34,8 +34,8 @@ from analysis.render import notebook
 
 render.start_chart_workers()  # they load the charting library while the figures are worked out
 ctx = report.build_pack_context(la, period, neighbours=neighbours, indicators=indicators)
-pack = report.quarterly_pack(ctx)
-written = render.write(pack, output_dir, formats=formats)  # draws each chart once, then shown below
+pack = report.quarterly_pack(ctx, on_section=render.draw_ahead)  # charts drawn while later sections are built
+written = render.write(pack, output_dir, formats=formats)  # each chart drawn once, then shown below
 
 # %%
 notebook.show(pack)

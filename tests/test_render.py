@@ -27,7 +27,7 @@ import pytest
 from analysis import blocks, render
 from analysis.blocks import Chart, Column, Note, Pack, Section, Table, Text
 from analysis.charts.style import new_figure
-from analysis.errors import ParameterError
+from analysis.errors import AnalysisError, ParameterError
 from analysis.render import files, formats, terminal
 from analysis.render.formats import format_cell
 from analysis.render.pdf import find_chromium
@@ -197,6 +197,62 @@ def test_write_leaves_nothing_when_a_renderer_fails(pack, tmp_path, monkeypatch)
     with pytest.raises(RuntimeError):
         render.write(pack, tmp_path / "out", workers=0)
     assert not (tmp_path / "out").exists()
+
+
+def broken_plot(ax=None):
+    """A module-level plot function that fails in the worker that draws it."""
+    raise ValueError("no figures to plot")
+
+
+def test_workers_started_ahead_draw_sections_while_the_pack_is_built(pack, monkeypatch):
+    """start_workers, then draw_ahead per section: the charts are with the workers before
+    draw_charts is called; draw_charts waits for them, gives the same drawings as drawing
+    here, and stops the workers."""
+    second = Chart("second", rising_line, {"values": [3.0, 2.0]}, alt_text="Falling from 3 to 2.",
+                   source="Source: test")
+    section = Section("more", "More", (second, Text("words")))
+    charts = [*pack.charts(), second]
+    here = files.draw_charts([Chart(c.name, c.plot, c.inputs, alt_text=c.alt_text, source=c.source,
+                                    title=c.title) for c in charts], workers=0)
+    monkeypatch.setenv("CSC_CHART_WORKERS", "2")
+    assert render.start_chart_workers() is True
+    try:
+        for s in (*pack.sections, section):
+            render.draw_ahead(s)
+        assert all(type(files._remembered(c)).__name__ == "Future" for c in charts)
+        drawn = files.draw_charts(charts)
+    finally:
+        files._stop_workers()
+    assert files._POOL is None  # draw_charts stopped them
+    assert list(drawn) == ["re_referrals_trend", "second"]
+    for name in here:
+        for path, data in here[name].items():
+            if not path.endswith(".svg"):  # SVG ids are salted per process
+                assert drawn[name][path] == data, path
+    assert files._remembered(second) is drawn["second"]  # a second format draws nothing again
+
+
+def test_a_chart_that_fails_in_a_worker_started_ahead_is_an_error_and_not_remembered(monkeypatch):
+    bad = Chart("bad", broken_plot, {}, alt_text="Nothing.", source="Source: test")
+    good = Chart("good", rising_line, {"values": [1.0, 2.0]}, alt_text="Up.", source="Source: test")
+    monkeypatch.setenv("CSC_CHART_WORKERS", "2")
+    assert render.start_chart_workers() is True
+    try:
+        render.draw_ahead(Section("s", "S", (good, bad)))
+        with pytest.raises(AnalysisError, match="chart bad could not be drawn"):
+            files.draw_charts([good, bad])
+    finally:
+        files._stop_workers()
+    assert files._POOL is None
+    assert files._remembered(bad) is None
+    with pytest.raises(AnalysisError, match="chart bad could not be drawn"):
+        files.draw_charts([bad], workers=0)  # drawn again, and fails again
+
+
+def test_draw_ahead_without_started_workers_does_nothing(pack):
+    render.draw_ahead(pack.sections[0])
+    assert files._POOL is None
+    assert all(files._remembered(c) is None for c in pack.charts())
 
 
 def test_charts_drawn_in_a_pool_match_charts_drawn_here(pack):

@@ -325,3 +325,26 @@ def test_small_la_with_suppressed_figures_still_gets_every_row(bench_table, path
     for id in ("profile", "quarterly", "spc"):
         section = _section(pack, id)
         assert [type(b) for b in section.blocks] == [Note]
+
+
+def test_each_section_is_handed_on_as_soon_as_it_is_built(doncaster_ctx, doncaster_pack):
+    """``on_section`` sees every section of the pack once, in the order they are built (the
+    spec's order, each indicator's section after the indicator detail opener), each before
+    the next is built."""
+    seen: list[str] = []
+    built: list[str] = []
+    real = report.indicator_section
+
+    def watched(ctx, indicator):
+        built.append(indicator)
+        assert len(seen) == len(built) + 6  # the sections before it were handed on already
+        return real(ctx, indicator)
+
+    import unittest.mock
+
+    with unittest.mock.patch.object(report, "indicator_section", watched):
+        pack = report.quarterly_pack(doncaster_ctx, on_section=lambda s: seen.append(s.id))
+    assert seen == [s.id for s in report.quarterly_sections(doncaster_ctx)]
+    assert sorted(seen) == sorted(s.id for s in pack.sections)
+    assert [s.id for s in pack.sections] == [s.id for s in doncaster_pack.sections]
+    assert seen[:7] == ["cover", "profile", "benchmarks", "quarterly", "spc", "headline", "indicator_detail"]

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from analysis.blocks import Chart, Pack, Table
+from analysis.blocks import Chart, Pack, Section, Table
 from analysis.errors import AnalysisError, ParameterError
 
 Rendered = dict[str, str | bytes]
@@ -161,6 +161,15 @@ def start_chart_workers() -> bool:
     return start_workers()
 
 
+def draw_ahead(section: Section) -> None:
+    """Hand a section's charts to the workers :func:`start_chart_workers` started, to be drawn
+    while the rest of the pack is built (pass it as ``on_section`` to a pack builder). Does
+    nothing without started workers."""
+    from analysis.render.files import draw_ahead as hand_over
+
+    hand_over(section)
+
+
 def render_all(pack: Pack, formats: Iterable[str] = ("files", "html", "docx"),
                workers: int | None = None) -> Rendered:
     """Every format asked for, in memory, each chart drawn once. Raises before drawing
@@ -223,5 +232,5 @@ def write(pack: Pack, output_dir: str | Path, formats: Iterable[str] = ("files",
     return write_files(rendered, resolve_output_dir(output_dir))
 
 
-__all__ = ["FORMAT_MARKERS", "RENDERERS", "PackInvalidError", "formats_in", "render_all", "renderer", "resolve_output_dir",
+__all__ = ["FORMAT_MARKERS", "RENDERERS", "PackInvalidError", "draw_ahead", "formats_in", "render_all", "renderer", "resolve_output_dir",
            "validate_pack", "write", "write_files"]

@@ -1,8 +1,9 @@
 """Files renderer: charts as PNG, SVG and alt text; tables as CSV and one XLSX; notes.csv.
 
-Every chart is drawn by one function, :func:`draw_chart`, whether in this process or mapped
-over a pool of worker processes that this renderer starts and stops (a :class:`Chart` holds
-a module-level plot function and its inputs, so it pickles). Downloads keep numbers as
+Every chart is drawn by one function, :func:`draw_chart`, whether in this process or in worker
+processes that this renderer starts and stops (a :class:`Chart` holds a module-level plot
+function and its inputs, so it pickles); workers started ahead of a pack draw its sections'
+charts while the rest is built. Downloads keep numbers as
 numbers; text that a spreadsheet would run as a formula is neutralised.
 """
 
@@ -16,12 +17,12 @@ import signal
 import sys
 import weakref
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 import pandas as pd
 
-from analysis.blocks import Chart, Note, Pack, Table, Text
+from analysis.blocks import Chart, Note, Pack, Section, Table, Text
 from analysis.errors import AnalysisError
 
 #: Characters that make a spreadsheet treat a text cell as a formula (OWASP, CSV injection).
@@ -112,23 +113,40 @@ def default_workers(charts: int) -> int:
     return cores if charts >= POOL_MIN_CHARTS and cores > 1 and main_is_safe() else 0
 
 
-def start_workers(charts: int = POOL_MIN_CHARTS) -> bool:
-    """Start the chart workers' server now, where :func:`draw_charts` will use workers for
-    ``charts`` charts; returns whether it started one.
+#: The workers started ahead of a pack by :func:`start_workers`; they draw the charts
+#: :func:`draw_ahead` hands them and stop when :func:`draw_charts` has every drawing.
+_POOL: ProcessPoolExecutor | None = None
 
-    The server loads matplotlib and the chart code once (about a second), and every worker
+
+def start_workers(charts: int = POOL_MIN_CHARTS) -> bool:
+    """Start the chart workers now, where :func:`draw_charts` would use workers for ``charts``
+    charts; returns whether it started them.
+
+    Their server loads matplotlib and the chart code once (about a second), and every worker
     is a copy of it. Called at the top of a pack's notebook, that loading happens on another
-    core while the pack's figures are worked out, instead of after. Nothing is drawn and
-    nothing changes if no workers would be used."""
-    if default_workers(charts) <= 0:
+    core while the pack's figures are worked out, and the workers can draw each section's
+    charts (:func:`draw_ahead`) while later sections are built. The workers stop when
+    :func:`draw_charts` has drawn a pack. Nothing is drawn and nothing changes if no workers
+    would be used."""
+    global _POOL
+    workers = default_workers(charts)
+    if workers <= 0:
         return False
     ctx = _context()
-    if ctx.get_start_method() != "forkserver":
-        return False
-    from multiprocessing import forkserver
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
 
-    forkserver.ensure_running()
+        forkserver.ensure_running()
+    if _POOL is None:
+        _POOL = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_ignore_interrupts)
     return True
+
+
+def _stop_workers() -> None:
+    global _POOL
+    if _POOL is not None:
+        pool, _POOL = _POOL, None
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _picklable(charts: list[Chart]) -> bool:
@@ -139,17 +157,18 @@ def _picklable(charts: list[Chart]) -> bool:
     return True
 
 
-#: Drawings already made in this process, by chart identity: a notebook that shows a pack and
-#: then writes it draws each chart once. An entry goes when its chart is garbage-collected.
-_DRAWN: dict[int, tuple[weakref.ref[Chart], Drawing]] = {}
+#: Drawings made (or being made by the workers) in this process, by chart identity: a
+#: notebook that shows a pack and then writes it draws each chart once. An entry goes when
+#: its chart is garbage-collected.
+_DRAWN: dict[int, tuple[weakref.ref[Chart], Drawing | Future[Drawing]]] = {}
 
 
-def _remembered(chart: Chart) -> Drawing | None:
+def _remembered(chart: Chart) -> Drawing | Future[Drawing] | None:
     hit = _DRAWN.get(id(chart))
     return hit[1] if hit is not None and hit[0]() is chart else None
 
 
-def _remember(chart: Chart, drawing: Drawing) -> None:
+def _remember(chart: Chart, drawing: Drawing | Future[Drawing]) -> None:
     key = id(chart)
 
     def forget(_ref: object) -> None:
@@ -158,27 +177,57 @@ def _remember(chart: Chart, drawing: Drawing) -> None:
     _DRAWN[key] = (weakref.ref(chart, forget), drawing)
 
 
+def draw_ahead(section: Section) -> None:
+    """Hand ``section``'s charts to the workers :func:`start_workers` started, to be drawn
+    while the rest of the pack is built; :func:`draw_charts` then waits for them. Does
+    nothing without started workers (the charts are drawn when the pack is written)."""
+    charts = [b for b in section.blocks if isinstance(b, Chart) and _remembered(b) is None]
+    if _POOL is None or not charts or not _picklable(charts):
+        return
+    for chart in charts:
+        _remember(chart, _POOL.submit(draw_chart, chart))
+
+
 def draw_charts(charts: Iterable[Chart], workers: int | None = None) -> dict[str, Drawing]:
     """Every chart drawn by :func:`draw_chart`, by chart name, in order.
 
-    ``workers``: processes to draw in (None: :func:`default_workers`; 0: this process). The
-    pool lives only for this call. Charts that cannot be pickled are drawn here. A chart
-    value already drawn in this process is not drawn again.
+    ``workers``: processes to draw in (None: the workers :func:`start_workers` started, or
+    :func:`default_workers`; 0: this process). A pool started here lives only for this call;
+    started workers stop when this call has every drawing. Charts that cannot be pickled are
+    drawn here. A chart value already drawn (or handed to the workers by
+    :func:`draw_ahead`) is not drawn again.
     """
     charts = list(charts)
-    done = {c.name: d for c in charts if (d := _remembered(c)) is not None}
-    todo = [c for c in charts if c.name not in done]
-    if workers is None:
-        workers = default_workers(len(todo))
-    if workers <= 0 or len(todo) < 2 or not _picklable(todo):
-        drawn = [draw_chart(c) for c in todo]
-    else:
-        with ProcessPoolExecutor(min(workers, len(todo)), mp_context=_context(),
-                                 initializer=_ignore_interrupts) as pool:
-            drawn = list(pool.map(draw_chart, todo, chunksize=1))
-    for chart, drawing in zip(todo, drawn, strict=True):
-        _remember(chart, drawing)
-        done[chart.name] = drawing
+    known = {c.name: d for c in charts if (d := _remembered(c)) is not None}
+    todo = [c for c in charts if c.name not in known]
+    started = workers is None and _POOL is not None
+    try:
+        if started and todo and _POOL is not None and _picklable(todo):
+            for chart in todo:
+                future = _POOL.submit(draw_chart, chart)
+                _remember(chart, future)
+                known[chart.name] = future
+            todo = []
+        if workers is None:
+            workers = default_workers(len(todo))
+        if workers <= 0 or len(todo) < 2 or not _picklable(todo):
+            drawn = [draw_chart(c) for c in todo]
+        else:
+            with ProcessPoolExecutor(min(workers, len(todo)), mp_context=_context(),
+                                     initializer=_ignore_interrupts) as pool:
+                drawn = list(pool.map(draw_chart, todo, chunksize=1))
+        known.update({chart.name: drawing for chart, drawing in zip(todo, drawn, strict=True)})
+        done = {name: d.result() if isinstance(d, Future) else d for name, d in known.items()}
+    except BaseException:
+        for chart in charts:  # a failed drawing is not remembered: the next call tries again
+            if isinstance(_remembered(chart), Future):
+                _DRAWN.pop(id(chart), None)
+        raise
+    finally:
+        if started:
+            _stop_workers()
+    for chart in charts:
+        _remember(chart, done[chart.name])
     return {c.name: done[c.name] for c in charts}
 
 
