@@ -47,9 +47,13 @@ VOILA_SETTINGS: tuple[str, ...] = (
     # The kernels' local sockets encrypted (CurveZMQ) where the kernel supports it, as for
     # `make lab` and the pack runner.
     "--MappingKernelManager.transport_encryption=auto",  # config/jupyter/voila/templates/explorer: no stylesheets from a CDN
-    # Jupytext's JupyterLab extension (installed with jupytext) expects JupyterLab's document
-    # manager and fails on a Voilà page with a console error; the page needs none of it.
+    # Only the widgets' extension is loaded by the page. Jupytext's JupyterLab extension
+    # (installed with jupytext) expects JupyterLab's document manager and fails on a Voilà page
+    # with a console error; the code highlighting theme and Voilà's JupyterLab preview button
+    # have nothing to do on a page without code: each would only be loaded and started.
     "--VoilaConfiguration.extension_denylist=jupyterlab-jupytext",
+    "--VoilaConfiguration.extension_denylist=jupyterlab_pygments",
+    "--VoilaConfiguration.extension_denylist=@voila-dashboards/jupyterlab-preview",
 )
 
 

@@ -21,6 +21,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from analysis.explorer_serve import CHARTS_DRAWN
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 
@@ -98,6 +100,26 @@ def _kernel_baseline() -> float:
         km.shutdown_kernel(now=True)
 
 
+#: JavaScript, given a widget's selector, the status line's selector and the update shown
+#: before a change: the page's own clock notes when the analyst commits the change there
+#: (Enter, or Tab leaving the box) and, watching every change to the page, the first moment
+#: it shows a later update with every chart drawn (window.explorerTook, in milliseconds).
+WATCH_CHANGE = ("([sel, status, before]) => {"
+                " window.explorerTook = null; let at = null;"
+                " const box = document.querySelector(sel);"
+                " box.addEventListener('keydown', e => {"
+                "  if (at === null && (e.key === 'Enter' || e.key === 'Tab')) at = performance.now(); },"
+                "  {capture: true});"
+                f" const drawn = {CHARTS_DRAWN};"
+                " const watcher = new MutationObserver(() => {"
+                "  const el = document.querySelector(status);"
+                "  const m = el && el.textContent.match(/update (\\d+)/);"
+                "  if (at === null || m === null || Number(m[1]) <= before || !drawn(Number(m[1]))) return;"
+                "  window.explorerTook = performance.now() - at; watcher.disconnect(); });"
+                " watcher.observe(document.body, {subtree: true, childList: true, attributes: true,"
+                "  characterData: true}); }")
+
+
 def bench_browser(runs: int = 3) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -138,15 +160,20 @@ def bench_browser(runs: int = 3) -> None:
             assert page is not None
             serve.choose(page, "year", "2017-18")  # a year every indicator below has
             serve.wait_for_update(page, 1)
-            times = []
+            times, driven = [], []
             for what, value in CHANGES:
                 before = serve.update_count(page)
+                page.evaluate(WATCH_CHANGE, [serve.SELECTORS[what], serve.SELECTORS["status"], before])
                 started = time.perf_counter()
                 serve.type_into(page, what, value)
-                serve.wait_for_update(page, before)
-                times.append(time.perf_counter() - started)
-            print(f"  in the browser, a change to the last chart drawn ({len(times)} changes): "
-                  f"{_summary(times)}, worst {max(times):.2f} s  [target <= 0.3 s]")
+                took = page.wait_for_function("() => window.explorerTook", timeout=60_000).json_value()
+                driven.append(time.perf_counter() - started)
+                times.append(float(took) / 1000)
+            print(f"  in the browser, from the change (Enter pressed) to the last chart drawn, timed by "
+                  f"the page ({len(times)} changes): {_summary(times)}, worst {max(times):.2f} s"
+                  f"  [target <= 0.3 s]")
+            print(f"    as the test driver sees it (typing the text and its own round trips "
+                  f"included): {_summary(driven)}")
             browser.close()
     finally:
         if process is not None:
