@@ -32,7 +32,16 @@ import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_explorer import PY, ROOT, WATCH_CHANGE, _kernel_baseline, _seconds, _summary, interleaved
+from bench_explorer import (
+    PY,
+    ROOT,
+    _kernel_baseline,
+    _seconds,
+    _summary,
+    interleaved,
+    timed_change,
+    warm_opens,
+)
 
 LAS = ["Doncaster", "Rotherham", "Barnsley", "Leeds", "Sheffield", "Wakefield", "York", "Bradford",
        "Kirklees", "Calderdale"]
@@ -192,23 +201,9 @@ def bench_page_floor(runs: int = 3) -> None:
                     page = browser.new_page(viewport={"width": 1100, "height": 1400})
                     page.goto(f"http://127.0.0.1:{port}/")
                     serve.wait_for_update(page, 0, timeout_ms=180_000)
-                    opens = []
-                    for _ in range(runs if wait == 0 else 0):
-                        time.sleep(20)  # the next visitor's kernel warms meanwhile
-                        page.close()
-                        page = browser.new_page(viewport={"width": 1100, "height": 1400})
-                        started = time.perf_counter()
-                        page.goto(f"http://127.0.0.1:{port}/")
-                        serve.wait_for_update(page, 0, timeout_ms=120_000)
-                        opens.append(time.perf_counter() - started)
-                    changes = []
-                    for _ in range(2):
-                        for la in [*LAS[1:], LAS[0]]:
-                            before = serve.update_count(page)
-                            page.evaluate(WATCH_CHANGE, [serve.SELECTORS["la"], serve.SELECTORS["status"], before])
-                            serve.type_into(page, "la", la)
-                            took = page.wait_for_function("() => window.explorerTook", timeout=60_000)
-                            changes.append(float(took.json_value()) / 1000)
+                    url = f"http://127.0.0.1:{port}/"
+                    opens, page = warm_opens(browser, page, url, runs if wait == 0 else 0)
+                    changes = [timed_change(page, "la", la)[0] for _ in range(2) for la in [*LAS[1:], LAS[0]]]
                     browser.close()
             finally:
                 process.terminate()
