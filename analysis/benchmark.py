@@ -167,24 +167,29 @@ def direction_of_travel(current: pd.Series, previous: pd.Series, polarity: pd.Se
     return out
 
 
-def _neighbour_stats(table: pd.DataFrame, la: LocalAuthority, years: list[int],
+def _neighbour_stats(table: pd.DataFrame, las: list[LocalAuthority], years: list[int],
                      version: str | None, paths: Paths) -> pd.DataFrame:
+    """Each LA's statistical neighbours' mean, count, median, minimum and maximum by
+    indicator and year (keyed by ``la_old_code``), with the list's size and version."""
     parts = []
     by_version: dict[str, list[int]] = {}
     for year in years:
         by_version.setdefault(version or neighbour_version_for_year(year, paths.config), []).append(year)
+    codes = [la.old_code for la in las]
     for ver, ver_years in by_version.items():
         neighbours = load_neighbours(ver, paths.root)
-        codes = neighbours.loc[neighbours["old_code"] == la.old_code, "neighbour_old_code"].tolist()
-        rows = table[(table["level"] == "la") & table["old_la_code"].isin(codes)
-                     & table["year"].isin(ver_years)]
-        stats = rows.groupby(["indicator", "year"])["value"].agg(
+        pairs = neighbours.loc[neighbours["old_code"].isin(codes), ["old_code", "neighbour_old_code"]]
+        rows = table.loc[(table["level"] == "la") & table["old_la_code"].isin(set(pairs["neighbour_old_code"]))
+                         & table["year"].isin(ver_years), ["old_la_code", "indicator", "year", "value"]]
+        values = pairs.merge(rows, left_on="neighbour_old_code", right_on="old_la_code")
+        stats = values.groupby(["old_code", "indicator", "year"])["value"].agg(
             sn_mean="mean", sn_count="count", sn_median="median", sn_min="min", sn_max="max")
-        stats["sn_size"] = len(codes)
+        stats = stats.reset_index().rename(columns={"old_code": "la_old_code"})
+        stats["sn_size"] = stats["la_old_code"].map(pairs.groupby("old_code").size())
         stats["sn_version"] = ver
-        parts.append(stats.reset_index())
+        parts.append(stats)
     if not parts:
-        return pd.DataFrame(columns=["indicator", "year", "sn_mean", "sn_count", "sn_median",
+        return pd.DataFrame(columns=["la_old_code", "indicator", "year", "sn_mean", "sn_count", "sn_median",
                                      "sn_min", "sn_max", "sn_size", "sn_version"])
     return pd.concat(parts, ignore_index=True)
 
@@ -214,6 +219,69 @@ def _check_request(table: pd.DataFrame, catalogue: Catalogue, indicators: list[s
     return ids, (years or available)
 
 
+def benchmark_rows(
+    table: pd.DataFrame,
+    las: list[LocalAuthority],
+    catalogue: Catalogue,
+    *,
+    indicators: list[str] | None = None,
+    years: list[int] | None = None,
+    neighbours_version: str | None = None,
+    paths: Paths | None = None,
+    ranked: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`benchmark_table`'s rows for every LA in ``las`` at once, one LA after another in
+    ``las`` order; an LA with no figures has rows with no values (never an error). Worked
+    out in one pass for all of them: the explorer judges an indicator for every LA once."""
+    paths = paths or Paths.for_root()
+    ids, years = _check_request(table, catalogue, indicators, years)
+    # Only the rows asked for (and the year before each, for the direction of travel).
+    table = table[table["indicator"].isin(ids) & table["year"].isin(years + [y - 1 for y in years])]
+    if ranked is None:
+        ranked = rank_all(table, catalogue)
+    who = pd.DataFrame({"la_code": [la.new_code for la in las], "la_old_code": [la.old_code for la in las],
+                        "la_name": [la.name for la in las], "region_code": [la.region_code for la in las],
+                        "region_name": [la.region_name for la in las], "la_order": range(len(las))})
+    # Every indicator-year that exists in the data, for every LA, whether or not it has a figure.
+    grid = table[["indicator", "year", "period"]].drop_duplicates(["indicator", "year"])
+    out = who.merge(grid, how="cross")
+    mine = ranked.loc[ranked["old_la_code"].isin(who["la_old_code"]),
+                      ["old_la_code", "indicator", "year", "value", "status", "numerator", "denominator",
+                       "rank", "of", "rank_kind", "rank_from_highest", "quartile", "region_rank",
+                       "region_of"]].rename(columns={"old_la_code": "la_old_code"})
+    key = ["la_old_code", "indicator", "year"]
+    out = out.merge(mine, on=key, how="left")
+    out["status"] = out["status"].fillna("not in data")
+    nat = table.loc[table["level"] == "national", ["indicator", "year", "value"]]
+    reg = table.loc[table["area_code"].isin(who["region_code"]), ["area_code", "indicator", "year", "value"]]
+    out = out.merge(nat.rename(columns={"value": "england"}), on=["indicator", "year"], how="left")
+    out = out.merge(reg.rename(columns={"value": "region", "area_code": "region_code"}),
+                    on=["region_code", "indicator", "year"], how="left")
+    sn = _neighbour_stats(table, las, sorted(out["year"].unique().tolist()), neighbours_version, paths)
+    out = out.merge(sn, on=key, how="left")
+    meta = pd.DataFrame([
+        {"indicator": i, "label": catalogue.indicators[i].label, "unit": catalogue.indicators[i].unit,
+         "polarity": catalogue.indicators[i].polarity, "decimals": catalogue.indicators[i].decimals,
+         "indicator_order": n}
+        for n, i in enumerate(ids)
+    ])
+    out = out.merge(meta, on="indicator", how="left")
+    out = out.sort_values(["la_order", "indicator", "year"]).reset_index(drop=True)
+    prev = out.groupby(["la_order", "indicator"])["value"].shift(1)
+    prev_year = out.groupby(["la_order", "indicator"])["year"].shift(1)
+    out["previous_value"] = prev.where(prev_year == out["year"] - 1)
+    out["direction"] = direction_of_travel(out["value"], out["previous_value"], out["polarity"],
+                                           out["decimals"])
+    for comp in ("england", "region", "sn_mean"):
+        out[f"diff_{'sn' if comp == 'sn_mean' else comp}"] = out["value"] - out[comp]
+    out["sn_count"] = out["sn_count"].fillna(0).astype("Int64")
+    out["sn_size"] = out["sn_size"].astype("Int64")
+    out["rank_kind"] = np.where(out["polarity"] == "none", "position", "rank")
+    out = out[out["year"].isin(years)]
+    out = out.sort_values(["la_order", "indicator_order", "year"])
+    return out[BENCHMARK_COLUMNS].reset_index(drop=True)
+
+
 def benchmark_table(
     table: pd.DataFrame,
     la: LocalAuthority,
@@ -232,59 +300,24 @@ def benchmark_table(
     to reuse ranks across many calls. Raises NoDataError when the LA has no figures at all
     for the years asked.
     """
-    paths = paths or Paths.for_root()
-    ids, years = _check_request(table, catalogue, indicators, years)
-    # Only the rows asked for (and the year before each, for the direction of travel).
-    table = table[table["indicator"].isin(ids) & table["year"].isin(years + [y - 1 for y in years])]
-    if ranked is None:
-        ranked = rank_all(table, catalogue)
-    # Every indicator-year that exists in the data, whether or not the LA has a figure.
-    grid = table[["indicator", "year", "period"]].drop_duplicates(["indicator", "year"])
-    mine = ranked.loc[ranked["old_la_code"] == la.old_code,
-                      ["indicator", "year", "value", "status", "numerator", "denominator",
-                       "rank", "of", "rank_kind", "rank_from_highest", "quartile", "region_rank",
-                       "region_of"]]
-    out = grid.merge(mine, on=["indicator", "year"], how="left")
-    out["status"] = out["status"].fillna("not in data")
-    nat = table.loc[table["level"] == "national", ["indicator", "year", "value"]]
-    reg = table.loc[table["area_code"] == la.region_code, ["indicator", "year", "value"]]
-    out = out.merge(nat.rename(columns={"value": "england"}), on=["indicator", "year"], how="left")
-    out = out.merge(reg.rename(columns={"value": "region"}), on=["indicator", "year"], how="left")
-    sn = _neighbour_stats(table, la, sorted(out["year"].unique().tolist()),
-                          neighbours_version, paths)
-    out = out.merge(sn, on=["indicator", "year"], how="left")
-    meta = pd.DataFrame([
-        {"indicator": i, "label": catalogue.indicators[i].label, "unit": catalogue.indicators[i].unit,
-         "polarity": catalogue.indicators[i].polarity, "decimals": catalogue.indicators[i].decimals}
-        for i in ids
-    ])
-    out = out.merge(meta, on="indicator", how="left")
-    out = out.sort_values(["indicator", "year"]).reset_index(drop=True)
-    prev = out.groupby("indicator")["value"].shift(1)
-    prev_year = out.groupby("indicator")["year"].shift(1)
-    out["previous_value"] = prev.where(prev_year == out["year"] - 1)
-    out["direction"] = direction_of_travel(out["value"], out["previous_value"], out["polarity"],
-                                           out["decimals"])
-    for comp in ("england", "region", "sn_mean"):
-        out[f"diff_{'sn' if comp == 'sn_mean' else comp}"] = out["value"] - out[comp]
-    out["la_code"], out["la_old_code"], out["la_name"] = la.new_code, la.old_code, la.name
-    out["region_name"] = la.region_name
-    out["sn_count"] = out["sn_count"].fillna(0).astype("Int64")
-    out["sn_size"] = out["sn_size"].astype("Int64")
-    out["rank_kind"] = np.where(out["polarity"] == "none", "position", "rank")
-    out = out[out["year"].isin(years)]
+    out = benchmark_rows(table, [la], catalogue, indicators=indicators, years=years,
+                         neighbours_version=neighbours_version, paths=paths, ranked=ranked)
     if out["value"].notna().sum() == 0:
-        notes = [n for y in years if (n := reorganisation_note(la, y))]
-        raise NoDataError(
-            f"{la.name} has no published figures for "
-            f"{'these indicators' if len(ids) > 1 else ids[0]} in "
-            f"{', '.join(map(str, years)) if len(years) < 6 else f'{years[0]}-{years[-1]}'}",
-            found=notes[0] if notes else "every value is missing or suppressed",
-            fix="choose another year or indicator",
-        )
-    order = {i: n for n, i in enumerate(ids)}
-    out = out.sort_values(["indicator", "year"], key=lambda s: s.map(order) if s.name == "indicator" else s)
-    return out[BENCHMARK_COLUMNS].reset_index(drop=True)
+        raise no_figures_error(la, *_check_request(table, catalogue, indicators, years))
+    return out
+
+
+def no_figures_error(la: LocalAuthority, ids: list[str], years: list[int]) -> NoDataError:
+    """The error for an LA with no published figure for any of ``ids`` in ``years`` (saying
+    why where the LA did not exist in a year asked for)."""
+    notes = [n for y in years if (n := reorganisation_note(la, y))]
+    return NoDataError(
+        f"{la.name} has no published figures for "
+        f"{'these indicators' if len(ids) > 1 else ids[0]} in "
+        f"{', '.join(map(str, years)) if len(years) < 6 else f'{years[0]}-{years[-1]}'}",
+        found=notes[0] if notes else "every value is missing or suppressed",
+        fix="choose another year or indicator",
+    )
 
 
 def latest_rows(bench: pd.DataFrame, ids: list[str] | None = None, *,

@@ -510,6 +510,13 @@ class ExplorerData:
                                             lambda: self.table[self.table["indicator"] == indicator]))
 
     @property
+    def all_las(self) -> list[LocalAuthority]:
+        """Every LA in the areas list (kept)."""
+        from analysis.geography import las_of
+
+        return cast(list[LocalAuthority], self.memo(("all_las",), lambda: las_of(self.areas)))
+
+    @property
     def la_names(self) -> list[str]:
         """Every LA name with figures in the table, in alphabetical order."""
         codes = set(self.table.loc[self.table["level"] == "la", "old_la_code"].dropna().astype(str))
@@ -813,10 +820,7 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
     years = published_years(table, ind.id)
     version = NEIGHBOUR_VERSIONS.get(selection.comparator)
     try:
-        ranked = ranked_indicator(data, ind.id)
-        judged = explorer_table(table, la, data.catalogue, indicators=[ind.id],
-                                neighbours=version, level=selection.level, paths=data.paths,
-                                ranked=ranked)
+        judged = la_judged(data, la, ind.id, version, selection.level)
     except NoDataError:
         return ExplorerView(selection, la, ind, messages=(
             f"{la.name} has no published figures for {ind.label.lower()} in any year.",))
@@ -878,6 +882,38 @@ def view_csv(view: ExplorerView, consortium: pd.DataFrame | None = None,
 #: letter is always written in the cell, so the colour never carries the meaning alone).
 BAND_COLOURS: dict[str, str] = {"A": "#08519c", "B": "#4292c6", "C": "#9ecae1", "D": "#deebf7"}
 BAND_TEXT: dict[str, str] = {"A": "#ffffff", "B": "#ffffff", "C": "#000000", "D": "#000000"}
+
+
+def judged_all(data: ExplorerData, indicator: str, version: str | None, level: float) -> pd.DataFrame:
+    """Every LA's benchmark rows for one indicator, every year, judged at ``level``.
+
+    Worked out for every indicator at once, once per neighbour list and level (about a
+    second; :func:`analysis.explorer_app.build` does it at start-up for the list in force and
+    the starting level): a change of LA or indicator then only picks rows."""
+    from analysis.benchmark import benchmark_rows, rank_all_once
+
+    def make() -> dict[str, pd.DataFrame]:
+        bench = benchmark_rows(data.table, data.all_las, data.catalogue, neighbours_version=version,
+                               paths=data.paths, ranked=rank_all_once(data.table, data.catalogue))
+        judged = judge_table(bench, data.catalogue, level=level)
+        return {str(ind): rows.reset_index(drop=True) for ind, rows in judged.groupby("indicator", sort=False)}
+
+    parts = cast(dict[str, pd.DataFrame], data.memo(("judged_all", version, level), make))
+    return parts.get(indicator, pd.DataFrame(columns=["la_code", "year", "value"]))
+
+
+def la_judged(data: ExplorerData, la: LocalAuthority, indicator: str, version: str | None,
+              level: float) -> pd.DataFrame:
+    """:func:`explorer_table` of one LA and indicator, every year, from :func:`judged_all`.
+    Raises NoDataError when the LA has no figure in any year."""
+    from analysis.benchmark import no_figures_error
+
+    rows = judged_all(data, indicator, version, level)
+    mine = rows[rows["la_code"] == la.new_code].reset_index(drop=True)
+    if mine["value"].notna().sum() == 0:
+        raise no_figures_error(la, [indicator], sorted(int(y) for y in mine["year"]))
+    mine["sentence"] = sentences(mine)
+    return mine
 
 
 def ranked_indicator(data: ExplorerData, indicator: str) -> pd.DataFrame:

@@ -317,11 +317,14 @@ def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | No
           comparator: str = "sn", level: float = 0.95) -> ExplorerApp:
     """Load the data once and make the explorer; show ``build(...).widget``.
 
-    Every indicator's ranks and bands are worked out at start-up, so no change waits for them.
+    Every indicator's ranks and bands, and every LA's judged figures for it (with the
+    neighbour list in force each year, at ``level``), are worked out at start-up, so that a
+    change of LA or indicator only picks rows.
     """
     data = explorer.load_explorer_data()
     for ind in data.catalogue.benchmarked():
         explorer.bands_by_year(data, ind.id)  # and so its ranks
+        explorer.judged_all(data, ind.id, None, level)  # every indicator's at once, the first time
     gc.freeze()  # the loaded data and libraries are kept for good: the collector skips them
     return ExplorerApp(data, explorer.ExplorerSelection(la=la, indicator=indicator, year=year,
                                                         comparator=comparator, level=level))

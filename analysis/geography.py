@@ -118,6 +118,11 @@ def _as_la(row: pd.Series) -> LocalAuthority:
     )
 
 
+def las_of(areas: pd.DataFrame) -> list[LocalAuthority]:
+    """Every LA of an areas table, in its order."""
+    return [_as_la(row) for _, row in areas.iterrows()]
+
+
 def resolve_la(query: str | int, areas: pd.DataFrame | None = None) -> LocalAuthority:
     """Find an LA by name (case-insensitive), old 3-digit code or 9-character code.
 

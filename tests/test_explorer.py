@@ -351,3 +351,26 @@ def test_explorer_pack_speaks_of_the_data_not_of_the_code(bench_table, catalogue
                                   indicators=["re_referrals", "referral_rate", "sw_caseload"],
                                   years=[2016, 2017], paths=paths)
     assert [(p.pattern, t) for t in _reader_texts(pack) for p in FORBIDDEN if t and p.search(t)] == []
+
+
+def test_an_las_rows_picked_from_every_las_judged_table_are_its_explorer_table(paths):
+    """The interactive explorer judges every LA once per indicator and picks an LA's rows:
+    the same table, sentences included, as working the LA out alone; an LA with no figures
+    for the indicator is the same NoDataError."""
+    data = explorer.load_explorer_data(paths)
+    for name, indicator in [("Doncaster", "re_referrals"), ("Rotherham", "cla_dental_checks"),
+                            ("Leeds", "cla_rate")]:
+        la = resolve_la(name)
+        picked = explorer.la_judged(data, la, indicator, None, 0.95)
+        alone = explorer.explorer_table(data.rows(indicator), la, data.catalogue, indicators=[indicator],
+                                        paths=paths)
+        pd.testing.assert_frame_equal(picked, alone, check_exact=False, rtol=1e-12)
+    assert "sentence" not in explorer.judged_all(data, indicator, None, 0.95)  # the kept table is untouched
+    don = explorer.la_judged(data, resolve_la("Doncaster"), "re_referrals", None, 0.95)
+    assert don.loc[don["year"] == 2017, "value"].item() == 27.1
+    with pytest.raises(NoDataError) as alone_error:  # no figure in any year
+        explorer.explorer_table(data.rows("cla_dental_checks"), resolve_la("Isles of Scilly"), data.catalogue,
+                                indicators=["cla_dental_checks"], paths=paths)
+    with pytest.raises(NoDataError) as picked_error:
+        explorer.la_judged(data, resolve_la("Isles of Scilly"), "cla_dental_checks", None, 0.95)
+    assert str(picked_error.value) == str(alone_error.value)
