@@ -1049,10 +1049,6 @@ def indicator_section(ctx: PackContext, indicator: str) -> Section:
                    appendix=True)
 
 
-def indicator_sections(ctx: PackContext) -> list[Section]:
-    return [indicator_section(ctx, i) for i in ctx.latest["indicator"]]
-
-
 def indicator_detail_section(ctx: PackContext) -> Section:
     """A short appendix opener; the per-indicator sections follow it (see :func:`quarterly_pack`)."""
     return _section(ctx, "indicator_detail", "Each indicator in detail",
