@@ -917,11 +917,15 @@ def la_judged(data: ExplorerData, la: LocalAuthority, indicator: str, version: s
 
 
 def ranked_indicator(data: ExplorerData, indicator: str) -> pd.DataFrame:
-    """Every LA's rank and band for every year of one indicator (worked out once)."""
-    from analysis.benchmark import rank_all
+    """Every LA's rank and band for every year of one indicator, from the one ranking of the
+    whole table that :func:`judged_all` uses too."""
+    from analysis.benchmark import rank_all_once
 
-    return data.memo(("ranked", indicator), lambda: rank_all(
-        data.rows(indicator), data.catalogue))
+    def make() -> pd.DataFrame:
+        ranked = rank_all_once(data.table, data.catalogue)
+        return ranked[ranked["indicator"] == indicator]
+
+    return cast(pd.DataFrame, data.memo(("ranked", indicator), make))
 
 
 def band_grid(data: ExplorerData, codes: Sequence[str], indicators: Sequence[Indicator],
