@@ -9,11 +9,11 @@ from __future__ import annotations
 import statistics
 import time
 
-from analysis.benchmark import benchmark_table, load_benchmarks
-from analysis.catalogue import load_catalogue
-from analysis.config import Paths
-from analysis.geography import resolve_la
-from analysis.prepare import prepare_benchmarks
+from analysis.core.config import Paths
+from analysis.data.catalogue import load_catalogue
+from analysis.data.geography import resolve_la
+from analysis.data.prepare import prepare_benchmarks
+from analysis.engine.benchmark import benchmark_table, load_benchmarks
 
 
 def main() -> None:

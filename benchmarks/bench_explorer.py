@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from analysis.explorer_serve import CHARTS_DRAWN
+from analysis.explorer.server import CHARTS_DRAWN
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
@@ -66,7 +66,7 @@ def bench_cli(runs: int = 7) -> None:
 
 
 def bench_python() -> None:
-    from analysis.explorer_app import build
+    from analysis.explorer.widgets import build
 
     started = time.perf_counter()
     app = build(year=2018)  # as the served notebook starts it; 2017-18, as in the browser
@@ -123,7 +123,7 @@ WATCH_CHANGE = ("([sel, status, before]) => {"
 def warm_opens(browser, page, url: str, runs: int):
     """Seconds to open ``url`` in a new page and see every chart drawn, ``runs`` times, each
     after 20 s for the next visitor's kernel to warm; returns the times and the last page."""
-    from analysis import explorer_serve as serve
+    from analysis.explorer import server as serve
 
     opens = []
     for _ in range(runs):
@@ -140,7 +140,7 @@ def warm_opens(browser, page, url: str, runs: int):
 def timed_change(page, what: str, value: str) -> tuple[float, float]:
     """Type ``value`` into the ``what`` box and commit it; seconds from Enter to the last chart
     drawn by the page's clock, and as the test driver saw it (typing included)."""
-    from analysis import explorer_serve as serve
+    from analysis.explorer import server as serve
 
     before = serve.update_count(page)
     page.evaluate(WATCH_CHANGE, [serve.SELECTORS[what], serve.SELECTORS["status"], before])
@@ -153,7 +153,7 @@ def timed_change(page, what: str, value: str) -> tuple[float, float]:
 def bench_browser(runs: int = 3) -> None:
     from playwright.sync_api import sync_playwright
 
-    from analysis import explorer_serve as serve
+    from analysis.explorer import server as serve
     from analysis.render.pdf import CHROMIUM_FLAGS, find_chromium
 
     chromium = find_chromium()

@@ -143,7 +143,7 @@ def bench_cli_floor(runs: int = 9) -> None:
 
 def _charts_file(folder: Path) -> Path:
     """Ten LAs' worth of the explorer's four chart outputs, as its kernel sends them."""
-    from analysis.explorer_app import build
+    from analysis.explorer.widgets import build
 
     app = build(year=2018)
     charts = {}
@@ -156,7 +156,7 @@ def _charts_file(folder: Path) -> Path:
 
 
 def _serve(notebook: Path, env: dict[str, str]) -> tuple[int, subprocess.Popen[bytes]]:
-    from analysis import explorer_serve as serve
+    from analysis.explorer import server as serve
 
     port = serve.free_port()
     process = subprocess.Popen(serve.voila_command(notebook, port=port), cwd=ROOT, env=env,
@@ -176,7 +176,7 @@ def _serve(notebook: Path, env: dict[str, str]) -> tuple[int, subprocess.Popen[b
 def bench_page_floor(runs: int = 3) -> None:
     from playwright.sync_api import sync_playwright
 
-    from analysis import explorer_serve as serve
+    from analysis.explorer import server as serve
     from analysis.render.pdf import CHROMIUM_FLAGS, find_chromium
 
     chromium = find_chromium()

@@ -23,8 +23,8 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from analysis.config import Paths
-from analysis.pack import all_la_names, run_many, run_pack
+from analysis.app.runner import all_la_names, run_many, run_pack
+from analysis.core.config import Paths
 
 
 def floor_seconds(charts: int, workdir: Path) -> float:
@@ -51,7 +51,7 @@ def drawing_cpu_seconds(la: str, paths: Paths, workdir: Path) -> tuple[float, fl
 
     import jupytext
 
-    from analysis.blocks import Chart
+    from analysis.core.blocks import Chart
     from analysis.render import files
 
     nb = jupytext.read(paths.notebooks / "quarterly_pack.py")

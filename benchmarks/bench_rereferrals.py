@@ -26,9 +26,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.readers.cin_xml import read_cin_xml, write_cin_xml
-from analysis.rereferrals import annual_rate, flag_rereferrals, rolling_rate
-from analysis.synthetic import generate_referrals
+from analysis.data.readers.cin_xml import read_cin_xml, write_cin_xml
+from analysis.data.synthetic import generate_referrals
+from analysis.measures.rereferrals import annual_rate, flag_rereferrals, rolling_rate
 
 
 def peak_rss_mb() -> float:

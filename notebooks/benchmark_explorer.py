@@ -35,8 +35,9 @@ output_dir = "outputs/explorer"
 formats = ["files", "html", "docx"]
 
 # %%
-from analysis import explorer, render
-from analysis.geography import resolve_la
+from analysis import render
+from analysis.data.geography import resolve_la
+from analysis.explorer import view as explorer
 from analysis.render import notebook
 
 data = explorer.load_explorer_data()

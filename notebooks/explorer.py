@@ -31,7 +31,7 @@ level = 0.95
 # %%
 from IPython.display import display
 
-from analysis import explorer_app
+from analysis.explorer import widgets as explorer_app
 
 app = explorer_app.build(la=la, indicator=indicator, year=year, comparator=comparator, level=level)
 display(app.widget)

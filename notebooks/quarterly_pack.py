@@ -29,7 +29,8 @@ output_dir = "outputs/notebook-run"
 formats = ["files", "html", "docx"]
 
 # %%
-from analysis import render, report
+from analysis import render
+from analysis.quarterly_pack import report
 from analysis.render import notebook
 
 render.start_chart_workers()  # they load the charting library while the figures are worked out

@@ -23,7 +23,7 @@
 # the first day the records are complete from, for an extract without earlier history. For the
 # finished pack (with PDF and manifest, every file checked for identifiers) run
 # `python -m analysis deep-dive --la Doncaster --records data/raw/synthetic/synthetic_referrals.csv`
-# instead. All logic lives in `analysis.deep_dive`; every table and chart is built from tables
+# instead. All logic lives in `analysis.deep_dive.report`; every table and chart is built from tables
 # with small numbers suppressed together and no identifiers. This cell is not shown in the report.
 
 # %% tags=["parameters"]
@@ -34,8 +34,8 @@ history_start = None
 output_dir = "outputs/notebook-run"
 
 # %%
-from analysis import deep_dive as dd
 from analysis import render
+from analysis.deep_dive import report as dd
 from analysis.render import notebook
 
 pack = dd.deep_dive_pack(dd.build_deep_dive(la, records, period, history_start=history_start))

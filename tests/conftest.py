@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.catalogue import Catalogue, load_catalogue
-from analysis.config import Paths
+from analysis.core.config import Paths
+from analysis.data.catalogue import Catalogue, load_catalogue
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +66,7 @@ def catalogue(paths: Paths) -> Catalogue:
 def bench_table(paths: Paths) -> pd.DataFrame:
     """The processed benchmark table, built from data/raw (written to the tests' own
     data/processed, see :func:`project_root`)."""
-    from analysis.prepare import prepare_benchmarks
+    from analysis.data.prepare import prepare_benchmarks
 
     _, table = prepare_benchmarks(paths)
     return table
@@ -122,8 +122,8 @@ def replace_raw(paths: Paths, rel: str, text: str | bytes, *, record: bool = Tru
     """Replace a linked raw file in a project copy with new content; ``record``: record its
     sha256 in the copy's config/sources.yaml, as accepting a new publication does (otherwise
     ``prepare`` refuses the changed file before reading it)."""
-    from analysis.atomic import sha256_file
-    from analysis.integrity import record_hash
+    from analysis.core.atomic import sha256_file
+    from analysis.data.integrity import record_hash
 
     target = paths.raw / rel
     target.unlink()

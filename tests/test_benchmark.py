@@ -5,14 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.benchmark import (
+from analysis.core.errors import NoDataError, ParameterError
+from analysis.data.geography import resolve_la
+from analysis.engine.benchmark import (
     all_la_values,
     benchmark_table,
     direction_of_travel,
     rank_all,
 )
-from analysis.errors import NoDataError, ParameterError
-from analysis.geography import resolve_la
 
 
 def _rows(indicator: str, year: int, values: dict[str, float | None]) -> pd.DataFrame:
@@ -57,8 +57,8 @@ def test_no_polarity_means_a_position_and_no_band(catalogue):
 
 def test_doncaster_referral_rate_2016_17_is_20th_highest_of_151(bench_table, catalogue, paths):
     # The Q4 2017/18 report: referral rate "in the highest proportion nationally (20 /151)".
-    from analysis.ranking import rank_text
-    from analysis.tables import format_benchmark_table
+    from analysis.engine.ranking import rank_text
+    from analysis.engine.tables import format_benchmark_table
 
     la = resolve_la("Doncaster")
     row = benchmark_table(bench_table, la, catalogue, indicators=["referral_rate"], years=[2017],
@@ -132,7 +132,7 @@ def test_benchmark_rows_for_several_las_are_each_las_benchmark_table(bench_table
     """One pass for several LAs gives, LA by LA, exactly what benchmark_table gives for each:
     Doncaster (its published 27.1% re-referrals in 2016-17), a neighbour, an LA in another
     region, and one created in 2019 (no 2016-17 figures: rows without values, not an error)."""
-    from analysis.benchmark import benchmark_rows
+    from analysis.engine.benchmark import benchmark_rows
 
     names = ["Doncaster", "Rotherham", "Lancashire", "Dorset"]
     las = [resolve_la(n) for n in names]

@@ -30,7 +30,7 @@ from analysis.charts.style import (
     new_figure,
     spread_positions,
 )
-from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
 
 SOURCE = "Source: DfE, Children in need 2016-17 (table C1)"
 
@@ -61,20 +61,20 @@ def same_colour(a, b) -> bool:
 
 @pytest.fixture(scope="session")
 def real():
-    from analysis.benchmark import (
+    from analysis.core.config import Paths
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.geography import resolve_la
+    from analysis.engine.benchmark import (
         all_la_values,
         benchmark_table,
         load_benchmarks,
         neighbour_values,
     )
-    from analysis.catalogue import load_catalogue
-    from analysis.config import Paths
-    from analysis.geography import resolve_la
 
     paths = Paths.for_root()
     cat = load_catalogue(paths.config / "indicators.yaml")
     if not paths.benchmarks_table.exists():
-        from analysis.prepare import prepare_benchmarks
+        from analysis.data.prepare import prepare_benchmarks
 
         prepare_benchmarks(paths)
     table = load_benchmarks(paths)
@@ -419,7 +419,7 @@ def test_xmr_chart_tolerates_missing_rule_columns(xmr):
 
 
 def test_xmr_chart_works_with_spc_output():
-    from analysis.spc import xmr_table
+    from analysis.engine.spc import xmr_table
 
     table = xmr_table(pd.DataFrame({"period": range(14),
                                     "value": [5, 6, 5, 7, 6, 5, 6, 30, 6, 5, 6, 7, 5, 6]}))

@@ -1,5 +1,5 @@
 """Charts of the re-referrals deep dive (analysis.charts.rereferrals), on hand-made published
-tables (counts, percentages, "c" where suppressed), plus one set built by analysis.deep_dive
+tables (counts, percentages, "c" where suppressed), plus one set built by analysis.deep_dive.report
 from a small synthetic extract, whose alt text must give the tables' own figures."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.text import Text
 
-from analysis import deep_dive as dd
 from analysis.charts import rereferrals as rc
 from analysis.charts.style import new_figure
-from analysis.errors import InputDataError, NoDataError
+from analysis.core.errors import InputDataError, NoDataError
+from analysis.deep_dive import report as dd
 
 SOURCE = "Source: hand-made test table."
 
@@ -30,7 +30,7 @@ def gids(ax) -> set[str]:
 def bands() -> pd.DataFrame:
     # 200 re-referrals: 0-7 days and 61-91 days hidden ("c"), 8-30 days 50, 31-60 days 70,
     # 92-182 days 30, 183+ days 40; running totals at 60 and 91 days hidden, at 182 days
-    # 160 (80%); none inside the first group (as analysis.deep_dive.time_since_table).
+    # 160 (80%); none inside the first group (as analysis.deep_dive.report.time_since_table).
     return pd.DataFrame({
         "band": ["0-7 days", "8-30 days", "31-60 days", "61-91 days (to 3 months)",
                  "92-182 days (to 6 months)", "183 days to 12 months"],
@@ -261,7 +261,7 @@ def test_missing_column_and_empty_table(sources):
 
 def test_alt_text_matches_deep_dive_tables(tmp_path, paths, bench_table):
     """Charts from a real deep dive: each alt text gives the published tables' figures."""
-    from analysis.synthetic import generate_referrals
+    from analysis.data.synthetic import generate_referrals
 
     path = tmp_path / "synthetic_referrals_test.csv"
     generate_referrals(seed=5, start="2016-04-01", end="2018-03-31",

@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import InputDataError, NoDataError
-from analysis.readers.cin_xml import (
+from analysis.core.errors import InputDataError, NoDataError
+from analysis.data.readers.cin_xml import (
     DEFAULT_XSD_DIR,
     census_records,
     census_year,
@@ -17,9 +17,9 @@ from analysis.readers.cin_xml import (
     validate_cin_xml,
     write_cin_xml,
 )
-from analysis.rereferrals import annual_rate, flag_rereferrals
-from analysis.schemas.referrals import validate_referrals
-from analysis.synthetic import generate_referrals
+from analysis.data.schemas.referrals import validate_referrals
+from analysis.data.synthetic import generate_referrals
+from analysis.measures.rereferrals import annual_rate, flag_rereferrals
 
 FIX = Path(__file__).parent / "fixtures" / "referrals"
 SHARED_XSD = Path("/work/shared/reference-data/cin-census-xsd")

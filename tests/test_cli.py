@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis.cli import app
+from analysis.app.cli import app
 
 runner = CliRunner()
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.blocks import Note
-from analysis.coverage import indicator_coverage, missing_notes
-from analysis.errors import ParameterError
-from analysis.prepare import LAIT_FILES, combine_versions
-from analysis.report import build_pack_context
+from analysis.core.blocks import Note
+from analysis.core.errors import ParameterError
+from analysis.data.coverage import indicator_coverage, missing_notes
+from analysis.data.prepare import LAIT_FILES, combine_versions
+from analysis.quarterly_pack.report import build_pack_context
 
 NEW, OLD = LAIT_FILES
 
@@ -115,7 +115,7 @@ def test_stale_latest_figure_is_flagged_in_its_row(bench_table, paths):
 # --- each LA its own local measures -------------------------------------------------------------
 
 def test_rotherham_and_lancashire_packs_have_local_sections(bench_table, paths):
-    from analysis.report import quarterly_report
+    from analysis.quarterly_pack.report import quarterly_report
 
     for la, period, codes in (("Rotherham", "2016-17 Q4", {"SWV", "HA", "FC", "CLUA"}),
                               ("Lancashire", "2017-18 Q2", {"CLEET"})):
@@ -135,7 +135,7 @@ def test_rotherham_and_lancashire_packs_have_local_sections(bench_table, paths):
 
 
 def test_a_broken_doncaster_return_does_not_stop_rotherhams_pack(project_copy, bench_table, paths):
-    from analysis.errors import InputDataError
+    from analysis.core.errors import InputDataError
     from tests.conftest import replace_raw
 
     (project_copy.processed / "benchmarks.parquet").symlink_to(paths.benchmarks_table)
@@ -150,7 +150,7 @@ def test_a_broken_doncaster_return_does_not_stop_rotherhams_pack(project_copy, b
 
 
 def test_doncaster_measures_live_in_its_own_file_not_the_catalogue(catalogue, paths):
-    from analysis.local_measures import load_local_measures
+    from analysis.measures.local_measures import load_local_measures
 
     assert not any(hasattr(i, "local_codes") for i in catalogue.indicators.values())
     assert not any(i.source is None for i in catalogue.indicators.values())
@@ -164,8 +164,8 @@ def test_doncaster_measures_live_in_its_own_file_not_the_catalogue(catalogue, pa
 
 
 def test_a_measure_definition_with_an_unknown_field_is_refused(tmp_path, catalogue):
-    from analysis.errors import InputDataError as Bad
-    from analysis.local_measures import load_local_measures
+    from analysis.core.errors import InputDataError as Bad
+    from analysis.measures.local_measures import load_local_measures
 
     (tmp_path / "local").mkdir()
     (tmp_path / "local" / "leeds.yaml").write_text(
@@ -181,8 +181,8 @@ def test_a_measure_definition_with_an_unknown_field_is_refused(tmp_path, catalog
 # --- quoted benchmarks ---------------------------------------------------------------------------
 
 def test_doncaster_quoted_benchmarks_beside_the_computed_ones(bench_table, paths):
-    from analysis.geography import resolve_la
-    from analysis.quoted import compare_value, quoted_vs_computed
+    from analysis.data.geography import resolve_la
+    from analysis.quarterly_pack.quoted import compare_value, quoted_vs_computed
 
     q = quoted_vs_computed(resolve_la("Doncaster"), paths)
     assert len(q) == 17  # every row of doncaster_quoted_benchmarks.csv
@@ -213,7 +213,7 @@ def test_papers_benchmarks_are_in_the_default_pack(bench_table, paths):
 
 
 def test_readme_lists_the_years_covered_and_is_current(bench_table, catalogue, paths):
-    from analysis.coverage import README_END, README_START, coverage_markdown
+    from analysis.data.coverage import README_END, README_START, coverage_markdown
 
     readme = (paths.root / "README.md").read_text(encoding="utf-8")
     shown = readme[readme.index(README_START) + len(README_START):readme.index(README_END)].strip()
@@ -224,7 +224,7 @@ def test_readme_lists_the_years_covered_and_is_current(bench_table, catalogue, p
 def test_cli_benchmark_names_indicators_with_no_figure_for_the_year(bench_table):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.app.cli import app
 
     result = CliRunner().invoke(app, ["benchmark", "--la", "Rotherham", "--year", "2016",
                                       "--indicator", "re_referrals", "--indicator", "cla_dental_checks"])
@@ -238,7 +238,7 @@ def test_cli_benchmark_names_indicators_with_no_figure_for_the_year(bench_table)
 
 
 def test_a_quarter_before_the_first_release_is_a_clear_error(bench_table, paths):
-    from analysis.errors import NoDataError
+    from analysis.core.errors import NoDataError
 
     with pytest.raises(NoDataError, match="no DfE figures published by 30 June 2013") as info:
         build_pack_context("Doncaster", "2013-14 Q1", paths=paths)

@@ -1,4 +1,4 @@
-"""The re-referrals deep dive (analysis.deep_dive), its runner and its notebook.
+"""The re-referrals deep dive (analysis.deep_dive.report), its runner and its notebook.
 
 Most tests use a small hand-made extract (``records_csv``) whose figures can be worked out
 on paper. The 2016-17 year in it (history from 1 April 2015):
@@ -29,10 +29,10 @@ import pandas as pd
 import pytest
 from test_disclosure import attack
 
-from analysis import deep_dive as dd
-from analysis import suppress
-from analysis.errors import InputDataError, NoDataError, ParameterError
-from analysis.suppress import MARKER, assert_no_identifiers
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.deep_dive import report as dd
+from analysis.engine import suppress
+from analysis.engine.suppress import MARKER, assert_no_identifiers
 
 COLUMNS = ["child_id", "referral_id", "referral_date", "referral_source", "referral_nfa",
            "assessment_outcome", "closure_date", "closure_reason", "prior_early_help",
@@ -164,7 +164,7 @@ def _published(rows: pd.DataFrame, *builders: str
                ) -> tuple[dict[str, pd.DataFrame], suppress.LinkedTables]:
     """Flag ``rows`` (history from 1 January 2015), then publish the named raw tables of the
     year to 31 March 2017 together."""
-    from analysis.rereferrals import flag_rereferrals
+    from analysis.measures.rereferrals import flag_rereferrals
 
     flagged = flag_rereferrals(rows, history_start="2015-01-01").reset_index(drop=True)
     s = dd.Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp("2015-01-01"))
@@ -300,8 +300,8 @@ def test_synthetic_names():
 def test_census_xml_folder(tmp_path, paths, bench_table):
     """A folder of census returns: read together, history from 1 April of the first year,
     labelled synthetic by the file names."""
-    from analysis.readers.cin_xml import write_cin_xml
-    from analysis.synthetic import generate_referrals
+    from analysis.data.readers.cin_xml import write_cin_xml
+    from analysis.data.synthetic import generate_referrals
 
     records = generate_referrals(seed=3, start="2015-04-01", end="2017-03-31",
                                  referrals_per_year=400)
@@ -318,7 +318,7 @@ def test_census_xml_folder(tmp_path, paths, bench_table):
 
 
 def test_run_file_deep_dive_needs_records(tmp_path, paths):
-    from analysis.runs import execute_run
+    from analysis.app.runs import execute_run
 
     config = tmp_path / "run.yaml"
     config.write_text("las: [Doncaster]\nnotebooks: [rereferrals_deep_dive]\n")
@@ -333,7 +333,7 @@ def test_run_file_deep_dive_needs_records(tmp_path, paths):
 def test_cli_deep_dive_bad_records(tmp_path):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.app.cli import app
 
     result = CliRunner().invoke(app, ["deep-dive", "--la", "Doncaster", "--records",
                                       str(tmp_path / "nope.csv"), "--output", str(tmp_path)])
@@ -345,8 +345,8 @@ def test_cli_deep_dive_bad_records(tmp_path):
 @pytest.mark.e2e
 def test_deep_dive_notebook_on_small_synthetic_file(tmp_path, paths, bench_table):
     """The notebook through the runner on two years of synthetic records (about 3,000)."""
-    from analysis.pack import run_deep_dive
-    from analysis.synthetic import generate_referrals
+    from analysis.app.runner import run_deep_dive
+    from analysis.data.synthetic import generate_referrals
 
     records = generate_referrals(seed=11, start="2016-04-01", end="2018-03-31",
                                  referrals_per_year=1500)
@@ -390,7 +390,7 @@ def test_the_deep_dive_speaks_of_the_data_not_of_the_code(dive):
     """No file paths inside the toolkit, module names or raw codes in what a reader sees."""
     import re
 
-    from analysis.blocks import Chart, Note, Table, Text
+    from analysis.core.blocks import Chart, Note, Table, Text
     from analysis.render.formats import formatted_rows
 
     pack = dd.deep_dive_pack(dive)

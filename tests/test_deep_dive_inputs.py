@@ -10,10 +10,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import deep_dive as dd
-from analysis.errors import AnalysisError, InputDataError, NoDataError, ParameterError
-from analysis.readers.cin_xml import DEFAULT_XSD_DIR, read_cin_xml, validate_cin_xml
-from analysis.schemas.referrals import REFERRAL_SOURCE_GROUPS
+from analysis.core.errors import AnalysisError, InputDataError, NoDataError, ParameterError
+from analysis.data.readers.cin_xml import DEFAULT_XSD_DIR, read_cin_xml, validate_cin_xml
+from analysis.data.schemas.referrals import REFERRAL_SOURCE_GROUPS
+from analysis.deep_dive import report as dd
 
 HEADER = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Message>\n<Header><CollectionDetails>"
           "<Collection>CIN</Collection><Year>{year}</Year><ReferenceDate>{year}-03-31"
@@ -56,7 +56,7 @@ def test_census_years_must_be_consecutive(tmp_path):
 def test_census_files_must_be_the_las(tmp_path, paths):
     _census(tmp_path / "doncaster_2016.xml", 2016, "371")
     _census(tmp_path / "rotherham_2017.xml", 2017, "372")
-    from analysis.geography import load_areas, resolve_la
+    from analysis.data.geography import load_areas, resolve_la
 
     doncaster = resolve_la("Doncaster", load_areas(paths.root))
     with pytest.raises(InputDataError, match="not from Doncaster") as err:
@@ -167,7 +167,7 @@ def test_source_ten_is_unknown_not_individual():
 
 
 def _extract(tmp_path: Path, name: str = "referrals.csv", **over: object) -> Path:
-    from analysis.synthetic import generate_referrals
+    from analysis.data.synthetic import generate_referrals
 
     df = generate_referrals(seed=5, start="2015-03-01", end="2017-03-31",
                             referrals_per_year=200)
@@ -179,7 +179,7 @@ def _extract(tmp_path: Path, name: str = "referrals.csv", **over: object) -> Pat
 
 
 def test_history_start_for_an_extract_without_history(tmp_path, paths, bench_table):
-    from analysis.synthetic import generate_referrals
+    from analysis.data.synthetic import generate_referrals
 
     df = generate_referrals(seed=5, start="2016-04-01", end="2017-03-31",
                             referrals_per_year=200)
@@ -211,7 +211,7 @@ def test_audit_list_is_private_and_outside_the_outputs(tmp_path, paths):
 
 
 def rr_year(flagged: pd.DataFrame, year: int) -> pd.DataFrame:
-    from analysis.rereferrals import select_year
+    from analysis.measures.rereferrals import select_year
 
     f = flagged.loc[~flagged["same_day_duplicate"]]
     return select_year(f, pd.Timestamp(year, 3, 31))
@@ -226,7 +226,7 @@ def test_user_text_is_escaped_and_neutralised_end_to_end(tmp_path, paths, bench_
     import zipfile
 
     from analysis import render
-    from analysis.synthetic import generate_referrals
+    from analysis.data.synthetic import generate_referrals
 
     df = generate_referrals(seed=5, start="2015-03-01", end="2017-03-31",
                             referrals_per_year=400)
@@ -248,8 +248,8 @@ def test_user_text_is_escaped_and_neutralised_end_to_end(tmp_path, paths, bench_
 
 def test_small_la_makes_a_report_with_every_section_drawn_or_explained(tmp_path, paths,
                                                                       bench_table):
-    from analysis.blocks import Chart, Note
-    from analysis.synthetic import generate_referrals
+    from analysis.core.blocks import Chart, Note
+    from analysis.data.synthetic import generate_referrals
 
     df = generate_referrals(seed=3, start="2015-04-01", end="2018-03-31",
                             referrals_per_year=30)
@@ -271,7 +271,7 @@ def test_small_la_makes_a_report_with_every_section_drawn_or_explained(tmp_path,
 @pytest.mark.e2e
 def test_identifier_in_an_output_fails_the_run_and_leaves_no_pack(tmp_path, paths,
                                                                   bench_table):
-    from analysis.pack import run_deep_dive
+    from analysis.app.runner import run_deep_dive
 
     path = _extract(tmp_path, "leaky_referrals.csv")
     df = pd.read_csv(path, dtype=str)
@@ -309,7 +309,7 @@ def test_census_characteristics_give_age_band_ethnic_group_and_disability(tmp_pa
 def test_cli_refuses_an_audit_list_among_the_outputs(tmp_path):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.app.cli import app
 
     path = _extract(tmp_path)
     out = tmp_path / "out"
@@ -323,8 +323,8 @@ def test_cli_refuses_an_audit_list_among_the_outputs(tmp_path):
 
 @pytest.mark.e2e
 def test_small_la_report_through_the_runner_with_an_audit_list(tmp_path, paths, bench_table):
-    from analysis.pack import run_deep_dive
-    from analysis.synthetic import generate_referrals
+    from analysis.app.runner import run_deep_dive
+    from analysis.data.synthetic import generate_referrals
 
     df = generate_referrals(seed=3, start="2015-04-01", end="2018-03-31",
                             referrals_per_year=30)

@@ -2,7 +2,7 @@
 cell and its definition says (row and column totals, source groups against sources, months
 against quarters against years...), then ask what each hidden cell can be.
 
-The attack here is written independently of :func:`analysis.suppress.protect`: the records
+The attack here is written independently of :func:`analysis.engine.suppress.protect`: the records
 are grouped by which published cells they fall in (pandas), and each hidden cell's smallest
 and largest values are found with scipy's linear programme. A reader knows a published
 count r to within rounding (``rounded=True``: r-2 to r+2, and at least 5, as 1-4 are never
@@ -19,10 +19,10 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
-from analysis import deep_dive as dd
-from analysis.rereferrals import flag_rereferrals
-from analysis.suppress import MARKER, LinkedTables
-from analysis.synthetic import generate_referrals
+from analysis.data.synthetic import generate_referrals
+from analysis.deep_dive import report as dd
+from analysis.engine.suppress import MARKER, LinkedTables
+from analysis.measures.rereferrals import flag_rereferrals
 
 
 def _published_cells(linked: LinkedTables, tables: dict[str, pd.DataFrame]
@@ -135,7 +135,7 @@ def test_two_hidden_outcomes_summing_to_two_are_not_given_back():
             + _rereferred(18, "P", "2016-05-01", "2016-07-01", assessment_outcome="cp_plan",
                           closure_date="2016-06-01"))
     s = _scope(rows)
-    previous = __import__("analysis.rereferrals", fromlist=["x"]).previous_outcomes(s.flagged)
+    previous = __import__("analysis.measures.rereferrals", fromlist=["x"]).previous_outcomes(s.flagged)
     tables, linked = _publish([dd.previous_outcome_raw(s, previous)], s.size)
     assert attack(linked, tables) == []
     prev = tables["previous_outcome"].set_index("previous_outcome")["rereferrals"]

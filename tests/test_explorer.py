@@ -1,4 +1,4 @@
-"""The benchmark explorer: analysis.explorer, the `explore` and `funnel` commands, and a run.
+"""The benchmark explorer: analysis.explorer.view, the `explore` and `funnel` commands, and a run.
 
 Figures are DfE's published ones: re-referrals 2016-17 (CIN census table C1) for Doncaster
 27.1% of 5,275 against England 21.9%; Lancashire's care leavers and placement moves from
@@ -18,11 +18,13 @@ import pytest
 from matplotlib.axes import Axes
 from typer.testing import CliRunner
 
-from analysis import explorer
-from analysis.cli import app
-from analysis.errors import NoDataError, ParameterError
-from analysis.funnels import Funnel
-from analysis.geography import resolve_la
+from analysis.app.cli import app
+from analysis.charts.statistics import indicator_funnel_chart
+from analysis.core.errors import NoDataError, ParameterError
+from analysis.data.geography import resolve_la
+from analysis.engine import funnel_words, funnels
+from analysis.engine.funnels import Funnel
+from analysis.explorer import view as explorer
 
 runner = CliRunner()
 
@@ -52,17 +54,17 @@ def _funnel(positions: list[str], left_out: int = 0) -> Funnel:
     return Funnel("re_referrals", 2017, "proportion", 100.0, 20.0, points, limits, "none", left_out)
 
 
-# --- analysis.explorer -------------------------------------------------------------------------
+# --- analysis.explorer.view -------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("given", "expected"), [("none", "none"), ("Multiplicative", "multiplicative"),
                                                  (" additive ", "additive")])
 def test_parse_overdispersion(given, expected):
-    assert explorer.parse_overdispersion(given) == expected
+    assert funnels.parse_overdispersion(given) == expected
 
 
 def test_parse_overdispersion_rejects_others():
     with pytest.raises(ParameterError, match="unknown over-dispersion method") as info:
-        explorer.parse_overdispersion("wide")
+        funnels.parse_overdispersion("wide")
     assert info.value.parameter == "overdispersion"
 
 
@@ -108,31 +110,31 @@ def test_explorer_table_unknown_indicator(bench_table, catalogue, paths, doncast
 
 
 def test_england_value_and_period(bench_table):
-    assert explorer.england_value(bench_table, "re_referrals", 2017) == 21.9
+    assert funnels.england_value(bench_table, "re_referrals", 2017) == 21.9
     assert explorer.period_label(bench_table, "re_referrals", 2017) == "2016-17"
     with pytest.raises(NoDataError, match="no England figure for re_referrals in 2030-31"):
-        explorer.england_value(bench_table, "re_referrals", 2031)
+        funnels.england_value(bench_table, "re_referrals", 2031)
 
 
 def test_try_funnel_gives_the_reason_when_there_is_none(bench_table, catalogue):
     row = pd.Series({"indicator": "assessments_45_days", "year": 2017, "england": 82.9})
-    funnel, why = explorer.try_funnel(bench_table, row, catalogue)
+    funnel, why = funnels.try_funnel(bench_table, row, catalogue)
     assert funnel is None and why.startswith("no LA has a denominator for Assessments")
     row = pd.Series({"indicator": "re_referrals", "year": 2017, "england": 21.9})
-    funnel, why = explorer.try_funnel(bench_table, row, catalogue, "additive")
+    funnel, why = funnels.try_funnel(bench_table, row, catalogue, "additive")
     assert why == "" and funnel.overdispersion == "additive" and len(funnel.points) == 151
 
 
 def test_position_text():
-    assert explorer.position_text("above_99_8") == "above the 99.8% limit"
-    assert explorer.position_text("below_95") == "below the 95% limit but inside the 99.8% limit"
-    assert explorer.position_text(None).startswith("not plotted")
+    assert funnel_words.position_text("above_99_8") == "above the 99.8% limit"
+    assert funnel_words.position_text("below_95") == "below the 95% limit but inside the 99.8% limit"
+    assert funnel_words.position_text(None).startswith("not plotted")
 
 
 def test_funnel_line_counts_outside_and_left_out(catalogue):
     funnel = _funnel(["inside", "above_95", "below_99_8", "inside"], left_out=2)
     la = replace(resolve_la("Doncaster"), old_code="101", name="B-shire")
-    text = explorer.funnel_line(funnel, la, catalogue.get("re_referrals"))
+    text = funnel_words.funnel_line(funnel, la, catalogue.get("re_referrals"))
     # B is the second point: 21% of 1,100. Outside the 95% limits: B and C (2 of 4); outside
     # 99.8%: C only. 2 of 4 (50%) is more than the 10% that suggests over-dispersion.
     assert text.startswith("B-shire (21.0% of 1,100) is above the 95% limit but inside the 99.8% "
@@ -144,27 +146,27 @@ def test_funnel_line_counts_outside_and_left_out(catalogue):
 
 def test_funnel_line_for_an_la_not_plotted(catalogue, doncaster):
     funnel = _funnel(["inside"] * 20)  # nobody outside: no over-dispersion remark
-    text = explorer.funnel_line(funnel, doncaster, catalogue.get("re_referrals"))
+    text = funnel_words.funnel_line(funnel, doncaster, catalogue.get("re_referrals"))
     assert text.startswith("Doncaster is not plotted (no denominator")
     assert "0 of 20 LAs" in text and "over-dispersion" not in text and "not plotted." not in text
 
 
 def test_funnel_points_table_and_file_name(doncaster):
     funnel = _funnel(["inside", "above_95"])
-    table = explorer.funnel_points_table(funnel, "2016-17", None)
+    table = funnels.funnel_points_table(funnel, "2016-17", None)
     assert table["highlighted"].tolist() == [False, False]
     assert (table["indicator"].unique().tolist(), table["period"].unique().tolist()) == (
         ["re_referrals"], ["2016-17"])
     assert table["position"].tolist() == ["inside", "above_95"]
-    assert explorer.funnel_file_name("re_referrals", 2017, doncaster) == "re_referrals_2017_funnel_doncaster"
-    assert explorer.funnel_file_name("cin_rate", 2023, None, "additive") == "cin_rate_2023_funnel_additive"
+    assert funnels.funnel_file_name("re_referrals", 2017, doncaster) == "re_referrals_2017_funnel_doncaster"
+    assert funnels.funnel_file_name("cin_rate", 2023, None, "additive") == "cin_rate_2023_funnel_additive"
 
 
 def test_funnel_points_block_leaves_out_empty_funnels(catalogue):
     assert explorer.funnel_points_block([], catalogue, "Source: test.") is None
     assert explorer.funnel_points_block([pd.DataFrame()], catalogue, "Source: test.") is None
-    first = explorer.funnel_points_table(_funnel(["inside", "above_95"]), "2016-17")
-    second = explorer.funnel_points_table(_funnel(["below_99_8"]), "2016-17")
+    first = funnels.funnel_points_table(_funnel(["inside", "above_95"]), "2016-17")
+    second = funnels.funnel_points_table(_funnel(["below_99_8"]), "2016-17")
     table = explorer.funnel_points_block([first, pd.DataFrame(), second], catalogue, "Source: test.")
     assert table.name == "funnel_points" and table.frame["name"].tolist() == ["A", "B", "A"]
     # shown: the label and the position in words; downloaded: the points under their own names
@@ -175,8 +177,8 @@ def test_funnel_points_block_leaves_out_empty_funnels(catalogue):
 
 def test_funnel_chart_highlights_the_la(bench_table, catalogue, doncaster, paths):
     row = pd.Series({"indicator": "re_referrals", "year": 2017, "england": 21.9})
-    funnel, _ = explorer.try_funnel(bench_table, row, catalogue)
-    chart = explorer.funnel_chart(funnel, catalogue.get("re_referrals"), "2016-17", doncaster,
+    funnel, _ = funnels.try_funnel(bench_table, row, catalogue)
+    chart = indicator_funnel_chart(funnel, catalogue.get("re_referrals"), "2016-17", doncaster,
                                   name="re_referrals_funnel", source="Source: test.")
     assert chart.name == "re_referrals_funnel" and chart.source == "Source: test."
     assert "Doncaster: 27.1% from 5,275, above the 99.8% limit" in chart.alt_text
@@ -187,8 +189,8 @@ def test_funnel_chart_highlights_the_la(bench_table, catalogue, doncaster, paths
 
 def test_funnel_chart_says_when_the_limits_are_widened(bench_table, catalogue):
     row = pd.Series({"indicator": "re_referrals", "year": 2017, "england": 21.9})
-    funnel, _ = explorer.try_funnel(bench_table, row, catalogue, "multiplicative")
-    chart = explorer.funnel_chart(funnel, catalogue.get("re_referrals"), "2016-17", None,
+    funnel, _ = funnels.try_funnel(bench_table, row, catalogue, "multiplicative")
+    chart = indicator_funnel_chart(funnel, catalogue.get("re_referrals"), "2016-17", None,
                                   name="f", source="Source: test.")
     assert chart.alt_text.endswith("The limits are widened for multiplicative over-dispersion.")
     assert chart.title.endswith("every LA against its size, multiplicative over-dispersion")
@@ -295,7 +297,7 @@ INDICATORS = ["re_referrals", "cla_3_plus_placements", "care_leavers_eet"]
 
 @pytest.fixture(scope="module")
 def lancashire_explorer(tmp_path_factory, paths):
-    from analysis.pack import run_explorer
+    from analysis.app.runner import run_explorer
 
     out = tmp_path_factory.mktemp("explorer")
     return run_explorer("Lancashire", indicators=INDICATORS, level=99.8, overdispersion="additive",
@@ -304,7 +306,7 @@ def lancashire_explorer(tmp_path_factory, paths):
 
 @pytest.mark.e2e
 def test_lancashire_explorer(lancashire_explorer, bench_table, catalogue, paths):
-    from analysis.benchmark import benchmark_table
+    from analysis.engine.benchmark import benchmark_table
 
     result = lancashire_explorer
     out = result.output

@@ -1,5 +1,5 @@
-"""The interactive explorer: selection -> view (analysis.explorer), the widgets
-(analysis.explorer_app) driven in-process, and the served app's notebook check.
+"""The interactive explorer: selection -> view (analysis.explorer.view), the widgets
+(analysis.explorer.widgets) driven in-process, and the served app's notebook check.
 
 Figures are DfE's published re-referrals for 2016-17 (CIN census table C1): Doncaster 27.1%
 (1,429 of 5,275), ranked 142 of 152; Rotherham 26.1% (1,324 of 5,074), 131 of 152; Barnsley
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import explorer
-from analysis.errors import ParameterError
-from analysis.explorer_serve import notebook_path
+from analysis.core.errors import ParameterError
+from analysis.explorer import view as explorer
+from analysis.explorer.server import notebook_path
 
 YORKSHIRE = ("Barnsley, Bradford, Calderdale, Doncaster, East Riding of Yorkshire, "
              "Kingston upon Hull, City of, Kirklees, Leeds, North East Lincolnshire, "
@@ -140,7 +140,7 @@ def test_csv_has_the_row_the_group_and_the_source(data):
 
 def _chart_data(box):
     """What a chart box holds: (the Vega-Lite spec or None, the HTML shown or "")."""
-    from analysis.explorer_specs import MIME
+    from analysis.explorer.specs import MIME
 
     bundles = [o["data"] for o in box.outputs]
     spec = next((b[MIME] for b in bundles if MIME in b), None)
@@ -148,7 +148,7 @@ def _chart_data(box):
 
 
 def test_widgets_redraw_in_place(data):
-    from analysis.explorer_app import ExplorerApp
+    from analysis.explorer.widgets import ExplorerApp
 
     app = ExplorerApp(data, explorer.ExplorerSelection(year=2017))
     assert "27.1" in app.table.value and "142/152" in app.table.value

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import explorer_serve as serve
+from analysis.explorer import server as serve
 from analysis.render.pdf import CHROMIUM_FLAGS
 from tests.conftest import require_chromium
 

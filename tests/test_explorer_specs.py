@@ -1,4 +1,4 @@
-"""The interactive explorer's charts as Vega-Lite specs (analysis.explorer_specs).
+"""The interactive explorer's charts as Vega-Lite specs (analysis.explorer.specs).
 
 Figures: DfE's re-referrals for 2016-17 (CIN census table C1). Doncaster 27.1% (1,429 of
 5,275), ranked 142 of 152 (quartile band D); England 21.9%, Yorkshire and The Humber 21.5%,
@@ -20,8 +20,9 @@ from typing import Any
 
 import pytest
 
-from analysis import explorer
-from analysis.explorer_specs import CHARTS, MIME, SCHEMA, chart_inputs, view_chart, view_charts
+from analysis.charts.statistics import indicator_funnel_chart
+from analysis.explorer import view as explorer
+from analysis.explorer.specs import CHARTS, MIME, SCHEMA, chart_inputs, view_chart, view_charts
 
 # --- a check of the Vega-Lite the specs use --------------------------------------------------
 
@@ -246,8 +247,8 @@ def test_funnel_chart_limits_and_doncaster_above_them(doncaster, data):
     assert near["lower_95"] == pytest.approx(21.9 - half, abs=0.1)
     assert near["upper_95"] == pytest.approx(21.9 + half, abs=0.1)
     assert near["lower_998"] < near["lower_95"] and near["upper_998"] > near["upper_95"]
-    # every limit drawn is one analysis.stats.funnel_limits gives
-    from analysis.stats import funnel_limits
+    # every limit drawn is one analysis.engine.stats.funnel_limits gives
+    from analysis.engine.stats import funnel_limits
 
     check = funnel_limits(21.9, [r["d"] for r in limits[1:6]], kind="proportion")
     assert [r["upper_99_8"] for r in check.to_dict("records")] == pytest.approx(
@@ -278,7 +279,7 @@ def test_the_browser_charts_say_what_the_pack_charts_say(doncaster, data):
     assert doncaster["trend"].alt == annual_trend_chart(view.judged, ind, name="t", source=view.source).alt_text
     assert doncaster["all_las"].alt == all_las_ranked_chart(
         view.all_values, ind, "371", name="a", source=view.source, england=21.9, period="2016-17").alt_text
-    assert doncaster["funnel"].alt == explorer.funnel_chart(view.funnel, ind, "2016-17", view.la, name="f",
+    assert doncaster["funnel"].alt == indicator_funnel_chart(view.funnel, ind, "2016-17", view.la, name="f",
                                                             source=view.source).alt_text
 
 

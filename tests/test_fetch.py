@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis.atomic import sha256_file
-from analysis.config import Paths, load_sources
-from analysis.fetch import fetch_sources
+from analysis.core.atomic import sha256_file
+from analysis.core.config import Paths, load_sources
+from analysis.data.fetch import fetch_sources
 
 GOOD = "time_period,la_name,value\n2017,Doncaster,27.1\n"
 NEW = "time_period,la_name,value\n2017,Doncaster,27.1\n2018,Doncaster,26.0\n"
@@ -80,7 +80,7 @@ def test_updates_unchanged_failed_and_skipped(tmp_path, server):
 
 
 def test_unknown_file_is_a_parameter_error(tmp_path, server):
-    from analysis.errors import ParameterError
+    from analysis.core.errors import ParameterError
 
     paths = _project(tmp_path, server[1], ["a.csv"])
     with pytest.raises(ParameterError, match=r"not in config/sources\.yaml"):

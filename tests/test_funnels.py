@@ -1,4 +1,4 @@
-"""Funnels of every LA (analysis.funnels) checked by hand against DfE's 2016-17 re-referrals.
+"""Funnels of every LA (analysis.engine.funnels) checked by hand against DfE's 2016-17 re-referrals.
 
 England's 2016-17 re-referral rate is 21.9% (DfE CIN census table C1; pinned in
 tests/test_published_figures.py). For a proportion p = 0.219 the standard error at a
@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import NoDataError, ParameterError
-from analysis.funnels import funnel_for, funnel_kind
+from analysis.core.errors import NoDataError, ParameterError
+from analysis.engine.funnels import funnel_for, funnel_kind
 
 ENGLAND_2017 = 21.9
 

@@ -2,8 +2,14 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.errors import NoDataError, ParameterError
-from analysis.geography import load_areas, neighbours_of, reorganisation_note, resolve_la, slugify
+from analysis.core.errors import NoDataError, ParameterError
+from analysis.data.geography import (
+    load_areas,
+    neighbours_of,
+    reorganisation_note,
+    resolve_la,
+    slugify,
+)
 
 
 @pytest.mark.parametrize("query", ["Doncaster", "doncaster", " DONCASTER ", "371", 371, "E08000017", "e08000017"])

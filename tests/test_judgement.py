@@ -1,4 +1,4 @@
-"""Tests for analysis.judgement: counts behind each value, intervals, judgements, gaps.
+"""Tests for analysis.engine.judgement: counts behind each value, intervals, judgements, gaps.
 
 Each expected number says where it came from: worked by hand from the formula shown beside
 it (z = 1.959964 at 95%, 3.090232 at 99.8%), a published table, or DfE's published figures
@@ -14,11 +14,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from analysis.benchmark import benchmark_table
-from analysis.cli import app
-from analysis.errors import InputDataError, ParameterError
-from analysis.geography import load_areas, resolve_la
-from analysis.judgement import (
+from analysis.app.cli import app
+from analysis.core.errors import InputDataError, ParameterError
+from analysis.data.geography import load_areas, resolve_la
+from analysis.engine.benchmark import benchmark_table
+from analysis.engine.judgement import (
     JUDGEMENT_COLUMNS,
     NOTE_BAD_COUNT,
     NOTE_DENOMINATOR_DERIVED,
@@ -37,7 +37,7 @@ from analysis.judgement import (
     level_text,
     parse_level,
 )
-from analysis.tables import format_benchmark_table
+from analysis.engine.tables import format_benchmark_table
 
 NAN = float("nan")
 JUDGEMENTS = {"better", "similar", "worse", "higher", "lower", "not compared"}

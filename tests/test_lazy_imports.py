@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from analysis import stats
+from analysis.engine import stats
 
 HEAVY = ("scipy.stats", "statsmodels", "matplotlib", "papermill", "nbconvert", "pandera")
 
@@ -23,13 +23,13 @@ def _modules_after(code: str) -> set[str]:
 
 
 def test_importing_the_engine_loads_no_heavy_library():
-    assert _modules_after("import analysis.judgement, analysis.benchmark, analysis.explorer, "
-                          "analysis.stats, analysis.narrative, analysis.tables, analysis.cli") == set()
+    assert _modules_after("import analysis.engine.judgement, analysis.engine.benchmark, analysis.explorer.view, "
+                          "analysis.engine.stats, analysis.engine.narrative, analysis.engine.tables, analysis.app.cli") == set()
 
 
 @pytest.mark.usefixtures("bench_table")
 def test_one_la_benchmark_command_loads_no_heavy_library():
-    code = ("from analysis.cli import app\n"
+    code = ("from analysis.app.cli import app\n"
             "try:\n"
             "    app(['benchmark', '--la', 'Doncaster', '--year', '2017', '--indicator', 're_referrals'])\n"
             "except SystemExit as exc:\n"
@@ -40,7 +40,7 @@ def test_one_la_benchmark_command_loads_no_heavy_library():
 @pytest.mark.usefixtures("bench_table")
 def test_the_interactive_explorer_loads_no_matplotlib():
     """Its charts are drawn by the browser: starting it and answering changes needs none."""
-    code = ("from analysis.explorer_app import build\n"
+    code = ("from analysis.explorer.widgets import build\n"
             "app = build(year=2017)\n"
             "app.la.value = 'Rotherham'\n"
             "app.indicator.value = 'Children looked after per 10,000 children'\n"
@@ -108,7 +108,7 @@ def test_overdispersion_p_value_is_the_chi_square_tail():
 
 
 def test_funnel_limits_and_overdispersion_load_no_scipy_stats():
-    code = ("from analysis import stats\n"
+    code = ("from analysis.engine import stats\n"
             "est = stats.estimate_overdispersion([20, 25, 30, 22], [100, 120, 200, 150], 22.0)\n"
             "stats.funnel_limits(21.9, [10, 100, 5275], levels=(0.95, 0.998))\n"
             "stats.funnel_limits(21.9, [10, 100, 5275], overdispersion='additive', estimate=est)\n")
@@ -119,7 +119,7 @@ def test_funnel_limits_and_overdispersion_load_no_scipy_stats():
 def test_building_a_pack_value_loads_no_drawing_machinery():
     """Chart values (data, titles, alt text) are built without matplotlib's figures and axes:
     a kernel whose charts are drawn by workers never loads them."""
-    code = ("from analysis import report\n"
+    code = ("from analysis.quarterly_pack import report\n"
             "pack = report.quarterly_pack(report.build_pack_context('Doncaster', '2017-18 Q4'))\n"
             "assert len(pack.charts()) > 20\n"
             "import sys\n"

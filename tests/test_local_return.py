@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import InputDataError, ParameterError
-from analysis.local_measures import LocalMeasures, load_local_measures
-from analysis.readers.local_return import normalise_code, parse_period, read_local_return
-from analysis.schemas.local_return import COLUMNS, FILE_COLUMNS
+from analysis.core.errors import InputDataError, ParameterError
+from analysis.data.readers.local_return import normalise_code, parse_period, read_local_return
+from analysis.data.schemas.local_return import COLUMNS, FILE_COLUMNS
+from analysis.measures.local_measures import LocalMeasures, load_local_measures
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "local"

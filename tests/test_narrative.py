@@ -1,4 +1,4 @@
-"""Tests for analysis.narrative: every number in every sentence comes from the table.
+"""Tests for analysis.engine.narrative: every number in every sentence comes from the table.
 
 The check (``number_problems``) is independent of the narrative's own formatting: it takes
 every number written in a sentence (after removing the words the sentence takes verbatim
@@ -14,10 +14,11 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.benchmark import benchmark_table
-from analysis.geography import load_areas, resolve_la
-from analysis.judgement import judge_table, level_text
-from analysis.narrative import (
+from analysis.data.geography import load_areas, resolve_la
+from analysis.data.readers.symbols import STATUS_MEANINGS
+from analysis.engine.benchmark import benchmark_table
+from analysis.engine.judgement import judge_table, level_text
+from analysis.engine.narrative import (
     COUNT_NOUNS,
     Quote,
     describe,
@@ -25,7 +26,6 @@ from analysis.narrative import (
     sentence,
     sentences,
 )
-from analysis.readers.symbols import STATUS_MEANINGS
 
 NUMBER = re.compile(r"\d+(?:,\d{3})*(?:\.\d+)?")  # 1,429 or 27.1; not a trailing comma
 
@@ -91,7 +91,7 @@ def test_every_number_in_every_sentence_matches_the_table(judged, catalogue, nam
 @pytest.mark.parametrize("name", ["Doncaster", "Rotherham", "Lancashire"])
 def test_the_packs_cover_rows(bench_table, paths, name):
     """The 19 indicators of the 2017-18 Q4 pack's cover (latest year up to 2016-17 each)."""
-    from analysis.report import build_pack_context
+    from analysis.quarterly_pack.report import build_pack_context
 
     ctx = build_pack_context(name, "2017-18Q4", paths=paths)
     table = judge_table(ctx.latest, ctx.catalogue)

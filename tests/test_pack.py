@@ -12,8 +12,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis.errors import NoDataError, ParameterError
-from analysis.pack import (
+from analysis.app.runner import (
     PackError,
     WorkerKernel,
     find_chromium,
@@ -23,6 +22,7 @@ from analysis.pack import (
     safe_output_dir,
     validate_parameters,
 )
+from analysis.core.errors import NoDataError, ParameterError
 from tests.conftest import require_chromium
 
 
@@ -307,7 +307,7 @@ def test_batch_carries_on_past_a_failing_la_and_exits_non_zero(tmp_path):
     for 2016-17, fails with the no-data error, and the run exits 1 after a summary."""
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.app.cli import app
 
     result = CliRunner().invoke(app, ["pack", "--la", "Rotherham", "--la", "Dorset", "--period", "2017-18Q4",
                                       "--no-pdf", "--output", str(tmp_path)])

@@ -11,8 +11,9 @@ import unicodedata
 
 import pytest
 
-from analysis import render, report
-from analysis.blocks import Pack, Table
+from analysis import render
+from analysis.core.blocks import Pack, Table
+from analysis.quarterly_pack import report
 
 #: The core pack (before the appendix) must fit a committee paper.
 MAX_CORE_PAGES = 12

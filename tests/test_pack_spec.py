@@ -1,4 +1,4 @@
-"""config/packs/*.yaml: what a pack holds, checked when loaded (analysis.pack_spec)."""
+"""config/packs/*.yaml: what a pack holds, checked when loaded (analysis.quarterly_pack.spec)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analysis import report
-from analysis.errors import InputDataError
-from analysis.pack_spec import PackSpec, SectionOverride, load_pack_spec
+from analysis.core.errors import InputDataError
+from analysis.quarterly_pack import report
+from analysis.quarterly_pack.spec import PackSpec, SectionOverride, load_pack_spec
 
 
 def _write(tmp_path: Path, paths, **changes) -> Path:

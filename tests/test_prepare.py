@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.errors import InputDataError
-from analysis.prepare import prepare_benchmarks
+from analysis.core.errors import InputDataError
+from analysis.data.prepare import prepare_benchmarks
 from tests.conftest import replace_raw
 
 C1 = "dfe/cin/c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"

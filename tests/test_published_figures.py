@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.benchmark import benchmark_table, neighbour_values
-from analysis.geography import resolve_la
+from analysis.data.geography import resolve_la
+from analysis.engine.benchmark import benchmark_table, neighbour_values
 
 # indicator, England, region, Doncaster, neighbours' mean, neighbours with a value
 VALIDATION_2017 = [

@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.catalogue import Catalogue, load_catalogue
-from analysis.config import Paths
-from analysis.errors import InputDataError, NoDataError, ParameterError
-from analysis.local_measures import LocalMeasures, load_local_measures
-from analysis.quarterly import (
+from analysis.core.config import Paths
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.data.catalogue import Catalogue, load_catalogue
+from analysis.data.readers.local_return import read_local_return
+from analysis.data.schemas.local_return import FILE_COLUMNS
+from analysis.measures.local_measures import LocalMeasures, load_local_measures
+from analysis.measures.local_status import (
     PAIRING_COLUMNS,
     Publications,
     benchmark_year_for_quarter,
@@ -36,8 +38,6 @@ from analysis.quarterly import (
     status_summary,
     status_table,
 )
-from analysis.readers.local_return import read_local_return
-from analysis.schemas.local_return import FILE_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "raw" / "local" / "doncaster_quarterly_return.csv"

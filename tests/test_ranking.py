@@ -1,4 +1,4 @@
-"""Tests for analysis.ranking: LAIT's national rank and quartile bands.
+"""Tests for analysis.engine.ranking: LAIT's national rank and quartile bands.
 
 Hand-worked cases first (expected values worked by hand from the rules in
 docs/methods/ranking-and-quartiles.md), then real LAIT figures from the reference data.
@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import NoDataError, ParameterError
-from analysis.ranking import (
+from analysis.core.errors import NoDataError, ParameterError
+from analysis.engine.ranking import (
     band_for_value,
     no_quartile_from_lait,
     polarity_from_lait,
@@ -433,7 +433,7 @@ def test_measures_with_no_polarity_or_no_quartile_flag(lait_long: pd.DataFrame) 
 
 
 def test_position_text_uses_the_nearer_end() -> None:
-    from analysis.ranking import position_text, position_values, rank_text
+    from analysis.engine.ranking import position_text, position_values, rank_text
 
     assert position_text(132, 20, 151) == "20th highest of 151"
     assert position_text(3, 149, 151) == "3rd lowest of 151"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from analysis.atomic import sha256_file
-from analysis.config import load_sources
+from analysis.core.atomic import sha256_file
+from analysis.core.config import load_sources
 
 
 def test_every_source_file_matches_its_hash(paths):

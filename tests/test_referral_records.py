@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import InputDataError, ParameterError
-from analysis.readers.referral_records import read_referral_records
-from analysis.schemas.referrals import validate_referrals
+from analysis.core.errors import InputDataError, ParameterError
+from analysis.data.readers.referral_records import read_referral_records
+from analysis.data.schemas.referrals import validate_referrals
 
 FIX = Path(__file__).parent / "fixtures" / "referrals"
 

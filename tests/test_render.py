@@ -24,10 +24,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import blocks, render
-from analysis.blocks import Chart, Column, Note, Pack, Section, Table, Text
+from analysis import render
 from analysis.charts.style import new_figure
-from analysis.errors import AnalysisError, ParameterError
+from analysis.core import blocks
+from analysis.core.blocks import Chart, Column, Note, Pack, Section, Table, Text
+from analysis.core.errors import AnalysisError, ParameterError
 from analysis.render import files, formats, terminal
 from analysis.render.formats import format_cell
 from analysis.render.pdf import find_chromium
@@ -175,11 +176,11 @@ def test_chart_without_alt_text_cannot_be_made():
 # --- writing -------------------------------------------------------------------------------
 
 def test_write_resolves_relative_folders_from_the_project_root(pack, tmp_path, monkeypatch):
-    import analysis.config
+    import analysis.core.config
 
     (tmp_path / "notebooks").mkdir()
     monkeypatch.chdir(tmp_path / "notebooks")  # as in JupyterLab
-    monkeypatch.setattr(analysis.config, "project_root", lambda: tmp_path)
+    monkeypatch.setattr(analysis.core.config, "project_root", lambda: tmp_path)
     written = render.write(pack, "outputs/doncaster", formats=("files", "html"), workers=0)
     root = tmp_path / "outputs" / "doncaster"
     assert all(p.is_relative_to(root) for p in written)
@@ -412,7 +413,7 @@ def test_terminal_shows_alt_text_in_place_of_charts(pack):
 def test_cli_quarter_prints_formatted_tables(bench_table):
     from typer.testing import CliRunner
 
-    from analysis.cli import app
+    from analysis.app.cli import app
 
     result = CliRunner().invoke(app, ["quarter", "--la", "Doncaster", "--period", "2017-18Q4"])
     assert result.exit_code == 0, result.output
@@ -441,7 +442,7 @@ def test_without_chromium_the_pdf_is_left_out_with_the_reason(pack, tmp_path, mo
 _NOTEBOOK_PACK = """
 import pandas as pd
 from analysis import render
-from analysis.blocks import Column, Note, Pack, Section, Table, Text
+from analysis.core.blocks import Column, Note, Pack, Section, Table, Text
 frame = pd.DataFrame({"measure": ["Re-referrals"], "value": [27.1]})
 table = Table("profile", frame, (Column("measure", "Measure"), Column("value", "Value", "percent", 1)),
               caption="Profile", source="Source: DfE")
@@ -452,7 +453,7 @@ render.write(pack, output_dir, formats=("files", "html"))
 
 
 def test_the_runner_keeps_what_the_notebook_rendered_and_prints_the_pdf(stub_pack_notebook, tmp_path):
-    from analysis.pack import run_notebook
+    from analysis.app.runner import run_notebook
 
     project = stub_pack_notebook(_NOTEBOOK_PACK)
     out = tmp_path / "packs" / "doncaster"

@@ -1,4 +1,4 @@
-"""The quarterly pack's builders in analysis.report: sections as values, from Doncaster's
+"""The quarterly pack's builders in analysis.quarterly_pack.report: sections as values, from Doncaster's
 2017-18 Q4 context (the notebook runs are in test_pack.py, the rendered document in
 test_pack_document.py)."""
 
@@ -9,9 +9,9 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import report
-from analysis.blocks import Chart, Note, Pack, Section, Table, Text
-from analysis.periods import parse_quarter
+from analysis.core.blocks import Chart, Note, Pack, Section, Table, Text
+from analysis.data.periods import parse_quarter
+from analysis.quarterly_pack import report
 
 
 @pytest.fixture(scope="module")
@@ -291,7 +291,7 @@ def test_spc_chart_for_a_measure_with_enough_quarters():
 
 
 def test_spc_words_cover_every_icon():
-    from analysis.spc import ASSURANCE_ICONS, VARIATION_ICONS
+    from analysis.engine.spc import ASSURANCE_ICONS, VARIATION_ICONS
 
     assert set(report.SPC_WORDS) == set(VARIATION_ICONS) | set(ASSURANCE_ICONS)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.errors import InputDataError, NoDataError, ParameterError
-from analysis.rereferrals import (
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.measures.rereferrals import (
     annual_rate,
     by_assessment_factor,
     by_locality,

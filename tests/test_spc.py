@@ -1,4 +1,4 @@
-"""Tests for analysis.spc: XmR limits, the four special-cause rules and the icons.
+"""Tests for analysis.engine.spc: XmR limits, the four special-cause rules and the icons.
 
 Expected values are worked by hand in the comments. Where a test uses hand-set limits
 (``LIMITS`` below) it is so each rule can be triggered deliberately and checked by eye.
@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import InputDataError, NoDataError, ParameterError
-from analysis.spc import (
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.engine.spc import (
     XmrLimits,
     assurance_icon,
     spc_rules,

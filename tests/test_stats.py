@@ -1,4 +1,4 @@
-"""Tests for analysis.stats: intervals, comparisons, funnel limits.
+"""Tests for analysis.engine.stats: intervals, comparisons, funnel limits.
 
 Where each expected number comes from is stated beside it: worked by hand (shown), a
 published table, or a cross-check against statsmodels / scipy.
@@ -15,8 +15,8 @@ import pytest
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
-from analysis.errors import InputDataError, ParameterError
-from analysis.stats import (
+from analysis.core.errors import InputDataError, ParameterError
+from analysis.engine.stats import (
     byar_count_interval,
     compare_to,
     derive_denominator,

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.config import Paths
-from analysis.quarterly import quarter_report, status_direction, summary_text
+from analysis.core.config import Paths
+from analysis.measures.local_status import quarter_report, status_direction, summary_text
 
 
 @pytest.fixture(scope="module")

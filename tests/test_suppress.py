@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.errors import InputDataError, ParameterError
-from analysis.suppress import (
+from analysis.core.errors import InputDataError, ParameterError
+from analysis.engine.suppress import (
     assert_no_identifiers,
     drop_identifiers,
     suppress_counts,
@@ -112,7 +112,7 @@ def test_identifier_scan_reads_xlsx_and_ignores_short_ids(tmp_path):
 
 
 def test_published_cells_read_back_as_numbers():
-    from analysis.suppress import MARKER, is_suppressed, number
+    from analysis.engine.suppress import MARKER, is_suppressed, number
 
     assert number("12") == 12.0 and number(3) == 3.0
     assert all(np.isnan(number(v)) for v in (MARKER, "", None, "n/a"))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis.errors import ParameterError
-from analysis.readers.cin_xml import DEFAULT_XSD_DIR, validate_cin_xml
-from analysis.readers.referral_records import read_referral_records
-from analysis.rereferrals import (
+from analysis.core.errors import ParameterError
+from analysis.data.readers.cin_xml import DEFAULT_XSD_DIR, validate_cin_xml
+from analysis.data.readers.referral_records import read_referral_records
+from analysis.data.schemas.referrals import validate_referrals
+from analysis.data.synthetic import generate_referrals, write_synthetic_files
+from analysis.measures.rereferrals import (
     annual_rate,
     by_locality,
     by_referral_source,
@@ -17,8 +19,6 @@ from analysis.rereferrals import (
     flag_rereferrals,
     share_within,
 )
-from analysis.schemas.referrals import validate_referrals
-from analysis.synthetic import generate_referrals, write_synthetic_files
 
 
 @pytest.fixture(scope="module")

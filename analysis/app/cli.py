@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 
-from analysis.errors import AnalysisError
+from analysis.core.errors import AnalysisError
 
 if TYPE_CHECKING:
-    from analysis.config import Paths
-    from analysis.pack import PackResult
+    from analysis.app.runner import PackResult
+    from analysis.core.config import Paths
 
 app = typer.Typer(
     add_completion=False,
@@ -39,7 +39,7 @@ def friendly_errors(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from analysis.errorlog import one_line, write_error_log
+        from analysis.core.errorlog import one_line, write_error_log
 
         _show_warnings()
         try:
@@ -83,7 +83,7 @@ def _output_path(value: str) -> Path:
 
 def _check_output(path: Path | None, kind: Literal["file", "folder"], *, parameter: str = "output",
                   suffixes: tuple[str, ...] | None = None) -> Path | None:
-    from analysis.outputs import check_output_path
+    from analysis.core.outputs import check_output_path
 
     return None if path is None else check_output_path(path, kind=kind, suffixes=suffixes,
                                                         parameter=parameter)
@@ -96,7 +96,7 @@ class OutputFormat(StrEnum):
 
 
 def _paths() -> Paths:
-    from analysis.config import Paths
+    from analysis.core.config import Paths
 
     return Paths.for_root()
 
@@ -107,7 +107,7 @@ def prepare() -> None:
     """Validate the raw DfE files and write data/processed/benchmarks.parquet."""
     import time
 
-    from analysis.prepare import prepare_benchmarks
+    from analysis.data.prepare import prepare_benchmarks
 
     started = time.perf_counter()
     path, table = prepare_benchmarks(_paths())
@@ -130,7 +130,7 @@ def fetch(
 
     A download must have the sha256 recorded in config/sources.yaml unless --accept-new.
     """
-    from analysis.fetch import fetch_sources
+    from analysis.data.fetch import fetch_sources
 
     results = fetch_sources(_paths(), only=only or None, timeout=timeout, accept_new=accept_new)
     failed = 0
@@ -148,7 +148,7 @@ def accept(
     files: Annotated[list[str], typer.Argument(help="Raw files (paths as in config/sources.yaml).")],
 ) -> None:
     """Accept a new publication put in data/raw by hand: record its sha256 in config/sources.yaml."""
-    from analysis.integrity import accept_files
+    from analysis.data.integrity import accept_files
 
     for rel, old, new in accept_files(_paths(), files):
         typer.echo(f"{rel}: " + ("unchanged" if old == new else f"sha256 {old[:12]}... -> {new}"))
@@ -158,7 +158,7 @@ def accept(
 @friendly_errors
 def sources() -> None:
     """Regenerate the table of raw files in data/raw/dfe/README.md from config/sources.yaml."""
-    from analysis.integrity import write_readme_table
+    from analysis.data.integrity import write_readme_table
 
     changed = write_readme_table(_paths())
     typer.echo("data/raw/dfe/README.md " + ("updated" if changed else "already current"))
@@ -183,12 +183,12 @@ def benchmark(
     """
     import textwrap
 
-    from analysis.benchmark import benchmark_table, load_benchmarks
-    from analysis.catalogue import load_catalogue
-    from analysis.geography import load_areas, resolve_la
-    from analysis.judgement import judge_table, parse_level
-    from analysis.narrative import sentences
-    from analysis.periods import parse_year
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.geography import load_areas, resolve_la
+    from analysis.data.periods import parse_year
+    from analysis.engine.benchmark import benchmark_table, load_benchmarks
+    from analysis.engine.judgement import judge_table, parse_level
+    from analysis.engine.narrative import sentences
 
     _check_output(output, "file")
     chosen_level = parse_level(level)
@@ -202,7 +202,7 @@ def benchmark(
     bench = judge_table(bench, catalogue, level=chosen_level)
     bench["sentence"] = sentences(bench)
     # An indicator with no published figure for a year asked for is named, never dropped.
-    from analysis.coverage import missing_notes
+    from analysis.data.coverage import missing_notes
 
     asked = indicator or [i.id for i in catalogue.benchmarked()]
     gaps = [n.message for y in sorted(set(bench["year"]) | set(years or []))
@@ -225,7 +225,7 @@ def benchmark(
         text = (header + table_text(benchmark_display_table(bench)) + "\n\n" + notes + "\n"
                 + "".join(f"\nNot shown: {m}" for m in dict.fromkeys(gaps)) + ("\n" if gaps else ""))
     if output:
-        from analysis.atomic import atomic_path
+        from analysis.core.atomic import atomic_path
 
         with atomic_path(output) as tmp:
             tmp.write_text(text, encoding="utf-8")
@@ -241,7 +241,7 @@ def las(
     all: Annotated[bool, typer.Option("--all", help="Include former LAs (before reorganisation).")] = False,
 ) -> None:
     """List local authorities with their codes and regions."""
-    from analysis.geography import load_areas
+    from analysis.data.geography import load_areas
 
     areas = load_areas(_paths().root)
     if not all:
@@ -255,7 +255,7 @@ def las(
 @friendly_errors
 def indicators() -> None:
     """List the indicators in the catalogue (config/indicators.yaml)."""
-    from analysis.catalogue import load_catalogue
+    from analysis.data.catalogue import load_catalogue
 
     catalogue = load_catalogue(_paths().config / "indicators.yaml")
     for ind in catalogue.indicators.values():
@@ -285,8 +285,8 @@ def pack(
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
 ) -> None:
     """Run the quarterly chart pack notebook for one LA, a list, or --all-las."""
-    from analysis.limits import capped_jobs
-    from analysis.pack import all_la_names, run_many, run_pack
+    from analysis.app.runner import all_la_names, run_many, run_pack
+    from analysis.core.limits import capped_jobs
 
     _check_output(output, "folder")
     jobs = capped_jobs(jobs)
@@ -321,7 +321,7 @@ def _echo_written(what: str, result: PackResult) -> None:
 @friendly_errors
 def run(config: Annotated[Path, typer.Argument(help="A run file, e.g. config/runs/quarterly.yaml.")]) -> None:
     """Scheduled runs: run what a YAML run file lists (LAs, period or "latest", output)."""
-    from analysis.runs import execute_run
+    from analysis.app.runs import execute_run
 
     raise typer.Exit(_print_results(execute_run(config, _paths())))
 
@@ -333,10 +333,14 @@ def coverage(
                                             "between its coverage markers.")] = False,
 ) -> None:
     """The years DfE has published for each indicator (first, last, how many, from which files)."""
-    from analysis.atomic import atomic_path
-    from analysis.benchmark import load_benchmarks
-    from analysis.catalogue import load_catalogue
-    from analysis.coverage import coverage_markdown, indicator_coverage, replace_between_markers
+    from analysis.core.atomic import atomic_path
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.coverage import (
+        coverage_markdown,
+        indicator_coverage,
+        replace_between_markers,
+    )
+    from analysis.engine.benchmark import load_benchmarks
 
     paths = _paths()
     catalogue = load_catalogue(paths.config / "indicators.yaml")
@@ -360,7 +364,7 @@ def quarter(
     format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
 ) -> None:
     """Local quarterly figures: status against target and tolerance, summary, benchmark pairing."""
-    from analysis.quarterly import quarter_report
+    from analysis.measures.local_status import quarter_report
 
     report = quarter_report(la, period, _paths())
     if report["status"].empty:
@@ -381,7 +385,7 @@ def quarter(
     for table in quarter_tables(report):
         typer.echo(f"\n== {table.name}")
         typer.echo(table_text(table))
-    from analysis.quarterly import summary_text
+    from analysis.measures.local_status import summary_text
 
     typer.echo("\n" + summary_text(report["summary"], report["status"]["period"].iloc[0]))
 
@@ -396,12 +400,12 @@ def template(
     period: Annotated[str | None, typer.Option(help="Quarter to put in the period column.")] = None,
 ) -> None:
     """Write a blank local quarterly return with an LA's own measures."""
-    from analysis.atomic import atomic_path
-    from analysis.catalogue import load_catalogue
-    from analysis.errors import ParameterError
-    from analysis.geography import load_areas, resolve_la
-    from analysis.local_measures import defined_slugs, load_local_measures
-    from analysis.quarterly import load_local_returns, local_template
+    from analysis.core.atomic import atomic_path
+    from analysis.core.errors import ParameterError
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.geography import load_areas, resolve_la
+    from analysis.measures.local_measures import defined_slugs, load_local_measures
+    from analysis.measures.local_status import load_local_returns, local_template
 
     _check_output(output, "file", suffixes=(".csv", ".xlsx"))
     paths = _paths()
@@ -427,8 +431,8 @@ def template(
 def demo() -> None:
     """Produce Doncaster's 2017-18 Q4 pack from the data shipped in the project, then a
     re-referrals deep dive on SYNTHETIC referral records (generated first if missing)."""
-    from analysis.pack import run_deep_dive, run_pack
-    from analysis.synthetic import write_synthetic_files
+    from analysis.app.runner import run_deep_dive, run_pack
+    from analysis.data.synthetic import write_synthetic_files
 
     paths = _paths()
     result = run_pack("Doncaster", "2017-18 Q4", paths)
@@ -461,7 +465,7 @@ def synthetic(
                                       min=0, max=2**32 - 1)] = 2017,
 ) -> None:
     """Write deterministic SYNTHETIC referral records (CSV and CIN census XML) for demos and tests."""
-    from analysis.synthetic import write_synthetic_files
+    from analysis.data.synthetic import write_synthetic_files
 
     _check_output(out, "folder", parameter="out")
 
@@ -483,7 +487,7 @@ def deep_dive(
     audit_list: Annotated[Path | None, typer.Option(help="Also write the re-referred children (ids, dates, previous closure reason) to this file for case audit: personal data, owner-only, never in the pack.")] = None,
 ) -> None:
     """Re-referrals deep dive from record-level referral data (small numbers suppressed)."""
-    from analysis.pack import run_deep_dive
+    from analysis.app.runner import run_deep_dive
 
     _check_output(output, "folder")
     _check_output(audit_list, "file", parameter="audit-list")
@@ -510,9 +514,9 @@ def explore(
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = False,
 ) -> None:
     """Benchmark explorer for one LA: judged table, sentences, trend, neighbours, funnel plots."""
-    from analysis.explorer import parse_overdispersion
-    from analysis.pack import run_explorer
-    from analysis.periods import parse_year
+    from analysis.app.runner import run_explorer
+    from analysis.data.periods import parse_year
+    from analysis.engine.funnels import parse_overdispersion
 
     _check_output(output, "folder")
     _check_level(level)
@@ -527,8 +531,8 @@ def explore(
 
 def _check_level(level: str) -> float:
     """--level as a proportion: only 95 and 99.8 have limits and judgements."""
-    from analysis.errors import ParameterError
-    from analysis.judgement import parse_level
+    from analysis.core.errors import ParameterError
+    from analysis.engine.judgement import parse_level
 
     chosen = parse_level(level)
     if chosen not in (0.95, 0.998):
@@ -556,24 +560,24 @@ def funnel(
     from dataclasses import replace
 
     from analysis import render
-    from analysis.benchmark import load_benchmarks
-    from analysis.blocks import Pack, Section
-    from analysis.catalogue import load_catalogue
-    from analysis.explorer import (
+    from analysis.app.runner import check_writable
+    from analysis.charts.statistics import indicator_funnel_chart
+    from analysis.core.blocks import Pack, Section
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.geography import load_areas, resolve_la
+    from analysis.data.periods import parse_year
+    from analysis.data.sources import source_line
+    from analysis.engine.benchmark import load_benchmarks
+    from analysis.engine.funnel_words import funnel_line
+    from analysis.engine.funnels import (
         england_value,
-        funnel_chart,
         funnel_file_name,
-        funnel_line,
-        funnel_points_block,
+        funnel_for,
+        funnel_kind,
         funnel_points_table,
         parse_overdispersion,
-        period_label,
     )
-    from analysis.funnels import funnel_for, funnel_kind
-    from analysis.geography import load_areas, resolve_la
-    from analysis.pack import check_writable
-    from analysis.periods import parse_year
-    from analysis.report import source_line
+    from analysis.explorer.view import funnel_points_block, period_label
 
     _check_output(output, "folder")
     paths = _paths()
@@ -591,7 +595,7 @@ def funnel(
     period = period_label(table, indicator, chosen_year)
     source = source_line(ind, period, paths)
     name = funnel_file_name(indicator, chosen_year, authority, method)
-    chart = funnel_chart(found, ind, period, authority, name=name, source=source)
+    chart = indicator_funnel_chart(found, ind, period, authority, name=name, source=source)
     points = funnel_points_block([funnel_points_table(found, period, authority)], catalogue, source)
     assert points is not None  # a funnel has points
     points = replace(points, name=name)

@@ -30,12 +30,12 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from pydantic_core import PydanticCustomError
 
 from analysis import __version__
-from analysis.atomic import atomic_dir, atomic_path, sha256_file
-from analysis.config import Paths, load_sources, project_relative
-from analysis.errors import AnalysisError, NoDataError, ParameterError
-from analysis.geography import LocalAuthority, load_areas, resolve_la, slugify
-from analysis.periods import Quarter, parse_quarter
-from analysis.readers.encoding import text_encodings
+from analysis.core.atomic import atomic_dir, atomic_path, sha256_file
+from analysis.core.config import Paths, load_sources, project_relative
+from analysis.core.errors import AnalysisError, NoDataError, ParameterError
+from analysis.data.geography import LocalAuthority, load_areas, resolve_la, slugify
+from analysis.data.periods import Quarter, parse_quarter
+from analysis.data.readers.encoding import text_encodings
 from analysis.render import formats_in
 from analysis.render import pdf as pdf_renderer
 
@@ -319,7 +319,7 @@ class PackResult:
 
 def resolve_pack_request(la: str, period: str, paths: Paths) -> tuple[LocalAuthority, Quarter]:
     """Check that an LA and quarter exist and that there are figures to show for them."""
-    from analysis.report import check_pack_has_data
+    from analysis.quarterly_pack.report import check_pack_has_data
 
     authority = resolve_la(la, load_areas(paths.root))
     quarter = parse_quarter(period)
@@ -461,15 +461,15 @@ def run_explorer(la: str, *, indicators: list[str] | None = None, years: list[in
                  pdf: bool = False) -> PackResult:
     """The benchmark explorer for one LA (notebook benchmark_explorer), into outputs/<la>/explorer/.
 
-    ``indicators`` default to :data:`analysis.explorer.DEFAULT_INDICATORS`, ``years`` to every
+    ``indicators`` default to :data:`analysis.explorer.view.DEFAULT_INDICATORS`, ``years`` to every
     year; ``level`` 0.95 or 0.998 (also "95", "99.8"); ``overdispersion`` "none",
     "multiplicative" or "additive" for the funnel plots. Bad parameters, an unknown LA,
     indicator or year raise before anything runs.
     """
-    from analysis.benchmark import load_benchmarks
-    from analysis.catalogue import load_catalogue
-    from analysis.explorer import DEFAULT_INDICATORS, explorer_table
-    from analysis.judgement import parse_level
+    from analysis.data.catalogue import load_catalogue
+    from analysis.engine.benchmark import load_benchmarks
+    from analysis.engine.judgement import parse_level
+    from analysis.explorer.view import DEFAULT_INDICATORS, explorer_table
 
     paths = paths or Paths.for_root()
     params: dict[str, Any] = {"la": la, "years": years, "indicators": indicators or list(DEFAULT_INDICATORS),
@@ -505,10 +505,10 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     place; a hit fails the run and leaves no pack. ``audit_list``: also write the year's
     re-referred children to that file (personal data, 0600, never among the outputs).
     """
-    from analysis.deep_dive import EXTRACT_SUFFIXES, XML_SUFFIXES, is_synthetic, prepare
-    from analysis.errors import InputDataError
-    from analysis.periods import financial_year_label, parse_year
-    from analysis.suppress import assert_no_identifiers
+    from analysis.core.errors import InputDataError
+    from analysis.data.periods import financial_year_label, parse_year
+    from analysis.deep_dive.report import EXTRACT_SUFFIXES, XML_SUFFIXES, is_synthetic, prepare
+    from analysis.engine.suppress import assert_no_identifiers
 
     paths = paths or Paths.for_root()
     given = Path(records)
@@ -540,7 +540,7 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     root = outputs_root or paths.outputs
     out = safe_output_dir(root, authority.slug, folder)
     if audit_list is not None:
-        from analysis.deep_dive import write_audit_list
+        from analysis.deep_dive.report import write_audit_list
 
         write_audit_list(prepared, audit_list, forbidden=[root, paths.outputs, out])
     title = (("SYNTHETIC DATA: " if synthetic else "")
@@ -554,8 +554,8 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
     """Run the quarterly pack for many LAs, ``jobs`` at once; carry on past failures."""
     from tqdm import tqdm
 
-    from analysis.errorlog import one_line, write_error_log
-    from analysis.limits import capped_jobs
+    from analysis.core.errorlog import one_line, write_error_log
+    from analysis.core.limits import capped_jobs
 
     paths = paths or Paths.for_root()
     parse_quarter(period)  # a bad period is one error, before anything runs

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from analysis.config import Paths, parse_model, read_yaml
-from analysis.errors import InputDataError, NoDataError
-from analysis.periods import Quarter
+from analysis.core.config import Paths, parse_model, read_yaml
+from analysis.core.errors import InputDataError, NoDataError
+from analysis.data.periods import Quarter
 
 if TYPE_CHECKING:
-    from analysis.pack import PackResult
+    from analysis.app.runner import PackResult
 
 
 class RunFile(BaseModel):
@@ -33,7 +33,7 @@ class RunFile(BaseModel):
 
 def latest_quarter(paths: Paths) -> Quarter:
     """The latest quarter in any shipped local return."""
-    from analysis.quarterly import local_return_files, read_return_file
+    from analysis.measures.local_status import local_return_files, read_return_file
 
     quarters = []
     for path in local_return_files(paths):
@@ -47,10 +47,10 @@ def latest_quarter(paths: Paths) -> Quarter:
 
 
 def execute_run(config: Path, paths: Paths) -> list[PackResult]:
-    """Run every pack a run file lists; returns the results (see analysis.pack.run_many)."""
-    from analysis.limits import capped_jobs
-    from analysis.outputs import check_output_path
-    from analysis.pack import all_la_names, run_many
+    """Run every pack a run file lists; returns the results (see analysis.app.runner.run_many)."""
+    from analysis.app.runner import all_la_names, run_many
+    from analysis.core.limits import capped_jobs
+    from analysis.core.outputs import check_output_path
 
     if not config.is_file():
         raise InputDataError(
@@ -76,10 +76,10 @@ def execute_run(config: Path, paths: Paths) -> list[PackResult]:
 def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path,
                    config: Path) -> list[PackResult]:
     """Run the re-referrals deep dive for each LA of a run file; carry on past failures."""
-    from analysis.errorlog import one_line, write_error_log
-    from analysis.errors import AnalysisError, ParameterError
-    from analysis.geography import load_areas, resolve_la
-    from analysis.pack import PackResult, run_deep_dive
+    from analysis.app.runner import PackResult, run_deep_dive
+    from analysis.core.errorlog import one_line, write_error_log
+    from analysis.core.errors import AnalysisError, ParameterError
+    from analysis.data.geography import load_areas, resolve_la
 
     if not spec.records:
         raise ParameterError(f"{config}: rereferrals_deep_dive needs 'records'",

@@ -1,9 +1,9 @@
 """Benchmark charts: an LA against England, its region, its neighbours and every LA.
 
-Each plot function takes the rows it draws (from :mod:`analysis.benchmark`), an optional
+Each plot function takes the rows it draws (from :mod:`analysis.engine.benchmark`), an optional
 ``ax`` and keyword-only ``source`` (the source line, with the data year) and ``synthetic``;
 it returns the Axes and reads or writes nothing. Each has one builder (``*_chart``) returning a
-:class:`~analysis.blocks.Chart`: the plot function, its inputs and the alt text worked out from
+:class:`~analysis.core.blocks.Chart`: the plot function, its inputs and the alt text worked out from
 the same inputs, so picture and description cannot be fed different data.
 """
 
@@ -18,8 +18,6 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-from analysis.blocks import Chart
-from analysis.catalogue import Indicator
 from analysis.charts.style import (
     A4_TEXT_WIDTH,
     COLOURS,
@@ -55,7 +53,9 @@ from analysis.charts.words import order_words as _order_words
 from analysis.charts.words import period_label as _period_label
 from analysis.charts.words import rank_words as _rank_words
 from analysis.charts.words import trend_frame as _trend_frame
-from analysis.errors import NoDataError
+from analysis.core.blocks import Chart
+from analysis.core.errors import NoDataError
+from analysis.data.catalogue import Indicator
 
 # --- checks --------------------------------------------------------------------------------
 
@@ -231,7 +231,7 @@ def comparators_bar(row: pd.Series, ax: Axes | None = None, *, source: str,
                     synthetic: bool = False, title: str | None = None) -> Axes:
     """One indicator-year: the LA's bar (highlighted) against England, region and neighbours.
 
-    ``row`` is one row of :func:`analysis.benchmark.benchmark_table` (a Series) with at least
+    ``row`` is one row of :func:`analysis.engine.benchmark.benchmark_table` (a Series) with at least
     label, unit, polarity, decimals, period, la_name, value, england, region, sn_mean;
     region_name, sn_count, sn_size, rank, of and quartile are used when present.
     """
@@ -302,7 +302,7 @@ def neighbours_ranked(nb_values: pd.DataFrame, indicator: Indicator, england: fl
                       title: str | None = None) -> Axes:
     """The LA and its neighbours as bars sorted best to worst, the LA highlighted.
 
-    ``nb_values`` is :func:`analysis.benchmark.neighbour_values`: columns area_name, value,
+    ``nb_values`` is :func:`analysis.engine.benchmark.neighbour_values`: columns area_name, value,
     is_la, and numerator (optional; shown in brackets). Neighbours without a figure are listed
     at the bottom as "no figure". ``england`` and ``sn_mean`` draw reference lines.
     """
@@ -358,7 +358,7 @@ def annual_trend(series: pd.DataFrame, indicator: Indicator | None = None, ax: A
                  *, source: str, synthetic: bool = False, title: str | None = None) -> Axes:
     """Lines over years for the LA, England, region and neighbour mean; gaps where missing.
 
-    ``series`` is the :func:`analysis.benchmark.benchmark_table` rows of one indicator: year,
+    ``series`` is the :func:`analysis.engine.benchmark.benchmark_table` rows of one indicator: year,
     value, england, region, sn_mean, and period, la_name, region_name when present. Label,
     unit and polarity come from ``indicator`` or, if None, from the rows.
     """
@@ -410,7 +410,7 @@ def all_las_ranked(all_values: pd.DataFrame, indicator: Indicator, la_old_code: 
                    title: str | None = None) -> Axes:
     """Every LA's bar in order best to worst, the LA highlighted, quartile bands A-D shaded.
 
-    ``all_values`` is :func:`analysis.benchmark.all_la_values`: old_la_code, area_name, value,
+    ``all_values`` is :func:`analysis.engine.benchmark.all_la_values`: old_la_code, area_name, value,
     and rank, of, quartile when present. LAs without a figure are left out (and counted in the
     subtitle). ``england`` draws a reference line.
     """

@@ -1,7 +1,7 @@
 """The house style's colours, words and number formats, without matplotlib.
 
 Shared by the matplotlib charts (:mod:`analysis.charts.style` re-exports everything here) and
-by the charts the interactive explorer draws in the browser (:mod:`analysis.explorer_specs`),
+by the charts the interactive explorer draws in the browser (:mod:`analysis.explorer.specs`),
 which must not import matplotlib.
 
 Colours come from the Okabe-Ito palette, which stays distinguishable with the common forms of
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
 
 #: Okabe & Ito (2008) colour-blind-safe palette.
 OKABE_ITO: dict[str, str] = {

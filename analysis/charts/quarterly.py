@@ -3,9 +3,9 @@
 The quarterly table is tidy: one row per measure and quarter with columns indicator_code,
 label, period ("2017-18 Q1"), value, target, tolerance, polarity and status (one of
 ``on_target``, ``inside_tolerance``, ``outside_tolerance``, ``no_target``); unit and decimals
-are used when present. :func:`quarterly_trend_chart` returns a :class:`~analysis.blocks.Chart`
+are used when present. :func:`quarterly_trend_chart` returns a :class:`~analysis.core.blocks.Chart`
 (plot function, inputs and the alt text worked out from the same inputs). Summary and
-at-a-glance tables are real tables built in :mod:`analysis.report`, not drawn.
+at-a-glance tables are real tables built in :mod:`analysis.quarterly_pack.report`, not drawn.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
 
-from analysis.blocks import Chart
 from analysis.charts.style import (
     COLOURS,
     COMPARATOR_STYLE,
@@ -39,8 +38,9 @@ from analysis.charts.style import (
     style_axes,
     synthetic_prefix,
 )
-from analysis.errors import AnalysisError, InputDataError, ParameterError
-from analysis.periods import Quarter, parse_quarter
+from analysis.core.blocks import Chart
+from analysis.core.errors import AnalysisError, InputDataError, ParameterError
+from analysis.data.periods import Quarter, parse_quarter
 
 STATUSES = tuple(STATUS_STYLE)  # worst first
 COMPARATOR_KEYS = ("england", "region", "sn_mean", "la_outturn")
@@ -333,7 +333,7 @@ def quarterly_trend_chart(series: pd.DataFrame,
                           comparators: Mapping | pd.Series | pd.DataFrame | None = None, *,
                           name: str, source: str, synthetic: bool = False, title: str | None = None,
                           unit: str | None = None, decimals: int | None = None) -> Chart:
-    """The :class:`~analysis.blocks.Chart` of one measure's quarters (see
+    """The :class:`~analysis.core.blocks.Chart` of one measure's quarters (see
     :func:`_plot_quarterly_trend`), its alt text worked out from the same inputs."""
     inputs = {"series": series, "comparators": comparators, "source": source, "synthetic": synthetic,
               "title": title, "unit": unit, "decimals": decimals}

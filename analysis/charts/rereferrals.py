@@ -1,11 +1,11 @@
 """Charts of the re-referrals deep dive, drawn from its published tables.
 
-Every function takes a table as :mod:`analysis.deep_dive` publishes it (counts and
-percentages, with ``"c"`` where :mod:`analysis.suppress` hid a small number), draws on
+Every function takes a table as :mod:`analysis.deep_dive.report` publishes it (counts and
+percentages, with ``"c"`` where :mod:`analysis.engine.suppress` hid a small number), draws on
 ``ax`` (a new house-style figure when None) and returns the Axes. A suppressed value is
 drawn as no bar or no point and written as "c"; nothing hidden in a table can come back
 through a chart. ``synthetic=True`` labels the chart "SYNTHETIC DATA" and starts the alt
-text with the same words. The builders (``*_block``) return an :class:`analysis.blocks.Chart`
+text with the same words. The builders (``*_block``) return an :class:`analysis.core.blocks.Chart`
 whose alt text gives the figures the chart shows.
 """
 
@@ -20,7 +20,6 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-from analysis.blocks import Chart
 from analysis.charts.statistics import (
     _funnel_plot_alt_text,
     _xmr_chart_alt_text,
@@ -40,12 +39,13 @@ from analysis.charts.style import (
     style_axes,
     synthetic_prefix,
 )
-from analysis.errors import NoDataError, ParameterError
-from analysis.suppress import MARKER, is_suppressed, number
+from analysis.core.blocks import Chart
+from analysis.core.errors import NoDataError, ParameterError
+from analysis.engine.suppress import MARKER, is_suppressed, number
 
 #: Day boundaries marked on the time-since chart: 60 days, 3 months, 6 months.
 WITHIN_MARKS: dict[int, str] = {60: "60 days", 91: "3 months", 182: "6 months"}
-#: Label of the all-localities row (as in analysis.deep_dive).
+#: Label of the all-localities row (as in analysis.deep_dive.report).
 ALL_LOCALITIES = "All localities"
 #: Comparator markers on the conversion funnel: column -> (words, marker, colour).
 FUNNEL_COMPARATORS: dict[str, tuple[str, str, str]] = {
@@ -114,7 +114,7 @@ def time_since_previous_chart(bands: pd.DataFrame, ax: Axes | None = None, *, so
     """How soon children come back: re-referrals by days since the previous referral.
 
     ``bands``: band, min_days, max_days, rereferrals, percent, cumulative_percent (from
-    :func:`analysis.deep_dive.time_since_table`). Dashed lines after 60, 91 (3 months) and
+    :func:`analysis.deep_dive.report.time_since_table`). Dashed lines after 60, 91 (3 months) and
     182 days (6 months) carry the share of re-referrals within that time.
     """
     data = _frame(bands, ["min_days", "max_days", "rereferrals", "percent",
@@ -194,7 +194,7 @@ def breakdown_chart(table: pd.DataFrame, category: str, value: str = "rate_perce
                     subtitle: str | None = None) -> Axes:
     """Horizontal bars of a percentage by category, in the table's order (largest first).
 
-    Works for any breakdown of :mod:`analysis.deep_dive`: referral source, primary need,
+    Works for any breakdown of :mod:`analysis.deep_dive.report`: referral source, primary need,
     assessment factor (``value="rate_percent"`` or ``"share_of_rereferrals_percent"``),
     previous outcome (``value="percent"``, ``count="rereferrals"``). ``label`` names a
     column of display names (e.g. the need's words beside its code); ``count`` a column
@@ -321,7 +321,7 @@ def conversion_funnel_chart(funnel: pd.DataFrame, comparison: pd.DataFrame | Non
 
     ``funnel``: stage, count, percent_of_referrals, level (1 = "of which");
     ``comparison``: measure (a stage name), england, region, neighbours_mean, la_published,
-    dfe_year (from :func:`analysis.deep_dive.dfe_comparison_table`).
+    dfe_year (from :func:`analysis.deep_dive.report.dfe_comparison_table`).
     """
     data = _frame(funnel, ["stage", "count", "percent_of_referrals"], "funnel")
     levels = data["level"].tolist() if "level" in data else [0] * len(data)
@@ -414,9 +414,9 @@ def locality_funnel_inputs(localities: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
 
     Points are the localities with a published percentage and denominator; the centre line
     is the all-localities rate (the ``All localities`` row, else the pooled rate of the
-    points); limits are exact binomial 95% and 99.8% (:func:`analysis.stats.funnel_limits`).
+    points); limits are exact binomial 95% and 99.8% (:func:`analysis.engine.stats.funnel_limits`).
     """
-    from analysis.stats import denominator_grid, funnel_limits
+    from analysis.engine.stats import denominator_grid, funnel_limits
 
     data = _frame(localities, ["locality", "numerator", "denominator", "percent"], "localities")
     is_all = data["locality"].astype(str) == ALL_LOCALITIES
@@ -461,7 +461,7 @@ def locality_funnel_chart(localities: pd.DataFrame, ax: Axes | None = None, *, s
 def _locality_funnel_alt_text(localities: pd.DataFrame, *, synthetic: bool = False,
                              period: str | None = None) -> str:
     """Alt text for :func:`locality_funnel_chart`: the funnel summary and every locality."""
-    from analysis.stats import funnel_flags
+    from analysis.engine.stats import funnel_flags
 
     pts, limits, hidden = locality_funnel_inputs(localities)
     centre = float(limits["target"].iloc[0])
@@ -486,7 +486,7 @@ def monthly_xmr_chart(xmr: pd.DataFrame, ax: Axes | None = None, *, source: str,
                       synthetic: bool = False, title: str | None = None) -> Axes:
     """Each month's re-referral rate on an XmR chart (lower is better), special-cause months
     marked (:func:`analysis.charts.statistics.xmr_chart`). ``xmr``: from
-    :func:`analysis.deep_dive.monthly_xmr`."""
+    :func:`analysis.deep_dive.report.monthly_xmr`."""
     return xmr_chart(xmr, ax, source=source, synthetic=synthetic, unit="percent", decimals=1,
                      polarity="lower_is_better",
                      title=title or "Monthly re-referral rate: statistical process control")
@@ -494,7 +494,7 @@ def monthly_xmr_chart(xmr: pd.DataFrame, ax: Axes | None = None, *, source: str,
 
 # --- chart blocks -----------------------------------------------------------------------------
 #
-# Each builder returns an :class:`analysis.blocks.Chart`: the plot function and its inputs
+# Each builder returns an :class:`analysis.core.blocks.Chart`: the plot function and its inputs
 # (published tables only), with alt text computed from the same inputs, so the renderers draw
 # it and no figure is made here.
 

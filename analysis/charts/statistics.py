@@ -1,13 +1,14 @@
 """Statistical charts: funnel plots and XmR (statistical process control) charts.
 
-Both take the tables :mod:`analysis.stats` and :mod:`analysis.spc` produce (column names are
+Both take the tables :mod:`analysis.engine.stats` and :mod:`analysis.engine.spc` produce (column names are
 accepted in either spelling, e.g. ``lower_998`` or ``lower_99_8``, ``centre`` or ``target``)
 and return the Axes. The builders (:func:`funnel_chart`, :func:`xmr_chart_block`) return an
-:class:`analysis.blocks.Chart` with the alt text worked out from the same inputs.
+:class:`analysis.core.blocks.Chart` with the alt text worked out from the same inputs.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,7 +17,10 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-from analysis.blocks import Chart
+    from analysis.data.catalogue import Indicator
+    from analysis.data.geography import LocalAuthority
+    from analysis.engine.funnels import Funnel
+
 from analysis.charts.style import (
     COLOURS,
     OKABE_ITO,
@@ -38,7 +42,9 @@ from analysis.charts.words import funnel_plot_alt_text as _funnel_plot_alt_text
 from analysis.charts.words import funnel_plot_subtitle
 from analysis.charts.words import funnel_points_frame as _points
 from analysis.charts.words import funnel_positions as _funnel_positions
-from analysis.errors import NoDataError
+from analysis.core.blocks import Chart
+from analysis.core.errors import NoDataError
+from analysis.engine.funnel_words import funnel_words
 
 RULES = ("outside_limits", "shift", "trend", "two_of_three")
 RULE_WORDS = {
@@ -76,7 +82,7 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
 
     ``points``: name, denominator, value. ``limits``: denominator, centre (or target),
     lower_95, upper_95, lower_998 (or lower_99_8), upper_998 (or upper_99_8), e.g. from
-    :func:`analysis.stats.funnel_limits`. ``la_name`` picks the unit to highlight.
+    :func:`analysis.engine.stats.funnel_limits`. ``la_name`` picks the unit to highlight.
     """
     pts, lim = _points(points), _limits(limits)
     pos = _funnel_positions(pts, lim)
@@ -187,7 +193,7 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
 
     ``table``: period, value, mean, lpl, upl, and the rule flags outside_limits, shift, trend,
     two_of_three (missing ones count as False); special_cause, variation (from
-    :func:`analysis.spc.xmr_table`), trial and target are used when present. Trial limits are
+    :func:`analysis.engine.spc.xmr_table`), trial and target are used when present. Trial limits are
     noted under the chart.
     """
     data = _xmr(table)
@@ -306,3 +312,12 @@ def xmr_chart_block(table: pd.DataFrame, *, name: str, source: str, synthetic: b
     return Chart(name=name, plot=xmr_chart, inputs=inputs, alt_text=alt, source=source,
                  title=title or "Statistical process control (XmR) chart", synthetic=synthetic)
 
+
+def indicator_funnel_chart(funnel: Funnel, indicator: Indicator, period: str,
+                           la: LocalAuthority | None, *, name: str, source: str) -> Chart:
+    """The funnel plot (the LA highlighted when given) as a Chart, with its alt text."""
+    words = funnel_words(funnel, indicator, period, la)
+    chart = funnel_chart(funnel.points, funnel.limits, words.la_name, name=name, source=source,
+                         unit=indicator.unit, decimals=indicator.decimals, x_label=words.x_label,
+                         centre_label=words.centre_label, title=words.title)
+    return replace(chart, alt_text=chart.alt_text + words.alt_note) if words.alt_note else chart

@@ -39,7 +39,7 @@ from analysis.charts.house import (  # noqa: F401 (re-exported: the charts impor
     synthetic_prefix,
     unit_axis_label,
 )
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
 
 # Figures, axes and the Agg canvas are imported where a chart is drawn, not here: building a
 # pack's chart values (their data, titles and alt text) needs only the names above, so a

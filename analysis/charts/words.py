@@ -2,7 +2,7 @@
 
 Worked out from the rows a chart draws, without matplotlib, so that the matplotlib charts
 (:mod:`analysis.charts.benchmark`, :mod:`analysis.charts.statistics`) and the charts the
-interactive explorer draws in the browser (:mod:`analysis.explorer_specs`) say the same.
+interactive explorer draws in the browser (:mod:`analysis.explorer.specs`) say the same.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.catalogue import Indicator
 from analysis.charts.house import (
     POLARITY_TEXT,
     check_one_series,
@@ -23,13 +22,14 @@ from analysis.charts.house import (
     require_columns,
     synthetic_prefix,
 )
-from analysis.errors import InputDataError, NoDataError
+from analysis.core.errors import InputDataError, NoDataError
+from analysis.data.catalogue import Indicator
 
 # --- benchmark charts -----------------------------------------------------------------------
 
 def need_columns(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     require_columns(frame, columns, what, series_ok=True,
-                    fix=f"pass the rows as returned by analysis.benchmark ({what})")
+                    fix=f"pass the rows as returned by analysis.engine.benchmark ({what})")
 
 
 def chart_meta(indicator: Indicator | None, rows: pd.DataFrame | pd.Series) -> dict:
@@ -59,7 +59,7 @@ def order_words(polarity: str) -> str:
 def rank_words(row: pd.Series | Mapping[str, Any]) -> str:
     """"rank 142 of 152" (1 = best), or "20th highest of 151" for an indicator without a
     better direction (a position, not a judgement)."""
-    from analysis.ranking import rank_text
+    from analysis.engine.ranking import rank_text
 
     kind = row.get("rank_kind", "rank")
     text = rank_text(row["rank"], row["of"], kind, row.get("rank_from_highest"))

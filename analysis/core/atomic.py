@@ -5,7 +5,7 @@ finishes, and the last one to complete wins (never a mix, never an error from an
 writer's rename). A temporary folder is locked (``flock``) while it is in use, so a later
 run can tell one left behind by a killed run from one still being written, and sweeps the
 former (:func:`sweep_stale`). Nothing is ever renamed over a device, socket or other
-non-regular file (:func:`analysis.outputs.check_replaceable`).
+non-regular file (:func:`analysis.core.outputs.check_replaceable`).
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from analysis.errors import OutputError
-from analysis.outputs import check_replaceable
+from analysis.core.errors import OutputError
+from analysis.core.outputs import check_replaceable
 
 try:
     import fcntl

@@ -1,6 +1,6 @@
 """A pack as a value: sections of text, tables, charts and notes, rendered many ways.
 
-Builders (``analysis.report``, ``analysis.deep_dive``, ``analysis.explorer``) return these
+Builders (``analysis.quarterly_pack.report``, ``analysis.deep_dive.report``, ``analysis.explorer.view``) return these
 values and write nothing; renderers (``analysis.render``) turn one value into notebook
 display, files, HTML, PDF, Word or terminal text. Values are frozen dataclasses: make a
 variant with :func:`dataclasses.replace`. A frozen dataclass does not freeze a DataFrame: by
@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
 
 #: Chart and table names are file names (``charts/<name>.png``, ``tables/<name>.csv``).
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -142,6 +142,15 @@ class Note:
 
 Block = Text | Table | Chart | Note
 
+#: How a pack or a section shows itself in a notebook (``_repr_html_``): the HTML renderer
+#: (:mod:`analysis.render.html`) fills this in when it loads, so a value never imports a renderer.
+NOTEBOOK_HTML: dict[type, Callable[[Any], str]] = {}
+
+
+def _notebook_html(value: object) -> str | None:
+    show = NOTEBOOK_HTML.get(type(value))
+    return None if show is None else show(value)
+
 
 @dataclass(frozen=True)
 class Section:
@@ -153,11 +162,9 @@ class Section:
     intro: str = ""
     appendix: bool = False
 
-    def _repr_html_(self) -> str:
-        """Notebook display: the section as HTML (:mod:`analysis.render.html`)."""
-        from analysis.render.html import section_fragment
-
-        return section_fragment(self)
+    def _repr_html_(self) -> str | None:
+        """Notebook display: the section as HTML (:data:`NOTEBOOK_HTML`)."""
+        return _notebook_html(self)
 
 
 @dataclass(frozen=True)
@@ -182,12 +189,10 @@ class Pack:
     def notes(self) -> list[tuple[Section, Note]]:
         return [(s, b) for s, b in self.blocks() if isinstance(b, Note)]
 
-    def _repr_html_(self) -> str:
-        """Notebook display: the pack as HTML (:mod:`analysis.render.html`); problems that
-        would stop it being saved are warnings here."""
-        from analysis.render.html import pack_fragment
-
-        return pack_fragment(self)
+    def _repr_html_(self) -> str | None:
+        """Notebook display: the pack as HTML (:data:`NOTEBOOK_HTML`); problems that would
+        stop it being saved are warnings here."""
+        return _notebook_html(self)
 
 
 #: A section builder: the computed context in, a section out; it writes nothing.

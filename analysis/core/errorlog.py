@@ -1,6 +1,6 @@
 """Unexpected errors: the traceback goes to a log file, the console gets one line.
 
-An error a user can cause is an :class:`~analysis.errors.AnalysisError` with its own message.
+An error a user can cause is an :class:`~analysis.core.errors.AnalysisError` with its own message.
 Anything else is a fault in the toolkit: :func:`write_error_log` keeps its traceback in
 ``$CSC_LOG_DIR`` (default: ``csc-benchmarks-logs`` in the system's temporary folder, files
 readable by their owner only) and :func:`one_line` says what happened and where the log is.

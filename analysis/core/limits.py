@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
 
 #: Memory one batch job's notebook kernel takes (pandas, matplotlib, the benchmark table and
 #: its charts), measured on a quarterly pack.

@@ -4,7 +4,7 @@ An output is written only to a regular file or a new path (a file) or to a folde
 path (a folder). A device (``/dev/null``, ``/dev/full``), a socket, a named pipe, a path under
 ``/proc``, ``/sys`` or ``/dev``, an empty path, the wrong kind of thing (a folder for a file,
 a file for a folder), a file name with the wrong suffix or a place that cannot be written is
-refused with a :class:`~analysis.errors.ParameterError` naming the option and the fix.
+refused with a :class:`~analysis.core.errors.ParameterError` naming the option and the fix.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Literal
 
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
 
 #: Folders of the running system, never a place for an output.
 SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
@@ -98,7 +98,7 @@ def check_output_path(path: str | Path | None, *, kind: Literal["file", "folder"
 
 def check_replaceable(target: Path, kind: Literal["file", "folder"]) -> None:
     """Raise ParameterError if ``target`` exists and is not a ``kind`` (renaming over it
-    would replace a device, a socket, a folder ...). Used by :mod:`analysis.atomic`."""
+    would replace a device, a socket, a folder ...). Used by :mod:`analysis.core.atomic`."""
     try:
         mode = target.stat().st_mode
     except FileNotFoundError:

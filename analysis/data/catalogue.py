@@ -8,8 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from analysis.config import parse_model, read_yaml
-from analysis.errors import ParameterError
+from analysis.core.config import parse_model, read_yaml
+from analysis.core.errors import ParameterError
 
 Unit = Literal["percent", "rate_per_10000", "rate_per_100000", "count", "days", "weeks", "score", "rate", "unspecified"]
 Polarity = Literal["lower_is_better", "higher_is_better", "none"]

@@ -4,7 +4,7 @@ Pure functions over the tidy benchmark table (``data/processed/benchmarks.parque
 
 * :func:`indicator_coverage`: first and last year with a published figure, per indicator;
 * :func:`missing_notes`: for indicators with no figure published up to a year, one
-  :class:`~analysis.blocks.Note` each naming the indicator, the period and the first year
+  :class:`~analysis.core.blocks.Note` each naming the indicator, the period and the first year
   published, so that no indicator is dropped from a pack, the explorer or the CLI silently;
 * :func:`coverage_markdown`: the README's table of years covered, generated from the data.
 """
@@ -15,9 +15,9 @@ from collections.abc import Iterable, Mapping
 
 import pandas as pd
 
-from analysis.blocks import Note
-from analysis.catalogue import Catalogue
-from analysis.periods import period_label
+from analysis.core.blocks import Note
+from analysis.data.catalogue import Catalogue
+from analysis.data.periods import period_label
 
 COVERAGE_COLUMNS = ["indicator", "label", "first_year", "last_year", "first_period", "last_period",
                     "years", "sources"]

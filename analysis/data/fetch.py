@@ -3,7 +3,7 @@
 Each file is downloaded (pooch) to a temporary folder beside its target, checked (format,
 columns, the sha256 recorded in config/sources.yaml), and only then moved over the old copy,
 so a failed, partial or changed download never replaces a good file. ``accept_new`` takes a
-new publication and records its sha256 (:mod:`analysis.integrity`).
+new publication and records its sha256 (:mod:`analysis.data.integrity`).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.atomic import sha256_file
-from analysis.config import Paths, SourceFile, load_sources
-from analysis.errors import ParameterError
+from analysis.core.atomic import sha256_file
+from analysis.core.config import Paths, SourceFile, load_sources
+from analysis.core.errors import ParameterError
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def fetch_one(rel_path: str, spec: SourceFile, paths: Paths, timeout: float = 60
     (the old copy kept) unless ``accept_new``: then it replaces the old copy and its sha256
     is recorded (config/sources.yaml and the table in data/raw/dfe/README.md).
     """
-    from analysis.integrity import record_hash
+    from analysis.data.integrity import record_hash
 
     if not spec.url:
         return FetchResult(rel_path, "skipped", "no published URL (shipped with the project)")

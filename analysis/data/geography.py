@@ -15,8 +15,8 @@ from typing import cast
 
 import pandas as pd
 
-from analysis.config import Paths, load_benchmark_settings, load_geography_settings
-from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.core.config import Paths, load_benchmark_settings, load_geography_settings
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
 
 ENGLAND_CODE = "E92000001"
 ENGLAND_NAME = "England"

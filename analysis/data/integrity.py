@@ -14,9 +14,9 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-from analysis.atomic import atomic_path, sha256_file
-from analysis.config import Paths, Sources, load_sources
-from analysis.errors import InputDataError, ParameterError
+from analysis.core.atomic import atomic_path, sha256_file
+from analysis.core.config import Paths, Sources, load_sources
+from analysis.core.errors import InputDataError, ParameterError
 
 README = Path("dfe") / "README.md"
 TABLE_START = "<!-- files table: generated from config/sources.yaml by `python -m analysis sources`; do not edit -->"

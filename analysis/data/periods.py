@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from analysis.errors import ParameterError
+from analysis.core.errors import ParameterError
 
 YearType = Literal["financial", "calendar", "september", "academic"]
 

@@ -1,7 +1,7 @@
 """raw -> validated -> processed: build the tidy annual benchmark table.
 
 ``prepare_benchmarks`` reads every DfE file the catalogue names, turns each indicator into
-rows of one long shape (see :mod:`analysis.schemas.benchmarks`), checks them and writes
+rows of one long shape (see :mod:`analysis.data.schemas.benchmarks`), checks them and writes
 ``data/processed/benchmarks.parquet`` atomically, with a JSON record of what went in.
 """
 
@@ -15,17 +15,17 @@ import pandas as pd
 import pandera.errors
 
 from analysis import __version__
-from analysis.atomic import atomic_path, sha256_file
-from analysis.catalogue import Catalogue, EesSource, Indicator, LaitSource, load_catalogue
-from analysis.config import Paths
-from analysis.errors import InputDataError
-from analysis.geography import ENGLAND_CODE, ENGLAND_NAME, load_areas
-from analysis.integrity import verify_raw_files
-from analysis.periods import period_label
-from analysis.readers.ees import LEVELS, read_ees_csv
-from analysis.readers.lait import ENGLAND_NUMBER, REGION_NUMBERS, read_lait
-from analysis.readers.symbols import split_values
-from analysis.schemas.benchmarks import COLUMNS, BenchmarkSchema
+from analysis.core.atomic import atomic_path, sha256_file
+from analysis.core.config import Paths
+from analysis.core.errors import InputDataError
+from analysis.data.catalogue import Catalogue, EesSource, Indicator, LaitSource, load_catalogue
+from analysis.data.geography import ENGLAND_CODE, ENGLAND_NAME, load_areas
+from analysis.data.integrity import verify_raw_files
+from analysis.data.periods import period_label
+from analysis.data.readers.ees import LEVELS, read_ees_csv
+from analysis.data.readers.lait import ENGLAND_NUMBER, REGION_NUMBERS, read_lait
+from analysis.data.readers.symbols import split_values
+from analysis.data.schemas.benchmarks import COLUMNS, BenchmarkSchema
 
 LAIT_FILE = "dfe/lait/bds_long_0.parquet"
 #: Every LAIT version read, newest first. LAIT drops its oldest year when it adds a new one;

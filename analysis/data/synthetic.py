@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.atomic import atomic_path
-from analysis.errors import ParameterError
-from analysis.schemas.referrals import COLUMNS, REFERRAL_SOURCES
+from analysis.core.atomic import atomic_path
+from analysis.core.errors import ParameterError
+from analysis.data.schemas.referrals import COLUMNS, REFERRAL_SOURCES
 
 SOURCE_WEIGHTS: dict[str, float] = {
     "6": 0.40, "2A": 0.15, "3A": 0.03, "3B": 0.03, "3C": 0.01, "3D": 0.02, "3E": 0.03,
@@ -84,7 +84,7 @@ def generate_referrals(
     end: str = "2019-03-31",
     referrals_per_year: float = 5275,
 ) -> pd.DataFrame:
-    """Synthetic tidy referral table (see :mod:`analysis.schemas.referrals`).
+    """Synthetic tidy referral table (see :mod:`analysis.data.schemas.referrals`).
 
     Referrals dated ``start`` to ``end`` inclusive; cases still open at ``end`` have no
     closure date; outcomes of referrals in the last 14 days are not yet recorded (NA).
@@ -196,7 +196,7 @@ def write_synthetic_files(
     ``xml_years``: census years (ending 31 March) to write as CIN census XML; default every
     year whose 31 March falls in ``start``..``end``. Returns the paths written.
     """
-    from analysis.readers.cin_xml import write_cin_xml
+    from analysis.data.readers.cin_xml import write_cin_xml
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

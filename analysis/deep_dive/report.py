@@ -2,9 +2,9 @@
 
 From one file of record-level referrals (a CSV or XLSX extract, a CIN census XML return, or
 a folder of census XML files) :func:`build_deep_dive` reads and validates the records,
-flags re-referrals with the DfE rule (:mod:`analysis.rereferrals`), picks the reporting year
+flags re-referrals with the DfE rule (:mod:`analysis.measures.rereferrals`), picks the reporting year
 and builds the tables. Every table goes through :func:`publish` before anything sees it:
-identifier columns are dropped and small counts suppressed by :mod:`analysis.suppress` (the
+identifier columns are dropped and small counts suppressed by :mod:`analysis.engine.suppress` (the
 one place that happens), and percentages are recomputed from the suppressed counts. The
 charts and the sentences are drawn from these published tables only, so nothing hidden in
 a table can come back through a chart or a sentence. The record-level table itself is not
@@ -25,15 +25,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import rereferrals as rr
-from analysis import suppress
-from analysis.blocks import Block, Column, Note, Pack, Section, Table, Text
-from analysis.config import Paths
-from analysis.errors import AnalysisError, InputDataError, NoDataError, ParameterError
-from analysis.geography import LocalAuthority, load_areas, resolve_la
-from analysis.periods import financial_year_label, parse_year
-from analysis.readers.referral_records import ReadReport
-from analysis.schemas.referrals import ASSESSMENT_FACTORS, PRIMARY_NEEDS, REFERRAL_SOURCE_GROUPS
+from analysis.core.blocks import Block, Column, Note, Pack, Section, Table, Text
+from analysis.core.config import Paths
+from analysis.core.errors import AnalysisError, InputDataError, NoDataError, ParameterError
+from analysis.data.geography import LocalAuthority, load_areas, resolve_la
+from analysis.data.periods import financial_year_label, parse_year
+from analysis.data.readers.referral_records import ReadReport
+from analysis.data.schemas.referrals import (
+    ASSESSMENT_FACTORS,
+    PRIMARY_NEEDS,
+    REFERRAL_SOURCE_GROUPS,
+)
+from analysis.engine import suppress
+from analysis.measures import rereferrals as rr
 
 #: Counts below this are shown as "c" (suppress.suppress_counts' default).
 THRESHOLD = 5
@@ -90,7 +94,7 @@ def check_census_set(files: Sequence[Path], la: LocalAuthority | None = None) ->
     the years. Raises :class:`InputDataError` naming the files otherwise: a file with no
     census year, a year given twice, a year missing between two others, an LEA code other
     than ``la``'s (or, without ``la``, files from different LAs)."""
-    from analysis.readers.cin_xml import census_header
+    from analysis.data.readers.cin_xml import census_header
 
     headers = {f: census_header(f, strict=True) for f in files}
     no_year = [f.name for f, h in headers.items() if h.year is None]
@@ -147,8 +151,8 @@ def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
     problems with a whole file or the set of files raise :class:`InputDataError`.
     ``history_start`` is the first date the records are complete from.
     """
-    from analysis.readers.cin_xml import read_cin_census_years
-    from analysis.readers.referral_records import read_referral_records
+    from analysis.data.readers.cin_xml import read_cin_census_years
+    from analysis.data.readers.referral_records import read_referral_records
 
     path = Path(path)
     if path.is_dir() or path.suffix.lower() in XML_SUFFIXES:
@@ -288,7 +292,7 @@ def choose_year(years: pd.DataFrame, period: str | int | None) -> int:
 # ----------------------------------------------------------------------------- tables
 #
 # Each table is built from masks over the flagged records (what each count counts), so the
-# whole set can be protected together (:class:`analysis.suppress.LinkedTables`): a table's
+# whole set can be protected together (:class:`analysis.engine.suppress.LinkedTables`): a table's
 # counts are the sums of its masks, never computed a second way.
 
 
@@ -431,7 +435,7 @@ WITHIN_DAYS: tuple[int, ...] = (60, 91, 182)
 
 def time_since_raw(s: Scope) -> RawTable:
     """Re-referrals by days since the previous referral (bands of
-    :data:`analysis.rereferrals.DAY_BANDS`), with the running total at 60, 91 and 182 days
+    :data:`analysis.measures.rereferrals.DAY_BANDS`), with the running total at 60, 91 and 182 days
     and at 12 months (on the band ending there)."""
     days = s.flagged["days_since_previous"].astype("float64").to_numpy()
     rows, masks = [], []
@@ -660,7 +664,7 @@ FUNNEL_STAGES: tuple[tuple[str, int], ...] = (
 
 
 def funnel_raw(s: Scope) -> RawTable:
-    """The conversion funnel (:func:`analysis.rereferrals.conversion_funnel`) as masks."""
+    """The conversion funnel (:func:`analysis.measures.rereferrals.conversion_funnel`) as masks."""
     oc = s.flagged["assessment_outcome"].astype(object)
     assessed = (oc.notna() & oc.ne("no_assessment")).to_numpy()
     stage = {
@@ -760,8 +764,8 @@ def dfe_raw(s: Scope, year: int, la: LocalAuthority, paths: Paths
     for the same year (or the latest published year before it). DfE publishes these three
     as percentages of referrals (table C1); it publishes no contacts and no share of
     referrals assessed in need. Returns ``(raw table, neighbours table, note)``."""
-    from analysis.benchmark import benchmark_table, load_benchmarks
-    from analysis.catalogue import load_catalogue
+    from analysis.data.catalogue import load_catalogue
+    from analysis.engine.benchmark import benchmark_table, load_benchmarks
 
     try:
         table = load_benchmarks(paths)
@@ -807,7 +811,7 @@ def _neighbour_rates(table: pd.DataFrame, la: LocalAuthority, year: int, paths: 
                      ) -> pd.DataFrame | None:
     """DfE's published re-referral rate of the LA and each statistical neighbour in
     ``year`` (lowest first), or None when none is published."""
-    from analysis.benchmark import neighbour_values
+    from analysis.engine.benchmark import neighbour_values
 
     nb = neighbour_values(table, la, "re_referrals", year, paths=paths)
     nb = nb.loc[pd.to_numeric(nb["value"], errors="coerce").notna()]
@@ -822,9 +826,9 @@ def _neighbour_rates(table: pd.DataFrame, la: LocalAuthority, year: int, paths: 
 
 
 def monthly_xmr(published: pd.DataFrame, period: str = "month") -> pd.DataFrame:
-    """The XmR table (:func:`analysis.spc.xmr_table`) of a published monthly (or quarterly)
+    """The XmR table (:func:`analysis.engine.spc.xmr_table`) of a published monthly (or quarterly)
     rate; None-free: call only when no rate is suppressed (:func:`xmr_choice`)."""
-    from analysis.spc import xmr_table
+    from analysis.engine.spc import xmr_table
 
     series = pd.DataFrame({"period": published[period].astype(str),
                            "value": [suppress.number(v) for v in published["percent"]]})
@@ -864,7 +868,7 @@ def share_within_table(time_since: pd.DataFrame) -> pd.DataFrame:
         hit = time_since.loc[time_since["max_days"] == days]
         if hit.empty:
             raise ParameterError(f"no band ends at {days} days", parameter="time_since",
-                                 expected="the bands of analysis.rereferrals.DAY_BANDS")
+                                 expected="the bands of analysis.measures.rereferrals.DAY_BANDS")
         r = hit.iloc[0]
         rows.append({"within": words_for.get(days, f"{days} days"), "days": days,
                      "rereferrals": r["cumulative_rereferrals"],
@@ -885,7 +889,7 @@ FUNNEL_WORDS: dict[str, str] = {
 def funnel_positions(localities: pd.DataFrame) -> list[str]:
     """Where each published locality sits against the 95% and 99.8% limits around the
     all-localities rate, in words (:data:`FUNNEL_WORDS`)."""
-    from analysis.stats import funnel_flags
+    from analysis.engine.stats import funnel_flags
 
     overall = suppress.number(localities.loc[localities["locality"] == ALL_LOCALITIES,
                                              "percent"].iloc[0])
@@ -910,7 +914,7 @@ def long_date(value: object) -> str:
 
 def publish_all(raws: Sequence[RawTable], size: int) -> tuple[dict[str, pd.DataFrame],
                                                                 suppress.LinkedTables]:
-    """Every count table, suppressed together (:class:`analysis.suppress.LinkedTables`)."""
+    """Every count table, suppressed together (:class:`analysis.engine.suppress.LinkedTables`)."""
     linked = suppress.LinkedTables(size, THRESHOLD, ROUNDING)
     for r in raws:
         linked.add(r.name, r.frame, r.counts, r.masks, r.percents)
@@ -1017,7 +1021,7 @@ def prepare(la: str, records: str | Path, period: str | int | None = None, *,
     if not path.is_absolute():
         path = paths.root / path
     if validate:
-        from analysis.readers.cin_xml import validate_cin_xml
+        from analysis.data.readers.cin_xml import validate_cin_xml
 
         files = (sorted(p for p in path.iterdir() if p.suffix.lower() in XML_SUFFIXES)
                  if path.is_dir() else [path])
@@ -1054,7 +1058,7 @@ def write_audit_list(prepared: Prepared, target: str | Path,
     inside any folder of ``forbidden`` (the pack folders and ``outputs/``)."""
     import os
 
-    from analysis.atomic import atomic_path
+    from analysis.core.atomic import atomic_path
 
     target = Path(target).expanduser().resolve()
     for folder in forbidden:
@@ -1213,7 +1217,7 @@ _HIDDEN_COLUMNS = frozenset({"min_days", "max_days", "level", "days", "is_la"})
 
 def table_block(name: str, frame: pd.DataFrame, caption: str, source: str = "",
                 notes: Sequence[str] = ()) -> Table:
-    """A published table as a :class:`analysis.blocks.Table`: headings from
+    """A published table as a :class:`analysis.core.blocks.Table`: headings from
     :data:`HEADINGS`, counts as counts, percentages with one decimal."""
     cols = []
     for key in frame.columns:
@@ -1244,7 +1248,7 @@ def _section(sid: str, title: str, *blocks: Block | None, intro: str = "") -> Se
 
 
 def deep_dive_pack(dive: DeepDive) -> Pack:
-    """The deep dive as a :class:`analysis.blocks.Pack`: sections of text, tables, charts
+    """The deep dive as a :class:`analysis.core.blocks.Pack`: sections of text, tables, charts
     and notes, every figure from the published (suppressed) tables. Writes nothing; render
     it with :mod:`analysis.render`."""
     from analysis.charts import rereferrals as ch

@@ -19,16 +19,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.catalogue import Catalogue
-from analysis.config import Paths
-from analysis.errors import InputDataError, NoDataError, ParameterError
-from analysis.geography import (
+from analysis.core.config import Paths
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.data.catalogue import Catalogue
+from analysis.data.geography import (
     LocalAuthority,
     load_neighbours,
     neighbour_version_for_year,
     reorganisation_note,
 )
-from analysis.ranking import BANDS, cut_points_of_sorted
+from analysis.engine.ranking import BANDS, cut_points_of_sorted
 
 BENCHMARK_COLUMNS = [
     "indicator", "label", "unit", "polarity", "decimals", "year", "period",
@@ -70,7 +70,7 @@ def _read_cached(path: Path, mtime_ns: int) -> pd.DataFrame:
 def rank_all(table: pd.DataFrame, catalogue: Catalogue) -> pd.DataFrame:
     """LA rows of ``table`` with ``rank``, ``of`` and ``quartile`` for every indicator-year.
 
-    Vectorised version of :func:`analysis.ranking.rank_and_band` over all groups at once:
+    Vectorised version of :func:`analysis.engine.ranking.rank_and_band` over all groups at once:
     ranks among LAs with a value, 1 = best by polarity, ties share the lowest rank; bands A-D
     from R type-7 cut points, a value on a cut point in the band below it in value terms.
 
@@ -352,7 +352,7 @@ def neighbour_values(table: pd.DataFrame, la: LocalAuthority, indicator: str, ye
                                        "closeness": ["(this LA)"]}), nb], ignore_index=True)
     rows = table[(table["indicator"] == indicator) & (table["year"] == year) & (table["level"] == "la")]
     out = members.merge(rows, left_on="neighbour_old_code", right_on="old_la_code", how="left")
-    from analysis.geography import load_areas
+    from analysis.data.geography import load_areas
 
     names = load_areas(paths.root).set_index("old_code")["name"]
     out["area_name"] = out["neighbour_old_code"].map(names)

@@ -1,6 +1,6 @@
 """Statistical judgement of a benchmark table: intervals, better / similar / worse, gaps.
 
-Takes the table :func:`analysis.benchmark.benchmark_table` returns (one row per LA,
+Takes the table :func:`analysis.engine.benchmark.benchmark_table` returns (one row per LA,
 indicator and year) and adds, for every percentage or rate with the counts behind it:
 
 * the counts the interval uses (``ci_numerator``, ``ci_denominator``) and where each came
@@ -28,9 +28,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.catalogue import Catalogue
-from analysis.errors import InputDataError, ParameterError
-from analysis.stats import (
+from analysis.core.errors import InputDataError, ParameterError
+from analysis.data.catalogue import Catalogue
+from analysis.engine.stats import (
     COMPARISON_LEVELS,
     EXACT_BELOW,
     POLARITIES,
@@ -155,7 +155,7 @@ def _with_metadata(bench: pd.DataFrame, catalogue: Catalogue | None,
             "the benchmark table lacks columns the judgement needs", column=missing[0],
             expected=", ".join(required + _FROM_CATALOGUE),
             found=f"no {', '.join(missing)}",
-            fix="pass the table from analysis.benchmark.benchmark_table",
+            fix="pass the table from analysis.engine.benchmark.benchmark_table",
         )
     out = bench.copy()
     lacking = [c for c in _FROM_CATALOGUE if c not in out.columns]
@@ -280,7 +280,7 @@ def add_intervals(bench: pd.DataFrame, catalogue: Catalogue | None = None,
 
     Adds the :func:`interval_counts` columns, ``ci_method`` ("Wilson score", "Byar",
     "exact Poisson" or "" when there is no interval), ``ci_low_<L>`` / ``ci_high_<L>`` for each
-    level (labels as :func:`analysis.stats.level_label`: ``95``, ``99_8``), and ``level``,
+    level (labels as :func:`analysis.engine.stats.level_label`: ``95``, ``99_8``), and ``level``,
     ``ci_low``, ``ci_high`` for the chosen level. Limits are on the published scale
     (percentage, or rate per 10,000 / 100,000).
     """
@@ -311,7 +311,7 @@ def add_intervals(bench: pd.DataFrame, catalogue: Catalogue | None = None,
 def judge(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (from :func:`add_intervals`) with ``vs_england``, ``vs_region``, ``vs_neighbours``.
 
-    Each is :func:`analysis.stats.compare_to` of the row's ``ci_low`` / ``ci_high`` against
+    Each is :func:`analysis.engine.stats.compare_to` of the row's ``ci_low`` / ``ci_high`` against
     the comparator, by the row's polarity: "better" / "similar" / "worse", or
     "higher" / "similar" / "lower" for polarity ``none``; "not compared" when the LA has no
     interval or the comparator is missing.
@@ -347,7 +347,7 @@ def judge_table(bench: pd.DataFrame, catalogue: Catalogue | None = None,
                 level: float | str = DEFAULT_LEVEL) -> pd.DataFrame:
     """A benchmark table with its intervals, judgements and gaps in children.
 
-    ``bench`` is the table from :func:`analysis.benchmark.benchmark_table` (or any subset of
+    ``bench`` is the table from :func:`analysis.engine.benchmark.benchmark_table` (or any subset of
     its rows, such as the pack's latest year per indicator). ``catalogue`` fills ``unit``,
     ``polarity`` and ``decimals`` if the table lacks them. ``level`` is the level of the
     judgements: 0.95 (default) or 0.998 (also "95", "99.8"). Returns a new table: the input
@@ -358,3 +358,10 @@ def judge_table(bench: pd.DataFrame, catalogue: Catalogue | None = None,
     kept = [c for c in bench.columns if c in judged.columns and c not in JUDGEMENT_COLUMNS]
     extra = [c for c in judged.columns if c not in kept and c not in JUDGEMENT_COLUMNS]
     return judged[kept + JUDGEMENT_COLUMNS + extra]
+
+
+def judgement_cell(judgements: list[str]) -> str:
+    """One cell: "worse / worse / similar"; "not compared" once."""
+    if all(j == "not compared" for j in judgements):
+        return "not compared"
+    return " / ".join(judgements)

@@ -1,6 +1,6 @@
 """Plain-English sentences about each indicator, written only from the numbers in the table.
 
-:func:`sentences` takes a judged benchmark table (:func:`analysis.judgement.judge_table`) and
+:func:`sentences` takes a judged benchmark table (:func:`analysis.engine.judgement.judge_table`) and
 returns one short paragraph (two sentences) per row: the LA's value with the counts behind
 it, England, the region and the statistical neighbours' average; then the judgement at the
 table's level, the national rank and quartile band, the direction of travel and the gap in
@@ -21,8 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.judgement import level_text
-from analysis.readers.symbols import STATUS_MEANINGS
+from analysis.data.readers.symbols import STATUS_MEANINGS
+from analysis.engine.judgement import level_text
 
 __all__ = ["COUNT_NOUNS", "Quote", "describe", "quoted_numbers", "sentence", "sentences"]
 
@@ -169,7 +169,7 @@ def _judgement_clause(w: _Writer) -> str | None:
 
 def _position_clause(w: _Writer) -> str:
     """ "20th highest of 151 LAs (a position: this indicator has no better direction)"."""
-    from analysis.ranking import _ordinal
+    from analysis.engine.ranking import _ordinal
 
     low = int(w.row["rank"])
     high = int(w.row["rank_from_highest"]) if w.get("rank_from_highest") is not None \
@@ -253,6 +253,6 @@ def quoted_numbers(row: Mapping[str, Any] | pd.Series) -> list[Quote]:
 
 
 def sentences(judged: pd.DataFrame) -> pd.Series:
-    """A sentence per row of ``judged`` (from :func:`analysis.judgement.judge_table`)."""
+    """A sentence per row of ``judged`` (from :func:`analysis.engine.judgement.judge_table`)."""
     return pd.Series([sentence(r) for r in judged.to_dict("records")], index=judged.index,
                      name="sentence", dtype=object)

@@ -30,7 +30,7 @@ from typing import Any, Literal, cast
 import numpy as np
 import pandas as pd
 
-from analysis.errors import NoDataError, ParameterError
+from analysis.core.errors import NoDataError, ParameterError
 
 Polarity = Literal["lower_is_better", "higher_is_better", "none"]
 POLARITIES: tuple[str, ...] = ("lower_is_better", "higher_is_better", "none")

@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputDataError, NoDataError, ParameterError
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
 
 __all__ = [
     "ASSURANCE_ICONS",

@@ -34,7 +34,7 @@ import pandas as pd
 # scipy is imported inside the functions that need it (exact Poisson limits for small counts,
 # funnel limits, over-dispersion): a benchmark table needs none of it, and importing
 # scipy.stats alone takes most of a second.
-from analysis.errors import InputDataError, ParameterError
+from analysis.core.errors import InputDataError, ParameterError
 
 __all__ = [
     "COMPARISON_LEVELS",

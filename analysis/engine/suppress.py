@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from analysis.errors import InputDataError, ParameterError
+from analysis.core.errors import InputDataError, ParameterError
 
 MARKER = "c"
 
@@ -231,7 +231,7 @@ def assert_no_identifiers(paths: Iterable[str | Path], ids: Iterable[object],
             raise InputDataError(
                 f"output contains {len(found)} identifier(s) from the input data",
                 file=f, found=", ".join(found[:3]) + (" ..." if len(found) > 3 else ""),
-                fix="drop identifier columns with analysis.suppress.drop_identifiers and "
+                fix="drop identifier columns with analysis.engine.suppress.drop_identifiers and "
                     "regenerate the output; do not share this file")
     return files
 

@@ -6,7 +6,7 @@ from typing import cast
 
 import pandas as pd
 
-from analysis.ranking import rank_text
+from analysis.engine.ranking import rank_text
 
 
 def _fmt(value: object, decimals: int) -> str:
@@ -26,9 +26,9 @@ def _interval(low: object, high: object, decimals: int) -> str:
 
 
 def format_benchmark_table(bench: pd.DataFrame) -> pd.DataFrame:
-    """A benchmark table (from :func:`analysis.benchmark.benchmark_table`) as text to print.
+    """A benchmark table (from :func:`analysis.engine.benchmark.benchmark_table`) as text to print.
 
-    A judged table (from :func:`analysis.judgement.judge_table`) also gets the interval at its
+    A judged table (from :func:`analysis.engine.judgement.judge_table`) also gets the interval at its
     level ("95% interval") and the judgements against England, the region and the neighbours
     ("-" where not compared).
     """

@@ -24,8 +24,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from analysis.config import Paths
-from analysis.errors import AnalysisError, ParameterError
+from analysis.core.config import Paths
+from analysis.core.errors import AnalysisError, ParameterError
 
 DEFAULT_NOTEBOOK = "notebooks/explorer.ipynb"
 DEFAULT_PORT = 8866
@@ -171,8 +171,8 @@ def screenshot(out: Path, *, la: str = "Doncaster", year: str = "2016-17",
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m analysis.explorer_serve [NOTEBOOK] [--port N] [--ip ADDRESS]``."""
-    parser = argparse.ArgumentParser(prog="python -m analysis.explorer_serve",
+    """``python -m analysis.explorer.server [NOTEBOOK] [--port N] [--ip ADDRESS]``."""
+    parser = argparse.ArgumentParser(prog="python -m analysis.explorer.server",
                                      description="Serve the benchmark explorer as a web page.")
     parser.add_argument("notebook", nargs="?", default=DEFAULT_NOTEBOOK)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT)
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
 
 # --- driving the served page from a browser (tests, benchmarks, the README screenshot) -----
 
-#: The explorer's widgets on the page (CSS classes set in analysis/explorer_app.py).
+#: The explorer's widgets on the page (CSS classes set in analysis/explorer/view/widgets.py).
 SELECTORS: dict[str, str] = {
     "la": ".explorer-la input", "indicator": ".explorer-indicator input",
     "year": ".explorer-year select", "comparator": ".explorer-compare-with select",

@@ -50,12 +50,12 @@ from analysis.charts.words import (
     rank_words,
     trend_frame,
 )
-from analysis.errors import AnalysisError, NoDataError
+from analysis.core.errors import AnalysisError, NoDataError
 
 if TYPE_CHECKING:
-    from analysis.catalogue import Indicator
-    from analysis.explorer import ExplorerView
-    from analysis.funnels import Funnel
+    from analysis.data.catalogue import Indicator
+    from analysis.engine.funnels import Funnel
+    from analysis.explorer.view import ExplorerView
 
 #: The mimetype JupyterLab's and Voilà's Vega renderer draws.
 MIME = "application/vnd.vegalite.v5+json"
@@ -187,7 +187,7 @@ def group_spec(members: pd.DataFrame, indicator: Indicator, *, source: str, peri
     """The LA and its comparator group as bars, best to worst, the LA marked; England and the
     group's mean as lines.
 
-    ``members``: rows of :func:`analysis.benchmark.neighbour_values` (area_name, value, is_la,
+    ``members``: rows of :func:`analysis.engine.benchmark.neighbour_values` (area_name, value, is_la,
     numerator). ``group_name`` (e.g. "LAs in Yorkshire and The Humber") names a group other
     than the statistical neighbours, whose words the chart otherwise uses.
     """
@@ -259,7 +259,7 @@ def trend_spec(judged: pd.DataFrame, indicator: Indicator, *, source: str,
     """The LA, England, its region and its statistical neighbours' mean over the years, each
     line labelled at its end with its latest figure; gaps where a year has no figure.
 
-    ``judged``: the rows of one indicator from :func:`analysis.benchmark.benchmark_table`.
+    ``judged``: the rows of one indicator from :func:`analysis.engine.benchmark.benchmark_table`.
     """
     judged = judged[[c for c in _TREND_COLUMNS if c in judged]]  # the rest would slow the merges
     frame = trend_frame(judged)
@@ -334,7 +334,7 @@ def all_las_spec(all_values: pd.DataFrame, indicator: Indicator, la_old_code: st
     """Every LA's bar, best to worst, the LA marked with its value and rank; quartile bands A
     to D shaded and lettered; England as a line.
 
-    ``all_values``: :func:`analysis.benchmark.all_la_values` (old_la_code, area_name, value,
+    ``all_values``: :func:`analysis.engine.benchmark.all_la_values` (old_la_code, area_name, value,
     rank, of, quartile).
     """
     rows = all_sorted(all_values, indicator)
@@ -443,10 +443,10 @@ def funnel_spec(funnel: Funnel, indicator: Indicator, *, period: str, source: st
                 la_name: str | None, title: str, x_label: str, centre_label: str = "England",
                 alt_note: str = "") -> ChartSpec:
     """Every LA's value against its denominator, with the 95% and 99.8% limits around England
-    (:func:`analysis.stats.funnel_limits`, the lines) and the LA marked; LAs outside the
+    (:func:`analysis.engine.stats.funnel_limits`, the lines) and the LA marked; LAs outside the
     99.8% limits drawn as open squares.
 
-    The words come from :func:`analysis.explorer.funnel_words`.
+    The words come from :func:`analysis.explorer.view.funnel_words`.
     """
     unit, decimals = indicator.unit, indicator.decimals
     pts, lim = funnel_points_frame(funnel.points), funnel_limits_frame(funnel.limits)
@@ -530,7 +530,7 @@ def funnel_spec(funnel: Funnel, indicator: Indicator, *, period: str, source: st
 
 def file_stem(view: ExplorerView) -> str:
     """The start of the names of files saved from the page: doncaster_re_referrals_2016-17."""
-    from analysis.geography import slugify
+    from analysis.data.geography import slugify
 
     assert view.la is not None and view.indicator is not None
     return f"{view.la.slug}_{view.indicator.id}_{slugify(view.period)}"
@@ -555,7 +555,7 @@ def _england(view: ExplorerView) -> float | None:
 
 
 def _spec_for(view: ExplorerView, key: str) -> ChartSpec:
-    from analysis.explorer import funnel_words
+    from analysis.engine.funnel_words import funnel_words
 
     ind, la = view.indicator, view.la
     assert ind is not None and la is not None

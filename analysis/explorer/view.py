@@ -1,9 +1,9 @@
 """What the benchmark explorer shows: the judged table, the latest year, funnel plots.
 
-Used by ``notebooks/benchmark_explorer.py`` (run by :func:`analysis.pack.run_explorer` and the
+Used by ``notebooks/benchmark_explorer.py`` (run by :func:`analysis.app.runner.run_explorer` and the
 ``explore`` command; :func:`explorer_pack` builds the report as a pack value) and by the
 ``funnel`` command and the interactive explorer. Every function is small and pure: builders
-return tables and :mod:`analysis.blocks` values and write nothing.
+return tables and :mod:`analysis.core.blocks` values and write nothing.
 """
 
 from __future__ import annotations
@@ -16,38 +16,39 @@ from typing import Any, cast
 
 import pandas as pd
 
-from analysis.benchmark import (
+from analysis.core.blocks import Block, Column, Note, Pack, Section, Table, Text
+from analysis.core.config import Paths
+from analysis.core.errors import AnalysisError, NoDataError, ParameterError
+from analysis.data.catalogue import Catalogue, Indicator
+from analysis.data.geography import LocalAuthority
+from analysis.data.periods import financial_year_label
+from analysis.data.sources import source_line
+from analysis.engine.benchmark import (
     benchmark_table,
     latest_rows,  # the explorer leaves blank indicators out
 )
-from analysis.blocks import Block, Chart, Column, Note, Pack, Section, Table, Text
-from analysis.catalogue import Catalogue, Indicator
-from analysis.config import Paths
-from analysis.errors import AnalysisError, NoDataError, ParameterError
-from analysis.funnels import KIND_OF_UNIT, Funnel, Overdispersion, funnel_for
-from analysis.geography import LocalAuthority
-from analysis.judgement import judge_table, level_text
-from analysis.narrative import sentences
-from analysis.periods import financial_year_label
+from analysis.engine.funnel_words import funnel_line, position_text
+from analysis.engine.funnels import (
+    KIND_OF_UNIT,
+    Funnel,
+    Overdispersion,
+    funnel_file_name,
+    funnel_points_table,
+    parse_overdispersion,
+    try_funnel,
+)
+from analysis.engine.judgement import judge_table, judgement_cell, level_text
+from analysis.engine.narrative import sentences
 
 __all__ = [
     "DEFAULT_INDICATORS",
     "EXPLORER_LEVELS",
-    "OVERDISPERSION_METHODS",
-    "england_value",
     "explorer_pack",
     "explorer_table",
-    "funnel_chart",
-    "funnel_file_name",
     "funnel_indicators",
-    "funnel_line",
-    "funnel_points_table",
     "latest_rows",
     "level_heading",
-    "parse_overdispersion",
     "period_label",
-    "position_text",
-    "try_funnel",
 ]
 
 #: The explorer's indicators when none are chosen (the notebook's default too).
@@ -56,32 +57,6 @@ DEFAULT_INDICATORS: list[str] = ["re_referrals", "cin_rate", "cpp_second_time"]
 #: Confidence levels the explorer offers for better / similar / worse.
 EXPLORER_LEVELS: tuple[float, ...] = (0.95, 0.998)
 
-#: Ways of widening funnel limits (docs/methods/statistics.md).
-OVERDISPERSION_METHODS: tuple[str, ...] = ("none", "multiplicative", "additive")
-
-#: A funnel position (:func:`analysis.stats.funnel_flags`) in words.
-POSITION_WORDS: dict[str, str] = {
-    "inside": "inside the 95% limits",
-    "above_95": "above the 95% limit but inside the 99.8% limit",
-    "above_99_8": "above the 99.8% limit",
-    "below_95": "below the 95% limit but inside the 99.8% limit",
-    "below_99_8": "below the 99.8% limit",
-}
-
-
-#: More than this share of LAs outside the 95% limits (where 5% would be expected by chance)
-#: suggests over-dispersion; the funnel line then says so.
-OVERDISPERSED_SHARE: float = 0.1
-
-
-def parse_overdispersion(value: str) -> Overdispersion:
-    """'none', 'multiplicative' or 'additive' (any case); ParameterError for anything else."""
-    text = str(value).strip().lower()
-    if text not in OVERDISPERSION_METHODS:
-        raise ParameterError("unknown over-dispersion method", parameter="overdispersion",
-                             expected=" | ".join(OVERDISPERSION_METHODS), found=repr(value),
-                             fix="use none (exact limits), multiplicative or additive")
-    return cast(Overdispersion, text)
 
 
 def explorer_table(table: pd.DataFrame, la: LocalAuthority, catalogue: Catalogue, *,
@@ -91,7 +66,7 @@ def explorer_table(table: pd.DataFrame, la: LocalAuthority, catalogue: Catalogue
     """The LA's benchmark table judged at ``level``, with a sentence on every row.
 
     ``indicators`` default to :data:`DEFAULT_INDICATORS`; ``years`` to every year in the data.
-    Raises ParameterError / NoDataError as :func:`analysis.benchmark.benchmark_table` does.
+    Raises ParameterError / NoDataError as :func:`analysis.engine.benchmark.benchmark_table` does.
     """
     bench = benchmark_table(table, la, catalogue,
                             indicators=list(indicators or DEFAULT_INDICATORS),
@@ -108,20 +83,6 @@ def funnel_indicators(latest: pd.DataFrame) -> list[str]:
             if unit in KIND_OF_UNIT]
 
 
-def england_value(table: pd.DataFrame, indicator: str, year: int) -> float:
-    """England's published value for one indicator and year; NoDataError when there is none."""
-    rows = table[(table["indicator"] == indicator) & (table["level"] == "national")]
-    found = rows.loc[rows["year"] == year, "value"].dropna()
-    if found.empty:
-        years = sorted(int(y) for y in rows.loc[rows["value"].notna(), "year"].unique())
-        raise NoDataError(
-            f"no England figure for {indicator} in {financial_year_label(year)} to centre the "
-            f"funnel on", expected=(f"a year from {years[0]} to {years[-1]}" if years
-                                    else "an indicator DfE publishes for England"),
-            found=str(year), fix="choose another year or indicator",
-        )
-    return float(found.iloc[0])
-
 
 def period_label(table: pd.DataFrame, indicator: str, year: int) -> str:
     """How the data names an indicator's year ("2016-17"; calendar years as published)."""
@@ -129,126 +90,7 @@ def period_label(table: pd.DataFrame, indicator: str, year: int) -> str:
     return str(found.iloc[0]) if not found.empty else financial_year_label(year)
 
 
-def try_funnel(table: pd.DataFrame, row: pd.Series, catalogue: Catalogue,
-               overdispersion: str = "none") -> tuple[Funnel | None, str]:
-    """The funnel for a benchmark-table row's indicator and year, or None and why there is none."""
-    try:
-        funnel = funnel_for(table, str(row["indicator"]), int(row["year"]), catalogue,
-                            england=float(row["england"]),
-                            overdispersion=parse_overdispersion(overdispersion))
-    except AnalysisError as exc:
-        return None, str(exc).splitlines()[0]
-    return funnel, ""
 
-
-def position_text(position: str | None) -> str:
-    """A funnel position in words; None (not plotted) says why."""
-    if position is None:
-        return "not plotted (no denominator to place it by)"
-    return POSITION_WORDS.get(position, position)
-
-
-def _limits_text(funnel: Funnel) -> str:
-    if funnel.overdispersion == "none":
-        return f"exact {'binomial' if funnel.kind == 'proportion' else 'Poisson'} limits"
-    text = f"limits widened for {funnel.overdispersion} over-dispersion"
-    if "phi" in funnel.limits.columns and funnel.overdispersion == "multiplicative":
-        text += f", phi = {float(funnel.limits['phi'].iloc[0]):.1f}"
-    elif "tau2" in funnel.limits.columns:
-        text += f", tau² = {float(funnel.limits['tau2'].iloc[0]):.2g}"
-    return text
-
-
-def funnel_line(funnel: Funnel, la: LocalAuthority | None, indicator: Indicator) -> str:
-    """One line: where the LA sits on the funnel and how many LAs lie outside the limits."""
-    points = funnel.points
-    outside_95 = int((points["position"] != "inside").sum())
-    outside_998 = int(points["position"].isin(["above_99_8", "below_99_8"]).sum())
-    text = ""
-    if la is not None:
-        hit = points[points["old_la_code"].astype(str) == str(la.old_code)]
-        where = position_text(None if hit.empty else str(hit["position"].iloc[0]))
-        size = "" if hit.empty else f"{float(hit['denominator'].iloc[0]):,.0f}"
-        figure = ("" if hit.empty else f" ({indicator.format_value(float(hit['value'].iloc[0]))} "
-                  + (f"of {size})" if funnel.kind == "proportion"
-                     else f"{indicator.unit_label}, population {size})"))
-        text = f"{la.name}{figure} is {where} around England's {indicator.format_value(funnel.england)}. "
-    else:
-        text = f"Limits around England's {indicator.format_value(funnel.england)}. "
-    text += (f"{outside_95} of {len(points)} LAs lie outside the 95% limits, {outside_998} of them "
-             f"outside the 99.8% limits ({_limits_text(funnel)}).")
-    if funnel.overdispersion == "none" and outside_95 > OVERDISPERSED_SHARE * len(points):
-        text += (" So many outside suggests real differences between LAs beyond chance "
-                 "(over-dispersion): the multiplicative or additive option widens the limits for it.")
-    if funnel.left_out:
-        text += (f" {funnel.left_out} LA{'s' if funnel.left_out != 1 else ''} with a value but no "
-                 f"denominator {'are' if funnel.left_out != 1 else 'is'} not plotted.")
-    return text
-
-
-@dataclass(frozen=True)
-class FunnelWords:
-    """What a funnel plot of one indicator and year says, whoever draws it."""
-
-    la_name: str | None  # the LA highlighted (None: not given, or not plotted)
-    title: str
-    x_label: str
-    centre_label: str
-    alt_note: str  # said after the alt text ("" unless the limits are widened)
-
-
-def funnel_words(funnel: Funnel, indicator: Indicator, period: str,
-                 la: LocalAuthority | None) -> FunnelWords:
-    """The funnel plot's title, axis label and highlighted LA (:func:`funnel_chart`, and the
-    interactive explorer's chart drawn in the browser)."""
-    la_name = None
-    if la is not None:
-        hit = funnel.points[funnel.points["old_la_code"].astype(str) == str(la.old_code)]
-        la_name = None if hit.empty else str(hit["name"].iloc[0])
-    x_label = ("Children aged under 18 (the rate's population)" if funnel.kind == "rate"
-               else "Denominator (the number the percentage is of)")
-    widened = "" if funnel.overdispersion == "none" else f", {funnel.overdispersion} over-dispersion"
-    note = ("" if funnel.overdispersion == "none"
-            else f" The limits are widened for {funnel.overdispersion} over-dispersion.")
-    return FunnelWords(la_name, f"{indicator.label}, {period}: every LA against its size{widened}",
-                       x_label, "England", note)
-
-
-def funnel_chart(funnel: Funnel, indicator: Indicator, period: str, la: LocalAuthority | None,
-                 *, name: str, source: str) -> Chart:
-    """The funnel plot (the LA highlighted when given) as a Chart, with its alt text."""
-    from analysis.charts.statistics import funnel_chart as funnel_block
-
-    words = funnel_words(funnel, indicator, period, la)
-    chart = funnel_block(funnel.points, funnel.limits, words.la_name, name=name, source=source,
-                         unit=indicator.unit, decimals=indicator.decimals, x_label=words.x_label,
-                         centre_label=words.centre_label, title=words.title)
-    return replace(chart, alt_text=chart.alt_text + words.alt_note) if words.alt_note else chart
-
-
-def funnel_points_table(funnel: Funnel, period: str, la: LocalAuthority | None = None) -> pd.DataFrame:
-    """The funnel's points for a CSV: one row per LA with its denominator and position."""
-    points = funnel.points
-    out = pd.DataFrame({
-        "indicator": funnel.indicator, "year": funnel.year, "period": period,
-        "name": points["name"], "old_la_code": points["old_la_code"],
-        "value": points["value"], "denominator": points["denominator"],
-        "denominator_source": points["denominator_source"], "position": points["position"],
-        "england": funnel.england, "overdispersion": funnel.overdispersion,
-    })
-    out["highlighted"] = (points["old_la_code"].astype(str) == str(la.old_code)) if la else False
-    return out.reset_index(drop=True)
-
-
-def funnel_file_name(indicator: str, year: int, la: LocalAuthority | None = None,
-                     overdispersion: str = "none") -> str:
-    """The file name (no suffix) of a funnel chart: re_referrals_2017_funnel_doncaster."""
-    parts = [indicator, str(year), "funnel"]
-    if la is not None:
-        parts.append(la.slug)
-    if overdispersion != "none":
-        parts.append(overdispersion)
-    return "_".join(parts)
 
 
 def level_heading(level: float) -> str:
@@ -282,7 +124,6 @@ def judged_table(judged: pd.DataFrame, la: LocalAuthority, source: str) -> Table
     """The judged benchmark table (every indicator and year) as a Table: shown as the
     ``benchmark`` command shows it, downloaded with every figure under its own name."""
     from analysis.render.cli_tables import benchmark_display_table
-    from analysis.report import judgement_cell
 
     shown = benchmark_display_table(judged)
     vs = ("vs_england", "vs_region", "vs_neighbours")
@@ -345,7 +186,6 @@ def _indicator_section(table: pd.DataFrame, judged: pd.DataFrame, row: pd.Series
                        source: str, paths: Paths | None) -> tuple[Section, pd.DataFrame | None]:
     """One indicator: its sentence, trend, neighbours, every LA and funnel plot (or why not);
     and the funnel's points when there is a funnel."""
-    from analysis.benchmark import all_la_values, neighbour_values
     from analysis.charts.benchmark import (
         MIN_TREND_YEARS,
         all_las_ranked_chart,
@@ -353,6 +193,7 @@ def _indicator_section(table: pd.DataFrame, judged: pd.DataFrame, row: pd.Series
         neighbours_ranked_chart,
         trend_years,
     )
+    from analysis.engine.benchmark import all_la_values, neighbour_values
 
     ind = catalogue.get(str(row["indicator"]))
     period, year = str(row["period"]), int(row["year"])
@@ -389,7 +230,9 @@ def _indicator_section(table: pd.DataFrame, judged: pd.DataFrame, row: pd.Series
         if funnel is None:
             blocks.append(Note("left_out", f"No funnel plot: {why}", ind.id))
         else:
-            blocks += [funnel_chart(funnel, ind, period, la, source=source,
+            from analysis.charts.statistics import indicator_funnel_chart
+
+            blocks += [indicator_funnel_chart(funnel, ind, period, la, source=source,
                                     name=funnel_file_name(ind.id, year, overdispersion=overdispersion)),
                        Text(funnel_line(funnel, la, ind))]
             points = funnel_points_table(funnel, period, la)
@@ -409,8 +252,6 @@ def explorer_pack(table: pd.DataFrame, la: LocalAuthority, catalogue: Catalogue,
     Raises ParameterError / NoDataError for bad input as :func:`explorer_table` does.
     """
     import datetime as dt
-
-    from analysis.report import source_line
 
     method = parse_overdispersion(overdispersion)
     paths = paths or Paths.for_root()
@@ -454,7 +295,7 @@ def explorer_pack(table: pd.DataFrame, la: LocalAuthority, catalogue: Catalogue,
 
 # --- the interactive explorer: a selection in, the values to show out ----------------------
 #
-# The widgets (analysis/explorer_app.py) hold an :class:`ExplorerSelection`; every change
+# The widgets (analysis/explorer/view/widgets.py) hold an :class:`ExplorerSelection`; every change
 # calls :func:`explorer_view` on data loaded once (:class:`ExplorerData`) and shows the
 # :class:`ExplorerView` it returns. Nothing here draws or reads a file after start-up.
 
@@ -512,7 +353,7 @@ class ExplorerData:
     @property
     def all_las(self) -> list[LocalAuthority]:
         """Every LA in the areas list (kept)."""
-        from analysis.geography import las_of
+        from analysis.data.geography import las_of
 
         return cast(list[LocalAuthority], self.memo(("all_las",), lambda: las_of(self.areas)))
 
@@ -527,7 +368,7 @@ class ExplorerData:
 class GroupView:
     """The comparator group for one indicator and year.
 
-    ``members`` has the columns of :func:`analysis.benchmark.neighbour_values` (the LA first,
+    ``members`` has the columns of :func:`analysis.engine.benchmark.neighbour_values` (the LA first,
     ``is_la``) and ``in_group``: whether the row counts towards the group's mean (the LA does
     for a region or a list that names it; never for its statistical neighbours).
     """
@@ -565,9 +406,9 @@ class ExplorerView:
 
 def load_explorer_data(paths: Paths | None = None) -> ExplorerData:
     """Read the processed table, the catalogue and the LA list once."""
-    from analysis.benchmark import load_benchmarks
-    from analysis.catalogue import load_catalogue
-    from analysis.geography import load_areas
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.geography import load_areas
+    from analysis.engine.benchmark import load_benchmarks
 
     paths = paths or Paths.for_root()
     return ExplorerData(load_benchmarks(paths), load_catalogue(paths.config / "indicators.yaml"),
@@ -589,7 +430,7 @@ def _did_you_mean(found: list[str]) -> str:
 
 def find_la(text: str, data: ExplorerData) -> tuple[LocalAuthority | None, str]:
     """The LA named (any case), or its old (371) or new (E08000017) code; else None and why."""
-    from analysis.geography import resolve_la
+    from analysis.data.geography import resolve_la
 
     if not text.strip():
         return None, "Type an LA's name or code (e.g. Doncaster or 371)."
@@ -677,7 +518,7 @@ def split_names(text: str) -> tuple[str, ...]:
 
 def _values_for(data: ExplorerData, codes: Sequence[str], la: LocalAuthority, indicator: str,
                 year: int) -> pd.DataFrame:
-    """Rows like :func:`analysis.benchmark.neighbour_values` for the LA and ``codes``."""
+    """Rows like :func:`analysis.engine.benchmark.neighbour_values` for the LA and ``codes``."""
     table = data.rows(indicator)
     rows = table[(table["year"] == year) & (table["level"] == "la")]
     order = [la.old_code, *[c for c in codes if c != la.old_code]]
@@ -696,7 +537,7 @@ def _values_for(data: ExplorerData, codes: Sequence[str], la: LocalAuthority, in
 def comparator_group(data: ExplorerData, la: LocalAuthority, indicator: str, year: int,
                      comparator: str, names: Sequence[str] = ()) -> tuple[GroupView | None, list[str]]:
     """The comparator group's members, figures and mean, and lines on what went wrong."""
-    from analysis.benchmark import neighbour_values
+    from analysis.engine.benchmark import neighbour_values
 
     if comparator in NEIGHBOUR_VERSIONS:
         try:
@@ -753,7 +594,7 @@ def judged_values(all_values: pd.DataFrame, indicator: Indicator, england: float
     Each row is judged on its own figures, so the judgements of a group's LAs are these rows;
     the explorer works them out once per indicator, year and level (:func:`consortium_table`).
     """
-    from analysis.judgement import judge_table
+    from analysis.engine.judgement import judge_table
 
     ranks = all_values[["old_la_code", "value", "numerator", "denominator"]]
     bench = ranks.assign(indicator=indicator.id, unit=indicator.unit, polarity=indicator.polarity,
@@ -808,9 +649,7 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
 
     Never raises for bad input: what cannot be shown is said in ``messages``.
     """
-    from analysis.benchmark import all_la_values
-    from analysis.report import source_line
-
+    from analysis.engine.benchmark import all_la_values
     la, la_problem = find_la(selection.la, data)
     ind, ind_problem = find_indicator(selection.indicator, data.catalogue)
     problems = [p for p in (la_problem, ind_problem) if p]
@@ -832,7 +671,7 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
     row = judged[judged["year"] == year].iloc[0]
     period = str(row["period"])
     if pd.isna(row["value"]):
-        from analysis.geography import reorganisation_note
+        from analysis.data.geography import reorganisation_note
 
         why_none = reorganisation_note(la, year) or str(row["status"])
         problems.append(f"{la.name} has no published figure for {period} ({why_none}).")
@@ -855,11 +694,11 @@ def view_csv(view: ExplorerView, consortium: pd.DataFrame | None = None,
     """The judged row and the comparator group as CSV, with the source lines under them.
 
     ``consortium`` and ``row_table`` are the view's :func:`consortium_table` and its row as
-    :func:`analysis.tables.format_benchmark_table` gives it, when already worked out.
+    :func:`analysis.engine.tables.format_benchmark_table` gives it, when already worked out.
     """
     import io
 
-    from analysis.tables import format_benchmark_table
+    from analysis.engine.tables import format_benchmark_table
 
     buffer = io.StringIO()
     if view.row is None or view.indicator is None:
@@ -888,9 +727,9 @@ def judged_all(data: ExplorerData, indicator: str, version: str | None, level: f
     """Every LA's benchmark rows for one indicator, every year, judged at ``level``.
 
     Worked out for every indicator at once, once per neighbour list and level (about a
-    second; :func:`analysis.explorer_app.build` does it at start-up for the list in force and
+    second; :func:`analysis.explorer.widgets.build` does it at start-up for the list in force and
     the starting level): a change of LA or indicator then only picks rows."""
-    from analysis.benchmark import benchmark_rows, rank_all_once
+    from analysis.engine.benchmark import benchmark_rows, rank_all_once
 
     def make() -> dict[str, pd.DataFrame]:
         bench = benchmark_rows(data.table, data.all_las, data.catalogue, neighbours_version=version,
@@ -906,7 +745,7 @@ def la_judged(data: ExplorerData, la: LocalAuthority, indicator: str, version: s
               level: float) -> pd.DataFrame:
     """:func:`explorer_table` of one LA and indicator, every year, from :func:`judged_all`.
     Raises NoDataError when the LA has no figure in any year."""
-    from analysis.benchmark import no_figures_error
+    from analysis.engine.benchmark import no_figures_error
 
     rows = judged_all(data, indicator, version, level)
     mine = rows[rows["la_code"] == la.new_code].reset_index(drop=True)
@@ -919,7 +758,7 @@ def la_judged(data: ExplorerData, la: LocalAuthority, indicator: str, version: s
 def ranked_indicator(data: ExplorerData, indicator: str) -> pd.DataFrame:
     """Every LA's rank and band for every year of one indicator, from the one ranking of the
     whole table that :func:`judged_all` uses too."""
-    from analysis.benchmark import rank_all_once
+    from analysis.engine.benchmark import rank_all_once
 
     def make() -> pd.DataFrame:
         ranked = rank_all_once(data.table, data.catalogue)

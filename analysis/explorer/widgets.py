@@ -1,10 +1,10 @@
-"""The interactive benchmark explorer: widgets wired to :func:`analysis.explorer.explorer_view`.
+"""The interactive benchmark explorer: widgets wired to :func:`analysis.explorer.view.explorer_view`.
 
 ``notebooks/explorer.ipynb`` calls :func:`build` and shows the widget; the same notebook runs
 in JupyterLab (``make lab``) and as a web page (``make explorer``, Voilà). The data is loaded
 once; every change works the view out from memory and redraws the table, the sentence and
 the charts in place. Only this module touches ipywidgets; the logic is in
-:mod:`analysis.explorer` and the charts are Vega-Lite specs from :mod:`analysis.explorer_specs`,
+:mod:`analysis.explorer.view` and the charts are Vega-Lite specs from :mod:`analysis.explorer.specs`,
 drawn by the browser (JupyterLab's and Voilà's Vega renderer): the kernel sends each chart's
 figures, not a picture, and never imports matplotlib.
 """
@@ -22,9 +22,9 @@ from typing import Any
 import ipywidgets as w
 import pandas as pd
 
-from analysis import explorer
-from analysis.explorer_specs import CHARTS, MIME, ChartSpec, chart_inputs, file_stem, view_chart
-from analysis.periods import financial_year_label
+from analysis.data.periods import financial_year_label
+from analysis.explorer import view as explorer
+from analysis.explorer.specs import CHARTS, MIME, ChartSpec, chart_inputs, file_stem, view_chart
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ class ExplorerApp:
         self.group_text = w.HTML().add_class("explorer-group-line")
         # Each box is marked with the update that last set it (explorer-update-N), with its
         # outputs in the same message: a page knows a box shows update N's chart once it has
-        # the mark and the chart in it is drawn (analysis.explorer_serve.CHARTS_DRAWN).
+        # the mark and the chart in it is drawn (analysis.explorer.server.CHARTS_DRAWN).
         self.chart_boxes = {key: w.Output().add_class("explorer-chart").add_class(f"explorer-chart-{key}")
                             for key, _ in CHARTS}
         self.marked: dict[str, int] = {}
@@ -260,7 +260,7 @@ class ExplorerApp:
             self.marked[key] = update
 
     def _show(self, view: explorer.ExplorerView, update: int) -> None:
-        from analysis.tables import format_benchmark_table
+        from analysis.engine.tables import format_benchmark_table
 
         self.view = view
         self.group_box.layout.display = "" if view.selection.comparator == "list" else "none"

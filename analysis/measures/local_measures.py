@@ -19,9 +19,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from analysis.catalogue import Catalogue, Polarity, Unit
-from analysis.config import parse_model, read_yaml
-from analysis.errors import InputDataError, ParameterError
+from analysis.core.config import parse_model, read_yaml
+from analysis.core.errors import InputDataError, ParameterError
+from analysis.data.catalogue import Catalogue, Polarity, Unit
 
 #: Folder of the per-LA definition files, under the config folder.
 LOCAL_DIR = "local"

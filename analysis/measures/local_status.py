@@ -1,6 +1,6 @@
 """Local quarterly performance: target/tolerance status, direction, summary, benchmark pairing.
 
-Pure functions over the tidy local table (:mod:`analysis.schemas.local_return`), plus
+Pure functions over the tidy local table (:mod:`analysis.data.schemas.local_return`), plus
 :func:`quarter_report`, which loads what they need and returns the tables for one LA and
 quarter. Methods and boundary rules: ``docs/methods/quarterly-status.md``.
 
@@ -28,12 +28,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from analysis.catalogue import Catalogue, Indicator, load_catalogue
-from analysis.config import Paths, parse_model, read_yaml
-from analysis.errors import InputDataError, NoDataError, ParameterError
-from analysis.local_measures import LocalMeasures
-from analysis.periods import Quarter, parse_quarter
-from analysis.schemas.local_return import FILE_COLUMNS
+from analysis.core.config import Paths, parse_model, read_yaml
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.data.catalogue import Catalogue, Indicator, load_catalogue
+from analysis.data.periods import Quarter, parse_quarter
+from analysis.data.schemas.local_return import FILE_COLUMNS
+from analysis.measures.local_measures import LocalMeasures
 
 Status = Literal["on_target", "inside_tolerance", "outside_tolerance", "no_target", "no_value"]
 
@@ -467,7 +467,7 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
     latest annual year published by the end of the quarter.
 
     ``benchmark_fn(indicator_id, year)`` returns the benchmark row(s) for the LA (the columns
-    of :func:`analysis.benchmark.benchmark_table`); it may raise :class:`ParameterError` or
+    of :func:`analysis.engine.benchmark.benchmark_table`); it may raise :class:`ParameterError` or
     :class:`NoDataError` when that year is not in the data, which is reported in ``note``.
     One row per local measure with a benchmarked catalogue entry, in return order.
     """
@@ -533,7 +533,7 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
 # --- loading returns, template, report ------------------------------------------------------
 
 def _resolve(la: Any, paths: Paths):
-    from analysis.geography import LocalAuthority, load_areas, resolve_la
+    from analysis.data.geography import LocalAuthority, load_areas, resolve_la
 
     return la if isinstance(la, LocalAuthority) else resolve_la(la, load_areas(paths.root))
 
@@ -554,8 +554,8 @@ def local_return_files(paths: Paths, la: Any = None) -> list[Path]:
 
 def read_return_file(path: Path, paths: Paths, catalogue: Catalogue | None = None) -> pd.DataFrame:
     """One return file read with the measures of the LA its name begins with."""
-    from analysis.local_measures import load_local_measures, slug_of_return
-    from analysis.readers.local_return import read_local_return
+    from analysis.data.readers.local_return import read_local_return
+    from analysis.measures.local_measures import load_local_measures, slug_of_return
 
     slug = slug_of_return(path, paths.config)
     if slug is None:
@@ -579,8 +579,8 @@ def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None
     in two files is an :class:`InputDataError` naming both; a return for an LA whose measures
     are not defined is an :class:`InputDataError` naming the file.
     """
-    from analysis.local_measures import load_local_measures, measures_path
-    from analysis.readers.local_return import empty_local_table, read_local_return
+    from analysis.data.readers.local_return import empty_local_table, read_local_return
+    from analysis.measures.local_measures import load_local_measures, measures_path
 
     authority = _resolve(la, paths)
     files = local_return_files(paths, authority)
@@ -650,7 +650,7 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
     return gets four empty tables; a return without that quarter raises NoDataError.
     ``local``: the LA's local return rows when the caller has read them already.
     """
-    from analysis.benchmark import benchmark_table, load_benchmarks, rank_all_once
+    from analysis.engine.benchmark import benchmark_table, load_benchmarks, rank_all_once
 
     paths = paths or Paths.for_root()
     q = _quarter(quarter)
@@ -661,7 +661,7 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
         local = load_local_returns(paths, authority, catalogue)
     status = status_table(local, q)
     if not local.empty:
-        from analysis.local_measures import load_local_measures, measures_path
+        from analysis.measures.local_measures import load_local_measures, measures_path
 
         if measures_path(paths.config, authority.slug).exists():
             status = add_missing_measures(status, load_local_measures(paths.config, authority.slug), q)

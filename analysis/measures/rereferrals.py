@@ -24,8 +24,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputDataError, NoDataError, ParameterError
-from analysis.schemas.referrals import (
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.data.schemas.referrals import (
     ASSESSMENT_FACTORS,
     PRIMARY_NEEDS,
     REFERRAL_SOURCE_GROUPS,
@@ -67,7 +67,7 @@ def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
             column=missing[0],
             expected=f"a referral table with {', '.join(columns)}",
             found=f"columns {', '.join(map(str, df.columns))}",
-            fix="read the data with analysis.readers.referral_records or cin_xml first",
+            fix="read the data with analysis.data.readers.referral_records or cin_xml first",
         )
 
 

@@ -14,13 +14,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.benchmark import benchmark_table, load_benchmarks, neighbour_values, rank_all_once
-from analysis.catalogue import load_catalogue
-from analysis.config import Paths
-from analysis.errors import InputDataError
-from analysis.geography import LocalAuthority
-from analysis.local_measures import load_local_measures, measures_path
-from analysis.periods import parse_year
+from analysis.core.config import Paths
+from analysis.core.errors import InputDataError
+from analysis.data.catalogue import load_catalogue
+from analysis.data.geography import LocalAuthority
+from analysis.data.periods import parse_year
+from analysis.engine.benchmark import (
+    benchmark_table,
+    load_benchmarks,
+    neighbour_values,
+    rank_all_once,
+)
+from analysis.measures.local_measures import load_local_measures, measures_path
 
 QUOTED_COLUMNS = ["indicator_code", "indicator", "report_period", "comparator", "benchmark_year",
                   "quoted_value", "computed_value", "quoted_rank", "computed_rank", "agrees",
@@ -73,7 +78,7 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
     compared with the national rank (or position), the rank in the region, or the rank among
     the statistical neighbours, whichever group the quote names.
     """
-    from analysis.quarterly import benchmark_year_for_quarter, load_publications
+    from analysis.measures.local_status import benchmark_year_for_quarter, load_publications
 
     paths = paths or Paths.for_root()
     path = quoted_file(paths, la)

@@ -2,9 +2,9 @@
 
 :func:`build_pack_context` works out everything the pack shows for one LA and quarter (the
 :class:`PackContext`); the builders in :data:`QUARTERLY_SECTIONS` turn it into
-:class:`~analysis.blocks.Section` values and write nothing; :func:`quarterly_pack` puts the
+:class:`~analysis.core.blocks.Section` values and write nothing; :func:`quarterly_pack` puts the
 sections ``config/packs/quarterly.yaml`` names, in its order, into a
-:class:`~analysis.blocks.Pack`. Renderers (``analysis.render``) turn the pack into notebook
+:class:`~analysis.core.blocks.Pack`. Renderers (``analysis.render``) turn the pack into notebook
 display, files, HTML, PDF and Word.
 """
 
@@ -18,18 +18,26 @@ from typing import Any, cast
 
 import pandas as pd
 
-from analysis.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all_once
-from analysis.blocks import Block, Column, Note, Pack, Section, SectionBuilder, Table, Text
-from analysis.catalogue import Catalogue, Indicator, LaitSource, Polarity, load_catalogue
-from analysis.config import Paths, load_sources
-from analysis.coverage import missing_notes
-from analysis.errors import NoDataError
-from analysis.geography import LocalAuthority, load_areas, resolve_la
-from analysis.judgement import judge_table
-from analysis.narrative import sentences
-from analysis.pack_spec import PackSpec, load_pack_spec
-from analysis.periods import Quarter, check_supported_quarter, financial_year_label, parse_quarter
-from analysis.ranking import rank_text
+from analysis.core.blocks import Block, Column, Note, Pack, Section, SectionBuilder, Table, Text
+from analysis.core.config import Paths
+from analysis.core.errors import NoDataError
+from analysis.data.catalogue import Catalogue, Polarity, load_catalogue
+from analysis.data.coverage import missing_notes
+from analysis.data.geography import LocalAuthority, load_areas, resolve_la
+from analysis.data.periods import (
+    Quarter,
+    check_supported_quarter,
+    financial_year_label,
+    parse_quarter,
+)
+from analysis.data.sources import source_line
+from analysis.engine.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all_once
+from analysis.engine.funnel_words import funnel_line
+from analysis.engine.funnels import try_funnel
+from analysis.engine.judgement import judge_table, judgement_cell
+from analysis.engine.narrative import sentences
+from analysis.engine.ranking import rank_text
+from analysis.quarterly_pack.spec import PackSpec, load_pack_spec
 
 #: The quarterly pack's specification: sections in order, indicators, headline.
 PACK_SPEC = "quarterly.yaml"
@@ -63,7 +71,7 @@ def has_local_return(la: LocalAuthority, paths: Paths) -> bool:
 def local_returns(la: LocalAuthority, paths: Paths) -> pd.DataFrame:
     """All local quarterly figures shipped for an LA (empty when there are none)."""
     try:
-        from analysis.quarterly import load_local_returns
+        from analysis.measures.local_status import load_local_returns
     except ImportError:  # pragma: no cover - during development only
         return pd.DataFrame()
     return load_local_returns(paths, la)
@@ -76,7 +84,7 @@ def indicator_years(quarter: Quarter, indicators: list[str], paths: Paths) -> di
     uses); an indicator with no release listed there falls back to
     :func:`latest_published_year`.
     """
-    from analysis.quarterly import benchmark_year_for_quarter, load_publications
+    from analysis.measures.local_status import benchmark_year_for_quarter, load_publications
 
     publications = load_publications(paths.config)
     default = latest_published_year(quarter)
@@ -120,18 +128,6 @@ def check_pack_has_data(la: LocalAuthority, quarter: Quarter, paths: Paths,
             fix=f"choose {financial_year_label(years[0] + 1)} Q3 or later",
         )
 
-
-def source_line(indicator: Indicator, period: str, paths: Paths) -> str:
-    """The source line printed under a chart."""
-    if indicator.source is None:
-        return f"Source: local quarterly return, {period}."
-    sources = load_sources(paths.config)
-    if isinstance(indicator.source, LaitSource):
-        pub = sources.files["dfe/lait/bds_long_0.parquet"].publication.split(",")[0:2]
-        text = ", ".join(pub)
-    else:
-        text = sources.files[f"dfe/{indicator.source.file}"].publication
-    return f"Source: {text}; data for {period}. Open Government Licence v3.0."
 
 
 @dataclass
@@ -378,7 +374,7 @@ SERIES_COLUMNS = ["la_code", "la_name", "period", "area", "measure_type", "indic
 
 def quarterly_series(ctx: PackContext) -> pd.DataFrame:
     """Every quarter up to the pack's quarter with its status, for the trend and SPC charts."""
-    from analysis.quarterly import quarter_statuses
+    from analysis.measures.local_status import quarter_statuses
 
     def make() -> pd.DataFrame:
         frame = quarter_statuses(ctx.local, ctx.quarter)
@@ -392,7 +388,7 @@ def quarterly_series(ctx: PackContext) -> pd.DataFrame:
 
 
 def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
-    from analysis.quarterly import quarter_report
+    from analysis.measures.local_status import quarter_report
 
     if not ctx.has_local:
         return {}
@@ -586,7 +582,7 @@ def status_counts(ctx: PackContext) -> dict[str, int]:
 def data_sources(ctx: PackContext) -> str:
     """The data behind the pack and their dates: the local return, then each DfE release
     with the year used and the day it was published."""
-    from analysis.quarterly import load_publications
+    from analysis.measures.local_status import load_publications
 
     pubs = load_publications(_paths(ctx).config)
     cutoff = indicator_years(ctx.quarter, ctx.indicators, _paths(ctx))
@@ -708,7 +704,7 @@ def profile_section(ctx: PackContext) -> Section:
                      Column("inside_tolerance", "Inside tolerance", kind="count"),
                      Column("on_target", "On target", kind="count"), Column("no_target", "No target", kind="count"),
                      Column("measures", "All measures", kind="count"))))
-        from analysis.quarterly import summary_text
+        from analysis.measures.local_status import summary_text
 
         blocks.append(Text(summary_text(summary, ctx.quarter.label)))
     if not volumes.empty:
@@ -737,12 +733,6 @@ BENCHMARKS_INTRO = ("The latest published figure for each indicator with the com
                     "'lower' where neither is better; 'not compared' where DfE publishes no counts. Where "
                     "fewer than 10 children are behind a percentage, one child more or less moves it a lot.")
 
-
-def judgement_cell(judgements: list[str]) -> str:
-    """One cell: "worse / worse / similar"; "not compared" once."""
-    if all(j == "not compared" for j in judgements):
-        return "not compared"
-    return " / ".join(judgements)
 
 
 def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
@@ -928,7 +918,7 @@ def spc_blocks(series: pd.DataFrame, *, source: str, synthetic: bool = False,
     period, quarter_order, value and target (as :func:`quarterly_series` gives).
     """
     from analysis.charts.statistics import xmr_chart_block
-    from analysis.spc import xmr_table
+    from analysis.engine.spc import xmr_table
 
     blocks: list[Block] = []
     short: list[tuple[int, str]] = []
@@ -988,9 +978,9 @@ def headline_row(ctx: PackContext) -> pd.Series:
 
 def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
     """The headline indicator: comparators, every LA ranked, and the funnel plot (or why not)."""
-    from analysis.benchmark import all_la_values
     from analysis.charts.benchmark import all_las_ranked_chart, comparators_bar_chart
-    from analysis.explorer import funnel_chart, funnel_line, try_funnel
+    from analysis.charts.statistics import indicator_funnel_chart
+    from analysis.engine.benchmark import all_la_values
 
     head = headline_row(ctx)
     ind = ctx.catalogue.get(head["indicator"])
@@ -1006,7 +996,7 @@ def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
     if funnel is None:
         blocks.append(Note("left_out", f"No funnel plot for {ind.label}: {why}"))
     else:
-        blocks.append(funnel_chart(funnel, ind, str(head["period"]), ctx.la, name=f"{ind.id}_funnel",
+        blocks.append(indicator_funnel_chart(funnel, ind, str(head["period"]), ctx.la, name=f"{ind.id}_funnel",
                                    source=source))
         blocks.append(Text(funnel_line(funnel, ctx.la, ind)))
     return _section(ctx, "headline", f"Headline indicator: {ind.label}", blocks, HEADLINE_INTRO)
@@ -1017,13 +1007,13 @@ def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
 def indicator_section(ctx: PackContext, indicator: str) -> Section:
     """Appendix: one indicator's sentence, its neighbours ranked and its trend over the years
     (only with at least three years; otherwise a note saying what is missing)."""
-    from analysis.benchmark import neighbour_values
     from analysis.charts.benchmark import (
         MIN_TREND_YEARS,
         annual_trend_chart,
         neighbours_ranked_chart,
         trend_years,
     )
+    from analysis.engine.benchmark import neighbour_values
 
     row = ctx.latest[ctx.latest["indicator"] == indicator].iloc[0]
     ind = ctx.catalogue.get(indicator)
@@ -1060,7 +1050,7 @@ def indicator_detail_section(ctx: PackContext) -> Section:
 def quoted_section(ctx: PackContext) -> Section:
     """Benchmarks the LA's own earlier reports quoted, each beside the published figure it
     should match, with any difference explained (appendix; left out where there are none)."""
-    from analysis.quoted import quoted_vs_computed
+    from analysis.quarterly_pack.quoted import quoted_vs_computed
 
     quoted = quoted_vs_computed(ctx.la, _paths(ctx))
     if quoted.empty:

@@ -1,9 +1,9 @@
 """What a pack holds, from ``config/packs/<name>.yaml``: sections in order, indicators, headline.
 
 The YAML names things; Python computes them. Sections are names of builders in a registry
-(``analysis.report.QUARTERLY_SECTIONS``), indicators are ids of the catalogue
+(``analysis.quarterly_pack.report.QUARTERLY_SECTIONS``), indicators are ids of the catalogue
 (``config/indicators.yaml``). Both are checked when the file is loaded, so a misspelt name
-is an :class:`~analysis.errors.InputDataError` naming the file and the entry, before any
+is an :class:`~analysis.core.errors.InputDataError` naming the file and the entry, before any
 section is built.
 """
 
@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from analysis.catalogue import Catalogue
-from analysis.config import parse_model, read_yaml
-from analysis.errors import InputDataError
+from analysis.core.config import parse_model, read_yaml
+from analysis.core.errors import InputDataError
+from analysis.data.catalogue import Catalogue
 
 
 class SectionOverride(BaseModel):

@@ -3,7 +3,7 @@
 Each format is one module with ``render(pack) -> {relative path: str | bytes}``, held in
 :data:`RENDERERS` by name. Rendering happens in memory; :func:`write` checks the pack
 (:func:`validate_pack`), renders every format asked for, then writes all the files at once
-through :mod:`analysis.atomic`, so a failure leaves no half-written output.
+through :mod:`analysis.core.atomic`, so a failure leaves no half-written output.
 
 A new format is one module with a ``render`` function and one entry in :data:`RENDERERS`.
 """
@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from analysis.blocks import Chart, Pack, Section, Table
-from analysis.errors import AnalysisError, ParameterError
+from analysis.core.blocks import Chart, Pack, Section, Table
+from analysis.core.errors import AnalysisError, ParameterError
 
 Rendered = dict[str, str | bytes]
 Renderer = Callable[..., Rendered]
@@ -147,7 +147,7 @@ def validate_pack(pack: Pack, *, strict: bool = True) -> None:
 def resolve_output_dir(output_dir: str | Path) -> Path:
     """A relative folder is taken from the project's root, not the working folder (a notebook
     in JupyterLab runs in notebooks/ but writes to the project's outputs/)."""
-    from analysis.config import project_root
+    from analysis.core.config import project_root
 
     path = Path(output_dir).expanduser()
     return path if path.is_absolute() else project_root() / path
@@ -202,7 +202,7 @@ def render_all(pack: Pack, formats: Iterable[str] = ("files", "html", "docx"),
 def write_files(rendered: Mapping[str, str | bytes], output_dir: Path) -> list[Path]:
     """Write rendered files under ``output_dir``, each atomically (temporary file, rename).
     Every path is checked to stay inside ``output_dir`` before anything is written."""
-    from analysis.atomic import atomic_path
+    from analysis.core.atomic import atomic_path
 
     root = output_dir.resolve()
     targets = []

@@ -1,4 +1,4 @@
-"""The command line's tables as :class:`~analysis.blocks.Table` values, for
+"""The command line's tables as :class:`~analysis.core.blocks.Table` values, for
 :func:`analysis.render.terminal.table_text`: the same formats as every other output
 (percentages with their decimals, counts as whole numbers, blanks with a reason, statuses and
 directions as words), never raw ``14.285714``, ``NaN`` or ``outside_tolerance``.
@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.blocks import Column, Table
+from analysis.core.blocks import Column, Table
 from analysis.render.formats import format_cell, row_column
 
 _STATUS_SOURCE = {"computed": "computed", "reported": "as reported"}
@@ -40,7 +40,9 @@ def status_table(frame: pd.DataFrame, name: str = "status", caption: str = "Stat
 
 
 def summary_table(frame: pd.DataFrame) -> Table:
-    from analysis.quarterly import SUMMARY_STATUSES  # here: the quarterly module loads pandera
+    from analysis.measures.local_status import (
+        SUMMARY_STATUSES,  # here: the quarterly module loads pandera
+    )
 
     statuses = [s for s in SUMMARY_STATUSES if s in frame.columns]
     columns = [Column("area", "Area"), Column("measures", "Measures", "count")]

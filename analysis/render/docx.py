@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from analysis.blocks import META_LABELS, Chart, Note, Pack, Section, Table, Text
+from analysis.core.blocks import META_LABELS, Chart, Note, Pack, Section, Table, Text
 from analysis.render.files import Drawing, chart_paths, draw_charts
 from analysis.render.formats import formatted_rows, is_numeric
 

@@ -22,8 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.blocks import Chart, Note, Pack, Section, Table, Text
-from analysis.errors import AnalysisError
+from analysis.core.blocks import Chart, Note, Pack, Section, Table, Text
+from analysis.core.errors import AnalysisError
 
 #: Characters that make a spreadsheet treat a text cell as a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -1,6 +1,6 @@
 """How one cell of a table is shown: the single formatter every renderer uses.
 
-A :class:`~analysis.blocks.Table` keeps its numbers; each :class:`~analysis.blocks.Column`
+A :class:`~analysis.core.blocks.Table` keeps its numbers; each :class:`~analysis.core.blocks.Column`
 says its kind and decimals. :func:`format_cell` turns one value into the text a reader sees
 (HTML, Word, PDF, notebook and terminal alike): percentages and rates with the column's
 decimals, counts as whole numbers with thousands separators, blanks with a reason, statuses
@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.blocks import Column
+from analysis.core.blocks import Column
 
 #: Default decimals per kind when a column gives none ("number": as many as the value has,
 #: up to :data:`MOST_DECIMALS`).
@@ -37,7 +37,7 @@ UNIT_KINDS: dict[str, str] = {
     "days": "days", "ratio": "ratio",
 }
 
-#: Why a figure is blank, from DfE's symbols (analysis.readers.symbols) and common words.
+#: Why a figure is blank, from DfE's symbols (analysis.data.readers.symbols) and common words.
 BLANK_REASONS: dict[str, str] = {
     "c": "suppressed",
     "suppressed": "suppressed",
@@ -56,18 +56,18 @@ BLANK_REASONS: dict[str, str] = {
 
 #: Statuses against target and tolerance, judgements and directions: symbol and words.
 WORDS: dict[str, str] = {
-    # status against target and tolerance (analysis.quarterly)
+    # status against target and tolerance (analysis.measures.local_status)
     "on_target": "● On target",
     "inside_tolerance": "◐ Inside tolerance",
     "outside_tolerance": "○ Outside tolerance",
     "no_target": "No target",
     "no_value": "No value",
-    # judgement against a comparator (analysis.judgement)
+    # judgement against a comparator (analysis.engine.judgement)
     "better": "▲ Better",
     "similar": "■ Similar",
     "worse": "▼ Worse",
     "not compared": "Not compared",
-    # direction of travel (analysis.benchmark, analysis.quarterly)
+    # direction of travel (analysis.engine.benchmark, analysis.measures.local_status)
     "improved": "▲ Improved",
     "improving": "▲ Improving",
     "worsened": "▼ Worsened",

@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import Environment
 from markupsafe import Markup
 
-from analysis.blocks import META_LABELS, Chart, Note, Pack, Section, Table, Text
+from analysis.core.blocks import META_LABELS, NOTEBOOK_HTML, Chart, Note, Pack, Section, Table, Text
 from analysis.render.files import Drawing, chart_paths, draw_charts
 from analysis.render.formats import formatted_rows, is_numeric
 
@@ -274,3 +274,7 @@ _TITLE = """<header class="title-block"><h1>{{ pack.title }}</h1>
 def title_fragment(pack: Pack) -> str:
     """The pack's title block as an HTML fragment for a notebook."""
     return _fragment(Markup(_template(_TITLE).render(pack=pack, facts=facts(pack))))
+
+
+# A pack or a section left at the end of a notebook cell shows itself as this HTML.
+NOTEBOOK_HTML.update({Pack: pack_fragment, Section: section_fragment})

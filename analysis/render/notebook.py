@@ -2,7 +2,8 @@
 
 The charts are drawn first, all at once (in the files renderer's worker pool inside a
 notebook kernel), then each section is displayed. Problems that would stop the pack being
-saved are warnings here (:func:`analysis.render.validate_pack`).
+saved are warnings here (:func:`analysis.render.validate_pack`). Importing this module also lets a
+pack or section at the end of a cell show itself (:data:`analysis.core.blocks.NOTEBOOK_HTML`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from analysis.blocks import Pack
+from analysis.core.blocks import Pack
+from analysis.render.html import section_fragment, title_fragment
 
 
 def show(pack: Pack, display: Callable[[Any], Any] | None = None) -> None:
@@ -20,7 +22,6 @@ def show(pack: Pack, display: Callable[[Any], Any] | None = None) -> None:
 
     from analysis.render import validate_pack
     from analysis.render.files import draw_charts
-    from analysis.render.html import section_fragment, title_fragment
 
     if display is None:
         from IPython.display import display as ipython_display

@@ -28,9 +28,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from analysis.atomic import atomic_path
-from analysis.blocks import Pack
-from analysis.errors import AnalysisError
+from analysis.core.atomic import atomic_path
+from analysis.core.blocks import Pack
+from analysis.core.errors import AnalysisError
 from analysis.render.files import Drawing, draw_charts
 
 #: Chromium switches for printing: no network chatter, no GPU, no sandbox (containers).

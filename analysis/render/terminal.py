@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from analysis.blocks import META_LABELS, Chart, Note, Pack, Section, Table, Text
+from analysis.core.blocks import META_LABELS, Chart, Note, Pack, Section, Table, Text
 from analysis.render.formats import formatted_rows, is_numeric
 
 #: Text columns wider than this are wrapped.

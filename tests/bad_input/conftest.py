@@ -11,8 +11,8 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from analysis.cli import app
-from analysis.config import Paths
+from analysis.app.cli import app
+from analysis.core.config import Paths
 from tests.test_fetch import server  # noqa: F401 (fixture: a local HTTP server for fetch)
 
 

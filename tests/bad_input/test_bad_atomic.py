@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.atomic import atomic_dir, atomic_path, sweep_stale
-from analysis.errors import OutputError, ParameterError
+from analysis.core.atomic import atomic_dir, atomic_path, sweep_stale
+from analysis.core.errors import OutputError, ParameterError
 
 
 def _write_pack(target: str, marker: str, barrier) -> None:
@@ -149,7 +149,7 @@ def test_the_folder_of_a_run_killed_with_sigkill_is_swept_by_the_next(tmp_path):
     import sys
 
     target = tmp_path / "2017-18-q4"
-    code = ("import sys, time; from pathlib import Path; from analysis.atomic import atomic_dir\n"
+    code = ("import sys, time; from pathlib import Path; from analysis.core.atomic import atomic_dir\n"
             f"with atomic_dir(Path({str(target)!r})) as tmp:\n"
             "    (tmp / 'chart.png').write_bytes(b'half a chart'); print(tmp, flush=True); time.sleep(120)\n")
     child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)

@@ -9,10 +9,10 @@ import threading
 
 import pytest
 
-import analysis.pack
-from analysis.errors import NoDataError, ParameterError
-from analysis.limits import KERNEL_MEMORY_MB, check_jobs
-from analysis.pack import PackResult, run_many, unique_las
+import analysis.app.runner
+from analysis.app.runner import PackResult, run_many, unique_las
+from analysis.core.errors import NoDataError, ParameterError
+from analysis.core.limits import KERNEL_MEMORY_MB, check_jobs
 from tests.bad_input.conftest import assert_clean_error
 
 
@@ -38,7 +38,7 @@ def fake_packs(monkeypatch, tmp_path):
             raise NoDataError("no figures for Wakefield in 2017-18 Q4")
         return PackResult("quarterly_pack", name, period, "ok", tmp_path / name.lower())
 
-    monkeypatch.setattr(analysis.pack, "run_pack", run_pack)
+    monkeypatch.setattr(analysis.app.runner, "run_pack", run_pack)
     monkeypatch.setenv("CSC_LOG_DIR", str(tmp_path / "logs"))
     return calls
 
@@ -91,7 +91,7 @@ def test_cli_jobs_zero_or_negative(cli, fake_packs, jobs, tmp_path):
 
 
 def test_cli_jobs_10000_warns_and_runs(cli, fake_packs, tmp_path, monkeypatch):
-    monkeypatch.setattr("analysis.limits.cores", lambda: 2)
+    monkeypatch.setattr("analysis.core.limits.cores", lambda: 2)
     result = cli("pack", "--la", "Doncaster", "--la", "doncaster", "--la", "371", "--la", "E08000017",
                  "--jobs", "10000", "--output", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
@@ -102,7 +102,7 @@ def test_cli_jobs_10000_warns_and_runs(cli, fake_packs, tmp_path, monkeypatch):
 def test_two_runs_of_the_same_pack_at_once_both_finish(stub_pack_notebook, tmp_path):
     from concurrent.futures import ThreadPoolExecutor
 
-    from analysis.pack import run_notebook
+    from analysis.app.runner import run_notebook
 
     paths = stub_pack_notebook(
         "import pathlib, time\n"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.errors import InputDataError
-from analysis.local_measures import LocalMeasures, load_local_measures
-from analysis.readers.encoding import decode_text, read_csv_any
-from analysis.readers.local_return import read_local_return
-from analysis.readers.referral_records import read_referral_records
+from analysis.core.errors import InputDataError
+from analysis.data.readers.encoding import decode_text, read_csv_any
+from analysis.data.readers.local_return import read_local_return
+from analysis.data.readers.referral_records import read_referral_records
+from analysis.measures.local_measures import LocalMeasures, load_local_measures
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -109,7 +109,7 @@ def test_referral_records_saved_semicolon_separated_are_named(tmp_path):
 
 
 def test_the_manifest_names_each_returns_encoding(tmp_path):
-    from analysis.readers.encoding import text_encodings
+    from analysis.data.readers.encoding import text_encodings
 
     local = tmp_path / "data" / "raw" / "local"
     local.mkdir(parents=True)

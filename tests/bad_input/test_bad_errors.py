@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import AnalysisError, InputDataError
+from analysis.core.errors import AnalysisError, InputDataError
 from tests.bad_input.conftest import assert_clean_error, snapshot
 
 BENCH = ("benchmark", "--la", "Doncaster", "--year", "2017", "--indicator", "re_referrals")
@@ -34,12 +34,12 @@ def test_damaged_benchmarks_parquet(with_table, cli, damage):
 
 
 def test_an_unexpected_exception_is_one_line_and_a_log(cli, log_dir, monkeypatch, bench_table):
-    import analysis.geography
+    import analysis.data.geography
 
     def broken(*args, **kwargs):
         raise RuntimeError("the lookup broke\nsecond line of detail")
 
-    monkeypatch.setattr(analysis.geography, "load_areas", broken)
+    monkeypatch.setattr(analysis.data.geography, "load_areas", broken)
     result = cli("las")
     text = assert_clean_error(result, "unexpected error (RuntimeError: the lookup broke)",
                               str(log_dir), exit_code=1)
@@ -100,11 +100,11 @@ def test_a_return_with_an_unknown_la_code_is_an_error(project_copy, cli, bench_t
 
 
 def test_a_notebook_error_is_shown_whole_once(stub_pack_notebook, bench_table, tmp_path):
-    from analysis.pack import run_pack
+    from analysis.app.runner import run_pack
 
     found = "x" * 150 + " the end of a long found text that must not be cut mid-word " + "y" * 40
     paths = stub_pack_notebook(
-        "from analysis.errors import InputDataError\n"
+        "from analysis.core.errors import InputDataError\n"
         f"raise InputDataError('a bad cell in the return', file='r.csv', found={found!r}, fix='correct it')")
     with pytest.raises(AnalysisError) as err:
         run_pack("Doncaster", "2017-18 Q4", paths, outputs_root=tmp_path / "outputs", pdf=False)
@@ -116,7 +116,7 @@ def test_a_notebook_error_is_shown_whole_once(stub_pack_notebook, bench_table, t
 
 
 def test_a_notebook_fault_is_exit_status_1(stub_pack_notebook, bench_table, tmp_path):
-    from analysis.pack import run_pack
+    from analysis.app.runner import run_pack
 
     paths = stub_pack_notebook("{}['missing key']")
     with pytest.raises(AnalysisError) as err:
@@ -131,7 +131,7 @@ def test_an_immutable_previous_pack_is_a_message(stub_pack_notebook, bench_table
 
     paths = stub_pack_notebook("import pathlib; pathlib.Path(output_dir, 'new.txt').write_text('new')")
     monkeypatch.setenv("CSC_PROJECT_ROOT", str(paths.root))
-    monkeypatch.setattr("analysis.cli._paths", lambda: paths)
+    monkeypatch.setattr("analysis.app.cli._paths", lambda: paths)
     real_rename = os.rename
 
     def immutable(src, dst):  # as `chattr +i` on the previous pack would (root ignores chmod)

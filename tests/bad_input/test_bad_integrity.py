@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from analysis.atomic import sha256_file
-from analysis.config import load_sources
-from analysis.integrity import readme_with_table, verify_raw_files
+from analysis.core.atomic import sha256_file
+from analysis.core.config import load_sources
+from analysis.data.integrity import readme_with_table, verify_raw_files
 from tests.bad_input.conftest import assert_clean_error, snapshot
 from tests.conftest import replace_raw
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.errors import OutputError, ParameterError
-from analysis.outputs import check_output_path
+from analysis.core.errors import OutputError, ParameterError
+from analysis.core.outputs import check_output_path
 from tests.bad_input.conftest import assert_clean_error, snapshot
 from tests.bad_input.test_bad_atomic import make_device
 
@@ -131,6 +131,6 @@ def test_synthetic_bad_seed_or_out(tmp_path, cli, args, needle):
 
 
 def test_an_output_error_is_an_analysis_error_with_exit_status_2():
-    from analysis.errors import AnalysisError
+    from analysis.core.errors import AnalysisError
 
     assert issubclass(OutputError, AnalysisError) and OutputError("x").exit_code == 2

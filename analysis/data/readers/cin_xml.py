@@ -6,7 +6,7 @@ external reference (a file with one is rejected with :class:`InputDataError`), a
 memory as a whole tree. Validation against the year's XSD (``xmlschema``) is optional.
 
 One row per ``CINdetails`` (one referral), in the tidy shape of
-:mod:`analysis.schemas.referrals`. The census has no locality and no early help field,
+:mod:`analysis.data.schemas.referrals`. The census has no locality and no early help field,
 so ``locality`` and ``prior_early_help`` are NA. The census has no referral id either:
 ``referral_id`` is ``<LAchildID>/<CINreferralDate>/<n>`` (``n`` counts same-day
 referrals of one child), so the same referral gets the same id in every year's file.
@@ -42,8 +42,8 @@ import pandas as pd
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
-from analysis.errors import InputDataError, NoDataError, ParameterError
-from analysis.schemas.referrals import (
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.data.schemas.referrals import (
     COLUMNS,
     REFERRAL_SOURCES,
     empty_referrals,
@@ -52,7 +52,7 @@ from analysis.schemas.referrals import (
 )
 
 #: Default folder of the CIN census XSD files (``CIN_schema_<year>.xsd``).
-DEFAULT_XSD_DIR = Path(__file__).resolve().parents[2] / "data" / "raw" / "cin-census-xsd"
+DEFAULT_XSD_DIR = Path(__file__).resolve().parents[3] / "data" / "raw" / "cin-census-xsd"
 #: Census years with a schema file; earlier years are checked with the first one.
 XSD_YEARS = range(2017, 2025)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from difflib import get_close_matches
 from pathlib import Path
 
-from analysis.errors import InputDataError
+from analysis.core.errors import InputDataError
 
 
 def check_columns(path: Path | str, found: Sequence[str], needed: Iterable[str], *, expected: str,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import InputDataError
-from analysis.readers.columns import check_columns
+from analysis.core.errors import InputDataError
+from analysis.data.readers.columns import check_columns
 
 #: Columns every EES file the toolkit reads must have (old/new LA code order varies).
 GEOGRAPHY_COLUMNS = [
@@ -30,7 +30,7 @@ def read_ees_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     """Read an EES tidy CSV as text, checking the geography columns and ``columns`` exist.
 
     Everything is read as text so that DfE symbols survive; numbers are parsed later by
-    :func:`analysis.readers.symbols.split_values`.
+    :func:`analysis.data.readers.symbols.split_values`.
     """
     if not path.exists():
         raise _missing_file(path)

@@ -17,8 +17,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.config import project_relative
-from analysis.errors import InputDataError
+from analysis.core.config import project_relative
+from analysis.core.errors import InputDataError
 
 SAVE_AS = "open it in Excel and save it as 'CSV UTF-8 (Comma delimited) (*.csv)'"
 

@@ -3,7 +3,7 @@
 The format is documented in ``docs/data-formats/local-return.md``. In short: one row per
 indicator code and period, with the value, optional target and tolerance, the polarity, the
 measure type and the status the council reported. The reader checks everything it can and
-raises one :class:`~analysis.errors.InputDataError` naming the file, the column, the
+raises one :class:`~analysis.core.errors.InputDataError` naming the file, the column, the
 spreadsheet rows (header = row 1) and a fix. It never writes anything.
 
 Cleaning it does on purpose (and documents):
@@ -30,18 +30,17 @@ import re
 from collections.abc import Iterable
 from difflib import get_close_matches
 from pathlib import Path
-from typing import get_args
+from typing import TYPE_CHECKING, get_args
 
 import numpy as np
 import pandas as pd
 from pandera.errors import SchemaError, SchemaErrors
 
-from analysis.catalogue import Unit
-from analysis.errors import InputDataError, ParameterError
-from analysis.local_measures import LocalMeasures
-from analysis.periods import _FY, _fy_end, parse_quarter, quarter_of_month
-from analysis.readers.columns import check_columns
-from analysis.schemas.local_return import (
+from analysis.core.errors import InputDataError, ParameterError
+from analysis.data.catalogue import Unit
+from analysis.data.periods import _FY, _fy_end, parse_quarter, quarter_of_month
+from analysis.data.readers.columns import check_columns
+from analysis.data.schemas.local_return import (
     COLUMNS,
     FILE_COLUMNS,
     MEASURE_TYPES,
@@ -51,6 +50,9 @@ from analysis.schemas.local_return import (
     STATUSES,
     LocalReturnSchema,
 )
+
+if TYPE_CHECKING:  # the reader takes an LA's definitions as a value; it never loads them
+    from analysis.measures.local_measures import LocalMeasures
 
 UNITS: tuple[str, ...] = get_args(Unit)
 NUMBER_COLUMNS = ["value", "numerator", "denominator", "target", "tolerance"]
@@ -134,7 +136,7 @@ def _read_xlsx(path: Path) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    from analysis.readers.encoding import read_csv_any
+    from analysis.data.readers.encoding import read_csv_any
 
     try:
         return read_csv_any(path, dtype=str, keep_default_na=False)  # UTF-8/16, Windows-1252
@@ -274,7 +276,7 @@ def _to_number(text: str, allow_percent: bool) -> float | None:
 def read_local_return(path: Path, measures: LocalMeasures) -> pd.DataFrame:
     """Read, check and clean one LA's local return into the tidy local table.
 
-    ``measures``: that LA's own measures (:func:`analysis.local_measures.load_local_measures`).
+    ``measures``: that LA's own measures (:func:`analysis.measures.local_measures.load_local_measures`).
     Every row must be that LA's; contract and volumetric codes must be among its measures.
 
     Raises :class:`InputDataError` (file, column, spreadsheet rows, fix) for: a missing or

@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.errors import InputDataError, ParameterError
-from analysis.schemas.referrals import (
+from analysis.core.errors import InputDataError, ParameterError
+from analysis.data.schemas.referrals import (
     ASSESSMENT_FACTORS,
     ASSESSMENT_OUTCOMES,
     CLOSURE_REASONS,
@@ -123,7 +123,7 @@ def _rename(df: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 
 def _load(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    from analysis.readers.encoding import read_csv_any
+    from analysis.data.readers.encoding import read_csv_any
 
     if not path.exists():
         raise InputDataError("file not found", file=path, fix="check the path")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from analysis.readers.symbols import STATUS_MEANINGS
+from analysis.data.readers.symbols import STATUS_MEANINGS
 
 COLUMNS = [
     "indicator", "year", "period", "level", "area_code", "old_la_code", "area_name",

@@ -1,6 +1,6 @@
 """Schema of the tidy local quarterly table: one row per LA x local indicator code x period.
 
-Built by :func:`analysis.readers.local_return.read_local_return` from a council's local return
+Built by :func:`analysis.data.readers.local_return.read_local_return` from a council's local return
 (see ``docs/data-formats/local-return.md``). Numbers are floats (cleaned of ``%`` and thousands
 separators), periods are canonical labels with typed parts, and every row keeps the file and
 spreadsheet row it came from so later errors can point at it.
