@@ -40,9 +40,10 @@ test: $(STAMP) ## Run the whole test suite (unit, published figures, end-to-end 
 test-fast: $(STAMP) ## Run the tests without the end-to-end notebook runs
 	$(PY) -m pytest -m "not e2e"
 
-lint: $(STAMP) ## Check code style (ruff) and types (mypy, settings in pyproject.toml)
+lint: $(STAMP) ## Check code style (ruff), types (mypy) and the package's layers (import-linter); settings in pyproject.toml
 	$(VENV)/bin/ruff check analysis tests benchmarks notebooks
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 
 format: $(STAMP) ## Format code with ruff
 	$(VENV)/bin/ruff format analysis tests benchmarks
