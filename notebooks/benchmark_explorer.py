@@ -38,7 +38,7 @@ formats = ["files", "html", "docx"]
 from analysis import render
 from analysis.data.geography import resolve_la
 from analysis.explorer import report
-from analysis.explorer.view import load_explorer_data
+from analysis.explorer.data import load_explorer_data
 from analysis.render import notebook
 
 data = load_explorer_data()

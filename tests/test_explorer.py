@@ -24,8 +24,8 @@ from analysis.core.errors import NoDataError, ParameterError
 from analysis.data.geography import resolve_la
 from analysis.engine import funnel_words, funnels
 from analysis.engine.funnels import Funnel
+from analysis.explorer import data as explorer_data
 from analysis.explorer import report
-from analysis.explorer import view as explorer
 
 runner = CliRunner()
 
@@ -55,7 +55,7 @@ def _funnel(positions: list[str], left_out: int = 0) -> Funnel:
     return Funnel("re_referrals", 2017, "proportion", 100.0, 20.0, points, limits, "none", left_out)
 
 
-# --- analysis.explorer.view -------------------------------------------------------------------------
+# --- analysis.explorer.report -----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("given", "expected"), [("none", "none"), ("Multiplicative", "multiplicative"),
                                                  (" additive ", "additive")])
@@ -360,20 +360,20 @@ def test_an_las_rows_picked_from_every_las_judged_table_are_its_explorer_table(p
     """The interactive explorer judges every LA once per indicator and picks an LA's rows:
     the same table, sentences included, as working the LA out alone; an LA with no figures
     for the indicator is the same NoDataError."""
-    data = explorer.load_explorer_data(paths)
+    data = explorer_data.load_explorer_data(paths)
     for name, indicator in [("Doncaster", "re_referrals"), ("Rotherham", "cla_dental_checks"),
                             ("Leeds", "cla_rate")]:
         la = resolve_la(name)
-        picked = explorer.la_judged(data, la, indicator, None, 0.95)
+        picked = explorer_data.la_judged(data, la, indicator, None, 0.95)
         alone = report.explorer_table(data.rows(indicator), la, data.catalogue, indicators=[indicator],
                                       paths=paths)
         pd.testing.assert_frame_equal(picked, alone, check_exact=False, rtol=1e-12)
-    assert "sentence" not in explorer.judged_all(data, indicator, None, 0.95)  # the kept table is untouched
-    don = explorer.la_judged(data, resolve_la("Doncaster"), "re_referrals", None, 0.95)
+    assert "sentence" not in explorer_data.judged_all(data, indicator, None, 0.95)  # the kept table is untouched
+    don = explorer_data.la_judged(data, resolve_la("Doncaster"), "re_referrals", None, 0.95)
     assert don.loc[don["year"] == 2017, "value"].item() == 27.1
     with pytest.raises(NoDataError) as alone_error:  # no figure in any year
         report.explorer_table(data.rows("cla_dental_checks"), resolve_la("Isles of Scilly"), data.catalogue,
                               indicators=["cla_dental_checks"], paths=paths)
     with pytest.raises(NoDataError) as picked_error:
-        explorer.la_judged(data, resolve_la("Isles of Scilly"), "cla_dental_checks", None, 0.95)
+        explorer_data.la_judged(data, resolve_la("Isles of Scilly"), "cla_dental_checks", None, 0.95)
     assert str(picked_error.value) == str(alone_error.value)

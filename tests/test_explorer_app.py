@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from analysis.core.errors import ParameterError
+from analysis.explorer import data as explorer_data
 from analysis.explorer import view as explorer
 from analysis.explorer.server import notebook_path
 
@@ -22,7 +23,7 @@ YORKSHIRE = ("Barnsley, Bradford, Calderdale, Doncaster, East Riding of Yorkshir
 
 @pytest.fixture(scope="module")
 def data(bench_table, paths):
-    return explorer.load_explorer_data(paths)
+    return explorer_data.load_explorer_data(paths)
 
 
 def _view(data, **kwargs):

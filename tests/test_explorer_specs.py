@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from analysis.charts.statistics import indicator_funnel_chart
+from analysis.explorer import data as explorer_data
 from analysis.explorer import view as explorer
 from analysis.explorer.specs import CHARTS, MIME, SCHEMA, chart_inputs, view_chart, view_charts
 
@@ -119,7 +120,7 @@ def texts(spec: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def data(bench_table, paths):
-    return explorer.load_explorer_data(paths)
+    return explorer_data.load_explorer_data(paths)
 
 
 def _view(data, **kwargs):

@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis.data.periods import financial_year_label
 from analysis.explorer import view as explorer
+from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
 from analysis.explorer.specs import CHARTS, MIME, ChartSpec, chart_inputs, file_stem, view_chart
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ STYLE = """<style>
 class ExplorerApp:
     """The explorer's widgets and the state they show (one per notebook kernel)."""
 
-    def __init__(self, data: explorer.ExplorerData, selection: explorer.ExplorerSelection) -> None:
+    def __init__(self, data: ExplorerData, selection: explorer.ExplorerSelection) -> None:
         self.data = data
         self.selection = selection
         self.view: explorer.ExplorerView | None = None
@@ -321,10 +322,10 @@ def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | No
     neighbour list in force each year, at ``level``), are worked out at start-up, so that a
     change of LA or indicator only picks rows.
     """
-    data = explorer.load_explorer_data()
+    data = load_explorer_data()
     for ind in data.catalogue.benchmarked():
         explorer.bands_by_year(data, ind.id)  # and so its ranks
-        explorer.judged_all(data, ind.id, None, level)  # every indicator's at once, the first time
+        judged_all(data, ind.id, None, level)  # every indicator's at once, the first time
     gc.freeze()  # the loaded data and libraries are kept for good: the collector skips them
     return ExplorerApp(data, explorer.ExplorerSelection(la=la, indicator=indicator, year=year,
                                                         comparator=comparator, level=level))
