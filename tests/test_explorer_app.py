@@ -13,6 +13,7 @@ import pytest
 
 from analysis.core.errors import ParameterError
 from analysis.explorer import data as explorer_data
+from analysis.explorer import search
 from analysis.explorer import view as explorer
 from analysis.explorer.server import notebook_path
 
@@ -49,7 +50,7 @@ def test_la_by_code_and_any_case(data):
 
 
 def test_a_consortium_list_gives_its_mean_and_each_la(data):
-    view = _view(data, la="Rotherham", comparator="list", group=explorer.split_names(YORKSHIRE))
+    view = _view(data, la="Rotherham", comparator="list", group=search.split_names(YORKSHIRE))
     assert view.messages == ()
     assert view.group.count == 15 and view.group.size == 15
     assert view.group.mean == pytest.approx(302.1 / 15)
@@ -104,14 +105,14 @@ def test_year_not_published_lists_the_years(data):
 
 def test_indicator_by_label_id_or_unique_part(data):
     cat = data.catalogue
-    assert explorer.find_indicator("Re-referrals within 12 months", cat)[0].id == "re_referrals"
-    assert explorer.find_indicator("RE_REFERRALS", cat)[0].id == "re_referrals"
-    assert explorer.find_indicator("dental check", cat)[0].label.endswith("up-to-date dental check")
-    assert explorer.find_indicator("referrals", cat)[0] is None  # several labels hold it
+    assert search.find_indicator("Re-referrals within 12 months", cat)[0].id == "re_referrals"
+    assert search.find_indicator("RE_REFERRALS", cat)[0].id == "re_referrals"
+    assert search.find_indicator("dental check", cat)[0].label.endswith("up-to-date dental check")
+    assert search.find_indicator("referrals", cat)[0] is None  # several labels hold it
 
 
 def test_indicator_choices_are_grouped_by_topic(catalogue):
-    topics = [t for t, _ in explorer.indicator_choices(catalogue)]
+    topics = [t for t, _ in search.indicator_choices(catalogue)]
     # each topic's indicators together: the topic never comes back once left
     runs = [t for i, t in enumerate(topics) if i == 0 or topics[i - 1] != t]
     assert len(runs) == len(set(topics)) > 1
@@ -120,13 +121,13 @@ def test_indicator_choices_are_grouped_by_topic(catalogue):
 def test_years_text_and_split_names():
     assert explorer.years_text([2013, 2014, 2015, 2017]) == "2012-13 to 2014-15 and 2016-17"
     assert explorer.years_text([2020]) == "2019-20"
-    assert explorer.split_names("Barnsley, Kingston upon Hull, City of;York\nBristol, City of") == (
+    assert search.split_names("Barnsley, Kingston upon Hull, City of;York\nBristol, City of") == (
         "Barnsley", "Kingston upon Hull, City of", "York", "Bristol, City of")
 
 
 def test_nearest_is_case_blind():
-    assert explorer.nearest("DONCASTR", ["Doncaster", "Lancashire", "Leeds"])[0] == "Doncaster"
-    assert explorer.nearest("zzzz", ["Doncaster"]) == []
+    assert search.nearest("DONCASTR", ["Doncaster", "Lancashire", "Leeds"])[0] == "Doncaster"
+    assert search.nearest("zzzz", ["Doncaster"]) == []
 
 
 def test_csv_has_the_row_the_group_and_the_source(data):

@@ -7,15 +7,13 @@ calls :func:`explorer_view` on data loaded once (:class:`ExplorerData`) and show
 
 from __future__ import annotations
 
-import difflib
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
 from analysis.core.errors import AnalysisError, NoDataError, ParameterError
-from analysis.data.catalogue import Catalogue, Indicator
+from analysis.data.catalogue import Indicator
 from analysis.data.geography import LocalAuthority
 from analysis.data.periods import financial_year_label
 from analysis.data.sources import source_line
@@ -23,6 +21,7 @@ from analysis.engine.funnel_words import funnel_line
 from analysis.engine.funnels import KIND_OF_UNIT, Funnel, try_funnel
 from analysis.engine.judgement import level_text
 from analysis.explorer.data import ExplorerData, la_judged, ranked_indicator
+from analysis.explorer.search import find_indicator, find_la, resolve_group
 
 #: Comparator groups the explorer offers: (what the analyst reads, key).
 COMPARATOR_CHOICES: tuple[tuple[str, str], ...] = (
@@ -92,54 +91,6 @@ class ExplorerView:
         return "" if self.row is None else str(self.row["sentence"])
 
 
-def nearest(text: str, choices: Sequence[str], n: int = 3) -> list[str]:
-    """The choices closest to ``text`` (case-insensitive; difflib), best first."""
-    lowered = {c.lower(): c for c in choices}
-    query = text.strip().lower()
-    starts = [c for low, c in lowered.items() if query and low.startswith(query)]
-    close = difflib.get_close_matches(query, list(lowered), n=n, cutoff=0.4)
-    return list(dict.fromkeys([*starts, *(lowered[c] for c in close)]))[:n]
-
-
-def _did_you_mean(found: list[str]) -> str:
-    return f" Nearest: {', '.join(found)}." if found else ""
-
-
-def find_la(text: str, data: ExplorerData) -> tuple[LocalAuthority | None, str]:
-    """The LA named (any case), or its old (371) or new (E08000017) code; else None and why."""
-    from analysis.data.geography import resolve_la
-
-    if not text.strip():
-        return None, "Type an LA's name or code (e.g. Doncaster or 371)."
-    try:
-        return resolve_la(text, data.areas), ""
-    except AnalysisError:
-        return None, (f"No local authority matches '{text.strip()}'."
-                      + _did_you_mean(nearest(text, data.la_names)))
-
-
-def indicator_choices(catalogue: Catalogue) -> list[tuple[str, str]]:
-    """(topic, label) of every benchmarked indicator, grouped by topic in catalogue order."""
-    indicators = catalogue.benchmarked()
-    topics = list(dict.fromkeys(i.topic for i in indicators))
-    return [(t, i.label) for t in topics for i in indicators if i.topic == t]
-
-
-def find_indicator(text: str, catalogue: Catalogue) -> tuple[Indicator | None, str]:
-    """The benchmarked indicator whose label or id is ``text`` (any case); else None and why."""
-    query = " ".join(text.split()).lower()
-    if not query:
-        return None, "Type an indicator's name, or pick one from the list."
-    for ind in catalogue.benchmarked():
-        if query in (ind.id.lower(), ind.label.lower()):
-            return ind, ""
-    labels = [i.label for i in catalogue.benchmarked()]
-    within = [i for i in catalogue.benchmarked() if query and query in i.label.lower()]
-    if len(within) == 1:
-        return within[0], ""
-    return None, f"No indicator matches '{text.strip()}'." + _did_you_mean(nearest(text, labels))
-
-
 def published_years(table: pd.DataFrame, indicator: str) -> list[int]:
     """The years with a published figure for the indicator (England or any area)."""
     rows = table[(table["indicator"] == indicator) & table["value"].notna()]
@@ -165,32 +116,6 @@ def _region_members(data: ExplorerData, la: LocalAuthority, year: int) -> list[s
                                         strict=True)
             if (pd.isna(first) or year >= first) and (pd.isna(last) or year <= last)]
     return sorted(set(keep))
-
-
-def resolve_group(names: Sequence[str], data: ExplorerData) -> tuple[list[LocalAuthority], list[str]]:
-    """The LAs of a typed list (names or codes), and a line for each name that matched none."""
-    found: list[LocalAuthority] = []
-    problems: list[str] = []
-    for name in names:
-        if not name.strip():
-            continue
-        la, why = find_la(name, data)
-        if la is None:
-            problems.append(why)
-        elif la.old_code not in {f.old_code for f in found}:
-            found.append(la)
-    return found, problems
-
-
-#: A comma that separates two names, not the one in "Bristol, City of" or "Herefordshire, County of".
-_NAME_SEPARATOR = re.compile(r",(?!\s*(?:city|county) of\b)", re.IGNORECASE)
-
-
-def split_names(text: str) -> tuple[str, ...]:
-    """LA names typed one a line or separated by commas or semicolons."""
-    parts = [p.strip() for chunk in text.replace(";", "\n").splitlines()
-             for p in _NAME_SEPARATOR.split(chunk)]
-    return tuple(p for p in parts if p)
 
 
 def _values_for(data: ExplorerData, codes: Sequence[str], la: LocalAuthority, indicator: str,

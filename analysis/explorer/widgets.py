@@ -25,6 +25,7 @@ import pandas as pd
 from analysis.data.periods import financial_year_label
 from analysis.explorer import view as explorer
 from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
+from analysis.explorer.search import find_indicator, indicator_choices, split_names
 from analysis.explorer.specs import CHARTS, MIME, ChartSpec, chart_inputs, file_stem, view_chart
 
 log = logging.getLogger(__name__)
@@ -98,13 +99,13 @@ class ExplorerApp:
         self.drawn: dict[tuple[object, ...], tuple[tuple[dict[str, Any], ...], str]] = {}
         self.shown: dict[str, tuple[dict[str, Any], ...]] = {}  # chart key -> its box's outputs
         self.timings: list[float] = []
-        choices = explorer.indicator_choices(data.catalogue)
+        choices = indicator_choices(data.catalogue)
         self.topics = [ALL_TOPICS, *dict.fromkeys(t for t, _ in choices)]
         self.labels_by_topic = {t: [lab for top, lab in choices if t in (ALL_TOPICS, top)]
                                 for t in self.topics}
         years = sorted(int(y) for y in data.table["year"].unique())
         wide = w.Layout(width="420px")
-        first_ind, _ = explorer.find_indicator(selection.indicator, data.catalogue)
+        first_ind, _ = find_indicator(selection.indicator, data.catalogue)
         self.la = w.Combobox(description="LA", value=selection.la, options=data.la_names,
                              placeholder="name or code, e.g. Doncaster or 371",
                              ensure_option=False, continuous_update=False, layout=wide)
@@ -213,7 +214,7 @@ class ExplorerApp:
         return replace(self.selection, la=str(self.la.value or ""),
                        indicator=str(self.indicator.value or ""), year=self.year.value,
                        comparator=str(self.comparator.value),
-                       group=explorer.split_names(str(self.group.value or "")),
+                       group=split_names(str(self.group.value or "")),
                        level=float(self.level.value))
 
     # --- drawing ---------------------------------------------------------------------------
