@@ -13,7 +13,7 @@ import pytest
 
 from analysis.core.errors import ParameterError
 from analysis.explorer import data as explorer_data
-from analysis.explorer import search
+from analysis.explorer import groups, search
 from analysis.explorer import view as explorer
 from analysis.explorer.server import notebook_path
 
@@ -54,15 +54,15 @@ def test_a_consortium_list_gives_its_mean_and_each_la(data):
     assert view.messages == ()
     assert view.group.count == 15 and view.group.size == 15
     assert view.group.mean == pytest.approx(302.1 / 15)
-    line = explorer.group_line(view.group, view.indicator, view.la, float(view.row["value"]))
+    line = groups.group_line(view.group, view.indicator, view.la, float(view.row["value"]))
     assert "Mean of the 15 LAs listed: 20.1%" in line
     assert "Rotherham is 6.0 percentage points above it" in line  # 26.1 - 20.14
 
 
 def test_consortium_table_value_rank_band_judgement(data):
     view = _view(data, comparator="list", group=("Barnsley", "Rotherham", "Doncaster"))
-    table = explorer.consortium_table(view.group, view.all_values, view.indicator,
-                                      float(view.row["england"]), 0.95)
+    table = groups.consortium_table(view.group, view.all_values, view.indicator,
+                                    float(view.row["england"]), 0.95)
     assert table["LA"].tolist() == ["Barnsley", "Rotherham", "Doncaster (selected)"]
     assert table["Value"].tolist() == ["18.8%", "26.1%", "27.1%"]
     assert table.loc[2, "National rank"] == "142 of 152"

@@ -25,6 +25,13 @@ import pandas as pd
 from analysis.data.periods import financial_year_label
 from analysis.explorer import view as explorer
 from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
+from analysis.explorer.groups import (
+    COMPARATOR_CHOICES,
+    consortium_table,
+    group_line,
+    judged_values,
+    region_members,
+)
 from analysis.explorer.search import find_indicator, indicator_choices, split_names
 from analysis.explorer.specs import CHARTS, MIME, ChartSpec, chart_inputs, file_stem, view_chart
 
@@ -118,7 +125,7 @@ class ExplorerApp:
         self.year = w.Dropdown(description="Year", value=selection.year,
                                options=[("Latest", None), *[(financial_year_label(y), y) for y in years]])
         self.comparator = w.Dropdown(description="Compare with", value=selection.comparator,
-                                     options=list(explorer.COMPARATOR_CHOICES),
+                                     options=list(COMPARATOR_CHOICES),
                                      layout=w.Layout(width="560px"),
                                      style={"description_width": "initial"})
         self.group = w.Textarea(value=", ".join(selection.group), continuous_update=False,
@@ -193,7 +200,7 @@ class ExplorerApp:
         if view is None or view.la is None or view.year is None:
             self.messages.value = "Pick an LA and a year first."
             return
-        codes = explorer._region_members(self.data, view.la, view.year)
+        codes = region_members(self.data, view.la, view.year)
         names = self.data.areas.set_index("old_code").loc[codes, "name"].astype(str)
         with self.comparator.hold_trait_notifications():
             self.comparator.unobserve(self._changed, "value")
@@ -290,7 +297,7 @@ class ExplorerApp:
         row_table = format_benchmark_table(row.to_frame().T)
         self.table.value = table_html(row_table, "explorer-row")
         self.sentence.value = f"<p>{html.escape(view.sentence)}</p>"
-        self.group_text.value = (f"<p>{html.escape(explorer.group_line(view.group, view.indicator, view.la, float(row['value'])))}</p>"
+        self.group_text.value = (f"<p>{html.escape(group_line(view.group, view.indicator, view.la, float(row['value'])))}</p>"
                                  if view.group is not None else "")
         self.funnel_text.value = f"<p>{html.escape(view.funnel_text)}</p>" if view.funnel_text else ""
         members = None
@@ -298,8 +305,8 @@ class ExplorerApp:
             ind, values = view.indicator, view.all_values
             england, level = float(row["england"]), view.selection.level
             judged = self.data.memo(("judged", ind.id, view.year, level),
-                                    lambda: explorer.judged_values(values, ind, england, level))
-            members = explorer.consortium_table(view.group, values, ind, england, level, judged)
+                                    lambda: judged_values(values, ind, england, level))
+            members = consortium_table(view.group, values, ind, england, level, judged)
             self.consortium.value = table_html(members, "explorer-consortium-table")
             topic = [i for i in self.data.catalogue.benchmarked() if i.topic == view.indicator.topic
                      and i.polarity != "none" and not i.no_quartile]  # the banded ones
