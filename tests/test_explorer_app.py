@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 
 from analysis.core.errors import ParameterError
+from analysis.explorer import bands, groups, search
 from analysis.explorer import data as explorer_data
-from analysis.explorer import groups, search
 from analysis.explorer import view as explorer
 from analysis.explorer.server import notebook_path
 
@@ -218,11 +218,11 @@ def test_band_grid_letters_and_colours(data):
     ind = data.catalogue.get("re_referrals")
     # Barnsley (18.8%), Rotherham (26.1%), Doncaster (27.1%) in 2016-17: bands B, D, D;
     # an LA code with no figures gets "-".
-    grid = explorer.band_grid(data, ["370", "372", "371", "999"], [ind], 2017)
+    grid = bands.band_grid(data, ["370", "372", "371", "999"], [ind], 2017)
     assert grid["LA"].tolist()[:3] == ["Barnsley", "Rotherham", "Doncaster"]
     assert grid[ind.label].tolist() == ["B", "D", "D", "-"]
-    html = explorer.band_grid_html(grid)
-    assert html.count(">D</td>") == 2 and f"background:{explorer.BAND_COLOURS['B']}" in html
+    html = bands.band_grid_html(grid)
+    assert html.count(">D</td>") == 2 and f"background:{bands.BAND_COLOURS['B']}" in html
 
 
 def test_la_created_later_and_empty_boxes_get_a_line(data):

@@ -26,10 +26,8 @@ COMPARATOR_CHOICES: tuple[tuple[str, str], ...] = (
     ("A list of LAs (e.g. a consortium)", "list"),
 )
 
-
 #: The statistical-neighbour list version each comparator key asks for (None: the year's).
 NEIGHBOUR_VERSIONS: dict[str, str | None] = {"sn": None, "sn2021": "2021", "sn2025": "2025"}
-
 
 #: A comparator list needs at least this many LAs for a group mean and chart.
 MIN_GROUP: int = 2

@@ -4,7 +4,9 @@
 in JupyterLab (``make lab``) and as a web page (``make explorer``, Voilà). The data is loaded
 once; every change works the view out from memory and redraws the table, the sentence and
 the charts in place. Only this module touches ipywidgets; the logic is in
-:mod:`analysis.explorer.view` and the charts are Vega-Lite specs from :mod:`analysis.explorer.specs`,
+:mod:`analysis.explorer.view` (with :mod:`~analysis.explorer.data`, :mod:`~analysis.explorer.search`,
+:mod:`~analysis.explorer.groups` and :mod:`~analysis.explorer.bands`) and the charts are Vega-Lite
+specs from :mod:`analysis.explorer.specs`,
 drawn by the browser (JupyterLab's and Voilà's Vega renderer): the kernel sends each chart's
 figures, not a picture, and never imports matplotlib.
 """
@@ -23,7 +25,7 @@ import ipywidgets as w
 import pandas as pd
 
 from analysis.data.periods import financial_year_label
-from analysis.explorer import view as explorer
+from analysis.explorer.bands import band_grid, band_grid_html, bands_by_year
 from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
 from analysis.explorer.groups import (
     COMPARATOR_CHOICES,
@@ -34,6 +36,7 @@ from analysis.explorer.groups import (
 )
 from analysis.explorer.search import find_indicator, indicator_choices, split_names
 from analysis.explorer.specs import CHARTS, MIME, ChartSpec, chart_inputs, file_stem, view_chart
+from analysis.explorer.view import ExplorerSelection, ExplorerView, explorer_view, view_csv
 
 log = logging.getLogger(__name__)
 
@@ -97,10 +100,10 @@ STYLE = """<style>
 class ExplorerApp:
     """The explorer's widgets and the state they show (one per notebook kernel)."""
 
-    def __init__(self, data: ExplorerData, selection: explorer.ExplorerSelection) -> None:
+    def __init__(self, data: ExplorerData, selection: ExplorerSelection) -> None:
         self.data = data
         self.selection = selection
-        self.view: explorer.ExplorerView | None = None
+        self.view: ExplorerView | None = None
         #: Chart inputs -> the box's outputs (kept, so going back to a selection sends the
         #: same outputs and a box whose chart has not changed is left alone).
         self.drawn: dict[tuple[object, ...], tuple[tuple[dict[str, Any], ...], str]] = {}
@@ -216,7 +219,7 @@ class ExplorerApp:
         self.selection = self.selection_from_widgets()
         self.refresh()
 
-    def selection_from_widgets(self) -> explorer.ExplorerSelection:
+    def selection_from_widgets(self) -> ExplorerSelection:
         """The selection the widgets show (values as typed)."""
         return replace(self.selection, la=str(self.la.value or ""),
                        indicator=str(self.indicator.value or ""), year=self.year.value,
@@ -234,7 +237,7 @@ class ExplorerApp:
         # collector is paused meanwhile and runs once after, while the analyst reads.
         gc.disable()
         try:
-            self._show(explorer.explorer_view(self.data, self.selection), update)
+            self._show(explorer_view(self.data, self.selection), update)
         except Exception as exc:  # a bug must not leave the page half drawn or show a traceback
             log.exception("explorer failed for %s", self.selection)
             self.messages.value = html.escape(f"Could not show this selection ({type(exc).__name__}).")
@@ -268,7 +271,7 @@ class ExplorerApp:
             box.add_class(f"explorer-update-{update}")
             self.marked[key] = update
 
-    def _show(self, view: explorer.ExplorerView, update: int) -> None:
+    def _show(self, view: ExplorerView, update: int) -> None:
         from analysis.engine.tables import format_benchmark_table
 
         self.view = view
@@ -310,15 +313,15 @@ class ExplorerApp:
             self.consortium.value = table_html(members, "explorer-consortium-table")
             topic = [i for i in self.data.catalogue.benchmarked() if i.topic == view.indicator.topic
                      and i.polarity != "none" and not i.no_quartile]  # the banded ones
-            grid = explorer.band_grid(self.data, view.group.members["old_la_code"].tolist(), topic,
-                                      int(view.year or 0))
+            grid = band_grid(self.data, view.group.members["old_la_code"].tolist(), topic,
+                             int(view.year or 0))
             self.bands.value = (f"<p>Quartile bands in {html.escape(view.period)} across "
                                 f"{html.escape(view.indicator.topic.lower())} (A best, D worst; "
-                                f"- no band):</p>" + explorer.band_grid_html(grid))
+                                f"- no band):</p>" + band_grid_html(grid))
         else:
             self.consortium.value = "<p>No comparator group to list.</p>"
             self.bands.value = ""
-        self.csv_link.value = data_link(explorer.view_csv(view, members, row_table).encode("utf-8"), "text/csv",
+        self.csv_link.value = data_link(view_csv(view, members, row_table).encode("utf-8"), "text/csv",
                                         f"{file_stem(view)}.csv", "Table as CSV (with sources)")
 
 
@@ -332,8 +335,8 @@ def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | No
     """
     data = load_explorer_data()
     for ind in data.catalogue.benchmarked():
-        explorer.bands_by_year(data, ind.id)  # and so its ranks
+        bands_by_year(data, ind.id)  # and so its ranks
         judged_all(data, ind.id, None, level)  # every indicator's at once, the first time
     gc.freeze()  # the loaded data and libraries are kept for good: the collector skips them
-    return ExplorerApp(data, explorer.ExplorerSelection(la=la, indicator=indicator, year=year,
-                                                        comparator=comparator, level=level))
+    return ExplorerApp(data, ExplorerSelection(la=la, indicator=indicator, year=year,
+                                               comparator=comparator, level=level))
