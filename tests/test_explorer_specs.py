@@ -23,7 +23,8 @@ import pytest
 from analysis.charts.statistics import indicator_funnel_chart
 from analysis.explorer import data as explorer_data
 from analysis.explorer import view as explorer
-from analysis.explorer.specs import CHARTS, MIME, SCHEMA, chart_inputs, view_chart, view_charts
+from analysis.explorer.chart_view import CHARTS, chart_inputs, view_chart, view_charts
+from analysis.explorer.specs import MIME, SCHEMA
 
 # --- a check of the Vega-Lite the specs use --------------------------------------------------
 

@@ -26,6 +26,7 @@ import pandas as pd
 
 from analysis.data.periods import financial_year_label
 from analysis.explorer.bands import band_grid, band_grid_html, bands_by_year
+from analysis.explorer.chart_view import CHARTS, chart_inputs, file_stem, view_chart
 from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
 from analysis.explorer.groups import (
     COMPARATOR_CHOICES,
@@ -35,7 +36,7 @@ from analysis.explorer.groups import (
     region_members,
 )
 from analysis.explorer.search import find_indicator, indicator_choices, split_names
-from analysis.explorer.specs import CHARTS, MIME, ChartSpec, chart_inputs, file_stem, view_chart
+from analysis.explorer.specs import MIME, ChartSpec
 from analysis.explorer.view import ExplorerSelection, ExplorerView, explorer_view, view_csv
 
 log = logging.getLogger(__name__)
