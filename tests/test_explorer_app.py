@@ -142,7 +142,7 @@ def test_csv_has_the_row_the_group_and_the_source(data):
 
 def _chart_data(box):
     """What a chart box holds: (the Vega-Lite spec or None, the HTML shown or "")."""
-    from analysis.explorer.specs import MIME
+    from analysis.explorer.spec_style import MIME
 
     bundles = [o["data"] for o in box.outputs]
     spec = next((b[MIME] for b in bundles if MIME in b), None)

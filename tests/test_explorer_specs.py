@@ -1,4 +1,4 @@
-"""The interactive explorer's charts as Vega-Lite specs (analysis.explorer.specs).
+"""The interactive explorer's charts as Vega-Lite specs (analysis.explorer.specs, spec_style, chart_view).
 
 Figures: DfE's re-referrals for 2016-17 (CIN census table C1). Doncaster 27.1% (1,429 of
 5,275), ranked 142 of 152 (quartile band D); England 21.9%, Yorkshire and The Humber 21.5%,
@@ -24,7 +24,7 @@ from analysis.charts.statistics import indicator_funnel_chart
 from analysis.explorer import data as explorer_data
 from analysis.explorer import view as explorer
 from analysis.explorer.chart_view import CHARTS, chart_inputs, view_chart, view_charts
-from analysis.explorer.specs import MIME, SCHEMA
+from analysis.explorer.spec_style import MIME, SCHEMA
 
 # --- a check of the Vega-Lite the specs use --------------------------------------------------
 

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from analysis.charts.house import is_missing
 from analysis.core.errors import AnalysisError
-from analysis.explorer.specs import ChartSpec, all_las_spec, funnel_spec, group_spec, trend_spec
+from analysis.explorer.spec_style import ChartSpec
+from analysis.explorer.specs import all_las_spec, funnel_spec, group_spec, trend_spec
 
 if TYPE_CHECKING:
     from analysis.explorer.view import ExplorerView

@@ -6,7 +6,7 @@ once; every change works the view out from memory and redraws the table, the sen
 the charts in place. Only this module touches ipywidgets; the logic is in
 :mod:`analysis.explorer.view` (with :mod:`~analysis.explorer.data`, :mod:`~analysis.explorer.search`,
 :mod:`~analysis.explorer.groups` and :mod:`~analysis.explorer.bands`) and the charts are Vega-Lite
-specs from :mod:`analysis.explorer.specs`,
+specs from :mod:`analysis.explorer.specs` (:mod:`analysis.explorer.chart_view` picks a view's),
 drawn by the browser (JupyterLab's and Voilà's Vega renderer): the kernel sends each chart's
 figures, not a picture, and never imports matplotlib.
 """
@@ -36,7 +36,7 @@ from analysis.explorer.groups import (
     region_members,
 )
 from analysis.explorer.search import find_indicator, indicator_choices, split_names
-from analysis.explorer.specs import MIME, ChartSpec
+from analysis.explorer.spec_style import MIME, ChartSpec
 from analysis.explorer.view import ExplorerSelection, ExplorerView, explorer_view, view_csv
 
 log = logging.getLogger(__name__)
