@@ -269,9 +269,9 @@ def test_the_browser_charts_say_what_the_pack_charts_say(doncaster, data):
     """Same alt text as the matplotlib charts the static explorer report draws."""
     from analysis.charts.benchmark import (
         all_las_ranked_chart,
-        annual_trend_chart,
         neighbours_ranked_chart,
     )
+    from analysis.charts.trends import annual_trend_chart
 
     view = _view(data)
     ind = view.indicator

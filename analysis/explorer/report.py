@@ -181,13 +181,8 @@ def _indicator_section(table: pd.DataFrame, judged: pd.DataFrame, row: pd.Series
                        source: str, paths: Paths | None) -> tuple[Section, pd.DataFrame | None]:
     """One indicator: its sentence, trend, neighbours, every LA and funnel plot (or why not);
     and the funnel's points when there is a funnel."""
-    from analysis.charts.benchmark import (
-        MIN_TREND_YEARS,
-        all_las_ranked_chart,
-        annual_trend_chart,
-        neighbours_ranked_chart,
-        trend_years,
-    )
+    from analysis.charts.benchmark import all_las_ranked_chart, neighbours_ranked_chart
+    from analysis.charts.trends import MIN_TREND_YEARS, annual_trend_chart, trend_years
     from analysis.engine.benchmark import all_la_values, neighbour_values
 
     ind = catalogue.get(str(row["indicator"]))
