@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -37,13 +37,14 @@ formats = ["files", "html", "docx"]
 # %%
 from analysis import render
 from analysis.data.geography import resolve_la
-from analysis.explorer import view as explorer
+from analysis.explorer import report
+from analysis.explorer.data import load_explorer_data
 from analysis.render import notebook
 
-data = explorer.load_explorer_data()
-pack = explorer.explorer_pack(data.table, resolve_la(la, data.areas), data.catalogue, indicators=indicators,
-                              years=years, neighbours=neighbours, level=level, overdispersion=overdispersion,
-                              paths=data.paths)
+data = load_explorer_data()
+pack = report.explorer_pack(data.table, resolve_la(la, data.areas), data.catalogue, indicators=indicators,
+                            years=years, neighbours=neighbours, level=level, overdispersion=overdispersion,
+                            paths=data.paths)
 written = render.write(pack, output_dir, formats=formats)  # draws each chart once, then shown below
 
 # %%

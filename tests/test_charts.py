@@ -21,6 +21,7 @@ from matplotlib.text import Text
 from analysis.charts import benchmark as cb
 from analysis.charts import quarterly as cq
 from analysis.charts import statistics as cs
+from analysis.charts import trends as ct
 from analysis.charts.style import (
     COLOURS,
     STATUS_STYLE,
@@ -193,7 +194,7 @@ def test_neighbours_ranked_lists_a_missing_neighbour(real):
 
 def test_annual_trend_lines_and_gaps(real):
     series = real["series"][real["series"]["year"] != 2015]  # drop a year: a gap
-    ax = cb.annual_trend(series, real["indicator"], source=SOURCE)
+    ax = ct.annual_trend(series, real["indicator"], source=SOURCE)
     la_line = by_gid(ax, "line-value")[0]
     years = list(la_line.get_xdata())
     ys = dict(zip(years, la_line.get_ydata(), strict=True))
@@ -204,14 +205,14 @@ def test_annual_trend_lines_and_gaps(real):
     assert dict(zip(by_gid(ax, "line-england")[0].get_xdata(),
                     by_gid(ax, "line-england")[0].get_ydata(), strict=True))[2017] == 21.9
     assert same_colour(la_line.get_color(), COLOURS["la"])
-    alt = cb.annual_trend_chart(series, real["indicator"], name="trend", source=SOURCE).alt_text
+    alt = ct.annual_trend_chart(series, real["indicator"], name="trend", source=SOURCE).alt_text
     assert "No figure for Doncaster in 2014-15" in alt
 
 
 def test_annual_trend_refuses_two_indicators(real):
     two = pd.concat([real["series"], real["series"].assign(indicator="other")])
     with pytest.raises(InputDataError, match="more than one indicator"):
-        cb.annual_trend(two, source=SOURCE)
+        ct.annual_trend(two, source=SOURCE)
 
 
 def test_all_las_ranked_highlights_the_la_in_its_band(real):

@@ -1,4 +1,4 @@
-"""The benchmark explorer: analysis.explorer.view, the `explore` and `funnel` commands, and a run.
+"""The benchmark explorer: analysis.explorer.report, the `explore` and `funnel` commands, and a run.
 
 Figures are DfE's published ones: re-referrals 2016-17 (CIN census table C1) for Doncaster
 27.1% of 5,275 against England 21.9%; Lancashire's care leavers and placement moves from
@@ -24,7 +24,8 @@ from analysis.core.errors import NoDataError, ParameterError
 from analysis.data.geography import resolve_la
 from analysis.engine import funnel_words, funnels
 from analysis.engine.funnels import Funnel
-from analysis.explorer import view as explorer
+from analysis.explorer import data as explorer_data
+from analysis.explorer import report
 
 runner = CliRunner()
 
@@ -54,7 +55,7 @@ def _funnel(positions: list[str], left_out: int = 0) -> Funnel:
     return Funnel("re_referrals", 2017, "proportion", 100.0, 20.0, points, limits, "none", left_out)
 
 
-# --- analysis.explorer.view -------------------------------------------------------------------------
+# --- analysis.explorer.report -----------------------------------------------------------------------
 
 @pytest.mark.parametrize(("given", "expected"), [("none", "none"), ("Multiplicative", "multiplicative"),
                                                  (" additive ", "additive")])
@@ -74,7 +75,7 @@ def test_latest_rows_picks_the_last_year_with_a_value_in_table_order():
         "year": [2015, 2016, 2017, 2016, 2017, 2017],
         "value": [1.0, 2.0, 3.0, 4.0, np.nan, np.nan],
     })
-    latest = explorer.latest_rows(bench)
+    latest = report.latest_rows(bench)
     # b: 2017 (3.0); a: 2017 has no value, so 2016 (4.0); c has no value at all: left out.
     assert latest[["indicator", "year", "value"]].values.tolist() == [["b", 2017, 3.0], ["a", 2016, 4.0]]
 
@@ -82,12 +83,12 @@ def test_latest_rows_picks_the_last_year_with_a_value_in_table_order():
 def test_funnel_indicators_are_percentages_and_rates():
     latest = pd.DataFrame({"indicator": ["x", "y", "z", "w"],
                            "unit": ["percent", "count", "rate_per_10000", "days"]})
-    assert explorer.funnel_indicators(latest) == ["x", "z"]
+    assert report.funnel_indicators(latest) == ["x", "z"]
 
 
 def test_explorer_table_judges_and_writes_sentences(bench_table, catalogue, paths, doncaster):
-    judged = explorer.explorer_table(bench_table, doncaster, catalogue, indicators=["re_referrals"],
-                                     years=[2017], level=0.998, paths=paths)
+    judged = report.explorer_table(bench_table, doncaster, catalogue, indicators=["re_referrals"],
+                                   years=[2017], level=0.998, paths=paths)
     row = judged.iloc[0]
     assert (row["value"], row["numerator"], row["denominator"], row["england"]) == (27.1, 1429, 5275, 21.9)
     # 99.8% interval of 1,429 / 5,275 (27.09%): se = sqrt(0.2709 x 0.7291 / 5275) = 0.61 points,
@@ -99,19 +100,19 @@ def test_explorer_table_judges_and_writes_sentences(bench_table, catalogue, path
 
 
 def test_explorer_table_default_indicators(bench_table, catalogue, paths, doncaster):
-    judged = explorer.explorer_table(bench_table, doncaster, catalogue, years=[2017], paths=paths)
-    assert judged["indicator"].tolist() == explorer.DEFAULT_INDICATORS
+    judged = report.explorer_table(bench_table, doncaster, catalogue, years=[2017], paths=paths)
+    assert judged["indicator"].tolist() == report.DEFAULT_INDICATORS
     assert judged["level"].eq(0.95).all() and judged["sentence"].str.len().gt(50).all()
 
 
 def test_explorer_table_unknown_indicator(bench_table, catalogue, paths, doncaster):
     with pytest.raises(ParameterError, match="did you mean re_referrals"):
-        explorer.explorer_table(bench_table, doncaster, catalogue, indicators=["rereferals"], paths=paths)
+        report.explorer_table(bench_table, doncaster, catalogue, indicators=["rereferals"], paths=paths)
 
 
 def test_england_value_and_period(bench_table):
     assert funnels.england_value(bench_table, "re_referrals", 2017) == 21.9
-    assert explorer.period_label(bench_table, "re_referrals", 2017) == "2016-17"
+    assert report.period_label(bench_table, "re_referrals", 2017) == "2016-17"
     with pytest.raises(NoDataError, match="no England figure for re_referrals in 2030-31"):
         funnels.england_value(bench_table, "re_referrals", 2031)
 
@@ -163,11 +164,11 @@ def test_funnel_points_table_and_file_name(doncaster):
 
 
 def test_funnel_points_block_leaves_out_empty_funnels(catalogue):
-    assert explorer.funnel_points_block([], catalogue, "Source: test.") is None
-    assert explorer.funnel_points_block([pd.DataFrame()], catalogue, "Source: test.") is None
+    assert report.funnel_points_block([], catalogue, "Source: test.") is None
+    assert report.funnel_points_block([pd.DataFrame()], catalogue, "Source: test.") is None
     first = funnels.funnel_points_table(_funnel(["inside", "above_95"]), "2016-17")
     second = funnels.funnel_points_table(_funnel(["below_99_8"]), "2016-17")
-    table = explorer.funnel_points_block([first, pd.DataFrame(), second], catalogue, "Source: test.")
+    table = report.funnel_points_block([first, pd.DataFrame(), second], catalogue, "Source: test.")
     assert table.name == "funnel_points" and table.frame["name"].tolist() == ["A", "B", "A"]
     # shown: the label and the position in words; downloaded: the points under their own names
     assert table.frame["indicator_label"].unique().tolist() == ["Re-referrals within 12 months"]
@@ -198,9 +199,9 @@ def test_funnel_chart_says_when_the_limits_are_widened(bench_table, catalogue):
 
 def test_explorer_pack_sections_and_notes(bench_table, catalogue, paths, doncaster, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    pack = explorer.explorer_pack(bench_table, doncaster, catalogue,
-                                  indicators=["re_referrals", "assessments_45_days", "cin_count"],
-                                  years=[2015, 2016, 2017], paths=paths)
+    pack = report.explorer_pack(bench_table, doncaster, catalogue,
+                                indicators=["re_referrals", "assessments_45_days", "cin_count"],
+                                years=[2015, 2016, 2017], paths=paths)
     assert list(tmp_path.iterdir()) == []  # a builder writes nothing
     assert pack.title == "Doncaster: benchmark explorer"
     assert [s.id for s in pack.sections] == ["benchmarks", "latest", "indicator_re_referrals",
@@ -349,9 +350,9 @@ def test_lancashire_explorer(lancashire_explorer, bench_table, catalogue, paths)
 def test_explorer_pack_speaks_of_the_data_not_of_the_code(bench_table, catalogue, paths, doncaster):
     from tests.test_report import FORBIDDEN, _reader_texts
 
-    pack = explorer.explorer_pack(bench_table, doncaster, catalogue,
-                                  indicators=["re_referrals", "referral_rate", "sw_caseload"],
-                                  years=[2016, 2017], paths=paths)
+    pack = report.explorer_pack(bench_table, doncaster, catalogue,
+                                indicators=["re_referrals", "referral_rate", "sw_caseload"],
+                                years=[2016, 2017], paths=paths)
     assert [(p.pattern, t) for t in _reader_texts(pack) for p in FORBIDDEN if t and p.search(t)] == []
 
 
@@ -359,20 +360,20 @@ def test_an_las_rows_picked_from_every_las_judged_table_are_its_explorer_table(p
     """The interactive explorer judges every LA once per indicator and picks an LA's rows:
     the same table, sentences included, as working the LA out alone; an LA with no figures
     for the indicator is the same NoDataError."""
-    data = explorer.load_explorer_data(paths)
+    data = explorer_data.load_explorer_data(paths)
     for name, indicator in [("Doncaster", "re_referrals"), ("Rotherham", "cla_dental_checks"),
                             ("Leeds", "cla_rate")]:
         la = resolve_la(name)
-        picked = explorer.la_judged(data, la, indicator, None, 0.95)
-        alone = explorer.explorer_table(data.rows(indicator), la, data.catalogue, indicators=[indicator],
-                                        paths=paths)
+        picked = explorer_data.la_judged(data, la, indicator, None, 0.95)
+        alone = report.explorer_table(data.rows(indicator), la, data.catalogue, indicators=[indicator],
+                                      paths=paths)
         pd.testing.assert_frame_equal(picked, alone, check_exact=False, rtol=1e-12)
-    assert "sentence" not in explorer.judged_all(data, indicator, None, 0.95)  # the kept table is untouched
-    don = explorer.la_judged(data, resolve_la("Doncaster"), "re_referrals", None, 0.95)
+    assert "sentence" not in explorer_data.judged_all(data, indicator, None, 0.95)  # the kept table is untouched
+    don = explorer_data.la_judged(data, resolve_la("Doncaster"), "re_referrals", None, 0.95)
     assert don.loc[don["year"] == 2017, "value"].item() == 27.1
     with pytest.raises(NoDataError) as alone_error:  # no figure in any year
-        explorer.explorer_table(data.rows("cla_dental_checks"), resolve_la("Isles of Scilly"), data.catalogue,
-                                indicators=["cla_dental_checks"], paths=paths)
+        report.explorer_table(data.rows("cla_dental_checks"), resolve_la("Isles of Scilly"), data.catalogue,
+                              indicators=["cla_dental_checks"], paths=paths)
     with pytest.raises(NoDataError) as picked_error:
-        explorer.la_judged(data, resolve_la("Isles of Scilly"), "cla_dental_checks", None, 0.95)
+        explorer_data.la_judged(data, resolve_la("Isles of Scilly"), "cla_dental_checks", None, 0.95)
     assert str(picked_error.value) == str(alone_error.value)

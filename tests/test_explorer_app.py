@@ -12,6 +12,8 @@ from __future__ import annotations
 import pytest
 
 from analysis.core.errors import ParameterError
+from analysis.explorer import bands, groups, search
+from analysis.explorer import data as explorer_data
 from analysis.explorer import view as explorer
 from analysis.explorer.server import notebook_path
 
@@ -22,7 +24,7 @@ YORKSHIRE = ("Barnsley, Bradford, Calderdale, Doncaster, East Riding of Yorkshir
 
 @pytest.fixture(scope="module")
 def data(bench_table, paths):
-    return explorer.load_explorer_data(paths)
+    return explorer_data.load_explorer_data(paths)
 
 
 def _view(data, **kwargs):
@@ -48,19 +50,19 @@ def test_la_by_code_and_any_case(data):
 
 
 def test_a_consortium_list_gives_its_mean_and_each_la(data):
-    view = _view(data, la="Rotherham", comparator="list", group=explorer.split_names(YORKSHIRE))
+    view = _view(data, la="Rotherham", comparator="list", group=search.split_names(YORKSHIRE))
     assert view.messages == ()
     assert view.group.count == 15 and view.group.size == 15
     assert view.group.mean == pytest.approx(302.1 / 15)
-    line = explorer.group_line(view.group, view.indicator, view.la, float(view.row["value"]))
+    line = groups.group_line(view.group, view.indicator, view.la, float(view.row["value"]))
     assert "Mean of the 15 LAs listed: 20.1%" in line
     assert "Rotherham is 6.0 percentage points above it" in line  # 26.1 - 20.14
 
 
 def test_consortium_table_value_rank_band_judgement(data):
     view = _view(data, comparator="list", group=("Barnsley", "Rotherham", "Doncaster"))
-    table = explorer.consortium_table(view.group, view.all_values, view.indicator,
-                                      float(view.row["england"]), 0.95)
+    table = groups.consortium_table(view.group, view.all_values, view.indicator,
+                                    float(view.row["england"]), 0.95)
     assert table["LA"].tolist() == ["Barnsley", "Rotherham", "Doncaster (selected)"]
     assert table["Value"].tolist() == ["18.8%", "26.1%", "27.1%"]
     assert table.loc[2, "National rank"] == "142 of 152"
@@ -103,14 +105,14 @@ def test_year_not_published_lists_the_years(data):
 
 def test_indicator_by_label_id_or_unique_part(data):
     cat = data.catalogue
-    assert explorer.find_indicator("Re-referrals within 12 months", cat)[0].id == "re_referrals"
-    assert explorer.find_indicator("RE_REFERRALS", cat)[0].id == "re_referrals"
-    assert explorer.find_indicator("dental check", cat)[0].label.endswith("up-to-date dental check")
-    assert explorer.find_indicator("referrals", cat)[0] is None  # several labels hold it
+    assert search.find_indicator("Re-referrals within 12 months", cat)[0].id == "re_referrals"
+    assert search.find_indicator("RE_REFERRALS", cat)[0].id == "re_referrals"
+    assert search.find_indicator("dental check", cat)[0].label.endswith("up-to-date dental check")
+    assert search.find_indicator("referrals", cat)[0] is None  # several labels hold it
 
 
 def test_indicator_choices_are_grouped_by_topic(catalogue):
-    topics = [t for t, _ in explorer.indicator_choices(catalogue)]
+    topics = [t for t, _ in search.indicator_choices(catalogue)]
     # each topic's indicators together: the topic never comes back once left
     runs = [t for i, t in enumerate(topics) if i == 0 or topics[i - 1] != t]
     assert len(runs) == len(set(topics)) > 1
@@ -119,13 +121,13 @@ def test_indicator_choices_are_grouped_by_topic(catalogue):
 def test_years_text_and_split_names():
     assert explorer.years_text([2013, 2014, 2015, 2017]) == "2012-13 to 2014-15 and 2016-17"
     assert explorer.years_text([2020]) == "2019-20"
-    assert explorer.split_names("Barnsley, Kingston upon Hull, City of;York\nBristol, City of") == (
+    assert search.split_names("Barnsley, Kingston upon Hull, City of;York\nBristol, City of") == (
         "Barnsley", "Kingston upon Hull, City of", "York", "Bristol, City of")
 
 
 def test_nearest_is_case_blind():
-    assert explorer.nearest("DONCASTR", ["Doncaster", "Lancashire", "Leeds"])[0] == "Doncaster"
-    assert explorer.nearest("zzzz", ["Doncaster"]) == []
+    assert search.nearest("DONCASTR", ["Doncaster", "Lancashire", "Leeds"])[0] == "Doncaster"
+    assert search.nearest("zzzz", ["Doncaster"]) == []
 
 
 def test_csv_has_the_row_the_group_and_the_source(data):
@@ -140,7 +142,7 @@ def test_csv_has_the_row_the_group_and_the_source(data):
 
 def _chart_data(box):
     """What a chart box holds: (the Vega-Lite spec or None, the HTML shown or "")."""
-    from analysis.explorer.specs import MIME
+    from analysis.explorer.spec_style import MIME
 
     bundles = [o["data"] for o in box.outputs]
     spec = next((b[MIME] for b in bundles if MIME in b), None)
@@ -216,11 +218,11 @@ def test_band_grid_letters_and_colours(data):
     ind = data.catalogue.get("re_referrals")
     # Barnsley (18.8%), Rotherham (26.1%), Doncaster (27.1%) in 2016-17: bands B, D, D;
     # an LA code with no figures gets "-".
-    grid = explorer.band_grid(data, ["370", "372", "371", "999"], [ind], 2017)
+    grid = bands.band_grid(data, ["370", "372", "371", "999"], [ind], 2017)
     assert grid["LA"].tolist()[:3] == ["Barnsley", "Rotherham", "Doncaster"]
     assert grid[ind.label].tolist() == ["B", "D", "D", "-"]
-    html = explorer.band_grid_html(grid)
-    assert html.count(">D</td>") == 2 and f"background:{explorer.BAND_COLOURS['B']}" in html
+    html = bands.band_grid_html(grid)
+    assert html.count(">D</td>") == 2 and f"background:{bands.BAND_COLOURS['B']}" in html
 
 
 def test_la_created_later_and_empty_boxes_get_a_line(data):

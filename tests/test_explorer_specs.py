@@ -1,4 +1,4 @@
-"""The interactive explorer's charts as Vega-Lite specs (analysis.explorer.specs).
+"""The interactive explorer's charts as Vega-Lite specs (analysis.explorer.specs, spec_style, chart_view).
 
 Figures: DfE's re-referrals for 2016-17 (CIN census table C1). Doncaster 27.1% (1,429 of
 5,275), ranked 142 of 152 (quartile band D); England 21.9%, Yorkshire and The Humber 21.5%,
@@ -21,8 +21,10 @@ from typing import Any
 import pytest
 
 from analysis.charts.statistics import indicator_funnel_chart
+from analysis.explorer import data as explorer_data
 from analysis.explorer import view as explorer
-from analysis.explorer.specs import CHARTS, MIME, SCHEMA, chart_inputs, view_chart, view_charts
+from analysis.explorer.chart_view import CHARTS, chart_inputs, view_chart, view_charts
+from analysis.explorer.spec_style import MIME, SCHEMA
 
 # --- a check of the Vega-Lite the specs use --------------------------------------------------
 
@@ -119,7 +121,7 @@ def texts(spec: dict[str, Any]) -> str:
 
 @pytest.fixture(scope="module")
 def data(bench_table, paths):
-    return explorer.load_explorer_data(paths)
+    return explorer_data.load_explorer_data(paths)
 
 
 def _view(data, **kwargs):
@@ -267,9 +269,9 @@ def test_the_browser_charts_say_what_the_pack_charts_say(doncaster, data):
     """Same alt text as the matplotlib charts the static explorer report draws."""
     from analysis.charts.benchmark import (
         all_las_ranked_chart,
-        annual_trend_chart,
         neighbours_ranked_chart,
     )
+    from analysis.charts.trends import annual_trend_chart
 
     view = _view(data)
     ind = view.indicator

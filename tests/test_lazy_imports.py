@@ -24,6 +24,7 @@ def _modules_after(code: str) -> set[str]:
 
 def test_importing_the_engine_loads_no_heavy_library():
     assert _modules_after("import analysis.engine.judgement, analysis.engine.benchmark, analysis.explorer.view, "
+                          "analysis.explorer.report, "
                           "analysis.engine.stats, analysis.engine.narrative, analysis.engine.tables, analysis.app.cli") == set()
 
 

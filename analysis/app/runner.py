@@ -461,7 +461,7 @@ def run_explorer(la: str, *, indicators: list[str] | None = None, years: list[in
                  pdf: bool = False) -> PackResult:
     """The benchmark explorer for one LA (notebook benchmark_explorer), into outputs/<la>/explorer/.
 
-    ``indicators`` default to :data:`analysis.explorer.view.DEFAULT_INDICATORS`, ``years`` to every
+    ``indicators`` default to :data:`analysis.explorer.report.DEFAULT_INDICATORS`, ``years`` to every
     year; ``level`` 0.95 or 0.998 (also "95", "99.8"); ``overdispersion`` "none",
     "multiplicative" or "additive" for the funnel plots. Bad parameters, an unknown LA,
     indicator or year raise before anything runs.
@@ -469,7 +469,7 @@ def run_explorer(la: str, *, indicators: list[str] | None = None, years: list[in
     from analysis.data.catalogue import load_catalogue
     from analysis.engine.benchmark import load_benchmarks
     from analysis.engine.judgement import parse_level
-    from analysis.explorer.view import DEFAULT_INDICATORS, explorer_table
+    from analysis.explorer.report import DEFAULT_INDICATORS, explorer_table
 
     paths = paths or Paths.for_root()
     params: dict[str, Any] = {"la": la, "years": years, "indicators": indicators or list(DEFAULT_INDICATORS),

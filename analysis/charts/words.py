@@ -1,8 +1,9 @@
 """What the benchmark and funnel charts say in words: subtitles and alt text.
 
 Worked out from the rows a chart draws, without matplotlib, so that the matplotlib charts
-(:mod:`analysis.charts.benchmark`, :mod:`analysis.charts.statistics`) and the charts the
-interactive explorer draws in the browser (:mod:`analysis.explorer.specs`) say the same.
+(:mod:`analysis.charts.benchmark`, :mod:`analysis.charts.trends`, :mod:`analysis.charts.statistics`)
+and the charts the interactive explorer draws in the browser (:mod:`analysis.explorer.specs`)
+say the same.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ def line_names(series: pd.DataFrame) -> dict[str, str]:
 
 def annual_trend_alt_text(series: pd.DataFrame, indicator: Indicator | None = None, *,
                           synthetic: bool = False) -> str:
-    """Alt text for :func:`analysis.charts.benchmark.annual_trend`."""
+    """Alt text for :func:`analysis.charts.trends.annual_trend`."""
     frame = trend_frame(series)
     meta = chart_meta(indicator, series)
     names = line_names(series)

@@ -1,6 +1,6 @@
 """A pack as a value: sections of text, tables, charts and notes, rendered many ways.
 
-Builders (``analysis.quarterly_pack.report``, ``analysis.deep_dive.report``, ``analysis.explorer.view``) return these
+Builders (``analysis.quarterly_pack.report``, ``analysis.deep_dive.report``, ``analysis.explorer.report``) return these
 values and write nothing; renderers (``analysis.render``) turn one value into notebook
 display, files, HTML, PDF, Word or terminal text. Values are frozen dataclasses: make a
 variant with :func:`dataclasses.replace`. A frozen dataclass does not freeze a DataFrame: by

@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
 
 # --- driving the served page from a browser (tests, benchmarks, the README screenshot) -----
 
-#: The explorer's widgets on the page (CSS classes set in analysis/explorer/view/widgets.py).
+#: The explorer's widgets on the page (CSS classes set in analysis/explorer/widgets.py).
 SELECTORS: dict[str, str] = {
     "la": ".explorer-la input", "indicator": ".explorer-indicator input",
     "year": ".explorer-year select", "comparator": ".explorer-compare-with select",

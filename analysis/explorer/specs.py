@@ -8,15 +8,14 @@ spec's ``description``, which Vega sets as the chart's ARIA label). No matplotli
 
 The charts say what the pack's matplotlib charts say: the same titles, subtitles, source
 lines and alt text (:mod:`analysis.charts.words`) in the house colours
-(:mod:`analysis.charts.house`). The menu on each chart ("...") saves it as PNG or SVG, with
-its title and source line, under a file name naming the LA, indicator and year.
+(:mod:`analysis.charts.house`; the style and the frame each chart sits in are in
+:mod:`analysis.explorer.spec_style`). The menu on each chart ("...") saves it as PNG or SVG,
+with its title and source line, under a file name naming the LA, indicator and year.
 """
 
 from __future__ import annotations
 
 import json
-import textwrap
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -50,133 +49,25 @@ from analysis.charts.words import (
     rank_words,
     trend_frame,
 )
-from analysis.core.errors import AnalysisError, NoDataError
+from analysis.core.errors import NoDataError
+from analysis.explorer.spec_style import (
+    DASHES,
+    HEIGHT,
+    MUTED,
+    TEXT,
+    WIDTH,
+    ChartSpec,
+    chart,
+    legend_lines,
+    number,
+    value_axis,
+)
 
 if TYPE_CHECKING:
     from analysis.data.catalogue import Indicator
     from analysis.engine.funnels import Funnel
-    from analysis.explorer.view import ExplorerView
 
-#: The mimetype JupyterLab's and Voilà's Vega renderer draws.
-MIME = "application/vnd.vegalite.v5+json"
-#: Names the Vega-Lite version the specs are written for (read by the renderer, not fetched).
-SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
-
-#: The explorer's charts, in the order shown: (key, heading).
-CHARTS: tuple[tuple[str, str], ...] = (
-    ("group", "The LA in its comparator group"),
-    ("trend", "The trend over the years"),
-    ("all_las", "Every LA in order"),
-    ("funnel", "Every LA against its size (funnel plot)"),
-)
-
-#: Plot width in pixels (the axes and labels come on top).
-WIDTH = 560
-HEIGHT = 260
-
-_TEXT = COLOURS["text"]
-_MUTED = COLOURS["muted"]
 _LIMIT_GREY = "#555555"
-
-#: Dashes in pixels, after the house line styles (matplotlib's are in line widths).
-DASHES: dict[str, list[float]] = {
-    "solid": [1, 0], "england": [6, 4], "region": [8, 3, 2, 3], "sn_mean": [2, 2],
-    "limit_95": [6, 4], "limit_998": [2, 2],
-}
-
-#: Fonts, sizes and colours shared by every chart (the house style on a web page).
-CONFIG: dict[str, Any] = {
-    "font": "DejaVu Sans, Verdana, Arial, sans-serif",
-    "background": "white",
-    "view": {"stroke": None},
-    "title": {"anchor": "start", "fontSize": 15, "fontWeight": "bold", "color": _TEXT,
-              "subtitleFontSize": 12, "subtitleColor": _MUTED, "subtitlePadding": 4, "offset": 12},
-    "axis": {"labelFontSize": 11, "titleFontSize": 11, "titleFontWeight": "normal",
-             "labelColor": _TEXT, "titleColor": _TEXT, "domainColor": "#8C8C8C",
-             "tickColor": "#8C8C8C", "gridColor": COLOURS["grid"]},
-    "legend": {"labelFontSize": 11, "labelColor": _TEXT, "orient": "bottom", "direction": "horizontal",
-               "symbolStrokeWidth": 2, "labelLimit": 300},
-    "text": {"fontSize": 11, "color": _TEXT},
-    "concat": {"spacing": 8},
-}
-
-
-@dataclass(frozen=True)
-class ChartSpec:
-    """One explorer chart: the Vega-Lite spec and its alt text, or why there is no chart
-    (``spec`` None and ``note`` saying why)."""
-
-    key: str
-    spec: dict[str, Any] | None
-    alt: str
-    note: str = ""
-
-
-# --- shared pieces --------------------------------------------------------------------------
-
-def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(" ".join(text.split()), width) or [""]
-
-
-def _number(value: object, decimals: int = 3) -> float | None:
-    """A JSON number (rounded), or None (JSON null) for a missing value."""
-    return None if is_missing(value) else round(float(value), decimals)  # type: ignore[arg-type]
-
-
-def _value_axis(unit: str, title: str | None = None) -> dict[str, Any]:
-    """A value axis labelled by unit: 20% for per cent, 1,200 otherwise."""
-    label = "format(datum.value, ',~f')" + (" + '%'" if unit == "percent" else "")
-    return {"title": unit_axis_label(unit) if title is None else title, "labelExpr": label,
-            "grid": True, "tickCount": 6}
-
-
-def _source_view(source: str, width: int) -> dict[str, Any]:
-    """The source line under the chart (in the chart, so a saved PNG or SVG carries it)."""
-    lines = _wrap(source, int(width / 6.2))
-    return {"width": width, "height": 14 * len(lines), "data": {"values": [{}]},
-            "mark": {"type": "text", "text": lines, "x": 0, "y": 0, "align": "left",
-                     "baseline": "top", "fontSize": 10.5, "lineHeight": 14, "color": _MUTED}}
-
-
-def chart(*, title: str, subtitle: str, source: str, alt: str, main: dict[str, Any],
-          file_name: str, width: int = WIDTH,
-          datasets: dict[str, list[dict[str, Any]]] | None = None) -> dict[str, Any]:
-    """The whole spec: title and subtitle above ``main`` (a Vega-Lite view), the source line
-    under it, the alt text as its description; the chart's menu saves PNG or SVG only.
-    ``datasets``: data several layers of ``main`` use, by name (sent once)."""
-    return {
-        **({"datasets": datasets} if datasets else {}),
-        "$schema": SCHEMA,
-        "description": alt,
-        "title": {"text": _wrap(title, int(width / 8.6)), "subtitle": _wrap(subtitle, int(width / 6.4))},
-        "vconcat": [main, _source_view(source, width)],
-        # each legend under its own chart, above the source line
-        "resolve": {"legend": {c: "independent" for c in ("color", "strokeDash", "shape", "fill", "stroke")}},
-        "config": CONFIG,
-        "usermeta": {"embedOptions": {
-            "actions": {"export": True, "source": False, "compiled": False, "editor": False},
-            "downloadFileName": file_name,
-            "scaleFactor": {"png": 2},
-            "i18n": {"CLICK_TO_VIEW_ACTIONS": "Save this chart (PNG or SVG)"},
-        }},
-    }
-
-
-def _legend_lines(labels: list[str], colours: list[str], dashes: list[list[float]],
-                  widths: list[float] | None = None) -> dict[str, Any]:
-    """Colour and dash encodings of a ``line`` field: one legend, lines differing in more
-    than colour."""
-    legend = {"title": None, "symbolType": "stroke", "symbolSize": 300}
-    out: dict[str, Any] = {
-        "color": {"field": "line", "type": "nominal", "legend": legend,
-                  "scale": {"domain": labels, "range": colours}},
-        "strokeDash": {"field": "line", "type": "nominal", "legend": legend,
-                       "scale": {"domain": labels, "range": dashes}},
-    }
-    if widths is not None:
-        out["strokeWidth"] = {"field": "line", "type": "ordinal", "sort": labels, "legend": None,
-                              "scale": {"domain": labels, "range": widths}}
-    return out
 
 
 # --- the LA in its comparator group ----------------------------------------------------------
@@ -203,8 +94,8 @@ def group_spec(members: pd.DataFrame, indicator: Indicator, *, source: str, peri
         mean_label = "Group mean"
     unit, decimals = indicator.unit, indicator.decimals
     numerators = rows["numerator"] if "numerator" in rows else pd.Series([None] * len(rows))
-    bars = [_number(v) or 0.0 for v in rows["value"]]
-    values = [{"name": str(n), "value": _number(v), "bar": bar,
+    bars = [number(v) or 0.0 for v in rows["value"]]
+    values = [{"name": str(n), "value": number(v), "bar": bar,
                "label": neighbour_label(v, k, unit, decimals), "is_la": bool(la)}
               for n, v, bar, k, la in zip(rows["area_name"], rows["value"], bars, numerators,
                                           rows["is_la"].fillna(False), strict=True)]
@@ -221,7 +112,7 @@ def group_spec(members: pd.DataFrame, indicator: Indicator, *, source: str, peri
     y = {"field": "name", "type": "nominal", "sort": names, "title": None,
          "axis": {"ticks": False, "domain": False, "labelLimit": 220, "labelPadding": 6,
                   "labelFontWeight": {"condition": {"test": is_la_test, "value": "bold"}, "value": "normal"},
-                  "labelColor": {"condition": {"test": is_la_test, "value": COLOURS["la"]}, "value": _TEXT}}}
+                  "labelColor": {"condition": {"test": is_la_test, "value": COLOURS["la"]}, "value": TEXT}}}
     tooltip = [{"field": "name", "title": "LA"}, {"field": "label", "title": indicator.label}]
     layers: list[dict[str, Any]] = [
         {"mark": {"type": "bar", "height": {"band": 0.68}},
@@ -237,10 +128,10 @@ def group_spec(members: pd.DataFrame, indicator: Indicator, *, source: str, peri
     ]
     if refs:
         layers.append({
-            "data": {"values": [{"line": label, "x": _number(v)} for label, v, _, _ in refs]},
+            "data": {"values": [{"line": label, "x": number(v)} for label, v, _, _ in refs]},
             "mark": {"type": "rule", "strokeWidth": 1.6},
             "encoding": {"x": {"field": "x", "type": "quantitative"},
-                         **_legend_lines([r[0] for r in refs], [r[2] for r in refs], [r[3] for r in refs])},
+                         **legend_lines([r[0] for r in refs], [r[2] for r in refs], [r[3] for r in refs])},
         })
     main = {"width": WIDTH, "height": 24 * len(values), "data": {"values": values}, "layer": layers}
     spec = chart(title=indicator.label, subtitle=subtitle, source=source, alt=alt, main=main,
@@ -275,7 +166,7 @@ def trend_spec(judged: pd.DataFrame, indicator: Indicator, *, source: str,
     values: list[dict[str, Any]] = []
     ends: list[tuple[float, str, str]] = []  # (last value, label text, key)
     for key, label in zip(_TREND_KEYS, labels, strict=True):
-        column = [_number(v) for v in frame[key]]
+        column = [number(v) for v in frame[key]]
         if all(v is None for v in column):
             continue
         values += [{"period": p, "line": label, "value": v} for p, v in zip(periods, column, strict=True)]
@@ -297,7 +188,7 @@ def trend_spec(judged: pd.DataFrame, indicator: Indicator, *, source: str,
     x = {"field": "period", "type": "ordinal", "sort": periods, "title": None,
          "axis": {"labelAngle": 0, "values": shown, "grid": False}}
     y = {"field": "value", "type": "quantitative", "scale": {"domain": [0, round(top, 4)], "nice": False},
-         "axis": _value_axis(unit)}
+         "axis": value_axis(unit)}
     scale = {"domain": present, "range": [colours[k] for k in keys]}
     colour = {"field": "line", "type": "nominal", "legend": None, "scale": scale}
     lines = {"x": x, "y": y, "color": colour,
@@ -346,7 +237,7 @@ def all_las_spec(all_values: pd.DataFrame, indicator: Indicator, la_old_code: st
     has = {c: c in rows for c in ("rank", "of", "quartile")}
     values = []
     for i, (r, la) in enumerate(zip(rows.to_dict("records"), is_la, strict=True)):
-        row = {"i": i, "name": str(r["area_name"]), "value": _number(r["value"]),
+        row = {"i": i, "name": str(r["area_name"]), "value": number(r["value"]),
                "label": format_value(r["value"], unit, decimals), "is_la": la}
         if has["quartile"]:
             row["band"] = "-" if is_missing(r["quartile"]) else str(r["quartile"])
@@ -360,8 +251,8 @@ def all_las_spec(all_values: pd.DataFrame, indicator: Indicator, la_old_code: st
     x = {"field": "i", "type": "quantitative", "scale": x_scale,
          "axis": {"labels": False, "ticks": False, "grid": False,
                   "title": f"{n} local authorities, {order_words(indicator.polarity)} (left to right)",
-                  "titleColor": _MUTED}}
-    y = {"field": "value", "type": "quantitative", "scale": y_scale, "axis": _value_axis(unit)}
+                  "titleColor": MUTED}}
+    y = {"field": "value", "type": "quantitative", "scale": y_scale, "axis": value_axis(unit)}
 
     def at(field: str, axis: str = "x") -> dict[str, Any]:
         return {"field": field, "type": "quantitative", "scale": x_scale if axis == "x" else y_scale}
@@ -385,7 +276,7 @@ def all_las_spec(all_values: pd.DataFrame, indicator: Indicator, la_old_code: st
                           "color": {"field": "shade", "type": "nominal", "scale": None}}},
             {"data": {"values": bands},
              "mark": {"type": "text", "baseline": "top", "fontSize": 14, "fontWeight": "bold",
-                      "color": _MUTED, "y": 4},
+                      "color": MUTED, "y": 4},
              "encoding": {"x": at("mid"), "text": {"field": "band"}}},
         ]
     layers.append(
@@ -396,7 +287,7 @@ def all_las_spec(all_values: pd.DataFrame, indicator: Indicator, la_old_code: st
                       "color": {"condition": {"test": "datum.is_la", "value": COLOURS["la"]},
                                 "value": COLOURS["other"]}}})
     if england is not None and not is_missing(england):
-        line = [{"y": _number(england), "x": n, "text": f"England {format_value(england, unit, decimals)}"}]
+        line = [{"y": number(england), "x": n, "text": f"England {format_value(england, unit, decimals)}"}]
         layers += [
             {"data": {"values": line}, "mark": {"type": "rule", "strokeDash": DASHES["england"],
                                                 "strokeWidth": 1.4, "color": COLOURS["england"]},
@@ -408,7 +299,7 @@ def all_las_spec(all_values: pd.DataFrame, indicator: Indicator, la_old_code: st
     if la is not None:
         i = is_la.index(True)
         rank = f", {rank_words(la)}" if "rank" in la and not is_missing(la["rank"]) else ""
-        mark = [{"i": i, "value": _number(la["value"]), "tip": round(float(la["value"]) + top * 0.1, 4),
+        mark = [{"i": i, "value": number(la["value"]), "tip": round(float(la["value"]) + top * 0.1, 4),
                  "text": f"{la['area_name']} {format_value(la['value'], unit, decimals)}{rank}"}]
         layers += [
             {"data": {"values": mark}, "mark": {"type": "rule", "color": COLOURS["la"], "strokeWidth": 1.2},
@@ -446,7 +337,7 @@ def funnel_spec(funnel: Funnel, indicator: Indicator, *, period: str, source: st
     (:func:`analysis.engine.stats.funnel_limits`, the lines) and the LA marked; LAs outside the
     99.8% limits drawn as open squares.
 
-    The words come from :func:`analysis.explorer.view.funnel_words`.
+    The words come from :func:`analysis.engine.funnel_words.funnel_words`.
     """
     unit, decimals = indicator.unit, indicator.decimals
     pts, lim = funnel_points_frame(funnel.points), funnel_limits_frame(funnel.limits)
@@ -456,13 +347,13 @@ def funnel_spec(funnel: Funnel, indicator: Indicator, *, period: str, source: st
     subtitle = funnel_plot_subtitle(pts)
     centre = f"{centre_label} {format_value(lim['centre'].iloc[-1], unit, decimals)}"
     outside_words = {True: "Outside 99.8%", False: "Inside the 99.8% limits"}
-    points = [{"name": str(n), "d": _number(d, 1), "value": _number(v),
+    points = [{"name": str(n), "d": number(d, 1), "value": number(v),
                "label": format_value(v, unit, decimals), "size": f"{float(d):,.0f}",
                "is_la": la_name is not None and str(n) == la_name,
                "outside": outside_words[str(p) in ("above_998", "below_998")]}
               for n, d, v, p in zip(pts["name"], pts["denominator"], pts["value"], where, strict=True)]
     right = max(float(lim["denominator"].max()), float(pts["denominator"].max())) * 1.03
-    limits = [{"d": _number(r["denominator"], 1), **{k: _number(r[k], 3) for k in _LIMIT_COLUMNS}}
+    limits = [{"d": number(r["denominator"], 1), **{k: number(r[k], 3) for k in _LIMIT_COLUMNS}}
               for r in _thinned(lim.to_dict("records"), right / WIDTH * 2)]
     # Scale to the LAs, not to the limits' flare at tiny denominators (as the pack's chart).
     seen = lim[lim["denominator"] >= float(pts["denominator"].min()) * 0.5]
@@ -475,7 +366,7 @@ def funnel_spec(funnel: Funnel, indicator: Indicator, *, period: str, source: st
          "axis": {"title": x_label, "format": ",.0f", "grid": False}}
     y_title = unit_axis_label(unit) + (" (axis does not start at 0)" if bottom > 0 else "")
     y_scale = {"domain": [round(bottom, 4), round(hi + 0.08 * span, 4)], "nice": False, "zero": False}
-    y = {"field": "value", "type": "quantitative", "scale": y_scale, "axis": _value_axis(unit, y_title)}
+    y = {"field": "value", "type": "quantitative", "scale": y_scale, "axis": value_axis(unit, y_title)}
     limit_names = {"centre": centre, "lower_95": "95% limits", "upper_95": "95% limits",
                    "lower_998": "99.8% limits", "upper_998": "99.8% limits"}
     name_expr = " : ".join(f"datum.key === {json.dumps(k)} ? {json.dumps(v)}" for k, v in limit_names.items()) + " : ''"
@@ -489,10 +380,10 @@ def funnel_spec(funnel: Funnel, indicator: Indicator, *, period: str, source: st
                        {"calculate": name_expr, "as": "line"}],
          "mark": {"type": "line", "clip": True},
          "encoding": {"x": x, "y": {**y, "field": "limit"}, "detail": {"field": "key", "type": "nominal"},
-                      **_legend_lines([centre, "95% limits", "99.8% limits"],
-                                      [COLOURS["target"], _LIMIT_GREY, _LIMIT_GREY],
-                                      [DASHES["solid"], DASHES["limit_95"], DASHES["limit_998"]],
-                                      [1.6, 1.3, 1.3])}},
+                      **legend_lines([centre, "95% limits", "99.8% limits"],
+                                     [COLOURS["target"], _LIMIT_GREY, _LIMIT_GREY],
+                                     [DASHES["solid"], DASHES["limit_95"], DASHES["limit_998"]],
+                                     [1.6, 1.3, 1.3])}},
         {"data": {"values": points}, "transform": [{"filter": "!datum.is_la"}],
          "mark": {"type": "point", "filled": True, "size": 30, "strokeWidth": 1, "clip": True},
          "encoding": {"x": x, "y": y, "tooltip": tooltip,
@@ -524,86 +415,3 @@ def funnel_spec(funnel: Funnel, indicator: Indicator, *, period: str, source: st
     spec = chart(title=title, subtitle=subtitle, source=source, alt=alt, main=main, file_name=file_name,
                  datasets={"limits": limits})
     return ChartSpec("funnel", spec, alt)
-
-
-# --- the view's charts ----------------------------------------------------------------------
-
-def file_stem(view: ExplorerView) -> str:
-    """The start of the names of files saved from the page: doncaster_re_referrals_2016-17."""
-    from analysis.data.geography import slugify
-
-    assert view.la is not None and view.indicator is not None
-    return f"{view.la.slug}_{view.indicator.id}_{slugify(view.period)}"
-
-
-def _why_not(view: ExplorerView, key: str) -> str | None:
-    if view.row is None:
-        return "Nothing to chart for this selection."
-    if key == "group" and view.group is None:
-        return "No comparator group to chart."
-    if key == "all_las" and (view.indicator is None or view.indicator.polarity == "none"):
-        return "No ranking: this indicator has no better or worse direction."
-    if key == "funnel" and view.funnel is None:
-        return view.funnel_text or "No funnel plot: not a percentage or a rate."
-    return None
-
-
-def _england(view: ExplorerView) -> float | None:
-    assert view.row is not None
-    value = view.row["england"]
-    return None if is_missing(value) else float(value)
-
-
-def _spec_for(view: ExplorerView, key: str) -> ChartSpec:
-    from analysis.engine.funnel_words import funnel_words
-
-    ind, la = view.indicator, view.la
-    assert ind is not None and la is not None
-    name = f"{file_stem(view)}_{key}"
-    if key == "group":
-        group = view.group
-        assert group is not None
-        return group_spec(group.members, ind, source=view.source, period=view.period, file_name=name,
-                          england=_england(view), mean=group.mean,
-                          group_name=None if group.key.startswith("sn") else group.name)
-    if key == "trend":
-        assert view.judged is not None
-        return trend_spec(view.judged, ind, source=view.source, file_name=name)
-    if key == "all_las":
-        assert view.all_values is not None
-        return all_las_spec(view.all_values, ind, la.old_code, source=view.source, period=view.period,
-                            file_name=name, england=_england(view))
-    assert view.funnel is not None
-    words = funnel_words(view.funnel, ind, view.period, la)
-    return funnel_spec(view.funnel, ind, period=view.period, source=view.source, file_name=name,
-                       la_name=words.la_name, title=words.title, x_label=words.x_label,
-                       centre_label=words.centre_label, alt_note=words.alt_note)
-
-
-def view_chart(view: ExplorerView, key: str) -> ChartSpec:
-    """One of the view's charts (see :data:`CHARTS`), or why it cannot be drawn."""
-    note = _why_not(view, key)
-    if note is not None:
-        return ChartSpec(key, None, "", note)
-    try:
-        return _spec_for(view, key)
-    except AnalysisError as exc:
-        return ChartSpec(key, None, "", str(exc).splitlines()[0])
-
-
-def view_charts(view: ExplorerView) -> list[ChartSpec]:
-    """The view's charts in :data:`CHARTS` order; a chart that cannot be drawn says why."""
-    return [view_chart(view, key) for key, _ in CHARTS]
-
-
-def chart_inputs(view: ExplorerView, key: str) -> tuple[object, ...]:
-    """What a chart depends on: two views with equal inputs draw the same chart."""
-    sel = view.selection
-    la = view.la.old_code if view.la is not None else None
-    ind = view.indicator.id if view.indicator is not None else None
-    if key == "trend":  # the year is in its source line
-        return (key, la, ind, view.year, sel.comparator if sel.comparator.startswith("sn") else "sn")
-    if key == "group":
-        return (key, la, ind, view.year, sel.comparator, sel.group if sel.comparator == "list" else ())
-    return (key, la, ind, view.year)
-

@@ -4,7 +4,9 @@
 in JupyterLab (``make lab``) and as a web page (``make explorer``, Voilà). The data is loaded
 once; every change works the view out from memory and redraws the table, the sentence and
 the charts in place. Only this module touches ipywidgets; the logic is in
-:mod:`analysis.explorer.view` and the charts are Vega-Lite specs from :mod:`analysis.explorer.specs`,
+:mod:`analysis.explorer.view` (with :mod:`~analysis.explorer.data`, :mod:`~analysis.explorer.search`,
+:mod:`~analysis.explorer.groups` and :mod:`~analysis.explorer.bands`) and the charts are Vega-Lite
+specs from :mod:`analysis.explorer.specs` (:mod:`analysis.explorer.chart_view` picks a view's),
 drawn by the browser (JupyterLab's and Voilà's Vega renderer): the kernel sends each chart's
 figures, not a picture, and never imports matplotlib.
 """
@@ -23,8 +25,19 @@ import ipywidgets as w
 import pandas as pd
 
 from analysis.data.periods import financial_year_label
-from analysis.explorer import view as explorer
-from analysis.explorer.specs import CHARTS, MIME, ChartSpec, chart_inputs, file_stem, view_chart
+from analysis.explorer.bands import band_grid, band_grid_html, bands_by_year
+from analysis.explorer.chart_view import CHARTS, chart_inputs, file_stem, view_chart
+from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
+from analysis.explorer.groups import (
+    COMPARATOR_CHOICES,
+    consortium_table,
+    group_line,
+    judged_values,
+    region_members,
+)
+from analysis.explorer.search import find_indicator, indicator_choices, split_names
+from analysis.explorer.spec_style import MIME, ChartSpec
+from analysis.explorer.view import ExplorerSelection, ExplorerView, explorer_view, view_csv
 
 log = logging.getLogger(__name__)
 
@@ -88,22 +101,22 @@ STYLE = """<style>
 class ExplorerApp:
     """The explorer's widgets and the state they show (one per notebook kernel)."""
 
-    def __init__(self, data: explorer.ExplorerData, selection: explorer.ExplorerSelection) -> None:
+    def __init__(self, data: ExplorerData, selection: ExplorerSelection) -> None:
         self.data = data
         self.selection = selection
-        self.view: explorer.ExplorerView | None = None
+        self.view: ExplorerView | None = None
         #: Chart inputs -> the box's outputs (kept, so going back to a selection sends the
         #: same outputs and a box whose chart has not changed is left alone).
         self.drawn: dict[tuple[object, ...], tuple[tuple[dict[str, Any], ...], str]] = {}
         self.shown: dict[str, tuple[dict[str, Any], ...]] = {}  # chart key -> its box's outputs
         self.timings: list[float] = []
-        choices = explorer.indicator_choices(data.catalogue)
+        choices = indicator_choices(data.catalogue)
         self.topics = [ALL_TOPICS, *dict.fromkeys(t for t, _ in choices)]
         self.labels_by_topic = {t: [lab for top, lab in choices if t in (ALL_TOPICS, top)]
                                 for t in self.topics}
         years = sorted(int(y) for y in data.table["year"].unique())
         wide = w.Layout(width="420px")
-        first_ind, _ = explorer.find_indicator(selection.indicator, data.catalogue)
+        first_ind, _ = find_indicator(selection.indicator, data.catalogue)
         self.la = w.Combobox(description="LA", value=selection.la, options=data.la_names,
                              placeholder="name or code, e.g. Doncaster or 371",
                              ensure_option=False, continuous_update=False, layout=wide)
@@ -116,7 +129,7 @@ class ExplorerApp:
         self.year = w.Dropdown(description="Year", value=selection.year,
                                options=[("Latest", None), *[(financial_year_label(y), y) for y in years]])
         self.comparator = w.Dropdown(description="Compare with", value=selection.comparator,
-                                     options=list(explorer.COMPARATOR_CHOICES),
+                                     options=list(COMPARATOR_CHOICES),
                                      layout=w.Layout(width="560px"),
                                      style={"description_width": "initial"})
         self.group = w.Textarea(value=", ".join(selection.group), continuous_update=False,
@@ -191,7 +204,7 @@ class ExplorerApp:
         if view is None or view.la is None or view.year is None:
             self.messages.value = "Pick an LA and a year first."
             return
-        codes = explorer._region_members(self.data, view.la, view.year)
+        codes = region_members(self.data, view.la, view.year)
         names = self.data.areas.set_index("old_code").loc[codes, "name"].astype(str)
         with self.comparator.hold_trait_notifications():
             self.comparator.unobserve(self._changed, "value")
@@ -207,12 +220,12 @@ class ExplorerApp:
         self.selection = self.selection_from_widgets()
         self.refresh()
 
-    def selection_from_widgets(self) -> explorer.ExplorerSelection:
+    def selection_from_widgets(self) -> ExplorerSelection:
         """The selection the widgets show (values as typed)."""
         return replace(self.selection, la=str(self.la.value or ""),
                        indicator=str(self.indicator.value or ""), year=self.year.value,
                        comparator=str(self.comparator.value),
-                       group=explorer.split_names(str(self.group.value or "")),
+                       group=split_names(str(self.group.value or "")),
                        level=float(self.level.value))
 
     # --- drawing ---------------------------------------------------------------------------
@@ -225,7 +238,7 @@ class ExplorerApp:
         # collector is paused meanwhile and runs once after, while the analyst reads.
         gc.disable()
         try:
-            self._show(explorer.explorer_view(self.data, self.selection), update)
+            self._show(explorer_view(self.data, self.selection), update)
         except Exception as exc:  # a bug must not leave the page half drawn or show a traceback
             log.exception("explorer failed for %s", self.selection)
             self.messages.value = html.escape(f"Could not show this selection ({type(exc).__name__}).")
@@ -259,7 +272,7 @@ class ExplorerApp:
             box.add_class(f"explorer-update-{update}")
             self.marked[key] = update
 
-    def _show(self, view: explorer.ExplorerView, update: int) -> None:
+    def _show(self, view: ExplorerView, update: int) -> None:
         from analysis.engine.tables import format_benchmark_table
 
         self.view = view
@@ -288,7 +301,7 @@ class ExplorerApp:
         row_table = format_benchmark_table(row.to_frame().T)
         self.table.value = table_html(row_table, "explorer-row")
         self.sentence.value = f"<p>{html.escape(view.sentence)}</p>"
-        self.group_text.value = (f"<p>{html.escape(explorer.group_line(view.group, view.indicator, view.la, float(row['value'])))}</p>"
+        self.group_text.value = (f"<p>{html.escape(group_line(view.group, view.indicator, view.la, float(row['value'])))}</p>"
                                  if view.group is not None else "")
         self.funnel_text.value = f"<p>{html.escape(view.funnel_text)}</p>" if view.funnel_text else ""
         members = None
@@ -296,20 +309,20 @@ class ExplorerApp:
             ind, values = view.indicator, view.all_values
             england, level = float(row["england"]), view.selection.level
             judged = self.data.memo(("judged", ind.id, view.year, level),
-                                    lambda: explorer.judged_values(values, ind, england, level))
-            members = explorer.consortium_table(view.group, values, ind, england, level, judged)
+                                    lambda: judged_values(values, ind, england, level))
+            members = consortium_table(view.group, values, ind, england, level, judged)
             self.consortium.value = table_html(members, "explorer-consortium-table")
             topic = [i for i in self.data.catalogue.benchmarked() if i.topic == view.indicator.topic
                      and i.polarity != "none" and not i.no_quartile]  # the banded ones
-            grid = explorer.band_grid(self.data, view.group.members["old_la_code"].tolist(), topic,
-                                      int(view.year or 0))
+            grid = band_grid(self.data, view.group.members["old_la_code"].tolist(), topic,
+                             int(view.year or 0))
             self.bands.value = (f"<p>Quartile bands in {html.escape(view.period)} across "
                                 f"{html.escape(view.indicator.topic.lower())} (A best, D worst; "
-                                f"- no band):</p>" + explorer.band_grid_html(grid))
+                                f"- no band):</p>" + band_grid_html(grid))
         else:
             self.consortium.value = "<p>No comparator group to list.</p>"
             self.bands.value = ""
-        self.csv_link.value = data_link(explorer.view_csv(view, members, row_table).encode("utf-8"), "text/csv",
+        self.csv_link.value = data_link(view_csv(view, members, row_table).encode("utf-8"), "text/csv",
                                         f"{file_stem(view)}.csv", "Table as CSV (with sources)")
 
 
@@ -321,10 +334,10 @@ def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | No
     neighbour list in force each year, at ``level``), are worked out at start-up, so that a
     change of LA or indicator only picks rows.
     """
-    data = explorer.load_explorer_data()
+    data = load_explorer_data()
     for ind in data.catalogue.benchmarked():
-        explorer.bands_by_year(data, ind.id)  # and so its ranks
-        explorer.judged_all(data, ind.id, None, level)  # every indicator's at once, the first time
+        bands_by_year(data, ind.id)  # and so its ranks
+        judged_all(data, ind.id, None, level)  # every indicator's at once, the first time
     gc.freeze()  # the loaded data and libraries are kept for good: the collector skips them
-    return ExplorerApp(data, explorer.ExplorerSelection(la=la, indicator=indicator, year=year,
-                                                        comparator=comparator, level=level))
+    return ExplorerApp(data, ExplorerSelection(la=la, indicator=indicator, year=year,
+                                               comparator=comparator, level=level))

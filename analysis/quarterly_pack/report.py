@@ -1007,12 +1007,8 @@ def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
 def indicator_section(ctx: PackContext, indicator: str) -> Section:
     """Appendix: one indicator's sentence, its neighbours ranked and its trend over the years
     (only with at least three years; otherwise a note saying what is missing)."""
-    from analysis.charts.benchmark import (
-        MIN_TREND_YEARS,
-        annual_trend_chart,
-        neighbours_ranked_chart,
-        trend_years,
-    )
+    from analysis.charts.benchmark import neighbours_ranked_chart
+    from analysis.charts.trends import MIN_TREND_YEARS, annual_trend_chart, trend_years
     from analysis.engine.benchmark import neighbour_values
 
     row = ctx.latest[ctx.latest["indicator"] == indicator].iloc[0]

@@ -72,8 +72,8 @@ def _ignore_interrupts() -> None:
 #: matplotlib's drawing machinery only where a chart is drawn).
 WORKER_PRELOAD: list[str] = [
     "matplotlib.figure", "matplotlib.backends.backend_agg", "matplotlib.backends.backend_svg",
-    "analysis.charts.style", "analysis.charts.benchmark", "analysis.charts.quarterly",
-    "analysis.charts.statistics", "analysis.render.files",
+    "analysis.charts.style", "analysis.charts.benchmark", "analysis.charts.trends",
+    "analysis.charts.quarterly", "analysis.charts.statistics", "analysis.render.files",
 ]
 
 

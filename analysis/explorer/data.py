@@ -1,0 +1,110 @@
+"""What the interactive explorer answers from: the data, loaded once, and the figures worked
+out from it once (every LA judged and ranked) and kept, so a change of LA or indicator only
+picks rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import pandas as pd
+
+from analysis.core.config import Paths
+from analysis.data.catalogue import Catalogue
+from analysis.data.geography import LocalAuthority
+from analysis.engine.judgement import judge_table
+from analysis.engine.narrative import sentences
+
+
+@dataclass(frozen=True)
+class ExplorerData:
+    """Everything the explorer answers from, loaded once at start-up."""
+
+    table: pd.DataFrame
+    catalogue: Catalogue
+    areas: pd.DataFrame
+    paths: Paths
+    #: What does not depend on the LA (ranks, funnels), worked out once per indicator and year.
+    cache: dict[tuple[object, ...], object] = field(default_factory=dict, compare=False, repr=False)
+
+    def memo(self, key: tuple[object, ...], make: Callable[[], object]) -> Any:
+        """``make()``, worked out the first time ``key`` is asked for."""
+        if key not in self.cache:
+            self.cache[key] = make()
+        return self.cache[key]
+
+    def rows(self, indicator: str) -> pd.DataFrame:
+        """The table's rows for one indicator (kept: a view filters a thirtieth of the table,
+        not all of it, each time)."""
+        return cast(pd.DataFrame, self.memo(("rows", indicator),
+                                            lambda: self.table[self.table["indicator"] == indicator]))
+
+    @property
+    def all_las(self) -> list[LocalAuthority]:
+        """Every LA in the areas list (kept)."""
+        from analysis.data.geography import las_of
+
+        return cast(list[LocalAuthority], self.memo(("all_las",), lambda: las_of(self.areas)))
+
+    @property
+    def la_names(self) -> list[str]:
+        """Every LA name with figures in the table, in alphabetical order."""
+        codes = set(self.table.loc[self.table["level"] == "la", "old_la_code"].dropna().astype(str))
+        return sorted(self.areas.loc[self.areas["old_code"].isin(codes), "name"].astype(str).unique())
+
+
+def load_explorer_data(paths: Paths | None = None) -> ExplorerData:
+    """Read the processed table, the catalogue and the LA list once."""
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.geography import load_areas
+    from analysis.engine.benchmark import load_benchmarks
+
+    paths = paths or Paths.for_root()
+    return ExplorerData(load_benchmarks(paths), load_catalogue(paths.config / "indicators.yaml"),
+                        load_areas(paths.root), paths)
+
+
+def judged_all(data: ExplorerData, indicator: str, version: str | None, level: float) -> pd.DataFrame:
+    """Every LA's benchmark rows for one indicator, every year, judged at ``level``.
+
+    Worked out for every indicator at once, once per neighbour list and level (about a
+    second; :func:`analysis.explorer.widgets.build` does it at start-up for the list in force and
+    the starting level): a change of LA or indicator then only picks rows."""
+    from analysis.engine.benchmark import benchmark_rows, rank_all_once
+
+    def make() -> dict[str, pd.DataFrame]:
+        bench = benchmark_rows(data.table, data.all_las, data.catalogue, neighbours_version=version,
+                               paths=data.paths, ranked=rank_all_once(data.table, data.catalogue))
+        judged = judge_table(bench, data.catalogue, level=level)
+        return {str(ind): rows.reset_index(drop=True) for ind, rows in judged.groupby("indicator", sort=False)}
+
+    parts = cast(dict[str, pd.DataFrame], data.memo(("judged_all", version, level), make))
+    return parts.get(indicator, pd.DataFrame(columns=["la_code", "year", "value"]))
+
+
+def la_judged(data: ExplorerData, la: LocalAuthority, indicator: str, version: str | None,
+              level: float) -> pd.DataFrame:
+    """:func:`analysis.explorer.report.explorer_table` of one LA and indicator, every year,
+    from :func:`judged_all`. Raises NoDataError when the LA has no figure in any year."""
+    from analysis.engine.benchmark import no_figures_error
+
+    rows = judged_all(data, indicator, version, level)
+    mine = rows[rows["la_code"] == la.new_code].reset_index(drop=True)
+    if mine["value"].notna().sum() == 0:
+        raise no_figures_error(la, [indicator], sorted(int(y) for y in mine["year"]))
+    mine["sentence"] = sentences(mine)
+    return mine
+
+
+def ranked_indicator(data: ExplorerData, indicator: str) -> pd.DataFrame:
+    """Every LA's rank and band for every year of one indicator, from the one ranking of the
+    whole table that :func:`judged_all` uses too."""
+    from analysis.engine.benchmark import rank_all_once
+
+    def make() -> pd.DataFrame:
+        ranked = rank_all_once(data.table, data.catalogue)
+        return ranked[ranked["indicator"] == indicator]
+
+    return cast(pd.DataFrame, data.memo(("ranked", indicator), make))

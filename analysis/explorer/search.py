@@ -1,0 +1,88 @@
+"""Finding what the analyst typed: an LA by its name or code, an indicator by its label or id,
+a list of LAs; and when nothing matches, the nearest names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+
+from analysis.core.errors import AnalysisError
+from analysis.data.catalogue import Catalogue, Indicator
+from analysis.data.geography import LocalAuthority
+from analysis.explorer.data import ExplorerData
+
+
+def nearest(text: str, choices: Sequence[str], n: int = 3) -> list[str]:
+    """The choices closest to ``text`` (case-insensitive; difflib), best first."""
+    lowered = {c.lower(): c for c in choices}
+    query = text.strip().lower()
+    starts = [c for low, c in lowered.items() if query and low.startswith(query)]
+    close = difflib.get_close_matches(query, list(lowered), n=n, cutoff=0.4)
+    return list(dict.fromkeys([*starts, *(lowered[c] for c in close)]))[:n]
+
+
+def _did_you_mean(found: list[str]) -> str:
+    return f" Nearest: {', '.join(found)}." if found else ""
+
+
+def find_la(text: str, data: ExplorerData) -> tuple[LocalAuthority | None, str]:
+    """The LA named (any case), or its old (371) or new (E08000017) code; else None and why."""
+    from analysis.data.geography import resolve_la
+
+    if not text.strip():
+        return None, "Type an LA's name or code (e.g. Doncaster or 371)."
+    try:
+        return resolve_la(text, data.areas), ""
+    except AnalysisError:
+        return None, (f"No local authority matches '{text.strip()}'."
+                      + _did_you_mean(nearest(text, data.la_names)))
+
+
+def indicator_choices(catalogue: Catalogue) -> list[tuple[str, str]]:
+    """(topic, label) of every benchmarked indicator, grouped by topic in catalogue order."""
+    indicators = catalogue.benchmarked()
+    topics = list(dict.fromkeys(i.topic for i in indicators))
+    return [(t, i.label) for t in topics for i in indicators if i.topic == t]
+
+
+def find_indicator(text: str, catalogue: Catalogue) -> tuple[Indicator | None, str]:
+    """The benchmarked indicator whose label or id is ``text`` (any case); else None and why."""
+    query = " ".join(text.split()).lower()
+    if not query:
+        return None, "Type an indicator's name, or pick one from the list."
+    for ind in catalogue.benchmarked():
+        if query in (ind.id.lower(), ind.label.lower()):
+            return ind, ""
+    labels = [i.label for i in catalogue.benchmarked()]
+    within = [i for i in catalogue.benchmarked() if query and query in i.label.lower()]
+    if len(within) == 1:
+        return within[0], ""
+    return None, f"No indicator matches '{text.strip()}'." + _did_you_mean(nearest(text, labels))
+
+
+def resolve_group(names: Sequence[str], data: ExplorerData) -> tuple[list[LocalAuthority], list[str]]:
+    """The LAs of a typed list (names or codes), and a line for each name that matched none."""
+    found: list[LocalAuthority] = []
+    problems: list[str] = []
+    for name in names:
+        if not name.strip():
+            continue
+        la, why = find_la(name, data)
+        if la is None:
+            problems.append(why)
+        elif la.old_code not in {f.old_code for f in found}:
+            found.append(la)
+    return found, problems
+
+
+#: A comma that separates two names, not the one in "Bristol, City of" or "Herefordshire, County of".
+_NAME_SEPARATOR = re.compile(r",(?!\s*(?:city|county) of\b)", re.IGNORECASE)
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """LA names typed one a line or separated by commas or semicolons."""
+    parts = [p.strip() for chunk in text.replace(";", "\n").splitlines()
+             for p in _NAME_SEPARATOR.split(chunk)]
+    return tuple(p for p in parts if p)
