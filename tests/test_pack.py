@@ -12,15 +12,15 @@ import nbformat
 import pandas as pd
 import pytest
 
+from analysis.app.kernels import WorkerKernel
+from analysis.app.manifest import input_files
+from analysis.app.params import validate_parameters
 from analysis.app.runner import (
     PackError,
-    WorkerKernel,
     find_chromium,
-    input_files,
     run_notebook,
     run_pack,
     safe_output_dir,
-    validate_parameters,
 )
 from analysis.core.errors import NoDataError, ParameterError
 from tests.conftest import require_chromium

@@ -285,7 +285,8 @@ def pack(
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
 ) -> None:
     """Run the quarterly chart pack notebook for one LA, a list, or --all-las."""
-    from analysis.app.runner import all_la_names, run_many, run_pack
+    from analysis.app.batch import all_la_names, run_many
+    from analysis.app.runner import run_pack
     from analysis.core.limits import capped_jobs
 
     _check_output(output, "folder")

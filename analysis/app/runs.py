@@ -47,8 +47,8 @@ def latest_quarter(paths: Paths) -> Quarter:
 
 
 def execute_run(config: Path, paths: Paths) -> list[PackResult]:
-    """Run every pack a run file lists; returns the results (see analysis.app.runner.run_many)."""
-    from analysis.app.runner import all_la_names, run_many
+    """Run every pack a run file lists; returns the results (see analysis.app.batch.run_many)."""
+    from analysis.app.batch import all_la_names, run_many
     from analysis.core.limits import capped_jobs
     from analysis.core.outputs import check_output_path
 
