@@ -37,6 +37,7 @@ for command in (
     commands_packs.deep_dive,  # `deep-dive`
     commands_benchmark.explore,
     commands_benchmark.funnel,
+    commands_benchmark.serve,
 ):
     app.command()(command)
 

@@ -195,3 +195,25 @@ def funnel(
     typer.echo(funnel_line(found, authority, ind))
     for path in written:
         typer.echo(f"  wrote {path}")
+
+
+@friendly_errors
+def serve(
+    notebook: Annotated[str | None, typer.Argument(help="The notebook to serve, inside notebooks/ (default notebooks/explorer.ipynb).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (default 8866).")] = None,
+    ip: Annotated[str | None, typer.Option(help="Address to listen on (default 127.0.0.1).")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Path prefix behind a reverse proxy (default /).")] = None,
+    screenshot: Annotated[Path | None, typer.Option(help="Save a screenshot of the served page to this PNG, then stop.")] = None,
+) -> None:
+    """Serve the benchmark explorer as a web page: Voilà, read-only, code hidden (`make explorer`)."""
+    from analysis.explorer.server import main as server_main
+
+    # The explorer server's own command line, with only the options given: its defaults apply.
+    argv: list[str] = []
+    for flag, value in (("--port", port), ("--ip", ip), ("--base-url", base_url),
+                        ("--screenshot", screenshot)):
+        if value is not None:
+            argv += [flag, str(value)]
+    if notebook is not None:
+        argv += ["--", notebook]
+    raise typer.Exit(server_main(argv))
