@@ -216,7 +216,7 @@ def test_doncaster_notebook_ran_clean(doncaster_pack):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []
     manifest = json.loads((doncaster_pack / "manifest.json").read_text())
-    assert manifest["parameters"] == {"la": "Doncaster", "period": "2017-18 Q4", "neighbours": None,
+    assert manifest["parameters"] == {"la": "E08000017", "period": "2017-18 Q4", "neighbours": None,
                                       "indicators": None}
     assert "html" in manifest["formats"] and set(manifest["outputs"]) >= {"report.html", "manifest.json"}
     # The HTML report stands alone: every chart embedded, none linked.

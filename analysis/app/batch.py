@@ -11,7 +11,7 @@ from analysis.app.kernels import WorkerKernel
 from analysis.app.runner import PackResult, run_pack
 from analysis.core.config import Paths
 from analysis.core.errors import AnalysisError
-from analysis.data.geography import load_areas, resolve_la
+from analysis.data.geography import LocalAuthority, load_areas, resolve_la
 from analysis.data.periods import parse_quarter
 
 
@@ -26,8 +26,8 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
     paths = paths or Paths.for_root()
     parse_quarter(period)  # a bad period is one error, before anything runs
     jobs = capped_jobs(jobs)
-    las, unresolved = unique_las(las, period, paths)
-    jobs = min(jobs, max(1, len(las)))
+    chosen, unresolved = resolve_las(las, period, paths)
+    jobs = min(jobs, max(1, len(chosen)))
     local = threading.local()
     kernels: list[WorkerKernel] = []
     lock = threading.Lock()
@@ -43,7 +43,8 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
         started = time.perf_counter()
         try:
             return run_pack(name, period, paths, outputs_root=outputs_root, pdf=pdf,
-                            kernel=worker_kernel() if len(las) > 1 else None)
+                            kernel=worker_kernel() if len(chosen) > 1 else None,
+                            authority=chosen[name])
         except AnalysisError as exc:
             return PackResult("quarterly_pack", name, period, "failed", message=str(exc).splitlines()[0],
                               seconds=round(time.perf_counter() - started, 2))
@@ -57,7 +58,7 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
     results: list[PackResult] = list(unresolved)
     try:
         with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(one, name) for name in las]
+            futures = [pool.submit(one, name) for name in chosen]
             for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
                                desc=f"packs {period}", unit="LA"):
                 results.append(future.result())
@@ -71,8 +72,16 @@ def unique_las(names: list[str], period: str, paths: Paths) -> tuple[list[str], 
     """The LAs of a batch once each, by resolved code (``Doncaster``, ``doncaster``, ``371`` and
     ``E08000017`` are one LA), in the order given; and a failed result for each name that is no
     LA, so the others still run."""
+    chosen, failed = resolve_las(names, period, paths)
+    return list(chosen), failed
+
+
+def resolve_las(names: list[str], period: str, paths: Paths
+                ) -> tuple[dict[str, LocalAuthority], list[PackResult]]:
+    """As :func:`unique_las`, with each LA resolved (once): the first name given for each LA
+    -> the LA."""
     areas = load_areas(paths.root)
-    chosen: dict[str, str] = {}
+    chosen: dict[str, tuple[str, LocalAuthority]] = {}
     failed: list[PackResult] = []
     for name in names:
         try:
@@ -81,8 +90,8 @@ def unique_las(names: list[str], period: str, paths: Paths) -> tuple[list[str], 
             failed.append(PackResult("quarterly_pack", name, period, "failed",
                                      message=str(exc).splitlines()[0]))
             continue
-        chosen.setdefault(authority.new_code, name)
-    return list(chosen.values()), failed
+        chosen.setdefault(authority.new_code, (name, authority))
+    return dict(chosen.values()), failed
 
 
 def all_la_names(paths: Paths) -> list[str]:

@@ -75,9 +75,14 @@ def quarter(
     format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
 ) -> None:
     """Local quarterly figures: status against target and tolerance, summary, benchmark pairing."""
+    from analysis.data.geography import load_areas, resolve_la
+    from analysis.data.periods import parse_quarter
     from analysis.measures.local_status import quarter_report
 
-    report = quarter_report(la, period, project_paths())
+    paths = project_paths()
+    chosen = parse_quarter(period)  # a bad period is refused before the LA is looked up
+    authority = resolve_la(la, load_areas(paths.root))
+    report = quarter_report(authority, chosen, paths)
     if report["status"].empty:
         typer.echo(f"No local quarterly return for {la}: see README, 'Adding a quarter'.")
         return

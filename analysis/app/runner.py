@@ -104,25 +104,27 @@ class PackResult:
     files: list[str] = field(default_factory=list)
 
 
-def resolve_pack_request(la: str, period: str, paths: Paths) -> tuple[LocalAuthority, Quarter]:
-    """Check that an LA and quarter exist and that there are figures to show for them."""
+def check_pack_request(authority: LocalAuthority, period: str, paths: Paths) -> Quarter:
+    """Check that the quarter exists and that there are figures to show for the LA in it."""
     from analysis.quarterly_pack.report import check_pack_has_data
 
-    authority = resolve_la(la, load_areas(paths.root))
     quarter = parse_quarter(period)
     check_pack_has_data(authority, quarter, paths)
-    return authority, quarter
+    return quarter
 
 
 def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths: Paths,
                  title: str, pdf: bool = True, timeout: int = 600,
                  kernel: WorkerKernel | None = None,
-                 check: Callable[[Path], object] | None = None) -> PackResult:
+                 check: Callable[[Path], object] | None = None,
+                 la_name: str | None = None) -> PackResult:
     """Execute one notebook into ``output_dir`` atomically, with HTML, PDF and manifest.
 
     ``kernel``: run in this worker's kernel (kept between notebooks of a batch) instead of
     a new one; see :class:`WorkerKernel`. ``check(folder)``: run on the finished temporary
-    folder before it is moved into place; if it raises, no pack is left.
+    folder before it is moved into place; if it raises, no pack is left. ``la_name``: the
+    LA's name for the PDF's running header and the result (the ``la`` parameter is its
+    code); default the ``la`` parameter.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -168,7 +170,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
                                      "analysis.render.write(pack, output_dir, formats) including \"html\"",
                             fix="restore the notebook with `git checkout -- notebooks/`, or add "
                                 "\"html\" to the formats it writes")
-        header = (params.get("la") or title, params.get("period") or "")
+        header = (la_name or params.get("la") or title, params.get("period") or "")
         pdf_note = (html_to_pdf(tmp / "report.html", tmp / "report.pdf", header=header)
                     if pdf else "PDF not requested")
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
@@ -177,7 +179,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
         if check is not None:
             check(tmp)  # raises to leave no pack (e.g. the identifier scan)
     error_log.unlink(missing_ok=True)  # another run of this pack may remove it at the same moment
-    return PackResult(notebook, params.get("la", ""), params.get("period") or "", "ok", output_dir,
+    return PackResult(notebook, la_name or params.get("la", ""), params.get("period") or "", "ok", output_dir,
                       pdf_note or "", round(time.perf_counter() - clock, 2), files)
 
 
@@ -213,18 +215,24 @@ def _error_names(cls: type[Exception]) -> set[str]:
 
 def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: Path | None = None,
              neighbours: str | None = None, indicators: list[str] | None = None,
-             pdf: bool = True, kernel: WorkerKernel | None = None) -> PackResult:
-    """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/."""
+             pdf: bool = True, kernel: WorkerKernel | None = None,
+             authority: LocalAuthority | None = None) -> PackResult:
+    """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/.
+
+    ``authority``: the LA ``la`` names when the caller has resolved it already (a batch
+    does, to merge repeats); it is not resolved again. The notebook is given the LA's code.
+    """
     paths = paths or Paths.for_root()
     validate_parameters("quarterly_pack", {"la": la, "period": period, "neighbours": neighbours,
                                            "indicators": indicators})
-    authority, quarter = resolve_pack_request(la, period, paths)
+    authority = authority or resolve_la(la, load_areas(paths.root))
+    quarter = check_pack_request(authority, period, paths)
     out = safe_output_dir(outputs_root or paths.outputs, authority.slug, quarter.slug)
-    params = {"la": authority.name, "period": quarter.label, "neighbours": neighbours,
+    params = {"la": authority.new_code, "period": quarter.label, "neighbours": neighbours,
               "indicators": indicators}
     return run_notebook("quarterly_pack", params, out, paths,
                         title=f"{authority.name}: children's social care performance, {quarter.label}",
-                        pdf=pdf, kernel=kernel)
+                        pdf=pdf, kernel=kernel, la_name=authority.name)
 
 
 def run_explorer(la: str, *, indicators: list[str] | None = None, years: list[int] | None = None,
@@ -249,19 +257,21 @@ def run_explorer(la: str, *, indicators: list[str] | None = None, years: list[in
                               "overdispersion": overdispersion}
     validate_parameters("benchmark_explorer", params)
     authority = resolve_la(la, load_areas(paths.root))
-    params["la"] = authority.name
+    params["la"] = authority.new_code
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     explorer_table(load_benchmarks(paths), authority, catalogue, indicators=params["indicators"],
                    years=years, neighbours=neighbours, level=params["level"], paths=paths)
     out = safe_output_dir(outputs_root or paths.outputs, authority.slug, "explorer")
     return run_notebook("benchmark_explorer", params, out, paths,
-                        title=f"{authority.name}: benchmark explorer", pdf=pdf)
+                        title=f"{authority.name}: benchmark explorer", pdf=pdf,
+                        la_name=authority.name)
 
 
 def run_deep_dive(la: str, records: str | Path, period: str | None = None,
                   paths: Paths | None = None, *, outputs_root: Path | None = None,
                   pdf: bool = True, history_start: str | None = None, validate: bool = False,
-                  audit_list: str | Path | None = None) -> PackResult:
+                  audit_list: str | Path | None = None,
+                  authority: LocalAuthority | None = None) -> PackResult:
     """Re-referrals deep dive of one LA's referral records (notebook rereferrals_deep_dive).
 
     ``records``: a CSV/XLSX extract, a CIN census XML file or a folder of them (relative paths
@@ -276,6 +286,8 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     writes is scanned for the input's child and referral ids before the folder is moved into
     place; a hit fails the run and leaves no pack. ``audit_list``: also write the year's
     re-referred children to that file (personal data, 0600, never among the outputs).
+    ``authority``: the LA ``la`` names when the caller has resolved it already; it is not
+    resolved again. The notebook is given the LA's code.
     """
     from analysis.core.errors import InputDataError
     from analysis.data.periods import financial_year_label, parse_year
@@ -301,8 +313,8 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     params: dict[str, Any] = {"la": la, "records": stored, "period": None if latest else label,
                               "history_start": history_start}
     validate_parameters("rereferrals_deep_dive", params)
-    authority = resolve_la(la, load_areas(paths.root))
-    params["la"] = authority.name
+    authority = authority or resolve_la(la, load_areas(paths.root))
+    params["la"] = authority.new_code
     prepared = prepare(authority.name, path, year, paths=paths, history_start=history_start,
                        validate=validate)
     # numeric ids under 6 digits would match ordinary counts in the tables: not scanned for
@@ -318,5 +330,5 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     title = (("SYNTHETIC DATA: " if synthetic else "")
              + f"{authority.name}: re-referrals deep dive, {financial_year_label(prepared.year)}")
     return run_notebook("rereferrals_deep_dive", params, out, paths, title=title, pdf=pdf,
-                        check=lambda tmp: assert_no_identifiers([tmp], ids))
+                        check=lambda tmp: assert_no_identifiers([tmp], ids), la_name=authority.name)
 
