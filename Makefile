@@ -54,7 +54,7 @@ lab: $(STAMP) ## Open JupyterLab on the notebooks (kernel connections encrypted)
 
 # Read-only web page of notebooks/explorer.ipynb (Voilà; code hidden; 127.0.0.1 unless IP=...).
 explorer: data ## Serve the benchmark explorer as a web page (PORT=8866, IP=127.0.0.1)
-	$(PY) -m analysis.explorer.server $(or $(NOTEBOOK),notebooks/explorer.ipynb) --port $(or $(PORT),8866) --ip $(or $(IP),127.0.0.1)
+	$(PY) -m analysis serve $(or $(NOTEBOOK),notebooks/explorer.ipynb) --port $(or $(PORT),8866) --ip $(or $(IP),127.0.0.1)
 
 bench: data ## Print speed figures (benchmarks/)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(PY) $$f; done

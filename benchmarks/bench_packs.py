@@ -23,7 +23,8 @@ from pathlib import Path
 import nbformat
 import papermill
 
-from analysis.app.runner import all_la_names, run_many, run_pack
+from analysis.app.batch import all_la_names, run_many
+from analysis.app.runner import run_pack
 from analysis.core.config import Paths
 
 

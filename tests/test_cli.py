@@ -80,3 +80,28 @@ def test_output_file_written(tmp_path):
                                  "--output", str(out)])
     assert result.exit_code == 0 and out.exists()
     assert len(pd.read_csv(out)) > 20
+
+
+def test_serve_help_lists_the_explorer_servers_options():
+    """`python -m analysis serve` is the explorer server's command line (`make explorer` uses it)."""
+    import os
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "analysis", "serve", "--help"], capture_output=True,
+                         text=True, check=True, env={**os.environ, "COLUMNS": "160"}).stdout
+    for option in ("notebook", "--port", "--ip", "--base-url", "--screenshot"):
+        assert option in out, option
+
+
+def test_serve_passes_the_options_given_to_the_explorer_server(monkeypatch):
+    import analysis.explorer.server
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(analysis.explorer.server, "main", lambda argv: calls.append(argv) or 0)
+    result = runner.invoke(app, ["serve", "notebooks/explorer.ipynb", "--port", "8900", "--ip", "0.0.0.0",
+                                 "--base-url", "/explorer/"])
+    assert result.exit_code == 0, result.output
+    assert calls == [["--port", "8900", "--ip", "0.0.0.0", "--base-url", "/explorer/", "--",
+                      "notebooks/explorer.ipynb"]]
+    assert runner.invoke(app, ["serve"]).exit_code == 0 and calls[-1] == []

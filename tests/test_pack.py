@@ -12,15 +12,15 @@ import nbformat
 import pandas as pd
 import pytest
 
+from analysis.app.kernels import WorkerKernel
+from analysis.app.manifest import input_files
+from analysis.app.params import validate_parameters
 from analysis.app.runner import (
     PackError,
-    WorkerKernel,
     find_chromium,
-    input_files,
     run_notebook,
     run_pack,
     safe_output_dir,
-    validate_parameters,
 )
 from analysis.core.errors import NoDataError, ParameterError
 from tests.conftest import require_chromium
@@ -216,7 +216,7 @@ def test_doncaster_notebook_ran_clean(doncaster_pack):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []
     manifest = json.loads((doncaster_pack / "manifest.json").read_text())
-    assert manifest["parameters"] == {"la": "Doncaster", "period": "2017-18 Q4", "neighbours": None,
+    assert manifest["parameters"] == {"la": "E08000017", "period": "2017-18 Q4", "neighbours": None,
                                       "indicators": None}
     assert "html" in manifest["formats"] and set(manifest["outputs"]) >= {"report.html", "manifest.json"}
     # The HTML report stands alone: every chart embedded, none linked.

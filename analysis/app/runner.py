@@ -13,30 +13,22 @@ previous pack untouched and writes an error log naming the failing cell.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
-import subprocess
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-from pydantic_core import PydanticCustomError
-
-from analysis import __version__
-from analysis.core.atomic import atomic_dir, atomic_path, sha256_file
-from analysis.core.config import Paths, load_sources, project_relative
-from analysis.core.errors import AnalysisError, NoDataError, ParameterError
+from analysis.app.kernels import WorkerKernel, kernel_manager_class
+from analysis.app.manifest import write_manifest
+from analysis.app.params import validate_parameters
+from analysis.core.atomic import atomic_dir, atomic_path
+from analysis.core.config import Paths
+from analysis.core.errors import AnalysisError, ParameterError
 from analysis.data.geography import LocalAuthority, load_areas, resolve_la, slugify
 from analysis.data.periods import Quarter, parse_quarter
-from analysis.data.readers.encoding import text_encodings
-from analysis.render import formats_in
 from analysis.render import pdf as pdf_renderer
 
 NOTEBOOKS = {
@@ -45,109 +37,9 @@ NOTEBOOKS = {
     "rereferrals_deep_dive": "rereferrals_deep_dive.ipynb",
 }
 
-PACKAGES = ["pandas", "numpy", "pyarrow", "matplotlib", "seaborn", "scipy", "statsmodels",
-            "papermill", "nbconvert", "pandera", "pydantic", "csc-benchmarks"]
-
 
 class PackError(AnalysisError):
     """A notebook failed while running."""
-
-
-class _Params(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-
-class QuarterlyPackParams(_Params):
-    la: str
-    period: str
-    neighbours: str | None = None
-    indicators: list[str] | None = None
-
-
-class BenchmarkExplorerParams(_Params):
-    la: str
-    years: list[int] | None = None
-    indicators: list[str] | None = None
-    neighbours: str | None = None
-    level: float = 0.95  # confidence of better / similar / worse: 0.95 or 0.998
-    overdispersion: Literal["none", "multiplicative", "additive"] = "none"  # funnel limits
-
-    @field_validator("level")
-    @classmethod
-    def _known_level(cls, value: float) -> float:
-        if value not in (0.95, 0.998):
-            raise PydanticCustomError("literal_error", "Input should be {expected}",
-                                      {"expected": "0.95 or 0.998"})
-        return value
-
-
-class DeepDiveParams(_Params):
-    la: str = "Doncaster"
-    records: str = "data/raw/synthetic/synthetic_referrals.csv"
-    period: str | None = None
-    history_start: str | None = None
-
-
-PARAM_MODELS: dict[str, type[_Params]] = {
-    "quarterly_pack": QuarterlyPackParams,
-    "benchmark_explorer": BenchmarkExplorerParams,
-    "rereferrals_deep_dive": DeepDiveParams,
-}
-
-
-def validate_parameters(notebook: str, params: dict[str, Any]) -> _Params:
-    """Check a notebook's parameters against its model: names, types. Raises ParameterError."""
-    if notebook not in PARAM_MODELS:
-        raise ParameterError(f"unknown notebook '{notebook}'", parameter="notebook",
-                             expected=", ".join(PARAM_MODELS), found=notebook)
-    model = PARAM_MODELS[notebook]
-    try:
-        return model.model_validate(params)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = ".".join(str(p) for p in first["loc"])
-        if first["type"] == "extra_forbidden":
-            raise ParameterError(
-                f"unknown parameter '{name}' for {notebook}", parameter=name,
-                expected=", ".join(model.model_fields), found=name,
-                fix="remove it or correct its spelling",
-            ) from None
-        raise ParameterError(
-            f"bad value for {notebook}: {first['msg']}", parameter=name,
-            found=repr(first.get("input"))[:80], expected=expected_text(first, model, name),
-        ) from None
-
-
-_TYPE_NAMES = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
-
-
-def _type_text(annotation: Any) -> str:
-    """How a person says what a parameter's type is: int -> 'a whole number' ..."""
-    import types
-    import typing
-
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    origin = typing.get_origin(annotation)
-    if origin is typing.Literal:
-        return " or ".join(repr(a) for a in typing.get_args(annotation))
-    if origin in (typing.Union, types.UnionType):
-        return " or ".join(_type_text(a) for a in args) + " (or nothing)"
-    if origin is list and args:
-        return f"a list of {_type_text(args[0]).removeprefix('a ')}"
-    return _TYPE_NAMES.get(annotation, getattr(annotation, "__name__", str(annotation)))
-
-
-def expected_text(error: Any, model: type[BaseModel], name: str) -> str | None:
-    """What a parameter should be, in words, from a pydantic error: the allowed values, the
-    bounds, or its type ('0.95 or 0.998', 'a whole number at least 0', ...)."""
-    ctx = error.get("ctx") or {}
-    if error.get("type") == "literal_error" and "expected" in ctx:
-        return str(ctx["expected"]).replace("'", "")
-    field_info = model.model_fields.get(name)
-    base = _type_text(field_info.annotation) if field_info is not None else None
-    bounds = [f"{word} {ctx[key]}" for key, word in (("ge", "at least"), ("gt", "more than"),
-                                                    ("le", "at most"), ("lt", "less than")) if key in ctx]
-    return " ".join(b for b in [base, " and ".join(bounds)] if b) or None
 
 
 def safe_output_dir(outputs_root: Path, *parts: str) -> Path:
@@ -177,50 +69,10 @@ def check_writable(folder: Path) -> None:
                              found=str(folder), fix="choose a folder you can write to with --output")
 
 
-def _git_commit(root: Path) -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                             text=True, timeout=10, check=False)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=10, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if out.returncode != 0:
-        return None
-    return out.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
-
-
-def _versions() -> dict[str, str]:
-    found = {}
-    for name in PACKAGES:
-        try:
-            found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            continue
-    return found
-
-
-def input_files(paths: Paths, extra: list[Path] | None = None) -> dict[str, str]:
-    """Every input a pack can read, with its sha256: raw sources, local returns, processed table."""
-    files: dict[str, str] = {}
-    for rel in load_sources(paths.config).files:
-        path = paths.raw / rel
-        if path.exists() and rel.startswith("dfe/"):
-            files[f"data/raw/{rel}"] = sha256_file(path)
-    # A records folder (several CIN census XML files) counts file by file.
-    wanted = [p for e in extra or [] for p in (sorted(e.glob("*.*")) if e.is_dir() else [e])]
-    for path in sorted((paths.raw / "local").glob("*.*")) + wanted:
-        if path.is_file() and path.suffix in {".csv", ".xlsx", ".xml"}:
-            files[project_relative(path, paths.root)] = sha256_file(path)
-    for path in [paths.benchmarks_table, paths.config / "indicators.yaml", paths.config / "publications.yaml"]:
-        if path.exists():
-            files[path.relative_to(paths.root).as_posix()] = sha256_file(path)
-    return files
-
-
 #: Kept here for callers of the runner; the PDF renderer owns them.
 find_chromium = pdf_renderer.find_chromium
 html_to_pdf = pdf_renderer.html_to_pdf
+
 
 def _failing_cell(exc: Exception, executed: Path) -> str:
     """Describe the failing cell from papermill's error and the partly executed notebook."""
@@ -240,71 +92,6 @@ def _failing_cell(exc: Exception, executed: Path) -> str:
     return "\n".join(lines)
 
 
-@functools.cache
-def kernel_manager_class() -> type:
-    """The kernel manager for every notebook the runner executes: jupyter_client's, with the
-    kernel's connection encrypted (CurveZMQ) wherever pyzmq and the kernel support it.
-
-    A kernel talks to the runner over local TCP sockets; unencrypted, any process on the
-    machine could read the code and outputs going by, and a deep dive's come from
-    record-level data about children. ipykernel also warns on every start without it.
-    """
-    import zmq
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import default
-
-    if "transport_encryption" not in AsyncKernelManager.class_trait_names():  # jupyter_client < 8.9
-        return AsyncKernelManager
-
-    class EncryptedKernelManager(AsyncKernelManager):
-        @default("transport_encryption")
-        def _encrypt_where_possible(self) -> str:
-            # "auto": keys are made when the kernelspec says it supports them
-            return "auto" if zmq.has("curve") else "disabled"
-
-    return EncryptedKernelManager
-
-
-class WorkerKernel:
-    """One Python kernel kept for the notebooks a batch worker runs one after another.
-
-    Starting a kernel and importing pandas, matplotlib and this package takes a few seconds:
-    more than a quarter of a benchmark-only pack. A batch worker therefore starts its kernel
-    once and papermill runs each of its notebooks in it (every notebook sets all of its own
-    variables from its parameters cell down, so nothing carries over but the imports, the
-    cached benchmark table). After a failed notebook the kernel is replaced, so an error
-    in one LA's pack cannot leave state behind for the next. The manifest says which
-    packs shared a kernel. Used by :func:`run_many`; a single pack gets a fresh kernel.
-    """
-
-    def __init__(self) -> None:
-        self.km: Any = None
-        self.used = 0
-
-    def engine_kwargs(self) -> dict[str, Any]:
-        if self.km is None:
-            self.km = kernel_manager_class()(kernel_name="python3")
-        return {"km": self.km}
-
-    def shutdown(self) -> None:
-        """Stop the kernel (if started)."""
-        if self.km is None:
-            return
-        from jupyter_core.utils import run_sync
-
-        km, self.km = self.km, None
-        try:
-            if run_sync(km.is_alive)():
-                run_sync(km.shutdown_kernel)(now=True)
-        except Exception:  # a kernel that is already gone needs no stopping
-            pass
-
-    def restart(self) -> None:
-        """Throw the kernel away after a failure; the next notebook starts a new one."""
-        self.shutdown()
-        self.used = 0
-
-
 @dataclass
 class PackResult:
     notebook: str
@@ -317,25 +104,27 @@ class PackResult:
     files: list[str] = field(default_factory=list)
 
 
-def resolve_pack_request(la: str, period: str, paths: Paths) -> tuple[LocalAuthority, Quarter]:
-    """Check that an LA and quarter exist and that there are figures to show for them."""
+def check_pack_request(authority: LocalAuthority, period: str, paths: Paths) -> Quarter:
+    """Check that the quarter exists and that there are figures to show for the LA in it."""
     from analysis.quarterly_pack.report import check_pack_has_data
 
-    authority = resolve_la(la, load_areas(paths.root))
     quarter = parse_quarter(period)
     check_pack_has_data(authority, quarter, paths)
-    return authority, quarter
+    return quarter
 
 
 def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths: Paths,
                  title: str, pdf: bool = True, timeout: int = 600,
                  kernel: WorkerKernel | None = None,
-                 check: Callable[[Path], object] | None = None) -> PackResult:
+                 check: Callable[[Path], object] | None = None,
+                 la_name: str | None = None) -> PackResult:
     """Execute one notebook into ``output_dir`` atomically, with HTML, PDF and manifest.
 
     ``kernel``: run in this worker's kernel (kept between notebooks of a batch) instead of
     a new one; see :class:`WorkerKernel`. ``check(folder)``: run on the finished temporary
-    folder before it is moved into place; if it raises, no pack is left.
+    folder before it is moved into place; if it raises, no pack is left. ``la_name``: the
+    LA's name for the PDF's running header and the result (the ``la`` parameter is its
+    code); default the ``la`` parameter.
     """
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -381,31 +170,16 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
                                      "analysis.render.write(pack, output_dir, formats) including \"html\"",
                             fix="restore the notebook with `git checkout -- notebooks/`, or add "
                                 "\"html\" to the formats it writes")
-        header = (params.get("la") or title, params.get("period") or "")
+        header = (la_name or params.get("la") or title, params.get("period") or "")
         pdf_note = (html_to_pdf(tmp / "report.html", tmp / "report.pdf", header=header)
                     if pdf else "PDF not requested")
-        finished = dt.datetime.now(dt.UTC)
         files = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
-        manifest = {
-            "notebook": NOTEBOOKS[notebook], "title": title, "parameters": params,
-            "package_version": __version__, "git_commit": _git_commit(paths.root),
-            "started": started.isoformat(timespec="seconds"),
-            "finished": finished.isoformat(timespec="seconds"),
-            "duration_seconds": round(time.perf_counter() - clock, 2),
-            "formats": formats_in(files),
-            "pdf": None if pdf_note else "report.pdf", "pdf_note": pdf_note,
-            "inputs": input_files(paths, [paths.root / params["records"]] if "records" in params else None),
-            "encodings": text_encodings(paths.root, [paths.raw / "local", *(
-                [paths.root / params["records"]] if "records" in params else [])]),
-            "packages": _versions(), "outputs": [*files, "manifest.json"],
-            "kernel": (f"shared: notebook {kernel.used} run in this batch worker's kernel"
-                       if kernel else "fresh kernel for this notebook"),
-        }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        write_manifest(tmp, paths, notebook_file=NOTEBOOKS[notebook], title=title, params=params,
+                       started=started, clock=clock, files=files, pdf_note=pdf_note, kernel=kernel)
         if check is not None:
             check(tmp)  # raises to leave no pack (e.g. the identifier scan)
     error_log.unlink(missing_ok=True)  # another run of this pack may remove it at the same moment
-    return PackResult(notebook, params.get("la", ""), params.get("period") or "", "ok", output_dir,
+    return PackResult(notebook, la_name or params.get("la", ""), params.get("period") or "", "ok", output_dir,
                       pdf_note or "", round(time.perf_counter() - clock, 2), files)
 
 
@@ -441,18 +215,24 @@ def _error_names(cls: type[Exception]) -> set[str]:
 
 def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: Path | None = None,
              neighbours: str | None = None, indicators: list[str] | None = None,
-             pdf: bool = True, kernel: WorkerKernel | None = None) -> PackResult:
-    """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/."""
+             pdf: bool = True, kernel: WorkerKernel | None = None,
+             authority: LocalAuthority | None = None) -> PackResult:
+    """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/.
+
+    ``authority``: the LA ``la`` names when the caller has resolved it already (a batch
+    does, to merge repeats); it is not resolved again. The notebook is given the LA's code.
+    """
     paths = paths or Paths.for_root()
     validate_parameters("quarterly_pack", {"la": la, "period": period, "neighbours": neighbours,
                                            "indicators": indicators})
-    authority, quarter = resolve_pack_request(la, period, paths)
+    authority = authority or resolve_la(la, load_areas(paths.root))
+    quarter = check_pack_request(authority, period, paths)
     out = safe_output_dir(outputs_root or paths.outputs, authority.slug, quarter.slug)
-    params = {"la": authority.name, "period": quarter.label, "neighbours": neighbours,
+    params = {"la": authority.new_code, "period": quarter.label, "neighbours": neighbours,
               "indicators": indicators}
     return run_notebook("quarterly_pack", params, out, paths,
                         title=f"{authority.name}: children's social care performance, {quarter.label}",
-                        pdf=pdf, kernel=kernel)
+                        pdf=pdf, kernel=kernel, la_name=authority.name)
 
 
 def run_explorer(la: str, *, indicators: list[str] | None = None, years: list[int] | None = None,
@@ -477,19 +257,21 @@ def run_explorer(la: str, *, indicators: list[str] | None = None, years: list[in
                               "overdispersion": overdispersion}
     validate_parameters("benchmark_explorer", params)
     authority = resolve_la(la, load_areas(paths.root))
-    params["la"] = authority.name
+    params["la"] = authority.new_code
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     explorer_table(load_benchmarks(paths), authority, catalogue, indicators=params["indicators"],
                    years=years, neighbours=neighbours, level=params["level"], paths=paths)
     out = safe_output_dir(outputs_root or paths.outputs, authority.slug, "explorer")
     return run_notebook("benchmark_explorer", params, out, paths,
-                        title=f"{authority.name}: benchmark explorer", pdf=pdf)
+                        title=f"{authority.name}: benchmark explorer", pdf=pdf,
+                        la_name=authority.name)
 
 
 def run_deep_dive(la: str, records: str | Path, period: str | None = None,
                   paths: Paths | None = None, *, outputs_root: Path | None = None,
                   pdf: bool = True, history_start: str | None = None, validate: bool = False,
-                  audit_list: str | Path | None = None) -> PackResult:
+                  audit_list: str | Path | None = None,
+                  authority: LocalAuthority | None = None) -> PackResult:
     """Re-referrals deep dive of one LA's referral records (notebook rereferrals_deep_dive).
 
     ``records``: a CSV/XLSX extract, a CIN census XML file or a folder of them (relative paths
@@ -504,6 +286,8 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     writes is scanned for the input's child and referral ids before the folder is moved into
     place; a hit fails the run and leaves no pack. ``audit_list``: also write the year's
     re-referred children to that file (personal data, 0600, never among the outputs).
+    ``authority``: the LA ``la`` names when the caller has resolved it already; it is not
+    resolved again. The notebook is given the LA's code.
     """
     from analysis.core.errors import InputDataError
     from analysis.data.periods import financial_year_label, parse_year
@@ -529,8 +313,8 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     params: dict[str, Any] = {"la": la, "records": stored, "period": None if latest else label,
                               "history_start": history_start}
     validate_parameters("rereferrals_deep_dive", params)
-    authority = resolve_la(la, load_areas(paths.root))
-    params["la"] = authority.name
+    authority = authority or resolve_la(la, load_areas(paths.root))
+    params["la"] = authority.new_code
     prepared = prepare(authority.name, path, year, paths=paths, history_start=history_start,
                        validate=validate)
     # numeric ids under 6 digits would match ordinary counts in the tables: not scanned for
@@ -546,82 +330,5 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     title = (("SYNTHETIC DATA: " if synthetic else "")
              + f"{authority.name}: re-referrals deep dive, {financial_year_label(prepared.year)}")
     return run_notebook("rereferrals_deep_dive", params, out, paths, title=title, pdf=pdf,
-                        check=lambda tmp: assert_no_identifiers([tmp], ids))
+                        check=lambda tmp: assert_no_identifiers([tmp], ids), la_name=authority.name)
 
-
-def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: int = 1,
-             outputs_root: Path | None = None, pdf: bool = True, progress: bool = True) -> list[PackResult]:
-    """Run the quarterly pack for many LAs, ``jobs`` at once; carry on past failures."""
-    from tqdm import tqdm
-
-    from analysis.core.errorlog import one_line, write_error_log
-    from analysis.core.limits import capped_jobs
-
-    paths = paths or Paths.for_root()
-    parse_quarter(period)  # a bad period is one error, before anything runs
-    jobs = capped_jobs(jobs)
-    las, unresolved = unique_las(las, period, paths)
-    jobs = min(jobs, max(1, len(las)))
-    local = threading.local()
-    kernels: list[WorkerKernel] = []
-    lock = threading.Lock()
-
-    def worker_kernel() -> WorkerKernel:
-        if not hasattr(local, "kernel"):
-            local.kernel = WorkerKernel()
-            with lock:
-                kernels.append(local.kernel)
-        return local.kernel
-
-    def one(name: str) -> PackResult:
-        started = time.perf_counter()
-        try:
-            return run_pack(name, period, paths, outputs_root=outputs_root, pdf=pdf,
-                            kernel=worker_kernel() if len(las) > 1 else None)
-        except AnalysisError as exc:
-            return PackResult("quarterly_pack", name, period, "failed", message=str(exc).splitlines()[0],
-                              seconds=round(time.perf_counter() - started, 2))
-        except Exception as exc:  # one LA's fault never stops the others
-            if hasattr(local, "kernel"):
-                local.kernel.restart()
-            log = write_error_log(exc, context=f"quarterly pack for {name}, {period}")
-            return PackResult("quarterly_pack", name, period, "failed", message=one_line(exc, log),
-                              seconds=round(time.perf_counter() - started, 2))
-
-    results: list[PackResult] = list(unresolved)
-    try:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(one, name) for name in las]
-            for future in tqdm(as_completed(futures), total=len(futures), disable=not progress,
-                               desc=f"packs {period}", unit="LA"):
-                results.append(future.result())
-    finally:
-        for kernel in kernels:
-            kernel.shutdown()
-    return sorted(results, key=lambda r: r.la)
-
-
-def unique_las(names: list[str], period: str, paths: Paths) -> tuple[list[str], list[PackResult]]:
-    """The LAs of a batch once each, by resolved code (``Doncaster``, ``doncaster``, ``371`` and
-    ``E08000017`` are one LA), in the order given; and a failed result for each name that is no
-    LA, so the others still run."""
-    areas = load_areas(paths.root)
-    chosen: dict[str, str] = {}
-    failed: list[PackResult] = []
-    for name in names:
-        try:
-            authority = resolve_la(name, areas)
-        except AnalysisError as exc:
-            failed.append(PackResult("quarterly_pack", name, period, "failed",
-                                     message=str(exc).splitlines()[0]))
-            continue
-        chosen.setdefault(authority.new_code, name)
-    return list(chosen.values()), failed
-
-
-def all_la_names(paths: Paths) -> list[str]:
-    areas = load_areas(paths.root)
-    return areas.loc[areas["status"] == "live", "name"].tolist()
-
-
-__all__ = ["NoDataError", "PackResult", "run_many", "run_notebook", "run_pack", "validate_parameters"]

@@ -47,8 +47,8 @@ def latest_quarter(paths: Paths) -> Quarter:
 
 
 def execute_run(config: Path, paths: Paths) -> list[PackResult]:
-    """Run every pack a run file lists; returns the results (see analysis.app.runner.run_many)."""
-    from analysis.app.runner import all_la_names, run_many
+    """Run every pack a run file lists; returns the results (see analysis.app.batch.run_many)."""
+    from analysis.app.batch import all_la_names, run_many
     from analysis.core.limits import capped_jobs
     from analysis.core.outputs import check_output_path
 
@@ -92,11 +92,11 @@ def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path,
     results = []
     for name in names:
         try:
-            slug = resolve_la(name, load_areas(paths.root)).slug
-            records = Path(spec.records.replace("{la}", slug))
+            authority = resolve_la(name, load_areas(paths.root))
+            records = Path(spec.records.replace("{la}", authority.slug))
             records = records if records.is_absolute() else paths.root / records
             results.append(run_deep_dive(name, records, spec.deep_dive_year, paths,
-                                         outputs_root=output, pdf=spec.pdf))
+                                         outputs_root=output, pdf=spec.pdf, authority=authority))
         except AnalysisError as exc:
             results.append(PackResult("rereferrals_deep_dive", name, spec.deep_dive_year,
                                       "failed", message=str(exc).splitlines()[0]))

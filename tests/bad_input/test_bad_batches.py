@@ -9,8 +9,9 @@ import threading
 
 import pytest
 
-import analysis.app.runner
-from analysis.app.runner import PackResult, run_many, unique_las
+import analysis.app.batch
+from analysis.app.batch import run_many, unique_las
+from analysis.app.runner import PackResult
 from analysis.core.errors import NoDataError, ParameterError
 from analysis.core.limits import KERNEL_MEMORY_MB, check_jobs
 from tests.bad_input.conftest import assert_clean_error
@@ -38,7 +39,7 @@ def fake_packs(monkeypatch, tmp_path):
             raise NoDataError("no figures for Wakefield in 2017-18 Q4")
         return PackResult("quarterly_pack", name, period, "ok", tmp_path / name.lower())
 
-    monkeypatch.setattr(analysis.app.runner, "run_pack", run_pack)
+    monkeypatch.setattr(analysis.app.batch, "run_pack", run_pack)
     monkeypatch.setenv("CSC_LOG_DIR", str(tmp_path / "logs"))
     return calls
 

@@ -131,7 +131,7 @@ def test_an_immutable_previous_pack_is_a_message(stub_pack_notebook, bench_table
 
     paths = stub_pack_notebook("import pathlib; pathlib.Path(output_dir, 'new.txt').write_text('new')")
     monkeypatch.setenv("CSC_PROJECT_ROOT", str(paths.root))
-    monkeypatch.setattr("analysis.app.cli._paths", lambda: paths)
+    monkeypatch.setattr("analysis.app.commands_packs.project_paths", lambda: paths)
     real_rename = os.rename
 
     def immutable(src, dst):  # as `chattr +i` on the previous pack would (root ignores chmod)

@@ -1,0 +1,212 @@
+"""The pack commands: pack, run, quarter, template, demo, synthetic, deep-dive."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from analysis.app.cli_common import (
+    OutputFormat,
+    check_output,
+    echo_written,
+    friendly_errors,
+    parse_output_path,
+    project_paths,
+    written_folder,
+)
+
+if TYPE_CHECKING:
+    from analysis.app.runner import PackResult
+
+
+def _print_results(results: list[PackResult]) -> int:
+    failed = [r for r in results if r.status != "ok"]
+    for r in results:
+        where = r.output if r.status == "ok" else r.message
+        typer.echo(f"{r.status:>6}  {r.la:<35} {r.seconds:6.1f} s  {where}")
+    typer.echo(f"{len(results) - len(failed)} ok, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+@friendly_errors
+def pack(
+    la: Annotated[list[str] | None, typer.Option(help="LA name or code; repeat for several.")] = None,
+    period: Annotated[str, typer.Option(help="Financial-year quarter, e.g. 2017-18Q4.")] = "2017-18 Q4",
+    all_las: Annotated[bool, typer.Option("--all-las", help="Every current English LA.")] = False,
+    jobs: Annotated[int, typer.Option(help="Packs to run at once.")] = 1,
+    neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list (2021 or 2025).")] = None,
+    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).",
+                                                parser=parse_output_path)] = None,
+    pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
+) -> None:
+    """Run the quarterly chart pack notebook for one LA, a list, or --all-las."""
+    from analysis.app.batch import all_la_names, run_many
+    from analysis.app.runner import run_pack
+    from analysis.core.limits import capped_jobs
+
+    check_output(output, "folder")
+    jobs = capped_jobs(jobs)
+    paths = project_paths()
+    if all_las or (la and len(la) > 1):
+        names = all_la_names(paths) if all_las else list(la or [])
+        raise typer.Exit(_print_results(run_many(names, period, paths, jobs=jobs, outputs_root=output, pdf=pdf)))
+    if not la:
+        raise typer.BadParameter("give --la NAME (or --all-las)")
+    result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf)
+    echo_written("Pack", result)
+
+
+@friendly_errors
+def run(config: Annotated[Path, typer.Argument(help="A run file, e.g. config/runs/quarterly.yaml.")]) -> None:
+    """Scheduled runs: run what a YAML run file lists (LAs, period or "latest", output)."""
+    from analysis.app.runs import execute_run
+
+    raise typer.Exit(_print_results(execute_run(config, project_paths())))
+
+
+@friendly_errors
+def quarter(
+    la: Annotated[str, typer.Option(help="LA name or code.")],
+    period: Annotated[str, typer.Option(help="Financial-year quarter, e.g. 2017-18Q4.")],
+    format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
+) -> None:
+    """Local quarterly figures: status against target and tolerance, summary, benchmark pairing."""
+    from analysis.data.geography import load_areas, resolve_la
+    from analysis.data.periods import parse_quarter
+    from analysis.measures.local_status import quarter_report
+
+    paths = project_paths()
+    chosen = parse_quarter(period)  # a bad period is refused before the LA is looked up
+    authority = resolve_la(la, load_areas(paths.root))
+    report = quarter_report(authority, chosen, paths)
+    if report["status"].empty:
+        typer.echo(f"No local quarterly return for {la}: see README, 'Adding a quarter'.")
+        return
+    if format is OutputFormat.json:
+        sys.stdout.write(json.dumps({k: json.loads(v.drop(columns=["file"], errors="ignore").to_json(orient="records"))
+                                     for k, v in report.items()}, indent=2) + "\n")
+        return
+    if format is OutputFormat.csv:
+        for name in ("status", "summary", "pairing", "disagreements"):
+            frame = report[name].drop(columns=["file", "row", "source"], errors="ignore")
+            sys.stdout.write(f"# {name}\n" + frame.to_csv(index=False))
+        return
+    from analysis.render.cli_tables import quarter_tables
+    from analysis.render.terminal import table_text
+
+    for table in quarter_tables(report):
+        typer.echo(f"\n== {table.name}")
+        typer.echo(table_text(table))
+    from analysis.measures.local_status import summary_text
+
+    typer.echo("\n" + summary_text(report["summary"], report["status"]["period"].iloc[0]))
+
+
+@friendly_errors
+def template(
+    output: Annotated[Path, typer.Option(help="Where to write the blank return (.csv or .xlsx).",
+                                         parser=parse_output_path)] = Path("quarterly_return_template.csv"),
+    la: Annotated[str, typer.Option(help="The LA (with its own measures in config/local/); its "
+                                         "latest targets and tolerances are carried forward.")] = "",
+    period: Annotated[str | None, typer.Option(help="Quarter to put in the period column.")] = None,
+) -> None:
+    """Write a blank local quarterly return with an LA's own measures."""
+    from analysis.core.atomic import atomic_path
+    from analysis.core.errors import ParameterError
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.geography import load_areas, resolve_la
+    from analysis.measures.local_measures import defined_slugs, load_local_measures
+    from analysis.measures.local_status import load_local_returns, local_template
+
+    check_output(output, "file", suffixes=(".csv", ".xlsx"))
+    paths = project_paths()
+    if not la:
+        raise ParameterError("--la is required", parameter="la",
+                             expected=f"an LA with its own measures ({', '.join(defined_slugs(paths.config))})",
+                             found="nothing", fix="add --la Doncaster (or another LA with config/local/<la>.yaml)")
+    catalogue = load_catalogue(paths.config / "indicators.yaml")
+    authority = resolve_la(la, load_areas(paths.root))
+    measures = load_local_measures(paths.config, authority.slug, catalogue)
+    previous = load_local_returns(paths, authority, catalogue)
+    frame = local_template(measures, previous, period)
+    with atomic_path(output) as tmp:
+        if output.suffix.lower() == ".xlsx":
+            frame.to_excel(tmp, sheet_name="return", index=False, engine="openpyxl")
+        else:
+            frame.to_csv(tmp, index=False)
+    typer.echo(f"Wrote {output} ({len(frame)} indicators)")
+
+
+@friendly_errors
+def demo() -> None:
+    """Produce Doncaster's 2017-18 Q4 pack from the data shipped in the project, then a
+    re-referrals deep dive on SYNTHETIC referral records (generated first if missing)."""
+    from analysis.app.runner import run_deep_dive, run_pack
+    from analysis.data.synthetic import write_synthetic_files
+
+    paths = project_paths()
+    result = run_pack("Doncaster", "2017-18 Q4", paths)
+    folder = written_folder(result)
+    typer.echo(f"Doncaster 2017-18 Q4 chart pack: {folder}")
+    typer.echo(f"  report: {folder / 'report.html'}")
+    if (folder / "report.pdf").exists():
+        typer.echo(f"  PDF:    {folder / 'report.pdf'}")
+    elif result.message:
+        typer.echo(f"  {result.message}")
+    typer.echo(f"  charts: {folder / 'charts'}  tables: {folder / 'tables'}")
+    records = paths.raw / "synthetic" / "synthetic_referrals.csv"
+    if not records.exists():  # the CSV only (under a second); `synthetic` also writes the XML
+        typer.echo("Generating SYNTHETIC referral records: data/raw/synthetic/synthetic_referrals.csv "
+                   "(`python -m analysis synthetic` adds CIN census XML files)")
+        write_synthetic_files(paths.raw / "synthetic", xml_years=[])
+    dive = run_deep_dive("Doncaster", records, None, paths)
+    dive_folder = written_folder(dive)
+    typer.echo(f"Re-referrals deep dive on SYNTHETIC records: {dive_folder}")
+    typer.echo(f"  report: {dive_folder / 'report.html'}")
+    if (dive_folder / "report.pdf").exists():
+        typer.echo(f"  PDF:    {dive_folder / 'report.pdf'}")
+
+
+@friendly_errors
+def synthetic(
+    out: Annotated[Path, typer.Option(help="Folder for the files.", parser=parse_output_path)] = Path("data/raw/synthetic"),
+    seed: Annotated[int, typer.Option(help="Random seed (0 or more): the same seed gives the same files.",
+                                      min=0, max=2**32 - 1)] = 2017,
+) -> None:
+    """Write deterministic SYNTHETIC referral records (CSV and CIN census XML) for demos and tests."""
+    from analysis.data.synthetic import write_synthetic_files
+
+    check_output(out, "folder", parameter="out")
+
+    written = write_synthetic_files(out, seed=seed)
+    typer.echo(f"Wrote synthetic referral records: {written}")
+
+
+@friendly_errors
+def deep_dive(
+    la: Annotated[str, typer.Option(help="LA name or code: the title and the DfE comparison.")],
+    records: Annotated[Path, typer.Option(help="Referral records: a CSV/XLSX extract, a CIN census XML file or a folder of them.")],
+    period: Annotated[str | None, typer.Option(help="Year ending 31 March, e.g. 2016-17; default the latest whole year.")] = None,
+    output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).",
+                                                parser=parse_output_path)] = None,
+    pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
+    history_start: Annotated[str | None, typer.Option(help="First day the records are complete from (e.g. 2015-04-01), for an extract without earlier history.")] = None,
+    validate: Annotated[bool, typer.Option(help="Check each CIN census file against its year's XSD first.")] = False,
+    audit_list: Annotated[Path | None, typer.Option(help="Also write the re-referred children (ids, dates, previous closure reason) to this file for case audit: personal data, owner-only, never in the pack.")] = None,
+) -> None:
+    """Re-referrals deep dive from record-level referral data (small numbers suppressed)."""
+    from analysis.app.runner import run_deep_dive
+
+    check_output(output, "folder")
+    check_output(audit_list, "file", parameter="audit-list")
+    result = run_deep_dive(la, records, period, project_paths(), outputs_root=output, pdf=pdf,
+                           history_start=history_start, validate=validate, audit_list=audit_list)
+    if audit_list is not None:
+        typer.echo(f"Audit list (personal data, keep on this machine): {audit_list}")
+    echo_written("Deep dive", result)
+    if result.message:
+        typer.echo(f"  note: {result.message}")
