@@ -35,6 +35,7 @@ import pandas as pd
 # funnel limits, over-dispersion): a benchmark table needs none of it, and importing
 # scipy.stats alone takes most of a second.
 from analysis.core.errors import InputDataError, ParameterError
+from analysis.engine.array_inputs import all_scalar, bad_rows, broadcast, index_of, wrap
 
 __all__ = [
     "COMPARISON_LEVELS",
@@ -75,7 +76,7 @@ _DEFAULT_PER: dict[str, float] = {"proportion": 100.0, "rate": 10_000.0}
 
 
 # --------------------------------------------------------------------------------------------
-# Small helpers: levels, array handling
+# Small helpers: levels, counts
 # --------------------------------------------------------------------------------------------
 
 def _check_level(level: float, parameter: str = "level") -> float:
@@ -109,67 +110,12 @@ def level_label(level: float) -> str:
     return f"{_check_level(level) * 100:g}".replace(".", "_")
 
 
-def _index_of(*values: Any) -> pd.Index | None:
-    for v in values:
-        if isinstance(v, pd.Series):
-            return v.index
-    return None
-
-
-def _all_scalar(*values: Any) -> bool:
-    return all(np.ndim(v) == 0 for v in values)
-
-
-def _to_float_array(value: Any, name: str) -> np.ndarray:
-    """Numbers as a float array; None and pandas NA become NaN; text is refused."""
-    if isinstance(value, pd.Series):
-        value = value.astype("object").where(value.notna(), np.nan).to_numpy()
-    try:
-        arr = np.asarray(value if value is not None else np.nan, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise ParameterError(
-            "numbers were expected",
-            parameter=name, expected="numbers (int or float), NaN for missing",
-            found=f"{type(value).__name__} that cannot be read as numbers ({exc})",
-            fix="convert suppressed or text values (e.g. 'c', 'x') to NaN before calling",
-        ) from None
-    return arr
-
-
-def _broadcast(names: Sequence[str], values: Sequence[Any]) -> list[np.ndarray]:
-    arrays = [_to_float_array(v, n) for n, v in zip(names, values, strict=True)]
-    try:
-        return list(np.broadcast_arrays(*arrays))
-    except ValueError:
-        raise ParameterError(
-            "the inputs have different lengths",
-            parameter=", ".join(names), expected="inputs of one length, or scalars",
-            found=", ".join(f"{n}: {np.shape(a)}" for n, a in zip(names, arrays, strict=True)),
-        ) from None
-
-
-def _wrap(result: np.ndarray, index: pd.Index | None, scalar: bool, name: str | None = None):
-    if scalar:
-        item = result.reshape(-1)[0]
-        return item if isinstance(item, str) or item is None else float(item)
-    if index is not None and result.ndim == 1 and len(index) == len(result):
-        return pd.Series(result, index=index, name=name)
-    return result
-
-
-def _bad_rows(mask: np.ndarray, index: pd.Index | None) -> list:
-    positions = np.flatnonzero(mask.reshape(-1))
-    if index is not None and len(index) == mask.size:
-        return [index[p] for p in positions]
-    return [int(p) for p in positions]
-
-
 def _check_counts(count: np.ndarray, name: str, index: pd.Index | None) -> None:
     bad = count < 0
     if bad.any():
         raise InputDataError(
             f"{name} cannot be negative",
-            column=name, rows=_bad_rows(bad, index), expected="counts of 0 or more",
+            column=name, rows=bad_rows(bad, index), expected="counts of 0 or more",
             found=f"{int(bad.sum())} negative value(s), e.g. {count[bad].reshape(-1)[0]:g}",
         )
 
@@ -189,15 +135,15 @@ def wilson_interval(numerator: Any, denominator: Any, level: float = 0.95):
     Raises InputDataError for negative counts or a numerator above its denominator.
     """
     level = _check_level(level)
-    index, scalar = _index_of(numerator, denominator), _all_scalar(numerator, denominator)
-    num, den = _broadcast(["numerator", "denominator"], [numerator, denominator])
+    index, scalar = index_of(numerator, denominator), all_scalar(numerator, denominator)
+    num, den = broadcast(["numerator", "denominator"], [numerator, denominator])
     _check_counts(num, "numerator", index)
     _check_counts(den, "denominator", index)
     over = num > den
     if over.any():
         raise InputDataError(
             "a numerator is larger than its denominator",
-            column="numerator", rows=_bad_rows(over, index),
+            column="numerator", rows=bad_rows(over, index),
             expected="numerator <= denominator for a proportion",
             found=f"e.g. {num[over].reshape(-1)[0]:g} out of {den[over].reshape(-1)[0]:g}",
             fix="check the two columns are not swapped and describe the same group",
@@ -211,7 +157,7 @@ def wilson_interval(numerator: Any, denominator: Any, level: float = 0.95):
         upper[ok] = np.clip(hi, 0.0, 1.0)
         lower[ok & (num == 0)] = 0.0  # exact at the boundaries, not 1e-17
         upper[ok & (num == den)] = 1.0
-    return (_wrap(lower, index, scalar, "lower"), _wrap(upper, index, scalar, "upper"))
+    return (wrap(lower, index, scalar, "lower"), wrap(upper, index, scalar, "upper"))
 
 
 def _wilson(count: np.ndarray, nobs: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
@@ -244,15 +190,15 @@ def exact_poisson_count_interval(count: Any, level: float = 0.95):
     from scipy.special import gammaincinv
 
     level = _check_level(level)
-    index, scalar = _index_of(count), _all_scalar(count)
-    (obs,) = _broadcast(["count"], [count])
+    index, scalar = index_of(count), all_scalar(count)
+    (obs,) = broadcast(["count"], [count])
     _check_counts(obs, "count", index)
     alpha = 1 - level
     with np.errstate(invalid="ignore"):
         lower = np.where(obs > 0, gammaincinv(np.where(obs > 0, obs, 1), alpha / 2), 0.0)
         upper = gammaincinv(obs + 1, 1 - alpha / 2)
     lower = np.where(np.isnan(obs), np.nan, lower)
-    return (_wrap(lower, index, scalar, "lower"), _wrap(upper, index, scalar, "upper"))
+    return (wrap(lower, index, scalar, "lower"), wrap(upper, index, scalar, "upper"))
 
 
 def byar_count_interval(count: Any, level: float = 0.95):
@@ -262,20 +208,20 @@ def byar_count_interval(count: Any, level: float = 0.95):
     The lower limit is undefined at O = 0 and is returned as 0 there.
     """
     z = z_value(level)
-    index, scalar = _index_of(count), _all_scalar(count)
-    (obs,) = _broadcast(["count"], [count])
+    index, scalar = index_of(count), all_scalar(count)
+    (obs,) = broadcast(["count"], [count])
     _check_counts(obs, "count", index)
     with np.errstate(divide="ignore", invalid="ignore"):
         lower = obs * (1 - 1 / (9 * obs) - z / (3 * np.sqrt(obs))) ** 3
         upper = (obs + 1) * (1 - 1 / (9 * (obs + 1)) + z / (3 * np.sqrt(obs + 1))) ** 3
     lower = np.where(obs == 0, 0.0, lower)
-    return (_wrap(lower, index, scalar, "lower"), _wrap(upper, index, scalar, "upper"))
+    return (wrap(lower, index, scalar, "lower"), wrap(upper, index, scalar, "upper"))
 
 
 def poisson_count_interval(count: Any, level: float = 0.95, exact_below: float = EXACT_BELOW):
     """Interval for a count as Fingertips does it: exact below ``exact_below``, else Byar's."""
-    index, scalar = _index_of(count), _all_scalar(count)
-    (obs,) = _broadcast(["count"], [count])
+    index, scalar = index_of(count), all_scalar(count)
+    (obs,) = broadcast(["count"], [count])
     by_lo, by_hi = byar_count_interval(obs, level)
     small = obs < exact_below
     lower, upper = np.asarray(by_lo), np.asarray(by_hi)
@@ -283,7 +229,7 @@ def poisson_count_interval(count: Any, level: float = 0.95, exact_below: float =
         ex_lo, ex_hi = exact_poisson_count_interval(obs, level)
         lower = np.where(small, ex_lo, by_lo)
         upper = np.where(small, ex_hi, by_hi)
-    return (_wrap(lower, index, scalar, "lower"), _wrap(upper, index, scalar, "upper"))
+    return (wrap(lower, index, scalar, "lower"), wrap(upper, index, scalar, "upper"))
 
 
 def rate_ci(count: Any, population: Any, per: float = 10_000, level: float = 0.95,
@@ -294,8 +240,8 @@ def rate_ci(count: Any, population: Any, per: float = 10_000, level: float = 0.9
     (10, as in the Fingertips guidance), Byar's method from there up. A population of 0 or
     a missing value gives NaN.
     """
-    index, scalar = _index_of(count, population), _all_scalar(count, population)
-    obs, pop = _broadcast(["count", "population"], [count, population])
+    index, scalar = index_of(count, population), all_scalar(count, population)
+    obs, pop = broadcast(["count", "population"], [count, population])
     _check_counts(pop, "population", index)
     if not (isinstance(per, numbers.Real) and per > 0):
         raise ParameterError("the rate multiplier must be a positive number", parameter="per",
@@ -305,7 +251,7 @@ def rate_ci(count: Any, population: Any, per: float = 10_000, level: float = 0.9
         good = pop > 0
         lower = np.where(good, np.asarray(lo) / np.where(good, pop, 1) * per, np.nan)
         upper = np.where(good, np.asarray(hi) / np.where(good, pop, 1) * per, np.nan)
-    return (_wrap(lower, index, scalar, "lower"), _wrap(upper, index, scalar, "upper"))
+    return (wrap(lower, index, scalar, "lower"), wrap(upper, index, scalar, "upper"))
 
 
 # --------------------------------------------------------------------------------------------
@@ -320,11 +266,11 @@ def derive_denominator(numerator: Any, value: Any, per: float = 10_000):
     about half a unit of the last published digit divided by the value); round it only for
     display. A value of 0 or a missing value gives NaN (no denominator can be implied).
     """
-    index, scalar = _index_of(numerator, value), _all_scalar(numerator, value)
-    num, val = _broadcast(["numerator", "value"], [numerator, value])
+    index, scalar = index_of(numerator, value), all_scalar(numerator, value)
+    num, val = broadcast(["numerator", "value"], [numerator, value])
     with np.errstate(divide="ignore", invalid="ignore"):
         den = np.where(val > 0, num * per / np.where(val > 0, val, 1), np.nan)
-    return _wrap(den, index, scalar, "denominator")
+    return wrap(den, index, scalar, "denominator")
 
 
 def derive_numerator(value: Any, denominator: Any, per: float = 100):
@@ -333,9 +279,9 @@ def derive_numerator(value: Any, denominator: Any, per: float = 100):
     For a percentage use ``per=100``. The result is not rounded to a whole number: the
     published value is itself rounded, so the count is only approximate.
     """
-    index, scalar = _index_of(value, denominator), _all_scalar(value, denominator)
-    val, den = _broadcast(["value", "denominator"], [value, denominator])
-    return _wrap(val * den / per, index, scalar, "numerator")
+    index, scalar = index_of(value, denominator), all_scalar(value, denominator)
+    val, den = broadcast(["value", "denominator"], [value, denominator])
+    return wrap(val * den / per, index, scalar, "numerator")
 
 
 # --------------------------------------------------------------------------------------------
@@ -363,15 +309,15 @@ def compare_to(value_ci_lower: Any, value_ci_upper: Any, comparator_value: Any,
     as inside ("similar").
     """
     _check_polarity(polarity)
-    index = _index_of(value_ci_lower, value_ci_upper, comparator_value)
-    scalar = _all_scalar(value_ci_lower, value_ci_upper, comparator_value)
-    lo, hi, comp = _broadcast(["value_ci_lower", "value_ci_upper", "comparator_value"],
+    index = index_of(value_ci_lower, value_ci_upper, comparator_value)
+    scalar = all_scalar(value_ci_lower, value_ci_upper, comparator_value)
+    lo, hi, comp = broadcast(["value_ci_lower", "value_ci_upper", "comparator_value"],
                               [value_ci_lower, value_ci_upper, comparator_value])
     reversed_ = lo > hi
     if reversed_.any():
         raise InputDataError(
             "a lower confidence limit is above its upper limit",
-            column="value_ci_lower", rows=_bad_rows(reversed_, index),
+            column="value_ci_lower", rows=bad_rows(reversed_, index),
             expected="lower <= upper", fix="check the two limits are not swapped",
         )
     high_word, low_word = {
@@ -385,7 +331,7 @@ def compare_to(value_ci_lower: Any, value_ci_upper: Any, comparator_value: Any,
         ["not compared", high_word, low_word],
         default="similar",
     ).astype(object)
-    return _wrap(result, index, scalar, "comparison")
+    return wrap(result, index, scalar, "comparison")
 
 
 # --------------------------------------------------------------------------------------------
@@ -497,7 +443,7 @@ def _check_denominators(den: np.ndarray, name: str, kind: str, index=None) -> No
     bad = ~np.isfinite(den) | (den <= 0)
     if bad.any():
         raise InputDataError(
-            f"{name} must be positive numbers", column=name, rows=_bad_rows(bad, index),
+            f"{name} must be positive numbers", column=name, rows=bad_rows(bad, index),
             expected="denominators above 0", found=f"{int(bad.sum())} zero, negative or missing",
             fix="drop units without a denominator before drawing a funnel",
         )
@@ -532,7 +478,7 @@ def estimate_overdispersion(values: Any, denominators: Any, target_value: float,
             parameter="target_value", expected="a target strictly inside the range",
             found=repr(target_value),
         )
-    val, den = _broadcast(["values", "denominators"], [values, denominators])
+    val, den = broadcast(["values", "denominators"], [values, denominators])
     keep = np.isfinite(val) & np.isfinite(den)
     val, den = val[keep].reshape(-1), den[keep].reshape(-1)
     _check_denominators(den, "denominators", kind)
@@ -595,9 +541,9 @@ def funnel_limits(target_value: float, denominators: Any, kind: Kind = "proporti
         raise ParameterError("unknown over-dispersion method", parameter="overdispersion",
                              expected="'none', 'multiplicative' or 'additive'",
                              found=repr(overdispersion))
-    (den,) = _broadcast(["denominators"], [denominators])
+    (den,) = broadcast(["denominators"], [denominators])
     den = den.reshape(-1)
-    _check_denominators(den, "denominators", kind, _index_of(denominators))
+    _check_denominators(den, "denominators", kind, index_of(denominators))
     out = pd.DataFrame({"denominator": den, "target": float(target_value)})
     if overdispersion != "none":
         if estimate is None:
@@ -654,8 +600,8 @@ def funnel_flags(values: Any, denominators: Any, target_value: float,
     With over-dispersion and no ``estimate``, phi / tau² are estimated from these units.
     """
     levels = _check_levels(levels)
-    index, scalar = _index_of(values, denominators), _all_scalar(values, denominators)
-    val, den = _broadcast(["values", "denominators"], [values, denominators])
+    index, scalar = index_of(values, denominators), all_scalar(values, denominators)
+    val, den = broadcast(["values", "denominators"], [values, denominators])
     shape = val.shape
     val, den = val.reshape(-1), den.reshape(-1)
     known = np.isfinite(val) & np.isfinite(den)
@@ -672,4 +618,4 @@ def funnel_flags(values: Any, denominators: Any, target_value: float,
             labels[v > limits[f"upper_{label}"].to_numpy()] = f"above_{label}"
             labels[v < limits[f"lower_{label}"].to_numpy()] = f"below_{label}"
         result[known] = labels
-    return _wrap(result.reshape(shape), index, scalar, "funnel_flag")
+    return wrap(result.reshape(shape), index, scalar, "funnel_flag")
