@@ -1,22 +1,17 @@
-"""Statistical methods for judging a difference honestly.
+"""Confidence intervals, as OHID Fingertips computes them: for proportions (Wilson score) and
+for counts and rates (Byar's method, with the exact Poisson interval for small counts); the
+confidence levels they are worked at; and counts or denominators implied by published rates.
 
-Pure functions, vectorised over scalars, numpy arrays and pandas Series:
-
-* confidence intervals for proportions (Wilson score) and for rates (Byar's method, with the
-  exact Poisson interval for small counts), as OHID Fingertips computes them;
-* ``compare_to``: better / similar / worse than a comparator, from an interval and a polarity;
-* funnel-plot control limits (exact binomial or Poisson, Spiegelhalter 2005) with optional
-  over-dispersion adjustment (multiplicative or additive random effects) and per-unit flags.
+Pure functions, vectorised over scalars, numpy arrays and pandas Series (return types follow
+the inputs, see :mod:`analysis.engine.array_inputs`). Whether an interval makes a difference
+significant is :mod:`analysis.engine.comparisons`; funnel-plot limits are
+:mod:`analysis.engine.funnel_limits`.
 
 Scales. Our tidy tables store proportions as percentages (0-100) and rates "per ``per``"
 (10,000 children by default). The public functions take and return those scales:
 ``proportion_ci`` returns percentages, ``rate_ci`` returns rates per ``per``; ``wilson_interval``
 is the one function that works in proportions (0-1). The methods and their references are in
 docs/methods/statistics.md.
-
-Return types follow the inputs: if any input is a pandas Series the result is a Series (or a
-pair of Series) on that index; if every input is a scalar the result is a float (or str); else
-a numpy array.
 """
 
 from __future__ import annotations
@@ -24,23 +19,20 @@ from __future__ import annotations
 import math
 import numbers
 from statistics import NormalDist
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-# scipy is imported inside the functions that need it (exact Poisson limits for small counts,
-# funnel limits, over-dispersion): a benchmark table needs none of it, and importing
-# scipy.stats alone takes most of a second.
+# scipy is imported inside the functions that need it (exact Poisson limits for small counts):
+# a benchmark table needs none of it, and importing scipy.stats alone takes most of a second.
 from analysis.core.errors import InputDataError, ParameterError
 from analysis.engine.array_inputs import all_scalar, bad_rows, broadcast, index_of, wrap
 
 __all__ = [
     "COMPARISON_LEVELS",
     "EXACT_BELOW",
-    "POLARITIES",
     "byar_count_interval",
-    "compare_to",
     "derive_denominator",
     "derive_numerator",
     "exact_poisson_count_interval",
@@ -58,11 +50,6 @@ COMPARISON_LEVELS: tuple[float, float] = (0.95, 0.998)
 #: OHID Fingertips technical guidance ("Rates"): Byar's method for counts of 10 or more,
 #: the exact (chi-square) Poisson method below 10. Older APHO spreadsheet tools used 389.
 EXACT_BELOW: float = 10
-
-#: Polarity names as in config/indicators.yaml.
-POLARITIES: tuple[str, str, str] = ("lower_is_better", "higher_is_better", "none")
-
-Polarity = Literal["lower_is_better", "higher_is_better", "none"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,53 +259,3 @@ def derive_numerator(value: Any, denominator: Any, per: float = 100):
     index, scalar = index_of(value, denominator), all_scalar(value, denominator)
     val, den = broadcast(["value", "denominator"], [value, denominator])
     return wrap(val * den / per, index, scalar, "numerator")
-
-
-# --------------------------------------------------------------------------------------------
-# Better / similar / worse
-# --------------------------------------------------------------------------------------------
-
-def _check_polarity(polarity: str) -> str:
-    if polarity not in POLARITIES:
-        raise ParameterError(
-            "unknown polarity", parameter="polarity",
-            expected=" | ".join(POLARITIES), found=repr(polarity),
-            fix="use the polarity given for the indicator in config/indicators.yaml",
-        )
-    return polarity
-
-
-def compare_to(value_ci_lower: Any, value_ci_upper: Any, comparator_value: Any,
-               polarity: Polarity):
-    """Significance of a difference from a comparator, from the area's confidence interval.
-
-    If the comparator lies strictly outside ``[lower, upper]`` the area is significantly
-    different. With polarity ``lower_is_better`` or ``higher_is_better`` the result is
-    "better" / "similar" / "worse"; with ``none`` it is "higher" / "similar" / "lower".
-    A missing limit or comparator gives "not compared". A comparator exactly on a limit counts
-    as inside ("similar").
-    """
-    _check_polarity(polarity)
-    index = index_of(value_ci_lower, value_ci_upper, comparator_value)
-    scalar = all_scalar(value_ci_lower, value_ci_upper, comparator_value)
-    lo, hi, comp = broadcast(["value_ci_lower", "value_ci_upper", "comparator_value"],
-                              [value_ci_lower, value_ci_upper, comparator_value])
-    reversed_ = lo > hi
-    if reversed_.any():
-        raise InputDataError(
-            "a lower confidence limit is above its upper limit",
-            column="value_ci_lower", rows=bad_rows(reversed_, index),
-            expected="lower <= upper", fix="check the two limits are not swapped",
-        )
-    high_word, low_word = {
-        "higher_is_better": ("better", "worse"),
-        "lower_is_better": ("worse", "better"),
-        "none": ("higher", "lower"),
-    }[polarity]
-    missing = np.isnan(lo) | np.isnan(hi) | np.isnan(comp)
-    result = np.select(
-        [missing, lo > comp, hi < comp],
-        ["not compared", high_word, low_word],
-        default="similar",
-    ).astype(object)
-    return wrap(result, index, scalar, "comparison")
