@@ -889,7 +889,7 @@ FUNNEL_WORDS: dict[str, str] = {
 def funnel_positions(localities: pd.DataFrame) -> list[str]:
     """Where each published locality sits against the 95% and 99.8% limits around the
     all-localities rate, in words (:data:`FUNNEL_WORDS`)."""
-    from analysis.engine.stats import funnel_flags
+    from analysis.engine.funnel_limits import funnel_flags
 
     overall = suppress.number(localities.loc[localities["locality"] == ALL_LOCALITIES,
                                              "percent"].iloc[0])
