@@ -26,7 +26,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analysis.data.readers.cin_xml import read_cin_xml, write_cin_xml
+from analysis.data.readers.cin_xml import read_cin_xml
+from analysis.data.readers.cin_xml_write import write_cin_xml
 from analysis.data.synthetic import generate_referrals
 from analysis.measures.rereferrals import annual_rate, flag_rereferrals, rolling_rate
 
