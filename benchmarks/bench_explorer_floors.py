@@ -26,12 +26,12 @@ import tempfile
 import textwrap
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+# a sibling script: Python puts this script's folder first on the path when it runs it
 from bench_explorer import (
     PY,
     ROOT,
@@ -132,7 +132,7 @@ def bench_cli_floor(runs: int = 9) -> None:
             "floor": [PY, str(script), *args],
             "cli": [PY, "-m", "analysis", *args],
         }
-        times = interleaved({name: (lambda c=c: _seconds(c)) for name, c in commands.items()}, runs)
+        times = interleaved({name: partial(_seconds, c) for name, c in commands.items()}, runs)
     base = statistics.median(times["base"])
     print(f"import pandas, pyarrow.parquet: {_summary(times['base'])}")
     print(f"typer with the benchmark command's options, pydantic, PyYAML and the table read: "
