@@ -53,24 +53,6 @@ _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
 
 
-def _child(el: ET.Element, name: str) -> ET.Element | None:
-    for c in el:
-        if local_name(c.tag) == name:
-            return c
-    return None
-
-
-def _children(el: ET.Element, name: str) -> list[ET.Element]:
-    return [c for c in el if local_name(c.tag) == name]
-
-
-def _text(el: ET.Element, name: str) -> str | None:
-    c = _child(el, name)
-    if c is None or c.text is None or not c.text.strip():
-        return None
-    return c.text.strip()
-
-
 #: Earliest plausible referral or closure date (as the extract reader).
 EARLIEST = pd.Timestamp("1990-01-01")
 
