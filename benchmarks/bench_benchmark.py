@@ -1,12 +1,17 @@
 """Speed of `prepare` and of one LA's full benchmark table. Prints figures; asserts nothing.
+``python benchmarks/bench_benchmark.py [--smoke]``
 
 Targets on a 2-core machine: prepare under 10 s; one LA's table (all indicators, all years)
 under 0.5 s once the processed table exists.
+
+``--smoke``: one prepare and one LA's table, once each (seconds; tests/test_benchmarks.py runs
+it to check the script works, its figures mean little).
 """
 
 from __future__ import annotations
 
 import statistics
+import sys
 import time
 
 from analysis.core.config import Paths
@@ -17,20 +22,23 @@ from analysis.engine.benchmark import benchmark_table, load_benchmarks
 
 
 def main() -> None:
+    smoke = "--smoke" in sys.argv
     paths = Paths.for_root()
+    rounds = 1 if smoke else 3
     runs = []
-    for _ in range(3):
+    for _ in range(rounds):
         started = time.perf_counter()
         prepare_benchmarks(paths)
         runs.append(time.perf_counter() - started)
-    print(f"prepare (3 runs): median {statistics.median(runs):.2f} s, best {min(runs):.2f} s  [target < 10 s]")
+    print(f"prepare ({rounds} run{'s' if rounds > 1 else ''}): median {statistics.median(runs):.2f} s, "
+          f"best {min(runs):.2f} s  [target < 10 s]")
 
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     table = load_benchmarks(paths)
-    for name in ("Doncaster", "Rotherham", "Lancashire"):
+    for name in ("Doncaster",) if smoke else ("Doncaster", "Rotherham", "Lancashire"):
         la = resolve_la(name)
         times = []
-        for _ in range(5):
+        for _ in range(1 if smoke else 5):
             started = time.perf_counter()
             result = benchmark_table(table, la, catalogue, paths=paths)
             times.append(time.perf_counter() - started)

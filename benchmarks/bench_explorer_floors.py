@@ -1,5 +1,5 @@
 """What the explorer's tools take by themselves, with none of the toolkit's work. Prints figures;
-asserts nothing. ``python benchmarks/bench_explorer_floors.py [--no-browser]``
+asserts nothing. ``python benchmarks/bench_explorer_floors.py [--no-browser] [--smoke]``
 
 The explorer's speed targets compare it with a kernel starting and with ``import pandas,
 pyarrow.parquet``. These floors show how much of that budget the tools the explorer is built
@@ -14,6 +14,11 @@ on use up before any of the toolkit's work:
   opened with a warm kernel to every chart drawn, and a change from Enter to the last chart
   drawn (by the page's own clock); then the same with the kernel waiting 0.12 s before it
   answers, the time the explorer's kernel works out a change.
+
+``--smoke``: the command line once each; the served page once (the kernel not waiting) with two
+LAs, its changes only, not opened again (seconds; tests/test_benchmarks.py runs it to check the
+script works, its figures mean little). Commands run in the project folder
+(``$CSC_PROJECT_ROOT`` if set).
 """
 
 from __future__ import annotations
@@ -26,12 +31,12 @@ import tempfile
 import textwrap
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 
 import nbformat
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
+# a sibling script: Python puts this script's folder first on the path when it runs it
 from bench_explorer import (
     PY,
     ROOT,
@@ -132,7 +137,7 @@ def bench_cli_floor(runs: int = 9) -> None:
             "floor": [PY, str(script), *args],
             "cli": [PY, "-m", "analysis", *args],
         }
-        times = interleaved({name: (lambda c=c: _seconds(c)) for name, c in commands.items()}, runs)
+        times = interleaved({name: partial(_seconds, c) for name, c in commands.items()}, runs)
     base = statistics.median(times["base"])
     print(f"import pandas, pyarrow.parquet: {_summary(times['base'])}")
     print(f"typer with the benchmark command's options, pydantic, PyYAML and the table read: "
@@ -141,13 +146,13 @@ def bench_cli_floor(runs: int = 9) -> None:
           f"{statistics.median(times['cli']) / base:.2f} times  [target <= 1.5]")
 
 
-def _charts_file(folder: Path) -> Path:
-    """Ten LAs' worth of the explorer's four chart outputs, as its kernel sends them."""
+def _charts_file(folder: Path, las: list[str]) -> Path:
+    """``las``' worth (ten LAs) of the explorer's four chart outputs, as its kernel sends them."""
     from analysis.explorer.widgets import build
 
     app = build(year=2018)
     charts = {}
-    for la in LAS:
+    for la in las:
         app.la.value = la
         charts[la] = {key: list(box.outputs) for key, box in app.chart_boxes.items()}
     path = folder / "charts.json"
@@ -173,7 +178,8 @@ def _serve(notebook: Path, env: dict[str, str]) -> tuple[int, subprocess.Popen[b
     return port, process
 
 
-def bench_page_floor(runs: int = 3) -> None:
+def bench_page_floor(runs: int = 3, las: list[str] = LAS,
+                     waits: tuple[float, ...] = (0.0, 0.12)) -> None:
     from playwright.sync_api import sync_playwright
 
     from analysis.explorer import server as serve
@@ -191,8 +197,8 @@ def bench_page_floor(runs: int = 3) -> None:
         notebook = folder / "floor.ipynb"
         nbformat.write(nb, notebook)
         env = serve.voila_environment()
-        env["FLOOR_CHARTS"] = str(_charts_file(folder))
-        for wait in (0.0, 0.12):
+        env["FLOOR_CHARTS"] = str(_charts_file(folder, las))
+        for wait in waits:
             env["FLOOR_WAIT"] = str(wait)
             port, process = _serve(notebook, env)
             try:
@@ -203,7 +209,7 @@ def bench_page_floor(runs: int = 3) -> None:
                     serve.wait_for_update(page, 0, timeout_ms=180_000)
                     url = f"http://127.0.0.1:{port}/"
                     opens, page = warm_opens(browser, page, url, runs if wait == 0 else 0)
-                    changes = [timed_change(page, "la", la)[0] for _ in range(2) for la in [*LAS[1:], LAS[0]]]
+                    changes = [timed_change(page, "la", la)[0] for _ in range(2) for la in [*las[1:], las[0]]]
                     browser.close()
             finally:
                 process.terminate()
@@ -219,9 +225,13 @@ def bench_page_floor(runs: int = 3) -> None:
 
 
 def main() -> None:
-    bench_cli_floor()
+    smoke = "--smoke" in sys.argv
+    bench_cli_floor(runs=1 if smoke else 9)
     if "--no-browser" not in sys.argv:
-        bench_page_floor()
+        if smoke:
+            bench_page_floor(runs=0, las=LAS[:2], waits=(0.0,))
+        else:
+            bench_page_floor()
 
 
 if __name__ == "__main__":

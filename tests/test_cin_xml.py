@@ -8,15 +8,9 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import InputDataError, NoDataError
-from analysis.data.readers.cin_xml import (
-    DEFAULT_XSD_DIR,
-    census_records,
-    census_year,
-    read_cin_census_years,
-    read_cin_xml,
-    validate_cin_xml,
-    write_cin_xml,
-)
+from analysis.data.readers.cin_xml import read_cin_census_years, read_cin_xml
+from analysis.data.readers.cin_xml_schema import DEFAULT_XSD_DIR, census_year, validate_cin_xml
+from analysis.data.readers.cin_xml_write import census_records, write_cin_xml
 from analysis.data.schemas.referrals import validate_referrals
 from analysis.data.synthetic import generate_referrals
 from analysis.measures.rereferrals import annual_rate, flag_rereferrals

@@ -300,7 +300,7 @@ def test_synthetic_names():
 def test_census_xml_folder(tmp_path, paths, bench_table):
     """A folder of census returns: read together, history from 1 April of the first year,
     labelled synthetic by the file names."""
-    from analysis.data.readers.cin_xml import write_cin_xml
+    from analysis.data.readers.cin_xml_write import write_cin_xml
     from analysis.data.synthetic import generate_referrals
 
     records = generate_referrals(seed=3, start="2015-04-01", end="2017-03-31",

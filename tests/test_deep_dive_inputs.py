@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import AnalysisError, InputDataError, NoDataError, ParameterError
-from analysis.data.readers.cin_xml import DEFAULT_XSD_DIR, read_cin_xml, validate_cin_xml
+from analysis.data.readers.cin_xml import read_cin_xml
+from analysis.data.readers.cin_xml_schema import DEFAULT_XSD_DIR, validate_cin_xml
 from analysis.data.schemas.referrals import REFERRAL_SOURCE_GROUPS
 from analysis.deep_dive import report as dd
 

@@ -249,8 +249,8 @@ def test_funnel_chart_limits_and_doncaster_above_them(doncaster, data):
     assert near["lower_95"] == pytest.approx(21.9 - half, abs=0.1)
     assert near["upper_95"] == pytest.approx(21.9 + half, abs=0.1)
     assert near["lower_998"] < near["lower_95"] and near["upper_998"] > near["upper_95"]
-    # every limit drawn is one analysis.engine.stats.funnel_limits gives
-    from analysis.engine.stats import funnel_limits
+    # every limit drawn is one analysis.engine.funnel_limits.funnel_limits gives
+    from analysis.engine.funnel_limits import funnel_limits
 
     check = funnel_limits(21.9, [r["d"] for r in limits[1:6]], kind="proportion")
     assert [r["upper_99_8"] for r in check.to_dict("records")] == pytest.approx(

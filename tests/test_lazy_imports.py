@@ -10,7 +10,7 @@ import sys
 import numpy as np
 import pytest
 
-from analysis.engine import stats
+from analysis.engine import funnel_limits, intervals
 
 HEAVY = ("scipy.stats", "statsmodels", "matplotlib", "papermill", "nbconvert", "pandera")
 
@@ -25,7 +25,8 @@ def _modules_after(code: str) -> set[str]:
 def test_importing_the_engine_loads_no_heavy_library():
     assert _modules_after("import analysis.engine.judgement, analysis.engine.benchmark, analysis.explorer.view, "
                           "analysis.explorer.report, "
-                          "analysis.engine.stats, analysis.engine.narrative, analysis.engine.tables, analysis.app.cli") == set()
+                          "analysis.engine.intervals, analysis.engine.comparisons, analysis.engine.funnel_limits, "
+                          "analysis.engine.narrative, analysis.engine.tables, analysis.app.cli") == set()
 
 
 @pytest.mark.usefixtures("bench_table")
@@ -56,12 +57,12 @@ def test_wilson_is_statsmodels_wilson():
     den = rng.integers(1, 20_000, 500).astype(float)
     num = np.floor(den * rng.random(500))
     for level in (0.95, 0.998):
-        lo, hi = stats.wilson_interval(num, den, level)
+        lo, hi = intervals.wilson_interval(num, den, level)
         ref_lo, ref_hi = proportion_confint(num, den, alpha=1 - level, method="wilson")
         np.testing.assert_allclose(lo, np.clip(ref_lo, 0, 1), rtol=0, atol=1e-12)
         np.testing.assert_allclose(hi, np.clip(ref_hi, 0, 1), rtol=0, atol=1e-12)
     # Doncaster's re-referrals 2016-17: 1,429 of 5,275 -> 25.9% to 28.3% at 95%.
-    lo, hi = stats.proportion_ci(1429, 5275, 0.95)
+    lo, hi = intervals.proportion_ci(1429, 5275, 0.95)
     assert (round(lo, 1), round(hi, 1)) == (25.9, 28.3)
 
 
@@ -69,9 +70,9 @@ def test_normal_quantile_and_exact_poisson_are_scipy_s():
     from scipy import stats as sps
 
     for level in (0.8, 0.9, 0.95, 0.99, 0.998):
-        assert stats.z_value(level) == pytest.approx(sps.norm.ppf(1 - (1 - level) / 2), abs=1e-14)
+        assert intervals.z_value(level) == pytest.approx(sps.norm.ppf(1 - (1 - level) / 2), abs=1e-14)
     counts = np.array([0.0, 1, 2, 4, 9, 10, 50, 99, 250])
-    lo, hi = stats.exact_poisson_count_interval(counts, 0.95)
+    lo, hi = intervals.exact_poisson_count_interval(counts, 0.95)
     ref_lo = np.where(counts > 0, sps.chi2.ppf(0.025, 2 * np.maximum(counts, 1)) / 2, 0.0)
     np.testing.assert_allclose(lo, ref_lo, rtol=1e-12)
     np.testing.assert_allclose(hi, sps.chi2.ppf(0.975, 2 * counts + 2) / 2, rtol=1e-12)
@@ -97,22 +98,22 @@ def test_exact_funnel_limits_are_scipy_stats_s(kind):
     n = np.unique(np.round(np.geomspace(1, 200_000, 250)))
     for theta in (0.0, 0.001, 0.05, 0.215, 0.5, 0.93, 0.999):
         for p in (0.001, 0.025, 0.5, 0.975, 0.999):
-            np.testing.assert_allclose(stats._exact_limit(p, n, theta, kind),
+            np.testing.assert_allclose(funnel_limits._exact_limit(p, n, theta, kind),
                                        _stats_exact_limit(p, n, theta, kind), rtol=0, atol=1e-11)
 
 
 def test_overdispersion_p_value_is_the_chi_square_tail():
     from scipy import stats as sps
 
-    est = stats.estimate_overdispersion([20, 25, 30, 22, 19, 27], [100, 120, 200, 150, 90, 300], 22.0)
+    est = funnel_limits.estimate_overdispersion([20, 25, 30, 22, 19, 27], [100, 120, 200, 150, 90, 300], 22.0)
     assert est.p_value == pytest.approx(sps.chi2.sf(est.n_units * est.phi, est.n_units - 1), rel=1e-12)
 
 
 def test_funnel_limits_and_overdispersion_load_no_scipy_stats():
-    code = ("from analysis.engine import stats\n"
-            "est = stats.estimate_overdispersion([20, 25, 30, 22], [100, 120, 200, 150], 22.0)\n"
-            "stats.funnel_limits(21.9, [10, 100, 5275], levels=(0.95, 0.998))\n"
-            "stats.funnel_limits(21.9, [10, 100, 5275], overdispersion='additive', estimate=est)\n")
+    code = ("from analysis.engine import funnel_limits\n"
+            "est = funnel_limits.estimate_overdispersion([20, 25, 30, 22], [100, 120, 200, 150], 22.0)\n"
+            "funnel_limits.funnel_limits(21.9, [10, 100, 5275], levels=(0.95, 0.998))\n"
+            "funnel_limits.funnel_limits(21.9, [10, 100, 5275], overdispersion='additive', estimate=est)\n")
     assert "scipy.stats" not in _modules_after(code)
 
 

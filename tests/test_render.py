@@ -7,6 +7,7 @@ CSC_REQUIRE_BROWSER is set (as in CI), where they fail instead.
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 import os
@@ -288,6 +289,14 @@ def test_no_pool_under_a_script_that_workers_would_run_again(monkeypatch):
     monkeypatch.delenv("CSC_CHART_WORKERS")
     assert files.default_workers(3) == 0  # too few charts to pay for starting workers
     assert files.default_workers(40) == (len(os.sched_getaffinity(0)) if len(os.sched_getaffinity(0)) > 1 else 0)
+
+
+@pytest.mark.parametrize("module", files.WORKER_PRELOAD)
+def test_every_module_the_chart_workers_load_ahead_imports(module):
+    """A moved or renamed module must not leave a dead name in the workers' preload list: the
+    forkserver skips a name it cannot import without a word, and every worker would then
+    import that module itself, late."""
+    importlib.import_module(module)
 
 
 # --- files: downloads ----------------------------------------------------------------------

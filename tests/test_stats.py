@@ -1,4 +1,5 @@
-"""Tests for analysis.engine.stats: intervals, comparisons, funnel limits.
+"""Tests for analysis.engine.intervals, .comparisons and .funnel_limits: intervals, comparisons,
+funnel limits.
 
 Where each expected number comes from is stated beside it: worked by hand (shown), a
 published table, or a cross-check against statsmodels / scipy.
@@ -16,15 +17,13 @@ from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from analysis.core.errors import InputDataError, ParameterError
-from analysis.engine.stats import (
+from analysis.engine.comparisons import compare_to
+from analysis.engine.funnel_limits import estimate_overdispersion, funnel_flags, funnel_limits
+from analysis.engine.intervals import (
     byar_count_interval,
-    compare_to,
     derive_denominator,
     derive_numerator,
-    estimate_overdispersion,
     exact_poisson_count_interval,
-    funnel_flags,
-    funnel_limits,
     level_label,
     poisson_count_interval,
     proportion_ci,

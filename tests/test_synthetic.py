@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import ParameterError
-from analysis.data.readers.cin_xml import DEFAULT_XSD_DIR, validate_cin_xml
+from analysis.data.readers.cin_xml_schema import DEFAULT_XSD_DIR, validate_cin_xml
 from analysis.data.readers.referral_records import read_referral_records
 from analysis.data.schemas.referrals import validate_referrals
 from analysis.data.synthetic import generate_referrals, write_synthetic_files

@@ -164,7 +164,7 @@ def funnel(
         funnel_points_table,
         parse_overdispersion,
     )
-    from analysis.explorer.view import funnel_points_block, period_label
+    from analysis.explorer.report import funnel_points_block, period_label
 
     check_output(output, "folder")
     paths = project_paths()

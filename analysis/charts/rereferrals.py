@@ -414,9 +414,9 @@ def locality_funnel_inputs(localities: pd.DataFrame) -> tuple[pd.DataFrame, pd.D
 
     Points are the localities with a published percentage and denominator; the centre line
     is the all-localities rate (the ``All localities`` row, else the pooled rate of the
-    points); limits are exact binomial 95% and 99.8% (:func:`analysis.engine.stats.funnel_limits`).
+    points); limits are exact binomial 95% and 99.8% (:func:`analysis.engine.funnel_limits.funnel_limits`).
     """
-    from analysis.engine.stats import denominator_grid, funnel_limits
+    from analysis.engine.funnel_limits import denominator_grid, funnel_limits
 
     data = _frame(localities, ["locality", "numerator", "denominator", "percent"], "localities")
     is_all = data["locality"].astype(str) == ALL_LOCALITIES
@@ -461,7 +461,7 @@ def locality_funnel_chart(localities: pd.DataFrame, ax: Axes | None = None, *, s
 def _locality_funnel_alt_text(localities: pd.DataFrame, *, synthetic: bool = False,
                              period: str | None = None) -> str:
     """Alt text for :func:`locality_funnel_chart`: the funnel summary and every locality."""
-    from analysis.engine.stats import funnel_flags
+    from analysis.engine.funnel_limits import funnel_flags
 
     pts, limits, hidden = locality_funnel_inputs(localities)
     centre = float(limits["target"].iloc[0])

@@ -1,6 +1,6 @@
 """Statistical charts: funnel plots and XmR (statistical process control) charts.
 
-Both take the tables :mod:`analysis.engine.stats` and :mod:`analysis.engine.spc` produce (column names are
+Both take the tables :mod:`analysis.engine.funnel_limits` and :mod:`analysis.engine.spc` produce (column names are
 accepted in either spelling, e.g. ``lower_998`` or ``lower_99_8``, ``centre`` or ``target``)
 and return the Axes. The builders (:func:`funnel_chart`, :func:`xmr_chart_block`) return an
 :class:`analysis.core.blocks.Chart` with the alt text worked out from the same inputs.
@@ -82,7 +82,7 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
 
     ``points``: name, denominator, value. ``limits``: denominator, centre (or target),
     lower_95, upper_95, lower_998 (or lower_99_8), upper_998 (or upper_99_8), e.g. from
-    :func:`analysis.engine.stats.funnel_limits`. ``la_name`` picks the unit to highlight.
+    :func:`analysis.engine.funnel_limits.funnel_limits`. ``la_name`` picks the unit to highlight.
     """
     pts, lim = _points(points), _limits(limits)
     pos = _funnel_positions(pts, lim)

@@ -196,7 +196,7 @@ def write_synthetic_files(
     ``xml_years``: census years (ending 31 March) to write as CIN census XML; default every
     year whose 31 March falls in ``start``..``end``. Returns the paths written.
     """
-    from analysis.data.readers.cin_xml import write_cin_xml
+    from analysis.data.readers.cin_xml_write import write_cin_xml
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

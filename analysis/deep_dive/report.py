@@ -94,7 +94,7 @@ def check_census_set(files: Sequence[Path], la: LocalAuthority | None = None) ->
     the years. Raises :class:`InputDataError` naming the files otherwise: a file with no
     census year, a year given twice, a year missing between two others, an LEA code other
     than ``la``'s (or, without ``la``, files from different LAs)."""
-    from analysis.data.readers.cin_xml import census_header
+    from analysis.data.readers.cin_xml_schema import census_header
 
     headers = {f: census_header(f, strict=True) for f in files}
     no_year = [f.name for f, h in headers.items() if h.year is None]
@@ -889,7 +889,7 @@ FUNNEL_WORDS: dict[str, str] = {
 def funnel_positions(localities: pd.DataFrame) -> list[str]:
     """Where each published locality sits against the 95% and 99.8% limits around the
     all-localities rate, in words (:data:`FUNNEL_WORDS`)."""
-    from analysis.engine.stats import funnel_flags
+    from analysis.engine.funnel_limits import funnel_flags
 
     overall = suppress.number(localities.loc[localities["locality"] == ALL_LOCALITIES,
                                              "percent"].iloc[0])
@@ -1021,7 +1021,7 @@ def prepare(la: str, records: str | Path, period: str | int | None = None, *,
     if not path.is_absolute():
         path = paths.root / path
     if validate:
-        from analysis.data.readers.cin_xml import validate_cin_xml
+        from analysis.data.readers.cin_xml_schema import validate_cin_xml
 
         files = (sorted(p for p in path.iterdir() if p.suffix.lower() in XML_SUFFIXES)
                  if path.is_dir() else [path])

@@ -9,7 +9,7 @@ from analysis.data.catalogue import Indicator
 from analysis.data.geography import LocalAuthority
 from analysis.engine.funnels import OVERDISPERSED_SHARE, Funnel
 
-#: A funnel position (:func:`analysis.engine.stats.funnel_flags`) in words.
+#: A funnel position (:func:`analysis.engine.funnel_limits.funnel_flags`) in words.
 POSITION_WORDS: dict[str, str] = {
     "inside": "inside the 95% limits",
     "above_95": "above the 95% limit but inside the 99.8% limit",

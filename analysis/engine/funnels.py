@@ -20,8 +20,8 @@ from analysis.data.catalogue import Catalogue
 from analysis.data.geography import LocalAuthority
 from analysis.data.periods import financial_year_label
 from analysis.engine.benchmark import all_la_values
+from analysis.engine.funnel_limits import denominator_grid, funnel_flags, funnel_limits
 from analysis.engine.judgement import PER_OF_UNIT, interval_counts
-from analysis.engine.stats import denominator_grid, funnel_flags, funnel_limits
 
 Overdispersion = Literal["none", "multiplicative", "additive"]
 

@@ -30,11 +30,10 @@ import pandas as pd
 
 from analysis.core.errors import InputDataError, ParameterError
 from analysis.data.catalogue import Catalogue
-from analysis.engine.stats import (
+from analysis.engine.comparisons import POLARITIES, compare_to
+from analysis.engine.intervals import (
     COMPARISON_LEVELS,
     EXACT_BELOW,
-    POLARITIES,
-    compare_to,
     level_label,
     proportion_ci,
     rate_ci,
@@ -280,7 +279,7 @@ def add_intervals(bench: pd.DataFrame, catalogue: Catalogue | None = None,
 
     Adds the :func:`interval_counts` columns, ``ci_method`` ("Wilson score", "Byar",
     "exact Poisson" or "" when there is no interval), ``ci_low_<L>`` / ``ci_high_<L>`` for each
-    level (labels as :func:`analysis.engine.stats.level_label`: ``95``, ``99_8``), and ``level``,
+    level (labels as :func:`analysis.engine.intervals.level_label`: ``95``, ``99_8``), and ``level``,
     ``ci_low``, ``ci_high`` for the chosen level. Limits are on the published scale
     (percentage, or rate per 10,000 / 100,000).
     """
@@ -311,7 +310,7 @@ def add_intervals(bench: pd.DataFrame, catalogue: Catalogue | None = None,
 def judge(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (from :func:`add_intervals`) with ``vs_england``, ``vs_region``, ``vs_neighbours``.
 
-    Each is :func:`analysis.engine.stats.compare_to` of the row's ``ci_low`` / ``ci_high`` against
+    Each is :func:`analysis.engine.comparisons.compare_to` of the row's ``ci_low`` / ``ci_high`` against
     the comparator, by the row's polarity: "better" / "similar" / "worse", or
     "higher" / "similar" / "lower" for polarity ``none``; "not compared" when the LA has no
     interval or the comparator is missing.

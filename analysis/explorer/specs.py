@@ -334,7 +334,7 @@ def funnel_spec(funnel: Funnel, indicator: Indicator, *, period: str, source: st
                 la_name: str | None, title: str, x_label: str, centre_label: str = "England",
                 alt_note: str = "") -> ChartSpec:
     """Every LA's value against its denominator, with the 95% and 99.8% limits around England
-    (:func:`analysis.engine.stats.funnel_limits`, the lines) and the LA marked; LAs outside the
+    (:func:`analysis.engine.funnel_limits.funnel_limits`, the lines) and the LA marked; LAs outside the
     99.8% limits drawn as open squares.
 
     The words come from :func:`analysis.engine.funnel_words.funnel_words`.
