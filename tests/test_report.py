@@ -10,13 +10,20 @@ import pandas as pd
 import pytest
 
 from analysis.core.blocks import Chart, Note, Pack, Section, Table, Text
+from analysis.data.geography import load_areas, resolve_la
 from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
 
 
+def _pack_context(la: str, period: str, paths):
+    """The pack context of an LA and quarter named as the notebook's parameters name them."""
+    return report.build_pack_context(resolve_la(la, load_areas(paths.root)), parse_quarter(period),
+                                     paths=paths)
+
+
 @pytest.fixture(scope="module")
 def doncaster_ctx(bench_table, paths):
-    return report.build_pack_context("Doncaster", "2017-18 Q4", paths=paths)
+    return _pack_context("Doncaster", "2017-18 Q4", paths)
 
 
 @pytest.fixture(scope="module")
@@ -308,7 +315,7 @@ def test_small_la_with_suppressed_figures_still_gets_every_row(bench_table, path
     # Isles of Scilly publishes no section 47 rate for 2016-17 (LAIT blank) and no looked-after
     # placement figure: the rows stay in the pack, blank and "not compared", rather than
     # stopping the pack (they used to reach the judgement with no polarity).
-    ctx = report.build_pack_context("Isles of Scilly", "2017-18 Q4", paths=paths)
+    ctx = _pack_context("Isles of Scilly", "2017-18 Q4", paths)
     assert ctx.latest["indicator"].tolist() == [i for i in ctx.spec.indicators
                                                 if i in set(ctx.bench["indicator"])]
     # Its latest section 47 rate is 2014-15's (from the earlier LAIT version), flagged as old.

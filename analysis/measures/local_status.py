@@ -22,7 +22,7 @@ import datetime as dt
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -34,6 +34,9 @@ from analysis.data.catalogue import Catalogue, Indicator, load_catalogue
 from analysis.data.periods import Quarter, parse_quarter
 from analysis.data.schemas.local_return import FILE_COLUMNS
 from analysis.measures.local_measures import LocalMeasures
+
+if TYPE_CHECKING:
+    from analysis.data.geography import LocalAuthority
 
 Status = Literal["on_target", "inside_tolerance", "outside_tolerance", "no_target", "no_value"]
 
@@ -532,13 +535,7 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
 
 # --- loading returns, template, report ------------------------------------------------------
 
-def _resolve(la: Any, paths: Paths):
-    from analysis.data.geography import LocalAuthority, load_areas, resolve_la
-
-    return la if isinstance(la, LocalAuthority) else resolve_la(la, load_areas(paths.root))
-
-
-def local_return_files(paths: Paths, la: Any = None) -> list[Path]:
+def local_return_files(paths: Paths, la: LocalAuthority | None = None) -> list[Path]:
     """Local return files in ``data/raw/local/``: ``*return*.csv`` and ``*return*.xlsx``;
     with ``la``, only that LA's (file names beginning with its slug and ``_``)."""
     folder = paths.raw / "local"
@@ -547,7 +544,7 @@ def local_return_files(paths: Paths, la: Any = None) -> list[Path]:
     files = [p for ext in ("csv", "xlsx") for p in folder.glob(f"*return*.{ext}")]
     files = sorted(p for p in files if not p.name.startswith(("~$", ".")))
     if la is not None:
-        slug = _resolve(la, paths).slug
+        slug = la.slug
         files = [p for p in files if p.name.lower().startswith(f"{slug}_")]
     return files
 
@@ -569,8 +566,8 @@ def read_return_file(path: Path, paths: Paths, catalogue: Catalogue | None = Non
     return read_local_return(path, load_local_measures(paths.config, slug, catalogue))
 
 
-def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None) -> pd.DataFrame:
-    """Every local return row for ``la`` (name, old or new code, or LocalAuthority).
+def load_local_returns(paths: Paths, la: LocalAuthority, catalogue: Catalogue | None = None) -> pd.DataFrame:
+    """Every local return row for ``la``.
 
     Reads only that LA's return files in ``data/raw/local/`` (names beginning with its slug,
     e.g. ``doncaster_quarterly_return.csv``), with its own measures
@@ -582,17 +579,16 @@ def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None
     from analysis.data.readers.local_return import empty_local_table, read_local_return
     from analysis.measures.local_measures import load_local_measures, measures_path
 
-    authority = _resolve(la, paths)
-    files = local_return_files(paths, authority)
+    files = local_return_files(paths, la)
     if not files:
         return empty_local_table()
-    if not measures_path(paths.config, authority.slug).exists():
+    if not measures_path(paths.config, la.slug).exists():
         raise InputDataError(
-            f"a local return for {authority.name}, which has no local measures defined",
-            file=files[0], expected=f"config/local/{authority.slug}.yaml defining its measures",
-            fix=f"write config/local/{authority.slug}.yaml (see docs/data-formats/local-return.md)")
+            f"a local return for {la.name}, which has no local measures defined",
+            file=files[0], expected=f"config/local/{la.slug}.yaml defining its measures",
+            fix=f"write config/local/{la.slug}.yaml (see docs/data-formats/local-return.md)")
     catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
-    measures = load_local_measures(paths.config, authority.slug, catalogue)
+    measures = load_local_measures(paths.config, la.slug, catalogue)
     parts = [read_local_return(path, measures) for path in files]
     table = pd.concat(parts, ignore_index=True)
     key = ["la_code", "indicator_code", "period"]
@@ -640,7 +636,7 @@ def local_template(measures: LocalMeasures, previous: pd.DataFrame | None = None
     return frame
 
 
-def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
+def quarter_report(la: LocalAuthority, quarter: Quarter | str, paths: Paths | None = None,
                    as_of: dt.date | None = None, local: pd.DataFrame | None = None,
                    ) -> dict[str, pd.DataFrame]:
     """Everything the pack and the CLI show for one LA and quarter.
@@ -654,17 +650,16 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
 
     paths = paths or Paths.for_root()
     q = _quarter(quarter)
-    authority = _resolve(la, paths)
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     publications = load_publications(paths.config)
     if local is None:
-        local = load_local_returns(paths, authority, catalogue)
+        local = load_local_returns(paths, la, catalogue)
     status = status_table(local, q)
     if not local.empty:
         from analysis.measures.local_measures import load_local_measures, measures_path
 
-        if measures_path(paths.config, authority.slug).exists():
-            status = add_missing_measures(status, load_local_measures(paths.config, authority.slug), q)
+        if measures_path(paths.config, la.slug).exists():
+            status = add_missing_measures(status, load_local_measures(paths.config, la.slug), q)
     if local.empty:
         return {"status": status, "summary": status_summary(status),
                 "pairing": pd.DataFrame(columns=PAIRING_COLUMNS), "disagreements": status.copy()}
@@ -678,13 +673,13 @@ def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
 
     def bench(indicator_id: str, year: int) -> pd.DataFrame:
         if "all" not in cache and indicator_id in wanted:
-            cache["all"] = benchmark_table(table, authority, catalogue, indicators=wanted, paths=paths,
+            cache["all"] = benchmark_table(table, la, catalogue, indicators=wanted, paths=paths,
                                            ranked=rank_all_once(table, catalogue))
         found = cache.get("all", pd.DataFrame(columns=["indicator", "year"]))
         found = found[(found["indicator"] == indicator_id) & (found["year"] == year)]
         if found.empty:
             # the same error benchmark_table gives for an indicator or year it does not have
-            return benchmark_table(table, authority, catalogue, indicators=[indicator_id], years=[year],
+            return benchmark_table(table, la, catalogue, indicators=[indicator_id], years=[year],
                                    paths=paths)
         return found
 

@@ -23,13 +23,8 @@ from analysis.core.config import Paths
 from analysis.core.errors import NoDataError
 from analysis.data.catalogue import Catalogue, Polarity, load_catalogue
 from analysis.data.coverage import missing_notes
-from analysis.data.geography import LocalAuthority, load_areas, resolve_la
-from analysis.data.periods import (
-    Quarter,
-    check_supported_quarter,
-    financial_year_label,
-    parse_quarter,
-)
+from analysis.data.geography import LocalAuthority
+from analysis.data.periods import Quarter, check_supported_quarter, financial_year_label
 from analysis.data.sources import source_line
 from analysis.engine.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all_once
 from analysis.engine.funnel_words import funnel_line
@@ -163,14 +158,13 @@ class PackContext:
         return financial_year_label(self.benchmark_year)
 
 
-def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
+def build_pack_context(la: LocalAuthority, quarter: Quarter, *, neighbours: str | None = None,
                        indicators: list[str] | None = None, paths: Paths | None = None) -> PackContext:
-    """Resolve the parameters and compute the pack's benchmark tables."""
+    """Compute the pack's benchmark tables for an LA and quarter (resolved by the caller)."""
     paths = paths or Paths.for_root()
-    authority = resolve_la(la, load_areas(paths.root))
-    quarter = check_supported_quarter(parse_quarter(period))
-    local = local_returns(authority, paths)
-    check_pack_has_data(authority, quarter, paths, local)
+    quarter = check_supported_quarter(quarter)
+    local = local_returns(la, paths)
+    check_pack_has_data(la, quarter, paths, local)
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     table = load_benchmarks(paths)
     spec = load_quarterly_spec(paths, catalogue)
@@ -183,7 +177,7 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     # for that year (e.g. a measure LAIT starts later) fall back to their latest year before
     # it; the table says which year each row is.
     cutoff = indicator_years(quarter, ids, paths)
-    bench = benchmark_table(table, authority, catalogue, indicators=ids, neighbours_version=neighbours,
+    bench = benchmark_table(table, la, catalogue, indicators=ids, neighbours_version=neighbours,
                             paths=paths, ranked=rank_all_once(table, catalogue))
     bench = bench[bench["year"] <= bench["indicator"].map(cutoff)]
     # An indicator the LA has no figure for in any year (suppressed, small LA) stays in the
@@ -196,11 +190,11 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     notes: list[str] = []
     quarter_local = local[(local["period_type"] == "quarter") & (local["period"] == quarter.label)]
     if local.empty:
-        notes.append(f"{authority.name} has no local quarterly figures in this toolkit, so the quarterly "
+        notes.append(f"{la.name} has no local quarterly figures in this toolkit, so the quarterly "
                      f"sections (targets, tolerances, status) are left out; the benchmark sections use "
                      f"DfE's published figures.")
     elif quarter_local.empty:
-        notes.append(f"{authority.name}'s local return has no figures for {quarter.label}, so the "
+        notes.append(f"{la.name}'s local return has no figures for {quarter.label}, so the "
                      f"quarterly sections are left out; the benchmark sections use DfE's published figures.")
         local = local.iloc[0:0]
     shown = set(latest["indicator"])
@@ -220,7 +214,7 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
                            + (" (more than two years old)." if row.stale else "."), row.indicator)
              for row in latest[latest["year"] < year].itertuples()]
     notes += [n.message for n in older]
-    return PackContext(authority, quarter, year, catalogue, ids, table, bench, latest, local, notes,
+    return PackContext(la, quarter, year, catalogue, ids, table, bench, latest, local, notes,
                        missing, older, spec=spec, paths=paths)
 
 
