@@ -19,18 +19,16 @@ from analysis.core.config import Paths
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
 from analysis.data.catalogue import Catalogue, load_catalogue
 from analysis.data.geography import LocalAuthority, load_areas, resolve_la
+from analysis.data.publications import Publications, benchmark_year_for_quarter, load_publications
 from analysis.data.readers.local_return import read_local_return
 from analysis.data.schemas.local_return import FILE_COLUMNS
 from analysis.measures.local_measures import LocalMeasures, load_local_measures
 from analysis.measures.local_status import (
     PAIRING_COLUMNS,
-    Publications,
-    benchmark_year_for_quarter,
     direction,
     direction_vs_previous_quarter,
     direction_vs_same_quarter_last_year,
     load_local_returns,
-    load_publications,
     local_template,
     pair_with_benchmarks,
     quarter_report,

@@ -79,7 +79,7 @@ def indicator_years(quarter: Quarter, indicators: list[str], paths: Paths) -> di
     uses); an indicator with no release listed there falls back to
     :func:`latest_published_year`.
     """
-    from analysis.measures.local_status import benchmark_year_for_quarter, load_publications
+    from analysis.data.publications import benchmark_year_for_quarter, load_publications
 
     publications = load_publications(paths.config)
     default = latest_published_year(quarter)
@@ -576,7 +576,7 @@ def status_counts(ctx: PackContext) -> dict[str, int]:
 def data_sources(ctx: PackContext) -> str:
     """The data behind the pack and their dates: the local return, then each DfE release
     with the year used and the day it was published."""
-    from analysis.measures.local_status import load_publications
+    from analysis.data.publications import load_publications
 
     pubs = load_publications(_paths(ctx).config)
     cutoff = indicator_years(ctx.quarter, ctx.indicators, _paths(ctx))
