@@ -23,13 +23,12 @@ from analysis.data.publications import Publications, benchmark_year_for_quarter,
 from analysis.data.readers.local_return import read_local_return
 from analysis.data.schemas.local_return import FILE_COLUMNS
 from analysis.measures.local_measures import LocalMeasures, load_local_measures
+from analysis.measures.local_returns import load_local_returns, local_template
 from analysis.measures.local_status import (
     PAIRING_COLUMNS,
     direction,
     direction_vs_previous_quarter,
     direction_vs_same_quarter_last_year,
-    load_local_returns,
-    local_template,
     pair_with_benchmarks,
     quarter_report,
     rag_status,

@@ -120,7 +120,7 @@ def template(
     from analysis.data.catalogue import load_catalogue
     from analysis.data.geography import load_areas, resolve_la
     from analysis.measures.local_measures import defined_slugs, load_local_measures
-    from analysis.measures.local_status import load_local_returns, local_template
+    from analysis.measures.local_returns import load_local_returns, local_template
 
     check_output(output, "file", suffixes=(".csv", ".xlsx"))
     paths = project_paths()

@@ -66,7 +66,7 @@ def has_local_return(la: LocalAuthority, paths: Paths) -> bool:
 def local_returns(la: LocalAuthority, paths: Paths) -> pd.DataFrame:
     """All local quarterly figures shipped for an LA (empty when there are none)."""
     try:
-        from analysis.measures.local_status import load_local_returns
+        from analysis.measures.local_returns import load_local_returns
     except ImportError:  # pragma: no cover - during development only
         return pd.DataFrame()
     return load_local_returns(paths, la)
