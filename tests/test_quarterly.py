@@ -25,17 +25,15 @@ from analysis.data.schemas.local_return import FILE_COLUMNS
 from analysis.measures.local_measures import LocalMeasures, load_local_measures
 from analysis.measures.local_returns import load_local_returns, local_template
 from analysis.measures.local_status import (
-    PAIRING_COLUMNS,
     direction,
     direction_vs_previous_quarter,
     direction_vs_same_quarter_last_year,
-    pair_with_benchmarks,
-    quarter_report,
     rag_status,
     status_disagreements,
     status_summary,
     status_table,
 )
+from analysis.measures.pairing import PAIRING_COLUMNS, pair_with_benchmarks, quarter_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "raw" / "local" / "doncaster_quarterly_return.csv"

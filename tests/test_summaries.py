@@ -8,7 +8,8 @@ import pytest
 
 from analysis.core.config import Paths
 from analysis.data.geography import load_areas, resolve_la
-from analysis.measures.local_status import quarter_report, status_direction, summary_text
+from analysis.measures.local_status import status_direction, summary_text
+from analysis.measures.pairing import quarter_report
 
 
 @pytest.fixture(scope="module")

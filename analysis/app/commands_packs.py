@@ -77,7 +77,7 @@ def quarter(
     """Local quarterly figures: status against target and tolerance, summary, benchmark pairing."""
     from analysis.data.geography import load_areas, resolve_la
     from analysis.data.periods import parse_quarter
-    from analysis.measures.local_status import quarter_report
+    from analysis.measures.pairing import quarter_report
 
     paths = project_paths()
     chosen = parse_quarter(period)  # a bad period is refused before the LA is looked up

@@ -382,7 +382,7 @@ def quarterly_series(ctx: PackContext) -> pd.DataFrame:
 
 
 def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
-    from analysis.measures.local_status import quarter_report
+    from analysis.measures.pairing import quarter_report
 
     if not ctx.has_local:
         return {}
