@@ -13,6 +13,7 @@ from analysis.core.blocks import Chart, Note, Pack, Section, Table, Text
 from analysis.data.geography import load_areas, resolve_la
 from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
+from analysis.quarterly_pack.context import indicator_years
 
 
 def _pack_context(la: str, period: str, paths):
@@ -51,14 +52,14 @@ def test_indicator_years_follow_the_release_dates(paths):
     # config/publications.yaml: CIN 2016-17 was out by 31 March 2018 (Nov 2017), 2017-18 was
     # not; the workforce census of September 2018 came out in February 2019, so a quarter
     # ending 31 December 2018 still shows the 2017 workforce figures while CIN moves on.
-    q4 = report.indicator_years(parse_quarter("2017-18 Q4"), ["re_referrals", "sw_turnover"], paths)
+    q4 = indicator_years(parse_quarter("2017-18 Q4"), ["re_referrals", "sw_turnover"], paths)
     assert q4 == {"re_referrals": 2017, "sw_turnover": 2017}
-    q3 = report.indicator_years(parse_quarter("2018-19 Q3"), ["re_referrals", "sw_turnover"], paths)
+    q3 = indicator_years(parse_quarter("2018-19 Q3"), ["re_referrals", "sw_turnover"], paths)
     assert q3 == {"re_referrals": 2018, "sw_turnover": 2017}
 
 
 def test_pack_rows_are_no_later_than_the_published_year(doncaster_ctx, paths):
-    years = report.indicator_years(doncaster_ctx.quarter, doncaster_ctx.indicators, paths)
+    years = indicator_years(doncaster_ctx.quarter, doncaster_ctx.indicators, paths)
     for row in doncaster_ctx.bench.itertuples():
         assert row.year <= years[row.indicator], row.indicator
 

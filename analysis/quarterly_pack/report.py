@@ -13,14 +13,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 import pandas as pd
 
 from analysis.core.blocks import Block, Column, Note, Pack, Section, SectionBuilder, Table, Text
 from analysis.core.config import Paths
-from analysis.core.errors import NoDataError
 from analysis.data.catalogue import Catalogue, Polarity, load_catalogue
 from analysis.data.coverage import missing_notes
 from analysis.data.geography import LocalAuthority
@@ -32,6 +30,17 @@ from analysis.engine.funnels import try_funnel
 from analysis.engine.judgement import judge_table, judgement_cell
 from analysis.engine.narrative import sentences
 from analysis.engine.ranking import rank_text
+from analysis.quarterly_pack.context import (
+    PackContext,
+    check_pack_has_data,
+    indicator_years,
+    latest_published_year,
+    local_returns,
+    local_source,
+    once,
+    pack_paths,
+    pack_section,
+)
 from analysis.quarterly_pack.spec import PackSpec, load_pack_spec
 
 #: The quarterly pack's specification: sections in order, indicators, headline.
@@ -45,117 +54,6 @@ STALE_YEARS = 2
 
 #: Below this many children a percentage moves a lot with one child: the pack says so.
 SMALL_NUMBER = 10
-
-
-def latest_published_year(quarter: Quarter) -> int:
-    """The latest DfE annual year published by the end of a quarter.
-
-    Children in need and looked-after statistics for the year ending 31 March come out in
-    the autumn (October to December), so from a quarter ending 31 December onwards the year
-    just ended is available; before that, the one before. A quarter ending 31 March 2018
-    (2017-18 Q4) pairs with 2016-17 (2017).
-    """
-    end = quarter.end
-    return end.year if end.month == 12 else end.year - 1
-
-
-def has_local_return(la: LocalAuthority, paths: Paths) -> bool:
-    return not local_returns(la, paths).empty
-
-
-def local_returns(la: LocalAuthority, paths: Paths) -> pd.DataFrame:
-    """All local quarterly figures shipped for an LA (empty when there are none)."""
-    try:
-        from analysis.measures.local_returns import load_local_returns
-    except ImportError:  # pragma: no cover - during development only
-        return pd.DataFrame()
-    return load_local_returns(paths, la)
-
-
-def indicator_years(quarter: Quarter, indicators: list[str], paths: Paths) -> dict[str, int]:
-    """For each indicator, the latest annual year published by the end of ``quarter``.
-
-    From the release dates in ``config/publications.yaml`` (the rule the quarterly pairing
-    uses); an indicator with no release listed there falls back to
-    :func:`latest_published_year`.
-    """
-    from analysis.data.publications import benchmark_year_for_quarter, load_publications
-
-    publications = load_publications(paths.config)
-    default = latest_published_year(quarter)
-    years = {}
-    for ind in indicators:
-        found = benchmark_year_for_quarter(quarter, ind, publications)
-        years[ind] = default if found is None else found
-    return years
-
-
-def check_pack_has_data(la: LocalAuthority, quarter: Quarter, paths: Paths,
-                        local: pd.DataFrame | None = None) -> None:
-    """Raise when there is nothing to show for this LA and quarter.
-
-    ``local``: the LA's local return rows when the caller has read them already.
-    """
-    check_supported_quarter(quarter)
-    table = load_benchmarks(paths)
-    year = latest_published_year(quarter)
-    local = local_returns(la, paths) if local is None else local
-    here = local[(local["period_type"] == "quarter") & (local["period"] == quarter.label)] if not local.empty else local
-    mine = table[(table["old_la_code"] == la.old_code) & (table["year"] <= year)]
-    if here.empty and mine["value"].notna().sum() == 0:
-        years = sorted(table["year"].unique())
-        first = financial_year_label(years[0])
-        if year >= years[0]:
-            raise NoDataError(
-                f"{la.name} has no figures for {quarter.label}: no local return for the quarter, and no "
-                f"DfE figures for {financial_year_label(year)} or earlier (the latest year published by "
-                f"{quarter.end:%d %B %Y})",
-                expected=f"a quarter from {financial_year_label(years[0] + 1)} Q3 to "
-                         f"{financial_year_label(years[-1] + 1)} Q4 for which {la.name} has figures",
-                fix="choose another period or LA",
-            )
-        raise NoDataError(
-            f"{la.name} has no figures for {quarter.label}: no local return for the quarter, and no "
-            f"DfE figures published by {quarter.end:%d %B %Y} (the toolkit's DfE data start with {first}, "
-            f"published in the autumn of {years[0]})",
-            expected="a quarter whose end follows the first DfE release in the data, or a local return "
-                     "for the quarter",
-            fix=f"choose {financial_year_label(years[0] + 1)} Q3 or later",
-        )
-
-
-
-@dataclass
-class PackContext:
-    """Everything the quarterly pack shows for one LA and quarter."""
-
-    la: LocalAuthority
-    quarter: Quarter
-    benchmark_year: int
-    catalogue: Catalogue
-    indicators: list[str]
-    table: pd.DataFrame
-    bench: pd.DataFrame  # all years for the pack's indicators
-    latest: pd.DataFrame  # the benchmark year's rows, one per indicator
-    local: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
-    #: One Note per pack indicator with no published figure up to its year (each also in notes).
-    missing: list[Note] = field(default_factory=list)
-    #: One Note per indicator whose latest figure is older than the pack's year (each also in notes).
-    stale: list[Note] = field(default_factory=list)
-    #: Tables several sections use, worked out once (see _once).
-    cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
-    #: What the pack holds (config/packs/quarterly.yaml).
-    spec: PackSpec | None = None
-    paths: Paths | None = None
-
-    @property
-    def has_local(self) -> bool:
-        return not self.local.empty
-
-    @property
-    def benchmark_period(self) -> str:
-        return financial_year_label(self.benchmark_year)
 
 
 def build_pack_context(la: LocalAuthority, quarter: Quarter, *, neighbours: str | None = None,
@@ -226,17 +124,6 @@ def load_quarterly_spec(paths: Paths, catalogue: Catalogue | None = None) -> Pac
     return load_pack_spec(paths.config / "packs" / PACK_SPEC, QUARTERLY_SECTION_NAMES, catalogue)
 
 
-def _paths(ctx: PackContext) -> Paths:
-    return ctx.paths or Paths.for_root()
-
-
-def _once(ctx: PackContext, key: str, make: Callable[[], Any]) -> Any:
-    """``make()`` worked out once per pack context (several sections use the same tables)."""
-    if key not in ctx.cache:
-        ctx.cache[key] = make()
-    return ctx.cache[key]
-
-
 def pack_title(ctx: PackContext) -> str:
     if ctx.spec is not None and ctx.spec.title:
         return ctx.spec.title.format(la=ctx.la.name, period=ctx.quarter.label)
@@ -248,10 +135,6 @@ def overview_source(ctx: PackContext) -> str:
     return (f"Source: DfE children in need, looked-after children, workforce and youth justice "
             f"statistics (LAIT and Explore Education Statistics); for each indicator the latest "
             f"year published by the end of {ctx.quarter.label}. Open Government Licence v3.0.")
-
-
-def local_source(ctx: PackContext) -> str:
-    return f"Source: {ctx.la.name} quarterly performance return, {ctx.quarter.label}."
 
 
 #: Notes about how a figure was written down, kept out of what the reader sees (they live in
@@ -345,17 +228,7 @@ def pack_sentences(latest: pd.DataFrame) -> pd.Series:
 
 def latest_sentences(ctx: PackContext) -> pd.Series:
     """:func:`pack_sentences` of the pack's latest rows, by ``ctx.latest``'s index, worked out once."""
-    return cast(pd.Series, _once(ctx, "latest_sentences", lambda: pack_sentences(ctx.latest)))
-
-
-def _section(ctx: PackContext, id: str, title: str, blocks: list[Block], intro: str = "",
-             appendix: bool = False) -> Section:
-    """A section with the spec's title / intro overrides applied."""
-    over = ctx.spec.overrides.get(id) if ctx.spec is not None else None
-    if over is not None:
-        title = over.title or title
-        intro = over.intro if over.intro is not None else intro
-    return Section(id=id, title=title, blocks=tuple(blocks), intro=intro, appendix=appendix)
+    return cast(pd.Series, once(ctx, "latest_sentences", lambda: pack_sentences(ctx.latest)))
 
 
 # --- the quarterly tables worked out once -----------------------------------------------------
@@ -378,7 +251,7 @@ def quarterly_series(ctx: PackContext) -> pd.DataFrame:
         frame["label"] = frame["label"].map(plain_label)
         return frame
 
-    return _once(ctx, "series", make)
+    return once(ctx, "series", make)
 
 
 def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
@@ -386,8 +259,8 @@ def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
 
     if not ctx.has_local:
         return {}
-    return _once(ctx, "quarterly", lambda: quarter_report(ctx.la, ctx.quarter, _paths(ctx),
-                                                          local=ctx.local))
+    return once(ctx, "quarterly", lambda: quarter_report(ctx.la, ctx.quarter, pack_paths(ctx),
+                                                         local=ctx.local))
 
 
 def _local_decimals(ctx: PackContext, rows: pd.DataFrame) -> dict[str, int | None]:
@@ -578,8 +451,8 @@ def data_sources(ctx: PackContext) -> str:
     with the year used and the day it was published."""
     from analysis.data.publications import load_publications
 
-    pubs = load_publications(_paths(ctx).config)
-    cutoff = indicator_years(ctx.quarter, ctx.indicators, _paths(ctx))
+    pubs = load_publications(pack_paths(ctx).config)
+    cutoff = indicator_years(ctx.quarter, ctx.indicators, pack_paths(ctx))
     periods = dict(zip(ctx.latest["indicator"], ctx.latest["period"], strict=True))
     parts = [f"{ctx.la.name} quarterly performance return, {ctx.quarter.label}"] if ctx.has_local else []
     for release in pubs.releases.values():
@@ -630,7 +503,7 @@ def cover_section(ctx: PackContext) -> Section:
                            "or worse than the year before."))
     older = {n.message for n in ctx.stale}  # noted beside the benchmarks instead
     blocks += [Note("missing", note) for note in ctx.notes if note not in older]
-    return _section(ctx, "cover", "Key messages", blocks, COVER_INTRO)
+    return pack_section(ctx, "cover", "Key messages", blocks, COVER_INTRO)
 
 
 # --- profile: every local measure --------------------------------------------------------------
@@ -676,9 +549,9 @@ def profile_section(ctx: PackContext) -> Section:
     """The performance profile: every contract and volume measure with value, target,
     status (as reported marked so), direction, England's figure, rank and band."""
     if not ctx.has_local:
-        return _section(ctx, "profile", "Performance profile",
-                        [Note("left_out", f"No profile: {ctx.la.name} has no local quarterly figures in "
-                                          f"this toolkit.")])
+        return pack_section(ctx, "profile", "Performance profile",
+                            [Note("left_out", f"No profile: {ctx.la.name} has no local quarterly figures in "
+                                              f"this toolkit.")])
     prof = profile_frame(ctx)
     previous = ctx.quarter.previous().label
     no_dir = None
@@ -715,7 +588,7 @@ def profile_section(ctx: PackContext) -> Section:
                                      f"worked out from the figures."))
     if no_dir:
         blocks.append(Note("missing", no_dir))
-    return _section(ctx, "profile", "Performance profile", blocks, PROFILE_INTRO)
+    return pack_section(ctx, "profile", "Performance profile", blocks, PROFILE_INTRO)
 
 
 # --- benchmarks: the published indicators at a glance ---------------------------------------------
@@ -726,7 +599,6 @@ BENCHMARKS_INTRO = ("The latest published figure for each indicator with the com
                     "the region and the neighbours once chance is allowed for (95% confidence); 'higher' or "
                     "'lower' where neither is better; 'not compared' where DfE publishes no counts. Where "
                     "fewer than 10 children are behind a percentage, one child more or less moves it a lot.")
-
 
 
 def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
@@ -800,7 +672,7 @@ def benchmarks_section(ctx: PackContext) -> Section:
     missing = ctx.latest.loc[ctx.latest["england"].isna(), "label"].tolist()
     if missing:
         blocks.append(Note("missing", "Not in the chart (no England figure published): " + ", ".join(missing) + "."))
-    return _section(ctx, "benchmarks", "How the published indicators compare", blocks, BENCHMARKS_INTRO)
+    return pack_section(ctx, "benchmarks", "How the published indicators compare", blocks, BENCHMARKS_INTRO)
 
 
 # --- quarterly trends ----------------------------------------------------------------------------
@@ -847,14 +719,14 @@ def _trend_blocks(ctx: PackContext, measure_types: tuple[str, ...]) -> tuple[lis
 def quarterly_section(ctx: PackContext) -> Section:
     """Trend charts of the contract and volume measures with two or more quarters."""
     if not ctx.has_local:
-        return _section(ctx, "quarterly", "Quarterly trends",
-                        [Note("left_out", f"No quarterly trends: {ctx.la.name} has no local quarterly figures "
-                                          f"in this toolkit.")])
+        return pack_section(ctx, "quarterly", "Quarterly trends",
+                            [Note("left_out", f"No quarterly trends: {ctx.la.name} has no local quarterly figures "
+                                              f"in this toolkit.")])
     blocks, short = _trend_blocks(ctx, ("contract", "volumetric"))
     if short:
         blocks.append(Note("left_out", f"No trend chart for {len(short)} measure(s) with a figure for only one "
                                        f"quarter so far (or none); their latest figures are in the profile table."))
-    return _section(ctx, "quarterly", "Quarterly trends", blocks, QUARTERLY_INTRO)
+    return pack_section(ctx, "quarterly", "Quarterly trends", blocks, QUARTERLY_INTRO)
 
 
 def quarterly_detail_section(ctx: PackContext) -> Section:
@@ -862,8 +734,8 @@ def quarterly_detail_section(ctx: PackContext) -> Section:
     with trend charts of those with two or more quarters."""
     title = "Other local figures"
     if not ctx.has_local:
-        return _section(ctx, "quarterly_detail", title,
-                        [Note("left_out", f"No local figures for {ctx.la.name} in this toolkit.")], appendix=True)
+        return pack_section(ctx, "quarterly_detail", title,
+                            [Note("left_out", f"No local figures for {ctx.la.name} in this toolkit.")], appendix=True)
     prof = profile_frame(ctx, ("context",))
     blocks: list[Block] = []
     if not prof.empty:
@@ -877,8 +749,8 @@ def quarterly_detail_section(ctx: PackContext) -> Section:
     blocks += charts
     if not blocks:
         blocks.append(Note("missing", f"The return has no other figures for {ctx.quarter.label}."))
-    return _section(ctx, "quarterly_detail", title, blocks,
-                    "Figures the quarterly return gives for context, without targets.", appendix=True)
+    return pack_section(ctx, "quarterly_detail", title, blocks,
+                        "Figures the quarterly return gives for context, without targets.", appendix=True)
 
 
 # --- statistical process control ---------------------------------------------------------------
@@ -949,12 +821,12 @@ def spc_blocks(series: pd.DataFrame, *, source: str, synthetic: bool = False,
 def spc_section(ctx: PackContext) -> Section:
     """SPC charts of local measures with enough quarters, or one note line."""
     if not ctx.has_local:
-        return _section(ctx, "spc", "Statistical process control",
-                        [Note("left_out", f"No SPC charts: {ctx.la.name} has no local quarterly figures in "
-                                          f"this toolkit.")])
+        return pack_section(ctx, "spc", "Statistical process control",
+                            [Note("left_out", f"No SPC charts: {ctx.la.name} has no local quarterly figures in "
+                                              f"this toolkit.")])
     blocks = spc_blocks(quarterly_series(ctx), source=f"Source: {ctx.la.name} quarterly performance "
                                                      f"return, to {ctx.quarter.label}.")
-    return _section(ctx, "spc", "Statistical process control", blocks, SPC_INTRO)
+    return pack_section(ctx, "spc", "Statistical process control", blocks, SPC_INTRO)
 
 
 # --- headline indicator ---------------------------------------------------------------------------
@@ -978,7 +850,7 @@ def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
 
     head = headline_row(ctx)
     ind = ctx.catalogue.get(head["indicator"])
-    source = source_line(ind, head["period"], _paths(ctx))
+    source = source_line(ind, head["period"], pack_paths(ctx))
     sentence = latest_sentences(ctx).loc[head.name]
     blocks: list[Block] = [Text(sentence),
                            comparators_bar_chart(head, name=f"{ind.id}_comparators", source=source)]
@@ -993,7 +865,7 @@ def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
         blocks.append(indicator_funnel_chart(funnel, ind, str(head["period"]), ctx.la, name=f"{ind.id}_funnel",
                                    source=source))
         blocks.append(Text(funnel_line(funnel, ctx.la, ind)))
-    return _section(ctx, "headline", f"Headline indicator: {ind.label}", blocks, HEADLINE_INTRO)
+    return pack_section(ctx, "headline", f"Headline indicator: {ind.label}", blocks, HEADLINE_INTRO)
 
 
 # --- per-indicator detail (appendix) ----------------------------------------------------------------
@@ -1007,7 +879,7 @@ def indicator_section(ctx: PackContext, indicator: str) -> Section:
 
     row = ctx.latest[ctx.latest["indicator"] == indicator].iloc[0]
     ind = ctx.catalogue.get(indicator)
-    source = source_line(ind, row["period"], _paths(ctx))
+    source = source_line(ind, row["period"], pack_paths(ctx))
     blocks: list[Block] = [Text(latest_sentences(ctx).loc[row.name])]
     nb = neighbour_values(ctx.table, ctx.la, indicator, int(row["year"]),
                           neighbours_version=row.get("sn_version") if pd.notna(row.get("sn_version")) else None)
@@ -1031,10 +903,10 @@ def indicator_section(ctx: PackContext, indicator: str) -> Section:
 
 def indicator_detail_section(ctx: PackContext) -> Section:
     """A short appendix opener; the per-indicator sections follow it (see :func:`quarterly_pack`)."""
-    return _section(ctx, "indicator_detail", "Each indicator in detail",
-                    [Text("For each published indicator: what it measures, the sentence the pack writes "
-                          "about it, the LA among its statistical neighbours, and the trend over the years "
-                          "where there are at least three years of figures.")], appendix=True)
+    return pack_section(ctx, "indicator_detail", "Each indicator in detail",
+                        [Text("For each published indicator: what it measures, the sentence the pack writes "
+                              "about it, the LA among its statistical neighbours, and the trend over the years "
+                              "where there are at least three years of figures.")], appendix=True)
 
 
 def quoted_section(ctx: PackContext) -> Section:
@@ -1042,11 +914,11 @@ def quoted_section(ctx: PackContext) -> Section:
     should match, with any difference explained (appendix; left out where there are none)."""
     from analysis.quarterly_pack.quoted import quoted_vs_computed
 
-    quoted = quoted_vs_computed(ctx.la, _paths(ctx))
+    quoted = quoted_vs_computed(ctx.la, pack_paths(ctx))
     if quoted.empty:
-        return _section(ctx, "quoted", "Quoted figures checked",
-                        [Note("left_out", f"No earlier quoted benchmarks for {ctx.la.name} to check.")],
-                        appendix=True)
+        return pack_section(ctx, "quoted", "Quoted figures checked",
+                            [Note("left_out", f"No earlier quoted benchmarks for {ctx.la.name} to check.")],
+                            appendix=True)
     def figure(value: object, rank: object) -> str:
         bits = [] if pd.isna(value) else [f"{float(value):g}"]  # type: ignore[arg-type]
         bits += [] if rank is None or pd.isna(rank) or not str(rank) else [f"rank {rank}"]
@@ -1077,7 +949,7 @@ def quoted_section(ctx: PackContext) -> Section:
                  Column("indicator_code", "Local code", display=False),
                  Column("indicator", "Indicator id", display=False),
                  Column("report_period", "Report period", display=False)))
-    return _section(ctx, "quoted", "Quoted figures checked", [table], appendix=True)
+    return pack_section(ctx, "quoted", "Quoted figures checked", [table], appendix=True)
 
 
 # --- the pack ---------------------------------------------------------------------------------------
@@ -1100,7 +972,7 @@ QUARTERLY_SECTION_NAMES = tuple(QUARTERLY_SECTIONS)
 def quarterly_sections(ctx: PackContext) -> Iterator[Section]:
     """The spec's sections in order, each built when it is asked for; the indicator detail
     section is followed by one section per indicator."""
-    spec = ctx.spec or load_quarterly_spec(_paths(ctx), ctx.catalogue)
+    spec = ctx.spec or load_quarterly_spec(pack_paths(ctx), ctx.catalogue)
     for name in spec.sections:
         yield QUARTERLY_SECTIONS[name](ctx)
         if name == "indicator_detail":
