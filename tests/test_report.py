@@ -14,6 +14,7 @@ from analysis.data.geography import load_areas, resolve_la
 from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
 from analysis.quarterly_pack.context import indicator_years
+from analysis.quarterly_pack.wording import pack_sentences, plain_label
 
 
 def _pack_context(la: str, period: str, paths):
@@ -179,7 +180,7 @@ def test_every_child_count_from_one_source(doncaster_ctx, doncaster_pack):
     # sentence quote the same count (never "about 78" or "about 46" beside it).
     assert frame.loc["care_leavers_eet", "children"] == "75 of 165"
     assert frame.loc["cla_3_plus_placements", "children"] == "50 of 514"
-    sentences = report.pack_sentences(doncaster_ctx.latest).set_axis(doncaster_ctx.latest["indicator"])
+    sentences = pack_sentences(doncaster_ctx.latest).set_axis(doncaster_ctx.latest["indicator"])
     assert "(75 of 165)" in sentences["care_leavers_eet"] and "about 78" not in sentences["care_leavers_eet"]
     assert "(50 of 514)" in sentences["cla_3_plus_placements"]
     # No published count: the worked-out count, marked "about", the same in both places.
@@ -260,13 +261,13 @@ def test_the_forbidden_word_check_can_fail():
 
 
 def test_plain_label_takes_out_transcription_notes():
-    assert report.plain_label("Timeliness of single assessments (percentage; the seeds do not state "
-                              "the timescale)") == "Timeliness of single assessments"
-    assert report.plain_label("Number of children in need (quarter average, as reported for E34)") == \
+    assert plain_label("Timeliness of single assessments (percentage; the seeds do not state "
+                       "the timescale)") == "Timeliness of single assessments"
+    assert plain_label("Number of children in need (quarter average, as reported for E34)") == \
         "Number of children in need (quarter average)"
-    assert report.plain_label("Family Support Services: length of intervention (no code in the report; "
-                              "FS2 is our name; unit not stated)") == "Family Support Services: length of intervention"
-    assert report.plain_label("Children in need (includes care leavers, in care)") == \
+    assert plain_label("Family Support Services: length of intervention (no code in the report; "
+                       "FS2 is our name; unit not stated)") == "Family Support Services: length of intervention"
+    assert plain_label("Children in need (includes care leavers, in care)") == \
         "Children in need (includes care leavers, in care)"
 
 

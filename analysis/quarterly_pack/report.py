@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterator
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 
@@ -42,6 +42,7 @@ from analysis.quarterly_pack.context import (
     pack_section,
 )
 from analysis.quarterly_pack.spec import PackSpec, load_pack_spec
+from analysis.quarterly_pack.wording import children_text, latest_sentences, plain_label
 
 #: The quarterly pack's specification: sections in order, indicators, headline.
 PACK_SPEC = "quarterly.yaml"
@@ -137,34 +138,6 @@ def overview_source(ctx: PackContext) -> str:
             f"year published by the end of {ctx.quarter.label}. Open Government Licence v3.0.")
 
 
-#: Notes about how a figure was written down, kept out of what the reader sees (they live in
-#: data/raw/local/README.md): a bracket or a "; ..." clause holding one of these words.
-_TRANSCRIPTION_WORDS = re.compile(
-    r"seeds?\b|transcri|our name|unit not stated|no code in the report|as reported|"
-    r"stated as approximate|as stated by", re.IGNORECASE)
-
-
-def plain_label(label: object) -> str:
-    """A measure's name as a reader sees it: notes on how it was transcribed taken out.
-
-    "Timeliness of single assessments (percentage; the seeds do not state the timescale)"
-    -> "Timeliness of single assessments"; "... (quarter average, as reported for E34)"
-    -> "... (quarter average)".
-    """
-    def bracket(match: re.Match[str]) -> str:
-        clauses = [c for c in re.split(r";\s*|,\s*", match.group(1)) if c.strip()]
-        kept = [c for c in clauses if not _TRANSCRIPTION_WORDS.search(c)]
-        if len(kept) == len(clauses):
-            return match.group(0)
-        kept = [c for c in kept if c.strip().lower() not in ("percentage", "number", "rate")]  # a bare unit
-        return f" ({', '.join(kept)})" if kept else ""
-
-    text = re.sub(r"\s*\(([^()]*)\)", bracket, str(label or "").strip())
-    parts = re.split(r";\s*", text)
-    kept = [parts[0]] + [p for p in parts[1:] if not _TRANSCRIPTION_WORDS.search(p)]
-    return "; ".join(kept).strip().rstrip(";,")
-
-
 def _row_decimals(unit: str, catalogue: int | None, values: tuple[Any, ...]) -> int:
     """Decimals for one local measure's figures: none for counts, the catalogue's where the
     measure is a catalogue indicator, otherwise as many as the figures have (up to 3), so
@@ -190,45 +163,6 @@ def _value_text(value: Any, unit: str, decimals: int | None) -> str:
         decimals = 0 if v == round(v) else max(1, min(3, len(f"{v:.6g}".split(".")[-1])))
     text = f"{v:,.{decimals}f}"
     return text + ("%" if unit == "percent" else "")
-
-
-def _children_text(row: pd.Series) -> str:
-    """The count behind a published figure, from one source: DfE's published count where
-    there is one, else the count worked out from the percentage ("about ...")."""
-    def count(value: Any, source: object) -> str:
-        return ("about " if source == "derived" else "") + f"{float(value):,.0f}"
-
-    if pd.notna(row.get("numerator")):
-        num = count(row["numerator"], "published")
-    elif pd.notna(row.get("ci_numerator")) and row.get("unit") == "percent":
-        num = count(row["ci_numerator"], row.get("numerator_source"))
-    else:
-        return ""
-    if row.get("unit") == "percent":
-        if pd.notna(row.get("denominator")):
-            return f"{num} of {float(row['denominator']):,.0f}"
-        if pd.notna(row.get("ci_denominator")):
-            return f"{num} of {count(row['ci_denominator'], row.get('denominator_source'))}"
-    return num
-
-
-def pack_sentences(latest: pd.DataFrame) -> pd.Series:
-    """The sentence for each indicator, quoting the same child count as the tables: DfE's
-    published count where there is one (the judgements stay as computed)."""
-    frame = latest.copy()
-    has = frame["numerator"].notna() if "numerator" in frame else pd.Series(False, index=frame.index)
-    if "ci_numerator" in frame:
-        frame.loc[has, "ci_numerator"] = frame.loc[has, "numerator"]
-        frame.loc[has, "numerator_source"] = "published"
-        has_den = has & frame["denominator"].notna()
-        frame.loc[has_den, "ci_denominator"] = frame.loc[has_den, "denominator"]
-        frame.loc[has_den, "denominator_source"] = "published"
-    return sentences(frame)
-
-
-def latest_sentences(ctx: PackContext) -> pd.Series:
-    """:func:`pack_sentences` of the pack's latest rows, by ``ctx.latest``'s index, worked out once."""
-    return cast(pd.Series, once(ctx, "latest_sentences", lambda: pack_sentences(ctx.latest)))
 
 
 # --- the quarterly tables worked out once -----------------------------------------------------
@@ -391,7 +325,7 @@ def benchmark_messages(ctx: PackContext) -> list[str]:
         worsened = row.get("direction") == "worsened" and pd.notna(row.get("previous_value"))
         if not worse and not worsened:
             continue
-        children = _children_text(row)
+        children = children_text(row)
         text = f"**{row['label']}**: {_fmt_latest(row, row['value'])}"
         text += f" ({children})" if children else ""
         text += f" in {row['period']}"
@@ -613,7 +547,7 @@ def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
             "indicator": r["indicator"], "label": ind.label,
             "year": f"{r['period']} (over two years old)" if bool(r.get("stale", False)) else r["period"],
             "unit": ind.unit, "decimals": ind.decimals,
-            "value": r["value"], "value_text": fmt(r["value"]), "children": _children_text(r),
+            "value": r["value"], "value_text": fmt(r["value"]), "children": children_text(r),
             "small": bool(pd.notna(r.get("numerator")) and r["numerator"] < SMALL_NUMBER),
             "england": r["england"], "england_text": fmt(r["england"]),
             "region": r["region"], "region_text": fmt(r["region"]),
