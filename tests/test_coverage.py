@@ -123,7 +123,7 @@ def test_stale_latest_figure_is_flagged_in_its_row(bench_table, paths):
 # --- each LA its own local measures -------------------------------------------------------------
 
 def test_rotherham_and_lancashire_packs_have_local_sections(bench_table, paths):
-    from analysis.quarterly_pack.report import quarterly_report
+    from analysis.quarterly_pack.local_tables import quarterly_report
 
     for la, period, codes in (("Rotherham", "2016-17 Q4", {"SWV", "HA", "FC", "CLUA"}),
                               ("Lancashire", "2017-18 Q2", {"CLEET"})):

@@ -14,6 +14,7 @@ from analysis.data.geography import load_areas, resolve_la
 from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
 from analysis.quarterly_pack.context import indicator_years
+from analysis.quarterly_pack.local_tables import benchmark_pairing, profile_frame
 from analysis.quarterly_pack.wording import pack_sentences, plain_label
 
 
@@ -163,9 +164,9 @@ def test_counts_are_whole_and_never_set_beside_national_totals(doncaster_ctx, do
     frame = volumes.frame.set_index("code")
     assert frame.loc["E34", "value_text"] == "1,937"  # children in need, a count
     assert frame.loc["E1", "value_text"] == "1,789"
-    profile = report.profile_frame(doncaster_ctx).set_index("code")
+    profile = profile_frame(doncaster_ctx).set_index("code")
     assert profile.loc["E34", "england"] == "" and profile.loc["E34", "rank"] == ""
-    assert "E34" not in report._pairing(doncaster_ctx).index
+    assert "E34" not in benchmark_pairing(doncaster_ctx).index
     for _, block in doncaster_pack.blocks():
         if isinstance(block, Chart) and block.name.startswith("quarterly_"):
             comps = block.inputs.get("comparators") or {}
