@@ -15,6 +15,7 @@ from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
 from analysis.quarterly_pack.context import indicator_years
 from analysis.quarterly_pack.local_tables import benchmark_pairing, profile_frame
+from analysis.quarterly_pack.sections.benchmarks import benchmarks_frame
 from analysis.quarterly_pack.wording import pack_sentences, plain_label
 
 
@@ -327,7 +328,7 @@ def test_small_la_with_suppressed_figures_still_gets_every_row(bench_table, path
     assert s47["vs_england"] == "not compared"
     placements = ctx.latest.set_index("indicator").loc["cla_3_plus_placements"]
     assert pd.isna(placements["value"]) and "has no published figure" in placements["sentence"]
-    glance = report.benchmarks_frame(ctx).set_index("indicator")
+    glance = benchmarks_frame(ctx).set_index("indicator")
     assert glance.loc["cla_3_plus_placements", "judgement"] == "not compared"
     assert glance.loc["s47_rate", "year"] == "2014-15 (over two years old)"
     pack = report.quarterly_pack(ctx)
