@@ -11,6 +11,7 @@ from analysis.core.errors import InputDataError
 from analysis.data.geography import load_areas, resolve_la
 from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
+from analysis.quarterly_pack.sections.spc import spc_section
 from analysis.quarterly_pack.spec import PackSpec, SectionOverride, load_pack_spec
 
 
@@ -52,5 +53,5 @@ def test_overrides_replace_a_section_title_and_intro(bench_table, paths, catalog
                                     paths=paths)
     ctx.spec = ctx.spec.model_copy(update={"overrides": {
         "spc": SectionOverride(title="Variation", intro="Signals and noise.")}})
-    section = report.spc_section(ctx)
+    section = spc_section(ctx)
     assert (section.title, section.intro) == ("Variation", "Signals and noise.")

@@ -16,6 +16,7 @@ from analysis.quarterly_pack import report
 from analysis.quarterly_pack.context import indicator_years
 from analysis.quarterly_pack.local_tables import benchmark_pairing, profile_frame
 from analysis.quarterly_pack.sections.benchmarks import benchmarks_frame
+from analysis.quarterly_pack.sections.spc import SPC_WORDS, spc_blocks
 from analysis.quarterly_pack.wording import pack_sentences, plain_label
 
 
@@ -290,7 +291,7 @@ def test_spc_chart_for_a_measure_with_enough_quarters():
     # 2.142857; limits 21.75 -/+ 2.66 x 2.142857 = 16.05 and 27.45: the last point (29) is
     # outside (special cause).
     series = _synthetic_series([20, 21, 20, 22, 21, 20, 21, 29], target=25.0)
-    blocks = report.spc_blocks(series, source="Source: test data.", synthetic=True)
+    blocks = spc_blocks(series, source="Source: test data.", synthetic=True)
     chart = blocks[0]
     assert isinstance(chart, Chart) and chart.name == "spc_x1"
     alt = chart.alt_text
@@ -304,11 +305,11 @@ def test_spc_chart_for_a_measure_with_enough_quarters():
 def test_spc_words_cover_every_icon():
     from analysis.engine.spc import ASSURANCE_ICONS, VARIATION_ICONS
 
-    assert set(report.SPC_WORDS) == set(VARIATION_ICONS) | set(ASSURANCE_ICONS)
+    assert set(SPC_WORDS) == set(VARIATION_ICONS) | set(ASSURANCE_ICONS)
 
 
 def test_spc_is_one_note_when_no_series_is_long_enough():
-    blocks = report.spc_blocks(_synthetic_series([20, 21, 22, 23], target=None), source="Source: test data.")
+    blocks = spc_blocks(_synthetic_series([20, 21, 22, 23], target=None), source="Source: test data.")
     assert blocks == [Note("left_out", "No SPC chart yet: no measure has 6 quarters of figures; the longest "
                                        "so far has 4.")]
 
