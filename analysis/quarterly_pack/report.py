@@ -22,8 +22,6 @@ from analysis.data.geography import LocalAuthority
 from analysis.data.periods import Quarter, check_supported_quarter, financial_year_label
 from analysis.data.sources import source_line
 from analysis.engine.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all_once
-from analysis.engine.funnel_words import funnel_line
-from analysis.engine.funnels import try_funnel
 from analysis.engine.judgement import judge_table
 from analysis.engine.narrative import sentences
 from analysis.quarterly_pack.context import (
@@ -37,6 +35,7 @@ from analysis.quarterly_pack.context import (
 )
 from analysis.quarterly_pack.sections.benchmarks import benchmarks_section
 from analysis.quarterly_pack.sections.cover import cover_section, pack_meta
+from analysis.quarterly_pack.sections.headline import headline_section
 from analysis.quarterly_pack.sections.profile import profile_section
 from analysis.quarterly_pack.sections.spc import spc_section
 from analysis.quarterly_pack.sections.trends import quarterly_detail_section, quarterly_section
@@ -125,45 +124,6 @@ def pack_title(ctx: PackContext) -> str:
     if ctx.spec is not None and ctx.spec.title:
         return ctx.spec.title.format(la=ctx.la.name, period=ctx.quarter.label)
     return f"{ctx.la.name}: children's social care performance, {ctx.quarter.label}"
-
-
-# --- headline indicator ---------------------------------------------------------------------------
-
-HEADLINE_INTRO = ("The headline indicator in more detail: the LA against England, the region and the "
-                  "neighbours; every LA in order with the quartile bands; and, where DfE publishes the "
-                  "counts, a funnel plot showing whether the difference from England is more than chance.")
-
-
-def headline_row(ctx: PackContext) -> pd.Series:
-    head = ctx.spec.headline if ctx.spec is not None and ctx.spec.headline in set(ctx.latest["indicator"]) \
-        else ctx.latest["indicator"].iloc[0]
-    return ctx.latest[ctx.latest["indicator"] == head].iloc[0]
-
-
-def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
-    """The headline indicator: comparators, every LA ranked, and the funnel plot (or why not)."""
-    from analysis.charts.benchmark import all_las_ranked_chart, comparators_bar_chart
-    from analysis.charts.statistics import indicator_funnel_chart
-    from analysis.engine.benchmark import all_la_values
-
-    head = headline_row(ctx)
-    ind = ctx.catalogue.get(head["indicator"])
-    source = source_line(ind, head["period"], pack_paths(ctx))
-    sentence = latest_sentences(ctx).loc[head.name]
-    blocks: list[Block] = [Text(sentence),
-                           comparators_bar_chart(head, name=f"{ind.id}_comparators", source=source)]
-    values = all_la_values(ctx.table, head["indicator"], int(head["year"]), ctx.catalogue)
-    if values["value"].notna().any():
-        blocks.append(all_las_ranked_chart(values, ind, ctx.la.old_code, name=f"{ind.id}_all_las", source=source,
-                                           england=head["england"], period=head["period"]))
-    funnel, why = try_funnel(ctx.table, head, ctx.catalogue, overdispersion)
-    if funnel is None:
-        blocks.append(Note("left_out", f"No funnel plot for {ind.label}: {why}"))
-    else:
-        blocks.append(indicator_funnel_chart(funnel, ind, str(head["period"]), ctx.la, name=f"{ind.id}_funnel",
-                                   source=source))
-        blocks.append(Text(funnel_line(funnel, ctx.la, ind)))
-    return pack_section(ctx, "headline", f"Headline indicator: {ind.label}", blocks, HEADLINE_INTRO)
 
 
 # --- per-indicator detail (appendix) ----------------------------------------------------------------
