@@ -12,9 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-import pandas as pd
-
-from analysis.core.blocks import Column, Note, Pack, Section, SectionBuilder, Table
+from analysis.core.blocks import Note, Pack, Section, SectionBuilder
 from analysis.core.config import Paths
 from analysis.data.catalogue import Catalogue, load_catalogue
 from analysis.data.coverage import missing_notes
@@ -30,13 +28,13 @@ from analysis.quarterly_pack.context import (
     latest_published_year,
     local_returns,
     pack_paths,
-    pack_section,
 )
 from analysis.quarterly_pack.sections.benchmarks import benchmarks_section
 from analysis.quarterly_pack.sections.cover import cover_section, pack_meta
 from analysis.quarterly_pack.sections.headline import headline_section
 from analysis.quarterly_pack.sections.indicators import indicator_detail_section, indicator_section
 from analysis.quarterly_pack.sections.profile import profile_section
+from analysis.quarterly_pack.sections.quoted import quoted_section
 from analysis.quarterly_pack.sections.spc import spc_section
 from analysis.quarterly_pack.sections.trends import quarterly_detail_section, quarterly_section
 from analysis.quarterly_pack.spec import PackSpec, load_pack_spec
@@ -123,52 +121,6 @@ def pack_title(ctx: PackContext) -> str:
     if ctx.spec is not None and ctx.spec.title:
         return ctx.spec.title.format(la=ctx.la.name, period=ctx.quarter.label)
     return f"{ctx.la.name}: children's social care performance, {ctx.quarter.label}"
-
-
-# --- per-indicator detail (appendix) ----------------------------------------------------------------
-
-
-def quoted_section(ctx: PackContext) -> Section:
-    """Benchmarks the LA's own earlier reports quoted, each beside the published figure it
-    should match, with any difference explained (appendix; left out where there are none)."""
-    from analysis.quarterly_pack.quoted import quoted_vs_computed
-
-    quoted = quoted_vs_computed(ctx.la, pack_paths(ctx))
-    if quoted.empty:
-        return pack_section(ctx, "quoted", "Quoted figures checked",
-                            [Note("left_out", f"No earlier quoted benchmarks for {ctx.la.name} to check.")],
-                            appendix=True)
-    def figure(value: object, rank: object) -> str:
-        bits = [] if pd.isna(value) else [f"{float(value):g}"]  # type: ignore[arg-type]
-        bits += [] if rank is None or pd.isna(rank) or not str(rank) else [f"rank {rank}"]
-        return ", ".join(bits)
-
-    frame = quoted.drop(columns=["source"]).assign(
-        measure=[ctx.catalogue.get(i).label if isinstance(i, str) else "no published indicator"
-                 for i in quoted["indicator"]],
-        comparator=quoted["comparator"].map(
-            {"la_outturn": ctx.la.name, "england": "England", "region": "Region",
-             "statistical_neighbours": "Neighbours' average"}).fillna(quoted["comparator"]),
-        quoted=[figure(v, r) for v, r in zip(quoted["quoted_value"], quoted["quoted_rank"], strict=True)],
-        published=[figure(v, r) for v, r in zip(quoted["computed_value"], quoted["computed_rank"],
-                                                 strict=True)],
-        agrees=quoted["agrees"].map({True: "yes", False: "no"}).fillna(""))
-    table = Table(
-        name="quoted_benchmarks", frame=frame,
-        caption=f"Benchmarks quoted in {ctx.la.name}'s earlier reports beside the published figures",
-        source="Sources: the LA's published reports; DfE's published statistics.",
-        columns=(Column("measure", "Measure"), Column("comparator", "Figure for"),
-                 Column("benchmark_year", "Year"), Column("quoted", "Quoted"),
-                 Column("published", "Published"), Column("agrees", "Agrees"),
-                 Column("explanation", "Explanation"),
-                 Column("quoted_value", "Quoted value", kind="number", display=False),
-                 Column("computed_value", "Published value", kind="number", display=False),
-                 Column("quoted_rank", "Quoted rank", display=False),
-                 Column("computed_rank", "Published rank", display=False),
-                 Column("indicator_code", "Local code", display=False),
-                 Column("indicator", "Indicator id", display=False),
-                 Column("report_period", "Report period", display=False)))
-    return pack_section(ctx, "quoted", "Quoted figures checked", [table], appendix=True)
 
 
 # --- the pack ---------------------------------------------------------------------------------------
