@@ -1,11 +1,15 @@
-"""The quarterly pack as a value: one builder per section, each ``(ctx) -> Section``.
+"""The quarterly pack as a value: its context, its section registry and the pack itself.
 
 :func:`build_pack_context` works out everything the pack shows for one LA and quarter (the
-:class:`PackContext`); the builders in :data:`QUARTERLY_SECTIONS` turn it into
+:class:`~analysis.quarterly_pack.context.PackContext`); the builders in :data:`QUARTERLY_SECTIONS`
+(one module per section in ``analysis/quarterly_pack/sections/``) turn it into
 :class:`~analysis.core.blocks.Section` values and write nothing; :func:`quarterly_pack` puts the
 sections ``config/packs/quarterly.yaml`` names, in its order, into a
 :class:`~analysis.core.blocks.Pack`. Renderers (``analysis.render``) turn the pack into notebook
 display, files, HTML, PDF and Word.
+
+The context is built here rather than in ``context.py`` because it loads the spec, which is
+checked against this registry: the sections import ``context.py``, so it must not import them.
 """
 
 from __future__ import annotations
@@ -109,7 +113,7 @@ def build_pack_context(la: LocalAuthority, quarter: Quarter, *, neighbours: str 
                        missing, older, spec=spec, paths=paths)
 
 
-# --- shared pieces ---------------------------------------------------------------------------
+# --- the spec and the title ---------------------------------------------------------------
 
 def load_quarterly_spec(paths: Paths, catalogue: Catalogue | None = None) -> PackSpec:
     """``config/packs/quarterly.yaml``, checked against the section registry and catalogue."""

@@ -16,7 +16,6 @@ PROFILE_INTRO = ("Every measure in the quarterly return: the latest figure, its 
                  "band (A = best) for the same indicator in DfE's latest published year. Where the "
                  "return gave a status but no figure or target, the status is the one reported.")
 
-
 PROFILE_COLUMNS = (
     Column("area", "Area"),
     Column("measure", "Measure"),

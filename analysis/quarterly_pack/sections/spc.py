@@ -17,7 +17,6 @@ from analysis.quarterly_pack.wording import plain_label
 #: Limits from fewer than 12 points are trial limits and are marked so on the chart.
 MIN_SPC_POINTS = 6
 
-
 #: The SPC icons (NHS "Making Data Count") in words.
 SPC_WORDS: dict[str, str] = {
     "special_cause_improving": "special cause, improving",
@@ -29,7 +28,6 @@ SPC_WORDS: dict[str, str] = {
     "consistently_fails": "will consistently miss the target unless the process changes",
     "no_target": "no target to judge against",
 }
-
 
 SPC_INTRO = ("Each local measure with at least six quarters of figures, on an XmR chart: is the latest "
              "quarter a signal or ordinary variation, and will the measure meet its target reliably?")

@@ -19,7 +19,6 @@ from analysis.quarterly_pack.local_tables import (
 #: its own is in the profile table, not a chart.
 MIN_TREND_POINTS = 2
 
-
 QUARTERLY_INTRO = ("Each measure with figures for at least two quarters so far, placed at its quarter "
                    "on a time axis: a gap in the line is a quarter without a figure. Targets and the "
                    "tolerance band are drawn for each quarter they apply to.")
