@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -30,11 +30,17 @@ formats = ["files", "html", "docx"]
 
 # %%
 from analysis import render
+from analysis.core.config import Paths
+from analysis.data.geography import load_areas, resolve_la
+from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
 from analysis.render import notebook
 
 render.start_chart_workers()  # they load the charting library while the figures are worked out
-ctx = report.build_pack_context(la, period, neighbours=neighbours, indicators=indicators)
+paths = Paths.for_root()
+authority = resolve_la(la, load_areas(paths.root))  # a name or a code, resolved once
+quarter = parse_quarter(period)
+ctx = report.build_pack_context(authority, quarter, neighbours=neighbours, indicators=indicators, paths=paths)
 pack = report.quarterly_pack(ctx, on_section=render.draw_ahead)  # charts drawn while later sections are built
 written = render.write(pack, output_dir, formats=formats)  # each chart drawn once, then shown below
 

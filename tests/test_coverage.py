@@ -8,10 +8,18 @@ import pytest
 from analysis.core.blocks import Note
 from analysis.core.errors import ParameterError
 from analysis.data.coverage import indicator_coverage, missing_notes
+from analysis.data.geography import load_areas, resolve_la
+from analysis.data.periods import parse_quarter
 from analysis.data.prepare import LAIT_FILES, combine_versions
 from analysis.quarterly_pack.report import build_pack_context
 
 NEW, OLD = LAIT_FILES
+
+
+def _pack_context(la: str, period: str, paths):
+    """The pack context of an LA and quarter named as the notebook's parameters name them."""
+    return build_pack_context(resolve_la(la, load_areas(paths.root)), parse_quarter(period),
+                              paths=paths)
 
 
 def _rows(source: str, values: dict[int, float | None]) -> pd.DataFrame:
@@ -68,7 +76,7 @@ def test_missing_notes_name_indicator_period_and_first_year(bench_table, catalog
 
 @pytest.fixture(scope="module")
 def rotherham_2017_q4(bench_table, paths):
-    return build_pack_context("Rotherham", "2016-17 Q4", paths=paths)
+    return _pack_context("Rotherham", "2016-17 Q4", paths)
 
 
 def test_every_pack_indicator_is_shown_or_explained(rotherham_2017_q4):
@@ -90,7 +98,7 @@ def test_rotherham_health_and_dental_checks_are_explained(rotherham_2017_q4):
 
 
 def test_doncaster_2013_14_q3_makes_a_pack_context(bench_table, paths):
-    ctx = build_pack_context("Doncaster", "2013-14 Q3", paths=paths)
+    ctx = _pack_context("Doncaster", "2013-14 Q3", paths)
     assert ctx.benchmark_year == 2013
     latest = ctx.latest.set_index("indicator")
     # Re-referrals 2012-13, the year published by December 2013.
@@ -102,11 +110,11 @@ def test_doncaster_2013_14_q3_makes_a_pack_context(bench_table, paths):
 
 def test_period_before_2013_14_is_a_parameter_error(bench_table, paths):
     with pytest.raises(ParameterError, match="before 2013-14 Q1"):
-        build_pack_context("Doncaster", "2012-13 Q4", paths=paths)
+        _pack_context("Doncaster", "2012-13 Q4", paths)
 
 
 def test_stale_latest_figure_is_flagged_in_its_row(bench_table, paths):
-    ctx = build_pack_context("Rotherham", "2017-18 Q4", paths=paths)
+    ctx = _pack_context("Rotherham", "2017-18 Q4", paths)
     row = ctx.latest.set_index("indicator").loc["cpp_2_years_open"]
     assert row["period"] == "2014-15" and bool(row["stale"])
     assert not ctx.latest.set_index("indicator").loc["re_referrals", "stale"]
@@ -115,21 +123,21 @@ def test_stale_latest_figure_is_flagged_in_its_row(bench_table, paths):
 # --- each LA its own local measures -------------------------------------------------------------
 
 def test_rotherham_and_lancashire_packs_have_local_sections(bench_table, paths):
-    from analysis.quarterly_pack.report import quarterly_report
+    from analysis.quarterly_pack.local_tables import quarterly_report
 
     for la, period, codes in (("Rotherham", "2016-17 Q4", {"SWV", "HA", "FC", "CLUA"}),
                               ("Lancashire", "2017-18 Q2", {"CLEET"})):
-        ctx = build_pack_context(la, period, paths=paths)
+        ctx = _pack_context(la, period, paths)
         assert ctx.has_local, la
         assert set(ctx.local["la_name"]) == {la}
         rep = quarterly_report(ctx)
         contract = rep["status"][rep["status"]["measure_type"] == "contract"]
         assert codes <= set(contract["indicator_code"]), la
     # Rotherham's health assessments: 1 of 2 children in January 2017 (50%).
-    ha = build_pack_context("Rotherham", "2016-17 Q4", paths=paths).local.set_index("indicator_code").loc["HA"]
+    ha = _pack_context("Rotherham", "2016-17 Q4", paths).local.set_index("indicator_code").loc["HA"]
     assert (ha["value"], ha["numerator"], ha["denominator"]) == (50, 1, 2)
     # Lancashire's care leavers in EET (53.2% on 20 July 2017) is set beside DfE's 2016-17 figure.
-    lan = quarterly_report(build_pack_context("Lancashire", "2017-18 Q2", paths=paths))["pairing"]
+    lan = quarterly_report(_pack_context("Lancashire", "2017-18 Q2", paths))["pairing"]
     row = lan.set_index("indicator_code").loc["CLEET"]
     assert row["value"] == 53.2 and row["indicator"] == "care_leavers_eet" and row["benchmark_period"] == "2016-17"
 
@@ -143,10 +151,10 @@ def test_a_broken_doncaster_return_does_not_stop_rotherhams_pack(project_copy, b
     lines = good.splitlines()
     lines[1] = lines[1].replace(",26,", ",twenty-six,", 1)  # a broken row
     replace_raw(project_copy, "local/doncaster_quarterly_return.csv", "\n".join(lines) + "\n", record=False)
-    ctx = build_pack_context("Rotherham", "2016-17 Q4", paths=project_copy)
+    ctx = _pack_context("Rotherham", "2016-17 Q4", project_copy)
     assert ctx.has_local and set(ctx.local["la_name"]) == {"Rotherham"}
     with pytest.raises(InputDataError, match="not a number"):
-        build_pack_context("Doncaster", "2017-18 Q4", paths=project_copy)
+        _pack_context("Doncaster", "2017-18 Q4", project_copy)
 
 
 def test_doncaster_measures_live_in_its_own_file_not_the_catalogue(catalogue, paths):
@@ -202,7 +210,7 @@ def test_doncaster_quoted_benchmarks_beside_the_computed_ones(bench_table, paths
 def test_papers_benchmarks_are_in_the_default_pack(bench_table, paths):
     # "36.1% against 24-29%": referrals assessed as not in need; social worker vacancies; the
     # rank in the region.
-    ctx = build_pack_context("Doncaster", "2017-18 Q4", paths=paths)
+    ctx = _pack_context("Doncaster", "2017-18 Q4", paths)
     latest = ctx.latest.set_index("indicator")
     nin = latest.loc["assessed_not_in_need"]
     assert (nin["value"], round(nin["sn_mean"], 1), nin["region"]) == (36.1, 24.3, 29.0)
@@ -241,5 +249,5 @@ def test_a_quarter_before_the_first_release_is_a_clear_error(bench_table, paths)
     from analysis.core.errors import NoDataError
 
     with pytest.raises(NoDataError, match="no DfE figures published by 30 June 2013") as info:
-        build_pack_context("Doncaster", "2013-14 Q1", paths=paths)
+        _pack_context("Doncaster", "2013-14 Q1", paths)
     assert "choose 2013-14 Q3 or later" in str(info.value)

@@ -121,8 +121,11 @@ def test_funnel_limits_and_overdispersion_load_no_scipy_stats():
 def test_building_a_pack_value_loads_no_drawing_machinery():
     """Chart values (data, titles, alt text) are built without matplotlib's figures and axes:
     a kernel whose charts are drawn by workers never loads them."""
-    code = ("from analysis.quarterly_pack import report\n"
-            "pack = report.quarterly_pack(report.build_pack_context('Doncaster', '2017-18 Q4'))\n"
+    code = ("from analysis.data.geography import load_areas, resolve_la\n"
+            "from analysis.data.periods import parse_quarter\n"
+            "from analysis.quarterly_pack import report\n"
+            "la = resolve_la('Doncaster', load_areas())\n"
+            "pack = report.quarterly_pack(report.build_pack_context(la, parse_quarter('2017-18 Q4')))\n"
             "assert len(pack.charts()) > 20\n"
             "import sys\n"
             "print('DRAWING:' + ' '.join(m for m in ('matplotlib.figure', 'matplotlib.axes', "

@@ -91,9 +91,10 @@ def test_every_number_in_every_sentence_matches_the_table(judged, catalogue, nam
 @pytest.mark.parametrize("name", ["Doncaster", "Rotherham", "Lancashire"])
 def test_the_packs_cover_rows(bench_table, paths, name):
     """The 19 indicators of the 2017-18 Q4 pack's cover (latest year up to 2016-17 each)."""
+    from analysis.data.periods import parse_quarter
     from analysis.quarterly_pack.report import build_pack_context
 
-    ctx = build_pack_context(name, "2017-18Q4", paths=paths)
+    ctx = build_pack_context(resolve_la(name, load_areas(paths.root)), parse_quarter("2017-18Q4"), paths=paths)
     table = judge_table(ctx.latest, ctx.catalogue)
     assert len(table) == 19
     out = sentences(table)

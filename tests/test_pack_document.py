@@ -13,6 +13,8 @@ import pytest
 
 from analysis import render
 from analysis.core.blocks import Pack, Table
+from analysis.data.geography import load_areas, resolve_la
+from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
 
 #: The core pack (before the appendix) must fit a committee paper.
@@ -22,7 +24,8 @@ A4_POINTS = (595.3, 841.9)
 
 @pytest.fixture(scope="module")
 def pack(bench_table, paths) -> Pack:
-    return report.quarterly_pack(report.build_pack_context("Doncaster", "2017-18 Q4", paths=paths))
+    doncaster = resolve_la("Doncaster", load_areas(paths.root))
+    return report.quarterly_pack(report.build_pack_context(doncaster, parse_quarter("2017-18 Q4"), paths=paths))
 
 
 @pytest.fixture(scope="module")

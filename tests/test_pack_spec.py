@@ -8,7 +8,10 @@ import pytest
 import yaml
 
 from analysis.core.errors import InputDataError
+from analysis.data.geography import load_areas, resolve_la
+from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
+from analysis.quarterly_pack.sections.spc import spc_section
 from analysis.quarterly_pack.spec import PackSpec, SectionOverride, load_pack_spec
 
 
@@ -46,8 +49,9 @@ def test_a_misspelt_entry_names_file_and_entry(tmp_path, paths, catalogue, chang
 
 
 def test_overrides_replace_a_section_title_and_intro(bench_table, paths, catalogue):
-    ctx = report.build_pack_context("Doncaster", "2017-18 Q4", paths=paths)
+    ctx = report.build_pack_context(resolve_la("Doncaster", load_areas(paths.root)), parse_quarter("2017-18 Q4"),
+                                    paths=paths)
     ctx.spec = ctx.spec.model_copy(update={"overrides": {
         "spc": SectionOverride(title="Variation", intro="Signals and noise.")}})
-    section = report.spc_section(ctx)
+    section = spc_section(ctx)
     assert (section.title, section.intro) == ("Variation", "Signals and noise.")

@@ -18,26 +18,22 @@ import pytest
 from analysis.core.config import Paths
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
 from analysis.data.catalogue import Catalogue, load_catalogue
+from analysis.data.geography import LocalAuthority, load_areas, resolve_la
+from analysis.data.publications import Publications, benchmark_year_for_quarter, load_publications
 from analysis.data.readers.local_return import read_local_return
 from analysis.data.schemas.local_return import FILE_COLUMNS
 from analysis.measures.local_measures import LocalMeasures, load_local_measures
+from analysis.measures.local_returns import load_local_returns, local_template
 from analysis.measures.local_status import (
-    PAIRING_COLUMNS,
-    Publications,
-    benchmark_year_for_quarter,
     direction,
     direction_vs_previous_quarter,
     direction_vs_same_quarter_last_year,
-    load_local_returns,
-    load_publications,
-    local_template,
-    pair_with_benchmarks,
-    quarter_report,
     rag_status,
     status_disagreements,
     status_summary,
     status_table,
 )
+from analysis.measures.pairing import PAIRING_COLUMNS, pair_with_benchmarks, quarter_report
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "raw" / "local" / "doncaster_quarterly_return.csv"
@@ -57,6 +53,11 @@ SEED_001 = {
 @pytest.fixture(scope="module")
 def qpaths(paths: Paths) -> Paths:
     return paths
+
+
+def _la(name: str, paths: Paths) -> LocalAuthority:
+    """An LA named by its name or code, resolved as the command line resolves it."""
+    return resolve_la(name, load_areas(paths.root))
 
 
 @pytest.fixture(scope="module")
@@ -274,7 +275,7 @@ def test_pairing_with_a_stub_benchmark(local: pd.DataFrame, qcat: Catalogue, pub
 
 
 def test_a1_paired_with_2016_17_outturn(benchmarks_built: Paths) -> None:
-    report = quarter_report("Doncaster", "2017-18Q4", benchmarks_built)
+    report = quarter_report(_la("Doncaster", benchmarks_built), "2017-18Q4", benchmarks_built)
     a1 = report["pairing"].set_index("indicator_code").loc["A1"]
     # DfE Characteristics of children in need 2017 (2016-17): England 21.9, Yorkshire and
     # The Humber 21.5, Doncaster 27.1, ranked 142 of 152; the ten 2021-list neighbours
@@ -312,19 +313,19 @@ def test_load_local_returns_reads_only_the_las_own_files(tmp_path: Path) -> None
         "leeds_return.csv": HEADER + ROW_A1.replace("E08000017,Doncaster", "E08000035,Leeds"),
         "notes.csv": "not,a,return\n",   # not named *return*: ignored
     })
-    assert load_local_returns(paths, "Doncaster")["la_name"].tolist() == ["Doncaster"]
+    assert load_local_returns(paths, _la("Doncaster", paths))["la_name"].tolist() == ["Doncaster"]
     # Leeds has a return but no measures of its own: a one-line error naming the file.
     with pytest.raises(InputDataError, match="Leeds, which has no local measures defined") as info:
-        load_local_returns(paths, "E08000035")
+        load_local_returns(paths, _la("E08000035", paths))
     assert "leeds_return.csv" in str(info.value)
-    assert load_local_returns(paths, "Wakefield").empty
+    assert load_local_returns(paths, _la("Wakefield", paths)).empty
 
 
 def test_a_row_for_another_la_in_a_return_is_rejected(tmp_path: Path) -> None:
     paths = _project(tmp_path, {"doncaster_return.csv": HEADER + ROW_A1.replace(
         "E08000017,Doncaster", "E08000018,Rotherham")})
     with pytest.raises(InputDataError, match="a row for another LA in Doncaster's return"):
-        load_local_returns(paths, "Doncaster")
+        load_local_returns(paths, _la("Doncaster", paths))
 
 
 def test_a_code_defined_for_another_la_is_rejected(tmp_path: Path) -> None:
@@ -332,21 +333,21 @@ def test_a_code_defined_for_another_la_is_rejected(tmp_path: Path) -> None:
     paths = _project(tmp_path, {"rotherham_return.csv": HEADER + ROW_A1.replace(
         "E08000017,Doncaster", "E08000018,Rotherham")})
     with pytest.raises(InputDataError, match="indicator code not among Rotherham's local measures") as info:
-        load_local_returns(paths, "Rotherham")
+        load_local_returns(paths, _la("Rotherham", paths))
     assert "config/local/rotherham.yaml" in str(info.value)
-    assert load_local_returns(paths, "Doncaster").empty
+    assert load_local_returns(paths, _la("Doncaster", paths)).empty
 
 
 def test_same_quarter_in_two_files_rejected(tmp_path: Path) -> None:
     paths = _project(tmp_path, {"doncaster_a_return.csv": HEADER + ROW_A1,
                                 "doncaster_b_return.csv": HEADER + ROW_A1})
     with pytest.raises(InputDataError, match="two local return files"):
-        load_local_returns(paths, "Doncaster")
+        load_local_returns(paths, _la("Doncaster", paths))
 
 
 def test_report_for_an_la_without_a_return(tmp_path: Path) -> None:
     paths = _project(tmp_path, {})
-    report = quarter_report("Doncaster", Q4, paths)
+    report = quarter_report(_la("Doncaster", paths), Q4, paths)
     assert set(report) == {"status", "summary", "pairing", "disagreements"}
     assert all(frame.empty for frame in report.values())
 

@@ -10,13 +10,25 @@ import pandas as pd
 import pytest
 
 from analysis.core.blocks import Chart, Note, Pack, Section, Table, Text
+from analysis.data.geography import load_areas, resolve_la
 from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
+from analysis.quarterly_pack.context import indicator_years
+from analysis.quarterly_pack.local_tables import benchmark_pairing, profile_frame
+from analysis.quarterly_pack.sections.benchmarks import benchmarks_frame
+from analysis.quarterly_pack.sections.spc import SPC_WORDS, spc_blocks
+from analysis.quarterly_pack.wording import pack_sentences, plain_label
+
+
+def _pack_context(la: str, period: str, paths):
+    """The pack context of an LA and quarter named as the notebook's parameters name them."""
+    return report.build_pack_context(resolve_la(la, load_areas(paths.root)), parse_quarter(period),
+                                     paths=paths)
 
 
 @pytest.fixture(scope="module")
 def doncaster_ctx(bench_table, paths):
-    return report.build_pack_context("Doncaster", "2017-18 Q4", paths=paths)
+    return _pack_context("Doncaster", "2017-18 Q4", paths)
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +56,14 @@ def test_indicator_years_follow_the_release_dates(paths):
     # config/publications.yaml: CIN 2016-17 was out by 31 March 2018 (Nov 2017), 2017-18 was
     # not; the workforce census of September 2018 came out in February 2019, so a quarter
     # ending 31 December 2018 still shows the 2017 workforce figures while CIN moves on.
-    q4 = report.indicator_years(parse_quarter("2017-18 Q4"), ["re_referrals", "sw_turnover"], paths)
+    q4 = indicator_years(parse_quarter("2017-18 Q4"), ["re_referrals", "sw_turnover"], paths)
     assert q4 == {"re_referrals": 2017, "sw_turnover": 2017}
-    q3 = report.indicator_years(parse_quarter("2018-19 Q3"), ["re_referrals", "sw_turnover"], paths)
+    q3 = indicator_years(parse_quarter("2018-19 Q3"), ["re_referrals", "sw_turnover"], paths)
     assert q3 == {"re_referrals": 2018, "sw_turnover": 2017}
 
 
 def test_pack_rows_are_no_later_than_the_published_year(doncaster_ctx, paths):
-    years = report.indicator_years(doncaster_ctx.quarter, doncaster_ctx.indicators, paths)
+    years = indicator_years(doncaster_ctx.quarter, doncaster_ctx.indicators, paths)
     for row in doncaster_ctx.bench.itertuples():
         assert row.year <= years[row.indicator], row.indicator
 
@@ -154,9 +166,9 @@ def test_counts_are_whole_and_never_set_beside_national_totals(doncaster_ctx, do
     frame = volumes.frame.set_index("code")
     assert frame.loc["E34", "value_text"] == "1,937"  # children in need, a count
     assert frame.loc["E1", "value_text"] == "1,789"
-    profile = report.profile_frame(doncaster_ctx).set_index("code")
+    profile = profile_frame(doncaster_ctx).set_index("code")
     assert profile.loc["E34", "england"] == "" and profile.loc["E34", "rank"] == ""
-    assert "E34" not in report._pairing(doncaster_ctx).index
+    assert "E34" not in benchmark_pairing(doncaster_ctx).index
     for _, block in doncaster_pack.blocks():
         if isinstance(block, Chart) and block.name.startswith("quarterly_"):
             comps = block.inputs.get("comparators") or {}
@@ -171,7 +183,7 @@ def test_every_child_count_from_one_source(doncaster_ctx, doncaster_pack):
     # sentence quote the same count (never "about 78" or "about 46" beside it).
     assert frame.loc["care_leavers_eet", "children"] == "75 of 165"
     assert frame.loc["cla_3_plus_placements", "children"] == "50 of 514"
-    sentences = report.pack_sentences(doncaster_ctx.latest).set_axis(doncaster_ctx.latest["indicator"])
+    sentences = pack_sentences(doncaster_ctx.latest).set_axis(doncaster_ctx.latest["indicator"])
     assert "(75 of 165)" in sentences["care_leavers_eet"] and "about 78" not in sentences["care_leavers_eet"]
     assert "(50 of 514)" in sentences["cla_3_plus_placements"]
     # No published count: the worked-out count, marked "about", the same in both places.
@@ -252,13 +264,13 @@ def test_the_forbidden_word_check_can_fail():
 
 
 def test_plain_label_takes_out_transcription_notes():
-    assert report.plain_label("Timeliness of single assessments (percentage; the seeds do not state "
-                              "the timescale)") == "Timeliness of single assessments"
-    assert report.plain_label("Number of children in need (quarter average, as reported for E34)") == \
+    assert plain_label("Timeliness of single assessments (percentage; the seeds do not state "
+                       "the timescale)") == "Timeliness of single assessments"
+    assert plain_label("Number of children in need (quarter average, as reported for E34)") == \
         "Number of children in need (quarter average)"
-    assert report.plain_label("Family Support Services: length of intervention (no code in the report; "
-                              "FS2 is our name; unit not stated)") == "Family Support Services: length of intervention"
-    assert report.plain_label("Children in need (includes care leavers, in care)") == \
+    assert plain_label("Family Support Services: length of intervention (no code in the report; "
+                       "FS2 is our name; unit not stated)") == "Family Support Services: length of intervention"
+    assert plain_label("Children in need (includes care leavers, in care)") == \
         "Children in need (includes care leavers, in care)"
 
 
@@ -279,7 +291,7 @@ def test_spc_chart_for_a_measure_with_enough_quarters():
     # 2.142857; limits 21.75 -/+ 2.66 x 2.142857 = 16.05 and 27.45: the last point (29) is
     # outside (special cause).
     series = _synthetic_series([20, 21, 20, 22, 21, 20, 21, 29], target=25.0)
-    blocks = report.spc_blocks(series, source="Source: test data.", synthetic=True)
+    blocks = spc_blocks(series, source="Source: test data.", synthetic=True)
     chart = blocks[0]
     assert isinstance(chart, Chart) and chart.name == "spc_x1"
     alt = chart.alt_text
@@ -293,11 +305,11 @@ def test_spc_chart_for_a_measure_with_enough_quarters():
 def test_spc_words_cover_every_icon():
     from analysis.engine.spc import ASSURANCE_ICONS, VARIATION_ICONS
 
-    assert set(report.SPC_WORDS) == set(VARIATION_ICONS) | set(ASSURANCE_ICONS)
+    assert set(SPC_WORDS) == set(VARIATION_ICONS) | set(ASSURANCE_ICONS)
 
 
 def test_spc_is_one_note_when_no_series_is_long_enough():
-    blocks = report.spc_blocks(_synthetic_series([20, 21, 22, 23], target=None), source="Source: test data.")
+    blocks = spc_blocks(_synthetic_series([20, 21, 22, 23], target=None), source="Source: test data.")
     assert blocks == [Note("left_out", "No SPC chart yet: no measure has 6 quarters of figures; the longest "
                                        "so far has 4.")]
 
@@ -308,7 +320,7 @@ def test_small_la_with_suppressed_figures_still_gets_every_row(bench_table, path
     # Isles of Scilly publishes no section 47 rate for 2016-17 (LAIT blank) and no looked-after
     # placement figure: the rows stay in the pack, blank and "not compared", rather than
     # stopping the pack (they used to reach the judgement with no polarity).
-    ctx = report.build_pack_context("Isles of Scilly", "2017-18 Q4", paths=paths)
+    ctx = _pack_context("Isles of Scilly", "2017-18 Q4", paths)
     assert ctx.latest["indicator"].tolist() == [i for i in ctx.spec.indicators
                                                 if i in set(ctx.bench["indicator"])]
     # Its latest section 47 rate is 2014-15's (from the earlier LAIT version), flagged as old.
@@ -317,7 +329,7 @@ def test_small_la_with_suppressed_figures_still_gets_every_row(bench_table, path
     assert s47["vs_england"] == "not compared"
     placements = ctx.latest.set_index("indicator").loc["cla_3_plus_placements"]
     assert pd.isna(placements["value"]) and "has no published figure" in placements["sentence"]
-    glance = report.benchmarks_frame(ctx).set_index("indicator")
+    glance = benchmarks_frame(ctx).set_index("indicator")
     assert glance.loc["cla_3_plus_placements", "judgement"] == "not compared"
     assert glance.loc["s47_rate", "year"] == "2014-15 (over two years old)"
     pack = report.quarterly_pack(ctx)

@@ -7,17 +7,19 @@ import pandas as pd
 import pytest
 
 from analysis.core.config import Paths
-from analysis.measures.local_status import quarter_report, status_direction, summary_text
+from analysis.data.geography import load_areas, resolve_la
+from analysis.measures.local_status import status_direction, summary_text
+from analysis.measures.pairing import quarter_report
 
 
 @pytest.fixture(scope="module")
 def q1(paths: Paths) -> dict[str, pd.DataFrame]:
-    return quarter_report("Doncaster", "2017-18 Q1", paths)
+    return quarter_report(resolve_la("Doncaster", load_areas(paths.root)), "2017-18 Q1", paths)
 
 
 @pytest.fixture(scope="module")
 def q4(paths: Paths) -> dict[str, pd.DataFrame]:
-    return quarter_report("Doncaster", "2017-18 Q4", paths)
+    return quarter_report(resolve_la("Doncaster", load_areas(paths.root)), "2017-18 Q4", paths)
 
 
 def test_q1_summary_says_18_measures_have_no_figure(q1):

@@ -77,7 +77,7 @@ def quarter(
     """Local quarterly figures: status against target and tolerance, summary, benchmark pairing."""
     from analysis.data.geography import load_areas, resolve_la
     from analysis.data.periods import parse_quarter
-    from analysis.measures.local_status import quarter_report
+    from analysis.measures.pairing import quarter_report
 
     paths = project_paths()
     chosen = parse_quarter(period)  # a bad period is refused before the LA is looked up
@@ -120,7 +120,7 @@ def template(
     from analysis.data.catalogue import load_catalogue
     from analysis.data.geography import load_areas, resolve_la
     from analysis.measures.local_measures import defined_slugs, load_local_measures
-    from analysis.measures.local_status import load_local_returns, local_template
+    from analysis.measures.local_returns import load_local_returns, local_template
 
     check_output(output, "file", suffixes=(".csv", ".xlsx"))
     paths = project_paths()

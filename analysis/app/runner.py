@@ -106,7 +106,7 @@ class PackResult:
 
 def check_pack_request(authority: LocalAuthority, period: str, paths: Paths) -> Quarter:
     """Check that the quarter exists and that there are figures to show for the LA in it."""
-    from analysis.quarterly_pack.report import check_pack_has_data
+    from analysis.quarterly_pack.context import check_pack_has_data
 
     quarter = parse_quarter(period)
     check_pack_has_data(authority, quarter, paths)

@@ -33,7 +33,7 @@ class RunFile(BaseModel):
 
 def latest_quarter(paths: Paths) -> Quarter:
     """The latest quarter in any shipped local return."""
-    from analysis.measures.local_status import local_return_files, read_return_file
+    from analysis.measures.local_returns import local_return_files, read_return_file
 
     quarters = []
     for path in local_return_files(paths):

@@ -5,7 +5,7 @@ label, period ("2017-18 Q1"), value, target, tolerance, polarity and status (one
 ``on_target``, ``inside_tolerance``, ``outside_tolerance``, ``no_target``); unit and decimals
 are used when present. :func:`quarterly_trend_chart` returns a :class:`~analysis.core.blocks.Chart`
 (plot function, inputs and the alt text worked out from the same inputs). Summary and
-at-a-glance tables are real tables built in :mod:`analysis.quarterly_pack.report`, not drawn.
+at-a-glance tables are real tables built in :mod:`analysis.quarterly_pack.sections`, not drawn.
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
-"""Local quarterly performance: target/tolerance status, direction, summary, benchmark pairing.
+"""Local quarterly performance: target/tolerance status, direction, summary.
 
-Pure functions over the tidy local table (:mod:`analysis.data.schemas.local_return`), plus
-:func:`quarter_report`, which loads what they need and returns the tables for one LA and
-quarter. Methods and boundary rules: ``docs/methods/quarterly-status.md``.
+Pure functions over the tidy local table (:mod:`analysis.data.schemas.local_return`); the
+pairing with the DfE benchmarks and :func:`~analysis.measures.pairing.quarter_report`, which
+loads what they need and returns the tables for one LA and quarter, are in
+:mod:`analysis.measures.pairing`. Methods and boundary rules:
+``docs/methods/quarterly-status.md``.
 
 Status (RAG) rules. The tolerance is the worst value still accepted, not a margin:
 
@@ -18,21 +20,13 @@ Status (RAG) rules. The tolerance is the worst value still accepted, not a margi
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field, model_validator
 
-from analysis.core.config import Paths, parse_model, read_yaml
-from analysis.core.errors import InputDataError, NoDataError, ParameterError
-from analysis.data.catalogue import Catalogue, Indicator, load_catalogue
+from analysis.core.errors import NoDataError, ParameterError
 from analysis.data.periods import Quarter, parse_quarter
-from analysis.data.schemas.local_return import FILE_COLUMNS
 from analysis.measures.local_measures import LocalMeasures
 
 Status = Literal["on_target", "inside_tolerance", "outside_tolerance", "no_target", "no_value"]
@@ -116,13 +110,14 @@ def rag_status(value: Any, target: Any, tolerance: Any, polarity: Any) -> Any:
 
 # --- selecting quarters ---------------------------------------------------------------------
 
-def _quarter(period: Quarter | str) -> Quarter:
+def as_quarter(period: Quarter | str) -> Quarter:
+    """``period`` as a :class:`Quarter` (a label such as ``"2017-18 Q4"`` is parsed)."""
     return period if isinstance(period, Quarter) else parse_quarter(str(period))
 
 
 def quarter_rows(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
     """The local rows for one quarter (quarter rows only; months and years are not quarters)."""
-    q = _quarter(period)
+    q = as_quarter(period)
     return local[(local["period_type"] == "quarter") & (local["period"] == q.label)]
 
 
@@ -174,13 +169,13 @@ def direction_vs_previous_quarter(local: pd.DataFrame, period: Quarter | str) ->
     Columns: la_code, indicator_code, indicator_label, period, compared_period, polarity,
     value, compared_value, direction.
     """
-    q = _quarter(period)
+    q = as_quarter(period)
     return _direction_against(local, q, q.previous())
 
 
 def direction_vs_same_quarter_last_year(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
     """Each measure's value in ``period`` against the same quarter a year earlier."""
-    q = _quarter(period)
+    q = as_quarter(period)
     return _direction_against(local, q, q.same_quarter_last_year())
 
 
@@ -217,7 +212,7 @@ def quarter_statuses(local: pd.DataFrame, up_to: Quarter | str) -> pd.DataFrame:
     each with ``status_computed``, ``status_used`` and ``status_source`` as in
     :func:`status_table`, and ``quarter_order`` (0 for the oldest quarter). One pass over the
     return, for trend and SPC charts; :func:`status_table` adds directions for one quarter."""
-    last = _quarter(up_to)
+    last = as_quarter(up_to)
     rows = local[local["period_type"] == "quarter"]
     quarters = [Quarter(int(y), int(q)) for y, q in zip(rows["year"], rows["quarter"], strict=True)]
     keep = [q <= last for q in quarters]
@@ -255,7 +250,7 @@ def status_table(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
     same quarter last year. Empty in, empty out; a return without this quarter raises
     :class:`NoDataError`.
     """
-    q = _quarter(period)
+    q = as_quarter(period)
     if local.empty:
         return pd.DataFrame(columns=STATUS_COLUMNS)
     rows = _used_statuses(_require_quarter(local, q))
@@ -357,7 +352,7 @@ def summary_text(summary: pd.DataFrame, period: str) -> str:
 def add_missing_measures(status: pd.DataFrame, measures: LocalMeasures, period: Quarter | str) -> pd.DataFrame:
     """``status`` with a row for each of the LA's contract measures the return has no row for
     in the quarter: no value, status ``no_value``, so summaries count them."""
-    q = _quarter(period)
+    q = as_quarter(period)
     if status.empty:
         return status
     have = set(status["indicator_code"])
@@ -379,318 +374,3 @@ def add_missing_measures(status: pd.DataFrame, measures: LocalMeasures, period: 
     if not extra:
         return status
     return pd.concat([status, pd.DataFrame(extra, columns=STATUS_COLUMNS)], ignore_index=True)
-
-
-# --- publications and benchmark pairing -----------------------------------------------------
-
-class PublishedDate(BaseModel):
-    date: dt.date
-    approximate: bool = False
-
-
-class Release(BaseModel):
-    title: str
-    publisher: str
-    covers: str
-    indicators: list[str]
-    published: dict[int, PublishedDate]
-    notes: str | None = None
-
-
-class PairingRule(BaseModel):
-    as_of: Literal["quarter_end"] = "quarter_end"
-
-
-class Publications(BaseModel):
-    """``config/publications.yaml``: publication dates of the annual releases."""
-
-    pairing: PairingRule = Field(default_factory=PairingRule)
-    releases: dict[str, Release]
-
-    @model_validator(mode="after")
-    def _one_release_per_indicator(self) -> Publications:
-        seen: dict[str, str] = {}
-        for name, rel in self.releases.items():
-            for ind in rel.indicators:
-                if ind in seen:
-                    raise ValueError(f"indicator {ind} is in both {seen[ind]} and {name}")
-                seen[ind] = name
-        return self
-
-    def release_of(self, indicator_id: str) -> tuple[str, Release] | None:
-        for name, rel in self.releases.items():
-            if indicator_id in rel.indicators:
-                return name, rel
-        return None
-
-
-@lru_cache(maxsize=4)
-def load_publications(config_dir: Path) -> Publications:
-    """Load ``config/publications.yaml`` from ``config_dir``."""
-    path = config_dir / "publications.yaml"
-    return parse_model(Publications, read_yaml(path), path)
-
-
-def benchmark_year_for_quarter(quarter: Quarter | str, indicator: Indicator | str,
-                               publications: Publications, as_of: dt.date | None = None) -> int | None:
-    """The latest annual year of ``indicator`` published on or before the end of ``quarter``.
-
-    ``as_of`` replaces the quarter's last day (e.g. the date of the committee meeting). None
-    when the indicator has no release in ``publications`` or nothing was out yet.
-
-    >>> # 2017-18 Q4 ends 31 March 2018: CIN 2016-17 was out (Nov 2017), 2017-18 was not.
-    """
-    q = _quarter(quarter)
-    ind_id = indicator.id if isinstance(indicator, Indicator) else str(indicator)
-    found = publications.release_of(ind_id)
-    if found is None:
-        return None
-    day = as_of or q.end
-    years = [y for y, p in found[1].published.items() if p.date <= day]
-    return max(years) if years else None
-
-
-PAIRING_COLUMNS = [
-    "indicator_code", "indicator", "label", "unit", "polarity", "period", "value", "status_used",
-    "benchmark_year", "benchmark_period", "release", "published", "published_approximate",
-    "la_annual_value", "england", "region", "sn_mean", "sn_count", "rank", "of", "rank_kind",
-    "rank_from_highest", "quartile", "value_minus_england", "note",
-]
-
-BenchmarkFn = Callable[[str, int], pd.DataFrame]
-
-
-def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_fn: BenchmarkFn,
-                         catalogue: Catalogue, publications: Publications,
-                         as_of: dt.date | None = None) -> pd.DataFrame:
-    """Each local measure of ``quarter`` with a DfE equivalent, beside the benchmark of the
-    latest annual year published by the end of the quarter.
-
-    ``benchmark_fn(indicator_id, year)`` returns the benchmark row(s) for the LA (the columns
-    of :func:`analysis.engine.benchmark.benchmark_table`); it may raise :class:`ParameterError` or
-    :class:`NoDataError` when that year is not in the data, which is reported in ``note``.
-    One row per local measure with a benchmarked catalogue entry, in return order.
-    """
-    q = _quarter(quarter)
-    if local.empty:
-        return pd.DataFrame(columns=PAIRING_COLUMNS)
-    rows = quarter_rows(local, q)
-    status = status_table(local, q).set_index("indicator_code")["status_used"] if not rows.empty else None
-    out = []
-    for _, r in rows.iterrows():
-        if not isinstance(r["indicator"], str) or not r["indicator"]:
-            continue
-        if r["indicator"] not in catalogue.indicators:
-            continue  # a local measure with no DfE equivalent
-        ind = catalogue.indicators[r["indicator"]]
-        if ind.source is None:
-            continue
-        year = benchmark_year_for_quarter(q, ind, publications, as_of=as_of)
-        rel = publications.release_of(ind.id)
-        rec: dict[str, Any] = {
-            "indicator_code": r["indicator_code"], "indicator": ind.id, "label": ind.label,
-            "unit": ind.unit, "polarity": ind.polarity, "period": q.label, "value": r["value"],
-            "status_used": status.get(r["indicator_code"]) if status is not None else None,
-            "benchmark_year": year, "release": rel[0] if rel else None,
-            "published": rel[1].published[year].date if rel and year else None,
-            "published_approximate": rel[1].published[year].approximate if rel and year else None,
-            "note": None,
-        }
-        if rel is None:
-            rec["note"] = "no publication dates for this indicator in config/publications.yaml"
-        elif year is None:
-            rec["note"] = f"no {rel[1].title} release out by {(as_of or q.end).isoformat()}"
-        else:
-            try:
-                bench = benchmark_fn(ind.id, year)
-                hit = bench[bench["year"] == year]
-            except (ParameterError, NoDataError) as exc:
-                hit = pd.DataFrame()
-                rec["note"] = f"benchmark {year} not available: {exc.problem}"
-            if not hit.empty:
-                b = hit.iloc[0]
-                rec.update({
-                    "benchmark_period": b["period"], "la_annual_value": b["value"],
-                    "england": b["england"], "region": b["region"], "sn_mean": b["sn_mean"],
-                    "sn_count": b["sn_count"], "rank": b["rank"], "of": b["of"],
-                    "rank_kind": b.get("rank_kind"), "rank_from_highest": b.get("rank_from_highest"),
-                    "quartile": b["quartile"],
-                })
-            elif rec["note"] is None:
-                rec["note"] = f"benchmark {year} not in the data"
-        out.append(rec)
-    frame = pd.DataFrame(out, columns=PAIRING_COLUMNS)
-    for col in ("value", "la_annual_value", "england", "region", "sn_mean"):
-        frame[col] = frame[col].astype(float)
-    for col in ("benchmark_year", "sn_count", "rank", "of", "rank_from_highest"):
-        frame[col] = frame[col].astype("Int64")
-    # England's figure for a count is the national total: no gap is shown for counts.
-    comparable = frame["unit"] != "count"
-    frame["value_minus_england"] = (frame["value"] - frame["england"]).where(comparable)
-    return frame
-
-
-# --- loading returns, template, report ------------------------------------------------------
-
-def _resolve(la: Any, paths: Paths):
-    from analysis.data.geography import LocalAuthority, load_areas, resolve_la
-
-    return la if isinstance(la, LocalAuthority) else resolve_la(la, load_areas(paths.root))
-
-
-def local_return_files(paths: Paths, la: Any = None) -> list[Path]:
-    """Local return files in ``data/raw/local/``: ``*return*.csv`` and ``*return*.xlsx``;
-    with ``la``, only that LA's (file names beginning with its slug and ``_``)."""
-    folder = paths.raw / "local"
-    if not folder.exists():
-        return []
-    files = [p for ext in ("csv", "xlsx") for p in folder.glob(f"*return*.{ext}")]
-    files = sorted(p for p in files if not p.name.startswith(("~$", ".")))
-    if la is not None:
-        slug = _resolve(la, paths).slug
-        files = [p for p in files if p.name.lower().startswith(f"{slug}_")]
-    return files
-
-
-def read_return_file(path: Path, paths: Paths, catalogue: Catalogue | None = None) -> pd.DataFrame:
-    """One return file read with the measures of the LA its name begins with."""
-    from analysis.data.readers.local_return import read_local_return
-    from analysis.measures.local_measures import load_local_measures, slug_of_return
-
-    slug = slug_of_return(path, paths.config)
-    if slug is None:
-        raise InputDataError(
-            "a local return for an LA with no local measures defined", file=path,
-            expected="a file named <la>_..._return.csv for an LA with a config/local/<la>.yaml",
-            found=path.name,
-            fix="rename the file to begin with the LA's name (e.g. rotherham_quarterly_return.csv), "
-                "or define the LA's measures in config/local/<la>.yaml")
-    catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
-    return read_local_return(path, load_local_measures(paths.config, slug, catalogue))
-
-
-def load_local_returns(paths: Paths, la: Any, catalogue: Catalogue | None = None) -> pd.DataFrame:
-    """Every local return row for ``la`` (name, old or new code, or LocalAuthority).
-
-    Reads only that LA's return files in ``data/raw/local/`` (names beginning with its slug,
-    e.g. ``doncaster_quarterly_return.csv``), with its own measures
-    (``config/local/<la>.yaml``): another LA's file, broken or not, is never opened. An
-    empty table when there are none (callers check ``.empty``). The same indicator and period
-    in two files is an :class:`InputDataError` naming both; a return for an LA whose measures
-    are not defined is an :class:`InputDataError` naming the file.
-    """
-    from analysis.data.readers.local_return import empty_local_table, read_local_return
-    from analysis.measures.local_measures import load_local_measures, measures_path
-
-    authority = _resolve(la, paths)
-    files = local_return_files(paths, authority)
-    if not files:
-        return empty_local_table()
-    if not measures_path(paths.config, authority.slug).exists():
-        raise InputDataError(
-            f"a local return for {authority.name}, which has no local measures defined",
-            file=files[0], expected=f"config/local/{authority.slug}.yaml defining its measures",
-            fix=f"write config/local/{authority.slug}.yaml (see docs/data-formats/local-return.md)")
-    catalogue = catalogue or load_catalogue(paths.config / "indicators.yaml")
-    measures = load_local_measures(paths.config, authority.slug, catalogue)
-    parts = [read_local_return(path, measures) for path in files]
-    table = pd.concat(parts, ignore_index=True)
-    key = ["la_code", "indicator_code", "period"]
-    dup = table.duplicated(key, keep=False)
-    if dup.any():
-        first = table[dup].sort_values(key).head(2)
-        raise InputDataError(
-            "the same indicator and period are in two local return files",
-            file=" and ".join(f"{f} row {r}" for f, r in zip(first["file"], first["row"], strict=True)),
-            found=f"{first.iloc[0]['indicator_code']} {first.iloc[0]['period']}",
-            fix="keep each quarter's figures in one file only",
-        )
-    return table
-
-
-def local_template(measures: LocalMeasures, previous: pd.DataFrame | None = None,
-                   period: Quarter | str | None = None) -> pd.DataFrame:
-    """A blank return for one LA: one row per measure it defines, in the file's columns.
-
-    LA, label, unit, polarity, area and measure type come from the LA's definitions
-    (``config/local/<la>.yaml``); value and reported status are empty. Given ``previous`` (a
-    tidy local table), the target and tolerance of each code's latest quarter are carried
-    forward (and its area), so an analyst only types the new figures; ``period`` fills the
-    period column.
-    """
-    label = _quarter(period).label if period is not None else ""
-    rows = []
-    for code, m in measures.measures.items():
-        rows.append({
-            "la_code": measures.la_code, "la_name": measures.la_name, "indicator_code": code,
-            "indicator_label": m.name, "period": label, "value": "", "numerator": "",
-            "denominator": "", "unit": m.unit, "target": "", "tolerance": "", "polarity": m.polarity,
-            "area": m.area or "", "measure_type": m.measure_type, "reported_status": "", "source": "",
-        })
-    frame = pd.DataFrame(rows, columns=FILE_COLUMNS)
-    if previous is not None and not previous.empty:
-        last = (previous[previous["period_type"] == "quarter"]
-                .sort_values(["year", "quarter"]).groupby("indicator_code").tail(1)
-                .set_index("indicator_code"))
-        for col in ("target", "tolerance"):
-            carried = frame["indicator_code"].map(last[col]) if col in last else None
-            if carried is not None:
-                frame[col] = carried.map(lambda x: "" if x is None or (isinstance(x, float) and np.isnan(x))
-                                         else (f"{x:g}" if isinstance(x, float) else str(x)))
-    return frame
-
-
-def quarter_report(la: Any, quarter: Quarter | str, paths: Paths | None = None,
-                   as_of: dt.date | None = None, local: pd.DataFrame | None = None,
-                   ) -> dict[str, pd.DataFrame]:
-    """Everything the pack and the CLI show for one LA and quarter.
-
-    Returns ``{"status": status_table, "summary": status_summary, "pairing":
-    pair_with_benchmarks, "disagreements": status_disagreements}``. An LA with no local
-    return gets four empty tables; a return without that quarter raises NoDataError.
-    ``local``: the LA's local return rows when the caller has read them already.
-    """
-    from analysis.engine.benchmark import benchmark_table, load_benchmarks, rank_all_once
-
-    paths = paths or Paths.for_root()
-    q = _quarter(quarter)
-    authority = _resolve(la, paths)
-    catalogue = load_catalogue(paths.config / "indicators.yaml")
-    publications = load_publications(paths.config)
-    if local is None:
-        local = load_local_returns(paths, authority, catalogue)
-    status = status_table(local, q)
-    if not local.empty:
-        from analysis.measures.local_measures import load_local_measures, measures_path
-
-        if measures_path(paths.config, authority.slug).exists():
-            status = add_missing_measures(status, load_local_measures(paths.config, authority.slug), q)
-    if local.empty:
-        return {"status": status, "summary": status_summary(status),
-                "pairing": pd.DataFrame(columns=PAIRING_COLUMNS), "disagreements": status.copy()}
-    table = load_benchmarks(paths)
-    # One benchmark table for every DfE indicator the return has (all years), worked out on
-    # first use and then looked up per measure: one ranking pass instead of one per measure.
-    published = set(table["indicator"].unique())
-    wanted = sorted({i for i in local["indicator"].dropna().unique()
-                     if i in published and catalogue.get(i).source is not None})
-    cache: dict[str, pd.DataFrame] = {}
-
-    def bench(indicator_id: str, year: int) -> pd.DataFrame:
-        if "all" not in cache and indicator_id in wanted:
-            cache["all"] = benchmark_table(table, authority, catalogue, indicators=wanted, paths=paths,
-                                           ranked=rank_all_once(table, catalogue))
-        found = cache.get("all", pd.DataFrame(columns=["indicator", "year"]))
-        found = found[(found["indicator"] == indicator_id) & (found["year"] == year)]
-        if found.empty:
-            # the same error benchmark_table gives for an indicator or year it does not have
-            return benchmark_table(table, authority, catalogue, indicators=[indicator_id], years=[year],
-                                   paths=paths)
-        return found
-
-    return {
-        "status": status,
-        "summary": status_summary(status),
-        "pairing": pair_with_benchmarks(local, q, bench, catalogue, publications, as_of=as_of),
-        "disagreements": status_disagreements(status),
-    }

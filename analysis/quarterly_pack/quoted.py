@@ -78,7 +78,7 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
     compared with the national rank (or position), the rank in the region, or the rank among
     the statistical neighbours, whichever group the quote names.
     """
-    from analysis.measures.local_status import benchmark_year_for_quarter, load_publications
+    from analysis.data.publications import benchmark_year_for_quarter, load_publications
 
     paths = paths or Paths.for_root()
     path = quoted_file(paths, la)

@@ -1,42 +1,46 @@
-"""The quarterly pack as a value: one builder per section, each ``(ctx) -> Section``.
+"""The quarterly pack as a value: its context, its section registry and the pack itself.
 
 :func:`build_pack_context` works out everything the pack shows for one LA and quarter (the
-:class:`PackContext`); the builders in :data:`QUARTERLY_SECTIONS` turn it into
+:class:`~analysis.quarterly_pack.context.PackContext`); the builders in :data:`QUARTERLY_SECTIONS`
+(one module per section in ``analysis/quarterly_pack/sections/``) turn it into
 :class:`~analysis.core.blocks.Section` values and write nothing; :func:`quarterly_pack` puts the
 sections ``config/packs/quarterly.yaml`` names, in its order, into a
 :class:`~analysis.core.blocks.Pack`. Renderers (``analysis.render``) turn the pack into notebook
 display, files, HTML, PDF and Word.
+
+The context is built here rather than in ``context.py`` because it loads the spec, which is
+checked against this registry: the sections import ``context.py``, so it must not import them.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, cast
 
-import pandas as pd
-
-from analysis.core.blocks import Block, Column, Note, Pack, Section, SectionBuilder, Table, Text
+from analysis.core.blocks import Note, Pack, Section, SectionBuilder
 from analysis.core.config import Paths
-from analysis.core.errors import NoDataError
-from analysis.data.catalogue import Catalogue, Polarity, load_catalogue
+from analysis.data.catalogue import Catalogue, load_catalogue
 from analysis.data.coverage import missing_notes
-from analysis.data.geography import LocalAuthority, load_areas, resolve_la
-from analysis.data.periods import (
-    Quarter,
-    check_supported_quarter,
-    financial_year_label,
-    parse_quarter,
-)
-from analysis.data.sources import source_line
+from analysis.data.geography import LocalAuthority
+from analysis.data.periods import Quarter, check_supported_quarter, financial_year_label
 from analysis.engine.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all_once
-from analysis.engine.funnel_words import funnel_line
-from analysis.engine.funnels import try_funnel
-from analysis.engine.judgement import judge_table, judgement_cell
+from analysis.engine.judgement import judge_table
 from analysis.engine.narrative import sentences
-from analysis.engine.ranking import rank_text
+from analysis.quarterly_pack.context import (
+    PackContext,
+    check_pack_has_data,
+    indicator_years,
+    latest_published_year,
+    local_returns,
+    pack_paths,
+)
+from analysis.quarterly_pack.sections.benchmarks import benchmarks_section
+from analysis.quarterly_pack.sections.cover import cover_section, pack_meta
+from analysis.quarterly_pack.sections.headline import headline_section
+from analysis.quarterly_pack.sections.indicators import indicator_detail_section, indicator_section
+from analysis.quarterly_pack.sections.profile import profile_section
+from analysis.quarterly_pack.sections.quoted import quoted_section
+from analysis.quarterly_pack.sections.spc import spc_section
+from analysis.quarterly_pack.sections.trends import quarterly_detail_section, quarterly_section
 from analysis.quarterly_pack.spec import PackSpec, load_pack_spec
 
 #: The quarterly pack's specification: sections in order, indicators, headline.
@@ -48,129 +52,14 @@ PACK_LEVEL = 0.95
 #: A latest figure for a year more than this many years before the quarter's is flagged stale.
 STALE_YEARS = 2
 
-#: Below this many children a percentage moves a lot with one child: the pack says so.
-SMALL_NUMBER = 10
 
-
-def latest_published_year(quarter: Quarter) -> int:
-    """The latest DfE annual year published by the end of a quarter.
-
-    Children in need and looked-after statistics for the year ending 31 March come out in
-    the autumn (October to December), so from a quarter ending 31 December onwards the year
-    just ended is available; before that, the one before. A quarter ending 31 March 2018
-    (2017-18 Q4) pairs with 2016-17 (2017).
-    """
-    end = quarter.end
-    return end.year if end.month == 12 else end.year - 1
-
-
-def has_local_return(la: LocalAuthority, paths: Paths) -> bool:
-    return not local_returns(la, paths).empty
-
-
-def local_returns(la: LocalAuthority, paths: Paths) -> pd.DataFrame:
-    """All local quarterly figures shipped for an LA (empty when there are none)."""
-    try:
-        from analysis.measures.local_status import load_local_returns
-    except ImportError:  # pragma: no cover - during development only
-        return pd.DataFrame()
-    return load_local_returns(paths, la)
-
-
-def indicator_years(quarter: Quarter, indicators: list[str], paths: Paths) -> dict[str, int]:
-    """For each indicator, the latest annual year published by the end of ``quarter``.
-
-    From the release dates in ``config/publications.yaml`` (the rule the quarterly pairing
-    uses); an indicator with no release listed there falls back to
-    :func:`latest_published_year`.
-    """
-    from analysis.measures.local_status import benchmark_year_for_quarter, load_publications
-
-    publications = load_publications(paths.config)
-    default = latest_published_year(quarter)
-    years = {}
-    for ind in indicators:
-        found = benchmark_year_for_quarter(quarter, ind, publications)
-        years[ind] = default if found is None else found
-    return years
-
-
-def check_pack_has_data(la: LocalAuthority, quarter: Quarter, paths: Paths,
-                        local: pd.DataFrame | None = None) -> None:
-    """Raise when there is nothing to show for this LA and quarter.
-
-    ``local``: the LA's local return rows when the caller has read them already.
-    """
-    check_supported_quarter(quarter)
-    table = load_benchmarks(paths)
-    year = latest_published_year(quarter)
-    local = local_returns(la, paths) if local is None else local
-    here = local[(local["period_type"] == "quarter") & (local["period"] == quarter.label)] if not local.empty else local
-    mine = table[(table["old_la_code"] == la.old_code) & (table["year"] <= year)]
-    if here.empty and mine["value"].notna().sum() == 0:
-        years = sorted(table["year"].unique())
-        first = financial_year_label(years[0])
-        if year >= years[0]:
-            raise NoDataError(
-                f"{la.name} has no figures for {quarter.label}: no local return for the quarter, and no "
-                f"DfE figures for {financial_year_label(year)} or earlier (the latest year published by "
-                f"{quarter.end:%d %B %Y})",
-                expected=f"a quarter from {financial_year_label(years[0] + 1)} Q3 to "
-                         f"{financial_year_label(years[-1] + 1)} Q4 for which {la.name} has figures",
-                fix="choose another period or LA",
-            )
-        raise NoDataError(
-            f"{la.name} has no figures for {quarter.label}: no local return for the quarter, and no "
-            f"DfE figures published by {quarter.end:%d %B %Y} (the toolkit's DfE data start with {first}, "
-            f"published in the autumn of {years[0]})",
-            expected="a quarter whose end follows the first DfE release in the data, or a local return "
-                     "for the quarter",
-            fix=f"choose {financial_year_label(years[0] + 1)} Q3 or later",
-        )
-
-
-
-@dataclass
-class PackContext:
-    """Everything the quarterly pack shows for one LA and quarter."""
-
-    la: LocalAuthority
-    quarter: Quarter
-    benchmark_year: int
-    catalogue: Catalogue
-    indicators: list[str]
-    table: pd.DataFrame
-    bench: pd.DataFrame  # all years for the pack's indicators
-    latest: pd.DataFrame  # the benchmark year's rows, one per indicator
-    local: pd.DataFrame
-    notes: list[str] = field(default_factory=list)
-    #: One Note per pack indicator with no published figure up to its year (each also in notes).
-    missing: list[Note] = field(default_factory=list)
-    #: One Note per indicator whose latest figure is older than the pack's year (each also in notes).
-    stale: list[Note] = field(default_factory=list)
-    #: Tables several sections use, worked out once (see _once).
-    cache: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
-    #: What the pack holds (config/packs/quarterly.yaml).
-    spec: PackSpec | None = None
-    paths: Paths | None = None
-
-    @property
-    def has_local(self) -> bool:
-        return not self.local.empty
-
-    @property
-    def benchmark_period(self) -> str:
-        return financial_year_label(self.benchmark_year)
-
-
-def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
+def build_pack_context(la: LocalAuthority, quarter: Quarter, *, neighbours: str | None = None,
                        indicators: list[str] | None = None, paths: Paths | None = None) -> PackContext:
-    """Resolve the parameters and compute the pack's benchmark tables."""
+    """Compute the pack's benchmark tables for an LA and quarter (resolved by the caller)."""
     paths = paths or Paths.for_root()
-    authority = resolve_la(la, load_areas(paths.root))
-    quarter = check_supported_quarter(parse_quarter(period))
-    local = local_returns(authority, paths)
-    check_pack_has_data(authority, quarter, paths, local)
+    quarter = check_supported_quarter(quarter)
+    local = local_returns(la, paths)
+    check_pack_has_data(la, quarter, paths, local)
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     table = load_benchmarks(paths)
     spec = load_quarterly_spec(paths, catalogue)
@@ -183,7 +72,7 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     # for that year (e.g. a measure LAIT starts later) fall back to their latest year before
     # it; the table says which year each row is.
     cutoff = indicator_years(quarter, ids, paths)
-    bench = benchmark_table(table, authority, catalogue, indicators=ids, neighbours_version=neighbours,
+    bench = benchmark_table(table, la, catalogue, indicators=ids, neighbours_version=neighbours,
                             paths=paths, ranked=rank_all_once(table, catalogue))
     bench = bench[bench["year"] <= bench["indicator"].map(cutoff)]
     # An indicator the LA has no figure for in any year (suppressed, small LA) stays in the
@@ -196,11 +85,11 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
     notes: list[str] = []
     quarter_local = local[(local["period_type"] == "quarter") & (local["period"] == quarter.label)]
     if local.empty:
-        notes.append(f"{authority.name} has no local quarterly figures in this toolkit, so the quarterly "
+        notes.append(f"{la.name} has no local quarterly figures in this toolkit, so the quarterly "
                      f"sections (targets, tolerances, status) are left out; the benchmark sections use "
                      f"DfE's published figures.")
     elif quarter_local.empty:
-        notes.append(f"{authority.name}'s local return has no figures for {quarter.label}, so the "
+        notes.append(f"{la.name}'s local return has no figures for {quarter.label}, so the "
                      f"quarterly sections are left out; the benchmark sections use DfE's published figures.")
         local = local.iloc[0:0]
     shown = set(latest["indicator"])
@@ -220,11 +109,11 @@ def build_pack_context(la: str, period: str, *, neighbours: str | None = None,
                            + (" (more than two years old)." if row.stale else "."), row.indicator)
              for row in latest[latest["year"] < year].itertuples()]
     notes += [n.message for n in older]
-    return PackContext(authority, quarter, year, catalogue, ids, table, bench, latest, local, notes,
+    return PackContext(la, quarter, year, catalogue, ids, table, bench, latest, local, notes,
                        missing, older, spec=spec, paths=paths)
 
 
-# --- shared pieces ---------------------------------------------------------------------------
+# --- the spec and the title ---------------------------------------------------------------
 
 def load_quarterly_spec(paths: Paths, catalogue: Catalogue | None = None) -> PackSpec:
     """``config/packs/quarterly.yaml``, checked against the section registry and catalogue."""
@@ -232,858 +121,10 @@ def load_quarterly_spec(paths: Paths, catalogue: Catalogue | None = None) -> Pac
     return load_pack_spec(paths.config / "packs" / PACK_SPEC, QUARTERLY_SECTION_NAMES, catalogue)
 
 
-def _paths(ctx: PackContext) -> Paths:
-    return ctx.paths or Paths.for_root()
-
-
-def _once(ctx: PackContext, key: str, make: Callable[[], Any]) -> Any:
-    """``make()`` worked out once per pack context (several sections use the same tables)."""
-    if key not in ctx.cache:
-        ctx.cache[key] = make()
-    return ctx.cache[key]
-
-
 def pack_title(ctx: PackContext) -> str:
     if ctx.spec is not None and ctx.spec.title:
         return ctx.spec.title.format(la=ctx.la.name, period=ctx.quarter.label)
     return f"{ctx.la.name}: children's social care performance, {ctx.quarter.label}"
-
-
-def overview_source(ctx: PackContext) -> str:
-    """Source line of a chart that spans the pack's indicators (several DfE releases)."""
-    return (f"Source: DfE children in need, looked-after children, workforce and youth justice "
-            f"statistics (LAIT and Explore Education Statistics); for each indicator the latest "
-            f"year published by the end of {ctx.quarter.label}. Open Government Licence v3.0.")
-
-
-def local_source(ctx: PackContext) -> str:
-    return f"Source: {ctx.la.name} quarterly performance return, {ctx.quarter.label}."
-
-
-#: Notes about how a figure was written down, kept out of what the reader sees (they live in
-#: data/raw/local/README.md): a bracket or a "; ..." clause holding one of these words.
-_TRANSCRIPTION_WORDS = re.compile(
-    r"seeds?\b|transcri|our name|unit not stated|no code in the report|as reported|"
-    r"stated as approximate|as stated by", re.IGNORECASE)
-
-
-def plain_label(label: object) -> str:
-    """A measure's name as a reader sees it: notes on how it was transcribed taken out.
-
-    "Timeliness of single assessments (percentage; the seeds do not state the timescale)"
-    -> "Timeliness of single assessments"; "... (quarter average, as reported for E34)"
-    -> "... (quarter average)".
-    """
-    def bracket(match: re.Match[str]) -> str:
-        clauses = [c for c in re.split(r";\s*|,\s*", match.group(1)) if c.strip()]
-        kept = [c for c in clauses if not _TRANSCRIPTION_WORDS.search(c)]
-        if len(kept) == len(clauses):
-            return match.group(0)
-        kept = [c for c in kept if c.strip().lower() not in ("percentage", "number", "rate")]  # a bare unit
-        return f" ({', '.join(kept)})" if kept else ""
-
-    text = re.sub(r"\s*\(([^()]*)\)", bracket, str(label or "").strip())
-    parts = re.split(r";\s*", text)
-    kept = [parts[0]] + [p for p in parts[1:] if not _TRANSCRIPTION_WORDS.search(p)]
-    return "; ".join(kept).strip().rstrip(";,")
-
-
-def _row_decimals(unit: str, catalogue: int | None, values: tuple[Any, ...]) -> int:
-    """Decimals for one local measure's figures: none for counts, the catalogue's where the
-    measure is a catalogue indicator, otherwise as many as the figures have (up to 3), so
-    0.04 shows as 0.04."""
-    if unit == "count":
-        return 0
-    if catalogue is not None:
-        return catalogue
-    found = [float(v) for v in values if v is not None and not pd.isna(v)]
-    return max((len(f"{v:.6g}".split(".")[1]) if "." in f"{v:.6g}" else 0 for v in found), default=0) \
-        if found else 0
-
-
-def _value_text(value: Any, unit: str, decimals: int | None) -> str:
-    """A local measure's figure with the decimals it needs: counts whole, others as given
-    (0.04 stays 0.04, never "0.0")."""
-    if value is None or pd.isna(value):
-        return ""
-    v = float(value)
-    if unit == "count":
-        return f"{v:,.0f}"
-    if decimals is None:
-        decimals = 0 if v == round(v) else max(1, min(3, len(f"{v:.6g}".split(".")[-1])))
-    text = f"{v:,.{decimals}f}"
-    return text + ("%" if unit == "percent" else "")
-
-
-def _children_text(row: pd.Series) -> str:
-    """The count behind a published figure, from one source: DfE's published count where
-    there is one, else the count worked out from the percentage ("about ...")."""
-    def count(value: Any, source: object) -> str:
-        return ("about " if source == "derived" else "") + f"{float(value):,.0f}"
-
-    if pd.notna(row.get("numerator")):
-        num = count(row["numerator"], "published")
-    elif pd.notna(row.get("ci_numerator")) and row.get("unit") == "percent":
-        num = count(row["ci_numerator"], row.get("numerator_source"))
-    else:
-        return ""
-    if row.get("unit") == "percent":
-        if pd.notna(row.get("denominator")):
-            return f"{num} of {float(row['denominator']):,.0f}"
-        if pd.notna(row.get("ci_denominator")):
-            return f"{num} of {count(row['ci_denominator'], row.get('denominator_source'))}"
-    return num
-
-
-def pack_sentences(latest: pd.DataFrame) -> pd.Series:
-    """The sentence for each indicator, quoting the same child count as the tables: DfE's
-    published count where there is one (the judgements stay as computed)."""
-    frame = latest.copy()
-    has = frame["numerator"].notna() if "numerator" in frame else pd.Series(False, index=frame.index)
-    if "ci_numerator" in frame:
-        frame.loc[has, "ci_numerator"] = frame.loc[has, "numerator"]
-        frame.loc[has, "numerator_source"] = "published"
-        has_den = has & frame["denominator"].notna()
-        frame.loc[has_den, "ci_denominator"] = frame.loc[has_den, "denominator"]
-        frame.loc[has_den, "denominator_source"] = "published"
-    return sentences(frame)
-
-
-def latest_sentences(ctx: PackContext) -> pd.Series:
-    """:func:`pack_sentences` of the pack's latest rows, by ``ctx.latest``'s index, worked out once."""
-    return cast(pd.Series, _once(ctx, "latest_sentences", lambda: pack_sentences(ctx.latest)))
-
-
-def _section(ctx: PackContext, id: str, title: str, blocks: list[Block], intro: str = "",
-             appendix: bool = False) -> Section:
-    """A section with the spec's title / intro overrides applied."""
-    over = ctx.spec.overrides.get(id) if ctx.spec is not None else None
-    if over is not None:
-        title = over.title or title
-        intro = over.intro if over.intro is not None else intro
-    return Section(id=id, title=title, blocks=tuple(blocks), intro=intro, appendix=appendix)
-
-
-# --- the quarterly tables worked out once -----------------------------------------------------
-
-#: What the trend and SPC charts need of each measure and quarter.
-SERIES_COLUMNS = ["la_code", "la_name", "period", "area", "measure_type", "indicator_code", "indicator",
-                  "indicator_label", "unit", "polarity", "value", "target", "tolerance", "status_used",
-                  "status_source", "file", "row", "quarter_order"]
-
-
-def quarterly_series(ctx: PackContext) -> pd.DataFrame:
-    """Every quarter up to the pack's quarter with its status, for the trend and SPC charts."""
-    from analysis.measures.local_status import quarter_statuses
-
-    def make() -> pd.DataFrame:
-        frame = quarter_statuses(ctx.local, ctx.quarter)
-        if frame.empty:
-            return pd.DataFrame()
-        frame = frame[SERIES_COLUMNS].rename(columns={"status_used": "status", "indicator_label": "label"})
-        frame["label"] = frame["label"].map(plain_label)
-        return frame
-
-    return _once(ctx, "series", make)
-
-
-def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
-    from analysis.measures.local_status import quarter_report
-
-    if not ctx.has_local:
-        return {}
-    return _once(ctx, "quarterly", lambda: quarter_report(ctx.la, ctx.quarter, _paths(ctx),
-                                                          local=ctx.local))
-
-
-def _local_decimals(ctx: PackContext, rows: pd.DataFrame) -> dict[str, int | None]:
-    """Decimals per local measure: the catalogue's for measures that are a catalogue
-    indicator with the same unit, otherwise worked out from the figures."""
-    out: dict[str, int | None] = {}
-    for r in rows.itertuples(index=False):
-        dec = None
-        ind = getattr(r, "indicator", None)
-        if isinstance(ind, str) and ind in ctx.catalogue.indicators:
-            cat = ctx.catalogue.get(ind)
-            if cat.unit == r.unit and cat.unit != "count":
-                dec = cat.decimals
-        out[str(r.indicator_code)] = dec
-    return out
-
-
-def _pairing(ctx: PackContext) -> pd.DataFrame:
-    """The annual benchmarks set beside the local measures, by code. Counts are never paired:
-    a local count is not comparable with England's or the region's totals, nor with DfE's
-    31 March count of another definition."""
-    rep = quarterly_report(ctx)
-    pairing = rep.get("pairing", pd.DataFrame())
-    if pairing.empty:
-        return pd.DataFrame()
-    pairing = pairing[pairing["unit"] != "count"]
-    return pairing.set_index("indicator_code")
-
-
-def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract", "volumetric")) -> pd.DataFrame:
-    """One row per local measure of ``measure_types``: value (text and number), target,
-    status and whether it is as reported, direction since last quarter, England's figure
-    for the same indicator, rank and band."""
-    rep = quarterly_report(ctx)
-    status = rep["status"]
-    rows = status[status["measure_type"].isin(measure_types)].copy()
-    if rows.empty:
-        return rows
-    decimals = _local_decimals(ctx, rows)
-    pairing = _pairing(ctx)
-    out = pd.DataFrame({
-        "code": rows["indicator_code"].astype(str),
-        "area": rows["area"].fillna("Volumes" if "volumetric" in measure_types else "").astype(str),
-        "measure": rows["indicator_label"].map(plain_label),
-        "unit": rows["unit"],
-        "value": pd.to_numeric(rows["value"], errors="coerce"),
-        "target": pd.to_numeric(rows["target"], errors="coerce"),
-        "tolerance": pd.to_numeric(rows["tolerance"], errors="coerce"),
-        "status": rows["status_used"],
-        "status_basis": rows["status_source"].map({"reported": "as reported", "computed": ""}).fillna(""),
-        "direction": rows["direction_previous_quarter"].where(
-            rows["direction_previous_quarter"] != "no comparison"),
-        "measure_type": rows["measure_type"],
-    }).reset_index(drop=True)
-    out.loc[out["status"].isin(["no_target", "no_value"]) & (out["status_basis"] == "as reported"),
-            "status_basis"] = ""
-    out["decimals"] = [_row_decimals(r.unit, decimals[r.code], (r.value, r.target, r.tolerance))
-                       for r in out.itertuples(index=False)]
-    out["value_text"] = [_value_text(v, u, d) for v, u, d in zip(out["value"], out["unit"], out["decimals"], strict=True)]
-    out["target_text"] = [_value_text(v, u, d) for v, u, d in zip(out["target"], out["unit"], out["decimals"], strict=True)]
-    england, rank, band, year = [], [], [], []
-    numbers: dict[str, list[object]] = {k: [] for k in _PAIRING_NUMBERS}
-    bench_decimals: list[int | None] = []
-    for r in out.itertuples(index=False):
-        for key, column in _PAIRING_NUMBERS.items():
-            numbers[key].append(pairing.loc[r.code, column] if r.code in pairing.index else None)
-        if r.code in pairing.index:
-            p = pairing.loc[r.code]
-            ind = ctx.catalogue.get(str(p["indicator"]))
-            bench_decimals.append(ind.decimals)
-            england.append(ind.format_value(p["england"]) if pd.notna(p["england"]) else "")
-            rank.append(rank_text(p.get("rank"), p.get("of"), p.get("rank_kind", "rank"),
-                                  p.get("rank_from_highest")))
-            band.append("" if pd.isna(p.get("quartile")) else str(p["quartile"]))
-            year.append("" if pd.isna(p.get("benchmark_period")) else str(p["benchmark_period"]))
-        else:
-            bench_decimals.append(None)
-            england.append("")
-            rank.append("")
-            band.append("")
-            year.append("")
-    out["england"], out["rank"], out["band"], out["benchmark_year"] = england, rank, band, year
-    for key, values in numbers.items():
-        out[key] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
-    out["benchmark_decimals"] = pd.Series(bench_decimals, dtype="Int64")
-    return out
-
-
-#: The annual benchmarks paired with a local measure, kept as numbers for download.
-_PAIRING_NUMBERS = {"england_value": "england", "region_value": "region", "sn_mean_value": "sn_mean",
-                    "la_annual_value": "la_annual_value", "rank_number": "rank", "of_number": "of"}
-
-
-# --- cover: title, facts, key messages ---------------------------------------------------------
-
-_STATUS_WORDS = {"outside_tolerance": "outside tolerance", "inside_tolerance": "inside tolerance",
-                 "on_target": "on or better than target", "no_target": "no target",
-                 "no_value": "no figure"}
-
-
-def _comparator_phrase(row: pd.Series, judgement: str) -> str:
-    """ "England (21.9%), the region (21.5%) and statistical neighbours (20.1%)" for the
-    comparators judged ``judgement``."""
-    ind_fmt = lambda v: _fmt_latest(row, v)  # noqa: E731
-    names = []
-    for col, value_col, word in (("vs_england", "england", "England"), ("vs_region", "region", "the region"),
-                                 ("vs_neighbours", "sn_mean", "statistical neighbours")):
-        if row.get(col) == judgement and pd.notna(row.get(value_col)):
-            names.append(f"{word} ({ind_fmt(row[value_col])})")
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _fmt_latest(row: pd.Series, value: Any) -> str:
-    if value is None or pd.isna(value):
-        return "no figure"
-    text = f"{float(value):,.{int(row['decimals'])}f}"
-    return text + ("%" if row["unit"] == "percent" else "")
-
-
-def benchmark_messages(ctx: PackContext) -> list[str]:
-    """One line per DfE indicator worse than England, the region or the neighbours (at the
-    pack's confidence), or worse than the year before."""
-    lines = []
-    for _, row in ctx.latest.iterrows():
-        worse = _comparator_phrase(row, "worse")
-        worsened = row.get("direction") == "worsened" and pd.notna(row.get("previous_value"))
-        if not worse and not worsened:
-            continue
-        children = _children_text(row)
-        text = f"**{row['label']}**: {_fmt_latest(row, row['value'])}"
-        text += f" ({children})" if children else ""
-        text += f" in {row['period']}"
-        bits = []
-        if worse:
-            bits.append(f"worse than {worse}")
-        if pd.notna(row.get("rank")) and pd.notna(row.get("of")) and row.get("rank_kind", "rank") == "rank":
-            band = f", band {row['quartile']}" if pd.notna(row.get("quartile")) else ""
-            bits.append(f"ranked {int(row['rank'])} of {int(row['of'])}{band}")
-        if worsened:
-            bits.append(f"worse than the year before ({_fmt_latest(row, row['previous_value'])})")
-        lines.append(text + ", " + "; ".join(bits) + ".")
-    return lines
-
-
-def local_messages(ctx: PackContext) -> list[str]:
-    """One line per contract measure outside tolerance or worse than last quarter."""
-    if not ctx.has_local:
-        return []
-    prof = profile_frame(ctx, ("contract",))
-    lines = []
-    for r in prof.itertuples(index=False):
-        outside = r.status == "outside_tolerance"
-        worsened = r.direction == "worsened"
-        if not outside and not worsened:
-            continue
-        text = f"**{r.measure}**: "
-        if r.value_text:
-            text += r.value_text
-            if r.target_text:
-                text += f" against a target of {r.target_text}"
-        else:
-            text += "no figure given"
-        bits = []
-        if outside:
-            bits.append("outside tolerance" + (" (as reported)" if r.status_basis else ""))
-        if worsened:
-            bits.append("worse than last quarter")
-        lines.append(text + ", " + " and ".join(bits) + ".")
-    return lines
-
-
-def status_counts(ctx: PackContext) -> dict[str, int]:
-    """Contract measures by status (worst first), only statuses that occur."""
-    if not ctx.has_local:
-        return {}
-    summary = quarterly_report(ctx)["summary"]
-    total = summary[summary["area"] == "Total"]
-    if total.empty:
-        return {}
-    row = total.iloc[0]
-    return {s: int(row[s]) for s in _STATUS_WORDS if s in row and int(row[s])}
-
-
-def data_sources(ctx: PackContext) -> str:
-    """The data behind the pack and their dates: the local return, then each DfE release
-    with the year used and the day it was published."""
-    from analysis.measures.local_status import load_publications
-
-    pubs = load_publications(_paths(ctx).config)
-    cutoff = indicator_years(ctx.quarter, ctx.indicators, _paths(ctx))
-    periods = dict(zip(ctx.latest["indicator"], ctx.latest["period"], strict=True))
-    parts = [f"{ctx.la.name} quarterly performance return, {ctx.quarter.label}"] if ctx.has_local else []
-    for release in pubs.releases.values():
-        used = [i for i in release.indicators if i in cutoff and i in periods]
-        if not used:
-            continue
-        year = max(cutoff[i] for i in used)
-        when = release.published.get(year)
-        period = next((periods[i] for i in used if cutoff[i] == year), financial_year_label(year))
-        title = release.title.split(" (")[0]
-        date = f", published {when.date.day} {when.date:%b %Y}" if when is not None else ""
-        parts.append(f"{title} {period}{date}")
-    return "; ".join(parts)
-
-
-def pack_meta(ctx: PackContext) -> dict[str, str]:
-    """The facts printed on page 1 and in every format's header: LA, period, date made and
-    the data sources with their dates."""
-    today = dt.date.today()
-    return {"la": f"{ctx.la.name} ({ctx.la.region_name})", "period": ctx.quarter.label,
-            "made": f"{today.day} {today:%B %Y}", "sources": data_sources(ctx)}
-
-
-COVER_INTRO = ("What to ask about first: the measures outside tolerance or worse than last quarter, "
-               "and the published indicators worse than England, the region or the statistical "
-               "neighbours (allowing for chance) or worse than the year before. Published figures are "
-               "the latest DfE statistics out by the end of the quarter.")
-
-
-def cover_section(ctx: PackContext) -> Section:
-    """Page 1: the facts about the pack, then the key messages and the count by status."""
-    blocks: list[Block] = []
-    counts = status_counts(ctx)
-    local = local_messages(ctx)
-    bench = benchmark_messages(ctx)
-    if counts:
-        total = sum(counts.values())
-        blocks.append(Text(f"**{total} contract measures this quarter:** "
-                           + ", ".join(f"{n} {_STATUS_WORDS[s]}" for s, n in counts.items()) + "."))
-    if local:
-        blocks.append(Text("**Local measures to ask about**\n\n" + "\n".join(f"- {m}" for m in local)))
-    elif ctx.has_local:
-        blocks.append(Text("No contract measure is outside tolerance or worse than last quarter."))
-    if bench:
-        blocks.append(Text("**Published indicators to ask about**\n\n" + "\n".join(f"- {m}" for m in bench)))
-    else:
-        blocks.append(Text("No published indicator is worse than England, the region or the neighbours, "
-                           "or worse than the year before."))
-    older = {n.message for n in ctx.stale}  # noted beside the benchmarks instead
-    blocks += [Note("missing", note) for note in ctx.notes if note not in older]
-    return _section(ctx, "cover", "Key messages", blocks, COVER_INTRO)
-
-
-# --- profile: every local measure --------------------------------------------------------------
-
-PROFILE_INTRO = ("Every measure in the quarterly return: the latest figure, its target, its status "
-                 "(on or better than target, inside tolerance or outside tolerance), the change "
-                 "since last quarter, and England's figure, the rank (1 = best of all LAs) and quartile "
-                 "band (A = best) for the same indicator in DfE's latest published year. Where the "
-                 "return gave a status but no figure or target, the status is the one reported.")
-
-PROFILE_COLUMNS = (
-    Column("area", "Area"),
-    Column("measure", "Measure"),
-    Column("value", "Latest", kind="number", unit_key="unit", decimals_key="decimals"),
-    Column("target", "Target", kind="number", unit_key="unit", decimals_key="decimals"),
-    Column("status", "Status", kind="status"),
-    Column("status_basis", "Status basis"),
-    Column("direction", "Since last quarter", kind="direction"),
-    Column("england_value", "England", kind="number", unit_key="unit", decimals_key="benchmark_decimals"),
-    Column("rank", "Rank"),
-    Column("band", "Band"),
-    Column("code", "Code", display=False),
-    Column("unit", "Unit", display=False),
-    Column("tolerance", "Tolerance", kind="number", display=False),
-    Column("benchmark_year", "Benchmark year", display=False),
-    *(Column(k, k, kind="number", display=False) for k in _PAIRING_NUMBERS if k != "england_value"),
-)
-
-
-def _profile_table(frame: pd.DataFrame, name: str, caption: str, source: str,
-                   no_direction_note: str | None) -> Table:
-    columns = [c for c in PROFILE_COLUMNS
-               if not (c.key == "direction" and no_direction_note is not None)]
-    for key in ("england_value", "rank", "band", "status_basis"):
-        values = frame[key]
-        if not (values.notna() & (values.astype(str) != "")).any():
-            columns = [c for c in columns if c.key != key]
-    notes = (no_direction_note,) if no_direction_note else ()
-    return Table(name=name, frame=frame, columns=tuple(columns), caption=caption, source=source, notes=notes)
-
-
-def profile_section(ctx: PackContext) -> Section:
-    """The performance profile: every contract and volume measure with value, target,
-    status (as reported marked so), direction, England's figure, rank and band."""
-    if not ctx.has_local:
-        return _section(ctx, "profile", "Performance profile",
-                        [Note("left_out", f"No profile: {ctx.la.name} has no local quarterly figures in "
-                                          f"this toolkit.")])
-    prof = profile_frame(ctx)
-    previous = ctx.quarter.previous().label
-    no_dir = None
-    if prof.loc[prof["measure_type"] == "contract", "direction"].isna().all():
-        no_dir = (f"No figures for {previous} to compare with, so the table has no 'since last "
-                  f"quarter' column.")
-    contract = prof[prof["measure_type"] == "contract"]
-    volumes = prof[prof["measure_type"] != "contract"]
-    blocks: list[Block] = [_profile_table(contract, "profile", f"Contract measures, {ctx.quarter.label}",
-                                          local_source(ctx), no_dir)]
-    summary = quarterly_report(ctx)["summary"]
-    if not summary.empty:
-        blocks.append(Table(
-            name="status_summary", frame=summary, caption=f"Contract measures by status and area, {ctx.quarter.label}",
-            source=local_source(ctx),
-            columns=(Column("area", "Area"), Column("outside_tolerance", "Outside tolerance", kind="count"),
-                     Column("inside_tolerance", "Inside tolerance", kind="count"),
-                     Column("on_target", "On target", kind="count"), Column("no_target", "No target", kind="count"),
-                     Column("measures", "All measures", kind="count"))))
-        from analysis.measures.local_status import summary_text
-
-        blocks.append(Text(summary_text(summary, ctx.quarter.label)))
-    if not volumes.empty:
-        vol = volumes.assign(area="")
-        blocks.append(Table(
-            name="volumes", frame=vol, caption=f"Volumes, {ctx.quarter.label}", source=local_source(ctx),
-            columns=(Column("measure", "Measure"),
-                     Column("value", "Latest", kind="number", unit_key="unit", decimals_key="decimals"),
-                     Column("code", "Code", display=False), Column("unit", "Unit", display=False))))
-    disagree = quarterly_report(ctx)["disagreements"]
-    if not disagree.empty:
-        blocks.append(Note("caveat", f"{len(disagree)} measure(s) where the status worked out from the figures "
-                                     f"differs from the status the return gave; the table shows the one "
-                                     f"worked out from the figures."))
-    if no_dir:
-        blocks.append(Note("missing", no_dir))
-    return _section(ctx, "profile", "Performance profile", blocks, PROFILE_INTRO)
-
-
-# --- benchmarks: the published indicators at a glance ---------------------------------------------
-
-BENCHMARKS_INTRO = ("The latest published figure for each indicator with the comparators, the national "
-                    "rank (1 = best) and quartile band (A = best quarter), and the change since the year "
-                    "before. The judgement says whether the LA is better, similar or worse than England, "
-                    "the region and the neighbours once chance is allowed for (95% confidence); 'higher' or "
-                    "'lower' where neither is better; 'not compared' where DfE publishes no counts. Where "
-                    "fewer than 10 children are behind a percentage, one child more or less moves it a lot.")
-
-
-
-def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
-    """The at-a-glance rows: one per indicator, numbers kept, value text with the
-    catalogue's decimals (each row has its own unit)."""
-    rows = []
-    for _, r in ctx.latest.iterrows():
-        ind = ctx.catalogue.get(r["indicator"])
-        fmt = lambda v, ind=ind: "" if pd.isna(v) else ind.format_value(float(v))  # noqa: E731
-        prev = r.get("previous_value")
-        rows.append({
-            "indicator": r["indicator"], "label": ind.label,
-            "year": f"{r['period']} (over two years old)" if bool(r.get("stale", False)) else r["period"],
-            "unit": ind.unit, "decimals": ind.decimals,
-            "value": r["value"], "value_text": fmt(r["value"]), "children": _children_text(r),
-            "small": bool(pd.notna(r.get("numerator")) and r["numerator"] < SMALL_NUMBER),
-            "england": r["england"], "england_text": fmt(r["england"]),
-            "region": r["region"], "region_text": fmt(r["region"]),
-            "sn_mean": r["sn_mean"], "sn_text": fmt(r["sn_mean"]),
-            "rank": rank_text(r.get("rank"), r.get("of"), r.get("rank_kind", "rank"), r.get("rank_from_highest")),
-
-            "band": "" if pd.isna(r.get("quartile")) else str(r["quartile"]),
-            "direction": None if pd.isna(prev) or r.get("direction") in (None, "no comparison") else r["direction"],
-            "previous_text": fmt(prev),
-            "judgement": judgement_cell([str(r.get(c)) for c in ("vs_england", "vs_region", "vs_neighbours")]),
-            "previous_value": prev,
-            **{c: r.get(c) for c in _GLANCE_DOWNLOADS},
-        })
-    frame = pd.DataFrame(rows)
-    frame["sentence"] = latest_sentences(ctx).to_numpy()
-    return frame
-
-
-#: Figures the at-a-glance table keeps for download (CSV/XLSX) beside what it shows.
-_GLANCE_DOWNLOADS = ("numerator", "denominator", "ci_low", "ci_high", "level", "vs_england", "vs_region",
-                     "vs_neighbours", "gap_children_england", "gap_children_neighbours")
-
-
-def _measure_column(key: str, label: str) -> Column:
-    """A column of figures in each row's own unit and catalogue decimals."""
-    return Column(key, label, kind="number", unit_key="unit", decimals_key="decimals")
-
-
-def benchmarks_section(ctx: PackContext) -> Section:
-    """The published indicators at a glance (a real table) and every indicator against England."""
-    from analysis.charts.benchmark import comparators_overview_chart
-
-    frame = benchmarks_frame(ctx)
-    table = Table(
-        name="at_a_glance", frame=frame, caption=f"Published indicators for {ctx.la.name}, latest year by "
-                                                 f"the end of {ctx.quarter.label}",
-        source=overview_source(ctx),
-        columns=(Column("label", "Indicator"), Column("year", "Year"),
-                 _measure_column("value", ctx.la.name), Column("children", "Children"),
-                 _measure_column("england", "England"), _measure_column("region", "Region"),
-                 _measure_column("sn_mean", "Neighbours"), Column("rank", "Rank"),
-                 Column("band", "Band"),
-                 Column("direction", "Since last year", kind="direction"),
-                 Column("judgement", "England / region / neighbours"),
-                 Column("indicator", "Indicator id", display=False),
-                 Column("unit", "Unit", display=False),
-                 Column("previous_value", "Year before", kind="number", display=False),
-                 *(Column(c, c, kind="text" if c.startswith("vs_") else "number", display=False)
-                   for c in _GLANCE_DOWNLOADS),
-                 Column("sentence", "Sentence", display=False)))
-    blocks: list[Block] = [table]
-    with_england = ctx.latest[ctx.latest["england"].notna() & ctx.latest["value"].notna()]
-    if len(with_england):
-        blocks.append(comparators_overview_chart(with_england, source=overview_source(ctx)))
-    blocks += ctx.stale
-    missing = ctx.latest.loc[ctx.latest["england"].isna(), "label"].tolist()
-    if missing:
-        blocks.append(Note("missing", "Not in the chart (no England figure published): " + ", ".join(missing) + "."))
-    return _section(ctx, "benchmarks", "How the published indicators compare", blocks, BENCHMARKS_INTRO)
-
-
-# --- quarterly trends ----------------------------------------------------------------------------
-
-#: A quarterly trend chart needs at least this many quarters with a figure: one quarter on
-#: its own is in the profile table, not a chart.
-MIN_TREND_POINTS = 2
-
-QUARTERLY_INTRO = ("Each measure with figures for at least two quarters so far, placed at its quarter "
-                   "on a time axis: a gap in the line is a quarter without a figure. Targets and the "
-                   "tolerance band are drawn for each quarter they apply to.")
-
-
-def _trend_blocks(ctx: PackContext, measure_types: tuple[str, ...]) -> tuple[list[Block], list[str]]:
-    from analysis.charts.quarterly import quarterly_trend_chart
-
-    series = quarterly_series(ctx)
-    if series.empty:
-        return [], []
-    series = series[series["measure_type"].isin(measure_types)]
-    comps = _pairing(ctx)
-    blocks: list[Block] = []
-    short: list[str] = []
-    decimals = _local_decimals(ctx, series.drop_duplicates("indicator_code"))
-    for code, rows in series.groupby("indicator_code", sort=False):
-        points = int(rows["value"].notna().sum())
-        if points < MIN_TREND_POINTS:
-            short.append(str(rows["label"].iloc[0]))
-            continue
-        comparators = None
-        if code in comps.index:
-            c = comps.loc[code]
-            comparators = {"england": c["england"], "region": c["region"], "sn_mean": c["sn_mean"],
-                           "year": c["benchmark_period"]}
-        rows = rows.sort_values("quarter_order")
-        unit = str(rows["unit"].iloc[0])
-        dec = 0 if unit == "count" else decimals.get(str(code))
-        slug = re.sub(r"[^a-z0-9]+", "_", str(code).lower()).strip("_")
-        blocks.append(quarterly_trend_chart(rows, comparators, name=f"quarterly_{slug}", source=local_source(ctx),
-                                            title=str(rows["label"].iloc[0]), decimals=dec))
-    return blocks, short
-
-
-def quarterly_section(ctx: PackContext) -> Section:
-    """Trend charts of the contract and volume measures with two or more quarters."""
-    if not ctx.has_local:
-        return _section(ctx, "quarterly", "Quarterly trends",
-                        [Note("left_out", f"No quarterly trends: {ctx.la.name} has no local quarterly figures "
-                                          f"in this toolkit.")])
-    blocks, short = _trend_blocks(ctx, ("contract", "volumetric"))
-    if short:
-        blocks.append(Note("left_out", f"No trend chart for {len(short)} measure(s) with a figure for only one "
-                                       f"quarter so far (or none); their latest figures are in the profile table."))
-    return _section(ctx, "quarterly", "Quarterly trends", blocks, QUARTERLY_INTRO)
-
-
-def quarterly_detail_section(ctx: PackContext) -> Section:
-    """Appendix: the other local figures the return gives (context measures) as a table,
-    with trend charts of those with two or more quarters."""
-    title = "Other local figures"
-    if not ctx.has_local:
-        return _section(ctx, "quarterly_detail", title,
-                        [Note("left_out", f"No local figures for {ctx.la.name} in this toolkit.")], appendix=True)
-    prof = profile_frame(ctx, ("context",))
-    blocks: list[Block] = []
-    if not prof.empty:
-        blocks.append(Table(name="context_measures", frame=prof, caption=f"Context figures, {ctx.quarter.label}",
-                            source=local_source(ctx),
-                            columns=(Column("measure", "Measure"),
-                                     Column("value", "Latest", kind="number", unit_key="unit",
-                                            decimals_key="decimals"),
-                                     Column("code", "Code", display=False), Column("unit", "Unit", display=False))))
-    charts, _ = _trend_blocks(ctx, ("context",))
-    blocks += charts
-    if not blocks:
-        blocks.append(Note("missing", f"The return has no other figures for {ctx.quarter.label}."))
-    return _section(ctx, "quarterly_detail", title, blocks,
-                    "Figures the quarterly return gives for context, without targets.", appendix=True)
-
-
-# --- statistical process control ---------------------------------------------------------------
-
-#: An SPC (XmR) chart of a local measure needs at least this many quarters with a value.
-#: Limits from fewer than 12 points are trial limits and are marked so on the chart.
-MIN_SPC_POINTS = 6
-
-#: The SPC icons (NHS "Making Data Count") in words.
-SPC_WORDS: dict[str, str] = {
-    "special_cause_improving": "special cause, improving",
-    "special_cause_concerning": "special cause, concerning",
-    "special_cause_neither": "special cause (the measure has no better or worse direction)",
-    "common_cause": "common cause (ordinary variation)",
-    "consistently_passes": "will consistently meet the target",
-    "hit_and_miss": "hit and miss: the target lies inside the process limits",
-    "consistently_fails": "will consistently miss the target unless the process changes",
-    "no_target": "no target to judge against",
-}
-
-SPC_INTRO = ("Each local measure with at least six quarters of figures, on an XmR chart: is the latest "
-             "quarter a signal or ordinary variation, and will the measure meet its target reliably?")
-
-
-def spc_blocks(series: pd.DataFrame, *, source: str, synthetic: bool = False,
-               min_points: int = MIN_SPC_POINTS) -> list[Block]:
-    """XmR charts (with variation and assurance in words) of each measure with enough
-    quarters, or ONE note line when none has.
-
-    ``series``: one row per measure and quarter with indicator_code, label, unit, polarity,
-    period, quarter_order, value and target (as :func:`quarterly_series` gives).
-    """
-    from analysis.charts.statistics import xmr_chart_block
-    from analysis.engine.spc import xmr_table
-
-    blocks: list[Block] = []
-    short: list[tuple[int, str]] = []
-    for code, rows in series.groupby("indicator_code", sort=False):
-        rows = rows.sort_values("quarter_order").dropna(subset=["value"])
-        if len(rows) < min_points:
-            short.append((len(rows), str(rows["label"].iloc[0]) if len(rows) else str(code)))
-            continue
-        first = rows.iloc[-1]
-        polarity: Polarity = ("higher_is_better" if first["polarity"] == "higher_is_better" else
-                              "lower_is_better" if first["polarity"] == "lower_is_better" else "none")
-        target = float(first["target"]) if pd.notna(first.get("target")) else None
-        frame = rows.assign(period=pd.Categorical(rows["period"], categories=rows["period"], ordered=True))
-        table = xmr_table(frame[["period", "value"]], polarity=polarity, target=target)
-        table["period"] = table["period"].astype(str)
-        unit = str(first["unit"])
-        slug = re.sub(r"[^a-z0-9]+", "_", str(code).lower()).strip("_")
-        blocks.append(xmr_chart_block(table, name=f"spc_{slug}", source=source, synthetic=synthetic, unit=unit,
-                                      decimals=0 if unit == "count" else 1, polarity=polarity, target=target,
-                                      title=f"{plain_label(first['label'])}: statistical process control"))
-        latest = table.iloc[-1]
-        blocks.append(Text(f"**Variation:** {SPC_WORDS[latest['variation_icon']]}. "
-                           f"**Assurance:** {SPC_WORDS[latest['assurance_icon']]}."))
-    if not blocks:
-        longest = max(short) if short else (0, "")
-        tail = f"; the longest so far has {longest[0]}" if longest[0] else ""
-        return [Note("left_out", f"No SPC chart yet: no measure has {min_points} quarters of figures{tail}.")]
-    if short:
-        blocks.append(Note("left_out", f"{len(short)} other measure(s) have fewer than {min_points} quarters of "
-                                       f"figures, too few for process limits."))
-    return blocks
-
-
-def spc_section(ctx: PackContext) -> Section:
-    """SPC charts of local measures with enough quarters, or one note line."""
-    if not ctx.has_local:
-        return _section(ctx, "spc", "Statistical process control",
-                        [Note("left_out", f"No SPC charts: {ctx.la.name} has no local quarterly figures in "
-                                          f"this toolkit.")])
-    blocks = spc_blocks(quarterly_series(ctx), source=f"Source: {ctx.la.name} quarterly performance "
-                                                     f"return, to {ctx.quarter.label}.")
-    return _section(ctx, "spc", "Statistical process control", blocks, SPC_INTRO)
-
-
-# --- headline indicator ---------------------------------------------------------------------------
-
-HEADLINE_INTRO = ("The headline indicator in more detail: the LA against England, the region and the "
-                  "neighbours; every LA in order with the quartile bands; and, where DfE publishes the "
-                  "counts, a funnel plot showing whether the difference from England is more than chance.")
-
-
-def headline_row(ctx: PackContext) -> pd.Series:
-    head = ctx.spec.headline if ctx.spec is not None and ctx.spec.headline in set(ctx.latest["indicator"]) \
-        else ctx.latest["indicator"].iloc[0]
-    return ctx.latest[ctx.latest["indicator"] == head].iloc[0]
-
-
-def headline_section(ctx: PackContext, overdispersion: str = "none") -> Section:
-    """The headline indicator: comparators, every LA ranked, and the funnel plot (or why not)."""
-    from analysis.charts.benchmark import all_las_ranked_chart, comparators_bar_chart
-    from analysis.charts.statistics import indicator_funnel_chart
-    from analysis.engine.benchmark import all_la_values
-
-    head = headline_row(ctx)
-    ind = ctx.catalogue.get(head["indicator"])
-    source = source_line(ind, head["period"], _paths(ctx))
-    sentence = latest_sentences(ctx).loc[head.name]
-    blocks: list[Block] = [Text(sentence),
-                           comparators_bar_chart(head, name=f"{ind.id}_comparators", source=source)]
-    values = all_la_values(ctx.table, head["indicator"], int(head["year"]), ctx.catalogue)
-    if values["value"].notna().any():
-        blocks.append(all_las_ranked_chart(values, ind, ctx.la.old_code, name=f"{ind.id}_all_las", source=source,
-                                           england=head["england"], period=head["period"]))
-    funnel, why = try_funnel(ctx.table, head, ctx.catalogue, overdispersion)
-    if funnel is None:
-        blocks.append(Note("left_out", f"No funnel plot for {ind.label}: {why}"))
-    else:
-        blocks.append(indicator_funnel_chart(funnel, ind, str(head["period"]), ctx.la, name=f"{ind.id}_funnel",
-                                   source=source))
-        blocks.append(Text(funnel_line(funnel, ctx.la, ind)))
-    return _section(ctx, "headline", f"Headline indicator: {ind.label}", blocks, HEADLINE_INTRO)
-
-
-# --- per-indicator detail (appendix) ----------------------------------------------------------------
-
-def indicator_section(ctx: PackContext, indicator: str) -> Section:
-    """Appendix: one indicator's sentence, its neighbours ranked and its trend over the years
-    (only with at least three years; otherwise a note saying what is missing)."""
-    from analysis.charts.benchmark import neighbours_ranked_chart
-    from analysis.charts.trends import MIN_TREND_YEARS, annual_trend_chart, trend_years
-    from analysis.engine.benchmark import neighbour_values
-
-    row = ctx.latest[ctx.latest["indicator"] == indicator].iloc[0]
-    ind = ctx.catalogue.get(indicator)
-    source = source_line(ind, row["period"], _paths(ctx))
-    blocks: list[Block] = [Text(latest_sentences(ctx).loc[row.name])]
-    nb = neighbour_values(ctx.table, ctx.la, indicator, int(row["year"]),
-                          neighbours_version=row.get("sn_version") if pd.notna(row.get("sn_version")) else None)
-    if nb["value"].notna().any():
-        blocks.append(neighbours_ranked_chart(nb, ind, name=f"{indicator}_neighbours", source=source,
-                                              england=row["england"], sn_mean=row["sn_mean"], period=row["period"]))
-    else:
-        blocks.append(Note("missing", f"No neighbour figures for {ind.label} in {row['period']}.", indicator))
-    series = ctx.bench[ctx.bench["indicator"] == indicator]
-    years = trend_years(series)
-    if years >= MIN_TREND_YEARS:
-        blocks.append(annual_trend_chart(series, ind, name=f"{indicator}_trend", source=source))
-    else:
-        have = ", ".join(str(p) for p in series.loc[series["value"].notna(), "period"]) or "none"
-        blocks.append(Note("left_out", f"No trend over the years: {ctx.la.name} has a published figure for "
-                                       f"{years} year(s) ({have}), and a trend needs at least {MIN_TREND_YEARS}.",
-                           indicator))
-    return Section(id=f"indicator_{indicator}", title=ind.label, blocks=tuple(blocks), intro=ind.definition,
-                   appendix=True)
-
-
-def indicator_detail_section(ctx: PackContext) -> Section:
-    """A short appendix opener; the per-indicator sections follow it (see :func:`quarterly_pack`)."""
-    return _section(ctx, "indicator_detail", "Each indicator in detail",
-                    [Text("For each published indicator: what it measures, the sentence the pack writes "
-                          "about it, the LA among its statistical neighbours, and the trend over the years "
-                          "where there are at least three years of figures.")], appendix=True)
-
-
-def quoted_section(ctx: PackContext) -> Section:
-    """Benchmarks the LA's own earlier reports quoted, each beside the published figure it
-    should match, with any difference explained (appendix; left out where there are none)."""
-    from analysis.quarterly_pack.quoted import quoted_vs_computed
-
-    quoted = quoted_vs_computed(ctx.la, _paths(ctx))
-    if quoted.empty:
-        return _section(ctx, "quoted", "Quoted figures checked",
-                        [Note("left_out", f"No earlier quoted benchmarks for {ctx.la.name} to check.")],
-                        appendix=True)
-    def figure(value: object, rank: object) -> str:
-        bits = [] if pd.isna(value) else [f"{float(value):g}"]  # type: ignore[arg-type]
-        bits += [] if rank is None or pd.isna(rank) or not str(rank) else [f"rank {rank}"]
-        return ", ".join(bits)
-
-    frame = quoted.drop(columns=["source"]).assign(
-        measure=[ctx.catalogue.get(i).label if isinstance(i, str) else "no published indicator"
-                 for i in quoted["indicator"]],
-        comparator=quoted["comparator"].map(
-            {"la_outturn": ctx.la.name, "england": "England", "region": "Region",
-             "statistical_neighbours": "Neighbours' average"}).fillna(quoted["comparator"]),
-        quoted=[figure(v, r) for v, r in zip(quoted["quoted_value"], quoted["quoted_rank"], strict=True)],
-        published=[figure(v, r) for v, r in zip(quoted["computed_value"], quoted["computed_rank"],
-                                                 strict=True)],
-        agrees=quoted["agrees"].map({True: "yes", False: "no"}).fillna(""))
-    table = Table(
-        name="quoted_benchmarks", frame=frame,
-        caption=f"Benchmarks quoted in {ctx.la.name}'s earlier reports beside the published figures",
-        source="Sources: the LA's published reports; DfE's published statistics.",
-        columns=(Column("measure", "Measure"), Column("comparator", "Figure for"),
-                 Column("benchmark_year", "Year"), Column("quoted", "Quoted"),
-                 Column("published", "Published"), Column("agrees", "Agrees"),
-                 Column("explanation", "Explanation"),
-                 Column("quoted_value", "Quoted value", kind="number", display=False),
-                 Column("computed_value", "Published value", kind="number", display=False),
-                 Column("quoted_rank", "Quoted rank", display=False),
-                 Column("computed_rank", "Published rank", display=False),
-                 Column("indicator_code", "Local code", display=False),
-                 Column("indicator", "Indicator id", display=False),
-                 Column("report_period", "Report period", display=False)))
-    return _section(ctx, "quoted", "Quoted figures checked", [table], appendix=True)
 
 
 # --- the pack ---------------------------------------------------------------------------------------
@@ -1106,7 +147,7 @@ QUARTERLY_SECTION_NAMES = tuple(QUARTERLY_SECTIONS)
 def quarterly_sections(ctx: PackContext) -> Iterator[Section]:
     """The spec's sections in order, each built when it is asked for; the indicator detail
     section is followed by one section per indicator."""
-    spec = ctx.spec or load_quarterly_spec(_paths(ctx), ctx.catalogue)
+    spec = ctx.spec or load_quarterly_spec(pack_paths(ctx), ctx.catalogue)
     for name in spec.sections:
         yield QUARTERLY_SECTIONS[name](ctx)
         if name == "indicator_detail":

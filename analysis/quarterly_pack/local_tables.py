@@ -1,0 +1,162 @@
+"""The LA's own quarterly figures as the pack's sections use them, each worked out once per
+pack context: every quarter with its status (:func:`quarterly_series`, for the trend and SPC
+charts), the quarter's status, summary and benchmark pairing (:func:`quarterly_report`), and
+one row per local measure with its figures in words (:func:`profile_frame`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from analysis.engine.ranking import rank_text
+from analysis.quarterly_pack.context import PackContext, once, pack_paths
+from analysis.quarterly_pack.wording import plain_label
+
+
+def _row_decimals(unit: str, catalogue: int | None, values: tuple[Any, ...]) -> int:
+    """Decimals for one local measure's figures: none for counts, the catalogue's where the
+    measure is a catalogue indicator, otherwise as many as the figures have (up to 3), so
+    0.04 shows as 0.04."""
+    if unit == "count":
+        return 0
+    if catalogue is not None:
+        return catalogue
+    found = [float(v) for v in values if v is not None and not pd.isna(v)]
+    return max((len(f"{v:.6g}".split(".")[1]) if "." in f"{v:.6g}" else 0 for v in found), default=0) \
+        if found else 0
+
+
+def _value_text(value: Any, unit: str, decimals: int | None) -> str:
+    """A local measure's figure with the decimals it needs: counts whole, others as given
+    (0.04 stays 0.04, never "0.0")."""
+    if value is None or pd.isna(value):
+        return ""
+    v = float(value)
+    if unit == "count":
+        return f"{v:,.0f}"
+    if decimals is None:
+        decimals = 0 if v == round(v) else max(1, min(3, len(f"{v:.6g}".split(".")[-1])))
+    text = f"{v:,.{decimals}f}"
+    return text + ("%" if unit == "percent" else "")
+
+
+#: What the trend and SPC charts need of each measure and quarter.
+SERIES_COLUMNS = ["la_code", "la_name", "period", "area", "measure_type", "indicator_code", "indicator",
+                  "indicator_label", "unit", "polarity", "value", "target", "tolerance", "status_used",
+                  "status_source", "file", "row", "quarter_order"]
+
+
+def quarterly_series(ctx: PackContext) -> pd.DataFrame:
+    """Every quarter up to the pack's quarter with its status, for the trend and SPC charts."""
+    from analysis.measures.local_status import quarter_statuses
+
+    def make() -> pd.DataFrame:
+        frame = quarter_statuses(ctx.local, ctx.quarter)
+        if frame.empty:
+            return pd.DataFrame()
+        frame = frame[SERIES_COLUMNS].rename(columns={"status_used": "status", "indicator_label": "label"})
+        frame["label"] = frame["label"].map(plain_label)
+        return frame
+
+    return once(ctx, "series", make)
+
+
+def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
+    from analysis.measures.pairing import quarter_report
+
+    if not ctx.has_local:
+        return {}
+    return once(ctx, "quarterly", lambda: quarter_report(ctx.la, ctx.quarter, pack_paths(ctx),
+                                                         local=ctx.local))
+
+
+def local_decimals(ctx: PackContext, rows: pd.DataFrame) -> dict[str, int | None]:
+    """Decimals per local measure: the catalogue's for measures that are a catalogue
+    indicator with the same unit, otherwise worked out from the figures."""
+    out: dict[str, int | None] = {}
+    for r in rows.itertuples(index=False):
+        dec = None
+        ind = getattr(r, "indicator", None)
+        if isinstance(ind, str) and ind in ctx.catalogue.indicators:
+            cat = ctx.catalogue.get(ind)
+            if cat.unit == r.unit and cat.unit != "count":
+                dec = cat.decimals
+        out[str(r.indicator_code)] = dec
+    return out
+
+
+def benchmark_pairing(ctx: PackContext) -> pd.DataFrame:
+    """The annual benchmarks set beside the local measures, by code. Counts are never paired:
+    a local count is not comparable with England's or the region's totals, nor with DfE's
+    31 March count of another definition."""
+    rep = quarterly_report(ctx)
+    pairing = rep.get("pairing", pd.DataFrame())
+    if pairing.empty:
+        return pd.DataFrame()
+    pairing = pairing[pairing["unit"] != "count"]
+    return pairing.set_index("indicator_code")
+
+
+def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract", "volumetric")) -> pd.DataFrame:
+    """One row per local measure of ``measure_types``: value (text and number), target,
+    status and whether it is as reported, direction since last quarter, England's figure
+    for the same indicator, rank and band."""
+    rep = quarterly_report(ctx)
+    status = rep["status"]
+    rows = status[status["measure_type"].isin(measure_types)].copy()
+    if rows.empty:
+        return rows
+    decimals = local_decimals(ctx, rows)
+    pairing = benchmark_pairing(ctx)
+    out = pd.DataFrame({
+        "code": rows["indicator_code"].astype(str),
+        "area": rows["area"].fillna("Volumes" if "volumetric" in measure_types else "").astype(str),
+        "measure": rows["indicator_label"].map(plain_label),
+        "unit": rows["unit"],
+        "value": pd.to_numeric(rows["value"], errors="coerce"),
+        "target": pd.to_numeric(rows["target"], errors="coerce"),
+        "tolerance": pd.to_numeric(rows["tolerance"], errors="coerce"),
+        "status": rows["status_used"],
+        "status_basis": rows["status_source"].map({"reported": "as reported", "computed": ""}).fillna(""),
+        "direction": rows["direction_previous_quarter"].where(
+            rows["direction_previous_quarter"] != "no comparison"),
+        "measure_type": rows["measure_type"],
+    }).reset_index(drop=True)
+    out.loc[out["status"].isin(["no_target", "no_value"]) & (out["status_basis"] == "as reported"),
+            "status_basis"] = ""
+    out["decimals"] = [_row_decimals(r.unit, decimals[r.code], (r.value, r.target, r.tolerance))
+                       for r in out.itertuples(index=False)]
+    out["value_text"] = [_value_text(v, u, d) for v, u, d in zip(out["value"], out["unit"], out["decimals"], strict=True)]
+    out["target_text"] = [_value_text(v, u, d) for v, u, d in zip(out["target"], out["unit"], out["decimals"], strict=True)]
+    england, rank, band, year = [], [], [], []
+    numbers: dict[str, list[object]] = {k: [] for k in PAIRING_NUMBERS}
+    bench_decimals: list[int | None] = []
+    for r in out.itertuples(index=False):
+        for key, column in PAIRING_NUMBERS.items():
+            numbers[key].append(pairing.loc[r.code, column] if r.code in pairing.index else None)
+        if r.code in pairing.index:
+            p = pairing.loc[r.code]
+            ind = ctx.catalogue.get(str(p["indicator"]))
+            bench_decimals.append(ind.decimals)
+            england.append(ind.format_value(p["england"]) if pd.notna(p["england"]) else "")
+            rank.append(rank_text(p.get("rank"), p.get("of"), p.get("rank_kind", "rank"),
+                                  p.get("rank_from_highest")))
+            band.append("" if pd.isna(p.get("quartile")) else str(p["quartile"]))
+            year.append("" if pd.isna(p.get("benchmark_period")) else str(p["benchmark_period"]))
+        else:
+            bench_decimals.append(None)
+            england.append("")
+            rank.append("")
+            band.append("")
+            year.append("")
+    out["england"], out["rank"], out["band"], out["benchmark_year"] = england, rank, band, year
+    for key, values in numbers.items():
+        out[key] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+    out["benchmark_decimals"] = pd.Series(bench_decimals, dtype="Int64")
+    return out
+
+
+#: The annual benchmarks paired with a local measure, kept as numbers for download.
+PAIRING_NUMBERS = {"england_value": "england", "region_value": "region", "sn_mean_value": "sn_mean",
+                    "la_annual_value": "la_annual_value", "rank_number": "rank", "of_number": "of"}

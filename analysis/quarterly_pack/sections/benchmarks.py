@@ -1,0 +1,105 @@
+"""The published indicators at a glance (the ``benchmarks`` section): one row per DfE indicator
+with the comparators, rank, band, change since the year before and the judgements, and a
+chart of every indicator against England."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.blocks import Block, Column, Note, Section, Table
+from analysis.engine.judgement import judgement_cell
+from analysis.engine.ranking import rank_text
+from analysis.quarterly_pack.context import PackContext, pack_section
+from analysis.quarterly_pack.wording import children_text, latest_sentences
+
+#: Below this many children a percentage moves a lot with one child: the pack says so.
+SMALL_NUMBER = 10
+
+
+def overview_source(ctx: PackContext) -> str:
+    """Source line of a chart that spans the pack's indicators (several DfE releases)."""
+    return (f"Source: DfE children in need, looked-after children, workforce and youth justice "
+            f"statistics (LAIT and Explore Education Statistics); for each indicator the latest "
+            f"year published by the end of {ctx.quarter.label}. Open Government Licence v3.0.")
+
+
+BENCHMARKS_INTRO = ("The latest published figure for each indicator with the comparators, the national "
+                    "rank (1 = best) and quartile band (A = best quarter), and the change since the year "
+                    "before. The judgement says whether the LA is better, similar or worse than England, "
+                    "the region and the neighbours once chance is allowed for (95% confidence); 'higher' or "
+                    "'lower' where neither is better; 'not compared' where DfE publishes no counts. Where "
+                    "fewer than 10 children are behind a percentage, one child more or less moves it a lot.")
+
+
+def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
+    """The at-a-glance rows: one per indicator, numbers kept, value text with the
+    catalogue's decimals (each row has its own unit)."""
+    rows = []
+    for _, r in ctx.latest.iterrows():
+        ind = ctx.catalogue.get(r["indicator"])
+        fmt = lambda v, ind=ind: "" if pd.isna(v) else ind.format_value(float(v))  # noqa: E731
+        prev = r.get("previous_value")
+        rows.append({
+            "indicator": r["indicator"], "label": ind.label,
+            "year": f"{r['period']} (over two years old)" if bool(r.get("stale", False)) else r["period"],
+            "unit": ind.unit, "decimals": ind.decimals,
+            "value": r["value"], "value_text": fmt(r["value"]), "children": children_text(r),
+            "small": bool(pd.notna(r.get("numerator")) and r["numerator"] < SMALL_NUMBER),
+            "england": r["england"], "england_text": fmt(r["england"]),
+            "region": r["region"], "region_text": fmt(r["region"]),
+            "sn_mean": r["sn_mean"], "sn_text": fmt(r["sn_mean"]),
+            "rank": rank_text(r.get("rank"), r.get("of"), r.get("rank_kind", "rank"), r.get("rank_from_highest")),
+
+            "band": "" if pd.isna(r.get("quartile")) else str(r["quartile"]),
+            "direction": None if pd.isna(prev) or r.get("direction") in (None, "no comparison") else r["direction"],
+            "previous_text": fmt(prev),
+            "judgement": judgement_cell([str(r.get(c)) for c in ("vs_england", "vs_region", "vs_neighbours")]),
+            "previous_value": prev,
+            **{c: r.get(c) for c in _GLANCE_DOWNLOADS},
+        })
+    frame = pd.DataFrame(rows)
+    frame["sentence"] = latest_sentences(ctx).to_numpy()
+    return frame
+
+
+#: Figures the at-a-glance table keeps for download (CSV/XLSX) beside what it shows.
+_GLANCE_DOWNLOADS = ("numerator", "denominator", "ci_low", "ci_high", "level", "vs_england", "vs_region",
+                     "vs_neighbours", "gap_children_england", "gap_children_neighbours")
+
+
+def _measure_column(key: str, label: str) -> Column:
+    """A column of figures in each row's own unit and catalogue decimals."""
+    return Column(key, label, kind="number", unit_key="unit", decimals_key="decimals")
+
+
+def benchmarks_section(ctx: PackContext) -> Section:
+    """The published indicators at a glance (a real table) and every indicator against England."""
+    from analysis.charts.benchmark import comparators_overview_chart
+
+    frame = benchmarks_frame(ctx)
+    table = Table(
+        name="at_a_glance", frame=frame, caption=f"Published indicators for {ctx.la.name}, latest year by "
+                                                 f"the end of {ctx.quarter.label}",
+        source=overview_source(ctx),
+        columns=(Column("label", "Indicator"), Column("year", "Year"),
+                 _measure_column("value", ctx.la.name), Column("children", "Children"),
+                 _measure_column("england", "England"), _measure_column("region", "Region"),
+                 _measure_column("sn_mean", "Neighbours"), Column("rank", "Rank"),
+                 Column("band", "Band"),
+                 Column("direction", "Since last year", kind="direction"),
+                 Column("judgement", "England / region / neighbours"),
+                 Column("indicator", "Indicator id", display=False),
+                 Column("unit", "Unit", display=False),
+                 Column("previous_value", "Year before", kind="number", display=False),
+                 *(Column(c, c, kind="text" if c.startswith("vs_") else "number", display=False)
+                   for c in _GLANCE_DOWNLOADS),
+                 Column("sentence", "Sentence", display=False)))
+    blocks: list[Block] = [table]
+    with_england = ctx.latest[ctx.latest["england"].notna() & ctx.latest["value"].notna()]
+    if len(with_england):
+        blocks.append(comparators_overview_chart(with_england, source=overview_source(ctx)))
+    blocks += ctx.stale
+    missing = ctx.latest.loc[ctx.latest["england"].isna(), "label"].tolist()
+    if missing:
+        blocks.append(Note("missing", "Not in the chart (no England figure published): " + ", ".join(missing) + "."))
+    return pack_section(ctx, "benchmarks", "How the published indicators compare", blocks, BENCHMARKS_INTRO)

@@ -1,0 +1,167 @@
+"""Page 1 of the quarterly pack (the ``cover`` section): the key messages (contract measures
+outside tolerance or worse than last quarter; published indicators worse than England, the
+region or the neighbours, or worse than the year before), the count of measures by status,
+and the facts printed in every format's header (:func:`pack_meta`: LA, period, date made and
+the data sources with their dates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+
+from analysis.core.blocks import Block, Note, Section, Text
+from analysis.data.periods import financial_year_label
+from analysis.quarterly_pack.context import PackContext, indicator_years, pack_paths, pack_section
+from analysis.quarterly_pack.local_tables import profile_frame, quarterly_report
+from analysis.quarterly_pack.wording import children_text
+
+_STATUS_WORDS = {"outside_tolerance": "outside tolerance", "inside_tolerance": "inside tolerance",
+                 "on_target": "on or better than target", "no_target": "no target",
+                 "no_value": "no figure"}
+
+
+def _comparator_phrase(row: pd.Series, judgement: str) -> str:
+    """ "England (21.9%), the region (21.5%) and statistical neighbours (20.1%)" for the
+    comparators judged ``judgement``."""
+    ind_fmt = lambda v: _fmt_latest(row, v)  # noqa: E731
+    names = []
+    for col, value_col, word in (("vs_england", "england", "England"), ("vs_region", "region", "the region"),
+                                 ("vs_neighbours", "sn_mean", "statistical neighbours")):
+        if row.get(col) == judgement and pd.notna(row.get(value_col)):
+            names.append(f"{word} ({ind_fmt(row[value_col])})")
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _fmt_latest(row: pd.Series, value: Any) -> str:
+    if value is None or pd.isna(value):
+        return "no figure"
+    text = f"{float(value):,.{int(row['decimals'])}f}"
+    return text + ("%" if row["unit"] == "percent" else "")
+
+
+def benchmark_messages(ctx: PackContext) -> list[str]:
+    """One line per DfE indicator worse than England, the region or the neighbours (at the
+    pack's confidence), or worse than the year before."""
+    lines = []
+    for _, row in ctx.latest.iterrows():
+        worse = _comparator_phrase(row, "worse")
+        worsened = row.get("direction") == "worsened" and pd.notna(row.get("previous_value"))
+        if not worse and not worsened:
+            continue
+        children = children_text(row)
+        text = f"**{row['label']}**: {_fmt_latest(row, row['value'])}"
+        text += f" ({children})" if children else ""
+        text += f" in {row['period']}"
+        bits = []
+        if worse:
+            bits.append(f"worse than {worse}")
+        if pd.notna(row.get("rank")) and pd.notna(row.get("of")) and row.get("rank_kind", "rank") == "rank":
+            band = f", band {row['quartile']}" if pd.notna(row.get("quartile")) else ""
+            bits.append(f"ranked {int(row['rank'])} of {int(row['of'])}{band}")
+        if worsened:
+            bits.append(f"worse than the year before ({_fmt_latest(row, row['previous_value'])})")
+        lines.append(text + ", " + "; ".join(bits) + ".")
+    return lines
+
+
+def local_messages(ctx: PackContext) -> list[str]:
+    """One line per contract measure outside tolerance or worse than last quarter."""
+    if not ctx.has_local:
+        return []
+    prof = profile_frame(ctx, ("contract",))
+    lines = []
+    for r in prof.itertuples(index=False):
+        outside = r.status == "outside_tolerance"
+        worsened = r.direction == "worsened"
+        if not outside and not worsened:
+            continue
+        text = f"**{r.measure}**: "
+        if r.value_text:
+            text += r.value_text
+            if r.target_text:
+                text += f" against a target of {r.target_text}"
+        else:
+            text += "no figure given"
+        bits = []
+        if outside:
+            bits.append("outside tolerance" + (" (as reported)" if r.status_basis else ""))
+        if worsened:
+            bits.append("worse than last quarter")
+        lines.append(text + ", " + " and ".join(bits) + ".")
+    return lines
+
+
+def status_counts(ctx: PackContext) -> dict[str, int]:
+    """Contract measures by status (worst first), only statuses that occur."""
+    if not ctx.has_local:
+        return {}
+    summary = quarterly_report(ctx)["summary"]
+    total = summary[summary["area"] == "Total"]
+    if total.empty:
+        return {}
+    row = total.iloc[0]
+    return {s: int(row[s]) for s in _STATUS_WORDS if s in row and int(row[s])}
+
+
+def data_sources(ctx: PackContext) -> str:
+    """The data behind the pack and their dates: the local return, then each DfE release
+    with the year used and the day it was published."""
+    from analysis.data.publications import load_publications
+
+    pubs = load_publications(pack_paths(ctx).config)
+    cutoff = indicator_years(ctx.quarter, ctx.indicators, pack_paths(ctx))
+    periods = dict(zip(ctx.latest["indicator"], ctx.latest["period"], strict=True))
+    parts = [f"{ctx.la.name} quarterly performance return, {ctx.quarter.label}"] if ctx.has_local else []
+    for release in pubs.releases.values():
+        used = [i for i in release.indicators if i in cutoff and i in periods]
+        if not used:
+            continue
+        year = max(cutoff[i] for i in used)
+        when = release.published.get(year)
+        period = next((periods[i] for i in used if cutoff[i] == year), financial_year_label(year))
+        title = release.title.split(" (")[0]
+        date = f", published {when.date.day} {when.date:%b %Y}" if when is not None else ""
+        parts.append(f"{title} {period}{date}")
+    return "; ".join(parts)
+
+
+def pack_meta(ctx: PackContext) -> dict[str, str]:
+    """The facts printed on page 1 and in every format's header: LA, period, date made and
+    the data sources with their dates."""
+    today = dt.date.today()
+    return {"la": f"{ctx.la.name} ({ctx.la.region_name})", "period": ctx.quarter.label,
+            "made": f"{today.day} {today:%B %Y}", "sources": data_sources(ctx)}
+
+
+COVER_INTRO = ("What to ask about first: the measures outside tolerance or worse than last quarter, "
+               "and the published indicators worse than England, the region or the statistical "
+               "neighbours (allowing for chance) or worse than the year before. Published figures are "
+               "the latest DfE statistics out by the end of the quarter.")
+
+
+def cover_section(ctx: PackContext) -> Section:
+    """Page 1: the facts about the pack, then the key messages and the count by status."""
+    blocks: list[Block] = []
+    counts = status_counts(ctx)
+    local = local_messages(ctx)
+    bench = benchmark_messages(ctx)
+    if counts:
+        total = sum(counts.values())
+        blocks.append(Text(f"**{total} contract measures this quarter:** "
+                           + ", ".join(f"{n} {_STATUS_WORDS[s]}" for s, n in counts.items()) + "."))
+    if local:
+        blocks.append(Text("**Local measures to ask about**\n\n" + "\n".join(f"- {m}" for m in local)))
+    elif ctx.has_local:
+        blocks.append(Text("No contract measure is outside tolerance or worse than last quarter."))
+    if bench:
+        blocks.append(Text("**Published indicators to ask about**\n\n" + "\n".join(f"- {m}" for m in bench)))
+    else:
+        blocks.append(Text("No published indicator is worse than England, the region or the neighbours, "
+                           "or worse than the year before."))
+    older = {n.message for n in ctx.stale}  # noted beside the benchmarks instead
+    blocks += [Note("missing", note) for note in ctx.notes if note not in older]
+    return pack_section(ctx, "cover", "Key messages", blocks, COVER_INTRO)

@@ -1,0 +1,91 @@
+"""Quarterly trends: a chart of each local measure with figures for two or more quarters (the
+``quarterly`` section), and the return's context figures in the appendix (the
+``quarterly_detail`` section)."""
+
+from __future__ import annotations
+
+import re
+
+from analysis.core.blocks import Block, Column, Note, Section, Table
+from analysis.quarterly_pack.context import PackContext, local_source, pack_section
+from analysis.quarterly_pack.local_tables import (
+    benchmark_pairing,
+    local_decimals,
+    profile_frame,
+    quarterly_series,
+)
+
+#: A quarterly trend chart needs at least this many quarters with a figure: one quarter on
+#: its own is in the profile table, not a chart.
+MIN_TREND_POINTS = 2
+
+QUARTERLY_INTRO = ("Each measure with figures for at least two quarters so far, placed at its quarter "
+                   "on a time axis: a gap in the line is a quarter without a figure. Targets and the "
+                   "tolerance band are drawn for each quarter they apply to.")
+
+
+def _trend_blocks(ctx: PackContext, measure_types: tuple[str, ...]) -> tuple[list[Block], list[str]]:
+    from analysis.charts.quarterly import quarterly_trend_chart
+
+    series = quarterly_series(ctx)
+    if series.empty:
+        return [], []
+    series = series[series["measure_type"].isin(measure_types)]
+    comps = benchmark_pairing(ctx)
+    blocks: list[Block] = []
+    short: list[str] = []
+    decimals = local_decimals(ctx, series.drop_duplicates("indicator_code"))
+    for code, rows in series.groupby("indicator_code", sort=False):
+        points = int(rows["value"].notna().sum())
+        if points < MIN_TREND_POINTS:
+            short.append(str(rows["label"].iloc[0]))
+            continue
+        comparators = None
+        if code in comps.index:
+            c = comps.loc[code]
+            comparators = {"england": c["england"], "region": c["region"], "sn_mean": c["sn_mean"],
+                           "year": c["benchmark_period"]}
+        rows = rows.sort_values("quarter_order")
+        unit = str(rows["unit"].iloc[0])
+        dec = 0 if unit == "count" else decimals.get(str(code))
+        slug = re.sub(r"[^a-z0-9]+", "_", str(code).lower()).strip("_")
+        blocks.append(quarterly_trend_chart(rows, comparators, name=f"quarterly_{slug}", source=local_source(ctx),
+                                            title=str(rows["label"].iloc[0]), decimals=dec))
+    return blocks, short
+
+
+def quarterly_section(ctx: PackContext) -> Section:
+    """Trend charts of the contract and volume measures with two or more quarters."""
+    if not ctx.has_local:
+        return pack_section(ctx, "quarterly", "Quarterly trends",
+                            [Note("left_out", f"No quarterly trends: {ctx.la.name} has no local quarterly figures "
+                                              f"in this toolkit.")])
+    blocks, short = _trend_blocks(ctx, ("contract", "volumetric"))
+    if short:
+        blocks.append(Note("left_out", f"No trend chart for {len(short)} measure(s) with a figure for only one "
+                                       f"quarter so far (or none); their latest figures are in the profile table."))
+    return pack_section(ctx, "quarterly", "Quarterly trends", blocks, QUARTERLY_INTRO)
+
+
+def quarterly_detail_section(ctx: PackContext) -> Section:
+    """Appendix: the other local figures the return gives (context measures) as a table,
+    with trend charts of those with two or more quarters."""
+    title = "Other local figures"
+    if not ctx.has_local:
+        return pack_section(ctx, "quarterly_detail", title,
+                            [Note("left_out", f"No local figures for {ctx.la.name} in this toolkit.")], appendix=True)
+    prof = profile_frame(ctx, ("context",))
+    blocks: list[Block] = []
+    if not prof.empty:
+        blocks.append(Table(name="context_measures", frame=prof, caption=f"Context figures, {ctx.quarter.label}",
+                            source=local_source(ctx),
+                            columns=(Column("measure", "Measure"),
+                                     Column("value", "Latest", kind="number", unit_key="unit",
+                                            decimals_key="decimals"),
+                                     Column("code", "Code", display=False), Column("unit", "Unit", display=False))))
+    charts, _ = _trend_blocks(ctx, ("context",))
+    blocks += charts
+    if not blocks:
+        blocks.append(Note("missing", f"The return has no other figures for {ctx.quarter.label}."))
+    return pack_section(ctx, "quarterly_detail", title, blocks,
+                        "Figures the quarterly return gives for context, without targets.", appendix=True)
