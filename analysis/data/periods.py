@@ -156,3 +156,8 @@ def check_supported_quarter(quarter: Quarter, parameter: str = "period") -> Quar
             found=quarter.label, fix=f"choose {FIRST_QUARTER.label} or later",
         )
     return quarter
+
+
+def as_quarter(period: Quarter | str) -> Quarter:
+    """``period`` as a :class:`Quarter` (a label such as ``"2017-18 Q4"`` is parsed)."""
+    return period if isinstance(period, Quarter) else parse_quarter(str(period))

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, model_validator
 
 from analysis.core.config import parse_model, read_yaml
 from analysis.data.catalogue import Indicator
-from analysis.data.periods import Quarter, parse_quarter
+from analysis.data.periods import Quarter, as_quarter
 
 
 class PublishedDate(BaseModel):
@@ -77,7 +77,7 @@ def benchmark_year_for_quarter(quarter: Quarter | str, indicator: Indicator | st
 
     >>> # 2017-18 Q4 ends 31 March 2018: CIN 2016-17 was out (Nov 2017), 2017-18 was not.
     """
-    q = quarter if isinstance(quarter, Quarter) else parse_quarter(str(quarter))
+    q = as_quarter(quarter)
     ind_id = indicator.id if isinstance(indicator, Indicator) else str(indicator)
     found = publications.release_of(ind_id)
     if found is None:

@@ -15,7 +15,7 @@ import pandas as pd
 from analysis.core.config import Paths
 from analysis.core.errors import InputDataError
 from analysis.data.catalogue import Catalogue, load_catalogue
-from analysis.data.periods import Quarter, parse_quarter
+from analysis.data.periods import Quarter, as_quarter
 from analysis.data.schemas.local_return import FILE_COLUMNS
 from analysis.measures.local_measures import LocalMeasures
 
@@ -102,7 +102,7 @@ def local_template(measures: LocalMeasures, previous: pd.DataFrame | None = None
     forward (and its area), so an analyst only types the new figures; ``period`` fills the
     period column.
     """
-    label = (period if isinstance(period, Quarter) else parse_quarter(str(period))).label \
+    label = as_quarter(period).label \
         if period is not None else ""
     rows = []
     for code, m in measures.measures.items():

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import NoDataError, ParameterError
-from analysis.data.periods import Quarter, parse_quarter
+from analysis.data.periods import Quarter, as_quarter
 from analysis.measures.local_measures import LocalMeasures
 
 Status = Literal["on_target", "inside_tolerance", "outside_tolerance", "no_target", "no_value"]
@@ -109,10 +109,6 @@ def rag_status(value: Any, target: Any, tolerance: Any, polarity: Any) -> Any:
 
 
 # --- selecting quarters ---------------------------------------------------------------------
-
-def as_quarter(period: Quarter | str) -> Quarter:
-    """``period`` as a :class:`Quarter` (a label such as ``"2017-18 Q4"`` is parsed)."""
-    return period if isinstance(period, Quarter) else parse_quarter(str(period))
 
 
 def quarter_rows(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:

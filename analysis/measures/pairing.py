@@ -18,12 +18,11 @@ import pandas as pd
 from analysis.core.config import Paths
 from analysis.core.errors import NoDataError, ParameterError
 from analysis.data.catalogue import Catalogue, load_catalogue
-from analysis.data.periods import Quarter
+from analysis.data.periods import Quarter, as_quarter
 from analysis.data.publications import Publications, benchmark_year_for_quarter, load_publications
 from analysis.measures.local_returns import load_local_returns
 from analysis.measures.local_status import (
     add_missing_measures,
-    as_quarter,
     quarter_rows,
     status_disagreements,
     status_summary,
