@@ -32,7 +32,8 @@ from test_disclosure import attack
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
 from analysis.deep_dive import report as dd
 from analysis.engine import suppress
-from analysis.engine.suppress import MARKER, assert_no_identifiers
+from analysis.engine.identifiers import assert_no_identifiers
+from analysis.engine.suppress import MARKER
 
 COLUMNS = ["child_id", "referral_id", "referral_date", "referral_source", "referral_nfa",
            "assessment_outcome", "closure_date", "closure_reason", "prior_early_help",

@@ -292,7 +292,7 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     from analysis.core.errors import InputDataError
     from analysis.data.periods import financial_year_label, parse_year
     from analysis.deep_dive.report import EXTRACT_SUFFIXES, XML_SUFFIXES, is_synthetic, prepare
-    from analysis.engine.suppress import assert_no_identifiers
+    from analysis.engine.identifiers import assert_no_identifiers
 
     paths = paths or Paths.for_root()
     given = Path(records)

@@ -37,6 +37,7 @@ from analysis.data.schemas.referrals import (
     REFERRAL_SOURCE_GROUPS,
 )
 from analysis.engine import suppress
+from analysis.engine.identifiers import drop_identifiers
 from analysis.measures import rereferrals as rr
 
 #: Counts below this are shown as "c" (suppress.suppress_counts' default).
@@ -228,7 +229,7 @@ def publish(table: pd.DataFrame, counts: Sequence[str],
             secondary: str = "both") -> pd.DataFrame:
     """A table fit to leave the machine: identifiers dropped, then small counts suppressed
     (1-4 shown as "c", secondary suppression, percentages recomputed from the counts)."""
-    clean = suppress.drop_identifiers(table)
+    clean = drop_identifiers(table)
     return suppress.suppress_counts(clean, list(counts), THRESHOLD, percent_columns=percents,
                                     secondary=secondary)
 
