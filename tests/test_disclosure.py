@@ -135,7 +135,7 @@ def test_two_hidden_outcomes_summing_to_two_are_not_given_back():
             + _rereferred(18, "P", "2016-05-01", "2016-07-01", assessment_outcome="cp_plan",
                           closure_date="2016-06-01"))
     s = _scope(rows)
-    previous = __import__("analysis.measures.rereferrals", fromlist=["x"]).previous_outcomes(s.flagged)
+    previous = __import__("analysis.measures.rereferral_breakdowns", fromlist=["x"]).previous_outcomes(s.flagged)
     tables, linked = _publish([dd.previous_outcome_raw(s, previous)], s.size)
     assert attack(linked, tables) == []
     prev = tables["previous_outcome"].set_index("previous_outcome")["rereferrals"]

@@ -38,6 +38,7 @@ from analysis.data.schemas.referrals import (
 )
 from analysis.engine import suppress
 from analysis.engine.identifiers import drop_identifiers
+from analysis.measures import rereferral_breakdowns as rb
 from analysis.measures import rereferrals as rr
 
 #: Counts below this are shown as "c" (suppress.suppress_counts' default).
@@ -436,15 +437,15 @@ WITHIN_DAYS: tuple[int, ...] = (60, 91, 182)
 
 def time_since_raw(s: Scope) -> RawTable:
     """Re-referrals by days since the previous referral (bands of
-    :data:`analysis.measures.rereferrals.DAY_BANDS`), with the running total at 60, 91 and 182 days
+    :data:`analysis.measures.rereferral_breakdowns.DAY_BANDS`), with the running total at 60, 91 and 182 days
     and at 12 months (on the band ending there)."""
     days = s.flagged["days_since_previous"].astype("float64").to_numpy()
     rows, masks = [], []
-    for label, lo, hi in rr.DAY_BANDS:
+    for label, lo, hi in rb.DAY_BANDS:
         m: dict[str, np.ndarray] = {
             "rereferrals": s.year_re & (days >= lo) & (days <= hi),
             "all_rereferrals": s.year_re}
-        if hi in WITHIN_DAYS or hi == rr.DAY_BANDS[-1][2]:
+        if hi in WITHIN_DAYS or hi == rb.DAY_BANDS[-1][2]:
             m["cumulative_rereferrals"] = s.year_re & (days <= hi)
         rows.append({"band": label, "min_days": lo, "max_days": hi})
         masks.append(m)
@@ -562,7 +563,7 @@ def previous_outcome_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
     outcome = np.full(s.size, "", dtype=object)
     outcome[previous.index] = previous["previous_outcome"].to_numpy()
     rows, masks = [], []
-    for k in rr.PREVIOUS_OUTCOMES:
+    for k in rb.PREVIOUS_OUTCOMES:
         rows.append({"previous_outcome": k})
         masks.append({"rereferrals": s.year_re & (outcome == k), "all_rereferrals": s.year_re})
     return _raw("previous_outcome", rows, masks, ["rereferrals", "all_rereferrals"],
@@ -665,7 +666,7 @@ FUNNEL_STAGES: tuple[tuple[str, int], ...] = (
 
 
 def funnel_raw(s: Scope) -> RawTable:
-    """The conversion funnel (:func:`analysis.measures.rereferrals.conversion_funnel`) as masks."""
+    """The conversion funnel (:func:`analysis.measures.rereferral_breakdowns.conversion_funnel`) as masks."""
     oc = s.flagged["assessment_outcome"].astype(object)
     assessed = (oc.notna() & oc.ne("no_assessment")).to_numpy()
     stage = {
@@ -869,7 +870,7 @@ def share_within_table(time_since: pd.DataFrame) -> pd.DataFrame:
         hit = time_since.loc[time_since["max_days"] == days]
         if hit.empty:
             raise ParameterError(f"no band ends at {days} days", parameter="time_since",
-                                 expected="the bands of analysis.measures.rereferrals.DAY_BANDS")
+                                 expected="the bands of analysis.measures.rereferral_breakdowns.DAY_BANDS")
         r = hit.iloc[0]
         rows.append({"within": words_for.get(days, f"{days} days"), "days": days,
                      "rereferrals": r["cumulative_rereferrals"],
@@ -1071,7 +1072,7 @@ def write_audit_list(prepared: Prepared, target: str | Path,
                                  fix="write it to a private folder on this machine")
     year_end = pd.Timestamp(prepared.year, 3, 31)
     f = prepared.flagged
-    previous = rr.previous_outcomes(f)
+    previous = rb.previous_outcomes(f)
     re = rr.select_year(f.loc[previous.index], year_end)
     prev = previous.loc[re.index]
     out = pd.DataFrame({
@@ -1131,7 +1132,7 @@ def build_deep_dive(la: str, records: str | Path, period: str | int | None = Non
         rows_used=report.rows_used, rows_dropped=report.rows_dropped,
         rows_flagged=report.rows_flagged)
     s = Scope(flagged, year_end, start)
-    previous = rr.previous_outcomes(flagged)
+    previous = rb.previous_outcomes(flagged)
     raws = [annual_raw(s, years, year), rolling_quarters_raw(s), monthly_raw(s),
             quarterly_raw(s), time_since_raw(s), time_since_closure_raw(s, previous),
             source_raw(s, grouped=True), source_raw(s, grouped=False)]
