@@ -1253,6 +1253,7 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
     """The deep dive as a :class:`analysis.core.blocks.Pack`: sections of text, tables, charts
     and notes, every figure from the published (suppressed) tables. Writes nothing; render
     it with :mod:`analysis.render`."""
+    from analysis.charts import rereferral_funnels as cf
     from analysis.charts import rereferrals as ch
 
     t, syn, src, year, n = dive.tables, dive.synthetic, dive.source, dive.period, dive.name
@@ -1395,7 +1396,7 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
     comp = t.get("dfe_comparison")
     sections.append(_section(
         "funnel", "From referral to outcome",
-        ch.funnel_block(n("conversion_funnel"), t["funnel"], comp, source=dive.dfe_source,
+        cf.funnel_block(n("conversion_funnel"), t["funnel"], comp, source=dive.dfe_source,
                         synthetic=syn, period=year, la_name=dive.la.name)
         if ch.drawable(t["funnel"], "percent_of_referrals") else _too_few("The funnel"),
         tb("funnel", "Referrals to outcome"),
@@ -1406,7 +1407,7 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
         shown = [r for r in loc["percent"].iloc[:-1] if not np.isnan(suppress.number(r))]
         sections.append(_section(
             "localities", "Localities",
-            ch.locality_block(n("localities_funnel"), loc, source=src, synthetic=syn,
+            cf.locality_block(n("localities_funnel"), loc, source=src, synthetic=syn,
                               period=year) if len(shown) >= 2 else _too_few("Localities"),
             tb("localities", f"Re-referrals by locality, {year}"),
             tb("locality_years", "Re-referrals by locality and year"),
