@@ -31,6 +31,7 @@ from test_disclosure import attack
 
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
 from analysis.deep_dive import report as dd
+from analysis.deep_dive.suppression import publish_all
 from analysis.engine import suppress
 from analysis.engine.identifiers import assert_no_identifiers
 from analysis.engine.suppress import MARKER
@@ -170,7 +171,7 @@ def _published(rows: pd.DataFrame, *builders: str
     flagged = flag_rereferrals(rows, history_start="2015-01-01").reset_index(drop=True)
     s = dd.Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp("2015-01-01"))
     raws = [getattr(dd, f"{b}_raw")(s) for b in builders]
-    return dd.publish_all(raws, s.size)
+    return publish_all(raws, s.size)
 
 
 def test_funnel_hides_a_lone_part_of_the_assessed_sum():

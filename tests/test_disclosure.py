@@ -21,6 +21,7 @@ from scipy.optimize import linprog
 
 from analysis.data.synthetic import generate_referrals
 from analysis.deep_dive import report as dd
+from analysis.deep_dive.suppression import publish_all
 from analysis.engine.suppress import MARKER, LinkedTables
 from analysis.measures.rereferrals import flag_rereferrals
 
@@ -100,7 +101,7 @@ def _scope(rows: list[tuple[str, str, dict]], history: str = "2015-01-01") -> dd
 
 
 def _publish(raws: list[dd.RawTable], size: int) -> tuple[dict[str, pd.DataFrame], LinkedTables]:
-    return dd.publish_all(raws, size)
+    return publish_all(raws, size)
 
 
 def _children(n: int, prefix: str, date: str, **extra: object) -> list[tuple[str, str, dict]]:

@@ -36,15 +36,11 @@ from analysis.data.schemas.referrals import (
     PRIMARY_NEEDS,
     REFERRAL_SOURCE_GROUPS,
 )
+from analysis.deep_dive.suppression import ROUNDING, THRESHOLD, publish, publish_all, ratio
 from analysis.engine import suppress
-from analysis.engine.identifiers import drop_identifiers
 from analysis.measures import rereferral_breakdowns as rb
 from analysis.measures import rereferrals as rr
 
-#: Counts below this are shown as "c" (suppress.suppress_counts' default).
-THRESHOLD = 5
-#: Every other published count is rounded to the nearest this.
-ROUNDING = 5
 #: The most recent months shown on the monthly SPC chart.
 XMR_MONTHS = 36
 #: File types read as a flat extract, and as CIN census XML.
@@ -223,16 +219,6 @@ def _xml_report(path: Path, table: pd.DataFrame, files: Sequence[Path]) -> ReadR
 
 
 # -------------------------------------------------------------------------- publishing
-
-
-def publish(table: pd.DataFrame, counts: Sequence[str],
-            percents: Mapping[str, tuple[str, str]] | None = None, *,
-            secondary: str = "both") -> pd.DataFrame:
-    """A table fit to leave the machine: identifiers dropped, then small counts suppressed
-    (1-4 shown as "c", secondary suppression, percentages recomputed from the counts)."""
-    clean = drop_identifiers(table)
-    return suppress.suppress_counts(clean, list(counts), THRESHOLD, percent_columns=percents,
-                                    secondary=secondary)
 
 
 def _count(value: object) -> str:
@@ -852,15 +838,6 @@ def xmr_choice(monthly: pd.DataFrame, quarterly: pd.DataFrame) -> tuple[str | No
                   "quarters to show them safely (or fewer than 6 periods with full history).")
 
 
-def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
-    """A percentage from published counts: "c" when either is hidden, NaN when the
-    denominator is missing or zero. Used only on counts that went through :func:`publish`."""
-    if suppress.is_suppressed(numerator) or suppress.is_suppressed(denominator):
-        return suppress.MARKER
-    n, d = suppress.number(numerator), suppress.number(denominator)
-    return round(n / d * 100, decimals) if d > 0 and not np.isnan(n) else np.nan
-
-
 def share_within_table(time_since: pd.DataFrame) -> pd.DataFrame:
     """Share of re-referrals within 60 days, 3 months (91 days) and 6 months (182 days),
     read from the published band table (:func:`time_since_raw`): "c" when hidden."""
@@ -912,15 +889,6 @@ def long_date(value: object) -> str:
     """A date as readers write it: "31 March 2016"."""
     ts = pd.Timestamp(value)
     return f"{ts.day} {ts:%B %Y}"
-
-
-def publish_all(raws: Sequence[RawTable], size: int) -> tuple[dict[str, pd.DataFrame],
-                                                                suppress.LinkedTables]:
-    """Every count table, suppressed together (:class:`analysis.engine.suppress.LinkedTables`)."""
-    linked = suppress.LinkedTables(size, THRESHOLD, ROUNDING)
-    for r in raws:
-        linked.add(r.name, r.frame, r.counts, r.masks, r.percents)
-    return linked.publish(), linked
 
 
 # -------------------------------------------------------------------------- the result
@@ -1551,7 +1519,6 @@ def key_findings(dive: DeepDive) -> str:
 __all__ = [
     "ALL_LOCALITIES",
     "DFE_MEASURES",
-    "THRESHOLD",
     "DeepDive",
     "Prepared",
     "RawTable",
@@ -1569,8 +1536,6 @@ __all__ = [
     "monthly_xmr",
     "output_name",
     "prepare",
-    "publish",
-    "publish_all",
     "read_summary_table",
     "reporting_years",
     "share_within_table",
