@@ -31,6 +31,7 @@ from test_disclosure import attack
 
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
 from analysis.deep_dive import report as dd
+from analysis.deep_dive.records import is_synthetic, load_records, output_name
 from analysis.deep_dive.suppression import publish_all
 from analysis.engine import suppress
 from analysis.engine.identifiers import assert_no_identifiers
@@ -288,15 +289,15 @@ def test_bad_records_files(tmp_path, name, text, error, needle):
     if text is not None:
         path.write_text(text, encoding="utf-8")
     with pytest.raises(error, match=needle):
-        dd.load_records(path)
+        load_records(path)
 
 
 def test_synthetic_names():
-    assert dd.is_synthetic("data/raw/synthetic/synthetic_referrals.csv")
-    assert dd.is_synthetic("Synthetic_Extract.XLSX")
-    assert not dd.is_synthetic("doncaster_referrals.csv")
-    assert dd.output_name("funnel", True) == "synthetic_funnel"
-    assert dd.output_name("synthetic_funnel", True) == "synthetic_funnel"
+    assert is_synthetic("data/raw/synthetic/synthetic_referrals.csv")
+    assert is_synthetic("Synthetic_Extract.XLSX")
+    assert not is_synthetic("doncaster_referrals.csv")
+    assert output_name("funnel", True) == "synthetic_funnel"
+    assert output_name("synthetic_funnel", True) == "synthetic_funnel"
 
 
 def test_census_xml_folder(tmp_path, paths, bench_table):
@@ -310,7 +311,7 @@ def test_census_xml_folder(tmp_path, paths, bench_table):
     folder = tmp_path / "census"
     for year in (2016, 2017):
         write_cin_xml(records, folder / f"synthetic_cin_census_{year}.xml", year)
-    table, report, start = dd.load_records(folder)
+    table, report, start = load_records(folder)
     assert start == pd.Timestamp("2015-04-01")
     assert report.rows_in == len(table) > 0
     dive = dd.build_deep_dive("Doncaster", folder, paths=paths)

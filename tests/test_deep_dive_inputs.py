@@ -15,6 +15,7 @@ from analysis.data.readers.cin_xml import read_cin_xml
 from analysis.data.readers.cin_xml_schema import DEFAULT_XSD_DIR, validate_cin_xml
 from analysis.data.schemas.referrals import REFERRAL_SOURCE_GROUPS
 from analysis.deep_dive import report as dd
+from analysis.deep_dive.records import load_records
 
 HEADER = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Message>\n<Header><CollectionDetails>"
           "<Collection>CIN</Collection><Year>{year}</Year><ReferenceDate>{year}-03-31"
@@ -49,7 +50,7 @@ def test_census_years_must_be_consecutive(tmp_path):
     for y in (2015, 2019):
         _census(tmp_path / f"cin_{y}.xml", y)
     with pytest.raises(InputDataError, match="not consecutive") as err:
-        dd.load_records(tmp_path)
+        load_records(tmp_path)
     text = str(err.value)
     assert "cin_2015.xml" in text and "cin_2019.xml" in text and "2016, 2017, 2018" in text
 
@@ -61,18 +62,18 @@ def test_census_files_must_be_the_las(tmp_path, paths):
 
     doncaster = resolve_la("Doncaster", load_areas(paths.root))
     with pytest.raises(InputDataError, match="not from Doncaster") as err:
-        dd.load_records(tmp_path, la=doncaster)
+        load_records(tmp_path, la=doncaster)
     assert "rotherham_2017.xml: LEA 372" in str(err.value)
     assert "doncaster_2016.xml" not in str(err.value).split("found")[-1]
     with pytest.raises(InputDataError, match="more than one LA"):
-        dd.load_records(tmp_path)
+        load_records(tmp_path)
 
 
 def test_a_census_year_given_twice_is_refused(tmp_path):
     _census(tmp_path / "a.xml", 2017)
     _census(tmp_path / "b.xml", 2017)
     with pytest.raises(InputDataError, match="more than once") as err:
-        dd.load_records(tmp_path)
+        load_records(tmp_path)
     assert "a.xml" in str(err.value) and "b.xml" in str(err.value)
 
 
@@ -94,7 +95,7 @@ def test_xml_reader_leaves_out_implausible_referrals_and_counts_them(tmp_path):
         "referral date after the census date (31 March 2017)": 2,
         "closure date before referral date": 1,
         "closure date after the census date (31 March 2017)": 1}
-    _table, report, _start = dd.load_records(path)
+    _table, report, _start = load_records(path)
     assert (report.rows_in, report.rows_used, report.rows_dropped) == (6, 1, 5)
 
 
@@ -155,7 +156,7 @@ def test_second_tool_2022_sample_is_refused_quickly_with_the_whole_reason(tmp_pa
     validate_cin_xml(path, xsd_dir=DEFAULT_XSD_DIR)  # schema-valid for 2022
     started = time.perf_counter()
     with pytest.raises(NoDataError) as err:
-        dd.load_records(path)
+        load_records(path)
     assert time.perf_counter() - started < 5
     text = str(err.value)
     assert "2 referral(s) left out: referral date before 1990 (2)" in text
