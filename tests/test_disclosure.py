@@ -22,6 +22,7 @@ from scipy.optimize import linprog
 from analysis.data.synthetic import generate_referrals
 from analysis.deep_dive import report as dd
 from analysis.deep_dive.suppression import publish_all
+from analysis.deep_dive.years import reporting_years
 from analysis.engine.suppress import MARKER, LinkedTables
 from analysis.measures.rereferrals import flag_rereferrals
 
@@ -169,7 +170,7 @@ def test_months_quarters_and_years_together_give_nothing_back():
         rows += _rereferred(n_re, f"M{m:02d}", f"{month}-01", f"{month}-20")
         rows += _children(20, f"F{m:02d}", f"{month}-02")
     s = _scope(rows, history="2015-04-01")
-    years = dd.reporting_years(s.flagged, s.history_start)
+    years = reporting_years(s.flagged, s.history_start)
     raws = [dd.annual_raw(s, years, 2017), dd.rolling_quarters_raw(s), dd.monthly_raw(s),
             dd.quarterly_raw(s)]
     tables, linked = _publish(raws, s.size)

@@ -27,9 +27,9 @@ import pandas as pd
 
 from analysis.core.blocks import Block, Column, Note, Pack, Section, Table, Text
 from analysis.core.config import Paths
-from analysis.core.errors import AnalysisError, NoDataError, ParameterError
+from analysis.core.errors import AnalysisError, ParameterError
 from analysis.data.geography import LocalAuthority, load_areas, resolve_la
-from analysis.data.periods import financial_year_label, parse_year
+from analysis.data.periods import financial_year_label
 from analysis.data.readers.referral_records import ReadReport
 from analysis.data.schemas.referrals import (
     ASSESSMENT_FACTORS,
@@ -44,6 +44,7 @@ from analysis.deep_dive.records import (
     read_summary_table,
 )
 from analysis.deep_dive.suppression import ROUNDING, THRESHOLD, publish_all, ratio
+from analysis.deep_dive.years import choose_year, long_date, reporting_years
 from analysis.engine import suppress
 from analysis.measures import rereferral_breakdowns as rb
 from analysis.measures import rereferrals as rr
@@ -75,48 +76,6 @@ def _pct(value: object) -> str:
     v = suppress.number(value)
     return "c (suppressed)" if suppress.is_suppressed(value) else ("no figure" if np.isnan(v)
                                                           else f"{v:.1f}%")
-
-
-# ------------------------------------------------------------------------------ years
-
-
-def reporting_years(flagged: pd.DataFrame, history_start: pd.Timestamp) -> pd.DataFrame:
-    """Years ending 31 March in the data with referrals, re-referrals and whether each is
-    usable: ``history_complete`` (every referral's 12 months before lie in the data) and
-    ``full_year`` (the data reach the year's last month)."""
-    years = rr.annual_rate(flagged, include_incomplete=True)
-    last = pd.Timestamp(flagged["referral_date"].max())
-    first_day = years["year_end"] - rr.WINDOW + pd.Timedelta(days=1)
-    years["full_year"] = (first_day >= history_start) & (
-        last >= years["year_end"].dt.to_period("M").dt.start_time)
-    years["usable"] = years["history_complete"] & years["full_year"]
-    years["year_number"] = years["year_end"].dt.year
-    return years
-
-
-def choose_year(years: pd.DataFrame, period: str | int | None) -> int:
-    """The year (ending 31 March) to report: ``period`` if given, else the latest usable."""
-    usable = years.loc[years["usable"], "year_number"].astype(int).tolist()
-    if not usable:
-        raise NoDataError(
-            "the records do not cover a whole year with 12 months of history before it",
-            expected="referrals over at least two years ending 31 March (the first year only "
-                     "gives the history for the second)",
-            found=f"referrals in {years['year'].iloc[0]}"
-                  + (f" to {years['year'].iloc[-1]}" if len(years) > 1 else " only"),
-            fix="add the earlier year's records (for CIN census returns, the previous year's "
-                "file); if the extract already holds every referral from some earlier date, "
-                "give that date as --history-start")
-    if period is None or (isinstance(period, str) and period.strip().lower() in ("", "latest")):
-        return max(usable)
-    year = parse_year(period, parameter="period")
-    if year not in usable:
-        raise ParameterError(
-            f"no complete year {financial_year_label(year)} in the records", parameter="period",
-            expected="one of " + ", ".join(financial_year_label(y) for y in usable),
-            found=str(period),
-            fix="leave period empty for the latest year, or choose a listed year")
-    return year
 
 
 # ----------------------------------------------------------------------------- tables
@@ -714,12 +673,6 @@ def funnel_positions(localities: pd.DataFrame) -> list[str]:
             out.append(FUNNEL_WORDS.get(str(funnel_flags(v, d, overall)),
                                         str(funnel_flags(v, d, overall))))
     return out
-
-
-def long_date(value: object) -> str:
-    """A date as readers write it: "31 March 2016"."""
-    ts = pd.Timestamp(value)
-    return f"{ts.day} {ts:%B %Y}"
 
 
 # -------------------------------------------------------------------------- the result
@@ -1355,7 +1308,6 @@ __all__ = [
     "RawTable",
     "Scope",
     "build_deep_dive",
-    "choose_year",
     "deep_dive_pack",
     "funnel_positions",
     "funnel_table",
@@ -1363,7 +1315,6 @@ __all__ = [
     "key_findings",
     "monthly_xmr",
     "prepare",
-    "reporting_years",
     "share_within_table",
     "table_block",
     "write_audit_list",
