@@ -31,8 +31,10 @@ from test_disclosure import attack
 
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
 from analysis.deep_dive import report as dd
+from analysis.deep_dive import tables
 from analysis.deep_dive.records import is_synthetic, load_records, output_name
 from analysis.deep_dive.suppression import publish_all
+from analysis.deep_dive.tables import Scope
 from analysis.engine import suppress
 from analysis.engine.identifiers import assert_no_identifiers
 from analysis.engine.suppress import MARKER
@@ -170,8 +172,8 @@ def _published(rows: pd.DataFrame, *builders: str
     from analysis.measures.rereferrals import flag_rereferrals
 
     flagged = flag_rereferrals(rows, history_start="2015-01-01").reset_index(drop=True)
-    s = dd.Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp("2015-01-01"))
-    raws = [getattr(dd, f"{b}_raw")(s) for b in builders]
+    s = Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp("2015-01-01"))
+    raws = [getattr(dd if b == "funnel" else tables, f"{b}_raw")(s) for b in builders]
     return publish_all(raws, s.size)
 
 

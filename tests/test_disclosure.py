@@ -22,6 +22,14 @@ from scipy.optimize import linprog
 from analysis.data.synthetic import generate_referrals
 from analysis.deep_dive import report as dd
 from analysis.deep_dive.suppression import publish_all
+from analysis.deep_dive.tables import (
+    RawTable,
+    Scope,
+    annual_raw,
+    monthly_raw,
+    quarterly_raw,
+    rolling_quarters_raw,
+)
 from analysis.deep_dive.years import reporting_years
 from analysis.engine.suppress import MARKER, LinkedTables
 from analysis.measures.rereferrals import flag_rereferrals
@@ -86,7 +94,7 @@ def attack(linked: LinkedTables, tables: dict[str, pd.DataFrame], rounded: bool 
     return found
 
 
-def _scope(rows: list[tuple[str, str, dict]], history: str = "2015-01-01") -> dd.Scope:
+def _scope(rows: list[tuple[str, str, dict]], history: str = "2015-01-01") -> Scope:
     """A flagged table from (child, date, extra columns) rows, scoped to 2016-17."""
     df = pd.DataFrame([{"child_id": c, "referral_id": f"R{i:04d}", "referral_date": d, **x}
                        for i, (c, d, x) in enumerate(rows)])
@@ -98,10 +106,10 @@ def _scope(rows: list[tuple[str, str, dict]], history: str = "2015-01-01") -> dd
     df["closure_date"] = pd.to_datetime(df["closure_date"])
     df["referral_nfa"] = df.get("referral_nfa", False)
     flagged = flag_rereferrals(df, history_start=history).reset_index(drop=True)
-    return dd.Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp(history))
+    return Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp(history))
 
 
-def _publish(raws: list[dd.RawTable], size: int) -> tuple[dict[str, pd.DataFrame], LinkedTables]:
+def _publish(raws: list[RawTable], size: int) -> tuple[dict[str, pd.DataFrame], LinkedTables]:
     return publish_all(raws, size)
 
 
@@ -171,8 +179,8 @@ def test_months_quarters_and_years_together_give_nothing_back():
         rows += _children(20, f"F{m:02d}", f"{month}-02")
     s = _scope(rows, history="2015-04-01")
     years = reporting_years(s.flagged, s.history_start)
-    raws = [dd.annual_raw(s, years, 2017), dd.rolling_quarters_raw(s), dd.monthly_raw(s),
-            dd.quarterly_raw(s)]
+    raws = [annual_raw(s, years, 2017), rolling_quarters_raw(s), monthly_raw(s),
+            quarterly_raw(s)]
     tables, linked = _publish(raws, s.size)
     months = tables["monthly"].set_index("month")["rereferrals"]
     assert months["May 2016"] == MARKER and months["August 2016"] == MARKER

@@ -44,13 +44,24 @@ from analysis.deep_dive.records import (
     read_summary_table,
 )
 from analysis.deep_dive.suppression import ROUNDING, THRESHOLD, publish_all, ratio
+from analysis.deep_dive.tables import (
+    RATE,
+    WITHIN_DAYS,
+    RawTable,
+    Scope,
+    annual_raw,
+    monthly_raw,
+    quarterly_raw,
+    raw_table,
+    rolling_quarters_raw,
+    time_since_closure_raw,
+    time_since_raw,
+)
 from analysis.deep_dive.years import choose_year, long_date, reporting_years
 from analysis.engine import suppress
 from analysis.measures import rereferral_breakdowns as rb
 from analysis.measures import rereferrals as rr
 
-#: The most recent months shown on the monthly SPC chart.
-XMR_MONTHS = 36
 #: Label of the all-localities row of the locality table.
 ALL_LOCALITIES = "All localities"
 #: DfE indicators (config/indicators.yaml) that publish the same ratio as a funnel stage.
@@ -78,181 +89,6 @@ def _pct(value: object) -> str:
                                                           else f"{v:.1f}%")
 
 
-# ----------------------------------------------------------------------------- tables
-#
-# Each table is built from masks over the flagged records (what each count counts), so the
-# whole set can be protected together (:class:`analysis.engine.suppress.LinkedTables`): a table's
-# counts are the sums of its masks, never computed a second way.
-
-
-class Scope:
-    """The flagged records as boolean arrays for the year reported (positions, not labels)."""
-
-    def __init__(self, flagged: pd.DataFrame, year_end: pd.Timestamp,
-                 history_start: pd.Timestamp) -> None:
-        f = flagged.reset_index(drop=True)
-        self.flagged = f
-        self.size = len(f)
-        self.year_end = year_end
-        self.history_start = history_start
-        self.dates = pd.to_datetime(f["referral_date"])
-        self.counted = ~f["same_day_duplicate"].astype(bool).to_numpy()
-        isre = f["is_rereferral"]
-        self.known = self.counted & isre.notna().to_numpy()
-        self.re = self.known & isre.fillna(False).astype(bool).to_numpy()
-        self.first = self.known & ~self.re
-        in_year = ((self.dates > year_end - rr.WINDOW) & (self.dates <= year_end)).to_numpy()
-        self.year = self.counted & in_year
-        self.year_known = self.known & in_year
-        self.year_re = self.re & in_year
-
-    def column(self, name: str, missing: object = "not recorded") -> pd.Series:
-        s = self.flagged[name].astype(object) if name in self.flagged else pd.Series(
-            pd.NA, index=self.flagged.index, dtype=object)
-        return s.where(s.notna(), missing)
-
-
-@dataclass
-class RawTable:
-    """An unpublished count table and the records each count counts."""
-
-    name: str
-    frame: pd.DataFrame
-    counts: list[str]
-    masks: dict[tuple[int, str], np.ndarray]
-    percents: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-
-def _raw(name: str, rows: Sequence[Mapping[str, object]],
-         masks: Sequence[Mapping[str, np.ndarray]], counts: Sequence[str],
-         percents: Mapping[str, tuple[str, str]] | None = None) -> RawTable:
-    """A :class:`RawTable` whose count columns are the sums of ``masks`` (one per row)."""
-    frame = pd.DataFrame([dict(r) for r in rows])
-    for col in counts:
-        frame[col] = [int(m[col].sum()) if col in m else np.nan for m in masks]
-    for p in percents or {}:
-        frame[p] = np.nan
-    cells = {(i, col): m[col] for i, m in enumerate(masks) for col in counts if col in m}
-    return RawTable(name, frame, list(counts), cells, dict(percents or {}))
-
-
-_RATE = {"percent": ("rereferrals", "referrals")}
-
-
-def annual_raw(s: Scope, years: pd.DataFrame, year: int) -> RawTable:
-    """Referrals, re-referrals and the rate for each usable year up to ``year``."""
-    rows, masks = [], []
-    for _, y in years.loc[years["usable"] & (years["year_number"] <= year)].iterrows():
-        end = pd.Timestamp(y["year_end"])
-        inside = ((s.dates > end - rr.WINDOW) & (s.dates <= end)).to_numpy()
-        rows.append({"year": y["year"]})
-        masks.append({"referrals": s.counted & inside, "rereferrals": s.re & inside})
-    return _raw("annual", rows, masks, ["referrals", "rereferrals"], _RATE)
-
-
-def rolling_quarters_raw(s: Scope) -> RawTable:
-    """Re-referrals in the 12 months to each quarter end (a local return's A1 measure)."""
-    q = rr.rolling_rate(s.flagged, freq="Q")
-    q = q.loc[q["history_complete"] & (q["period_end"] <= s.year_end)]
-    month = s.dates.dt.to_period("M")
-    rows, masks = [], []
-    for end in q["period_end"]:
-        last = pd.Timestamp(end).to_period("M")
-        inside = ((month > last - 12) & (month <= last)).to_numpy()
-        rows.append({"quarter_end": long_date(end)})
-        masks.append({"referrals": s.counted & inside, "rereferrals": s.re & inside})
-    return _raw("rolling_quarters", rows, masks, ["referrals", "rereferrals"], _RATE)
-
-
-def monthly_raw(s: Scope, months: int = XMR_MONTHS) -> RawTable:
-    """Each month's referrals and re-referrals, for months whose referrals all have 12
-    months of history in the data, up to the year's end (at most the last ``months``)."""
-    first_month = _first_full_month(s)
-    hc = s.flagged["history_complete"].astype(bool).to_numpy() & s.known
-    month = s.dates.dt.to_period("M")
-    last = s.year_end.to_period("M")
-    rows, masks = [], []
-    if first_month <= last:
-        for m in pd.period_range(max(first_month, last - (months - 1)), last, freq="M"):
-            inside = (month == m).to_numpy() & hc
-            rows.append({"month": m.strftime("%B %Y")})
-            masks.append({"referrals": inside, "rereferrals": inside & s.re})
-    return _raw("monthly", rows, masks, ["referrals", "rereferrals"], _RATE)
-
-
-def _first_full_month(s: Scope) -> pd.Period:
-    """The first month whose referrals all have 12 months of history in the data."""
-    start = s.history_start + rr.WINDOW
-    first = start.to_period("M")
-    return first if start == first.start_time else first + 1
-
-
-def quarterly_raw(s: Scope) -> RawTable:
-    """Each quarter's (April-June...) referrals and re-referrals, for quarters whose
-    referrals all have 12 months of history, up to the year's end (at most 12 quarters):
-    the XmR chart's points when months are too small."""
-    first = _first_full_month(s)
-    hc = s.flagged["history_complete"].astype(bool).to_numpy() & s.known
-    quarter = s.dates.dt.to_period("Q-MAR")
-    last = s.year_end.to_period("Q-MAR")
-    q0 = first.to_timestamp().to_period("Q-MAR")
-    if q0.asfreq("M", "start") < first:
-        q0 += 1
-    rows, masks = [], []
-    if q0 <= last:
-        for q in pd.period_range(max(q0, last - (XMR_MONTHS // 3 - 1)), last, freq="Q-MAR"):
-            inside = (quarter == q).to_numpy() & hc
-            rows.append({"quarter": f"{q.start_time:%b}-{q.end_time:%b %Y}"})
-            masks.append({"referrals": inside, "rereferrals": inside & s.re})
-    return _raw("quarterly", rows, masks, ["referrals", "rereferrals"], _RATE)
-
-
-#: Days at which the share of re-referrals so far is reported: 60 days, 3 and 6 months.
-WITHIN_DAYS: tuple[int, ...] = (60, 91, 182)
-
-
-def time_since_raw(s: Scope) -> RawTable:
-    """Re-referrals by days since the previous referral (bands of
-    :data:`analysis.measures.rereferral_breakdowns.DAY_BANDS`), with the running total at 60, 91 and 182 days
-    and at 12 months (on the band ending there)."""
-    days = s.flagged["days_since_previous"].astype("float64").to_numpy()
-    rows, masks = [], []
-    for label, lo, hi in rb.DAY_BANDS:
-        m: dict[str, np.ndarray] = {
-            "rereferrals": s.year_re & (days >= lo) & (days <= hi),
-            "all_rereferrals": s.year_re}
-        if hi in WITHIN_DAYS or hi == rb.DAY_BANDS[-1][2]:
-            m["cumulative_rereferrals"] = s.year_re & (days <= hi)
-        rows.append({"band": label, "min_days": lo, "max_days": hi})
-        masks.append(m)
-    return _raw("time_since", rows, masks,
-                ["rereferrals", "all_rereferrals", "cumulative_rereferrals"],
-                {"percent": ("rereferrals", "all_rereferrals"),
-                 "cumulative_percent": ("cumulative_rereferrals", "all_rereferrals")})
-
-
-def time_since_closure_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
-    """Re-referrals by time from the previous referral's *closure* to the re-referral:
-    still open at the re-referral, closed 0-30 days, 31-91 days, 92-182 days, longer."""
-    closed = pd.Series(pd.NaT, index=s.flagged.index, dtype="datetime64[ns]")
-    closed.loc[previous.index] = pd.to_datetime(previous["previous_closure_date"])
-    gap = (s.dates - closed).dt.days.to_numpy(dtype="float64")
-    open_ = np.zeros(s.size, dtype=bool)
-    open_[previous.index] = (previous["previous_outcome"] == "Still open").to_numpy()
-    bands = [("Previous case still open", open_),
-             ("Closed 0-30 days before", ~open_ & (gap >= 0) & (gap <= 30)),
-             ("Closed 31-91 days before", ~open_ & (gap > 30) & (gap <= 91)),
-             ("Closed 92-182 days before", ~open_ & (gap > 91) & (gap <= 182)),
-             ("Closed 183 days or more before", ~open_ & (gap > 182)),
-             ("Closure date not known", ~open_ & np.isnan(gap))]
-    rows, masks = [], []
-    for label, m in bands:
-        rows.append({"since_closure": label})
-        masks.append({"rereferrals": s.year_re & m, "all_rereferrals": s.year_re})
-    return _raw("time_since_closure", rows, masks, ["rereferrals", "all_rereferrals"],
-                {"percent": ("rereferrals", "all_rereferrals")})
-
-
 def _breakdown_raw(name: str, s: Scope, category: str, cats: Mapping[str, np.ndarray],
                    labels: Mapping[str, str] | None = None, base: np.ndarray | None = None
                    ) -> RawTable:
@@ -272,9 +108,9 @@ def _breakdown_raw(name: str, s: Scope, category: str, cats: Mapping[str, np.nda
         rows.append(row)
         masks.append({"referrals": base & m, "rereferrals": base & m & s.re,
                       "all_rereferrals": base & any_cat & s.re})
-    return _raw(name, rows, masks, ["referrals", "rereferrals", "all_rereferrals"],
-                {"rate_percent": ("rereferrals", "referrals"),
-                 "share_of_rereferrals_percent": ("rereferrals", "all_rereferrals")})
+    return raw_table(name, rows, masks, ["referrals", "rereferrals", "all_rereferrals"],
+                     {"rate_percent": ("rereferrals", "referrals"),
+                      "share_of_rereferrals_percent": ("rereferrals", "all_rereferrals")})
 
 
 def _by_value(values: pd.Series) -> dict[str, np.ndarray]:
@@ -342,8 +178,8 @@ def previous_outcome_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
     for k in rb.PREVIOUS_OUTCOMES:
         rows.append({"previous_outcome": k})
         masks.append({"rereferrals": s.year_re & (outcome == k), "all_rereferrals": s.year_re})
-    return _raw("previous_outcome", rows, masks, ["rereferrals", "all_rereferrals"],
-                {"percent": ("rereferrals", "all_rereferrals")})
+    return raw_table("previous_outcome", rows, masks, ["rereferrals", "all_rereferrals"],
+                     {"percent": ("rereferrals", "all_rereferrals")})
 
 
 #: ReasonForClosure codes of the CIN census.
@@ -371,8 +207,8 @@ def closure_reason_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
         rows.append({"closure_reason": CLOSURE_REASONS.get(k, k), "code": k if k in
                      CLOSURE_REASONS else ""})
         masks.append({"rereferrals": m, "all_rereferrals": s.year_re})
-    return _raw("previous_closure_reason", rows, masks, ["rereferrals", "all_rereferrals"],
-                {"percent": ("rereferrals", "all_rereferrals")})
+    return raw_table("previous_closure_reason", rows, masks, ["rereferrals", "all_rereferrals"],
+                     {"percent": ("rereferrals", "all_rereferrals")})
 
 
 def repeat_raw(s: Scope) -> RawTable:
@@ -389,8 +225,8 @@ def repeat_raw(s: Scope) -> RawTable:
                      ("Referred 3 or more times", per_child >= 3)]:
         rows.append({"referrals_in_year": label})
         masks.append({"children": last & m, "all_children": last})
-    return _raw("repeat_referrals", rows, masks, ["children", "all_children"],
-                {"percent": ("children", "all_children")})
+    return raw_table("repeat_referrals", rows, masks, ["children", "all_children"],
+                     {"percent": ("children", "all_children")})
 
 
 def outcome_raw(s: Scope) -> RawTable:
@@ -410,10 +246,10 @@ def outcome_raw(s: Scope) -> RawTable:
         masks.append({"rereferrals": s.year_re & m, "all_rereferrals": s.year_re,
                       "first_referrals": s.year_known & s.first & m,
                       "all_first_referrals": s.year_known & s.first})
-    return _raw("outcome_by_type", rows, masks,
-                ["rereferrals", "all_rereferrals", "first_referrals", "all_first_referrals"],
-                {"rereferrals_percent": ("rereferrals", "all_rereferrals"),
-                 "first_referrals_percent": ("first_referrals", "all_first_referrals")})
+    return raw_table("outcome_by_type", rows, masks,
+                     ["rereferrals", "all_rereferrals", "first_referrals", "all_first_referrals"],
+                     {"rereferrals_percent": ("rereferrals", "all_rereferrals"),
+                      "first_referrals_percent": ("first_referrals", "all_first_referrals")})
 
 
 def early_help_raw(s: Scope) -> RawTable | None:
@@ -429,8 +265,8 @@ def early_help_raw(s: Scope) -> RawTable | None:
         rows.append({"group": name})
         masks.append({"with_prior_early_help": g & yes, "known": g & known,
                       "not_recorded": g & ~known})
-    return _raw("early_help", rows, masks, ["with_prior_early_help", "known", "not_recorded"],
-                {"percent": ("with_prior_early_help", "known")})
+    return raw_table("early_help", rows, masks, ["with_prior_early_help", "known", "not_recorded"],
+                     {"percent": ("with_prior_early_help", "known")})
 
 
 #: Funnel stages (name, level) in order; level 1 rows are "of which" parts of the row above.
@@ -442,7 +278,8 @@ FUNNEL_STAGES: tuple[tuple[str, int], ...] = (
 
 
 def funnel_raw(s: Scope) -> RawTable:
-    """The conversion funnel (:func:`analysis.measures.rereferral_breakdowns.conversion_funnel`) as masks."""
+    """The conversion funnel
+    (:func:`analysis.measures.rereferral_breakdowns.conversion_funnel`) as masks."""
     oc = s.flagged["assessment_outcome"].astype(object)
     assessed = (oc.notna() & oc.ne("no_assessment")).to_numpy()
     stage = {
@@ -458,7 +295,7 @@ def funnel_raw(s: Scope) -> RawTable:
     }
     rows = [{"stage": k, "level": lvl} for k, lvl in FUNNEL_STAGES]
     masks = [{"count": stage[k]} for k, _ in FUNNEL_STAGES]
-    return _raw("funnel", rows, masks, ["count"])
+    return raw_table("funnel", rows, masks, ["count"])
 
 
 def funnel_table(published: pd.DataFrame, contacts: float | None = None) -> pd.DataFrame:
@@ -513,8 +350,8 @@ def locality_raw(s: Scope) -> RawTable | None:
     rows = [{"locality": k} for k, _ in present] + [{"locality": ALL_LOCALITIES}]
     masks = [{"numerator": s.year_re & m, "denominator": s.year_known & m}
              for _, m in [*present, ("", allm)]]
-    return _raw("localities", rows, masks, ["numerator", "denominator"],
-                {"percent": ("numerator", "denominator")})
+    return raw_table("localities", rows, masks, ["numerator", "denominator"],
+                     {"percent": ("numerator", "denominator")})
 
 
 def locality_years_raw(s: Scope, years: pd.DataFrame, year: int) -> RawTable | None:
@@ -532,7 +369,7 @@ def locality_years_raw(s: Scope, years: pd.DataFrame, year: int) -> RawTable | N
             masks.append({"rereferrals": m & s.re, "referrals": m})
     if not rows:
         return None
-    return _raw("locality_years", rows, masks, ["referrals", "rereferrals"], _RATE)
+    return raw_table("locality_years", rows, masks, ["referrals", "rereferrals"], RATE)
 
 
 def dfe_raw(s: Scope, year: int, la: LocalAuthority, paths: Paths
@@ -574,8 +411,8 @@ def dfe_raw(s: Scope, year: int, la: LocalAuthority, paths: Paths
                      "neighbours_mean": round(float(b["sn_mean"]), 1)
                      if pd.notna(b.get("sn_mean", np.nan)) else np.nan})
         masks.append({"numerator": ours[ind], "denominator": s.year})
-    raw = _raw("dfe_comparison", rows, masks, ["numerator", "denominator"],
-               {"percent": ("numerator", "denominator")})
+    raw = raw_table("dfe_comparison", rows, masks, ["numerator", "denominator"],
+                    {"percent": ("numerator", "denominator")})
     cols = ["measure", "records_year", "numerator", "denominator", "percent", "dfe_year",
             "la_published", "england", "region", "neighbours_mean"]
     raw.frame = raw.frame[cols]
@@ -637,7 +474,8 @@ def share_within_table(time_since: pd.DataFrame) -> pd.DataFrame:
         hit = time_since.loc[time_since["max_days"] == days]
         if hit.empty:
             raise ParameterError(f"no band ends at {days} days", parameter="time_since",
-                                 expected="the bands of analysis.measures.rereferral_breakdowns.DAY_BANDS")
+                                 expected="the bands of "
+                                          "analysis.measures.rereferral_breakdowns.DAY_BANDS")
         r = hit.iloc[0]
         rows.append({"within": words_for.get(days, f"{days} days"), "days": days,
                      "rereferrals": r["cumulative_rereferrals"],
@@ -1305,8 +1143,6 @@ __all__ = [
     "DFE_MEASURES",
     "DeepDive",
     "Prepared",
-    "RawTable",
-    "Scope",
     "build_deep_dive",
     "deep_dive_pack",
     "funnel_positions",

@@ -18,7 +18,7 @@ from analysis.engine import suppress
 from analysis.engine.identifiers import drop_identifiers
 
 if TYPE_CHECKING:
-    from analysis.deep_dive.report import RawTable
+    from analysis.deep_dive.tables import RawTable
 
 #: Counts below this are shown as "c" (suppress.suppress_counts' default).
 THRESHOLD = 5
