@@ -30,8 +30,10 @@ import pytest
 from test_disclosure import attack
 
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.deep_dive import breakdowns as dd_breakdowns
 from analysis.deep_dive import report as dd
-from analysis.deep_dive import tables
+from analysis.deep_dive import tables as dd_tables
+from analysis.deep_dive.breakdowns import ALL_LOCALITIES
 from analysis.deep_dive.records import is_synthetic, load_records, output_name
 from analysis.deep_dive.suppression import publish_all
 from analysis.deep_dive.tables import Scope
@@ -173,7 +175,8 @@ def _published(rows: pd.DataFrame, *builders: str
 
     flagged = flag_rereferrals(rows, history_start="2015-01-01").reset_index(drop=True)
     s = Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp("2015-01-01"))
-    raws = [getattr(dd if b == "funnel" else tables, f"{b}_raw")(s) for b in builders]
+    raws = [getattr(dd_breakdowns if b == "funnel" else dd_tables, f"{b}_raw")(s)
+            for b in builders]
     return publish_all(raws, s.size)
 
 
@@ -247,7 +250,7 @@ def test_dfe_comparison_published_figures(dive):
 def test_localities_and_funnel_positions(dive):
     loc = dive.tables["localities"].set_index("locality")
     assert loc.loc["North", ["numerator", "denominator", "percent"]].tolist() == [10, 10, 100.0]
-    assert loc.loc[dd.ALL_LOCALITIES, ["numerator", "denominator"]].tolist() == [20, 55]
+    assert loc.loc[ALL_LOCALITIES, ["numerator", "denominator"]].tolist() == [20, 55]
     # all-localities rate 35.7%: North's 10 of 10 is far above the 99.8% limit (exact
     # binomial: P(10 of 10 | p = 0.357) = 0.357**10 = 3e-5); Central's 0 of 20 far below
     # (0.643**20 = 1.5e-4).

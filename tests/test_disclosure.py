@@ -21,6 +21,7 @@ from scipy.optimize import linprog
 
 from analysis.data.synthetic import generate_referrals
 from analysis.deep_dive import report as dd
+from analysis.deep_dive.breakdowns import locality_raw, previous_outcome_raw, source_raw
 from analysis.deep_dive.suppression import publish_all
 from analysis.deep_dive.tables import (
     RawTable,
@@ -130,7 +131,7 @@ def test_two_localities_of_one_referral_each_stay_hidden():
             locality="B") + _children(20, "C", "2016-06-01", locality="C")
             + _children(30, "D", "2016-07-01", locality="D"))
     s = _scope(rows)
-    tables, linked = _publish([dd.locality_raw(s)], s.size)
+    tables, linked = _publish([locality_raw(s)], s.size)
     loc = tables["localities"].set_index("locality")
     assert loc.loc["A", "denominator"] == MARKER and loc.loc["B", "denominator"] == MARKER
     assert attack(linked, tables) == []
@@ -146,7 +147,7 @@ def test_two_hidden_outcomes_summing_to_two_are_not_given_back():
                           closure_date="2016-06-01"))
     s = _scope(rows)
     previous = __import__("analysis.measures.rereferral_breakdowns", fromlist=["x"]).previous_outcomes(s.flagged)
-    tables, linked = _publish([dd.previous_outcome_raw(s, previous)], s.size)
+    tables, linked = _publish([previous_outcome_raw(s, previous)], s.size)
     assert attack(linked, tables) == []
     prev = tables["previous_outcome"].set_index("previous_outcome")["rereferrals"]
     assert prev["NFA at referral"] == MARKER
@@ -161,7 +162,7 @@ def test_source_groups_beside_sources_give_nothing_back():
             + _children(30, "P", "2016-06-01", referral_source="Police")
             + _children(12, "H", "2016-06-01", referral_source="Health: GP"))
     s = _scope(rows)
-    tables, linked = _publish([dd.source_raw(s, grouped=True), dd.source_raw(s, grouped=False)],
+    tables, linked = _publish([source_raw(s, grouped=True), source_raw(s, grouped=False)],
                               s.size)
     src = tables["sources"].set_index("referral_source")["referrals"]
     assert src["Individual: self"] == MARKER
@@ -196,10 +197,10 @@ def test_attack_finds_what_table_by_table_suppression_leaves():
             + _children(1, "S", "2016-06-01", referral_source="Individual: self")
             + _children(30, "P", "2016-06-01", referral_source="Police"))
     s = _scope(rows)
-    raw = dd.source_raw(s, grouped=False)
+    raw = source_raw(s, grouped=False)
     linked = LinkedTables(s.size)
     linked.add(raw.name, raw.frame, raw.counts, raw.masks, raw.percents)
-    group = dd.source_raw(s, grouped=True)
+    group = source_raw(s, grouped=True)
     linked.add(group.name, group.frame, group.counts, group.masks, group.percents)
     shown = {raw.name: raw.frame.astype(object), group.name: group.frame.astype(object)}
     shown["sources"].loc[shown["sources"]["referral_source"] == "Individual: self",
