@@ -15,6 +15,7 @@ from analysis.charts import rereferrals as rc
 from analysis.charts.style import new_figure
 from analysis.core.errors import InputDataError, NoDataError
 from analysis.deep_dive import report as dd
+from analysis.deep_dive.derived import monthly_xmr
 
 SOURCE = "Source: hand-made test table."
 
@@ -242,7 +243,7 @@ def test_monthly_xmr_chart():
     # jump of 20, mean moving range 20 / 12 = 1.67, limit 26.5 + 2.66 x 1.67 = 30.9).
     monthly = pd.DataFrame({"month": [f"2017-{m:02d}" for m in range(1, 13)] + ["2018-01"],
                             "percent": [25.0] * 12 + [45.0]})
-    xmr = dd.monthly_xmr(monthly)
+    xmr = monthly_xmr(monthly)
     assert bool(xmr["outside_limits"].iloc[-1])
     ax = rc.monthly_xmr_chart(xmr, source=SOURCE, synthetic=True)
     assert "SYNTHETIC DATA" in texts(ax)

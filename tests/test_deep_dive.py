@@ -34,6 +34,7 @@ from analysis.deep_dive import breakdowns as dd_breakdowns
 from analysis.deep_dive import report as dd
 from analysis.deep_dive import tables as dd_tables
 from analysis.deep_dive.breakdowns import ALL_LOCALITIES
+from analysis.deep_dive.derived import funnel_table, share_within_table
 from analysis.deep_dive.records import is_synthetic, load_records, output_name
 from analysis.deep_dive.suppression import publish_all
 from analysis.deep_dive.tables import Scope
@@ -191,7 +192,7 @@ def test_funnel_hides_a_lone_part_of_the_assessed_sum():
         "assessment_outcome": ["no_assessment"] * 5 + ["not_in_need"] * 3 + ["cin_plan"] * 37,
     })
     tables, linked = _published(rows, "funnel")
-    f = dd.funnel_table(tables["funnel"]).set_index("stage")
+    f = funnel_table(tables["funnel"]).set_index("stage")
     assert f.loc["Assessed: not in need", "count"] == MARKER
     assert f.loc[["Assessed", "Assessed: child in need"], "count"].tolist() == [40, 35]
     assert f.loc["Assessed: not in need", "percent_of_referrals"] == MARKER
@@ -217,7 +218,7 @@ def test_hidden_band_and_running_totals():
     # hidden band: not given back (_bands runs the attack).
     bands = _bands([5] * 3 + [20] * 10 + [45] * 10 + [200] * 10)
     assert bands["rereferrals"].tolist() == [MARKER, 10, 10, 0, 0, 10]
-    within = dd.share_within_table(bands)["percent"].tolist()
+    within = share_within_table(bands)["percent"].tolist()
     assert within == [71.4, 71.4, 71.4]  # 25 of 35 (23 of 33, each rounded to 5)
 
 
