@@ -35,6 +35,7 @@ from analysis.deep_dive import report as dd
 from analysis.deep_dive import tables as dd_tables
 from analysis.deep_dive.breakdowns import ALL_LOCALITIES
 from analysis.deep_dive.derived import funnel_table, share_within_table
+from analysis.deep_dive.findings import intro_markdown
 from analysis.deep_dive.records import is_synthetic, load_records, output_name
 from analysis.deep_dive.suppression import publish_all
 from analysis.deep_dive.tables import Scope
@@ -101,7 +102,7 @@ def test_rows_in_and_used(dive):
     assert summary["Rows read"] == 73 and summary["Rows used"] == 72
     # one row left out for a missing child id: 1 is a small number, shown as "c"
     assert summary["Left out: child_id: child with no id"] == MARKER
-    assert "72 used, 1 left out" in dd.intro_markdown(dive)
+    assert "72 used, 1 left out" in intro_markdown(dive)
 
 
 def test_year_and_annual_rate(dive):
