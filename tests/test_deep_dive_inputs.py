@@ -15,6 +15,7 @@ from analysis.data.readers.cin_xml import read_cin_xml
 from analysis.data.readers.cin_xml_schema import DEFAULT_XSD_DIR, validate_cin_xml
 from analysis.data.schemas.referrals import REFERRAL_SOURCE_GROUPS
 from analysis.deep_dive import report as dd
+from analysis.deep_dive.audit import write_audit_list
 from analysis.deep_dive.records import load_records
 
 HEADER = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Message>\n<Header><CollectionDetails>"
@@ -198,8 +199,8 @@ def test_history_start_for_an_extract_without_history(tmp_path, paths, bench_tab
 def test_audit_list_is_private_and_outside_the_outputs(tmp_path, paths):
     path = _extract(tmp_path)
     prepared = dd.prepare("Doncaster", path, paths=paths)
-    target = dd.write_audit_list(prepared, tmp_path / "private" / "audit.csv",
-                                 forbidden=[tmp_path / "outputs"])
+    target = write_audit_list(prepared, tmp_path / "private" / "audit.csv",
+                              forbidden=[tmp_path / "outputs"])
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     lines = target.read_text().splitlines()
     assert lines[0].startswith("# PERSONAL DATA")
@@ -208,8 +209,8 @@ def test_audit_list_is_private_and_outside_the_outputs(tmp_path, paths):
     in_year = rr_year(flagged, 2017)
     assert len(lines) - 2 == int(in_year["is_rereferral"].fillna(False).astype(bool).sum())
     with pytest.raises(ParameterError, match="among shared outputs"):
-        dd.write_audit_list(prepared, tmp_path / "outputs" / "doncaster" / "a.csv",
-                            forbidden=[tmp_path / "outputs"])
+        write_audit_list(prepared, tmp_path / "outputs" / "doncaster" / "a.csv",
+                         forbidden=[tmp_path / "outputs"])
 
 
 def rr_year(flagged: pd.DataFrame, year: int) -> pd.DataFrame:

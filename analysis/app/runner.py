@@ -325,7 +325,7 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     root = outputs_root or paths.outputs
     out = safe_output_dir(root, authority.slug, folder)
     if audit_list is not None:
-        from analysis.deep_dive.report import write_audit_list
+        from analysis.deep_dive.audit import write_audit_list
 
         write_audit_list(prepared, audit_list, forbidden=[root, paths.outputs, out])
     title = (("SYNTHETIC DATA: " if synthetic else "")
