@@ -291,8 +291,8 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     """
     from analysis.core.errors import InputDataError
     from analysis.data.periods import financial_year_label, parse_year
+    from analysis.deep_dive.build import prepare
     from analysis.deep_dive.records import EXTRACT_SUFFIXES, XML_SUFFIXES, is_synthetic
-    from analysis.deep_dive.report import prepare
     from analysis.engine.identifiers import assert_no_identifiers
 
     paths = paths or Paths.for_root()

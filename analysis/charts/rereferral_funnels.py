@@ -33,7 +33,7 @@ from analysis.core.blocks import Chart
 from analysis.core.errors import NoDataError
 from analysis.engine.suppress import number
 
-#: Label of the all-localities row (as in analysis.deep_dive.report).
+#: Label of the all-localities row (as in analysis.deep_dive.breakdowns).
 ALL_LOCALITIES = "All localities"
 #: Comparator markers on the conversion funnel: column -> (words, marker, colour).
 FUNNEL_COMPARATORS: dict[str, tuple[str, str, str]] = {
@@ -65,7 +65,7 @@ def conversion_funnel_chart(funnel: pd.DataFrame, comparison: pd.DataFrame | Non
 
     ``funnel``: stage, count, percent_of_referrals, level (1 = "of which");
     ``comparison``: measure (a stage name), england, region, neighbours_mean, la_published,
-    dfe_year (from :func:`analysis.deep_dive.report.dfe_comparison_table`).
+    dfe_year (from :func:`analysis.deep_dive.dfe_comparison.dfe_raw`, published).
     """
     data = table_frame(funnel, ["stage", "count", "percent_of_referrals"], "funnel")
     levels = data["level"].tolist() if "level" in data else [0] * len(data)

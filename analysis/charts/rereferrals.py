@@ -1,6 +1,6 @@
 """Charts of the re-referrals deep dive, drawn from its published tables.
 
-Every function takes a table as :mod:`analysis.deep_dive.report` publishes it (counts and
+Every function takes a table as :mod:`analysis.deep_dive.build` publishes it (counts and
 percentages, with ``"c"`` where :mod:`analysis.engine.suppress` hid a small number), draws on
 ``ax`` (a new house-style figure when None) and returns the Axes. A suppressed value is
 drawn as no bar or no point and written as "c"; nothing hidden in a table can come back
@@ -99,8 +99,8 @@ def time_since_previous_chart(bands: pd.DataFrame, ax: Axes | None = None, *, so
     """How soon children come back: re-referrals by days since the previous referral.
 
     ``bands``: band, min_days, max_days, rereferrals, percent, cumulative_percent (from
-    :func:`analysis.deep_dive.report.time_since_table`). Dashed lines after 60, 91 (3 months) and
-    182 days (6 months) carry the share of re-referrals within that time.
+    :func:`analysis.deep_dive.tables.time_since_raw`, published). Dashed lines after 60, 91
+    (3 months) and 182 days (6 months) carry the share of re-referrals within that time.
     """
     data = table_frame(bands, ["min_days", "max_days", "rereferrals", "percent",
                           "cumulative_percent"], "bands")
@@ -179,7 +179,7 @@ def breakdown_chart(table: pd.DataFrame, category: str, value: str = "rate_perce
                     subtitle: str | None = None) -> Axes:
     """Horizontal bars of a percentage by category, in the table's order (largest first).
 
-    Works for any breakdown of :mod:`analysis.deep_dive.report`: referral source, primary need,
+    Works for any breakdown of :mod:`analysis.deep_dive.breakdowns`: referral source, primary need,
     assessment factor (``value="rate_percent"`` or ``"share_of_rereferrals_percent"``),
     previous outcome (``value="percent"``, ``count="rereferrals"``). ``label`` names a
     column of display names (e.g. the need's words beside its code); ``count`` a column
@@ -293,7 +293,7 @@ def monthly_xmr_chart(xmr: pd.DataFrame, ax: Axes | None = None, *, source: str,
                       synthetic: bool = False, title: str | None = None) -> Axes:
     """Each month's re-referral rate on an XmR chart (lower is better), special-cause months
     marked (:func:`analysis.charts.statistics.xmr_chart`). ``xmr``: from
-    :func:`analysis.deep_dive.report.monthly_xmr`."""
+    :func:`analysis.deep_dive.derived.monthly_xmr`."""
     return xmr_chart(xmr, ax, source=source, synthetic=synthetic, unit="percent", decimals=1,
                      polarity="lower_is_better",
                      title=title or "Monthly re-referral rate: statistical process control")

@@ -17,7 +17,7 @@ from analysis.measures import rereferral_breakdowns as rb
 from analysis.measures import rereferrals as rr
 
 if TYPE_CHECKING:
-    from analysis.deep_dive.report import Prepared
+    from analysis.deep_dive.build import Prepared
 
 def write_audit_list(prepared: Prepared, target: str | Path,
                      forbidden: Sequence[Path] = ()) -> Path:

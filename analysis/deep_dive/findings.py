@@ -16,7 +16,7 @@ from analysis.deep_dive.years import long_date
 from analysis.engine import suppress
 
 if TYPE_CHECKING:
-    from analysis.deep_dive.report import DeepDive
+    from analysis.deep_dive.build import DeepDive
 
 def _count(value: object) -> str:
     """A published count in words: "1,234", or "fewer than 5" when suppressed."""

@@ -1,292 +1,27 @@
-"""The re-referrals deep dive: everything ``notebooks/rereferrals_deep_dive.ipynb`` shows.
-
-From one file of record-level referrals (a CSV or XLSX extract, a CIN census XML return, or
-a folder of census XML files) :func:`build_deep_dive` reads and validates the records,
-flags re-referrals with the DfE rule (:mod:`analysis.measures.rereferrals`), picks the reporting year
-and builds the tables. Every table goes through :func:`publish` before anything sees it:
-identifier columns are dropped and small counts suppressed by :mod:`analysis.engine.suppress` (the
-one place that happens), and percentages are recomputed from the suppressed counts. The
-charts and the sentences are drawn from these published tables only, so nothing hidden in
-a table can come back through a chart or a sentence. The record-level table itself is not
-kept on the result.
-
-Synthetic input: when the records' file (or folder) name contains "synthetic", the result
-says so (``DeepDive.synthetic``); every chart carries the "SYNTHETIC DATA" label, every
-output file name starts with ``synthetic_`` (:meth:`DeepDive.name`) and the runner's output
-folder is ``rereferrals-synthetic-<year>`` (see ``docs/methods/rereferrals.md``).
+"""The re-referrals deep dive as a document: :func:`deep_dive_pack` turns a
+:class:`analysis.deep_dive.build.DeepDive` into a :class:`analysis.core.blocks.Pack` of
+sections (text, tables, charts and notes), every figure from the published (suppressed)
+tables; :func:`table_block` shows a published table with its headings (:data:`HEADINGS`).
+Writes nothing: render it with :mod:`analysis.render`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.blocks import Block, Column, Note, Pack, Section, Table, Text
-from analysis.core.config import Paths
-from analysis.core.errors import ParameterError
-from analysis.data.geography import LocalAuthority, load_areas, resolve_la
-from analysis.data.periods import financial_year_label
-from analysis.data.readers.referral_records import ReadReport
-from analysis.deep_dive.breakdowns import (
-    CHARACTERISTIC_TABLES,
-    characteristic_raws,
-    closure_reason_raw,
-    early_help_raw,
-    factors_raw,
-    funnel_raw,
-    locality_raw,
-    locality_years_raw,
-    need_raw,
-    outcome_raw,
-    previous_outcome_raw,
-    repeat_raw,
-    source_raw,
-)
-from analysis.deep_dive.derived import (
-    funnel_positions,
-    funnel_table,
-    monthly_xmr,
-    share_within_table,
-    xmr_choice,
-)
-from analysis.deep_dive.dfe_comparison import dfe_raw
+from analysis.deep_dive.breakdowns import CHARACTERISTIC_TABLES
 from analysis.deep_dive.findings import intro_markdown, key_findings
-from analysis.deep_dive.records import (
-    XML_SUFFIXES,
-    is_synthetic,
-    load_records,
-    output_name,
-    read_summary_table,
-)
-from analysis.deep_dive.suppression import ROUNDING, THRESHOLD, publish_all
-from analysis.deep_dive.tables import (
-    Scope,
-    annual_raw,
-    monthly_raw,
-    quarterly_raw,
-    rolling_quarters_raw,
-    time_since_closure_raw,
-    time_since_raw,
-)
-from analysis.deep_dive.years import choose_year, long_date, reporting_years
+from analysis.deep_dive.suppression import THRESHOLD
+from analysis.deep_dive.years import long_date
 from analysis.engine import suppress
-from analysis.measures import rereferral_breakdowns as rb
-from analysis.measures import rereferrals as rr
 
-# -------------------------------------------------------------------------- the result
-
-
-@dataclass
-class DeepDive:
-    """Everything the deep dive shows: published tables (suppressed, no identifiers),
-    the year, where the records came from and notes. No record-level data is kept."""
-
-    la: LocalAuthority
-    records_file: Path
-    synthetic: bool
-    year: int  # the year ends 31 March of this year (2017 = 2016-17)
-    history_start: pd.Timestamp
-    first_date: pd.Timestamp
-    last_date: pd.Timestamp
-    rows_in: int
-    rows_used: int
-    rows_dropped: int
-    rows_flagged: int
-    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    suppressed: int = 0
-    xmr_period: str | None = None
-    #: what each published count counts, for checking the suppression (not saved)
-    linked: suppress.LinkedTables | None = field(default=None, repr=False)
-
-    @property
-    def period(self) -> str:
-        return financial_year_label(self.year)
-
-    @property
-    def year_end(self) -> pd.Timestamp:
-        return pd.Timestamp(self.year, 3, 31)
-
-    @property
-    def title(self) -> str:
-        prefix = "SYNTHETIC DATA: " if self.synthetic else ""
-        return f"{prefix}{self.la.name}: re-referrals deep dive, {self.period}"
-
-    def name(self, base: str) -> str:
-        """Output file name for ``base`` (``synthetic_`` in front for generated data)."""
-        return output_name(base, self.synthetic)
-
-    @property
-    def source(self) -> str:
-        """The source line under each chart drawn from the records."""
-        kind = ("SYNTHETIC referral records generated by the toolkit (not real children)"
-                if self.synthetic else f"{self.la.name} referral records")
-        return (f"Source: {kind}, file {self.records_file.name}; referrals "
-                f"{long_date(self.first_date)} to {long_date(self.last_date)}. Re-referral: "
-                "within 12 months of the child's previous referral (DfE CIN census rule). "
-                f"Counts of 1-{THRESHOLD - 1} shown as c, others rounded to {ROUNDING}.")
-
-    @property
-    def dfe_source(self) -> str:
-        t = self.tables.get("dfe_comparison")
-        year = t["dfe_year"].iloc[0] if t is not None and len(t) else self.period
-        return (self.source + f" Comparators: DfE, Children in need {year}, table C1; "
-                "Open Government Licence v3.0.")
-
-    @property
-    def dfe_source_only(self) -> str:
-        t = self.tables.get("neighbours")
-        year = t["dfe_year"].iloc[0] if t is not None and len(t) else self.period
-        return (f"Source: DfE, Children in need {year}, table C1 (published figures, not from "
-                "the records); Open Government Licence v3.0.")
-
-
-@dataclass
-class Prepared:
-    """Records read, checked and flagged, with the year to report (no tables yet)."""
-
-    la: LocalAuthority
-    path: Path
-    table: pd.DataFrame
-    report: ReadReport
-    flagged: pd.DataFrame
-    years: pd.DataFrame
-    year: int
-    history_start: pd.Timestamp
-
-    def ids(self) -> set[str]:
-        """Every child and referral id in the input, for the identifier scan."""
-        cols = [c for c in ("child_id", "referral_id") if c in self.table]
-        return {str(v) for c in cols for v in self.table[c].dropna().unique()}
-
-
-def prepare(la: str, records: str | Path, period: str | int | None = None, *,
-            paths: Paths | None = None, today: pd.Timestamp | str | None = None,
-            history_start: pd.Timestamp | str | None = None, validate: bool = False
-            ) -> Prepared:
-    """Read and check the records (and, with ``validate``, each census file against its
-    year's XSD), flag re-referrals and choose the year: everything that can refuse the
-    input, done before any output is made."""
-    paths = paths or Paths.for_root()
-    authority = resolve_la(la, load_areas(paths.root))
-    path = Path(records)
-    if not path.is_absolute():
-        path = paths.root / path
-    if validate:
-        from analysis.data.readers.cin_xml_schema import validate_cin_xml
-
-        files = (sorted(p for p in path.iterdir() if p.suffix.lower() in XML_SUFFIXES)
-                 if path.is_dir() else [path])
-        for f in files:
-            if f.suffix.lower() in XML_SUFFIXES:
-                validate_cin_xml(f)
-    table, report, start = load_records(path, today=today, la=authority)
-    if history_start is not None:
-        try:
-            given = pd.Timestamp(history_start)
-        except (ValueError, TypeError):
-            raise ParameterError("history start is not a date", parameter="history_start",
-                                 expected="a date such as 2015-04-01",
-                                 found=repr(history_start)) from None
-        first = pd.Timestamp(table["referral_date"].min())
-        if given > first:
-            raise ParameterError("history start is after the first referral",
-                                 parameter="history_start",
-                                 expected=f"on or before {long_date(first)}",
-                                 found=long_date(given),
-                                 fix="give the date the extract's records are complete from")
-        start = given
-    flagged = rr.flag_rereferrals(table, history_start=start).reset_index(drop=True)
-    years = reporting_years(flagged, start)
-    year = choose_year(years, period)
-    return Prepared(authority, path, table, report, flagged, years, year, start)
-
-
-def build_deep_dive(la: str, records: str | Path, period: str | int | None = None, *,
-                    paths: Paths | None = None, today: pd.Timestamp | str | None = None,
-                    contacts: float | None = None,
-                    history_start: pd.Timestamp | str | None = None) -> DeepDive:
-    """Read ``records`` and build every published table of the deep dive for ``la``.
-
-    ``period``: the year ending 31 March to report (``"2016-17"`` or ``2017``); default the
-    latest whole year with 12 months of history before it. Relative ``records`` paths are
-    taken from the project folder. ``history_start``: the first day the records are
-    complete from, when the extract starts later than that (default: the earliest referral,
-    or 1 April of the first census year). Every count table is suppressed together
-    (:func:`publish_all`): read_summary, annual, rolling_quarters, monthly, quarterly,
-    time_since, time_since_closure, share_within, source_groups, sources, primary_need,
-    factors, previous_outcome, previous_closure_reason, repeat_referrals, outcome_by_type,
-    early_help, funnel, dfe_comparison, neighbours, localities, locality_years (each when
-    the records can fill it).
-    """
-    paths = paths or Paths.for_root()
-    prepared = prepare(la, records, period, paths=paths, today=today,
-                       history_start=history_start)
-    authority, path, table, report = (prepared.la, prepared.path, prepared.table,
-                                      prepared.report)
-    flagged, years, year, start = (prepared.flagged, prepared.years, prepared.year,
-                                   prepared.history_start)
-    year_end = pd.Timestamp(year, 3, 31)
-    dive = DeepDive(
-        la=authority, records_file=path, synthetic=is_synthetic(path), year=year,
-        history_start=start, first_date=pd.Timestamp(table["referral_date"].min()),
-        last_date=pd.Timestamp(table["referral_date"].max()), rows_in=report.rows_in,
-        rows_used=report.rows_used, rows_dropped=report.rows_dropped,
-        rows_flagged=report.rows_flagged)
-    s = Scope(flagged, year_end, start)
-    previous = rb.previous_outcomes(flagged)
-    raws = [annual_raw(s, years, year), rolling_quarters_raw(s), monthly_raw(s),
-            quarterly_raw(s), time_since_raw(s), time_since_closure_raw(s, previous),
-            source_raw(s, grouped=True), source_raw(s, grouped=False)]
-    if flagged["primary_need"].notna().any():
-        raws.append(need_raw(s))
-    else:
-        dive.notes.append("The records have no primary need codes: that section is left out.")
-    if flagged["assessment_factors"].notna().any():
-        raws.append(factors_raw(s))
-    else:
-        dive.notes.append("The records have no assessment factors: that section is left out.")
-    raws += [previous_outcome_raw(s, previous), closure_reason_raw(s, previous),
-             repeat_raw(s), outcome_raw(s), funnel_raw(s), *characteristic_raws(s)]
-    optional = [early_help_raw(s), locality_raw(s), locality_years_raw(s, years, year)]
-    raws += [r for r in optional if r is not None]
-    if optional[0] is None:
-        dive.notes.append("The records do not say whether early help came first (the CIN "
-                          "census has no such field before 2023): that section is left out.")
-    if optional[1] is None:
-        dive.notes.append("The records have no locality or team: the funnel plot is left out.")
-    comparison, neighbours, note = dfe_raw(s, year, authority, paths)
-    if comparison is not None:
-        raws.append(comparison)
-    if note:
-        dive.notes.append(note)
-    published, linked = publish_all([r for r in raws if len(r.frame)], s.size)
-    dive.suppressed = int(linked.hidden.sum()) if linked.hidden is not None else 0
-    dive.linked = linked
-    t = dive.tables
-    t["read_summary"] = read_summary_table(report)
-    t.update(published)
-    t["share_within"] = share_within_table(t["time_since"])
-    t["funnel"] = funnel_table(t["funnel"], contacts)
-    if contacts is None:
-        dive.notes.append("Contacts are not in referral records or the CIN census, and DfE "
-                          "publishes no contact figures: the funnel starts at referrals.")
-    if "localities" in t:
-        t["localities"]["funnel_position"] = funnel_positions(t["localities"])
-    if neighbours is not None:
-        t["neighbours"] = neighbours
-    kind, why = xmr_choice(t["monthly"], t["quarterly"])
-    dive.xmr_period = kind
-    if kind is not None:
-        t["xmr"] = monthly_xmr(t["monthly"] if kind == "month" else t["quarterly"], kind)
-    if why:
-        dive.notes.append(why)
-    return dive
-
+if TYPE_CHECKING:
+    from analysis.deep_dive.build import DeepDive
 
 #: Column headings when a table is shown (the saved CSVs keep the same headings).
 HEADINGS: dict[str, str] = {
@@ -546,10 +281,6 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
 
 
 __all__ = [
-    "DeepDive",
-    "Prepared",
-    "build_deep_dive",
     "deep_dive_pack",
-    "prepare",
     "table_block",
 ]
