@@ -35,11 +35,13 @@ output_dir = "outputs/notebook-run"
 
 # %%
 from analysis import render
+from analysis.data.geography import load_areas, resolve_la
 from analysis.deep_dive.build import build_deep_dive
 from analysis.deep_dive.report import deep_dive_pack
 from analysis.render import notebook
 
-pack = deep_dive_pack(build_deep_dive(la, records, period, history_start=history_start))
+authority = resolve_la(la, load_areas())
+pack = deep_dive_pack(build_deep_dive(authority, records, period, history_start=history_start))
 
 # %%
 notebook.show(pack)

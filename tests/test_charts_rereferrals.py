@@ -14,6 +14,7 @@ from analysis.charts import rereferral_funnels as rf
 from analysis.charts import rereferrals as rc
 from analysis.charts.style import new_figure
 from analysis.core.errors import InputDataError, NoDataError
+from analysis.data.geography import load_areas, resolve_la
 from analysis.deep_dive.build import build_deep_dive
 from analysis.deep_dive.derived import monthly_xmr
 
@@ -268,7 +269,7 @@ def test_alt_text_matches_deep_dive_tables(tmp_path, paths, bench_table):
     path = tmp_path / "synthetic_referrals_test.csv"
     generate_referrals(seed=5, start="2016-04-01", end="2018-03-31",
                        referrals_per_year=800).to_csv(path, index=False, date_format="%Y-%m-%d")
-    dive = build_deep_dive("Doncaster", path, paths=paths)
+    dive = build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths)
     t = dive.tables
     assert dive.synthetic and dive.period == "2017-18"
     alt = rc.time_since_block("t", t["time_since"], source=dive.source, synthetic=True,

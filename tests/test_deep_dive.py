@@ -30,6 +30,7 @@ import pytest
 from test_disclosure import attack
 
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.data.geography import load_areas, resolve_la
 from analysis.deep_dive import breakdowns as dd_breakdowns
 from analysis.deep_dive import report as dd
 from analysis.deep_dive import tables as dd_tables
@@ -89,7 +90,8 @@ def records_csv(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def dive(records_csv, paths, bench_table) -> DeepDive:
-    return build_deep_dive("Doncaster", records_csv, None, paths=paths, today="2020-01-01")
+    return build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), records_csv, None, paths=paths,
+                           today="2020-01-01")
 
 
 def _values(table: pd.DataFrame, key: str, column: str) -> dict:
@@ -273,7 +275,8 @@ def test_no_identifiers_in_any_table(dive, records_csv):
 
 def test_period_must_be_a_usable_year(records_csv, paths, bench_table):
     with pytest.raises(ParameterError, match="no complete year 2015-16") as err:
-        build_deep_dive("Doncaster", records_csv, "2015-16", paths=paths, today="2020-01-01")
+        build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), records_csv, "2015-16", paths=paths,
+                        today="2020-01-01")
     assert "2016-17" in str(err.value)  # the years that can be chosen are listed
 
 
@@ -281,7 +284,8 @@ def test_one_year_of_records_is_not_enough(tmp_path, paths):
     path = tmp_path / "one_year.csv"
     pd.DataFrame(_rows()[:20], columns=COLUMNS).to_csv(path, index=False)  # P only
     with pytest.raises(NoDataError, match="whole year"):
-        build_deep_dive("Doncaster", path, paths=paths, today="2020-01-01")
+        build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths,
+                        today="2020-01-01")
 
 
 @pytest.mark.parametrize(("name", "text", "error", "needle"), [
@@ -322,7 +326,7 @@ def test_census_xml_folder(tmp_path, paths, bench_table):
     table, report, start = load_records(folder)
     assert start == pd.Timestamp("2015-04-01")
     assert report.rows_in == len(table) > 0
-    dive = build_deep_dive("Doncaster", folder, paths=paths)
+    dive = build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), folder, paths=paths)
     assert dive.synthetic and dive.period == "2016-17"
     assert "early_help" not in dive.tables and "localities" not in dive.tables  # not in the census
     assert any("early help" in n for n in dive.notes)

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import AnalysisError, InputDataError, NoDataError, ParameterError
+from analysis.data.geography import load_areas, resolve_la
 from analysis.data.readers.cin_xml import read_cin_xml
 from analysis.data.readers.cin_xml_schema import DEFAULT_XSD_DIR, validate_cin_xml
 from analysis.data.schemas.referrals import REFERRAL_SOURCE_GROUPS
@@ -190,16 +191,18 @@ def test_history_start_for_an_extract_without_history(tmp_path, paths, bench_tab
     path = tmp_path / "one_year.csv"
     df.to_csv(path, index=False, date_format="%Y-%m-%d")
     with pytest.raises(NoDataError, match="history-start"):
-        prepare("Doncaster", path, paths=paths)
-    prepared = prepare("Doncaster", path, paths=paths, history_start="2015-04-01")
+        prepare(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths)
+    prepared = prepare(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths,
+                       history_start="2015-04-01")
     assert prepared.year == 2017
     with pytest.raises(ParameterError, match="after the first referral"):
-        prepare("Doncaster", path, paths=paths, history_start="2017-01-01")
+        prepare(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths,
+                history_start="2017-01-01")
 
 
 def test_audit_list_is_private_and_outside_the_outputs(tmp_path, paths):
     path = _extract(tmp_path)
-    prepared = prepare("Doncaster", path, paths=paths)
+    prepared = prepare(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths)
     target = write_audit_list(prepared, tmp_path / "private" / "audit.csv",
                               forbidden=[tmp_path / "outputs"])
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
@@ -237,7 +240,8 @@ def test_user_text_is_escaped_and_neutralised_end_to_end(tmp_path, paths, bench_
     df["locality"] = [PAYLOAD_HTML if i % 2 else PAYLOAD_FORMULA for i in range(len(df))]
     path = tmp_path / "payload_referrals.csv"
     df.to_csv(path, index=False, date_format="%Y-%m-%d")
-    pack = dd.deep_dive_pack(build_deep_dive("Doncaster", path, None, paths=paths))
+    pack = dd.deep_dive_pack(build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, None,
+                                             paths=paths))
     out = tmp_path / "pack"
     render.write(pack, out, formats=("files", "html"), workers=0)
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -259,7 +263,7 @@ def test_small_la_makes_a_report_with_every_section_drawn_or_explained(tmp_path,
                             referrals_per_year=30)
     path = tmp_path / "small_la.csv"
     df.to_csv(path, index=False, date_format="%Y-%m-%d")
-    dive = build_deep_dive("Doncaster", path, None, paths=paths)
+    dive = build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, None, paths=paths)
     pack = dd.deep_dive_pack(dive)
     for section in pack.sections[2:]:
         assert any(isinstance(b, Chart | Note) for b in section.blocks), section.title

@@ -19,6 +19,7 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
+from analysis.data.geography import load_areas, resolve_la
 from analysis.data.synthetic import generate_referrals
 from analysis.deep_dive.breakdowns import locality_raw, previous_outcome_raw, source_raw
 from analysis.deep_dive.build import build_deep_dive
@@ -216,6 +217,6 @@ def test_whole_deep_dive_gives_nothing_back(tmp_path, paths, bench_table, per_ye
                             referrals_per_year=per_year)
     path = tmp_path / "synthetic_small.csv"
     df.to_csv(path, index=False, date_format="%Y-%m-%d")
-    dive = build_deep_dive("Doncaster", path, None, paths=paths)
+    dive = build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, None, paths=paths)
     assert dive.linked is not None
     assert attack(dive.linked, dive.tables) == []

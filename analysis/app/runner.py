@@ -316,7 +316,7 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     validate_parameters("rereferrals_deep_dive", params)
     authority = authority or resolve_la(la, load_areas(paths.root))
     params["la"] = authority.new_code
-    prepared = prepare(authority.name, path, year, paths=paths, history_start=history_start,
+    prepared = prepare(authority, path, year, paths=paths, history_start=history_start,
                        validate=validate)
     # numeric ids under 6 digits would match ordinary counts in the tables: not scanned for
     ids = {i for i in prepared.ids() if not (i.isdigit() and len(i) < 6)}

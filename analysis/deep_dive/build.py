@@ -30,7 +30,7 @@ import pandas as pd
 
 from analysis.core.config import Paths
 from analysis.core.errors import ParameterError
-from analysis.data.geography import LocalAuthority, load_areas, resolve_la
+from analysis.data.geography import LocalAuthority
 from analysis.data.periods import financial_year_label
 from analysis.data.readers.referral_records import ReadReport
 from analysis.deep_dive.breakdowns import (
@@ -162,15 +162,15 @@ class Prepared:
         return {str(v) for c in cols for v in self.table[c].dropna().unique()}
 
 
-def prepare(la: str, records: str | Path, period: str | int | None = None, *,
+def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = None, *,
             paths: Paths | None = None, today: pd.Timestamp | str | None = None,
             history_start: pd.Timestamp | str | None = None, validate: bool = False
             ) -> Prepared:
     """Read and check the records (and, with ``validate``, each census file against its
     year's XSD), flag re-referrals and choose the year: everything that can refuse the
-    input, done before any output is made."""
+    input, done before any output is made. ``la``: the LA the records are for, resolved by
+    the caller (:func:`analysis.data.geography.resolve_la`)."""
     paths = paths or Paths.for_root()
-    authority = resolve_la(la, load_areas(paths.root))
     path = Path(records)
     if not path.is_absolute():
         path = paths.root / path
@@ -182,7 +182,7 @@ def prepare(la: str, records: str | Path, period: str | int | None = None, *,
         for f in files:
             if f.suffix.lower() in XML_SUFFIXES:
                 validate_cin_xml(f)
-    table, report, start = load_records(path, today=today, la=authority)
+    table, report, start = load_records(path, today=today, la=la)
     if history_start is not None:
         try:
             given = pd.Timestamp(history_start)
@@ -201,14 +201,15 @@ def prepare(la: str, records: str | Path, period: str | int | None = None, *,
     flagged = rr.flag_rereferrals(table, history_start=start).reset_index(drop=True)
     years = reporting_years(flagged, start)
     year = choose_year(years, period)
-    return Prepared(authority, path, table, report, flagged, years, year, start)
+    return Prepared(la, path, table, report, flagged, years, year, start)
 
 
-def build_deep_dive(la: str, records: str | Path, period: str | int | None = None, *,
-                    paths: Paths | None = None, today: pd.Timestamp | str | None = None,
-                    contacts: float | None = None,
+def build_deep_dive(la: LocalAuthority, records: str | Path,
+                    period: str | int | None = None, *, paths: Paths | None = None,
+                    today: pd.Timestamp | str | None = None, contacts: float | None = None,
                     history_start: pd.Timestamp | str | None = None) -> DeepDive:
-    """Read ``records`` and build every published table of the deep dive for ``la``.
+    """Read ``records`` and build every published table of the deep dive for ``la`` (resolved
+    by the caller: :func:`analysis.data.geography.resolve_la`).
 
     ``period``: the year ending 31 March to report (``"2016-17"`` or ``2017``); default the
     latest whole year with 12 months of history before it. Relative ``records`` paths are
