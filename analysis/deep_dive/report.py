@@ -280,7 +280,4 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
     return Pack(dive.title, meta, tuple(sections), synthetic=syn)
 
 
-__all__ = [
-    "deep_dive_pack",
-    "table_block",
-]
+__all__ = ["HEADINGS", "deep_dive_pack", "table_block"]
