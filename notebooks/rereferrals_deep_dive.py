@@ -6,7 +6,7 @@
 #       extension: .py
 #       format_name: percent
 #       format_version: '1.3'
-#       jupytext_version: 1.19.6
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -23,7 +23,7 @@
 # the first day the records are complete from, for an extract without earlier history. For the
 # finished pack (with PDF and manifest, every file checked for identifiers) run
 # `python -m analysis deep-dive --la Doncaster --records data/raw/synthetic/synthetic_referrals.csv`
-# instead. All logic lives in `analysis.deep_dive.report`; every table and chart is built from tables
+# instead. All logic lives in `analysis.deep_dive`; every table and chart is built from tables
 # with small numbers suppressed together and no identifiers. This cell is not shown in the report.
 
 # %% tags=["parameters"]
@@ -35,10 +35,13 @@ output_dir = "outputs/notebook-run"
 
 # %%
 from analysis import render
-from analysis.deep_dive import report as dd
+from analysis.data.geography import load_areas, resolve_la
+from analysis.deep_dive.build import build_deep_dive
+from analysis.deep_dive.report import deep_dive_pack
 from analysis.render import notebook
 
-pack = dd.deep_dive_pack(dd.build_deep_dive(la, records, period, history_start=history_start))
+authority = resolve_la(la, load_areas())
+pack = deep_dive_pack(build_deep_dive(authority, records, period, history_start=history_start))
 
 # %%
 notebook.show(pack)

@@ -10,10 +10,13 @@ import pytest
 from matplotlib.axes import Axes
 from matplotlib.text import Text
 
+from analysis.charts import rereferral_funnels as rf
 from analysis.charts import rereferrals as rc
 from analysis.charts.style import new_figure
 from analysis.core.errors import InputDataError, NoDataError
-from analysis.deep_dive import report as dd
+from analysis.data.geography import load_areas, resolve_la
+from analysis.deep_dive.build import build_deep_dive
+from analysis.deep_dive.derived import monthly_xmr
 
 SOURCE = "Source: hand-made test table."
 
@@ -173,7 +176,7 @@ def comparison() -> pd.DataFrame:
 
 
 def test_conversion_funnel_chart_with_dfe_markers(funnel, comparison):
-    ax = rc.conversion_funnel_chart(funnel, comparison, source=SOURCE, period="2016-17",
+    ax = rf.conversion_funnel_chart(funnel, comparison, source=SOURCE, period="2016-17",
                                     la_name="Doncaster", synthetic=True)
     assert len(ax.patches) == 8
     # four comparators on each of the two stages DfE publishes
@@ -186,7 +189,7 @@ def test_conversion_funnel_chart_with_dfe_markers(funnel, comparison):
     assert "Doncaster as published by DfE" in legend and "England" in legend
     shown = texts(ax)
     assert "1,904 (36.1%)" in shown and "c (c)" in shown and "SYNTHETIC DATA" in shown
-    alt = rc.funnel_block("f", funnel, comparison, source=SOURCE, period="2016-17",
+    alt = rf.funnel_block("f", funnel, comparison, source=SOURCE, period="2016-17",
                            la_name="Doncaster", synthetic=True).alt_text
     assert alt.startswith("SYNTHETIC DATA")
     assert "Assessed: not in need 1,904 (36.1%)" in alt
@@ -195,9 +198,9 @@ def test_conversion_funnel_chart_with_dfe_markers(funnel, comparison):
 
 
 def test_conversion_funnel_without_comparison(funnel):
-    ax = rc.conversion_funnel_chart(funnel, None, source=SOURCE)
+    ax = rf.conversion_funnel_chart(funnel, None, source=SOURCE)
     assert ax.get_legend() is None
-    assert "DfE" not in rc.funnel_block("f", funnel, None, source=SOURCE, synthetic=False, period=None,
+    assert "DfE" not in rf.funnel_block("f", funnel, None, source=SOURCE, synthetic=False, period=None,
                                            la_name="Doncaster").alt_text
 
 
@@ -214,12 +217,12 @@ def localities() -> pd.DataFrame:
 
 
 def test_locality_funnel_chart(localities):
-    ax = rc.locality_funnel_chart(localities, source=SOURCE, synthetic=True, period="2016-17")
+    ax = rf.locality_funnel_chart(localities, source=SOURCE, synthetic=True, period="2016-17")
     shown = texts(ax)
     assert {"East", "North", "South"} <= set(shown) and "West" not in shown
     assert any("1 locality(ies) not shown" in t for t in shown)
     assert "SYNTHETIC DATA" in shown
-    alt = rc.locality_block("l", localities, source=SOURCE, synthetic=True, period="2016-17").alt_text
+    alt = rf.locality_block("l", localities, source=SOURCE, synthetic=True, period="2016-17").alt_text
     assert alt.startswith("SYNTHETIC DATA")
     assert "around an average of 25.0%" in alt
     assert "East 45.0% of 200 referrals (above the 99.8% limit)" in alt
@@ -233,7 +236,7 @@ def test_locality_funnel_all_hidden():
     t = pd.DataFrame({"locality": ["A", "All localities"], "numerator": ["c", "c"],
                       "denominator": ["c", "c"], "percent": ["c", "c"]})
     with pytest.raises(NoDataError, match="all suppressed"):
-        rc.locality_funnel_chart(t, source=SOURCE)
+        rf.locality_funnel_chart(t, source=SOURCE)
 
 
 def test_monthly_xmr_chart():
@@ -241,7 +244,7 @@ def test_monthly_xmr_chart():
     # jump of 20, mean moving range 20 / 12 = 1.67, limit 26.5 + 2.66 x 1.67 = 30.9).
     monthly = pd.DataFrame({"month": [f"2017-{m:02d}" for m in range(1, 13)] + ["2018-01"],
                             "percent": [25.0] * 12 + [45.0]})
-    xmr = dd.monthly_xmr(monthly)
+    xmr = monthly_xmr(monthly)
     assert bool(xmr["outside_limits"].iloc[-1])
     ax = rc.monthly_xmr_chart(xmr, source=SOURCE, synthetic=True)
     assert "SYNTHETIC DATA" in texts(ax)
@@ -266,7 +269,7 @@ def test_alt_text_matches_deep_dive_tables(tmp_path, paths, bench_table):
     path = tmp_path / "synthetic_referrals_test.csv"
     generate_referrals(seed=5, start="2016-04-01", end="2018-03-31",
                        referrals_per_year=800).to_csv(path, index=False, date_format="%Y-%m-%d")
-    dive = dd.build_deep_dive("Doncaster", path, paths=paths)
+    dive = build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths)
     t = dive.tables
     assert dive.synthetic and dive.period == "2017-18"
     alt = rc.time_since_block("t", t["time_since"], source=dive.source, synthetic=True,
@@ -274,15 +277,15 @@ def test_alt_text_matches_deep_dive_tables(tmp_path, paths, bench_table):
     within = t["share_within"]["percent"].tolist()
     assert f"{within[0]:.1f}% within 60 days" in alt
     assert f"{within[1]:.1f}% within 3 months (91 days)" in alt
-    alt = rc.funnel_block("f", t["funnel"], t["dfe_comparison"], source=dive.source, synthetic=True,
+    alt = rf.funnel_block("f", t["funnel"], t["dfe_comparison"], source=dive.source, synthetic=True,
                           period=None, la_name="Doncaster").alt_text
     nin = t["funnel"].set_index("stage").loc["Assessed: not in need"]
     assert f"Assessed: not in need {nin['count']:,} ({nin['percent_of_referrals']:.1f}%)" in alt
     assert "England 28.5%" in alt  # DfE C1 2017-18: assessed not in need, England
     loc = t["localities"].set_index("locality")
-    alt = rc.locality_block("l", t["localities"], source=dive.source, synthetic=True, period=None).alt_text
+    alt = rf.locality_block("l", t["localities"], source=dive.source, synthetic=True, period=None).alt_text
     assert f"East {loc.loc['East', 'percent']:.1f}% of {loc.loc['East', 'denominator']:,}" in alt
-    ax = rc.locality_funnel_chart(t["localities"], source=dive.source, synthetic=True)
+    ax = rf.locality_funnel_chart(t["localities"], source=dive.source, synthetic=True)
     assert "SYNTHETIC DATA" in texts(ax)
     assert any("SYNTHETIC referral records" in s for s in texts(ax))
 

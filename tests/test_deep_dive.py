@@ -30,9 +30,20 @@ import pytest
 from test_disclosure import attack
 
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.data.geography import load_areas, resolve_la
+from analysis.deep_dive import breakdowns as dd_breakdowns
 from analysis.deep_dive import report as dd
+from analysis.deep_dive import tables as dd_tables
+from analysis.deep_dive.breakdowns import ALL_LOCALITIES
+from analysis.deep_dive.build import DeepDive, build_deep_dive
+from analysis.deep_dive.derived import funnel_table, share_within_table
+from analysis.deep_dive.findings import intro_markdown
+from analysis.deep_dive.records import is_synthetic, load_records, output_name
+from analysis.deep_dive.suppression import publish_all
+from analysis.deep_dive.tables import Scope
 from analysis.engine import suppress
-from analysis.engine.suppress import MARKER, assert_no_identifiers
+from analysis.engine.identifiers import assert_no_identifiers
+from analysis.engine.suppress import MARKER
 
 COLUMNS = ["child_id", "referral_id", "referral_date", "referral_source", "referral_nfa",
            "assessment_outcome", "closure_date", "closure_reason", "prior_early_help",
@@ -78,8 +89,9 @@ def records_csv(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def dive(records_csv, paths, bench_table) -> dd.DeepDive:
-    return dd.build_deep_dive("Doncaster", records_csv, None, paths=paths, today="2020-01-01")
+def dive(records_csv, paths, bench_table) -> DeepDive:
+    return build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), records_csv, None, paths=paths,
+                           today="2020-01-01")
 
 
 def _values(table: pd.DataFrame, key: str, column: str) -> dict:
@@ -93,7 +105,7 @@ def test_rows_in_and_used(dive):
     assert summary["Rows read"] == 73 and summary["Rows used"] == 72
     # one row left out for a missing child id: 1 is a small number, shown as "c"
     assert summary["Left out: child_id: child with no id"] == MARKER
-    assert "72 used, 1 left out" in dd.intro_markdown(dive)
+    assert "72 used, 1 left out" in intro_markdown(dive)
 
 
 def test_year_and_annual_rate(dive):
@@ -167,9 +179,10 @@ def _published(rows: pd.DataFrame, *builders: str
     from analysis.measures.rereferrals import flag_rereferrals
 
     flagged = flag_rereferrals(rows, history_start="2015-01-01").reset_index(drop=True)
-    s = dd.Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp("2015-01-01"))
-    raws = [getattr(dd, f"{b}_raw")(s) for b in builders]
-    return dd.publish_all(raws, s.size)
+    s = Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp("2015-01-01"))
+    raws = [getattr(dd_breakdowns if b == "funnel" else dd_tables, f"{b}_raw")(s)
+            for b in builders]
+    return publish_all(raws, s.size)
 
 
 def test_funnel_hides_a_lone_part_of_the_assessed_sum():
@@ -183,7 +196,7 @@ def test_funnel_hides_a_lone_part_of_the_assessed_sum():
         "assessment_outcome": ["no_assessment"] * 5 + ["not_in_need"] * 3 + ["cin_plan"] * 37,
     })
     tables, linked = _published(rows, "funnel")
-    f = dd.funnel_table(tables["funnel"]).set_index("stage")
+    f = funnel_table(tables["funnel"]).set_index("stage")
     assert f.loc["Assessed: not in need", "count"] == MARKER
     assert f.loc[["Assessed", "Assessed: child in need"], "count"].tolist() == [40, 35]
     assert f.loc["Assessed: not in need", "percent_of_referrals"] == MARKER
@@ -209,7 +222,7 @@ def test_hidden_band_and_running_totals():
     # hidden band: not given back (_bands runs the attack).
     bands = _bands([5] * 3 + [20] * 10 + [45] * 10 + [200] * 10)
     assert bands["rereferrals"].tolist() == [MARKER, 10, 10, 0, 0, 10]
-    within = dd.share_within_table(bands)["percent"].tolist()
+    within = share_within_table(bands)["percent"].tolist()
     assert within == [71.4, 71.4, 71.4]  # 25 of 35 (23 of 33, each rounded to 5)
 
 
@@ -242,7 +255,7 @@ def test_dfe_comparison_published_figures(dive):
 def test_localities_and_funnel_positions(dive):
     loc = dive.tables["localities"].set_index("locality")
     assert loc.loc["North", ["numerator", "denominator", "percent"]].tolist() == [10, 10, 100.0]
-    assert loc.loc[dd.ALL_LOCALITIES, ["numerator", "denominator"]].tolist() == [20, 55]
+    assert loc.loc[ALL_LOCALITIES, ["numerator", "denominator"]].tolist() == [20, 55]
     # all-localities rate 35.7%: North's 10 of 10 is far above the 99.8% limit (exact
     # binomial: P(10 of 10 | p = 0.357) = 0.357**10 = 3e-5); Central's 0 of 20 far below
     # (0.643**20 = 1.5e-4).
@@ -262,7 +275,8 @@ def test_no_identifiers_in_any_table(dive, records_csv):
 
 def test_period_must_be_a_usable_year(records_csv, paths, bench_table):
     with pytest.raises(ParameterError, match="no complete year 2015-16") as err:
-        dd.build_deep_dive("Doncaster", records_csv, "2015-16", paths=paths, today="2020-01-01")
+        build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), records_csv, "2015-16", paths=paths,
+                        today="2020-01-01")
     assert "2016-17" in str(err.value)  # the years that can be chosen are listed
 
 
@@ -270,7 +284,8 @@ def test_one_year_of_records_is_not_enough(tmp_path, paths):
     path = tmp_path / "one_year.csv"
     pd.DataFrame(_rows()[:20], columns=COLUMNS).to_csv(path, index=False)  # P only
     with pytest.raises(NoDataError, match="whole year"):
-        dd.build_deep_dive("Doncaster", path, paths=paths, today="2020-01-01")
+        build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths,
+                        today="2020-01-01")
 
 
 @pytest.mark.parametrize(("name", "text", "error", "needle"), [
@@ -286,15 +301,15 @@ def test_bad_records_files(tmp_path, name, text, error, needle):
     if text is not None:
         path.write_text(text, encoding="utf-8")
     with pytest.raises(error, match=needle):
-        dd.load_records(path)
+        load_records(path)
 
 
 def test_synthetic_names():
-    assert dd.is_synthetic("data/raw/synthetic/synthetic_referrals.csv")
-    assert dd.is_synthetic("Synthetic_Extract.XLSX")
-    assert not dd.is_synthetic("doncaster_referrals.csv")
-    assert dd.output_name("funnel", True) == "synthetic_funnel"
-    assert dd.output_name("synthetic_funnel", True) == "synthetic_funnel"
+    assert is_synthetic("data/raw/synthetic/synthetic_referrals.csv")
+    assert is_synthetic("Synthetic_Extract.XLSX")
+    assert not is_synthetic("doncaster_referrals.csv")
+    assert output_name("funnel", True) == "synthetic_funnel"
+    assert output_name("synthetic_funnel", True) == "synthetic_funnel"
 
 
 def test_census_xml_folder(tmp_path, paths, bench_table):
@@ -308,10 +323,10 @@ def test_census_xml_folder(tmp_path, paths, bench_table):
     folder = tmp_path / "census"
     for year in (2016, 2017):
         write_cin_xml(records, folder / f"synthetic_cin_census_{year}.xml", year)
-    table, report, start = dd.load_records(folder)
+    table, report, start = load_records(folder)
     assert start == pd.Timestamp("2015-04-01")
     assert report.rows_in == len(table) > 0
-    dive = dd.build_deep_dive("Doncaster", folder, paths=paths)
+    dive = build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), folder, paths=paths)
     assert dive.synthetic and dive.period == "2016-17"
     assert "early_help" not in dive.tables and "localities" not in dive.tables  # not in the census
     assert any("early help" in n for n in dive.notes)

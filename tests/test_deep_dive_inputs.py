@@ -11,10 +11,14 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import AnalysisError, InputDataError, NoDataError, ParameterError
+from analysis.data.geography import load_areas, resolve_la
 from analysis.data.readers.cin_xml import read_cin_xml
 from analysis.data.readers.cin_xml_schema import DEFAULT_XSD_DIR, validate_cin_xml
 from analysis.data.schemas.referrals import REFERRAL_SOURCE_GROUPS
 from analysis.deep_dive import report as dd
+from analysis.deep_dive.audit import write_audit_list
+from analysis.deep_dive.build import build_deep_dive, prepare
+from analysis.deep_dive.records import load_records
 
 HEADER = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Message>\n<Header><CollectionDetails>"
           "<Collection>CIN</Collection><Year>{year}</Year><ReferenceDate>{year}-03-31"
@@ -49,7 +53,7 @@ def test_census_years_must_be_consecutive(tmp_path):
     for y in (2015, 2019):
         _census(tmp_path / f"cin_{y}.xml", y)
     with pytest.raises(InputDataError, match="not consecutive") as err:
-        dd.load_records(tmp_path)
+        load_records(tmp_path)
     text = str(err.value)
     assert "cin_2015.xml" in text and "cin_2019.xml" in text and "2016, 2017, 2018" in text
 
@@ -61,18 +65,18 @@ def test_census_files_must_be_the_las(tmp_path, paths):
 
     doncaster = resolve_la("Doncaster", load_areas(paths.root))
     with pytest.raises(InputDataError, match="not from Doncaster") as err:
-        dd.load_records(tmp_path, la=doncaster)
+        load_records(tmp_path, la=doncaster)
     assert "rotherham_2017.xml: LEA 372" in str(err.value)
     assert "doncaster_2016.xml" not in str(err.value).split("found")[-1]
     with pytest.raises(InputDataError, match="more than one LA"):
-        dd.load_records(tmp_path)
+        load_records(tmp_path)
 
 
 def test_a_census_year_given_twice_is_refused(tmp_path):
     _census(tmp_path / "a.xml", 2017)
     _census(tmp_path / "b.xml", 2017)
     with pytest.raises(InputDataError, match="more than once") as err:
-        dd.load_records(tmp_path)
+        load_records(tmp_path)
     assert "a.xml" in str(err.value) and "b.xml" in str(err.value)
 
 
@@ -94,7 +98,7 @@ def test_xml_reader_leaves_out_implausible_referrals_and_counts_them(tmp_path):
         "referral date after the census date (31 March 2017)": 2,
         "closure date before referral date": 1,
         "closure date after the census date (31 March 2017)": 1}
-    _table, report, _start = dd.load_records(path)
+    _table, report, _start = load_records(path)
     assert (report.rows_in, report.rows_used, report.rows_dropped) == (6, 1, 5)
 
 
@@ -155,7 +159,7 @@ def test_second_tool_2022_sample_is_refused_quickly_with_the_whole_reason(tmp_pa
     validate_cin_xml(path, xsd_dir=DEFAULT_XSD_DIR)  # schema-valid for 2022
     started = time.perf_counter()
     with pytest.raises(NoDataError) as err:
-        dd.load_records(path)
+        load_records(path)
     assert time.perf_counter() - started < 5
     text = str(err.value)
     assert "2 referral(s) left out: referral date before 1990 (2)" in text
@@ -187,18 +191,20 @@ def test_history_start_for_an_extract_without_history(tmp_path, paths, bench_tab
     path = tmp_path / "one_year.csv"
     df.to_csv(path, index=False, date_format="%Y-%m-%d")
     with pytest.raises(NoDataError, match="history-start"):
-        dd.prepare("Doncaster", path, paths=paths)
-    prepared = dd.prepare("Doncaster", path, paths=paths, history_start="2015-04-01")
+        prepare(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths)
+    prepared = prepare(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths,
+                       history_start="2015-04-01")
     assert prepared.year == 2017
     with pytest.raises(ParameterError, match="after the first referral"):
-        dd.prepare("Doncaster", path, paths=paths, history_start="2017-01-01")
+        prepare(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths,
+                history_start="2017-01-01")
 
 
 def test_audit_list_is_private_and_outside_the_outputs(tmp_path, paths):
     path = _extract(tmp_path)
-    prepared = dd.prepare("Doncaster", path, paths=paths)
-    target = dd.write_audit_list(prepared, tmp_path / "private" / "audit.csv",
-                                 forbidden=[tmp_path / "outputs"])
+    prepared = prepare(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths)
+    target = write_audit_list(prepared, tmp_path / "private" / "audit.csv",
+                              forbidden=[tmp_path / "outputs"])
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     lines = target.read_text().splitlines()
     assert lines[0].startswith("# PERSONAL DATA")
@@ -207,8 +213,8 @@ def test_audit_list_is_private_and_outside_the_outputs(tmp_path, paths):
     in_year = rr_year(flagged, 2017)
     assert len(lines) - 2 == int(in_year["is_rereferral"].fillna(False).astype(bool).sum())
     with pytest.raises(ParameterError, match="among shared outputs"):
-        dd.write_audit_list(prepared, tmp_path / "outputs" / "doncaster" / "a.csv",
-                            forbidden=[tmp_path / "outputs"])
+        write_audit_list(prepared, tmp_path / "outputs" / "doncaster" / "a.csv",
+                         forbidden=[tmp_path / "outputs"])
 
 
 def rr_year(flagged: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -234,7 +240,8 @@ def test_user_text_is_escaped_and_neutralised_end_to_end(tmp_path, paths, bench_
     df["locality"] = [PAYLOAD_HTML if i % 2 else PAYLOAD_FORMULA for i in range(len(df))]
     path = tmp_path / "payload_referrals.csv"
     df.to_csv(path, index=False, date_format="%Y-%m-%d")
-    pack = dd.deep_dive_pack(dd.build_deep_dive("Doncaster", path, None, paths=paths))
+    pack = dd.deep_dive_pack(build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, None,
+                                             paths=paths))
     out = tmp_path / "pack"
     render.write(pack, out, formats=("files", "html"), workers=0)
     html = (out / "report.html").read_text(encoding="utf-8")
@@ -256,7 +263,7 @@ def test_small_la_makes_a_report_with_every_section_drawn_or_explained(tmp_path,
                             referrals_per_year=30)
     path = tmp_path / "small_la.csv"
     df.to_csv(path, index=False, date_format="%Y-%m-%d")
-    dive = dd.build_deep_dive("Doncaster", path, None, paths=paths)
+    dive = build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, None, paths=paths)
     pack = dd.deep_dive_pack(dive)
     for section in pack.sections[2:]:
         assert any(isinstance(b, Chart | Note) for b in section.blocks), section.title

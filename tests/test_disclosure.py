@@ -19,8 +19,20 @@ import pandas as pd
 import pytest
 from scipy.optimize import linprog
 
+from analysis.data.geography import load_areas, resolve_la
 from analysis.data.synthetic import generate_referrals
-from analysis.deep_dive import report as dd
+from analysis.deep_dive.breakdowns import locality_raw, previous_outcome_raw, source_raw
+from analysis.deep_dive.build import build_deep_dive
+from analysis.deep_dive.suppression import publish_all
+from analysis.deep_dive.tables import (
+    RawTable,
+    Scope,
+    annual_raw,
+    monthly_raw,
+    quarterly_raw,
+    rolling_quarters_raw,
+)
+from analysis.deep_dive.years import reporting_years
 from analysis.engine.suppress import MARKER, LinkedTables
 from analysis.measures.rereferrals import flag_rereferrals
 
@@ -84,7 +96,7 @@ def attack(linked: LinkedTables, tables: dict[str, pd.DataFrame], rounded: bool 
     return found
 
 
-def _scope(rows: list[tuple[str, str, dict]], history: str = "2015-01-01") -> dd.Scope:
+def _scope(rows: list[tuple[str, str, dict]], history: str = "2015-01-01") -> Scope:
     """A flagged table from (child, date, extra columns) rows, scoped to 2016-17."""
     df = pd.DataFrame([{"child_id": c, "referral_id": f"R{i:04d}", "referral_date": d, **x}
                        for i, (c, d, x) in enumerate(rows)])
@@ -96,11 +108,11 @@ def _scope(rows: list[tuple[str, str, dict]], history: str = "2015-01-01") -> dd
     df["closure_date"] = pd.to_datetime(df["closure_date"])
     df["referral_nfa"] = df.get("referral_nfa", False)
     flagged = flag_rereferrals(df, history_start=history).reset_index(drop=True)
-    return dd.Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp(history))
+    return Scope(flagged, pd.Timestamp("2017-03-31"), pd.Timestamp(history))
 
 
-def _publish(raws: list[dd.RawTable], size: int) -> tuple[dict[str, pd.DataFrame], LinkedTables]:
-    return dd.publish_all(raws, size)
+def _publish(raws: list[RawTable], size: int) -> tuple[dict[str, pd.DataFrame], LinkedTables]:
+    return publish_all(raws, size)
 
 
 def _children(n: int, prefix: str, date: str, **extra: object) -> list[tuple[str, str, dict]]:
@@ -120,7 +132,7 @@ def test_two_localities_of_one_referral_each_stay_hidden():
             locality="B") + _children(20, "C", "2016-06-01", locality="C")
             + _children(30, "D", "2016-07-01", locality="D"))
     s = _scope(rows)
-    tables, linked = _publish([dd.locality_raw(s)], s.size)
+    tables, linked = _publish([locality_raw(s)], s.size)
     loc = tables["localities"].set_index("locality")
     assert loc.loc["A", "denominator"] == MARKER and loc.loc["B", "denominator"] == MARKER
     assert attack(linked, tables) == []
@@ -135,8 +147,8 @@ def test_two_hidden_outcomes_summing_to_two_are_not_given_back():
             + _rereferred(18, "P", "2016-05-01", "2016-07-01", assessment_outcome="cp_plan",
                           closure_date="2016-06-01"))
     s = _scope(rows)
-    previous = __import__("analysis.measures.rereferrals", fromlist=["x"]).previous_outcomes(s.flagged)
-    tables, linked = _publish([dd.previous_outcome_raw(s, previous)], s.size)
+    previous = __import__("analysis.measures.rereferral_breakdowns", fromlist=["x"]).previous_outcomes(s.flagged)
+    tables, linked = _publish([previous_outcome_raw(s, previous)], s.size)
     assert attack(linked, tables) == []
     prev = tables["previous_outcome"].set_index("previous_outcome")["rereferrals"]
     assert prev["NFA at referral"] == MARKER
@@ -151,7 +163,7 @@ def test_source_groups_beside_sources_give_nothing_back():
             + _children(30, "P", "2016-06-01", referral_source="Police")
             + _children(12, "H", "2016-06-01", referral_source="Health: GP"))
     s = _scope(rows)
-    tables, linked = _publish([dd.source_raw(s, grouped=True), dd.source_raw(s, grouped=False)],
+    tables, linked = _publish([source_raw(s, grouped=True), source_raw(s, grouped=False)],
                               s.size)
     src = tables["sources"].set_index("referral_source")["referrals"]
     assert src["Individual: self"] == MARKER
@@ -168,9 +180,9 @@ def test_months_quarters_and_years_together_give_nothing_back():
         rows += _rereferred(n_re, f"M{m:02d}", f"{month}-01", f"{month}-20")
         rows += _children(20, f"F{m:02d}", f"{month}-02")
     s = _scope(rows, history="2015-04-01")
-    years = dd.reporting_years(s.flagged, s.history_start)
-    raws = [dd.annual_raw(s, years, 2017), dd.rolling_quarters_raw(s), dd.monthly_raw(s),
-            dd.quarterly_raw(s)]
+    years = reporting_years(s.flagged, s.history_start)
+    raws = [annual_raw(s, years, 2017), rolling_quarters_raw(s), monthly_raw(s),
+            quarterly_raw(s)]
     tables, linked = _publish(raws, s.size)
     months = tables["monthly"].set_index("month")["rereferrals"]
     assert months["May 2016"] == MARKER and months["August 2016"] == MARKER
@@ -186,10 +198,10 @@ def test_attack_finds_what_table_by_table_suppression_leaves():
             + _children(1, "S", "2016-06-01", referral_source="Individual: self")
             + _children(30, "P", "2016-06-01", referral_source="Police"))
     s = _scope(rows)
-    raw = dd.source_raw(s, grouped=False)
+    raw = source_raw(s, grouped=False)
     linked = LinkedTables(s.size)
     linked.add(raw.name, raw.frame, raw.counts, raw.masks, raw.percents)
-    group = dd.source_raw(s, grouped=True)
+    group = source_raw(s, grouped=True)
     linked.add(group.name, group.frame, group.counts, group.masks, group.percents)
     shown = {raw.name: raw.frame.astype(object), group.name: group.frame.astype(object)}
     shown["sources"].loc[shown["sources"]["referral_source"] == "Individual: self",
@@ -205,6 +217,6 @@ def test_whole_deep_dive_gives_nothing_back(tmp_path, paths, bench_table, per_ye
                             referrals_per_year=per_year)
     path = tmp_path / "synthetic_small.csv"
     df.to_csv(path, index=False, date_format="%Y-%m-%d")
-    dive = dd.build_deep_dive("Doncaster", path, None, paths=paths)
+    dive = build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, None, paths=paths)
     assert dive.linked is not None
     assert attack(dive.linked, dive.tables) == []

@@ -6,19 +6,21 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
-from analysis.measures.rereferrals import (
-    annual_rate,
+from analysis.measures.rereferral_breakdowns import (
     by_assessment_factor,
     by_locality,
     by_previous_outcome,
     by_referral_source,
     conversion_funnel,
     early_help_share,
+    share_within,
+    time_since_previous,
+)
+from analysis.measures.rereferrals import (
+    annual_rate,
     flag_rereferrals,
     monthly_rate,
     rolling_rate,
-    share_within,
-    time_since_previous,
 )
 
 

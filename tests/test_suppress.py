@@ -9,12 +9,8 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import InputDataError, ParameterError
-from analysis.engine.suppress import (
-    assert_no_identifiers,
-    drop_identifiers,
-    suppress_counts,
-    suppression_mask,
-)
+from analysis.engine.identifiers import assert_no_identifiers, drop_identifiers
+from analysis.engine.suppress import suppress_counts, suppression_mask
 
 
 def test_primary_and_secondary_in_rows():

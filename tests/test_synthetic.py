@@ -10,15 +10,14 @@ from analysis.data.readers.cin_xml_schema import DEFAULT_XSD_DIR, validate_cin_x
 from analysis.data.readers.referral_records import read_referral_records
 from analysis.data.schemas.referrals import validate_referrals
 from analysis.data.synthetic import generate_referrals, write_synthetic_files
-from analysis.measures.rereferrals import (
-    annual_rate,
+from analysis.measures.rereferral_breakdowns import (
     by_locality,
     by_referral_source,
     conversion_funnel,
     early_help_share,
-    flag_rereferrals,
     share_within,
 )
+from analysis.measures.rereferrals import annual_rate, flag_rereferrals
 
 
 @pytest.fixture(scope="module")

@@ -291,8 +291,9 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     """
     from analysis.core.errors import InputDataError
     from analysis.data.periods import financial_year_label, parse_year
-    from analysis.deep_dive.report import EXTRACT_SUFFIXES, XML_SUFFIXES, is_synthetic, prepare
-    from analysis.engine.suppress import assert_no_identifiers
+    from analysis.deep_dive.build import prepare
+    from analysis.deep_dive.records import EXTRACT_SUFFIXES, XML_SUFFIXES, is_synthetic
+    from analysis.engine.identifiers import assert_no_identifiers
 
     paths = paths or Paths.for_root()
     given = Path(records)
@@ -315,7 +316,7 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     validate_parameters("rereferrals_deep_dive", params)
     authority = authority or resolve_la(la, load_areas(paths.root))
     params["la"] = authority.new_code
-    prepared = prepare(authority.name, path, year, paths=paths, history_start=history_start,
+    prepared = prepare(authority, path, year, paths=paths, history_start=history_start,
                        validate=validate)
     # numeric ids under 6 digits would match ordinary counts in the tables: not scanned for
     ids = {i for i in prepared.ids() if not (i.isdigit() and len(i) < 6)}
@@ -324,7 +325,7 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     root = outputs_root or paths.outputs
     out = safe_output_dir(root, authority.slug, folder)
     if audit_list is not None:
-        from analysis.deep_dive.report import write_audit_list
+        from analysis.deep_dive.audit import write_audit_list
 
         write_audit_list(prepared, audit_list, forbidden=[root, paths.outputs, out])
     title = (("SYNTHETIC DATA: " if synthetic else "")

@@ -1,6 +1,6 @@
 """Charts of the re-referrals deep dive, drawn from its published tables.
 
-Every function takes a table as :mod:`analysis.deep_dive.report` publishes it (counts and
+Every function takes a table as :mod:`analysis.deep_dive.build` publishes it (counts and
 percentages, with ``"c"`` where :mod:`analysis.engine.suppress` hid a small number), draws on
 ``ax`` (a new house-style figure when None) and returns the Axes. A suppressed value is
 drawn as no bar or no point and written as "c"; nothing hidden in a table can come back
@@ -20,16 +20,10 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-from analysis.charts.statistics import (
-    _funnel_plot_alt_text,
-    _xmr_chart_alt_text,
-    funnel_plot,
-    xmr_chart,
-)
+from analysis.charts.statistics import _xmr_chart_alt_text, xmr_chart
 from analysis.charts.style import (
     A4_TEXT_WIDTH,
     COLOURS,
-    OKABE_ITO,
     finish,
     format_count,
     get_axes,
@@ -45,18 +39,9 @@ from analysis.engine.suppress import MARKER, is_suppressed, number
 
 #: Day boundaries marked on the time-since chart: 60 days, 3 months, 6 months.
 WITHIN_MARKS: dict[int, str] = {60: "60 days", 91: "3 months", 182: "6 months"}
-#: Label of the all-localities row (as in analysis.deep_dive.report).
-ALL_LOCALITIES = "All localities"
-#: Comparator markers on the conversion funnel: column -> (words, marker, colour).
-FUNNEL_COMPARATORS: dict[str, tuple[str, str, str]] = {
-    "england": ("England", "D", COLOURS["england"]),
-    "region": ("Region", "s", COLOURS["region"]),
-    "neighbours_mean": ("Statistical neighbours (mean)", "^", COLOURS["neighbours"]),
-    "la_published": ("LA as published by DfE", "o", OKABE_ITO["sky_blue"]),
-}
 
 
-def _frame(table: object, columns: list[str], name: str) -> pd.DataFrame:
+def table_frame(table: object, columns: list[str], name: str) -> pd.DataFrame:
     require_columns(table, columns, name)
     frame = cast(pd.DataFrame, table)  # require_columns checked it is a DataFrame
     if frame.empty:
@@ -68,7 +53,7 @@ _num = number
 _hidden = is_suppressed
 
 
-def _pct(value: object) -> str:
+def percent_text(value: object) -> str:
     """``57.1%``; ``c`` when suppressed; ``no figure`` when missing."""
     if _hidden(value):
         return MARKER
@@ -76,12 +61,12 @@ def _pct(value: object) -> str:
     return "no figure" if np.isnan(v) else f"{v:.1f}%"
 
 
-def _n(value: object) -> str:
+def count_text(value: object) -> str:
     return MARKER if _hidden(value) else (format_count(value) or "no figure")
 
 
-def _bar_labels(ax: Axes, ys: Sequence[float], texts: list[str], span: float,
-                fontsize: float = 8.0) -> None:
+def bar_labels(ax: Axes, ys: Sequence[float], texts: list[str], span: float,
+               fontsize: float = 8.0) -> None:
     """Each bar's figures in a column right of the plot, level with its bar (clear of
     reference lines and markers drawn on the bars)."""
     for y, text in zip(ys, texts, strict=True):
@@ -114,10 +99,10 @@ def time_since_previous_chart(bands: pd.DataFrame, ax: Axes | None = None, *, so
     """How soon children come back: re-referrals by days since the previous referral.
 
     ``bands``: band, min_days, max_days, rereferrals, percent, cumulative_percent (from
-    :func:`analysis.deep_dive.report.time_since_table`). Dashed lines after 60, 91 (3 months) and
-    182 days (6 months) carry the share of re-referrals within that time.
+    :func:`analysis.deep_dive.tables.time_since_raw`, published). Dashed lines after 60, 91
+    (3 months) and 182 days (6 months) carry the share of re-referrals within that time.
     """
-    data = _frame(bands, ["min_days", "max_days", "rereferrals", "percent",
+    data = table_frame(bands, ["min_days", "max_days", "rereferrals", "percent",
                           "cumulative_percent"], "bands")
     values = [_num(v) for v in data["percent"]]
     labels = [_band_label(lo, hi, "\n") for lo, hi in zip(data["min_days"], data["max_days"],
@@ -129,13 +114,13 @@ def time_since_previous_chart(bands: pd.DataFrame, ax: Axes | None = None, *, so
         ax.bar(x, np.nan_to_num(values), width=0.68, color=COLOURS["la"], gid="bars")
         top = max([v for v in values if not np.isnan(v)] or [1.0])
         for xi, v, raw in zip(x, values, data["percent"], strict=True):
-            ax.annotate(_pct(raw), (float(xi), 0 if np.isnan(v) else v), xytext=(0, 2),
+            ax.annotate(percent_text(raw), (float(xi), 0 if np.isnan(v) else v), xytext=(0, 2),
                         textcoords="offset points", ha="center", va="bottom", fontsize=8,
                         gid="bar-label")
         for i, days, cum in _marks(data):
             ax.axvline(i + 0.5, color=COLOURS["muted"], linestyle=(0, (4, 2)), linewidth=1.0,
                        gid=f"within-{days}")
-            ax.annotate(f"{_pct(cum)} within\n{WITHIN_MARKS[days]}", (i + 0.5, top * 1.3),
+            ax.annotate(f"{percent_text(cum)} within\n{WITHIN_MARKS[days]}", (i + 0.5, top * 1.3),
                         xytext=(3, 0), textcoords="offset points", ha="left", va="top",
                         fontsize=7.5, color=COLOURS["text"], gid="within-label")
         ax.set_ylim(0, top * 1.35)
@@ -143,7 +128,7 @@ def time_since_previous_chart(bands: pd.DataFrame, ax: Axes | None = None, *, so
         ax.set_xlabel("Time since the child's previous referral")
         set_value_axis(ax, "percent", label=False)
         ax.set_ylabel("Per cent of re-referrals")
-        total = _n(data["all_rereferrals"].iloc[0]) if "all_rereferrals" in data else None
+        total = count_text(data["all_rereferrals"].iloc[0]) if "all_rereferrals" in data else None
         sub = ("Re-referrals" + (f" in {period}" if period else "")
                + (f" ({total})" if total else "")
                + " by days since the same child's previous referral.")
@@ -153,12 +138,12 @@ def time_since_previous_chart(bands: pd.DataFrame, ax: Axes | None = None, *, so
 def _time_since_previous_alt_text(bands: pd.DataFrame, *, synthetic: bool = False,
                                  period: str | None = None) -> str:
     """Alt text for :func:`time_since_previous_chart`."""
-    data = _frame(bands, ["min_days", "max_days", "rereferrals", "percent",
+    data = table_frame(bands, ["min_days", "max_days", "rereferrals", "percent",
                           "cumulative_percent"], "bands")
-    total = f" {_n(data['all_rereferrals'].iloc[0])}" if "all_rereferrals" in data else ""
-    parts = [f"{_band_label(lo, hi)} {_pct(p)}" for lo, hi, p in
+    total = f" {count_text(data['all_rereferrals'].iloc[0])}" if "all_rereferrals" in data else ""
+    parts = [f"{_band_label(lo, hi)} {percent_text(p)}" for lo, hi, p in
              zip(data["min_days"], data["max_days"], data["percent"], strict=True)]
-    marks = [f"{_pct(cum)} within {WITHIN_MARKS[days]}"
+    marks = [f"{percent_text(cum)} within {WITHIN_MARKS[days]}"
              + (f" ({days} days)" if days != 60 else "") for _, days, cum in _marks(data)]
     text = (f"Bar chart of{total} re-referrals" + (f" in {period}" if period else "")
             + " by time since the child's previous referral: " + "; ".join(parts) + ".")
@@ -194,7 +179,7 @@ def breakdown_chart(table: pd.DataFrame, category: str, value: str = "rate_perce
                     subtitle: str | None = None) -> Axes:
     """Horizontal bars of a percentage by category, in the table's order (largest first).
 
-    Works for any breakdown of :mod:`analysis.deep_dive.report`: referral source, primary need,
+    Works for any breakdown of :mod:`analysis.deep_dive.breakdowns`: referral source, primary need,
     assessment factor (``value="rate_percent"`` or ``"share_of_rereferrals_percent"``),
     previous outcome (``value="percent"``, ``count="rereferrals"``). ``label`` names a
     column of display names (e.g. the need's words beside its code); ``count`` a column
@@ -202,7 +187,7 @@ def breakdown_chart(table: pd.DataFrame, category: str, value: str = "rate_perce
     Only the first ``max_rows`` rows are drawn; the subtitle says how many more the table has.
     """
     cols = [category, value] + ([count] if count else [])
-    data = _frame(table, cols, "table")
+    data = table_frame(table, cols, "table")
     if max_rows < 1:
         raise ParameterError("max_rows must be at least 1", parameter="max_rows",
                              found=repr(max_rows))
@@ -215,7 +200,7 @@ def breakdown_chart(table: pd.DataFrame, category: str, value: str = "rate_perce
         style_axes(ax, "x")
         ys = list(range(len(shown)))[::-1]
         ax.barh(ys, np.nan_to_num(values), height=0.66, color=COLOURS["la"], gid="bars")
-        texts = [_pct(v) + (f"  (n={_n(c)})" if count else "")
+        texts = [percent_text(v) + (f"  (n={count_text(c)})" if count else "")
                  for v, c in zip(shown[value], shown[count] if count else shown[value],
                                  strict=True)]
         span = max([v for v in values if not np.isnan(v)] or [1.0])
@@ -224,7 +209,7 @@ def breakdown_chart(table: pd.DataFrame, category: str, value: str = "rate_perce
             span = max(span, ref)
             ax.axvline(ref, color=COLOURS["target"], linestyle=(0, (5, 3)), linewidth=1.2,
                        gid="reference-line")
-        _bar_labels(ax, ys, texts, span)
+        bar_labels(ax, ys, texts, span)
         ax.set_yticks(ys, names)
         ax.tick_params(axis="y", length=0)
         set_value_axis(ax, "percent", axis="x", label=False)
@@ -246,11 +231,11 @@ def _breakdown_alt_text(table: pd.DataFrame, category: str, value: str = "rate_p
                        value_label: str | None = None, what: str | None = None) -> str:
     """Alt text for :func:`breakdown_chart`: every bar's figure, highest and lowest."""
     cols = [category, value] + ([count] if count else [])
-    data = _frame(table, cols, "table")
+    data = table_frame(table, cols, "table")
     shown = data.head(max_rows)
     names = _categories(shown, category, label)
     words = (value_label or _VALUE_WORDS.get(value, value)).lower()
-    parts = [f"{name} {_pct(v)}" + (f" (n={_n(c)})" if count else "")
+    parts = [f"{name} {percent_text(v)}" + (f" (n={count_text(c)})" if count else "")
              for name, v, c in zip(names, shown[value],
                                    shown[count] if count else shown[value], strict=True)]
     text = (f"Bar chart of {words} by {what or category.replace('_', ' ')}: "
@@ -277,7 +262,7 @@ def early_help_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str
                      title: str | None = None) -> Axes:
     """Share of referrals with early help before the referral: all referrals, re-referrals,
     first referrals. ``table``: group, with_prior_early_help, known, percent."""
-    data = _frame(table, ["group", "with_prior_early_help", "known", "percent"], "table")
+    data = table_frame(table, ["group", "with_prior_early_help", "known", "percent"], "table")
     shown = data.assign(group=[str(g)[:1].upper() + str(g)[1:] for g in data["group"]])
     sub = ("Per cent with an early help episode before the referral"
            + (f", {period}" if period else "") + "; n = referrals where it is recorded.")
@@ -289,8 +274,8 @@ def early_help_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str
 def _early_help_alt_text(table: pd.DataFrame, *, synthetic: bool = False,
                         period: str | None = None) -> str:
     """Alt text for :func:`early_help_chart`."""
-    data = _frame(table, ["group", "with_prior_early_help", "known", "percent"], "table")
-    parts = [f"{g}: {_pct(p)} ({_n(w)} of {_n(k)})" for g, w, k, p in
+    data = table_frame(table, ["group", "with_prior_early_help", "known", "percent"], "table")
+    parts = [f"{g}: {percent_text(p)} ({count_text(w)} of {count_text(k)})" for g, w, k, p in
              zip(data["group"], data["with_prior_early_help"], data["known"], data["percent"],
                  strict=True)]
     text = ("Bar chart of the share of referrals with early help before the referral"
@@ -302,191 +287,13 @@ def _early_help_alt_text(table: pd.DataFrame, *, synthetic: bool = False,
     return synthetic_prefix(synthetic) + text
 
 
-# --- conversion funnel -----------------------------------------------------------------------
-
-def _comparison_for(comparison: pd.DataFrame | None, stage: str) -> pd.Series | None:
-    if comparison is None or "measure" not in comparison:
-        return None
-    hit = comparison.loc[comparison["measure"] == stage]
-    return hit.iloc[0] if len(hit) else None
-
-
-def conversion_funnel_chart(funnel: pd.DataFrame, comparison: pd.DataFrame | None = None,
-                            ax: Axes | None = None, *, source: str, synthetic: bool = False,
-                            period: str | None = None, la_name: str | None = None,
-                            title: str | None = None) -> Axes:
-    """From referral to outcome: each stage as a percentage of referrals, with DfE's
-    published percentages (England, region, statistical neighbours, the LA) marked on the
-    stages where DfE publishes the same ratio.
-
-    ``funnel``: stage, count, percent_of_referrals, level (1 = "of which");
-    ``comparison``: measure (a stage name), england, region, neighbours_mean, la_published,
-    dfe_year (from :func:`analysis.deep_dive.report.dfe_comparison_table`).
-    """
-    data = _frame(funnel, ["stage", "count", "percent_of_referrals"], "funnel")
-    levels = data["level"].tolist() if "level" in data else [0] * len(data)
-    values = [_num(v) for v in data["percent_of_referrals"]]
-    with house_style():
-        ax = get_axes(ax, (A4_TEXT_WIDTH, max(2.8, 1.2 + 0.32 * len(data))))
-        style_axes(ax, "x")
-        ys = list(range(len(data)))[::-1]
-        colours = [COLOURS["la"] if lv == 0 else OKABE_ITO["sky_blue"] for lv in levels]
-        ax.barh(ys, np.nan_to_num(values), height=0.64, color=colours, gid="bars")
-        texts = [f"{_n(c)} ({_pct(p)})" for c, p in zip(data["count"],
-                                                         data["percent_of_referrals"],
-                                                         strict=True)]
-        span = max([v for v in values if not np.isnan(v)] or [1.0])
-        comp_values = [_num(r.get(c)) for s in data["stage"]
-                       if (r := _comparison_for(comparison, str(s))) is not None
-                       for c in FUNNEL_COMPARATORS]
-        span = max([span] + [v for v in comp_values if not np.isnan(v)])
-        _bar_labels(ax, ys, texts, span)
-        present: dict[str, tuple[str, str, str]] = {}
-        for y, stage in zip(ys, data["stage"], strict=True):
-            row = _comparison_for(comparison, str(stage))
-            if row is None:
-                continue
-            for col, (words, marker, colour) in FUNNEL_COMPARATORS.items():
-                v = _num(row.get(col))
-                if np.isnan(v):
-                    continue
-                ax.plot([v], [y], linestyle="none", marker=marker, markersize=7,
-                        markerfacecolor=colour if marker != "o" else "white",
-                        markeredgecolor=colour, markeredgewidth=1.4, zorder=5,
-                        gid=f"comparator-{col}")
-                name = (f"{la_name} as published by DfE" if col == "la_published" and la_name
-                        else words)
-                present[col] = (name, marker, colour)
-        ax.set_yticks(ys, [str(s) for s in data["stage"]])
-        for tick, lv in zip(ax.get_yticklabels(), levels, strict=True):
-            if lv:
-                tick.set_fontstyle("italic")
-                tick.set_color(COLOURS["muted"])
-        ax.tick_params(axis="y", length=0)
-        set_value_axis(ax, "percent", axis="x", label=False)
-        if present:
-            from matplotlib.lines import Line2D
-
-            handles = [Line2D([], [], linestyle="none", marker=m, markersize=7,
-                              markerfacecolor=c if m != "o" else "white", markeredgecolor=c,
-                              markeredgewidth=1.4, label=w) for w, m, c in present.values()]
-            ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.08),
-                      ncol=2, borderaxespad=0.5)
-        dfe_year = None
-        if comparison is not None and "dfe_year" in comparison and len(comparison):
-            dfe_year = comparison["dfe_year"].iloc[0]
-        sub = ("Referrals" + (f" in {period}" if period else "")
-               + " by what followed, as a percentage of referrals."
-               + (f" Markers: DfE's published percentages for {dfe_year}." if present else ""))
-        return finish(ax, source, synthetic, title or "From referral to outcome", sub)
-
-
-def _conversion_funnel_alt_text(funnel: pd.DataFrame, comparison: pd.DataFrame | None = None,
-                               *, synthetic: bool = False, period: str | None = None,
-                               la_name: str | None = None) -> str:
-    """Alt text for :func:`conversion_funnel_chart`."""
-    data = _frame(funnel, ["stage", "count", "percent_of_referrals"], "funnel")
-    parts = [f"{str(s).strip()} {_n(c)} ({_pct(p)})" for s, c, p in
-             zip(data["stage"], data["count"], data["percent_of_referrals"], strict=True)]
-    text = ("Bar chart of referrals" + (f" in {period}" if period else "")
-            + " by what followed, as a percentage of referrals: " + "; ".join(parts) + ".")
-    for stage in data["stage"]:
-        row = _comparison_for(comparison, str(stage))
-        if row is None:
-            continue
-        comps = []
-        for col, (words, _, _) in FUNNEL_COMPARATORS.items():
-            v = _num(row.get(col))
-            if not np.isnan(v):
-                name = (f"{la_name} as published" if col == "la_published" and la_name
-                        else words)
-                comps.append(f"{name} {v:.1f}%")
-        if comps:
-            text += (f" DfE {row.get('dfe_year', '')} for {str(stage).lower()}: "
-                     + ", ".join(comps) + ".")
-    return synthetic_prefix(synthetic) + text
-
-
-# --- localities: funnel plot -----------------------------------------------------------------
-
-def locality_funnel_inputs(localities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """(points, limits, localities not shown) for the locality funnel plot.
-
-    Points are the localities with a published percentage and denominator; the centre line
-    is the all-localities rate (the ``All localities`` row, else the pooled rate of the
-    points); limits are exact binomial 95% and 99.8% (:func:`analysis.engine.funnel_limits.funnel_limits`).
-    """
-    from analysis.engine.funnel_limits import denominator_grid, funnel_limits
-
-    data = _frame(localities, ["locality", "numerator", "denominator", "percent"], "localities")
-    is_all = data["locality"].astype(str) == ALL_LOCALITIES
-    units = data.loc[~is_all]
-    pts = pd.DataFrame({"name": units["locality"].astype(str),
-                        "denominator": [_num(v) for v in units["denominator"]],
-                        "value": [_num(v) for v in units["percent"]]})
-    hidden = int(pts[["denominator", "value"]].isna().any(axis=1).sum())
-    pts = pts.dropna().reset_index(drop=True)
-    if pts.empty:
-        raise NoDataError("no locality has a published rate to plot (all suppressed)")
-    if is_all.any() and not np.isnan(_num(data.loc[is_all, "percent"].iloc[0])):
-        centre = _num(data.loc[is_all, "percent"].iloc[0])
-    else:
-        centre = float((pts["value"] * pts["denominator"]).sum() / pts["denominator"].sum())
-    grid = denominator_grid(max(float(pts["denominator"].max()) * 1.15, 10.0), points=150)
-    limits = funnel_limits(centre, grid)
-    return pts, limits, hidden
-
-
-def locality_funnel_chart(localities: pd.DataFrame, ax: Axes | None = None, *, source: str,
-                          synthetic: bool = False, period: str | None = None,
-                          title: str | None = None) -> Axes:
-    """Re-referral rate by locality or team against referrals, inside 95% and 99.8% limits
-    (:func:`analysis.charts.statistics.funnel_plot`), each point named."""
-    pts, limits, hidden = locality_funnel_inputs(localities)
-    with house_style():
-        ax = funnel_plot(pts, limits, None, ax, source=source, synthetic=synthetic,
-                         unit="percent", title=title or "Re-referral rate by locality",
-                         x_label="Referrals in the year" + (f" {period}" if period else ""))
-        for _, p in pts.iterrows():
-            ax.annotate(str(p["name"]), (p["denominator"], p["value"]), xytext=(5, 3),
-                        textcoords="offset points", fontsize=7.5, color=COLOURS["text"],
-                        gid="unit-label")
-        if hidden:
-            ax.annotate(f"{hidden} locality(ies) not shown: fewer than 5 (suppressed).",
-                        (1.0, 0.02), xycoords="axes fraction", ha="right", va="bottom",
-                        fontsize=7.5, color=COLOURS["muted"], gid="hidden-note")
-    return ax
-
-
-def _locality_funnel_alt_text(localities: pd.DataFrame, *, synthetic: bool = False,
-                             period: str | None = None) -> str:
-    """Alt text for :func:`locality_funnel_chart`: the funnel summary and every locality."""
-    from analysis.engine.funnel_limits import funnel_flags
-
-    pts, limits, hidden = locality_funnel_inputs(localities)
-    centre = float(limits["target"].iloc[0])
-    words = {"inside": "inside the limits", "above_95": "above the 95% limit",
-             "above_99_8": "above the 99.8% limit", "below_95": "below the 95% limit",
-             "below_99_8": "below the 99.8% limit"}
-    flags = funnel_flags(pts["value"].to_numpy(), pts["denominator"].to_numpy(), centre)
-    each = [f"{r['name']} {r['value']:.1f}% of {r['denominator']:,.0f} referrals "
-            f"({words.get(str(f), str(f))})" for (_, r), f in zip(pts.iterrows(), flags,
-                                                                   strict=True)]
-    text = ("Re-referral rate by locality" + (f" in {period}" if period else "") + ". "
-            + _funnel_plot_alt_text(pts, limits, None, unit="percent") + " "
-            + "; ".join(each) + ".")
-    if hidden:
-        text += f" {hidden} locality(ies) not shown (suppressed)."
-    return synthetic_prefix(synthetic) + text
-
-
 # --- monthly rate: XmR -----------------------------------------------------------------------
 
 def monthly_xmr_chart(xmr: pd.DataFrame, ax: Axes | None = None, *, source: str,
                       synthetic: bool = False, title: str | None = None) -> Axes:
     """Each month's re-referral rate on an XmR chart (lower is better), special-cause months
     marked (:func:`analysis.charts.statistics.xmr_chart`). ``xmr``: from
-    :func:`analysis.deep_dive.report.monthly_xmr`."""
+    :func:`analysis.deep_dive.derived.monthly_xmr`."""
     return xmr_chart(xmr, ax, source=source, synthetic=synthetic, unit="percent", decimals=1,
                      polarity="lower_is_better",
                      title=title or "Monthly re-referral rate: statistical process control")
@@ -545,25 +352,6 @@ def early_help_block(name: str, table: pd.DataFrame, *, source: str, synthetic: 
                  source=source, title="Was early help tried first?", synthetic=synthetic)
 
 
-def funnel_block(name: str, funnel: pd.DataFrame, comparison: pd.DataFrame | None, *,
-                 source: str, synthetic: bool, period: str | None, la_name: str) -> Chart:
-    return Chart(name, conversion_funnel_chart,
-                 {"funnel": funnel, "comparison": comparison, "source": source,
-                  "synthetic": synthetic, "period": period, "la_name": la_name},
-                 _conversion_funnel_alt_text(funnel, comparison, synthetic=synthetic,
-                                            period=period, la_name=la_name),
-                 source=source, title="From referral to outcome", synthetic=synthetic)
-
-
-def locality_block(name: str, localities: pd.DataFrame, *, source: str, synthetic: bool,
-                   period: str | None) -> Chart:
-    return Chart(name, locality_funnel_chart,
-                 {"localities": localities, "source": source, "synthetic": synthetic,
-                  "period": period},
-                 _locality_funnel_alt_text(localities, synthetic=synthetic, period=period),
-                 source=source, title="Re-referral rate by locality", synthetic=synthetic)
-
-
 def xmr_block(name: str, xmr: pd.DataFrame, *, source: str, synthetic: bool,
               period: str = "month") -> Chart:
     title = ("Monthly" if period == "month" else "Quarterly") + \
@@ -579,7 +367,7 @@ def neighbour_rates_chart(table: pd.DataFrame, ax: Axes | None = None, *, source
                           synthetic: bool = False, title: str | None = None) -> Axes:
     """DfE's published re-referral rate of the LA and each statistical neighbour, lowest
     first, the LA's bar marked. ``table``: area, published_percent, is_la, dfe_year."""
-    data = _frame(table, ["area", "published_percent", "is_la"], "neighbours")
+    data = table_frame(table, ["area", "published_percent", "is_la"], "neighbours")
     with house_style():
         ax = get_axes(ax, (A4_TEXT_WIDTH, max(2.4, 0.9 + 0.27 * len(data))))
         style_axes(ax, "x")
@@ -587,8 +375,8 @@ def neighbour_rates_chart(table: pd.DataFrame, ax: Axes | None = None, *, source
         values = [_num(v) for v in data["published_percent"]]
         colours = [COLOURS["la"] if la else COLOURS["neighbours"] for la in data["is_la"]]
         ax.barh(ys, np.nan_to_num(values), height=0.66, color=colours, gid="bars")
-        _bar_labels(ax, ys, [_pct(v) for v in values], max([v for v in values
-                                                            if not np.isnan(v)] or [1.0]))
+        bar_labels(ax, ys, [percent_text(v) for v in values],
+                   max([v for v in values if not np.isnan(v)] or [1.0]))
         ax.set_yticks(ys, [str(a) for a in data["area"]])
         ax.tick_params(axis="y", length=0)
         set_value_axis(ax, "percent", axis="x", label=False)
@@ -599,8 +387,8 @@ def neighbour_rates_chart(table: pd.DataFrame, ax: Axes | None = None, *, source
 
 
 def _neighbour_rates_alt_text(table: pd.DataFrame) -> str:
-    data = _frame(table, ["area", "published_percent", "is_la"], "neighbours")
-    parts = [f"{a}{' (this LA)' if la else ''} {_pct(v)}"
+    data = table_frame(table, ["area", "published_percent", "is_la"], "neighbours")
+    parts = [f"{a}{' (this LA)' if la else ''} {percent_text(v)}"
              for a, v, la in zip(data["area"], data["published_percent"], data["is_la"],
                                  strict=True)]
     return ("Bar chart of DfE's published re-referral rates (published figures, not from the "
@@ -617,8 +405,6 @@ def neighbours_block(name: str, table: pd.DataFrame, *, source: str,
                  title="Statistical neighbours' published rates", synthetic=synthetic)
 
 
-__all__ = ["breakdown_block", "breakdown_chart", "conversion_funnel_chart", "drawable",
-           "early_help_block", "early_help_chart", "funnel_block", "locality_block",
-           "locality_funnel_chart", "locality_funnel_inputs", "monthly_xmr_chart",
-           "neighbour_rates_chart", "neighbours_block", "time_since_block",
-           "time_since_previous_chart", "xmr_block"]
+__all__ = ["breakdown_block", "breakdown_chart", "drawable", "early_help_block",
+           "early_help_chart", "monthly_xmr_chart", "neighbour_rates_chart", "neighbours_block",
+           "time_since_block", "time_since_previous_chart", "xmr_block"]

@@ -1,0 +1,128 @@
+"""Tables derived from the deep dive's published (suppressed) tables, never from the
+records, so nothing hidden can come back through them: the funnel's percentages
+(:func:`funnel_table`), the share of re-referrals within 60 days, 3 and 6 months
+(:func:`share_within_table`), where each locality sits on the funnel plot
+(:func:`funnel_positions`), and the XmR table of the rate over time (:func:`xmr_choice`,
+:func:`monthly_xmr`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.errors import ParameterError
+from analysis.deep_dive.breakdowns import ALL_LOCALITIES
+from analysis.deep_dive.suppression import ratio
+from analysis.deep_dive.tables import WITHIN_DAYS
+from analysis.engine import suppress
+
+
+def funnel_table(published: pd.DataFrame, contacts: float | None = None) -> pd.DataFrame:
+    """The published funnel with percentages of referrals and of assessed, taken from the
+    published counts. ``contacts``: the number of contacts in the year when known from
+    elsewhere (referral records and the CIN census hold referrals only); adds a first row."""
+    shown = dict(zip(published["stage"], published["count"], strict=True))
+    n = suppress.number(shown["Referrals"])
+    if contacts is not None and (not np.isfinite(contacts) or (not np.isnan(n) and contacts < n)):
+        raise ParameterError("contacts must be a number at least the referrals",
+                             parameter="contacts", expected=f">= {n:.0f}", found=repr(contacts))
+    order = (["Contacts"] if contacts is not None else []) + list(published["stage"])
+    if contacts is not None:
+        shown["Contacts"] = int(contacts)
+    level = dict(zip(published["stage"], published["level"], strict=True))
+    referrals, assessed = shown["Referrals"], shown["Assessed"]
+    no_assessed_pct = {"Contacts", "Referrals", "No further action at referral",
+                       "Outcome not recorded"}
+    out = pd.DataFrame({
+        "stage": order,
+        "count": pd.Series([shown[k] for k in order], dtype=object),
+        "level": [level.get(k, 0) for k in order],
+        "percent_of_referrals": pd.Series(
+            [np.nan if k == "Contacts" else ratio(shown[k], referrals) for k in order],
+            dtype=object),
+        "percent_of_assessed": pd.Series(
+            [np.nan if k in no_assessed_pct else ratio(shown[k], assessed) for k in order],
+            dtype=object),
+    })
+    if contacts is not None:
+        out.loc[out["stage"] == "Referrals", "percent_of_contacts"] = ratio(referrals,
+                                                                             shown["Contacts"])
+    return out
+
+
+def monthly_xmr(published: pd.DataFrame, period: str = "month") -> pd.DataFrame:
+    """The XmR table (:func:`analysis.engine.spc.xmr_table`) of a published monthly (or quarterly)
+    rate; None-free: call only when no rate is suppressed (:func:`xmr_choice`)."""
+    from analysis.engine.spc import xmr_table
+
+    series = pd.DataFrame({"period": published[period].astype(str),
+                           "value": [suppress.number(v) for v in published["percent"]]})
+    return xmr_table(series, polarity="lower_is_better", shift_length=7, trend_length=6)
+
+
+def xmr_choice(monthly: pd.DataFrame, quarterly: pd.DataFrame) -> tuple[str | None, str]:
+    """Which series the XmR chart uses: months when no month's rate is suppressed, else
+    quarters when none of theirs is, else none; with the reason in one line."""
+    def usable(t: pd.DataFrame) -> bool:
+        return len(t) >= 6 and not any(suppress.is_suppressed(v) for v in t["percent"]) \
+            and not t["referrals"].eq(0).any()
+    if usable(monthly):
+        return "month", ""
+    if usable(quarterly):
+        return "quarter", ("Some months have too few referrals to show safely, so the chart "
+                           "uses quarters.")
+    return None, ("The rate over time is not charted: too few referrals in some months and "
+                  "quarters to show them safely (or fewer than 6 periods with full history).")
+
+
+def share_within_table(time_since: pd.DataFrame) -> pd.DataFrame:
+    """Share of re-referrals within 60 days, 3 months (91 days) and 6 months (182 days),
+    read from the published band table (:func:`time_since_raw`): "c" when hidden."""
+    rows = []
+    words_for = {60: "60 days", 91: "3 months (91 days)", 182: "6 months (182 days)"}
+    for days in WITHIN_DAYS:
+        hit = time_since.loc[time_since["max_days"] == days]
+        if hit.empty:
+            raise ParameterError(f"no band ends at {days} days", parameter="time_since",
+                                 expected="the bands of "
+                                          "analysis.measures.rereferral_breakdowns.DAY_BANDS")
+        r = hit.iloc[0]
+        rows.append({"within": words_for.get(days, f"{days} days"), "days": days,
+                     "rereferrals": r["cumulative_rereferrals"],
+                     "all_rereferrals": r["all_rereferrals"],
+                     "percent": r["cumulative_percent"]})
+    return pd.DataFrame(rows).astype({"rereferrals": object, "all_rereferrals": object,
+                                      "percent": object})
+
+
+#: Words for where a locality sits on the funnel plot (never the raw flag codes).
+FUNNEL_WORDS: dict[str, str] = {
+    "inside": "Within the 95% limits", "above_95": "Above the 95% limit",
+    "below_95": "Below the 95% limit", "above_99_8": "Above the 99.8% limit",
+    "below_99_8": "Below the 99.8% limit", "suppressed": "Not shown (small numbers)", "": "",
+}
+
+
+def funnel_positions(localities: pd.DataFrame) -> list[str]:
+    """Where each published locality sits against the 95% and 99.8% limits around the
+    all-localities rate, in words (:data:`FUNNEL_WORDS`)."""
+    from analysis.engine.funnel_limits import funnel_flags
+
+    overall = suppress.number(localities.loc[localities["locality"] == ALL_LOCALITIES,
+                                             "percent"].iloc[0])
+    out = []
+    for _, r in localities.iterrows():
+        v, d = suppress.number(r["percent"]), suppress.number(r["denominator"])
+        if r["locality"] == ALL_LOCALITIES:
+            out.append("")
+        elif np.isnan(v) or np.isnan(d) or np.isnan(overall):
+            out.append(FUNNEL_WORDS["suppressed"])
+        else:
+            out.append(FUNNEL_WORDS.get(str(funnel_flags(v, d, overall)),
+                                        str(funnel_flags(v, d, overall))))
+    return out
+
+
+__all__ = ["FUNNEL_WORDS", "funnel_positions", "funnel_table", "monthly_xmr",
+           "share_within_table", "xmr_choice"]
