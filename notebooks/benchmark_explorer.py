@@ -35,17 +35,16 @@ output_dir = "outputs/explorer"
 formats = ["files", "html", "docx"]
 
 # %%
-from analysis import render
 from analysis.data.geography import resolve_la
 from analysis.explorer import report
 from analysis.explorer.data import load_explorer_data
-from analysis.render import notebook
+from analysis.render import notebook, output
 
 data = load_explorer_data()
 pack = report.explorer_pack(data.table, resolve_la(la, data.areas), data.catalogue, indicators=indicators,
                             years=years, neighbours=neighbours, level=level, overdispersion=overdispersion,
                             paths=data.paths)
-written = render.write(pack, output_dir, formats=formats)  # draws each chart once, then shown below
+written = output.write(pack, output_dir, formats=formats)  # draws each chart once, then shown below
 
 # %%
 notebook.show(pack)

@@ -29,20 +29,19 @@ output_dir = "outputs/notebook-run"
 formats = ["files", "html", "docx"]
 
 # %%
-from analysis import render
 from analysis.core.config import Paths
 from analysis.data.geography import load_areas, resolve_la
 from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
-from analysis.render import notebook
+from analysis.render import notebook, output
 
-render.start_chart_workers()  # they load the charting library while the figures are worked out
+output.start_chart_workers()  # they load the charting library while the figures are worked out
 paths = Paths.for_root()
 authority = resolve_la(la, load_areas(paths.root))  # a name or a code, resolved once
 quarter = parse_quarter(period)
 ctx = report.build_pack_context(authority, quarter, neighbours=neighbours, indicators=indicators, paths=paths)
-pack = report.quarterly_pack(ctx, on_section=render.draw_ahead)  # charts drawn while later sections are built
-written = render.write(pack, output_dir, formats=formats)  # each chart drawn once, then shown below
+pack = report.quarterly_pack(ctx, on_section=output.draw_ahead)  # charts drawn while later sections are built
+written = output.write(pack, output_dir, formats=formats)  # each chart drawn once, then shown below
 
 # %%
 notebook.show(pack)

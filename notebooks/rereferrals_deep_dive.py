@@ -34,11 +34,10 @@ history_start = None
 output_dir = "outputs/notebook-run"
 
 # %%
-from analysis import render
 from analysis.data.geography import load_areas, resolve_la
 from analysis.deep_dive.build import build_deep_dive
 from analysis.deep_dive.report import deep_dive_pack
-from analysis.render import notebook
+from analysis.render import notebook, output
 
 authority = resolve_la(la, load_areas())
 pack = deep_dive_pack(build_deep_dive(authority, records, period, history_start=history_start))
@@ -47,4 +46,4 @@ pack = deep_dive_pack(build_deep_dive(authority, records, period, history_start=
 notebook.show(pack)
 
 # %%
-written = render.write(pack, output_dir, formats=("files", "html", "docx"))
+written = output.write(pack, output_dir, formats=("files", "html", "docx"))

@@ -232,8 +232,8 @@ def test_user_text_is_escaped_and_neutralised_end_to_end(tmp_path, paths, bench_
     import io
     import zipfile
 
-    from analysis import render
     from analysis.data.synthetic import generate_referrals
+    from analysis.render import output as render
 
     df = generate_referrals(seed=5, start="2015-03-01", end="2017-03-31",
                             referrals_per_year=400)

@@ -136,7 +136,7 @@ def test_building_a_pack_value_loads_no_drawing_machinery():
 
 def test_chart_workers_start_early_only_where_they_would_be_used():
     code = ("import os, sys\n"
-            "from analysis import render\n"
+            "from analysis.render import output as render\n"
             "os.environ['CSC_CHART_WORKERS'] = '0'\n"  # charts drawn in this process
             "print('OFF', render.start_chart_workers())\n"
             "os.environ['CSC_CHART_WORKERS'] = '2'\n"

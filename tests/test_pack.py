@@ -88,7 +88,7 @@ def test_a_notebook_that_writes_no_report_is_an_error(stub_pack_notebook, previo
     project = stub_pack_notebook("print('no pack rendered')", report=False)
     with pytest.raises(PackError, match=r"wrote no report\.html") as err:
         run_notebook("quarterly_pack", {"la": "Doncaster"}, previous_pack, project, title="t", pdf=False)
-    assert "analysis.render.write" in str(err.value) and "Fix:" in str(err.value)
+    assert "analysis.render.output.write" in str(err.value) and "Fix:" in str(err.value)
     assert [p.name for p in previous_pack.iterdir()] == ["previous.txt"]  # the previous pack kept
 
 

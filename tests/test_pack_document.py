@@ -11,11 +11,11 @@ import unicodedata
 
 import pytest
 
-from analysis import render
 from analysis.core.blocks import Pack, Table
 from analysis.data.geography import load_areas, resolve_la
 from analysis.data.periods import parse_quarter
 from analysis.quarterly_pack import report
+from analysis.render import output as render
 
 #: The core pack (before the appendix) must fit a committee paper.
 MAX_CORE_PAGES = 12

@@ -25,12 +25,12 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import render
 from analysis.charts.style import new_figure
 from analysis.core import blocks
 from analysis.core.blocks import Chart, Column, Note, Pack, Section, Table, Text
 from analysis.core.errors import AnalysisError, ParameterError
 from analysis.render import files, formats, terminal
+from analysis.render import output as render
 from analysis.render.formats import format_cell
 from analysis.render.pdf import find_chromium
 from tests.conftest import require_chromium
@@ -450,7 +450,7 @@ def test_without_chromium_the_pdf_is_left_out_with_the_reason(pack, tmp_path, mo
 
 _NOTEBOOK_PACK = """
 import pandas as pd
-from analysis import render
+from analysis.render import output as render
 from analysis.core.blocks import Column, Note, Pack, Section, Table, Text
 frame = pd.DataFrame({"measure": ["Re-referrals"], "value": [27.1]})
 table = Table("profile", frame, (Column("measure", "Measure"), Column("value", "Value", "percent", 1)),

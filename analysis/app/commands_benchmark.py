@@ -146,7 +146,6 @@ def funnel(
     """
     from dataclasses import replace
 
-    from analysis import render
     from analysis.app.runner import check_writable
     from analysis.charts.statistics import indicator_funnel_chart
     from analysis.core.blocks import Pack, Section
@@ -165,6 +164,7 @@ def funnel(
         parse_overdispersion,
     )
     from analysis.explorer.report import funnel_points_block, period_label
+    from analysis.render.output import render_all, write_files
 
     check_output(output, "folder")
     paths = project_paths()
@@ -188,9 +188,9 @@ def funnel(
     points = replace(points, name=name)
     pack = Pack(chart.title, {}, (Section("funnel", chart.title, (chart, points)),))
     # Only this funnel's own files: the folder collects many funnels, so no notes.csv or workbook.
-    rendered = {path: content for path, content in render.render_all(pack, ["files"]).items()
+    rendered = {path: content for path, content in render_all(pack, ["files"]).items()
                 if path.startswith("charts/") or path == f"tables/{name}.csv"}
-    written = render.write_files(rendered, folder)
+    written = write_files(rendered, folder)
     typer.echo(f"{ind.label}, {period}")
     typer.echo(funnel_line(found, authority, ind))
     for path in written:

@@ -14,11 +14,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from analysis import __version__
 from analysis.core.atomic import sha256_file
-from analysis.core.config import Paths, load_sources, project_relative
+from analysis.core.config import Paths, load_sources, project_relative, toolkit_version
 from analysis.data.readers.encoding import text_encodings
-from analysis.render import formats_in
+from analysis.render.output import formats_in
 
 if TYPE_CHECKING:
     from analysis.app.kernels import WorkerKernel
@@ -76,7 +75,7 @@ def write_manifest(folder: Path, paths: Paths, *, notebook_file: str, title: str
     finished = dt.datetime.now(dt.UTC)
     manifest = {
         "notebook": notebook_file, "title": title, "parameters": params,
-        "package_version": __version__, "git_commit": _git_commit(paths.root),
+        "package_version": toolkit_version(), "git_commit": _git_commit(paths.root),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
         "duration_seconds": round(time.perf_counter() - clock, 2),

@@ -3,7 +3,7 @@
 ``run_pack`` checks the parameters first (a typed model per notebook: unknown parameters,
 wrong types, an unknown LA or period are rejected before anything runs) and executes the
 notebook into a temporary folder. The notebook itself renders its pack there
-(``analysis.render.write(pack, output_dir)``: charts, tables, HTML, Word); the runner prints
+(``analysis.render.output.write(pack, output_dir)``: charts, tables, HTML, Word); the runner prints
 the HTML to PDF where Chromium is available, writes ``manifest.json`` (parameters, formats
 and files written, inputs with sha256, package versions, git commit, times) and only then
 renames the folder into place. A failed run leaves the
@@ -167,7 +167,7 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
             raise PackError(f"{NOTEBOOKS[notebook]} ran but wrote no report.html; the previous pack "
                             f"(if any) is untouched", where=str(source),
                             expected="a notebook that builds its pack and writes it with "
-                                     "analysis.render.write(pack, output_dir, formats) including \"html\"",
+                                     "analysis.render.output.write(pack, output_dir, formats) including \"html\"",
                             fix="restore the notebook with `git checkout -- notebooks/`, or add "
                                 "\"html\" to the formats it writes")
         header = (la_name or params.get("la") or title, params.get("period") or "")

@@ -15,6 +15,20 @@ from analysis.core.errors import InputDataError
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
+#: The distribution the toolkit is installed as (pyproject.toml's name).
+DISTRIBUTION = "csc-benchmarks"
+
+
+@lru_cache(maxsize=1)
+def toolkit_version() -> str:
+    """The installed toolkit's version (pyproject.toml's, the one place it is written)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # a checkout used without installing it
+        return "not installed"
+
 
 def project_root() -> Path:
     """The project folder: ``$CSC_PROJECT_ROOT`` if set, else the folder holding the package.

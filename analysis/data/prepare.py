@@ -14,9 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pandera.errors
 
-from analysis import __version__
 from analysis.core.atomic import atomic_path, sha256_file
-from analysis.core.config import Paths
+from analysis.core.config import Paths, toolkit_version
 from analysis.core.errors import InputDataError
 from analysis.data.catalogue import Catalogue, EesSource, Indicator, LaitSource, load_catalogue
 from analysis.data.geography import ENGLAND_CODE, ENGLAND_NAME, load_areas
@@ -251,7 +250,7 @@ def prepare_benchmarks(paths: Paths | None = None) -> tuple[Path, pd.DataFrame]:
     inputs = sorted({s.split(":")[0] for s in table["source"]} | {
         "dfe/la-lookup/las.csv", "dfe/la-lookup/regions.csv"})
     manifest = {
-        "table": out.name, "rows": len(table), "package_version": __version__,
+        "table": out.name, "rows": len(table), "package_version": toolkit_version(),
         "created": started.isoformat(timespec="seconds"),
         "indicators": sorted(table["indicator"].unique()),
         "inputs": {p: sha256_file(paths.raw / p) for p in inputs},

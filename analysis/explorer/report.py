@@ -100,7 +100,7 @@ def level_heading(level: float) -> str:
 # --- the explorer report: a pack value -------------------------------------------------------
 #
 # ``python -m analysis explore`` runs notebooks/benchmark_explorer, which builds this pack and
-# writes it with :func:`analysis.render.write`, like the quarterly pack and the deep dive.
+# writes it with :func:`analysis.render.output.write`, like the quarterly pack and the deep dive.
 
 FUNNEL_INTRO = ("Each LA's percentage or rate against the number it is of, with 95% and 99.8% "
                 "limits around England's value. An LA outside the limits differs from England by "

@@ -159,7 +159,7 @@ def quarterly_pack(ctx: PackContext, on_section: Callable[[Section], object] | N
     followed by one appendix section per indicator). Writes nothing.
 
     ``on_section`` is called with each section as soon as it is built (a notebook passes
-    :func:`analysis.render.draw_ahead`, so that its charts are drawn while the rest is built)."""
+    :func:`analysis.render.output.draw_ahead`, so that its charts are drawn while the rest is built)."""
     sections: list[Section] = []
     for section in quarterly_sections(ctx):
         if on_section is not None:

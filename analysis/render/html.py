@@ -253,7 +253,7 @@ def _fragment(inner: Markup) -> str:
 def pack_fragment(pack: Pack) -> str:
     """The pack as an HTML fragment for a notebook (no document wrapper); the checks that
     stop it being saved are warnings here."""
-    from analysis.render import validate_pack
+    from analysis.render.output import validate_pack
 
     validate_pack(pack, strict=False)
     return _fragment(body_html(pack, draw_charts(pack.charts(), 0)))

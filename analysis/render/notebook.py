@@ -2,7 +2,7 @@
 
 The charts are drawn first, all at once (in the files renderer's worker pool inside a
 notebook kernel), then each section is displayed. Problems that would stop the pack being
-saved are warnings here (:func:`analysis.render.validate_pack`). Importing this module also lets a
+saved are warnings here (:func:`analysis.render.output.validate_pack`). Importing this module also lets a
 pack or section at the end of a cell show itself (:data:`analysis.core.blocks.NOTEBOOK_HTML`).
 """
 
@@ -20,8 +20,8 @@ def show(pack: Pack, display: Callable[[Any], Any] | None = None) -> None:
     appendix). ``display``: IPython's by default."""
     from IPython.display import HTML
 
-    from analysis.render import validate_pack
     from analysis.render.files import draw_charts
+    from analysis.render.output import validate_pack
 
     if display is None:
         from IPython.display import display as ipython_display

@@ -1,4 +1,4 @@
-"""Renderers: one pack value in, one output format out.
+"""Writing a pack: one pack value in, every output format asked for out.
 
 Each format is one module with ``render(pack) -> {relative path: str | bytes}``, held in
 :data:`RENDERERS` by name. Rendering happens in memory; :func:`write` checks the pack
