@@ -289,7 +289,7 @@ def test_write_refuses_an_untrue_pack_and_writes_nothing(tmp_path):
     with pytest.raises(PackUntrueError) as err:
         write(pack, tmp_path / "out", formats=("files",))
     message = str(err.value)
-    assert "Test pack: the pack says 2 thing(s) its figures do not bear out" in message
+    assert "Test pack: the pack says 2 things its figures do not bear out:\n    section s1, text: 75 of 165" in message
     assert "section s1, text: 75 of 165 is 45%, not 47%" in message
     assert "section s1, text: an internal field name (inside_tolerance)" in message
     assert len(err.value.problems) == 2

@@ -57,10 +57,13 @@ class PackUntrueError(AnalysisError):
 
     def __init__(self, title: str, problems: list[Problem]) -> None:
         self.problems = problems
-        listed = "\n    ".join(p.line() for p in problems)
-        super().__init__(f"the pack says {len(problems)} thing(s) its figures do not bear out",
-                         where=title, found=f"\n    {listed}",
-                         fix="correct the statements (docs/pack-invariants.md says what each check needs)")
+        things = "thing" if len(problems) == 1 else "things"
+        super().__init__(f"the pack says {len(problems)} {things} its figures do not bear out", where=title,
+                         fix="correct each statement (docs/pack-invariants.md says what each check needs)")
+
+    def _render(self) -> str:
+        listed = "".join(f"\n    {p.line()}" for p in getattr(self, "problems", []))
+        return f"{self.where}: {self.problem}:{listed}\n  Fix: {self.fix}"
 
 
 def _text_percent_problems(pack: Pack) -> list[Problem]:
