@@ -56,6 +56,7 @@ def test_the_full_matrix_has_every_live_la_local_returns_and_deep_dives(paths):
     assert {c.period for c in quarterly if c.la == "Doncaster"} >= {"2017-18 Q1", "2017-18 Q3", "2017-18 Q4"}
     assert len(set(cases)) == len(cases)
     assert [c.extract for c in cases if c.kind == "deep_dive"] == ["synthetic records", "census XML"]
+    assert [c.la for c in cases if c.kind == "explorer"] == ["Doncaster", "Rotherham", "Lancashire"]
 
 
 def test_summary_counts_packs_and_problems_by_invariant():
@@ -77,17 +78,20 @@ def test_a_case_with_nothing_to_show_is_skipped(paths, tmp_path):
 # The named sample CI checks. The cases marked xfail break an invariant on today's main; each
 # reason names the statement, and the strict mark turns the fix into a reminder to remove it.
 _KNOWN = {
-    "Doncaster 2017-18 Q4": "percent_counts: '9% (50 of 514)' (is 10%) and '47% (75 of 165)' (is 45%), "
-                            "rounded counts without 'about'; rank_beside_figure: the profile's ranks and bands "
-                            "(2016-17) beside the 2017-18 Q4 local figure or no figure (A1, A2, A6, A9, B10, B13, "
-                            "B14, C14, C15)",
-    "Doncaster 2015-16 Q4": "percent_counts: '42% (75 of 175)' (is 43%); sources_published: first-time entrants "
+    "Doncaster 2017-18 Q4": "percent_counts: '9% (50 of 514)' (is 10%) and '47% (75 of 165)' (is 45%) in the "
+                            "indicator sentences and at-a-glance rows: counts DfE rounded to 5, shown without "
+                            "'about'; rank_beside_figure: the profile's 2016-17 ranks and bands beside the 2017-18 "
+                            "Q4 local figure (A1, A2, A6) or beside no figure (A9, B10, B13, B14, C14, C15)",
+    "Doncaster 2015-16 Q4": "percent_counts: '42% (75 of 175)' (is 43%; rounded counts without 'about') on the "
+                            "cover, the sentence and the at-a-glance row; sources_published: first-time entrants "
                             "2015, published 19 May 2016, after 31 Mar 2016",
-    "Rotherham 2016-17 Q4": "percent_counts: '61% (70 of 110)' (is 64%); sources_published: Youth Justice "
-                            "Statistics 2015-16, published 25 Jan 2018, after 31 Mar 2017",
-    "Lancashire 2017-18 Q2": "sources_published: Youth Justice Statistics 2015-16, published 25 Jan 2018, after "
-                             "30 Sep 2017; rank_beside_figure: the profile's rank 133 of 151 and band D beside the "
-                             "quarter's 53.2",
+    "Rotherham 2016-17 Q4": "percent_counts: '61% (70 of 110)' (is 64%) and '50 of 431', counts DfE rounded to 5 "
+                            "without 'about'; sources_published: Youth Justice Statistics 2015-16, published 25 "
+                            "Jan 2018, after 31 Mar 2017",
+    "Lancashire 2017-18 Q2": "percent_counts: '155 of 1,842' and '170 of 425', counts DfE rounded to 5 without "
+                             "'about'; sources_published: Youth Justice Statistics 2015-16, published 25 Jan 2018, "
+                             "after 30 Sep 2017; rank_beside_figure: the profile's rank 133 of 151 and band D beside "
+                             "the quarter's 53.2",
     "Doncaster deep dive (synthetic records)": "series_by_date: the monthly XmR chart's months in alphabetical "
                                                "order (April 2016, April 2017, ...)",
     "Doncaster deep dive (census XML)": "series_by_date: the monthly XmR chart's months in alphabetical order "

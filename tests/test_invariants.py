@@ -180,6 +180,15 @@ def test_a_rank_beside_its_figure_and_year_passes():
     assert found(pack_of(glance([RE_REFERRALS])), "rank_beside_figure") == []
 
 
+def test_a_funnel_position_in_words_is_not_a_rank():
+    frame = pd.DataFrame({"label": ["Care leavers"], "value": [53.0], "position": ["above the 95% limit"]})
+    table = Table("funnel_points", frame, (Column("label", "Indicator"), Column("value", "Value", "percent"),
+                                           Column("position", "Position")), "Funnel points", "Source: DfE.")
+    assert found(pack_of(table), "rank_beside_figure") == []
+    ranked = Table("funnel_points", frame.assign(position="20th highest of 151"), table.columns, "F", "S.")
+    assert found(pack_of(ranked), "rank_beside_figure")
+
+
 # series_by_date ------------------------------------------------------------------------------
 
 def trend(frame: pd.DataFrame) -> Chart:

@@ -3,7 +3,8 @@
 :func:`full_matrix` lists the cases: the quarterly pack for every live LA at a spread of
 quarters (2013-14 Q3, each year's Q4, and the latest quarter), every quarter of the local
 returns for the LAs that have them (so packs with and without local sections), and deep
-dives on several extracts (the synthetic records and a CIN census XML set made from them).
+dives on several extracts (the synthetic records and a CIN census XML set made from them),
+and the explorer report for the LAs with local returns.
 :data:`SAMPLE` is a named handful of the same cases for CI. :func:`check_case` builds one
 pack value (no files, no PDF) and runs :func:`analysis.render.invariants.check_pack` on it;
 :func:`summary` counts the problems by invariant. ``python -m analysis check-packs`` runs it.
@@ -37,13 +38,15 @@ EXTRACTS = ("synthetic records", "census XML")
 class Case:
     """One pack to check: a quarterly pack (LA, quarter) or a deep dive (LA, extract)."""
 
-    kind: str  # "quarterly" | "deep_dive"
+    kind: str  # "quarterly" | "deep_dive" | "explorer"
     la: str
     period: str = ""
     extract: str = ""
 
     @property
     def label(self) -> str:
+        if self.kind == "explorer":
+            return f"{self.la} explorer report"
         return f"{self.la} {self.period}" if self.kind == "quarterly" else f"{self.la} deep dive ({self.extract})"
 
 
@@ -69,6 +72,7 @@ SAMPLE: tuple[Case, ...] = (
     Case("quarterly", "Barnsley", "2024-25 Q4"),
     Case("deep_dive", "Doncaster", extract="synthetic records"),
     Case("deep_dive", "Doncaster", extract="census XML"),
+    Case("explorer", "Lancashire"),
 )
 
 
@@ -109,6 +113,7 @@ def full_matrix(paths: Paths, today: dt.date | None = None) -> list[Case]:
     seen = set(cases)
     for la, quarters in _local_quarters(paths).items():
         cases += [c for c in (Case("quarterly", la, q) for q in quarters) if c not in seen]
+    cases += [Case("explorer", la) for la in ("Doncaster", "Rotherham", "Lancashire")]
     return cases + [Case("deep_dive", "Doncaster", extract=e) for e in EXTRACTS]
 
 
@@ -139,6 +144,12 @@ def build_case(case: Case, paths: Paths, folder: Path) -> Pack:
         from analysis.deep_dive.report import deep_dive_pack
 
         return deep_dive_pack(build_deep_dive(la, _extract_path(case.extract, folder), None, paths=paths))
+    if case.kind == "explorer":
+        from analysis.explorer import report as explorer
+        from analysis.explorer.data import load_explorer_data
+
+        data = load_explorer_data(paths)
+        return explorer.explorer_pack(data.table, la, data.catalogue, paths=paths)
     from analysis.quarterly_pack import report
 
     ctx = report.build_pack_context(la, parse_quarter(case.period), paths=paths)

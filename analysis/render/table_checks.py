@@ -27,6 +27,8 @@ Found = tuple[str, str, str]
 _COUNTS_CELL = re.compile(r"^(?P<about>about\s+)?(?P<num>\d[\d,]*)\s+of\s+(?P<about2>about\s+)?(?P<den>\d[\d,]*)$")
 _RANK_NAMES = {"rank", "band", "quartile", "quartile band", "position"}
 _RANK_KEYS = {"rank", "quartile", "position"}
+#: What a rank or band says: "142 of 152", "20th highest of 151", "D".
+_RANK_CELL = re.compile(r"^(\d+(st|nd|rd|th)?\b.*\bof \d+|[A-D])$")
 _YEAR_NAMES = {"year", "period", "benchmark_year", "benchmark year"}
 _COMPARATOR_NAMES = {"england", "england_value", "region", "region_value", "sn_mean", "sn_mean_value",
                      "neighbours", "statistical neighbours"}
@@ -135,8 +137,8 @@ def rank_problems(table: Table) -> list[Found]:
     found: list[Found] = []
     for i, (_, row) in enumerate(table.frame.iterrows(), start=1):
         for rank in ranks:
-            text = cell_text(row[rank.key])
-            if not text:
+            text = cell_text(row[rank.key]).strip()
+            if not _RANK_CELL.match(text):
                 continue
             where = f"table {table.name}, row {i}, column {rank.label}"
             shown = f"{_row_name(row, columns)}: {rank.label} {text}"
