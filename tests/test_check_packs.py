@@ -18,6 +18,7 @@ from analysis.app.pack_matrix import (
     full_matrix,
     latest_quarter,
     quarter_spread,
+    quarters_between,
     summary,
 )
 from analysis.data.periods import Quarter
@@ -38,18 +39,22 @@ def test_latest_quarter_is_the_last_whole_one(today, latest):
     assert latest_quarter(today) == latest
 
 
-def test_the_spread_runs_from_the_first_quarter_by_each_q4_to_the_latest():
-    spread = [q.label for q in quarter_spread(Quarter(2014, 3), Quarter(2018, 2))]
-    assert spread == ["2013-14 Q3", "2013-14 Q4", "2014-15 Q4", "2015-16 Q4", "2016-17 Q4", "2017-18 Q2"]
+def test_the_spread_is_first_last_and_three_between_shifted_by_the_la():
+    first, last = Quarter(2014, 3), Quarter(2018, 2)     # 2013-14 Q3 to 2017-18 Q2: 16 quarters
+    assert len(quarters_between(first, last)) == 16
+    assert [q.label for q in quarter_spread(first, last, 0)] == [
+        "2013-14 Q3", "2014-15 Q4", "2016-17 Q1", "2017-18 Q2"]  # steps of 5 from the first
+    assert [q.label for q in quarter_spread(first, last, 1)] == [
+        "2013-14 Q3", "2013-14 Q4", "2015-16 Q1", "2016-17 Q2", "2017-18 Q2"]
 
 
-def test_the_full_matrix_has_every_live_la_local_returns_and_deep_dives(paths):
+def test_the_full_matrix_has_every_live_la_every_quarter_local_returns_and_deep_dives(paths):
     cases = full_matrix(paths, today=dt.date(2018, 4, 1))
     quarterly = [c for c in cases if c.kind == "quarterly"]
     las = {c.la for c in quarterly}
     assert len(las) == 153 and {"Doncaster", "Rotherham", "Lancashire", "Isles of Scilly"} <= las
-    assert {c.period for c in quarterly if c.la == "Barnsley"} == {
-        "2013-14 Q3", "2013-14 Q4", "2014-15 Q4", "2015-16 Q4", "2016-17 Q4", "2017-18 Q4"}
+    assert {c.period for c in quarterly} == {q.label for q in quarters_between(Quarter(2014, 3), Quarter(2018, 4))}
+    assert all({"2013-14 Q3", "2017-18 Q4"} <= {c.period for c in quarterly if c.la == la} for la in las)
     # the local returns' quarters, so packs with local sections and without
     assert Case("quarterly", "Lancashire", "2017-18 Q2") in cases
     assert Case("quarterly", "Rotherham", "2016-17 Q4") in cases
@@ -57,6 +62,8 @@ def test_the_full_matrix_has_every_live_la_local_returns_and_deep_dives(paths):
     assert len(set(cases)) == len(cases)
     assert [c.extract for c in cases if c.kind == "deep_dive"] == ["synthetic records", "census XML"]
     assert [c.la for c in cases if c.kind == "explorer"] == ["Doncaster", "Rotherham", "Lancashire"]
+    every = full_matrix(paths, today=dt.date(2018, 4, 1), all_quarters=True)
+    assert len([c for c in every if c.kind == "quarterly"]) == 153 * 18
 
 
 def test_summary_counts_packs_and_problems_by_invariant():

@@ -14,16 +14,20 @@ def check_packs(
     sample: Annotated[bool, typer.Option(
         "--sample", help="Only the named sample CI checks (a dozen packs) instead of every LA and period.")] = False,
     la: Annotated[list[str] | None, typer.Option(help="Only these LAs (name or code); repeatable.")] = None,
+    all_quarters: Annotated[bool, typer.Option(
+        "--all-quarters", help="Every LA at every quarter (about ten times as many packs).")] = False,
     show: Annotated[int, typer.Option(help="Print at most this many problems for each pack.")] = 20,
 ) -> None:
     """Build pack values (no files, no PDF) for every LA over a spread of quarters from 2013-14 Q3
-    to the latest, each local return's quarters and deep dives on the synthetic extracts, and
+    to the latest (each quarter checked for some LAs; --all-quarters: every LA at every
+    quarter), each local return's quarters, explorer reports and deep dives on the synthetic
+    extracts, and
     check each against the invariants a pack guarantees (docs/pack-invariants.md). Prints each
     pack's problems and a summary by invariant; exit status 1 when any pack has a problem."""
     from analysis.app.pack_matrix import SAMPLE, Outcome, full_matrix, run_matrix, summary
 
     paths = project_paths()
-    cases = list(SAMPLE) if sample else full_matrix(paths)
+    cases = list(SAMPLE) if sample else full_matrix(paths, all_quarters=all_quarters)
     if la:
         wanted = {name.lower() for name in la}
         cases = [c for c in cases if c.la.lower() in wanted]

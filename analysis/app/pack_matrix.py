@@ -1,7 +1,8 @@
 """Every pack a user can make, built as a value and checked against the invariants.
 
 :func:`full_matrix` lists the cases: the quarterly pack for every live LA at a spread of
-quarters (2013-14 Q3, each year's Q4, and the latest quarter), every quarter of the local
+quarters (2013-14 Q3, the latest quarter and three between, a different three for each LA so
+that between them every quarter is checked; or every quarter for every LA), every quarter of the local
 returns for the LAs that have them (so packs with and without local sections), and deep
 dives on several extracts (the synthetic records and a CIN census XML set made from them),
 and the explorer report for the LAs with local returns.
@@ -26,10 +27,12 @@ from analysis.data.periods import Quarter, parse_quarter
 from analysis.render.invariants import INVARIANTS, Problem, check_pack
 
 __all__ = ["SAMPLE", "Case", "Outcome", "check_case", "full_matrix", "latest_quarter", "quarter_spread",
-           "run_matrix", "summary"]
+           "quarters_between", "run_matrix", "summary"]
 
 #: The first quarter a pack can be made for (2013-14 Q1 and Q2 have no published year).
 FIRST_PACK_QUARTER = Quarter(2014, 3)
+#: Quarters checked for each LA besides the first and the latest (``--all-quarters``: every one).
+SPREAD = 3
 #: Extracts the deep dive is checked on: the synthetic records as one CSV, and as census XML.
 EXTRACTS = ("synthetic records", "census XML")
 
@@ -83,10 +86,21 @@ def latest_quarter(today: dt.date | None = None) -> Quarter:
     return Quarter(year, q).previous()
 
 
-def quarter_spread(first: Quarter, last: Quarter) -> list[Quarter]:
-    """``first``, each year's Q4 between, and ``last``, in order, each once."""
-    quarters = [first] + [Quarter(y, 4) for y in range(first.year, last.year + 1)] + [last]
-    return sorted({q for q in quarters if first <= q <= last}, key=lambda q: (q.year, q.quarter))
+def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
+    """Every quarter from ``first`` to ``last``, in order."""
+    quarters = [first]
+    while quarters[-1] < last:
+        quarters.append(quarters[-1].next())
+    return quarters
+
+
+def quarter_spread(first: Quarter, last: Quarter, index: int = 0, between: int = SPREAD) -> list[Quarter]:
+    """``first``, ``last`` and ``between`` quarters spaced evenly between them, shifted by
+    ``index`` (an LA's place in the list), so that over every LA each quarter is checked."""
+    quarters = quarters_between(first, last)
+    step = max(len(quarters) // between, 1)
+    chosen = {first, last} | {quarters[(index + j * step) % len(quarters)] for j in range(between)}
+    return sorted(chosen, key=lambda q: (q.year, q.quarter))
 
 
 def _local_quarters(paths: Paths) -> dict[str, list[str]]:
@@ -104,12 +118,17 @@ def _local_quarters(paths: Paths) -> dict[str, list[str]]:
     return found
 
 
-def full_matrix(paths: Paths, today: dt.date | None = None) -> list[Case]:
-    """Every live LA at the spread of quarters, every local return quarter, and the deep dives."""
+def full_matrix(paths: Paths, today: dt.date | None = None, *, all_quarters: bool = False) -> list[Case]:
+    """Every live LA at a spread of quarters (each LA its own, so that between them every
+    quarter from 2013-14 Q3 to the latest is checked; ``all_quarters``: every LA at every
+    quarter), every local return quarter, the explorer reports and the deep dives."""
     from analysis.app.batch import all_la_names
 
-    spread = [q.label for q in quarter_spread(FIRST_PACK_QUARTER, latest_quarter(today))]
-    cases = [Case("quarterly", la, period) for la in all_la_names(paths) for period in spread]
+    first, last = FIRST_PACK_QUARTER, latest_quarter(today)
+    cases = []
+    for i, la in enumerate(all_la_names(paths)):
+        quarters = quarters_between(first, last) if all_quarters else quarter_spread(first, last, i)
+        cases += [Case("quarterly", la, q.label) for q in quarters]
     seen = set(cases)
     for la, quarters in _local_quarters(paths).items():
         cases += [c for c in (Case("quarterly", la, q) for q in quarters) if c not in seen]
