@@ -125,13 +125,13 @@ def full_matrix(paths: Paths, today: dt.date | None = None, *, all_quarters: boo
     from analysis.app.batch import all_la_names
 
     first, last = FIRST_PACK_QUARTER, latest_quarter(today)
-    cases = []
+    cases: list[Case] = []
     for i, la in enumerate(all_la_names(paths)):
         quarters = quarters_between(first, last) if all_quarters else quarter_spread(first, last, i)
         cases += [Case("quarterly", la, q.label) for q in quarters]
     seen = set(cases)
-    for la, quarters in _local_quarters(paths).items():
-        cases += [c for c in (Case("quarterly", la, q) for q in quarters) if c not in seen]
+    for la, labels in _local_quarters(paths).items():
+        cases += [c for c in (Case("quarterly", la, label) for label in labels) if c not in seen]
     cases += [Case("explorer", la) for la in ("Doncaster", "Rotherham", "Lancashire")]
     return cases + [Case("deep_dive", "Doncaster", extract=e) for e in EXTRACTS]
 
