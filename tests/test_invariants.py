@@ -114,7 +114,8 @@ def test_a_figure_with_rounded_counts_must_be_shown_with_about():
 
 def test_a_figure_whose_value_is_not_its_counts_is_found():
     wrong = Figure(28.0, "percent", 1, 1429, 5275, label="Re-referrals")
-    assert found(pack_of(Text("Re-referrals.", figures=(wrong,))), "percent_counts")
+    assert found(pack_of(Text("Re-referrals.", figures=(wrong,))), "percent_counts") == [
+        'section s1, text: the figure\'s counts 1,429 of 5,275 give 27.1%, not 28.0%: "Re-referrals"']
 
 
 # sources_published ---------------------------------------------------------------------------

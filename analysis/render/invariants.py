@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from analysis.core.blocks import Chart, Pack, Table, Text
 from analysis.core.errors import AnalysisError
-from analysis.core.evidence import Figure, agrees
+from analysis.core.evidence import Figure, agrees, counts_text, percent_of, value_text
 from analysis.render.series_checks import series_problems
 from analysis.render.statements import Statement, cell_text, displayed, period_end, statements
 from analysis.render.table_checks import (
@@ -87,9 +87,9 @@ def _block_text(block: Text | Table) -> str:
 
 def _figure_problems(section: str, where: str, figure: Figure, text: str) -> list[str]:
     whys = []
-    if not agrees(figure):
-        whys.append(f"{figure.value} is not {figure.numerator} of {figure.denominator} "
-                    f"at {figure.decimals} decimal(s)")
+    if not agrees(figure) and figure.numerator is not None and figure.denominator:
+        worked = percent_of(figure.numerator, figure.denominator, figure.decimals)
+        whys.append(f"the figure's counts {counts_text(figure)} give {worked}%, not {value_text(figure)}")
     if figure.rounded and figure.numerator is not None and figure.denominator is not None:
         bare = f"{figure.numerator:,.0f} of {figure.denominator:,.0f}"
         if re.search(rf"(?<!about ){re.escape(bare)}\b", text):
