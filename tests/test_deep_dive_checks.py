@@ -210,7 +210,8 @@ def test_a_figure_far_from_dfes_is_said_with_both_figures(paths, bench_table):
     assert text.startswith("Re-referrals within 12 months, 2018-19: the records give 24.1% "
                            "(1,120 of 4,640 referrals")
     assert "DfE published 27.0% for Doncaster (1,290 of 4,781 referrals; " in text
-    assert "published 31 October 2019" in text and "2.9 points" in text
+    assert "DfE first published the 2018-19 figures on 31 October 2019" in text
+    assert "2.9 points" in text
     assert "25.0% to 29.0%" in text and "3,887 rows of the records were left out" in text
     assert notes[0].evidence["dfe_denominator"] == 4781
     # inside the range (25.5%), or outside it but within 2 points (25.5% of 100,000), or
@@ -229,7 +230,11 @@ def test_counts_far_apart_are_given_as_an_explanation(paths, bench_table):
     (note,) = dfe_difference_notes(_published(9.0, 75, 835), evidence, "Doncaster",
                                    synthetic=True)
     assert "these records are synthetic, not Doncaster's" in note.text
-    assert "the records hold 835 referrals in the year against the 4,781" in note.text
+    assert ("the records hold 835 referrals in the year against the 4,781 in DfE's figures, so "
+            "the extract may not hold every referral") in note.text
+    (more,) = dfe_difference_notes(_published(9.0, 540, 6000), evidence, "Doncaster")
+    assert "6,000 referrals in the year against the 4,781" in more.text
+    assert "may hold contacts or referrals the census return does not count" in more.text
 
 
 # 6. Paths in the manifest -------------------------------------------------------------

@@ -29,11 +29,12 @@ def dfe_range(dfe_percent: float, referrals: float) -> tuple[float, float]:
     return float(limits["lower_99_8"].iloc[0]), float(limits["upper_99_8"].iloc[0])
 
 
-def _date(day: object, approximate: object) -> str:
+def _date(day: object, approximate: object, period: str) -> str:
+    """When DfE first published the year's figures (from config/publications.yaml)."""
     if not isinstance(day, dt.date):
-        return "publication date not known"
-    text = f"published {day.day} {day:%B %Y}"
-    return text + " (approximate date)" if approximate else text
+        return f"the date DfE first published the {period} figures is not known"
+    when = f"on {day.day} {day:%B %Y}" + (" (approximate date)" if approximate else "")
+    return f"DfE first published the {period} figures {when}"
 
 
 def _explain(records: pd.Series, dfe: pd.Series, la_name: str, synthetic: bool,
@@ -46,9 +47,10 @@ def _explain(records: pd.Series, dfe: pd.Series, la_name: str, synthetic: bool,
         why.append(f"{rows_left_out:,} rows of the records were left out")
     den, dfe_den = suppress.number(records["denominator"]), float(dfe["denominator"])
     if pd.notna(dfe_den) and pd.notna(den) and abs(den - dfe_den) > 0.1 * dfe_den:
+        so = ("the extract may not hold every referral" if den < dfe_den else
+              "the extract may hold contacts or referrals the census return does not count")
         why.append(f"the records hold {den:,.0f} referrals in the year against the "
-                   f"{dfe_den:,.0f} in DfE's figures, so the extract may not hold every "
-                   "referral or may count them differently from the census return")
+                   f"{dfe_den:,.0f} in DfE's figures, so {so}")
     why.append("the extract may use another rule, period or extract date than the "
                "children in need census return")
     return "; ".join(why)
@@ -81,8 +83,9 @@ def dfe_difference_notes(published: pd.DataFrame | None, evidence: pd.DataFrame 
                   if pd.notna(dfe["numerator"]) and pd.notna(dfe["denominator"]) else "")
         text = (f"{rec['measure']}, {rec['records_year']}: the records give {value:.1f}% "
                 f"({num:,.0f} of {den:,.0f} referrals, counts rounded to {ROUNDING}); DfE "
-                f"published {float(dfe['value']):.1f}% for {la_name} ({counts}{dfe['source']}, "
-                f"{_date(dfe['published'], dfe['published_approximate'])}). The records' "
+                f"published {float(dfe['value']):.1f}% for {la_name} ({counts}{dfe['source']}; "
+                f"{_date(dfe['published'], dfe['published_approximate'], dfe['dfe_year'])}). "
+                "The records' "
                 f"figure is {points:.1f} points from DfE's, outside the range of {low:.1f}% "
                 f"to {high:.1f}% that {den:,.0f} referrals would give 99.8% of the time at "
                 f"DfE's rate. What may explain it: "

@@ -28,8 +28,8 @@ class InputNote:
 
 
 def _reason(key: str) -> str:
-    """A reason as a reader sees it: the problem without the column prefix."""
-    return key.split(": ", 1)[-1]
+    """A reason as a reader sees it: the problem without the column prefix, in words."""
+    return key.split(": ", 1)[-1].replace("_", " ")
 
 
 def reasons_text(report: ReadReport, limit: int = 3) -> str:
