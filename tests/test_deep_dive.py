@@ -396,6 +396,22 @@ def test_deep_dive_notebook_on_small_synthetic_file(tmp_path, paths, bench_table
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["parameters"]["period"] is None
     assert manifest["title"].startswith("SYNTHETIC DATA")
+    # No absolute input or temporary path: the records lie outside the project (tmp_path),
+    # so the manifest and the notebook name them by file name only, and say so.
+    assert manifest["parameters"]["records"] == path.name
+    assert manifest["outside_project"] == [path.name] and "file name only" in manifest["paths"]
+    assert manifest["inputs"][path.name] and manifest["encodings"][path.name] == "UTF-8"
+    nb_text = (out / "rereferrals_deep_dive.ipynb").read_text()
+    for text in (manifest_text := (out / "manifest.json").read_text(), nb_text):
+        for forbidden in (str(tmp_path), str(paths.root), ".tmp"):
+            assert forbidden not in text, forbidden
+    assert manifest_text.count(str(path.name)) == 4
+    shown = nb.metadata["papermill"]
+    assert shown["parameters"]["records"] == path.name
+    assert shown["parameters"]["output_dir"] == out.name  # the output folder is outside too
+    assert shown["input_path"] == "notebooks/rereferrals_deep_dive.ipynb"
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f'records = "{path.name}"' in injected.source
     ids = pd.concat([records["child_id"], records["referral_id"]])
     scanned = assert_no_identifiers([out], ids)
     assert len(scanned) > 30

@@ -197,6 +197,7 @@ def deep_dive(
     history_start: Annotated[str | None, typer.Option(help="First day the records are complete from (e.g. 2015-04-01), for an extract without earlier history.")] = None,
     validate: Annotated[bool, typer.Option(help="Check each CIN census file against its year's XSD first.")] = False,
     audit_list: Annotated[Path | None, typer.Option(help="Also write the re-referred children (ids, dates, previous closure reason) to this file for case audit: personal data, owner-only, never in the pack.")] = None,
+    allow_rows_left_out: Annotated[bool, typer.Option("--allow-rows-left-out", help="Go on when more than 10% of the rows cannot be used (refused otherwise); page 1 says how many were left out and why.")] = False,
 ) -> None:
     """Re-referrals deep dive from record-level referral data (small numbers suppressed)."""
     from analysis.app.runner import run_deep_dive
@@ -204,9 +205,8 @@ def deep_dive(
     check_output(output, "folder")
     check_output(audit_list, "file", parameter="audit-list")
     result = run_deep_dive(la, records, period, project_paths(), outputs_root=output, pdf=pdf,
-                           history_start=history_start, validate=validate, audit_list=audit_list)
+                           history_start=history_start, validate=validate, audit_list=audit_list,
+                           allow_rows_left_out=allow_rows_left_out)
     if audit_list is not None:
         typer.echo(f"Audit list (personal data, keep on this machine): {audit_list}")
-    echo_written("Deep dive", result)
-    if result.message:
-        typer.echo(f"  note: {result.message}")
+    echo_written("Deep dive", result)  # says the note (e.g. why there is no PDF) once

@@ -29,6 +29,8 @@ class RunFile(BaseModel):
     records: str | None = None
     #: rereferrals_deep_dive only: the year ending 31 March; "latest" for the latest whole year.
     deep_dive_year: str = "latest"
+    #: rereferrals_deep_dive only: go on when more than 10% of the rows cannot be used.
+    allow_rows_left_out: bool = False
 
 
 def latest_quarter(paths: Paths) -> Quarter:
@@ -96,7 +98,8 @@ def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path,
             records = Path(spec.records.replace("{la}", authority.slug))
             records = records if records.is_absolute() else paths.root / records
             results.append(run_deep_dive(name, records, spec.deep_dive_year, paths,
-                                         outputs_root=output, pdf=spec.pdf, authority=authority))
+                                         outputs_root=output, pdf=spec.pdf, authority=authority,
+                                         allow_rows_left_out=spec.allow_rows_left_out))
         except AnalysisError as exc:
             results.append(PackResult("rereferrals_deep_dive", name, spec.deep_dive_year,
                                       "failed", message=str(exc).splitlines()[0]))

@@ -54,7 +54,9 @@ from analysis.deep_dive.derived import (
     share_within_table,
     xmr_choice,
 )
+from analysis.deep_dive.dfe_check import dfe_difference_notes
 from analysis.deep_dive.dfe_comparison import dfe_raw
+from analysis.deep_dive.input_checks import InputNote, copies_note, rows_left_out_note
 from analysis.deep_dive.records import (
     XML_SUFFIXES,
     is_synthetic,
@@ -96,6 +98,9 @@ class DeepDive:
     rows_flagged: int
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: what page 1 says about the input before any figure (copies, rows left out, a rate
+    #: far from DfE's published one), each with its evidence
+    input_notes: tuple[InputNote, ...] = ()
     suppressed: int = 0
     xmr_period: str | None = None
     #: what each published count counts, for checking the suppression (not saved)
@@ -155,6 +160,7 @@ class Prepared:
     years: pd.DataFrame
     year: int
     history_start: pd.Timestamp
+    notes: tuple[InputNote, ...] = ()
 
     def ids(self) -> set[str]:
         """Every child and referral id in the input, for the identifier scan."""
@@ -164,12 +170,14 @@ class Prepared:
 
 def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = None, *,
             paths: Paths | None = None, today: pd.Timestamp | str | None = None,
-            history_start: pd.Timestamp | str | None = None, validate: bool = False
-            ) -> Prepared:
+            history_start: pd.Timestamp | str | None = None, validate: bool = False,
+            allow_rows_left_out: bool = False) -> Prepared:
     """Read and check the records (and, with ``validate``, each census file against its
     year's XSD), flag re-referrals and choose the year: everything that can refuse the
     input, done before any output is made. ``la``: the LA the records are for, resolved by
-    the caller (:func:`analysis.data.geography.resolve_la`)."""
+    the caller (:func:`analysis.data.geography.resolve_la`). More than 10% of rows left out
+    is refused unless ``allow_rows_left_out``
+    (:func:`analysis.deep_dive.input_checks.rows_left_out_note`)."""
     paths = paths or Paths.for_root()
     path = Path(records)
     if not path.is_absolute():
@@ -183,6 +191,8 @@ def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = 
             if f.suffix.lower() in XML_SUFFIXES:
                 validate_cin_xml(f)
     table, report, start = load_records(path, today=today, la=la)
+    notes = tuple(n for n in (copies_note(report),
+                              rows_left_out_note(report, allow=allow_rows_left_out)) if n)
     if history_start is not None:
         try:
             given = pd.Timestamp(history_start)
@@ -201,13 +211,14 @@ def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = 
     flagged = rr.flag_rereferrals(table, history_start=start).reset_index(drop=True)
     years = reporting_years(flagged, start)
     year = choose_year(years, period)
-    return Prepared(la, path, table, report, flagged, years, year, start)
+    return Prepared(la, path, table, report, flagged, years, year, start, notes)
 
 
 def build_deep_dive(la: LocalAuthority, records: str | Path,
                     period: str | int | None = None, *, paths: Paths | None = None,
                     today: pd.Timestamp | str | None = None, contacts: float | None = None,
-                    history_start: pd.Timestamp | str | None = None) -> DeepDive:
+                    history_start: pd.Timestamp | str | None = None,
+                    allow_rows_left_out: bool = False) -> DeepDive:
     """Read ``records`` and build every published table of the deep dive for ``la`` (resolved
     by the caller: :func:`analysis.data.geography.resolve_la`).
 
@@ -221,10 +232,14 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
     factors, previous_outcome, previous_closure_reason, repeat_referrals, outcome_by_type,
     early_help, funnel, dfe_comparison, neighbours, localities, locality_years (each when
     the records can fill it).
+
+    ``allow_rows_left_out``: go on when more than 10% of rows cannot be used (refused
+    otherwise). ``DeepDive.input_notes`` holds what page 1 says about the input: exact
+    copies read once, more than 1% of rows left out, a figure far from DfE's published one.
     """
     paths = paths or Paths.for_root()
     prepared = prepare(la, records, period, paths=paths, today=today,
-                       history_start=history_start)
+                       history_start=history_start, allow_rows_left_out=allow_rows_left_out)
     authority, path, table, report = (prepared.la, prepared.path, prepared.table,
                                       prepared.report)
     flagged, years, year, start = (prepared.flagged, prepared.years, prepared.year,
@@ -235,7 +250,7 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
         history_start=start, first_date=pd.Timestamp(table["referral_date"].min()),
         last_date=pd.Timestamp(table["referral_date"].max()), rows_in=report.rows_in,
         rows_used=report.rows_used, rows_dropped=report.rows_dropped,
-        rows_flagged=report.rows_flagged)
+        rows_flagged=report.rows_flagged, input_notes=prepared.notes)
     s = Scope(flagged, year_end, start)
     previous = rb.previous_outcomes(flagged)
     raws = [annual_raw(s, years, year), rolling_quarters_raw(s), monthly_raw(s),
@@ -258,7 +273,7 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
                           "census has no such field before 2023): that section is left out.")
     if optional[1] is None:
         dive.notes.append("The records have no locality or team: the funnel plot is left out.")
-    comparison, neighbours, note = dfe_raw(s, year, authority, paths)
+    comparison, neighbours, note, evidence = dfe_raw(s, year, authority, paths)
     if comparison is not None:
         raws.append(comparison)
     if note:
@@ -278,6 +293,9 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
         t["localities"]["funnel_position"] = funnel_positions(t["localities"])
     if neighbours is not None:
         t["neighbours"] = neighbours
+    dive.input_notes += dfe_difference_notes(t.get("dfe_comparison"), evidence, authority.name,
+                                             synthetic=dive.synthetic,
+                                             rows_left_out=report.rows_dropped)
     kind, why = xmr_choice(t["monthly"], t["quarterly"])
     dive.xmr_period = kind
     if kind is not None:

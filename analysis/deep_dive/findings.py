@@ -57,6 +57,7 @@ def intro_markdown(dive: DeepDive, heading: bool = True) -> str:
         "hidden count can be worked out from the others. No child or referral identifier "
         "appears anywhere.",
     ]
+    lines += [""] + [f"- **{n.text}**" for n in dive.input_notes] if dive.input_notes else []
     if dive.notes:
         lines += [""] + [f"- {n}" for n in dive.notes]
     return "\n".join(lines)
