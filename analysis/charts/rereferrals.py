@@ -150,7 +150,8 @@ def _time_since_previous_alt_text(bands: pd.DataFrame, *, synthetic: bool = Fals
     if marks:
         text += " " + ", ".join(marks) + "."
     if any(_hidden(v) for v in data["percent"]):
-        text += " Bands marked c have fewer than 5 re-referrals (suppressed)."
+        text += (" Bands marked c are hidden: fewer than 5 re-referrals, or hidden so that "
+                 "a small count cannot be worked out.")
     return synthetic_prefix(synthetic) + text
 
 
