@@ -267,11 +267,8 @@ def funnel_raw(s: Scope) -> RawTable:
         "Outcome not recorded": s.year & oc.isna().to_numpy(),
     }
     rows = [{"stage": k, "level": lvl} for k, lvl in FUNNEL_STAGES]
-    masks = [{"count": stage[k], "referrals": stage["Referrals"], "assessed": stage["Assessed"]}
-             for k, _ in FUNNEL_STAGES]
-    return raw_table("funnel", rows, masks, ["count", "referrals", "assessed"],
-                     {"percent_of_referrals": ("count", "referrals"),
-                      "percent_of_assessed": ("count", "assessed")})
+    masks = [{"count": stage[k]} for k, _ in FUNNEL_STAGES]
+    return raw_table("funnel", rows, masks, ["count"])
 
 
 def locality_raw(s: Scope) -> RawTable | None:

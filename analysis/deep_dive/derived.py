@@ -21,10 +21,9 @@ from analysis.engine import suppress
 
 
 def funnel_table(published: pd.DataFrame, contacts: float | None = None) -> pd.DataFrame:
-    """The published funnel with percentages of referrals and of assessed (as published,
-    worked out from the exact counts; from the shown counts for a table without them).
-    ``contacts``: the number of contacts in the year when known from elsewhere (referral
-    records and the CIN census hold referrals only); adds a first row."""
+    """The published funnel with percentages of referrals and of assessed, taken from the
+    published counts. ``contacts``: the number of contacts in the year when known from
+    elsewhere (referral records and the CIN census hold referrals only); adds a first row."""
     shown = dict(zip(published["stage"], published["count"], strict=True))
     n = suppress.number(shown["Referrals"])
     if contacts is not None and (not np.isfinite(contacts) or (not np.isnan(n) and contacts < n)):
@@ -37,24 +36,16 @@ def funnel_table(published: pd.DataFrame, contacts: float | None = None) -> pd.D
     referrals, assessed = shown["Referrals"], shown["Assessed"]
     no_assessed_pct = {"Contacts", "Referrals", "No further action at referral",
                        "Outcome not recorded"}
-    # percentages worked out from the exact counts when the published table has them
-    exact = {col: dict(zip(published["stage"], published[col], strict=True))
-             for col in ("percent_of_referrals", "percent_of_assessed") if col in published}
-
-    def pct(col: str, k: str, denominator: object) -> object:
-        return exact[col][k] if col in exact and k in exact[col] else ratio(shown[k],
-                                                                            denominator)
-
     out = pd.DataFrame({
         "stage": order,
         "count": pd.Series([shown[k] for k in order], dtype=object),
         "level": [level.get(k, 0) for k in order],
         "percent_of_referrals": pd.Series(
-            [np.nan if k == "Contacts" else pct("percent_of_referrals", k, referrals)
-             for k in order], dtype=object),
+            [np.nan if k == "Contacts" else ratio(shown[k], referrals) for k in order],
+            dtype=object),
         "percent_of_assessed": pd.Series(
-            [np.nan if k in no_assessed_pct else pct("percent_of_assessed", k, assessed)
-             for k in order], dtype=object),
+            [np.nan if k in no_assessed_pct else ratio(shown[k], assessed) for k in order],
+            dtype=object),
     })
     if contacts is not None:
         out.loc[out["stage"] == "Referrals", "percent_of_contacts"] = ratio(referrals,
@@ -66,8 +57,9 @@ def period_start(label: str, period: str = "month") -> pd.Timestamp:
     """The first day of a month ("April 2016") or quarter ("Apr-Jun 2016") as labelled in
     the published tables, so a series is put in date order, never in the labels' order."""
     try:
-        if period == "month":
-            return pd.Timestamp(pd.to_datetime(label, format="%B %Y"))
+        if period == "month":  # "April 2016", or "2016-04"
+            fmt = "%Y-%m" if label[:4].isdigit() else "%B %Y"
+            return pd.Timestamp(pd.to_datetime(label, format=fmt))
         _first, last = label.split("-", 1)  # "Apr-Jun 2016": the quarter's last month
         return pd.Timestamp(pd.to_datetime(last, format="%b %Y") - pd.DateOffset(months=2))
     except (ValueError, TypeError):

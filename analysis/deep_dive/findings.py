@@ -63,10 +63,11 @@ def intro_markdown(dive: DeepDive, heading: bool = True) -> str:
         f"Counts from 1 to {THRESHOLD - 1} are shown as \"c\", and so is a larger count "
         "where showing it would let a hidden small count be worked out from the others; "
         f"every other count is rounded to the nearest {ROUNDING}. Percentages are worked out "
-        "from the exact counts before rounding, so a percentage can differ slightly from "
-        "one worked out from the rounded counts shown, and totals may not add up exactly; "
-        "every table is checked together so no hidden count can be worked out from the "
-        "others. No child or referral identifier appears anywhere.",
+        "from the rounded counts shown (a percentage from the exact counts would give the "
+        "exact counts back), so a percentage can differ from the records' exact rate, most "
+        "for small groups, and totals may not add up exactly; every table is checked "
+        "together so no hidden count can be worked out from the others. No child or "
+        "referral identifier appears anywhere.",
     ]
     if dive.notes:
         lines += [""] + [f"- {n}" for n in dive.notes]

@@ -2,14 +2,13 @@
 :func:`publish_all` (every count table, suppressed together) apply the rules of
 :mod:`analysis.engine.suppress` and :mod:`analysis.engine.identifiers`, the one place
 small counts are hidden and identifiers dropped; :func:`ratio` works out a percentage from
-published counts only (for tables derived from the published ones). Every table of the
-deep dive goes through one of them before anything (a chart, a sentence, a file) sees it.
+published counts only. Every table of the deep dive goes through one of them before
+anything (a chart, a sentence, a file) sees it.
 
-Order of work: which cells are hidden is decided on the exact counts; each percentage is
-worked out from the exact counts; only then is every shown count rounded to the nearest
-:data:`ROUNDING`. A percentage from exact counts can give its counts back exactly, so the
-check that no hidden cell can be worked out (:func:`analysis.engine.suppress.protect`) takes
-the reader to know every shown count exactly, not only to within rounding.
+Percentages are worked out from the published (rounded) counts: a percentage from the
+exact counts beside a rounded count gives the exact count back (20 of 56 is 35.7%; beside
+a shown 55, only 20 of 56 fits), and the rounding is part of what keeps a hidden count
+from being worked out (:func:`analysis.engine.suppress.protect`).
 """
 
 from __future__ import annotations
@@ -65,17 +64,16 @@ def round_counts(table: pd.DataFrame, counts: Sequence[str]) -> pd.DataFrame:
 def publish(table: pd.DataFrame, counts: Sequence[str],
             percents: Mapping[str, tuple[str, str]] | None = None, *,
             secondary: str = "both") -> pd.DataFrame:
-    """A table fit to leave the machine: identifiers dropped, small counts suppressed (1-4
-    shown as "c", with a further cell hidden beside a lone "c"), percentages worked out
-    from the exact counts, then every shown count rounded to the nearest :data:`ROUNDING`,
-    as in every other table of the deep dive."""
+    """A table fit to leave the machine, counted as every other table of the deep dive:
+    identifiers dropped, counts of 1-4 shown as "c" (with a further cell hidden beside a
+    lone "c" unless ``secondary`` is "none"), every other count rounded to the nearest
+    :data:`ROUNDING`, then percentages worked out from the shown counts."""
     clean = drop_identifiers(table)
-    out = suppress.suppress_counts(clean, list(counts), THRESHOLD, percent_columns=percents,
-                                   secondary=secondary)
-    hidden = out.attrs.get("suppressed", 0)
-    out = round_counts(out, counts)
-    out.attrs["suppressed"] = hidden
-    return out
+    hidden = suppress.suppression_mask(clean, list(counts), THRESHOLD, secondary)
+    rounded = clean.copy()
+    for col in counts:
+        rounded[col] = [round_shown(v) for v in clean[col]]
+    return suppress.apply_mask(rounded, hidden, percents)
 
 
 def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
@@ -89,15 +87,11 @@ def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
 
 def publish_all(raws: Sequence[RawTable], size: int) -> tuple[dict[str, pd.DataFrame],
                                                                 suppress.LinkedTables]:
-    """Every count table, suppressed together (:class:`analysis.engine.suppress.LinkedTables`):
-    cells hidden on the exact counts (the reader taken to know every shown count exactly),
-    percentages from the exact counts, then the shown counts rounded."""
-    linked = suppress.LinkedTables(size, THRESHOLD, rounding=1)
+    """Every count table, suppressed together (:class:`analysis.engine.suppress.LinkedTables`)."""
+    linked = suppress.LinkedTables(size, THRESHOLD, ROUNDING)
     for r in raws:
         linked.add(r.name, r.frame, r.counts, r.masks, r.percents)
-    exact = linked.publish()
-    counts = {r.name: r.counts for r in raws}
-    return {name: round_counts(t, counts[name]) for name, t in exact.items()}, linked
+    return linked.publish(), linked
 
 
 __all__ = ["C_MEANS", "ROUNDING", "THRESHOLD", "publish", "publish_all", "ratio", "round_counts",
