@@ -14,6 +14,7 @@ counts. Whatever the records, the published tables
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -131,7 +132,7 @@ def _in_date_order(dive: DeepDive) -> None:
     if "xmr" in t and dive.xmr_period:
         series["xmr"] = [period_start(v, dive.xmr_period) for v in t["xmr"]["period"]]
     for name, dates in series.items():
-        assert all(a < b for a, b in zip(dates, dates[1:], strict=False)), name
+        assert all(a < b for a, b in pairwise(dates)), name
 
 
 def _same_totals(dive: DeepDive) -> None:
