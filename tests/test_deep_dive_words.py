@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.core.blocks import Note
+from analysis.core.blocks import Chart, Note
 from analysis.data.geography import load_areas, resolve_la
 from analysis.data.synthetic import generate_referrals
 from analysis.deep_dive.breakdowns import ALL_LOCALITIES, FACTOR_TOTAL, characteristic_notes
@@ -102,9 +102,27 @@ def test_c_is_said_to_be_a_small_count_or_one_hidden_with_it(synthetic_dive):
     assert "1-4" not in synthetic_dive.source and C_MEANS in synthetic_dive.source
     intro = intro_markdown(synthetic_dive)
     assert "and so is a larger count where showing it would let a hidden small count" in intro
-    # the synthetic census: cells of 5 or more hidden beside small ones (secondary)
-    linked = synthetic_dive.linked
-    assert linked is not None and linked.hidden is not None
+    # every chart's alt text: "c" is a small count or one hidden with it, never "fewer than 5"
+    pack = deep_dive_pack(synthetic_dive)
+    alts = [b.alt_text for s in pack.sections for b in s.blocks if isinstance(b, Chart)]
+    assert alts and not any("(fewer than 5)" in a for a in alts)
+    marked = [a for a in alts if " c " in a or "c (n=c)" in a]
+    assert marked and all("hidden so that a small count cannot be worked out" in a
+                          for a in marked if "marked c" in a)
+
+
+def test_a_small_pack_hides_counts_of_5_or_more(tmp_path, paths, bench_table):
+    # 30 referrals a year: some hidden cells are 5 or more (secondary suppression), so the
+    # words must not say that c means 1-4
+    df = generate_referrals(seed=7, start="2015-04-01", end="2018-03-31", referrals_per_year=30)
+    path = tmp_path / "synthetic_small.csv"
+    df.to_csv(path, index=False, date_format="%Y-%m-%d")
+    dive = build_deep_dive(resolve_la("Doncaster", load_areas(paths.root)), path, paths=paths)
+    assert dive.linked is not None and dive.linked.hidden is not None
+    values = dive.linked.matrix().sum(axis=1)
+    assert int((dive.linked.hidden & (values >= 5)).sum()) > 0
+    assert "1-4" not in dive.source and "fewer than 5" not in key_findings(dive)
+    assert "and so is a larger count" in intro_markdown(dive)
 
 
 # --- the rows read, used and left out ----------------------------------------------------------

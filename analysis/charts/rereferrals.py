@@ -264,7 +264,8 @@ def _breakdown_alt_text(table: pd.DataFrame, category: str, value: str = "rate_p
     if len(data) > len(shown):
         text += f" {len(data) - len(shown)} smaller categories are in the table only."
     if any(_hidden(v) for v in shown[value]):
-        text += " Values marked c are suppressed (fewer than 5)."
+        text += (" Values marked c are suppressed: fewer than 5, or hidden so that a small "
+                 "count cannot be worked out.")
     return synthetic_prefix(synthetic) + text
 
 
