@@ -34,6 +34,7 @@ from analysis.data.geography import LocalAuthority
 from analysis.data.periods import financial_year_label
 from analysis.data.readers.referral_records import ReadReport
 from analysis.deep_dive.breakdowns import (
+    characteristic_notes,
     characteristic_raws,
     closure_reason_raw,
     early_help_raw,
@@ -48,8 +49,10 @@ from analysis.deep_dive.breakdowns import (
     source_raw,
 )
 from analysis.deep_dive.derived import (
+    early_help_recordable,
     funnel_positions,
     funnel_table,
+    mark_early_help_not_recorded,
     monthly_xmr,
     share_within_table,
     xmr_choice,
@@ -64,7 +67,7 @@ from analysis.deep_dive.records import (
     output_name,
     read_summary_table,
 )
-from analysis.deep_dive.suppression import ROUNDING, THRESHOLD, publish_all
+from analysis.deep_dive.suppression import C_MEANS, ROUNDING, publish_all
 from analysis.deep_dive.tables import (
     Scope,
     annual_raw,
@@ -131,7 +134,7 @@ class DeepDive:
         return (f"Source: {kind}, file {self.records_file.name}; referrals "
                 f"{long_date(self.first_date)} to {long_date(self.last_date)}. Re-referral: "
                 "within 12 months of the child's previous referral (DfE CIN census rule). "
-                f"Counts of 1-{THRESHOLD - 1} shown as c, others rounded to {ROUNDING}.")
+                f"{C_MEANS}; other counts rounded to {ROUNDING}.")
 
     @property
     def dfe_source(self) -> str:
@@ -266,6 +269,7 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
         dive.notes.append("The records have no assessment factors: that section is left out.")
     raws += [previous_outcome_raw(s, previous), closure_reason_raw(s, previous),
              repeat_raw(s), outcome_raw(s), funnel_raw(s), *characteristic_raws(s)]
+    dive.notes += characteristic_notes(s)
     optional = [early_help_raw(s), locality_raw(s), locality_years_raw(s, years, year)]
     raws += [r for r in optional if r is not None]
     if optional[0] is None:
@@ -286,6 +290,8 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
     t.update(published)
     t["share_within"] = share_within_table(t["time_since"])
     t["funnel"] = funnel_table(t["funnel"], contacts)
+    if not early_help_recordable(path, year):
+        mark_early_help_not_recorded(t)
     if contacts is None:
         dive.notes.append("Contacts are not in referral records or the CIN census, and DfE "
                           "publishes no contact figures: the funnel starts at referrals.")
