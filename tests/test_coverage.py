@@ -223,10 +223,9 @@ def test_doncaster_quoted_benchmarks_beside_the_computed_ones(bench_table, paths
     assert "differs from DfE's published 21.5 by -0.1" in region["explanation"]
     # The quote (2017-18 Q4 report) predates the release the toolkit takes the figure from.
     assert region["explanation"] == (
-        "differs from DfE's published 21.5 by -0.1: the toolkit's figure is taken from a later release "
-        "than the report could quote (DfE, Children in need: reporting year 2025, table C1, published "
-        "about October 2025; figures for 2016-17, first published about November 2017 (Characteristics "
-        "of children in need)), in which DfE may have revised it; or the quote is from a different table")
+        "differs from DfE's published 21.5 by -0.1: the toolkit's figure is from Children in need: "
+        "reporting year 2025 (about October 2025), later than the report, which may hold a revised "
+        "figure; or the quote is from another table")
     assert "earlier release" not in " ".join(q["explanation"])
     referral = q[q["indicator_code"] == "P01_REFERRAL_RATE"].iloc[0]
     assert referral["computed_rank"].startswith("20 of 151") and referral["agrees"]

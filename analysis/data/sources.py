@@ -130,6 +130,23 @@ def release_text(indicator: Indicator, period: str, paths: Paths, *, year: int |
     return f"{taken_from(files, paths, publications)}; figures for {period}" + (f", {first}" if first else "")
 
 
+def release_names(indicator: Indicator, year: int, paths: Paths) -> str:
+    """The releases an indicator's figures for ``year`` are taken from, briefly, each with its
+    date: "Children in need: reporting year 2025 (about October 2025)"."""
+    publications = load_publications(paths.config)
+    names = []
+    for file in figure_files(indicator, year, paths):
+        rel = publications.files.get(file)
+        if rel is None:
+            names.append(file_release_text(file, paths, publications))
+            continue
+        date = rel.version if rel.version is not None else (
+            publications.releases[rel.release].published[rel.year]
+            if rel.release is not None and rel.year is not None else None)
+        names.append(rel.title + (f" ({published_text(date)})" if date is not None else ""))
+    return "; ".join(dict.fromkeys(names))
+
+
 def source_line(indicator: Indicator, period: str, paths: Paths, *, year: int | None = None) -> str:
     """The source line printed under a chart or table of ``indicator`` for ``period``: the
     release the figures are taken from (and its date), and when the period's figures were

@@ -18,8 +18,8 @@ from analysis.core.config import Paths
 from analysis.core.errors import InputDataError
 from analysis.data.catalogue import load_catalogue
 from analysis.data.geography import LocalAuthority
-from analysis.data.periods import financial_year_label, parse_year
-from analysis.data.sources import release_text
+from analysis.data.periods import parse_year
+from analysis.data.sources import release_names
 from analysis.engine.benchmark import (
     benchmark_table,
     load_benchmarks,
@@ -58,8 +58,8 @@ def compare_value(quoted_text: str, computed: float | None, release: str = "") -
         return True, "the same figure" if same else f"the published {computed:g}, rounded"
     if dec == 0 and math.trunc(computed) == quoted:
         return True, f"the published {computed:g} with its decimals cut off (not rounded)"
-    why = (f"the toolkit's figure is taken from a later release than the report could quote ({release}), "
-           f"in which DfE may have revised it; or the quote is from a different table" if release
+    why = (f"the toolkit's figure is from {release}, later than the report, which may hold a revised "
+           f"figure; or the quote is from another table" if release
            else "the quote and the toolkit's figure may come from different releases or tables")
     return False, f"differs from DfE's published {computed:g} by {quoted - computed:+.{max(dec, 1)}f}: {why}"
 
@@ -138,7 +138,7 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
             column = _COMPARATOR_COLUMN.get(r["comparator"])
             computed = None if column is None or pd.isna(bench[column]) else float(bench[column])
             rec["computed_value"] = computed
-            release = release_text(catalogue.get(ind), financial_year_label(year), paths, year=year)
+            release = release_names(catalogue.get(ind), year, paths)
             agrees, why = compare_value(r["value"], computed, release)
             rec["agrees"] = agrees
             notes.append(why)
