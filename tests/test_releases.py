@@ -68,9 +68,9 @@ def test_a_year_published_after_the_quarter_is_not_used(rotherham_q4, paths):
     assert "yj_reoffending_15_17" not in set(rotherham_q4.latest["indicator"])
     assert "Youth Justice Statistics" not in data_sources(rotherham_q4)
     notes = [n.message for n in rotherham_q4.missing if n.indicator == "yj_reoffending_15_17"]
-    assert notes == ["Proven re-offending by young people aged 15-17: no figure had been published by the "
-                     "end of 2016-17 Q4; the first year in the toolkit's DfE data, 2015-16, was first "
-                     "published about January 2018."]
+    assert notes == ["Proven re-offending by young people aged 15-17: no figure in the toolkit's DfE data "
+                     "had been published by the end of 2016-17 Q4; the toolkit's DfE data start with "
+                     "2015-16, first published about January 2018."]
 
 
 def test_lancashire_2017_18_q2_uses_no_release_published_later(bench_table, paths):
@@ -141,3 +141,14 @@ def test_the_deep_dive_names_the_release_its_comparators_come_from(tmp_path, pat
         f"{published_text(load_publications(paths.config).first_published('re_referrals', year_of_period(period)))} "
         "(Characteristics of children in need). Open Government Licence v3.0.")
     assert "Comparators: DfE, Children in need: reporting year 2025, table C1" in dive.dfe_source
+
+
+def test_a_quarter_before_any_year_in_the_data_says_so_truly(bench_table, paths):
+    """2013-14 Q3 ends 31 December 2013: DfE had published looked-after figures by then (for
+    2012-13), but the toolkit's data start with 2014-15, first published about October 2015."""
+    ctx = build_pack_context(resolve_la("Doncaster"), parse_quarter("2013-14 Q3"), paths=paths)
+    notes = {n.indicator: n.message for n in ctx.missing}
+    assert notes["cla_rate"] == ("Children looked after per 10,000 children: no figure in the toolkit's DfE "
+                                 "data had been published by the end of 2013-14 Q3; the toolkit's DfE data "
+                                 "start with 2014-15, first published about October 2015.")
+    assert "cla_rate" not in set(ctx.latest["indicator"])

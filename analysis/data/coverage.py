@@ -83,8 +83,9 @@ def missing_notes(table: pd.DataFrame, catalogue: Catalogue, indicators: Iterabl
     <first period>."; one with no figure in any year says so. ``when`` (e.g. "by the end of
     2016-17 Q4") says by when. Indicators with a figure are not mentioned.
 
-    A year of None means no year of the indicator had been published by then: the note says
-    so, and when the first year in the data was first published (from ``publications``).
+    A year of None means no year of the indicator in the data had been published by then: the
+    note says so, and when the first year in the data was first published (from
+    ``publications``).
     """
     indicators = list(indicators)
     if not indicators:  # nothing to look up: skip the pass over the whole table
@@ -118,16 +119,17 @@ def missing_notes(table: pd.DataFrame, catalogue: Catalogue, indicators: Iterabl
 
 def _not_yet_published(coverage: pd.DataFrame, catalogue: Catalogue, ind: str, suffix: str,
                        publications: Publications | None) -> Note:
-    """The note for an indicator none of whose years had been published by then."""
+    """The note for an indicator none of whose years in the data had been published by then
+    (earlier years may have been published, but the toolkit's data do not hold them)."""
     entry = catalogue.get(ind)
-    text = f"{entry.label}: no figure had been published{suffix}"
+    text = f"{entry.label}: no figure in the toolkit's DfE data had been published{suffix}"
     if ind not in coverage.index or pd.isna(coverage.at[ind, "first_year"]):
         return Note("missing", text + ".", ind)
     first = int(coverage.at[ind, "first_year"])
-    text += f"; the first year in the toolkit's DfE data, {period_label(first, entry.year_type)}, was"
+    text += f"; the toolkit's DfE data start with {period_label(first, entry.year_type)}"
     date = publications.first_published(ind, first) if publications is not None else None
-    return Note("missing", text + (f" first published {published_text(date)}." if date else " published later."),
-                ind)
+    return Note("missing", text + (f", first published {published_text(date)}." if date else
+                                   ", published later."), ind)
 
 
 def coverage_markdown(table: pd.DataFrame, catalogue: Catalogue) -> str:
