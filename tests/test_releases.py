@@ -152,3 +152,16 @@ def test_a_quarter_before_any_year_in_the_data_says_so_truly(bench_table, paths)
                                  "data had been published by the end of 2013-14 Q3; the toolkit's DfE data "
                                  "start with 2014-15, first published about October 2015.")
     assert "cla_rate" not in set(ctx.latest["indicator"])
+
+
+def test_one_source_line_for_several_indicators(catalogue, paths):
+    from analysis.data.sources import combined_source_line
+
+    items = [(catalogue.get("re_referrals"), "2016-17"), (catalogue.get("cpp_second_time"), "2016-17"),
+             (catalogue.get("cla_rate"), "2016-17"), (catalogue.get("sw_turnover"), "Sep 2016")]
+    assert combined_source_line(items, paths) == (
+        "Source: DfE, Children in need: reporting year 2025, tables C1 and D3, published about October "
+        "2025; DfE, Local Authority Interactive Tool (LAIT), version of 8 April 2026; figures for "
+        "Characteristics of children in need 2016-17 first published about November 2017, Children looked "
+        "after in England including adoptions 2016-17 first published about September 2017, Children's "
+        "social work workforce Sep 2016 first published about February 2017. Open Government Licence v3.0.")

@@ -162,3 +162,26 @@ def indicator_source_line(indicator_id: str, period: str, paths: Paths | None = 
 
     paths = paths or Paths.for_root()
     return source_line(load_catalogue(paths.config / "indicators.yaml").get(indicator_id), period, paths)
+
+
+def combined_source_line(items: Iterable[tuple[Indicator, str]], paths: Paths) -> str:
+    """One source line for several indicators (each with the period shown): the releases the
+    figures are taken from, each once, then when each release's period was first published."""
+    publications = load_publications(paths.config)
+    files: list[str] = []
+    firsts: dict[str, str] = {}
+    local = False
+    for indicator, period in items:
+        if indicator.source is None:
+            local = True
+            continue
+        year = year_of_period(period)
+        files += figure_files(indicator, year, paths)
+        found = publications.release_of(indicator.id)
+        date = publications.first_published(indicator.id, year) if year is not None else None
+        if found is not None and date is not None:
+            firsts.setdefault(f"{found[1].short_title} {period}", published_text(date))
+    parts = [taken_from(files, paths, publications)] if files else []
+    parts += ["the local quarterly return"] if local else []
+    when = ", ".join(f"{what} first published {date}" for what, date in firsts.items())
+    return "Source: " + "; ".join(parts) + (f"; figures for {when}" if when else "") + f". {LICENCE}"
