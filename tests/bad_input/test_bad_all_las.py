@@ -57,3 +57,24 @@ def test_pack_all_las_runs_the_las_of_the_period_and_exits_0(cli, paths, monkeyp
     assert lines[-1] == "152 ok, 0 failed"
     assert len(calls) == 152 and "835" in calls and "839" not in calls
     assert "failed" not in "\n".join(lines[1:-1])
+
+
+def test_a_run_file_with_las_all_runs_the_las_of_the_period(paths, monkeypatch, tmp_path, caplog):
+    from analysis.app.runs import execute_run
+
+    calls: list[str] = []
+    lock = threading.Lock()
+
+    def run_pack(name, period, paths, **kwargs):
+        with lock:
+            calls.append(kwargs["authority"].old_code)
+        return PackResult("quarterly_pack", name, period, "ok", tmp_path / name)
+
+    monkeypatch.setattr(analysis.app.batch, "run_pack", run_pack)
+    config = tmp_path / "all.yaml"
+    config.write_text(f"las: all\nperiod: 2017-18 Q4\noutput: {tmp_path / 'out'}\npdf: false\n")
+    with caplog.at_level("WARNING", logger="analysis"):
+        results = execute_run(config, paths)
+    assert len(results) == 152 and all(r.status == "ok" for r in results)
+    assert sorted(calls) == sorted(la.old_code for la in las_in_period("2017-18 Q4", paths)[0])
+    assert CREATED_AFTER_2018 in caplog.text
