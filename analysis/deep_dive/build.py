@@ -138,17 +138,21 @@ class DeepDive:
 
     @property
     def dfe_source(self) -> str:
+        from analysis.data.sources import indicator_source_line
+
         t = self.tables.get("dfe_comparison")
         year = t["dfe_year"].iloc[0] if t is not None and len(t) else self.period
-        return (self.source + f" Comparators: DfE, Children in need {year}, table C1; "
-                "Open Government Licence v3.0.")
+        line = indicator_source_line("re_referrals", str(year))
+        return self.source + " Comparators: " + line.removeprefix("Source: ")
 
     @property
     def dfe_source_only(self) -> str:
+        from analysis.data.sources import indicator_source_line
+
         t = self.tables.get("neighbours")
         year = t["dfe_year"].iloc[0] if t is not None and len(t) else self.period
-        return (f"Source: DfE, Children in need {year}, table C1 (published figures, not from "
-                "the records); Open Government Licence v3.0.")
+        line = indicator_source_line("re_referrals", str(year))
+        return line.replace("; figures for", " (published figures, not from the records); figures for", 1)
 
 
 @dataclass
