@@ -249,3 +249,15 @@ def test_paths_outside_the_project_are_shown_by_file_name(tmp_path, paths):
     assert shown_parameters(params, root) == {"la": "E08000017", "records": "extract.csv",
                                               "inside": "data/raw/x.csv", "period": None}
     assert outside_files(params, root) == ["extract.csv"]
+
+
+def test_an_approximate_publication_date_is_said_as_its_month():
+    """A date config/publications.yaml marks approximate is printed as the month, never a day."""
+    import datetime as dt
+
+    from analysis.deep_dive.dfe_check import _date
+
+    assert _date(dt.date(2017, 11, 2), True, "2016-17") == \
+        "DfE first published the 2016-17 figures about November 2017"
+    assert _date(dt.date(2019, 10, 31), False, "2018-19") == \
+        "DfE first published the 2018-19 figures on 31 October 2019"

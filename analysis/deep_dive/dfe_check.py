@@ -10,6 +10,7 @@ import datetime as dt
 
 import pandas as pd
 
+from analysis.data.publications import PublishedDate, published_text
 from analysis.deep_dive.input_checks import InputNote
 from analysis.deep_dive.suppression import ROUNDING
 from analysis.engine import suppress
@@ -33,8 +34,8 @@ def _date(day: object, approximate: object, period: str) -> str:
     """When DfE first published the year's figures (from config/publications.yaml)."""
     if not isinstance(day, dt.date):
         return f"the date DfE first published the {period} figures is not known"
-    when = f"on {day.day} {day:%B %Y}" + (" (approximate date)" if approximate else "")
-    return f"DfE first published the {period} figures {when}"
+    when = published_text(PublishedDate(date=day, approximate=bool(approximate)))
+    return f"DfE first published the {period} figures {'' if approximate else 'on '}{when}"
 
 
 def _explain(records: pd.Series, dfe: pd.Series, la_name: str, synthetic: bool,
