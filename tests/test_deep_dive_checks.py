@@ -93,8 +93,8 @@ def test_copies_leave_the_deep_dive_as_it_was_and_page_one_says_so(tmp_path, pat
     assert (dive.rows_in, dive.rows_used, dive.rows_dropped) == (80, 72, 1)
     summary = dict(zip(dive.tables["read_summary"]["what"],
                        dive.tables["read_summary"]["rows"], strict=True))
-    assert summary["Exact copies of an earlier row (the referral read once)"] == 7
-    assert "7 of the 80 rows read were exact copies of an earlier row" in intro_markdown(dive)
+    assert summary["Exact copies of an earlier row (the referral read once)"] == 5  # 7, rounded like every count
+    assert "5 of the 80 rows read were exact copies of an earlier row (counts rounded to the nearest 5)" in intro_markdown(dive)
 
 
 # 4. The LA's code ---------------------------------------------------------------------
@@ -132,8 +132,8 @@ def test_rows_left_out_over_one_percent_are_said_and_over_ten_refused():
     assert rows_left_out_note(_report(200, 2)) is None  # 1.0% is not more than 1%
     note = rows_left_out_note(_report(200, 3))
     assert note is not None and note.evidence["percent"] == 1.5
-    assert note.text.startswith("3 of the 200 rows read (1.5%) were left out of every figure: "
-                                "referral date missing or not a date (3 rows).")
+    assert note.text.startswith("c (hidden) of the 200 rows read (counts rounded to the nearest 5; 1.5% of the rows) were left out of every figure: "
+                                "referral date missing or not a date (c (hidden) rows).")
     assert rows_left_out_note(_report(200, 20)) is not None  # 10.0%: said, not refused
     with pytest.raises(InputDataError, match=r"21 of 200 rows \(10.5%\) cannot be used") as err:
         rows_left_out_note(_report(200, 21))
@@ -152,7 +152,7 @@ def test_the_deep_dive_refuses_and_goes_on_when_told(tmp_path, paths, bench_tabl
         build_deep_dive(_doncaster(paths), path, None, paths=paths, today="2020-01-01")
     dive = build_deep_dive(_doncaster(paths), path, None, paths=paths, today="2020-01-01",
                            allow_rows_left_out=True)
-    assert "9 of the 81 rows read (11.1%) were left out" in intro_markdown(dive)
+    assert "10 of the 80 rows read (counts rounded to the nearest 5; 11.1% of the rows) were left out" in intro_markdown(dive)
     assert dive.tables["annual"]["referrals"].iloc[0] == 55  # the usable rows as before
 
 

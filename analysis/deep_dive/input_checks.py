@@ -12,11 +12,20 @@ from dataclasses import dataclass, field
 
 from analysis.core.errors import InputDataError
 from analysis.data.readers.referral_records import ReadReport
+from analysis.deep_dive.suppression import ROUNDING, shown_count
+from analysis.engine import suppress
 
 #: Rows left out (share of rows read) above which page 1 says so, and above which the
 #: deep dive is refused unless the user says to go on.
 NOTE_SHARE = 0.01
 REFUSE_SHARE = 0.10
+
+
+def _shown(n: int) -> str:
+    """A count of rows as page 1 shows it, like every count of the deep dive: "c (hidden)" for
+    1 to 4, others rounded to the nearest :data:`ROUNDING`."""
+    shown = shown_count(n)
+    return "c (hidden)" if isinstance(shown, str) else f"{suppress.number(shown):,.0f}"
 
 
 @dataclass(frozen=True)
@@ -32,11 +41,12 @@ def _reason(key: str) -> str:
     return key.split(": ", 1)[-1].replace("_", " ")
 
 
-def reasons_text(report: ReadReport, limit: int = 3) -> str:
-    """The commonest reasons rows were left out, with their counts."""
+def reasons_text(report: ReadReport, limit: int = 3, *, rounded: bool = False) -> str:
+    """The commonest reasons rows were left out, with their counts (``rounded``: as page 1
+    shows counts, :func:`_shown`; exact in a message to the user)."""
     ranked = sorted(report.dropped.items(), key=lambda kv: -len(kv[1]))
-    shown = [f"{_reason(k)} ({len(v):,} row{'s' if len(v) != 1 else ''})"
-             for k, v in ranked[:limit]]
+    shown = [f"{_reason(k)} ({_shown(len(v)) if rounded else f'{len(v):,}'} "
+             f"row{'s' if rounded or len(v) != 1 else ''})" for k, v in ranked[:limit]]
     more = len(ranked) - limit
     return "; ".join(shown) + (f"; and {more} other reason{'s' if more != 1 else ''}"
                                if more > 0 else "")
@@ -48,8 +58,8 @@ def copies_note(report: ReadReport) -> InputNote | None:
     if not n:
         return None
     return InputNote(
-        f"{n:,} of the {report.rows_in:,} rows read were exact copies of an earlier row; "
-        "each referral is counted once.",
+        f"{_shown(n)} of the {_shown(report.rows_in)} rows read were exact copies of an earlier "
+        f"row (counts rounded to the nearest {ROUNDING}); each referral is counted once.",
         {"copies": n, "rows_read": report.rows_in})
 
 
@@ -70,9 +80,10 @@ def rows_left_out_note(report: ReadReport, *, allow: bool = False) -> InputNote 
             fix="correct the extract, or go on with the rows that can be used: "
                 "--allow-rows-left-out on the command line, allow_rows_left_out: true in a "
                 "run file, allow_rows_left_out = True in the notebook")
-    text = (f"{n:,} of the {total:,} rows read ({share:.1f}%) were left out of every figure: "
-            f"{why}. Counts from the records are short by these rows, and rates may differ from "
-            "the LA's own.")
+    text = (f"{_shown(n)} of the {_shown(total)} rows read (counts rounded to the nearest "
+            f"{ROUNDING}; {share:.1f}% of the rows) were left out of every figure: "
+            f"{reasons_text(report, rounded=True)}. Counts "
+            "from the records are short by these rows, and rates may differ from the LA's own.")
     if n / total > REFUSE_SHARE:
         text += " The deep dive was asked to go on all the same."
     return InputNote(text, {"rows_left_out": n, "rows_read": total,
