@@ -20,7 +20,8 @@
 # tables, HTML, Word) is written to `output_dir`. `records` is a referral extract (CSV or XLSX,
 # see `docs/data-formats/referral-records.md`), a CIN census XML return or a folder of them;
 # `period` is the year ending 31 March to report (None: the latest whole year); `history_start`
-# the first day the records are complete from, for an extract without earlier history. For the
+# the first day the records are complete from, for an extract without earlier history;
+# `allow_rows_left_out = True` goes on when more than 10% of the rows cannot be used. For the
 # finished pack (with PDF and manifest, every file checked for identifiers) run
 # `python -m analysis deep-dive --la Doncaster --records data/raw/synthetic/synthetic_referrals.csv`
 # instead. All logic lives in `analysis.deep_dive`; every table and chart is built from tables
@@ -31,6 +32,7 @@ la = "Doncaster"
 records = "data/raw/synthetic/synthetic_referrals.csv"
 period = None
 history_start = None
+allow_rows_left_out = False
 output_dir = "outputs/notebook-run"
 
 # %%
@@ -40,7 +42,8 @@ from analysis.deep_dive.report import deep_dive_pack
 from analysis.render import notebook, output
 
 authority = resolve_la(la, load_areas())
-pack = deep_dive_pack(build_deep_dive(authority, records, period, history_start=history_start))
+pack = deep_dive_pack(build_deep_dive(authority, records, period, history_start=history_start,
+                                      allow_rows_left_out=allow_rows_left_out))
 
 # %%
 notebook.show(pack)

@@ -105,3 +105,19 @@ def test_serve_passes_the_options_given_to_the_explorer_server(monkeypatch):
     assert calls == [["--port", "8900", "--ip", "0.0.0.0", "--base-url", "/explorer/", "--",
                       "notebooks/explorer.ipynb"]]
     assert runner.invoke(app, ["serve"]).exit_code == 0 and calls[-1] == []
+
+
+def test_synthetic_without_out_uses_its_default_folder(monkeypatch):
+    """An option's default reaches the --out parser as a Path, not text: it is taken as it is."""
+    from pathlib import Path
+
+    import analysis.data.synthetic as synthetic
+    from analysis.app.cli_common import parse_output_path
+
+    assert parse_output_path(Path("data/raw/synthetic")) == Path("data/raw/synthetic")
+    asked: list[Path] = []
+    monkeypatch.setattr(synthetic, "write_synthetic_files",
+                        lambda out, seed: asked.append(Path(out)) or [Path(out) / "x.csv"])
+    result = CliRunner().invoke(app, ["synthetic"])
+    assert result.exit_code == 0, result.output
+    assert asked == [Path("data/raw/synthetic")]

@@ -27,13 +27,35 @@ def _rows(source: str, values: dict[int, float | None]) -> pd.DataFrame:
                           "source": f"{source}:LAC"} for y, v in values.items()])
 
 
-def test_combine_versions_newest_wins_and_older_fills_gaps():
+def test_combine_versions_newest_wins_and_older_fills_only_years_it_no_longer_holds():
     new = _rows(NEW, {2016: 74.0, 2017: 78.0, 2018: None})
     old = _rows(OLD, {2015: 73.0, 2016: 70.0, 2018: 85.0})
     got = combine_versions([new, old]).set_index("year").sort_index()
-    assert got["value"].tolist() == [73.0, 74.0, 78.0, 85.0]
-    # 2015 only in the old file; 2016 in both: the new one wins; 2018 blank in the new one.
-    assert got["source"].str.split(":").str[0].tolist() == [OLD, NEW, NEW, OLD]
+    # 2015 only in the old file; 2016 in both: the new one wins; 2018 the new one holds blank
+    # (a figure it withdrew): it stays blank, never the old 85.
+    assert got["value"].tolist()[:3] == [73.0, 74.0, 78.0]
+    assert pd.isna(got.loc[2018, "value"])
+    assert got["source"].str.split(":").str[0].tolist() == [OLD, NEW, NEW, NEW]
+
+
+def test_a_value_the_current_lait_withdrew_is_not_brought_back(bench_table):
+    """Isles of Scilly's looked-after rate: 0 in the LAIT version of 2024-11-25 for 2021-2024,
+    '-' in the current LAIT (and 'z' in the 2025 EES file): it stays withdrawn, so 150 LAs
+    have a 2020-21 rate and 152 a 2023-24 one (153 LAs, less Scilly and, for 2021, those
+    the current LAIT leaves blank)."""
+    rows = bench_table[(bench_table["indicator"] == "cla_rate") & (bench_table["level"] == "la")]
+    scilly = rows[rows["old_la_code"] == "420"].set_index("year")
+    for year in (2021, 2022, 2023, 2024):
+        assert pd.isna(scilly.loc[year, "value"]), year
+        assert scilly.loc[year, "status"] == "-"
+        assert scilly.loc[year, "source"] == f"{NEW}:LAC"
+    assert scilly.loc[2017, "value"] == 0  # a year both versions hold as 0
+    counts = rows.dropna(subset=["value"]).groupby("year").size()
+    assert counts[2021] == 150 and counts[2024] == 152
+    # Each indicator's year comes from one LAIT version only.
+    lait = bench_table[bench_table["source"].str.split(":").str[0].isin(LAIT_FILES)]
+    files = lait["source"].str.split(":").str[0]
+    assert files.groupby([lait["indicator"], lait["year"]]).nunique().max() == 1
 
 
 def test_which_years_come_from_which_lait_file(bench_table):
@@ -199,6 +221,12 @@ def test_doncaster_quoted_benchmarks_beside_the_computed_ones(bench_table, paths
     region = q[(q["indicator_code"] == "A1") & (q["comparator"] == "region") & (q["quoted_value"] == 21.4)].iloc[0]
     assert region["computed_value"] == 21.5 and region["agrees"] is False
     assert "differs from DfE's published 21.5 by -0.1" in region["explanation"]
+    # The quote (2017-18 Q4 report) predates the release the toolkit takes the figure from.
+    assert region["explanation"] == (
+        "differs from DfE's published 21.5 by -0.1: the toolkit's figure is from Children in need: "
+        "reporting year 2025 (about October 2025), later than the report, which may hold a revised "
+        "figure; or the quote is from another table")
+    assert "earlier release" not in " ".join(q["explanation"])
     referral = q[q["indicator_code"] == "P01_REFERRAL_RATE"].iloc[0]
     assert referral["computed_rank"].startswith("20 of 151") and referral["agrees"]
     a6 = q[q["indicator_code"] == "A6"]

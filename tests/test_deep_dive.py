@@ -102,10 +102,14 @@ def test_rows_in_and_used(dive):
     # 40 + 20 + 10 + 2 + 1 rows in the file; the one with no child id is left out.
     assert (dive.rows_in, dive.rows_used, dive.rows_dropped) == (73, 72, 1)
     summary = _values(dive.tables["read_summary"], "what", "rows")
-    assert summary["Rows read"] == 73 and summary["Rows used"] == 72
+    # counted as every other count of the deep dive: 73 -> 75 and 72 -> 70 (rounded to 5),
+    # so the 1 row left out ("c") cannot be had as 73 - 72 (this pinned exact rows beside
+    # a "c" until the read summary was rounded like every other table)
+    assert summary["Rows read"] == 75 and summary["Rows used"] == 70
     # one row left out for a missing child id: 1 is a small number, shown as "c"
+    assert summary["Rows left out"] == MARKER
     assert summary["Left out: child_id: child with no id"] == MARKER
-    assert "72 used, 1 left out" in intro_markdown(dive)
+    assert "75 rows read, 70 used, c (hidden) left out" in intro_markdown(dive)
 
 
 def test_year_and_annual_rate(dive):
@@ -396,6 +400,22 @@ def test_deep_dive_notebook_on_small_synthetic_file(tmp_path, paths, bench_table
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["parameters"]["period"] is None
     assert manifest["title"].startswith("SYNTHETIC DATA")
+    # No absolute input or temporary path: the records lie outside the project (tmp_path),
+    # so the manifest and the notebook name them by file name only, and say so.
+    assert manifest["parameters"]["records"] == path.name
+    assert manifest["outside_project"] == [path.name] and "file name only" in manifest["paths"]
+    assert manifest["inputs"][path.name] and manifest["encodings"][path.name] == "UTF-8"
+    nb_text = (out / "rereferrals_deep_dive.ipynb").read_text()
+    for text in (manifest_text := (out / "manifest.json").read_text(), nb_text):
+        for forbidden in (str(tmp_path), str(paths.root), ".tmp"):
+            assert forbidden not in text, forbidden
+    assert manifest_text.count(str(path.name)) == 4
+    shown = nb.metadata["papermill"]
+    assert shown["parameters"]["records"] == path.name
+    assert shown["parameters"]["output_dir"] == out.name  # the output folder is outside too
+    assert shown["input_path"] == "notebooks/rereferrals_deep_dive.ipynb"
+    injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+    assert f'records = "{path.name}"' in injected.source
     ids = pd.concat([records["child_id"], records["referral_id"]])
     scanned = assert_no_identifiers([out], ids)
     assert len(scanned) > 30

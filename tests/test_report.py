@@ -89,7 +89,9 @@ def test_sections_in_the_order_of_the_spec_core_before_appendix(doncaster_pack):
     assert not any(s.appendix for s in doncaster_pack.sections[:6])
     assert doncaster_pack.meta["period"] == "2017-18 Q4"
     assert doncaster_pack.meta["la"].startswith("Doncaster")
-    assert "published 2 Nov 2017" in doncaster_pack.meta["sources"]  # CIN 2016-17
+    # CIN 2016-17: first published about November 2017 (the day is not confirmed).
+    assert "Characteristics of children in need 2016-17, first published about November 2017" in (
+        doncaster_pack.meta["sources"])
 
 
 def test_section_block_names(doncaster_pack):

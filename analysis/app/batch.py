@@ -11,13 +11,14 @@ from analysis.app.kernels import WorkerKernel
 from analysis.app.runner import PackResult, run_pack
 from analysis.core.config import Paths
 from analysis.core.errors import AnalysisError
-from analysis.data.geography import LocalAuthority, load_areas, resolve_la
-from analysis.data.periods import parse_quarter
+from analysis.data.geography import LocalAuthority, las_of, load_areas, resolve_la
+from analysis.data.periods import Quarter, parse_quarter
 
 
-def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: int = 1,
+def run_many(las: list[str] | list[LocalAuthority], period: str, paths: Paths | None = None, *, jobs: int = 1,
              outputs_root: Path | None = None, pdf: bool = True, progress: bool = True) -> list[PackResult]:
-    """Run the quarterly pack for many LAs, ``jobs`` at once; carry on past failures."""
+    """Run the quarterly pack for many LAs (names or codes, or LAs resolved already, as
+    :func:`las_in_period` gives), ``jobs`` at once; carry on past failures."""
     from tqdm import tqdm
 
     from analysis.core.errorlog import one_line, write_error_log
@@ -68,7 +69,8 @@ def run_many(las: list[str], period: str, paths: Paths | None = None, *, jobs: i
     return sorted(results, key=lambda r: r.la)
 
 
-def unique_las(names: list[str], period: str, paths: Paths) -> tuple[list[str], list[PackResult]]:
+def unique_las(names: list[str] | list[LocalAuthority], period: str, paths: Paths
+               ) -> tuple[list[str], list[PackResult]]:
     """The LAs of a batch once each, by resolved code (``Doncaster``, ``doncaster``, ``371`` and
     ``E08000017`` are one LA), in the order given; and a failed result for each name that is no
     LA, so the others still run."""
@@ -76,14 +78,18 @@ def unique_las(names: list[str], period: str, paths: Paths) -> tuple[list[str], 
     return list(chosen), failed
 
 
-def resolve_las(names: list[str], period: str, paths: Paths
+def resolve_las(names: list[str] | list[LocalAuthority], period: str, paths: Paths
                 ) -> tuple[dict[str, LocalAuthority], list[PackResult]]:
     """As :func:`unique_las`, with each LA resolved (once): the first name given for each LA
-    -> the LA."""
+    -> the LA. An LA given resolved already is taken as it is (by its name)."""
     areas = load_areas(paths.root)
     chosen: dict[str, tuple[str, LocalAuthority]] = {}
     failed: list[PackResult] = []
-    for name in names:
+    for given in names:
+        if isinstance(given, LocalAuthority):
+            chosen.setdefault(given.new_code, (given.name, given))
+            continue
+        name = given
         try:
             authority = resolve_la(name, areas)
         except AnalysisError as exc:
@@ -95,5 +101,45 @@ def resolve_las(names: list[str], period: str, paths: Paths
 
 
 def all_la_names(paths: Paths) -> list[str]:
+    """Every current LA's name."""
     areas = load_areas(paths.root)
     return areas.loc[areas["status"] == "live", "name"].tolist()
+
+
+def existed_in(la: LocalAuthority, quarter: Quarter) -> bool:
+    """Whether an LA existed in a quarter: a successor from its reorganisation's first year, a
+    predecessor up to its last year, an LA abolished before the toolkit's data (no last year
+    known) never, any other current LA always."""
+    if la.status != "live" and la.last_year is None:
+        return False
+    return la.exists_in(quarter.year)
+
+
+def las_in_period(period: str | Quarter, paths: Paths) -> tuple[list[LocalAuthority], str | None]:
+    """"All LAs" for a quarter: those that existed in it (current LAs and the ones later
+    reorganisation abolished, e.g. Dorset county and Poole in 2017-18), and one line naming the
+    current LAs left out because they were created after the quarter, with the date of each
+    reorganisation (None when none is left out)."""
+    from analysis.core.config import load_geography_settings
+
+    quarter = parse_quarter(period) if isinstance(period, str) else period
+    las = las_of(load_areas(paths.root))
+    existed = [la for la in las if existed_in(la, quarter)]
+    later = [la for la in las if la.status == "live" and not existed_in(la, quarter)]
+    if not later:
+        return existed, None
+    created = {code: r.date for r in load_geography_settings(paths.config).reorganisations
+               for code in r.successors}
+    groups: dict[str, list[str]] = {}
+    for la in sorted(later, key=lambda la: (created.get(la.old_code) or quarter.end, la.name)):
+        when = created.get(la.old_code)
+        groups.setdefault(f"{when.day} {when:%B %Y}" if when else "later", []).append(la.name)
+    parts = [f"{_and(names)} (created {when})" for when, names in groups.items()]
+    line = (f"{len(later)} current LA{'s' if len(later) > 1 else ''} left out: "
+            f"{'they' if len(later) > 1 else 'it'} did not exist in {quarter.label}, being created by "
+            f"local government reorganisation after it: {'; '.join(parts)}.")
+    return existed, line
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]

@@ -63,9 +63,10 @@ def _show_warnings() -> None:
         logger.addHandler(ToStderr(logging.WARNING))
 
 
-def parse_output_path(value: str) -> Path:
-    """Parse an --output/--out value: an empty one is refused at once (it would mean '.')."""
-    if not value.strip():
+def parse_output_path(value: str | Path) -> Path:
+    """Parse an --output/--out value: an empty one is refused at once (it would mean '.').
+    An option's default (already a Path) comes through here too."""
+    if not str(value).strip():
         raise typer.BadParameter("the path is empty: give a file or folder name")
     return Path(value)
 

@@ -36,7 +36,7 @@ def _print_results(results: list[PackResult]) -> int:
 def pack(
     la: Annotated[list[str] | None, typer.Option(help="LA name or code; repeat for several.")] = None,
     period: Annotated[str, typer.Option(help="Financial-year quarter, e.g. 2017-18Q4.")] = "2017-18 Q4",
-    all_las: Annotated[bool, typer.Option("--all-las", help="Every current English LA.")] = False,
+    all_las: Annotated[bool, typer.Option("--all-las", help="Every English LA that existed in the period.")] = False,
     jobs: Annotated[int, typer.Option(help="Packs to run at once.")] = 1,
     neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list (2021 or 2025).")] = None,
     output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).",
@@ -44,16 +44,22 @@ def pack(
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
 ) -> None:
     """Run the quarterly chart pack notebook for one LA, a list, or --all-las."""
-    from analysis.app.batch import all_la_names, run_many
+    from analysis.app.batch import las_in_period, run_many
     from analysis.app.runner import run_pack
     from analysis.core.limits import capped_jobs
 
     check_output(output, "folder")
     jobs = capped_jobs(jobs)
     paths = project_paths()
-    if all_las or (la and len(la) > 1):
-        names = all_la_names(paths) if all_las else list(la or [])
-        raise typer.Exit(_print_results(run_many(names, period, paths, jobs=jobs, outputs_root=output, pdf=pdf)))
+    if all_las:  # the LAs that existed in the quarter, and a line for those that did not
+        existing, left_out = las_in_period(period, paths)
+        if left_out:
+            typer.echo(left_out)
+        raise typer.Exit(_print_results(run_many(existing, period, paths, jobs=jobs, outputs_root=output,
+                                                 pdf=pdf)))
+    if la and len(la) > 1:
+        raise typer.Exit(_print_results(run_many(list(la), period, paths, jobs=jobs, outputs_root=output,
+                                                 pdf=pdf)))
     if not la:
         raise typer.BadParameter("give --la NAME (or --all-las)")
     result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf)
@@ -197,6 +203,7 @@ def deep_dive(
     history_start: Annotated[str | None, typer.Option(help="First day the records are complete from (e.g. 2015-04-01), for an extract without earlier history.")] = None,
     validate: Annotated[bool, typer.Option(help="Check each CIN census file against its year's XSD first.")] = False,
     audit_list: Annotated[Path | None, typer.Option(help="Also write the re-referred children (ids, dates, previous closure reason) to this file for case audit: personal data, owner-only, never in the pack.")] = None,
+    allow_rows_left_out: Annotated[bool, typer.Option("--allow-rows-left-out", help="Go on when more than 10% of the rows cannot be used (refused otherwise); page 1 says how many were left out and why.")] = False,
 ) -> None:
     """Re-referrals deep dive from record-level referral data (small numbers suppressed)."""
     from analysis.app.runner import run_deep_dive
@@ -204,9 +211,8 @@ def deep_dive(
     check_output(output, "folder")
     check_output(audit_list, "file", parameter="audit-list")
     result = run_deep_dive(la, records, period, project_paths(), outputs_root=output, pdf=pdf,
-                           history_start=history_start, validate=validate, audit_list=audit_list)
+                           history_start=history_start, validate=validate, audit_list=audit_list,
+                           allow_rows_left_out=allow_rows_left_out)
     if audit_list is not None:
         typer.echo(f"Audit list (personal data, keep on this machine): {audit_list}")
-    echo_written("Deep dive", result)
-    if result.message:
-        typer.echo(f"  note: {result.message}")
+    echo_written("Deep dive", result)  # says the note (e.g. why there is no PDF) once

@@ -71,10 +71,16 @@ def write_manifest(folder: Path, paths: Paths, *, notebook_file: str, title: str
                    params: dict[str, Any], started: dt.datetime, clock: float, files: list[str],
                    pdf_note: str | None, kernel: WorkerKernel | None) -> None:
     """Write ``folder/manifest.json`` for a finished run: ``files`` are the ones it wrote,
-    ``started`` when it began, ``clock`` its ``time.perf_counter()`` then."""
+    ``started`` when it began, ``clock`` its ``time.perf_counter()`` then. Paths are shown
+    relative to the project, or by file name only when outside it
+    (:mod:`analysis.app.shown_paths`; ``outside_project`` lists those)."""
+    from analysis.app.shown_paths import PATHS_NOTE, outside_files, shown_parameters
+
     finished = dt.datetime.now(dt.UTC)
     manifest = {
-        "notebook": notebook_file, "title": title, "parameters": params,
+        "notebook": notebook_file, "title": title,
+        "parameters": shown_parameters(params, paths.root),
+        "paths": PATHS_NOTE, "outside_project": outside_files(params, paths.root),
         "package_version": toolkit_version(), "git_commit": _git_commit(paths.root),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),

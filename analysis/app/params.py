@@ -47,6 +47,8 @@ class DeepDiveParams(_Params):
     records: str = "data/raw/synthetic/synthetic_referrals.csv"
     period: str | None = None
     history_start: str | None = None
+    #: go on when more than 10% of the rows cannot be used (refused otherwise)
+    allow_rows_left_out: bool = False
 
 
 PARAM_MODELS: dict[str, type[_Params]] = {

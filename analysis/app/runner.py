@@ -24,6 +24,7 @@ from typing import Any
 from analysis.app.kernels import WorkerKernel, kernel_manager_class
 from analysis.app.manifest import write_manifest
 from analysis.app.params import validate_parameters
+from analysis.app.shown_paths import show_in_notebook, shown_parameters
 from analysis.core.atomic import atomic_dir, atomic_path
 from analysis.core.config import Paths
 from analysis.core.errors import AnalysisError, ParameterError
@@ -155,6 +156,8 @@ def run_notebook(notebook: str, params: dict[str, Any], output_dir: Path, paths:
             )
             if kernel:
                 kernel.used += 1
+            show_in_notebook(executed, shown_parameters({**params, "output_dir": str(output_dir)},
+                                                        paths.root), source, paths.root)
         except (PapermillExecutionError, RuntimeError, OSError) as exc:
             if kernel:
                 kernel.restart()
@@ -271,7 +274,8 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
                   paths: Paths | None = None, *, outputs_root: Path | None = None,
                   pdf: bool = True, history_start: str | None = None, validate: bool = False,
                   audit_list: str | Path | None = None,
-                  authority: LocalAuthority | None = None) -> PackResult:
+                  authority: LocalAuthority | None = None,
+                  allow_rows_left_out: bool = False) -> PackResult:
     """Re-referrals deep dive of one LA's referral records (notebook rereferrals_deep_dive).
 
     ``records``: a CSV/XLSX extract, a CIN census XML file or a folder of them (relative paths
@@ -287,7 +291,8 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     place; a hit fails the run and leaves no pack. ``audit_list``: also write the year's
     re-referred children to that file (personal data, 0600, never among the outputs).
     ``authority``: the LA ``la`` names when the caller has resolved it already; it is not
-    resolved again. The notebook is given the LA's code.
+    resolved again. The notebook is given the LA's code. ``allow_rows_left_out``: go on when
+    more than 10% of the rows cannot be used (refused otherwise).
     """
     from analysis.core.errors import InputDataError
     from analysis.data.periods import financial_year_label, parse_year
@@ -312,12 +317,13 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     label = financial_year_label(year) if year else "latest"
     stored = path.relative_to(paths.root).as_posix() if path.is_relative_to(paths.root) else str(path)
     params: dict[str, Any] = {"la": la, "records": stored, "period": None if latest else label,
-                              "history_start": history_start}
+                              "history_start": history_start,
+                              "allow_rows_left_out": allow_rows_left_out}
     validate_parameters("rereferrals_deep_dive", params)
     authority = authority or resolve_la(la, load_areas(paths.root))
     params["la"] = authority.new_code
     prepared = prepare(authority, path, year, paths=paths, history_start=history_start,
-                       validate=validate)
+                       validate=validate, allow_rows_left_out=allow_rows_left_out)
     # numeric ids under 6 digits would match ordinary counts in the tables: not scanned for
     ids = {i for i in prepared.ids() if not (i.isdigit() and len(i) < 6)}
     synthetic = is_synthetic(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -13,6 +14,9 @@ from analysis.data.periods import Quarter
 
 if TYPE_CHECKING:
     from analysis.app.runner import PackResult
+    from analysis.data.geography import LocalAuthority
+
+log = logging.getLogger("analysis")
 
 
 class RunFile(BaseModel):
@@ -29,6 +33,8 @@ class RunFile(BaseModel):
     records: str | None = None
     #: rereferrals_deep_dive only: the year ending 31 March; "latest" for the latest whole year.
     deep_dive_year: str = "latest"
+    #: rereferrals_deep_dive only: go on when more than 10% of the rows cannot be used.
+    allow_rows_left_out: bool = False
 
 
 def latest_quarter(paths: Paths) -> Quarter:
@@ -46,18 +52,40 @@ def latest_quarter(paths: Paths) -> Quarter:
     return max(quarters)
 
 
-def execute_run(config: Path, paths: Paths) -> list[PackResult]:
-    """Run every pack a run file lists; returns the results (see analysis.app.batch.run_many)."""
-    from analysis.app.batch import all_la_names, run_many
-    from analysis.core.limits import capped_jobs
-    from analysis.core.outputs import check_output_path
+RUN_FILE_EXAMPLE = "las: [Doncaster], period: 2017-18 Q4, output: outputs (config/runs/quarterly.yaml)"
+
+
+def read_run_file(config: Path) -> RunFile:
+    """A run file, checked in plain words before anything else is read: it must exist, be at
+    most 50 MB, and hold a YAML mapping (``las:``, ``period:``, ...), not nothing or a list."""
+    from analysis.core.sizes import check_file_size
 
     if not config.is_file():
         raise InputDataError(
             "run file not found" if not config.exists() else "the run file is not a file", file=config,
             expected="a YAML run file listing las, period and output",
             fix="check the path; config/runs/quarterly.yaml is an example to copy")
-    spec: RunFile = parse_model(RunFile, read_yaml(config), config)
+    check_file_size(config, "a run file", usual="a run file is a few lines")
+    data = read_yaml(config)
+    if not isinstance(data, dict):
+        found = ("nothing: the file is empty" if data is None
+                 else f"a list of {len(data)} item(s)" if isinstance(data, list)
+                 else f"a single value ({str(data)[:40]!r})")
+        raise InputDataError(
+            "the run file does not say what to run", file=config,
+            expected=f"a YAML mapping of settings, one per line: {RUN_FILE_EXAMPLE}", found=found,
+            fix="write the settings as 'name: value' lines; copy config/runs/quarterly.yaml to start")
+    spec: RunFile = parse_model(RunFile, data, config)
+    return spec
+
+
+def execute_run(config: Path, paths: Paths) -> list[PackResult]:
+    """Run every pack a run file lists; returns the results (see analysis.app.batch.run_many)."""
+    from analysis.app.batch import all_la_names, las_in_period, run_many
+    from analysis.core.limits import capped_jobs
+    from analysis.core.outputs import check_output_path
+
+    spec = read_run_file(config)
     names = all_la_names(paths) if spec.las == "all" else spec.las
     output = Path(spec.output)
     output = output if output.is_absolute() else paths.root / output
@@ -66,7 +94,12 @@ def execute_run(config: Path, paths: Paths) -> list[PackResult]:
     results = []
     if "quarterly_pack" in spec.notebooks:
         period = latest_quarter(paths).label if spec.period == "latest" else spec.period
-        results += run_many(names, period, paths, jobs=spec.jobs, outputs_root=output,
+        chosen: list[str] | list[LocalAuthority] = names
+        if spec.las == "all":  # the LAs that existed in the quarter, and a line for those that did not
+            chosen, left_out = las_in_period(period, paths)
+            if left_out:
+                log.warning(left_out)
+        results += run_many(chosen, period, paths, jobs=spec.jobs, outputs_root=output,
                             pdf=spec.pdf)
     if "rereferrals_deep_dive" in spec.notebooks:
         results += deep_dive_runs(spec, names, paths, output, config)
@@ -96,7 +129,8 @@ def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path,
             records = Path(spec.records.replace("{la}", authority.slug))
             records = records if records.is_absolute() else paths.root / records
             results.append(run_deep_dive(name, records, spec.deep_dive_year, paths,
-                                         outputs_root=output, pdf=spec.pdf, authority=authority))
+                                         outputs_root=output, pdf=spec.pdf, authority=authority,
+                                         allow_rows_left_out=spec.allow_rows_left_out))
         except AnalysisError as exc:
             results.append(PackResult("rereferrals_deep_dive", name, spec.deep_dive_year,
                                       "failed", message=str(exc).splitlines()[0]))

@@ -196,7 +196,7 @@ def locality_funnel_chart(localities: pd.DataFrame, ax: Axes | None = None, *, s
                         textcoords="offset points", fontsize=7.5, color=COLOURS["text"],
                         gid="unit-label")
         if hidden:
-            ax.annotate(f"{hidden} locality(ies) not shown: fewer than 5 (suppressed).",
+            ax.annotate(f"{hidden} locality(ies) not shown: hidden (small numbers).",
                         (1.0, 0.02), xycoords="axes fraction", ha="right", va="bottom",
                         fontsize=7.5, color=COLOURS["muted"], gid="hidden-note")
     return ax

@@ -53,16 +53,28 @@ _num = number
 _hidden = is_suppressed
 
 
-def percent_text(value: object) -> str:
-    """``57.1%``; ``c`` when suppressed; ``no figure`` when missing."""
+def _words(value: object) -> str | None:
+    """A cell that says something other than a number ("c", "not recorded"), as it says it."""
     if _hidden(value):
         return MARKER
+    if isinstance(value, str) and value.strip() and np.isnan(_num(value)):
+        return value.strip()
+    return None
+
+
+def percent_text(value: object) -> str:
+    """``57.1%``; ``c`` when suppressed; ``not recorded`` when the records cannot hold it;
+    ``no figure`` when missing."""
+    words = _words(value)
+    if words is not None:
+        return words
     v = _num(value)
     return "no figure" if np.isnan(v) else f"{v:.1f}%"
 
 
 def count_text(value: object) -> str:
-    return MARKER if _hidden(value) else (format_count(value) or "no figure")
+    words = _words(value)
+    return words if words is not None else (format_count(value) or "no figure")
 
 
 def bar_labels(ax: Axes, ys: Sequence[float], texts: list[str], span: float,
@@ -150,7 +162,8 @@ def _time_since_previous_alt_text(bands: pd.DataFrame, *, synthetic: bool = Fals
     if marks:
         text += " " + ", ".join(marks) + "."
     if any(_hidden(v) for v in data["percent"]):
-        text += " Bands marked c have fewer than 5 re-referrals (suppressed)."
+        text += (" Bands marked c are suppressed: fewer than 5 re-referrals, or hidden so "
+                 "that a small count cannot be worked out.")
     return synthetic_prefix(synthetic) + text
 
 
@@ -251,7 +264,8 @@ def _breakdown_alt_text(table: pd.DataFrame, category: str, value: str = "rate_p
     if len(data) > len(shown):
         text += f" {len(data) - len(shown)} smaller categories are in the table only."
     if any(_hidden(v) for v in shown[value]):
-        text += " Values marked c are suppressed (fewer than 5)."
+        text += (" Values marked c are suppressed: fewer than 5, or hidden so that a small "
+                 "count cannot be worked out.")
     return synthetic_prefix(synthetic) + text
 
 

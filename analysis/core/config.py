@@ -44,9 +44,10 @@ def project_root() -> Path:
 
 def project_relative(path: Path, root: Path) -> str:
     """``path`` as the manifest names it: relative to the project folder where it lies inside
-    it (as given, so a linked data folder keeps its project name), else absolute."""
+    it (as given, so a linked data folder keeps its project name), else its file name only
+    (no absolute path of the machine leaves it in a pack)."""
     absolute = path.absolute()
-    return absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else str(absolute)
+    return absolute.relative_to(root).as_posix() if absolute.is_relative_to(root) else path.name
 
 
 class Paths(BaseModel):

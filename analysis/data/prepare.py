@@ -28,8 +28,9 @@ from analysis.data.schemas.benchmarks import COLUMNS, BenchmarkSchema
 
 LAIT_FILE = "dfe/lait/bds_long_0.parquet"
 #: Every LAIT version read, newest first. LAIT drops its oldest year when it adds a new one;
-#: the older version supplies the years the newer no longer holds. Where both have a figure for
-#: the same indicator, year and area, the newest version's wins (see :func:`combine_versions`).
+#: the older version supplies the years the newer no longer holds, and nothing for a year the
+#: newer one holds, not even where the newer one has withdrawn a figure (see
+#: :func:`combine_versions`).
 LAIT_FILES: tuple[str, ...] = (LAIT_FILE, "dfe/lait/version_2024-11-25/bds_long_0.parquet")
 
 
@@ -158,19 +159,23 @@ def _lait_rows(ind: Indicator, src: LaitSource, lait: pd.DataFrame, path: Path,
 def combine_versions(versions: list[pd.DataFrame]) -> pd.DataFrame:
     """One row per indicator, year and area from several versions of the same source.
 
-    ``versions`` newest first. A row with a value beats a row without one (a year a newer
-    version no longer holds, or holds blank, is filled from an older version); between rows
-    that both have a value, or both have none, the newest version's wins. The ``source``
-    column says which file each row came from.
+    ``versions`` newest first. An older version fills only the years a newer one no longer
+    holds (no row at all for that indicator and year); for a year a newer version holds, its
+    rows stand as they are, blank or not, so a figure it withdrew (LAIT's '-', EES's 'z') is
+    never brought back from an older version. The ``source`` column says which file each row
+    came from.
     """
-    frames = [v.assign(_version=i) for i, v in enumerate(versions) if not v.empty]
+    frames = [v for v in versions if not v.empty]
     if not frames:
         return versions[0] if versions else pd.DataFrame()
-    rows = pd.concat(frames, ignore_index=True)
-    rows["_blank"] = rows["value"].isna()
-    rows = rows.sort_values(["_blank", "_version"], kind="stable")
-    rows = rows.drop_duplicates(["indicator", "year", "area_code"], keep="first")
-    return rows.drop(columns=["_version", "_blank"]).sort_index()
+    kept: list[pd.DataFrame] = []
+    held: set[tuple[str, int]] = set()
+    for frame in frames:
+        keys = pd.Series(list(zip(frame["indicator"], frame["year"].astype(int), strict=True)),
+                         index=frame.index)
+        kept.append(frame[~keys.isin(held)])
+        held |= set(keys)
+    return pd.concat(kept).sort_index() if len(kept) > 1 else kept[0]
 
 
 def _drop_non_existent(rows: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:

@@ -26,11 +26,20 @@ from analysis.measures import rereferrals as rr
 ALL_LOCALITIES = "All localities"
 
 
+#: The total of a breakdown that is not every re-referral of the year, by its own name:
+#: the factor table's shares are of re-referrals with any factor recorded.
+FACTOR_TOTAL = "rereferrals_with_factors"
+FACTOR_SHARE = "share_of_rereferrals_with_factors_percent"
+
+
 def _breakdown_raw(name: str, s: Scope, category: str, cats: Mapping[str, np.ndarray],
-                   labels: Mapping[str, str] | None = None, base: np.ndarray | None = None
-                   ) -> RawTable:
+                   labels: Mapping[str, str] | None = None, base: np.ndarray | None = None,
+                   total: str = "all_rereferrals",
+                   share: str = "share_of_rereferrals_percent") -> RawTable:
     """Referrals, re-referrals, rate and share of re-referrals by category (most referrals
-    first); categories with no referrals are left out."""
+    first); categories with no referrals are left out. ``total``/``share``: the names of
+    the total the shares are of and of the share (``all_rereferrals`` only when it is every
+    re-referral of the year)."""
     base = s.year_known if base is None else base
     present = [(k, m) for k, m in cats.items() if (base & m).any()]
     present.sort(key=lambda km: (-int((base & km[1]).sum()), str(km[0])))
@@ -44,10 +53,10 @@ def _breakdown_raw(name: str, s: Scope, category: str, cats: Mapping[str, np.nda
             row["label"] = labels.get(k, k)
         rows.append(row)
         masks.append({"referrals": base & m, "rereferrals": base & m & s.re,
-                      "all_rereferrals": base & any_cat & s.re})
-    return raw_table(name, rows, masks, ["referrals", "rereferrals", "all_rereferrals"],
+                      total: base & any_cat & s.re})
+    return raw_table(name, rows, masks, ["referrals", "rereferrals", total],
                      {"rate_percent": ("rereferrals", "referrals"),
-                      "share_of_rereferrals_percent": ("rereferrals", "all_rereferrals")})
+                      share: ("rereferrals", total)})
 
 
 def _by_value(values: pd.Series) -> dict[str, np.ndarray]:
@@ -80,7 +89,8 @@ def factors_raw(s: Scope) -> RawTable:
         for code in {c.strip() for c in items if c.strip()}:
             cats.setdefault(code, np.zeros(s.size, dtype=bool))[pos] = True
     labels = {k: ASSESSMENT_FACTORS.get(k, "Unknown code") for k in cats}
-    return _breakdown_raw("factors", s, "assessment_factor", cats, labels)
+    return _breakdown_raw("factors", s, "assessment_factor", cats, labels, total=FACTOR_TOTAL,
+                          share=FACTOR_SHARE)
 
 
 #: The children's characteristics a CIN census return gives: (column, table, heading).
@@ -91,7 +101,8 @@ CHARACTERISTIC_TABLES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-_NOT_KNOWN = {"not recorded", "unborn or not recorded", "nan", "none", ""}
+_NOT_KNOWN = {"not recorded", "unborn or not recorded", "refused or not obtained", "nan", "none",
+              ""}
 
 
 def characteristic_raws(s: Scope) -> list[RawTable]:
@@ -106,6 +117,29 @@ def characteristic_raws(s: Scope) -> list[RawTable]:
         if len(known) < 2:
             continue  # nothing recorded, or one category only
         out.append(_breakdown_raw(name, s, col, _by_value(key)))
+    return out
+
+
+#: How a note about a characteristic not broken down ends (the report finds them by it).
+LEFT_OUT = "that breakdown is left out."
+
+
+def characteristic_notes(s: Scope) -> list[str]:
+    """Why each characteristic the records could hold is not broken down, in words: the
+    column is not in the records, nothing is recorded in the year, or one group only."""
+    out = []
+    for col, _name, words in CHARACTERISTIC_TABLES:
+        if col not in s.flagged:
+            out.append(f"The records have no {words}: {LEFT_OUT}")
+            continue
+        key = s.column(col, "Not recorded").astype(str)
+        known = set(key[s.year_known & ~key.str.lower().isin(_NOT_KNOWN).to_numpy()])
+        if not known:
+            out.append(f"The records hold no {words} for the year's referrals (every one "
+                       f"is not recorded): {LEFT_OUT}")
+        elif len(known) < 2:
+            out.append(f"Every referral of the year with its {words} recorded has the same "
+                       f"one ({next(iter(known))}): {LEFT_OUT}")
     return out
 
 
@@ -278,7 +312,8 @@ def locality_years_raw(s: Scope, years: pd.DataFrame, year: int) -> RawTable | N
     return raw_table("locality_years", rows, masks, ["referrals", "rereferrals"], RATE)
 
 
-__all__ = ["ALL_LOCALITIES", "CHARACTERISTIC_TABLES", "CLOSURE_REASONS", "FUNNEL_STAGES",
-           "characteristic_raws", "closure_reason_raw", "early_help_raw", "factors_raw",
+__all__ = ["ALL_LOCALITIES", "CHARACTERISTIC_TABLES", "CLOSURE_REASONS", "FACTOR_SHARE",
+           "FACTOR_TOTAL", "FUNNEL_STAGES", "LEFT_OUT",
+           "characteristic_notes", "characteristic_raws", "closure_reason_raw", "early_help_raw", "factors_raw",
            "funnel_raw", "locality_raw", "locality_years_raw", "need_raw", "outcome_raw",
            "previous_outcome_raw", "repeat_raw", "source_raw"]

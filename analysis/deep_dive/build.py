@@ -34,6 +34,7 @@ from analysis.data.geography import LocalAuthority
 from analysis.data.periods import financial_year_label
 from analysis.data.readers.referral_records import ReadReport
 from analysis.deep_dive.breakdowns import (
+    characteristic_notes,
     characteristic_raws,
     closure_reason_raw,
     early_help_raw,
@@ -48,13 +49,17 @@ from analysis.deep_dive.breakdowns import (
     source_raw,
 )
 from analysis.deep_dive.derived import (
+    early_help_recordable,
     funnel_positions,
     funnel_table,
+    mark_early_help_not_recorded,
     monthly_xmr,
     share_within_table,
     xmr_choice,
 )
+from analysis.deep_dive.dfe_check import dfe_difference_notes
 from analysis.deep_dive.dfe_comparison import dfe_raw
+from analysis.deep_dive.input_checks import InputNote, copies_note, rows_left_out_note
 from analysis.deep_dive.records import (
     XML_SUFFIXES,
     is_synthetic,
@@ -62,7 +67,7 @@ from analysis.deep_dive.records import (
     output_name,
     read_summary_table,
 )
-from analysis.deep_dive.suppression import ROUNDING, THRESHOLD, publish_all
+from analysis.deep_dive.suppression import C_MEANS, ROUNDING, publish_all
 from analysis.deep_dive.tables import (
     Scope,
     annual_raw,
@@ -96,6 +101,9 @@ class DeepDive:
     rows_flagged: int
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: what page 1 says about the input before any figure (copies, rows left out, a rate
+    #: far from DfE's published one), each with its evidence
+    input_notes: tuple[InputNote, ...] = ()
     suppressed: int = 0
     xmr_period: str | None = None
     #: what each published count counts, for checking the suppression (not saved)
@@ -126,21 +134,25 @@ class DeepDive:
         return (f"Source: {kind}, file {self.records_file.name}; referrals "
                 f"{long_date(self.first_date)} to {long_date(self.last_date)}. Re-referral: "
                 "within 12 months of the child's previous referral (DfE CIN census rule). "
-                f"Counts of 1-{THRESHOLD - 1} shown as c, others rounded to {ROUNDING}.")
+                f"{C_MEANS}; other counts rounded to {ROUNDING}.")
 
     @property
     def dfe_source(self) -> str:
+        from analysis.data.sources import indicator_source_line
+
         t = self.tables.get("dfe_comparison")
         year = t["dfe_year"].iloc[0] if t is not None and len(t) else self.period
-        return (self.source + f" Comparators: DfE, Children in need {year}, table C1; "
-                "Open Government Licence v3.0.")
+        line = indicator_source_line("re_referrals", str(year))
+        return self.source + " Comparators: " + line.removeprefix("Source: ")
 
     @property
     def dfe_source_only(self) -> str:
+        from analysis.data.sources import indicator_source_line
+
         t = self.tables.get("neighbours")
         year = t["dfe_year"].iloc[0] if t is not None and len(t) else self.period
-        return (f"Source: DfE, Children in need {year}, table C1 (published figures, not from "
-                "the records); Open Government Licence v3.0.")
+        line = indicator_source_line("re_referrals", str(year))
+        return line.replace("; figures for", " (published figures, not from the records); figures for", 1)
 
 
 @dataclass
@@ -155,6 +167,7 @@ class Prepared:
     years: pd.DataFrame
     year: int
     history_start: pd.Timestamp
+    notes: tuple[InputNote, ...] = ()
 
     def ids(self) -> set[str]:
         """Every child and referral id in the input, for the identifier scan."""
@@ -164,12 +177,14 @@ class Prepared:
 
 def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = None, *,
             paths: Paths | None = None, today: pd.Timestamp | str | None = None,
-            history_start: pd.Timestamp | str | None = None, validate: bool = False
-            ) -> Prepared:
+            history_start: pd.Timestamp | str | None = None, validate: bool = False,
+            allow_rows_left_out: bool = False) -> Prepared:
     """Read and check the records (and, with ``validate``, each census file against its
     year's XSD), flag re-referrals and choose the year: everything that can refuse the
     input, done before any output is made. ``la``: the LA the records are for, resolved by
-    the caller (:func:`analysis.data.geography.resolve_la`)."""
+    the caller (:func:`analysis.data.geography.resolve_la`). More than 10% of rows left out
+    is refused unless ``allow_rows_left_out``
+    (:func:`analysis.deep_dive.input_checks.rows_left_out_note`)."""
     paths = paths or Paths.for_root()
     path = Path(records)
     if not path.is_absolute():
@@ -183,6 +198,8 @@ def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = 
             if f.suffix.lower() in XML_SUFFIXES:
                 validate_cin_xml(f)
     table, report, start = load_records(path, today=today, la=la)
+    notes = tuple(n for n in (copies_note(report),
+                              rows_left_out_note(report, allow=allow_rows_left_out)) if n)
     if history_start is not None:
         try:
             given = pd.Timestamp(history_start)
@@ -201,13 +218,14 @@ def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = 
     flagged = rr.flag_rereferrals(table, history_start=start).reset_index(drop=True)
     years = reporting_years(flagged, start)
     year = choose_year(years, period)
-    return Prepared(la, path, table, report, flagged, years, year, start)
+    return Prepared(la, path, table, report, flagged, years, year, start, notes)
 
 
 def build_deep_dive(la: LocalAuthority, records: str | Path,
                     period: str | int | None = None, *, paths: Paths | None = None,
                     today: pd.Timestamp | str | None = None, contacts: float | None = None,
-                    history_start: pd.Timestamp | str | None = None) -> DeepDive:
+                    history_start: pd.Timestamp | str | None = None,
+                    allow_rows_left_out: bool = False) -> DeepDive:
     """Read ``records`` and build every published table of the deep dive for ``la`` (resolved
     by the caller: :func:`analysis.data.geography.resolve_la`).
 
@@ -221,10 +239,14 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
     factors, previous_outcome, previous_closure_reason, repeat_referrals, outcome_by_type,
     early_help, funnel, dfe_comparison, neighbours, localities, locality_years (each when
     the records can fill it).
+
+    ``allow_rows_left_out``: go on when more than 10% of rows cannot be used (refused
+    otherwise). ``DeepDive.input_notes`` holds what page 1 says about the input: exact
+    copies read once, more than 1% of rows left out, a figure far from DfE's published one.
     """
     paths = paths or Paths.for_root()
     prepared = prepare(la, records, period, paths=paths, today=today,
-                       history_start=history_start)
+                       history_start=history_start, allow_rows_left_out=allow_rows_left_out)
     authority, path, table, report = (prepared.la, prepared.path, prepared.table,
                                       prepared.report)
     flagged, years, year, start = (prepared.flagged, prepared.years, prepared.year,
@@ -235,7 +257,7 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
         history_start=start, first_date=pd.Timestamp(table["referral_date"].min()),
         last_date=pd.Timestamp(table["referral_date"].max()), rows_in=report.rows_in,
         rows_used=report.rows_used, rows_dropped=report.rows_dropped,
-        rows_flagged=report.rows_flagged)
+        rows_flagged=report.rows_flagged, input_notes=prepared.notes)
     s = Scope(flagged, year_end, start)
     previous = rb.previous_outcomes(flagged)
     raws = [annual_raw(s, years, year), rolling_quarters_raw(s), monthly_raw(s),
@@ -251,6 +273,7 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
         dive.notes.append("The records have no assessment factors: that section is left out.")
     raws += [previous_outcome_raw(s, previous), closure_reason_raw(s, previous),
              repeat_raw(s), outcome_raw(s), funnel_raw(s), *characteristic_raws(s)]
+    dive.notes += characteristic_notes(s)
     optional = [early_help_raw(s), locality_raw(s), locality_years_raw(s, years, year)]
     raws += [r for r in optional if r is not None]
     if optional[0] is None:
@@ -258,7 +281,7 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
                           "census has no such field before 2023): that section is left out.")
     if optional[1] is None:
         dive.notes.append("The records have no locality or team: the funnel plot is left out.")
-    comparison, neighbours, note = dfe_raw(s, year, authority, paths)
+    comparison, neighbours, note, evidence = dfe_raw(s, year, authority, paths)
     if comparison is not None:
         raws.append(comparison)
     if note:
@@ -271,6 +294,8 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
     t.update(published)
     t["share_within"] = share_within_table(t["time_since"])
     t["funnel"] = funnel_table(t["funnel"], contacts)
+    if not early_help_recordable(path, year):
+        mark_early_help_not_recorded(t)
     if contacts is None:
         dive.notes.append("Contacts are not in referral records or the CIN census, and DfE "
                           "publishes no contact figures: the funnel starts at referrals.")
@@ -278,6 +303,9 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
         t["localities"]["funnel_position"] = funnel_positions(t["localities"])
     if neighbours is not None:
         t["neighbours"] = neighbours
+    dive.input_notes += dfe_difference_notes(t.get("dfe_comparison"), evidence, authority.name,
+                                             synthetic=dive.synthetic,
+                                             rows_left_out=report.rows_dropped)
     kind, why = xmr_choice(t["monthly"], t["quarterly"])
     dive.xmr_period = kind
     if kind is not None:

@@ -8,6 +8,8 @@ records, so nothing hidden can come back through them: the funnel's percentages
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -51,14 +53,43 @@ def funnel_table(published: pd.DataFrame, contacts: float | None = None) -> pd.D
     return out
 
 
+def period_start(label: str, period: str = "month") -> pd.Timestamp:
+    """The first day of a month ("April 2016") or quarter ("Apr-Jun 2016") as labelled in
+    the published tables, so a series is put in date order, never in the labels' order."""
+    try:
+        if period == "month":  # "April 2016", or "2016-04"
+            fmt = "%Y-%m" if label[:4].isdigit() else "%B %Y"
+            return pd.Timestamp(pd.to_datetime(label, format=fmt))
+        _first, last = label.split("-", 1)  # "Apr-Jun 2016": the quarter's last month
+        return pd.Timestamp(pd.to_datetime(last, format="%b %Y") - pd.DateOffset(months=2))
+    except (ValueError, TypeError):
+        raise ParameterError(f"a {period} label is not a {period}", parameter=period,
+                             expected=("a month such as April 2016" if period == "month"
+                                       else "a quarter such as Apr-Jun 2016"),
+                             found=repr(label)) from None
+
+
+def in_date_order(published: pd.DataFrame, period: str = "month") -> pd.DataFrame:
+    """``published`` (a monthly or quarterly table) with its rows in date order."""
+    starts = [period_start(str(v), period) for v in published[period]]
+    order = np.argsort(np.array(starts, dtype="datetime64[ns]"), kind="stable")
+    return published.iloc[order].reset_index(drop=True)
+
+
 def monthly_xmr(published: pd.DataFrame, period: str = "month") -> pd.DataFrame:
     """The XmR table (:func:`analysis.engine.spc.xmr_table`) of a published monthly (or quarterly)
-    rate; None-free: call only when no rate is suppressed (:func:`xmr_choice`)."""
+    rate, worked out and returned in date order (the ``period`` column keeps the labels);
+    None-free: call only when no rate is suppressed (:func:`xmr_choice`)."""
     from analysis.engine.spc import xmr_table
 
-    series = pd.DataFrame({"period": published[period].astype(str),
-                           "value": [suppress.number(v) for v in published["percent"]]})
-    return xmr_table(series, polarity="lower_is_better", shift_length=7, trend_length=6)
+    ordered = in_date_order(published, period)
+    series = pd.DataFrame({"start": [period_start(str(v), period) for v in ordered[period]],
+                           "value": [suppress.number(v) for v in ordered["percent"]]})
+    out = xmr_table(series, period_col="start", polarity="lower_is_better", shift_length=7,
+                    trend_length=6)
+    labels = dict(zip(series["start"], ordered[period].astype(str), strict=True))
+    out["period"] = [labels[pd.Timestamp(v)] for v in out["period"]]
+    return out
 
 
 def xmr_choice(monthly: pd.DataFrame, quarterly: pd.DataFrame) -> tuple[str | None, str]:
@@ -96,6 +127,41 @@ def share_within_table(time_since: pd.DataFrame) -> pd.DataFrame:
                                       "percent": object})
 
 
+#: What a cell says when the records cannot hold its figure (not a count of 0).
+NOT_RECORDED = "not recorded"
+#: The first census year (ending 31 March) with a closure reason for early help (RC9).
+FIRST_EARLY_HELP_CENSUS = 2023
+#: (table, key column, row, cells) that count steps down to early help.
+EARLY_HELP_CELLS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("funnel", "stage", "of which stepped down to early help",
+     ("count", "percent_of_referrals", "percent_of_assessed")),
+    ("previous_outcome", "previous_outcome", "Stepped down to early help",
+     ("rereferrals", "percent")),
+    ("previous_closure_reason", "code", "RC9", ("rereferrals", "percent")),
+)
+
+
+def early_help_recordable(records_file: Path, year: int) -> bool:
+    """Whether the records can say a case was stepped down to early help in the year
+    ending 31 March ``year``: an extract can (its outcome ``early_help``); a CIN census
+    return only from the 2023 census (closure reason RC9)."""
+    census = records_file.is_dir() or records_file.suffix.lower() == ".xml"
+    return not census or year >= FIRST_EARLY_HELP_CENSUS
+
+
+def mark_early_help_not_recorded(tables: dict[str, pd.DataFrame]) -> None:
+    """Show the early-help step-down cells as "not recorded" (not 0) in ``tables``."""
+    for name, key, row, cells in EARLY_HELP_CELLS:
+        if name not in tables or key not in tables[name]:
+            continue
+        t = tables[name]
+        hit = t[key].astype(str) == row
+        for col in cells:
+            if col in t:
+                t[col] = t[col].astype(object)
+                t.loc[hit, col] = NOT_RECORDED
+
+
 #: Words for where a locality sits on the funnel plot (never the raw flag codes).
 FUNNEL_WORDS: dict[str, str] = {
     "inside": "Within the 95% limits", "above_95": "Above the 95% limit",
@@ -124,5 +190,18 @@ def funnel_positions(localities: pd.DataFrame) -> list[str]:
     return out
 
 
-__all__ = ["FUNNEL_WORDS", "funnel_positions", "funnel_table", "monthly_xmr",
-           "share_within_table", "xmr_choice"]
+__all__ = [
+    "EARLY_HELP_CELLS",
+    "FIRST_EARLY_HELP_CENSUS",
+    "FUNNEL_WORDS",
+    "NOT_RECORDED",
+    "early_help_recordable",
+    "funnel_positions",
+    "funnel_table",
+    "in_date_order",
+    "mark_early_help_not_recorded",
+    "monthly_xmr",
+    "period_start",
+    "share_within_table",
+    "xmr_choice",
+]

@@ -24,12 +24,14 @@ DFE_MEASURES: dict[str, str] = {
 
 
 def dfe_raw(s: Scope, year: int, la: LocalAuthority, paths: Paths
-            ) -> tuple[RawTable | None, pd.DataFrame | None, str]:
+            ) -> tuple[RawTable | None, pd.DataFrame | None, str, pd.DataFrame | None]:
     """The year's re-referral, NFA and not-in-need counts from the records (as masks), with
     DfE's published figures for the LA, England, the region and each statistical neighbour
     for the same year (or the latest published year before it). DfE publishes these three
     as percentages of referrals (table C1); it publishes no contacts and no share of
-    referrals assessed in need. Returns ``(raw table, neighbours table, note)``."""
+    referrals assessed in need. Returns ``(raw table, neighbours table, note, DfE's
+    evidence)``: the evidence (:func:`dfe_evidence`) is DfE's published value, counts,
+    release and publication date for the LA, one row per measure."""
     from analysis.data.catalogue import load_catalogue
     from analysis.engine.benchmark import benchmark_table, load_benchmarks
 
@@ -39,14 +41,15 @@ def dfe_raw(s: Scope, year: int, la: LocalAuthority, paths: Paths
         have = sorted(int(y) for y in table.loc[table["indicator"].isin(list(DFE_MEASURES)),
                                                 "year"].unique())
         if not have:
-            return None, None, "No DfE figures for these measures in data/processed."
+            return None, None, "No DfE figures for these measures in data/processed.", None
         earlier = [y for y in have if y <= year]
         dfe_year = year if year in have else (max(earlier) if earlier else have[0])
         bench = benchmark_table(table, la, catalogue, indicators=list(DFE_MEASURES),
                                 years=[dfe_year], paths=paths)
         neighbours = _neighbour_rates(table, la, dfe_year, paths)
+        evidence = dfe_evidence(table, la, dfe_year, paths)
     except AnalysisError as exc:
-        return None, None, f"No DfE comparison: {str(exc).splitlines()[0]}"
+        return None, None, f"No DfE comparison: {str(exc).splitlines()[0]}", None
     oc = s.flagged["assessment_outcome"].astype(object)
     nfa = s.flagged["referral_nfa"].fillna(False).astype(bool).to_numpy()
     ours = {"re_referrals": s.year_re, "referrals_nfa": s.year & nfa,
@@ -70,7 +73,41 @@ def dfe_raw(s: Scope, year: int, la: LocalAuthority, paths: Paths
     note = ("" if dfe_year == year else
             f"DfE figures for {financial_year_label(year)} are not in data/processed: the "
             f"comparison uses {financial_year_label(dfe_year)}.")
-    return raw, neighbours, note
+    return raw, neighbours, note, evidence
+
+
+def dfe_evidence(table: pd.DataFrame, la: LocalAuthority, year: int, paths: Paths
+                 ) -> pd.DataFrame:
+    """DfE's published figures for ``la`` in ``year``, one row per measure of
+    :data:`DFE_MEASURES`: value, numerator, denominator, whether the counts are known not to
+    be rounded (False when either is not a whole multiple of 5, else None: not known), the
+    release and its publication date."""
+    from analysis.core.config import load_sources
+    from analysis.data.publications import load_publications
+
+    sources = load_sources(paths.config).files
+    releases = load_publications(paths.config)
+    rows = []
+    for ind, measure in DFE_MEASURES.items():
+        hit = table.loc[(table["indicator"] == ind) & (table["year"] == year)
+                        & (table["area_code"] == la.new_code)]
+        row = hit.iloc[0] if len(hit) else pd.Series(dtype=object)
+        num = pd.to_numeric(row.get("numerator"), errors="coerce")
+        den = pd.to_numeric(row.get("denominator"), errors="coerce")
+        known = pd.notna(num) and pd.notna(den)
+        src = sources.get(str(row.get("source", "")).split(":")[0])  # file:column
+        release = releases.release_of(ind)
+        published = release[1].published.get(year) if release else None
+        rows.append({
+            "measure": measure, "dfe_year": financial_year_label(year),
+            "value": pd.to_numeric(row.get("value"), errors="coerce"),
+            "numerator": num, "denominator": den,
+            "counts_rounded": (False if known and (num % 5 or den % 5) else None),
+            "source": (src.publication if src else
+                       f"DfE, Children in need {financial_year_label(year)}, table C1"),
+            "published": published.date if published else None,
+            "published_approximate": bool(published.approximate) if published else None})
+    return pd.DataFrame(rows)
 
 
 def _neighbour_rates(table: pd.DataFrame, la: LocalAuthority, year: int, paths: Paths
@@ -91,4 +128,4 @@ def _neighbour_rates(table: pd.DataFrame, la: LocalAuthority, year: int, paths: 
     return out
 
 
-__all__ = ["DFE_MEASURES", "dfe_raw"]
+__all__ = ["DFE_MEASURES", "dfe_evidence", "dfe_raw"]

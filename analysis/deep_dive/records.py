@@ -109,7 +109,8 @@ def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
                  ) -> tuple[pd.DataFrame, ReadReport, pd.Timestamp]:
     """Read and validate referral records: ``(tidy table, report, history_start)``.
 
-    ``path``: a CSV/XLSX extract (``docs/data-formats/referral-records.md``), a CIN census
+    ``path``: a CSV/XLSX extract (``docs/data-formats/referral-records.md``; its optional
+    ``la_code`` column must hold ``la``'s code), a CIN census
     XML file, or a folder of census XML files (one per year, consecutive, one LA: the LEA
     in each file must be ``la``'s; a referral in several years' files is kept once). Rows
     that cannot be used are left out and counted in the report (never dropped silently);
@@ -147,7 +148,7 @@ def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
                              found=suffix or "no extension",
                              fix="export the records as CSV (see docs/data-formats/"
                                  "referral-records.md)")
-    table, report = read_referral_records(path, on_bad_rows="drop", today=today)
+    table, report = read_referral_records(path, on_bad_rows="drop", today=today, la=la)
     if table.empty:
         raise NoDataError("no usable referral rows", fix="see the reasons: "
                           + "; ".join(f"{k} ({len(v)})" for k, v in report.dropped.items()))
@@ -190,6 +191,9 @@ def read_summary_table(report: ReadReport) -> pd.DataFrame:
     1-4 shown as "c")."""
     rows = [("Rows read", report.rows_in), ("Rows used", report.rows_used),
             ("Rows left out", report.rows_dropped)]
+    if report.copies:
+        rows += [("Exact copies of an earlier row (the referral read once)",
+                  len(report.copies))]
     rows += [(f"Left out: {why}", len(r)) for why, r in report.dropped.items()]
     rows += [(f"Kept, flagged: {why}", len(r)) for why, r in report.flagged.items()]
     table = pd.DataFrame(rows, columns=["what", "rows"])

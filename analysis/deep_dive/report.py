@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.blocks import Block, Column, Note, Pack, Section, Table, Text
-from analysis.deep_dive.breakdowns import CHARACTERISTIC_TABLES
+from analysis.deep_dive.breakdowns import CHARACTERISTIC_TABLES, LEFT_OUT
 from analysis.deep_dive.findings import intro_markdown, key_findings
 from analysis.deep_dive.suppression import THRESHOLD
 from analysis.deep_dive.years import long_date
@@ -40,6 +40,9 @@ HEADINGS: dict[str, str] = {
     "referral_source": "Referral source", "primary_need": "Need code", "label": "Description",
     "assessment_factor": "Factor code", "rate_percent": "Re-referral rate",
     "share_of_rereferrals_percent": "Share of re-referrals",
+    "rereferrals_with_factors": "Re-referrals with any factor recorded",
+    "share_of_rereferrals_with_factors_percent": "Share of re-referrals with any factor "
+                                                 "recorded",
     "age_band": "Age at referral", "ethnicity_group": "Ethnic group", "disability": "Disability",
     "previous_outcome": "Previous referral's outcome", "closure_reason": "Reason for closure",
     "code": "Code", "referrals_in_year": "Referrals in the year", "children": "Children",
@@ -69,7 +72,8 @@ def table_block(name: str, frame: pd.DataFrame, caption: str, source: str = "",
         decimals = None
         if "percent" in k or k in ("england", "region", "neighbours_mean", "la_published"):
             kind, decimals = "percent", 1
-        elif k in ("referrals", "rereferrals", "all_rereferrals", "numerator", "denominator",
+        elif k in ("referrals", "rereferrals", "all_rereferrals", "rereferrals_with_factors",
+                   "numerator", "denominator",
                    "rows", "cumulative_rereferrals", "children", "all_children",
                    "first_referrals", "all_first_referrals", "with_prior_early_help", "known",
                    "not_recorded", "count"):
@@ -219,10 +223,8 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
             title=f"Re-referral rate by {words}", what=words)
             if ch.drawable(t[name], "rate_percent") else _too_few(words.capitalize()))
         who_children.append(tb(name, f"Referrals and re-referrals by {words}"))
-    sections.append(_section(
-        "children", "Who are the children?",
-        *(who_children or [Note("left_out", "The records have no age, ethnicity or "
-                                            "disability (CIN census returns have them).")])))
+    gaps = [Note("left_out", note) for note in dive.notes if note.endswith(LEFT_OUT)]
+    sections.append(_section("children", "Who are the children?", *who_children, *gaps))
     if "early_help" in t:
         eh = t["early_help"]
         sections.append(_section(

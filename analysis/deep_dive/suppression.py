@@ -4,6 +4,11 @@
 small counts are hidden and identifiers dropped; :func:`ratio` works out a percentage from
 published counts only. Every table of the deep dive goes through one of them before
 anything (a chart, a sentence, a file) sees it.
+
+Percentages are worked out from the published (rounded) counts: a percentage from the
+exact counts beside a rounded count gives the exact count back (20 of 56 is 35.7%; beside
+a shown 55, only 20 of 56 fits), and the rounding is part of what keeps a hidden count
+from being worked out (:func:`analysis.engine.suppress.protect`).
 """
 
 from __future__ import annotations
@@ -24,16 +29,51 @@ if TYPE_CHECKING:
 THRESHOLD = 5
 #: Every other published count is rounded to the nearest this.
 ROUNDING = 5
+#: What a "c" in the deep dive means: a small count, or a larger one hidden with it.
+C_MEANS = (f"c: hidden, a count of 1 to {THRESHOLD - 1} or a larger count hidden so that a "
+           "small one cannot be worked out")
+
+
+def round_shown(value: object) -> object:
+    """A published count rounded for display: ``"c"``, 0 and missing kept, 1 to
+    ``THRESHOLD - 1`` never reach here unhidden; others to the nearest :data:`ROUNDING`."""
+    if suppress.is_suppressed(value) or isinstance(value, str):
+        return value
+    v = suppress.number(value)
+    if np.isnan(v) or v == 0:
+        return value
+    return suppress.round_to(v, ROUNDING)
+
+
+def shown_count(value: int) -> object:
+    """One exact count as the deep dive shows it: ``"c"`` for 1 to ``THRESHOLD - 1``, 0 as
+    0, others rounded to the nearest :data:`ROUNDING`."""
+    return suppress.MARKER if 0 < value < THRESHOLD else round_shown(int(value))
+
+
+def round_counts(table: pd.DataFrame, counts: Sequence[str]) -> pd.DataFrame:
+    """``table`` with each count column's shown values rounded (:func:`round_shown`)."""
+    out = table.copy()
+    for col in counts:
+        if col in out:
+            out[col] = pd.Series([round_shown(v) for v in out[col]], index=out.index,
+                                 dtype=object)
+    return out
 
 
 def publish(table: pd.DataFrame, counts: Sequence[str],
             percents: Mapping[str, tuple[str, str]] | None = None, *,
             secondary: str = "both") -> pd.DataFrame:
-    """A table fit to leave the machine: identifiers dropped, then small counts suppressed
-    (1-4 shown as "c", secondary suppression, percentages recomputed from the counts)."""
+    """A table fit to leave the machine, counted as every other table of the deep dive:
+    identifiers dropped, counts of 1-4 shown as "c" (with a further cell hidden beside a
+    lone "c" unless ``secondary`` is "none"), every other count rounded to the nearest
+    :data:`ROUNDING`, then percentages worked out from the shown counts."""
     clean = drop_identifiers(table)
-    return suppress.suppress_counts(clean, list(counts), THRESHOLD, percent_columns=percents,
-                                    secondary=secondary)
+    hidden = suppress.suppression_mask(clean, list(counts), THRESHOLD, secondary)
+    rounded = clean.copy()
+    for col in counts:
+        rounded[col] = [round_shown(v) for v in clean[col]]
+    return suppress.apply_mask(rounded, hidden, percents)
 
 
 def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
@@ -54,4 +94,5 @@ def publish_all(raws: Sequence[RawTable], size: int) -> tuple[dict[str, pd.DataF
     return linked.publish(), linked
 
 
-__all__ = ["ROUNDING", "THRESHOLD", "publish", "publish_all", "ratio"]
+__all__ = ["C_MEANS", "ROUNDING", "THRESHOLD", "publish", "publish_all", "ratio", "round_counts",
+           "round_shown", "shown_count"]

@@ -18,7 +18,7 @@ from analysis.core.config import Paths
 from analysis.data.catalogue import Catalogue
 from analysis.data.geography import LocalAuthority
 from analysis.data.periods import financial_year_label
-from analysis.data.sources import source_line
+from analysis.data.sources import combined_source_line, source_line
 from analysis.engine.benchmark import (
     benchmark_table,
     latest_rows,  # the explorer leaves blank indicators out
@@ -250,7 +250,8 @@ def explorer_pack(table: pd.DataFrame, la: LocalAuthority, catalogue: Catalogue,
     latest = latest_rows(judged)
     sources = {str(r["indicator"]): source_line(catalogue.get(str(r["indicator"])), str(r["period"]), paths)
                for _, r in latest.iterrows()}
-    every = _source_text(list(sources.values()))
+    every = combined_source_line([(catalogue.get(str(r["indicator"])), str(r["period"]))
+                                  for _, r in latest.iterrows()], paths)
     sections = [Section("benchmarks", f"{la.name} ({la.region_name})",
                         (Text(level_heading(level)), judged_table(judged, la, every)))]
     missing = [i for i in dict.fromkeys(judged["indicator"]) if i not in set(latest["indicator"])]

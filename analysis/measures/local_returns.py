@@ -14,6 +14,7 @@ import pandas as pd
 
 from analysis.core.config import Paths
 from analysis.core.errors import InputDataError
+from analysis.core.sizes import check_file_size
 from analysis.data.catalogue import Catalogue, load_catalogue
 from analysis.data.periods import Quarter, as_quarter
 from analysis.data.schemas.local_return import FILE_COLUMNS
@@ -37,11 +38,24 @@ def local_return_files(paths: Paths, la: LocalAuthority | None = None) -> list[P
     return files
 
 
+#: How big a local return usually is, for the message refusing one that is far too big.
+USUAL_RETURN = "a quarter's return is a few kilobytes"
+
+
+def check_return_sizes(files: list[Path]) -> None:
+    """Refuse, before any is read, a local return over 50 MB (:mod:`analysis.core.sizes`)."""
+    for path in files:
+        if path.exists():
+            check_file_size(path, "a local quarterly return", usual=USUAL_RETURN)
+
+
 def read_return_file(path: Path, paths: Paths, catalogue: Catalogue | None = None) -> pd.DataFrame:
-    """One return file read with the measures of the LA its name begins with."""
+    """One return file read with the measures of the LA its name begins with (refused unread
+    when it is over 50 MB)."""
     from analysis.data.readers.local_return import read_local_return
     from analysis.measures.local_measures import load_local_measures, slug_of_return
 
+    check_return_sizes([path])
     slug = slug_of_return(path, paths.config)
     if slug is None:
         raise InputDataError(
@@ -62,7 +76,8 @@ def load_local_returns(paths: Paths, la: LocalAuthority, catalogue: Catalogue | 
     (``config/local/<la>.yaml``): another LA's file, broken or not, is never opened. An
     empty table when there are none (callers check ``.empty``). The same indicator and period
     in two files is an :class:`InputDataError` naming both; a return for an LA whose measures
-    are not defined is an :class:`InputDataError` naming the file.
+    are not defined is an :class:`InputDataError` naming the file, and so is a file over 50 MB
+    (before any file is read).
     """
     from analysis.data.readers.local_return import empty_local_table, read_local_return
     from analysis.measures.local_measures import load_local_measures, measures_path
@@ -70,6 +85,7 @@ def load_local_returns(paths: Paths, la: LocalAuthority, catalogue: Catalogue | 
     files = local_return_files(paths, la)
     if not files:
         return empty_local_table()
+    check_return_sizes(files)
     if not measures_path(paths.config, la.slug).exists():
         raise InputDataError(
             f"a local return for {la.name}, which has no local measures defined",

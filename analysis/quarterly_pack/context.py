@@ -51,21 +51,23 @@ def local_returns(la: LocalAuthority, paths: Paths) -> pd.DataFrame:
     return load_local_returns(paths, la)
 
 
-def indicator_years(quarter: Quarter, indicators: list[str], paths: Paths) -> dict[str, int]:
+def indicator_years(quarter: Quarter, indicators: list[str], paths: Paths) -> dict[str, int | None]:
     """For each indicator, the latest annual year published by the end of ``quarter``.
 
     From the release dates in ``config/publications.yaml`` (the rule the quarterly pairing
-    uses); an indicator with no release listed there falls back to
-    :func:`latest_published_year`.
+    uses). None when the release lists no year published by then (the pack shows no figure
+    for it and says when its first year came out); an indicator with no release listed there
+    falls back to :func:`latest_published_year`.
     """
     from analysis.data.publications import benchmark_year_for_quarter, load_publications
 
     publications = load_publications(paths.config)
     default = latest_published_year(quarter)
-    years = {}
+    years: dict[str, int | None] = {}
     for ind in indicators:
+        listed = publications.release_of(ind) is not None
         found = benchmark_year_for_quarter(quarter, ind, publications)
-        years[ind] = default if found is None else found
+        years[ind] = found if listed else default
     return years
 
 

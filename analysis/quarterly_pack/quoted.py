@@ -19,6 +19,7 @@ from analysis.core.errors import InputDataError
 from analysis.data.catalogue import load_catalogue
 from analysis.data.geography import LocalAuthority
 from analysis.data.periods import parse_year
+from analysis.data.sources import release_names
 from analysis.engine.benchmark import (
     benchmark_table,
     load_benchmarks,
@@ -43,8 +44,11 @@ def _decimals(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-def compare_value(quoted_text: str, computed: float | None) -> tuple[bool | None, str]:
-    """Whether a quoted figure (as written) is the computed one, rounded; and why not."""
+def compare_value(quoted_text: str, computed: float | None, release: str = "") -> tuple[bool | None, str]:
+    """Whether a quoted figure (as written) is the computed one, rounded; and why not.
+
+    ``release``: the release the computed figure is taken from (and when its year was first
+    published), named when the two differ."""
     if computed is None or (isinstance(computed, float) and math.isnan(computed)):
         return None, "no published figure in the toolkit's data to compare"
     quoted = float(quoted_text)
@@ -54,8 +58,10 @@ def compare_value(quoted_text: str, computed: float | None) -> tuple[bool | None
         return True, "the same figure" if same else f"the published {computed:g}, rounded"
     if dec == 0 and math.trunc(computed) == quoted:
         return True, f"the published {computed:g} with its decimals cut off (not rounded)"
-    return False, (f"differs from DfE's published {computed:g} by {quoted - computed:+.{max(dec, 1)}f}: "
-                   f"the quote may come from an earlier release or a different table")
+    why = (f"the toolkit's figure is from {release}, later than the report, which may hold a revised "
+           f"figure; or the quote is from another table" if release
+           else "the quote and the toolkit's figure may come from different releases or tables")
+    return False, f"differs from DfE's published {computed:g} by {quoted - computed:+.{max(dec, 1)}f}: {why}"
 
 
 def _sn_rank(table: pd.DataFrame, la: LocalAuthority, indicator: str, year: int, polarity: str,
@@ -132,7 +138,8 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
             column = _COMPARATOR_COLUMN.get(r["comparator"])
             computed = None if column is None or pd.isna(bench[column]) else float(bench[column])
             rec["computed_value"] = computed
-            agrees, why = compare_value(r["value"], computed)
+            release = release_names(catalogue.get(ind), year, paths)
+            agrees, why = compare_value(r["value"], computed, release)
             rec["agrees"] = agrees
             notes.append(why)
         if r["rank"]:

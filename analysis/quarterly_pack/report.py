@@ -22,6 +22,7 @@ from analysis.data.catalogue import Catalogue, load_catalogue
 from analysis.data.coverage import missing_notes
 from analysis.data.geography import LocalAuthority
 from analysis.data.periods import Quarter, check_supported_quarter, financial_year_label
+from analysis.data.publications import load_publications
 from analysis.engine.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all_once
 from analysis.engine.judgement import judge_table
 from analysis.engine.narrative import sentences
@@ -94,7 +95,8 @@ def build_pack_context(la: LocalAuthority, quarter: Quarter, *, neighbours: str 
         local = local.iloc[0:0]
     shown = set(latest["indicator"])
     missing = missing_notes(table, catalogue, [i for i in ids if i not in shown], cutoff,
-                            when=f"by the end of {quarter.label}")
+                            when=f"by the end of {quarter.label}",
+                            publications=load_publications(paths.config))
     explained = {n.indicator for n in missing}
     missing += [Note("missing", f"{catalogue.get(i).label}: no published figure in the toolkit's data.", i)
                 for i in ids if i not in shown and i not in explained]

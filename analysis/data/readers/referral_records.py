@@ -19,11 +19,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputDataError, ParameterError
+from analysis.data.readers.record_checks import (
+    check_day_month_order,
+    check_la_codes,
+    exact_copies,
+)
 from analysis.data.schemas.referrals import (
     ASSESSMENT_FACTORS,
     ASSESSMENT_OUTCOMES,
@@ -52,7 +58,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "locality": ("area", "team", "locality_team"),
     "primary_need": ("primaryneedcode", "primary_need_code", "need_code"),
     "assessment_factors": ("assessmentfactors", "factors", "factors_at_assessment"),
+    "la_code": ("lacode", "lea", "lea_code", "la_ons_code", "local_authority_code"),
 }
+
+if TYPE_CHECKING:
+    from analysis.data.geography import LocalAuthority
 
 EARLIEST = pd.Timestamp("1990-01-01")
 _YES = {"true", "yes", "y", "1", "t"}
@@ -69,6 +79,8 @@ class ReadReport:
     dropped: dict[str, list[int]] = field(default_factory=dict)
     flagged: dict[str, list[int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    #: rows that are exact copies of an earlier row: the referral is read once
+    copies: list[int] = field(default_factory=list)
 
     @property
     def rows_dropped(self) -> int:
@@ -83,7 +95,9 @@ class ReadReport:
     def summary(self) -> str:
         """A few lines for a person: counts, then each reason with its row count."""
         lines = [f"{self.file}: {self.rows_in} rows read, {self.rows_used} used, "
-                 f"{self.rows_dropped} dropped, {self.rows_flagged} flagged"]
+                 f"{self.rows_dropped} dropped, {self.rows_flagged} flagged"
+                 + (f", {len(self.copies)} exact copies of an earlier row (read once)"
+                    if self.copies else "")]
         lines += [f"  dropped ({len(r)}): {why}" for why, r in self.dropped.items()]
         lines += [f"  flagged ({len(r)}): {why}" for why, r in self.flagged.items()]
         lines += [f"  note: {n}" for n in self.notes]
@@ -112,6 +126,7 @@ def _rename(df: pd.DataFrame, path: Path) -> pd.DataFrame:
                                  fix="keep one of them")
         mapping[col] = meaning
     out = df.rename(columns=mapping)
+    out.attrs["given_names"] = {tidy: str(col) for col, tidy in mapping.items()}
     missing = [c for c in REQUIRED if c not in out.columns]
     if missing:
         raise InputDataError(
@@ -180,12 +195,17 @@ def read_referral_records(
     sheet: str | int | None = None,
     on_bad_rows: str = "raise",
     today: pd.Timestamp | str | None = None,
+    la: LocalAuthority | None = None,
 ) -> tuple[pd.DataFrame, ReadReport]:
     """Read and validate a referral extract; return ``(table, report)``.
 
     ``on_bad_rows``: ``"raise"`` (default) stops at unusable rows with an
     :class:`InputDataError` naming file, column and rows; ``"drop"`` leaves them out and
     lists them in the report. ``today`` is the latest allowed date (default: today).
+
+    Before any row is read: dates written month first are refused, rows that are exact
+    copies of an earlier row are read once (counted in ``report.copies``), and an optional
+    ``la_code`` column must hold ``la``'s ONS or old DfE code (without ``la``: one LA's code).
     """
     if on_bad_rows not in ("raise", "drop"):
         raise ParameterError("on_bad_rows must be 'raise' or 'drop'", parameter="on_bad_rows",
@@ -194,8 +214,18 @@ def read_referral_records(
     latest = pd.Timestamp(today).normalize() if today is not None else pd.Timestamp.today(
     ).normalize()
     raw = _rename(_load(path, sheet), path)
+    given_names: dict[str, str] = raw.attrs.get("given_names", {})
     report = ReadReport(file=str(path), rows_in=len(raw))
     rownum = pd.Series(raw.index.to_numpy() + 2, index=raw.index)  # header is row 1
+    copies = exact_copies(raw)
+    report.copies = rownum[copies].tolist()
+    raw, rownum = raw.loc[~copies], rownum.loc[~copies]
+    for col in ("referral_date", "closure_date"):
+        if col in raw:
+            check_day_month_order(raw[col], rownum, file=path, column=given_names.get(col, col))
+    if "la_code" in raw:
+        check_la_codes(raw["la_code"], rownum, la, file=path,
+                       column=given_names.get("la_code", "la_code"))
     errors: list[tuple[str, str, pd.Series]] = []  # (problem, column, mask)
 
     def err(problem: str, column: str, mask: pd.Series) -> None:

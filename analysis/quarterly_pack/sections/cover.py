@@ -12,8 +12,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.blocks import Block, Note, Section, Text
-from analysis.data.periods import financial_year_label
-from analysis.quarterly_pack.context import PackContext, indicator_years, pack_paths, pack_section
+from analysis.quarterly_pack.context import PackContext, pack_paths, pack_section
 from analysis.quarterly_pack.local_tables import profile_frame, quarterly_report
 from analysis.quarterly_pack.wording import children_text
 
@@ -108,24 +107,37 @@ def status_counts(ctx: PackContext) -> dict[str, int]:
 
 
 def data_sources(ctx: PackContext) -> str:
-    """The data behind the pack and their dates: the local return, then each DfE release
-    with the year used and the day it was published."""
-    from analysis.data.publications import load_publications
+    """The data behind the pack and their dates: the local return; each DfE release with the
+    year shown and when that year was first published (on or before the quarter's end, or
+    plainly marked as later); then the releases the figures are taken from, with their dates
+    (often later releases, which hold the whole series)."""
+    from analysis.data.publications import load_publications, published_text
+    from analysis.data.sources import figure_files, taken_from
 
-    pubs = load_publications(pack_paths(ctx).config)
-    cutoff = indicator_years(ctx.quarter, ctx.indicators, pack_paths(ctx))
-    periods = dict(zip(ctx.latest["indicator"], ctx.latest["period"], strict=True))
+    paths = pack_paths(ctx)
+    pubs = load_publications(paths.config)
+    shown = ctx.latest.dropna(subset=["year"])
+    years = dict(zip(shown["indicator"], shown["year"].astype(int), strict=True))
+    periods = dict(zip(shown["indicator"], shown["period"], strict=True))
     parts = [f"{ctx.la.name} quarterly performance return, {ctx.quarter.label}"] if ctx.has_local else []
+    files: list[str] = []
     for release in pubs.releases.values():
-        used = [i for i in release.indicators if i in cutoff and i in periods]
+        used = [i for i in release.indicators if i in years]
         if not used:
             continue
-        year = max(cutoff[i] for i in used)
+        year = max(years[i] for i in used)
+        period = next(periods[i] for i in used if years[i] == year)
         when = release.published.get(year)
-        period = next((periods[i] for i in used if cutoff[i] == year), financial_year_label(year))
-        title = release.title.split(" (")[0]
-        date = f", published {when.date.day} {when.date:%b %Y}" if when is not None else ""
-        parts.append(f"{title} {period}{date}")
+        text = f"{release.short_title} {period}"
+        if when is not None:
+            text += f", first published {published_text(when)}"
+            if when.date > ctx.quarter.end:
+                text += f" (after the end of {ctx.quarter.label})"
+        parts.append(text)
+        for ind in used:
+            files += figure_files(ctx.catalogue.get(ind), years[ind], paths)
+    if files:
+        parts.append("figures as they stand in " + taken_from(files, paths, pubs))
     return "; ".join(parts)
 
 
