@@ -89,20 +89,13 @@ _KNOWN = {
                             "indicator sentences and at-a-glance rows: counts DfE rounded to 5, shown without "
                             "'about'; rank_beside_figure: the profile's 2016-17 ranks and bands beside the 2017-18 "
                             "Q4 local figure (A1, A2, A6) or beside no figure (A9, B10, B13, B14, C14, C15)",
-    "Doncaster 2015-16 Q4": "percent_counts: '42% (75 of 175)' (is 43%; rounded counts without 'about') on the "
-                            "cover, the sentence and the at-a-glance row; sources_published: first-time entrants "
-                            "2015, published 19 May 2016, after 31 Mar 2016",
+    "Doncaster 2015-16 Q4": "percent_counts: '42% (75 of 175)' (is 43%; counts DfE rounded to 5, without "
+                            "'about') on the cover, the sentence and the at-a-glance row",
     "Rotherham 2016-17 Q4": "percent_counts: '61% (70 of 110)' (is 64%) and '50 of 431', counts DfE rounded to 5 "
-                            "without 'about'; sources_published: Youth Justice Statistics 2015-16, published 25 "
-                            "Jan 2018, after 31 Mar 2017",
+                            "without 'about'",
     "Lancashire 2017-18 Q2": "percent_counts: '155 of 1,842' and '170 of 425', counts DfE rounded to 5 without "
-                             "'about'; sources_published: Youth Justice Statistics 2015-16, published 25 Jan 2018, "
-                             "after 30 Sep 2017; rank_beside_figure: the profile's rank 133 of 151 and band D beside "
-                             "the quarter's 53.2",
-    "Doncaster deep dive (synthetic records)": "series_by_date: the monthly XmR chart's months in alphabetical "
-                                               "order (April 2016, April 2017, ...)",
-    "Doncaster deep dive (census XML)": "series_by_date: the monthly XmR chart's months in alphabetical order "
-                                        "(April 2017, August 2017, ...)",
+                             "'about'; rank_beside_figure: the profile's rank 133 of 151 and band D beside the "
+                             "quarter's 53.2",
 }
 
 

@@ -19,7 +19,6 @@ from analysis.deep_dive import report as dd
 from analysis.deep_dive.audit import write_audit_list
 from analysis.deep_dive.build import build_deep_dive, prepare
 from analysis.deep_dive.records import load_records
-from analysis.render.invariants import PackUntrueError
 
 HEADER = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Message>\n<Header><CollectionDetails>"
           "<Collection>CIN</Collection><Year>{year}</Year><ReferenceDate>{year}-03-31"
@@ -229,11 +228,6 @@ PAYLOAD_HTML = "<img src=x onerror=alert(1)><script>alert(1)</script>"
 PAYLOAD_FORMULA = '=HYPERLINK("http://evil.example","click")'
 
 
-@pytest.mark.xfail(strict=True, raises=PackUntrueError,
-                   reason="output.write refuses the deep dive: series_by_date, its monthly XmR input is in "
-                          "alphabetical month order (April 2016, August 2016, December 2016, ...), so its moving "
-                          "ranges and limits are worked out of order; remove this mark once the deep dive sorts "
-                          "the months by date")
 def test_user_text_is_escaped_and_neutralised_end_to_end(tmp_path, paths, bench_table):
     import io
     import zipfile

@@ -125,13 +125,41 @@ def test_a_source_published_after_the_period_is_found():
             "sources": "Characteristics of children in need 2015-16, published 3 Nov 2016; "
                        "Youth Justice Statistics 2015-16, published 25 Jan 2018"}
     [line] = found(pack_of(meta=meta), "sources_published")
-    assert "Youth Justice Statistics 2015-16" in line and "after the period's end (31 Mar 2017)" in line
+    assert "Youth Justice Statistics 2015-16" in line and "after the pack's date (31 Mar 2017)" in line
 
 
 def test_a_source_marked_as_published_later_passes():
     meta = {**META, "sources": "Children's social work workforce Sep 2018, published later (28 Feb 2019)"}
     assert found(pack_of(meta=meta), "sources_published") == []
     meta = {**META, "sources": "Youth Justice Statistics 2016-17, published 25 Jan 2018"}
+    assert found(pack_of(meta=meta), "sources_published") == []
+
+
+def test_first_published_and_approximate_dates_are_read():
+    meta = {**META, "period": "2016-17 Q4",
+            "sources": "Characteristics of children in need 2015-16, first published about November 2016; "
+                       "Youth Justice Statistics 2015-16, first published about January 2018; "
+                       "Children's social work workforce Sep 2017, first published 15 February 2018"}
+    problems = found(pack_of(meta=meta), "sources_published")
+    assert [p.split('"')[1] for p in problems] == ["Youth Justice Statistics 2015-16, first published about January 2018",
+                                                   "Children's social work workforce Sep 2017, first published 15 "
+                                                   "February 2018"]
+    assert "published 01 Jan 2018, after the pack's date (31 Mar 2017)" in problems[0]
+
+
+def test_a_pack_not_about_a_quarter_needs_its_sources_out_by_the_day_it_was_made():
+    sources = "DfE, Children in need: reporting year 2025, table C1, published about October 2025"
+    explorer = {**META, "period": "2012-13 to 2024-25", "made": "7 December 2026", "sources": sources}
+    assert found(pack_of(meta=explorer), "sources_published") == []
+    early = {**explorer, "made": "1 September 2025"}
+    assert "after the pack's date (01 Sep 2025)" in found(pack_of(meta=early), "sources_published")[0]
+
+
+def test_the_versions_the_figures_are_taken_from_are_marked_as_later():
+    meta = {**META, "sources": "Characteristics of children in need 2016-17, first published about November 2017; "
+                               "figures as they stand in DfE, Children in need: reporting year 2025, tables C1, D3 "
+                               "and D5, published about October 2025; DfE, Characteristics of children in need: "
+                               "2023, tables C1 and B1, published about October 2023"}
     assert found(pack_of(meta=meta), "sources_published") == []
 
 
@@ -146,7 +174,8 @@ def test_a_figure_from_a_later_release_is_found():
     ("2017-18 Q4", dt.date(2018, 3, 31)), ("2017-18 Q1", dt.date(2017, 6, 30)),
     ("2013-14 Q3", dt.date(2013, 12, 31)), ("2016-17", dt.date(2017, 3, 31)),
     ("Sep 2017", dt.date(2017, 9, 30)), ("2016", dt.date(2016, 12, 31)),
-    ("2018-19 (year ending 31 March 2019)", dt.date(2019, 3, 31)), ("not a period", None)])
+    ("2018-19 (year ending 31 March 2019)", dt.date(2019, 3, 31)), ("2012-13 to 2024-25", dt.date(2025, 3, 31)),
+    ("7 December 2026", dt.date(2026, 12, 7)), ("not a period", None)])
 def test_period_ends(label, end):
     assert period_end(label) == end
 

@@ -120,13 +120,17 @@ def percent_counts(pack: Pack) -> list[Problem]:
     return _text_percent_problems(pack) + in_tables + _evidence_problems(pack)
 
 
-_PUBLISHED = re.compile(r"published (\d{1,2} )?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{4})")
-_LATER = re.compile(r"published (later|after)|after the end of", re.IGNORECASE)
+_QUARTER_LABEL = re.compile(r"\d{4}[-/]\d{2,4}\s*Q[1-4]\b")
+_PUBLISHED = re.compile(r"published (?:about )?(\d{1,2} )?(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* (\d{4})")
+#: Words that plainly mark a source as published after the period (a later version of the
+#: figures, listed after "figures as they stand in"), for it and the sources listed after it.
+_LATER = re.compile(r"published (later|after)|after the end of|as they stand in", re.IGNORECASE)
 
 
 def published_date(text: str) -> dt.date | None:
-    """The publication date a source line gives ("published 2 Nov 2017"; "published Nov 2017"
-    is the month's first day, the earliest it can be), or None."""
+    """The publication date a source line gives ("published 2 Nov 2017", "first published
+    15 February 2018"; an approximate "published about November 2017" is the month's first
+    day, the earliest it can be), or None."""
     m = _PUBLISHED.search(text)
     if not m:
         return None
@@ -135,25 +139,37 @@ def published_date(text: str) -> dt.date | None:
     return dt.date(int(m.group(3)), month, int(m.group(1) or 1))
 
 
+def _published_by(pack: Pack) -> dt.date | None:
+    """The day a pack's sources must be out by: a quarter's last day for a pack about a
+    quarter (a committee reads it then); otherwise (a range of years, a deep dive's year) the
+    day it was made."""
+    period = str(pack.meta.get("period", ""))
+    if _QUARTER_LABEL.search(period):
+        return period_end(period)
+    return period_end(str(pack.meta.get("made", "")))
+
+
 def sources_published(pack: Pack) -> list[Problem]:
-    """Every source a pack lists was published by the end of its period, unless plainly
-    marked as published later."""
-    end = period_end(pack.meta.get("period"))
+    """Every source a pack about a quarter lists was published by the quarter's end (any other
+    pack's by the day it was made), unless plainly marked as published later."""
+    end = _published_by(pack)
     if end is None:
         return []
     problems = []
+    later = False
     for item in re.split(r";\s*", str(pack.meta.get("sources", ""))):
+        later = later or bool(_LATER.search(item))
         date = published_date(item)
-        if date and date > end and not _LATER.search(item):
+        if date and date > end and not later:
             problems.append(Problem("sources_published", "title", "facts, sources", item,
-                                    f"published {date:%d %b %Y}, after the period's end ({end:%d %b %Y})"))
+                                    f"published {date:%d %b %Y}, after the pack's date ({end:%d %b %Y})"))
     for section, block in pack.blocks():
         if isinstance(block, Text | Table):
             for figure in block.figures:
                 if figure.published and figure.published > end and not _LATER.search(_block_text(block)):
                     problems.append(Problem(
                         "sources_published", section.id, "figure", figure.label or figure.source,
-                        f"{figure.source} was published {figure.published:%d %b %Y}, after the period's end "
+                        f"{figure.source} was published {figure.published:%d %b %Y}, after the pack's date "
                         f"({end:%d %b %Y})"))
     return problems
 

@@ -46,8 +46,9 @@ def _month_end(year: int, month: int) -> dt.date:
 
 def period_end(label: object) -> dt.date | None:
     """The last day of the period a label names: "2017-18 Q4" -> 31 Mar 2018, "2016-17" ->
-    31 Mar 2017, "Sep 2017" -> 30 Sep 2017, "2016" -> 31 Dec 2016; None if not a period."""
-    text = str(label or "")
+    31 Mar 2017, "Sep 2017" -> 30 Sep 2017, "2016" -> 31 Dec 2016, "7 December 2026" -> that day, "2012-13 to
+    2024-25" -> 31 Mar 2025; None if not a period."""
+    text = str(label or "").split(" to ")[-1]  # a range ends when its last period ends
     if m := _QUARTER.search(text):
         start = int(m.group(1))
         q = int(m.group(3))
