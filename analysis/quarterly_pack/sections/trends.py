@@ -7,7 +7,13 @@ from __future__ import annotations
 import re
 
 from analysis.core.blocks import Block, Column, Note, Section, Table
-from analysis.quarterly_pack.context import PackContext, local_source, pack_section
+from analysis.quarterly_pack.context import (
+    PackContext,
+    counted,
+    local_left_out,
+    local_source,
+    pack_section,
+)
 from analysis.quarterly_pack.local_tables import (
     benchmark_pairing,
     local_decimals,
@@ -58,12 +64,12 @@ def quarterly_section(ctx: PackContext) -> Section:
     """Trend charts of the contract and volume measures with two or more quarters."""
     if not ctx.has_local:
         return pack_section(ctx, "quarterly", "Quarterly trends",
-                            [Note("left_out", f"No quarterly trends: {ctx.la.name} has no local quarterly figures "
-                                              f"in this toolkit.")])
+                            [Note("left_out", local_left_out(ctx))])
     blocks, short = _trend_blocks(ctx, ("contract", "volumetric"))
     if short:
-        blocks.append(Note("left_out", f"No trend chart for {len(short)} measure(s) with a figure for only one "
-                                       f"quarter so far (or none); their latest figures are in the profile table."))
+        blocks.append(Note("left_out", f"No trend chart for {counted(len(short), 'measure')} with a figure for "
+                                       f"only one quarter so far (or none); the latest figures are in the "
+                                       f"profile table."))
     return pack_section(ctx, "quarterly", "Quarterly trends", blocks, QUARTERLY_INTRO)
 
 
@@ -73,7 +79,7 @@ def quarterly_detail_section(ctx: PackContext) -> Section:
     title = "Other local figures"
     if not ctx.has_local:
         return pack_section(ctx, "quarterly_detail", title,
-                            [Note("left_out", f"No local figures for {ctx.la.name} in this toolkit.")], appendix=True)
+                            [Note("left_out", local_left_out(ctx))], appendix=True)
     prof = profile_frame(ctx, ("context",))
     blocks: list[Block] = []
     if not prof.empty:
@@ -82,10 +88,11 @@ def quarterly_detail_section(ctx: PackContext) -> Section:
                             columns=(Column("measure", "Measure"),
                                      Column("value", "Latest", kind="number", unit_key="unit",
                                             decimals_key="decimals"),
-                                     Column("code", "Code", display=False), Column("unit", "Unit", display=False))))
+                                     Column("published_code", "Code", display=False),
+                                     Column("unit", "Unit", display=False))))
     charts, _ = _trend_blocks(ctx, ("context",))
     blocks += charts
     if not blocks:
         blocks.append(Note("missing", f"The return has no other figures for {ctx.quarter.label}."))
     return pack_section(ctx, "quarterly_detail", title, blocks,
-                        "Figures the quarterly return gives for context, without targets.", appendix=True)
+                        "Figures the papers give for context, without targets.", appendix=True)
