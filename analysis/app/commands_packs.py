@@ -101,9 +101,11 @@ def quarter(
     for table in quarter_tables(report):
         typer.echo(f"\n== {table.name}")
         typer.echo(table_text(table))
+    from analysis.measures.local_measures import load_local_measures
     from analysis.measures.local_status import summary_text
 
-    typer.echo("\n" + summary_text(report["summary"], report["status"]["period"].iloc[0]))
+    noun = load_local_measures(paths.config, authority.slug).measure_noun  # the return exists, so they do
+    typer.echo("\n" + summary_text(report["summary"], report["status"]["period"].iloc[0], noun))
 
 
 @friendly_errors

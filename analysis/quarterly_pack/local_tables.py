@@ -161,7 +161,19 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
     out["status_text"] = out["status"].map(STATUS_WORDS).fillna("")
     out["published_code"] = [published_code(ctx, c) for c in out["code"]]
     out["children"] = _children(ctx, out["code"])
+    approximate = _quarter_rows(ctx).get("approximate", pd.Series(dtype=bool))
+    out["approximate"] = [bool(approximate.get(c, False)) for c in out["code"]]
+    out["value_text"] = [("about " if a and t else "") + t for a, t in zip(out["approximate"], out["value_text"],
+                                                                          strict=True)]
+    out["approximate_text"] = out["approximate"].map({True: "yes", False: ""})
     return out
+
+
+def _quarter_rows(ctx: PackContext) -> pd.DataFrame:
+    """The quarter's rows of the LA's return, by code."""
+    local = ctx.local
+    return local[(local["period_type"] == "quarter") & (local["period"] == ctx.quarter.label)].set_index(
+        "indicator_code")
 
 
 #: Statuses in words, for downloads (the page shows them with their symbols).
@@ -183,8 +195,8 @@ def _children(ctx: PackContext, codes: pd.Series) -> list[str]:
     number"), from the quarter's rows of the return."""
     from analysis.quarterly_pack.wording import local_children_text
 
-    rows = ctx.local[(ctx.local["period_type"] == "quarter") & (ctx.local["period"] == ctx.quarter.label)
-                     & (ctx.local["unit"] == "percent")].set_index("indicator_code")
+    rows = _quarter_rows(ctx)
+    rows = rows[rows["unit"] == "percent"]
     return [local_children_text(rows.at[c, "numerator"], rows.at[c, "denominator"]) if c in rows.index else ""
             for c in codes]
 

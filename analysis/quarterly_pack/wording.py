@@ -15,7 +15,7 @@ from analysis.quarterly_pack.context import PackContext, once
 #: data/raw/local/README.md): a bracket or a "; ..." clause holding one of these words.
 _TRANSCRIPTION_WORDS = re.compile(
     r"seeds?\b|transcri|our name|unit not stated|no code in the report|as reported|"
-    r"stated as approximate|as stated by", re.IGNORECASE)
+    r"stated as approximate|as stated by|as stated in|numerator =|denominator =", re.IGNORECASE)
 
 
 def plain_label(label: object) -> str:

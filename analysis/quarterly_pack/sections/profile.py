@@ -27,7 +27,9 @@ PROFILE_INTRO = ("Every measure the papers give this quarter: the latest figure,
 PROFILE_COLUMNS = (
     Column("area", "Area"),
     Column("measure", "Measure"),
-    Column("value", "Latest", kind="number", unit_key="unit", decimals_key="decimals"),
+    Column("value_text", "Latest", unit_key="unit", download=False),
+    Column("value", "Latest", kind="number", display=False),
+    Column("approximate_text", "Approximate", display=False),
     Column("children", "Children"),
     Column("target", "Target", kind="number", unit_key="unit", decimals_key="decimals"),
     Column("status", "Status", kind="status", download=False),
@@ -94,7 +96,8 @@ def profile_section(ctx: PackContext) -> Section:
         blocks.append(Table(
             name="volumes", frame=vol, caption=f"Volumes, {ctx.quarter.label}", source=local_source(ctx),
             columns=(Column("measure", "Measure"),
-                     Column("value", "Latest", kind="number", unit_key="unit", decimals_key="decimals"),
+                     Column("value_text", "Latest", unit_key="unit", download=False),
+                     Column("value", "Latest", kind="number", display=False),
                      Column("published_code", "Code", display=False), Column("unit", "Unit", display=False))))
     disagree = quarterly_report(ctx)["disagreements"]
     if not disagree.empty:

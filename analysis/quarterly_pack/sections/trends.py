@@ -86,8 +86,9 @@ def quarterly_detail_section(ctx: PackContext) -> Section:
         blocks.append(Table(name="context_measures", frame=prof, caption=f"Context figures, {ctx.quarter.label}",
                             source=local_source(ctx),
                             columns=(Column("measure", "Measure"),
-                                     Column("value", "Latest", kind="number", unit_key="unit",
-                                            decimals_key="decimals"),
+                                     Column("value_text", "Latest", unit_key="unit", download=False),
+                                     Column("value", "Latest", kind="number", display=False),
+                                     Column("approximate_text", "Approximate", display=False),
                                      Column("published_code", "Code", display=False),
                                      Column("unit", "Unit", display=False))))
     charts, _ = _trend_blocks(ctx, ("context",))
