@@ -248,7 +248,7 @@ def test_trends_over_the_years_only_with_three_years(doncaster_pack):
             assert block.inputs["series"]["value"].notna().sum() >= 3, block.name
     yj = _section(doncaster_pack, "indicator_yj_first_time_entrants")
     assert not any(isinstance(b, Chart) and b.name.endswith("_trend") for b in yj.blocks)
-    assert ("No trend over the years: Doncaster has a published figure for 2 year(s) (2015, 2016), and a "
+    assert ("No trend over the years: Doncaster has a published figure for 2 years (2015, 2016), and a "
             "trend needs at least 3.") in _notes(yj)
     assert not any("from 2016 to 2016" in b.alt_text for b in doncaster_pack.charts())
 

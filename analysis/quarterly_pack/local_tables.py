@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.engine.ranking import rank_text
 from analysis.quarterly_pack.context import PackContext, once, pack_paths
-from analysis.quarterly_pack.wording import plain_label
+from analysis.quarterly_pack.wording import DOWNLOAD_DECIMALS, plain_label
 
 
 def _row_decimals(unit: str, catalogue: int | None, values: tuple[Any, ...]) -> int:
@@ -150,7 +150,7 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
             year.append("")
     out["england"], out["rank"], out["band"], out["benchmark_year"] = england, rank, band, year
     for key, values in numbers.items():
-        out[key] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+        out[key] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").round(DOWNLOAD_DECIMALS)
     out["benchmark_decimals"] = pd.Series(bench_decimals, dtype="Int64")
     # The rank and band rank the LA's published figure for the year, not the quarter's: the
     # published figure stands beside them ("40% (2016-17)").

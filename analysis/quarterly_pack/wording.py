@@ -86,3 +86,17 @@ def latest_sentences(ctx: PackContext) -> pd.Series:
     """The sentence of each of the pack's latest rows, by ``ctx.latest``'s index: the counts it
     quotes are the ones the tables show (:func:`children_text`), worked out once."""
     return cast(pd.Series, once(ctx, "latest_sentences", lambda: sentences(ctx.latest)))
+
+
+#: Decimals a download keeps: enough for any published figure or mean, without binary noise
+#: (83.80000000000001 is 83.8).
+DOWNLOAD_DECIMALS = 6
+
+
+def download_number(value: object) -> object:
+    """A number for download without float noise; anything else as it is."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float) and not pd.isna(value):
+        return round(float(value), DOWNLOAD_DECIMALS)
+    return value

@@ -10,7 +10,12 @@ from analysis.core.blocks import Block, Column, Note, Section, Table
 from analysis.engine.judgement import judgement_cell
 from analysis.engine.ranking import rank_text
 from analysis.quarterly_pack.context import PackContext, pack_section
-from analysis.quarterly_pack.wording import SMALL_NUMBER, children_text, latest_sentences
+from analysis.quarterly_pack.wording import (
+    SMALL_NUMBER,
+    children_text,
+    download_number,
+    latest_sentences,
+)
 
 
 def overview_source(ctx: PackContext) -> str:
@@ -43,17 +48,17 @@ def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
             "value": r["value"], "value_text": fmt(r["value"]), "children": children_text(r),
             "small": bool(ind.unit == "percent" and pd.notna(r.get("ci_denominator"))
                           and r["ci_denominator"] < SMALL_NUMBER),
-            "england": _download_number(r["england"]), "england_text": fmt(r["england"]),
-            "region": _download_number(r["region"]), "region_text": fmt(r["region"]),
-            "sn_mean": _download_number(r["sn_mean"]), "sn_text": fmt(r["sn_mean"]),
+            "england": download_number(r["england"]), "england_text": fmt(r["england"]),
+            "region": download_number(r["region"]), "region_text": fmt(r["region"]),
+            "sn_mean": download_number(r["sn_mean"]), "sn_text": fmt(r["sn_mean"]),
             "rank": rank_text(r.get("rank"), r.get("of"), r.get("rank_kind", "rank"), r.get("rank_from_highest")),
 
             "band": "" if pd.isna(r.get("quartile")) else str(r["quartile"]),
             "direction": None if pd.isna(prev) or r.get("direction") in (None, "no comparison") else r["direction"],
             "previous_text": fmt(prev),
             "judgement": judgement_cell([str(r.get(c)) for c in ("vs_england", "vs_region", "vs_neighbours")]),
-            "previous_value": prev,
-            **{c: _download_number(r.get(c)) for c in _GLANCE_DOWNLOADS},
+            "previous_value": download_number(prev),
+            **{c: download_number(r.get(c)) for c in _GLANCE_DOWNLOADS},
         })
     frame = pd.DataFrame(rows)
     frame["sentence"] = latest_sentences(ctx).to_numpy()
@@ -73,19 +78,6 @@ _GLANCE_DOWNLOADS: dict[str, str] = {
     "gap_children_england": "Gap in children to England's rate",
     "gap_children_neighbours": "Gap in children to the neighbours' average",
 }
-
-#: Decimals a download keeps: enough for any published figure or mean, without binary noise
-#: (83.80000000000001 is 83.8).
-DOWNLOAD_DECIMALS = 6
-
-
-def _download_number(value: object) -> object:
-    """A number for download without float noise; anything else as it is."""
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int | float) and not pd.isna(value):
-        return round(float(value), DOWNLOAD_DECIMALS)
-    return value
 
 
 def _measure_column(key: str, label: str) -> Column:
