@@ -228,3 +228,15 @@ def test_approximate_figures_say_about(doncaster):
     assert shown.loc["Percentage of assessments that do not lead to a statutory service", "Latest"] == "about 56%"
     assert shown.loc["Percentage of contacts made by South Yorkshire Police", "Latest"] == "about 40%"
     assert shown.loc["Number of children in care at the end of the period", "Latest"] == "566"
+
+
+def test_sentence_says_about_for_counts_dfe_rounded():
+    from analysis.engine.narrative import sentence
+
+    row = {"la_name": "Lancashire", "label": "Care leavers aged 19-21 in education, employment or training",
+           "period": "2016-17", "indicator": "care_leavers_eet", "unit": "percent", "decimals": 0,
+           "value": 40.0, "ci_numerator": 170.0, "ci_denominator": 425.0, "numerator_source": "published",
+           "denominator_source": "published", "numerator_rounding": 5, "denominator_rounding": 5}
+    assert "40% (about 170 of about 425)" in sentence(row)
+    exact = {**row, "numerator_rounding": 0, "denominator_rounding": 0}
+    assert "40% (170 of 425)" in sentence(exact)

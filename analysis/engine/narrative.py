@@ -113,8 +113,8 @@ class _Writer:
     def count(self, column: str, source_column: str) -> str:
         """A count behind the value, "about" where it is worked out from the value or DfE
         rounded it (``numerator_rounding`` / ``denominator_rounding`` above 0)."""
-        rounding = self.row.get(source_column.replace("_source", "_rounding"))
-        rounded = not _missing(rounding) and int(rounding) > 0
+        rounding = self.get(source_column.replace("_source", "_rounding"))
+        rounded = rounding is not None and int(rounding) > 0
         about = "about " if self.row.get(source_column) == "derived" or rounded else ""
         return about + self.number(column, decimals=0)
 
