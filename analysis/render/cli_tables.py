@@ -16,12 +16,14 @@ from analysis.render.formats import format_cell, row_column
 _STATUS_SOURCE = {"computed": "computed", "reported": "as reported"}
 
 
-def _status_columns() -> tuple[Column, ...]:
+def _status_columns(frame: pd.DataFrame) -> tuple[Column, ...]:
+    label = (Column("measure", "Measure"),) if "measure" in frame.columns else ()
     return (Column("indicator_code", "Code"),
+            *label,
             Column("area", "Area"),
-            Column("value", "Value", "number", unit_key="unit"),
-            Column("target", "Target", "number", unit_key="unit"),
-            Column("tolerance", "Tolerance", "number", unit_key="unit"),
+            Column("value", "Value", "number", unit_key="unit", decimals_key="decimals"),
+            Column("target", "Target", "number", unit_key="unit", decimals_key="decimals"),
+            Column("tolerance", "Tolerance", "number", unit_key="unit", decimals_key="decimals"),
             Column("status_used", "Status", "status"),
             Column("status_from", "Status from"),
             Column("agrees", "Agrees"),
@@ -29,14 +31,20 @@ def _status_columns() -> tuple[Column, ...]:
 
 
 def _status_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The status rows with each row's figures shown with the decimals the papers gave (26%,
+    never "26.0%"; 0.04 stays 0.04)."""
+    from analysis.render.formats import reported_decimals
+
     out = frame.copy()
+    out["decimals"] = [max((reported_decimals(float(v)) for v in (r["value"], r["target"], r["tolerance"])
+                            if pd.notna(v)), default=0) for r in out.to_dict("records")]
     out["status_from"] = out["status_source"].map(_STATUS_SOURCE).fillna(out["status_source"])
     out["agrees"] = out["agrees"].astype(object).where(out["agrees"].notna(), None)
     return out
 
 
 def status_table(frame: pd.DataFrame, name: str = "status", caption: str = "Status against target and tolerance") -> Table:
-    return Table(name, _status_frame(frame), _status_columns(), caption=caption)
+    return Table(name, _status_frame(frame), _status_columns(frame), caption=caption)
 
 
 def summary_table(frame: pd.DataFrame) -> Table:
