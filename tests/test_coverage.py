@@ -95,7 +95,7 @@ def test_rotherham_health_and_dental_checks_are_explained(rotherham_2017_q4):
                        ("cla_long_term_stability", "Long-term placement stability")):
         note = next(n for n in ctx.missing if n.indicator == ind)
         # One short line in plain words (no "the toolkit's DfE data start with").
-        assert note.message.endswith("not shown; this pack's figures start with 2017-18.")
+        assert note.message.endswith("left out; this pack's figures start with 2017-18.")
         assert label in note.message and "toolkit" not in note.message
 
 

@@ -179,7 +179,7 @@ def test_doncaster_2013_14_q3_says_one_true_thing_once(bench_table, paths):
     assert local in cover
     for id in ("profile", "quarterly", "spc", "quarterly_detail"):
         assert [b.message for b in _section(pack, id).blocks if isinstance(b, Note)] == [local], id
-    assert ("Long-term placement stability: not shown; this pack's figures start with 2017-18.") in cover
+    assert ("Long-term placement stability: left out; this pack's figures start with 2017-18.") in cover
     assert not [t for t in _texts(pack) if t and WORKING.search(t)]
 
 

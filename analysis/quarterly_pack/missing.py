@@ -19,7 +19,7 @@ def missing_figure_notes(table: pd.DataFrame, catalogue: Catalogue, indicators: 
     """One :class:`Note` per indicator with no figure to show for its year (``years``: the
     latest year published by the end of the pack's quarter, per indicator).
 
-    "Long-term placement stability: not shown; this pack's figures start with 2017-18." /
+    "Long-term placement stability: left out; this pack's figures start with 2017-18." /
     "...: no figure for 2016-17 in this pack's data."
     """
     indicators = list(indicators)
@@ -34,7 +34,7 @@ def missing_figure_notes(table: pd.DataFrame, catalogue: Catalogue, indicators: 
         if first is None or pd.isna(first) or int(first) <= years[ind]:
             text = f"{entry.label}: no figure for {period} in this pack's data."
         else:
-            text = f"{entry.label}: not shown; this pack's figures start with {period_label(int(first), entry.year_type)}."
+            text = f"{entry.label}: left out; this pack's figures start with {period_label(int(first), entry.year_type)}."
         notes.append(Note("missing", text, ind))
     return notes
 
