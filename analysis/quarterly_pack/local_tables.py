@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.engine.ranking import rank_text
 from analysis.quarterly_pack.context import PackContext, once, pack_paths
-from analysis.quarterly_pack.wording import DOWNLOAD_DECIMALS, plain_label
+from analysis.quarterly_pack.wording import DOWNLOAD_DECIMALS, plain_label, unit_words
 
 
 def _row_decimals(unit: str, catalogue: int | None, values: tuple[Any, ...]) -> int:
@@ -166,6 +166,7 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
     out["value_text"] = [("about " if a and t else "") + t for a, t in zip(out["approximate"], out["value_text"],
                                                                           strict=True)]
     out["approximate_text"] = out["approximate"].map({True: "yes", False: ""})
+    out["unit_text"] = out["unit"].map(unit_words)
     return out
 
 

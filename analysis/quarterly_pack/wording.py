@@ -100,3 +100,13 @@ def download_number(value: object) -> object:
     if isinstance(value, int | float) and not pd.isna(value):
         return round(float(value), DOWNLOAD_DECIMALS)
     return value
+
+
+#: Units in words, for downloads ("rate_per_10000" is how the data files spell it).
+UNIT_WORDS = {"percent": "percentage", "rate_per_10000": "per 10,000 children",
+              "rate_per_100000": "per 100,000 young people", "count": "number", "days": "days",
+              "weeks": "weeks", "score": "score", "rate": "rate", "unspecified": ""}
+
+
+def unit_words(unit: object) -> str:
+    return UNIT_WORDS.get(str(unit), str(unit))

@@ -15,6 +15,7 @@ from analysis.quarterly_pack.wording import (
     children_text,
     download_number,
     latest_sentences,
+    unit_words,
 )
 
 
@@ -44,8 +45,8 @@ def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
         rows.append({
             "indicator": r["indicator"], "label": ind.label,
             "year": f"{r['period']} (over two years old)" if bool(r.get("stale", False)) else r["period"],
-            "unit": ind.unit, "decimals": ind.decimals,
-            "value": r["value"], "value_text": fmt(r["value"]), "children": children_text(r),
+            "unit": ind.unit, "unit_text": unit_words(ind.unit), "decimals": ind.decimals,
+            "value": download_number(r["value"]), "value_text": fmt(r["value"]), "children": children_text(r),
             "small": bool(ind.unit == "percent" and pd.notna(r.get("ci_denominator"))
                           and r["ci_denominator"] < SMALL_NUMBER),
             "england": download_number(r["england"]), "england_text": fmt(r["england"]),
@@ -101,8 +102,9 @@ def benchmarks_section(ctx: PackContext) -> Section:
                  Column("band", "Band"),
                  Column("direction", "Since last year", kind="direction"),
                  Column("judgement", "England / region / neighbours"),
-                 Column("indicator", "Indicator id", display=False),
-                 Column("unit", "Unit", display=False),
+                 Column("indicator", "Indicator id", display=False, download=False),
+                 Column("unit", "Unit", display=False, download=False),
+                 Column("unit_text", "Unit", display=False),
                  Column("previous_value", "Year before", kind="number", display=False),
                  *(Column(c, label, kind="text" if c.startswith("vs_") else "number", display=False)
                    for c, label in _GLANCE_DOWNLOADS.items()),

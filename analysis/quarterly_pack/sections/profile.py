@@ -41,7 +41,8 @@ PROFILE_COLUMNS = (
     Column("rank", "Rank"),
     Column("band", "Band"),
     Column("published_code", "Code", display=False),
-    Column("unit", "Unit", display=False),
+    Column("unit", "Unit", display=False, download=False),
+    Column("unit_text", "Unit", display=False),
     Column("tolerance", "Tolerance", kind="number", display=False),
     Column("benchmark_year", "Published year", display=False),
     *(Column(k, label, kind="number", display=False) for k, label in PAIRING_LABELS.items()
@@ -98,7 +99,8 @@ def profile_section(ctx: PackContext) -> Section:
             columns=(Column("measure", "Measure"),
                      Column("value_text", "Latest", unit_key="unit", download=False),
                      Column("value", "Latest", kind="number", display=False),
-                     Column("published_code", "Code", display=False), Column("unit", "Unit", display=False))))
+                     Column("published_code", "Code", display=False),
+                     Column("unit", "Unit", display=False, download=False), Column("unit_text", "Unit", display=False))))
     disagree = quarterly_report(ctx)["disagreements"]
     if not disagree.empty:
         blocks.append(Note("caveat", f"{counted(len(disagree), 'measure')} where the status worked out from "

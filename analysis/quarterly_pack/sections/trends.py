@@ -90,7 +90,8 @@ def quarterly_detail_section(ctx: PackContext) -> Section:
                                      Column("value", "Latest", kind="number", display=False),
                                      Column("approximate_text", "Approximate", display=False),
                                      Column("published_code", "Code", display=False),
-                                     Column("unit", "Unit", display=False))))
+                                     Column("unit", "Unit", display=False, download=False),
+                                     Column("unit_text", "Unit", display=False))))
     charts, _ = _trend_blocks(ctx, ("context",))
     blocks += charts
     if not blocks:
