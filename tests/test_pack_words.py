@@ -241,3 +241,12 @@ def test_sentence_says_about_for_counts_dfe_rounded():
     assert "40% (about 170 of about 425)" in sentence(row)
     exact = {**row, "numerator_rounding": 0, "denominator_rounding": 0}
     assert "40% (170 of 425)" in sentence(exact)
+
+
+def test_lancashire_summary_says_only_what_is_so(lancashire):
+    _, pack = lancashire
+    texts = [b.markdown for b in _section(pack, "profile").blocks if isinstance(b, Text)]
+    # Seed 003 gives CLEET with no target and no status: nothing was "worked out" or "reported".
+    assert texts == ["1 measure in 2017-18 Q2: 1 with a figure, 0 without. 1 with no target."]
+    down = download_frame(_table(pack, "profile")).iloc[0]
+    assert (down["Rank of the published figure"], down["Ranked among"]) == (133, 151)

@@ -360,10 +360,11 @@ def summary_text(summary: pd.DataFrame, period: str, noun: str = "contract measu
              "on_target": "on or better than target", "no_target": "with no target",
              "no_value": "with no figure to judge"}
     statuses = ", ".join(f"{int(t[s])} {words[s]}" for s in SUMMARY_STATUSES if int(t[s]))
+    judged = int(t["status_computed"]) + int(t["status_reported"])
+    basis = (f" Statuses: {int(t['status_computed'])} worked out from the figures, "
+             f"{int(t['status_reported'])} as the papers gave them." if judged else "")
     return (f"{n} {noun}{'s' if n != 1 else ''} in {period}: {int(t['with_figure'])} with a "
-            f"figure, {int(t['without_figure'])} without. {statuses[0].upper() + statuses[1:]}. "
-            f"Statuses: {int(t['status_computed'])} worked out from the figures, "
-            f"{int(t['status_reported'])} as the report gave them.")
+            f"figure, {int(t['without_figure'])} without. {statuses[0].upper() + statuses[1:]}.{basis}")
 
 
 def add_missing_measures(status: pd.DataFrame, measures: LocalMeasures, period: Quarter | str) -> pd.DataFrame:

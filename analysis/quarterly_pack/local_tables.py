@@ -151,6 +151,8 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
     out["england"], out["rank"], out["band"], out["benchmark_year"] = england, rank, band, year
     for key, values in numbers.items():
         out[key] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").round(DOWNLOAD_DECIMALS)
+        if key in ("rank_number", "of_number"):
+            out[key] = out[key].astype("Int64")
     out["benchmark_decimals"] = pd.Series(bench_decimals, dtype="Int64")
     # The rank and band rank the LA's published figure for the year, not the quarter's: the
     # published figure stands beside them ("40% (2016-17)").
