@@ -314,6 +314,13 @@ def test_plain_label_takes_out_transcription_notes():
                        "FS2 is our name; unit not stated)") == "Family Support Services: length of intervention"
     assert plain_label("Children in need (includes care leavers, in care)") == \
         "Children in need (includes care leavers, in care)"
+    assert plain_label("Percentage of quality Personal Education Plans (PEPs) signed, as stated in the Q1 "
+                       "minutes") == "Percentage of quality Personal Education Plans (PEPs) signed"
+    assert plain_label("Enquiries to the Early Help Hub from social care contacts that go no further, as a "
+                       "percentage of average monthly contacts (numerator = such enquiries, denominator = Q4 "
+                       "average monthly contacts E1)") == ("Enquiries to the Early Help Hub from social care "
+                                                           "contacts that go no further, as a percentage of "
+                                                           "average monthly contacts")
 
 
 # --- SPC ------------------------------------------------------------------------------------------

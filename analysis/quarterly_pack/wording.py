@@ -36,7 +36,8 @@ def plain_label(label: object) -> str:
     text = re.sub(r"\s*\(([^()]*)\)", bracket, str(label or "").strip())
     parts = re.split(r";\s*", text)
     kept = [parts[0]] + [p for p in parts[1:] if not _TRANSCRIPTION_WORDS.search(p)]
-    return "; ".join(kept).strip().rstrip(";,")
+    text = "; ".join(kept).strip().rstrip(";,")
+    return re.sub(r",\s*as (?:stated|reported)\b[^,;()]*$", "", text)  # ", as stated in the Q1 minutes"
 
 
 #: Fewer children than this behind a percentage: one child more or less moves it a lot, and
