@@ -250,3 +250,30 @@ def test_lancashire_summary_says_only_what_is_so(lancashire):
     assert texts == ["1 measure in 2017-18 Q2: 1 with a figure, 0 without. 1 with no target."]
     down = download_frame(_table(pack, "profile")).iloc[0]
     assert (down["Rank of the published figure"], down["Ranked among"]) == (133, 151)
+
+
+def test_every_las_counts_give_their_percentages_or_say_about(bench_table, catalogue, paths):
+    """For every live LA and every percentage in 2015-16 to 2017-18: a count shown without
+    "about" gives the percentage at its shown decimals."""
+    from analysis.engine.benchmark import benchmark_rows
+    from analysis.engine.count_rounding import with_count_rounding
+    from analysis.engine.judgement import judge_table
+    from analysis.quarterly_pack.wording import children_text
+
+    areas = load_areas(paths.root)
+    las = [resolve_la(n, areas) for n in areas.loc[areas["status"] == "live", "name"]]
+    ids = [i.id for i in catalogue.benchmarked() if i.unit == "percent"]
+    rows = benchmark_rows(bench_table, las, catalogue, indicators=ids, years=[2016, 2017, 2018], paths=paths)
+    rows = judge_table(with_count_rounding(rows[rows["value"].notna()], bench_table), catalogue)
+    checked = 0
+    for _, row in rows.iterrows():
+        text = children_text(row)
+        exact = re.fullmatch(r"([\d,]+) of ([\d,]+)(, small number)?", text)
+        if exact:
+            num, den = (float(g.replace(",", "")) for g in exact.groups()[:2])
+            dec = int(row["decimals"])
+            assert abs(100 * num / den - row["value"]) <= 0.5 * 10 ** -dec + 1e-9, (row["la_name"], row["indicator"], text)
+            checked += 1
+        elif text:
+            assert "about" in text, text
+    assert checked > 1000
