@@ -180,6 +180,9 @@ def test_doncaster_2013_14_q3_says_one_true_thing_once(bench_table, paths):
     for id in ("profile", "quarterly", "spc", "quarterly_detail"):
         assert [b.message for b in _section(pack, id).blocks if isinstance(b, Note)] == [local], id
     assert ("Long-term placement stability: left out; this pack's figures start with 2017-18.") in cover
+    # Seed 004: 73 agency staff at the end of November 2013, shown where the local figures go.
+    month = _shown(_table(pack, "month_figures")).iloc[0]
+    assert (month["Month"], month["Figure"]) == ("November 2013", "73")
     assert not [t for t in _texts(pack) if t and WORKING.search(t)]
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from analysis.core.blocks import Block, Column, Note, Section, Table
 from analysis.quarterly_pack.context import (
     PackContext,
@@ -73,13 +75,39 @@ def quarterly_section(ctx: PackContext) -> Section:
     return pack_section(ctx, "quarterly", "Quarterly trends", blocks, QUARTERLY_INTRO)
 
 
+def _month_figures(ctx: PackContext) -> list[Block]:
+    """The figures the LA's papers give for a month within the quarter (seed 004's agency staff
+    at the end of November 2013 in 2013-14 Q3), as a table; none when there are none."""
+    import datetime as dt
+
+    from analysis.measures.local_status import month_rows_in
+    from analysis.quarterly_pack.context import local_returns, pack_paths
+    from analysis.quarterly_pack.local_tables import _value_text
+    from analysis.quarterly_pack.wording import plain_label
+
+    rows = month_rows_in(local_returns(ctx.la, pack_paths(ctx)), ctx.quarter)
+    if rows.empty:
+        return []
+    frame = pd.DataFrame({
+        "measure": rows["indicator_label"].map(plain_label).to_numpy(),
+        "month": [dt.date(int(p[:4]), int(p[5:]), 1).strftime("%B %Y") for p in rows["period"]],
+        "value": rows["value"].to_numpy(),
+        "value_text": [_value_text(v, u, None) for v, u in zip(rows["value"], rows["unit"], strict=True)],
+        "unit": rows["unit"].to_numpy()})
+    return [Table(name="month_figures", frame=frame, caption=f"Figures for a month within {ctx.quarter.label}",
+                  source=f"Source: {ctx.la.name}'s published papers.",
+                  columns=(Column("measure", "Measure"), Column("month", "Month"),
+                           Column("value_text", "Figure", unit_key="unit", download=False),
+                           Column("value", "Figure", kind="number", display=False)))]
+
+
 def quarterly_detail_section(ctx: PackContext) -> Section:
     """Appendix: the other local figures the return gives (context measures) as a table,
     with trend charts of those with two or more quarters."""
     title = "Other local figures"
     if not ctx.has_local:
         return pack_section(ctx, "quarterly_detail", title,
-                            [Note("left_out", local_left_out(ctx))], appendix=True)
+                            [Note("left_out", local_left_out(ctx)), *_month_figures(ctx)], appendix=True)
     prof = profile_frame(ctx, ("context",))
     blocks: list[Block] = []
     if not prof.empty:
