@@ -23,9 +23,36 @@ def test_benchmark_table_output():
     result = runner.invoke(app, ["benchmark", "--la", "Doncaster", "--year", "2017",
                                  "--indicator", "re_referrals"])
     assert result.exit_code == 0, result.output
-    assert "27.1" in result.stdout and "21.9" in result.stdout and "142/152" in result.stdout
+    # The Rank column words a rank as the sentence and the pack do: "142 of 152".
+    assert "27.1" in result.stdout and "21.9" in result.stdout and "142 of 152" in result.stdout
     assert "20.1% (10/10)" in result.stdout
     assert "NaN" not in result.stdout and "<NA>" not in result.stdout
+
+
+def test_benchmark_position_reads_the_same_in_the_table_and_the_sentence():
+    # Referrals 2016-17: Doncaster 804.1 per 10,000, the 20th highest of 151 LAs (seed 001:
+    # "in the highest proportion nationally (20 /151)"); LAIT's rank from the lowest is 132.
+    result = runner.invoke(app, ["benchmark", "--la", "Doncaster", "--year", "2017",
+                                 "--indicator", "referral_rate"])
+    assert result.exit_code == 0, result.output
+    table, sentence = result.stdout.split("\n- ", 1)
+    assert "20th highest of 151" in table and "20th highest of 151" in sentence
+    assert "132/151" not in result.stdout and "132" not in table
+
+
+def test_quarter_pairs_no_count_and_ranks_as_the_pack_does():
+    result = runner.invoke(app, ["quarter", "--la", "Doncaster", "--period", "2017-18Q4"])
+    assert result.exit_code == 0, result.output
+    pairing = result.stdout.split("== pairing")[1].split("== disagreements")[0]
+    # E35 439 per 10,000 beside Doncaster's published 403.4 for 2016-17, the 42nd highest of
+    # 152 (LAIT's 111th from the lowest); E34 (1,937 children, a count) is not paired with
+    # England's total of 389,040, nor ranked.
+    e35 = next(line for line in pairing.splitlines() if line.startswith("E35"))
+    assert "42nd highest of 152" in e35 and "403.4" in e35 and "111" not in e35
+    assert not any(line.startswith("E34") for line in pairing.splitlines())
+    assert "389,040" not in result.stdout
+    a1 = next(line for line in pairing.splitlines() if line.startswith("A1"))
+    assert a1.split()[1:5] == ["26%", "2016-17", "27.1%", "142"]  # the rank beside the figure it ranks
 
 
 @pytest.mark.parametrize("la", ["371", "E08000017", "DONCASTER"])

@@ -116,7 +116,9 @@ def test_rotherham_health_and_dental_checks_are_explained(rotherham_2017_q4):
     for ind, label in (("cla_health_checks", "health assessment"), ("cla_dental_checks", "dental check"),
                        ("cla_long_term_stability", "Long-term placement stability")):
         note = next(n for n in ctx.missing if n.indicator == ind)
-        assert label in note.message and "2015-16" in note.message and "2017-18" in note.message
+        # One short line in plain words (no "the toolkit's DfE data start with").
+        assert note.message.endswith("left out; this pack's figures start with 2017-18.")
+        assert label in note.message and "toolkit" not in note.message
 
 
 def test_doncaster_2013_14_q3_makes_a_pack_context(bench_table, paths):
@@ -244,8 +246,11 @@ def test_papers_benchmarks_are_in_the_default_pack(bench_table, paths):
     assert (nin["value"], round(nin["sn_mean"], 1), nin["region"]) == (36.1, 24.3, 29.0)
     assert "sw_vacancy_rate" in latest.index
     assert (latest.loc["re_referrals", "region_rank"], latest.loc["re_referrals", "region_of"]) == (15, 15)
-    assert any(n.startswith("Proven re-offending by young people aged 15-17: no England comparison.")
-               for n in ctx.notes)
+    # Said once, in plain words: never LAIT's "(it shows '-')".
+    assert ("Proven re-offending by young people aged 15-17: no England figure to compare with, so it is "
+            "compared with the region and the neighbours only.") in ctx.notes
+    assert not any("LAIT" in n or "'-'" in n or "looks like a count" in n for n in ctx.notes)
+    assert len(ctx.notes) == len(set(ctx.notes))
 
 
 def test_readme_lists_the_years_covered_and_is_current(bench_table, catalogue, paths):

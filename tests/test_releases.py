@@ -68,9 +68,9 @@ def test_a_year_published_after_the_quarter_is_not_used(rotherham_q4, paths):
     assert "yj_reoffending_15_17" not in set(rotherham_q4.latest["indicator"])
     assert "Youth Justice Statistics" not in data_sources(rotherham_q4)
     notes = [n.message for n in rotherham_q4.missing if n.indicator == "yj_reoffending_15_17"]
-    assert notes == ["Proven re-offending by young people aged 15-17: no figure in the toolkit's DfE data "
-                     "had been published by the end of 2016-17 Q4; the toolkit's DfE data start with "
-                     "2015-16, first published about January 2018."]
+    assert notes == ["Proven re-offending by young people aged 15-17: left out; none of this pack's figures "
+                     "had been published by the end of 2016-17 Q4 (they start with 2015-16, first "
+                     "published about January 2018)."]
 
 
 def test_lancashire_2017_18_q2_uses_no_release_published_later(bench_table, paths):
@@ -148,9 +148,9 @@ def test_a_quarter_before_any_year_in_the_data_says_so_truly(bench_table, paths)
     2012-13), but the toolkit's data start with 2014-15, first published about October 2015."""
     ctx = build_pack_context(resolve_la("Doncaster"), parse_quarter("2013-14 Q3"), paths=paths)
     notes = {n.indicator: n.message for n in ctx.missing}
-    assert notes["cla_rate"] == ("Children looked after per 10,000 children: no figure in the toolkit's DfE "
-                                 "data had been published by the end of 2013-14 Q3; the toolkit's DfE data "
-                                 "start with 2014-15, first published about October 2015.")
+    assert notes["cla_rate"] == ("Children looked after per 10,000 children: left out; none of this pack's "
+                                 "figures had been published by the end of 2013-14 Q3 (they start with "
+                                 "2014-15, first published about October 2015).")
     assert "cla_rate" not in set(ctx.latest["indicator"])
 
 

@@ -17,7 +17,7 @@ from analysis.quarterly_pack.context import indicator_years
 from analysis.quarterly_pack.local_tables import benchmark_pairing, profile_frame
 from analysis.quarterly_pack.sections.benchmarks import benchmarks_frame
 from analysis.quarterly_pack.sections.spc import SPC_WORDS, spc_blocks
-from analysis.quarterly_pack.wording import pack_sentences, plain_label
+from analysis.quarterly_pack.wording import latest_sentences, plain_label
 
 
 def _pack_context(la: str, period: str, paths):
@@ -153,9 +153,20 @@ def test_profile_every_contract_measure_with_value_target_and_status_basis(donca
 
     cells = dict(zip(frame.index, formatted_rows(table.frame, [c for c in table.columns if c.display]), strict=True))
     assert cells["B8"][2:5] == ["76%", "90%", "○ Outside tolerance"]
-    assert cells["FO3"][2] == "0.04" and cells["A1"][2:4] == ["26.0%", "22.0%"]
-    assert cells["A1"][-3:] == ["21.9%", "142 of 152", "D"]
+    # A1's decimals are config/local/doncaster.yaml's (0): the papers' 26% and 22%, not "26.0%".
+    assert cells["FO3"][2] == "0.04" and cells["A1"][2:4] == ["26%", "22%"]
+    # The rank and band sit beside the figure they rank: Doncaster's published 27.1% for
+    # 2016-17 (142 of 152, band D), not the quarter's 26%.
+    assert cells["A1"][-4:] == ["21.9%", "27.1% (2016-17)", "142 of 152", "D"]
+    assert shown[-4:] == ["England", "Published (year)", "Rank", "Band"]
     assert not any(c.display and c.key == "code" for c in table.columns)  # no internal codes shown
+    # Downloads: the council's own codes only (FS1 and FS2 are this toolkit's), statuses in words.
+    from analysis.render.files import download_frame
+
+    down = download_frame(table).set_index("Code", drop=False)
+    assert down.loc["B8", "Status"] == "outside tolerance" and "" in set(down["Code"])
+    assert not {"FS1", "FS2"} & set(down["Code"])
+    assert not any("_" in c for c in down.columns)
     # No 2017-18 Q3 figures, but Q3's reported statuses: the direction is the statuses', said so.
     assert "Since last quarter" in shown
     assert cells["B8"][6] == "▼ Status worsened" and cells["A2"][6] == "► Status unchanged"
@@ -178,19 +189,50 @@ def test_counts_are_whole_and_never_set_beside_national_totals(doncaster_ctx, do
                 assert not comps
 
 
-def test_every_child_count_from_one_source(doncaster_ctx, doncaster_pack):
+def test_every_child_count_agrees_with_its_percentage(doncaster_ctx, doncaster_pack):
     table = next(b for b in _section(doncaster_pack, "benchmarks").blocks if isinstance(b, Table))
     frame = table.frame.set_index("indicator")
-    # DfE publishes 75 of 165 care leavers in EET and 50 of 514 with 3+ placements: table and
-    # sentence quote the same count (never "about 78" or "about 46" beside it).
-    assert frame.loc["care_leavers_eet", "children"] == "75 of 165"
-    assert frame.loc["cla_3_plus_placements", "children"] == "50 of 514"
-    sentences = pack_sentences(doncaster_ctx.latest).set_axis(doncaster_ctx.latest["indicator"])
-    assert "(75 of 165)" in sentences["care_leavers_eet"] and "about 78" not in sentences["care_leavers_eet"]
-    assert "(50 of 514)" in sentences["cla_3_plus_placements"]
-    # No published count: the worked-out count, marked "about", the same in both places.
-    assert frame.loc["care_leavers_suitable_accommodation", "children"] == "about 148 of 165"
-    assert "(about 148 of 165)" in sentences["care_leavers_suitable_accommodation"]
+    sentences = latest_sentences(doncaster_ctx).set_axis(doncaster_ctx.latest["indicator"])
+    # LAIT 2016-17: 47% of care leavers in EET, published as 75 of 165, which is 45.5%: DfE
+    # rounded both counts to the nearest 5 (every LA's are multiples of 5 that year). The
+    # counts shown are the ones the percentage gives, 47% x 165 = 77.55, and say "about".
+    assert frame.loc["care_leavers_eet", "children"] == "about 78 of about 165"
+    assert "47% (about 78 of about 165)" in sentences["care_leavers_eet"]
+    assert "75 of 165" not in sentences["care_leavers_eet"]
+    # 9% with 3+ placements, published as 50 of 514 (9.7%): 9% x 514 = 46.26; 514 is exact.
+    assert frame.loc["cla_3_plus_placements", "children"] == "about 46 of 514"
+    assert "9% (about 46 of 514)" in sentences["cla_3_plus_placements"]
+    # No published count: 90% x 165 = 148.5, and 165 is rounded too.
+    assert frame.loc["care_leavers_suitable_accommodation", "children"] == "about 148 of about 165"
+    # Re-referrals 1,429 of 5,275 = 27.09%, shown 27.1%: exact counts, no "about".
+    assert frame.loc["re_referrals", "children"] == "1,429 of 5,275"
+    # The gap in children comes from the same counts: 77.55 - 50% x 165 = -4.95, "about 5 more".
+    eet = doncaster_ctx.latest.set_index("indicator").loc["care_leavers_eet"]
+    assert round(eet["gap_children_england"], 2) == -4.95
+    assert "about 5 more at England's rate" in sentences["care_leavers_eet"]
+
+
+def test_every_shown_count_gives_its_percentage_for_every_row(doncaster_ctx):
+    from analysis.quarterly_pack.wording import children_text
+
+    for _, row in doncaster_ctx.latest.iterrows():
+        text = children_text(row)
+        exact = re.fullmatch(r"([\d,]+) of ([\d,]+)", text)
+        if exact and row["unit"] == "percent":
+            num, den = (float(g.replace(",", "")) for g in exact.groups())
+            assert round(100 * num / den, int(row["decimals"])) == round(row["value"], int(row["decimals"])), text
+
+
+def test_small_numbers_are_flagged_beside_their_count():
+    from analysis.quarterly_pack.wording import children_text, local_children_text
+
+    row = pd.Series({"unit": "percent", "value": 50.0, "ci_numerator": 1.0, "ci_denominator": 2.0,
+                     "numerator_source": "published", "denominator_source": "published"})
+    assert children_text(row) == "1 of 2, small number"
+    # Rotherham, January 2017: 50% of health assessments, two children of which one had one.
+    assert local_children_text(1.0, 2.0) == "1 of 2, small number"
+    assert local_children_text(12.0, 40.0) == "12 of 40"
+    assert local_children_text(float("nan"), 2.0) == ""
 
 
 def test_one_at_a_glance_and_no_empty_spc_section(doncaster_pack):
@@ -208,7 +250,7 @@ def test_trends_over_the_years_only_with_three_years(doncaster_pack):
             assert block.inputs["series"]["value"].notna().sum() >= 3, block.name
     yj = _section(doncaster_pack, "indicator_yj_first_time_entrants")
     assert not any(isinstance(b, Chart) and b.name.endswith("_trend") for b in yj.blocks)
-    assert ("No trend over the years: Doncaster has a published figure for 2 year(s) (2015, 2016), and a "
+    assert ("No trend over the years: Doncaster has a published figure for 2 years (2015, 2016), and a "
             "trend needs at least 3.") in _notes(yj)
     assert not any("from 2016 to 2016" in b.alt_text for b in doncaster_pack.charts())
 
@@ -274,6 +316,13 @@ def test_plain_label_takes_out_transcription_notes():
                        "FS2 is our name; unit not stated)") == "Family Support Services: length of intervention"
     assert plain_label("Children in need (includes care leavers, in care)") == \
         "Children in need (includes care leavers, in care)"
+    assert plain_label("Percentage of quality Personal Education Plans (PEPs) signed, as stated in the Q1 "
+                       "minutes") == "Percentage of quality Personal Education Plans (PEPs) signed"
+    assert plain_label("Enquiries to the Early Help Hub from social care contacts that go no further, as a "
+                       "percentage of average monthly contacts (numerator = such enquiries, denominator = Q4 "
+                       "average monthly contacts E1)") == ("Enquiries to the Early Help Hub from social care "
+                                                           "contacts that go no further, as a percentage of "
+                                                           "average monthly contacts")
 
 
 # --- SPC ------------------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ RETURN_COLUMNS = [
     "measure_type",
     "reported_status",
     "source",
+    "approximate",
 ]
 BENCH_COLUMNS = [
     "la_code",
@@ -311,3 +312,13 @@ def test_every_benchmark_code_is_documented(ret, bench):
     # quotes only as a rank (documented in data/raw/local/README.md)
     extra = set(bench["indicator_code"]) - set(ret["indicator_code"])
     assert extra == {"P01_REFERRAL_RATE"}
+
+
+def test_figures_the_papers_give_as_approximate_are_marked(ret):
+    # Seed 001: "approximately" 56% of assessments lead to no statutory service, 75% of contacts
+    # go no further and 40% of contacts come from South Yorkshire Police; nothing else.
+    marked = ret[ret["approximate"] == "yes"]
+    assert sorted(marked["indicator_code"]) == ["P01_ASSESS_NO_SERVICE", "P01_CONTACT_FROM_POLICE",
+                                                "P01_CONTACT_NO_STATUTORY"]
+    assert sorted(marked["value"].astype(float)) == [40.0, 56.0, 75.0]
+    assert set(ret["approximate"]) == {"", "yes"}

@@ -20,7 +20,10 @@ from analysis.app.cli_common import (
 )
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from analysis.app.runner import PackResult
+    from analysis.core.config import Paths
 
 
 def _print_results(results: list[PackResult]) -> int:
@@ -92,6 +95,7 @@ def quarter(
     if report["status"].empty:
         typer.echo(f"No local quarterly return for {la}: see README, 'Adding a quarter'.")
         return
+    report = _readers_codes(report, paths, authority.slug)
     if format is OutputFormat.json:
         sys.stdout.write(json.dumps({k: json.loads(v.drop(columns=["file"], errors="ignore").to_json(orient="records"))
                                      for k, v in report.items()}, indent=2) + "\n")
@@ -107,9 +111,30 @@ def quarter(
     for table in quarter_tables(report):
         typer.echo(f"\n== {table.name}")
         typer.echo(table_text(table))
+    from analysis.measures.local_measures import load_local_measures
     from analysis.measures.local_status import summary_text
 
-    typer.echo("\n" + summary_text(report["summary"], report["status"]["period"].iloc[0]))
+    noun = load_local_measures(paths.config, authority.slug).measure_noun  # the return exists, so they do
+    typer.echo("\n" + summary_text(report["summary"], report["status"]["period"].iloc[0], noun))
+
+
+def _readers_codes(report: dict[str, pd.DataFrame], paths: Paths, slug: str) -> dict[str, pd.DataFrame]:
+    """The quarter's tables with the council's own codes only (a code this toolkit gave a
+    figure is blank) and each measure's name as a reader sees it."""
+    from analysis.measures.local_measures import load_local_measures
+    from analysis.quarterly_pack.wording import plain_label
+
+    measures = load_local_measures(paths.config, slug)
+    out = {}
+    for name, frame in report.items():
+        frame = frame.copy()
+        if "indicator_label" in frame.columns:
+            frame.insert(frame.columns.get_loc("indicator_code") + 1, "measure",
+                         frame["indicator_label"].map(plain_label))
+        if "indicator_code" in frame.columns:
+            frame["indicator_code"] = frame["indicator_code"].map(measures.published_code)
+        out[name] = frame
+    return out
 
 
 @friendly_errors

@@ -77,7 +77,7 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
                 ax: Axes | None = None, *, source: str, synthetic: bool = False,
                 unit: str = "percent", decimals: int = 1, title: str | None = None,
                 x_label: str = "Denominator (number of cases)",
-                centre_label: str = "Average") -> Axes:
+                centre_label: str = "Average", noun: str = "units") -> Axes:
     """Units' values against their denominators inside 95% and 99.8% control limits.
 
     ``points``: name, denominator, value. ``limits``: denominator, centre (or target),
@@ -149,7 +149,7 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
                                   markeredgecolor="#333333", label="Outside 99.8%"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncol=len(handles),
                   borderaxespad=0)
-        return finish(ax, source, synthetic, title or "Funnel plot", funnel_plot_subtitle(pts))
+        return finish(ax, source, synthetic, title or "Funnel plot", funnel_plot_subtitle(pts, noun))
 
 
 # --- XmR chart -----------------------------------------------------------------------------
@@ -291,13 +291,14 @@ def _xmr_chart_alt_text(table: pd.DataFrame, *, synthetic: bool = False, unit: s
 def funnel_chart(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None = None, *,
                  name: str, source: str, synthetic: bool = False, unit: str = "percent",
                  decimals: int = 1, title: str | None = None,
-                 x_label: str = "Denominator (number of cases)", centre_label: str = "Average") -> Chart:
+                 x_label: str = "Denominator (number of cases)", centre_label: str = "Average",
+                 noun: str = "units") -> Chart:
     """A funnel plot (:func:`funnel_plot`) as a Chart, alt text from the same inputs."""
     inputs = {"points": points, "limits": limits, "la_name": la_name, "source": source,
               "synthetic": synthetic, "unit": unit, "decimals": decimals, "title": title,
-              "x_label": x_label, "centre_label": centre_label}
+              "x_label": x_label, "centre_label": centre_label, "noun": noun}
     alt = _funnel_plot_alt_text(points, limits, la_name, synthetic=synthetic, unit=unit,
-                                decimals=decimals)
+                                decimals=decimals, noun=noun)
     return Chart(name=name, plot=funnel_plot, inputs=inputs, alt_text=alt, source=source,
                  title=title or "Funnel plot", synthetic=synthetic)
 
@@ -319,5 +320,5 @@ def indicator_funnel_chart(funnel: Funnel, indicator: Indicator, period: str,
     words = funnel_words(funnel, indicator, period, la)
     chart = funnel_chart(funnel.points, funnel.limits, words.la_name, name=name, source=source,
                          unit=indicator.unit, decimals=indicator.decimals, x_label=words.x_label,
-                         centre_label=words.centre_label, title=words.title)
+                         centre_label=words.centre_label, title=words.title, noun="local authorities")
     return replace(chart, alt_text=chart.alt_text + words.alt_note) if words.alt_note else chart

@@ -314,17 +314,19 @@ def funnel_positions(points: pd.DataFrame, limits: pd.DataFrame) -> pd.Series:
 
 def funnel_plot_alt_text(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None = None,
                          *, synthetic: bool = False, unit: str = "percent",
-                         decimals: int = 1) -> str:
-    """Alt text for :func:`analysis.charts.statistics.funnel_plot`."""
+                         decimals: int = 1, noun: str = "units") -> str:
+    """Alt text for :func:`analysis.charts.statistics.funnel_plot`; ``noun``: what the points
+    are ("local authorities", "localities")."""
     pts, lim = funnel_points_frame(points), funnel_limits_frame(limits)
     pos = funnel_positions(pts, lim)
     fmt = lambda v: format_value(v, unit, decimals)  # noqa: E731
     counts = pos.value_counts()
     above = int(counts.get("above_95", 0) + counts.get("above_998", 0))
     below = int(counts.get("below_95", 0) + counts.get("below_998", 0))
-    text = (f"Funnel plot of {len(pts)} units around an average of "
+    one = "local authority" if noun == "local authorities" else noun.rstrip("s")
+    text = (f"Funnel plot of {len(pts)} {noun} around an average of "
             f"{fmt(lim['centre'].iloc[-1])}, with 95% and 99.8% control limits. "
-            f"{above} unit{'s' if above != 1 else ''} above the 95% limit "
+            f"{above} {noun if above != 1 else one} above the 95% limit "
             f"({int(counts.get('above_998', 0))} above 99.8%) and {below} below it "
             f"({int(counts.get('below_998', 0))} below 99.8%).")
     if la_name:
@@ -340,7 +342,7 @@ def funnel_plot_alt_text(points: pd.DataFrame, limits: pd.DataFrame, la_name: st
     return synthetic_prefix(synthetic) + text
 
 
-def funnel_plot_subtitle(points: pd.DataFrame) -> str:
+def funnel_plot_subtitle(points: pd.DataFrame, noun: str = "units") -> str:
     """The subtitle of the funnel plot (``points``: :func:`funnel_points_frame`)."""
-    return (f"{len(points)} units; points outside the funnel differ from the average by more "
+    return (f"{len(points)} {noun}; points outside the funnel differ from the average by more "
             "than chance would explain.")

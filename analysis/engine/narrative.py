@@ -6,6 +6,11 @@ it, England, the region and the statistical neighbours' average; then the judgem
 table's level, the national rank and quartile band, the direction of travel and the gap in
 children to the neighbours' average (and to England).
 
+The counts quoted are the ones the interval and the gap in children use (``ci_numerator``,
+``ci_denominator``), so that the percentage, the counts beside it and the gap agree; a count
+worked out from the value, or one DfE rounded (``numerator_rounding`` /
+``denominator_rounding`` from :mod:`analysis.engine.count_rounding`), is "about".
+
 Every number a sentence quotes is recorded as a :class:`Quote` naming the table column it
 came from, so tests can check each number in each sentence against the table
 (:func:`quoted_numbers`). Nothing is computed here that the table does not hold: the
@@ -106,7 +111,11 @@ class _Writer:
         return text + ("%" if unit and self.percent and decimals is None else "")
 
     def count(self, column: str, source_column: str) -> str:
-        about = "about " if self.row.get(source_column) == "derived" else ""
+        """A count behind the value, "about" where it is worked out from the value or DfE
+        rounded it (``numerator_rounding`` / ``denominator_rounding`` above 0)."""
+        rounding = self.get(source_column.replace("_source", "_rounding"))
+        rounded = rounding is not None and int(rounding) > 0
+        about = "about " if self.row.get(source_column) == "derived" or rounded else ""
         return about + self.number(column, decimals=0)
 
 

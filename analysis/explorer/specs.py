@@ -343,8 +343,8 @@ def funnel_spec(funnel: Funnel, indicator: Indicator, *, period: str, source: st
     pts, lim = funnel_points_frame(funnel.points), funnel_limits_frame(funnel.limits)
     where = funnel_positions(pts, lim)
     alt = funnel_plot_alt_text(funnel.points, funnel.limits, la_name, unit=unit,
-                               decimals=decimals) + alt_note
-    subtitle = funnel_plot_subtitle(pts)
+                               decimals=decimals, noun="local authorities") + alt_note
+    subtitle = funnel_plot_subtitle(pts, "local authorities")
     centre = f"{centre_label} {format_value(lim['centre'].iloc[-1], unit, decimals)}"
     outside_words = {True: "Outside 99.8%", False: "Inside the 99.8% limits"}
     points = [{"name": str(n), "d": number(d, 1), "value": number(v),

@@ -42,6 +42,8 @@ class LocalMeasure(BaseModel):
     pairs_with: str | None = None
     decimals: int = Field(default=0, ge=0, le=4)
     definition: str | None = None
+    #: False for a code this toolkit gave a measure the papers list without one (FS1, FS2).
+    code_published: bool = True
 
     @property
     def label(self) -> str:
@@ -66,6 +68,15 @@ class LocalMeasures(BaseModel):
     #: Figures the LA's papers quote with no code of their own (context codes in the return),
     #: and the DfE indicator each is quoted beside (for the quoted benchmarks).
     context_pairs: dict[str, str] = Field(default_factory=dict)
+    #: The papers the figures come from, as a pack's source line names them
+    #: ("Doncaster quarterly performance report"); empty: "<LA> quarterly performance return".
+    document: str = ""
+    #: What the papers call the measures with a status: "contract measure" (Doncaster's
+    #: contract with its Children's Services Trust), or "measure" where there is no contract.
+    measure_noun: str = "measure"
+    #: Whether the codes are the council's own published codes (A1, E34); false where they are
+    #: this toolkit's names for figures the papers give no code (they are then never shown).
+    codes_published: bool = True
 
     @model_validator(mode="before")
     @classmethod
@@ -79,6 +90,12 @@ class LocalMeasures(BaseModel):
     def measure_id(self, code: str) -> str:
         """The namespaced id of a code: ``doncaster:A1``."""
         return f"{self.slug}:{code}"
+
+    def published_code(self, code: str) -> str:
+        """The code as a reader may see it: the council's own (A1, E34), or "" for a code this
+        toolkit made up (context figures' ``P01_...``, Rotherham's ``SWV``, ``FS1``)."""
+        m = self.measures.get(code)
+        return code if self.codes_published and m is not None and m.code_published else ""
 
     def indicator_of(self, code: str) -> str:
         """What the tidy table's ``indicator`` holds for a code: the paired DfE indicator,

@@ -127,6 +127,7 @@ def local_template(measures: LocalMeasures, previous: pd.DataFrame | None = None
             "indicator_label": m.name, "period": label, "value": "", "numerator": "",
             "denominator": "", "unit": m.unit, "target": "", "tolerance": "", "polarity": m.polarity,
             "area": m.area or "", "measure_type": m.measure_type, "reported_status": "", "source": "",
+            "approximate": "",
         })
     frame = pd.DataFrame(rows, columns=FILE_COLUMNS)
     if previous is not None and not previous.empty:

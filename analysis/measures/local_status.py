@@ -117,13 +117,34 @@ def quarter_rows(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
     return local[(local["period_type"] == "quarter") & (local["period"] == q.label)]
 
 
+def month_rows_in(local: pd.DataFrame, period: Quarter | str) -> pd.DataFrame:
+    """The return's figures for a month within the quarter (``2013-11`` in 2013-14 Q3)."""
+    q = as_quarter(period)
+    if local.empty:
+        return local
+    months = local[local["period_type"] == "month"]
+    keep = [(int(y), int(m)) in _months_of(q) for y, m in zip(months["year"], months["month"], strict=True)]
+    return months[keep]
+
+
+def _months_of(q: Quarter) -> set[tuple[int, int]]:
+    """(financial year end, calendar month) of a quarter's three months: Q1 is April to June."""
+    first = (q.quarter - 1) * 3 + 4
+    return {(q.year, (first + i - 1) % 12 + 1) for i in range(3)}
+
+
 def _require_quarter(local: pd.DataFrame, q: Quarter) -> pd.DataFrame:
     rows = quarter_rows(local, q)
     if rows.empty:
         have = sorted(set(local.loc[local["period_type"] == "quarter", "period"]))
+        found = f"quarters {', '.join(have)}" if have else "no quarterly figures"
+        months = month_rows_in(local, q)
+        if not months.empty:
+            found = (f"only figures for a month within it ({', '.join(sorted(set(months['period'])))}), "
+                     f"which the quarterly tables do not use; {found}")
         raise NoDataError(
-            f"the local return has no figures for {q.label}",
-            found=f"quarters {', '.join(have)}" if have else "no quarterly figures",
+            f"the local return has no quarterly figures for {q.label}",
+            found=found,
             fix="choose a quarter the return covers, or add the quarter's figures "
                 "(docs/data-formats/local-return.md)",
         )
@@ -327,22 +348,23 @@ def status_summary(table: pd.DataFrame, measure_type: str = "contract") -> pd.Da
     return out[columns]
 
 
-def summary_text(summary: pd.DataFrame, period: str) -> str:
+def summary_text(summary: pd.DataFrame, period: str, noun: str = "contract measure") -> str:
     """The summary's Total row in words, saying how many measures have no figure and where
     the statuses come from: "20 contract measures in 2017-18 Q1: 2 with a figure, 18 without.
     1 outside tolerance, ... Statuses: 1 worked out from the figures, 3 as reported."."""
     if summary.empty:
-        return f"No contract measures for {period}."
+        return f"No {noun}s for {period}."
     t = summary.set_index("area").loc["Total"]
     n = int(t["measures"])
     words = {"outside_tolerance": "outside tolerance", "inside_tolerance": "inside tolerance",
              "on_target": "on or better than target", "no_target": "with no target",
              "no_value": "with no figure to judge"}
     statuses = ", ".join(f"{int(t[s])} {words[s]}" for s in SUMMARY_STATUSES if int(t[s]))
-    return (f"{n} contract measure{'s' if n != 1 else ''} in {period}: {int(t['with_figure'])} with a "
-            f"figure, {int(t['without_figure'])} without. {statuses[0].upper() + statuses[1:]}. "
-            f"Statuses: {int(t['status_computed'])} worked out from the figures, "
-            f"{int(t['status_reported'])} as the report gave them.")
+    judged = int(t["status_computed"]) + int(t["status_reported"])
+    basis = (f" Statuses: {int(t['status_computed'])} worked out from the figures, "
+             f"{int(t['status_reported'])} as the papers gave them." if judged else "")
+    return (f"{n} {noun}{'s' if n != 1 else ''} in {period}: {int(t['with_figure'])} with a "
+            f"figure, {int(t['without_figure'])} without. {statuses[0].upper() + statuses[1:]}.{basis}")
 
 
 def add_missing_measures(status: pd.DataFrame, measures: LocalMeasures, period: Quarter | str) -> pd.DataFrame:

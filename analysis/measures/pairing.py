@@ -43,6 +43,13 @@ PAIRING_COLUMNS = [
 BenchmarkFn = Callable[[str, int], pd.DataFrame]
 
 
+def comparable_units(local_unit: str, dfe_unit: str) -> bool:
+    """Whether a local figure can stand beside DfE's figure, rank and band: the same unit,
+    and not a count (England's figure for a count is the national total, and a count of
+    one LA ranked against other LAs' counts ranks their sizes, not their performance)."""
+    return local_unit == dfe_unit and local_unit != "count"
+
+
 def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_fn: BenchmarkFn,
                          catalogue: Catalogue, publications: Publications,
                          as_of: dt.date | None = None) -> pd.DataFrame:
@@ -52,7 +59,8 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
     ``benchmark_fn(indicator_id, year)`` returns the benchmark row(s) for the LA (the columns
     of :func:`analysis.engine.benchmark.benchmark_table`); it may raise :class:`ParameterError` or
     :class:`NoDataError` when that year is not in the data, which is reported in ``note``.
-    One row per local measure with a benchmarked catalogue entry, in return order.
+    One row per local measure with a benchmarked catalogue entry of the same unit, in return
+    order; counts are never paired (:func:`comparable_units`).
     """
     q = as_quarter(quarter)
     if local.empty:
@@ -66,8 +74,8 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
         if r["indicator"] not in catalogue.indicators:
             continue  # a local measure with no DfE equivalent
         ind = catalogue.indicators[r["indicator"]]
-        if ind.source is None:
-            continue
+        if ind.source is None or not comparable_units(str(r["unit"]), ind.unit):
+            continue  # a count is never set beside England's total, nor ranked against it
         year = benchmark_year_for_quarter(q, ind, publications, as_of=as_of)
         rel = publications.release_of(ind.id)
         rec: dict[str, Any] = {
@@ -107,9 +115,7 @@ def pair_with_benchmarks(local: pd.DataFrame, quarter: Quarter | str, benchmark_
         frame[col] = frame[col].astype(float)
     for col in ("benchmark_year", "sn_count", "rank", "of", "rank_from_highest"):
         frame[col] = frame[col].astype("Int64")
-    # England's figure for a count is the national total: no gap is shown for counts.
-    comparable = frame["unit"] != "count"
-    frame["value_minus_england"] = (frame["value"] - frame["england"]).where(comparable)
+    frame["value_minus_england"] = frame["value"] - frame["england"]
     return frame
 
 

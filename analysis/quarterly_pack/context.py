@@ -128,6 +128,8 @@ class PackContext:
     #: What the pack holds (config/packs/quarterly.yaml).
     spec: PackSpec | None = None
     paths: Paths | None = None
+    #: Why the local sections are left out (one line, the same in every section), or "".
+    local_reason: str = ""
 
     @property
     def has_local(self) -> bool:
@@ -150,7 +152,31 @@ def once(ctx: PackContext, key: str, make: Callable[[], Any]) -> Any:
 
 
 def local_source(ctx: PackContext) -> str:
-    return f"Source: {ctx.la.name} quarterly performance return, {ctx.quarter.label}."
+    return f"Source: {local_document(ctx)}, {ctx.quarter.label}."
+
+
+def local_document(ctx: PackContext) -> str:
+    """What the LA's own figures come from, as its definitions name it
+    (``config/local/<la>.yaml``: Doncaster's quarterly performance report, Rotherham's select
+    commission minutes)."""
+    measures = local_measures_of(ctx)
+    return (measures.document if measures is not None and measures.document
+            else f"{ctx.la.name} quarterly performance return")
+
+
+def local_measures_of(ctx: PackContext) -> Any:
+    """The LA's own measure definitions (``config/local/<la>.yaml``), or None."""
+    from analysis.measures.local_measures import load_local_measures, measures_path
+
+    config = pack_paths(ctx).config
+    if not measures_path(config, ctx.la.slug).exists():
+        return None
+    return once(ctx, "local_measures", lambda: load_local_measures(config, ctx.la.slug))
+
+
+def local_left_out(ctx: PackContext) -> str:
+    """Why a local section is empty: the pack's one line for it."""
+    return ctx.local_reason or f"No local figures for {ctx.la.name} for {ctx.quarter.label}."
 
 
 def pack_section(ctx: PackContext, id: str, title: str, blocks: list[Block], intro: str = "",
@@ -161,3 +187,16 @@ def pack_section(ctx: PackContext, id: str, title: str, blocks: list[Block], int
         title = over.title or title
         intro = over.intro if over.intro is not None else intro
     return Section(id=id, title=title, blocks=tuple(blocks), intro=intro, appendix=appendix)
+
+
+def measures_word(ctx: PackContext, n: int | None = None) -> str:
+    """What the LA's papers call its measures with a status: "contract measures" for Doncaster
+    (its contract with the Trust), "measures" elsewhere; singular when ``n`` is 1."""
+    measures = local_measures_of(ctx)
+    noun = measures.measure_noun if measures is not None else "measure"
+    return noun if n == 1 else noun + "s"
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """ "1 measure", "3 measures": never "measure(s)"."""
+    return f"{n} {singular if n == 1 else (plural or singular + 's')}"

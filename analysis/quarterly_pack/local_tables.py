@@ -11,7 +11,7 @@ import pandas as pd
 
 from analysis.engine.ranking import rank_text
 from analysis.quarterly_pack.context import PackContext, once, pack_paths
-from analysis.quarterly_pack.wording import plain_label
+from analysis.quarterly_pack.wording import DOWNLOAD_DECIMALS, plain_label, unit_words
 
 
 def _row_decimals(unit: str, catalogue: int | None, values: tuple[Any, ...]) -> int:
@@ -72,18 +72,16 @@ def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
 
 
 def local_decimals(ctx: PackContext, rows: pd.DataFrame) -> dict[str, int | None]:
-    """Decimals per local measure: the catalogue's for measures that are a catalogue
-    indicator with the same unit, otherwise worked out from the figures."""
-    out: dict[str, int | None] = {}
-    for r in rows.itertuples(index=False):
-        dec = None
-        ind = getattr(r, "indicator", None)
-        if isinstance(ind, str) and ind in ctx.catalogue.indicators:
-            cat = ctx.catalogue.get(ind)
-            if cat.unit == r.unit and cat.unit != "count":
-                dec = cat.decimals
-        out[str(r.indicator_code)] = dec
-    return out
+    """Decimals per local measure: the LA's own (``decimals`` in ``config/local/<la>.yaml``)
+    for a measure it defines, so Lancashire's 53.2% stays 53.2% beside DfE's whole-number
+    percentages; otherwise (context figures) worked out from the figures."""
+    from analysis.quarterly_pack.context import local_measures_of
+
+    measures = local_measures_of(ctx)
+    defined = measures.measures if measures is not None else {}
+    return {str(r.indicator_code): (defined[str(r.indicator_code)].decimals
+                                    if str(r.indicator_code) in defined else None)
+            for r in rows.itertuples(index=False)}
 
 
 def benchmark_pairing(ctx: PackContext) -> pd.DataFrame:
@@ -152,11 +150,65 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
             year.append("")
     out["england"], out["rank"], out["band"], out["benchmark_year"] = england, rank, band, year
     for key, values in numbers.items():
-        out[key] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+        out[key] = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").round(DOWNLOAD_DECIMALS)
+        if key in ("rank_number", "of_number"):
+            out[key] = out[key].astype("Int64")
     out["benchmark_decimals"] = pd.Series(bench_decimals, dtype="Int64")
+    # The rank and band rank the LA's published figure for the year, not the quarter's: the
+    # published figure stands beside them ("40% (2016-17)").
+    out["published_text"] = [
+        f"{ctx.catalogue.get(str(pairing.loc[r.code, 'indicator'])).format_value(r.la_annual_value)} "
+        f"({r.benchmark_year})" if r.code in pairing.index and pd.notna(r.la_annual_value) else ""
+        for r in out.itertuples(index=False)]
+    out["status_text"] = out["status"].map(STATUS_WORDS).fillna("")
+    out["published_code"] = [published_code(ctx, c) for c in out["code"]]
+    out["children"] = _children(ctx, out["code"])
+    approximate = _quarter_rows(ctx).get("approximate", pd.Series(dtype=bool))
+    out["approximate"] = [bool(approximate.get(c, False)) for c in out["code"]]
+    out["value_text"] = [("about " if a and t else "") + t for a, t in zip(out["approximate"], out["value_text"],
+                                                                          strict=True)]
+    out["approximate_text"] = out["approximate"].map({True: "yes", False: ""})
+    out["unit_text"] = out["unit"].map(unit_words)
     return out
 
 
-#: The annual benchmarks paired with a local measure, kept as numbers for download.
+def _quarter_rows(ctx: PackContext) -> pd.DataFrame:
+    """The quarter's rows of the LA's return, by code."""
+    local = ctx.local
+    return local[(local["period_type"] == "quarter") & (local["period"] == ctx.quarter.label)].set_index(
+        "indicator_code")
+
+
+#: Statuses in words, for downloads (the page shows them with their symbols).
+STATUS_WORDS = {"on_target": "on or better than target", "inside_tolerance": "inside tolerance",
+                "outside_tolerance": "outside tolerance", "no_target": "no target", "no_value": "no figure"}
+
+
+def published_code(ctx: PackContext, code: str) -> str:
+    """A measure's code as a reader may see it: the council's own published code (A1, E34),
+    or "" for a code this toolkit gave a figure (context figures, Rotherham's, FS1)."""
+    from analysis.quarterly_pack.context import local_measures_of
+
+    measures = local_measures_of(ctx)
+    return measures.published_code(code) if measures is not None else ""
+
+
+def _children(ctx: PackContext, codes: pd.Series) -> list[str]:
+    """The children behind each local percentage the papers give counts for ("1 of 2, small
+    number"), from the quarter's rows of the return."""
+    from analysis.quarterly_pack.wording import local_children_text
+
+    rows = _quarter_rows(ctx)
+    rows = rows[rows["unit"] == "percent"]
+    return [local_children_text(rows.at[c, "numerator"], rows.at[c, "denominator"]) if c in rows.index else ""
+            for c in codes]
+
+
+#: The annual benchmarks paired with a local measure, kept as numbers for download, with
+#: their headings there.
 PAIRING_NUMBERS = {"england_value": "england", "region_value": "region", "sn_mean_value": "sn_mean",
                     "la_annual_value": "la_annual_value", "rank_number": "rank", "of_number": "of"}
+PAIRING_LABELS = {"england_value": "England (published year)", "region_value": "Region (published year)",
+                  "sn_mean_value": "Neighbours' average (published year)",
+                  "la_annual_value": "LA's published figure", "rank_number": "Rank of the published figure",
+                  "of_number": "Ranked among"}

@@ -114,7 +114,7 @@ def quoted_vs_computed(la: LocalAuthority, paths: Paths | None = None) -> pd.Dat
                "computed_rank": "", "agrees": None, "explanation": "", "source": r["source"]}
         out.append(rec)
         if ind is None:
-            rec["explanation"] = "no DfE indicator pairs with this measure"
+            rec["explanation"] = "DfE publishes no figure for this measure in this pack's data"
             continue
         year = (parse_year(r["benchmark_year"]) if r["benchmark_year"]
                 else benchmark_year_for_quarter(r["report_period"], ind, publications))

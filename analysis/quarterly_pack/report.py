@@ -14,16 +14,19 @@ checked against this registry: the sections import ``context.py``, so it must no
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
+
+import pandas as pd
 
 from analysis.core.blocks import Note, Pack, Section, SectionBuilder
 from analysis.core.config import Paths
 from analysis.data.catalogue import Catalogue, load_catalogue
-from analysis.data.coverage import missing_notes
 from analysis.data.geography import LocalAuthority
 from analysis.data.periods import Quarter, check_supported_quarter, financial_year_label
 from analysis.data.publications import load_publications
 from analysis.engine.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all_once
+from analysis.engine.count_rounding import with_count_rounding
 from analysis.engine.judgement import judge_table
 from analysis.engine.narrative import sentences
 from analysis.quarterly_pack.context import (
@@ -34,6 +37,7 @@ from analysis.quarterly_pack.context import (
     local_returns,
     pack_paths,
 )
+from analysis.quarterly_pack.missing import missing_figure_notes, no_england_notes, unique
 from analysis.quarterly_pack.sections.benchmarks import benchmarks_section
 from analysis.quarterly_pack.sections.cover import cover_section, pack_meta
 from analysis.quarterly_pack.sections.headline import headline_section
@@ -75,7 +79,7 @@ def build_pack_context(la: LocalAuthority, quarter: Quarter, *, neighbours: str 
     cutoff = indicator_years(quarter, ids, paths)
     bench = benchmark_table(table, la, catalogue, indicators=ids, neighbours_version=neighbours,
                             paths=paths, ranked=rank_all_once(table, catalogue))
-    bench = bench[bench["year"] <= bench["indicator"].map(cutoff)]
+    bench = with_count_rounding(bench[bench["year"] <= bench["indicator"].map(cutoff)], table)
     # An indicator the LA has no figure for in any year (suppressed, small LA) stays in the
     # pack, blank and "not compared".
     latest = latest_rows(bench, [i for i in ids if i in set(bench["indicator"])], keep_blank=True)
@@ -84,35 +88,36 @@ def build_pack_context(la: LocalAuthority, quarter: Quarter, *, neighbours: str 
     # A latest figure more than two years older than the quarter's year is flagged in its row.
     latest["stale"] = (quarter.year - latest["year"]) > STALE_YEARS
     notes: list[str] = []
-    quarter_local = local[(local["period_type"] == "quarter") & (local["period"] == quarter.label)]
-    if local.empty:
-        notes.append(f"{la.name} has no local quarterly figures in this toolkit, so the quarterly "
-                     f"sections (targets, tolerances, status) are left out; the benchmark sections use "
-                     f"DfE's published figures.")
-    elif quarter_local.empty:
-        notes.append(f"{la.name}'s local return has no figures for {quarter.label}, so the "
-                     f"quarterly sections are left out; the benchmark sections use DfE's published figures.")
+    reason = local_reason(la, quarter, local)
+    if reason:
+        notes.append(reason)
         local = local.iloc[0:0]
     shown = set(latest["indicator"])
-    missing = missing_notes(table, catalogue, [i for i in ids if i not in shown], cutoff,
-                            when=f"by the end of {quarter.label}",
-                            publications=load_publications(paths.config))
-    explained = {n.indicator for n in missing}
-    missing += [Note("missing", f"{catalogue.get(i).label}: no published figure in the toolkit's data.", i)
-                for i in ids if i not in shown and i not in explained]
-    notes += [n.message for n in missing]
-    for row in latest[latest["england"].isna()].itertuples():
-        meta = catalogue.get(row.indicator)
-        why = meta.notes if meta.notes and "England" in meta.notes else (
-            "DfE's data hold no England figure for it.")
-        notes.append(f"{row.label}: no England comparison. {why}")
+    missing = missing_figure_notes(table, catalogue, [i for i in ids if i not in shown], cutoff,
+                                   quarter=quarter, publications=load_publications(paths.config))
+    notes += [n.message for n in missing] + [n.message for n in no_england_notes(latest)]
     older = [Note("stale", f"{row.label}: latest figure published by the end of {quarter.label} is for "
                            f"{row.period}, not {financial_year_label(year)}"
                            + (" (more than two years old)." if row.stale else "."), row.indicator)
              for row in latest[latest["year"] < year].itertuples()]
-    notes += [n.message for n in older]
-    return PackContext(la, quarter, year, catalogue, ids, table, bench, latest, local, notes,
-                       missing, older, spec=spec, paths=paths)
+    return PackContext(la, quarter, year, catalogue, ids, table, bench, latest, local, unique(notes),
+                       missing, older, spec=spec, paths=paths, local_reason=reason)
+
+
+def local_reason(la: LocalAuthority, quarter: Quarter, local: pd.DataFrame) -> str:
+    """The one line saying why the pack has no local sections, or "" when it has them."""
+    from analysis.measures.local_status import month_rows_in, quarter_rows
+
+    if local.empty:
+        return f"No local measures: there is no quarterly return for {la.name} in this toolkit."
+    if not quarter_rows(local, quarter).empty:
+        return ""
+    months = month_rows_in(local, quarter)
+    only = ""
+    if not months.empty:
+        named = sorted({dt.date(int(p[:4]), int(p[5:]), 1).strftime("%B %Y") for p in months["period"]})
+        only = f" (only {'a figure' if len(months) == 1 else 'figures'} for {' and '.join(named)})"
+    return f"No local measures: {la.name}'s return has no figures for {quarter.label}{only}."
 
 
 # --- the spec and the title ---------------------------------------------------------------

@@ -16,12 +16,14 @@ from analysis.render.formats import format_cell, row_column
 _STATUS_SOURCE = {"computed": "computed", "reported": "as reported"}
 
 
-def _status_columns() -> tuple[Column, ...]:
+def _status_columns(frame: pd.DataFrame) -> tuple[Column, ...]:
+    label = (Column("measure", "Measure"),) if "measure" in frame.columns else ()
     return (Column("indicator_code", "Code"),
+            *label,
             Column("area", "Area"),
-            Column("value", "Value", "number", unit_key="unit"),
-            Column("target", "Target", "number", unit_key="unit"),
-            Column("tolerance", "Tolerance", "number", unit_key="unit"),
+            Column("value", "Value", "number", unit_key="unit", decimals_key="decimals"),
+            Column("target", "Target", "number", unit_key="unit", decimals_key="decimals"),
+            Column("tolerance", "Tolerance", "number", unit_key="unit", decimals_key="decimals"),
             Column("status_used", "Status", "status"),
             Column("status_from", "Status from"),
             Column("agrees", "Agrees"),
@@ -29,14 +31,20 @@ def _status_columns() -> tuple[Column, ...]:
 
 
 def _status_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The status rows with each row's figures shown with the decimals the papers gave (26%,
+    never "26.0%"; 0.04 stays 0.04)."""
+    from analysis.render.formats import reported_decimals
+
     out = frame.copy()
+    out["decimals"] = [max((reported_decimals(float(v)) for v in (r["value"], r["target"], r["tolerance"])
+                            if pd.notna(v)), default=0) for r in out.to_dict("records")]
     out["status_from"] = out["status_source"].map(_STATUS_SOURCE).fillna(out["status_source"])
     out["agrees"] = out["agrees"].astype(object).where(out["agrees"].notna(), None)
     return out
 
 
 def status_table(frame: pd.DataFrame, name: str = "status", caption: str = "Status against target and tolerance") -> Table:
-    return Table(name, _status_frame(frame), _status_columns(), caption=caption)
+    return Table(name, _status_frame(frame), _status_columns(frame), caption=caption)
 
 
 def summary_table(frame: pd.DataFrame) -> Table:
@@ -52,17 +60,32 @@ def summary_table(frame: pd.DataFrame) -> Table:
     return Table("summary", frame, tuple(columns), caption="Measures by status")
 
 
+def _rank_texts(frame: pd.DataFrame) -> list[str]:
+    """Each row's rank as the pack words it: "142 of 152" (1 = best) or, for an indicator with
+    no better direction, its position ("20th highest of 151")."""
+    from analysis.engine.ranking import rank_text
+
+    return [rank_text(r.get("rank"), r.get("of"), r.get("rank_kind", "rank"), r.get("rank_from_highest"))
+            for r in frame.to_dict("records")]
+
+
 def pairing_table(frame: pd.DataFrame) -> Table:
+    """The quarter's figures beside DfE's: the LA's published figure with its rank and band
+    beside it (they rank that figure, not the quarter's), then the comparators."""
+    from analysis.render.formats import reported_decimals
+
+    frame = frame.assign(
+        rank_of=_rank_texts(frame),
+        value_decimals=[reported_decimals(float(v)) if pd.notna(v) else None for v in frame["value"]])
     columns = (Column("indicator_code", "Code"),
-               Column("value", "This quarter", "number", unit_key="unit"),
-               Column("benchmark_period", "Benchmark year"),
-               Column("la_annual_value", "LA (year)", "number", unit_key="unit"),
+               Column("value", "This quarter", "number", unit_key="unit", decimals_key="value_decimals"),
+               Column("benchmark_period", "Published year"),
+               Column("la_annual_value", "LA (published)", "number", unit_key="unit"),
+               Column("rank_of", "Rank"),
+               Column("quartile", "Quartile"),
                Column("england", "England", "number", unit_key="unit"),
                Column("region", "Region", "number", unit_key="unit"),
-               Column("sn_mean", "Neighbours", "number", unit_key="unit"),
-               Column("rank", "Rank", "count"),
-               Column("of", "Of", "count"),
-               Column("quartile", "Quartile"))
+               Column("sn_mean", "Neighbours", "number", unit_key="unit"))
     return Table("pairing", frame, columns, caption="Quarterly figures beside the latest published benchmarks")
 
 
@@ -85,13 +108,13 @@ def benchmark_display_table(bench: pd.DataFrame) -> Table:
     frame["neighbours_n"] = [
         f"{format_cell(r['sn_mean'], row_column(mean, r))} ({r['sn_count']}/{r['sn_size']})"
         if pd.notna(r["sn_mean"]) else None for r in frame.to_dict("records")]
-    frame["rank_of"] = [f"{r}/{o}" if pd.notna(r) else None for r, o in zip(frame["rank"], frame["of"], strict=True)]
+    frame["rank_of"] = _rank_texts(frame)
     columns = [Column("label", "Indicator"), Column("period", "Year"),
                Column("value", la_name, "number", reason_key="status", **value),
                Column("england", "England", "number", **value),
                Column("region", "Region", "number", **value),
                Column("neighbours_n", "Neighbours (n)", "number"),
-               Column("rank_of", "Rank", "number"),
+               Column("rank_of", "Rank"),
                Column("quartile", "Quartile"),
                Column("direction", "Since last year", "direction")]
     if {"ci_low", "ci_high", "level"} <= set(frame.columns) and len(frame):

@@ -20,7 +20,8 @@ Cleaning it does on purpose (and documents):
   (``On or better than target`` → ``on_target``, ``Within tolerance`` → ``inside_tolerance``,
   ``No target specified`` → ``no_target``);
 * an empty unit or polarity is taken from the LA's definition of the code
-  (``config/local/<la>.yaml``), and a defined code's label is the definition's name.
+  (``config/local/<la>.yaml``), and a defined code's label is the definition's name;
+  ``approximate`` (optional) is ``yes`` for a figure the papers give as approximate.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from analysis.data.catalogue import Unit
 from analysis.data.periods import _FY, _fy_end, parse_quarter, quarter_of_month
 from analysis.data.readers.columns import check_columns
 from analysis.data.schemas.local_return import (
+    APPROXIMATE,
     COLUMNS,
     FILE_COLUMNS,
     MEASURE_TYPES,
@@ -279,19 +281,12 @@ def read_local_return(path: Path, measures: LocalMeasures) -> pd.DataFrame:
     ``measures``: that LA's own measures (:func:`analysis.measures.local_measures.load_local_measures`).
     Every row must be that LA's; contract and volumetric codes must be among its measures.
 
-    Raises :class:`InputDataError` (file, column, spreadsheet rows, fix) for: a missing or
-    unreadable file, missing columns, a sheet it cannot choose, a bad LA code, an unknown
-    measure type, an unreadable period, a contract or volumetric code not in the catalogue,
-    a non-numeric value, a ``%`` on a measure that is not a percentage, a unit or polarity
-    that contradicts the catalogue, a percentage outside 0-100, a tolerance without a target
-    or on the wrong side of it, a target on a measure without polarity, a contract measure
-    without an area, an unknown reported status, or the same indicator and period twice.
+    Raises :class:`InputDataError` (file, column, spreadsheet rows, fix) for anything it cannot
+    read or that breaks the format (docs/data-formats/local-return.md lists each check).
     """
     path = Path(path)
     raw = read_raw_return(path)
-    rows = raw["row"]
-    out = pd.DataFrame(index=raw.index)
-
+    rows, out = raw["row"], pd.DataFrame(index=raw.index)
     # LA
     bad = ~raw["la_code"].str.fullmatch(r"[Ee]\d{8}")
     if bad.any():
@@ -307,8 +302,7 @@ def read_local_return(path: Path, measures: LocalMeasures) -> pd.DataFrame:
                     fix="keep each LA's figures in a return of its own, named <la>_..._return.csv")
     bad = raw["la_name"] == ""
     if bad.any():
-        raise _fail("LA name is empty", path, "la_name", rows[bad], expected="the LA's name",
-                    found=[""], fix="fill in la_name on every row")
+        raise _fail("LA name is empty", path, "la_name", rows[bad], expected="the LA's name", found=[""], fix="fill in la_name")
     out["la_name"] = raw["la_name"]
 
     # measure type
@@ -462,6 +456,11 @@ def read_local_return(path: Path, measures: LocalMeasures) -> pd.DataFrame:
                     fix="use one of the listed statuses, or leave it empty")
     out["reported_status"] = status.astype(object).where(status.notna(), None)
     out["source"] = raw["source"].replace("", None)
+    approx = raw["approximate"].str.lower()
+    if (bad := ~approx.isin(list(APPROXIMATE))).any():
+        raise _fail("approximate is neither yes nor empty", path, "approximate", rows[bad], expected="yes, or "
+                    "empty for a figure given exactly", found=raw.loc[bad, "approximate"], fix="write yes or clear it")
+    out["approximate"] = approx.map(APPROXIMATE).astype(bool)
     out["file"] = str(path)
     out["row"] = rows.astype("int64")
 
@@ -497,4 +496,5 @@ def empty_local_table() -> pd.DataFrame:
     frame["row"] = frame["row"].astype("int64")
     frame["quarter"] = frame["quarter"].astype("Int64")
     frame["month"] = frame["month"].astype("Int64")
+    frame["approximate"] = frame["approximate"].astype(bool)
     return frame

@@ -16,15 +16,19 @@ REQUIRED_COLUMNS = ["la_code", "la_name", "indicator_code", "period", "value", "
 #: Columns a local return may have; missing optional columns are read as empty.
 OPTIONAL_COLUMNS = [
     "indicator_label", "numerator", "denominator", "unit", "target", "tolerance", "polarity",
-    "area", "reported_status", "source",
+    "area", "reported_status", "source", "approximate",
 ]
 
 #: The documented column order of a local return file (and of the blank template).
 FILE_COLUMNS = [
     "la_code", "la_name", "indicator_code", "indicator_label", "period", "value", "numerator",
     "denominator", "unit", "target", "tolerance", "polarity", "area", "measure_type",
-    "reported_status", "source",
+    "reported_status", "source", "approximate",
 ]
+
+#: What the optional ``approximate`` column accepts: the papers give the figure as approximate
+#: ("approximately 56%"), so the pack says "about".
+APPROXIMATE = {"": False, "no": False, "false": False, "yes": True, "true": True}
 
 MEASURE_TYPES = ["contract", "volumetric", "context", "profile"]
 POLARITIES = ["lower_is_better", "higher_is_better", "none"]
@@ -36,7 +40,7 @@ COLUMNS = [
     "la_code", "la_name", "indicator_code", "indicator", "indicator_label",
     "period", "period_type", "year", "quarter", "month",
     "value", "numerator", "denominator", "unit", "target", "tolerance", "polarity",
-    "area", "measure_type", "reported_status", "source", "file", "row",
+    "area", "measure_type", "reported_status", "source", "approximate", "file", "row",
 ]
 
 LocalReturnSchema = pa.DataFrameSchema(
@@ -65,6 +69,7 @@ LocalReturnSchema = pa.DataFrameSchema(
         "measure_type": pa.Column(str, pa.Check.isin(MEASURE_TYPES)),
         "reported_status": pa.Column(str, pa.Check.isin(STATUSES), nullable=True),
         "source": pa.Column(str, nullable=True),
+        "approximate": pa.Column(bool),
         "file": pa.Column(str),
         "row": pa.Column("int64", pa.Check.ge(2)),
     },

@@ -11,10 +11,13 @@ from analysis.engine.judgement import judgement_cell
 from analysis.engine.ranking import rank_text
 from analysis.quarterly_pack.context import PackContext, pack_section
 from analysis.quarterly_pack.evidence import latest_figures
-from analysis.quarterly_pack.wording import children_text, latest_sentences
-
-#: Below this many children a percentage moves a lot with one child: the pack says so.
-SMALL_NUMBER = 10
+from analysis.quarterly_pack.wording import (
+    SMALL_NUMBER,
+    children_text,
+    download_number,
+    latest_sentences,
+    unit_words,
+)
 
 
 def overview_source(ctx: PackContext) -> str:
@@ -43,29 +46,40 @@ def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
         rows.append({
             "indicator": r["indicator"], "label": ind.label,
             "year": f"{r['period']} (over two years old)" if bool(r.get("stale", False)) else r["period"],
-            "unit": ind.unit, "decimals": ind.decimals,
-            "value": r["value"], "value_text": fmt(r["value"]), "children": children_text(r),
-            "small": bool(pd.notna(r.get("numerator")) and r["numerator"] < SMALL_NUMBER),
-            "england": r["england"], "england_text": fmt(r["england"]),
-            "region": r["region"], "region_text": fmt(r["region"]),
-            "sn_mean": r["sn_mean"], "sn_text": fmt(r["sn_mean"]),
+            "unit": ind.unit, "unit_text": unit_words(ind.unit), "decimals": ind.decimals,
+            "value": download_number(r["value"]), "value_text": fmt(r["value"]), "children": children_text(r),
+            "small": bool(ind.unit == "percent" and pd.notna(r.get("ci_denominator"))
+                          and r["ci_denominator"] < SMALL_NUMBER),
+            "england": download_number(r["england"]), "england_text": fmt(r["england"]),
+            "region": download_number(r["region"]), "region_text": fmt(r["region"]),
+            "sn_mean": download_number(r["sn_mean"]), "sn_text": fmt(r["sn_mean"]),
             "rank": rank_text(r.get("rank"), r.get("of"), r.get("rank_kind", "rank"), r.get("rank_from_highest")),
 
             "band": "" if pd.isna(r.get("quartile")) else str(r["quartile"]),
             "direction": None if pd.isna(prev) or r.get("direction") in (None, "no comparison") else r["direction"],
             "previous_text": fmt(prev),
             "judgement": judgement_cell([str(r.get(c)) for c in ("vs_england", "vs_region", "vs_neighbours")]),
-            "previous_value": prev,
-            **{c: r.get(c) for c in _GLANCE_DOWNLOADS},
+            "previous_value": download_number(prev),
+            **{c: download_number(r.get(c)) for c in _GLANCE_DOWNLOADS},
         })
     frame = pd.DataFrame(rows)
     frame["sentence"] = latest_sentences(ctx).to_numpy()
     return frame
 
 
-#: Figures the at-a-glance table keeps for download (CSV/XLSX) beside what it shows.
-_GLANCE_DOWNLOADS = ("numerator", "denominator", "ci_low", "ci_high", "level", "vs_england", "vs_region",
-                     "vs_neighbours", "gap_children_england", "gap_children_neighbours")
+#: Figures the at-a-glance table keeps for download (CSV/XLSX) beside what it shows, with
+#: their headings there.
+_GLANCE_DOWNLOADS: dict[str, str] = {
+    "numerator": "DfE's published count", "denominator": "DfE's published denominator",
+    "numerator_rounding": "Count rounded by DfE to the nearest",
+    "denominator_rounding": "Denominator rounded by DfE to the nearest",
+    "ci_numerator": "Children (count used)", "ci_denominator": "Children (denominator used)",
+    "ci_low": "Interval low", "ci_high": "Interval high", "level": "Confidence level",
+    "vs_england": "Against England", "vs_region": "Against the region",
+    "vs_neighbours": "Against the neighbours",
+    "gap_children_england": "Gap in children to England's rate",
+    "gap_children_neighbours": "Gap in children to the neighbours' average",
+}
 
 
 def _measure_column(key: str, label: str) -> Column:
@@ -89,11 +103,12 @@ def benchmarks_section(ctx: PackContext) -> Section:
                  Column("band", "Band"),
                  Column("direction", "Since last year", kind="direction"),
                  Column("judgement", "England / region / neighbours"),
-                 Column("indicator", "Indicator id", display=False),
-                 Column("unit", "Unit", display=False),
+                 Column("indicator", "Indicator id", display=False, download=False),
+                 Column("unit", "Unit", display=False, download=False),
+                 Column("unit_text", "Unit", display=False),
                  Column("previous_value", "Year before", kind="number", display=False),
-                 *(Column(c, c, kind="text" if c.startswith("vs_") else "number", display=False)
-                   for c in _GLANCE_DOWNLOADS),
+                 *(Column(c, label, kind="text" if c.startswith("vs_") else "number", display=False)
+                   for c, label in _GLANCE_DOWNLOADS.items()),
                  Column("sentence", "Sentence", display=False)),
         figures=tuple(latest_figures(ctx).values()))
     blocks: list[Block] = [table]

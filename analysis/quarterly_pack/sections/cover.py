@@ -12,7 +12,13 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.blocks import Block, Note, Section, Text
-from analysis.quarterly_pack.context import PackContext, pack_paths, pack_section
+from analysis.quarterly_pack.context import (
+    PackContext,
+    local_document,
+    measures_word,
+    pack_paths,
+    pack_section,
+)
 from analysis.quarterly_pack.local_tables import profile_frame, quarterly_report
 from analysis.quarterly_pack.wording import children_text
 
@@ -119,7 +125,7 @@ def data_sources(ctx: PackContext) -> str:
     shown = ctx.latest.dropna(subset=["year"])
     years = dict(zip(shown["indicator"], shown["year"].astype(int), strict=True))
     periods = dict(zip(shown["indicator"], shown["period"], strict=True))
-    parts = [f"{ctx.la.name} quarterly performance return, {ctx.quarter.label}"] if ctx.has_local else []
+    parts = [f"{local_document(ctx)}, {ctx.quarter.label}"] if ctx.has_local else []
     files: list[str] = []
     for release in pubs.releases.values():
         used = [i for i in release.indicators if i in years]
@@ -163,17 +169,16 @@ def cover_section(ctx: PackContext) -> Section:
     bench = benchmark_messages(ctx)
     if counts:
         total = sum(counts.values())
-        blocks.append(Text(f"**{total} contract measures this quarter:** "
+        blocks.append(Text(f"**{total} {measures_word(ctx, total)} this quarter:** "
                            + ", ".join(f"{n} {_STATUS_WORDS[s]}" for s, n in counts.items()) + "."))
     if local:
         blocks.append(Text("**Local measures to ask about**\n\n" + "\n".join(f"- {m}" for m in local)))
     elif ctx.has_local:
-        blocks.append(Text("No contract measure is outside tolerance or worse than last quarter."))
+        blocks.append(Text(f"No {measures_word(ctx, 1)} is outside tolerance or worse than last quarter."))
     if bench:
         blocks.append(Text("**Published indicators to ask about**\n\n" + "\n".join(f"- {m}" for m in bench)))
     else:
         blocks.append(Text("No published indicator is worse than England, the region or the neighbours, "
                            "or worse than the year before."))
-    older = {n.message for n in ctx.stale}  # noted beside the benchmarks instead
-    blocks += [Note("missing", note) for note in ctx.notes if note not in older]
+    blocks += [Note("missing", note) for note in ctx.notes]  # old figures: beside the benchmarks
     return pack_section(ctx, "cover", "Key messages", blocks, COVER_INTRO)

@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.core.blocks import Block, Note, Section, Text
 from analysis.data.sources import source_line
-from analysis.quarterly_pack.context import PackContext, pack_paths, pack_section
+from analysis.quarterly_pack.context import PackContext, counted, pack_paths, pack_section
 from analysis.quarterly_pack.evidence import latest_figures
 from analysis.quarterly_pack.wording import latest_sentences
 
@@ -38,7 +38,8 @@ def indicator_section(ctx: PackContext, indicator: str) -> Section:
     else:
         have = ", ".join(str(p) for p in series.loc[series["value"].notna(), "period"]) or "none"
         blocks.append(Note("left_out", f"No trend over the years: {ctx.la.name} has a published figure for "
-                                       f"{years} year(s) ({have}), and a trend needs at least {MIN_TREND_YEARS}.",
+                                       f"{counted(years, 'year')} ({have}), and a trend needs at least "
+                                       f"{MIN_TREND_YEARS}.",
                            indicator))
     return Section(id=f"indicator_{indicator}", title=ind.label, blocks=tuple(blocks), intro=ind.definition,
                    appendix=True)

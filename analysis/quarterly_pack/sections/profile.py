@@ -7,31 +7,46 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.blocks import Block, Column, Note, Section, Table, Text
-from analysis.quarterly_pack.context import PackContext, local_source, pack_section
-from analysis.quarterly_pack.local_tables import PAIRING_NUMBERS, profile_frame, quarterly_report
+from analysis.quarterly_pack.context import (
+    PackContext,
+    counted,
+    local_left_out,
+    local_source,
+    measures_word,
+    pack_section,
+)
+from analysis.quarterly_pack.local_tables import PAIRING_LABELS, profile_frame, quarterly_report
 
-PROFILE_INTRO = ("Every measure in the quarterly return: the latest figure, its target, its status "
-                 "(on or better than target, inside tolerance or outside tolerance), the change "
-                 "since last quarter, and England's figure, the rank (1 = best of all LAs) and quartile "
-                 "band (A = best) for the same indicator in DfE's latest published year. Where the "
-                 "return gave a status but no figure or target, the status is the one reported.")
+PROFILE_INTRO = ("Every measure the papers give this quarter: the latest figure, its target, its status "
+                 "(on or better than target, inside tolerance or outside tolerance) and the change "
+                 "since last quarter. Where DfE publishes the same indicator: England's figure and the "
+                 "LA's own published figure for DfE's latest year, with its rank (1 = best of all LAs) "
+                 "and quartile band (A = best), which rank that published figure, not the quarter's. "
+                 "Where the papers gave a status but no figure or target, the status is the one reported.")
 
 PROFILE_COLUMNS = (
     Column("area", "Area"),
     Column("measure", "Measure"),
-    Column("value", "Latest", kind="number", unit_key="unit", decimals_key="decimals"),
+    Column("value_text", "Latest", unit_key="unit", download=False),
+    Column("value", "Latest", kind="number", display=False),
+    Column("approximate_text", "Approximate", display=False),
+    Column("children", "Children"),
     Column("target", "Target", kind="number", unit_key="unit", decimals_key="decimals"),
-    Column("status", "Status", kind="status"),
+    Column("status", "Status", kind="status", download=False),
+    Column("status_text", "Status", display=False),
     Column("status_basis", "Status basis"),
     Column("direction", "Since last quarter", kind="direction"),
     Column("england_value", "England", kind="number", unit_key="unit", decimals_key="benchmark_decimals"),
+    Column("published_text", "Published (year)"),
     Column("rank", "Rank"),
     Column("band", "Band"),
-    Column("code", "Code", display=False),
-    Column("unit", "Unit", display=False),
+    Column("published_code", "Code", display=False),
+    Column("unit", "Unit", display=False, download=False),
+    Column("unit_text", "Unit", display=False),
     Column("tolerance", "Tolerance", kind="number", display=False),
-    Column("benchmark_year", "Benchmark year", display=False),
-    *(Column(k, k, kind="number", display=False) for k in PAIRING_NUMBERS if k != "england_value"),
+    Column("benchmark_year", "Published year", display=False),
+    *(Column(k, label, kind="number", display=False) for k, label in PAIRING_LABELS.items()
+      if k != "england_value"),
 )
 
 
@@ -39,7 +54,7 @@ def _profile_table(frame: pd.DataFrame, name: str, caption: str, source: str,
                    no_direction_note: str | None) -> Table:
     columns = [c for c in PROFILE_COLUMNS
                if not (c.key == "direction" and no_direction_note is not None)]
-    for key in ("england_value", "rank", "band", "status_basis"):
+    for key in ("england_value", "published_text", "rank", "band", "status_basis", "children"):
         values = frame[key]
         if not (values.notna() & (values.astype(str) != "")).any():
             columns = [c for c in columns if c.key != key]
@@ -52,8 +67,7 @@ def profile_section(ctx: PackContext) -> Section:
     status (as reported marked so), direction, England's figure, rank and band."""
     if not ctx.has_local:
         return pack_section(ctx, "profile", "Performance profile",
-                            [Note("left_out", f"No profile: {ctx.la.name} has no local quarterly figures in "
-                                              f"this toolkit.")])
+                            [Note("left_out", local_left_out(ctx))])
     prof = profile_frame(ctx)
     previous = ctx.quarter.previous().label
     no_dir = None
@@ -62,12 +76,14 @@ def profile_section(ctx: PackContext) -> Section:
                   f"quarter' column.")
     contract = prof[prof["measure_type"] == "contract"]
     volumes = prof[prof["measure_type"] != "contract"]
-    blocks: list[Block] = [_profile_table(contract, "profile", f"Contract measures, {ctx.quarter.label}",
+    blocks: list[Block] = [_profile_table(contract, "profile",
+                                          f"{measures_word(ctx).capitalize()}, {ctx.quarter.label}",
                                           local_source(ctx), no_dir)]
     summary = quarterly_report(ctx)["summary"]
     if not summary.empty:
         blocks.append(Table(
-            name="status_summary", frame=summary, caption=f"Contract measures by status and area, {ctx.quarter.label}",
+            name="status_summary", frame=summary,
+            caption=f"{measures_word(ctx).capitalize()} by status and area, {ctx.quarter.label}",
             source=local_source(ctx),
             columns=(Column("area", "Area"), Column("outside_tolerance", "Outside tolerance", kind="count"),
                      Column("inside_tolerance", "Inside tolerance", kind="count"),
@@ -75,19 +91,21 @@ def profile_section(ctx: PackContext) -> Section:
                      Column("measures", "All measures", kind="count"))))
         from analysis.measures.local_status import summary_text
 
-        blocks.append(Text(summary_text(summary, ctx.quarter.label)))
+        blocks.append(Text(summary_text(summary, ctx.quarter.label, measures_word(ctx, 1))))
     if not volumes.empty:
         vol = volumes.assign(area="")
         blocks.append(Table(
             name="volumes", frame=vol, caption=f"Volumes, {ctx.quarter.label}", source=local_source(ctx),
             columns=(Column("measure", "Measure"),
-                     Column("value", "Latest", kind="number", unit_key="unit", decimals_key="decimals"),
-                     Column("code", "Code", display=False), Column("unit", "Unit", display=False))))
+                     Column("value_text", "Latest", unit_key="unit", download=False),
+                     Column("value", "Latest", kind="number", display=False),
+                     Column("published_code", "Code", display=False),
+                     Column("unit", "Unit", display=False, download=False), Column("unit_text", "Unit", display=False))))
     disagree = quarterly_report(ctx)["disagreements"]
     if not disagree.empty:
-        blocks.append(Note("caveat", f"{len(disagree)} measure(s) where the status worked out from the figures "
-                                     f"differs from the status the return gave; the table shows the one "
-                                     f"worked out from the figures."))
+        blocks.append(Note("caveat", f"{counted(len(disagree), 'measure')} where the status worked out from "
+                                     f"the figures differs from the status the papers gave; the table "
+                                     f"shows the one worked out from the figures."))
     if no_dir:
         blocks.append(Note("missing", no_dir))
     return pack_section(ctx, "profile", "Performance profile", blocks, PROFILE_INTRO)

@@ -9,7 +9,13 @@ import pandas as pd
 
 from analysis.core.blocks import Block, Note, Section, Text
 from analysis.data.catalogue import Polarity
-from analysis.quarterly_pack.context import PackContext, pack_section
+from analysis.quarterly_pack.context import (
+    PackContext,
+    counted,
+    local_document,
+    local_left_out,
+    pack_section,
+)
 from analysis.quarterly_pack.local_tables import quarterly_series
 from analysis.quarterly_pack.wording import plain_label
 
@@ -71,8 +77,8 @@ def spc_blocks(series: pd.DataFrame, *, source: str, synthetic: bool = False,
         tail = f"; the longest so far has {longest[0]}" if longest[0] else ""
         return [Note("left_out", f"No SPC chart yet: no measure has {min_points} quarters of figures{tail}.")]
     if short:
-        blocks.append(Note("left_out", f"{len(short)} other measure(s) have fewer than {min_points} quarters of "
-                                       f"figures, too few for process limits."))
+        blocks.append(Note("left_out", f"{counted(len(short), 'other measure has', 'other measures have')} fewer "
+                                       f"than {min_points} quarters of figures, too few for process limits."))
     return blocks
 
 
@@ -80,8 +86,6 @@ def spc_section(ctx: PackContext) -> Section:
     """SPC charts of local measures with enough quarters, or one note line."""
     if not ctx.has_local:
         return pack_section(ctx, "spc", "Statistical process control",
-                            [Note("left_out", f"No SPC charts: {ctx.la.name} has no local quarterly figures in "
-                                              f"this toolkit.")])
-    blocks = spc_blocks(quarterly_series(ctx), source=f"Source: {ctx.la.name} quarterly performance "
-                                                     f"return, to {ctx.quarter.label}.")
+                            [Note("left_out", local_left_out(ctx))])
+    blocks = spc_blocks(quarterly_series(ctx), source=f"Source: {local_document(ctx)}, to {ctx.quarter.label}.")
     return pack_section(ctx, "spc", "Statistical process control", blocks, SPC_INTRO)

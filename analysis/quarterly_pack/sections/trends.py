@@ -6,8 +6,16 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from analysis.core.blocks import Block, Column, Note, Section, Table
-from analysis.quarterly_pack.context import PackContext, local_source, pack_section
+from analysis.quarterly_pack.context import (
+    PackContext,
+    counted,
+    local_left_out,
+    local_source,
+    pack_section,
+)
 from analysis.quarterly_pack.local_tables import (
     benchmark_pairing,
     local_decimals,
@@ -58,13 +66,39 @@ def quarterly_section(ctx: PackContext) -> Section:
     """Trend charts of the contract and volume measures with two or more quarters."""
     if not ctx.has_local:
         return pack_section(ctx, "quarterly", "Quarterly trends",
-                            [Note("left_out", f"No quarterly trends: {ctx.la.name} has no local quarterly figures "
-                                              f"in this toolkit.")])
+                            [Note("left_out", local_left_out(ctx))])
     blocks, short = _trend_blocks(ctx, ("contract", "volumetric"))
     if short:
-        blocks.append(Note("left_out", f"No trend chart for {len(short)} measure(s) with a figure for only one "
-                                       f"quarter so far (or none); their latest figures are in the profile table."))
+        blocks.append(Note("left_out", f"No trend chart for {counted(len(short), 'measure')} with a figure for "
+                                       f"only one quarter so far (or none); the latest figures are in the "
+                                       f"profile table."))
     return pack_section(ctx, "quarterly", "Quarterly trends", blocks, QUARTERLY_INTRO)
+
+
+def _month_figures(ctx: PackContext) -> list[Block]:
+    """The figures the LA's papers give for a month within the quarter (seed 004's agency staff
+    at the end of November 2013 in 2013-14 Q3), as a table; none when there are none."""
+    import datetime as dt
+
+    from analysis.measures.local_status import month_rows_in
+    from analysis.quarterly_pack.context import local_returns, pack_paths
+    from analysis.quarterly_pack.local_tables import _value_text
+    from analysis.quarterly_pack.wording import plain_label
+
+    rows = month_rows_in(local_returns(ctx.la, pack_paths(ctx)), ctx.quarter)
+    if rows.empty:
+        return []
+    frame = pd.DataFrame({
+        "measure": rows["indicator_label"].map(plain_label).to_numpy(),
+        "month": [dt.date(int(p[:4]), int(p[5:]), 1).strftime("%B %Y") for p in rows["period"]],
+        "value": rows["value"].to_numpy(),
+        "value_text": [_value_text(v, u, None) for v, u in zip(rows["value"], rows["unit"], strict=True)],
+        "unit": rows["unit"].to_numpy()})
+    return [Table(name="month_figures", frame=frame, caption=f"Figures for a month within {ctx.quarter.label}",
+                  source=f"Source: {ctx.la.name}'s published papers.",
+                  columns=(Column("measure", "Measure"), Column("month", "Month"),
+                           Column("value_text", "Figure", unit_key="unit", download=False),
+                           Column("value", "Figure", kind="number", display=False)))]
 
 
 def quarterly_detail_section(ctx: PackContext) -> Section:
@@ -73,19 +107,22 @@ def quarterly_detail_section(ctx: PackContext) -> Section:
     title = "Other local figures"
     if not ctx.has_local:
         return pack_section(ctx, "quarterly_detail", title,
-                            [Note("left_out", f"No local figures for {ctx.la.name} in this toolkit.")], appendix=True)
+                            [Note("left_out", local_left_out(ctx)), *_month_figures(ctx)], appendix=True)
     prof = profile_frame(ctx, ("context",))
     blocks: list[Block] = []
     if not prof.empty:
         blocks.append(Table(name="context_measures", frame=prof, caption=f"Context figures, {ctx.quarter.label}",
                             source=local_source(ctx),
                             columns=(Column("measure", "Measure"),
-                                     Column("value", "Latest", kind="number", unit_key="unit",
-                                            decimals_key="decimals"),
-                                     Column("code", "Code", display=False), Column("unit", "Unit", display=False))))
+                                     Column("value_text", "Latest", unit_key="unit", download=False),
+                                     Column("value", "Latest", kind="number", display=False),
+                                     Column("approximate_text", "Approximate", display=False),
+                                     Column("published_code", "Code", display=False),
+                                     Column("unit", "Unit", display=False, download=False),
+                                     Column("unit_text", "Unit", display=False))))
     charts, _ = _trend_blocks(ctx, ("context",))
     blocks += charts
     if not blocks:
         blocks.append(Note("missing", f"The return has no other figures for {ctx.quarter.label}."))
     return pack_section(ctx, "quarterly_detail", title, blocks,
-                        "Figures the quarterly return gives for context, without targets.", appendix=True)
+                        "Figures the papers give for context, without targets.", appendix=True)
