@@ -200,6 +200,16 @@ def test_a_rank_beside_a_figure_of_no_stated_year_is_found():
     assert "Re-referrals within 12 months: Rank 142 of 152, beside Latest 26.0" in problems[0]
 
 
+def test_a_rank_beside_its_figure_with_the_year_in_one_cell_passes():
+    columns = (Column("measure", "Measure"), Column("value", "Latest", "number", unit_key="unit", decimals_key="decimals"),
+               Column("published_text", "Published (year)"), Column("rank", "Rank"), Column("band", "Band"))
+    rows = [{**A1, "published_text": "27.1% (2016-17)"}, {**A1, "value": None, "published_text": "17.3 (Sep 2017)"}]
+    table = Table("profile", pd.DataFrame(rows), columns, "Contract measures", "Source: return.")
+    assert found(pack_of(table), "rank_beside_figure") == []
+    blank = Table("profile", pd.DataFrame([{**A1, "published_text": ""}]), columns, "C", "S.")
+    assert len(found(pack_of(blank), "rank_beside_figure")) == 2
+
+
 def test_a_rank_with_no_figure_is_found():
     problems = found(pack_of(profile([{**A1, "value": None}], year=True)), "rank_beside_figure")
     assert len(problems) == 2 and all("no figure beside it" in p for p in problems)

@@ -126,8 +126,18 @@ def _row_name(row: pd.Series, columns: list[Column]) -> str:
     return named[0] if named else ""
 
 
+#: A cell that states a figure with its year: "27.1% (2016-17)", "17.3 (Sep 2017)".
+_FIGURE_WITH_YEAR = re.compile(r"^(about )?\d[\d,.]*%?\s*\((\d{4}-\d{2}|\d{4}|[A-Z][a-z]{2} \d{4})\)$")
+
+
+def _states_figure_and_year(row: pd.Series, columns: list[Column]) -> bool:
+    return any(_FIGURE_WITH_YEAR.match(cell_text(row[c.key]).strip()) for c in columns
+               if c.kind == "text" and not _is_rank(c))
+
+
 def rank_problems(table: Table) -> list[Found]:
-    """A rank or band cell sits in a row that shows the figure it ranks and its year."""
+    """A rank or band cell sits in a row that shows the figure it ranks and its year (a year
+    column and a figure, or one cell such as "27.1% (2016-17)")."""
     columns = displayed(table)
     ranks = [c for c in columns if _is_rank(c)]
     if not ranks:
@@ -138,7 +148,7 @@ def rank_problems(table: Table) -> list[Found]:
     for i, (_, row) in enumerate(table.frame.iterrows(), start=1):
         for rank in ranks:
             text = cell_text(row[rank.key]).strip()
-            if not _RANK_CELL.match(text):
+            if not _RANK_CELL.match(text) or _states_figure_and_year(row, columns):
                 continue
             where = f"table {table.name}, row {i}, column {rank.label}"
             shown = f"{_row_name(row, columns)}: {rank.label} {text}"
