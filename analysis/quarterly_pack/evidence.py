@@ -27,12 +27,13 @@ def _number(value: Any) -> float | None:
 
 
 def _counts(row: pd.Series) -> tuple[float | None, float | None]:
-    """The counts the pack shows beside a figure (as :func:`wording.children_text` does)."""
+    """The counts the pack shows beside a figure, as :func:`wording.children_text` does: those
+    its interval and gap use, else DfE's published count."""
+    if row.get("unit") == "percent" and _number(row.get("ci_numerator")) is not None:
+        return _number(row["ci_numerator"]), _number(row.get("ci_denominator"))
     if _number(row.get("numerator")) is not None:
         denominator = _number(row.get("denominator"))
         return _number(row["numerator"]), denominator if row.get("unit") == "percent" else None
-    if row.get("unit") == "percent" and _number(row.get("ci_numerator")) is not None:
-        return _number(row["ci_numerator"]), _number(row.get("ci_denominator"))
     return None, None
 
 
