@@ -43,6 +43,11 @@ def test_percent_of_rounds_half_up_at_the_shown_precision():
     assert percent_of(1, 200, 0) == "1"        # 0.5 rounds up, not to even
 
 
+def test_an_exact_half_may_be_shown_either_way():
+    assert agrees(Figure(46, "percent", 0, 93, 200)) and agrees(Figure(47, "percent", 0, 93, 200))  # 46.5%
+    assert not agrees(Figure(45, "percent", 0, 93, 200))
+
+
 def test_exact_counts_must_give_the_value():
     assert agrees(REREFERRALS)
     assert not agrees(Figure(27.2, "percent", 1, 1429, 5275))

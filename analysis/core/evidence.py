@@ -86,6 +86,19 @@ def percent_of(numerator: float, denominator: float, decimals: int) -> str:
     return str(exact.quantize(step, rounding=ROUND_HALF_UP))
 
 
+def percent_matches(numerator: float, denominator: float, shown: str, decimals: int) -> bool:
+    """Whether ``shown`` is numerator / denominator at ``decimals``; an exact half (93 of 200
+    is 46.5%) may be shown either way (46% or 47%)."""
+    from decimal import ROUND_HALF_DOWN
+
+    if percent_of(numerator, denominator, decimals) == shown:
+        return True
+    from decimal import Decimal
+
+    exact = Decimal(str(numerator)) * 100 / Decimal(str(denominator))
+    return str(exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_DOWN)) == shown
+
+
 def agrees(figure: Figure) -> bool:
     """Whether a percentage agrees with its counts at the shown precision. Exact counts must
     give the value shown; counts rounded to ``rounded_to`` must allow it (some counts within
@@ -95,7 +108,7 @@ def agrees(figure: Figure) -> bool:
         return True
     shown = f"{figure.value:.{figure.decimals}f}"
     if not figure.rounded:
-        return percent_of(figure.numerator, figure.denominator, figure.decimals) == shown
+        return percent_matches(figure.numerator, figure.denominator, shown, figure.decimals)
     return percent_possible(figure.numerator, figure.denominator, float(shown), figure.decimals,
                             figure.rounded_to)
 

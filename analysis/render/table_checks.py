@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.blocks import Column, Table
-from analysis.core.evidence import percent_of, percent_possible
+from analysis.core.evidence import percent_matches, percent_of, percent_possible
 from analysis.render.statements import cell_text, displayed
 
 __all__ = ["ABOUT_STEP", "counts_problems", "percent_statement_problem", "rank_problems",
@@ -51,7 +51,7 @@ def percent_statement_problem(pct: str, num: str, den: str, about: bool) -> str 
             return None
         return f"{pct}% cannot come from about {num} of {den}"
     worked = percent_of(n, d, decimals)
-    if worked == pct:
+    if percent_matches(n, d, pct, decimals):
         return None
     return f"{num} of {den} is {worked}%, not {pct}% (if DfE rounded the counts, say \"about\")"
 
