@@ -10,7 +10,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install data demo pack test test-fast lint format lab explorer bench synthetic clean clean-outputs
+.PHONY: help install data demo pack test test-fast check-packs lint format lab explorer bench synthetic clean clean-outputs
 
 help: ## Show this help
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,6 +39,11 @@ test: $(STAMP) ## Run the whole test suite (unit, published figures, end-to-end 
 
 test-fast: $(STAMP) ## Run the tests without the end-to-end notebook runs
 	$(PY) -m pytest -m "not e2e"
+
+# Pack values only (no files, no PDF): every live LA at a spread of quarters, the local returns'
+# quarters and deep dives on the synthetic extracts; SAMPLE=1 checks the named sample CI runs.
+check-packs: data ## Check what every pack says against the invariants (docs/pack-invariants.md; SAMPLE=1 for CI's sample)
+	$(PY) -m analysis check-packs $(if $(SAMPLE),--sample,)
 
 lint: $(STAMP) ## Check code style (ruff), types (mypy) and the package's layers (import-linter); settings in pyproject.toml
 	$(VENV)/bin/ruff check analysis tests benchmarks notebooks

@@ -2,15 +2,15 @@
 
 Every command prints errors from bad input or parameters in one or two lines and exits
 with status 2, never a traceback (:func:`analysis.app.cli_common.friendly_errors`).
-The commands are written in ``commands_data.py``, ``commands_benchmark.py`` and
-``commands_packs.py``, and registered here, in the order ``--help`` lists them.
+The commands are written in ``commands_data.py``, ``commands_benchmark.py``,
+``commands_packs.py`` and ``commands_check.py``, and registered here, in the order ``--help`` lists them.
 """
 
 from __future__ import annotations
 
 import typer
 
-from analysis.app import commands_benchmark, commands_data, commands_packs
+from analysis.app import commands_benchmark, commands_check, commands_data, commands_packs
 
 app = typer.Typer(
     add_completion=False,
@@ -38,6 +38,7 @@ for command in (
     commands_benchmark.explore,
     commands_benchmark.funnel,
     commands_benchmark.serve,
+    commands_check.check_packs,  # `check-packs`
 ):
     app.command()(command)
 

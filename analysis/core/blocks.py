@@ -20,6 +20,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from analysis.core.errors import ParameterError
+from analysis.core.evidence import Figure
 
 #: Chart and table names are file names (``charts/<name>.png``, ``tables/<name>.csv``).
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
@@ -50,9 +51,12 @@ def _check_name(name: str, what: str) -> None:
 
 @dataclass(frozen=True)
 class Text:
-    """A paragraph or list, in Markdown (renderers escape any HTML in it)."""
+    """A paragraph or list, in Markdown (renderers escape any HTML in it). ``figures``: the
+    evidence for the figures it states, where its builder gives it (checked before the pack
+    is written: :mod:`analysis.render.invariants`)."""
 
     markdown: str
+    figures: tuple[Figure, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ class Table:
     caption: str
     source: str = ""
     notes: tuple[str, ...] = ()
+    #: The evidence for the figures the table states, where its builder gives it.
+    figures: tuple[Figure, ...] = field(default=(), compare=False)
 
     def __post_init__(self) -> None:
         _check_name(self.name, "table")

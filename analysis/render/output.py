@@ -2,8 +2,9 @@
 
 Each format is one module with ``render(pack) -> {relative path: str | bytes}``, held in
 :data:`RENDERERS` by name. Rendering happens in memory; :func:`write` checks the pack
-(:func:`validate_pack`), renders every format asked for, then writes all the files at once
-through :mod:`analysis.core.atomic`, so a failure leaves no half-written output.
+(:func:`validate_pack`: names, alt text, sources; :func:`analysis.render.invariants.assert_true`:
+that what it says is true to its figures), renders every format asked for, then writes all
+the files at once through :mod:`analysis.core.atomic`, so a failure leaves no half-written output.
 
 A new format is one module with a ``render`` function and one entry in :data:`RENDERERS`.
 """
@@ -17,6 +18,7 @@ from typing import Any
 
 from analysis.core.blocks import Chart, Pack, Section, Table
 from analysis.core.errors import AnalysisError, ParameterError
+from analysis.render.invariants import PackUntrueError
 
 Rendered = dict[str, str | bytes]
 Renderer = Callable[..., Rendered]
@@ -225,12 +227,18 @@ def write_files(rendered: Mapping[str, str | bytes], output_dir: Path) -> list[P
 
 def write(pack: Pack, output_dir: str | Path, formats: Iterable[str] = ("files", "html", "docx"),
           *, workers: int | None = None) -> list[Path]:
-    """Render ``pack`` in every format asked for, then write the files under ``output_dir``
-    (relative folders from the project root). Nothing is written unless every format
-    rendered. Returns the paths written, in order."""
+    """Check ``pack`` says only what its figures bear out
+    (:func:`analysis.render.invariants.assert_true`: :class:`PackUntrueError` lists every
+    problem), render it in every format asked for, then write the files under ``output_dir``
+    (relative folders from the project root). Nothing is written unless the pack is true and
+    every format rendered. Returns the paths written, in order."""
+    from analysis.render.invariants import assert_true
+
+    validate_pack(pack)
+    assert_true(pack)
     rendered = render_all(pack, formats, workers)
     return write_files(rendered, resolve_output_dir(output_dir))
 
 
-__all__ = ["FORMAT_MARKERS", "RENDERERS", "PackInvalidError", "draw_ahead", "formats_in", "render_all", "renderer", "resolve_output_dir",
+__all__ = ["FORMAT_MARKERS", "RENDERERS", "PackInvalidError", "PackUntrueError", "draw_ahead", "formats_in", "render_all", "renderer", "resolve_output_dir",
            "validate_pack", "write", "write_files"]

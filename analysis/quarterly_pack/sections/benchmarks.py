@@ -10,6 +10,7 @@ from analysis.core.blocks import Block, Column, Note, Section, Table
 from analysis.engine.judgement import judgement_cell
 from analysis.engine.ranking import rank_text
 from analysis.quarterly_pack.context import PackContext, pack_section
+from analysis.quarterly_pack.evidence import latest_figures
 from analysis.quarterly_pack.wording import (
     SMALL_NUMBER,
     children_text,
@@ -108,7 +109,8 @@ def benchmarks_section(ctx: PackContext) -> Section:
                  Column("previous_value", "Year before", kind="number", display=False),
                  *(Column(c, label, kind="text" if c.startswith("vs_") else "number", display=False)
                    for c, label in _GLANCE_DOWNLOADS.items()),
-                 Column("sentence", "Sentence", display=False)))
+                 Column("sentence", "Sentence", display=False)),
+        figures=tuple(latest_figures(ctx).values()))
     blocks: list[Block] = [table]
     with_england = ctx.latest[ctx.latest["england"].notna() & ctx.latest["value"].notna()]
     if len(with_england):

@@ -8,6 +8,7 @@ import pandas as pd
 from analysis.core.blocks import Block, Note, Section, Text
 from analysis.data.sources import source_line
 from analysis.quarterly_pack.context import PackContext, counted, pack_paths, pack_section
+from analysis.quarterly_pack.evidence import latest_figures
 from analysis.quarterly_pack.wording import latest_sentences
 
 
@@ -21,7 +22,8 @@ def indicator_section(ctx: PackContext, indicator: str) -> Section:
     row = ctx.latest[ctx.latest["indicator"] == indicator].iloc[0]
     ind = ctx.catalogue.get(indicator)
     source = source_line(ind, row["period"], pack_paths(ctx))
-    blocks: list[Block] = [Text(latest_sentences(ctx).loc[row.name])]
+    figure = latest_figures(ctx).get(indicator)
+    blocks: list[Block] = [Text(latest_sentences(ctx).loc[row.name], figures=(figure,) if figure else ())]
     nb = neighbour_values(ctx.table, ctx.la, indicator, int(row["year"]),
                           neighbours_version=row.get("sn_version") if pd.notna(row.get("sn_version")) else None)
     if nb["value"].notna().any():
