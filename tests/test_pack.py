@@ -265,7 +265,8 @@ def test_doncaster_2013_14_q3_pack_and_rotherhams_local_sections(tmp_path, paths
     glance = pd.read_csv(result.output / "tables/at_a_glance.csv").set_index("Indicator")
     assert glance.loc["Re-referrals within 12 months", "Year"] == "2012-13"
     html = (result.output / "report.html").read_text()
-    assert "Long-term placement stability: left out; this pack's figures start with 2017-18." in \
+    assert ("Long-term placement stability: left out; none of this pack's figures had been published by "
+            "the end of 2013-14 Q3 (they start with 2017-18, first published about November 2018).") in \
         htmllib.unescape(html)
     result = run_pack("Rotherham", "2016-17 Q4", paths, outputs_root=tmp_path, pdf=False)
     summary = pd.read_csv(result.output / "tables/status_summary.csv").set_index("Area")
