@@ -16,14 +16,10 @@ its value and counts agree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 
-__all__ = ["Figure", "agrees", "counts_text", "percent_of", "percent_possible", "rounding_of", "statement",
+__all__ = ["Figure", "agrees", "counts_text", "percent_of", "percent_possible", "statement",
            "value_text"]
-
-#: Fewer published counts than this say nothing about whether DfE rounded them.
-MIN_COUNTS_FOR_ROUNDING = 20
 
 
 @dataclass(frozen=True)
@@ -125,14 +121,3 @@ def percent_possible(numerator: float, denominator: float, shown: float, decimal
     return lowest - step <= shown <= highest + step
 
 
-def rounding_of(counts: Iterable[float]) -> int:
-    """The base a release's counts were rounded to, read from the counts themselves: 10 when
-    every non-zero count is a multiple of 10, 5 when of 5, else 0 (exact). Fewer than
-    :data:`MIN_COUNTS_FOR_ROUNDING` non-zero counts: 0 (too few to tell)."""
-    values = [float(c) for c in counts if c == c and c]
-    if len(values) < MIN_COUNTS_FOR_ROUNDING:
-        return 0
-    for base in (10, 5):
-        if all(v % base == 0 for v in values):
-            return base
-    return 0

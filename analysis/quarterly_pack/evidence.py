@@ -3,8 +3,8 @@
 :func:`latest_figures` gives, for each indicator of the pack, the
 :class:`~analysis.core.evidence.Figure` its sentence and its at-a-glance row state: the value,
 the counts behind it (DfE's published counts, else those worked back from the percentage),
-whether DfE rounded those counts (read from the year's published counts for every LA:
-:func:`analysis.core.evidence.rounding_of`), the period, and the release with its
+whether DfE rounded those counts (read from the year's published counts for every LA by
+:mod:`analysis.engine.count_rounding`, as the pack's own words are), the period, and the release with its
 publication date (``config/publications.yaml``). Builders attach them to the blocks
 (``figures=``); :mod:`analysis.render.invariants` checks them before the pack is written.
 """
@@ -16,7 +16,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from analysis.core.evidence import Figure, rounding_of
+from analysis.core.evidence import Figure
 from analysis.quarterly_pack.context import PackContext, once, pack_paths
 
 __all__ = ["figure_of", "latest_figures"]
@@ -49,9 +49,9 @@ def figure_of(row: pd.Series, rounded_to: int, release: str = "",
                   date_confirmed=not approximate, label=f"{row.get('label', '')}, {row.get('period', '')}")
 
 
-def _rounding(table: pd.DataFrame, indicator: str, year: int) -> int:
-    rows = table[(table["indicator"] == indicator) & (table["year"] == year) & (table["level"] == "la")]
-    return max(rounding_of(rows["numerator"]), rounding_of(rows["denominator"]))
+def _rounding(row: pd.Series) -> int:
+    """The base DfE rounded the row's counts to (0: exact), as the pack's words use it."""
+    return max(int(row.get("numerator_rounding", 0) or 0), int(row.get("denominator_rounding", 0) or 0))
 
 
 def _figures(ctx: PackContext) -> dict[str, Figure]:
@@ -70,7 +70,7 @@ def _figures(ctx: PackContext) -> dict[str, Figure]:
             release = f"{found[1].title} {row['period']}"
             date = found[1].published.get(year)
             published = (date.date, date.approximate) if date else None
-        figures[indicator] = figure_of(row, _rounding(ctx.table, indicator, year), release, published)
+        figures[indicator] = figure_of(row, _rounding(row), release, published)
     return figures
 
 
