@@ -411,3 +411,13 @@ def test_each_section_is_handed_on_as_soon_as_it_is_built(doncaster_ctx, doncast
     assert sorted(seen) == sorted(s.id for s in pack.sections)
     assert [s.id for s in pack.sections] == [s.id for s in doncaster_pack.sections]
     assert seen[:7] == ["cover", "profile", "benchmarks", "quarterly", "spc", "headline", "indicator_detail"]
+
+
+def test_chart_files_never_carry_a_code_the_toolkit_made_up(doncaster_pack):
+    """A chart's file name names its measure by the council's own code (E1) or, where the code
+    is the toolkit's own (the context figures' P01_...), by the measure's name in words."""
+    names = [c.name for c in doncaster_pack.charts()] + [t.name for t in doncaster_pack.tables()]
+    assert "quarterly_e1" in names
+    assert "quarterly_staff_sickness_rate_for_the_quarter" in names
+    assert "quarterly_number_of_cases_in_care_proceedings_the_legal" in names  # cut at a word
+    assert [n for n in names if "p01" in n] == []

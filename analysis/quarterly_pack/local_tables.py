@@ -5,6 +5,7 @@ one row per local measure with its figures in words (:func:`profile_frame`)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -57,6 +58,7 @@ def quarterly_series(ctx: PackContext) -> pd.DataFrame:
             return pd.DataFrame()
         frame = frame[SERIES_COLUMNS].rename(columns={"status_used": "status", "indicator_label": "label"})
         frame["label"] = frame["label"].map(plain_label)
+        frame["published_code"] = [published_code(ctx, str(c)) for c in frame["indicator_code"]]
         return frame
 
     return once(ctx, "series", make)
@@ -212,3 +214,25 @@ PAIRING_LABELS = {"england_value": "England (published year)", "region_value": "
                   "sn_mean_value": "Neighbours' average (published year)",
                   "la_annual_value": "LA's published figure", "rank_number": "Rank of the published figure",
                   "of_number": "Ranked among"}
+
+
+def chart_slug(rows: pd.DataFrame, taken: set[str]) -> str:
+    """The part of a chart's file name that names one measure's series (``rows``): the
+    council's own published code (``a1``), else the measure's name in words, so a code the
+    toolkit gave a figure never reaches a file a reader downloads; unique among ``taken``
+    (which it joins). A series made outside a pack (no ``published_code`` column) uses its
+    codes as given."""
+    first = rows.iloc[0]
+    if "published_code" in rows.columns:
+        text = str(first["published_code"] or "") or str(first["label"])
+    else:
+        text = str(first["indicator_code"])
+    slug = re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "measure"
+    if len(slug) > 48:  # a long name, cut at a word
+        slug = slug[:49].rsplit("_", 1)[0]
+    name, n = slug, 1
+    while name in taken:
+        n += 1
+        name = f"{slug}_{n}"
+    taken.add(name)
+    return name

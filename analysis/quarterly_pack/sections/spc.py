@@ -3,8 +3,6 @@ at least six quarters of figures, with its variation and assurance in words."""
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from analysis.core.blocks import Block, Note, Section, Text
@@ -16,7 +14,7 @@ from analysis.quarterly_pack.context import (
     local_left_out,
     pack_section,
 )
-from analysis.quarterly_pack.local_tables import quarterly_series
+from analysis.quarterly_pack.local_tables import chart_slug, quarterly_series
 from analysis.quarterly_pack.wording import plain_label
 
 #: An SPC (XmR) chart of a local measure needs at least this many quarters with a value.
@@ -51,6 +49,7 @@ def spc_blocks(series: pd.DataFrame, *, source: str, synthetic: bool = False,
     from analysis.engine.spc import xmr_table
 
     blocks: list[Block] = []
+    taken: set[str] = set()
     short: list[tuple[int, str]] = []
     for code, rows in series.groupby("indicator_code", sort=False):
         rows = rows.sort_values("quarter_order").dropna(subset=["value"])
@@ -65,7 +64,7 @@ def spc_blocks(series: pd.DataFrame, *, source: str, synthetic: bool = False,
         table = xmr_table(frame[["period", "value"]], polarity=polarity, target=target)
         table["period"] = table["period"].astype(str)
         unit = str(first["unit"])
-        slug = re.sub(r"[^a-z0-9]+", "_", str(code).lower()).strip("_")
+        slug = chart_slug(rows, taken)
         blocks.append(xmr_chart_block(table, name=f"spc_{slug}", source=source, synthetic=synthetic, unit=unit,
                                       decimals=0 if unit == "count" else 1, polarity=polarity, target=target,
                                       title=f"{plain_label(first['label'])}: statistical process control"))

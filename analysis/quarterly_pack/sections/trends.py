@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from analysis.core.blocks import Block, Column, Note, Section, Table
@@ -18,6 +16,7 @@ from analysis.quarterly_pack.context import (
 )
 from analysis.quarterly_pack.local_tables import (
     benchmark_pairing,
+    chart_slug,
     local_decimals,
     profile_frame,
     quarterly_series,
@@ -41,6 +40,7 @@ def _trend_blocks(ctx: PackContext, measure_types: tuple[str, ...]) -> tuple[lis
     series = series[series["measure_type"].isin(measure_types)]
     comps = benchmark_pairing(ctx)
     blocks: list[Block] = []
+    taken: set[str] = set()
     short: list[str] = []
     decimals = local_decimals(ctx, series.drop_duplicates("indicator_code"))
     for code, rows in series.groupby("indicator_code", sort=False):
@@ -56,7 +56,7 @@ def _trend_blocks(ctx: PackContext, measure_types: tuple[str, ...]) -> tuple[lis
         rows = rows.sort_values("quarter_order")
         unit = str(rows["unit"].iloc[0])
         dec = 0 if unit == "count" else decimals.get(str(code))
-        slug = re.sub(r"[^a-z0-9]+", "_", str(code).lower()).strip("_")
+        slug = chart_slug(rows, taken)
         blocks.append(quarterly_trend_chart(rows, comparators, name=f"quarterly_{slug}", source=local_source(ctx),
                                             title=str(rows["label"].iloc[0]), decimals=dec))
     return blocks, short
