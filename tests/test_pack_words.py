@@ -10,13 +10,14 @@ import re
 import pandas as pd
 import pytest
 
-from analysis.core.blocks import Chart, Note, Pack, Section, Table, Text
+from analysis.core.blocks import Note, Pack, Section, Table, Text
 from analysis.data.geography import load_areas, resolve_la
 from analysis.data.periods import parse_quarter
 from analysis.engine.count_rounding import count_rounding, rounding_base
 from analysis.quarterly_pack import report
 from analysis.render.files import download_frame
 from analysis.render.formats import formatted_rows
+from tests.test_report import _reader_texts
 
 
 def _ctx(la: str, period: str, paths):
@@ -115,7 +116,7 @@ def test_lancashire_profile_sets_the_rank_beside_dfes_figure(lancashire):
 
 def test_minutes_are_not_called_a_contract_or_a_quarterly_return(lancashire, rotherham):
     for ctx, pack in (lancashire, rotherham):
-        texts = _texts(pack)
+        texts = _reader_texts(pack)
         assert not any(re.search(r"contract measure|quarterly performance return|measure\(s\)", t)
                        for t in texts), ctx.la.name
     _, lan = lancashire
@@ -151,25 +152,6 @@ WORKING = re.compile(r"toolkit's DfE data|LAIT's|it shows '-'|looks like a count
                      r"numerator =|denominator =|no published indicator|year\(s\)")
 
 
-def _texts(pack: Pack) -> list[str]:
-    out = [pack.title, *map(str, pack.meta.values())]
-    for section in pack.sections:
-        out += [section.title, section.intro]
-        for block in section.blocks:
-            match block:
-                case Text():
-                    out.append(block.markdown)
-                case Note():
-                    out.append(block.message)
-                case Table():
-                    shown = [c for c in block.columns if c.display]
-                    out += [block.caption, block.source, *block.notes, *(c.label for c in shown)]
-                    out += [cell for row in formatted_rows(block.frame, shown) for cell in row]
-                case Chart():
-                    out += [block.title, block.alt_text, block.source]
-    return out
-
-
 def test_doncaster_2013_14_q3_says_one_true_thing_once(bench_table, paths):
     _, pack = _pack("Doncaster", "2013-14 Q3", paths)
     cover = [b.message for b in _section(pack, "cover").blocks if isinstance(b, Note)]
@@ -184,12 +166,12 @@ def test_doncaster_2013_14_q3_says_one_true_thing_once(bench_table, paths):
     # Seed 004: 73 agency staff at the end of November 2013, shown where the local figures go.
     month = _shown(_table(pack, "month_figures")).iloc[0]
     assert (month["Month"], month["Figure"]) == ("November 2013", "73")
-    assert not [t for t in _texts(pack) if t and WORKING.search(t)]
+    assert not [t for t in _reader_texts(pack) if t and WORKING.search(t)]
 
 
 def test_no_working_notes_in_any_pack(doncaster, lancashire, rotherham):
     for ctx, pack in (doncaster, lancashire, rotherham):
-        found = [t for t in _texts(pack) if t and WORKING.search(t)]
+        found = [t for t in _reader_texts(pack) if t and WORKING.search(t)]
         assert found == [], ctx.la.name
         cover = [b.message for b in _section(pack, "cover").blocks if isinstance(b, Note)]
         assert len(cover) == len(set(cover)), ctx.la.name
