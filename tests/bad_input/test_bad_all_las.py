@@ -17,6 +17,21 @@ CREATED_AFTER_2018 = ("6 current LAs left out: they did not exist in 2017-18 Q4,
                       "1 April 2021); Cumberland and Westmorland and Furness (created 1 April 2023).")
 
 
+
+@pytest.fixture
+def packs_run(monkeypatch, tmp_path) -> list[str]:
+    """The old codes of the LAs a batch runs a pack for (each pack stood in for, so none runs)."""
+    calls: list[str] = []
+    lock = threading.Lock()
+
+    def run_pack(name, period, paths, **kwargs):
+        with lock:
+            calls.append(kwargs["authority"].old_code)
+        return PackResult("quarterly_pack", name, period, "ok", tmp_path / name)
+
+    monkeypatch.setattr(analysis.app.batch, "run_pack", run_pack)
+    return calls
+
 def test_the_las_that_existed_in_2017_18_q4(paths):
     existing, left_out = las_in_period("2017-18 Q4", paths)
     codes = {la.old_code for la in existing}
@@ -40,16 +55,8 @@ def test_the_las_of_later_periods(paths, period, count, gone, new):
     assert (left_out is None) == (period == "2024-25 Q1")
 
 
-def test_pack_all_las_runs_the_las_of_the_period_and_exits_0(cli, paths, monkeypatch, tmp_path):
-    calls: list[str] = []
-    lock = threading.Lock()
-
-    def run_pack(name, period, paths, **kwargs):
-        with lock:
-            calls.append(kwargs["authority"].old_code)
-        return PackResult("quarterly_pack", name, period, "ok", tmp_path / name)
-
-    monkeypatch.setattr(analysis.app.batch, "run_pack", run_pack)
+def test_pack_all_las_runs_the_las_of_the_period_and_exits_0(cli, paths, packs_run, tmp_path):
+    calls = packs_run
     result = cli("pack", "--all-las", "--period", "2017-18Q4", "--no-pdf", "--output", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.strip()]
@@ -59,18 +66,10 @@ def test_pack_all_las_runs_the_las_of_the_period_and_exits_0(cli, paths, monkeyp
     assert "failed" not in "\n".join(lines[1:-1])
 
 
-def test_a_run_file_with_las_all_runs_the_las_of_the_period(paths, monkeypatch, tmp_path, caplog):
+def test_a_run_file_with_las_all_runs_the_las_of_the_period(paths, packs_run, tmp_path, caplog):
+    calls = packs_run
     from analysis.app.runs import execute_run
 
-    calls: list[str] = []
-    lock = threading.Lock()
-
-    def run_pack(name, period, paths, **kwargs):
-        with lock:
-            calls.append(kwargs["authority"].old_code)
-        return PackResult("quarterly_pack", name, period, "ok", tmp_path / name)
-
-    monkeypatch.setattr(analysis.app.batch, "run_pack", run_pack)
     config = tmp_path / "all.yaml"
     config.write_text(f"las: all\nperiod: 2017-18 Q4\noutput: {tmp_path / 'out'}\npdf: false\n")
     with caplog.at_level("WARNING", logger="analysis"):
