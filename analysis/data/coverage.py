@@ -11,14 +11,13 @@ Pure functions over the tidy benchmark table (``data/processed/benchmarks.parque
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 
 import pandas as pd
 
 from analysis.core.blocks import Note
 from analysis.data.catalogue import Catalogue
 from analysis.data.periods import period_label
-from analysis.data.publications import Publications, published_text
 
 COVERAGE_COLUMNS = ["indicator", "label", "first_year", "last_year", "first_period", "last_period",
                     "years", "sources"]
@@ -73,19 +72,14 @@ def indicator_coverage(table: pd.DataFrame, catalogue: Catalogue | None = None) 
 
 
 def missing_notes(table: pd.DataFrame, catalogue: Catalogue, indicators: Iterable[str],
-                  years: int | Mapping[str, int | None], *, when: str = "",
-                  publications: Publications | None = None) -> list[Note]:
-    """A :class:`Note` for each indicator with no published figure up to its year.
+                  year: int, *, when: str = "") -> list[Note]:
+    """A :class:`Note` for each indicator with no published figure up to ``year``.
 
-    ``years``: one year for all indicators, or each indicator's year (as the pack's
-    publication cut-off gives). An indicator DfE first published after that year gets
-    "<label>: no published figure for <period> or earlier; the first year published is
-    <first period>."; one with no figure in any year says so. ``when`` (e.g. "by the end of
-    2016-17 Q4") says by when. Indicators with a figure are not mentioned.
-
-    A year of None means no year of the indicator in the data had been published by then: the
-    note says so, and when the first year in the data was first published (from
-    ``publications``).
+    An indicator DfE first published after that year gets "<label>: no figure for <period>
+    or earlier was published; the toolkit's DfE data start with <first period>."; one with no
+    figure in any year says so. ``when`` (e.g. "by the end of 2016-17 Q4") says by when.
+    Indicators with a figure are not mentioned. (A quarterly pack words its page 1 with
+    :mod:`analysis.quarterly_pack.missing`.)
     """
     indicators = list(indicators)
     if not indicators:  # nothing to look up: skip the pass over the whole table
@@ -94,11 +88,7 @@ def missing_notes(table: pd.DataFrame, catalogue: Catalogue, indicators: Iterabl
     notes = []
     for ind in indicators:
         entry = catalogue.get(ind)
-        year = years if isinstance(years, int) else years[ind]
         suffix = f" {when}" if when else ""
-        if year is None:
-            notes.append(_not_yet_published(coverage, catalogue, ind, suffix, publications))
-            continue
         period = period_label(year, entry.year_type)
         if ind not in coverage.index or pd.isna(coverage.at[ind, "first_year"]):
             notes.append(Note("missing", f"{entry.label}: no figure for {period} was published"
@@ -115,21 +105,6 @@ def missing_notes(table: pd.DataFrame, catalogue: Catalogue, indicators: Iterabl
                                          f"published{suffix}; the toolkit's DfE data start with "
                                          f"{period_label(first, entry.year_type)}.", ind))
     return notes
-
-
-def _not_yet_published(coverage: pd.DataFrame, catalogue: Catalogue, ind: str, suffix: str,
-                       publications: Publications | None) -> Note:
-    """The note for an indicator none of whose years in the data had been published by then
-    (earlier years may have been published, but the toolkit's data do not hold them)."""
-    entry = catalogue.get(ind)
-    text = f"{entry.label}: no figure in the toolkit's DfE data had been published{suffix}"
-    if ind not in coverage.index or pd.isna(coverage.at[ind, "first_year"]):
-        return Note("missing", text + ".", ind)
-    first = int(coverage.at[ind, "first_year"])
-    text += f"; the toolkit's DfE data start with {period_label(first, entry.year_type)}"
-    date = publications.first_published(ind, first) if publications is not None else None
-    return Note("missing", text + (f", first published {published_text(date)}." if date else
-                                   ", published later."), ind)
 
 
 def coverage_markdown(table: pd.DataFrame, catalogue: Catalogue) -> str:
