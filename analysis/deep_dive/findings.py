@@ -11,20 +11,12 @@ import numpy as np
 import pandas as pd
 
 from analysis.deep_dive.dfe_comparison import DFE_MEASURES
-from analysis.deep_dive.suppression import ROUNDING, THRESHOLD, shown_count
+from analysis.deep_dive.suppression import ROUNDING, THRESHOLD, count_words, shown_count
 from analysis.deep_dive.years import long_date
 from analysis.engine import suppress
 
 if TYPE_CHECKING:
     from analysis.deep_dive.build import DeepDive
-
-def _count(value: object) -> str:
-    """A published count in words: "1,235", or "c (hidden)" when suppressed."""
-    if suppress.is_suppressed(value):
-        return "c (hidden)"
-    v = suppress.number(value)
-    return "no" if np.isnan(v) else f"{v:,.0f}"
-
 
 def _pct(value: object) -> str:
     v = suppress.number(value)
@@ -52,9 +44,9 @@ def intro_markdown(dive: DeepDive, heading: bool = True) -> str:
         f"Records: `{dive.records_file.name}`"
         + (" (a folder of CIN census files)" if dive.records_file.is_dir() else "")
         + f", referrals from {long_date(dive.first_date)} to "
-        f"{long_date(dive.last_date)}. {_count(_read(dive, 'Rows read'))} rows read, "
-        f"{_count(_read(dive, 'Rows used'))} used, {_count(_read(dive, 'Rows left out'))} "
-        f"left out and {_count(flagged)} kept but flagged (rounded to the nearest "
+        f"{long_date(dive.last_date)}. {count_words(_read(dive, 'Rows read'))} rows read, "
+        f"{count_words(_read(dive, 'Rows used'))} used, {count_words(_read(dive, 'Rows left out'))} "
+        f"left out and {count_words(flagged)} kept but flagged (rounded to the nearest "
         f"{ROUNDING}; the reasons are in the table of rows read, used and left out).", "",
         "A **re-referral** is a referral within 12 months of the same child's previous "
         "referral (the DfE rule for the children in need census). The year "
@@ -170,8 +162,8 @@ def key_findings(dive: DeepDive) -> str:
     year = _row(t["annual"], "year", dive.period)
     if year is not None:
         line = (("In the synthetic records for " if dive.synthetic else "In ")
-                + f"{dive.period}, {_count(year['rereferrals'])} of "
-                f"{_count(year['referrals'])} referrals ({_pct(year['percent'])}) were "
+                + f"{dive.period}, {count_words(year['rereferrals'])} of "
+                f"{count_words(year['referrals'])} referrals ({_pct(year['percent'])}) were "
                 "re-referrals within 12 months")
         comp = t.get("dfe_comparison")
         rr_row = _row(comp, "measure", DFE_MEASURES["re_referrals"]) if comp is not None else None

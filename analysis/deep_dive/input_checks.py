@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 from analysis.core.errors import InputDataError
 from analysis.data.readers.referral_records import ReadReport
-from analysis.deep_dive.suppression import ROUNDING, shown_count
-from analysis.engine import suppress
+from analysis.deep_dive.suppression import ROUNDING, count_words, shown_count
 
 #: Rows left out (share of rows read) above which page 1 says so, and above which the
 #: deep dive is refused unless the user says to go on.
@@ -24,8 +23,7 @@ REFUSE_SHARE = 0.10
 def _shown(n: int) -> str:
     """A count of rows as page 1 shows it, like every count of the deep dive: "c (hidden)" for
     1 to 4, others rounded to the nearest :data:`ROUNDING`."""
-    shown = shown_count(n)
-    return "c (hidden)" if isinstance(shown, str) else f"{suppress.number(shown):,.0f}"
+    return count_words(shown_count(n))
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,14 @@ def shown_count(value: int) -> object:
     return suppress.MARKER if 0 < value < THRESHOLD else round_shown(int(value))
 
 
+def count_words(value: object) -> str:
+    """A published count in words: "1,235", or "c (hidden)" when suppressed."""
+    if suppress.is_suppressed(value):
+        return "c (hidden)"
+    v = suppress.number(value)
+    return "no" if np.isnan(v) else f"{v:,.0f}"
+
+
 def round_counts(table: pd.DataFrame, counts: Sequence[str]) -> pd.DataFrame:
     """``table`` with each count column's shown values rounded (:func:`round_shown`)."""
     out = table.copy()
@@ -94,5 +102,5 @@ def publish_all(raws: Sequence[RawTable], size: int) -> tuple[dict[str, pd.DataF
     return linked.publish(), linked
 
 
-__all__ = ["C_MEANS", "ROUNDING", "THRESHOLD", "publish", "publish_all", "ratio", "round_counts",
+__all__ = ["C_MEANS", "ROUNDING", "THRESHOLD", "count_words", "publish", "publish_all", "ratio", "round_counts",
            "round_shown", "shown_count"]
