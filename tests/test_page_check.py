@@ -55,8 +55,8 @@ def test_blank_share_of_a_drawn_page(tmp_path: Path):
 
 def test_overlapping_words_are_found_and_neighbours_are_not():
     words = [_word("axis", 10, 100, 40, 108), _word("5%", 30, 102, 45, 110),   # overlap 10 x 6
-             _word("next", 45.2, 102, 60, 110),                               # touches 5% by 0.2
-             _word("below", 10, 108.3, 28, 116)]                              # 0.3 under "axis"
+             _word("next", 45.2, 102, 60, 110),                               # 0.2 clear of 5%
+             _word("below", 10, 107.7, 28, 116)]                              # 0.3 into "axis"
     pairs = overlapping_words(words)
     assert [(a.text, b.text) for a, b in pairs] == [("axis", "5%")]
     assert overlapping_words(words, tolerance=0.1) == [(words[0], words[1]), (words[0], words[3])]
