@@ -37,6 +37,13 @@ from analysis.charts.style import (
     style_axes,
     synthetic_prefix,
 )
+from analysis.charts.value_axis import (
+    FUNNEL_REASON,
+    XMR_REASON,
+    axis_note,
+    funnel_value_range,
+    xmr_range,
+)
 from analysis.charts.words import funnel_limits_frame as _limits
 from analysis.charts.words import funnel_plot_alt_text as _funnel_plot_alt_text
 from analysis.charts.words import funnel_plot_subtitle
@@ -122,16 +129,10 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
                               "edgecolor": "none", "alpha": 0.85})
         right = max(float(d.max()), float(pts["denominator"].max())) * 1.03
         ax.set_xlim(0, right)
-        # Scale to the units, not to the limits' flare at tiny denominators.
-        seen = lim[lim["denominator"] >= float(pts["denominator"].min()) * 0.5]
-        seen = seen if len(seen) else lim
-        lo = min(float(seen["lower_998"].min()), float(pts["value"].min()))
-        hi = max(float(seen["upper_998"].max()), float(pts["value"].max()))
-        span = hi - lo or 1.0
-        ax.set_ylim(max(0.0, lo - 0.05 * span) if lo >= 0 else lo - 0.05 * span,
-                    hi + 0.08 * span)
+        bottom, top = funnel_value_range(pts, lim)
+        ax.set_ylim(bottom, top)
         set_value_axis(ax, unit)
-        if ax.get_ylim()[0] > 0:
+        if bottom > 0:
             mark_axis_break(ax)
         from matplotlib.ticker import StrMethodFormatter
 
@@ -149,7 +150,9 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
                                   markeredgecolor="#333333", label="Outside 99.8%"))
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncol=len(handles),
                   borderaxespad=0)
-        return finish(ax, source, synthetic, title or "Funnel plot", funnel_plot_subtitle(pts, noun))
+        sub = " ".join(filter(None, [funnel_plot_subtitle(pts, noun), axis_note(bottom, FUNNEL_REASON)]))
+        return finish(ax, source, synthetic, title or "Funnel plot", sub)
+
 
 
 # --- XmR chart -----------------------------------------------------------------------------
@@ -235,8 +238,10 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
             labels = [t.replace(" ", "\n", 1) for t in labels]
         ax.set_xticks(shown, labels,
                       rotation=0 if n <= 12 else 30, ha="center" if n <= 12 else "right")
+        bottom, top = _xmr_value_range(data, tgt)
+        ax.set_ylim(bottom, top)
         set_value_axis(ax, unit)
-        if ax.get_ylim()[0] > 0:
+        if bottom > 0:
             mark_axis_break(ax)
         last = data.iloc[-1]
         items = [(float(last["upl"]), f"Upper limit {fmt(last['upl'])}", "#555555"),
@@ -257,6 +262,8 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
         sub = f"{POLARITY_TEXT.get(polarity, '')}. Limits: mean ± 2.66 × average moving range."
         if _trial(data):
             sub += f" Trial limits: only {int(data['value'].notna().sum())} points (fewer than 12)."
+        if note := axis_note(bottom, XMR_REASON):
+            sub += f" {note}"
         return finish(ax, source, synthetic, title or "Statistical process control (XmR) chart",
                       sub)
 
@@ -283,7 +290,15 @@ def _xmr_chart_alt_text(table: pd.DataFrame, *, synthetic: bool = False, unit: s
         text += " No special-cause variation: all points show common-cause variation."
     if tgt is not None and not is_missing(tgt):
         text += f" Target {fmt(tgt)}."
+    if note := axis_note(_xmr_value_range(data, tgt)[0], XMR_REASON):
+        text += f" {note}"
     return synthetic_prefix(synthetic) + text
+
+
+def _xmr_value_range(data: pd.DataFrame, target: float | None) -> tuple[float, float]:
+    """The XmR chart's value axis: its points, mean, limits and target (:func:`xmr_range`)."""
+    lines = pd.concat([data[c] for c in ("value", "mean", "lpl", "upl")])
+    return xmr_range([*pd.to_numeric(lines, errors="coerce"), *([] if target is None else [target])])
 
 
 # --- builders: one Chart per chart ---------------------------------------------------------------

@@ -365,12 +365,10 @@ def settle_layout(fig: Figure) -> None:
 # --- dates on a time axis ----------------------------------------------------------------------
 
 def mark_axis_break(ax: Axes) -> None:
-    """Mark on the value axis that it does not start at zero: a zig-zag at its foot and the
-    words "axis does not start at 0" beside it."""
+    """Mark on the value axis that it does not start at zero: a zig-zag at its foot. The words
+    saying so go in the chart's subtitle and alt text (:func:`analysis.charts.value_axis.axis_note`),
+    never on the plot, where they would cover the lowest tick label."""
     kw: dict[str, Any] = {"transform": ax.transAxes, "color": COLOURS["muted"], "clip_on": False, "linewidth": 1.0,
           "gid": "axis-break"}
     ax.plot([-0.012, 0.012], [0.010, 0.030], **kw)
     ax.plot([-0.012, 0.012], [0.035, 0.055], **kw)
-    ax.annotate("axis does not start at 0", xy=(0, 0), xycoords="axes fraction", xytext=(4, 3),
-                textcoords="offset points", fontsize=7, color=COLOURS["muted"], gid="axis-break-label",
-                ha="left", va="bottom")

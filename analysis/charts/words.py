@@ -23,6 +23,7 @@ from analysis.charts.house import (
     require_columns,
     synthetic_prefix,
 )
+from analysis.charts.value_axis import FUNNEL_REASON, axis_note, funnel_value_range
 from analysis.core.errors import InputDataError, NoDataError
 from analysis.data.catalogue import Indicator
 
@@ -339,7 +340,8 @@ def funnel_plot_alt_text(points: pd.DataFrame, limits: pd.DataFrame, la_name: st
                      f"{hit['denominator'].iloc[0]:,.0f}, {where}.")
         else:
             text += f" {la_name} has no figure."
-    return synthetic_prefix(synthetic) + text
+    note = axis_note(funnel_value_range(pts, lim)[0], FUNNEL_REASON)
+    return synthetic_prefix(synthetic) + text + (f" {note}" if note else "")
 
 
 def funnel_plot_subtitle(points: pd.DataFrame, noun: str = "units") -> str:
