@@ -30,6 +30,7 @@ from analysis.charts.style import (
     get_axes,
     house_style,
     is_missing,
+    legend_below,
     mark_axis_break,
     require_columns,
     right_labels,
@@ -148,8 +149,7 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
         if (others & outside).any():
             handles.append(Line2D([], [], linestyle="none", marker="s", markerfacecolor="white",
                                   markeredgecolor="#333333", label="Outside 99.8%"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncol=len(handles),
-                  borderaxespad=0)
+        legend_below(ax, _BELOW_X_LABEL, handles=handles, ncol=len(handles))
         sub = " ".join(filter(None, [funnel_plot_subtitle(pts, noun), axis_note(bottom, FUNNEL_REASON)]))
         return finish(ax, source, synthetic, title or "Funnel plot", sub)
 
@@ -229,15 +229,8 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
                         markersize=8.5, color=st["color"], markeredgecolor="white",
                         markeredgewidth=0.6, zorder=5, gid=f"signal-{kind}")
         ax.set_xlim(-0.5, n - 0.5)
-        step = max(1, int(np.ceil(n / 12)))
-        shown = [i for i in range(n) if (n - 1 - i) % step == 0]
-        labels = [str(data["period"].iloc[i]) for i in shown]
-        two_lines = n <= 12 and max(len(t) for t in labels) * len(labels) > 60
-        if two_lines:
-            # Long period names ("2016-17 Q3") on two lines rather than overlapping.
-            labels = [t.replace(" ", "\n", 1) for t in labels]
-        ax.set_xticks(shown, labels,
-                      rotation=0 if n <= 12 else 30, ha="center" if n <= 12 else "right")
+        shown, labels, two_lines = _period_ticks([str(p) for p in data["period"]])
+        ax.set_xticks(shown, labels)
         bottom, top = _xmr_value_range(data, tgt)
         ax.set_ylim(bottom, top)
         set_value_axis(ax, unit)
@@ -257,8 +250,8 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
                           label=_SIGNAL_STYLE[k]["label"]) for k in present]
         handles.append(Line2D([], [], linestyle="none", marker="o", color="#8C8C8C",
                               markersize=5, label="Common cause"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.2 if n > 12 or two_lines else -0.12),
-                  ncol=len(handles), borderaxespad=0)
+        legend_below(ax, _BELOW_TWO_LINES if two_lines else _BELOW_ONE_LINE, handles=handles,
+                     ncol=len(handles))
         sub = f"{POLARITY_TEXT.get(polarity, '')}. Limits: mean ± 2.66 × average moving range."
         if _trial(data):
             sub += f" Trial limits: only {int(data['value'].notna().sum())} points (fewer than 12)."
@@ -266,6 +259,31 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
             sub += f" {note}"
         return finish(ax, source, synthetic, title or "Statistical process control (XmR) chart",
                       sub)
+
+
+#: Room (points) under a value chart's axes for what its x axis shows, before a legend:
+#: one line of tick labels; two lines; one line and the axis label.
+_BELOW_ONE_LINE, _BELOW_TWO_LINES, _BELOW_X_LABEL = 22.0, 34.0, 38.0
+#: About this many characters of tick labels fit across a chart.
+_TICK_CHARS = 66
+
+
+def _period_ticks(periods: list[str]) -> tuple[list[int], list[str], bool]:
+    """(positions, labels, on two lines) of the periods labelled under an XmR chart: all of
+    up to 12, long names ("2016-17 Q3", "September 2016") on two lines; of more, as many as fit
+    level (never slanted over each other), every 3rd, 6th... period counted back from the last."""
+    n = len(periods)
+    two_lines = all(" " in p for p in periods) and (
+        n > 12 or max(len(p) for p in periods) * n > 60)
+    parts = [q for p in periods for q in (p.split(" ", 1) if two_lines else [p])]
+    step = 1
+    if n > 12:
+        fit = max(2, _TICK_CHARS // (max(len(q) for q in parts) + 2))
+        step = max(1, int(np.ceil(n / fit)))
+        step = 3 * int(np.ceil(step / 3)) if step > 1 else 1
+    shown = [i for i in range(n) if (n - 1 - i) % step == 0]
+    labels = [periods[i].replace(" ", "\n", 1) if two_lines else periods[i] for i in shown]
+    return shown, labels, two_lines
 
 
 def _xmr_chart_alt_text(table: pd.DataFrame, *, synthetic: bool = False, unit: str = "count",

@@ -341,6 +341,17 @@ def right_labels(ax: Axes, items: list[tuple[float, str, str]], bold_colour: str
                     annotation_clip=False, gid="end-label")
 
 
+def legend_below(ax: Axes, below: float, **kwargs: Any) -> None:
+    """A legend whose top is ``below`` points under the axes' bottom edge, whatever the
+    axes' height (an offset in axes fractions moves with it and can land on the x axis label):
+    ``below`` is the height of what the x axis shows (tick labels, axis label) plus a gap."""
+    from matplotlib.transforms import ScaledTranslation
+
+    shift = ScaledTranslation(0, -below / 72, root_figure(ax).dpi_scale_trans)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes + shift,
+              borderaxespad=0, **kwargs)
+
+
 # --- saving --------------------------------------------------------------------------------
 
 def settle_layout(fig: Figure) -> None:

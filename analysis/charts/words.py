@@ -324,7 +324,7 @@ def funnel_plot_alt_text(points: pd.DataFrame, limits: pd.DataFrame, la_name: st
     counts = pos.value_counts()
     above = int(counts.get("above_95", 0) + counts.get("above_998", 0))
     below = int(counts.get("below_95", 0) + counts.get("below_998", 0))
-    one = "local authority" if noun == "local authorities" else noun.rstrip("s")
+    one = {"local authorities": "local authority", "localities": "locality"}.get(noun, noun.rstrip("s"))
     text = (f"Funnel plot of {len(pts)} {noun} around an average of "
             f"{fmt(lim['centre'].iloc[-1])}, with 95% and 99.8% control limits. "
             f"{above} {noun if above != 1 else one} above the 95% limit "
