@@ -140,3 +140,21 @@ def test_the_doncaster_sickness_context_chart_starts_at_zero(checked_packs):
     # 5.3% (2016-17 Q4) and 4.9% (2017-18 Q4), Doncaster's Q4 2017/18 report para 3.1.6:
     # from 0 to 5.3 + 15% of 5.3 = 6.095.
     assert fig.axes[0].get_ylim() == pytest.approx((0.0, 6.095))
+
+
+def test_a_published_funnel_far_from_zero_says_so_clear_of_its_labels(bench_table, catalogue):
+    """Care leavers aged 19-21 in suitable accommodation, 2016-17 (DfE looked-after children
+    statistics): every LA between about 60% and 100%, so the axis starts above 0 and says why."""
+    from analysis.charts.statistics import indicator_funnel_chart
+    from analysis.engine import funnels
+
+    ind = "care_leavers_suitable_accommodation"
+    england = funnels.england_value(bench_table, ind, 2017)
+    funnel = funnels.funnel_for(bench_table, ind, 2017, catalogue, england)
+    chart = indicator_funnel_chart(funnel, catalogue.get(ind), "2016-17", None, name="f",
+                                   source="Source: DfE, children looked after 2016-17.")
+    fig = _drawn(chart)
+    lo, _ = fig.axes[0].get_ylim()
+    note = "The value axis does not start at 0: a funnel plot is read against its control limits."
+    assert lo > 0 and note in chart.alt_text and note in _subtitle(fig)
+    assert overlapping_texts(fig) == []
