@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 DAY = np.timedelta64(1, "D")
+#: A blank (None) to put where a condition does not hold.
+BLANK = np.array(None, dtype=object)
 
 #: Age at entry (years) and its weight.
 AGE_WEIGHTS = np.array([18, 7, 6, 5, 5, 5, 4, 4, 4, 4, 5, 6, 7, 8, 9, 8, 5, 2], dtype=float)
@@ -87,8 +89,8 @@ def periods(rng: np.random.Generator, children: pd.DataFrame,
     reason = np.where(adopted, np.where(rng.random(n) < 0.7, "E11", "E12"), reason)
     is_open = end > horizon
     return children.assign(end=np.where(is_open, np.datetime64("NaT"), end).astype("datetime64[D]"),
-                           reason=np.where(is_open, None, reason), adopted=adopted,
-                           movers=rng.random(n) < 0.2,
+                           reason=np.where(is_open, BLANK, reason), adopted=adopted,
+                           movers=rng.random(n) < 0.25,
                            stop=np.minimum(end, horizon + DAY).astype("datetime64[D]"))
 
 
@@ -140,8 +142,8 @@ def episodes(rng: np.random.Generator, care: pd.DataFrame) -> pd.DataFrame:
     same_carer = rng.random(len(events)) < 0.3
     adopting = events["adopt"].to_numpy()
     place = np.where(adopting, np.where(same_carer, "A5", "A6"), place)
-    place = pd.Series(np.where(events["move"], place, None)).groupby(i).ffill().to_numpy()
-    ls = np.where(first, care["ls0"].to_numpy()[i], None)
+    place = pd.Series(np.where(events["move"], place, BLANK)).groupby(i).ffill().to_numpy()
+    ls = np.where(first, care["ls0"].to_numpy()[i], BLANK)
     ls = np.where(events["legal"] & ~first, "C2", ls)
     ls = np.where(adopting, "E1", ls)
     ls = pd.Series(ls).groupby(i).ffill().to_numpy()
@@ -154,7 +156,7 @@ def episodes(rng: np.random.Generator, care: pd.DataFrame) -> pd.DataFrame:
     rec = np.where(last, care["reason"].to_numpy()[i], "X1")
     changed = np.isin(rne, ["P", "T", "B", "U"])
     reason = np.where(changed, np.array(REASONS)[rng.integers(0, len(REASONS), len(events))],
-                      None)
+                      BLANK)
     reason = np.where(adopting, "CARPL", reason)
     provider = np.array([PROVIDERS[str(p)[0]] for p in place])
     return pd.DataFrame({
@@ -192,6 +194,6 @@ def short_breaks(rng: np.random.Generator, first: np.datetime64, last: np.dateti
                         "DEC": dec3.astype("datetime64[D]")})
     eps = pd.concat([v4, v3e], ignore_index=True)
     eps = eps.assign(RNE="S", CIN="N2", PLACE="K2", PLACE_PROVIDER="PR1",
-                     REC=np.where(eps["DEC"].isna(), None, "E8"), REASON_PLACE_CHANGE=None,
+                     REC=np.where(eps["DEC"].isna(), BLANK, "E8"), REASON_PLACE_CHANGE=None,
                      HOME_POST="DN2 6", PL_POST="DN4 5", URN="SC999999")
     return kids, eps
