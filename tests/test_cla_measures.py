@@ -89,9 +89,17 @@ OC3 = [
 
 @pytest.fixture
 def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    # the two years before: long-term stability looks back 30 months
+    write_return(tmp_path, 2018, {"episodes": [
+        episode("A", "10/01/2015", "S", "C2", "U6"), episode("B", "01/04/2016", "S", "C2", "U4"),
+        episode("C", "01/01/2016", "S", "C2", "U4"), episode("G", "01/03/2017", "S", "C2", "U6"),
+        episode("H", "01/06/2017", "S", "C2", "U5")]})
     write_return(tmp_path, 2019, {"episodes": [
+        episode("A", "10/01/2015", "S", "C2", "U6"), episode("B", "01/04/2016", "S", "C2", "U4"),
+        episode("C", "01/01/2016", "S", "C2", "U4"),
+        episode("E", "01/01/2018", "S", "V2", "U6"),
         episode("G", "01/03/2017", "S", "C2", "U6", "10/01/2019"),
-        episode("G", "10/01/2019", "T", "E1", "A6")]})
+        episode("G", "10/01/2019", "T", "E1", "A6"), episode("H", "01/06/2017", "S", "C2", "U5")]})
     write_return(tmp_path, 2020, {
         "header": [header(child, dob) for child, dob in HEADERS.items()],
         "episodes": EPISODES, "oc2": OC2, "oc3": OC3})
@@ -131,7 +139,7 @@ def test_measures_worked_by_hand(con: duckdb.DuckDBPyConnection, indicator: str,
     assert row["value"] == pytest.approx(value)
     assert row["indicator_id"] == indicator and row["period_end"] == END
     assert "2020_episodes.csv" in row["files"] or "2020_oc3.csv" in row["files"]
-    assert "2019_episodes.csv" not in row["files"]  # G's record is the 2019-20 return's
+    assert "2019_episodes.csv" not in row["files"]  # the 2019-20 return completes them
 
 
 def test_periods_bases_units_and_files(con: duckdb.DuckDBPyConnection) -> None:
@@ -162,6 +170,18 @@ def test_oc2_and_oc3_measures_only_at_31_march(con: duckdb.DuckDBPyConnection) -
     for indicator in ("cla_health_checks", "care_leavers_eet"):
         with pytest.raises(ParameterError, match="31 March"):
             CLA_MEASURES[indicator](con, dt.date(2019, 12, 31))
+
+
+def test_a_period_the_returns_do_not_cover_is_refused(con: duckdb.DuckDBPyConnection) -> None:
+    # the returns run from 1 April 2017 to 31 March 2020
+    with pytest.raises(InputDataError, match="from 01/04/2017 to 31/03/2020") as caught:
+        CLA_MEASURES["cla_long_term_stability"](con, dt.date(2019, 6, 30))
+    assert "episodes from 31/12/2016" in str(caught.value)  # 30 December + 1 day
+    with pytest.raises(InputDataError, match="do not cover"):
+        CLA_MEASURES["cla_rate"](con, dt.date(2020, 6, 30))
+    # 31 March 2018: A B C G H, and E (in care since January 2018), one placement each
+    early = _row(con, "cla_3_plus_placements", dt.date(2018, 3, 31))
+    assert (early["numerator"], early["denominator"]) == (0, 6)
 
 
 def test_a_missing_file_names_it() -> None:

@@ -129,9 +129,12 @@ def by_pandas(tables: dict[str, pd.DataFrame], indicator: str,
     return int(hit.sum()), len(leavers)
 
 
-CASES = ([(i, d) for i in CLA_MEASURES for d in MARCH_ENDS]
+#: Long-term stability looks back 30 months: the returns (from 1 April 2018) cover it from
+#: 31 December 2020 on.
+CASES = ([(i, d) for i in CLA_MEASURES for d in MARCH_ENDS
+          if i != "cla_long_term_stability" or d.year >= 2021]
          + [(i, d) for i in ("cla_rate", "cla_3_plus_placements", "cla_long_term_stability")
-            for d in QUARTER_ENDS])
+            for d in QUARTER_ENDS if i != "cla_long_term_stability" or d.year >= 2021])
 
 
 @pytest.mark.parametrize(("indicator", "end"), CASES)

@@ -56,7 +56,9 @@ def test_reads_dates_day_first_and_recognises_files_by_their_columns(tmp_path: P
         "header": [header("C1", "03/02/2010")],
         "episodes": [episode("C1", "05/04/2019", "S", "C2", "U6")]}, names)
     tables = read_ssda903(tmp_path, CONFIG)
-    assert sorted(tables) == ["ssda903_episodes", "ssda903_header"]
+    assert sorted(tables) == ["ssda903_episodes", "ssda903_files", "ssda903_header"]
+    assert tables["ssda903_files"].sort_values("kind").values.tolist() == [
+        ["episodes", 2020, "2020_export_b.csv", 1], ["header", 2020, "2020_children.csv", 1]]
     eps = tables["ssda903_episodes"]
     assert eps["decom"].iloc[0] == pd.Timestamp("2019-04-05")  # 5 April, not 4 May
     assert tables["ssda903_header"]["dob"].iloc[0] == pd.Timestamp("2010-02-03")

@@ -7,7 +7,8 @@ as DfE's guide writes them (DD/MM/YYYY; YYYY-MM-DD is accepted too), codes are c
 ``config/ssda903_codes.yaml``, and the returns of several years are combined into one version
 of each record (:mod:`analysis.data.returns.ssda903_checks`). :func:`load_ssda903` registers the
 tables in DuckDB as ``ssda903_header``, ``ssda903_episodes`` ... with ``return_year`` and
-``source_file`` (the file's name only).
+``source_file`` (the file's name only), and ``ssda903_files`` (kind, return_year, source_file, records: the
+files read, so the years the returns cover).
 
 Errors name the file, column and rows, never a child's identifier.
 """
@@ -58,6 +59,10 @@ _MARKS: dict[str, frozenset[str]] = {
     "oc3": frozenset({"IN_TOUCH", "ACTIV"}),
     "header": frozenset({"SEX", "ETHNIC"}),
 }
+
+#: The table of the files read: kind, return_year, source_file, records (the years the
+#: returns cover, which combining the years' records does not show).
+FILES_TABLE = "ssda903_files"
 
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -159,19 +164,26 @@ def read_ssda903(folder: Path, config_dir: Path) -> dict[str, pd.DataFrame]:
                              fix="export the return's files as CSV into the folder")
     lists = load_code_lists(config_dir)
     read: dict[str, list[pd.DataFrame]] = {kind: [] for kind in KINDS}
+    read_paths: dict[str, list[Path]] = {kind: [] for kind in KINDS}
     for path in files:
         kind, frame = read_file(path, folder, lists)
         read[kind].append(frame)
+        read_paths[kind].append(path)
     check_one_birth_date(read)
     tables = {table_name(kind): combine_years(kind, frames, list(KINDS[kind][0]))
               for kind, frames in read.items() if frames}
+    tables[FILES_TABLE] = pd.DataFrame(
+        [(kind, int(f["return_year"].iloc[0]) if len(f) else return_year(p, folder),
+          p.name, len(f))
+         for kind, frames in read.items() for f, p in zip(frames, read_paths[kind], strict=True)],
+        columns=["kind", "return_year", "source_file", "records"])
     return tables
 
 
 def _create(con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame) -> None:
     casts = ", ".join(
         f'CAST("{c}" AS DATE) AS "{c}"' if pd.api.types.is_datetime64_any_dtype(frame[c])
-        else (f'CAST("{c}" AS INTEGER) AS "{c}"' if c == "return_year"
+        else (f'CAST("{c}" AS INTEGER) AS "{c}"' if c in ("return_year", "records")
               else f'CAST("{c}" AS VARCHAR) AS "{c}"')
         for c in frame.columns)
     con.register("_ssda903_frame", frame)

@@ -60,6 +60,30 @@ def require(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
                 fix="put the file in the folder of returns read (or leave the measure out)")
 
 
+def require_history(con: duckdb.DuckDBPyConnection, period_end: dt.date, months: int,
+                    indicator_id: str) -> None:
+    """Refuse a period the loaded episodes do not cover: the returns must reach back to the
+    first day of the ``months`` months the measure looks at (then every period of care and
+    placement open on that day starts where the returns say, or earlier) and on to the
+    period's end."""
+    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    source = ("ssda903_files WHERE kind = 'episodes'" if "ssda903_files" in have
+              else "ssda903_episodes")
+    first, last = _one(con, f"SELECT min(return_year), max(return_year) FROM {source}", {})
+    if first is None:
+        raise InputDataError("the SSDA903 episodes files hold no episodes",
+                             file=_FILES["ssda903_episodes"], fix="load the returns' files")
+    covered_from, covered_to = dt.date(first - 1, 4, 1), dt.date(last, 3, 31)
+    needed = throughout_from(period_end, months) if months else period_end
+    if needed < covered_from or period_end > covered_to:
+        raise InputDataError(
+            f"the SSDA903 returns loaded do not cover what {indicator_id} at "
+            f"{period_end:%d/%m/%Y} looks at", file=_FILES["ssda903_episodes"],
+            expected=f"episodes from {needed:%d/%m/%Y} to {period_end:%d/%m/%Y}",
+            found=f"returns from {covered_from:%d/%m/%Y} to {covered_to:%d/%m/%Y}",
+            fix="add the returns of the years before (or after), or ask for a period they cover")
+
+
 def period_label(period_end: dt.date, basis: str) -> str:
     """``2017-18`` for a year to 31 March, ``2017-18 Q4`` for a quarter's end, the date
     (YYYY-MM-DD) otherwise."""
@@ -102,6 +126,7 @@ def cla_rate(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFram
     """Children looked after on the day (short breaks left out) per 10,000 children aged
     0-17: ONS's mid-year estimate of the year the financial year starts, as DfE uses."""
     require(con, "ssda903_episodes", "population_0_17")
+    require_history(con, period_end, 0, "cla_rate")
     mid_year = period_end.year - (period_end.month <= 3)
     count, files = _one(con, f"""WITH {journey_ctes()}
         SELECT count(DISTINCT child), string_agg(DISTINCT source_file, '; ')
@@ -121,6 +146,7 @@ def cla_3_plus_placements(con: duckdb.DuckDBPyConnection, period_end: dt.date) -
     """Children looked after on the day with three or more placements in the 12 months to
     it, as a percentage of all children looked after on the day."""
     require(con, "ssda903_episodes")
+    require_history(con, period_end, 12, "cla_3_plus_placements")
     start = throughout_from(period_end, 12)
     num, den, files = _one(con, f"""WITH {journey_ctes()},
         counted AS (
@@ -143,6 +169,7 @@ def cla_long_term_stability(con: duckdb.DuckDBPyConnection,
     same placement for 2 years or more, or are placed for adoption and have been, with the
     placement before, as a percentage of those looked after for 2.5 years or more."""
     require(con, "ssda903_episodes", "ssda903_header")
+    require_history(con, period_end, 30, "cla_long_term_stability")
     num, den, files, header_files = _one(con, f"""WITH {journey_ctes()},
         cohort AS (
             SELECT l.child, pl.placement_start, pl.place_now, prev.placement_start AS before,
@@ -172,6 +199,7 @@ def _oc2(indicator_id: str, column: str) -> Measure:
     def measure(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
         _at_31_march(period_end, indicator_id)
         require(con, "ssda903_episodes", "ssda903_oc2")
+        require_history(con, period_end, 12, indicator_id)
         num, den, files, oc2_files = _one(con, f"""WITH {journey_ctes()},
             cohort AS (SELECT DISTINCT child, source_file FROM looked_after
                        WHERE period_start <= $start),
