@@ -37,7 +37,7 @@ def oc3(child: str, dob: str, touch: str, activ: str, accom: str) -> dict[str, s
 
 HEADERS = {"A": "01/05/2010", "B": "28/02/2005", "C": "31/03/2004", "D": "01/01/2010",
            "E": "01/06/2008", "F": "01/07/2012", "G": "01/01/2015", "H": "01/01/2014",
-           "L9": "01/12/1999"}
+           "L9": "01/12/1999", "L10": "01/11/2000"}
 
 EPISODES = [
     # A: four placements in the year, moving on 29 February and again on 31 March
@@ -68,6 +68,8 @@ EPISODES = [
     episode("H", "01/08/2019", "U", "E1", "A5"),
     # L9: a care leaver who was only ever looked after for short breaks
     episode("L9", "05/04/2019", "S", "V4", "K2", "07/04/2019", "E8"),
+    # L10: a care leaver whose care another LA took over
+    episode("L10", "01/02/2019", "S", "V2", "P2", "20/04/2019", "E3"),
 ]
 
 OC2 = [oc2("A", "01/05/2010", "1", "0", "1"), oc2("B", "28/02/2005", "1", "1", "1"),
@@ -84,6 +86,7 @@ OC3 = [
     oc3("L7", "01/09/1999", "RHOM", "F2", "U1"),  # left out: home to parents 6 months+
     oc3("L8", "01/05/2002", "YES", "F1", "U1"),   # 18 in the year: not 19-21
     oc3("L9", "01/12/1999", "YES", "F1", "U1"),   # left out: short breaks only
+    oc3("L10", "01/11/2000", "YES", "F1", "U1"),  # left out: care taken over by another LA
 ]
 
 
@@ -128,7 +131,8 @@ def _row(con: duckdb.DuckDBPyConnection, indicator: str, end: dt.date = END) -> 
     ("cla_health_checks", 3, 5, 60.0),
     ("cla_dental_checks", 2, 5, 40.0),
     ("cla_immunisations", 3, 5, 60.0),
-    # 19-21: L1 L2 L3 L5 (L4 is 19 the next day, L8 18; L6 died, L7 home, L9 short breaks)
+    # 19-21: L1 L2 L3 L5 (L4 is 19 the next day, L8 18; L6 died, L7 home, L9 short breaks,
+    # L10 another LA's)
     ("care_leavers_eet", 2, 4, 50.0),
     ("care_leavers_suitable_accommodation", 1, 4, 25.0),
 ])

@@ -119,7 +119,8 @@ def by_pandas(tables: dict[str, pd.DataFrame], indicator: str,
     aged = pd.concat([turns(oc3["dob"], a).between(start, stop) for a in (19, 20, 21)],
                      axis=1).any(axis=1)
     breaks_only = eps["ls"].isin(["V3", "V4"]).groupby(eps["child"]).all()
-    left_out = set(breaks_only[breaks_only].index)
+    last = eps.sort_values("decom", kind="stable").drop_duplicates("child", keep="last")
+    left_out = set(breaks_only[breaks_only].index) | set(last.loc[last["rec"] == "E3", "child"])
     leavers = oc3[aged & ~oc3["in_touch"].isin(["DIED", "RHOM"])
                   & ~oc3["child"].isin(left_out)].drop_duplicates("child")
     if indicator == "care_leavers_eet":

@@ -223,8 +223,9 @@ def _oc2(indicator_id: str, column: str) -> Measure:
 def _oc3(indicator_id: str, condition: str) -> Measure:
     """A measure over care leavers aged 19 to 21: the year's OC3 records of young people
     whose 19th, 20th or 21st birthday fell in the year to 31 March, leaving out those who
-    died or went home to their parents for six months or more and those only ever looked
-    after under a series of short breaks; the share for whom ``condition`` (SQL) holds."""
+    died or went home to their parents for six months or more, those whose care another LA
+    took over (the last episode ended with reason E3) and those only ever looked after under
+    a series of short breaks; the share for whom ``condition`` (SQL) holds."""
 
     def measure(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
         _at_31_march(period_end, indicator_id)
@@ -235,11 +236,16 @@ def _oc3(indicator_id: str, condition: str) -> Measure:
             WITH short_breaks_only AS (
                 SELECT child FROM ssda903_episodes GROUP BY child
                 HAVING bool_and(coalesce(ls, '') IN ('V3', 'V4'))),
+            transferred AS (
+                SELECT child FROM ssda903_episodes
+                QUALIFY row_number() OVER (PARTITION BY child ORDER BY decom DESC) = 1
+                    AND rec = 'E3'),
             leavers AS (
                 SELECT DISTINCT ON (child) * FROM ssda903_oc3
                 WHERE return_year = $year AND ({turned})
                   AND coalesce(in_touch, '') NOT IN {sql_list(LEAVERS_LEFT_OUT)}
-                  AND child NOT IN (SELECT child FROM short_breaks_only))
+                  AND child NOT IN (SELECT child FROM short_breaks_only)
+                  AND child NOT IN (SELECT child FROM transferred))
             SELECT count(*) FILTER (WHERE {condition}), count(*),
                    string_agg(DISTINCT source_file, '; ')
             FROM leavers""",
