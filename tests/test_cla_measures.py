@@ -231,3 +231,24 @@ def test_birthdays(dob: str, years: int, day: dt.date) -> None:
 ])
 def test_period_labels(end: dt.date, basis: str, label: str) -> None:
     assert period_label(end, basis) == label
+
+
+@pytest.mark.parametrize(("year", "looked_after", "published"), [
+    (2022, 589, 92), (2023, 540, 83), (2024, 524, 79), (2025, 504, 74),
+])
+def test_rate_uses_the_population_dfe_uses(year: int, looked_after: int,
+                                           published: int) -> None:
+    """Doncaster's published count of children looked after on 31 March (LAIT ``LACnum``)
+    over the mid-year estimate of the year before gives its published rate (LAIT ``LAC``);
+    the same year's estimate would not (2022: 90, 2023: 81, 2024: 77)."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE ssda903_episodes AS SELECT 'C' || i AS child, "
+                "DATE '2015-01-01' AS decom, CAST(NULL AS DATE) AS dec, 'S' AS rne, 'C2' AS ls,"
+                " 'U4' AS place, 'x.csv' AS source_file FROM range($n) t(i)",
+                {"n": looked_after})
+    con.execute("CREATE TABLE ssda903_files AS SELECT 'episodes' AS kind, "
+                "CAST($y AS INTEGER) AS return_year", {"y": year})
+    load_population(con, RAW / POPULATION_FILE, "E08000017")
+    row = _row(con, "cla_rate", dt.date(year, 3, 31))
+    assert row["numerator"] == looked_after
+    assert round(row["value"]) == published
