@@ -70,8 +70,7 @@ def check_codes(frame: pd.DataFrame, lists: CodeLists, *, file: str, year: int) 
             bad |= blank
         if bad.any():
             rows = (frame.index[bad.to_numpy()] + 2).tolist()
-            found = sorted({("(blank)" if pd.isna(v) or v == "" else str(v))
-                            for v in values[bad]})
+            found = sorted(values[bad].fillna("").replace("", "(blank)").unique())
             raise InputDataError(
                 f"{column.upper()} holds codes that are not in DfE's code list",
                 file=file, column=column.upper(), rows=rows,

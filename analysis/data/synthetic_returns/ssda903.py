@@ -24,6 +24,7 @@ from analysis.data.synthetic_returns.ssda903_journeys import (
     DAY,
     birthday,
     episodes,
+    identifiers,
     own_children,
     periods,
     short_breaks,
@@ -114,7 +115,7 @@ def year_files(care: pd.DataFrame, eps: pd.DataFrame, year: int,
     dob = kids["dob"].to_numpy().astype("datetime64[D]")
     header = pd.DataFrame({"CHILD": kids["child"], "SEX": kids["sex"], "DOB": dob,
                            "ETHNIC": kids["ethnic"],
-                           "UPN": [f"SYNUPN{i:07d}" for i in range(n)], "MOTHER": None,
+                           "UPN": identifiers("SYNUPN", n, 7), "MOTHER": None,
                            "MC_DOB": pd.NaT})
     uasc_kids = kids[(rng.random(n) < 0.04) & ((kids["entry"] - kids["dob"]).dt.days > 14 * 365)]
     uasc = pd.DataFrame({"CHILD": uasc_kids["child"], "SEX": uasc_kids["sex"],

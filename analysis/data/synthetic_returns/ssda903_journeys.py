@@ -36,6 +36,11 @@ ENDINGS = {"E4A": 0.34, "E4B": 0.04, "E45": 0.05, "E46": 0.09, "E48": 0.05, "E8"
            "E17": 0.07}
 
 
+def identifiers(prefix: str, count: int, width: int) -> np.ndarray:
+    """``SYNC000001``, ``SYNC000002`` ... (``prefix`` and ``width`` digits)."""
+    return (prefix + pd.Series(np.arange(1, count + 1)).astype(str).str.zfill(width)).to_numpy()
+
+
 def _pick(rng: np.random.Generator, weights: dict[str, float], n: int) -> np.ndarray:
     codes = np.array(list(weights))
     p = np.array(list(weights.values()))
@@ -64,7 +69,7 @@ def own_children(rng: np.random.Generator, first: np.datetime64, last: np.dateti
     age = rng.choice(len(AGE_WEIGHTS), size=n, p=AGE_WEIGHTS / AGE_WEIGHTS.sum())
     dob = entry - (age * 365.25 + rng.integers(0, 365, size=n)).astype(int) * DAY
     dob = np.minimum(dob, entry)
-    return pd.DataFrame({"child": [f"SYNC{i:06d}" for i in range(1, n + 1)], "dob": dob,
+    return pd.DataFrame({"child": identifiers("SYNC", n, 6), "dob": dob,
                          "sex": SEX_CODES[rng.integers(0, 2, size=n)],
                          "ethnic": _pick(rng, ETHNIC, n), "entry": entry})
 
@@ -158,7 +163,7 @@ def episodes(rng: np.random.Generator, care: pd.DataFrame) -> pd.DataFrame:
     reason = np.where(changed, np.array(REASONS)[rng.integers(0, len(REASONS), len(events))],
                       BLANK)
     reason = np.where(adopting, "CARPL", reason)
-    provider = np.array([PROVIDERS[str(p)[0]] for p in place])
+    provider = pd.Series(place).str[0].map(PROVIDERS).to_numpy()
     return pd.DataFrame({
         "CHILD": care["child"].to_numpy()[i], "DECOM": day, "RNE": rne, "LS": ls,
         "CIN": np.where(rng.random(len(events)) < 0.7, "N1", "N4"), "PLACE": place,
@@ -173,7 +178,7 @@ def short_breaks(rng: np.random.Generator, first: np.datetime64, last: np.dateti
     recorded (V4: a weekend every month or so), a few with one agreement-long episode (V3).
     Returns the children and their episodes."""
     dob = first - (rng.integers(5 * 365, 15 * 365, size=count)) * DAY
-    kids = pd.DataFrame({"child": [f"SYNB{i:04d}" for i in range(1, count + 1)], "dob": dob,
+    kids = pd.DataFrame({"child": identifiers("SYNB", count, 4), "dob": dob,
                          "sex": SEX_CODES[rng.integers(0, 2, size=count)],
                          "ethnic": _pick(rng, ETHNIC, count), "entry": first})
     span = int((last - first) / DAY)
