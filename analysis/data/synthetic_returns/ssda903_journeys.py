@@ -95,7 +95,7 @@ def periods(rng: np.random.Generator, children: pd.DataFrame,
     is_open = end > horizon
     return children.assign(end=np.where(is_open, np.datetime64("NaT"), end).astype("datetime64[D]"),
                            reason=np.where(is_open, BLANK, reason), adopted=adopted,
-                           movers=rng.random(n) < 0.25,
+                           movers=rng.random(n) < 0.22,
                            stop=np.minimum(end, horizon + DAY).astype("datetime64[D]"))
 
 
@@ -105,7 +105,7 @@ def _events(rng: np.random.Generator, care: pd.DataFrame) -> pd.DataFrame:
     n = len(care)
     entry = care["entry"].to_numpy().astype("datetime64[D]")
     stop = care["stop"].to_numpy()
-    rate = np.where(care["movers"], 1.6, 0.25)
+    rate = np.where(care["movers"], 2.0, 0.12)
     gaps = rng.exponential(1.0, size=(n, 14)) / rate[:, None]
     moves = entry[:, None] + (np.cumsum(gaps, axis=1) * 365.25).astype(int) * DAY
     rows = [pd.DataFrame({"i": np.arange(n), "day": entry, "move": True, "legal": True})]
