@@ -252,3 +252,12 @@ def test_rate_uses_the_population_dfe_uses(year: int, looked_after: int,
     row = _row(con, "cla_rate", dt.date(year, 3, 31))
     assert row["numerator"] == looked_after
     assert round(row["value"]) == published
+
+
+def test_names_and_units_are_the_catalogues(con: duckdb.DuckDBPyConnection, catalogue) -> None:
+    from analysis.measures.returns.cla_measures import NAMES
+
+    assert set(NAMES) == set(CLA_MEASURES)
+    for indicator, words in NAMES.items():
+        assert words == catalogue.get(indicator).label.lower()
+        assert _row(con, indicator)["unit"] == catalogue.get(indicator).unit

@@ -42,6 +42,17 @@ _FILES = {
     "ssda903_oc3": "the SSDA903 OC3 file (care leavers)",
     "population_0_17": "ONS's mid-year population estimates of children aged 0 to 17",
 }
+#: Each measure in words, for messages (the catalogue's labels).
+NAMES = {
+    "cla_rate": "children looked after per 10,000 children",
+    "cla_3_plus_placements": "children looked after with 3 or more placements in the year",
+    "cla_long_term_stability": "long-term placement stability",
+    "cla_health_checks": "children looked after with an up-to-date health assessment",
+    "cla_dental_checks": "children looked after with an up-to-date dental check",
+    "cla_immunisations": "children looked after with immunisations up to date",
+    "care_leavers_eet": "care leavers aged 19-21 in education, employment or training",
+    "care_leavers_suitable_accommodation": "care leavers aged 19-21 in suitable accommodation",
+}
 EET_CODES = ("F1", "P1", "F2", "P2", "F4", "P4")
 LEAVERS_LEFT_OUT = ("DIED", "RHOM")
 
@@ -56,7 +67,7 @@ def require(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
         if table not in have:
             raise InputDataError(
                 f"{_FILES[table]} was not loaded, so the measure cannot be computed",
-                file=_FILES[table], expected=f"table {table}",
+                file=_FILES[table],
                 fix="put the file in the folder of returns read (or leave the measure out)")
 
 
@@ -77,7 +88,7 @@ def require_history(con: duckdb.DuckDBPyConnection, period_end: dt.date, months:
     needed = throughout_from(period_end, months) if months else period_end
     if needed < covered_from or period_end > covered_to:
         raise InputDataError(
-            f"the SSDA903 returns loaded do not cover what {indicator_id} at "
+            f"the SSDA903 returns loaded do not cover what '{NAMES[indicator_id]}' at "
             f"{period_end:%d/%m/%Y} looks at", file=_FILES["ssda903_episodes"],
             expected=f"episodes from {needed:%d/%m/%Y} to {period_end:%d/%m/%Y}",
             found=f"returns from {covered_from:%d/%m/%Y} to {covered_to:%d/%m/%Y}",
@@ -113,7 +124,7 @@ def _at_31_march(period_end: dt.date, indicator_id: str) -> None:
         raise ParameterError(
             "this measure is collected for the year to 31 March only", parameter="period_end",
             expected="a 31 March", found=period_end.isoformat(),
-            fix=f"ask for {indicator_id} at the end of a year (Q4)")
+            fix=f"ask for '{NAMES[indicator_id]}' at the end of a year (Q4)")
 
 
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) -> tuple:
