@@ -173,3 +173,10 @@ def test_two_files_of_one_kind_for_a_year_are_refused(tmp_path: Path) -> None:
                  {"header": "2020_header_again.csv"})
     error = _error(tmp_path)
     assert "two header files" in str(error) and "2020_header_again.csv" in str(error)
+
+
+def test_a_blank_child_or_start_is_refused(tmp_path: Path) -> None:
+    write_return(tmp_path, 2020, {"episodes": [
+        episode("C1", "05/04/2019", "S", "C2", "U6"), episode("C2", "", "S", "C2", "U6")]})
+    error = _error(tmp_path)
+    assert (error.column, error.rows) == ("DECOM", [3])

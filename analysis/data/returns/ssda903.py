@@ -64,6 +64,9 @@ _MARKS: dict[str, frozenset[str]] = {
 #: returns cover, which combining the years' records does not show).
 FILES_TABLE = "ssda903_files"
 
+#: Columns that may never be blank (codes are checked against their lists).
+REQUIRED = ("CHILD", "DOB", "DECOM")
+
 _YEAR = re.compile(r"(?<!\d)(20\d\d)(?!\d)")
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -121,6 +124,18 @@ def parse_dates(values: pd.Series, *, file: str, column: str) -> pd.Series:
     return parsed.dt.normalize().astype("datetime64[s]")
 
 
+def check_filled(frame: pd.DataFrame, *, file: str) -> None:
+    """Refuse a blank child identifier, date of birth or episode start."""
+    for column in REQUIRED:
+        if column in frame.columns and frame[column].isna().any():
+            blank = frame[column].isna()
+            raise InputDataError(
+                f"{column} is blank", file=file, column=column,
+                rows=(frame.index[blank.to_numpy()] + 2).tolist(),
+                expected=f"{column} in every row, as DfE's return guide requires",
+                found=f"{int(blank.sum()):,} blank", fix="fill it in, or remove the rows")
+
+
 def read_file(path: Path, folder: Path, lists: CodeLists) -> tuple[str, pd.DataFrame]:
     """One file of the return as its staged table: lower-case columns, dates parsed, codes
     checked, ``return_year`` and ``source_file`` added."""
@@ -139,6 +154,7 @@ def read_file(path: Path, folder: Path, lists: CodeLists) -> tuple[str, pd.DataF
                   fix="add the missing column (it may be blank where the guide allows)")
     year = return_year(path, folder)
     frame = raw[list(columns)].apply(lambda s: s.str.strip()).replace("", pd.NA)
+    check_filled(frame, file=path.name)
     check_codes(frame, lists, file=path.name, year=year)
     for column in dates:
         frame[column] = parse_dates(frame[column], file=path.name, column=column)
