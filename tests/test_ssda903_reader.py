@@ -180,3 +180,30 @@ def test_a_blank_child_or_start_is_refused(tmp_path: Path) -> None:
         episode("C1", "05/04/2019", "S", "C2", "U6"), episode("C2", "", "S", "C2", "U6")]})
     error = _error(tmp_path)
     assert (error.column, error.rows) == ("DECOM", [3])
+
+
+def test_an_earlier_return_running_into_a_later_one_is_refused(tmp_path: Path) -> None:
+    # the 2018-19 return has an episode from 05/04/2018, still open; the 2019-20 return starts
+    # the child's episodes on 07/04/2018 without it: which is right cannot be told
+    write_return(tmp_path, 2019, {"episodes": [
+        episode("C1", "10/01/2017", "S", "C2", "U6", "05/04/2018"),
+        episode("C1", "05/04/2018", "P", "C2", "U4")]})
+    write_return(tmp_path, 2020, {"episodes": [
+        episode("C1", "07/04/2018", "P", "C2", "U4", "01/06/2019"),
+        episode("C1", "01/06/2019", "P", "C2", "K2")]})
+    with pytest.raises(InputDataError) as caught:
+        read_ssda903(tmp_path, CONFIG)
+    assert caught.value.file == "2019_episodes.csv"
+    assert "2020_episodes.csv" in str(caught.value)
+
+
+def test_earlier_history_is_kept_and_later_versions_win(tmp_path: Path) -> None:
+    write_return(tmp_path, 2019, {"episodes": [
+        episode("C1", "10/01/2017", "S", "C2", "U6", "05/04/2018"),
+        episode("C1", "05/04/2018", "P", "C2", "U4")]})
+    write_return(tmp_path, 2020, {"episodes": [
+        episode("C1", "05/04/2018", "P", "C2", "U4", "01/06/2019"),
+        episode("C1", "01/06/2019", "P", "C2", "K2")]})
+    eps = read_ssda903(tmp_path, CONFIG)["ssda903_episodes"]
+    assert eps[["decom", "return_year"]].astype(str).values.tolist() == [
+        ["2017-01-10", "2019"], ["2018-04-05", "2020"], ["2019-06-01", "2020"]]

@@ -104,6 +104,42 @@ def check_one_birth_date(read: dict[str, list[pd.DataFrame]]) -> None:
         fix="correct DOB so that every file and year gives the child the same date")
 
 
+def latest_episodes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Each child's episodes as the latest return holding the child gives them, with an
+    earlier return's episodes kept only where they start before every later return's
+    episodes of the child (the history the later returns no longer carry)."""
+    firsts = (frame.groupby(["child", "return_year"], as_index=False)["decom"].min()
+              .sort_values(["child", "return_year"], ascending=[True, False], kind="stable"))
+    later = firsts.groupby("child")["decom"].shift()
+    firsts["later_start"] = later.groupby(firsts["child"]).cummin()
+    frame = frame.merge(firsts[["child", "return_year", "later_start"]],
+                        on=["child", "return_year"], how="left")
+    keep = frame["later_start"].isna() | (frame["decom"] < frame["later_start"])
+    return frame[keep].drop(columns="later_start")
+
+
+def check_years_agree(frame: pd.DataFrame) -> None:
+    """Refuse an earlier return's episode that runs into a later return's episodes of the
+    same child (an episode amended in the later return without its earlier version's end)."""
+    ordered = frame.sort_values(["child", "decom", "dec"], kind="stable", na_position="last")
+    by = ordered.groupby("child", sort=False)
+    previous_end = by["dec"].shift()
+    previous_file = by["source_file"].shift()
+    clash = ((by.cumcount() > 0) & (previous_file != ordered["source_file"])
+             & (previous_end.isna() | (ordered["decom"] < previous_end)))
+    if clash.any():
+        first = clash.to_numpy().nonzero()[0][0]
+        files = [str(previous_file.iloc[first]), str(ordered["source_file"].iloc[first])]
+        raise InputDataError(
+            "an episode of an earlier return runs into a later return's episodes of the same "
+            "child", file=files[0], column="DEC",
+            expected="the later return to end the earlier episode, or to carry it amended",
+            found=f"{int(clash.sum()):,} such episodes, e.g. one in {files[0]} open past the "
+                  f"start of an episode in {files[1]}",
+            fix="send the later return with the child's earlier episodes as amended, or "
+                "correct the earlier return's DEC")
+
+
 def combine_years(kind: str, frames: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     """One version of each record from several years' files: two files of one kind for one
     year are refused; a later year's record of a child (header, uasc) or of an episode (child,
@@ -124,8 +160,7 @@ def combine_years(kind: str, frames: list[pd.DataFrame], columns: list[str]) -> 
     if kind in _PER_CHILD:
         frame = frame.drop_duplicates("child", keep="last")
     elif kind == "episodes":
-        nth = frame.groupby(["child", "decom", "return_year"]).cumcount()
-        frame = frame.assign(_nth=nth).drop_duplicates(["child", "decom", "_nth"], keep="last")
-        frame = frame.drop(columns="_nth")
+        frame = latest_episodes(frame)
+        check_years_agree(frame)
     return frame.sort_values(["child"] + (["decom"] if kind == "episodes" else []),
                              kind="stable").reset_index(drop=True)
