@@ -125,7 +125,10 @@ def year_files(care: pd.DataFrame, eps: pd.DataFrame, year: int,
     open_end = ep[ep["DEC"].isna() & ~ep["LS"].isin(["V3", "V4"])]["CHILD"]
     twelve = kids[kids["child"].isin(open_end) & (kids["entry"] <= start)]
     m = len(twelve)
-    flag = lambda p: np.where(rng.random(m) < p, "1", "0")  # noqa: E731
+
+    def flag(p: float) -> np.ndarray:
+        return np.where(rng.random(m) < p, "1", "0")
+
     oc2 = pd.DataFrame({"CHILD": twelve["child"], "DOB": twelve["dob"],
                         "SDQ_SCORE": rng.integers(5, 25, m).astype(str), "SDQ_REASON": None,
                         "CONVICTED": flag(0.03), "HEALTH_CHECK": flag(0.9),
