@@ -1,0 +1,1 @@
+"""Measures computed by DfE's definitions from an LA's staged statutory returns."""
