@@ -60,7 +60,9 @@ def is_working_day(day: dt.date) -> bool:
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
     """Working days after ``start`` up to and including ``end`` (negative when ``end`` is
-    before ``start``)."""
+    before ``start``: minus the working days after ``end`` up to and including ``start``)."""
+    if end < start:
+        return -working_days_between(end, start)
     s = np.datetime64(start, "D") + 1
     e = np.datetime64(end, "D") + 1
     return int(np.busday_count(s, e, holidays=_holiday_array()))
