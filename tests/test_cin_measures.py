@@ -64,7 +64,7 @@ def test_referrals_re_referrals_and_nfa(referrals: duckdb.DuckDBPyConnection) ->
         "referral_rate_rebased", "2017-18", "year_to_31_march")
     assert (row["numerator"], row["denominator"]) == (5, 60_000)  # mid-2017 for 2017-18
     assert row["value"] == pytest.approx(5 / 6)
-    assert row["files"] == "cin_census_2017.xml; cin_census_2018.xml"
+    assert row["files"] == "cin_census_2017.xml; cin_census_2018.xml; population.csv"
     re = cin_referrals.re_referrals(referrals, YEAR_END).iloc[0]
     assert (re["numerator"], re["denominator"], re["value"]) == (2, 5, 40.0)  # A and D 1 Jun
     nfa = cin_referrals.referrals_nfa(referrals, YEAR_END).iloc[0]
@@ -91,6 +91,24 @@ def test_re_referrals_across_29_february() -> None:
     # window 29 Feb 2016 to 28 Feb 2017: C 29 Feb, H 1 Mar, C 28 Feb, F 28 Feb
     assert (row["period"], row["basis"]) == ("2017-02-28", "rolling_12_months")
     assert (row["numerator"], row["denominator"]) == (2, 4)
+
+
+@pytest.mark.parametrize(("end", "referrals", "mid_year"), [
+    (D(2020, 2, 29), 3, 2019),   # 1 March 2019 to 29 February 2020: X, Z, W
+    (D(2020, 3, 31), 4, 2019),   # 2019-20: Z, W, Y, Y2
+    (D(2021, 2, 28), 3, 2020),   # 29 February 2020 to 28 February 2021: W, Y, Y2
+])
+def test_twelve_month_windows_across_a_leap_day(end: dt.date, referrals: int,
+                                                mid_year: int) -> None:
+    con = duckdb.connect()
+    stage_population(con, {2019: 10_000.0, 2020: 20_000.0})
+    stage(con, "cin_episodes", [
+        ep("X", "2019-03-01", "2019-03-01"), ep("Z", "2019-04-01", "2019-05-01"),
+        ep("W", "2020-02-29", "2020-03-05"), ep("Y", "2020-03-01"), ep("Y2", "2020-03-31"),
+    ], years=range(2019, 2022))
+    row = cin_referrals.referral_rate(con, end).iloc[0]
+    assert row["numerator"] == referrals
+    assert row["denominator"] == {2019: 10_000, 2020: 20_000}[mid_year]
 
 
 def test_a_year_without_its_history_has_no_re_referral_figure(

@@ -66,3 +66,18 @@ def test_icpc_15_days_is_read_from_table_c4(bench_table: pd.DataFrame) -> None:
     assert don.loc[2021, "value"] == pytest.approx(100 * (139 + 457) / 598)
     # a band of the numerator suppressed: no value, status "c"
     assert (t["status"] == "c").any() and t.loc[t["status"] == "c", "value"].isna().all()
+
+
+def test_icpc_15_days_benchmarked(bench_table: pd.DataFrame) -> None:
+    """Doncaster 2016-17: 540 of 565 = 95.6% against England's 77.2% (59,410 of 76,930);
+    gaps 540 - 77.2% x 565 = 103.7 -> 104 and, at the neighbours' 79.9%, 88.6 -> 89."""
+    from typer.testing import CliRunner
+
+    from analysis.app.cli import app
+
+    result = CliRunner().invoke(app, ["benchmark", "--la", "Doncaster", "--year", "2017",
+                                      "--indicator", "icpc_15_days"])
+    assert result.exit_code == 0, result.output
+    words = " ".join(result.stdout.split())
+    assert "Doncaster 95.6% (540 of 565), against England 77.2%" in words
+    assert "about 89 fewer conferences held in time (about 104 fewer at England's rate)" in words

@@ -60,9 +60,9 @@ def _at_rate(con: duckdb.DuckDBPyConnection, period_end: dt.date, ind: str, tabl
              sql: str) -> pd.DataFrame:
     require_years(con, table, period_end, period_end, ind)
     children, _ = one(con, sql, [period_end, period_end])
-    population, _ = population_for(con, period_end, ind)
+    population, population_file = population_for(con, period_end, ind)
     return result_row(ind, period_end, AT_DATE, 10_000 * children / population, children,
-                      population, "rate_per_10000", files_used(con, [table]))
+                      population, "rate_per_10000", f"{files_used(con, [table])}; {population_file}")
 
 
 def cin_rate(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:

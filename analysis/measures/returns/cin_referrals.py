@@ -50,9 +50,10 @@ def referral_rate(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.Dat
     ind = "referral_rate_rebased"
     require_years(con, "cin_episodes", window_start(period_end), period_end, ind)
     referrals, _ = one(con, _COUNT, _window(period_end))
-    population, _ = population_for(con, period_end, ind)
+    population, population_file = population_for(con, period_end, ind)
     return result_row(ind, period_end, year_basis(period_end), 10_000 * referrals / population,
-                      referrals, population, "rate_per_10000", files_used(con, ["cin_episodes"]))
+                      referrals, population, "rate_per_10000",
+                      f"{files_used(con, ['cin_episodes'])}; {population_file}")
 
 
 def re_referrals(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:

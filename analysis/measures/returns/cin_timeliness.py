@@ -72,9 +72,10 @@ def s47_rate(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFram
     """Section 47 enquiries starting in the 12 months per 10,000 children aged 0 to 17."""
     ind = "s47_rate"
     enquiries, _ = _s47_counts(con, period_end, ind)
-    population, _ = population_for(con, period_end, ind)
+    population, population_file = population_for(con, period_end, ind)
     return result_row(ind, period_end, year_basis(period_end), 10_000 * enquiries / population,
-                      enquiries, population, "rate_per_10000", files_used(con, ["cin_s47"]))
+                      enquiries, population, "rate_per_10000",
+                      f"{files_used(con, ['cin_s47'])}; {population_file}")
 
 
 def s47_count(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:

@@ -3,7 +3,8 @@
 A result says which indicator (the catalogue id), which period (``2017-18 Q4`` for the 12 months
 to a quarter's end, ``2017-18`` for a year ending 31 March, the ISO date for any other day), the
 basis (``rolling_12_months``, ``at_date`` or ``year_to_31_march``), the value with the counts
-behind it, the unit and the staged files it was computed from.
+behind it (for a rate per 10,000: the count and the child population), the unit and the files it
+was computed from (the staged returns' files, and for a rate the population estimates' file).
 """
 
 from __future__ import annotations
