@@ -36,7 +36,8 @@ def test_doncaster_population_reproduces_the_published_rate(paths: Paths, code: 
 def test_a_year_without_an_estimate_is_named(paths: Paths) -> None:
     con = duckdb.connect()
     register_population(con, paths.raw, "E08000017")
-    with pytest.raises(InputDataError, match="mid-2025"):
+    with pytest.raises(InputDataError, match="no ONS estimate for mid-2025, which Children in need per 10,000 children "
+                                             r"\(rebased population\) for 31 March 2026"):
         population_for(con, dt.date(2026, 3, 31), "cin_rate_rebased")
 
 
@@ -46,5 +47,5 @@ def test_an_unknown_la_is_named(paths: Paths) -> None:
 
 
 def test_rates_need_the_population_loaded() -> None:
-    with pytest.raises(InputDataError, match="register_population"):
+    with pytest.raises(InputDataError, match="load the LA's population estimates"):
         population_for(duckdb.connect(), dt.date(2018, 3, 31), "s47_rate")

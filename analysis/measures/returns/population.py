@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 
 from analysis.core.errors import InputDataError
-from analysis.measures.returns.rows import financial_year_of
+from analysis.measures.returns.rows import financial_year_of, label, long_date
 
 POPULATION_TABLE = "population_0_17"
 POPULATION_FILE = Path("dfe") / "population" / "ons_mid-year_population_estimates_2012_to_2024.csv"
@@ -61,16 +61,16 @@ def population_for(con: duckdb.DuckDBPyConnection, period_end: dt.date,
         "SELECT table_name FROM information_schema.tables").fetchall()}
     if POPULATION_TABLE not in tables:
         raise InputDataError(
-            f"no child population loaded, needed for {indicator_id}", file=POPULATION_TABLE,
-            fix="call analysis.measures.returns.population.register_population first")
+            f"no child population loaded, needed for {label(indicator_id)}",
+            fix="load the LA's population estimates (population.register_population) first")
     year = mid_year_for(period_end)
     row = con.execute(f"SELECT population, source_file FROM {POPULATION_TABLE} WHERE mid_year = ?",
                       [year]).fetchone()
     if row is None:
         (latest,) = con.execute(f"SELECT max(mid_year) FROM {POPULATION_TABLE}").fetchone() or (None,)
         raise InputDataError(
-            f"no ONS estimate for mid-{year}, which {indicator_id} for {period_end.isoformat()} "
-            "is divided by", file=POPULATION_FILE, column="time_period",
+            f"no ONS estimate for mid-{year}, which {label(indicator_id)} for "
+            f"{long_date(period_end)} is divided by", file=POPULATION_FILE, column="time_period",
             expected=f"mid-{year}", found=f"estimates up to mid-{latest}",
             fix="fetch the newer population file (`python -m analysis fetch`)")
     return float(row[0]), str(row[1])

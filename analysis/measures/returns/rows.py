@@ -14,7 +14,9 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from analysis.core.errors import InputDataError, NoDataError
+from analysis.core.config import Paths
+from analysis.core.errors import AnalysisError, InputDataError, NoDataError
+from analysis.data.catalogue import load_catalogue
 from analysis.data.periods import Quarter, financial_year_label
 
 RESULT_COLUMNS: list[str] = [
@@ -34,6 +36,11 @@ def financial_year_of(day: dt.date) -> int:
 
 def is_31_march(day: dt.date) -> bool:
     return day.month == 3 and day.day == 31
+
+
+def long_date(day: dt.date) -> str:
+    """``1 January 2016``."""
+    return f"{day.day} {day:%B %Y}"
 
 
 def period_label(period_end: dt.date) -> str:
@@ -63,17 +70,38 @@ def census_year_of(day: dt.date) -> int:
     return financial_year_of(day)
 
 
+#: What each staged table holds, in words for messages.
+TABLE_WORDS: dict[str, str] = {
+    "cin_episodes": "referrals and episodes of need",
+    "cin_assessments": "assessments",
+    "cin_s47": "section 47 enquiries",
+    "cin_cp_plans": "child protection plans",
+}
+
+
+def label(indicator_id: str) -> str:
+    """The indicator's label from the catalogue, for messages (its id if there is none)."""
+    try:
+        catalogue = load_catalogue(Paths.for_root().config / "indicators.yaml")
+        return catalogue.indicators[indicator_id].label
+    except (AnalysisError, KeyError, OSError):
+        return indicator_id
+
+
+def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {str(r[0]) for r in con.execute(
+        "SELECT table_name FROM information_schema.tables").fetchall()}
+
+
 def require_table(con: duckdb.DuckDBPyConnection, table: str, indicator_id: str) -> None:
     """Raise a clear error when a staged table the measure needs is not there."""
-    found = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables").fetchall()}
-    if table not in found:
+    if table not in _tables(con):
+        words = TABLE_WORDS.get(table, table)
         raise InputDataError(
-            f"the staged returns have no table '{table}', needed for {indicator_id}",
-            file=table,
-            expected=f"a staged table '{table}'",
-            found=", ".join(sorted(found)) or "no staged tables",
-            fix="stage the LA's CIN census files (all the years the period needs) first",
+            f"the staged CIN census returns hold no {words}, needed for {label(indicator_id)}",
+            expected=f"CIN census files with {words}",
+            found="none staged",
+            fix="stage the LA's CIN census files (every year the period needs) first",
         )
 
 
@@ -89,9 +117,9 @@ def require_years(con: duckdb.DuckDBPyConnection, table: str, first: dt.date, la
     if missing:
         shown = ", ".join(financial_year_label(y) for y in missing)
         raise NoDataError(
-            f"{indicator_id} for {first.isoformat()} to {last.isoformat()} needs the CIN census "
-            f"of {shown}, which is not among the staged returns",
-            where=table, fix="stage the census files of those years",
+            f"{label(indicator_id)} from {long_date(first)} to {long_date(last)} needs the CIN "
+            f"census of {shown}, which is not among the staged returns",
+            fix="stage the census files of those years",
         )
 
 
@@ -122,7 +150,7 @@ def percent(indicator_id: str, period_end: dt.date, basis: str, numerator: int,
     """A percentage result; no result at all (``NoDataError``) when nothing was counted."""
     if denominator == 0:
         raise NoDataError(f"no {what} in the staged returns for {period_label(period_end)}, "
-                          f"so {indicator_id} has no figure")
+                          f"so {label(indicator_id)} has no figure")
     value = 100.0 * numerator / denominator
     return result_row(indicator_id, period_end, basis, value, numerator, denominator,
                       "percent", files)
