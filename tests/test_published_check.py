@@ -81,3 +81,20 @@ def test_icpc_15_days_benchmarked(bench_table: pd.DataFrame) -> None:
     words = " ".join(result.stdout.split())
     assert "Doncaster 95.6% (540 of 565), against England 77.2%" in words
     assert "about 89 fewer conferences held in time (about 104 fewer at England's rate)" in words
+
+
+@pytest.mark.parametrize("fields", [
+    {"numerator_sum": ["a", "b"]},                                    # no denominator
+    {"value": "v", "numerator_sum": ["a"], "denominator": "d"},       # both
+    {"numerator_sum": ["a"], "numerator": "n", "denominator": "d"},   # two numerators
+    {},                                                               # neither
+])
+def test_a_catalogue_source_gives_a_value_or_a_sum(fields: dict[str, object]) -> None:
+    from pydantic import ValidationError
+
+    from analysis.data.catalogue import EesSource
+
+    with pytest.raises(ValidationError, match="give either value, or numerator_sum"):
+        EesSource.model_validate({"kind": "ees", "file": "cin/x.csv", **fields})
+    assert EesSource.model_validate({"kind": "ees", "file": "cin/x.csv", "numerator_sum": ["a"],
+                                     "denominator": "d"}).value is None
