@@ -11,10 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis.data.returns.population import POPULATION_FILE, load_population
 from analysis.data.returns.ssda903 import load_ssda903, read_ssda903
 from analysis.data.synthetic_returns.ssda903 import write_synthetic_ssda903
 from analysis.measures.returns.cla_measures import CLA_MEASURES
+from analysis.measures.returns.population import POPULATION_FILE, register_population
 
 ROOT = Path(__file__).resolve().parents[1]
 POPULATION = ROOT / "data" / "raw" / POPULATION_FILE
@@ -30,7 +30,7 @@ def staged(tmp_path_factory: pytest.TempPathFactory
     write_synthetic_ssda903(folder)
     con = duckdb.connect()
     load_ssda903(con, folder, ROOT / "config")
-    load_population(con, POPULATION, "E08000017")
+    register_population(con, ROOT / "data" / "raw", "E08000017")
     return con, read_ssda903(folder, ROOT / "config")
 
 

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from analysis.core.errors import InputDataError, ParameterError
-from analysis.data.periods import Quarter, financial_year_label
 from analysis.measures.returns.cla_sql import (
     ADOPTION_PLACES,
     anniversary,
@@ -26,13 +25,13 @@ from analysis.measures.returns.cla_sql import (
     sql_list,
     throughout_from,
 )
+from analysis.measures.returns.population import population_for
+from analysis.measures.returns.rows import RESULT_COLUMNS, result_row
 
 if TYPE_CHECKING:
     import duckdb
 
-#: The columns of every measure's result (the contract's list; ``rows.RESULT_COLUMNS``).
-RESULT_COLUMNS = ["indicator_id", "period", "period_end", "basis", "value", "numerator",
-                  "denominator", "unit", "files"]
+__all__ = ["CLA_MEASURES", "NAMES", "RESULT_COLUMNS"]
 
 #: Tables a measure may need, and the file that gives each.
 _FILES = {
@@ -40,7 +39,6 @@ _FILES = {
     "ssda903_header": "the SSDA903 header file",
     "ssda903_oc2": "the SSDA903 OC2 file (children looked after for 12 months)",
     "ssda903_oc3": "the SSDA903 OC3 file (care leavers)",
-    "population_0_17": "ONS's mid-year population estimates of children aged 0 to 17",
 }
 #: Each measure in words, for messages (the catalogue's labels).
 NAMES = {
@@ -95,23 +93,12 @@ def require_history(con: duckdb.DuckDBPyConnection, period_end: dt.date, months:
             fix="add the returns of the years before (or after), or ask for a period they cover")
 
 
-def period_label(period_end: dt.date, basis: str) -> str:
-    """``2017-18`` for a year to 31 March, ``2017-18 Q4`` for a quarter's end, the date
-    (YYYY-MM-DD) otherwise."""
-    fy = period_end.year + (period_end.month >= 4)
-    if basis == "year_to_31_march":
-        return financial_year_label(fy)
-    quarter = Quarter(fy, (period_end.month - 4) % 12 // 3 + 1)
-    return quarter.label if quarter.end == period_end else period_end.isoformat()
-
-
 def result(indicator_id: str, period_end: dt.date, basis: str, unit: str, numerator: float,
            denominator: float, files: str | None, per: float = 100.0) -> pd.DataFrame:
     """One measure's row in the contract's shape."""
     value = float(numerator) / float(denominator) * per if denominator else float("nan")
-    return pd.DataFrame([[indicator_id, period_label(period_end, basis), period_end, basis,
-                          value, float(numerator), float(denominator), unit, files or ""]],
-                        columns=RESULT_COLUMNS)
+    return result_row(indicator_id, period_end, basis, value, numerator, denominator, unit,
+                      files or "")
 
 
 def _files(*parts: str | None) -> str:
@@ -136,19 +123,12 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]) ->
 def cla_rate(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
     """Children looked after on the day (short breaks left out) per 10,000 children aged
     0-17: ONS's mid-year estimate of the year the financial year starts, as DfE uses."""
-    require(con, "ssda903_episodes", "population_0_17")
+    require(con, "ssda903_episodes")
     require_history(con, period_end, 0, "cla_rate")
-    mid_year = period_end.year - (period_end.month <= 3)
     count, files = _one(con, f"""WITH {journey_ctes()}
         SELECT count(DISTINCT child), string_agg(DISTINCT source_file, '; ')
         FROM looked_after""", {"end": period_end})
-    population, pop_file = _one(con, "SELECT max(population), max(source_file) "
-                                     "FROM population_0_17 WHERE mid_year = $y",
-                                {"y": mid_year})
-    if population is None:
-        raise InputDataError(f"there is no population estimate for mid-{mid_year}",
-                             file=_FILES["population_0_17"], column="time_period",
-                             expected=str(mid_year), fix="use the latest ONS estimates file")
+    population, pop_file = population_for(con, period_end, "cla_rate")
     return result("cla_rate", period_end, "at_date", "rate_per_10000", count, population,
                   _files(files, pop_file), per=10_000)
 
