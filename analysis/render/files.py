@@ -36,11 +36,46 @@ Drawing = dict[str, bytes]
 
 
 def chart_paths(name: str) -> dict[str, str]:
+    """The files a chart is written to: PNG and SVG with its source line, and its alt text."""
     return {fmt: f"charts/{name}.{fmt}" for fmt in ("png", "svg", "txt")}
 
 
+def page_image_key(name: str) -> str:
+    """Where a drawing holds the chart's picture for a document page: drawn without the
+    source line, which the document prints as text in the caption under it. Never a file."""
+    return f"page/{name}.png"
+
+
+def page_image(drawing: Drawing, name: str) -> bytes:
+    """The chart's picture for a document (without its source line; the file's PNG where a
+    drawing has no page picture)."""
+    return drawing.get(page_image_key(name)) or drawing[chart_paths(name)["png"]]
+
+
+def _without_source(fig: Any, png_options: dict[str, Any]) -> bytes:
+    """The figure as PNG with its source line (the ``source`` artists) hidden and the strip
+    it took at the foot cut off. Call after the figure has been drawn once."""
+    from matplotlib.transforms import Bbox
+
+    sources = fig.findobj(lambda a: a.get_gid() == "source")
+    renderer = fig.canvas.get_renderer()
+    top = max((a.get_window_extent(renderer).y1 for a in sources), default=0.0) / fig.dpi
+    width, height = fig.get_size_inches()
+    out = io.BytesIO()
+    for artist in sources:
+        artist.set_visible(False)
+    try:
+        cut = min(max(top + 2 / 72, 0.0), height * 0.5) if sources else 0.0
+        fig.savefig(out, format="png", bbox_inches=Bbox([[0.0, cut], [width, height]]), **png_options)
+    finally:
+        for artist in sources:
+            artist.set_visible(True)
+    return out.getvalue()
+
+
 def draw_chart(chart: Chart) -> Drawing:
-    """Draw ``chart`` once and return its PNG (150 dpi), SVG and alt text, by relative path."""
+    """Draw ``chart`` once and return its PNG (150 dpi), SVG and alt text, by relative path,
+    and the PNG for a document page without the source line (:func:`page_image_key`)."""
     from analysis.charts.style import PNG_COMPRESSION, PNG_DPI, house_style, settle_layout
 
     try:
@@ -50,8 +85,10 @@ def draw_chart(chart: Chart) -> Drawing:
             out: Drawing = {}
             paths = chart_paths(chart.name)
             png, svg = io.BytesIO(), io.BytesIO()
-            fig.savefig(png, format="png", dpi=PNG_DPI, pil_kwargs={"compress_level": PNG_COMPRESSION})
+            png_options = {"dpi": PNG_DPI, "pil_kwargs": {"compress_level": PNG_COMPRESSION}}
+            fig.savefig(png, format="png", **png_options)
             fig.savefig(svg, format="svg", metadata={"Date": None})
+            page = _without_source(fig, png_options)
     except AnalysisError:
         raise
     except Exception as exc:
@@ -60,6 +97,7 @@ def draw_chart(chart: Chart) -> Drawing:
     out[paths["png"]] = png.getvalue()
     out[paths["svg"]] = svg.getvalue()
     out[paths["txt"]] = (" ".join(chart.alt_text.split()) + "\n").encode("utf-8")
+    out[page_image_key(chart.name)] = page
     return out
 
 
@@ -302,7 +340,7 @@ def render(pack: Pack, *, drawings: Mapping[str, Drawing] | None = None,
     for _, block in pack.blocks():
         match block:
             case Chart():
-                out.update(drawings[block.name])
+                out.update({path: drawings[block.name][path] for path in chart_paths(block.name).values()})
             case Table():
                 tables.append(block)
                 out[f"tables/{block.name}.csv"] = _csv(download_frame(block))
