@@ -10,6 +10,7 @@ numbers; text that a spreadsheet would run as a formula is neutralised.
 from __future__ import annotations
 
 import io
+import math
 import multiprocessing
 import os
 import pickle
@@ -31,8 +32,12 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Charts drawn in worker processes only when a pack has at least this many.
 POOL_MIN_CHARTS = 8
 
-#: One chart's drawings: relative path -> bytes.
-Drawing = dict[str, bytes]
+class Drawing(dict[str, bytes]):
+    """One chart's drawings: relative path -> bytes of each file written (PNG and SVG with the
+    source line, alt text), and ``page``: the PNG for a document page, drawn without the source
+    line, which a document prints as text in the caption under it (empty: use the file's PNG)."""
+
+    page: bytes = b""
 
 
 def chart_paths(name: str) -> dict[str, str]:
@@ -40,16 +45,10 @@ def chart_paths(name: str) -> dict[str, str]:
     return {fmt: f"charts/{name}.{fmt}" for fmt in ("png", "svg", "txt")}
 
 
-def page_image_key(name: str) -> str:
-    """Where a drawing holds the chart's picture for a document page: drawn without the
-    source line, which the document prints as text in the caption under it. Never a file."""
-    return f"page/{name}.png"
-
-
-def page_image(drawing: Drawing, name: str) -> bytes:
-    """The chart's picture for a document (without its source line; the file's PNG where a
-    drawing has no page picture)."""
-    return drawing.get(page_image_key(name)) or drawing[chart_paths(name)["png"]]
+def page_image(drawing: Mapping[str, bytes], name: str) -> bytes:
+    """The chart's picture for a document page: without its source line (the file's PNG
+    where the drawing has no page picture)."""
+    return getattr(drawing, "page", b"") or drawing[chart_paths(name)["png"]]
 
 
 def _without_source(fig: Any, png_options: dict[str, Any]) -> bytes:
@@ -65,7 +64,9 @@ def _without_source(fig: Any, png_options: dict[str, Any]) -> bytes:
     for artist in sources:
         artist.set_visible(False)
     try:
-        cut = min(max(top + 2 / 72, 0.0), height * 0.5) if sources else 0.0
+        # cut on a whole pixel, so what stays is the file's picture pixel for pixel
+        dpi = png_options["dpi"]
+        cut = math.ceil(min(max(top + 2 / 72, 0.0), height * 0.5) * dpi) / dpi if sources else 0.0
         fig.savefig(out, format="png", bbox_inches=Bbox([[0.0, cut], [width, height]]), **png_options)
     finally:
         for artist in sources:
@@ -75,14 +76,14 @@ def _without_source(fig: Any, png_options: dict[str, Any]) -> bytes:
 
 def draw_chart(chart: Chart) -> Drawing:
     """Draw ``chart`` once and return its PNG (150 dpi), SVG and alt text, by relative path,
-    and the PNG for a document page without the source line (:func:`page_image_key`)."""
+    and the PNG for a document page without the source line (``Drawing.page``)."""
     from analysis.charts.style import PNG_COMPRESSION, PNG_DPI, house_style, settle_layout
 
     try:
         with house_style():
             fig = chart.draw()
             settle_layout(fig)
-            out: Drawing = {}
+            out = Drawing()
             paths = chart_paths(chart.name)
             png, svg = io.BytesIO(), io.BytesIO()
             png_options = {"dpi": PNG_DPI, "pil_kwargs": {"compress_level": PNG_COMPRESSION}}
@@ -97,7 +98,7 @@ def draw_chart(chart: Chart) -> Drawing:
     out[paths["png"]] = png.getvalue()
     out[paths["svg"]] = svg.getvalue()
     out[paths["txt"]] = (" ".join(chart.alt_text.split()) + "\n").encode("utf-8")
-    out[page_image_key(chart.name)] = page
+    out.page = page
     return out
 
 
@@ -340,7 +341,7 @@ def render(pack: Pack, *, drawings: Mapping[str, Drawing] | None = None,
     for _, block in pack.blocks():
         match block:
             case Chart():
-                out.update({path: drawings[block.name][path] for path in chart_paths(block.name).values()})
+                out.update(drawings[block.name])
             case Table():
                 tables.append(block)
                 out[f"tables/{block.name}.csv"] = _csv(download_frame(block))
