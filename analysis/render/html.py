@@ -57,6 +57,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 figure { margin: 1rem 0 1.4rem; break-inside: avoid; page-break-inside: avoid; }
 figure img { max-width: 100%; height: auto; display: block; }
 figcaption, .source { font-size: .82rem; color: var(--muted); }
+.table-wrap .source { break-before: avoid; page-break-before: avoid; }
 .note { background: var(--note); border-left: 4px solid #b36b00; padding: .3rem .6rem;
         margin: .5rem 0; break-inside: avoid; page-break-inside: avoid; }
 .appendix-start { break-before: page; page-break-before: always; }
