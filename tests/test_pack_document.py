@@ -220,7 +220,7 @@ def test_pdf_is_tagged_with_an_outline_of_the_sections(pack, pdf_reader):
     assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root  # pdfinfo: "Tagged: yes"
     outline = _outline(pdf_reader)
     (top,) = [(title, page) for depth, title, page in outline if depth == 0]
-    assert _squash(top[0]) == _squash(pack.title) and top[1] == 1
+    assert top == (pack.title, 1)  # as it reads, though Chromium prints the title on two lines
     assert [t for d, t, _ in outline if d == 1] == DONCASTER_H2
     appendix = [t for d, t, _ in outline if d == 2]
     assert appendix == [s.title for s in pack.sections if s.appendix]

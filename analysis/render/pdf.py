@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -184,7 +184,7 @@ def print_with_page_numbers(page: Any, header: tuple[str, str]) -> bytes:
         if not page.evaluate(_FILL_CONTENTS, anchor_pages(data)):
             break
         data = _pdf_bytes(page, header)
-    return data
+    return mend_outline(data, page.evaluate(_HEADINGS))
 
 
 #: How often a document may be printed to settle its contents' page numbers.
@@ -201,6 +201,65 @@ _FILL_CONTENTS = """pages => {
   }
   return changed;
 }"""
+
+
+#: Every heading's text, spaces as a reader sees them.
+_HEADINGS = """() => Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6"),
+                                 h => h.textContent.replace(/\\s+/g, " ").trim())"""
+
+
+def _squashed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _outline_items(first: Any) -> Iterator[Any]:
+    """Every bookmark of an outline (pypdf's dictionaries), depth first."""
+    item = first
+    while item is not None:
+        item = item.get_object()
+        yield item
+        yield from _outline_items(item.get("/First"))
+        item = item.get("/Next")
+
+
+def mend_outline(data: bytes, headings: Sequence[str]) -> bytes:
+    """The PDF with each bookmark titled as its heading reads.
+
+    Chromium runs a heading's lines together where it wrapped ("children'ssocial care"); a
+    bookmark whose title is a heading's text but for spaces gets the heading's text. The
+    bytes come back unchanged where no title needs it."""
+    import io
+    import logging
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    known = {_squashed(h): h for h in headings}
+
+    def mended(item: Any) -> str | None:
+        title = str(item.get("/Title", ""))
+        right = known.get(_squashed(title))
+        return right if right is not None and right != title else None
+
+    reader = PdfReader(io.BytesIO(data))
+    catalogue: Any = reader.trailer["/Root"]
+    outlines: Any = catalogue.get("/Outlines")
+    if outlines is None or not any(mended(i) for i in _outline_items(outlines.get_object().get("/First"))):
+        return data
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # Chromium's trailer undercounts its objects: pypdf says so
+    try:
+        writer = PdfWriter(clone_from=reader)
+        root: Any = writer.root_object["/Outlines"]
+        for item in _outline_items(root.get_object().get("/First")):
+            if (title := mended(item)) is not None:
+                item[NameObject("/Title")] = TextStringObject(title)
+        out = io.BytesIO()
+        writer.write(out)
+    finally:
+        quiet.setLevel(level)
+    return out.getvalue()
 
 
 def anchor_pages(data: bytes) -> dict[str, int]:
