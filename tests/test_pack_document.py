@@ -1,5 +1,7 @@
 """Doncaster's 2017-18 Q4 pack rendered as a committee reads it: the PDF (A4, at most 12 core
-pages, every table's columns on the page as text) and the Word document (key messages, the
+pages, every table's columns on the page as text, tagged, bookmarks for the sections, a
+contents list with page numbers, no heading left at a page's foot, each chart's source once,
+long tables continued under their header row) and the Word document (key messages, the
 profile table, every chart with its alt text). Rendered once, in memory."""
 
 from __future__ import annotations
@@ -51,9 +53,10 @@ def pdf_pages(rendered) -> list:
 
 
 def _core_pages(pages: list) -> int:
-    """Pages before the first appendix heading (page 1's contents only list the titles)."""
+    """Pages before the appendix's heading, "Appendix" over its first part's (the contents
+    list them with page numbers between)."""
     for i, page in enumerate(pages):
-        if i and "Appendix: Each indicator in detail" in _flat(page.extract_text()):
+        if "Appendix Each indicator in detail" in _flat(page.extract_text()):
             return i
     return len(pages)
 
@@ -136,14 +139,121 @@ def test_html_pack_has_no_serious_accessibility_violations(rendered, tmp_path):
     assert serious == []
 
 
-def test_no_table_is_split_across_pages(pack, pdf_pages):
-    """Each table's caption and its last row are on the same page."""
-    # NFKC turns the PDF's ligatures (fi, ff) back into letters.
-    pages = [re.sub(r"\s", "", unicodedata.normalize("NFKC", p.extract_text())) for p in pdf_pages]
+def _squash(text: str) -> str:
+    """Text without spaces, NFKC (the PDF's ligatures such as "fi" turned back into letters)."""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
+
+
+def test_a_table_is_whole_on_its_page_or_repeats_its_header_row_where_it_continues(pack, pdf_pages):
+    """A short table is never split; a long one may start under its heading and continue,
+    its column headings repeated at the top of each page it runs onto."""
+    from analysis.render.html import KEEP_WHOLE_ROWS
+
+    pages = [_squash(p.extract_text()) for p in pdf_pages]
+    continued = []
     for table in pack.tables():
-        caption = re.sub(r"\s", "", table.caption)
+        caption = _squash(table.caption)
         first = next(c for c in table.columns if c.display)
-        last = re.sub(r"\s", "", str(table.frame[first.key].iloc[-1]))
+        last = _squash(str(table.frame[first.key].iloc[-1]))
         starts = [i for i, text in enumerate(pages) if caption in text]
         assert starts, f"{table.name}: caption not found"
-        assert last in pages[starts[0]], f"{table.name}: its last row is not on the caption's page"
+        ends = [i for i in range(starts[0], len(pages)) if last in pages[i]]
+        assert ends, f"{table.name}: its last row is not printed"
+        if len(table.frame) <= KEEP_WHOLE_ROWS:
+            assert ends[0] == starts[0], f"{table.name}: a short table is split"
+        for i in range(starts[0], ends[0] + 1):
+            for column in table.columns:
+                if column.display:
+                    assert _squash(column.label) in pages[i], f"{table.name}: no {column.label!r} on page {i + 1}"
+        continued += [table.name] * (ends[0] - starts[0])
+    # Doncaster's performance profile (20 contract measures) runs from page 2 onto page 3
+    assert "profile" in continued
+
+
+def _runs(page) -> list[tuple[float, float, str]]:
+    """A page's text runs as (height above the page's foot in points, font size, text)."""
+    runs: list[tuple[float, float, str]] = []
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            runs.append((cm[5] + tm[5] * cm[3], size * abs(tm[3] * cm[3]), unicodedata.normalize("NFKC", text)))
+
+    page.extract_text(visitor_text=visit)
+    return runs
+
+
+#: Headings are printed at 1.3 rem of 9.5 pt (12.3 pt); body text at 9.5 pt, captions smaller.
+HEADING_SIZE = 11.0
+#: The footer ("Page 2 of 39") sits in the bottom margin, 18 mm (51 pt).
+FOOTER_TOP = 51.0
+
+#: Doncaster's 2017-18 Q4 pack: its h2 headings in order (the appendix's parts are h3 under it).
+DONCASTER_H2 = ["Key messages", "Contents", "Performance profile", "How the published indicators compare",
+                "Quarterly trends", "Statistical process control",
+                "Headline indicator: Re-referrals within 12 months", "Appendix"]
+
+
+def _outline(reader) -> list[tuple[int, str, int]]:
+    """The PDF's outline as (depth, title, page from 1), in order."""
+    found: list[tuple[int, str, int]] = []
+
+    def walk(items, depth):
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            else:
+                found.append((depth, item.title, reader.get_destination_page_number(item) + 1))
+
+    walk(reader.outline, 0)
+    return found
+
+
+@pytest.fixture(scope="module")
+def pdf_reader(rendered, pdf_pages):
+    import pypdf
+
+    return pypdf.PdfReader(io.BytesIO(rendered["report.pdf"]))
+
+
+def test_pdf_is_tagged_with_an_outline_of_the_sections(pack, pdf_reader):
+    root = pdf_reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root  # pdfinfo: "Tagged: yes"
+    outline = _outline(pdf_reader)
+    (top,) = [(title, page) for depth, title, page in outline if depth == 0]
+    assert top == (pack.title, 1)  # as it reads, though Chromium prints the title on two lines
+    assert [t for d, t, _ in outline if d == 1] == DONCASTER_H2
+    appendix = [t for d, t, _ in outline if d == 2]
+    assert appendix == [s.title for s in pack.sections if s.appendix]
+    assert (len(appendix), appendix[0], appendix[-1]) == (22, "Each indicator in detail", "Quoted figures checked")
+
+
+def test_contents_gives_the_page_of_every_heading(pack, pdf_pages, pdf_reader):
+    contents = next(p for p in pdf_pages if "Contents" in p.extract_text())
+    lines = [unicodedata.normalize("NFKC", line) for line in contents.extract_text().splitlines()]
+    entries = {m.group(1): int(m.group(2)) for line in lines if (m := re.match(r"^\d+\. (.+) (\d+)$", line))}
+    expected = [s.title for s in pack.sections] + ["Appendix"]
+    assert sorted(entries) == sorted(expected)
+    assert entries["Key messages"] == 1 and entries["Appendix"] == entries["Each indicator in detail"]
+    bookmarks = {title: page for _, title, page in _outline(pdf_reader)}
+    for title, page in entries.items():
+        assert bookmarks[title] == page, title
+        headings = [t.strip() for _, size, t in _runs(pdf_pages[page - 1]) if size >= HEADING_SIZE]
+        assert title in headings, f"{title}: not a heading on page {page}"
+
+
+def test_no_page_ends_with_a_heading(pdf_pages):
+    for number, page in enumerate(pdf_pages, start=1):
+        runs = [(y, size, text) for y, size, text in _runs(page) if FOOTER_TOP < y < 842 - 57]
+        lowest = min(y for y, _, _ in runs)
+        for y, size, text in runs:
+            if size >= HEADING_SIZE:
+                assert y - lowest > size, f"page {number}: {text!r} has nothing under it"
+
+
+def test_each_chart_source_is_printed_once(pack, pdf_pages):
+    """Under its chart, as text; the picture on the page is drawn without it."""
+    text = _squash(" ".join(p.extract_text() for p in pdf_pages))
+    sources = [b.source for b in (*pack.charts(), *pack.tables()) if b.source]
+    for chart in pack.charts():
+        printed = text.count(_squash(chart.source))
+        assert printed == sum(_squash(chart.source) in _squash(s) for s in sources), chart.name

@@ -357,7 +357,7 @@ def test_html_is_valid_and_runs_nothing_from_the_pack(pack):
         assert fact in text
     assert "No SPC chart: fewer than 8 quarters." in text
     # the appendix comes after the core pack, after a page break
-    assert document.index("appendix-start") < document.index("Appendix: Detail")
+    assert document.index("appendix-start") < document.index(">Appendix</h2>") < document.index(">Detail</h3>")
     assert "size: A4 portrait" in document and "break-inside: avoid" in document
 
 

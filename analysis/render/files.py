@@ -10,6 +10,7 @@ numbers; text that a spreadsheet would run as a formula is neutralised.
 from __future__ import annotations
 
 import io
+import math
 import multiprocessing
 import os
 import pickle
@@ -31,27 +32,64 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Charts drawn in worker processes only when a pack has at least this many.
 POOL_MIN_CHARTS = 8
 
-#: One chart's drawings: relative path -> bytes.
-Drawing = dict[str, bytes]
+class Drawing(dict[str, bytes]):
+    """One chart's drawings: relative path -> bytes of each file written (PNG and SVG with the
+    source line, alt text), and ``page``: the PNG for a document page, drawn without the source
+    line, which a document prints as text in the caption under it (empty: use the file's PNG)."""
+
+    page: bytes = b""
 
 
 def chart_paths(name: str) -> dict[str, str]:
+    """The files a chart is written to: PNG and SVG with its source line, and its alt text."""
     return {fmt: f"charts/{name}.{fmt}" for fmt in ("png", "svg", "txt")}
 
 
+def page_image(drawing: Mapping[str, bytes], name: str) -> bytes:
+    """The chart's picture for a document page: without its source line (the file's PNG
+    where the drawing has no page picture)."""
+    return getattr(drawing, "page", b"") or drawing[chart_paths(name)["png"]]
+
+
+def _without_source(fig: Any, png_options: dict[str, Any]) -> bytes:
+    """The figure as PNG with its source line (the ``source`` artists) hidden and the strip
+    it took at the foot cut off. Call after the figure has been drawn once."""
+    from matplotlib.transforms import Bbox
+
+    sources = fig.findobj(lambda a: a.get_gid() == "source")
+    renderer = fig.canvas.get_renderer()
+    top = max((a.get_window_extent(renderer).y1 for a in sources), default=0.0) / fig.dpi
+    width, height = fig.get_size_inches()
+    out = io.BytesIO()
+    for artist in sources:
+        artist.set_visible(False)
+    try:
+        # cut on a whole pixel, so what stays is the file's picture pixel for pixel
+        dpi = png_options["dpi"]
+        cut = math.ceil(min(max(top + 2 / 72, 0.0), height * 0.5) * dpi) / dpi if sources else 0.0
+        fig.savefig(out, format="png", bbox_inches=Bbox([[0.0, cut], [width, height]]), **png_options)
+    finally:
+        for artist in sources:
+            artist.set_visible(True)
+    return out.getvalue()
+
+
 def draw_chart(chart: Chart) -> Drawing:
-    """Draw ``chart`` once and return its PNG (150 dpi), SVG and alt text, by relative path."""
+    """Draw ``chart`` once and return its PNG (150 dpi), SVG and alt text, by relative path,
+    and the PNG for a document page without the source line (``Drawing.page``)."""
     from analysis.charts.style import PNG_COMPRESSION, PNG_DPI, house_style, settle_layout
 
     try:
         with house_style():
             fig = chart.draw()
             settle_layout(fig)
-            out: Drawing = {}
+            out = Drawing()
             paths = chart_paths(chart.name)
             png, svg = io.BytesIO(), io.BytesIO()
-            fig.savefig(png, format="png", dpi=PNG_DPI, pil_kwargs={"compress_level": PNG_COMPRESSION})
+            png_options = {"dpi": PNG_DPI, "pil_kwargs": {"compress_level": PNG_COMPRESSION}}
+            fig.savefig(png, format="png", **png_options)
             fig.savefig(svg, format="svg", metadata={"Date": None})
+            page = _without_source(fig, png_options)
     except AnalysisError:
         raise
     except Exception as exc:
@@ -60,6 +98,7 @@ def draw_chart(chart: Chart) -> Drawing:
     out[paths["png"]] = png.getvalue()
     out[paths["svg"]] = svg.getvalue()
     out[paths["txt"]] = (" ".join(chart.alt_text.split()) + "\n").encode("utf-8")
+    out.page = page
     return out
 
 

@@ -18,7 +18,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from analysis.core.blocks import META_LABELS, NOTEBOOK_HTML, Chart, Note, Pack, Section, Table, Text
-from analysis.render.files import Drawing, chart_paths, draw_charts
+from analysis.render.files import Drawing, draw_charts, page_image
 from analysis.render.formats import formatted_rows, is_numeric
 
 #: How each kind of note is introduced.
@@ -31,18 +31,22 @@ html { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; color: 
        font-size: 11pt; line-height: 1.4; background: #fff; }
 body { max-width: 60rem; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
 h1 { font-size: 1.7rem; margin: 0 0 .6rem; color: var(--accent); }
-h2 { font-size: 1.3rem; margin: 2rem 0 .6rem; border-bottom: 2px solid var(--accent);
-     padding-bottom: .15rem; break-after: avoid; page-break-after: avoid; }
-h3 { font-size: 1.1rem; margin: 1.4rem 0 .4rem; break-after: avoid; page-break-after: avoid; }
+h2, h3.section-heading { font-size: 1.3rem; margin: 2rem 0 .6rem; border-bottom: 2px solid var(--accent);
+     padding-bottom: .15rem; }
+h3 { font-size: 1.1rem; margin: 1.4rem 0 .4rem; }
+h1, h2, h3, h4, caption { break-after: avoid; page-break-after: avoid; break-inside: avoid; }
 a { color: var(--accent); }
 .title-block { border-bottom: 1px solid var(--rule); margin-bottom: 1rem; padding-bottom: .6rem; }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; }
 .facts dt { font-weight: bold; }
 .facts dd { margin: 0; white-space: pre-line; }
 nav.contents ol { margin: .2rem 0; padding-left: 1.4rem; }
+nav.contents a { display: flex; align-items: baseline; }
+nav.contents .toc-title { flex: 1 1 auto; }
+nav.contents .toc-page:not(:empty) { flex: 0 0 auto; min-width: 2.2em; text-align: right; }
 .table-wrap { overflow-x: auto; margin: .8rem 0 1.2rem; }
-table { border-collapse: collapse; width: 100%; font-size: .86rem;
-        break-inside: avoid; page-break-inside: avoid; }
+table { border-collapse: collapse; width: 100%; font-size: .86rem; }
+.table-wrap.keep-whole, .table-wrap.keep-whole table { break-inside: avoid; page-break-inside: avoid; }
 caption { caption-side: top; text-align: left; font-weight: bold; padding: 0 0 .3rem; }
 th, td { border-bottom: 1px solid var(--rule); padding: .2rem .4rem; vertical-align: top;
          text-align: left; }
@@ -53,6 +57,7 @@ tr { break-inside: avoid; page-break-inside: avoid; }
 figure { margin: 1rem 0 1.4rem; break-inside: avoid; page-break-inside: avoid; }
 figure img { max-width: 100%; height: auto; display: block; }
 figcaption, .source { font-size: .82rem; color: var(--muted); }
+.table-wrap .source { break-before: avoid; page-break-before: avoid; }
 .note { background: var(--note); border-left: 4px solid #b36b00; padding: .3rem .6rem;
         margin: .5rem 0; break-inside: avoid; page-break-inside: avoid; }
 .appendix-start { break-before: page; page-break-before: always; }
@@ -65,7 +70,7 @@ figcaption, .source { font-size: .82rem; color: var(--muted); }
   th, td { padding: .12rem .3rem; }
   thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
-  nav.contents { break-after: avoid; }
+  nav.contents a { gap: .4em; }
 }
 """
 
@@ -89,30 +94,32 @@ _BODY = """<header class="title-block">
 {% for label, value in facts %}<dt>{{ label }}</dt><dd>{{ value }}</dd>
 {% endfor %}</dl>{% endif %}
 </header>
+{% macro entry(anchor, title) %}<a href="#{{ anchor }}"><span class="toc-title">{{ title }}</span><span class="toc-page" data-anchor="{{ anchor }}"></span></a>{% endmacro %}
 {% set nav %}{% if contents|length > 1 %}<nav class="contents" aria-label="Contents">
 <h2>Contents</h2>
 <ol>
-{% for s in core %}<li><a href="#{{ s.anchor }}">{{ s.title }}</a></li>
-{% endfor %}{% if appendix %}<li>Appendix<ol>
-{% for s in appendix %}<li><a href="#{{ s.anchor }}">{{ s.title }}</a></li>
+{% for s in core %}<li>{{ entry(s.anchor, s.title) }}</li>
+{% endfor %}{% if appendix %}<li>{{ entry(appendix_anchor, "Appendix") }}<ol>
+{% for s in appendix %}<li>{{ entry(s.anchor, s.title) }}</li>
 {% endfor %}</ol></li>{% endif %}
 </ol>
 </nav>{% endif %}{% endset %}
 <main>
 {% for s in core %}{{ s.html }}
-{% if loop.first %}{{ nav }}{% endif %}{% endfor %}{% if not core %}{{ nav }}{% endif %}{% if appendix %}<div class="appendix-start"></div>
+{% if loop.first %}{{ nav }}{% endif %}{% endfor %}{% if not core %}{{ nav }}{% endif %}{% if appendix %}<section class="appendix" id="{{ appendix_anchor }}" aria-labelledby="{{ appendix_anchor }}-h">
+<h2 class="appendix-start" id="{{ appendix_anchor }}-h">Appendix</h2>
 {% for s in appendix %}{{ s.html }}
-{% endfor %}{% endif %}
+{% endfor %}</section>{% endif %}
 </main>
 """
 
 _SECTION = """<section id="{{ anchor }}" aria-labelledby="{{ anchor }}-h">
-<h2 id="{{ anchor }}-h">{% if section.appendix %}Appendix: {% endif %}{{ section.title }}</h2>
+{% if section.appendix %}<h3 class="section-heading" id="{{ anchor }}-h">{{ section.title }}</h3>{% else %}<h2 id="{{ anchor }}-h">{{ section.title }}</h2>{% endif %}
 {% if section.intro %}{{ markdown(section.intro) }}{% endif %}
 {% for block in blocks %}{{ block }}
 {% endfor %}</section>"""
 
-_TABLE = """<div class="table-wrap" role="region" tabindex="0" aria-labelledby="table-{{ table.name }}-caption">
+_TABLE = """<div class="table-wrap{% if keep_whole %} keep-whole{% endif %}" role="region" tabindex="0" aria-labelledby="table-{{ table.name }}-caption">
 <table id="table-{{ table.name }}">
 <caption id="table-{{ table.name }}-caption">{{ table.caption }}</caption>
 <thead><tr>{% for c in columns %}<th scope="col"{% if numeric[loop.index0] %} class="num"{% endif %}>{{ c.label }}</th>{% endfor %}</tr></thead>
@@ -157,19 +164,28 @@ def markdown(text: str) -> Markup:
     return Markup(markdown_parser().render(text or ""))
 
 
+#: The appendix's own anchor (a section's is ``section-<id>``, so the two never meet).
+APPENDIX_ANCHOR = "appendix"
+
+#: Tables of at most this many rows are kept whole on one page; a longer one may start under
+#: its heading and continue on the next page, its header row repeated there.
+KEEP_WHOLE_ROWS = 12
+
+
 def anchor(section: Section) -> str:
     return f"section-{section.id}"
 
 
 def _png_data(drawing: Drawing, name: str) -> str:
-    return base64.b64encode(drawing[chart_paths(name)["png"]]).decode("ascii")
+    """The chart's page picture (its source line is in the caption instead)."""
+    return base64.b64encode(page_image(drawing, name)).decode("ascii")
 
 
 def table_html(table: Table) -> Markup:
     columns = [c for c in table.columns if c.display]
     return Markup(_template(_TABLE).render(
         table=table, columns=columns, numeric=[is_numeric(c) for c in columns],
-        rows=formatted_rows(table.frame, columns)))
+        rows=formatted_rows(table.frame, columns), keep_whole=len(table.frame) <= KEEP_WHOLE_ROWS))
 
 
 def chart_html(chart: Chart, drawing: Drawing) -> Markup:
@@ -213,7 +229,7 @@ def body_html(pack: Pack, drawings: Mapping[str, Drawing]) -> Markup:
     core = [p for p in parts if not p["appendix"]]
     appendix = [p for p in parts if p["appendix"]]
     return Markup(_template(_BODY).render(pack=pack, facts=facts(pack), contents=parts,
-                                                   core=core, appendix=appendix))
+                                                   core=core, appendix=appendix, appendix_anchor=APPENDIX_ANCHOR))
 
 
 def document(pack: Pack, drawings: Mapping[str, Drawing] | None = None) -> str:

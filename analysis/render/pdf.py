@@ -2,7 +2,9 @@
 
 Printing goes through Playwright driving the system's Chromium (``executable_path``; no
 browser is downloaded): the page is printed with a running header (LA, period) and page
-numbers in the footer, text kept as text (selectable and searchable). The PDF is optional:
+numbers in the footer, text kept as text (selectable and searchable), tagged for screen
+readers, with bookmarks from the headings and the contents list's page numbers filled in
+(:func:`print_with_page_numbers`). The PDF is optional:
 without Chromium (or Playwright) :func:`unavailable` says why and the runner records that in
 the manifest instead of failing the pack.
 
@@ -23,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -73,8 +75,9 @@ def unavailable() -> str | None:
         return "no PDF engine: install Chromium (Debian package 'chromium') to get a PDF"
     try:
         import playwright.sync_api  # noqa: F401
+        import pypdf  # noqa: F401
     except ImportError:
-        return "no PDF engine: install the toolkit's dependencies (Playwright) to get a PDF"
+        return "no PDF engine: install the toolkit's dependencies (Playwright, pypdf) to get a PDF"
     return None
 
 
@@ -143,9 +146,7 @@ def _print(source: Path | str, header: tuple[str, str], timeout: float) -> bytes
                 else:
                     page.set_content(source, wait_until="load")
                 page.emulate_media(media="print")
-                return page.pdf(format="A4", landscape=False, print_background=True,
-                                display_header_footer=True, header_template=header_html(*header),
-                                footer_template=_FOOTER, margin=MARGINS, prefer_css_page_size=False)
+                return print_with_page_numbers(page, header)
             finally:
                 context.close()
     except PlaywrightError as exc:
@@ -158,6 +159,120 @@ def _print(source: Path | str, header: tuple[str, str], timeout: float) -> bytes
             reaper.wait(timeout=30)
         except subprocess.TimeoutExpired:
             shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _pdf_bytes(page: Any, header: tuple[str, str]) -> bytes:
+    """One printing of the loaded page: A4, running header and page numbers, tagged (a
+    structure of headings, paragraphs, tables and figures for screen readers) and with an
+    outline (bookmarks) made from the headings."""
+    return page.pdf(format="A4", landscape=False, print_background=True,
+                    display_header_footer=True, header_template=header_html(*header),
+                    footer_template=_FOOTER, margin=MARGINS, prefer_css_page_size=False,
+                    tagged=True, outline=True)
+
+
+def print_with_page_numbers(page: Any, header: tuple[str, str]) -> bytes:
+    """Print the loaded page, with the page of every heading the contents list links to
+    written beside its entry.
+
+    The first printing says where each linked heading fell (:func:`anchor_pages`); the
+    numbers are written into the contents and the page printed again. Where writing them
+    moved a heading to another page, it is printed once more with the new numbers, at most
+    :data:`MAX_PRINTS` times in all. A document without a contents list is printed once."""
+    data = _pdf_bytes(page, header)
+    for _ in range(MAX_PRINTS - 1):
+        if not page.evaluate(_FILL_CONTENTS, anchor_pages(data)):
+            break
+        data = _pdf_bytes(page, header)
+    return mend_outline(data, page.evaluate(_HEADINGS))
+
+
+#: How often a document may be printed to settle its contents' page numbers.
+MAX_PRINTS = 3
+
+#: Writes each contents entry's page number (``.toc-page[data-anchor]``) from ``{anchor:
+#: page}``; true when any number changed.
+_FILL_CONTENTS = """pages => {
+  let changed = false;
+  for (const cell of document.querySelectorAll("nav.contents .toc-page[data-anchor]")) {
+    const page = pages[cell.dataset.anchor];
+    const text = page === undefined ? "" : String(page);
+    if (cell.textContent !== text) { cell.textContent = text; changed = true; }
+  }
+  return changed;
+}"""
+
+
+#: Every heading's text, spaces as a reader sees them.
+_HEADINGS = """() => Array.from(document.querySelectorAll("h1, h2, h3, h4, h5, h6"),
+                                 h => h.textContent.replace(/\\s+/g, " ").trim())"""
+
+
+def _squashed(text: str) -> str:
+    return "".join(text.split())
+
+
+def _outline_items(first: Any) -> Iterator[Any]:
+    """Every bookmark of an outline (pypdf's dictionaries), depth first."""
+    item = first
+    while item is not None:
+        item = item.get_object()
+        yield item
+        yield from _outline_items(item.get("/First"))
+        item = item.get("/Next")
+
+
+def mend_outline(data: bytes, headings: Sequence[str]) -> bytes:
+    """The PDF with each bookmark titled as its heading reads.
+
+    Chromium runs a heading's lines together where it wrapped ("children'ssocial care"); a
+    bookmark whose title is a heading's text but for spaces gets the heading's text. The
+    bytes come back unchanged where no title needs it."""
+    import io
+    import logging
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.generic import NameObject, TextStringObject
+
+    known = {_squashed(h): h for h in headings}
+
+    def mended(item: Any) -> str | None:
+        title = str(item.get("/Title", ""))
+        right = known.get(_squashed(title))
+        return right if right is not None and right != title else None
+
+    reader = PdfReader(io.BytesIO(data))
+    catalogue: Any = reader.trailer["/Root"]
+    outlines: Any = catalogue.get("/Outlines")
+    if outlines is None or not any(mended(i) for i in _outline_items(outlines.get_object().get("/First"))):
+        return data
+    quiet = logging.getLogger("pypdf")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # Chromium's trailer undercounts its objects: pypdf says so
+    try:
+        writer = PdfWriter(clone_from=reader)
+        root: Any = writer.root_object["/Outlines"]
+        for item in _outline_items(root.get_object().get("/First")):
+            if (title := mended(item)) is not None:
+                item[NameObject("/Title")] = TextStringObject(title)
+        out = io.BytesIO()
+        writer.write(out)
+    finally:
+        quiet.setLevel(level)
+    return out.getvalue()
+
+
+def anchor_pages(data: bytes) -> dict[str, int]:
+    """The page (from 1) of every named destination in a PDF: Chromium makes one for each
+    element an internal link points to, named by the element's id."""
+    import io
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(data))
+    pages = {str(name).lstrip("/"): reader.get_destination_page_number(dest)
+             for name, dest in reader.named_destinations.items()}
+    return {name: page + 1 for name, page in pages.items() if page is not None and page >= 0}
 
 
 #: Chromium keeps Unix sockets in its temporary folder, and a socket's path may be at most
