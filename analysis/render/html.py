@@ -71,6 +71,8 @@ figcaption, .source { font-size: .82rem; color: var(--muted); }
   thead { display: table-header-group; }
   a { color: inherit; text-decoration: none; }
   nav.contents a { gap: .4em; }
+  /* a tall chart (every indicator against England) fits under the table before it */
+  figure img { max-height: 135mm; width: auto; }
 }
 """
 
