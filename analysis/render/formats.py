@@ -296,3 +296,16 @@ def download_label(column: Column) -> str:
 def is_numeric(column: Column) -> bool:
     """Numbers are right-aligned."""
     return column.kind in _NUMERIC_KINDS or column.unit_key is not None
+
+
+def shows_hidden(frame: pd.DataFrame, columns: tuple[Column, ...] | list[Column]) -> bool:
+    """Whether any shown cell of ``columns`` is a hidden figure ("c", or blank with "c" as
+    its reason): a document says once what "c" means, under the first table that shows one."""
+    for column in columns:
+        if not column.display or column.key not in frame.columns:
+            continue
+        reason = reason_column(column, frame)
+        cells = [frame[column.key]] + ([frame[reason]] if reason else [])
+        if any(_symbol(v) == "c" for series in cells for v in series):
+            return True
+    return False
