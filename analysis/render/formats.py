@@ -242,8 +242,8 @@ DOWNLOAD_SYMBOLS = frozenset({"c", "x", "z", "u", "k", ":", "low"})
 
 
 def _symbol(value: Any) -> str | None:
-    text = str(value).strip().lower() if not is_blank(value) else ""
-    if text == "suppressed":
+    text = str(value).strip() if not is_blank(value) else ""  # DfE's symbols are lower case
+    if text.lower() == "suppressed":
         return "c"
     return text if text in DOWNLOAD_SYMBOLS else None
 
@@ -302,7 +302,7 @@ def shows_hidden(frame: pd.DataFrame, columns: tuple[Column, ...] | list[Column]
     """Whether any shown cell of ``columns`` is a hidden figure ("c", or blank with "c" as
     its reason): a document says once what "c" means, under the first table that shows one."""
     for column in columns:
-        if not column.display or column.key not in frame.columns:
+        if not column.display or column.key not in frame.columns or not is_numeric(column):
             continue
         reason = reason_column(column, frame)
         cells = [frame[column.key]] + ([frame[reason]] if reason else [])

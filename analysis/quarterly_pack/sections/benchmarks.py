@@ -82,6 +82,13 @@ _GLANCE_DOWNLOADS: dict[str, str] = {
 }
 
 
+#: The kinds of the download-only figures that are not plain numbers: DfE's counts (whole, with
+#: "c" where DfE hid them) and the judgements (words).
+_GLANCE_KINDS = {"numerator": "count", "denominator": "count", "numerator_rounding": "count",
+                 "denominator_rounding": "count", "vs_england": "text", "vs_region": "text",
+                 "vs_neighbours": "text"}
+
+
 def _measure_column(key: str, label: str) -> Column:
     """A column of figures in each row's own unit and catalogue decimals."""
     return Column(key, label, kind="number", unit_key="unit", decimals_key="decimals")
@@ -107,7 +114,7 @@ def benchmarks_section(ctx: PackContext) -> Section:
                  Column("unit", "Unit", display=False, download=False),
                  Column("unit_text", "Unit", display=False),
                  Column("previous_value", "Year before", kind="number", display=False),
-                 *(Column(c, label, kind="text" if c.startswith("vs_") else "number", display=False)
+                 *(Column(c, label, kind=_GLANCE_KINDS.get(c, "number"), display=False)  # type: ignore[arg-type]
                    for c, label in _GLANCE_DOWNLOADS.items()),
                  Column("sentence", "Sentence", display=False)),
         figures=tuple(latest_figures(ctx).values()))

@@ -35,7 +35,7 @@ PROFILE_INTRO = ("Every measure the papers give this quarter: the latest figure,
 PROFILE_COLUMNS = (
     Column("area", "Area"),
     Column("measure", "Measure"),
-    Column("value_text", "Latest", unit_key="unit", download=False),
+    Column("value_text", "Latest", unit_key="unit", decimals_key="decimals", download=False),
     Column("value", "Latest", kind="number", display=False, unit_key="unit", decimals_key="decimals"),
     Column("approximate_text", "Approximate", display=False),
     Column("children", "Children"),
@@ -116,7 +116,7 @@ def profile_section(ctx: PackContext) -> Section:
         blocks.append(Table(
             name="volumes", frame=vol, caption=f"Volumes, {ctx.quarter.label}", source=local_source(ctx),
             columns=(Column("measure", "Measure"),
-                     Column("value_text", "Latest", unit_key="unit", download=False),
+                     Column("value_text", "Latest", unit_key="unit", decimals_key="decimals", download=False),
                      Column("value", "Latest", kind="number", display=False, unit_key="unit",
                             decimals_key="decimals"),
                      Column("published_code", "Code", display=False),

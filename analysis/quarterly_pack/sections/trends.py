@@ -114,7 +114,7 @@ def quarterly_detail_section(ctx: PackContext) -> Section:
         blocks.append(Table(name="context_measures", frame=prof, caption=f"Context figures, {ctx.quarter.label}",
                             source=local_source(ctx),
                             columns=(Column("measure", "Measure"),
-                                     Column("value_text", "Latest", unit_key="unit", download=False),
+                                     Column("value_text", "Latest", unit_key="unit", decimals_key="decimals", download=False),
                                      Column("value", "Latest", kind="number", display=False, unit_key="unit",
                                             decimals_key="decimals"),
                                      Column("approximate_text", "Approximate", display=False),
