@@ -251,9 +251,10 @@ def _symbol(value: Any) -> str | None:
 def download_cell(value: Any, column: Column, reason: Any = None) -> Any:
     """One cell as a download holds it: a number rounded to the column's decimals (an int
     when it has none: 845, never 845.0), a hidden or withheld figure as DfE's symbol ("c"),
-    a blank as None, anything else as it is. ``column`` as :func:`row_column` gives it."""
+    a blank as None (empty text stays empty text), anything else as it is. ``column`` as :func:`row_column` gives it."""
     if is_blank(value):
-        return _symbol(reason)
+        symbol = _symbol(reason)
+        return symbol if symbol is not None else ("" if isinstance(value, str) else None)
     if column.kind not in _NUMERIC_KINDS or isinstance(value, bool):
         return value
     if not isinstance(value, numbers.Real):
