@@ -134,3 +134,14 @@ def replace_raw(paths: Paths, rel: str, text: str | bytes, *, record: bool = Tru
     if record:
         record_hash(paths, rel, sha256_file(target))
     return target
+
+
+def read_table_csv(path: Path, **kwargs: object) -> pd.DataFrame:
+    """A pack's ``tables/<name>.csv`` as a frame: the rows above the empty row that parts the
+    table from its source line (checked to be there), read with ``pd.read_csv(**kwargs)``."""
+    import io
+
+    text = path.read_text(encoding="utf-8")
+    table, _, below = text.partition("\n\n")
+    assert below.lstrip('"').startswith("Source"), f"{path.name}: no source line under the table"
+    return pd.read_csv(io.StringIO(table + "\n"), **kwargs)  # type: ignore[call-overload]
