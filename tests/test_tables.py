@@ -259,3 +259,36 @@ def test_notes_csv_names_indicators_in_the_readers_words(packs, catalogue):
     # B10 is Doncaster's own code for the placement-moves measure the DfE indicator pairs with
     assert "Children looked after with 3 or more placements in the year (B10)" in names
     assert "Proven re-offending by young people aged 15-17" in names
+
+
+def test_what_c_means_is_said_once_under_the_first_table_that_shows_one():
+    from analysis.core.blocks import Section
+    from analysis.render.formats import explain_hidden_once
+
+    plain = Table("plain", pd.DataFrame({"n": [12]}), (Column("n", "N", "count"),), caption="No c")
+    first = _hidden_table()
+    second = Table("again", first.frame, first.columns, caption="Again", source=first.source)
+    sections = (Section("a", "A", (plain,)), Section("b", "B", (first, second)))
+    noted = explain_hidden_once(sections, "c: hidden.")
+    tables = [b for s in noted for b in s.blocks]
+    assert [t.notes.count("c: hidden.") for t in tables] == [0, 1, 0]
+    assert explain_hidden_once(noted, "c: hidden.") == noted  # said once, even when asked twice
+    assert explain_hidden_once(sections[:1], "c: hidden.") == sections[:1]
+    assert explain_hidden_once(sections[:1], "c: hidden.", lambda t: True)[0].blocks[0].notes == ("c: hidden.",)
+
+
+def test_at_a_glance_shows_a_figure_dfe_hid_as_c_and_says_what_c_means():
+    from analysis.quarterly_pack.sections.benchmarks import HIDDEN_NOTE, _explain_hidden
+
+    frame = pd.DataFrame({"label": ["Child protection plans open 2 years or more", "Re-referrals"],
+                          "value": [float("nan"), 27.1], "value_reason": ["c", None],
+                          "unit": ["percent", "percent"], "decimals": [1, 1]})
+    table = Table("at_a_glance", frame, (Column("label", "Indicator"),
+                                         Column("value", "LA", "number", unit_key="unit", decimals_key="decimals")),
+                  caption="At a glance", source="Source: DfE.")
+    assert formatted_rows(frame, list(table.columns)) == [
+        ["Child protection plans open 2 years or more", "c"], ["Re-referrals", "27.1%"]]
+    assert _explain_hidden(table).notes == (HIDDEN_NOTE,)
+    assert files.download_frame(table)["LA"].tolist() == ["c", 27.1]
+    shown = Table("t", frame.assign(value_reason=None, value=[1.5, 27.1]), table.columns, caption="c", source="s")
+    assert _explain_hidden(shown).notes == ()

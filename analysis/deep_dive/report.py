@@ -8,7 +8,6 @@ Writes nothing: render it with :mod:`analysis.render`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -20,7 +19,7 @@ from analysis.deep_dive.findings import intro_markdown, key_findings
 from analysis.deep_dive.suppression import HIDDEN_LINE, THRESHOLD
 from analysis.deep_dive.years import long_date
 from analysis.engine import suppress
-from analysis.render.formats import shows_hidden
+from analysis.render.formats import explain_hidden_once
 
 if TYPE_CHECKING:
     from analysis.deep_dive.build import DeepDive
@@ -86,19 +85,6 @@ def table_block(name: str, frame: pd.DataFrame, caption: str, source: str = "",
                            kind, decimals,  # type: ignore[arg-type]
                            display=not hidden, download=not hidden))
     return Table(name, frame, tuple(cols), caption, source=source, notes=tuple(notes))
-
-
-def explain_hidden_once(sections: Sequence[Section], line: str) -> tuple[Section, ...]:
-    """``sections`` with ``line`` (what "c" means and how counts are rounded) as a note under
-    the first table that shows a hidden count, or, where none does, under the first table
-    drawn from the records; the tables' source lines do not repeat it."""
-    tables = [b for s in sections for b in s.blocks if isinstance(b, Table)]
-    first = next((tb for tb in tables if shows_hidden(tb.frame, tb.columns)), None) or \
-        next((tb for tb in tables if tb.frame.columns.isin(COUNT_COLUMNS).any()), None)
-    if first is None:
-        return tuple(sections)
-    noted = replace(first, notes=(*first.notes, line))
-    return tuple(replace(s, blocks=tuple(noted if b is first else b for b in s.blocks)) for s in sections)
 
 
 def _too_few(what: str) -> Note:
@@ -296,7 +282,9 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
     meta = {"la": dive.la.name, "period": f"{year} (year ending {long_date(dive.year_end)})",
             "sources": ("SYNTHETIC referral records; " if syn else "Referral records; ")
             + "DfE children in need statistics"}
-    return Pack(dive.title, meta, explain_hidden_once(sections, HIDDEN_LINE), synthetic=syn)
+    # what "c" means, once: under the first table that shows one, else the first of counts
+    return Pack(dive.title, meta, explain_hidden_once(
+        sections, HIDDEN_LINE, lambda tb: bool(tb.frame.columns.isin(COUNT_COLUMNS).any())), synthetic=syn)
 
 
 __all__ = ["HEADINGS", "deep_dive_pack", "table_block"]

@@ -19,13 +19,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 
-from analysis.core.blocks import Column
+from analysis.core.blocks import Column, Section, Table
 
 #: Default decimals per kind when a column gives none ("number": as many as the value has,
 #: up to :data:`MOST_DECIMALS`).
@@ -310,3 +310,18 @@ def shows_hidden(frame: pd.DataFrame, columns: tuple[Column, ...] | list[Column]
         if any(_symbol(v) == "c" for series in cells for v in series):
             return True
     return False
+
+
+def explain_hidden_once(sections: Sequence[Section], line: str,
+                        fallback: Callable[[Table], bool] | None = None) -> tuple[Section, ...]:
+    """``sections`` with ``line`` (what "c" means) as a note under the first table that shows
+    a hidden figure (:func:`shows_hidden`), or, where none does, under the first table
+    ``fallback`` picks (none: no note), so a document says it once."""
+    tables = [b for s in sections for b in s.blocks if isinstance(b, Table)]
+    first = next((t for t in tables if shows_hidden(t.frame, t.columns)), None)
+    if first is None and fallback is not None:
+        first = next((t for t in tables if fallback(t)), None)
+    if first is None or line in first.notes:
+        return tuple(sections)
+    noted = replace(first, notes=(*first.notes, line))
+    return tuple(replace(s, blocks=tuple(noted if b is first else b for b in s.blocks)) for s in sections)

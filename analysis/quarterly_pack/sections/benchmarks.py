@@ -48,6 +48,9 @@ def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
             "year": f"{r['period']} (over two years old)" if bool(r.get("stale", False)) else r["period"],
             "unit": ind.unit, "unit_text": unit_words(ind.unit), "decimals": ind.decimals,
             "value": download_number(r["value"]), "value_text": fmt(r["value"]), "children": children_text(r),
+            # why a figure is blank, in DfE's symbol ("c": hidden to protect small numbers)
+            "value_reason": None if pd.notna(r["value"]) or r.get("status") in (None, "published")
+            else r.get("status"),
             "small": bool(ind.unit == "percent" and pd.notna(r.get("ci_denominator"))
                           and r["ci_denominator"] < SMALL_NUMBER),
             "england": download_number(r["england"]), "england_text": fmt(r["england"]),
@@ -94,6 +97,21 @@ def _measure_column(key: str, label: str) -> Column:
     return Column(key, label, kind="number", unit_key="unit", decimals_key="decimals")
 
 
+#: What "c" means where the published table hides a figure, said under the table.
+HIDDEN_NOTE = ("c: not published by DfE, to protect small numbers (DfE's symbol for a hidden "
+               "figure).")
+
+
+def _explain_hidden(table: Table) -> Table:
+    """``table`` with :data:`HIDDEN_NOTE` under it where it shows a "c"."""
+    from dataclasses import replace
+
+    from analysis.render.formats import shows_hidden
+
+    return replace(table, notes=(*table.notes, HIDDEN_NOTE)) if shows_hidden(table.frame, table.columns) \
+        else table
+
+
 def benchmarks_section(ctx: PackContext) -> Section:
     """The published indicators at a glance (a real table) and every indicator against England."""
     from analysis.charts.benchmark import comparators_overview_chart
@@ -118,6 +136,7 @@ def benchmarks_section(ctx: PackContext) -> Section:
                    for c, label in _GLANCE_DOWNLOADS.items()),
                  Column("sentence", "Sentence", display=False)),
         figures=tuple(latest_figures(ctx).values()))
+    table = _explain_hidden(table)
     blocks: list[Block] = [table]
     with_england = ctx.latest[ctx.latest["england"].notna() & ctx.latest["value"].notna()]
     if len(with_england):
