@@ -185,6 +185,7 @@ def test_download_cells_are_numbers_in_the_columns_format():
     assert download_cell(26.04, pct1) == 26.0 and download_cell(26.04, pct0) == 26
     assert download_cell("c", count) == "c" and download_cell(float("nan"), pct1, "c") == "c"
     assert download_cell(None, pct1, "not published") is None
+    assert download_cell(0.04, Column("v", "V", "rate_per_10000", 1)) == 0.04  # never rounded to 0
     assert download_cell("C", Column("band", "Band")) == "C"  # a quartile band is not a symbol
     assert excel_format(count, 845) == "#,##0" and excel_format(pct1, 26.0) == "#,##0.0"
     assert excel_format(count, "c") is None

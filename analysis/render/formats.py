@@ -250,8 +250,9 @@ def _symbol(value: Any) -> str | None:
 
 def download_cell(value: Any, column: Column, reason: Any = None) -> Any:
     """One cell as a download holds it: a number rounded to the column's decimals (an int
-    when it has none: 845, never 845.0), a hidden or withheld figure as DfE's symbol ("c"),
-    a blank as None (empty text stays empty text), anything else as it is. ``column`` as :func:`row_column` gives it."""
+    when it has none: 845, never 845.0; a figure that is not zero never rounded to zero), a
+    hidden or withheld figure as DfE's symbol ("c"), a blank as None (empty text stays empty
+    text), anything else as it is. ``column`` as :func:`row_column` gives it."""
     if is_blank(value):
         symbol = _symbol(reason)
         return symbol if symbol is not None else ("" if isinstance(value, str) else None)
@@ -262,6 +263,8 @@ def download_cell(value: Any, column: Column, reason: Any = None) -> Any:
     number = float(value)
     places = (column.decimals or 0) if column.kind == "count" else decimals_for(column, number)
     rounded = round(number, places)
+    if rounded == 0 and number != 0:  # 0.04 at one decimal: kept as reported, as the page says "<0.1"
+        return round(number, max(places, reported_decimals(number)))
     return int(rounded) if places == 0 else rounded
 
 
