@@ -484,3 +484,6 @@ def test_every_output_says_c_never_suppressed_and_explains_it_once(dive):
             elif not path.endswith(".png"):
                 texts.append(data.decode("utf-8") if isinstance(data, bytes) else data)
     assert not [t for t in texts if "suppressed" in t.lower()]
+    from tests.conftest import ROOT  # the executed notebook goes into the output folder too
+
+    assert "suppressed" not in (ROOT / "notebooks" / "rereferrals_deep_dive.ipynb").read_text().lower()
