@@ -25,7 +25,7 @@
 # finished pack (with PDF and manifest, every file checked for identifiers) run
 # `python -m analysis deep-dive --la Doncaster --records data/raw/synthetic/synthetic_referrals.csv`
 # instead. All logic lives in `analysis.deep_dive`; every table and chart is built from tables
-# with small numbers suppressed together and no identifiers. This cell is not shown in the report.
+# with small numbers hidden together ("c") and no identifiers. This cell is not shown in the report.
 
 # %% tags=["parameters"]
 la = "Doncaster"

@@ -163,3 +163,14 @@ def checked_packs(paths: Paths, bench_table: pd.DataFrame, tmp_path_factory: pyt
     packs["deep-dive-synthetic"] = deep_dive_pack(build_deep_dive(resolve_la("Doncaster", areas), records,
                                                                   paths=paths))
     return packs
+
+
+def read_table_csv(path: Path, **kwargs: object) -> pd.DataFrame:
+    """A pack's ``tables/<name>.csv`` as a frame: the rows above the empty row that parts the
+    table from its source line (checked to be there), read with ``pd.read_csv(**kwargs)``."""
+    import io
+
+    text = path.read_text(encoding="utf-8")
+    table, _, below = text.partition("\n\n")
+    assert below.lstrip('"').startswith("Source"), f"{path.name}: no source line under the table"
+    return pd.read_csv(io.StringIO(table + "\n"), **kwargs)  # type: ignore[call-overload]

@@ -78,7 +78,7 @@ def test_time_since_chart_with_hidden_bands(bands):
     assert "c within\n60 days" in shown
     alt = rc.time_since_block("t", bands, source=SOURCE, synthetic=True, period=None).alt_text
     assert alt.startswith("SYNTHETIC DATA")
-    assert "1-7 days c" in alt and "suppressed" in alt
+    assert "1-7 days c" in alt and "marked c are hidden" in alt
     assert "c within 60 days, c within 3 months (91 days), 80.0% within 6 months" in alt
 
 
@@ -108,7 +108,7 @@ def test_breakdown_chart_rate_with_reference(sources):
                              title="t", reference=25.9, what="referral source").alt_text
     assert "by referral source: Police 30.0% (n=400); Schools and education 20.0% (n=200)" in alt
     assert "Highest Police (30.0%), lowest Schools and education (20.0%)" in alt
-    assert "All referrals: 25.9%" in alt and "suppressed" in alt
+    assert "All referrals: 25.9%" in alt and "marked c are hidden" in alt
 
 
 def test_breakdown_chart_share_and_max_rows(sources):

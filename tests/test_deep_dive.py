@@ -21,6 +21,7 @@ So 2016-17 has 10 + 20 + 20 + 5 + 1 = 56 referrals and 10 + 10 = 20 re-referrals
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -446,3 +447,43 @@ def test_the_deep_dive_speaks_of_the_data_not_of_the_code(dive):
     patterns = [re.compile(p) for p in (r"docs/\S*\.md", r"\banalysis\.[a-z_]+", r"tables/\S+",
                                         r"above_99_8|below_99_8", r"\bseeds?\b")]
     assert [(p.pattern, t) for t in texts for p in patterns if t and p.search(t)] == []
+
+
+def test_every_output_says_c_never_suppressed_and_explains_it_once(dive):
+    """Every file of the deep dive (tables on the page, CSV, XLSX, Word, chart alt text) shows
+    a hidden count as "c" and never says "suppressed"; what "c" means is said once among the
+    tables, under the first that shows one, not in every table's source line."""
+    from analysis.deep_dive.suppression import C_MEANS, HIDDEN_LINE
+    from analysis.render import output as render
+    from analysis.render.formats import formatted_rows, shows_hidden
+
+    pack = dd.deep_dive_pack(dive)
+    tables = pack.tables()
+    assert sum(HIDDEN_LINE in n for t in tables for n in t.notes) == 1
+    assert not any(C_MEANS in t.source for t in tables)
+    first = next(t for t in tables if shows_hidden(t.frame, t.columns))
+    assert HIDDEN_LINE in first.notes
+    shown = [cell for t in tables for row in formatted_rows(t.frame, [c for c in t.columns if c.display])
+             for cell in row]
+    assert "c" in shown
+    texts: list[str] = list(shown)
+    for name in ("files", "html", "docx"):
+        for path, data in render.RENDERERS[name](pack, workers=0).items():
+            if path.endswith(".docx"):
+                import docx
+
+                document = docx.Document(io.BytesIO(data))
+                texts += [p.text for p in document.paragraphs]
+                texts += [c.text for t in document.tables for r in t.rows for c in r.cells]
+            elif path.endswith(".xlsx"):
+                from openpyxl import load_workbook
+
+                book = load_workbook(io.BytesIO(data))
+                texts += [str(c.value) for ws in book.worksheets for r in ws.iter_rows() for c in r
+                          if c.value is not None]
+            elif not path.endswith(".png"):
+                texts.append(data.decode("utf-8") if isinstance(data, bytes) else data)
+    assert not [t for t in texts if "suppressed" in t.lower()]
+    from tests.conftest import ROOT  # the executed notebook goes into the output folder too
+
+    assert "suppressed" not in (ROOT / "notebooks" / "rereferrals_deep_dive.ipynb").read_text().lower()

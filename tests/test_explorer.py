@@ -26,6 +26,7 @@ from analysis.engine import funnel_words, funnels
 from analysis.engine.funnels import Funnel
 from analysis.explorer import data as explorer_data
 from analysis.explorer import report
+from tests.conftest import read_table_csv
 
 runner = CliRunner()
 
@@ -238,7 +239,7 @@ def test_funnel_command_re_referrals_doncaster(tmp_path):
     name = "re_referrals_2017_funnel_doncaster"
     for suffix in ("png", "svg", "txt"):
         assert (tmp_path / "charts" / f"{name}.{suffix}").stat().st_size > 100
-    points = pd.read_csv(tmp_path / "tables" / f"{name}.csv", dtype={"old_la_code": str})
+    points = read_table_csv(tmp_path / "tables" / f"{name}.csv", dtype={"old_la_code": str})
     assert len(points) == 151  # 152 LAs with a value, the Isles of Scilly without a denominator
     don = points[points["highlighted"]]
     assert don[["name", "value", "denominator", "position"]].values.tolist() == [
@@ -324,7 +325,7 @@ def test_lancashire_explorer(lancashire_explorer, bench_table, catalogue, paths)
             assert (out / "charts" / f"{ind}_{chart}.png").exists(), (ind, chart)
             assert (out / "charts" / f"{ind}_{chart}.txt").read_text().strip()
 
-    saved = pd.read_csv(out / "tables" / "benchmarks.csv")
+    saved = read_table_csv(out / "tables" / "benchmarks.csv")
     published = benchmark_table(bench_table, resolve_la("Lancashire"), catalogue, indicators=INDICATORS,
                                 paths=paths)
     merged = saved.merge(published, on=["indicator", "year"], suffixes=("", "_published"))
@@ -339,7 +340,7 @@ def test_lancashire_explorer(lancashire_explorer, bench_table, catalogue, paths)
     assert tuple(by_key.loc[("care_leavers_eet", 2017), ["value", "numerator", "denominator"]]) == (40, 170, 425)
     assert tuple(by_key.loc[("cla_3_plus_placements", 2017), ["value", "numerator", "denominator"]]) == (8, 155, 1842)
 
-    funnels = pd.read_csv(out / "tables" / "funnel_points.csv", dtype={"old_la_code": str})
+    funnels = read_table_csv(out / "tables" / "funnel_points.csv", dtype={"old_la_code": str})
     assert set(funnels["indicator"]) == set(INDICATORS) and funnels["overdispersion"].eq("additive").all()
     assert funnels.loc[funnels["highlighted"], "name"].tolist() == ["Lancashire"] * 3
     html = (out / "report.html").read_text(encoding="utf-8")

@@ -23,7 +23,7 @@ from analysis.app.runner import (
     safe_output_dir,
 )
 from analysis.core.errors import NoDataError, ParameterError
-from tests.conftest import require_chromium
+from tests.conftest import read_table_csv, require_chromium
 
 
 @pytest.fixture(autouse=True)
@@ -194,7 +194,7 @@ def test_doncaster_pack_files(doncaster_pack):
 
 @pytest.mark.e2e
 def test_doncaster_pack_holds_published_figures(doncaster_pack):
-    glance = pd.read_csv(doncaster_pack / "tables/at_a_glance.csv").set_index("Indicator")
+    glance = read_table_csv(doncaster_pack / "tables/at_a_glance.csv").set_index("Indicator")
     rr = glance.loc["Re-referrals within 12 months"]
     assert (rr["Doncaster"], rr["England"], rr["Region"], round(rr["Neighbours"], 1), rr["Rank"],
             rr["Band"], rr["Children"]) == (27.1, 21.9, 21.5, 20.1, "142 of 152", "D", "1,429 of 5,275")
@@ -202,9 +202,9 @@ def test_doncaster_pack_holds_published_figures(doncaster_pack):
     assert rr["England / region / neighbours"] == "worse / worse / worse"
     assert rr["Sentence"].startswith("Re-referrals within 12 months, 2016-17: Doncaster 27.1% (1,429 of 5,275)")
     assert round(rr["Gap in children to the neighbours' average"]) == 368  # headings in words
-    summary = pd.read_csv(doncaster_pack / "tables/status_summary.csv").set_index("Area")
+    summary = read_table_csv(doncaster_pack / "tables/status_summary.csv").set_index("Area")
     assert summary.loc["Total", ["Outside tolerance", "Inside tolerance", "On target", "No target"]].tolist() == [2, 7, 9, 2]
-    profile = pd.read_csv(doncaster_pack / "tables/profile.csv").set_index("Code")
+    profile = read_table_csv(doncaster_pack / "tables/profile.csv").set_index("Code")
     a1 = profile.loc["A1"]
     assert (a1["Latest"], a1["England"], a1["Region (published year)"],
             round(a1["Neighbours' average (published year)"], 1), a1["LA's published figure"],
@@ -249,7 +249,7 @@ def test_rotherham_pack_benchmarks_only(tmp_path, paths):
     # Rotherham's return holds 2016-17 Q4 only: the quarterly sections are left out, said so.
     assert "Rotherham&#x27;s return has no figures for 2017-18 Q4" in html or \
         "Rotherham's return has no figures for 2017-18 Q4" in htmllib.unescape(html)
-    glance = pd.read_csv(result.output / "tables/at_a_glance.csv").set_index("Indicator")
+    glance = read_table_csv(result.output / "tables/at_a_glance.csv").set_index("Indicator")
     # Seed 002 asks about placement moves and care leavers, with the children behind percentages.
     moves = glance.loc["Children looked after with 3 or more placements in the year"]
     # LAIT 2016-17: 12%, published as 55 of 487 (11.3%; DfE rounded the count to 5): the count
@@ -262,14 +262,14 @@ def test_rotherham_pack_benchmarks_only(tmp_path, paths):
 @pytest.mark.e2e
 def test_doncaster_2013_14_q3_pack_and_rotherhams_local_sections(tmp_path, paths):
     result = run_pack("Doncaster", "2013-14 Q3", paths, outputs_root=tmp_path, pdf=False)
-    glance = pd.read_csv(result.output / "tables/at_a_glance.csv").set_index("Indicator")
+    glance = read_table_csv(result.output / "tables/at_a_glance.csv").set_index("Indicator")
     assert glance.loc["Re-referrals within 12 months", "Year"] == "2012-13"
     html = (result.output / "report.html").read_text()
     assert ("Long-term placement stability: left out; none of this pack's figures had been published by "
             "the end of 2013-14 Q3 (they start with 2017-18, first published about November 2018).") in \
         htmllib.unescape(html)
     result = run_pack("Rotherham", "2016-17 Q4", paths, outputs_root=tmp_path, pdf=False)
-    summary = pd.read_csv(result.output / "tables/status_summary.csv").set_index("Area")
+    summary = read_table_csv(result.output / "tables/status_summary.csv").set_index("Area")
     assert summary.loc["Total", "All measures"] == 5
     html = (result.output / "report.html").read_text()
     # Seed 002 is minutes, not a contract: "measures".

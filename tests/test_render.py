@@ -77,7 +77,8 @@ def pack() -> Pack:
                   alt_text=ALT, source="Source: DfE, Children in need", title="Re-referrals")
     core = Section("at_a_glance", "At a glance", (
         Text(f"Doncaster **improved** on 2 measures. {PAYLOAD}"),
-        table, chart, Note("missing", "No SPC chart: fewer than 8 quarters.", indicator="E1")))
+        table, chart, Note("missing", "No SPC chart: fewer than 8 quarters.", indicator="E1",
+                                     indicator_name="Re-referrals within 12 months (E1)")))
     appendix = Section("detail", "Detail", (Note("caveat", "Statuses are as reported."),),
                        intro="The detail behind the pack.", appendix=True)
     return Pack("Doncaster: children's social care performance, 2017-18 Q4",
@@ -101,7 +102,7 @@ def test_the_fixture_has_every_block_type(pack):
     (0.04, Column("v", "V", "rate_per_10000", 1), None, "<0.1"),
     (0.0, Column("v", "V", "percent", 1), None, "0.0%"),
     (523.456, Column("v", "V", "rate_per_10000"), None, "523.5"),
-    (float("nan"), Column("v", "V", "percent", 1), "c", "suppressed"),
+    (float("nan"), Column("v", "V", "percent", 1), "c", "c"),
     (None, Column("v", "V", "percent", 1), "not published", "not published"),
     (pd.NA, Column("v", "V", "count"), None, "–"),
     (pd.NA, Column("v", "V"), None, ""),
@@ -129,7 +130,7 @@ def test_every_renderer_handles_every_block(pack, name):
         for words in ("At a glance", "Every measure at a glance", "Outside tolerance", "2,646",
                       "fewer than 8 quarters", "Statuses are as reported", "Detail"):
             assert words in text, (name, words)
-        assert "0.04%" in text and "suppressed" in text
+        assert "0.04%" in text and re.search(r"(^|[\s>])c($|[\s<])", text)  # a hidden figure is "c"
         assert all(bad not in text for bad in ("nan", "NaN", "<NA>", "outside_tolerance", "2646.0"))
     else:
         assert {"charts/re_referrals_trend.png", "charts/re_referrals_trend.svg",
@@ -304,10 +305,12 @@ def test_every_module_the_chart_workers_load_ahead_imports(module):
 
 def test_csv_and_xlsx_keep_numbers_and_neutralise_formulas(pack):
     out = files.render(pack, workers=0)
-    csv = pd.read_csv(io.BytesIO(out["tables/profile.csv"]))
-    assert list(csv.columns) == ["Measure", "Value", "Children", "Status", "Since last year", "Code"]
-    assert csv["Measure"].tolist() == ["Re-referrals within 12 months", PAYLOAD, "'" + FORMULA]
-    assert csv["Value"].tolist()[:2] == [27.1, 0.04] and csv["Children"].dtype.kind in "if"
+    csv = pd.read_csv(io.BytesIO(out["tables/profile.csv"]), na_values=["c"])
+    assert list(csv.columns) == ["Measure", "Value (%)", "Children", "Status", "Since last year", "Code"]
+    assert csv["Measure"].tolist() == ["Re-referrals within 12 months", PAYLOAD, "'" + FORMULA,
+                                       "Source: DfE, Children in need 2016-17"]  # the source line under it
+    assert csv["Value (%)"].tolist()[:2] == [27.1, 0.04] and csv["Children"].dtype.kind in "if"
+    assert b'HYPERLINK(""http://x"",""y"")",c,' in out["tables/profile.csv"]  # the hidden value is c
     assert b"2646," in out["tables/profile.csv"] and b"2646.0" not in out["tables/profile.csv"]
 
     from openpyxl import load_workbook
@@ -318,7 +321,8 @@ def test_csv_and_xlsx_keep_numbers_and_neutralise_formulas(pack):
     assert sheet["C2"].value == 2646 and sheet["C2"].data_type == "n"
     notes = pd.read_csv(io.BytesIO(out["notes.csv"])).fillna("")
     assert notes.to_dict("records") == [
-        {"section": "at_a_glance", "section_title": "At a glance", "indicator": "E1", "kind": "missing",
+        {"section": "at_a_glance", "section_title": "At a glance",  # the indicator in words, never its id
+         "indicator": "Re-referrals within 12 months (E1)", "kind": "missing",
          "message": "No SPC chart: fewer than 8 quarters."},
         {"section": "detail", "section_title": "Detail", "indicator": "", "kind": "caveat",
          "message": "Statuses are as reported."}]
@@ -383,7 +387,7 @@ def test_docx_has_headings_real_tables_and_described_pictures(pack):
     assert headings == [("Title", pack.title), ("Heading 1", "At a glance"), ("Heading 1", "Appendix: Detail")]
     (table,) = document.tables
     assert [c.text for c in table.rows[0].cells] == ["Measure", "Value", "Children", "Status", "Since last year"]
-    assert [c.text for c in table.rows[3].cells] == [FORMULA, "suppressed", "–", "", "No comparison"]
+    assert [c.text for c in table.rows[3].cells] == [FORMULA, "c", "–", "", "No comparison"]
     assert table.rows[1].cells[2].text == "2,646"
     assert table.rows[0]._tr.trPr.xpath("./w:tblHeader")  # the header row repeats
     (picture,) = document.inline_shapes

@@ -147,12 +147,12 @@ def test_profile_every_contract_measure_with_value_target_and_status_basis(donca
     # A1 re-referrals against England's 2016-17 figure, rank and band.
     assert frame.loc["A1", ["england", "rank", "band"]].tolist() == ["21.9%", "142 of 152", "D"]
     shown = [c.label for c in table.columns if c.display]
-    assert shown[:6] == ["Area", "Measure", "Latest", "Target", "Status", "Status basis"]
+    assert shown[:7] == ["Area", "Measure", "Latest", "Target", "Tolerance", "Status", "Status basis"]
     # The table keeps numbers; every renderer shows each row in its own unit and decimals.
     from analysis.render.formats import formatted_rows
 
     cells = dict(zip(frame.index, formatted_rows(table.frame, [c for c in table.columns if c.display]), strict=True))
-    assert cells["B8"][2:5] == ["76%", "90%", "○ Outside tolerance"]
+    assert cells["B8"][2:6] == ["76%", "90%", "80%", "○ Outside tolerance"]  # tolerance after target
     # A1's decimals are config/local/doncaster.yaml's (0): the papers' 26% and 22%, not "26.0%".
     assert cells["FO3"][2] == "0.04" and cells["A1"][2:4] == ["26%", "22%"]
     # The rank and band sit beside the figure they rank: Doncaster's published 27.1% for
@@ -169,7 +169,7 @@ def test_profile_every_contract_measure_with_value_target_and_status_basis(donca
     assert not any("_" in c for c in down.columns)
     # No 2017-18 Q3 figures, but Q3's reported statuses: the direction is the statuses', said so.
     assert "Since last quarter" in shown
-    assert cells["B8"][6] == "▼ Status worsened" and cells["A2"][6] == "► Status unchanged"
+    assert cells["B8"][7] == "▼ Status worsened" and cells["A2"][7] == "► Status unchanged"
     assert pd.isna(frame.loc["A1", "direction"])
 
 

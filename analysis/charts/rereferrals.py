@@ -162,7 +162,7 @@ def _time_since_previous_alt_text(bands: pd.DataFrame, *, synthetic: bool = Fals
     if marks:
         text += " " + ", ".join(marks) + "."
     if any(_hidden(v) for v in data["percent"]):
-        text += (" Bands marked c are suppressed: fewer than 5 re-referrals, or hidden so "
+        text += (" Bands marked c are hidden: fewer than 5 re-referrals, or a larger count hidden so "
                  "that a small count cannot be worked out.")
     return synthetic_prefix(synthetic) + text
 
@@ -264,7 +264,7 @@ def _breakdown_alt_text(table: pd.DataFrame, category: str, value: str = "rate_p
     if len(data) > len(shown):
         text += f" {len(data) - len(shown)} smaller categories are in the table only."
     if any(_hidden(v) for v in shown[value]):
-        text += (" Values marked c are suppressed: fewer than 5, or hidden so that a small "
+        text += (" Values marked c are hidden: fewer than 5, or a larger count hidden so that a small "
                  "count cannot be worked out.")
     return synthetic_prefix(synthetic) + text
 

@@ -139,11 +139,16 @@ class Chart:
 
 @dataclass(frozen=True)
 class Note:
-    """A line saying what is missing or left out, and why (never a silent drop)."""
+    """A line saying what is missing or left out, and why (never a silent drop).
+
+    ``indicator``: the id the toolkit keys the line by (never shown to a reader);
+    ``indicator_name``: the indicator as a reader knows it (its name, with the council's own
+    code where it has one), which ``notes.csv`` shows."""
 
     kind: NoteKind
     message: str
     indicator: str | None = None
+    indicator_name: str = ""
 
 
 Block = Text | Table | Chart | Note

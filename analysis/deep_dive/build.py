@@ -67,7 +67,7 @@ from analysis.deep_dive.records import (
     output_name,
     read_summary_table,
 )
-from analysis.deep_dive.suppression import C_MEANS, ROUNDING, publish_all
+from analysis.deep_dive.suppression import HIDDEN_LINE, publish_all
 from analysis.deep_dive.tables import (
     Scope,
     annual_raw,
@@ -133,8 +133,7 @@ class DeepDive:
                 if self.synthetic else f"{self.la.name} referral records")
         return (f"Source: {kind}, file {self.records_file.name}; referrals "
                 f"{long_date(self.first_date)} to {long_date(self.last_date)}. Re-referral: "
-                "within 12 months of the child's previous referral (DfE CIN census rule). "
-                f"{C_MEANS}; other counts rounded to {ROUNDING}.")
+                f"within 12 months of the child's previous referral (DfE CIN census rule). {HIDDEN_LINE}")
 
     @property
     def dfe_source(self) -> str:

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 def _pct(value: object) -> str:
     v = suppress.number(value)
-    return "c (suppressed)" if suppress.is_suppressed(value) else ("no figure" if np.isnan(v)
+    return "c (hidden)" if suppress.is_suppressed(value) else ("no figure" if np.isnan(v)
                                                           else f"{v:.1f}%")
 
 

@@ -16,9 +16,10 @@ import pandas as pd
 from analysis.core.blocks import Block, Column, Note, Pack, Section, Table, Text
 from analysis.deep_dive.breakdowns import CHARACTERISTIC_TABLES, LEFT_OUT
 from analysis.deep_dive.findings import intro_markdown, key_findings
-from analysis.deep_dive.suppression import THRESHOLD
+from analysis.deep_dive.suppression import HIDDEN_LINE, THRESHOLD
 from analysis.deep_dive.years import long_date
 from analysis.engine import suppress
+from analysis.render.formats import explain_hidden_once
 
 if TYPE_CHECKING:
     from analysis.deep_dive.build import DeepDive
@@ -57,6 +58,11 @@ HEADINGS: dict[str, str] = {
     "area": "Area", "published_percent": "Re-referral rate (DfE published)",
     "is_la": "This LA",
 }
+#: Columns of counts (shown whole, hidden as "c" when small).
+COUNT_COLUMNS = ("referrals", "rereferrals", "all_rereferrals", "rereferrals_with_factors",
+                 "numerator", "denominator", "rows", "cumulative_rereferrals", "children",
+                 "all_children", "first_referrals", "all_first_referrals", "with_prior_early_help",
+                 "known", "not_recorded", "count")
 #: Columns kept in the frame but not shown or saved.
 _HIDDEN_COLUMNS = frozenset({"min_days", "max_days", "level", "days", "is_la"})
 
@@ -72,11 +78,7 @@ def table_block(name: str, frame: pd.DataFrame, caption: str, source: str = "",
         decimals = None
         if "percent" in k or k in ("england", "region", "neighbours_mean", "la_published"):
             kind, decimals = "percent", 1
-        elif k in ("referrals", "rereferrals", "all_rereferrals", "rereferrals_with_factors",
-                   "numerator", "denominator",
-                   "rows", "cumulative_rereferrals", "children", "all_children",
-                   "first_referrals", "all_first_referrals", "with_prior_early_help", "known",
-                   "not_recorded", "count"):
+        elif k in COUNT_COLUMNS:
             kind = "count"
         hidden = k in _HIDDEN_COLUMNS
         cols.append(Column(k, HEADINGS.get(k, k.replace("_", " ").capitalize()),
@@ -104,7 +106,8 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
     t, syn, src, year, n = dive.tables, dive.synthetic, dive.source, dive.period, dive.name
 
     def tb(key: str, caption: str, notes: Sequence[str] = (), source: str = "") -> Table | None:
-        return table_block(n(key), t[key], caption, source or src, notes) if key in t else None
+        line = (source or src).replace(f" {HIDDEN_LINE}", "")  # said once: explain_hidden_once
+        return table_block(n(key), t[key], caption, line, notes) if key in t else None
 
     annual = t["annual"]
     year_row = annual.loc[annual["year"] == year]
@@ -279,7 +282,9 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
     meta = {"la": dive.la.name, "period": f"{year} (year ending {long_date(dive.year_end)})",
             "sources": ("SYNTHETIC referral records; " if syn else "Referral records; ")
             + "DfE children in need statistics"}
-    return Pack(dive.title, meta, tuple(sections), synthetic=syn)
+    # what "c" means, once: under the first table that shows one, else the first of counts
+    return Pack(dive.title, meta, explain_hidden_once(
+        sections, HIDDEN_LINE, lambda tb: bool(tb.frame.columns.isin(COUNT_COLUMNS).any())), synthetic=syn)
 
 
 __all__ = ["HEADINGS", "deep_dive_pack", "table_block"]

@@ -32,6 +32,9 @@ ROUNDING = 5
 #: What a "c" in the deep dive means: a small count, or a larger one hidden with it.
 C_MEANS = (f"c: hidden, a count of 1 to {THRESHOLD - 1} or a larger count hidden so that a "
            "small one cannot be worked out")
+#: What "c" means and how the other counts are shown: under every chart drawn from the records,
+#: and once in a document's tables (under the first that hides a count).
+HIDDEN_LINE = f"{C_MEANS}; other counts rounded to {ROUNDING}."
 
 
 def round_shown(value: object) -> object:
@@ -52,7 +55,7 @@ def shown_count(value: int) -> object:
 
 
 def count_words(value: object) -> str:
-    """A published count in words: "1,235", or "c (hidden)" when suppressed."""
+    """A published count in words: "1,235", or "c (hidden)" when hidden."""
     if suppress.is_suppressed(value):
         return "c (hidden)"
     v = suppress.number(value)
@@ -102,5 +105,5 @@ def publish_all(raws: Sequence[RawTable], size: int) -> tuple[dict[str, pd.DataF
     return linked.publish(), linked
 
 
-__all__ = ["C_MEANS", "ROUNDING", "THRESHOLD", "count_words", "publish", "publish_all", "ratio", "round_counts",
+__all__ = ["C_MEANS", "HIDDEN_LINE", "ROUNDING", "THRESHOLD", "count_words", "publish", "publish_all", "ratio", "round_counts",
            "round_shown", "shown_count"]

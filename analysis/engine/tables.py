@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import cast
 
 import pandas as pd
@@ -58,3 +59,20 @@ def format_benchmark_table(bench: pd.DataFrame) -> pd.DataFrame:
                 word = getattr(r, column)
                 rows[-1][heading] = "-" if pd.isna(word) or word == "not compared" else word
     return pd.DataFrame(rows)
+
+
+def shares_adding_to_100(counts: Sequence[int]) -> list[int]:
+    """Each count as a whole-number percentage of their total, rounded so that the shares add
+    up to 100, as a council's summary table shows them (the largest remainder method: every
+    share is rounded down, then the shares with the largest remainders get one more, the
+    earliest first where remainders tie). [2, 7, 9, 2] -> [10, 35, 45, 10];
+    [1, 1, 1] -> [34, 33, 33]. No counts, or a total of 0: every share 0."""
+    total = sum(counts)
+    if total <= 0:
+        return [0 for _ in counts]
+    exact = [100 * c / total for c in counts]
+    shares = [int(e // 1) for e in exact]
+    order = sorted(range(len(counts)), key=lambda i: (-(exact[i] - shares[i]), i))
+    for i in order[:100 - sum(shares)]:
+        shares[i] += 1
+    return shares

@@ -203,7 +203,7 @@ def _indicator_section(table: pd.DataFrame, judged: pd.DataFrame, row: pd.Series
         blocks.append(neighbours_ranked_chart(nb, ind, name=f"{ind.id}_neighbours", source=source,
                                               england=england, sn_mean=sn_mean, period=period))
     else:
-        blocks.append(Note("missing", f"No neighbour figures for {ind.label} in {period}.", ind.id))
+        blocks.append(Note("missing", f"No neighbour figures for {ind.label} in {period}.", ind.id, ind.label))
     if ind.polarity == "none":
         blocks.append(Note("left_out", f"No ranking of every LA for {ind.label}: it has no better "
                                        f"or worse direction.", ind.id))
@@ -218,7 +218,7 @@ def _indicator_section(table: pd.DataFrame, judged: pd.DataFrame, row: pd.Series
     else:
         funnel, why = try_funnel(table, row, catalogue, overdispersion)
         if funnel is None:
-            blocks.append(Note("left_out", f"No funnel plot: {why}", ind.id))
+            blocks.append(Note("left_out", f"No funnel plot: {why}", ind.id, ind.label))
         else:
             from analysis.charts.statistics import indicator_funnel_chart
 

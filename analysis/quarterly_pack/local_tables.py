@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.core.blocks import Column
 from analysis.engine.ranking import rank_text
 from analysis.quarterly_pack.context import PackContext, once, pack_paths
 from analysis.quarterly_pack.wording import DOWNLOAD_DECIMALS, plain_label, unit_words
@@ -29,17 +30,18 @@ def _row_decimals(unit: str, catalogue: int | None, values: tuple[Any, ...]) -> 
 
 
 def _value_text(value: Any, unit: str, decimals: int | None) -> str:
-    """A local measure's figure with the decimals it needs: counts whole, others as given
-    (0.04 stays 0.04, never "0.0")."""
+    """A local measure's figure as the tables show it (:func:`analysis.render.formats.format_cell`,
+    the one formatter): counts whole, others with the measure's decimals, or, where it has
+    none, as many as the figure has (0.04 stays 0.04, never "0.0")."""
+    from analysis.render.formats import format_cell, kind_for_unit, reported_decimals
+
     if value is None or pd.isna(value):
         return ""
     v = float(value)
-    if unit == "count":
-        return f"{v:,.0f}"
     if decimals is None:
-        decimals = 0 if v == round(v) else max(1, min(3, len(f"{v:.6g}".split(".")[-1])))
-    text = f"{v:,.{decimals}f}"
-    return text + ("%" if unit == "percent" else "")
+        decimals = 0 if unit == "count" else reported_decimals(v)
+    return format_cell(v, Column("value", "value", kind=kind_for_unit(unit),  # type: ignore[arg-type]
+                                 decimals=decimals))
 
 
 #: What the trend and SPC charts need of each measure and quarter.
@@ -172,6 +174,39 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
     out["approximate_text"] = out["approximate"].map({True: "yes", False: ""})
     out["unit_text"] = out["unit"].map(unit_words)
     return out
+
+
+#: The statuses the status table counts, in the council's order, with their headings.
+STATUS_HEADINGS = {"outside_tolerance": "Outside tolerance", "inside_tolerance": "Inside tolerance",
+                   "on_target": "On target", "no_target": "No target",
+                   "no_value": "No figure"}
+#: The row under the Total that gives each status's share of the measures.
+SHARE_ROW = "Per cent of all measures"
+#: How the shares are rounded, said under the table.
+SHARE_NOTE = ("Percentages are of all measures, rounded to whole numbers so that they add up to "
+              "100 (the largest remainders are rounded up).")
+
+
+def status_table(summary: pd.DataFrame) -> pd.DataFrame:
+    """The summary's counts by area and status, with the Total and, under it, each status's
+    share of all measures as a whole-number percentage, the shares adding up to 100 as in
+    the council's report (Doncaster 2017-18 Q4: 10%, 35%, 45%, 10%). Columns: ``area``, one
+    per status of :data:`STATUS_HEADINGS`, ``measures``, and ``unit`` / ``decimals`` saying
+    how each row's figures are shown (counts, or percentages)."""
+    from analysis.engine.tables import shares_adding_to_100
+
+    statuses = list(STATUS_HEADINGS)
+    frame = summary[["area", *statuses, "measures"]].copy()
+    for column in (*statuses, "measures"):
+        frame[column] = frame[column].astype(int)
+    total = frame.loc[frame["area"] == "Total"].iloc[0]
+    shares = shares_adding_to_100([int(total[s]) for s in statuses])
+    share_row = {"area": SHARE_ROW, **dict(zip(statuses, shares, strict=True)),
+                 "measures": 100 if int(total["measures"]) else 0}
+    frame = pd.concat([frame, pd.DataFrame([share_row])], ignore_index=True)
+    frame["unit"] = ["count"] * (len(frame) - 1) + ["percent"]
+    frame["decimals"] = 0
+    return frame
 
 
 def _quarter_rows(ctx: PackContext) -> pd.DataFrame:

@@ -5,10 +5,11 @@ with. Each line is said once, in plain words (never how the data were stored).""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 
 import pandas as pd
 
-from analysis.core.blocks import Note
+from analysis.core.blocks import Note, Section
 from analysis.data.catalogue import Catalogue, Indicator
 from analysis.data.coverage import indicator_coverage
 from analysis.data.periods import Quarter, period_label
@@ -74,3 +75,35 @@ def no_england_notes(latest: pd.DataFrame) -> list[Note]:
 def unique(lines: Iterable[str]) -> list[str]:
     """``lines`` in order, each once."""
     return list(dict.fromkeys(lines))
+
+
+def indicator_name(catalogue: Catalogue, indicator: str, council_codes: Mapping[str, str]) -> str:
+    """An indicator as a reader knows it: its name, with the council's own code where one of
+    the council's measures is the same indicator ("Re-referrals within 12 months (A1)"); an
+    id the catalogue does not know gives "" (an internal id is never shown)."""
+    if indicator not in catalogue.indicators:
+        return ""
+    name = catalogue.get(indicator).label
+    code = council_codes.get(indicator, "")
+    return f"{name} ({code})" if code else name
+
+
+def council_codes(measures: object) -> dict[str, str]:
+    """The council's own published code of each DfE indicator one of its measures pairs with
+    (``re_referrals`` -> A1), from its measure definitions (None: none)."""
+    if measures is None:
+        return {}
+    codes: dict[str, str] = {}
+    for code, measure in getattr(measures, "measures", {}).items():
+        shown = measures.published_code(code)  # type: ignore[attr-defined]
+        if measure.pairs_with and shown:
+            codes.setdefault(measure.pairs_with, shown)
+    return codes
+
+
+def with_indicator_names(section: Section, catalogue: Catalogue, codes: Mapping[str, str]) -> Section:
+    """``section`` with each note's indicator in the reader's words (:func:`indicator_name`)."""
+    blocks = tuple(replace(b, indicator_name=indicator_name(catalogue, b.indicator, codes))
+                   if isinstance(b, Note) and b.indicator and not b.indicator_name else b
+                   for b in section.blocks)
+    return replace(section, blocks=blocks)

@@ -154,11 +154,16 @@ QUARTERLY_SECTION_NAMES = tuple(QUARTERLY_SECTIONS)
 def quarterly_sections(ctx: PackContext) -> Iterator[Section]:
     """The spec's sections in order, each built when it is asked for; the indicator detail
     section is followed by one section per indicator."""
+    from analysis.quarterly_pack.context import local_measures_of
+    from analysis.quarterly_pack.missing import council_codes, with_indicator_names
+
     spec = ctx.spec or load_quarterly_spec(pack_paths(ctx), ctx.catalogue)
+    codes = council_codes(local_measures_of(ctx))
     for name in spec.sections:
-        yield QUARTERLY_SECTIONS[name](ctx)
+        yield with_indicator_names(QUARTERLY_SECTIONS[name](ctx), ctx.catalogue, codes)
         if name == "indicator_detail":
-            yield from (indicator_section(ctx, i) for i in ctx.latest["indicator"])
+            yield from (with_indicator_names(indicator_section(ctx, i), ctx.catalogue, codes)
+                        for i in ctx.latest["indicator"])
 
 
 def quarterly_pack(ctx: PackContext, on_section: Callable[[Section], object] | None = None) -> Pack:

@@ -9,6 +9,7 @@ numbers; text that a spreadsheet would run as a formula is neutralised.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import multiprocessing
@@ -23,8 +24,16 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.core.blocks import Chart, Note, Pack, Section, Table, Text
+from analysis.core.blocks import Chart, Column, Note, Pack, Section, Table, Text
 from analysis.core.errors import AnalysisError
+from analysis.render.formats import (
+    column_decimals,
+    download_cell,
+    download_label,
+    excel_format,
+    reason_column,
+    row_column,
+)
 
 #: Characters that make a spreadsheet treat a text cell as a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -277,34 +286,62 @@ def neutralise(value: Any) -> Any:
     return value
 
 
+def _download_cells(table: Table) -> tuple[list[Column], list[list[Any]], list[list[str | None]]]:
+    """The table's download columns, and each row's cells and spreadsheet number formats
+    (:func:`analysis.render.formats.download_cell`, :func:`~analysis.render.formats.excel_format`)."""
+    frame = table.frame
+    cols = [column_decimals(frame, c) for c in table.columns if c.download]
+    reasons = {c.key: reason_column(c, frame) for c in cols}
+    cells: list[list[Any]] = []
+    formats: list[list[str | None]] = []
+    for record in frame.to_dict("records"):
+        row, fmts = [], []
+        for c in cols:
+            column = row_column(c, record)
+            key = reasons[c.key]
+            value = download_cell(record.get(c.key), column, record.get(key) if key else None)
+            row.append(neutralise(value))
+            fmts.append(excel_format(column, value))
+        cells.append(row)
+        formats.append(fmts)
+    return cols, cells, formats
+
+
 def download_frame(table: Table) -> pd.DataFrame:
-    """The table's download columns under their labels, numbers kept, text neutralised."""
-    cols = [c for c in table.columns if c.download]
-    frame = table.frame[[c.key for c in cols]].copy()
-    frame.columns = [neutralise(c.label) for c in cols]
-    for column, name in zip(cols, frame.columns, strict=True):
-        series = frame[name]
-        if not pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
-            frame[name] = series.map(neutralise).astype(object)
-        elif column.kind == "count" and not column.decimals and _whole(series):
-            frame[name] = series.astype("Int64")  # 2646, never 2646.0
-    return frame
+    """The table's download columns under their labels (with the unit where a column has
+    one), numbers kept as numbers in the column's format (845, never 845.0; 26.0 in a
+    percentage column with one decimal), hidden counts as "c", text neutralised."""
+    cols, cells, _ = _download_cells(table)
+    labels = [neutralise(download_label(c)) for c in cols]
+    return pd.DataFrame(cells, columns=labels, dtype=object)
 
 
-def _whole(series: pd.Series) -> bool:
-    values = series.dropna()
-    return bool(((values % 1) == 0).all()) if len(values) else True
+def source_lines(table: Table) -> list[str]:
+    """What a download says under its table: the source line, then the table's notes."""
+    return [line for line in (table.source, *table.notes) if line and line.strip()]
 
 
 def notes_frame(pack: Pack) -> pd.DataFrame:
-    rows = [{"section": s.id, "section_title": s.title, "indicator": n.indicator or "",
+    """notes.csv: each note with its section and the indicator in the reader's words (never
+    an internal id)."""
+    rows = [{"section": s.id, "section_title": s.title, "indicator": n.indicator_name,
              "kind": n.kind, "message": n.message} for s, n in pack.notes()]
     frame = pd.DataFrame(rows, columns=["section", "section_title", "indicator", "kind", "message"])
     return frame.map(neutralise) if not frame.empty else frame
 
 
-def _csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+def _csv(frame: pd.DataFrame, below: Iterable[str] = ()) -> bytes:
+    """``frame`` as CSV; ``below``: lines under the table (its source), each a row of its own
+    after an empty row, in the first column."""
+    text = frame.to_csv(index=False, lineterminator="\n")
+    lines = [neutralise(line) for line in below]
+    if lines:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow([])
+        writer.writerows([line] for line in lines)
+        text += out.getvalue()
+    return text.encode("utf-8")
 
 
 def _sheet_names(tables: list[Table]) -> list[str]:
@@ -321,11 +358,22 @@ def _sheet_names(tables: list[Table]) -> list[str]:
 
 
 def workbook(tables: list[Table]) -> bytes:
-    """Every table in one workbook, a sheet each, numbers kept, text neutralised."""
+    """Every table in one workbook, a sheet each: numbers as numbers with the column's number
+    format, hidden counts as "c", text neutralised, and the source line in a row under the
+    table."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as xl:
         for table, sheet in zip(tables, _sheet_names(tables), strict=True):
-            download_frame(table).to_excel(xl, sheet_name=sheet, index=False)
+            frame = download_frame(table)
+            frame.to_excel(xl, sheet_name=sheet, index=False)
+            ws = xl.sheets[sheet]
+            _, _, formats = _download_cells(table)
+            for r, row in enumerate(formats, start=2):
+                for c, fmt in enumerate(row, start=1):
+                    if fmt:
+                        ws.cell(row=r, column=c).number_format = fmt
+            for offset, line in enumerate(source_lines(table)):
+                ws.cell(row=len(frame) + 3 + offset, column=1, value=neutralise(line))
     return buffer.getvalue()
 
 
@@ -344,7 +392,7 @@ def render(pack: Pack, *, drawings: Mapping[str, Drawing] | None = None,
                 out.update(drawings[block.name])
             case Table():
                 tables.append(block)
-                out[f"tables/{block.name}.csv"] = _csv(download_frame(block))
+                out[f"tables/{block.name}.csv"] = _csv(download_frame(block), source_lines(block))
             case Text() | Note():
                 pass  # text is in the documents; notes go to notes.csv below
     if tables:

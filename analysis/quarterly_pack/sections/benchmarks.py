@@ -48,6 +48,9 @@ def benchmarks_frame(ctx: PackContext) -> pd.DataFrame:
             "year": f"{r['period']} (over two years old)" if bool(r.get("stale", False)) else r["period"],
             "unit": ind.unit, "unit_text": unit_words(ind.unit), "decimals": ind.decimals,
             "value": download_number(r["value"]), "value_text": fmt(r["value"]), "children": children_text(r),
+            # why a figure is blank, in DfE's symbol ("c": hidden to protect small numbers)
+            "value_reason": None if pd.notna(r["value"]) or r.get("status") in (None, "published")
+            else r.get("status"),
             "small": bool(ind.unit == "percent" and pd.notna(r.get("ci_denominator"))
                           and r["ci_denominator"] < SMALL_NUMBER),
             "england": download_number(r["england"]), "england_text": fmt(r["england"]),
@@ -82,9 +85,31 @@ _GLANCE_DOWNLOADS: dict[str, str] = {
 }
 
 
+#: The kinds of the download-only figures that are not plain numbers: DfE's counts (whole, with
+#: "c" where DfE hid them) and the judgements (words).
+_GLANCE_KINDS = {"numerator": "count", "denominator": "count", "numerator_rounding": "count",
+                 "denominator_rounding": "count", "vs_england": "text", "vs_region": "text",
+                 "vs_neighbours": "text"}
+
+
 def _measure_column(key: str, label: str) -> Column:
     """A column of figures in each row's own unit and catalogue decimals."""
     return Column(key, label, kind="number", unit_key="unit", decimals_key="decimals")
+
+
+#: What "c" means where the published table hides a figure, said under the table.
+HIDDEN_NOTE = ("c: not published by DfE, to protect small numbers (DfE's symbol for a hidden "
+               "figure).")
+
+
+def _explain_hidden(table: Table) -> Table:
+    """``table`` with :data:`HIDDEN_NOTE` under it where it shows a "c"."""
+    from dataclasses import replace
+
+    from analysis.render.formats import shows_hidden
+
+    return replace(table, notes=(*table.notes, HIDDEN_NOTE)) if shows_hidden(table.frame, table.columns) \
+        else table
 
 
 def benchmarks_section(ctx: PackContext) -> Section:
@@ -107,10 +132,11 @@ def benchmarks_section(ctx: PackContext) -> Section:
                  Column("unit", "Unit", display=False, download=False),
                  Column("unit_text", "Unit", display=False),
                  Column("previous_value", "Year before", kind="number", display=False),
-                 *(Column(c, label, kind="text" if c.startswith("vs_") else "number", display=False)
+                 *(Column(c, label, kind=_GLANCE_KINDS.get(c, "number"), display=False)  # type: ignore[arg-type]
                    for c, label in _GLANCE_DOWNLOADS.items()),
                  Column("sentence", "Sentence", display=False)),
         figures=tuple(latest_figures(ctx).values()))
+    table = _explain_hidden(table)
     blocks: list[Block] = [table]
     with_england = ctx.latest[ctx.latest["england"].notna() & ctx.latest["value"].notna()]
     if len(with_england):

@@ -15,9 +15,17 @@ from analysis.quarterly_pack.context import (
     measures_word,
     pack_section,
 )
-from analysis.quarterly_pack.local_tables import PAIRING_LABELS, profile_frame, quarterly_report
+from analysis.quarterly_pack.local_tables import (
+    PAIRING_LABELS,
+    SHARE_NOTE,
+    STATUS_HEADINGS,
+    profile_frame,
+    quarterly_report,
+    status_table,
+)
 
-PROFILE_INTRO = ("Every measure the papers give this quarter: the latest figure, its target, its status "
+PROFILE_INTRO = ("Every measure the papers give this quarter: the latest figure, its target and tolerance "
+                 "(the figure beyond which it is outside tolerance), its status "
                  "(on or better than target, inside tolerance or outside tolerance) and the change "
                  "since last quarter. Where DfE publishes the same indicator: England's figure and the "
                  "LA's own published figure for DfE's latest year, with its rank (1 = best of all LAs) "
@@ -27,11 +35,12 @@ PROFILE_INTRO = ("Every measure the papers give this quarter: the latest figure,
 PROFILE_COLUMNS = (
     Column("area", "Area"),
     Column("measure", "Measure"),
-    Column("value_text", "Latest", unit_key="unit", download=False),
-    Column("value", "Latest", kind="number", display=False),
+    Column("value_text", "Latest", unit_key="unit", decimals_key="decimals", download=False),
+    Column("value", "Latest", kind="number", display=False, unit_key="unit", decimals_key="decimals"),
     Column("approximate_text", "Approximate", display=False),
     Column("children", "Children"),
     Column("target", "Target", kind="number", unit_key="unit", decimals_key="decimals"),
+    Column("tolerance", "Tolerance", kind="number", unit_key="unit", decimals_key="decimals"),
     Column("status", "Status", kind="status", download=False),
     Column("status_text", "Status", display=False),
     Column("status_basis", "Status basis"),
@@ -43,7 +52,6 @@ PROFILE_COLUMNS = (
     Column("published_code", "Code", display=False),
     Column("unit", "Unit", display=False, download=False),
     Column("unit_text", "Unit", display=False),
-    Column("tolerance", "Tolerance", kind="number", display=False),
     Column("benchmark_year", "Published year", display=False),
     *(Column(k, label, kind="number", display=False) for k, label in PAIRING_LABELS.items()
       if k != "england_value"),
@@ -54,12 +62,30 @@ def _profile_table(frame: pd.DataFrame, name: str, caption: str, source: str,
                    no_direction_note: str | None) -> Table:
     columns = [c for c in PROFILE_COLUMNS
                if not (c.key == "direction" and no_direction_note is not None)]
-    for key in ("england_value", "published_text", "rank", "band", "status_basis", "children"):
+    for key in ("england_value", "published_text", "rank", "band", "status_basis", "children", "tolerance"):
         values = frame[key]
         if not (values.notna() & (values.astype(str) != "")).any():
             columns = [c for c in columns if c.key != key]
     notes = (no_direction_note,) if no_direction_note else ()
     return Table(name=name, frame=frame, columns=tuple(columns), caption=caption, source=source, notes=notes)
+
+
+def _status_table(ctx: PackContext, summary: pd.DataFrame) -> Table:
+    """The measures by status and area, with the Total and each status's share under it; the
+    "No figure" column only where a measure has no figure to judge."""
+    frame = status_table(summary)
+    counted_as = dict(unit_key="unit", decimals_key="decimals")
+    columns = [Column("area", "Area"),
+               *(Column(status, heading, kind="count", **counted_as)  # type: ignore[arg-type]
+                 for status, heading in STATUS_HEADINGS.items()
+                 if status != "no_value" or frame[status].iloc[:-1].sum() > 0),
+               Column("measures", "All measures", kind="count", **counted_as),  # type: ignore[arg-type]
+               Column("unit", "Unit", display=False, download=False),
+               Column("unit_text", "Unit", display=False)]
+    frame["unit_text"] = frame["unit"].map({"count": "number", "percent": "percentage"})
+    return Table(name="status_summary", frame=frame,
+                 caption=f"{measures_word(ctx).capitalize()} by status and area, {ctx.quarter.label}",
+                 source=local_source(ctx), columns=tuple(columns), notes=(SHARE_NOTE,))
 
 
 def profile_section(ctx: PackContext) -> Section:
@@ -81,14 +107,7 @@ def profile_section(ctx: PackContext) -> Section:
                                           local_source(ctx), no_dir)]
     summary = quarterly_report(ctx)["summary"]
     if not summary.empty:
-        blocks.append(Table(
-            name="status_summary", frame=summary,
-            caption=f"{measures_word(ctx).capitalize()} by status and area, {ctx.quarter.label}",
-            source=local_source(ctx),
-            columns=(Column("area", "Area"), Column("outside_tolerance", "Outside tolerance", kind="count"),
-                     Column("inside_tolerance", "Inside tolerance", kind="count"),
-                     Column("on_target", "On target", kind="count"), Column("no_target", "No target", kind="count"),
-                     Column("measures", "All measures", kind="count"))))
+        blocks.append(_status_table(ctx, summary))
         from analysis.measures.local_status import summary_text
 
         blocks.append(Text(summary_text(summary, ctx.quarter.label, measures_word(ctx, 1))))
@@ -97,8 +116,9 @@ def profile_section(ctx: PackContext) -> Section:
         blocks.append(Table(
             name="volumes", frame=vol, caption=f"Volumes, {ctx.quarter.label}", source=local_source(ctx),
             columns=(Column("measure", "Measure"),
-                     Column("value_text", "Latest", unit_key="unit", download=False),
-                     Column("value", "Latest", kind="number", display=False),
+                     Column("value_text", "Latest", unit_key="unit", decimals_key="decimals", download=False),
+                     Column("value", "Latest", kind="number", display=False, unit_key="unit",
+                            decimals_key="decimals"),
                      Column("published_code", "Code", display=False),
                      Column("unit", "Unit", display=False, download=False), Column("unit_text", "Unit", display=False))))
     disagree = quarterly_report(ctx)["disagreements"]
