@@ -1,0 +1,147 @@
+"""Staging an LA's statutory returns: one DuckDB database file per LA.
+
+Staged data is record-level personal data. It lives in ``data/staged/<la_code>/returns.duckdb``
+(``$CSC_STAGED_DIR/<la_code>/`` where that is set), never under ``outputs/``; folders are
+made owner-only (0700) and the database file is owner-only (0600). Staging again replaces
+the file whole (written beside it, then renamed over it), and
+``python -m analysis forget-records [--la ...]`` (:func:`forget_records`) removes it.
+
+Besides the staged tables of each return (``docs/data-formats/staged-returns.md``), the
+database holds ``staged_files``: each file staged, its kind and (census or return) year.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from analysis.core.config import project_root
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.data.returns.cin_census import read_cin_returns
+from analysis.data.returns.cin_combine import combine_cin
+
+__all__ = ["STAGERS", "connect", "forget_records", "stage_returns", "staged_path",
+           "staged_root"]
+
+DB_NAME = "returns.duckdb"
+
+#: A stager: reads the files of one kind among those given into ``con`` and returns the
+#: rows of ``staged_files`` it adds (file name, kind, year); the files it does not read
+#: are left for the next stager.
+Stager = Callable[[duckdb.DuckDBPyConnection, list[Path], str], list[tuple[str, str, int]]]
+
+
+def staged_root() -> Path:
+    """The folder holding every LA's staged returns."""
+    env = os.environ.get("CSC_STAGED_DIR")
+    root = Path(env).resolve() if env else project_root() / "data" / "staged"
+    outputs = (project_root() / "outputs").resolve()
+    if root.resolve() == outputs or outputs in root.resolve().parents:
+        raise ParameterError("staged record-level data may not be kept under outputs/",
+                             parameter="CSC_STAGED_DIR", expected="a folder outside outputs/",
+                             found=str(root), fix="choose another folder")
+    return root
+
+
+def _la_folder(la_code: str) -> Path:
+    code = str(la_code).strip()
+    if not code.isalnum():
+        raise ParameterError("an LA code is letters and digits only", parameter="la",
+                             expected="a code such as 371 or E08000017", found=repr(la_code))
+    return staged_root() / code
+
+
+def staged_path(la_code: str) -> Path:
+    """The LA's staged database file (whether or not it exists)."""
+    return _la_folder(la_code) / DB_NAME
+
+
+def _private_folder(folder: Path) -> None:
+    """Make ``folder`` (and the staged root above it) owner-only."""
+    for f in (folder.parent, folder):
+        f.mkdir(mode=0o700, exist_ok=True)
+        os.chmod(f, 0o700)
+
+
+def _stage_cin(con: duckdb.DuckDBPyConnection, files: list[Path], la_code: str
+               ) -> list[tuple[str, str, int]]:
+    xml = [f for f in files if f.suffix.lower() == ".xml"]
+    if not xml:
+        return []
+    read, raw = read_cin_returns(xml)
+    for path, f in zip(xml, read, strict=True):
+        if f.lea is not None and f.lea != la_code:
+            raise InputDataError("the return is another LA's", file=path,
+                                 column="Header/Source/LEA", expected=f"LA code {la_code}",
+                                 found=f.lea, fix="stage each LA's returns under its own code")
+    combine_cin(con, read, raw)
+    return [(f.name, "CIN census", f.census_year) for f in read]
+
+
+#: The stagers run in turn over a folder's files. The SSDA903 stager joins this list.
+STAGERS: list[Stager] = [_stage_cin]
+
+
+def _return_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise ParameterError("the records folder does not exist", parameter="records",
+                             expected="a folder of the LA's returns (CIN census XML, SSDA903 "
+                                      "CSV)", found=str(folder), fix="check the path")
+    files = sorted(p for p in folder.iterdir()
+                   if p.is_file() and p.suffix.lower() in (".xml", ".csv"))
+    if not files:
+        raise NoDataError(f"{folder}: no returns found (expected CIN census .xml or SSDA903 "
+                          ".csv files)")
+    return files
+
+
+def stage_returns(la_code: str, folder: str | Path) -> Path:
+    """Read every return in ``folder`` into the LA's staged database (replacing it); its path."""
+    files = _return_files(Path(folder))
+    target = staged_path(la_code)
+    _private_folder(target.parent)
+    fd, name = tempfile.mkstemp(prefix=".staging.", suffix=".duckdb", dir=target.parent)
+    os.close(fd)
+    tmp = Path(name)
+    tmp.unlink()  # DuckDB makes the file itself; the folder is owner-only meanwhile
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            staged: list[tuple[str, str, int]] = []
+            for stager in STAGERS:
+                staged += stager(con, files, str(la_code).strip())
+            con.execute("CREATE TABLE staged_files (source_file VARCHAR, kind VARCHAR, "
+                        "year INT)")
+            if staged:
+                con.executemany("INSERT INTO staged_files VALUES (?, ?, ?)", staged)
+            con.execute("CHECKPOINT")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, target)
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + ".wal")):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+    return target
+
+
+def connect(la_code: str, *, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A connection to the LA's staged database."""
+    path = staged_path(la_code)
+    if not path.exists():
+        raise NoDataError(f"{path}: no staged returns for LA {la_code}; stage them first "
+                          "(python -m analysis measures --records <folder>)")
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def forget_records(la_code: str | None = None) -> list[Path]:
+    """Remove the LA's staged returns (every LA's without ``la_code``); what was removed."""
+    target = _la_folder(la_code) if la_code is not None else staged_root()
+    if not target.exists():
+        return []
+    shutil.rmtree(target)
+    return [target]
