@@ -1,14 +1,16 @@
 """Check the raw CIN census rows and combine several returns into the staged tables, in DuckDB.
 
-The combining rule (``docs/data-formats/staged-returns.md``): files are ordered by when
-they were made (the header's ``DateTime``, else its ``ReferenceDate``; then census year,
-then file name), the last the newest.
+The combining rule (``docs/data-formats/staged-returns.md``): the files of one census
+year are ordered by when they were made (the header's ``DateTime``, else its
+``ReferenceDate``; then file name), the last the newest.
 
 1. Within a census year, a child's records come from the newest file of that year that
    holds the child (an in-year extract is replaced child by child by a later one).
-2. Across census years, each record keeps the version of the newest file that holds it
-   (a referral open across 31 March is in both years' returns; the later return knows its
-   closure, and an amended past year's return made later wins). A record is a child
+2. Across census years, each record keeps the version of the latest census year that
+   holds it (a referral open across 31 March is in both years' returns, and the later
+   return knows its closure). So a later census year's return is the only source for its
+   year, and an amended return of a past year replaces that year's earlier return even
+   when it was made after a later year's. A record is a child
    (``la_child_id``), an episode (``episode_id``), or an assessment, CIN plan, section 47
    enquiry or child protection plan (its episode, its start date and its order among
    records of that episode starting that day).
@@ -155,7 +157,8 @@ def _combine(con: duckdb.DuckDBPyConnection, table: str) -> None:
             FROM typed t JOIN cin_rank r USING (file_no)),
         in_year AS (SELECT * FROM ranked WHERE file_rank = newest_in_year)
         SELECT {out} FROM in_year
-        QUALIFY row_number() OVER (PARTITION BY {_key(table)} ORDER BY file_rank DESC) = 1
+        QUALIFY row_number() OVER (PARTITION BY {_key(table)}
+                                   ORDER BY census_year DESC, file_rank DESC) = 1
         ORDER BY {"la_child_id" if table == "cin_children" else "episode_id"}""")
 
 

@@ -7,12 +7,14 @@ the file whole (written beside it, then renamed over it), and
 ``python -m analysis forget-records [--la ...]`` (:func:`forget_records`) removes it.
 
 Besides the staged tables of each return (``docs/data-formats/staged-returns.md``), the
-database holds ``staged_files``: each file staged, its kind and (census or return) year.
+database holds ``staged_files``: each file staged, its kind, its (census or return) year
+and the last day it holds data for.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -31,10 +33,13 @@ __all__ = ["STAGERS", "connect", "forget_records", "stage_returns", "staged_path
 
 DB_NAME = "returns.duckdb"
 
-#: A stager: reads the files of one kind among those given into ``con`` and returns the
-#: rows of ``staged_files`` it adds (file name, kind, year); the files it does not read
+#: A row of ``staged_files``: file name, kind of return, its year (the 31 March it ends)
+#: and the last day it holds data for (its census or reference date).
+StagedFile = tuple[str, str, int, dt.date]
+#: A stager: reads the files of one kind among those given (and the LA's code) into
+#: ``con`` and returns the rows of ``staged_files`` it adds; the files it does not read
 #: are left for the next stager.
-Stager = Callable[[duckdb.DuckDBPyConnection, list[Path], str], list[tuple[str, str, int]]]
+Stager = Callable[[duckdb.DuckDBPyConnection, list[Path], str], list[StagedFile]]
 
 
 def staged_root() -> Path:
@@ -70,7 +75,7 @@ def _private_folder(folder: Path) -> None:
 
 
 def _stage_cin(con: duckdb.DuckDBPyConnection, files: list[Path], la_code: str
-               ) -> list[tuple[str, str, int]]:
+               ) -> list[StagedFile]:
     xml = [f for f in files if f.suffix.lower() == ".xml"]
     if not xml:
         return []
@@ -81,7 +86,8 @@ def _stage_cin(con: duckdb.DuckDBPyConnection, files: list[Path], la_code: str
                                  column="Header/Source/LEA", expected=f"LA code {la_code}",
                                  found=f.lea, fix="stage each LA's returns under its own code")
     combine_cin(con, read, raw)
-    return [(f.name, "CIN census", f.census_year) for f in read]
+    return [(f.name, "CIN census", f.census_year, dt.date.fromisoformat(f.reference_date))
+            for f in read]
 
 
 #: The stagers run in turn over a folder's files. The SSDA903 stager joins this list.
@@ -112,13 +118,13 @@ def stage_returns(la_code: str, folder: str | Path) -> Path:
     tmp.unlink()  # DuckDB makes the file itself; the folder is owner-only meanwhile
     try:
         with duckdb.connect(str(tmp)) as con:
-            staged: list[tuple[str, str, int]] = []
+            staged: list[StagedFile] = []
             for stager in STAGERS:
                 staged += stager(con, files, str(la_code).strip())
             con.execute("CREATE TABLE staged_files (source_file VARCHAR, kind VARCHAR, "
-                        "year INT)")
+                        "year INT, data_end DATE)")
             if staged:
-                con.executemany("INSERT INTO staged_files VALUES (?, ?, ?)", staged)
+                con.executemany("INSERT INTO staged_files VALUES (?, ?, ?, ?)", staged)
             con.execute("CHECKPOINT")
         os.chmod(tmp, 0o600)
         os.replace(tmp, target)

@@ -1,0 +1,1 @@
+"""Measures computed from an LA's staged statutory returns by DfE's definitions, in DuckDB."""

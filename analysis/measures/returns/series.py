@@ -1,0 +1,82 @@
+"""The quarterly series of measures computed from staged returns.
+
+A measure (``(con, period_end) -> one-row frame`` of :data:`RESULT_COLUMNS`) is run for
+each quarter end asked for. A measure that cannot be computed because a return it needs
+was not staged (it raises :class:`~analysis.core.errors.InputDataError` or
+:class:`~analysis.core.errors.NoDataError`, or its SQL names a table that is not there) is
+left out, with one line saying why; it never stops the other measures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.data.periods import Quarter
+
+__all__ = ["RESULT_COLUMNS", "Measure", "MeasureSeries", "compute_series", "quarters_between"]
+
+#: The columns of a measure's result (the contract of ``analysis/measures/returns/rows.py``,
+#: written here until that module lands).
+RESULT_COLUMNS: tuple[str, ...] = ("indicator_id", "period", "period_end", "basis", "value",
+                                   "numerator", "denominator", "unit", "files")
+
+Measure = Callable[[duckdb.DuckDBPyConnection, dt.date], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class MeasureSeries:
+    """Every result (one row per measure and quarter) and the measures left out, with why."""
+
+    results: pd.DataFrame
+    left_out: dict[str, str]
+
+
+def quarter_of(day: dt.date) -> Quarter:
+    """The financial-year quarter holding ``day``."""
+    year = day.year + (day.month > 3)
+    return Quarter(year, (day.month - 4) % 12 // 3 + 1)
+
+
+def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
+    """``first`` to ``last`` inclusive; refused when ``last`` comes first."""
+    if (last.year, last.quarter) < (first.year, first.quarter):
+        raise ParameterError("the last quarter comes before the first", parameter="to",
+                             expected=f"{first.label} or later", found=last.label)
+    out = [first]
+    while out[-1] != last:
+        out.append(out[-1].next())
+    return out
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, duckdb.CatalogException):
+        first = str(exc).splitlines()[0]
+        return f"a return it needs was not staged ({first})"
+    return str(exc).splitlines()[0]
+
+
+def compute_series(con: duckdb.DuckDBPyConnection, measures: Mapping[str, Measure],
+                   quarters: Sequence[Quarter]) -> MeasureSeries:
+    """Run every measure for the end of every quarter."""
+    frames: list[pd.DataFrame] = []
+    left_out: dict[str, str] = {}
+    for name, measure in measures.items():
+        rows = []
+        try:
+            for q in quarters:
+                rows.append(measure(con, q.end))
+        except (InputDataError, NoDataError, duckdb.CatalogException) as exc:
+            left_out[name] = _why(exc)
+            continue
+        frames.extend(r[list(RESULT_COLUMNS)] for r in rows)
+    results = (pd.concat(frames, ignore_index=True) if frames
+               else pd.DataFrame(columns=list(RESULT_COLUMNS)))
+    if len(results):
+        results = results.sort_values(["indicator_id", "period_end"], kind="stable")
+    return MeasureSeries(results.reset_index(drop=True), left_out)
