@@ -1,0 +1,148 @@
+"""Staging (where, who may read it, removal) and ``python -m analysis measures`` end to end on
+the synthetic returns, with a stand-in registry of measures (the real ones are their own
+modules' tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import stat
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from analysis.app import commands_measures
+from analysis.app.cli import app
+from analysis.core.errors import InputDataError, ParameterError
+from analysis.data.returns import staging
+from analysis.data.synthetic_returns.cin_census import synthetic_cin_records
+from analysis.measures.returns.series import quarter_of
+from tests.returns_xml import child, details, write_return
+
+LABEL = "Referrals with no further action"  # its label in config/indicators.yaml
+
+
+@pytest.fixture
+def staged_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "staged"
+    monkeypatch.setenv("CSC_STAGED_DIR", str(folder))
+    return folder
+
+
+def _returns(folder: Path) -> Path:
+    folder.mkdir()
+    write_return(folder / "cin_2023.xml", 2023, child("A", details("2022-06-01")),
+                 child("B", details("2022-07-01", closed="2022-07-20")))
+    return folder
+
+
+def test_staging_is_owner_only_in_the_named_folder_and_forgotten_in_one_command(
+        staged_dir, tmp_path):
+    path = staging.stage_returns("999", _returns(tmp_path / "returns"))
+    assert path == staged_dir / "999" / "returns.duckdb"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(staged_dir.stat().st_mode) == 0o700
+    assert [p.name for p in path.parent.iterdir()] == ["returns.duckdb"]  # nothing left beside
+    with staging.connect("999") as con:
+        assert con.execute("SELECT count(*) FROM cin_episodes").fetchone() == (2,)
+        assert con.execute("SELECT * FROM staged_files").fetchall() == [
+            ("cin_2023.xml", "CIN census", 2023, dt.date(2023, 3, 31))]
+    result = CliRunner().invoke(app, ["forget-records", "--la", "Synthetic LA"])
+    assert result.exit_code == 0, result.output
+    assert not (staged_dir / "999").exists() and staged_dir.exists()
+    staging.stage_returns("999", tmp_path / "returns")
+    assert CliRunner().invoke(app, ["forget-records"]).exit_code == 0
+    assert not staged_dir.exists()
+
+
+def test_a_bad_return_leaves_the_staged_database_as_it_was(staged_dir, tmp_path):
+    folder = _returns(tmp_path / "returns")
+    path = staging.stage_returns("999", folder)
+    before = path.read_bytes()
+    write_return(folder / "cin_2023.xml", 2023, child("A", details("2022-06-01",
+                                                                   closed="2022-05-01")))
+    with pytest.raises(InputDataError, match="CINclosureDate is before"):
+        staging.stage_returns("999", folder)
+    assert path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir()] == ["returns.duckdb"]
+
+
+def test_another_las_return_is_refused(staged_dir, tmp_path):
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    write_return(folder / "cin_2023.xml", 2023, child("A", details("2022-06-01")), lea="371")
+    with pytest.raises(InputDataError, match="another LA's") as info:
+        staging.stage_returns("999", folder)
+    assert "Expected LA code 999" in str(info.value) and "found 371" in str(info.value)
+
+
+def test_staged_data_may_not_go_under_outputs(monkeypatch, project_root):
+    monkeypatch.setenv("CSC_STAGED_DIR", str(project_root / "outputs" / "staged"))
+    with pytest.raises(ParameterError, match="outputs"):
+        staging.staged_path("999")
+
+
+def _referrals_nfa(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
+    """Stand-in measure: the share of referrals in the 12 months to ``period_end`` with no
+    further action."""
+    start = period_end.replace(year=period_end.year - 1) + dt.timedelta(days=1)
+    row = con.execute("SELECT count(*) FILTER (WHERE referral_nfa), count(*), "
+                      "string_agg(DISTINCT source_file, '; ' ORDER BY source_file) "
+                      "FROM cin_episodes WHERE referral_date BETWEEN ? AND ?",
+                      [start, period_end]).fetchone()
+    assert row is not None
+    return pd.DataFrame([{
+        "indicator_id": "referrals_nfa", "period": quarter_of(period_end).label,
+        "period_end": period_end, "basis": "rolling_12_months",
+        "value": 100 * row[0] / row[1], "numerator": float(row[0]),
+        "denominator": float(row[1]), "unit": "percent", "files": row[2]}])
+
+
+def _needs_ssda903(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
+    con.execute("SELECT count(*) FROM ssda903_episodes")
+    raise AssertionError("not reached")
+
+
+@pytest.mark.e2e
+def test_measures_command_writes_the_quarterly_series(staged_dir, tmp_path, monkeypatch):
+    monkeypatch.setattr(commands_measures, "measure_registry", lambda: {
+        "referrals_nfa": _referrals_nfa, "cla_placements": _needs_ssda903})
+    runner = CliRunner()
+    out = tmp_path / "synthetic"
+    assert runner.invoke(app, ["synthetic", "--returns", "--seed", "2019", "--out", str(out)]).exit_code == 0
+    result = runner.invoke(app, ["measures", "--la", "Synthetic LA", "--records",
+                                 str(out / "returns"), "--from", "2021-22 Q3", "--to",
+                                 "2022-23 Q4", "--output", str(tmp_path / "measures")])
+    assert result.exit_code == 0, result.output
+    assert "Left out cla_placements: a return it needs was not staged" in result.output
+    assert "ssda903_episodes" in result.output
+    csv = pd.read_csv(tmp_path / "measures" / "measures.csv")
+    assert csv["Period"].tolist() == ["2021-22 Q3", "2021-22 Q4", "2022-23 Q1", "2022-23 Q2",
+                                      "2022-23 Q3", "2022-23 Q4"]
+    assert set(csv["Indicator"]) == {LABEL} and set(csv["Indicator code"]) == {"referrals_nfa"}
+    # the same figures worked out again from the generator's own records
+    eps = synthetic_cin_records(seed=2019).episodes
+    for _, row in csv.iterrows():
+        end = pd.Timestamp(row["Period end"])
+        inside = eps[eps["referral_date"].between(end - pd.DateOffset(years=1)
+                                                  + pd.Timedelta(days=1), end)]
+        assert row["Denominator"] == len(inside)
+        assert row["Numerator"] == inside["referral_nfa"].sum()
+        assert row["Value"] == pytest.approx(100 * inside["referral_nfa"].mean())
+    # a year's referrals are all in its own return; a referral of 2021-22 open at 31 March
+    # 2022 has the 2022-23 return's version
+    assert csv["Returns used"].iloc[-1] == "synthetic_cin_census_2023.xml"
+    assert csv["Returns used"].iloc[1] == ("synthetic_cin_census_2022.xml; "
+                                           "synthetic_cin_census_2023.xml")
+    sheet = openpyxl.load_workbook(tmp_path / "measures" / "measures.xlsx").active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    values = [c.value for c in sheet[2]]
+    assert isinstance(values[header.index("Value")], float)
+    assert isinstance(values[header.index("Denominator")], int)
+    assert sorted(os.listdir(tmp_path / "measures")) == ["measures.csv", "measures.xlsx"]
