@@ -146,3 +146,41 @@ def test_measures_command_writes_the_quarterly_series(staged_dir, tmp_path, monk
     assert isinstance(values[header.index("Value")], float)
     assert isinstance(values[header.index("Denominator")], int)
     assert sorted(os.listdir(tmp_path / "measures")) == ["measures.csv", "measures.xlsx"]
+
+
+def test_results_read_back_as_a_local_return(paths, tmp_path):
+    """Two hand-made results become context rows of Doncaster's local return, which its
+    reader accepts: catalogue label and polarity, values and counts kept, sources named."""
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.readers.local_return import read_local_return
+    from analysis.measures.local_measures import load_local_measures
+    from analysis.measures.returns.local_rows import as_local_return
+
+    catalogue = load_catalogue(paths.config / "indicators.yaml")
+    results = pd.DataFrame({
+        "indicator_id": ["re_referrals", "re_referrals"], "period": ["2022-23 Q3", "2022-23 Q4"],
+        "period_end": [dt.date(2022, 12, 31), dt.date(2023, 3, 31)],
+        "basis": ["rolling_12_months"] * 2, "value": [25.0, 26.5],
+        "numerator": [1300.0, 1378.0], "denominator": [5200.0, 5200.0],
+        "unit": ["percent"] * 2, "files": ["cin_2023.xml", "cin_2023.xml; cin_2024.xml"]})
+    rows = as_local_return(results, "E08000017", "Doncaster", catalogue)
+    path = commands_measures.write_local_return(results, "Doncaster", tmp_path)
+    assert path == tmp_path / "doncaster_returns_return.csv"
+    read = read_local_return(path, load_local_measures(paths.config, "doncaster", catalogue))
+    assert read["value"].tolist() == [25.0, 26.5]
+    assert read["numerator"].tolist() == [1300.0, 1378.0]
+    assert set(read["measure_type"]) == {"context"}
+    assert set(read["polarity"]) == {"lower_is_better"}
+    assert read["period"].astype(str).tolist() == ["2022-23 Q3", "2022-23 Q4"]
+    assert rows["indicator_label"].tolist() == ["Re-referrals within 12 months"] * 2
+    assert rows["source"].iloc[1] == ("Doncaster's statutory returns "
+                                      "(cin_2023.xml; cin_2024.xml)")
+
+
+def test_no_local_return_for_the_synthetic_la_and_nothing_staged(staged_dir, tmp_path):
+    result = CliRunner().invoke(app, ["measures", "--la", "Synthetic LA", "--records",
+                                      str(_returns(tmp_path / "returns")), "--output",
+                                      str(tmp_path / "out"), "--local-return"])
+    assert result.exit_code == 2
+    assert "parameter 'local-return': the synthetic LA has no ONS code" in result.output
+    assert not staged_dir.exists() and not (tmp_path / "out").exists()

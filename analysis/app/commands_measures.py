@@ -51,6 +51,23 @@ def la_code_and_name(la: str) -> tuple[str, str]:
     return authority.old_code, authority.name
 
 
+def write_local_return(results: pd.DataFrame, la: str, output: Path) -> Path:
+    """The results as a local return (``<la>_returns_return.csv``, the format of
+    ``docs/data-formats/local-return.md``) in ``output``, written atomically."""
+    from analysis.app.cli_common import project_paths
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.geography import resolve_la
+    from analysis.measures.returns.local_rows import as_local_return
+    from analysis.render.output import write_files
+
+    authority = resolve_la(la)
+    catalogue = load_catalogue(project_paths().config / "indicators.yaml")
+    rows = as_local_return(results, authority.new_code, authority.name, catalogue)
+    name = f"{authority.slug}_returns_return.csv"
+    csv = rows.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    return write_files({name: csv}, output)[0]
+
+
 def chosen_quarters(con: duckdb.DuckDBPyConnection, period: str | None, first: str | None,
                     last: str | None) -> list[Quarter]:
     """The quarters asked for; by default every quarter from the end of the first year the
@@ -118,6 +135,7 @@ def measures(
     period: Annotated[str | None, typer.Option(help="One quarter, e.g. 2022-23 Q4.")] = None,
     first: Annotated[str | None, typer.Option("--from", help="First quarter (default: the end of the first year the returns cover).")] = None,
     last: Annotated[str | None, typer.Option("--to", help="Last quarter (default: the last the returns hold whole).")] = None,
+    local_return: Annotated[bool, typer.Option("--local-return", help="Also write the series as a local return (<la>_returns_return.csv) for the quarterly pack.")] = False,
 ) -> None:
     """Stage an LA's returns and write the quarterly series of every measure computed from them."""
     from analysis.data.returns.staging import connect, stage_returns
@@ -125,6 +143,12 @@ def measures(
 
     check_output(output, "folder")
     code, name = la_code_and_name(la)
+    if local_return and code == SYNTHETIC_LA[0]:
+        from analysis.core.errors import ParameterError
+
+        raise ParameterError("the synthetic LA has no ONS code, so no local return can be "
+                             "written for it", parameter="local-return",
+                             fix="leave out --local-return for the synthetic returns")
     staged = stage_returns(code, records)
     typer.echo(f"Staged the returns (personal data, owner-only): {staged}")
     with connect(code) as con:
@@ -133,6 +157,8 @@ def measures(
     for indicator, why in series.left_out.items():
         typer.echo(f"Left out {indicator}: {why}")
     written = write_series(series_table(series.results, _names(), name), output)
+    if local_return:
+        written.append(write_local_return(series.results, la, output))
     typer.echo(f"Wrote {series.results['indicator_id'].nunique()} measures for "
                f"{quarters[0].label} to {quarters[-1].label}: "
                + ", ".join(str(p) for p in written))
