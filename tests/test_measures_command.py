@@ -119,8 +119,8 @@ def test_measures_command_writes_the_quarterly_series(staged_dir, tmp_path, monk
                                  str(out / "returns"), "--from", "2021-22 Q3", "--to",
                                  "2022-23 Q4", "--output", str(tmp_path / "measures")])
     assert result.exit_code == 0, result.output
-    assert "Left out cla_placements: a return it needs was not staged" in result.output
-    assert "ssda903_episodes" in result.output
+    assert ("Left out cla_placements: a return it needs was not staged: the SSDA903 episodes "
+            "file (table ssda903_episodes) was not in the folder") in result.output
     csv = pd.read_csv(tmp_path / "measures" / "measures.csv")
     assert csv["Period"].tolist() == ["2021-22 Q3", "2021-22 Q4", "2022-23 Q1", "2022-23 Q2",
                                       "2022-23 Q3", "2022-23 Q4"]

@@ -10,6 +10,7 @@ left out, with one line saying why; it never stops the other measures.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -54,10 +55,21 @@ def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
     return out
 
 
+def return_of_table(table: str) -> str:
+    """The return (file) a staged table comes from, in words."""
+    if table.startswith("cin_"):
+        return "the CIN census return"
+    if table.startswith("ssda903_"):
+        return f"the SSDA903 {table.removeprefix('ssda903_')} file"
+    return f"the return holding {table}"
+
+
 def _why(exc: Exception) -> str:
     if isinstance(exc, duckdb.CatalogException):
-        first = str(exc).splitlines()[0]
-        return f"a return it needs was not staged ({first})"
+        m = re.search(r"Table with name (\w+) does not exist", str(exc))
+        needed = return_of_table(m.group(1)) if m else "a return"
+        return (f"a return it needs was not staged: {needed}"
+                + (f" (table {m.group(1)})" if m else "") + " was not in the folder")
     return str(exc).splitlines()[0]
 
 
