@@ -184,3 +184,29 @@ def test_no_local_return_for_the_synthetic_la_and_nothing_staged(staged_dir, tmp
     assert result.exit_code == 2
     assert "parameter 'local-return': the synthetic LA has no ONS code" in result.output
     assert not staged_dir.exists() and not (tmp_path / "out").exists()
+
+
+def _files_con(*rows: tuple[int, str]) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect()
+    con.execute("CREATE TABLE staged_files (source_file VARCHAR, kind VARCHAR, year INT, "
+                "data_end DATE)")
+    for year, end in rows:
+        con.execute("INSERT INTO staged_files VALUES ('f', 'CIN census', ?, ?)", [year, end])
+    return con
+
+
+def test_default_quarters_run_from_the_first_years_end_to_the_last_whole_quarter():
+    labels = lambda qs: [q.label for q in qs]  # noqa: E731
+    con = _files_con((2022, "2022-03-31"), (2023, "2023-03-31"), (2024, "2023-11-15"))
+    assert labels(commands_measures.chosen_quarters(con, None, None, None)) == [
+        "2021-22 Q4", "2022-23 Q1", "2022-23 Q2", "2022-23 Q3", "2022-23 Q4", "2023-24 Q1",
+        "2023-24 Q2"]
+    con = _files_con((2023, "2023-03-31"), (2024, "2023-12-31"))
+    assert labels(commands_measures.chosen_quarters(con, None, "2023-24 Q2", None)) == [
+        "2023-24 Q2", "2023-24 Q3"]
+    assert labels(commands_measures.chosen_quarters(con, "2022-23Q4", None, None)) == [
+        "2022-23 Q4"]
+    with pytest.raises(ParameterError, match="either --period or --from/--to"):
+        commands_measures.chosen_quarters(con, "2022-23 Q4", "2022-23 Q1", None)
+    with pytest.raises(ParameterError, match="comes before the first"):
+        commands_measures.chosen_quarters(con, None, "2023-24 Q2", "2023-24 Q1")

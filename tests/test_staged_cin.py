@@ -227,3 +227,21 @@ def test_a_referral_after_the_census_date_is_refused(tmp_path):
     msg = _error([path])
     assert "CINreferralDate is after the return's census date" in msg
     assert "on or before 2023-09-30" in msg
+
+
+def test_a_doctype_is_refused_before_parsing(tmp_path):
+    path = write_xml(tmp_path / "cin_2023.xml", 2023, child("A", details("2022-06-01")))
+    text = path.read_text().replace("<Message>", '<!DOCTYPE Message [<!ENTITY e "x">]><Message>',
+                                    1)
+    path.write_text(text)
+    msg = _error([path])
+    assert "refused for safety" in msg and "cin_2023.xml" in msg
+
+
+def test_a_utf16_return_is_checked_and_read(tmp_path):
+    path = write_xml(tmp_path / "cin_2023.xml", 2023, child("A", details("2022-06-01")))
+    text = path.read_text().replace('encoding="UTF-8"', 'encoding="UTF-16"')
+    path.write_bytes(text.encode("utf-16"))
+    con = _stage([path])
+    assert con.execute("SELECT episode_id, census_year FROM cin_episodes").fetchall() == [
+        ("A/2022-06-01/1", 2023)]
