@@ -56,8 +56,17 @@ def test_staging_is_owner_only_in_the_named_folder_and_forgotten_in_one_command(
     assert result.exit_code == 0, result.output
     assert not (staged_dir / "999").exists() and staged_dir.exists()
     staging.stage_returns("999", tmp_path / "returns")
+    (staged_dir / "notes.txt").write_text("not staged data")  # never removed
+    (staged_dir / "other").mkdir()
+    result = CliRunner().invoke(app, ["forget-records"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in staged_dir.iterdir()) == ["notes.txt", "other"]
+    (staged_dir / "notes.txt").unlink()
+    (staged_dir / "other").rmdir()
+    staging.stage_returns("999", tmp_path / "returns")
     assert CliRunner().invoke(app, ["forget-records"]).exit_code == 0
     assert not staged_dir.exists()
+    assert "No staged returns to remove." in CliRunner().invoke(app, ["forget-records"]).output
 
 
 def test_a_bad_return_leaves_the_staged_database_as_it_was(staged_dir, tmp_path):

@@ -144,10 +144,26 @@ def connect(la_code: str, *, read_only: bool = True) -> duckdb.DuckDBPyConnectio
     return duckdb.connect(str(path), read_only=read_only)
 
 
-def forget_records(la_code: str | None = None) -> list[Path]:
-    """Remove the LA's staged returns (every LA's without ``la_code``); what was removed."""
-    target = _la_folder(la_code) if la_code is not None else staged_root()
-    if not target.exists():
+def _staged_folders(root: Path) -> list[Path]:
+    """The LA folders under ``root`` (those holding a staged database or its leftovers)."""
+    if not root.is_dir():
         return []
-    shutil.rmtree(target)
-    return [target]
+    return sorted(f for f in root.iterdir() if f.is_dir() and not f.is_symlink()
+                  and any(p.name == DB_NAME or p.name.startswith(".staging.")
+                          for p in f.iterdir()))
+
+
+def forget_records(la_code: str | None = None) -> list[Path]:
+    """Remove the LA's staged returns (every LA's without ``la_code``); what was removed.
+    Only the LAs' folders of staged returns are removed (and the staged folder once empty),
+    never anything else a ``CSC_STAGED_DIR`` may hold."""
+    root = staged_root()
+    folders = ([f for f in _staged_folders(root) if f.name == str(la_code).strip()]
+               if la_code is not None else _staged_folders(root))
+    if la_code is not None:
+        _la_folder(la_code)  # a code that cannot be a folder name is refused
+    for folder in folders:
+        shutil.rmtree(folder)
+    if la_code is None and root.is_dir() and not any(root.iterdir()):
+        root.rmdir()
+    return folders
