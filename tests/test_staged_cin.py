@@ -102,6 +102,15 @@ def test_staged_tables_hold_every_record_once_as_generated(synthetic, staged):
     assert (pd.to_datetime(got["referral_date"]) == want["referral_date"].to_numpy()).all()
     assert got["closure_date"].isna().sum() == want["closure_date"].isna().sum()
     assert got["referral_nfa"].sum() == want["referral_nfa"].sum()
+    s47 = staged.execute("SELECT episode_id, start_date, icpc_target_date, icpc_date, "
+                         "icpc_not_required FROM cin_s47 ORDER BY episode_id, start_date").df()
+    want_s47 = records.s47.sort_values(["episode_id", "start_date"])
+    def days(values: pd.Series) -> list[str]:
+        return pd.to_datetime(values).dt.strftime("%Y-%m-%d").fillna("").tolist()
+
+    for col in ("start_date", "icpc_target_date", "icpc_date"):
+        assert days(s47[col]) == days(want_s47[col]), col
+    assert s47["icpc_not_required"].tolist() == want_s47["icpc_not_required"].tolist()
     cp = staged.execute("SELECT previous_plans, count(*) AS n FROM cin_cp_plans "
                         "GROUP BY 1 ORDER BY 1").df()
     assert cp.set_index("previous_plans")["n"].to_dict() == \

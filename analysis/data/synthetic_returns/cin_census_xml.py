@@ -42,10 +42,11 @@ def _el(tag: str, value: object) -> str:
 
 
 def _upto(df: pd.DataFrame, end: pd.Timestamp) -> pd.DataFrame:
-    """Records started by ``end``, dates after it blanked (not yet known)."""
+    """Records started by ``end``, dates after it blanked (not yet known; a conference's
+    target date is known from the enquiry's start)."""
     df = df.loc[df["start_date"] <= end].copy()
     for col in df.columns:
-        if col.endswith("_date") and col != "start_date":
+        if col.endswith("_date") and col not in ("start_date", "icpc_target_date"):
             df.loc[df[col] > end, col] = pd.NaT
     return df
 
