@@ -134,3 +134,32 @@ def replace_raw(paths: Paths, rel: str, text: str | bytes, *, record: bool = Tru
     if record:
         record_hash(paths, rel, sha256_file(target))
     return target
+
+
+#: The packs every page and chart of which is checked by eye and by test: the three LAs with a
+#: quarterly return, each at the quarter it has, and the deep dive on synthetic records.
+CHECKED_PACKS = (("doncaster-2017-18-q4", "Doncaster", "2017-18 Q4"),
+                 ("rotherham-2016-17-q4", "Rotherham", "2016-17 Q4"),
+                 ("lancashire-2017-18-q2", "Lancashire", "2017-18 Q2"))
+
+
+@pytest.fixture(scope="session")
+def checked_packs(paths: Paths, bench_table: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The packs of :data:`CHECKED_PACKS` and ``deep-dive-synthetic`` (Doncaster's deep dive
+    on the synthetic records), built in memory once, by name."""
+    from analysis.data.geography import load_areas, resolve_la
+    from analysis.data.periods import parse_quarter
+    from analysis.data.synthetic import generate_referrals
+    from analysis.deep_dive.build import build_deep_dive
+    from analysis.deep_dive.report import deep_dive_pack
+    from analysis.quarterly_pack import report
+
+    areas = load_areas(paths.root)
+    packs = {name: report.quarterly_pack(report.build_pack_context(
+        resolve_la(la, areas), parse_quarter(period), paths=paths)) for name, la, period in CHECKED_PACKS}
+    records = tmp_path_factory.mktemp("synthetic") / "synthetic_referrals.csv"
+    generate_referrals(seed=2017, start="2014-04-01", end="2019-03-31").to_csv(
+        records, index=False, date_format="%Y-%m-%d")
+    packs["deep-dive-synthetic"] = deep_dive_pack(build_deep_dive(resolve_la("Doncaster", areas), records,
+                                                                  paths=paths))
+    return packs

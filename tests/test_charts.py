@@ -291,12 +291,15 @@ def test_quarterly_trend_target_band_and_status_markers(quarters):
     assert legend == ["Outside tolerance", "Inside tolerance", "Target", "Between target and tolerance"]
 
 
-def test_quarterly_trend_marks_an_axis_not_starting_at_zero(quarters):
+def test_quarterly_trend_value_axis_starts_at_zero(quarters):
+    # 88-91% against a target of 85%: still drawn from zero (a zoomed axis made small moves
+    # look large), so there is no axis break and no note about one.
     high = quarters.assign(value=[88.0, 90.0, 91.0, np.nan], target=85.0, tolerance=80.0,
                            polarity="higher_is_better", status="on_target")
     ax = cq.quarterly_trend(high, source=SOURCE)
-    assert ax.get_ylim()[0] > 0
-    assert by_gid(ax, "axis-break") and "axis does not start at 0" in texts(ax)
+    # top: 91 + 15% of 91 = 104.65
+    assert ax.get_ylim() == pytest.approx((0.0, 104.65))
+    assert not by_gid(ax, "axis-break") and "does not start at 0" not in joined(ax)
     low = quarters.assign(value=[2.0, 9.0, 5.0, np.nan], target=5.0, tolerance=8.0)
     ax = cq.quarterly_trend(low, source=SOURCE)  # 2-9%: the axis starts at zero
     assert ax.get_ylim()[0] == 0 and not by_gid(ax, "axis-break")
@@ -407,8 +410,12 @@ def test_xmr_chart_marks_special_cause_and_trial_limits(xmr):
     assert "Trial limits: only 8 points (fewer than 12)." in joined(ax)
     alt = cs.xmr_chart_block(xmr, name="xmr", source=SOURCE, target=22.0).alt_text
     assert "1 point show" in alt and "2017-06" in alt and "(trial limits)" in alt
-    # Values 20-35 with limits 15-31.5: the axis does not start at zero and says so on the axis.
-    assert ax.get_ylim()[0] > 0 and by_gid(ax, "axis-break")
+    # Values 20-35 with limits 15-31.5 and target 22: the axis runs from 15 - 5% of 20 = 14 to
+    # 35 + 1 = 36, not from zero, and says why in the subtitle and the alt text, not on the plot.
+    assert ax.get_ylim() == pytest.approx((14.0, 36.0)) and by_gid(ax, "axis-break")
+    note = "The value axis does not start at 0: an XmR chart is read against its mean and process limits."
+    assert note in joined(ax) and alt.endswith(note)
+    assert not any("does not start" in t.get_text() for t in ax.texts if t.get_gid() != "subtitle")
 
 
 def test_xmr_chart_tolerates_missing_rule_columns(xmr):

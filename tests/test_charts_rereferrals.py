@@ -314,3 +314,18 @@ def test_neighbours_block_marks_published_figures():
     assert "Doncaster (this LA) 27.1%" in chart.alt_text
     fig = chart.draw()
     plt.close(fig)
+
+
+def test_locality_funnel_speaks_of_localities():
+    from analysis.charts.rereferral_funnels import locality_block
+
+    localities = pd.DataFrame({"locality": ["North", "South", "All localities"],
+                               "numerator": [30, 45, 75], "denominator": [100, 300, 400],
+                               "percent": [30.0, 15.0, 18.75]})
+    chart = locality_block("loc", localities, source="Source: test figures", synthetic=False, period=None)
+    # 30% of 100 is above the 95% limit round 18.75%; 15% of 300 is inside it.
+    assert "Funnel plot of 2 localities around an average of 18.8%" in chart.alt_text
+    assert "1 locality above the 95% limit" in chart.alt_text
+    fig = chart.draw()
+    subtitle = " ".join(t.get_text() for t in fig.axes[0].texts if t.get_gid() == "subtitle")
+    assert subtitle.startswith("2 localities;")

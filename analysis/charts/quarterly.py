@@ -31,13 +31,13 @@ from analysis.charts.style import (
     get_axes,
     house_style,
     is_missing,
-    mark_axis_break,
     require_columns,
     right_labels,
     set_value_axis,
     style_axes,
     synthetic_prefix,
 )
+from analysis.charts.value_axis import zero_based_range
 from analysis.core.blocks import Chart
 from analysis.core.errors import AnalysisError, InputDataError, ParameterError
 from analysis.data.periods import Quarter, parse_quarter
@@ -210,8 +210,8 @@ def _plot_quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
         # NaN breaks the line: quarters without a figure are gaps, never joined across.
         ax.plot(x, values, color="#7A7A7A", linewidth=1.3, zorder=3, gid="value-line")
         _status_points(ax, x, grid)
-        bottom, top = _value_range(np.concatenate([values, target, tol, list(comps.values())]),
-                                   meta["unit"])
+        # From zero: two quarters of 5.3% and 4.9% are close, and must look it.
+        bottom, top = zero_based_range(np.concatenate([values, target, tol, list(comps.values())]))
         ax.set_ylim(bottom, top)
         ax.set_xlim(grid["start"].iloc[0] - 10, grid["stop"].iloc[-1] + 10)
         for xi, v in zip(x, values, strict=True):
@@ -238,8 +238,6 @@ def _plot_quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
         shown = [i for i in range(len(grid)) if (len(grid) - 1 - i) % step == 0]
         ax.set_xticks(x[shown], [_tick_label(str(grid["period"][i])) for i in shown])
         set_value_axis(ax, meta["unit"])
-        if bottom > 0:
-            mark_axis_break(ax)
         present = [s for s in STATUSES
                    if ((grid["status"] == s) & grid["value"].notna()).any()]
         from matplotlib.lines import Line2D
@@ -264,21 +262,6 @@ def _plot_quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
         if comps:
             sub += f" Dashed lines: latest annual outturns{' (' + comp_year + ')' if comp_year else ''}."
         return finish(ax, source, synthetic, title or meta["label"], sub)
-
-
-def _value_range(values: np.ndarray, unit: str) -> tuple[float, float]:
-    """Y limits: from zero unless the figures sit high above it (e.g. 85-92%), then zoomed
-    with a margin; never above 100 for percentages by more than the label room."""
-    finite = values[np.isfinite(values)]
-    if not len(finite):
-        return 0.0, 1.0
-    lo, hi = float(finite.min()), float(finite.max())
-    spread = max(hi - lo, abs(hi) * 0.05, 1e-9)
-    bottom = 0.0 if lo < 0.5 * hi or lo <= 0 else max(0.0, lo - 0.8 * spread)
-    top = hi + 0.3 * spread if bottom > 0 else hi * 1.15
-    if unit == "percent" and hi <= 100:
-        top = min(top, 100 + 0.3 * spread)
-    return bottom, top
 
 
 def _status_points(ax: Axes, x: np.ndarray, data: pd.DataFrame) -> None:

@@ -190,7 +190,8 @@ def locality_funnel_chart(localities: pd.DataFrame, ax: Axes | None = None, *, s
     with house_style():
         ax = funnel_plot(pts, limits, None, ax, source=source, synthetic=synthetic,
                          unit="percent", title=title or "Re-referral rate by locality",
-                         x_label="Referrals in the year" + (f" {period}" if period else ""))
+                         x_label="Referrals in the year" + (f" {period}" if period else ""),
+                         noun="localities")
         for _, p in pts.iterrows():
             ax.annotate(str(p["name"]), (p["denominator"], p["value"]), xytext=(5, 3),
                         textcoords="offset points", fontsize=7.5, color=COLOURS["text"],
@@ -217,7 +218,7 @@ def _locality_funnel_alt_text(localities: pd.DataFrame, *, synthetic: bool = Fal
             f"({words.get(str(f), str(f))})" for (_, r), f in zip(pts.iterrows(), flags,
                                                                    strict=True)]
     text = ("Re-referral rate by locality" + (f" in {period}" if period else "") + ". "
-            + _funnel_plot_alt_text(pts, limits, None, unit="percent") + " "
+            + _funnel_plot_alt_text(pts, limits, None, unit="percent", noun="localities") + " "
             + "; ".join(each) + ".")
     if hidden:
         text += f" {hidden} locality(ies) not shown (suppressed)."

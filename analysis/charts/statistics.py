@@ -30,12 +30,20 @@ from analysis.charts.style import (
     get_axes,
     house_style,
     is_missing,
+    legend_below,
     mark_axis_break,
     require_columns,
     right_labels,
     set_value_axis,
     style_axes,
     synthetic_prefix,
+)
+from analysis.charts.value_axis import (
+    FUNNEL_REASON,
+    XMR_REASON,
+    axis_note,
+    funnel_value_range,
+    xmr_range,
 )
 from analysis.charts.words import funnel_limits_frame as _limits
 from analysis.charts.words import funnel_plot_alt_text as _funnel_plot_alt_text
@@ -122,16 +130,10 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
                               "edgecolor": "none", "alpha": 0.85})
         right = max(float(d.max()), float(pts["denominator"].max())) * 1.03
         ax.set_xlim(0, right)
-        # Scale to the units, not to the limits' flare at tiny denominators.
-        seen = lim[lim["denominator"] >= float(pts["denominator"].min()) * 0.5]
-        seen = seen if len(seen) else lim
-        lo = min(float(seen["lower_998"].min()), float(pts["value"].min()))
-        hi = max(float(seen["upper_998"].max()), float(pts["value"].max()))
-        span = hi - lo or 1.0
-        ax.set_ylim(max(0.0, lo - 0.05 * span) if lo >= 0 else lo - 0.05 * span,
-                    hi + 0.08 * span)
+        bottom, top = funnel_value_range(pts, lim)
+        ax.set_ylim(bottom, top)
         set_value_axis(ax, unit)
-        if ax.get_ylim()[0] > 0:
+        if bottom > 0:
             mark_axis_break(ax)
         from matplotlib.ticker import StrMethodFormatter
 
@@ -147,9 +149,10 @@ def funnel_plot(points: pd.DataFrame, limits: pd.DataFrame, la_name: str | None 
         if (others & outside).any():
             handles.append(Line2D([], [], linestyle="none", marker="s", markerfacecolor="white",
                                   markeredgecolor="#333333", label="Outside 99.8%"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.16), ncol=len(handles),
-                  borderaxespad=0)
-        return finish(ax, source, synthetic, title or "Funnel plot", funnel_plot_subtitle(pts, noun))
+        legend_below(ax, _BELOW_X_LABEL, handles=handles, ncol=len(handles))
+        sub = " ".join(filter(None, [funnel_plot_subtitle(pts, noun), axis_note(bottom, FUNNEL_REASON)]))
+        return finish(ax, source, synthetic, title or "Funnel plot", sub)
+
 
 
 # --- XmR chart -----------------------------------------------------------------------------
@@ -226,17 +229,12 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
                         markersize=8.5, color=st["color"], markeredgecolor="white",
                         markeredgewidth=0.6, zorder=5, gid=f"signal-{kind}")
         ax.set_xlim(-0.5, n - 0.5)
-        step = max(1, int(np.ceil(n / 12)))
-        shown = [i for i in range(n) if (n - 1 - i) % step == 0]
-        labels = [str(data["period"].iloc[i]) for i in shown]
-        two_lines = n <= 12 and max(len(t) for t in labels) * len(labels) > 60
-        if two_lines:
-            # Long period names ("2016-17 Q3") on two lines rather than overlapping.
-            labels = [t.replace(" ", "\n", 1) for t in labels]
-        ax.set_xticks(shown, labels,
-                      rotation=0 if n <= 12 else 30, ha="center" if n <= 12 else "right")
+        shown, labels, two_lines = _period_ticks([str(p) for p in data["period"]])
+        ax.set_xticks(shown, labels)
+        bottom, top = _xmr_value_range(data, tgt)
+        ax.set_ylim(bottom, top)
         set_value_axis(ax, unit)
-        if ax.get_ylim()[0] > 0:
+        if bottom > 0:
             mark_axis_break(ax)
         last = data.iloc[-1]
         items = [(float(last["upl"]), f"Upper limit {fmt(last['upl'])}", "#555555"),
@@ -252,13 +250,40 @@ def xmr_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str,
                           label=_SIGNAL_STYLE[k]["label"]) for k in present]
         handles.append(Line2D([], [], linestyle="none", marker="o", color="#8C8C8C",
                               markersize=5, label="Common cause"))
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(0, -0.2 if n > 12 or two_lines else -0.12),
-                  ncol=len(handles), borderaxespad=0)
+        legend_below(ax, _BELOW_TWO_LINES if two_lines else _BELOW_ONE_LINE, handles=handles,
+                     ncol=len(handles))
         sub = f"{POLARITY_TEXT.get(polarity, '')}. Limits: mean ± 2.66 × average moving range."
         if _trial(data):
             sub += f" Trial limits: only {int(data['value'].notna().sum())} points (fewer than 12)."
+        if note := axis_note(bottom, XMR_REASON):
+            sub += f" {note}"
         return finish(ax, source, synthetic, title or "Statistical process control (XmR) chart",
                       sub)
+
+
+#: Room (points) under a value chart's axes for what its x axis shows, before a legend:
+#: one line of tick labels; two lines; one line and the axis label.
+_BELOW_ONE_LINE, _BELOW_TWO_LINES, _BELOW_X_LABEL = 22.0, 34.0, 38.0
+#: About this many characters of tick labels fit across a chart.
+_TICK_CHARS = 66
+
+
+def _period_ticks(periods: list[str]) -> tuple[list[int], list[str], bool]:
+    """(positions, labels, on two lines) of the periods labelled under an XmR chart: all of
+    up to 12, long names ("2016-17 Q3", "September 2016") on two lines; of more, as many as fit
+    level (never slanted over each other), every 3rd, 6th... period counted back from the last."""
+    n = len(periods)
+    two_lines = all(" " in p for p in periods) and (
+        n > 12 or max(len(p) for p in periods) * n > 60)
+    parts = [q for p in periods for q in (p.split(" ", 1) if two_lines else [p])]
+    step = 1
+    if n > 12:
+        fit = max(2, _TICK_CHARS // (max(len(q) for q in parts) + 2))
+        step = max(1, int(np.ceil(n / fit)))
+        step = 3 * int(np.ceil(step / 3)) if step > 1 else 1
+    shown = [i for i in range(n) if (n - 1 - i) % step == 0]
+    labels = [periods[i].replace(" ", "\n", 1) if two_lines else periods[i] for i in shown]
+    return shown, labels, two_lines
 
 
 def _xmr_chart_alt_text(table: pd.DataFrame, *, synthetic: bool = False, unit: str = "count",
@@ -283,7 +308,15 @@ def _xmr_chart_alt_text(table: pd.DataFrame, *, synthetic: bool = False, unit: s
         text += " No special-cause variation: all points show common-cause variation."
     if tgt is not None and not is_missing(tgt):
         text += f" Target {fmt(tgt)}."
+    if note := axis_note(_xmr_value_range(data, tgt)[0], XMR_REASON):
+        text += f" {note}"
     return synthetic_prefix(synthetic) + text
+
+
+def _xmr_value_range(data: pd.DataFrame, target: float | None) -> tuple[float, float]:
+    """The XmR chart's value axis: its points, mean, limits and target (:func:`xmr_range`)."""
+    lines = pd.concat([data[c] for c in ("value", "mean", "lpl", "upl")])
+    return xmr_range([*pd.to_numeric(lines, errors="coerce"), *([] if target is None else [target])])
 
 
 # --- builders: one Chart per chart ---------------------------------------------------------------

@@ -341,6 +341,17 @@ def right_labels(ax: Axes, items: list[tuple[float, str, str]], bold_colour: str
                     annotation_clip=False, gid="end-label")
 
 
+def legend_below(ax: Axes, below: float, **kwargs: Any) -> None:
+    """A legend whose top is ``below`` points under the axes' bottom edge, whatever the
+    axes' height (an offset in axes fractions moves with it and can land on the x axis label):
+    ``below`` is the height of what the x axis shows (tick labels, axis label) plus a gap."""
+    from matplotlib.transforms import ScaledTranslation
+
+    shift = ScaledTranslation(0, -below / 72, root_figure(ax).dpi_scale_trans)
+    ax.legend(loc="upper left", bbox_to_anchor=(0, 0), bbox_transform=ax.transAxes + shift,
+              borderaxespad=0, **kwargs)
+
+
 # --- saving --------------------------------------------------------------------------------
 
 def settle_layout(fig: Figure) -> None:
@@ -365,12 +376,10 @@ def settle_layout(fig: Figure) -> None:
 # --- dates on a time axis ----------------------------------------------------------------------
 
 def mark_axis_break(ax: Axes) -> None:
-    """Mark on the value axis that it does not start at zero: a zig-zag at its foot and the
-    words "axis does not start at 0" beside it."""
+    """Mark on the value axis that it does not start at zero: a zig-zag at its foot. The words
+    saying so go in the chart's subtitle and alt text (:func:`analysis.charts.value_axis.axis_note`),
+    never on the plot, where they would cover the lowest tick label."""
     kw: dict[str, Any] = {"transform": ax.transAxes, "color": COLOURS["muted"], "clip_on": False, "linewidth": 1.0,
           "gid": "axis-break"}
     ax.plot([-0.012, 0.012], [0.010, 0.030], **kw)
     ax.plot([-0.012, 0.012], [0.035, 0.055], **kw)
-    ax.annotate("axis does not start at 0", xy=(0, 0), xycoords="axes fraction", xytext=(4, 3),
-                textcoords="offset points", fontsize=7, color=COLOURS["muted"], gid="axis-break-label",
-                ha="left", va="bottom")

@@ -23,6 +23,7 @@ from analysis.charts.house import (
     require_columns,
     synthetic_prefix,
 )
+from analysis.charts.value_axis import FUNNEL_REASON, axis_note, funnel_value_range
 from analysis.core.errors import InputDataError, NoDataError
 from analysis.data.catalogue import Indicator
 
@@ -323,7 +324,7 @@ def funnel_plot_alt_text(points: pd.DataFrame, limits: pd.DataFrame, la_name: st
     counts = pos.value_counts()
     above = int(counts.get("above_95", 0) + counts.get("above_998", 0))
     below = int(counts.get("below_95", 0) + counts.get("below_998", 0))
-    one = "local authority" if noun == "local authorities" else noun.rstrip("s")
+    one = {"local authorities": "local authority", "localities": "locality"}.get(noun, noun.rstrip("s"))
     text = (f"Funnel plot of {len(pts)} {noun} around an average of "
             f"{fmt(lim['centre'].iloc[-1])}, with 95% and 99.8% control limits. "
             f"{above} {noun if above != 1 else one} above the 95% limit "
@@ -339,7 +340,8 @@ def funnel_plot_alt_text(points: pd.DataFrame, limits: pd.DataFrame, la_name: st
                      f"{hit['denominator'].iloc[0]:,.0f}, {where}.")
         else:
             text += f" {la_name} has no figure."
-    return synthetic_prefix(synthetic) + text
+    note = axis_note(funnel_value_range(pts, lim)[0], FUNNEL_REASON)
+    return synthetic_prefix(synthetic) + text + (f" {note}" if note else "")
 
 
 def funnel_plot_subtitle(points: pd.DataFrame, noun: str = "units") -> str:

@@ -30,12 +30,24 @@ UNIT_LABELS: dict[str, str] = {
 
 
 class EesSource(BaseModel):
+    """A published EES file's columns. Where DfE publishes the counts but not the percentage,
+    ``numerator_sum`` names the count columns to add up and ``value`` is left out: the value is
+    100 x their sum / ``denominator`` (suppressed where any of them is)."""
+
     kind: Literal["ees"]
     file: str
-    value: str
+    value: str | None = None
     numerator: str | None = None
+    numerator_sum: list[str] = Field(default_factory=list)
     denominator: str | None = None
     filters: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _value_or_sum(self) -> EesSource:
+        if (self.value is None) == (not self.numerator_sum) or (
+                self.numerator_sum and (self.denominator is None or self.numerator)):
+            raise ValueError("give either value, or numerator_sum with a denominator")
+        return self
 
 
 class LaitSource(BaseModel):

@@ -49,19 +49,42 @@ def _numbers(raw: pd.Series, path: Path, column: str) -> tuple[pd.Series, pd.Ser
     return value, status
 
 
+def _summed_percent(frame: pd.DataFrame, columns: list[str], denominator_column: str,
+                    path: Path) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """The sum of ``columns`` and 100 x sum / the denominator, with the status of the first
+    part not published (a suppressed part leaves the sum and the percentage unknown)."""
+    parts = [_numbers(frame[c], path, c) for c in [*columns, denominator_column]]
+    denominator = parts.pop()[0]
+    total = sum((v for v, _ in parts), start=pd.Series(0.0, index=frame.index))
+    status = pd.Series("published", index=frame.index, dtype="string")
+    for _, part_status in reversed([*parts, _numbers(frame[denominator_column], path,
+                                                     denominator_column)]):
+        status = status.mask(part_status != "published", part_status)
+    value = (100.0 * total / denominator).where(denominator > 0)
+    status = status.mask((status == "published") & (denominator == 0), "z")  # no conferences
+    return total.where(status == "published"), value.where(status == "published"), status
+
+
 def _region_lookup(areas: pd.DataFrame) -> dict[str, tuple[str, str]]:
     return {r.old_code: (r.region_code, r.region_name) for r in areas.itertuples()}
 
 
 def _ees_rows(ind: Indicator, src: EesSource, raw_dir: Path, areas: pd.DataFrame) -> pd.DataFrame:
     path = raw_dir / "dfe" / src.file
-    cols = [c for c in [src.value, src.numerator, src.denominator, *src.filters] if c]
+    cols = [c for c in [src.value, src.numerator, *src.numerator_sum, src.denominator,
+                        *src.filters] if c]
     frame = read_ees_csv(path, cols)
     for column, wanted in src.filters.items():
         frame = frame[frame[column] == wanted]
-    value, status = _numbers(frame[src.value], path, src.value)
     numerator = _numbers(frame[src.numerator], path, src.numerator)[0] if src.numerator else None
     denominator = _numbers(frame[src.denominator], path, src.denominator)[0] if src.denominator else None
+    if src.value is not None:
+        value, status = _numbers(frame[src.value], path, src.value)
+        source = f"dfe/{src.file}:{src.value}"
+    else:
+        assert src.denominator is not None
+        numerator, value, status = _summed_percent(frame, src.numerator_sum, src.denominator, path)
+        source = f"dfe/{src.file}:{'+'.join(src.numerator_sum)}"
     level = frame["geographic_level"].map(LEVELS)
     is_la = level == "la"
     is_reg = level == "regional"
@@ -80,7 +103,7 @@ def _ees_rows(ind: Indicator, src: EesSource, raw_dir: Path, areas: pd.DataFrame
         "numerator": numerator,
         "denominator": denominator,
         "status": status,
-        "source": f"dfe/{src.file}:{src.value}",
+        "source": source,
     }, index=frame.index)
     bad_year = out["year"].isna()
     if bad_year.any():

@@ -47,6 +47,7 @@ COUNT_NOUNS: dict[str, str] = {
     "cpp_2_years_open": "plans open two years or more",
     "cpp_2_years_ceased": "plans ending after two years or more",
     "assessments_45_days": "assessments completed in time",
+    "icpc_15_days": "conferences held in time",
     "cla_rate": "children looked after",
     "cla_3_plus_placements": "children with three or more placements",
     "cla_long_term_stability": "children in a stable long-term placement",

@@ -27,6 +27,7 @@ from analysis.charts.house import (
     spread_positions,
     unit_axis_label,
 )
+from analysis.charts.value_axis import funnel_value_range
 from analysis.charts.words import (
     all_las_ranked_alt_text,
     all_las_ranked_subtitle,
@@ -355,17 +356,12 @@ def funnel_spec(funnel: Funnel, indicator: Indicator, *, period: str, source: st
     right = max(float(lim["denominator"].max()), float(pts["denominator"].max())) * 1.03
     limits = [{"d": number(r["denominator"], 1), **{k: number(r[k], 3) for k in _LIMIT_COLUMNS}}
               for r in _thinned(lim.to_dict("records"), right / WIDTH * 2)]
-    # Scale to the LAs, not to the limits' flare at tiny denominators (as the pack's chart).
-    seen = lim[lim["denominator"] >= float(pts["denominator"].min()) * 0.5]
-    seen = seen if len(seen) else lim
-    lo = min(float(seen["lower_998"].min()), float(pts["value"].min()))
-    hi = max(float(seen["upper_998"].max()), float(pts["value"].max()))
-    span = hi - lo or 1.0
-    bottom = max(0.0, lo - 0.05 * span) if lo >= 0 else lo - 0.05 * span
+    # The pack's chart's value axis (from zero unless that squeezes the funnel).
+    bottom, top = funnel_value_range(pts, lim)
     x = {"field": "d", "type": "quantitative", "scale": {"domain": [0, round(right, 1)], "nice": False},
          "axis": {"title": x_label, "format": ",.0f", "grid": False}}
     y_title = unit_axis_label(unit) + (" (axis does not start at 0)" if bottom > 0 else "")
-    y_scale = {"domain": [round(bottom, 4), round(hi + 0.08 * span, 4)], "nice": False, "zero": False}
+    y_scale = {"domain": [round(bottom, 4), round(top, 4)], "nice": False, "zero": False}
     y = {"field": "value", "type": "quantitative", "scale": y_scale, "axis": value_axis(unit, y_title)}
     limit_names = {"centre": centre, "lower_95": "95% limits", "upper_95": "95% limits",
                    "lower_998": "99.8% limits", "upper_998": "99.8% limits"}

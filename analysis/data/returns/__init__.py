@@ -1,1 +1,1 @@
-"""An LA's statutory returns (CIN census XML, SSDA903 CSV) read into staged DuckDB tables."""
+"""Readers of an LA's statutory returns (CIN census, SSDA903) into staged tables."""

@@ -1,1 +1,1 @@
-"""Deterministic SYNTHETIC statutory returns (CIN census, SSDA903) for one made-up LA."""
+"""Deterministic synthetic statutory returns (CIN census, SSDA903) for demos and tests."""
