@@ -124,8 +124,13 @@ def test_measures_command_writes_the_quarterly_series(staged_dir, tmp_path, monk
     runner = CliRunner()
     out = tmp_path / "synthetic"
     assert runner.invoke(app, ["synthetic", "--returns", "--seed", "2019", "--out", str(out)]).exit_code == 0
+    cin_only = tmp_path / "cin_only"  # the SSDA903 files left out: a measure needing them is too
+    cin_only.mkdir()
+    for path in (out / "returns").glob("*.xml"):
+        (cin_only / path.name).write_bytes(path.read_bytes())
+    assert list((out / "returns").glob("ssda903_synthetic_2023_episodes.csv"))
     result = runner.invoke(app, ["measures", "--la", "Synthetic LA", "--records",
-                                 str(out / "returns"), "--from", "2021-22 Q3", "--to",
+                                 str(cin_only), "--from", "2021-22 Q3", "--to",
                                  "2022-23 Q4", "--output", str(tmp_path / "measures")])
     assert result.exit_code == 0, result.output
     assert ("Left out cla_placements: a return it needs was not staged: the SSDA903 episodes "
@@ -219,3 +224,31 @@ def test_default_quarters_run_from_the_first_years_end_to_the_last_whole_quarter
         commands_measures.chosen_quarters(con, "2022-23 Q4", "2022-23 Q1", None)
     with pytest.raises(ParameterError, match="comes before the first"):
         commands_measures.chosen_quarters(con, None, "2023-24 Q2", "2023-24 Q1")
+
+
+def test_a_measure_without_a_figure_for_some_quarters_keeps_the_others():
+    """A year-end-only measure (ParameterError before 31 March) keeps its Q4 figures and says
+    which quarters it has none for; a measure with no figure at all is left out."""
+    from analysis.data.periods import Quarter
+    from analysis.measures.returns.series import compute_series, quarters_between
+
+    def year_end_only(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
+        if (period_end.month, period_end.day) != (3, 31):
+            raise ParameterError("collected for the year to 31 March only",
+                                 parameter="period_end")
+        return pd.DataFrame([{"indicator_id": "cla_health_checks", "period": "x",
+                              "period_end": period_end, "basis": "year_to_31_march",
+                              "value": 90.0, "numerator": 9.0, "denominator": 10.0,
+                              "unit": "percent", "files": "f"}])
+
+    def never(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
+        raise InputDataError("the staged returns hold no reviews")
+
+    quarters = quarters_between(Quarter(2022, 3), Quarter(2023, 4))
+    series = compute_series(duckdb.connect(), {"cla_health_checks": year_end_only,
+                                               "never": never}, quarters)
+    assert series.results["period_end"].tolist() == [dt.date(2022, 3, 31), dt.date(2023, 3, 31)]
+    assert series.gaps == {"cla_health_checks": (
+        ["2021-22 Q3", "2022-23 Q1", "2022-23 Q2", "2022-23 Q3"],
+        "parameter 'period_end': collected for the year to 31 March only")}
+    assert series.left_out == {"never": "the staged returns hold no reviews"}

@@ -85,6 +85,9 @@ def test_synthetic_returns_are_doncaster_sized(synthetic):
         open_ = cp[(cp["start_date"] <= end) & (cp["end_date"].isna() | (cp["end_date"] > end))]
         assert 280 <= len(open_) <= 420
     assert 0 < len(records.entered_care) < len(records.cp_plans) * 0.2
+    entered = records.entered_care
+    assert not entered["la_child_id"].duplicated().any()
+    assert (entered["date_entered_care"] < entered["birth_date"] + pd.DateOffset(years=17)).all()
     assert list(records.entered_care.columns) == ["la_child_id", "birth_date", "gender",
                                                   "ethnicity", "date_entered_care"]
 

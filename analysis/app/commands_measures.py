@@ -130,7 +130,7 @@ def _names() -> dict[str, str]:
 @friendly_errors
 def measures(
     la: Annotated[str, typer.Option(help="LA name or code (the code in its returns' headers); 'Synthetic LA' for the synthetic returns.")],
-    records: Annotated[Path, typer.Option(help="Folder of the LA's returns: CIN census XML files (and SSDA903 CSV files).")],
+    records: Annotated[Path, typer.Option(help="Folder of the LA's returns: CIN census XML files and SSDA903 CSV files.")],
     output: Annotated[Path, typer.Option(help="Folder for measures.csv and measures.xlsx.", parser=parse_output_path)],
     period: Annotated[str | None, typer.Option(help="One quarter, e.g. 2022-23 Q4.")] = None,
     first: Annotated[str | None, typer.Option("--from", help="First quarter (default: the end of the first year the returns cover).")] = None,
@@ -151,11 +151,19 @@ def measures(
                              fix="leave out --local-return for the synthetic returns")
     staged = stage_returns(code, records)
     typer.echo(f"Staged the returns (personal data, owner-only): {staged}")
-    with connect(code) as con:
+    with connect(code, read_only=False) as con:
+        if code != SYNTHETIC_LA[0]:  # the rates' child population, from the ONS estimates
+            from analysis.app.cli_common import project_paths
+            from analysis.measures.returns.population import register_population
+
+            register_population(con, project_paths().raw, code)
         quarters = chosen_quarters(con, period, first, last)
         series = compute_series(con, measure_registry(), quarters)
     for indicator, why in series.left_out.items():
         typer.echo(f"Left out {indicator}: {why}")
+    for indicator, (skipped, why) in series.gaps.items():
+        typer.echo(f"{indicator}: no figure for {len(skipped)} of {len(quarters)} quarters "
+                   f"({', '.join(skipped)}): {why}")
     written = write_series(series_table(series.results, _names(), name), output)
     if local_return:
         written.append(write_local_return(series.results, la, output))

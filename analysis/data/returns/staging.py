@@ -90,8 +90,22 @@ def _stage_cin(con: duckdb.DuckDBPyConnection, files: list[Path], la_code: str
             for f in read]
 
 
-#: The stagers run in turn over a folder's files. The SSDA903 stager joins this list.
-STAGERS: list[Stager] = [_stage_cin]
+def _stage_ssda903(con: duckdb.DuckDBPyConnection, files: list[Path], la_code: str
+                   ) -> list[StagedFile]:
+    from analysis.data.returns.ssda903 import FILES_TABLE, load_ssda903
+
+    csv = [f for f in files if f.suffix.lower() == ".csv"]
+    if not csv:
+        return []
+    load_ssda903(con, csv[0].parent, project_root() / "config")
+    rows = con.execute(f"SELECT source_file, kind, return_year FROM {FILES_TABLE} "
+                       "ORDER BY return_year, source_file").fetchall()
+    return [(str(name), f"SSDA903 {kind}", int(year), dt.date(int(year), 3, 31))
+            for name, kind, year in rows]
+
+
+#: The stagers run in turn over a folder's files.
+STAGERS: list[Stager] = [_stage_cin, _stage_ssda903]
 
 
 def _return_files(folder: Path) -> list[Path]:

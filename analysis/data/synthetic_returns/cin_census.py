@@ -8,7 +8,7 @@ seeded numpy generator (same seed, same records):
 
 * an assessment for every referral that was not NFA and not closed without one, started
   0-3 days after the referral and authorised after a skewed number of days (most within 45
-  days of the referral), never after the case closed;
+  working days of the referral), never after the case closed;
 * a section 47 enquiry for every referral that led to a child protection plan and for 12%
   of the other assessed ones (those say no conference was required), started during the
   assessment; its initial conference target is 15 working days on, the conference 5-25
@@ -17,8 +17,8 @@ seeded numpy generator (same seed, same records):
   at least until the plan ends), with the number of the child's earlier plans;
 * a CIN plan from the assessment's authorisation for children assessed in need (the
   census holds CIN plan dates from 2022);
-* 10% of child protection plans end because the child enters care (for the SSDA903
-  generator of :mod:`analysis.data.synthetic_returns`).
+* 10% of child protection plans of children under 17 end because the child enters care
+  (for the SSDA903 generator, :mod:`analysis.data.synthetic_returns.ssda903`).
 
 :func:`synthetic_cin_records` returns the tables in the staged shape of
 :mod:`analysis.data.returns.cin_census` (every record that any census year between
@@ -117,7 +117,7 @@ def _assessments(rng: np.random.Generator, ep: pd.DataFrame, data_end: np.dateti
     close = a["closure_date"].to_numpy().astype("datetime64[D]")
     start = ref + _days(rng.integers(0, 4, n))
     start = np.where(np.isnat(close) | (start <= close), start, close)
-    took = np.round(rng.gamma(3.0, 9.0, n)).astype(int) + 1  # ~85% within 45 days
+    took = np.round(rng.gamma(3.0, 14.0, n)).astype(int) + 1  # ~1 in 6 over 45 working days
     auth = start + _days(took)
     auth = np.where(np.isnat(close) | (auth <= close), auth, close)
     done = a["assessment_outcome"].notna().to_numpy() & (auth <= data_end)
@@ -230,6 +230,9 @@ def _in_returns(children: pd.DataFrame, ep: pd.DataFrame, asm: pd.DataFrame,
     plans = plans.loc[plans["episode_id"].isin(open_then)].reset_index(drop=True)
     children = children.loc[children["la_child_id"].isin(set(ep["la_child_id"]))]
     care = cpp.loc[cpp["into_care"]].merge(children, on="la_child_id")
+    # children enter care before 17 (the SSDA903 journeys need time before 18) and once born
+    care = care.loc[(care["end_date"] < care["birth_date"] + pd.DateOffset(years=17))
+                    & (care["end_date"] > care["birth_date"])]
     entered = care.rename(columns={"end_date": "date_entered_care"})[
         ["la_child_id", "birth_date", "gender", "ethnicity", "date_entered_care"]]
     return SyntheticCin(
@@ -243,5 +246,8 @@ def _in_returns(children: pd.DataFrame, ep: pd.DataFrame, asm: pd.DataFrame,
                  "icpc_not_required"]],
         cp_plans=cpp[["episode_id", "la_child_id", "start_date", "end_date", "initial_category",
                       "latest_category", "previous_plans", "true_previous_plans"]],
-        entered_care=entered.sort_values(["date_entered_care", "la_child_id"]).reset_index(drop=True),
+        # a child enters care once here (its first plan ending in care); the SSDA903
+        # generator carries the journey on from there
+        entered_care=entered.sort_values(["date_entered_care", "la_child_id"])
+        .drop_duplicates("la_child_id").reset_index(drop=True),
     )

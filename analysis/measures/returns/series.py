@@ -1,10 +1,13 @@
 """The quarterly series of measures computed from staged returns.
 
-A measure (``(con, period_end) -> one-row frame`` of :data:`RESULT_COLUMNS`) is run for
-each quarter end asked for. A measure that cannot be computed because a return it needs
-was not staged (it raises :class:`~analysis.core.errors.InputDataError` or
-:class:`~analysis.core.errors.NoDataError`, or its SQL names a table that is not there) is
-left out, with one line saying why; it never stops the other measures.
+A measure (``(con, period_end) -> one-row frame`` of ``RESULT_COLUMNS``) is run for each
+quarter end asked for. A quarter it has no figure for (it raises
+:class:`~analysis.core.errors.InputDataError` or :class:`~analysis.core.errors.NoDataError`:
+a return it needs is missing or does not reach back far enough;
+:class:`~analysis.core.errors.ParameterError`: collected at 31 March only; or its SQL names a
+table that is not there) is left out of its series, with one line for the measure; a measure
+with no figure at all is left out, with one line saying why. Neither stops the other
+measures.
 """
 
 from __future__ import annotations
@@ -12,30 +15,29 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import pandas as pd
 
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
 from analysis.data.periods import Quarter
+from analysis.measures.returns.rows import RESULT_COLUMNS
 
 __all__ = ["RESULT_COLUMNS", "Measure", "MeasureSeries", "compute_series", "quarters_between"]
-
-#: The columns of a measure's result (the contract of ``analysis/measures/returns/rows.py``,
-#: written here until that module lands).
-RESULT_COLUMNS: tuple[str, ...] = ("indicator_id", "period", "period_end", "basis", "value",
-                                   "numerator", "denominator", "unit", "files")
 
 Measure = Callable[[duckdb.DuckDBPyConnection, dt.date], pd.DataFrame]
 
 
 @dataclass(frozen=True)
 class MeasureSeries:
-    """Every result (one row per measure and quarter) and the measures left out, with why."""
+    """Every result (one row per measure and quarter); the measures left out, with why; and
+    for a measure computed for some quarters only, the quarters left out and why (the first
+    reason)."""
 
     results: pd.DataFrame
     left_out: dict[str, str]
+    gaps: dict[str, tuple[list[str], str]] = field(default_factory=dict)
 
 
 def quarter_of(day: dt.date) -> Quarter:
@@ -75,20 +77,31 @@ def _why(exc: Exception) -> str:
 
 def compute_series(con: duckdb.DuckDBPyConnection, measures: Mapping[str, Measure],
                    quarters: Sequence[Quarter]) -> MeasureSeries:
-    """Run every measure for the end of every quarter."""
+    """Run every measure for the end of every quarter. A quarter the measure has no figure
+    for (the returns do not reach back far enough, or it is collected at 31 March only) is
+    left out of its series; a measure with no figure for any quarter (a return it needs is
+    missing) is left out whole."""
     frames: list[pd.DataFrame] = []
     left_out: dict[str, str] = {}
+    gaps: dict[str, tuple[list[str], str]] = {}
     for name, measure in measures.items():
-        rows = []
-        try:
-            for q in quarters:
+        rows: list[pd.DataFrame] = []
+        skipped: list[str] = []
+        first_why = ""
+        for q in quarters:
+            try:
                 rows.append(measure(con, q.end))
-        except (InputDataError, NoDataError, duckdb.CatalogException) as exc:
-            left_out[name] = _why(exc)
+            except (InputDataError, NoDataError, ParameterError, duckdb.CatalogException) as exc:
+                skipped.append(q.label)
+                first_why = first_why or _why(exc)
+        if not rows:
+            left_out[name] = first_why
             continue
-        frames.extend(r[list(RESULT_COLUMNS)] for r in rows)
+        if skipped:
+            gaps[name] = (skipped, first_why)
+        frames.extend(r[RESULT_COLUMNS] for r in rows)
     results = (pd.concat(frames, ignore_index=True) if frames
-               else pd.DataFrame(columns=list(RESULT_COLUMNS)))
+               else pd.DataFrame(columns=RESULT_COLUMNS))
     if len(results):
         results = results.sort_values(["indicator_id", "period_end"], kind="stable")
-    return MeasureSeries(results.reset_index(drop=True), left_out)
+    return MeasureSeries(results.reset_index(drop=True), left_out, gaps)
