@@ -252,3 +252,25 @@ def test_a_measure_without_a_figure_for_some_quarters_keeps_the_others():
         ["2021-22 Q3", "2022-23 Q1", "2022-23 Q2", "2022-23 Q3"],
         "parameter 'period_end': collected for the year to 31 March only")}
     assert series.left_out == {"never": "the staged returns hold no reviews"}
+
+
+def test_measures_for_a_real_la_load_its_child_population(staged_dir, tmp_path, monkeypatch):
+    """Doncaster's returns (LEA 371): the rates' population table holds Doncaster's published
+    0-17 estimates (mid-2022: 65,165 in the ONS file)."""
+    def population(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
+        (n,) = con.execute("SELECT population FROM population_0_17 WHERE mid_year = 2022"
+                           ).fetchone() or (None,)
+        return pd.DataFrame([{"indicator_id": "cin_count", "period": "2022-23",
+                              "period_end": period_end, "basis": "at_date", "value": n,
+                              "numerator": None, "denominator": None, "unit": "count",
+                              "files": "x"}])
+
+    monkeypatch.setattr(commands_measures, "measure_registry", lambda: {"pop": population})
+    folder = tmp_path / "returns"
+    folder.mkdir()
+    write_return(folder / "cin_2023.xml", 2023, child("A", details("2022-06-01")), lea="371")
+    result = CliRunner().invoke(app, ["measures", "--la", "Doncaster", "--records", str(folder),
+                                      "--period", "2022-23 Q4", "--output", str(tmp_path / "o")])
+    assert result.exit_code == 0, result.output
+    assert (staged_dir / "371" / "returns.duckdb").exists()
+    assert pd.read_csv(tmp_path / "o" / "measures.csv")["Value"].tolist() == [65165]
