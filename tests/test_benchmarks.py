@@ -26,6 +26,7 @@ SCRIPTS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "bench_packs.py": (False, ("floor (", "one LA (Doncaster")),
     "bench_rereferrals.py": (False, ("TOTAL flags + annual + rolling",
                                      "read_cin_xml in a fresh process")),
+    "bench_staging.py": (False, ("XSD check of one return, lxml", "check and combine in DuckDB")),
 }
 
 #: A figure: seconds, minutes or a ratio ("0.25 s", "1.2 min", "1.31x").

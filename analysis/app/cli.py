@@ -3,14 +3,20 @@
 Every command prints errors from bad input or parameters in one or two lines and exits
 with status 2, never a traceback (:func:`analysis.app.cli_common.friendly_errors`).
 The commands are written in ``commands_data.py``, ``commands_benchmark.py``,
-``commands_packs.py`` and ``commands_check.py``, and registered here, in the order ``--help`` lists them.
+``commands_packs.py``, ``commands_measures.py`` and ``commands_check.py``, and registered here, in the order ``--help`` lists them.
 """
 
 from __future__ import annotations
 
 import typer
 
-from analysis.app import commands_benchmark, commands_check, commands_data, commands_packs
+from analysis.app import (
+    commands_benchmark,
+    commands_check,
+    commands_data,
+    commands_measures,
+    commands_packs,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -35,6 +41,8 @@ for command in (
     commands_packs.demo,
     commands_packs.synthetic,
     commands_packs.deep_dive,  # `deep-dive`
+    commands_measures.measures,
+    commands_measures.forget_records,  # `forget-records`
     commands_benchmark.explore,
     commands_benchmark.funnel,
     commands_benchmark.serve,

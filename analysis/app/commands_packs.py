@@ -207,12 +207,18 @@ def synthetic(
     out: Annotated[Path, typer.Option(help="Folder for the files.", parser=parse_output_path)] = Path("data/raw/synthetic"),
     seed: Annotated[int, typer.Option(help="Random seed (0 or more): the same seed gives the same files.",
                                       min=0, max=2**32 - 1)] = 2017,
+    returns: Annotated[bool, typer.Option("--returns", help="Instead, write a synthetic LA's statutory returns (CIN census XML, five years) to <out>/returns.")] = False,
 ) -> None:
     """Write deterministic SYNTHETIC referral records (CSV and CIN census XML) for demos and tests."""
     from analysis.data.synthetic import write_synthetic_files
 
     check_output(out, "folder", parameter="out")
+    if returns:
+        from analysis.data.synthetic_returns.files import write_synthetic_returns
 
+        written = write_synthetic_returns(out / "returns", seed=seed)
+        typer.echo(f"Wrote a synthetic LA's returns: {[str(p) for p in written]}")
+        return
     written = write_synthetic_files(out, seed=seed)
     typer.echo(f"Wrote synthetic referral records: {written}")
 

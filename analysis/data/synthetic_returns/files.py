@@ -1,0 +1,25 @@
+"""Write a SYNTHETIC LA's statutory returns into one folder (``python -m analysis synthetic
+--returns``): a CIN census XML return and the SSDA903 files for each year 2018-19 to 2022-23,
+the children whose child protection plans end in care going on into the SSDA903 returns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from analysis.data.synthetic_returns.cin_census import synthetic_cin_records
+from analysis.data.synthetic_returns.cin_census_xml import write_cin_returns
+from analysis.data.synthetic_returns.ssda903 import write_synthetic_ssda903
+
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "write_synthetic_returns"]
+
+#: The census years written (each ending 31 March), all within the shipped XSDs.
+FIRST_YEAR, LAST_YEAR = 2019, 2023
+
+
+def write_synthetic_returns(folder: str | Path, seed: int = 2019) -> list[Path]:
+    """Write the returns into ``folder``; the paths written (same seed, same files)."""
+    records = synthetic_cin_records(seed=seed, first_year=FIRST_YEAR, last_year=LAST_YEAR)
+    years = range(FIRST_YEAR, LAST_YEAR + 1)
+    written = write_cin_returns(records, folder, years)
+    return written + write_synthetic_ssda903(Path(folder), tuple(years), seed=seed,
+                                             entrants=records.entered_care)

@@ -1,0 +1,107 @@
+"""The quarterly series of measures computed from staged returns.
+
+A measure (``(con, period_end) -> one-row frame`` of ``RESULT_COLUMNS``) is run for each
+quarter end asked for. A quarter it has no figure for (it raises
+:class:`~analysis.core.errors.InputDataError` or :class:`~analysis.core.errors.NoDataError`:
+a return it needs is missing or does not reach back far enough;
+:class:`~analysis.core.errors.ParameterError`: collected at 31 March only; or its SQL names a
+table that is not there) is left out of its series, with one line for the measure; a measure
+with no figure at all is left out, with one line saying why. Neither stops the other
+measures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from analysis.core.errors import InputDataError, NoDataError, ParameterError
+from analysis.data.periods import Quarter
+from analysis.measures.returns.rows import RESULT_COLUMNS
+
+__all__ = ["RESULT_COLUMNS", "Measure", "MeasureSeries", "compute_series", "quarters_between"]
+
+Measure = Callable[[duckdb.DuckDBPyConnection, dt.date], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class MeasureSeries:
+    """Every result (one row per measure and quarter); the measures left out, with why; and
+    for a measure computed for some quarters only, the quarters left out and why (the first
+    reason)."""
+
+    results: pd.DataFrame
+    left_out: dict[str, str]
+    gaps: dict[str, tuple[list[str], str]] = field(default_factory=dict)
+
+
+def quarter_of(day: dt.date) -> Quarter:
+    """The financial-year quarter holding ``day``."""
+    year = day.year + (day.month > 3)
+    return Quarter(year, (day.month - 4) % 12 // 3 + 1)
+
+
+def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
+    """``first`` to ``last`` inclusive; refused when ``last`` comes first."""
+    if (last.year, last.quarter) < (first.year, first.quarter):
+        raise ParameterError("the last quarter comes before the first", parameter="to",
+                             expected=f"{first.label} or later", found=last.label)
+    out = [first]
+    while out[-1] != last:
+        out.append(out[-1].next())
+    return out
+
+
+def return_of_table(table: str) -> str:
+    """The return (file) a staged table comes from, in words."""
+    if table.startswith("cin_"):
+        return "the CIN census return"
+    if table.startswith("ssda903_"):
+        return f"the SSDA903 {table.removeprefix('ssda903_')} file"
+    return f"the return holding {table}"
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, duckdb.CatalogException):
+        m = re.search(r"Table with name (\w+) does not exist", str(exc))
+        needed = return_of_table(m.group(1)) if m else "a return"
+        return (f"a return it needs was not staged: {needed}"
+                + (f" (table {m.group(1)})" if m else "") + " was not in the folder")
+    return str(exc).splitlines()[0]
+
+
+def compute_series(con: duckdb.DuckDBPyConnection, measures: Mapping[str, Measure],
+                   quarters: Sequence[Quarter]) -> MeasureSeries:
+    """Run every measure for the end of every quarter. A quarter the measure has no figure
+    for (the returns do not reach back far enough, or it is collected at 31 March only) is
+    left out of its series; a measure with no figure for any quarter (a return it needs is
+    missing) is left out whole."""
+    frames: list[pd.DataFrame] = []
+    left_out: dict[str, str] = {}
+    gaps: dict[str, tuple[list[str], str]] = {}
+    for name, measure in measures.items():
+        rows: list[pd.DataFrame] = []
+        skipped: list[str] = []
+        first_why = ""
+        for q in quarters:
+            try:
+                rows.append(measure(con, q.end))
+            except (InputDataError, NoDataError, ParameterError, duckdb.CatalogException) as exc:
+                skipped.append(q.label)
+                first_why = first_why or _why(exc)
+        if not rows:
+            left_out[name] = first_why
+            continue
+        if skipped:
+            gaps[name] = (skipped, first_why)
+        frames.extend(r[RESULT_COLUMNS] for r in rows)
+    results = (pd.concat(frames, ignore_index=True) if frames
+               else pd.DataFrame(columns=RESULT_COLUMNS))
+    if len(results):
+        results = results.sort_values(["indicator_id", "period_end"], kind="stable")
+    return MeasureSeries(results.reset_index(drop=True), left_out, gaps)
