@@ -101,22 +101,22 @@ def series_table(results: pd.DataFrame, names: dict[str, str], la_name: str) -> 
     frame["period_end"] = frame["period_end"].map(lambda d: f"{d:%Y-%m-%d}")
     cols = (Column("indicator_id", "Indicator code"), Column("indicator", "Indicator"),
             Column("period", "Period"), Column("period_end", "Period end"),
-            Column("basis", "Basis"), Column("value", "Value", "number"),
+            Column("basis", "Basis"), Column("value", "Value", "number", unit_key="unit"),
             Column("numerator", "Numerator", "count"),
             Column("denominator", "Denominator", "count"), Column("unit", "Unit"),
             Column("files", "Returns used"))
     return Table("measures", frame, cols, caption=f"{la_name}: measures computed from the LA's "
                                                   "own returns, by quarter",
-                 source=f"{la_name}'s CIN census and SSDA903 returns")
+                 source=f"Source: {la_name}'s CIN census and SSDA903 returns")
 
 
 def write_series(table: Table, output: Path) -> list[Path]:
     """``measures.csv`` and ``measures.xlsx`` in ``output``, each written atomically."""
-    from analysis.render.files import download_frame, workbook
+    from analysis.render.files import table_csv, workbook
     from analysis.render.output import write_files
 
-    csv = download_frame(table).to_csv(index=False, lineterminator="\n").encode("utf-8")
-    return write_files({"measures.csv": csv, "measures.xlsx": workbook([table])}, output)
+    return write_files({"measures.csv": table_csv(table), "measures.xlsx": workbook([table])},
+                       output)
 
 
 def _names() -> dict[str, str]:
@@ -159,12 +159,13 @@ def measures(
             register_population(con, project_paths().raw, code)
         quarters = chosen_quarters(con, period, first, last)
         series = compute_series(con, measure_registry(), quarters)
+    names = _names()
     for indicator, why in series.left_out.items():
-        typer.echo(f"Left out {indicator}: {why}")
+        typer.echo(f"Left out {names.get(indicator, indicator)}: {why}")
     for indicator, (skipped, why) in series.gaps.items():
-        typer.echo(f"{indicator}: no figure for {len(skipped)} of {len(quarters)} quarters "
-                   f"({', '.join(skipped)}): {why}")
-    written = write_series(series_table(series.results, _names(), name), output)
+        typer.echo(f"{names.get(indicator, indicator)}: no figure for {len(skipped)} of "
+                   f"{len(quarters)} quarters ({', '.join(skipped)}): {why}")
+    written = write_series(series_table(series.results, names, name), output)
     if local_return:
         written.append(write_local_return(series.results, la, output))
     typer.echo(f"Wrote {series.results['indicator_id'].nunique()} measures for "

@@ -377,6 +377,11 @@ def workbook(tables: list[Table]) -> bytes:
     return buffer.getvalue()
 
 
+def table_csv(table: Table) -> bytes:
+    """One table as a download: its cells (:func:`download_frame`), then its source lines."""
+    return _csv(download_frame(table), source_lines(table))
+
+
 def render(pack: Pack, *, drawings: Mapping[str, Drawing] | None = None,
            workers: int | None = None) -> dict[str, str | bytes]:
     """The pack as files: ``charts/<name>.png|svg|txt``, ``tables/<name>.csv``,
@@ -392,7 +397,7 @@ def render(pack: Pack, *, drawings: Mapping[str, Drawing] | None = None,
                 out.update(drawings[block.name])
             case Table():
                 tables.append(block)
-                out[f"tables/{block.name}.csv"] = _csv(download_frame(block), source_lines(block))
+                out[f"tables/{block.name}.csv"] = table_csv(block)
             case Text() | Note():
                 pass  # text is in the documents; notes go to notes.csv below
     if tables:
