@@ -89,7 +89,7 @@ def test_a_list_of_one_la_or_none_gets_a_message_not_a_chart(data, names):
 def test_unknown_la_and_indicator_name_the_nearest(data):
     view = _view(data, la="Doncastr")
     assert view.row is None
-    assert view.messages[0].startswith("No local authority matches 'Doncastr'. Nearest: Doncaster")
+    assert view.messages[0].startswith("No local authority matches 'Doncastr'; did you mean 'Doncaster'")
     view = _view(data, indicator="rereferals")
     assert view.messages[0].startswith("No indicator matches 'rereferals'. Nearest: Re-referrals within 12 months")
 
@@ -166,7 +166,7 @@ def test_widgets_redraw_in_place(data):
     assert all("explorer-update-2" in box._dom_classes and "explorer-update-1" not in box._dom_classes
                for box in app.chart_boxes.values())
     app.la.value = "Rotherhm"
-    assert "Nearest: Rotherham" in app.messages.value and app.table.value == ""
+    assert "did you mean 'Rotherham'" in app.messages.value and app.table.value == ""
     assert all(box.outputs == () for box in app.chart_boxes.values())
     app.la.value = "Doncaster"
     app.comparator.value = "list"

@@ -104,7 +104,7 @@ def test_served_explorer_answers_clicks_and_typing(chromium, served):
         assert group["drawn"] and "the 15 LAs listed" in group["label"]
 
         _change(page, serve.type_into, "la", "Rotherhm")
-        assert "Nearest: Rotherham" in serve.text_of(page, "messages")
+        assert "did you mean 'Rotherham'" in serve.text_of(page, "messages")
         browser.close()
     assert errors == []
 
