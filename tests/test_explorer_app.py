@@ -165,9 +165,12 @@ def test_widgets_redraw_in_place(data):
     assert "Rotherham is 26.1%" in _chart_data(app.chart_boxes["group"])[0]["description"]
     assert all("explorer-update-2" in box._dom_classes and "explorer-update-1" not in box._dom_classes
                for box in app.chart_boxes.values())
-    app.la.value = "Rotherhm"
-    assert "did you mean 'Rotherham'" in app.messages.value and app.table.value == ""
-    assert all(box.outputs == () for box in app.chart_boxes.values())
+    shown = {key: box.outputs for key, box in app.chart_boxes.items()}
+    app.la.value = "Rotherhm"  # matches nothing: Rotherham's view stays, the message says why
+    assert app.messages.value == "No local authority matches 'Rotherhm'; did you mean 'Rotherham'?"
+    assert "Rotherham 26.1% (1,324 of 5,074)" in app.sentence.value and "26.1" in app.table.value
+    assert all(box.outputs is shown[key] for key, box in app.chart_boxes.items())
+    assert app.status.value.startswith("Showing Rotherham · Re-referrals within 12 months · 2016-17")
     app.la.value = "Doncaster"
     app.comparator.value = "list"
     assert "needs at least 2 LAs" in app.messages.value

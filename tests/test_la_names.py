@@ -96,7 +96,7 @@ def test_abolished_las_name_their_successors():
     assert (cumbria.last_year, cumbria.replaced_by) == (2023, ("Cumberland", "Westmorland and Furness"))
     assert reorganisation_note(cumbria, 2025) == (
         "Cumbria was abolished by local government reorganisation; its last year is the year "
-        "ending March 2023 (replaced by Cumberland and by Westmorland and Furness)")
+        "ending March 2023, and it was replaced by Cumberland and by Westmorland and Furness")
     # Poole went wholly to BCP; Dorset county's Christchurch to BCP and the rest to Dorset
     assert resolve_la("Poole", AREAS).replaced_by == ("Bournemouth, Christchurch and Poole",)
     assert resolve_la("835", AREAS).replaced_by == ("Dorset", "Bournemouth, Christchurch and Poole")

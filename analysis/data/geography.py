@@ -140,7 +140,7 @@ def find_las(query: str | int, areas: pd.DataFrame | None = None) -> tuple[Local
         areas = load_areas()
     text = " ".join(str(query).split())
     if not text:
-        return None, [], "No local authority given: type an LA's name or code (e.g. Doncaster or 371)."
+        return None, [], "Type an LA's name or code (e.g. Doncaster or 371)."
     found = search_las(text, areas)
     by_code = areas.set_index("old_code", drop=False)
     if found.resolved:
@@ -182,16 +182,23 @@ def reorganisation_note(la: LocalAuthority, year: int) -> str | None:
         return (f"{la.name} was created by local government reorganisation and first reports "
                 f"for the year ending March {la.first_year}")
     return (f"{la.name} was abolished by local government reorganisation; its last year is "
-            f"the year ending March {la.last_year}{replaced_text(la)}")
+            f"the year ending March {la.last_year}"
+            + (f", and it was replaced by {successors_text(la)}" if la.replaced_by else ""))
 
 
-def replaced_text(la: LocalAuthority) -> str:
-    """``" (replaced by Cumberland and Westmorland and Furness)"``, or "" for an LA not replaced."""
-    if not la.replaced_by:
+def last_year_text(la: LocalAuthority, period: str) -> str:
+    """``"2022-23 is Cumbria's last year, before it was replaced by Cumberland and by Westmorland
+    and Furness."``, for an LA abolished by reorganisation ("" for any other); ``period`` is its
+    last year as the indicator's data label it."""
+    if la.last_year is None or not la.replaced_by:
         return ""
+    return f"{period} is {la.name}'s last year, before it was replaced by {successors_text(la)}."
+
+
+def successors_text(la: LocalAuthority) -> str:
+    """``"Cumberland and by Westmorland and Furness"``: the LAs that replaced an abolished one."""
     names = list(la.replaced_by)
-    joined = " and by ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
-    return f" (replaced by {joined})"
+    return " and by ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def neighbour_version_for_year(year: int, config_dir: Path) -> str:

@@ -53,7 +53,6 @@ def find_indicator(text: str, catalogue: Catalogue) -> tuple[Indicator | None, s
     """The benchmarked indicator meant by its id, label or any words of its label, definition
     or topic; else None and a line listing the ones that match, or the nearest labels."""
     from analysis.data.indicator_names import search_indicators
-    from analysis.data.la_names import choices_text
 
     query = " ".join(text.split())
     if not query:
@@ -63,7 +62,7 @@ def find_indicator(text: str, catalogue: Catalogue) -> tuple[Indicator | None, s
         return ind, ""
     if choices:
         return None, (f"{len(choices)} indicators match '{query}': "
-                      f"{choices_text([i.label for i in choices])}; choose one.")
+                      f"{'; '.join(i.label for i in choices)}. Choose one.")
     labels = [i.label for i in catalogue.benchmarked()]
     return None, f"No indicator matches '{query}'." + _did_you_mean(nearest(text, labels))
 

@@ -37,7 +37,13 @@ from analysis.explorer.groups import (
 )
 from analysis.explorer.search import find_indicator, indicator_choices, split_names
 from analysis.explorer.spec_style import MIME, ChartSpec
-from analysis.explorer.view import ExplorerSelection, ExplorerView, explorer_view, view_csv
+from analysis.explorer.view import (
+    ExplorerSelection,
+    ExplorerView,
+    explorer_view,
+    keeps_last_view,
+    view_csv,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +52,8 @@ ALL_TOPICS = "All topics"
 DRAWN_KEPT: int = 48
 
 LEVEL_CHOICES: tuple[tuple[str, float], ...] = (("95%", 0.95), ("99.8%", 0.998))
+#: The Year box's value for "the latest year with a figure" (a dropdown shows None as blank).
+LATEST = 0
 
 
 def table_html(frame: pd.DataFrame, css_class: str) -> str:
@@ -98,6 +106,13 @@ STYLE = """<style>
 </style>"""
 
 
+def status_text(shown: ExplorerView | None) -> str:
+    """What the page shows, named from the view shown (never from what was typed)."""
+    if shown is None or shown.row is None or shown.la is None or shown.indicator is None:
+        return "Nothing shown"
+    return f"Showing {shown.la.name} · {shown.indicator.label} · {shown.period}"
+
+
 class ExplorerApp:
     """The explorer's widgets and the state they show (one per notebook kernel)."""
 
@@ -126,8 +141,8 @@ class ExplorerApp:
                                     options=self.labels_by_topic[ALL_TOPICS], placeholder="type to search",
                                     ensure_option=False, continuous_update=False,
                                     layout=w.Layout(width="560px"))
-        self.year = w.Dropdown(description="Year", value=selection.year,
-                               options=[("Latest", None), *[(financial_year_label(y), y) for y in years]])
+        self.year = w.Dropdown(description="Year", value=selection.year or LATEST,
+                               options=[("Latest", LATEST), *[(financial_year_label(y), y) for y in years]])
         self.comparator = w.Dropdown(description="Compare with", value=selection.comparator,
                                      options=list(COMPARATOR_CHOICES),
                                      layout=w.Layout(width="560px"),
@@ -168,6 +183,16 @@ class ExplorerApp:
         self.topic.observe(self._topic_changed, "value")
         self.fill_region.on_click(self._fill_region)
         self.refresh()
+        if self.view is not None and self.view.year is not None and self.year.value == LATEST:
+            self._set_quietly(self.year, self.view.year)  # the Year box shows the year shown
+
+    def _set_quietly(self, widget: w.ValueWidget, value: object) -> None:
+        """Set a widget's value without redrawing the view."""
+        widget.unobserve(self._changed, "value")
+        try:
+            widget.value = value
+        finally:
+            widget.observe(self._changed, "value")
 
     def _layout(self) -> w.Widget:
         charts = []
@@ -223,7 +248,7 @@ class ExplorerApp:
     def selection_from_widgets(self) -> ExplorerSelection:
         """The selection the widgets show (values as typed)."""
         return replace(self.selection, la=str(self.la.value or ""),
-                       indicator=str(self.indicator.value or ""), year=self.year.value,
+                       indicator=str(self.indicator.value or ""), year=self.year.value or None,
                        comparator=str(self.comparator.value),
                        group=split_names(str(self.group.value or "")),
                        level=float(self.level.value))
@@ -238,7 +263,11 @@ class ExplorerApp:
         # collector is paused meanwhile and runs once after, while the analyst reads.
         gc.disable()
         try:
-            self._show(explorer_view(self.data, self.selection), update)
+            view = explorer_view(self.data, self.selection)
+            if keeps_last_view(self.view, view):  # the last good view stays; the messages say why
+                self.messages.value = "<br>".join(html.escape(m, quote=False) for m in view.messages)
+            else:
+                self._show(view, update)
         except Exception as exc:  # a bug must not leave the page half drawn or show a traceback
             log.exception("explorer failed for %s", self.selection)
             self.messages.value = html.escape(f"Could not show this selection ({type(exc).__name__}).")
@@ -248,13 +277,7 @@ class ExplorerApp:
             self._set_box(key, self.shown.get(key, ()), update)
         took = time.perf_counter() - start
         self.timings.append(took)
-        view = self.view
-        la = view.la.name if view and view.la else self.selection.la
-        ind = view.indicator.label if view and view.indicator else self.selection.indicator
-        self.status.value = html.escape(
-            f"Showing {la} · {ind} · "
-            f"{self.view.period if self.view and self.view.period else '-'} · "
-            f"update {len(self.timings)} in {took:.2f} s")
+        self.status.value = html.escape(f"{status_text(self.view)} · update {len(self.timings)} in {took:.2f} s")
         return took
 
     def _set_box(self, key: str, outputs: tuple[dict[str, Any], ...], update: int) -> None:
@@ -277,7 +300,7 @@ class ExplorerApp:
 
         self.view = view
         self.group_box.layout.display = "" if view.selection.comparator == "list" else "none"
-        self.messages.value = "<br>".join(html.escape(m) for m in view.messages)
+        self.messages.value = "<br>".join(html.escape(m, quote=False) for m in view.messages)
         row = view.row
         if row is None or view.indicator is None or view.la is None:
             for box in (self.table, self.sentence, self.group_text, self.funnel_text,
