@@ -17,6 +17,7 @@ import base64
 import gc
 import html
 import logging
+import os
 import time
 from dataclasses import replace
 from typing import Any
@@ -25,6 +26,7 @@ import ipywidgets as w
 import pandas as pd
 
 from analysis.data.periods import financial_year_label
+from analysis.explorer.address import selection_from_address, view_address
 from analysis.explorer.bands import band_grid, band_grid_html, bands_by_year
 from analysis.explorer.chart_view import CHARTS, chart_inputs, file_stem, view_chart
 from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
@@ -173,6 +175,10 @@ class ExplorerApp:
         self.consortium = w.HTML().add_class("explorer-consortium")
         self.bands = w.HTML().add_class("explorer-bands")
         self.csv_link = w.HTML().add_class("explorer-csv")
+        #: The view's address (a query string), hidden: the page's script copies it to the
+        #: address bar (config/jupyter/voila/templates/explorer/index.html.j2).
+        self.address = w.HTML(layout=w.Layout(display="none")).add_class("explorer-address")
+        self.notes: tuple[str, ...] = ()  # lines about the address the page was opened with
         self.widget = self._layout()
         self.la.observe(self._changed, "value")
         self.indicator.observe(self._changed, "value")
@@ -183,8 +189,27 @@ class ExplorerApp:
         self.topic.observe(self._topic_changed, "value")
         self.fill_region.on_click(self._fill_region)
         self.refresh()
+        self._show_year()
+
+    def _show_year(self) -> None:
         if self.view is not None and self.view.year is not None and self.year.value == LATEST:
             self._set_quietly(self.year, self.view.year)  # the Year box shows the year shown
+
+    def open_address(self, query: str) -> None:
+        """Show the view a page address asks for (``?la=...&indicator=...``); a value that
+        cannot be used gets a line and the default."""
+        if not query.strip("?"):
+            return
+        selection, self.notes = selection_from_address(query, self.data, self.selection)
+        self._set_quietly(self.la, selection.la)
+        self._set_quietly(self.indicator, selection.indicator)
+        self._set_quietly(self.year, selection.year or LATEST)
+        self._set_quietly(self.comparator, selection.comparator)
+        self._set_quietly(self.group, ", ".join(selection.group))
+        self._set_quietly(self.level, selection.level)
+        self.selection = selection
+        self.refresh()
+        self._show_year()
 
     def _set_quietly(self, widget: w.ValueWidget, value: object) -> None:
         """Set a widget's value without redrawing the view."""
@@ -216,7 +241,7 @@ class ExplorerApp:
             self.consortium, self.bands,
             w.HTML("<h3>Save what you see</h3><p>Each chart's menu (the round button at its top "
                    "right) saves it as PNG or SVG, with its title and source line.</p>"),
-            self.csv_link,
+            self.csv_link, self.address,
         ])
 
     # --- events ----------------------------------------------------------------------------
@@ -242,6 +267,7 @@ class ExplorerApp:
             self.group.value = text  # its change event redraws once
 
     def _changed(self, _change: dict[str, Any]) -> None:
+        self.notes = ()
         self.selection = self.selection_from_widgets()
         self.refresh()
 
@@ -268,6 +294,10 @@ class ExplorerApp:
                 self.messages.value = "<br>".join(html.escape(m, quote=False) for m in view.messages)
             else:
                 self._show(view, update)
+            if self.notes:
+                self.messages.value = "<br>".join(
+                    [*(html.escape(n, quote=False) for n in self.notes), *filter(None, [self.messages.value])])
+            self.address.value = html.escape(view_address(self.view)) if self.view is not None else ""
         except Exception as exc:  # a bug must not leave the page half drawn or show a traceback
             log.exception("explorer failed for %s", self.selection)
             self.messages.value = html.escape(f"Could not show this selection ({type(exc).__name__}).")
@@ -347,6 +377,17 @@ class ExplorerApp:
             self.bands.value = ""
         self.csv_link.value = data_link(view_csv(view, members, row_table).encode("utf-8"), "text/csv",
                                         f"{file_stem(view)}.csv", "Table as CSV (with sources)")
+
+
+def page_address() -> str:
+    """The query string of the page the explorer is served to ("" in JupyterLab).
+
+    Voilà gives it to the kernel as ``QUERY_STRING``; a kernel started before the visit (Voilà's
+    ``preheat_kernel``) waits here until the visit, so what is worked out before is ready."""
+    from voila.utils import wait_for_request
+
+    wait_for_request()
+    return os.environ.get("QUERY_STRING", "")
 
 
 def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | None = None,
