@@ -143,3 +143,13 @@ def test_cli_lists_the_choices():
     assert result.exit_code == 2
     assert "Kingston upon Hull, City of (E06000010), Kingston upon Thames (E09000021)" in result.output
     assert "Traceback" not in result.output and len(result.output.strip().splitlines()) <= 2
+
+
+@pytest.mark.usefixtures("bench_table")
+@pytest.mark.parametrize(("typed", "ons_code"), [("Bristol", "E06000023"), ("BCP", "E06000058"),
+                                                  ("Kingston upon Hull", "E06000010")])
+def test_cli_takes_the_issues_names(typed, ons_code):
+    result = runner.invoke(app, ["benchmark", "--la", typed, "--year", "2021-22",
+                                 "--indicator", "re_referrals", "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert pd.read_csv(io.StringIO(result.stdout)).iloc[0]["la_code"] == ons_code
