@@ -97,3 +97,10 @@ def test_a_bad_address_value_is_named_over_the_default_view(data):
     assert app.status.value.startswith("Showing Doncaster · Re-referrals within 12 months · 2016-17")
     app.la.value = "Rotherham"  # the line goes with the first change
     assert app.messages.value == "" and "Rotherham 26.1% (1,324 of 5,074)" in app.sentence.value
+
+
+def test_a_list_in_the_address_that_names_no_la(data):
+    chosen, problems = selection_from_address("group=list&list=Atlantis,371", data, DEFAULT)
+    assert (chosen.comparator, chosen.group) == ("list", ("Doncaster",))
+    assert problems == ("The address's list=Atlantis,371: No local authority matches 'Atlantis'. "
+                        "Left out of the list.",)

@@ -84,8 +84,11 @@ def selection_from_address(query: str, data: ExplorerData,
         else:
             problems.append(_bad("group", fields["group"], f"the groups are {', '.join(GROUPS)}"))
     if "list" in fields:
-        members, why_not = resolve_group(split_names(fields["list"]), data)
-        problems += [_bad("list", fields["list"], w) for w in why_not]
+        try:
+            members, why_not = resolve_group(split_names(fields["list"]), data)
+        except AnalysisError as exc:  # e.g. a list longer than the explorer takes
+            members, why_not = [], [str(exc).splitlines()[0]]
+        problems += [f"The address's list={fields['list']}: {w} Left out of the list." for w in why_not]
         chosen = replace(chosen, group=tuple(la.name for la in members))
     if "level" in fields:
         level = fields["level"].rstrip("%")
