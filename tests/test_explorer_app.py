@@ -89,7 +89,7 @@ def test_a_list_of_one_la_or_none_gets_a_message_not_a_chart(data, names):
 def test_unknown_la_and_indicator_name_the_nearest(data):
     view = _view(data, la="Doncastr")
     assert view.row is None
-    assert view.messages[0].startswith("No local authority matches 'Doncastr'. Nearest: Doncaster")
+    assert view.messages[0].startswith("No local authority matches 'Doncastr'; did you mean 'Doncaster'")
     view = _view(data, indicator="rereferals")
     assert view.messages[0].startswith("No indicator matches 'rereferals'. Nearest: Re-referrals within 12 months")
 
@@ -165,9 +165,12 @@ def test_widgets_redraw_in_place(data):
     assert "Rotherham is 26.1%" in _chart_data(app.chart_boxes["group"])[0]["description"]
     assert all("explorer-update-2" in box._dom_classes and "explorer-update-1" not in box._dom_classes
                for box in app.chart_boxes.values())
-    app.la.value = "Rotherhm"
-    assert "Nearest: Rotherham" in app.messages.value and app.table.value == ""
-    assert all(box.outputs == () for box in app.chart_boxes.values())
+    shown = {key: box.outputs for key, box in app.chart_boxes.items()}
+    app.la.value = "Rotherhm"  # matches nothing: Rotherham's view stays, the message says why
+    assert app.messages.value == "No local authority matches 'Rotherhm'; did you mean 'Rotherham'?"
+    assert "Rotherham 26.1% (1,324 of 5,074)" in app.sentence.value and "26.1" in app.table.value
+    assert all(box.outputs is shown[key] for key, box in app.chart_boxes.items())
+    assert app.status.value.startswith("Showing Rotherham · Re-referrals within 12 months · 2016-17")
     app.la.value = "Doncaster"
     app.comparator.value = "list"
     assert "needs at least 2 LAs" in app.messages.value

@@ -104,7 +104,38 @@ def test_served_explorer_answers_clicks_and_typing(chromium, served):
         assert group["drawn"] and "the 15 LAs listed" in group["label"]
 
         _change(page, serve.type_into, "la", "Rotherhm")
-        assert "Nearest: Rotherham" in serve.text_of(page, "messages")
+        assert "did you mean 'Rotherham'" in serve.text_of(page, "messages")
+        browser.close()
+    assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.e2e
+def test_served_explorer_opens_its_address_and_follows_every_change(chromium, served):
+    """A shared address opens on its view (LAIT's LACDental% for Rotherham, 2024-25: 91%),
+    and a change of LA is written into the address bar without a reload."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(served + "?la=Rotherham&indicator=cla_dental_checks")
+        page.wait_for_function("() => window.location.search.includes('la=E08000018')", timeout=120_000)
+        serve.wait_for_update(page, 0, timeout_ms=120_000)
+        assert "Rotherham 91%" in serve.text_of(page, "sentence")
+        assert serve.text_of(page, "status").startswith(
+            "Showing Rotherham · Children looked after with an up-to-date dental check · 2024-25")
+        assert page.url == (served + "?la=E08000018&indicator=cla_dental_checks&year=2024-25"
+                            "&group=neighbours&level=95")
+        page.evaluate("() => { window.notReloaded = true; }")
+
+        _change(page, serve.type_into, "la", "Doncaster")
+        page.wait_for_function("() => window.location.search.includes('la=E08000017')", timeout=30_000)
+        assert page.url == (served + "?la=E08000017&indicator=cla_dental_checks&year=2024-25"
+                            "&group=neighbours&level=95")
+        assert page.evaluate("() => window.notReloaded") is True  # the same page, not reloaded
         browser.close()
     assert errors == []
 

@@ -22,7 +22,7 @@ from analysis.app.cli_common import (
 
 @friendly_errors
 def benchmark(
-    la: Annotated[str, typer.Option(help="LA name (any case), old code (371) or new code (E08000017).")],
+    la: Annotated[str, typer.Option(help="LA: any part of its name or a short name (Hull, BCP), old code (371) or ONS code (E08000017).")],
     year: Annotated[list[str] | None, typer.Option(help="Year ending 31 March: 2017 or 2016-17. Repeat for several; default all.")] = None,
     indicator: Annotated[list[str] | None, typer.Option(help="Indicator id (see `indicators`). Repeat for several; default all.")] = None,
     neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list version (2021 or 2025); default per year.")] = None,
@@ -92,7 +92,7 @@ def benchmark(
 
 @friendly_errors
 def explore(
-    la: Annotated[str, typer.Option(help="LA name (any case), old code (371) or new code (E08000017).")],
+    la: Annotated[str, typer.Option(help="LA: any part of its name or a short name (Hull, BCP), old code (371) or ONS code (E08000017).")],
     indicator: Annotated[list[str] | None, typer.Option(help="Indicator id (see `indicators`). Repeat for several; default re_referrals, cin_rate, cpp_second_time.")] = None,
     year: Annotated[list[str] | None, typer.Option(help="Year ending 31 March: 2017 or 2016-17. Repeat for several; default all.")] = None,
     neighbours: Annotated[str | None, typer.Option(help="Statistical neighbour list version (2021 or 2025); default per year.")] = None,

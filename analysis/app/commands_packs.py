@@ -37,7 +37,7 @@ def _print_results(results: list[PackResult]) -> int:
 
 @friendly_errors
 def pack(
-    la: Annotated[list[str] | None, typer.Option(help="LA name or code; repeat for several.")] = None,
+    la: Annotated[list[str] | None, typer.Option(help="LA: any part of its name or a short name (Hull, BCP), or a code; repeat for several.")] = None,
     period: Annotated[str, typer.Option(help="Financial-year quarter, e.g. 2017-18Q4.")] = "2017-18 Q4",
     all_las: Annotated[bool, typer.Option("--all-las", help="Every English LA that existed in the period.")] = False,
     jobs: Annotated[int, typer.Option(help="Packs to run at once.")] = 1,
@@ -79,7 +79,7 @@ def run(config: Annotated[Path, typer.Argument(help="A run file, e.g. config/run
 
 @friendly_errors
 def quarter(
-    la: Annotated[str, typer.Option(help="LA name or code.")],
+    la: Annotated[str, typer.Option(help="LA: any part of its name or a short name (Hull, BCP), old code (371) or ONS code (E08000017).")],
     period: Annotated[str, typer.Option(help="Financial-year quarter, e.g. 2017-18Q4.")],
     format: Annotated[OutputFormat, typer.Option("--format", help="table, csv or json.")] = OutputFormat.table,
 ) -> None:
@@ -225,7 +225,7 @@ def synthetic(
 
 @friendly_errors
 def deep_dive(
-    la: Annotated[str, typer.Option(help="LA name or code: the title and the DfE comparison.")],
+    la: Annotated[str, typer.Option(help="LA (any part of its name, a short name or a code): the title and the DfE comparison.")],
     records: Annotated[Path, typer.Option(help="Referral records: a CSV/XLSX extract, a CIN census XML file or a folder of them.")],
     period: Annotated[str | None, typer.Option(help="Year ending 31 March, e.g. 2016-17; default the latest whole year.")] = None,
     output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).",

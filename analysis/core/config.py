@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from analysis.core.errors import InputDataError
 
@@ -178,10 +178,14 @@ class Reorganisation(BaseModel):
     first_year: int
     predecessors: list[str]
     successors: list[str]
+    #: Which successors took over each predecessor, where not all of them did (old codes).
+    replaced_by: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class GeographySettings(BaseModel):
     reorganisations: list[Reorganisation]
+    #: Short names a person types for an LA -> its ONS code (e.g. Hull -> E06000010).
+    short_names: dict[str, str] = Field(default_factory=dict)
 
 
 @lru_cache(maxsize=8)

@@ -1,14 +1,14 @@
 """Local authorities, regions, statistical neighbours and reorganisations.
 
-An LA can be named three ways: its name (any case), its old 3-digit DfE code (371) or its
-9-character ONS code (E08000017). :func:`resolve_la` accepts all three.
+An LA can be named by any part of its name as a person types it, a short name (Hull, BCP), its
+old 3-digit DfE code (371) or its 9-character ONS code (E08000017): :func:`resolve_la` accepts
+them all (the matching is :mod:`analysis.data.la_names`) and lists the choices when several match.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from difflib import get_close_matches
 from functools import lru_cache
 from pathlib import Path
 from typing import cast
@@ -35,6 +35,7 @@ class LocalAuthority:
     status: str  # live | terminated
     first_year: int | None = None  # first year-end it reports (None: before our data)
     last_year: int | None = None  # last year-end it reports (None: still reporting)
+    replaced_by: tuple[str, ...] = ()  # the names of the LAs that took over an abolished one
 
     @property
     def slug(self) -> str:
@@ -50,12 +51,6 @@ class LocalAuthority:
 def slugify(text: str) -> str:
     """``"Bristol, City of"`` -> ``"bristol-city-of"``; only [a-z0-9-] survive."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
-def _normalise_name(text: str) -> str:
-    text = text.lower().replace("&", "and")
-    text = re.sub(r"\(pre lg\)", "", text)
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
 
 
 def _read_csv(path: Path, needed: list[str]) -> pd.DataFrame:
@@ -97,6 +92,15 @@ def load_areas(root: Path | None = None) -> pd.DataFrame:
             last[code] = reorg.first_year - 1
     areas["first_year"] = areas["old_code"].map(first).astype("Int64")
     areas["last_year"] = areas["old_code"].map(last).astype("Int64")
+    geography = load_geography_settings(paths.config)
+    live_names = areas[areas["status"] == "live"].set_index("old_code")["name"]
+    successors = {code: ";".join(str(live_names[s]) for s in reorg.replaced_by.get(code, reorg.successors))
+                  for reorg in geography.reorganisations for code in reorg.predecessors}
+    areas["replaced_by"] = areas["old_code"].map(successors).where(areas["status"] == "terminated").fillna("")
+    shorts: dict[str, list[str]] = {}
+    for short, code in geography.short_names.items():
+        shorts.setdefault(code, []).append(short)
+    areas["short_names"] = areas["new_code"].map(lambda c: ";".join(shorts.get(c, [])))
     # An LA whose ONS code changed (e.g. Barnsley E08000016 -> E08000038 in 2019) appears
     # twice with one old code: keep the live row and remember the former code.
     former = (areas[areas["status"] == "terminated"].groupby("old_code")["new_code"]
@@ -115,6 +119,7 @@ def _as_la(row: pd.Series) -> LocalAuthority:
         new_code=row["new_code"], old_code=row["old_code"], name=row["name"],
         region_code=row["region_code"], region_name=row["region_name"], status=row["status"],
         first_year=_opt(row["first_year"]), last_year=_opt(row["last_year"]),
+        replaced_by=tuple(n for n in str(row.get("replaced_by", "") or "").split(";") if n),
     )
 
 
@@ -123,40 +128,49 @@ def las_of(areas: pd.DataFrame) -> list[LocalAuthority]:
     return [_as_la(row) for _, row in areas.iterrows()]
 
 
-def resolve_la(query: str | int, areas: pd.DataFrame | None = None) -> LocalAuthority:
-    """Find an LA by name (case-insensitive), old 3-digit code or 9-character code.
+LA_EXPECTED = "an English LA's name or part of it, a short name (Hull), old code (371) or ONS code (E08000017)"
 
-    Raises :class:`ParameterError` suggesting the closest names when nothing matches.
-    """
+
+def find_las(query: str | int, areas: pd.DataFrame | None = None) -> tuple[LocalAuthority | None, list[LocalAuthority], str]:
+    """The LA meant by what was typed, or None with the LAs it could mean (best first) and a line
+    saying so: several matches are choices, no match gives the nearest names."""
+    from analysis.data.la_names import choices_text, search_las
+
     if areas is None:
         areas = load_areas()
-    text = str(query).strip()
+    text = " ".join(str(query).split())
     if not text:
-        raise ParameterError("no local authority given", parameter="la",
-                             expected="an LA name, old code (e.g. 371) or new code (e.g. E08000017)",
-                             found="an empty value")
-    if re.fullmatch(r"\d{3}", text):
-        hit = areas[areas["old_code"] == text]
-    elif re.fullmatch(r"[Ee]\d{8}", text):
-        code = text.upper()
-        hit = areas[(areas["new_code"] == code) | areas["former_codes"].str.split(";").map(
-            lambda codes: code in codes)]
-    else:
-        norm = _normalise_name(text)
-        names = areas["name"].map(_normalise_name)
-        hit = areas[names == norm]
-        if len(hit) > 1:  # e.g. Dorset county (to 2019) and Dorset unitary (from 2019)
-            live = hit[hit["status"] == "live"]
-            hit = live if len(live) == 1 else hit
-    if len(hit) == 1:
-        return _as_la(hit.iloc[0])
-    close = get_close_matches(text, list(areas["name"]), n=3, cutoff=0.6) if not text[:1].isdigit() else []
+        return None, [], "Type an LA's name or code (e.g. Doncaster or 371)."
+    found = search_las(text, areas)
+    by_code = areas.set_index("old_code", drop=False)
+    if found.resolved:
+        return _as_la(by_code.loc[found.codes[0]]), [], ""
+    if found.codes:
+        choices = [_as_la(by_code.loc[c]) for c in found.codes]
+        shown = [f"{la.name} ({la.new_code})" for la in choices[:8]]
+        more = f" and {len(choices) - 8} more" if len(choices) > 8 else ""
+        return None, choices, (f"{len(choices)} local authorities match '{text}': "
+                               f"{', '.join(shown)}{more}; choose one.")
+    near = [f"'{by_code.loc[c, 'name']}'" for c in found.nearest]
+    return None, [], (f"No local authority matches '{text}'"
+                      + (f"; did you mean {choices_text(near)}?" if near else "."))
+
+
+def resolve_la(query: str | int, areas: pd.DataFrame | None = None) -> LocalAuthority:
+    """The LA meant by a name (any part of it, any case), short name, old code or ONS code.
+
+    Raises :class:`ParameterError` listing the choices when several LAs match, or suggesting
+    the closest names when none does.
+    """
+    la, choices, why = find_las(query, areas)
+    if la is not None:
+        return la
+    text = " ".join(str(query).split())
     raise ParameterError(
-        f"unknown local authority '{text}'", parameter="la",
-        expected="an English LA name, old code (e.g. 371) or new code (e.g. E08000017)",
-        found=text,
-        fix=(f"did you mean {', '.join(repr(c) for c in close)}? " if close else "")
-        + "run `python -m analysis las` to list them",
+        (f"unknown local authority '{text}'" if not choices else f"'{text}' matches several local authorities")
+        if text else "no local authority given",
+        parameter="la", expected=LA_EXPECTED, found=text or "an empty value",
+        fix=why + " Run `python -m analysis las` to list them all.",
     )
 
 
@@ -168,7 +182,23 @@ def reorganisation_note(la: LocalAuthority, year: int) -> str | None:
         return (f"{la.name} was created by local government reorganisation and first reports "
                 f"for the year ending March {la.first_year}")
     return (f"{la.name} was abolished by local government reorganisation; its last year is "
-            f"the year ending March {la.last_year}")
+            f"the year ending March {la.last_year}"
+            + (f", and it was replaced by {successors_text(la)}" if la.replaced_by else ""))
+
+
+def last_year_text(la: LocalAuthority, period: str) -> str:
+    """``"2022-23 is Cumbria's last year, before it was replaced by Cumberland and by Westmorland
+    and Furness."``, for an LA abolished by reorganisation ("" for any other); ``period`` is its
+    last year as the indicator's data label it."""
+    if la.last_year is None or not la.replaced_by:
+        return ""
+    return f"{period} is {la.name}'s last year, before it was replaced by {successors_text(la)}."
+
+
+def successors_text(la: LocalAuthority) -> str:
+    """``"Cumberland and by Westmorland and Furness"``: the LAs that replaced an abolished one."""
+    names = list(la.replaced_by)
+    return " and by ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def neighbour_version_for_year(year: int, config_dir: Path) -> str:

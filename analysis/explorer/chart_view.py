@@ -66,7 +66,7 @@ def _spec_for(view: ExplorerView, key: str) -> ChartSpec:
                           group_name=None if group.key.startswith("sn") else group.name)
     if key == "trend":
         assert view.judged is not None
-        return trend_spec(view.judged, ind, source=view.source, file_name=name)
+        return trend_spec(view.judged, ind, source=view.source, file_name=name, ended=view.ended)
     if key == "all_las":
         assert view.all_values is not None
         return all_las_spec(view.all_values, ind, la.old_code, source=view.source, period=view.period,

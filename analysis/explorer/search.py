@@ -8,7 +8,6 @@ import difflib
 import re
 from collections.abc import Sequence
 
-from analysis.core.errors import AnalysisError
 from analysis.data.catalogue import Catalogue, Indicator
 from analysis.data.geography import LocalAuthority
 from analysis.explorer.data import ExplorerData
@@ -28,16 +27,19 @@ def _did_you_mean(found: list[str]) -> str:
 
 
 def find_la(text: str, data: ExplorerData) -> tuple[LocalAuthority | None, str]:
-    """The LA named (any case), or its old (371) or new (E08000017) code; else None and why."""
-    from analysis.data.geography import resolve_la
+    """The LA meant by what was typed (any part of its name, a short name, or a code; the
+    resolver the CLI uses); else None and a line listing the choices or the nearest names."""
+    from analysis.data.geography import find_las
 
-    if not text.strip():
-        return None, "Type an LA's name or code (e.g. Doncaster or 371)."
-    try:
-        return resolve_la(text, data.areas), ""
-    except AnalysisError:
-        return None, (f"No local authority matches '{text.strip()}'."
-                      + _did_you_mean(nearest(text, data.la_names)))
+    la, _choices, why = find_las(text, data.areas)
+    return la, why
+
+
+def la_choices(text: str, data: ExplorerData) -> list[str]:
+    """The names of the LAs the text could mean, best first (none when one stands out)."""
+    from analysis.data.geography import find_las
+
+    return [la.name for la in find_las(text, data.areas)[1]]
 
 
 def indicator_choices(catalogue: Catalogue) -> list[tuple[str, str]]:
@@ -48,18 +50,21 @@ def indicator_choices(catalogue: Catalogue) -> list[tuple[str, str]]:
 
 
 def find_indicator(text: str, catalogue: Catalogue) -> tuple[Indicator | None, str]:
-    """The benchmarked indicator whose label or id is ``text`` (any case); else None and why."""
-    query = " ".join(text.split()).lower()
+    """The benchmarked indicator meant by its id, label or any words of its label, definition
+    or topic; else None and a line listing the ones that match, or the nearest labels."""
+    from analysis.data.indicator_names import search_indicators
+
+    query = " ".join(text.split())
     if not query:
         return None, "Type an indicator's name, or pick one from the list."
-    for ind in catalogue.benchmarked():
-        if query in (ind.id.lower(), ind.label.lower()):
-            return ind, ""
+    ind, choices = search_indicators(query, catalogue.benchmarked())
+    if ind is not None:
+        return ind, ""
+    if choices:
+        return None, (f"{len(choices)} indicators match '{query}': "
+                      f"{'; '.join(i.label for i in choices)}. Choose one.")
     labels = [i.label for i in catalogue.benchmarked()]
-    within = [i for i in catalogue.benchmarked() if query and query in i.label.lower()]
-    if len(within) == 1:
-        return within[0], ""
-    return None, f"No indicator matches '{text.strip()}'." + _did_you_mean(nearest(text, labels))
+    return None, f"No indicator matches '{query}'." + _did_you_mean(nearest(text, labels))
 
 
 def resolve_group(names: Sequence[str], data: ExplorerData) -> tuple[list[LocalAuthority], list[str]]:

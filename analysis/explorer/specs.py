@@ -147,32 +147,40 @@ _TREND_COLUMNS = ("indicator", "year", "period", "la_name", "region_name", *_TRE
 
 
 def trend_spec(judged: pd.DataFrame, indicator: Indicator, *, source: str,
-               file_name: str) -> ChartSpec:
+               file_name: str, ended: str = "") -> ChartSpec:
     """The LA, England, its region and its statistical neighbours' mean over the years, each
     line labelled at its end with its latest figure; gaps where a year has no figure.
 
-    ``judged``: the rows of one indicator from :func:`analysis.engine.benchmark.benchmark_table`.
+    ``judged``: the rows of one indicator from :func:`analysis.engine.benchmark.benchmark_table`;
+    ``ended``: a sentence saying the LA's line ends for good (an LA abolished by reorganisation),
+    added to the subtitle and alt text; its figure is then labelled "(its last year)" where
+    the line ends, not at the chart's right edge as if current.
     """
     judged = judged[[c for c in _TREND_COLUMNS if c in judged]]  # the rest would slow the merges
     frame = trend_frame(judged)
     if frame[list(_TREND_KEYS)].notna().sum().sum() == 0:
         raise NoDataError(f"no figures to chart for {indicator.label}")
     names = line_names(judged)
-    alt = annual_trend_alt_text(judged, indicator)
-    subtitle = annual_trend_subtitle(frame, names, indicator.polarity)
+    alt = annual_trend_alt_text(judged, indicator) + (f" {ended}" if ended else "")
+    subtitle = annual_trend_subtitle(frame, names, indicator.polarity) + (f" {ended}" if ended else "")
     unit, decimals = indicator.unit, indicator.decimals
     periods = [period_label(int(y), p) for y, p in
                zip(frame["year"], frame.get("period", pd.Series([None] * len(frame))), strict=True)]
     labels = [names[k] for k in _TREND_KEYS]
     values: list[dict[str, Any]] = []
     ends: list[tuple[float, str, str]] = []  # (last value, label text, key)
+    la_end = periods[-1]  # where the LA's label goes
     for key, label in zip(_TREND_KEYS, labels, strict=True):
         column = [number(v) for v in frame[key]]
         if all(v is None for v in column):
             continue
         values += [{"period": p, "line": label, "value": v} for p, v in zip(periods, column, strict=True)]
         last = [v for v in column if v is not None][-1]
-        ends.append((last, f"{label} {format_value(last, unit, decimals)}", key))
+        text = f"{label} {format_value(last, unit, decimals)}"
+        if key == "value" and ended:
+            la_end = periods[max(i for i, v in enumerate(column) if v is not None)]
+            text += f" ({la_end}, its last year)"
+        ends.append((last, text, key))
     present = [label for label, key in zip(labels, _TREND_KEYS, strict=True) if key in {e[2] for e in ends}]
     colours = {"value": COLOURS["la"], "england": COLOURS["england"], "region": COLOURS["region"],
                "sn_mean": COLOURS["neighbours"]}
@@ -182,8 +190,8 @@ def trend_spec(judged: pd.DataFrame, indicator: Indicator, *, source: str,
     top = max((v["value"] for v in values if v["value"] is not None), default=1.0) * 1.05 or 1.0
     gap = top * 14 / HEIGHT  # label height in data units
     spread = spread_positions([e[0] for e in ends], gap)
-    end_rows = [{"period": periods[-1], "y": round(y, 4), "text": text, "line": names[key],
-                 "is_la": key == "value"} for (_, text, key), y in zip(ends, spread, strict=True)]
+    end_rows = [{"period": la_end if key == "value" else periods[-1], "y": round(y, 4), "text": text,
+                 "line": names[key], "is_la": key == "value"} for (_, text, key), y in zip(ends, spread, strict=True)]
     step = 1 if len(periods) <= 7 else 2
     shown = [p for i, p in enumerate(periods) if (len(periods) - 1 - i) % step == 0]
     x = {"field": "period", "type": "ordinal", "sort": periods, "title": None,
@@ -210,7 +218,9 @@ def trend_spec(judged: pd.DataFrame, indicator: Indicator, *, source: str,
          "mark": {"type": "text", "align": "left", "dx": 12},
          "encoding": {"x": x, "y": end_y, "text": {"field": "text"}, "color": colour}},
         {"data": {"values": [r for r in end_rows if r["is_la"]]},
-         "mark": {"type": "text", "align": "left", "dx": 12, "fontWeight": "bold"},
+         # a line that ends for good is labelled above its last point, clear of the lines going on
+         "mark": {"type": "text", "fontWeight": "bold",
+                  **({"align": "right", "dx": 4, "dy": -14} if ended else {"align": "left", "dx": 12})},
          "encoding": {"x": x, "y": end_y, "text": {"field": "text"}, "color": colour}},
     ]
     main = {"width": WIDTH, "height": HEIGHT, "data": {"values": values}, "layer": layers}

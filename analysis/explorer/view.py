@@ -8,7 +8,7 @@ calls :func:`explorer_view` on data loaded once (:class:`ExplorerData`) and show
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -63,6 +63,25 @@ class ExplorerView:
     @property
     def sentence(self) -> str:
         return "" if self.row is None else str(self.row["sentence"])
+
+    @property
+    def ended(self) -> str:
+        """For an LA abolished by reorganisation, a sentence naming its last year and the LAs
+        that replaced it; else ""."""
+        from analysis.data.geography import last_year_text
+
+        if self.la is None or self.la.last_year is None or self.judged is None:
+            return ""
+        rows = self.judged[self.judged["year"] == self.la.last_year]
+        period = str(rows["period"].iloc[0]) if not rows.empty else financial_year_label(self.la.last_year)
+        return last_year_text(self.la, period)
+
+
+def keeps_last_view(shown: ExplorerView | None, new: ExplorerView) -> bool:
+    """Whether the page keeps showing ``shown`` (with ``new``'s messages) rather than ``new``:
+    when ``new`` has nothing to show (an LA or indicator that matched nothing, a year not
+    published) and ``shown`` has, the last good view stays, its status line true to it."""
+    return new.row is None and shown is not None and shown.row is not None
 
 
 def published_years(table: pd.DataFrame, indicator: str) -> list[int]:
@@ -134,9 +153,10 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
         funnel, why_not = data.memo(("funnel", ind.id, year),
                                     lambda: try_funnel(table, row, data.catalogue))
         funnel_text = funnel_line(funnel, la, ind) if funnel is not None else f"No funnel plot: {why_not}"
-    return ExplorerView(selection, la, ind, year, period, judged, row, group, all_values, funnel,
+    view = ExplorerView(selection, la, ind, year, period, judged, row, group, all_values, funnel,
                         funnel_text, source_line(ind, period, data.paths),
                         tuple(problems + group_problems))
+    return replace(view, messages=(*view.messages, view.ended)) if view.ended and la.exists_in(year) else view
 
 
 def view_csv(view: ExplorerView, consortium: pd.DataFrame | None = None,

@@ -17,6 +17,7 @@ import base64
 import gc
 import html
 import logging
+import os
 import time
 from dataclasses import replace
 from typing import Any
@@ -25,6 +26,7 @@ import ipywidgets as w
 import pandas as pd
 
 from analysis.data.periods import financial_year_label
+from analysis.explorer.address import selection_from_address, view_address
 from analysis.explorer.bands import band_grid, band_grid_html, bands_by_year
 from analysis.explorer.chart_view import CHARTS, chart_inputs, file_stem, view_chart
 from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
@@ -37,7 +39,13 @@ from analysis.explorer.groups import (
 )
 from analysis.explorer.search import find_indicator, indicator_choices, split_names
 from analysis.explorer.spec_style import MIME, ChartSpec
-from analysis.explorer.view import ExplorerSelection, ExplorerView, explorer_view, view_csv
+from analysis.explorer.view import (
+    ExplorerSelection,
+    ExplorerView,
+    explorer_view,
+    keeps_last_view,
+    view_csv,
+)
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +54,8 @@ ALL_TOPICS = "All topics"
 DRAWN_KEPT: int = 48
 
 LEVEL_CHOICES: tuple[tuple[str, float], ...] = (("95%", 0.95), ("99.8%", 0.998))
+#: The Year box's value for "the latest year with a figure" (a dropdown shows None as blank).
+LATEST = 0
 
 
 def table_html(frame: pd.DataFrame, css_class: str) -> str:
@@ -98,6 +108,13 @@ STYLE = """<style>
 </style>"""
 
 
+def status_text(shown: ExplorerView | None) -> str:
+    """What the page shows, named from the view shown (never from what was typed)."""
+    if shown is None or shown.row is None or shown.la is None or shown.indicator is None:
+        return "Nothing shown"
+    return f"Showing {shown.la.name} · {shown.indicator.label} · {shown.period}"
+
+
 class ExplorerApp:
     """The explorer's widgets and the state they show (one per notebook kernel)."""
 
@@ -126,8 +143,8 @@ class ExplorerApp:
                                     options=self.labels_by_topic[ALL_TOPICS], placeholder="type to search",
                                     ensure_option=False, continuous_update=False,
                                     layout=w.Layout(width="560px"))
-        self.year = w.Dropdown(description="Year", value=selection.year,
-                               options=[("Latest", None), *[(financial_year_label(y), y) for y in years]])
+        self.year = w.Dropdown(description="Year", value=selection.year or LATEST,
+                               options=[("Latest", LATEST), *[(financial_year_label(y), y) for y in years]])
         self.comparator = w.Dropdown(description="Compare with", value=selection.comparator,
                                      options=list(COMPARATOR_CHOICES),
                                      layout=w.Layout(width="560px"),
@@ -158,6 +175,10 @@ class ExplorerApp:
         self.consortium = w.HTML().add_class("explorer-consortium")
         self.bands = w.HTML().add_class("explorer-bands")
         self.csv_link = w.HTML().add_class("explorer-csv")
+        #: The view's address (a query string), hidden: the page's script copies it to the
+        #: address bar (config/jupyter/voila/templates/explorer/index.html.j2).
+        self.address = w.HTML(layout=w.Layout(display="none")).add_class("explorer-address")
+        self.notes: tuple[str, ...] = ()  # lines about the address the page was opened with
         self.widget = self._layout()
         self.la.observe(self._changed, "value")
         self.indicator.observe(self._changed, "value")
@@ -168,6 +189,35 @@ class ExplorerApp:
         self.topic.observe(self._topic_changed, "value")
         self.fill_region.on_click(self._fill_region)
         self.refresh()
+        self._show_year()
+
+    def _show_year(self) -> None:
+        if self.view is not None and self.view.year is not None and self.year.value == LATEST:
+            self._set_quietly(self.year, self.view.year)  # the Year box shows the year shown
+
+    def open_address(self, query: str) -> None:
+        """Show the view a page address asks for (``?la=...&indicator=...``); a value that
+        cannot be used gets a line and the default."""
+        if not query.strip("?"):
+            return
+        selection, self.notes = selection_from_address(query, self.data, self.selection)
+        self._set_quietly(self.la, selection.la)
+        self._set_quietly(self.indicator, selection.indicator)
+        self._set_quietly(self.year, selection.year or LATEST)
+        self._set_quietly(self.comparator, selection.comparator)
+        self._set_quietly(self.group, ", ".join(selection.group))
+        self._set_quietly(self.level, selection.level)
+        self.selection = selection
+        self.refresh()
+        self._show_year()
+
+    def _set_quietly(self, widget: w.ValueWidget, value: object) -> None:
+        """Set a widget's value without redrawing the view."""
+        widget.unobserve(self._changed, "value")
+        try:
+            widget.value = value
+        finally:
+            widget.observe(self._changed, "value")
 
     def _layout(self) -> w.Widget:
         charts = []
@@ -191,7 +241,7 @@ class ExplorerApp:
             self.consortium, self.bands,
             w.HTML("<h3>Save what you see</h3><p>Each chart's menu (the round button at its top "
                    "right) saves it as PNG or SVG, with its title and source line.</p>"),
-            self.csv_link,
+            self.csv_link, self.address,
         ])
 
     # --- events ----------------------------------------------------------------------------
@@ -217,13 +267,14 @@ class ExplorerApp:
             self.group.value = text  # its change event redraws once
 
     def _changed(self, _change: dict[str, Any]) -> None:
+        self.notes = ()
         self.selection = self.selection_from_widgets()
         self.refresh()
 
     def selection_from_widgets(self) -> ExplorerSelection:
         """The selection the widgets show (values as typed)."""
         return replace(self.selection, la=str(self.la.value or ""),
-                       indicator=str(self.indicator.value or ""), year=self.year.value,
+                       indicator=str(self.indicator.value or ""), year=self.year.value or None,
                        comparator=str(self.comparator.value),
                        group=split_names(str(self.group.value or "")),
                        level=float(self.level.value))
@@ -238,7 +289,15 @@ class ExplorerApp:
         # collector is paused meanwhile and runs once after, while the analyst reads.
         gc.disable()
         try:
-            self._show(explorer_view(self.data, self.selection), update)
+            view = explorer_view(self.data, self.selection)
+            if keeps_last_view(self.view, view):  # the last good view stays; the messages say why
+                self.messages.value = "<br>".join(html.escape(m, quote=False) for m in view.messages)
+            else:
+                self._show(view, update)
+            if self.notes:
+                self.messages.value = "<br>".join(
+                    [*(html.escape(n, quote=False) for n in self.notes), *filter(None, [self.messages.value])])
+            self.address.value = html.escape(view_address(self.view)) if self.view is not None else ""
         except Exception as exc:  # a bug must not leave the page half drawn or show a traceback
             log.exception("explorer failed for %s", self.selection)
             self.messages.value = html.escape(f"Could not show this selection ({type(exc).__name__}).")
@@ -248,13 +307,7 @@ class ExplorerApp:
             self._set_box(key, self.shown.get(key, ()), update)
         took = time.perf_counter() - start
         self.timings.append(took)
-        view = self.view
-        la = view.la.name if view and view.la else self.selection.la
-        ind = view.indicator.label if view and view.indicator else self.selection.indicator
-        self.status.value = html.escape(
-            f"Showing {la} · {ind} · "
-            f"{self.view.period if self.view and self.view.period else '-'} · "
-            f"update {len(self.timings)} in {took:.2f} s")
+        self.status.value = html.escape(f"{status_text(self.view)} · update {len(self.timings)} in {took:.2f} s")
         return took
 
     def _set_box(self, key: str, outputs: tuple[dict[str, Any], ...], update: int) -> None:
@@ -277,7 +330,7 @@ class ExplorerApp:
 
         self.view = view
         self.group_box.layout.display = "" if view.selection.comparator == "list" else "none"
-        self.messages.value = "<br>".join(html.escape(m) for m in view.messages)
+        self.messages.value = "<br>".join(html.escape(m, quote=False) for m in view.messages)
         row = view.row
         if row is None or view.indicator is None or view.la is None:
             for box in (self.table, self.sentence, self.group_text, self.funnel_text,
@@ -324,6 +377,17 @@ class ExplorerApp:
             self.bands.value = ""
         self.csv_link.value = data_link(view_csv(view, members, row_table).encode("utf-8"), "text/csv",
                                         f"{file_stem(view)}.csv", "Table as CSV (with sources)")
+
+
+def page_address() -> str:
+    """The query string of the page the explorer is served to ("" in JupyterLab).
+
+    Voilà gives it to the kernel as ``QUERY_STRING``; a kernel started before the visit (Voilà's
+    ``preheat_kernel``) waits here until the visit, so what is worked out before is ready."""
+    from voila.utils import wait_for_request
+
+    wait_for_request()
+    return os.environ.get("QUERY_STRING", "")
 
 
 def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | None = None,
