@@ -1,7 +1,10 @@
-"""Word renderer (python-docx): the format council committee papers are written in.
+"""Word renderer (python-docx): the format council committee papers are written in, made to
+be published as it is.
 
-A4 portrait; the title block (title, LA, period, date made, sources); a heading per section;
-real Word tables whose header row repeats on every page and whose rows are not split; charts
+A4 portrait; a running header (title, LA, period) and "Page N of M" in the footer as fields;
+the title block (title, LA, period, date made, sources); a contents list with each section's
+page (fields, see :mod:`analysis.render.docx_fields`); a heading per section, kept with what
+follows; real Word tables sized to their content (:mod:`analysis.render.docx_tables`); charts
 as pictures whose description (``docPr descr``) is the alt text, with title and source as a
 caption; notes as short paragraphs. Appendix sections follow the core pack on a new page.
 """
