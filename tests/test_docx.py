@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 from analysis.core.blocks import Column, Note, Pack, Section, Table, Text
 from analysis.render import docx as word
 from analysis.render.docx_fields import field_instructions
-from analysis.render.docx_tables import KEEP_TOGETHER_ROWS
+from analysis.render.docx_tables import KEEP_TOGETHER_ROWS, add_text
 from analysis.render.docx_widths import (
     CELL_MARGIN_PT,
     SLACK,
@@ -80,12 +80,24 @@ def test_share_out_gives_each_column_its_longest_word_and_a_share_of_the_rest():
 def test_text_is_made_smaller_only_when_the_longest_words_do_not_fit():
     eight_zeros = 8 * 1303 / EM  # in ems
     columns = [ColumnText("0", ("00000000",))] * 10
-    # each column at least 8 zeros: 51.56 pt at 8.5 points, 48.86 pt at 8 points
-    layout = table_layout(columns, 500)
+    # each column at least 8 zeros and the margins: 48.99 pt at 8.5 points, 46.35 pt at 8 points
+    layout = table_layout(columns, 480)
     assert layout.font_size == 8.0
     assert layout.widths == pytest.approx((eight_zeros * 8 * SLACK + PAD,) * 10, abs=0.05)
-    assert table_layout(columns, 520).font_size == 8.5
+    assert layout.widths[0] == pytest.approx(46.35, abs=0.01)
+    assert table_layout(columns, 490).font_size == 8.5
     assert table_layout(columns, 100).font_size == 7.0  # the smallest, even if it does not fit
+
+
+def test_figures_wrap_between_their_words_before_the_text_goes_below_7_5_points():
+    figure = ColumnText("0", ("0000 0000",))  # a figure: kept whole while it fits
+    whole = (8 * 1303 + 651) / EM  # "0000 0000" in ems: 8 zeros and a space
+    four = 4 * 1303 / EM
+    # whole at 7.5 points: 10 columns of 42.2 + 4 pt; broken, at 8.5 points: 10 of 22.5 + 4 pt
+    assert table_layout([figure] * 10, 10 * (whole * 7.5 * SLACK + PAD) + 1).font_size == 7.5
+    layout = table_layout([figure] * 10, 10 * (whole * 7.5 * SLACK + PAD) - 1)
+    assert layout.font_size == 8.5
+    assert layout.widths[0] > four * 8.5 * SLACK + PAD  # broken figures share out the room left
 
 
 # --- the document -------------------------------------------------------------------------
@@ -99,7 +111,7 @@ def _table(name: str, rows: int) -> Table:
     })
     columns = (Column("measure", "Indicator"), Column("rank", "Rank"), Column("status", "Status", "status"),
                Column("value", "Doncaster", "percent", 1))
-    return Table(name, frame, columns, caption=f"{rows} rows", source="Source: DfE")
+    return Table(name, frame, columns, caption=f"{rows} rows", source="Source: DfE" if rows < 10 else "")
 
 
 @pytest.fixture(scope="module")
@@ -144,7 +156,7 @@ def test_a_header_too_long_for_one_line_takes_two():
 def test_contents_lists_every_section_with_a_page_field_to_its_heading(document):
     doc, _ = document
     paragraphs = doc.paragraphs
-    headings = [p for p in paragraphs if p.style.name == "Heading 1" and p.text != "Contents"]
+    headings = [p for p in paragraphs if p.style.name == "Heading 1"]
     assert [h.text for h in headings] == ["Key messages", "Every measure", "Appendix: Detail"]
     marks = [h._p.xpath("./w:bookmarkStart/@w:name")[0] for h in headings]
     assert len(set(marks)) == 3
@@ -158,8 +170,8 @@ def test_contents_lists_every_section_with_a_page_field_to_its_heading(document)
 
 def test_headings_and_captions_are_kept_with_the_next_paragraph(document):
     doc, _ = document
-    kept = [p for p in doc.paragraphs if p.style.name in ("Title", "Heading 1", "Caption")]
-    assert len(kept) == 1 + 4 + 2
+    kept = [p for p in doc.paragraphs if p.style.name in ("Title", "TOC Heading", "Heading 1", "Caption")]
+    assert len(kept) == 1 + 1 + 3 + 2
     assert all(_keeps_with_next(p) for p in kept)
 
 
@@ -170,8 +182,8 @@ def test_rows_never_split_headers_repeat_and_small_tables_stay_together(document
         assert all(r._tr.xpath("./w:trPr/w:cantSplit") for r in table.rows)
         assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader")
         assert not any(r._tr.xpath("./w:trPr/w:tblHeader") for r in table.rows[1:])
-    # the small table: every row but the last kept with the next, so it moves to a page whole
-    assert [all(_keeps_with_next(c.paragraphs[0]) for c in r.cells) for r in small.rows] == [True] * 3 + [False]
+    # the small table: every row kept with the next, its source line too, so it moves to a page whole
+    assert [all(_keeps_with_next(c.paragraphs[0]) for c in r.cells) for r in small.rows] == [True] * 4
     # the long one may break between rows (its header row stays with the first row)
     assert [any(_keeps_with_next(c.paragraphs[0]) for c in r.cells) for r in long.rows[:3]] == [True, False, False]
 
@@ -201,3 +213,21 @@ def test_columns_are_as_wide_as_their_content_within_the_page(document):
     assert widths[0] > max(widths[1:])
     cell = small._tbl.xpath("./w:tblPr/w:tblCellMar/w:left/@w:w")
     assert cell == [str(round(CELL_MARGIN_PT * 20))]
+
+
+def test_a_small_table_without_a_source_line_is_not_kept_with_what_follows():
+    frame = pd.DataFrame({"measure": ["Re-referrals", "Assessments"]})
+    pack = Pack(TITLE, {}, (Section("s", "S", (Table("t", frame, (Column("measure", "Measure"),), caption="c"),
+                                                Text("After the table."))),))
+    doc = Document(io.BytesIO(word.render(pack, drawings={})["report.docx"]))  # type: ignore[arg-type]
+    (table,) = doc.tables
+    assert [_keeps_with_next(r.cells[0].paragraphs[0]) for r in table.rows] == [True, True, False]
+
+
+def test_hyphens_between_digits_do_not_break_and_read_back_as_hyphens():
+    doc = Document()
+    paragraph = doc.add_paragraph()
+    add_text(paragraph, "9% (2016-17), aged 19-21, re-offending")
+    assert paragraph.text == "9% (2016-17), aged 19-21, re-offending"
+    assert len(paragraph._p.xpath(".//w:noBreakHyphen")) == 2  # not the one between letters
+    assert [t.text for t in paragraph._p.xpath(".//w:t")] == ["9% (2016", "17), aged 19", "21, re-offending"]

@@ -171,8 +171,8 @@ def add_table(document: Any, table: Table) -> None:
     texts, rows = column_texts(table, clean)
     caption = add_paragraph(document, clean(table.caption), "Caption")
     _keep_with_next(caption)
-    add_grid(document, texts, rows, TEXT_WIDTH.pt)
     after = " ".join([*table.notes, table.source]).strip()
+    add_grid(document, texts, rows, TEXT_WIDTH.pt, followed=bool(after))
     if after:
         _small(document.add_paragraph(clean(after)))
 
@@ -237,7 +237,7 @@ def add_contents(document: Any, pack: Pack, targets: list[str]) -> None:
     work out when they lay out the pages)."""
     if not pack.sections:
         return
-    _keep_with_next(add_paragraph(document, "Contents", "Heading 1"))
+    _keep_with_next(add_paragraph(document, "Contents", "TOC Heading"))
     for section, target in zip(pack.sections, targets, strict=True):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(0)

@@ -1,12 +1,13 @@
 """Word tables (python-docx plus raw OOXML): real tables a committee paper can carry as they are.
 
 Columns as wide as their content needs within the page (:mod:`analysis.render.docx_widths`),
-so words wrap only between words; the header row repeats on every page; no row splits across
+so words wrap only between words (never at the hyphen of "2016-17"); the header row repeats on every page; no row splits across
 pages; a small table is kept on one page (every row kept with the next), and its caption with it.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -63,9 +64,28 @@ def _widths(table: Any, layout: Layout) -> None:
             cell.width = Twips(width)
 
 
+#: A hyphen between digits ("2016-17", "19-21"): a line never breaks there.
+_FIGURE_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")
+
+
+def add_text(paragraph: Any, text: str) -> Any:
+    """A run of ``text`` at the end of ``paragraph`` whose hyphens between digits are Word's
+    non-breaking hyphen (``w:noBreakHyphen``, read back as "-"), so "2016-17" stays whole."""
+    first, *rest = _FIGURE_HYPHEN.split(text)
+    run = paragraph.add_run(first)
+    for piece in rest:
+        run._r.append(OxmlElement("w:noBreakHyphen"))
+        if piece:
+            element = OxmlElement("w:t")
+            element.text = piece
+            element.set(qn("xml:space"), "preserve")
+            run._r.append(element)
+    return run
+
+
 def _fill(cell: Any, text: str, size: float, *, bold: bool, right: bool) -> None:
     paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(text)
+    run = add_text(paragraph, text)
     run.font.size = Pt(size)
     if bold:
         run.bold = True
@@ -82,8 +102,10 @@ def column_texts(table: Table, clean: Any = str) -> tuple[list[ColumnText], list
     return texts, rows
 
 
-def add_grid(document: Any, texts: list[ColumnText], rows: list[list[str]], available: float) -> Any:
-    """The table itself, after the document's last paragraph, ``available`` points wide at most."""
+def add_grid(document: Any, texts: list[ColumnText], rows: list[list[str]], available: float,
+             followed: bool = False) -> Any:
+    """The table itself, after the document's last paragraph, ``available`` points wide at most.
+    ``followed``: a line of its own follows (notes, source), kept on the page of a small table."""
     layout = table_layout(texts, available)
     grid = document.add_table(rows=1 + len(rows), cols=len(texts))
     grid.style = "Table Grid"
@@ -102,6 +124,6 @@ def add_grid(document: Any, texts: list[ColumnText], rows: list[list[str]], avai
         _row_property(row, "w:cantSplit")
         for cell, value, column in zip(row.cells, values, texts, strict=True):
             _fill(cell, value, layout.font_size, bold=False, right=column.numeric)
-            if keep and index < len(rows):
+            if keep and (index < len(rows) or followed):
                 cell.paragraphs[0].paragraph_format.keep_with_next = True
     return grid

@@ -1,11 +1,12 @@
 """Column widths of a Word table, worked out from what its cells hold.
 
 Each column gets at least the width of its longest word (so no word breaks inside) and at most
-the width of its longest cell on one line; figures ("142 of 152", "27.1% (2016-17)") and the
-cells of numeric columns never wrap. When the columns' longest cells
+the width of its longest cell on one line; the cells of numeric columns never wrap, and nor do
+figures ("142 of 152", "27.1% (2016-17)") while the table fits. When the columns' longest cells
 fit the page they get that; otherwise each column gets its longest word plus a share of the
 room left in proportion to how much more its longest cell needs (the way a browser lays out a
-table). When even the longest words do not fit, the table's text is made smaller until they do.
+table). When even the longest words do not fit, the table's text is made smaller (8.5 points
+down to 7.5) and then figures may wrap between their words (down to 7 points).
 
 Text is measured with DejaVu Sans (shipped with matplotlib, so the same on every machine),
 which is wider than Arial, the document's font: a width that holds a word in DejaVu Sans holds
@@ -23,13 +24,15 @@ from typing import Any
 MEASURE_FONT = "DejaVu Sans"
 
 #: Room a cell takes beside its text: the left and right cell margins (points each side).
-CELL_MARGIN_PT = 2.85
+CELL_MARGIN_PT = 2.0
 
 #: Slack on every measured width, for rounding in the word processor's own layout.
-SLACK = 1.06
+SLACK = 1.04
 
-#: Sizes tried for a table's text, largest first (points).
-FONT_SIZES = (8.5, 8.0, 7.5, 7.0)
+#: What is tried, in order, until a table's longest words fit: text size (points) and whether
+#: figures are kept whole; the last is used when nothing fits.
+ATTEMPTS: tuple[tuple[float, bool], ...] = (
+    (8.5, True), (8.0, True), (7.5, True), (8.5, False), (8.0, False), (7.5, False), (7.0, False))
 
 
 @dataclass(frozen=True)
@@ -86,22 +89,23 @@ def is_figure(text: str) -> bool:
     return bool(words) and any(ch.isdigit() for ch in words[0])
 
 
-def unbreakable(text: str, numeric: bool = False) -> list[str]:
+def unbreakable(text: str, numeric: bool = False, figures: bool = True) -> list[str]:
     """The pieces of a cell that must each stay on one line: the whole cell when it is in a
-    numeric column or reads as a figure, else each word."""
-    if numeric or is_figure(text):
+    numeric column or reads as a figure (and ``figures`` are kept whole), else each word."""
+    if numeric or (figures and is_figure(text)):
         return [" ".join(words_of(text))] if words_of(text) else []
     return words_of(text)
 
 
-def column_bounds(column: ColumnText, size: float) -> tuple[float, float]:
+def column_bounds(column: ColumnText, size: float, figures: bool = True) -> tuple[float, float]:
     """(narrowest, widest) width of a column in points at ``size``: its longest word (or, for
-    a numeric column, its longest cell) and its longest cell on one line, margins added."""
+    a numeric column, its longest cell; with ``figures``, its longest figure) and its longest
+    cell on one line, margins added."""
     pad = 2 * CELL_MARGIN_PT
     header_words = [text_width(w, size, True) for w in words_of(column.header)]
     header_line = text_width(" ".join(words_of(column.header)), size, True)
     lines = [text_width(" ".join(words_of(c)), size) for c in column.cells]
-    words = [text_width(w, size) for c in column.cells for w in unbreakable(c, column.numeric)]
+    words = [text_width(w, size) for c in column.cells for w in unbreakable(c, column.numeric, figures)]
     narrowest = max([0.0, *header_words, *words]) * SLACK + pad
     widest = max([0.0, header_line, *lines]) * SLACK + pad
     return narrowest, max(narrowest, widest)
@@ -123,11 +127,11 @@ def share_out(bounds: Sequence[tuple[float, float]], available: float) -> tuple[
 
 
 def table_layout(columns: Sequence[ColumnText], available: float,
-                 sizes: Sequence[float] = FONT_SIZES) -> Layout:
-    """Column widths and text size for a table on a page ``available`` points wide: the
-    largest size whose longest words fit (the smallest size when none does)."""
-    for size in sizes:
-        bounds = [column_bounds(c, size) for c in columns]
-        if sum(n for n, _ in bounds) <= available or size == sizes[-1]:
+                 attempts: Sequence[tuple[float, bool]] = ATTEMPTS) -> Layout:
+    """Column widths and text size for a table on a page ``available`` points wide: the first
+    of ``attempts`` (size, figures kept whole) whose longest words fit (else the last)."""
+    for size, figures in attempts:
+        bounds = [column_bounds(c, size, figures) for c in columns]
+        if sum(n for n, _ in bounds) <= available or (size, figures) == attempts[-1]:
             return Layout(share_out(bounds, available), size)
-    raise ValueError("no font sizes given")  # pragma: no cover - sizes is never empty
+    raise ValueError("nothing to try")  # pragma: no cover - attempts is never empty
