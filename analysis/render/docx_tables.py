@@ -8,6 +8,7 @@ pages; a small table is kept on one page (every row kept with the next), and its
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -93,8 +94,9 @@ def _fill(cell: Any, text: str, size: float, *, bold: bool, right: bool) -> None
         paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def column_texts(table: Table, clean: Any = str) -> tuple[list[ColumnText], list[list[str]]]:
-    """Each shown column's header and cells as the reader sees them, and the rows."""
+def column_texts(table: Table, clean: Callable[[Any], str] = str) -> tuple[list[ColumnText], list[list[str]]]:
+    """Each shown column's header and cells as the reader sees them (through ``clean``), and
+    the rows."""
     columns = [c for c in table.columns if c.display]
     rows = [[clean(v) for v in values] for values in formatted_rows(table.frame, columns)]
     texts = [ColumnText(clean(c.label), tuple(r[i] for r in rows), is_numeric(c))
