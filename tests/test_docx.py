@@ -231,3 +231,11 @@ def test_hyphens_between_digits_do_not_break_and_read_back_as_hyphens():
     assert paragraph.text == "9% (2016-17), aged 19-21, re-offending"
     assert len(paragraph._p.xpath(".//w:noBreakHyphen")) == 2  # not the one between letters
     assert [t.text for t in paragraph._p.xpath(".//w:t")] == ["9% (2016", "17), aged 19", "21, re-offending"]
+
+
+def test_contents_follow_the_document_order_with_the_appendix_last():
+    sections = (Section("a", "Detail", appendix=True), Section("b", "Key messages"))
+    doc = Document(io.BytesIO(word.render(Pack(TITLE, {}, sections), drawings={})["report.docx"]))  # type: ignore[arg-type]
+    entries = [p.text.split("\t")[0] for p in doc.paragraphs if field_instructions(p._p)]
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert entries == headings == ["Key messages", "Appendix: Detail"]

@@ -232,13 +232,13 @@ def add_title_block(document: Any, pack: Pack) -> None:
         paragraph.add_run(clean(value))
 
 
-def add_contents(document: Any, pack: Pack, targets: list[str]) -> None:
+def add_contents(document: Any, sections: list[Section], targets: list[str]) -> None:
     """The contents list: each section's heading and its page (fields Word and LibreOffice
     work out when they lay out the pages)."""
-    if not pack.sections:
+    if not sections:
         return
     _keep_with_next(add_paragraph(document, "Contents", "TOC Heading"))
-    for section, target in zip(pack.sections, targets, strict=True):
+    for section, target in zip(sections, targets, strict=True):
         paragraph = document.add_paragraph()
         paragraph.paragraph_format.space_after = Pt(0)
         add_contents_entry(paragraph, section_heading(section), target, TEXT_WIDTH)
@@ -251,17 +251,17 @@ def document_bytes(pack: Pack, drawings: Mapping[str, Drawing]) -> bytes:
     document.core_properties.title = clean(pack.title)[:255]
     document.core_properties.author = "csc-benchmarks"
     add_title_block(document, pack)
-    targets = list(contents_targets(len(pack.sections)))
-    add_contents(document, pack, targets)
-    marks = {id(s): (t, n) for n, (s, t) in enumerate(zip(pack.sections, targets, strict=True), start=1)}
     core = [s for s in pack.sections if not s.appendix]
     appendix = [s for s in pack.sections if s.appendix]
+    targets = list(contents_targets(len(core) + len(appendix)))
+    add_contents(document, core + appendix, targets)
+    marks = iter(zip(targets, range(1, len(targets) + 1), strict=True))
     for section in core:
-        add_section(document, section, drawings, marks[id(section)])
+        add_section(document, section, drawings, next(marks))
     if appendix:
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     for section in appendix:
-        add_section(document, section, drawings, marks[id(section)])
+        add_section(document, section, drawings, next(marks))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
