@@ -53,6 +53,10 @@ def test_figures_stay_whole_and_words_break_only_at_spaces():
     assert unbreakable("27.1% (2016-17)") == ["27.1% (2016-17)"]
     assert unbreakable("Re-referrals within 12 months") == ["Re-referrals", "within", "12", "months"]
     assert unbreakable("as reported", numeric=True) == ["as reported"]
+    assert unbreakable("18th lowest of 147", figures="two_lines") == ["18th lowest of", "147"]
+    assert unbreakable("18th lowest of 147", figures="words") == ["18th", "lowest", "of", "147"]
+    assert unbreakable("about 46 of 514", figures="two_lines") == ["about", "46", "of", "514"]  # not a figure
+    assert unbreakable("as reported", numeric=True, figures="words") == ["as reported"]
     assert unbreakable("  ") == []
 
 
@@ -89,15 +93,19 @@ def test_text_is_made_smaller_only_when_the_longest_words_do_not_fit():
     assert table_layout(columns, 100).font_size == 7.0  # the smallest, even if it does not fit
 
 
-def test_figures_wrap_between_their_words_before_the_text_goes_below_7_5_points():
-    figure = ColumnText("0", ("0000 0000",))  # a figure: kept whole while it fits
-    whole = (8 * 1303 + 651) / EM  # "0000 0000" in ems: 8 zeros and a space
+def test_figures_take_two_lines_then_wrap_between_words_before_the_text_goes_below_7_5_points():
+    figure = ColumnText("0", ("0000 0000 0000",))  # a figure: kept whole while the table fits
+    whole = (12 * 1303 + 2 * 651) / EM  # "0000 0000 0000" in ems
+    two = (8 * 1303 + 651) / EM  # "0000 0000", the longer of its two lines
     four = 4 * 1303 / EM
-    # whole at 7.5 points: 10 columns of 42.2 + 4 pt; broken, at 8.5 points: 10 of 22.5 + 4 pt
+    # 10 such columns at 7.5 points: whole 10 x (63.2 + 4) pt; two lines at 8.5: 10 x (48.0 + 4) pt
     assert table_layout([figure] * 10, 10 * (whole * 7.5 * SLACK + PAD) + 1).font_size == 7.5
-    layout = table_layout([figure] * 10, 10 * (whole * 7.5 * SLACK + PAD) - 1)
+    layout = table_layout([figure] * 10, 10 * (two * 8.5 * SLACK + PAD) + 1)
     assert layout.font_size == 8.5
-    assert layout.widths[0] > four * 8.5 * SLACK + PAD  # broken figures share out the room left
+    assert layout.widths[0] == pytest.approx(two * 8.5 * SLACK + PAD + 0.1, abs=0.01)  # the 1 pt shared out
+    # two lines do not fit even at 7.5 points: words at 8.5 points
+    layout = table_layout([figure] * 10, 10 * (two * 7.5 * SLACK + PAD) - 1)
+    assert layout.font_size == 8.5 and layout.widths[0] > four * 8.5 * SLACK + PAD
 
 
 # --- the document -------------------------------------------------------------------------

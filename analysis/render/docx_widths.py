@@ -6,7 +6,8 @@ figures ("142 of 152", "27.1% (2016-17)") while the table fits. When the columns
 fit the page they get that; otherwise each column gets its longest word plus a share of the
 room left in proportion to how much more its longest cell needs (the way a browser lays out a
 table). When even the longest words do not fit, the table's text is made smaller (8.5 points
-down to 7.5) and then figures may wrap between their words (down to 7 points).
+down to 7.5), then figures may take two lines ("142 of" over "152"; 8.5 points down to 7.5),
+then wrap between any of their words (8.5 points down to 7).
 
 Text is measured with DejaVu Sans (shipped with matplotlib, so the same on every machine),
 which is wider than Arial, the document's font: a width that holds a word in DejaVu Sans holds
@@ -18,7 +19,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 #: The font text is measured in (see the module docstring).
 MEASURE_FONT = "DejaVu Sans"
@@ -29,10 +30,16 @@ CELL_MARGIN_PT = 2.0
 #: Slack on every measured width, for rounding in the word processor's own layout.
 SLACK = 1.04
 
-#: What is tried, in order, until a table's longest words fit: text size (points) and whether
-#: figures are kept whole; the last is used when nothing fits.
-ATTEMPTS: tuple[tuple[float, bool], ...] = (
-    (8.5, True), (8.0, True), (7.5, True), (8.5, False), (8.0, False), (7.5, False), (7.0, False))
+#: How a figure ("142 of 152") may wrap: not at all, in two lines ("142 of" over "152"), or
+#: between any of its words.
+Figures = Literal["whole", "two_lines", "words"]
+
+#: What is tried, in order, until a table's longest words fit: text size (points) and how
+#: figures may wrap; the last is used when nothing fits.
+ATTEMPTS: tuple[tuple[float, Figures], ...] = (
+    *((size, "whole") for size in (8.5, 8.0, 7.5)),
+    *((size, "two_lines") for size in (8.5, 8.0, 7.5)),
+    *((size, "words") for size in (8.5, 8.0, 7.5, 7.0)))
 
 
 @dataclass(frozen=True)
@@ -89,18 +96,21 @@ def is_figure(text: str) -> bool:
     return bool(words) and any(ch.isdigit() for ch in words[0])
 
 
-def unbreakable(text: str, numeric: bool = False, figures: bool = True) -> list[str]:
+def unbreakable(text: str, numeric: bool = False, figures: Figures = "whole") -> list[str]:
     """The pieces of a cell that must each stay on one line: the whole cell when it is in a
-    numeric column or reads as a figure (and ``figures`` are kept whole), else each word."""
-    if numeric or (figures and is_figure(text)):
-        return [" ".join(words_of(text))] if words_of(text) else []
-    return words_of(text)
+    numeric column, or reads as a figure and ``figures`` are kept whole; a figure's last word
+    and the rest when they may take two lines; else each word."""
+    words = words_of(text)
+    if numeric or (figures == "whole" and is_figure(text)):
+        return [" ".join(words)] if words else []
+    if figures == "two_lines" and is_figure(text) and len(words) > 1:
+        return [" ".join(words[:-1]), words[-1]]
+    return words
 
 
-def column_bounds(column: ColumnText, size: float, figures: bool = True) -> tuple[float, float]:
-    """(narrowest, widest) width of a column in points at ``size``: its longest word (or, for
-    a numeric column, its longest cell; with ``figures``, its longest figure) and its longest
-    cell on one line, margins added."""
+def column_bounds(column: ColumnText, size: float, figures: Figures = "whole") -> tuple[float, float]:
+    """(narrowest, widest) width of a column in points at ``size``: its longest piece that
+    stays on one line (:func:`unbreakable`) and its longest cell on one line, margins added."""
     pad = 2 * CELL_MARGIN_PT
     header_words = [text_width(w, size, True) for w in words_of(column.header)]
     header_line = text_width(" ".join(words_of(column.header)), size, True)
@@ -127,9 +137,9 @@ def share_out(bounds: Sequence[tuple[float, float]], available: float) -> tuple[
 
 
 def table_layout(columns: Sequence[ColumnText], available: float,
-                 attempts: Sequence[tuple[float, bool]] = ATTEMPTS) -> Layout:
+                 attempts: Sequence[tuple[float, Figures]] = ATTEMPTS) -> Layout:
     """Column widths and text size for a table on a page ``available`` points wide: the first
-    of ``attempts`` (size, figures kept whole) whose longest words fit (else the last)."""
+    of ``attempts`` (size, how figures wrap) whose longest pieces fit (else the last)."""
     for size, figures in attempts:
         bounds = [column_bounds(c, size, figures) for c in columns]
         if sum(n for n, _ in bounds) <= available or (size, figures) == attempts[-1]:
