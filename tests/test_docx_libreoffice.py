@@ -23,7 +23,9 @@ from analysis.data.periods import parse_quarter
 from analysis.render import docx as word
 
 
-def _soffice() -> str:
+@pytest.fixture(scope="module")
+def soffice() -> str:
+    """LibreOffice's command (asked for first, so a machine without it skips at once)."""
     found = shutil.which("soffice") or shutil.which("libreoffice")
     if found is None:
         if os.environ.get("CSC_REQUIRE_BROWSER"):
@@ -51,10 +53,9 @@ def documents(paths, bench_table, tmp_path_factory) -> dict[str, bytes]:
 
 
 @pytest.fixture(scope="module")
-def pdf_text(documents, tmp_path_factory) -> dict[str, list[str]]:
+def pdf_text(soffice, documents, tmp_path_factory) -> dict[str, list[str]]:
     """Each document converted to PDF by LibreOffice, as the text of each page."""
     pypdf = pytest.importorskip("pypdf")
-    soffice = _soffice()
     folder = tmp_path_factory.mktemp("libreoffice")
     files = []
     for name, data in documents.items():
