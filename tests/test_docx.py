@@ -17,7 +17,7 @@ import pytest
 from docx import Document
 from docx.oxml.ns import qn
 
-from analysis.core.blocks import Column, Note, Pack, Section, Table, Text
+from analysis.core.blocks import Chart, Column, Note, Pack, Section, Table, Text
 from analysis.render import docx as word
 from analysis.render.docx_fields import field_instructions
 from analysis.render.docx_tables import KEEP_TOGETHER_ROWS, add_text
@@ -247,3 +247,22 @@ def test_contents_follow_the_document_order_with_the_appendix_last():
     entries = [p.text.split("\t")[0] for p in doc.paragraphs if field_instructions(p._p)]
     headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert entries == headings == ["Key messages", "Appendix: Detail"]
+
+
+def test_a_chart_is_its_page_picture_with_the_source_once_in_the_caption():
+    """The Word file shows the picture drawn without the source line (as the PDF does) and
+    says the source once, in the caption under it; the chart files keep theirs."""
+    from analysis.render import files
+    from tests.test_pdf import SOURCE, sourced_line
+
+    chart = Chart("re_referrals", sourced_line, {"values": [24.0, 25.5, 27.1]},
+                  alt_text="Up each year.", source=SOURCE, title="Re-referrals within 12 months")
+    drawing = files.draw_chart(chart)
+    pack = Pack("t", {}, (Section("s", "S", (chart,)),))
+    document = Document(io.BytesIO(word.document_bytes(pack, {"re_referrals": drawing})))
+    pictures = [rel.target_part.blob for rel in document.part.rels.values()
+                if "image" in rel.reltype]
+    assert pictures == [files.page_image(drawing, "re_referrals")]
+    assert pictures[0] != drawing["charts/re_referrals.png"]
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert text.count(SOURCE) == 1

@@ -33,7 +33,7 @@ from analysis.render.docx_fields import (
 )
 from analysis.render.docx_tables import add_grid, column_texts
 from analysis.render.docx_widths import text_width
-from analysis.render.files import Drawing, chart_paths, draw_charts
+from analysis.render.files import Drawing, draw_charts, page_image
 
 #: Width of the text on the page: A4 less the margins; charts and tables are at most this wide.
 TEXT_WIDTH = Mm(170)
@@ -178,7 +178,9 @@ def add_table(document: Any, table: Table) -> None:
 
 
 def add_chart(document: Any, chart: Chart, drawing: Drawing) -> None:
-    png = drawing[chart_paths(chart.name)["png"]]
+    """The chart's page picture (drawn without its source line), then a caption with its
+    title and source: the source is said once, as text."""
+    png = page_image(drawing, chart.name)
     paragraph = document.add_paragraph()  # as Document.add_picture, keeping the paragraph
     picture = paragraph.add_run().add_picture(io.BytesIO(png), width=CHART_WIDTH)
     doc_pr = picture._inline.docPr
