@@ -1,7 +1,10 @@
-"""Word renderer (python-docx): the format council committee papers are written in.
+"""Word renderer (python-docx): the format council committee papers are written in, made to
+be published as it is.
 
-A4 portrait; the title block (title, LA, period, date made, sources); a heading per section;
-real Word tables whose header row repeats on every page and whose rows are not split; charts
+A4 portrait; a running header (title, LA, period) and "Page N of M" in the footer as fields;
+the title block (title, LA, period, date made, sources); a contents list with each section's
+page (fields, see :mod:`analysis.render.docx_fields`); a heading per section, kept with what
+follows; real Word tables sized to their content (:mod:`analysis.render.docx_tables`); charts
 as pictures whose description (``docPr descr``) is the alt text, with title and source as a
 caption; notes as short paragraphs. Appendix sections follow the core pack on a new page.
 """
@@ -15,18 +18,26 @@ from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.enum.text import WD_BREAK
 from docx.shared import Mm, Pt, RGBColor
 
 from analysis.core.blocks import META_LABELS, Chart, Note, Pack, Section, Table, Text
-from analysis.render.files import Drawing, chart_paths, draw_charts
-from analysis.render.formats import formatted_rows, is_numeric
+from analysis.render.docx_fields import (
+    HEADER_SIZE,
+    add_contents_entry,
+    bookmark,
+    contents_targets,
+    page_footer,
+    running_header,
+    update_fields_on_open,
+)
+from analysis.render.docx_tables import add_grid, column_texts
+from analysis.render.docx_widths import text_width
+from analysis.render.files import Drawing, draw_charts, page_image
 
-#: Width of a chart on the page (A4 less the margins).
-CHART_WIDTH = Mm(170)
+#: Width of the text on the page: A4 less the margins; charts and tables are at most this wide.
+TEXT_WIDTH = Mm(170)
+CHART_WIDTH = TEXT_WIDTH
 
 _NOTE_LABELS = {"missing": "Not available", "left_out": "Left out", "caveat": "Note",
                 "stale": "Older figure"}
@@ -57,8 +68,11 @@ def add_paragraph(document: Any, text: str = "", style: str | None = None) -> An
 
 
 def add_heading(document: Any, text: str = "", level: int = 1) -> Any:
-    """A heading (level 0: the title), as ``document.add_heading``."""
-    return add_paragraph(document, text, "Title" if level == 0 else f"Heading {level}")
+    """A heading (level 0: the title), as ``document.add_heading``, kept on the page of the
+    paragraph after it."""
+    paragraph = add_paragraph(document, text, "Title" if level == 0 else f"Heading {level}")
+    paragraph.paragraph_format.keep_with_next = True
+    return paragraph
 
 
 def _page_setup(document: Any) -> None:
@@ -72,13 +86,22 @@ def _page_setup(document: Any) -> None:
     normal.font.size = Pt(10)
 
 
-def _header_text(document: Any, pack: Pack) -> None:
-    """The running header: LA and period."""
-    words = " · ".join(str(pack.meta[k]) for k in ("la", "period") if pack.meta.get(k))
-    if words:
-        paragraph = document.sections[0].header.paragraphs[0]
-        paragraph.text = clean(words)
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+def running_header_words(pack: Pack) -> tuple[str, str]:
+    """What the running header shows, as the PDF's: the document's title, then the LA and the
+    period."""
+    where = " · ".join(clean(pack.meta[k]) for k in ("la", "period") if pack.meta.get(k))
+    return clean(pack.title), where
+
+
+def _furniture(document: Any, pack: Pack) -> None:
+    """Running header, "Page N of M" in the footer, and fields updated when Word opens it."""
+    title, where = running_header_words(pack)
+    gap = 24.0  # points between the two halves of a one-line header
+    one_line = text_width(title, HEADER_SIZE) + gap + text_width(where, HEADER_SIZE) <= TEXT_WIDTH.pt
+    for section in document.sections:
+        running_header(section, title, where, one_line=one_line, width=TEXT_WIDTH)
+        page_footer(section)
+    update_fields_on_open(document)
 
 
 # --- Markdown to paragraphs --------------------------------------------------------------
@@ -133,20 +156,6 @@ def add_markdown(document: Any, text: str) -> None:
 
 # --- blocks -----------------------------------------------------------------------------
 
-def _repeat_header(row: Any) -> None:
-    properties = row._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
-
-
-def _no_split(row: Any) -> None:
-    properties = row._tr.get_or_add_trPr()
-    element = OxmlElement("w:cantSplit")
-    element.set(qn("w:val"), "true")
-    properties.append(element)
-
-
 def _keep_with_next(paragraph: Any) -> None:
     paragraph.paragraph_format.keep_with_next = True
 
@@ -158,40 +167,20 @@ def _small(paragraph: Any) -> None:
 
 
 def add_table(document: Any, table: Table) -> None:
-    columns = [c for c in table.columns if c.display]
-    rows = formatted_rows(table.frame, columns)
+    """The table's caption (kept with the table), the table, then its notes and source."""
+    texts, rows = column_texts(table, clean)
     caption = add_paragraph(document, clean(table.caption), "Caption")
     _keep_with_next(caption)
-    grid = document.add_table(rows=1 + len(rows), cols=len(columns))
-    grid.style = "Table Grid"
-    grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    numeric = [is_numeric(c) for c in columns]
-    header = grid.rows[0]
-    _repeat_header(header)
-    for cell, column, num in zip(header.cells, columns, numeric, strict=True):
-        cell.text = ""
-        run = cell.paragraphs[0].add_run(clean(column.label))
-        run.bold = True
-        if num:
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for row, values in zip(grid.rows[1:], rows, strict=True):
-        _no_split(row)
-        for cell, value, num in zip(row.cells, values, numeric, strict=True):
-            cell.text = clean(value)
-            if num:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    for row in grid.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(8.5)
     after = " ".join([*table.notes, table.source]).strip()
+    add_grid(document, texts, rows, TEXT_WIDTH.pt, followed=bool(after))
     if after:
         _small(document.add_paragraph(clean(after)))
 
 
 def add_chart(document: Any, chart: Chart, drawing: Drawing) -> None:
-    png = drawing[chart_paths(chart.name)["png"]]
+    """The chart's page picture (drawn without its source line), then a caption with its
+    title and source: the source is said once, as text."""
+    png = page_image(drawing, chart.name)
     paragraph = document.add_paragraph()  # as Document.add_picture, keeping the paragraph
     picture = paragraph.add_run().add_picture(io.BytesIO(png), width=CHART_WIDTH)
     doc_pr = picture._inline.docPr
@@ -209,8 +198,17 @@ def add_note(document: Any, note: Note) -> None:
     paragraph.add_run(clean(note.message))
 
 
-def add_section(document: Any, section: Section, drawings: Mapping[str, Drawing]) -> None:
-    add_heading(document, clean(("Appendix: " if section.appendix else "") + section.title), level=1)
+def section_heading(section: Section) -> str:
+    return clean(("Appendix: " if section.appendix else "") + section.title)
+
+
+def add_section(document: Any, section: Section, drawings: Mapping[str, Drawing],
+                target: tuple[str, int] | None = None) -> None:
+    """The section's heading (bookmarked as ``target``, name and number, for the contents
+    list), its introduction and its blocks."""
+    heading = add_heading(document, section_heading(section), level=1)
+    if target is not None:
+        bookmark(heading, *target)
     if section.intro:
         add_markdown(document, section.intro)
     for block in section.blocks:
@@ -236,21 +234,36 @@ def add_title_block(document: Any, pack: Pack) -> None:
         paragraph.add_run(clean(value))
 
 
+def add_contents(document: Any, sections: list[Section], targets: list[str]) -> None:
+    """The contents list: each section's heading and its page (fields Word and LibreOffice
+    work out when they lay out the pages)."""
+    if not sections:
+        return
+    _keep_with_next(add_paragraph(document, "Contents", "TOC Heading"))
+    for section, target in zip(sections, targets, strict=True):
+        paragraph = document.add_paragraph()
+        paragraph.paragraph_format.space_after = Pt(0)
+        add_contents_entry(paragraph, section_heading(section), target, TEXT_WIDTH)
+
+
 def document_bytes(pack: Pack, drawings: Mapping[str, Drawing]) -> bytes:
     document = Document()
     _page_setup(document)
-    _header_text(document, pack)
+    _furniture(document, pack)
     document.core_properties.title = clean(pack.title)[:255]
     document.core_properties.author = "csc-benchmarks"
     add_title_block(document, pack)
     core = [s for s in pack.sections if not s.appendix]
     appendix = [s for s in pack.sections if s.appendix]
+    targets = list(contents_targets(len(core) + len(appendix)))
+    add_contents(document, core + appendix, targets)
+    marks = iter(zip(targets, range(1, len(targets) + 1), strict=True))
     for section in core:
-        add_section(document, section, drawings)
+        add_section(document, section, drawings, next(marks))
     if appendix:
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     for section in appendix:
-        add_section(document, section, drawings)
+        add_section(document, section, drawings, next(marks))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
