@@ -289,7 +289,9 @@ def _early_help_alt_text(table: pd.DataFrame, *, synthetic: bool = False,
                         period: str | None = None) -> str:
     """Alt text for :func:`early_help_chart`."""
     data = table_frame(table, ["group", "with_prior_early_help", "known", "percent"], "table")
-    parts = [f"{g}: {percent_text(p)} ({count_text(w)} of {count_text(k)})" for g, w, k, p in
+    # the deep dive's counts are rounded (its percentages come from the exact counts)
+    parts = [f"{g}: {percent_text(p)} ({'about ' if _num(w) > 0 else ''}{count_text(w)} of "
+             f"{count_text(k)})" for g, w, k, p in
              zip(data["group"], data["with_prior_early_help"], data["known"], data["percent"],
                  strict=True)]
     text = ("Bar chart of the share of referrals with early help before the referral"

@@ -39,7 +39,8 @@ a { color: var(--accent); }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; }
 .facts dt { font-weight: bold; }
 .facts dd { margin: 0; white-space: pre-line; }
-nav.contents ol { margin: .2rem 0; padding-left: 1.4rem; }
+nav.contents ol { margin: .2rem 0; padding-left: 1.4rem; list-style: none; }
+nav.contents ol ol { padding-left: 1.6rem; }
 .table-wrap { overflow-x: auto; margin: .8rem 0 1.2rem; }
 table { border-collapse: collapse; width: 100%; font-size: .86rem;
         break-inside: avoid; page-break-inside: avoid; }
@@ -92,9 +93,9 @@ _BODY = """<header class="title-block">
 {% set nav %}{% if contents|length > 1 %}<nav class="contents" aria-label="Contents">
 <h2>Contents</h2>
 <ol>
-{% for s in core %}<li><a href="#{{ s.anchor }}">{{ s.title }}</a></li>
+{% for s in core %}<li>{{ loop.index }}. <a href="#{{ s.anchor }}">{{ s.title }}</a></li>
 {% endfor %}{% if appendix %}<li>Appendix<ol>
-{% for s in appendix %}<li><a href="#{{ s.anchor }}">{{ s.title }}</a></li>
+{% for s in appendix %}<li>{{ loop.index }}. <a href="#{{ s.anchor }}">{{ s.title }}</a></li>
 {% endfor %}</ol></li>{% endif %}
 </ol>
 </nav>{% endif %}{% endset %}
