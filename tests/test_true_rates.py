@@ -10,6 +10,7 @@ beside a hidden count, when it is out of fewer than 10, or when those not counte
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -200,3 +201,31 @@ def test_too_few_referrals_say_so_in_the_analysts_words(tmp_path, paths, bench_t
     assert "a count of 1 to 4 children could be worked out from the totals" in message
     assert "Fix: use records with more referrals in the year: the whole LA rather than one team" in message
     assert "parameter" not in message and "tables" not in message and "protected" not in message
+
+
+# --- the report's contents and its DfE comparison table -------------------------------------
+
+def test_contents_items_keep_their_two_digit_numbers(dive):
+    from analysis.render.html import document
+
+    html = document(deep_dive_pack(dive))
+    nav = html[html.index('<nav class="contents"'):html.index("</nav>")]
+    items = re.findall(r"<li>(\d+)\. <a href=\"#[^\"]+\">([^<]+)</a></li>", nav)
+    assert [int(n) for n, _ in items] == list(range(1, 14))
+    assert items[9:] == [("10", "Was early help tried first?"), ("11", "From referral to outcome"),
+                         ("12", "Localities"), ("13", "Month by month")]
+    assert "list-style: none" in html  # the number is text, not a marker a narrow margin cuts
+
+
+def test_dfe_comparison_table_has_short_headings(dive):
+    pack = deep_dive_pack(dive)
+    table = next(b for _, b in pack.blocks() if getattr(b, "name", "") == "synthetic_dfe_comparison")
+    shown = [c.label for c in table.columns if c.display]
+    # The year is in the caption (records and DfE figures are both 2018-19), so the measure
+    # column keeps the width to read on one or two lines.
+    assert shown == ["Measure", "Count", "Referrals", "Records' per cent", "LA (DfE)",
+                     "England (DfE)", "Region (DfE)", "Neighbours (DfE)"]
+    assert table.caption.endswith("(the LA's own, England, the region, the statistical "
+                                  "neighbours), 2018-19")
+    assert max(len(label) for label in shown) <= 17
+    assert {c.key for c in table.columns if c.download} >= {"records_year", "dfe_year"}

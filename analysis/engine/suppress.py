@@ -30,6 +30,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from analysis.core.errors import AnalysisError, ParameterError
 from analysis.engine.identifiers import drop_identifiers
@@ -269,6 +270,27 @@ class TooFewToProtect(AnalysisError):
                          fix="cover more records (a longer period, larger groups)")
 
 
+def _shown_pairs(values: np.ndarray, hidden: np.ndarray, pairs: Sequence[tuple[int, int]],
+                 pair_off: np.ndarray, threshold: int) -> list[int]:
+    """The percentages of ``pairs`` shown: not withheld and allowed by :func:`percent_shown`."""
+    return [k for k, (n, d) in enumerate(pairs) if not pair_off[k] and percent_shown(
+        values[n], values[d], bool(hidden[n] or hidden[d]), threshold)]
+
+
+def _show_again(a: sparse.csr_matrix, values: np.ndarray, hidden: np.ndarray,
+                bounds: tuple[np.ndarray, np.ndarray], pairs: Sequence[tuple[int, int]],
+                pair_off: np.ndarray, threshold: int, decimals: int) -> None:
+    """Show again each withheld percentage (those on the most records first) that gives no
+    hidden cell back with the others shown: one withheld on the way to the one that mattered
+    is not lost. Changes ``pair_off`` in place."""
+    for k in sorted((int(j) for j in np.flatnonzero(pair_off)), key=lambda j: -values[pairs[j][1]]):
+        pair_off[k] = False
+        on = _shown_pairs(values, hidden, pairs, pair_off, threshold)
+        ratios = ratio_bounds(a, values, [pairs[j] for j in on], decimals)
+        if audit(a, values, hidden, *bounds, ratios=ratios):
+            pair_off[k] = True
+
+
 class Protected(NamedTuple):
     """What :func:`protect` decides: ``hidden`` and ``shown`` per cell, and for each
     percentage given, whether it is hidden beyond :func:`percent_shown`'s rule
@@ -311,8 +333,7 @@ def protect(masks: np.ndarray, threshold: int = 5, rounding: int = 5,
     for _ in range(max_rounds):
         small_only = bool(((values < threshold) | ~hidden).all())
         low, high = reader_bounds(values, hidden, rounding, threshold, small_only)
-        on = [k for k, (n, d) in enumerate(pairs) if not pair_off[k] and percent_shown(
-            values[n], values[d], bool(hidden[n] or hidden[d]), threshold)]
+        on = _shown_pairs(values, hidden, pairs, pair_off, threshold)
         ratios = ratio_bounds(a, values, [pairs[k] for k in on], decimals)
         todo = np.flatnonzero(hidden & ~checked)
         failing = audit(a, values, hidden, low, high, cells=todo, ratios=ratios)
@@ -340,6 +361,10 @@ def protect(masks: np.ndarray, threshold: int = 5, rounding: int = 5,
     else:
         raise ParameterError("suppression did not settle", parameter="tables",
                              found=f"{max_rounds} rounds", fix="report this")
+    if pair_off.any():
+        small_only = bool(((values < threshold) | ~hidden).all())
+        low, high = reader_bounds(values, hidden, rounding, threshold, small_only)
+        _show_again(a, values, hidden, (low, high), pairs, pair_off, threshold, decimals)
     shown = np.array([round_to(v, rounding) if v >= threshold else v for v in values],
                      dtype=float)
     off = dict(zip(pairs, pair_off, strict=True))
