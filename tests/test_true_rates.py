@@ -197,7 +197,7 @@ def test_too_few_referrals_say_so_in_the_analysts_words(tmp_path, paths, bench_t
     message = str(caught.value)
     assert message.startswith(f"{path}: Doncaster, 2016-17: too few referrals to publish a deep "
                               "dive safely")
-    assert "Found 4 referrals from 1 April 2016 to 31 March 2017 (0 of them re-referrals)" in message
+    assert "found 4 referrals from 1 April 2016 to 31 March 2017 (0 of them re-referrals)" in message
     assert "a count of 1 to 4 children could be worked out from the totals" in message
     assert "Fix: use records with more referrals in the year: the whole LA rather than one team" in message
     assert "parameter" not in message and "tables" not in message and "protected" not in message
