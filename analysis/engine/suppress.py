@@ -387,7 +387,8 @@ class LinkedTables:
     Add each table with the records each count cell counts (``masks[(row position,
     column)]``, a boolean array over the same records for every table); then
     :meth:`publish` hides the cells and returns the tables with ``"c"`` in them and
-    percentages recomputed from the published counts. A mask whose sum differs from the
+    percentages worked out from the exact counts (:func:`percent_shown`; checked with the
+    counts by :func:`protect`). A mask whose sum differs from the
     table's count is refused, so a table cannot say one thing and be protected as another.
     """
 
