@@ -24,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from analysis.core.errors import ParameterError
+from analysis.core.errors import InputDataError
 from analysis.data.geography import load_areas, resolve_la
 from analysis.deep_dive.build import DeepDive, build_deep_dive
 from analysis.deep_dive.derived import period_start
@@ -171,10 +171,10 @@ def _same_totals(dive: DeepDive) -> None:
 def test_published_tables_hold_their_promises(kids, tmp_path_factory, paths, bench_table):
     try:
         dive = _build(tmp_path_factory.mktemp("prop"), kids, paths)
-    except ParameterError as err:
+    except InputDataError as err:
         # a refusal, not a publication: some tiny sets of records leave a small count with
         # no other cell to hide beside it, and the deep dive says so and writes nothing
-        assert "cannot be protected" in str(err)
+        assert "too few referrals to publish a deep dive safely" in str(err)
         reject()
     _no_small_counts(dive)
     _rates_match_shown_counts(dive)
