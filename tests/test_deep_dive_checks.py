@@ -82,14 +82,16 @@ def test_an_exact_copy_is_read_once_and_counted(tmp_path):
 
 def test_copies_leave_the_deep_dive_as_it_was_and_page_one_says_so(tmp_path, paths, bench_table):
     # The hand-made extract of test_deep_dive (73 rows, 2016-17: 56 referrals, 20
-    # re-referrals, published 55 and 20, 36.4%) with its first 7 rows given twice.
+    # re-referrals, published 55 and 20) with its first 7 rows given twice. Its exact rate,
+    # 35.7%, would give back a referral counted once elsewhere (a reader could work out
+    # 56 and 20 exactly, then the hidden 1), so the rate is hidden: "c".
     rows = _rows()
     path = tmp_path / "referrals_extract.csv"
     pd.DataFrame(rows + rows[:7], columns=COLUMNS).to_csv(path, index=False)
     dive = build_deep_dive(_doncaster(paths), path, None, paths=paths, today="2020-01-01")
     annual = dive.tables["annual"]
     assert (annual["referrals"].iloc[0], annual["rereferrals"].iloc[0],
-            annual["percent"].iloc[0]) == (55, 20, 36.4)
+            annual["percent"].iloc[0]) == (55, 20, "c")
     assert (dive.rows_in, dive.rows_used, dive.rows_dropped) == (80, 72, 1)
     summary = dict(zip(dive.tables["read_summary"]["what"],
                        dive.tables["read_summary"]["rows"], strict=True))

@@ -3,8 +3,9 @@ random dates over two years (a leap day among them), sources, outcomes, closures
 counts. Whatever the records, the published tables
 
 * never show a count of 1-4 (those are "c");
-* show each percentage as the rate of the counts shown beside it, at the precision shown
-  (what the report says: percentages are worked out from the rounded counts shown);
+* show each percentage as the rate of the exact counts behind the rounded counts shown
+  beside it, at the precision shown (what the report says: percentages are the records'
+  exact rates), and "c" beside a hidden count;
 * give every ordered series (years, 12 months to each quarter end, months, quarters, the
   XmR chart's points) in date order;
 * give each total the same value wherever it appears (the year's referrals and
@@ -23,7 +24,7 @@ import pytest
 from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
-from analysis.core.errors import ParameterError
+from analysis.core.errors import InputDataError
 from analysis.data.geography import load_areas, resolve_la
 from analysis.deep_dive.build import DeepDive, build_deep_dive
 from analysis.deep_dive.derived import period_start
@@ -102,23 +103,37 @@ RATES = [("annual", "percent", "rereferrals", "referrals"),
          ("localities", "percent", "numerator", "denominator")]
 
 
+def _exact_rate_beside_rounded(where: str, shown_n: object, shown_d: object, exact_n: float,
+                               exact_d: float, p: object) -> None:
+    """A shown percentage is the exact counts' rate, and the counts shown beside it are those
+    exact counts rounded to 5 ("c" counts with "c" percentages)."""
+    if shown_n == MARKER or shown_d == MARKER:
+        assert p == MARKER, f"{where}: a rate shown beside a hidden count"
+        return
+    for shown, exact in ((shown_n, exact_n), (shown_d, exact_d)):
+        assert abs(number(shown) - exact) <= 2, f"{where}: {shown} is not {exact} rounded"
+    if p != MARKER and exact_d > 0:
+        assert number(p) == round(exact_n / exact_d * 100, 1), f"{where}: {p} for {exact_n}/{exact_d}"
+
+
 def _rates_match_shown_counts(dive: DeepDive) -> None:
+    assert dive.linked is not None
     for name, pct, num, den in RATES:
         table = dive.tables.get(name)
         if table is None:
             continue
-        for _, row in table.iterrows():
-            n, d, p = number(row[num]), number(row[den]), row[pct]
-            if row[num] == MARKER or row[den] == MARKER:
-                assert p == MARKER, f"{name}: a rate shown beside a hidden count"
-            elif d > 0:
-                assert number(p) == round(n / d * 100, 1), f"{name}.{pct}: {p} for {n}/{d}"
-    funnel = dive.tables["funnel"].set_index("stage")
-    referrals = funnel.loc["Referrals", "count"]
-    for stage, row in funnel.iterrows():
-        if row["count"] != MARKER and referrals != MARKER and number(referrals) > 0:
-            assert number(row["percent_of_referrals"]) == round(
-                number(row["count"]) / number(referrals) * 100, 1), stage
+        exact = dive.linked.exact(name).reset_index(drop=True)
+        for i, row in table.reset_index(drop=True).iterrows():
+            _exact_rate_beside_rounded(f"{name}.{pct} row {i}", row[num], row[den],
+                                       float(exact.loc[i, num]), float(exact.loc[i, den]), row[pct])
+    funnel = dive.tables["funnel"].reset_index(drop=True)
+    exact = dive.linked.exact("funnel").set_index("stage")
+    for _, row in funnel.iterrows():
+        if row["stage"] in exact.index and row["percent_of_referrals"] == row["percent_of_referrals"]:
+            e = exact.loc[row["stage"]]
+            _exact_rate_beside_rounded(f"funnel {row['stage']}", row["count"], row["referrals_base"],
+                                       float(e["count"]), float(e["referrals_base"]),
+                                       row["percent_of_referrals"])
 
 
 def _in_date_order(dive: DeepDive) -> None:
@@ -156,10 +171,10 @@ def _same_totals(dive: DeepDive) -> None:
 def test_published_tables_hold_their_promises(kids, tmp_path_factory, paths, bench_table):
     try:
         dive = _build(tmp_path_factory.mktemp("prop"), kids, paths)
-    except ParameterError as err:
+    except InputDataError as err:
         # a refusal, not a publication: some tiny sets of records leave a small count with
         # no other cell to hide beside it, and the deep dive says so and writes nothing
-        assert "cannot be protected" in str(err)
+        assert "too few referrals to publish a deep dive safely" in str(err)
         reject()
     _no_small_counts(dive)
     _rates_match_shown_counts(dive)

@@ -82,13 +82,14 @@ def test_quarters_are_put_in_date_order():
 
 
 def test_synthetic_monthly_chart_in_date_order(synthetic_dive):
-    # The figures: limits 20.9-33.8 in date order (22.4-32.4 in label order), no
+    # The figures: limits 21.1-33.7 in date order (rates from the exact counts; 20.9-33.8
+    # when they were worked out from rounded counts, 22.4-32.4 in label order), no
     # special-cause month (2 in label order), latest point March 2019 (not September 2018).
     x = synthetic_dive.tables["xmr"]
     assert synthetic_dive.xmr_period == "month"
     assert x["period"].iloc[0] == "April 2016" and x["period"].iloc[-1] == "March 2019"
-    assert round(float(x["lpl"].iloc[-1]), 1) == 20.9
-    assert round(float(x["upl"].iloc[-1]), 1) == 33.8
+    assert round(float(x["lpl"].iloc[-1]), 1) == 21.1
+    assert round(float(x["upl"].iloc[-1]), 1) == 33.7
     assert not x["special_cause"].any()
     words = key_findings(synthetic_dive)
     assert "(April 2016 to March 2019): mean 27.4%; no special-cause variation." in words
@@ -235,9 +236,10 @@ def test_synthetic_key_figures_do_not_lead_with_volume(synthetic_dive):
     lines = key_findings(synthetic_dive).splitlines()
     assert not any(x.startswith("- Police made") for x in lines)
     source = next(x for x in lines if "who referred" in x)
-    assert source.startswith("- Re-referral rate by who referred, against 27.2%")
-    # Police's rate (26.8%) is below the average: said as a rate, after the high and low
-    assert source.index("highest") < source.index("Police made the most") and "26.8%" in source
+    # 1,477 of 5,416 referrals (27.3%; 27.2% from the rounded 1,475 of 5,415)
+    assert source.startswith("- Re-referral rate by who referred, against 27.3%")
+    # Police's rate (27.0%) is below the average: said as a rate, after the high and low
+    assert source.index("highest") < source.index("Police made the most") and "27.0%" in source
 
 
 def test_locality_finding_names_the_side():
@@ -262,7 +264,8 @@ def test_time_since_closure_finding():
 
 
 def test_synthetic_largest_driver_is_a_key_figure(synthetic_dive):
-    # 905 of 1,475 re-referrals (61.4%) came within 30 days of the previous case closing
+    # 906 of 1,477 re-referrals (61.3%, from the exact counts) came within 30 days of the
+    # previous case closing; Central 307 of 1,359 (22.6%), all localities 1,477 of 5,416 (27.3%)
     words = key_findings(synthetic_dive)
-    assert "61.4% of re-referrals came within 30 days of the previous case closing" in words
-    assert "East above (35.1%), Central below (22.4%), against 27.2% for all localities" in words
+    assert "61.3% of re-referrals came within 30 days of the previous case closing" in words
+    assert "East above (35.1%), Central below (22.6%), against 27.3% for all localities" in words

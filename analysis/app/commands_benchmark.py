@@ -42,7 +42,6 @@ def benchmark(
     from analysis.data.geography import load_areas, resolve_la
     from analysis.data.periods import parse_year
     from analysis.engine.benchmark import benchmark_table, load_benchmarks
-    from analysis.engine.count_rounding import with_count_rounding
     from analysis.engine.judgement import judge_table, parse_level
     from analysis.engine.narrative import sentences
 
@@ -55,7 +54,7 @@ def benchmark(
     years = [parse_year(y) for y in year] if year else None
     bench = benchmark_table(table, authority, catalogue, indicators=indicator or None,
                             years=years, neighbours_version=neighbours, paths=paths)
-    bench = judge_table(with_count_rounding(bench, table), catalogue, level=chosen_level)
+    bench = judge_table(bench, catalogue, level=chosen_level)  # DfE's rounding: benchmark_rows
     bench["sentence"] = sentences(bench)
     # An indicator with no published figure for a year asked for is named, never dropped.
     from analysis.data.coverage import missing_notes

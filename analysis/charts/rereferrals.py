@@ -285,11 +285,23 @@ def early_help_chart(table: pd.DataFrame, ax: Axes | None = None, *, source: str
                            title=title or "Was early help tried first?", subtitle=sub)
 
 
+def _about(numerator: object, denominator: object, percent: object) -> str:
+    """"about " before counts that do not give the percentage shown beside them: the deep
+    dive's counts are rounded to 5, its percentages worked out from the exact counts."""
+    from analysis.core.evidence import percent_matches
+
+    n, d, p = _num(numerator), _num(denominator), _num(percent)
+    if np.isnan(n) or np.isnan(d) or np.isnan(p) or d <= 0 or n <= 0:
+        return ""
+    return "" if percent_matches(n, d, f"{p:.1f}", 1) else "about "
+
+
 def _early_help_alt_text(table: pd.DataFrame, *, synthetic: bool = False,
                         period: str | None = None) -> str:
     """Alt text for :func:`early_help_chart`."""
     data = table_frame(table, ["group", "with_prior_early_help", "known", "percent"], "table")
-    parts = [f"{g}: {percent_text(p)} ({count_text(w)} of {count_text(k)})" for g, w, k, p in
+    parts = [f"{g}: {percent_text(p)} ({_about(w, k, p)}{count_text(w)} of "
+             f"{count_text(k)})" for g, w, k, p in
              zip(data["group"], data["with_prior_early_help"], data["known"], data["percent"],
                  strict=True)]
     text = ("Bar chart of the share of referrals with early help before the referral"

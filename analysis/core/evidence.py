@@ -18,16 +18,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-__all__ = ["Figure", "agrees", "counts_text", "percent_of", "percent_possible", "statement",
-           "value_text"]
+__all__ = ["Figure", "agrees", "counts_text", "exact_agrees", "percent_of", "percent_possible",
+           "statement", "value_text"]
 
 
 @dataclass(frozen=True)
 class Figure:
     """One figure and its evidence.
 
-    ``rounded_to``: the base DfE rounded the counts to (5 or 10), 0 when the counts are
-    exact. ``published`` is the release's publication date; ``date_confirmed`` is False when
+    ``rounded_to``: the base the counts shown were rounded to (5 or 10; by DfE, or by the
+    toolkit's own disclosure rule), 0 when the counts are exact. ``exact_numerator`` and
+    ``exact_denominator``: the exact counts behind rounded ones, where the toolkit has them
+    (a deep dive's records); the percentage is then worked out from them. ``published`` is the release's publication date; ``date_confirmed`` is False when
     that date is approximate (a month, not a day).
     """
 
@@ -42,6 +44,8 @@ class Figure:
     published: dt.date | None = None
     date_confirmed: bool = True
     label: str = ""
+    exact_numerator: float | None = None
+    exact_denominator: float | None = None
 
     @property
     def rounded(self) -> bool:
@@ -103,10 +107,22 @@ def agrees(figure: Figure) -> bool:
     if figure.unit != "percent" or figure.numerator is None or not figure.denominator:
         return True
     shown = f"{figure.value:.{figure.decimals}f}"
+    if figure.exact_numerator is not None and figure.exact_denominator:
+        return exact_agrees(figure) and percent_matches(
+            figure.exact_numerator, figure.exact_denominator, shown, figure.decimals)
     if not figure.rounded:
         return percent_matches(figure.numerator, figure.denominator, shown, figure.decimals)
     return percent_possible(figure.numerator, figure.denominator, float(shown), figure.decimals,
                             figure.rounded_to)
+
+
+def exact_agrees(figure: Figure) -> bool:
+    """Whether the counts shown are the exact counts rounded to ``rounded_to`` (the exact
+    counts themselves when nothing was rounded). True when there are no exact counts."""
+    half = figure.rounded_to / 2 if figure.rounded else 0
+    return all(exact is None or shown is None or abs(shown - exact) <= half
+               for shown, exact in ((figure.numerator, figure.exact_numerator),
+                                    (figure.denominator, figure.exact_denominator)))
 
 
 def percent_possible(numerator: float, denominator: float, shown: float, decimals: int,

@@ -267,8 +267,13 @@ def funnel_raw(s: Scope) -> RawTable:
         "Outcome not recorded": s.year & oc.isna().to_numpy(),
     }
     rows = [{"stage": k, "level": lvl} for k, lvl in FUNNEL_STAGES]
-    masks = [{"count": stage[k]} for k, _ in FUNNEL_STAGES]
-    return raw_table("funnel", rows, masks, ["count"])
+    # each stage's share of referrals and of assessed, from the exact counts (the columns
+    # of referrals and assessed repeat two stages' counts: one cell each when protected)
+    masks = [{"count": stage[k], "referrals_base": stage["Referrals"],
+              "assessed_base": stage["Assessed"]} for k, _ in FUNNEL_STAGES]
+    return raw_table("funnel", rows, masks, ["count", "referrals_base", "assessed_base"],
+                     {"percent_of_referrals": ("count", "referrals_base"),
+                      "percent_of_assessed": ("count", "assessed_base")})
 
 
 def locality_raw(s: Scope) -> RawTable | None:

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.config import Paths
-from analysis.core.errors import ParameterError
+from analysis.core.errors import InputDataError, ParameterError
 from analysis.data.geography import LocalAuthority
 from analysis.data.periods import financial_year_label
 from analysis.data.readers.referral_records import ReadReport
@@ -152,6 +152,25 @@ class DeepDive:
         year = t["dfe_year"].iloc[0] if t is not None and len(t) else self.period
         line = indicator_source_line("re_referrals", str(year))
         return line.replace("; figures for", " (published figures, not from the records); figures for", 1)
+
+
+def too_few_to_protect(dive: DeepDive, referrals: int, rereferrals: int) -> InputDataError:
+    """The error for records too few to publish safely, in the analyst's words: which LA
+    and year, how many referrals, why nothing can be published, what to do."""
+    return InputDataError(
+        f"{dive.la.name}, {dive.period}: too few referrals to publish a deep dive safely",
+        file=dive.records_file,
+        expected="enough referrals in the year that every count of 1 to 4 children can be "
+                 "hidden without the other figures giving it back (an LA's referrals in a "
+                 "year usually number hundreds or thousands)",
+        found=f"{referrals:,} referral{'s' if referrals != 1 else ''} from 1 April "
+              f"{dive.year - 1} to 31 March {dive.year} ({rereferrals:,} of them "
+              f"re-referrals), in records from {long_date(dive.first_date)} to "
+              f"{long_date(dive.last_date)}; with so few, a count of 1 to 4 children could "
+              "be worked out from the totals even with every other figure hidden",
+        fix="use records with more referrals in the year: the whole LA rather than one team "
+            "or locality, several small teams or localities pooled, or a year with more "
+            "referrals")
 
 
 @dataclass
@@ -285,7 +304,10 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
         raws.append(comparison)
     if note:
         dive.notes.append(note)
-    published, linked = publish_all([r for r in raws if len(r.frame)], s.size)
+    try:
+        published, linked = publish_all([r for r in raws if len(r.frame)], s.size)
+    except suppress.TooFewToProtect:
+        raise too_few_to_protect(dive, int(s.year.sum()), int(s.year_re.sum())) from None
     dive.suppressed = int(linked.hidden.sum()) if linked.hidden is not None else 0
     dive.linked = linked
     t = dive.tables
@@ -314,4 +336,4 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
     return dive
 
 
-__all__ = ["DeepDive", "Prepared", "build_deep_dive", "prepare"]
+__all__ = ["DeepDive", "Prepared", "build_deep_dive", "prepare", "too_few_to_protect"]

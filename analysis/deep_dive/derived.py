@@ -1,6 +1,6 @@
 """Tables derived from the deep dive's published (suppressed) tables, never from the
-records, so nothing hidden can come back through them: the funnel's percentages
-(:func:`funnel_table`), the share of re-referrals within 60 days, 3 and 6 months
+records, so nothing hidden can come back through them: the funnel with its published
+percentages (:func:`funnel_table`), the share of re-referrals within 60 days, 3 and 6 months
 (:func:`share_within_table`), where each locality sits on the funnel plot
 (:func:`funnel_positions`), and the XmR table of the rate over time (:func:`xmr_choice`,
 :func:`monthly_xmr`).
@@ -21,9 +21,11 @@ from analysis.engine import suppress
 
 
 def funnel_table(published: pd.DataFrame, contacts: float | None = None) -> pd.DataFrame:
-    """The published funnel with percentages of referrals and of assessed, taken from the
-    published counts. ``contacts``: the number of contacts in the year when known from
-    elsewhere (referral records and the CIN census hold referrals only); adds a first row."""
+    """The published funnel with its percentages of referrals and of assessed (published
+    with the counts, from the exact counts). ``contacts``: the number of contacts in the
+    year when known from elsewhere (referral records and the CIN census hold referrals
+    only); adds a first row, with referrals as a percentage of contacts worked out from the
+    published (rounded) referrals, so that it cannot give the exact referrals back."""
     shown = dict(zip(published["stage"], published["count"], strict=True))
     n = suppress.number(shown["Referrals"])
     if contacts is not None and (not np.isfinite(contacts) or (not np.isnan(n) and contacts < n)):
@@ -33,7 +35,9 @@ def funnel_table(published: pd.DataFrame, contacts: float | None = None) -> pd.D
     if contacts is not None:
         shown["Contacts"] = int(contacts)
     level = dict(zip(published["stage"], published["level"], strict=True))
-    referrals, assessed = shown["Referrals"], shown["Assessed"]
+    referrals = shown["Referrals"]
+    of_referrals = dict(zip(published["stage"], published["percent_of_referrals"], strict=True))
+    of_assessed = dict(zip(published["stage"], published["percent_of_assessed"], strict=True))
     no_assessed_pct = {"Contacts", "Referrals", "No further action at referral",
                        "Outcome not recorded"}
     out = pd.DataFrame({
@@ -41,11 +45,12 @@ def funnel_table(published: pd.DataFrame, contacts: float | None = None) -> pd.D
         "count": pd.Series([shown[k] for k in order], dtype=object),
         "level": [level.get(k, 0) for k in order],
         "percent_of_referrals": pd.Series(
-            [np.nan if k == "Contacts" else ratio(shown[k], referrals) for k in order],
-            dtype=object),
+            [np.nan if k == "Contacts" else of_referrals[k] for k in order], dtype=object),
         "percent_of_assessed": pd.Series(
-            [np.nan if k in no_assessed_pct else ratio(shown[k], assessed) for k in order],
-            dtype=object),
+            [np.nan if k in no_assessed_pct else of_assessed[k] for k in order], dtype=object),
+        # the bases of the percentages as published, kept for checks, never shown
+        **{base: pd.Series([published.set_index("stage")[base].get(k, np.nan) for k in order],
+                           dtype=object) for base in ("referrals_base", "assessed_base")},
     })
     if contacts is not None:
         out.loc[out["stage"] == "Referrals", "percent_of_contacts"] = ratio(referrals,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from analysis.core.evidence import Figure
 from analysis.deep_dive.dfe_comparison import DFE_MEASURES
 from analysis.deep_dive.suppression import ROUNDING, THRESHOLD, count_words, shown_count
 from analysis.deep_dive.years import long_date
@@ -54,12 +55,14 @@ def intro_markdown(dive: DeepDive, heading: bool = True) -> str:
         "referrals are used only to look back 12 months.", "",
         f"Counts from 1 to {THRESHOLD - 1} are shown as \"c\", and so is a larger count "
         "where showing it would let a hidden small count be worked out from the others; "
-        f"every other count is rounded to the nearest {ROUNDING}. Percentages are worked out "
-        "from the rounded counts shown (a percentage from the exact counts would give the "
-        "exact counts back), so a percentage can differ from the records' exact rate, most "
-        "for small groups, and totals may not add up exactly; every table is checked "
-        "together so no hidden count can be worked out from the others. No child or "
-        "referral identifier appears anywhere.",
+        f"every other count is rounded to the nearest {ROUNDING}, so totals may not add up "
+        "exactly. Percentages are the records' exact rates, worked out from the exact counts "
+        "and shown to one decimal place (as in DfE's children in need tables); a percentage "
+        f"is shown as \"c\" beside a hidden count, when it is out of fewer than "
+        f"{suppress.PERCENT_FLOOR}, or when those not counted number 1 to {THRESHOLD - 1}. "
+        "Every table, "
+        "percentages included, is checked together so no hidden count can be worked out "
+        "from the others. No child or referral identifier appears anywhere.",
     ]
     lines += [""] + [f"- **{n.text}**" for n in dive.input_notes] if dive.input_notes else []
     if dive.notes:
@@ -155,14 +158,34 @@ def locality_finding(localities: pd.DataFrame) -> str:
                if overall is not None else "") + ".")
 
 
+def headline_figure(dive: DeepDive) -> Figure | None:
+    """The year's re-referral rate with its evidence: the rate as published (from the exact
+    counts), the counts as shown (rounded to :data:`ROUNDING`) and the exact counts behind
+    them; None when the year is not in the annual table or its rate is hidden."""
+    annual = dive.tables["annual"]
+    row = _row(annual, "year", dive.period)
+    if row is None or dive.linked is None or suppress.is_suppressed(row["percent"]):
+        return None
+    exact = dive.linked.exact("annual")
+    match = exact.loc[exact["year"] == dive.period]
+    n, d, p = (suppress.number(row[k]) for k in ("rereferrals", "referrals", "percent"))
+    if match.empty or np.isnan(p) or np.isnan(n) or np.isnan(d):
+        return None
+    return Figure(value=p, numerator=n, denominator=d, rounded_to=ROUNDING,
+                  period=dive.period, source=dive.source, label="re-referral rate",
+                  exact_numerator=float(match["rereferrals"].iloc[0]),
+                  exact_denominator=float(match["referrals"].iloc[0]))
+
+
 def key_findings(dive: DeepDive) -> str:
     """A short list of the main figures, taken from the published tables."""
     t = dive.tables
     out: list[str | None] = []
     year = _row(t["annual"], "year", dive.period)
     if year is not None:
+        about = "about " if suppress.number(year["rereferrals"]) > 0 else ""
         line = (("In the synthetic records for " if dive.synthetic else "In ")
-                + f"{dive.period}, {count_words(year['rereferrals'])} of "
+                + f"{dive.period}, {about}{count_words(year['rereferrals'])} of "
                 f"{count_words(year['referrals'])} referrals ({_pct(year['percent'])}) were "
                 "re-referrals within 12 months")
         comp = t.get("dfe_comparison")
@@ -216,5 +239,5 @@ def key_findings(dive: DeepDive) -> str:
     return "\n".join(f"- {line}" for line in out if line)
 
 
-__all__ = ["closure_finding", "intro_markdown", "key_findings", "locality_finding",
+__all__ = ["closure_finding", "headline_figure", "intro_markdown", "key_findings", "locality_finding",
            "source_finding"]

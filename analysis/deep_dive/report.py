@@ -7,7 +7,7 @@ Writes nothing: render it with :mod:`analysis.render`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.core.blocks import Block, Column, Note, Pack, Section, Table, Text
 from analysis.deep_dive.breakdowns import CHARACTERISTIC_TABLES, LEFT_OUT
-from analysis.deep_dive.findings import intro_markdown, key_findings
+from analysis.deep_dive.findings import headline_figure, intro_markdown, key_findings
 from analysis.deep_dive.suppression import HIDDEN_LINE, THRESHOLD
 from analysis.deep_dive.years import long_date
 from analysis.engine import suppress
@@ -64,13 +64,27 @@ COUNT_COLUMNS = ("referrals", "rereferrals", "all_rereferrals", "rereferrals_wit
                  "all_children", "first_referrals", "all_first_referrals", "with_prior_early_help",
                  "known", "not_recorded", "count")
 #: Columns kept in the frame but not shown or saved.
-_HIDDEN_COLUMNS = frozenset({"min_days", "max_days", "level", "days", "is_la"})
+_HIDDEN_COLUMNS = frozenset({"min_days", "max_days", "level", "days", "is_la", "referrals_base",
+                            "assessed_base"})
+
+
+#: The DfE comparison table's own headings: short, so that its first column (the measure)
+#: keeps the width to read on one or two lines in a printed A4 page.
+DFE_HEADINGS: dict[str, str] = {
+    "measure": "Measure", "records_year": "Records year", "numerator": "Count",
+    "denominator": "Referrals", "percent": "Records' per cent", "dfe_year": "DfE year",
+    "la_published": "LA (DfE)", "england": "England (DfE)", "region": "Region (DfE)",
+    "neighbours_mean": "Neighbours (DfE)",
+}
 
 
 def table_block(name: str, frame: pd.DataFrame, caption: str, source: str = "",
-                notes: Sequence[str] = ()) -> Table:
+                notes: Sequence[str] = (), headings: Mapping[str, str] | None = None,
+                hidden: Sequence[str] = ()) -> Table:
     """A published table as a :class:`analysis.core.blocks.Table`: headings from
-    :data:`HEADINGS`, counts as counts, percentages with one decimal."""
+    :data:`HEADINGS` (``headings`` first), counts as counts, percentages with one decimal;
+    ``hidden`` columns are saved but not shown."""
+    names = {**HEADINGS, **(headings or {})}
     cols = []
     for key in frame.columns:
         k = str(key)
@@ -80,10 +94,10 @@ def table_block(name: str, frame: pd.DataFrame, caption: str, source: str = "",
             kind, decimals = "percent", 1
         elif k in COUNT_COLUMNS:
             kind = "count"
-        hidden = k in _HIDDEN_COLUMNS
-        cols.append(Column(k, HEADINGS.get(k, k.replace("_", " ").capitalize()),
+        gone = k in _HIDDEN_COLUMNS
+        cols.append(Column(k, names.get(k, k.replace("_", " ").capitalize()),
                            kind, decimals,  # type: ignore[arg-type]
-                           display=not hidden, download=not hidden))
+                           display=not gone and k not in hidden, download=not gone))
     return Table(name, frame, tuple(cols), caption, source=source, notes=tuple(notes))
 
 
@@ -105,9 +119,11 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
 
     t, syn, src, year, n = dive.tables, dive.synthetic, dive.source, dive.period, dive.name
 
-    def tb(key: str, caption: str, notes: Sequence[str] = (), source: str = "") -> Table | None:
+    def tb(key: str, caption: str, notes: Sequence[str] = (), source: str = "",
+           headings: Mapping[str, str] | None = None, hidden: Sequence[str] = ()) -> Table | None:
         line = (source or src).replace(f" {HIDDEN_LINE}", "")  # said once: explain_hidden_once
-        return table_block(n(key), t[key], caption, line, notes) if key in t else None
+        return (table_block(n(key), t[key], caption, line, notes, headings, hidden)
+                if key in t else None)
 
     annual = t["annual"]
     year_row = annual.loc[annual["year"] == year]
@@ -115,7 +131,8 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
     sections = [
         _section("about", "About these figures", Text(intro_markdown(dive, heading=False)),
                  tb("read_summary", "Rows read, used and left out")),
-        _section("key", "Key figures", Text(key_findings(dive))),
+        _section("key", "Key figures", Text(key_findings(dive), figures=tuple(
+            f for f in [headline_figure(dive)] if f is not None))),
     ]
     comparison: list[Block | None] = [
         tb("annual", f"Re-referrals by year ending 31 March, up to {year}"),
@@ -123,10 +140,14 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
     ]
     if "dfe_comparison" in t:
         words = ("from the synthetic records" if syn else "from the records")
+        dfe = t["dfe_comparison"]
+        same_year = bool((dfe["records_year"].astype(str) == dfe["dfe_year"].astype(str)).all())
         comparison.append(tb("dfe_comparison",
                              f"The records' figures ({words}) beside DfE's published figures "
-                             "(the LA's own, England, the region, the statistical neighbours)",
-                             source=dive.dfe_source))
+                             "(the LA's own, England, the region, the statistical neighbours)"
+                             + (f", {dfe['dfe_year'].iloc[0]}" if same_year and len(dfe) else ""),
+                             source=dive.dfe_source, headings=DFE_HEADINGS,
+                             hidden=("records_year", "dfe_year") if same_year else ()))
     if "neighbours" in t:
         comparison += [ch.neighbours_block(n("neighbour_rates"), t["neighbours"],
                                            source=dive.dfe_source_only, synthetic=syn),
@@ -287,4 +308,4 @@ def deep_dive_pack(dive: DeepDive) -> Pack:
         sections, HIDDEN_LINE, lambda tb: bool(tb.frame.columns.isin(COUNT_COLUMNS).any())), synthetic=syn)
 
 
-__all__ = ["HEADINGS", "deep_dive_pack", "table_block"]
+__all__ = ["DFE_HEADINGS", "HEADINGS", "deep_dive_pack", "table_block"]

@@ -5,10 +5,13 @@ small counts are hidden and identifiers dropped; :func:`ratio` works out a perce
 published counts only. Every table of the deep dive goes through one of them before
 anything (a chart, a sentence, a file) sees it.
 
-Percentages are worked out from the published (rounded) counts: a percentage from the
-exact counts beside a rounded count gives the exact count back (20 of 56 is 35.7%; beside
-a shown 55, only 20 of 56 fits), and the rounding is part of what keeps a hidden count
-from being worked out (:func:`analysis.engine.suppress.protect`).
+Percentages are worked out from the exact counts, shown to one decimal place, as DfE does
+in its children in need tables, and hidden ("c") beside a hidden count, on fewer than
+:data:`analysis.engine.suppress.PERCENT_FLOOR` records, or where the rest (those not
+counted) is 1 to 4 (:func:`analysis.engine.suppress.percent_shown`). An exact percentage
+beside a rounded count can give the exact count back (20 of 56 is 35.7%; beside a shown 55,
+only 20 of 56 fits), so the check that no hidden count can be worked out reads the
+percentages as well as the counts (:func:`analysis.engine.suppress.protect`).
 """
 
 from __future__ import annotations
@@ -78,13 +81,14 @@ def publish(table: pd.DataFrame, counts: Sequence[str],
     """A table fit to leave the machine, counted as every other table of the deep dive:
     identifiers dropped, counts of 1-4 shown as "c" (with a further cell hidden beside a
     lone "c" unless ``secondary`` is "none"), every other count rounded to the nearest
-    :data:`ROUNDING`, then percentages worked out from the shown counts."""
+    :data:`ROUNDING`, then percentages worked out from the exact counts
+    (:func:`analysis.engine.suppress.percent_shown` hides some)."""
     clean = drop_identifiers(table)
     hidden = suppress.suppression_mask(clean, list(counts), THRESHOLD, secondary)
     rounded = clean.copy()
     for col in counts:
         rounded[col] = [round_shown(v) for v in clean[col]]
-    return suppress.apply_mask(rounded, hidden, percents)
+    return suppress.apply_mask(rounded, hidden, percents, exact=clean, threshold=THRESHOLD)
 
 
 def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:

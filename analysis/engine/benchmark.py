@@ -7,7 +7,10 @@ For an LA, indicator and year the engine gives: the LA's value; England; its reg
 statistical-neighbour mean (of the neighbours with a value, with how many had one) and their
 median, minimum and maximum; the national rank and quartile band as DfE's LAIT shows them
 (see docs/methods/ranking-and-quartiles.md); the difference to each comparator; and the
-direction of travel against the previous year.
+direction of travel against the previous year; and whether DfE rounded the counts behind the
+value (``numerator_rounding``, ``denominator_rounding``: :mod:`analysis.engine.count_rounding`),
+so that every product (the quarterly pack, the explorer, the ``benchmark`` command) says
+"about" from the same columns.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from analysis.data.geography import (
     neighbour_version_for_year,
     reorganisation_note,
 )
+from analysis.engine.count_rounding import ROUNDING_COLUMNS, with_count_rounding
 from analysis.engine.ranking import BANDS, cut_points_of_sorted
 
 BENCHMARK_COLUMNS = [
@@ -36,6 +40,7 @@ BENCHMARK_COLUMNS = [
     "england", "region", "region_name", "sn_mean", "sn_count", "sn_size", "sn_median",
     "sn_min", "sn_max", "sn_version", "rank", "of", "rank_kind", "rank_from_highest", "quartile",
     "region_rank", "region_of", "diff_england", "diff_region", "diff_sn", "previous_value", "direction",
+    *ROUNDING_COLUMNS,
 ]
 
 
@@ -279,6 +284,8 @@ def benchmark_rows(
     out["rank_kind"] = np.where(out["polarity"] == "none", "position", "rank")
     out = out[out["year"].isin(years)]
     out = out.sort_values(["la_order", "indicator_order", "year"])
+    # Where DfE rounded the counts (every product says "about" from these columns).
+    out = with_count_rounding(out, table)
     return out[BENCHMARK_COLUMNS].reset_index(drop=True)
 
 

@@ -10,8 +10,10 @@ Rules (see ``docs/methods/rereferrals.md``, "Suppression"):
   would let a reader recover it from the total, so the next smallest non-zero cell in
   that row/column is suppressed too (a zero if there is no other), repeated until no
   row or column has a lone suppressed cell.
-* **Percentages** are recomputed from the suppressed counts: ``"c"`` if the numerator or
-  denominator is suppressed.
+* **Percentages** are worked out from the exact counts and shown to ``decimals`` (one)
+  places, as in DfE's children in need tables, and shown as ``"c"`` when the numerator or
+  denominator is hidden, when the denominator is under :data:`PERCENT_FLOOR`, or when the
+  rest (denominator minus numerator) is a small count (:func:`percent_shown`).
 * **Running totals** of a column with hidden parts are shown only where two of them cannot
   be subtracted to give back a hidden part (:func:`shown_running_totals`).
 
@@ -22,17 +24,39 @@ Identifiers are dropped and scanned for by :mod:`analysis.engine.identifiers`
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from analysis.core.errors import ParameterError
+from analysis.core.errors import AnalysisError, ParameterError
 from analysis.engine.identifiers import drop_identifiers
+from analysis.engine.reader_bounds import atoms, audit, ratio_bounds, reader_bounds, round_to
 
 MARKER = "c"
+#: A percentage is shown only on a denominator of at least this many (twice the default
+#: threshold): below it a percentage to one decimal place gives its exact counts back and
+#: with them the rest, a small count (5 of 7 is 71.4%: 2 are not counted).
+PERCENT_FLOOR = 10
+
+
+def percent_shown(numerator: float, denominator: float, hidden: bool = False,
+                  threshold: int = 5, floor: int = PERCENT_FLOOR) -> bool:
+    """Whether a percentage worked out from exact counts may be shown: neither count is
+    hidden (``hidden``), the denominator is at least ``floor``, and the rest (denominator
+    minus numerator, the ones not counted) is 0 or at least ``threshold``, so the exact
+    percentage cannot give back a small count. A numerator of 0 is shown (0.0%).
+
+    >>> percent_shown(20, 56), percent_shown(5, 7), percent_shown(40, 42), percent_shown(0, 30)
+    (True, False, False, True)
+    """
+    if hidden or denominator != denominator or denominator < max(floor, 1):
+        return False
+    rest = denominator - numerator
+    return not 0 < rest < threshold
 
 
 def _secondary(mask: np.ndarray, values: np.ndarray, axis: int) -> bool:
@@ -131,24 +155,31 @@ def suppress_counts(
                                  parameter="percent_columns",
                                  expected=f"numerator and denominator in {list(count_columns)}",
                                  found=f"({num!r}, {den!r})")
-    return _masked(table.copy(), table, mask, percent_columns, decimals)
+    return _masked(table.copy(), table, mask, percent_columns, decimals,
+                   threshold=threshold)
 
 
 def _masked(out: pd.DataFrame, table: pd.DataFrame, mask: pd.DataFrame,
-            percent_columns: Mapping[str, tuple[str, str]], decimals: int) -> pd.DataFrame:
+            percent_columns: Mapping[str, tuple[str, str]], decimals: int,
+            exact: pd.DataFrame | None = None, threshold: int = 5,
+            withheld: Mapping[str, Sequence[bool]] | None = None) -> pd.DataFrame:
     """``out`` with ``table``'s counts shown as ``"c"`` where ``mask`` says so, and each
-    percentage worked out from its counts (``"c"`` when either count is hidden)."""
+    percentage worked out from the ``exact`` counts (default ``table``'s), ``"c"`` when
+    :func:`percent_shown` says it may not be shown."""
+    exact = table if exact is None else exact
     for col in mask.columns:
         vals = pd.to_numeric(table[col])
         shown = [MARKER if m else (int(v) if pd.notna(v) and float(v).is_integer() else v)
                  for v, m in zip(vals, mask[col], strict=True)]
         out[col] = pd.Series(shown, index=table.index, dtype=object)
     for pcol, (num, den) in percent_columns.items():
-        n = pd.to_numeric(table[num])
-        d = pd.to_numeric(table[den])
-        hidden = mask[num] | mask[den]
+        n = pd.to_numeric(exact[num])
+        d = pd.to_numeric(exact[den])
+        off = (withheld or {}).get(pcol, [False] * len(n))
+        ok = [percent_shown(a, b, bool(h) or bool(w), threshold) for a, b, h, w
+              in zip(n, d, mask[num] | mask[den], off, strict=True)]
         pct = (n / d.where(d > 0) * 100).round(decimals)
-        out[pcol] = pd.Series([MARKER if h else p for p, h in zip(pct, hidden, strict=True)],
+        out[pcol] = pd.Series([p if k or pd.isna(p) else MARKER for p, k in zip(pct, ok, strict=True)],
                               index=table.index, dtype=object)
     out.attrs["suppressed"] = int(mask.to_numpy().sum())
     return out
@@ -208,144 +239,121 @@ def shown_running_totals(hidden: Sequence[bool]) -> list[bool]:
 #
 # 1. Counts 1 to threshold-1 (1-4) are shown as "c"; a true 0 is shown as 0.
 # 2. Every other count, totals included, is rounded to the nearest ``rounding`` (5), halves
-#    up; percentages are worked out from the rounded counts. Totals may then differ from the
-#    sum of their rounded parts.
+#    up; totals may then differ from the sum of their rounded parts. Percentages are worked
+#    out from the exact counts (as DfE does in its children in need tables) and hidden by
+#    :func:`percent_shown`: beside a hidden count, on a denominator under
+#    :data:`PERCENT_FLOOR`, or where the rest (denominator minus numerator) is small.
 # 3. A linear programme then attacks the whole set: each published count is a count of
 #    records (a boolean mask over the same records), so every relation between the tables
 #    (rows and columns, source groups against sources, months against quarters against
 #    years, two hidden cells beside a known total) is a linear relation between the counts
 #    of the "atoms", the sets of records falling in exactly the same cells. A reader knows
 #    each rounded count to within +-2 (half of 5), each 0 exactly, and each "c" to be
-#    1-4. A hidden cell is recovered when its smallest and largest possible values are the
-#    same; then a further cell is hidden with it (the smallest published cell holding the
-#    bound) and the attack is run again, until nothing is recovered.
+#    1-4. Each percentage shown (worked out from the exact counts, to one decimal place)
+#    tells the reader numerator / denominator to within half a step of the last decimal,
+#    which is again linear: (p - 0.05)/100 * den <= num <= (p + 0.05)/100 * den. A hidden
+#    cell is recovered when its smallest and largest possible values are the same; then a
+#    further cell is hidden with it (the smallest published cell holding the bound; a
+#    percentage holding it counts for its numerator and denominator, and is hidden with
+#    either) and the attack is run again, until nothing is recovered.
 
 
-@dataclass(frozen=True)
-class CellBounds:
-    """What a reader can work out about one hidden cell: its smallest and largest value."""
+class TooFewToProtect(AnalysisError):
+    """Every count is hidden and a small one can still be worked out from what is left:
+    the tables cannot be published safely. Callers say so in their user's words (which
+    figures, how many records, what to do)."""
 
-    cell: int
-    value: int
-    low: int
-    high: int
-
-
-def round_to(value: float, base: int = 5) -> int:
-    """``value`` rounded to the nearest ``base``, halves up (12 -> 10, 13 -> 15)."""
-    return int(np.floor(value / base + 0.5) * base)
+    def __init__(self, value: int) -> None:
+        self.value = value
+        super().__init__("too few records to publish any figure safely",
+                         found=f"a hidden count of {value} that the other figures give away",
+                         fix="cover more records (a longer period, larger groups)")
 
 
-def _atoms(masks: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """(cells x atoms 0/1 matrix, atom sizes) for boolean ``masks`` (cells x records)."""
-    k = masks.shape[0]
-    packed = np.packbits(masks.astype(bool), axis=0).T  # records x ceil(k/8) bytes
-    rows, sizes = np.unique(packed, axis=0, return_counts=True)
-    member = np.unpackbits(rows, axis=1, count=k).T.astype(np.int8)  # cells x atoms
-    keep = member.any(axis=0)
-    return sparse.csr_matrix(member[:, keep]), sizes[keep].astype(float)
+def _shown_pairs(values: np.ndarray, hidden: np.ndarray, pairs: Sequence[tuple[int, int]],
+                 pair_off: np.ndarray, threshold: int) -> list[int]:
+    """The percentages of ``pairs`` shown: not withheld and allowed by :func:`percent_shown`."""
+    return [k for k, (n, d) in enumerate(pairs) if not pair_off[k] and percent_shown(
+        values[n], values[d], bool(hidden[n] or hidden[d]), threshold)]
 
 
-def reader_bounds(values: np.ndarray, hidden: np.ndarray, rounding: int, threshold: int,
-                  only_small_hidden: bool) -> tuple[np.ndarray, np.ndarray]:
-    """What a reader knows of each cell: (lowest, highest) possible values. A rounded count
-    r: r - (rounding-1)//2 to r + rounding//2 (at least ``threshold``); 0: exactly 0; "c":
-    1 to threshold-1 while every hidden cell is a small count, else at least 1."""
-    shown = np.array([round_to(v, rounding) if v >= threshold else v for v in values],
-                     dtype=float)
-    half_down, half_up = (rounding - 1) // 2, rounding // 2
-    low = np.where(shown > 0, np.maximum(shown - half_down, threshold), 0.0)
-    high = np.where(shown > 0, shown + half_up, 0.0)
-    low[hidden] = 1.0
-    high[hidden] = threshold - 1 if only_small_hidden else np.inf
-    if rounding <= 1:
-        low = np.where(hidden, low, values.astype(float))
-        high = np.where(hidden, high, values.astype(float))
-    return low, high
+def _show_again(a: sparse.csr_matrix, values: np.ndarray, hidden: np.ndarray,
+                bounds: tuple[np.ndarray, np.ndarray], pairs: Sequence[tuple[int, int]],
+                pair_off: np.ndarray, threshold: int, decimals: int) -> None:
+    """Show again each withheld percentage (those on the most records first) that gives no
+    hidden cell back with the others shown: one withheld on the way to the one that mattered
+    is not lost. Changes ``pair_off`` in place."""
+    for k in sorted((int(j) for j in np.flatnonzero(pair_off)), key=lambda j: -values[pairs[j][1]]):
+        pair_off[k] = False
+        on = _shown_pairs(values, hidden, pairs, pair_off, threshold)
+        ratios = ratio_bounds(a, values, [pairs[j] for j in on], decimals)
+        if audit(a, values, hidden, *bounds, ratios=ratios):
+            pair_off[k] = True
 
 
-def _extreme(a: sparse.csr_matrix, i: int, low: np.ndarray, high: np.ndarray, sign: float
-             ) -> tuple[float, np.ndarray]:
-    """Largest (sign=1) or smallest (sign=-1) value of cell ``i`` a reader can reach given
-    every cell's bounds, and the shadow prices of the cells' bounds (which hold it)."""
-    from scipy.optimize import linprog
+class Protected(NamedTuple):
+    """What :func:`protect` decides: ``hidden`` and ``shown`` per cell, and for each
+    percentage given, whether it is hidden beyond :func:`percent_shown`'s rule
+    (``percents_hidden``: a shown percentage would have given a hidden count back)."""
 
-    finite = np.isfinite(high)
-    a_ub = sparse.vstack([a[finite], -a]).tocsr()
-    b_ub = np.concatenate([high[finite], -low])
-    res = linprog(-sign * a[i].toarray().ravel(), A_ub=a_ub, b_ub=b_ub, bounds=(0, None),
-                  method="highs")
-    if res.status == 3:
-        return sign * np.inf, np.zeros(len(low))
-    if res.status != 0:
-        raise ParameterError("suppression check could not be solved", parameter="tables",
-                             found=res.message, fix="report this with the tables' shapes")
-    marg = np.asarray(res.ineqlin.marginals)
-    prices = np.zeros(len(low))
-    prices[finite] += np.abs(marg[:int(finite.sum())])
-    prices += np.abs(marg[int(finite.sum()):])
-    return (-res.fun if sign > 0 else res.fun), prices
-
-
-def audit(a: sparse.csr_matrix, values: np.ndarray, hidden: np.ndarray, low: np.ndarray,
-          high: np.ndarray, cells: Iterable[int] | None = None
-          ) -> list[tuple[CellBounds, np.ndarray]]:
-    """The hidden cells (of ``cells``, default all) whose value a reader can work out
-    exactly, with the shadow prices of the cells holding the bounds."""
-    failing = []
-    for i in (np.flatnonzero(hidden) if cells is None else cells):
-        v = int(values[i])
-        hi, p_hi = _extreme(a, int(i), low, high, 1.0)
-        if np.floor(hi + 1e-6) > v:
-            continue
-        lo, p_lo = _extreme(a, int(i), low, high, -1.0)
-        if np.ceil(lo - 1e-6) < v:
-            continue
-        failing.append((CellBounds(int(i), v, int(np.ceil(lo - 1e-6)),
-                                   int(np.floor(hi + 1e-6))), p_hi + p_lo))
-    return failing
+    hidden: np.ndarray
+    shown: np.ndarray
+    percents_hidden: np.ndarray
 
 
 def protect(masks: np.ndarray, threshold: int = 5, rounding: int = 5,
-            groups: Sequence[int] | None = None, max_rounds: int = 50
-            ) -> tuple[np.ndarray, np.ndarray]:
-    """``(hidden, shown)`` for the rows of ``masks`` (cells x records, True where a record
-    is counted in the cell): which cells are "c", and the value every other cell shows
-    (rounded to ``rounding``; 0 stays 0). Identical masks are one cell. See the method
-    above; ``groups`` (a table number per cell) prefers a further hidden cell from the same
+            groups: Sequence[int] | None = None, max_rounds: int = 50,
+            percents: Sequence[tuple[int, int]] = (), decimals: int = 1) -> Protected:
+    """For the rows of ``masks`` (cells x records, True where a record is counted in the
+    cell): which cells are "c", the value every other cell shows (rounded to ``rounding``;
+    0 stays 0), and which percentages are hidden. Identical masks are one cell.
+    ``percents``: the (numerator row, denominator row) of each percentage published beside
+    the counts, worked out from the exact counts to ``decimals`` places. See the method
+    above: a recovered hidden cell whose bound a shown percentage holds gets that
+    percentage hidden (one of its own table if any, the one on the fewest records), else a
+    further count hidden with it; ``groups`` (a table number per cell) prefers a further hidden cell from the same
     table."""
     masks = np.asarray(masks, dtype=bool)
     if masks.ndim != 2:
         raise ParameterError("masks must be cells x records", parameter="masks",
                              found=f"{masks.ndim} dimensions")
     if masks.shape[0] == 0:
-        return np.zeros(0, dtype=bool), np.zeros(0)
+        return Protected(np.zeros(0, dtype=bool), np.zeros(0), np.zeros(len(percents), bool))
     _uniq, first, inverse = np.unique(np.packbits(masks, axis=1), axis=0, return_index=True,
                                       return_inverse=True)
     inverse = inverse.ravel()
-    a, sizes = _atoms(masks[first])
+    a, sizes = atoms(masks[first])
     values = np.asarray(a @ sizes).ravel() if a.shape[1] else np.zeros(len(first))
     hidden = (values >= 1) & (values < threshold)
     group = (np.asarray(groups)[first] if groups is not None
              else np.zeros(len(first), dtype=int))
     checked = np.zeros(len(values), dtype=bool)
+    pairs = sorted({(int(inverse[n]), int(inverse[d])) for n, d in percents})
+    pair_off = np.zeros(len(pairs), dtype=bool)
     for _ in range(max_rounds):
         small_only = bool(((values < threshold) | ~hidden).all())
         low, high = reader_bounds(values, hidden, rounding, threshold, small_only)
+        on = _shown_pairs(values, hidden, pairs, pair_off, threshold)
+        ratios = ratio_bounds(a, values, [pairs[k] for k in on], decimals)
         todo = np.flatnonzero(hidden & ~checked)
-        failing = audit(a, values, hidden, low, high, cells=todo)
+        failing = audit(a, values, hidden, low, high, cells=todo, ratios=ratios)
         checked[todo] = True
         if not failing:
             break
-        for bounds, prices in failing:
+        for bounds, all_prices in failing:
             checked[bounds.cell] = False
+            prices, ratio_prices = all_prices[:len(values)], all_prices[len(values):]
+            holding_pct = {on[ratios.keys[r]] for r in np.flatnonzero(ratio_prices > 1e-9)
+                           if not pair_off[on[ratios.keys[r]]]}
+            if holding_pct:
+                near = {k for k in holding_pct if group[pairs[k][0]] == group[bounds.cell]}
+                pair_off[min(near or holding_pct, key=lambda k: values[pairs[k][1]])] = True
+                continue
             pub = np.flatnonzero(~hidden & (values > 0))
             holding = pub[prices[pub] > 1e-9]
             pool = holding if len(holding) else pub
             if not len(pool):
-                raise ParameterError("a small count cannot be protected", parameter="tables",
-                                     found=f"a count of {bounds.value} with nothing to hide",
-                                     fix="publish fewer tables or coarser categories")
+                raise TooFewToProtect(bounds.value)
             same = pool[group[pool] == group[bounds.cell]]
             pick = same if len(same) else pool
             hidden[int(pick[np.argmin(values[pick])])] = True
@@ -353,9 +361,15 @@ def protect(masks: np.ndarray, threshold: int = 5, rounding: int = 5,
     else:
         raise ParameterError("suppression did not settle", parameter="tables",
                              found=f"{max_rounds} rounds", fix="report this")
+    if pair_off.any():
+        small_only = bool(((values < threshold) | ~hidden).all())
+        low, high = reader_bounds(values, hidden, rounding, threshold, small_only)
+        _show_again(a, values, hidden, (low, high), pairs, pair_off, threshold, decimals)
     shown = np.array([round_to(v, rounding) if v >= threshold else v for v in values],
                      dtype=float)
-    return hidden[inverse], shown[inverse]
+    off = dict(zip(pairs, pair_off, strict=True))
+    return Protected(hidden[inverse], shown[inverse], np.array(
+        [bool(off[(int(inverse[n]), int(inverse[d]))]) for n, d in percents], dtype=bool))
 
 
 @dataclass
@@ -373,7 +387,8 @@ class LinkedTables:
     Add each table with the records each count cell counts (``masks[(row position,
     column)]``, a boolean array over the same records for every table); then
     :meth:`publish` hides the cells and returns the tables with ``"c"`` in them and
-    percentages recomputed from the published counts. A mask whose sum differs from the
+    percentages worked out from the exact counts (:func:`percent_shown`; checked with the
+    counts by :func:`protect`). A mask whose sum differs from the
     table's count is refused, so a table cannot say one thing and be protected as another.
     """
 
@@ -422,11 +437,30 @@ class LinkedTables:
         return (np.vstack(self._masks) if self._masks
                 else np.zeros((0, self.size), dtype=bool))
 
+    def exact(self, name: str) -> pd.DataFrame:
+        """Table ``name`` as added, with its exact counts (never published: the evidence
+        behind the percentages, which are worked out from them)."""
+        for t in self._tables:
+            if t.name == name:
+                return t.frame
+        raise ParameterError("no such table", parameter="name",
+                             expected=", ".join(t.name for t in self._tables), found=repr(name))
+
+    def percent_cells(self) -> list[tuple[int, int]]:
+        """(numerator cell, denominator cell) of every percentage the tables publish."""
+        return [(t.cells[(pos, num)], t.cells[(pos, den)]) for t in self._tables
+                for num, den in t.percents.values() for pos in range(len(t.frame))
+                if (pos, num) in t.cells and (pos, den) in t.cells]
+
     def publish(self, decimals: int = 1) -> dict[str, pd.DataFrame]:
         """Every table with small counts as "c", other counts rounded and percentages
-        worked out from the published counts (see :func:`protect`)."""
-        hidden, shown = protect(self.matrix(), self.threshold, self.rounding, self._group)
+        worked out from the exact counts (hidden by :func:`percent_shown`; see
+        :func:`protect`, which checks the percentages with the counts)."""
+        cells = self.percent_cells()
+        hidden, shown, off = protect(self.matrix(), self.threshold, self.rounding, self._group,
+                                     percents=cells, decimals=decimals)
         self.hidden = hidden
+        pct_off = {cell: bool(o) for cell, o in zip(cells, off, strict=True)}
         out = {}
         for t in self._tables:
             mask = pd.DataFrame(False, index=t.frame.index, columns=t.counts)
@@ -434,13 +468,21 @@ class LinkedTables:
             for (pos, col), i in t.cells.items():
                 mask.iloc[pos, mask.columns.get_loc(col)] = bool(hidden[i])
                 frame.iloc[pos, frame.columns.get_loc(col)] = shown[i]
-            out[t.name] = apply_mask(frame, mask, t.percents, decimals)
+            withheld = {p: [pct_off.get((t.cells.get((pos, num), -1), t.cells.get((pos, den), -1)),
+                                        False) for pos in range(len(t.frame))]
+                        for p, (num, den) in t.percents.items()}
+            out[t.name] = apply_mask(frame, mask, t.percents, decimals, exact=t.frame,
+                                     threshold=self.threshold, withheld=withheld)
         return out
 
 
 def apply_mask(table: pd.DataFrame, mask: pd.DataFrame,
                percent_columns: Mapping[str, tuple[str, str]] | None = None,
-               decimals: int = 1) -> pd.DataFrame:
+               decimals: int = 1, *, exact: pd.DataFrame | None = None,
+               threshold: int = 5, withheld: Mapping[str, Sequence[bool]] | None = None
+               ) -> pd.DataFrame:
     """``table`` with the cells of ``mask`` shown as ``"c"``, identifiers dropped and the
-    ``percent_columns`` recomputed from the counts (``"c"`` when either count is hidden)."""
-    return _masked(drop_identifiers(table).copy(), table, mask, percent_columns or {}, decimals)
+    ``percent_columns`` worked out from the ``exact`` counts (default ``table``'s; ``"c"``
+    where :func:`percent_shown` says so, or ``withheld`` per row of a percentage)."""
+    return _masked(drop_identifiers(table).copy(), table, mask, percent_columns or {}, decimals,
+                   exact, threshold, withheld)

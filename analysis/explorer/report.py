@@ -134,7 +134,8 @@ def judged_table(judged: pd.DataFrame, la: LocalAuthority, source: str) -> Table
 
 #: The latest rows' columns kept in the sentences table's download.
 SENTENCE_DOWNLOADS: tuple[str, ...] = (
-    "indicator", "label", "period", "value", "numerator", "denominator", "level", "ci_low",
+    "indicator", "label", "period", "value", "numerator", "denominator", "numerator_rounding",
+    "denominator_rounding", "level", "ci_low",
     "ci_high", "england", "region", "sn_mean", "vs_england", "vs_region", "vs_neighbours",
     "gap_children_england", "gap_children_neighbours", "sentence")
 

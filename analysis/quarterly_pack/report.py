@@ -26,7 +26,6 @@ from analysis.data.geography import LocalAuthority
 from analysis.data.periods import Quarter, check_supported_quarter, financial_year_label
 from analysis.data.publications import load_publications
 from analysis.engine.benchmark import benchmark_table, latest_rows, load_benchmarks, rank_all_once
-from analysis.engine.count_rounding import with_count_rounding
 from analysis.engine.judgement import judge_table
 from analysis.engine.narrative import sentences
 from analysis.quarterly_pack.context import (
@@ -79,7 +78,8 @@ def build_pack_context(la: LocalAuthority, quarter: Quarter, *, neighbours: str 
     cutoff = indicator_years(quarter, ids, paths)
     bench = benchmark_table(table, la, catalogue, indicators=ids, neighbours_version=neighbours,
                             paths=paths, ranked=rank_all_once(table, catalogue))
-    bench = with_count_rounding(bench[bench["year"] <= bench["indicator"].map(cutoff)], table)
+    # DfE's count rounding comes with the rows (benchmark_rows), as for every product.
+    bench = bench[bench["year"] <= bench["indicator"].map(cutoff)]
     # An indicator the LA has no figure for in any year (suppressed, small LA) stays in the
     # pack, blank and "not compared".
     latest = latest_rows(bench, [i for i in ids if i in set(bench["indicator"])], keep_blank=True)

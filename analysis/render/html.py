@@ -40,7 +40,8 @@ a { color: var(--accent); }
 .facts { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; margin: 0; }
 .facts dt { font-weight: bold; }
 .facts dd { margin: 0; white-space: pre-line; }
-nav.contents ol { margin: .2rem 0; padding-left: 1.4rem; }
+nav.contents ol { margin: .2rem 0; padding-left: 1.4rem; list-style: none; }
+nav.contents ol ol { padding-left: 1.6rem; }
 nav.contents a { display: flex; align-items: baseline; }
 nav.contents .toc-title { flex: 1 1 auto; }
 nav.contents .toc-page:not(:empty) { flex: 0 0 auto; min-width: 2.2em; text-align: right; }
@@ -100,9 +101,9 @@ _BODY = """<header class="title-block">
 {% set nav %}{% if contents|length > 1 %}<nav class="contents" aria-label="Contents">
 <h2>Contents</h2>
 <ol>
-{% for s in core %}<li>{{ entry(s.anchor, s.title) }}</li>
+{% for s in core %}<li>{{ entry(s.anchor, loop.index ~ ". " ~ s.title) }}</li>
 {% endfor %}{% if appendix %}<li>{{ entry(appendix_anchor, "Appendix") }}<ol>
-{% for s in appendix %}<li>{{ entry(s.anchor, s.title) }}</li>
+{% for s in appendix %}<li>{{ entry(s.anchor, loop.index ~ ". " ~ s.title) }}</li>
 {% endfor %}</ol></li>{% endif %}
 </ol>
 </nav>{% endif %}{% endset %}

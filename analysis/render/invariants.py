@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from analysis.core.blocks import Chart, Pack, Table, Text
 from analysis.core.errors import AnalysisError
-from analysis.core.evidence import Figure, agrees, counts_text, percent_of, value_text
+from analysis.core.evidence import Figure, agrees, counts_text, exact_agrees, percent_of, value_text
 from analysis.render.series_checks import series_problems
 from analysis.render.statements import Statement, cell_text, displayed, period_end, statements
 from analysis.render.table_checks import (
@@ -87,13 +87,25 @@ def _block_text(block: Text | Table) -> str:
 
 def _figure_problems(section: str, where: str, figure: Figure, text: str) -> list[str]:
     whys = []
-    if not agrees(figure) and figure.numerator is not None and figure.denominator:
+    exact = figure.exact_numerator is not None and bool(figure.exact_denominator)
+    if exact and not exact_agrees(figure):
+        whys.append(f"the counts shown, {counts_text(figure)}, are not the exact counts "
+                    f"{figure.exact_numerator:,.0f} of {figure.exact_denominator:,.0f} rounded "
+                    f"to the nearest {figure.rounded_to or 1}")
+    elif exact and not agrees(figure):
+        worked = percent_of(figure.exact_numerator or 0, figure.exact_denominator or 1,
+                            figure.decimals)
+        whys.append(f"the exact counts behind {counts_text(figure)} "
+                    f"({figure.exact_numerator:,.0f} of {figure.exact_denominator:,.0f}) give "
+                    f"{worked}%, not {value_text(figure)}")
+    elif not agrees(figure) and figure.numerator is not None and figure.denominator:
         worked = percent_of(figure.numerator, figure.denominator, figure.decimals)
         whys.append(f"the figure's counts {counts_text(figure)} give {worked}%, not {value_text(figure)}")
     if figure.rounded and figure.numerator is not None and figure.denominator is not None:
         bare = f"{figure.numerator:,.0f} of {figure.denominator:,.0f}"
         if re.search(rf"(?<!about ){re.escape(bare)}\b", text):
-            whys.append(f"DfE rounded these counts to the nearest {figure.rounded_to}, "
+            who = "the toolkit" if exact else "DfE"
+            whys.append(f"{who} rounded these counts to the nearest {figure.rounded_to}, "
                         f"but \"{bare}\" is shown without \"about\"")
     return whys
 
