@@ -109,9 +109,9 @@ def test_contents_entries_wait_for_their_page_numbers_and_the_appendix_is_one_pa
     entries = re.findall(r'<a href="#([\w-]+)"><span class="toc-title">([^<]+)</span>'
                          r'<span class="toc-page" data-anchor="([\w-]+)"></span></a>', document)
     assert [(a, t) for a, t, b in entries if a == b] == [
-        ("section-cover", "Key messages"), ("section-profile", "Performance profile"),
-        ("appendix", "Appendix"), ("section-indicator_detail", "Each indicator in detail"),
-        ("section-quoted", "Quoted figures checked")]
+        ("section-cover", "1. Key messages"), ("section-profile", "2. Performance profile"),
+        ("appendix", "3. Appendix"), ("section-indicator_detail", "1. Each indicator in detail"),
+        ("section-quoted", "2. Quoted figures checked")]
     # h1 the title, h2 each core section and the appendix, h3 each part of the appendix
     headings = re.findall(r"<(h[1-3])[^>]*>([^<]+)</h[1-3]>", document)
     assert headings == [("h1", "Doncaster: children&#39;s social care performance, 2017-18 Q4"),

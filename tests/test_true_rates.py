@@ -210,7 +210,7 @@ def test_contents_items_keep_their_two_digit_numbers(dive):
 
     html = document(deep_dive_pack(dive))
     nav = html[html.index('<nav class="contents"'):html.index("</nav>")]
-    items = re.findall(r"<li>(\d+)\. <a href=\"#[^\"]+\">([^<]+)</a></li>", nav)
+    items = re.findall(r"<li><a href=\"#[^\"]+\"><span class=\"toc-title\">(\d+)\. ([^<]+)</span>", nav)
     assert [int(n) for n, _ in items] == list(range(1, 14))
     assert items[9:] == [("10", "Was early help tried first?"), ("11", "From referral to outcome"),
                          ("12", "Localities"), ("13", "Month by month")]

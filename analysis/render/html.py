@@ -102,7 +102,7 @@ _BODY = """<header class="title-block">
 <h2>Contents</h2>
 <ol>
 {% for s in core %}<li>{{ entry(s.anchor, loop.index ~ ". " ~ s.title) }}</li>
-{% endfor %}{% if appendix %}<li>{{ entry(appendix_anchor, "Appendix") }}<ol>
+{% endfor %}{% if appendix %}<li>{{ entry(appendix_anchor, (core|length + 1) ~ ". Appendix") }}<ol>
 {% for s in appendix %}<li>{{ entry(s.anchor, loop.index ~ ". " ~ s.title) }}</li>
 {% endfor %}</ol></li>{% endif %}
 </ol>
