@@ -220,7 +220,7 @@ def test_locality_funnel_chart(localities):
     ax = rf.locality_funnel_chart(localities, source=SOURCE, synthetic=True, period="2016-17")
     shown = texts(ax)
     assert {"East", "North", "South"} <= set(shown) and "West" not in shown
-    assert any("1 locality(ies) not shown" in t for t in shown)
+    assert any("1 locality not shown" in t for t in shown)
     assert "SYNTHETIC DATA" in shown
     alt = rf.locality_block("l", localities, source=SOURCE, synthetic=True, period="2016-17").alt_text
     assert alt.startswith("SYNTHETIC DATA")
@@ -229,7 +229,7 @@ def test_locality_funnel_chart(localities):
     assert "North 25.0% of 200 referrals (inside the limits)" in alt
     # South 18.75% of 560: SD sqrt(.25 x .75 / 560) = 1.83 points, 3.4 SD below: beyond 99.8%
     assert "South 18.8% of 560 referrals (below the 99.8% limit)" in alt
-    assert "1 locality(ies) not shown (suppressed)" in alt
+    assert "1 locality not shown: its figures are hidden (c) to protect small numbers." in alt
 
 
 def test_locality_funnel_all_hidden():

@@ -197,7 +197,7 @@ def locality_funnel_chart(localities: pd.DataFrame, ax: Axes | None = None, *, s
                         textcoords="offset points", fontsize=7.5, color=COLOURS["text"],
                         gid="unit-label")
         if hidden:
-            ax.annotate(f"{hidden} locality(ies) not shown: hidden (small numbers).",
+            ax.annotate(f"{hidden} {'locality' if hidden == 1 else 'localities'} not shown: hidden (c).",
                         (1.0, 0.02), xycoords="axes fraction", ha="right", va="bottom",
                         fontsize=7.5, color=COLOURS["muted"], gid="hidden-note")
     return ax
@@ -221,7 +221,8 @@ def _locality_funnel_alt_text(localities: pd.DataFrame, *, synthetic: bool = Fal
             + _funnel_plot_alt_text(pts, limits, None, unit="percent", noun="localities") + " "
             + "; ".join(each) + ".")
     if hidden:
-        text += f" {hidden} locality(ies) not shown (suppressed)."
+        text += (f" {hidden} {'locality' if hidden == 1 else 'localities'} not shown: "
+                 "its figures are hidden (c) to protect small numbers.")
     return synthetic_prefix(synthetic) + text
 
 
