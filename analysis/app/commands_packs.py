@@ -45,6 +45,7 @@ def pack(
     output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).",
                                                 parser=parse_output_path)] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
+    records: Annotated[Path | None, typer.Option(help="Folder of the LA's CIN census XML and SSDA903 CSV returns: the measures computed from them, every quarter, join the local sections (one LA).")] = None,
 ) -> None:
     """Run the quarterly chart pack notebook for one LA, a list, or --all-las."""
     from analysis.app.batch import las_in_period, run_many
@@ -54,6 +55,11 @@ def pack(
     check_output(output, "folder")
     jobs = capped_jobs(jobs)
     paths = project_paths()
+    if records is not None and (all_las or (la and len(la) > 1)):
+        from analysis.core.errors import ParameterError
+
+        raise ParameterError("--records is one LA's returns", parameter="records",
+                             found="several LAs", fix="give one --la with --records")
     if all_las:  # the LAs that existed in the quarter, and a line for those that did not
         existing, left_out = las_in_period(period, paths)
         if left_out:
@@ -65,7 +71,8 @@ def pack(
                                                  pdf=pdf)))
     if not la:
         raise typer.BadParameter("give --la NAME (or --all-las)")
-    result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf)
+    result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf,
+                      records=records)
     echo_written("Pack", result)
 
 
