@@ -260,6 +260,49 @@ def test_a_run_file_gives_each_la_its_returns(tmp_path, paths, monkeypatch):
     assert err.value.parameter == "pack_records"
 
 
+def test_synthetic_returns_for_a_real_la_carry_its_code(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from analysis.app.cli import app
+    from analysis.data.synthetic_returns import files
+
+    calls: list[tuple[Path, str]] = []
+    monkeypatch.setattr(files, "write_synthetic_returns",
+                        lambda folder, seed, la_code: calls.append((folder, la_code)) or [])
+    result = CliRunner().invoke(app, ["synthetic", "--returns", "--la", "Doncaster", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert calls == [(tmp_path / "returns-doncaster", "371")]  # Doncaster's DfE code in the headers
+
+
+def test_the_demo_adds_the_pack_from_synthetic_returns(paths, tmp_path, monkeypatch):
+    from analysis.app import commands_packs, runner
+    from analysis.core.config import Paths
+    from analysis.data.synthetic_returns import files
+
+    written: list[tuple[Path, str]] = []
+    packs: list[tuple[str, str, Path]] = []
+
+    def fake_write(folder: Path, la_code: str) -> list[Path]:
+        written.append((folder, la_code))
+        folder.mkdir(parents=True)
+        (folder / "synthetic_cin_census_2023.xml").write_text("<x/>")
+        return []
+
+    def fake_run_pack(la, period, paths, records):
+        packs.append((la, period, records))
+        return runner.PackResult("quarterly_pack", la, period, "ok", output=tmp_path / "pack")
+
+    monkeypatch.setattr(files, "write_synthetic_returns", fake_write)
+    monkeypatch.setattr(runner, "run_pack", fake_run_pack)
+    project = Paths(**{**paths.model_dump(), "raw": tmp_path / "raw"})
+    commands_packs.returns_pack(project)
+    folder = tmp_path / "raw" / "synthetic" / "returns-doncaster"
+    assert written == [(folder, "371")]
+    assert packs == [("Doncaster", "2022-23 Q4", folder)]
+    commands_packs.returns_pack(project)  # written once: the second demo uses the same files
+    assert len(written) == 1 and len(packs) == 2
+
+
 @pytest.mark.e2e
 def test_the_notebook_runs_with_records(paths, bench_table, returns, staged_dir, tmp_path):
     from analysis.app.runner import run_pack
