@@ -210,6 +210,23 @@ def test_typed_and_computed_figures_for_one_indicator_are_both_shown_with_their_
                                      "returns, 2018-19 to 2022-23, 2022-23 Q4.")
 
 
+def test_a_long_trend_labels_the_quarters_its_axis_names(records_ctx):
+    from analysis.charts import quarterly as cq
+    from analysis.quarterly_pack.local_tables import quarterly_series
+
+    series = quarterly_series(records_ctx)
+    rows = series[series["indicator_code"] == "assessments_45_days"]
+    assert len(rows) == 17
+    ax = cq.quarterly_trend(rows, source="Source: test.")
+    labels = [t.get_text() for t in ax.texts if t.get_gid() == "value-label"]
+    # 17 quarters: every second one from the latest back (9), as the axis's ticks.
+    assert len(labels) == 9
+    latest = rows.sort_values("quarter_order")["value"].iloc[-1]
+    assert labels[-1] == f"{latest:.1f}%"
+    ticks = [t.get_text() for t in ax.get_xticklabels()]
+    assert len(ticks) == 9 and ticks[-1].startswith("Q4")
+
+
 # --- the runner -----------------------------------------------------------------------------------
 
 def test_the_runner_passes_the_records_and_names_the_folder(stub_pack_notebook, tmp_path, returns):
