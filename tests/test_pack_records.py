@@ -180,6 +180,9 @@ def test_spc_and_trend_charts_exist_and_say_synthetic(records_pack):
     assert table.caption.startswith("SYNTHETIC DATA: ")
     assert "synthetic" in table.source
     assert records_pack.title.startswith("SYNTHETIC DATA: Doncaster")
+    sources = next(v for k, v in records_pack.meta.items() if "source" in k.lower())
+    assert sources.startswith("Computed from the LA's synthetic CIN census and SSDA903 returns, "
+                              "2018-19 to 2022-23, 2022-23 Q4; ")
 
 
 def test_typed_and_computed_figures_for_one_indicator_are_both_shown_with_their_sources(
