@@ -25,6 +25,7 @@ la = "Doncaster"
 period = "2017-18 Q4"
 neighbours = None
 indicators = None
+records = None  # a folder of the LA's CIN census and SSDA903 returns
 output_dir = "outputs/notebook-run"
 formats = ["files", "html", "docx"]
 
@@ -39,7 +40,8 @@ output.start_chart_workers()  # they load the charting library while the figures
 paths = Paths.for_root()
 authority = resolve_la(la, load_areas(paths.root))  # a name or a code, resolved once
 quarter = parse_quarter(period)
-ctx = report.build_pack_context(authority, quarter, neighbours=neighbours, indicators=indicators, paths=paths)
+ctx = report.build_pack_context(authority, quarter, neighbours=neighbours, indicators=indicators, paths=paths,
+                                 records=records)
 pack = report.quarterly_pack(ctx, on_section=output.draw_ahead)  # charts drawn while later sections are built
 written = output.write(pack, output_dir, formats=formats)  # each chart drawn once, then shown below
 

@@ -45,6 +45,7 @@ def pack(
     output: Annotated[Path | None, typer.Option(help="Output folder (default outputs/).",
                                                 parser=parse_output_path)] = None,
     pdf: Annotated[bool, typer.Option(help="Also print the report to PDF (needs Chromium).")] = True,
+    records: Annotated[Path | None, typer.Option(help="Folder of the LA's CIN census XML and SSDA903 CSV returns: the measures computed from them, every quarter, join the local sections (one LA).")] = None,
 ) -> None:
     """Run the quarterly chart pack notebook for one LA, a list, or --all-las."""
     from analysis.app.batch import las_in_period, run_many
@@ -54,6 +55,11 @@ def pack(
     check_output(output, "folder")
     jobs = capped_jobs(jobs)
     paths = project_paths()
+    if records is not None and (all_las or (la and len(la) > 1)):
+        from analysis.core.errors import ParameterError
+
+        raise ParameterError("--records is one LA's returns", parameter="records",
+                             found="several LAs", fix="give one --la with --records")
     if all_las:  # the LAs that existed in the quarter, and a line for those that did not
         existing, left_out = las_in_period(period, paths)
         if left_out:
@@ -65,7 +71,8 @@ def pack(
                                                  pdf=pdf)))
     if not la:
         raise typer.BadParameter("give --la NAME (or --all-las)")
-    result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf)
+    result = run_pack(la[0], period, paths, outputs_root=output, neighbours=neighbours, pdf=pdf,
+                      records=records)
     echo_written("Pack", result)
 
 
@@ -174,8 +181,9 @@ def template(
 
 @friendly_errors
 def demo() -> None:
-    """Produce Doncaster's 2017-18 Q4 pack from the data shipped in the project, then a
-    re-referrals deep dive on SYNTHETIC referral records (generated first if missing)."""
+    """Produce Doncaster's 2017-18 Q4 pack from the data shipped in the project, a
+    re-referrals deep dive on SYNTHETIC referral records, and Doncaster's 2022-23 Q4 pack with
+    its local sections computed from SYNTHETIC statutory returns (generated first if missing)."""
     from analysis.app.runner import run_deep_dive, run_pack
     from analysis.data.synthetic import write_synthetic_files
 
@@ -200,6 +208,30 @@ def demo() -> None:
     typer.echo(f"  report: {dive_folder / 'report.html'}")
     if (dive_folder / "report.pdf").exists():
         typer.echo(f"  PDF:    {dive_folder / 'report.pdf'}")
+    returns_pack(paths)
+
+
+#: The quarter of the demo's pack on SYNTHETIC returns (the returns' last year).
+DEMO_RETURNS_QUARTER = "2022-23 Q4"
+
+
+def returns_pack(paths: Paths) -> None:
+    """The demo's third product: Doncaster's pack for 2022-23 Q4 with its local sections
+    computed from SYNTHETIC CIN census and SSDA903 returns carrying Doncaster's code
+    (generated first if missing), every quarter from 2018-19 Q4."""
+    from analysis.app.runner import run_pack
+    from analysis.data.geography import resolve_la
+    from analysis.data.synthetic_returns.files import write_synthetic_returns
+
+    folder = paths.raw / "synthetic" / "returns-doncaster"
+    if not folder.exists() or not any(folder.iterdir()):
+        typer.echo("Generating SYNTHETIC statutory returns for Doncaster: data/raw/synthetic/returns-doncaster "
+                   "(`python -m analysis synthetic --returns --la Doncaster`)")
+        write_synthetic_returns(folder, la_code=resolve_la("Doncaster").old_code)
+    result = run_pack("Doncaster", DEMO_RETURNS_QUARTER, paths, records=folder)
+    pack_folder = written_folder(result)
+    typer.echo(f"Doncaster {DEMO_RETURNS_QUARTER} chart pack from SYNTHETIC returns: {pack_folder}")
+    typer.echo(f"  report: {pack_folder / 'report.html'}")
 
 
 @friendly_errors
@@ -208,6 +240,7 @@ def synthetic(
     seed: Annotated[int, typer.Option(help="Random seed (0 or more): the same seed gives the same files.",
                                       min=0, max=2**32 - 1)] = 2017,
     returns: Annotated[bool, typer.Option("--returns", help="Instead, write a synthetic LA's statutory returns (CIN census XML, five years) to <out>/returns.")] = False,
+    la: Annotated[str | None, typer.Option(help="With --returns: a real LA whose code the synthetic returns carry (its pack then shows them), written to <out>/returns-<la>.")] = None,
 ) -> None:
     """Write deterministic SYNTHETIC referral records (CSV and CIN census XML) for demos and tests."""
     from analysis.data.synthetic import write_synthetic_files
@@ -216,6 +249,15 @@ def synthetic(
     if returns:
         from analysis.data.synthetic_returns.files import write_synthetic_returns
 
+        if la is not None:
+            from analysis.data.geography import resolve_la
+
+            authority = resolve_la(la)
+            written = write_synthetic_returns(out / f"returns-{authority.slug}", seed=seed,
+                                              la_code=authority.old_code)
+            typer.echo(f"Wrote synthetic returns carrying {authority.name}'s code: "
+                       f"{[str(p) for p in written]}")
+            return
         written = write_synthetic_returns(out / "returns", seed=seed)
         typer.echo(f"Wrote a synthetic LA's returns: {[str(p) for p in written]}")
         return

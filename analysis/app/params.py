@@ -23,6 +23,9 @@ class QuarterlyPackParams(_Params):
     period: str
     neighbours: str | None = None
     indicators: list[str] | None = None
+    #: a folder of the LA's CIN census and SSDA903 returns: the measures computed from them
+    #: join the local sections
+    records: str | None = None
 
 
 class BenchmarkExplorerParams(_Params):

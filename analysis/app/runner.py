@@ -219,23 +219,60 @@ def _error_names(cls: type[Exception]) -> set[str]:
 def run_pack(la: str, period: str, paths: Paths | None = None, *, outputs_root: Path | None = None,
              neighbours: str | None = None, indicators: list[str] | None = None,
              pdf: bool = True, kernel: WorkerKernel | None = None,
-             authority: LocalAuthority | None = None) -> PackResult:
+             authority: LocalAuthority | None = None,
+             records: str | Path | None = None) -> PackResult:
     """Doncaster-style quarterly chart pack for one LA and quarter, into outputs/<la>/<period>/.
 
     ``authority``: the LA ``la`` names when the caller has resolved it already (a batch
     does, to merge repeats); it is not resolved again. The notebook is given the LA's code.
+    ``records``: a folder of the LA's CIN census and SSDA903 returns; the notebook stages it
+    and computes every measure for every quarter they cover up to the pack's; the pack goes
+    to ``outputs/<la>/<period>-returns/`` (``-synthetic-returns`` for synthetic returns).
     """
     paths = paths or Paths.for_root()
     validate_parameters("quarterly_pack", {"la": la, "period": period, "neighbours": neighbours,
-                                           "indicators": indicators})
+                                           "indicators": indicators,
+                                           "records": None if records is None else str(records)})
     authority = authority or resolve_la(la, load_areas(paths.root))
-    quarter = check_pack_request(authority, period, paths)
-    out = safe_output_dir(outputs_root or paths.outputs, authority.slug, quarter.slug)
+    if records is None:
+        quarter = check_pack_request(authority, period, paths)
+        folder = quarter.slug
+    else:
+        from analysis.data.periods import check_supported_quarter
+
+        records = records_folder(records, paths)
+        quarter = check_supported_quarter(parse_quarter(period))
+        folder = f"{quarter.slug}-{records_kind(records)}"
+    out = safe_output_dir(outputs_root or paths.outputs, authority.slug, folder)
     params = {"la": authority.new_code, "period": quarter.label, "neighbours": neighbours,
               "indicators": indicators}
+    if records is not None:
+        params["records"] = str(records)
     return run_notebook("quarterly_pack", params, out, paths,
                         title=f"{authority.name}: children's social care performance, {quarter.label}",
                         pdf=pdf, kernel=kernel, la_name=authority.name)
+
+
+def records_folder(records: str | Path, paths: Paths) -> Path:
+    """The folder of an LA's returns (from the project folder when relative); refused when it
+    is not a folder."""
+    folder = Path(records)
+    folder = folder if folder.is_absolute() else paths.root / folder
+    if not folder.is_dir():
+        raise ParameterError(f"{folder}: no such folder of returns", parameter="records",
+                             expected="a folder holding the LA's CIN census XML and SSDA903 CSV files",
+                             found=str(records) if not folder.exists() else "a file",
+                             fix="give the folder the returns are in")
+    return folder
+
+
+def records_kind(folder: Path) -> str:
+    """``synthetic-returns`` for generated returns ("synthetic" in the folder's or a file's
+    name), else ``returns``: the end of the pack's folder name."""
+    from analysis.measures.returns.pack_table import is_synthetic
+
+    names = [p.name for p in folder.iterdir() if p.is_file()]
+    return "synthetic-returns" if is_synthetic(folder, names) else "returns"
 
 
 def run_explorer(la: str, *, indicators: list[str] | None = None, years: list[int] | None = None,

@@ -31,6 +31,10 @@ class RunFile(BaseModel):
     #: rereferrals_deep_dive only: the referral records file (from the project folder);
     #: "{la}" in it becomes each LA's slug (e.g. data/records/{la}_referrals.csv).
     records: str | None = None
+    #: quarterly_pack only: a folder of the LA's CIN census and SSDA903 returns (from the
+    #: project folder); "{la}" in it becomes each LA's slug. The measures computed from them
+    #: join the local sections.
+    pack_records: str | None = None
     #: rereferrals_deep_dive only: the year ending 31 March; "latest" for the latest whole year.
     deep_dive_year: str = "latest"
     #: rereferrals_deep_dive only: go on when more than 10% of the rows cannot be used.
@@ -99,10 +103,38 @@ def execute_run(config: Path, paths: Paths) -> list[PackResult]:
             chosen, left_out = las_in_period(period, paths)
             if left_out:
                 log.warning(left_out)
-        results += run_many(chosen, period, paths, jobs=spec.jobs, outputs_root=output,
-                            pdf=spec.pdf)
+        if spec.pack_records:
+            results += record_pack_runs(spec, names, period, paths, output, config)
+        else:
+            results += run_many(chosen, period, paths, jobs=spec.jobs, outputs_root=output,
+                                pdf=spec.pdf)
     if "rereferrals_deep_dive" in spec.notebooks:
         results += deep_dive_runs(spec, names, paths, output, config)
+    return results
+
+
+def record_pack_runs(spec: RunFile, names: list[str], period: str, paths: Paths, output: Path,
+                     config: Path) -> list[PackResult]:
+    """Run the quarterly pack with each LA's returns (``pack_records``), one after another."""
+    from analysis.app.runner import PackResult, run_pack
+    from analysis.core.errors import AnalysisError, ParameterError
+    from analysis.data.geography import load_areas, resolve_la
+
+    assert spec.pack_records is not None
+    if len(names) > 1 and "{la}" not in spec.pack_records:
+        raise ParameterError(f"{config}: one folder of returns for {len(names)} LAs",
+                             parameter="pack_records", found=spec.pack_records,
+                             fix="put {la} in the path (each LA's slug), or list one LA")
+    results = []
+    for name in names:
+        try:
+            authority = resolve_la(name, load_areas(paths.root))
+            results.append(run_pack(name, period, paths, outputs_root=output, pdf=spec.pdf,
+                                    authority=authority,
+                                    records=spec.pack_records.replace("{la}", authority.slug)))
+        except AnalysisError as exc:
+            results.append(PackResult("quarterly_pack", name, period, "failed",
+                                      message=str(exc).splitlines()[0]))
     return results
 
 

@@ -214,8 +214,12 @@ def _plot_quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
         bottom, top = zero_based_range(np.concatenate([values, target, tol, list(comps.values())]))
         ax.set_ylim(bottom, top)
         ax.set_xlim(grid["start"].iloc[0] - 10, grid["stop"].iloc[-1] + 10)
-        for xi, v in zip(x, values, strict=True):
-            if not np.isnan(v):
+        # Over ten quarters, every label would touch the next: label the quarters the axis
+        # names (always the latest); the alt text and the table keep every figure.
+        step = max(1, int(np.ceil(len(grid) / 10)))
+        shown = [i for i in range(len(grid)) if (len(grid) - 1 - i) % step == 0]
+        for n, (xi, v) in enumerate(zip(x, values, strict=True)):
+            if not np.isnan(v) and n in shown:
                 ax.annotate(fmt(v), (xi, v), xytext=(0, 9), textcoords="offset points",
                             ha="center", va="bottom", fontsize=8.5, gid="value-label", zorder=6,
                             bbox={"boxstyle": "square,pad=0.1", "facecolor": "white",
@@ -234,8 +238,6 @@ def _plot_quarterly_trend(series: pd.DataFrame, ax: Axes | None = None,
             items.append((v, f"{_COMPARATOR_NAMES[key]} {cfmt(v)}",
                           str(COMPARATOR_STYLE[key]["color"])))
         right_labels(ax, items)
-        step = max(1, int(np.ceil(len(grid) / 10)))
-        shown = [i for i in range(len(grid)) if (len(grid) - 1 - i) % step == 0]
         ax.set_xticks(x[shown], [_tick_label(str(grid["period"][i])) for i in shown])
         set_value_axis(ax, meta["unit"])
         present = [s for s in STATUSES

@@ -130,6 +130,12 @@ class PackContext:
     paths: Paths | None = None
     #: Why the local sections are left out (one line, the same in every section), or "".
     local_reason: str = ""
+    #: Where the measures computed from the LA's own returns come from ("computed from the
+    #: LA's CIN census and SSDA903 returns, ..."), or "" when the pack has none; their rows
+    #: of ``local`` are those with no ``file``.
+    records_source: str = ""
+    #: Whether those returns are synthetic (every chart and table from them says so).
+    synthetic: bool = False
 
     @property
     def has_local(self) -> bool:
@@ -155,13 +161,34 @@ def local_source(ctx: PackContext) -> str:
     return f"Source: {local_document(ctx)}, {ctx.quarter.label}."
 
 
-def local_document(ctx: PackContext) -> str:
+def local_document(ctx: PackContext, rows: pd.DataFrame | None = None) -> str:
     """What the LA's own figures come from, as its definitions name it
     (``config/local/<la>.yaml``: Doncaster's quarterly performance report, Rotherham's select
-    commission minutes)."""
+    commission minutes); with measures computed from its returns among ``rows`` (default the
+    quarter's), those returns too, each source named."""
     measures = local_measures_of(ctx)
-    return (measures.document if measures is not None and measures.document
-            else f"{ctx.la.name} quarterly performance return")
+    typed = (measures.document if measures is not None and measures.document
+             else f"{ctx.la.name} quarterly performance return")
+    if not ctx.records_source:
+        return typed
+    if rows is None:
+        rows = ctx.local[ctx.local["period"] == ctx.quarter.label]
+    computed = is_computed(rows)
+    if not computed.any():
+        return typed
+    if computed.all():
+        return ctx.records_source
+    return f"{typed}; {ctx.records_source}"
+
+
+def is_computed(rows: pd.DataFrame) -> pd.Series:
+    """Which local rows were computed from the LA's returns (they have no return file)."""
+    return rows["file"].fillna("").astype(str) == ""
+
+
+def rows_source(ctx: PackContext, rows: pd.DataFrame, to: str = "") -> str:
+    """The source line of a chart or table drawn from ``rows`` of the local table."""
+    return f"Source: {local_document(ctx, rows)}, {to}{ctx.quarter.label}."
 
 
 def local_measures_of(ctx: PackContext) -> Any:

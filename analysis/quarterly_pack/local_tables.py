@@ -78,14 +78,19 @@ def quarterly_report(ctx: PackContext) -> dict[str, pd.DataFrame]:
 def local_decimals(ctx: PackContext, rows: pd.DataFrame) -> dict[str, int | None]:
     """Decimals per local measure: the LA's own (``decimals`` in ``config/local/<la>.yaml``)
     for a measure it defines, so Lancashire's 53.2% stays 53.2% beside DfE's whole-number
-    percentages; otherwise (context figures) worked out from the figures."""
+    percentages; the catalogue's for a measure computed from the LA's returns; otherwise
+    (context figures) worked out from the figures."""
     from analysis.quarterly_pack.context import local_measures_of
 
     measures = local_measures_of(ctx)
     defined = measures.measures if measures is not None else {}
-    return {str(r.indicator_code): (defined[str(r.indicator_code)].decimals
-                                    if str(r.indicator_code) in defined else None)
-            for r in rows.itertuples(index=False)}
+    def decimals(code: str) -> int | None:
+        if code in defined:
+            return defined[code].decimals
+        indicator = ctx.catalogue.indicators.get(code)  # a measure computed from the returns
+        return indicator.decimals if indicator is not None and ctx.records_source else None
+
+    return {str(r.indicator_code): decimals(str(r.indicator_code)) for r in rows.itertuples(index=False)}
 
 
 def benchmark_pairing(ctx: PackContext) -> pd.DataFrame:
@@ -123,6 +128,7 @@ def profile_frame(ctx: PackContext, measure_types: tuple[str, ...] = ("contract"
         "status_basis": rows["status_source"].map({"reported": "as reported", "computed": ""}).fillna(""),
         "direction": rows["direction_previous_quarter"].where(
             rows["direction_previous_quarter"] != "no comparison"),
+        "direction_year": rows["direction_last_year"].where(rows["direction_last_year"] != "no comparison"),
         "measure_type": rows["measure_type"],
     }).reset_index(drop=True)
     out.loc[out["status"].isin(["no_target", "no_value"]) & (out["status_basis"] == "as reported"),

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pandas as pd
 
@@ -58,14 +59,27 @@ STALE_YEARS = 2
 
 
 def build_pack_context(la: LocalAuthority, quarter: Quarter, *, neighbours: str | None = None,
-                       indicators: list[str] | None = None, paths: Paths | None = None) -> PackContext:
-    """Compute the pack's benchmark tables for an LA and quarter (resolved by the caller)."""
+                       indicators: list[str] | None = None, paths: Paths | None = None,
+                       records: str | Path | None = None) -> PackContext:
+    """Compute the pack's benchmark tables for an LA and quarter (resolved by the caller).
+
+    ``records``: a folder of the LA's CIN census and SSDA903 returns; the measures computed
+    from them join the local sections (beside any typed local return, each with its source)."""
     paths = paths or Paths.for_root()
     quarter = check_supported_quarter(quarter)
     local = local_returns(la, paths)
-    check_pack_has_data(la, quarter, paths, local)
     catalogue = load_catalogue(paths.config / "indicators.yaml")
     table = load_benchmarks(paths)
+    computed = None
+    if records is not None:
+        from analysis.measures.returns.pack_table import computed_local
+
+        computed = computed_local(la, quarter, records, paths, catalogue, table)
+        # The typed return joins them when it has the quarter (both shown, each with its
+        # source); a typed return of other years only would fill the sections with old series.
+        typed_here = not local.empty and (local["period"] == quarter.label).any()
+        local = pd.concat([local, computed.table], ignore_index=True) if typed_here else computed.table
+    check_pack_has_data(la, quarter, paths, local)
     spec = load_quarterly_spec(paths, catalogue)
     ids = indicators or spec.indicators
     for ind in ids:
@@ -100,8 +114,12 @@ def build_pack_context(la: LocalAuthority, quarter: Quarter, *, neighbours: str 
                            f"{row.period}, not {financial_year_label(year)}"
                            + (" (more than two years old)." if row.stale else "."), row.indicator)
              for row in latest[latest["year"] < year].itertuples()]
+    if computed is not None:
+        notes += list(computed.notes)
     return PackContext(la, quarter, year, catalogue, ids, table, bench, latest, local, unique(notes),
-                       missing, older, spec=spec, paths=paths, local_reason=reason)
+                       missing, older, spec=spec, paths=paths, local_reason=reason,
+                       records_source=computed.source if computed is not None else "",
+                       synthetic=computed.synthetic if computed is not None else False)
 
 
 def local_reason(la: LocalAuthority, quarter: Quarter, local: pd.DataFrame) -> str:
@@ -129,9 +147,12 @@ def load_quarterly_spec(paths: Paths, catalogue: Catalogue | None = None) -> Pac
 
 
 def pack_title(ctx: PackContext) -> str:
+    """The pack's title ("SYNTHETIC DATA: " in front when its local figures are computed
+    from synthetic returns)."""
+    prefix = "SYNTHETIC DATA: " if ctx.synthetic else ""
     if ctx.spec is not None and ctx.spec.title:
-        return ctx.spec.title.format(la=ctx.la.name, period=ctx.quarter.label)
-    return f"{ctx.la.name}: children's social care performance, {ctx.quarter.label}"
+        return prefix + ctx.spec.title.format(la=ctx.la.name, period=ctx.quarter.label)
+    return f"{prefix}{ctx.la.name}: children's social care performance, {ctx.quarter.label}"
 
 
 # --- the pack ---------------------------------------------------------------------------------------
@@ -179,4 +200,5 @@ def quarterly_pack(ctx: PackContext, on_section: Callable[[Section], object] | N
         sections.append(section)
     core = [s for s in sections if not s.appendix]
     appendix = [s for s in sections if s.appendix]
-    return Pack(title=pack_title(ctx), meta=pack_meta(ctx), sections=tuple(core + appendix))
+    return Pack(title=pack_title(ctx), meta=pack_meta(ctx), sections=tuple(core + appendix),
+                synthetic=ctx.synthetic)

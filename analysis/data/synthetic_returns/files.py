@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis.data.synthetic_returns.cin_census import synthetic_cin_records
+from analysis.data.synthetic_returns.cin_census import SYNTHETIC_LA_CODE, synthetic_cin_records
 from analysis.data.synthetic_returns.cin_census_xml import write_cin_returns
 from analysis.data.synthetic_returns.ssda903 import write_synthetic_ssda903
 
@@ -16,10 +16,13 @@ __all__ = ["FIRST_YEAR", "LAST_YEAR", "write_synthetic_returns"]
 FIRST_YEAR, LAST_YEAR = 2019, 2023
 
 
-def write_synthetic_returns(folder: str | Path, seed: int = 2019) -> list[Path]:
-    """Write the returns into ``folder``; the paths written (same seed, same files)."""
+def write_synthetic_returns(folder: str | Path, seed: int = 2019,
+                            la_code: str = SYNTHETIC_LA_CODE) -> list[Path]:
+    """Write the returns into ``folder``; the paths written (same seed, same files).
+    ``la_code``: the DfE code in the CIN census headers (a real LA's, e.g. Doncaster's 371,
+    for a synthetic pack of that LA; the made-up 999 by default)."""
     records = synthetic_cin_records(seed=seed, first_year=FIRST_YEAR, last_year=LAST_YEAR)
     years = range(FIRST_YEAR, LAST_YEAR + 1)
-    written = write_cin_returns(records, folder, years)
+    written = write_cin_returns(records, folder, years, la_code)
     return written + write_synthetic_ssda903(Path(folder), tuple(years), seed=seed,
                                              entrants=records.entered_care)

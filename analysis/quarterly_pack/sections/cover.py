@@ -125,7 +125,8 @@ def data_sources(ctx: PackContext) -> str:
     shown = ctx.latest.dropna(subset=["year"])
     years = dict(zip(shown["indicator"], shown["year"].astype(int), strict=True))
     periods = dict(zip(shown["indicator"], shown["period"], strict=True))
-    parts = [f"{local_document(ctx)}, {ctx.quarter.label}"] if ctx.has_local else []
+    document = local_document(ctx)
+    parts = [f"{document[:1].upper()}{document[1:]}, {ctx.quarter.label}"] if ctx.has_local else []
     files: list[str] = []
     for release in pubs.releases.values():
         used = [i for i in release.indicators if i in years]

@@ -10,10 +10,13 @@ from analysis.core.blocks import Block, Column, Note, Section, Table, Text
 from analysis.quarterly_pack.context import (
     PackContext,
     counted,
+    is_computed,
+    local_document,
     local_left_out,
     local_source,
     measures_word,
     pack_section,
+    rows_source,
 )
 from analysis.quarterly_pack.local_tables import (
     PAIRING_LABELS,
@@ -101,26 +104,30 @@ def profile_section(ctx: PackContext) -> Section:
         no_dir = (f"No figures for {previous} to compare with, so the table has no 'since last "
                   f"quarter' column.")
     contract = prof[prof["measure_type"] == "contract"]
-    volumes = prof[prof["measure_type"] != "contract"]
-    blocks: list[Block] = [_profile_table(contract, "profile",
-                                          f"{measures_word(ctx).capitalize()}, {ctx.quarter.label}",
-                                          local_source(ctx), no_dir)]
-    summary = quarterly_report(ctx)["summary"]
-    if not summary.empty:
-        blocks.append(_status_table(ctx, summary))
-        from analysis.measures.local_status import summary_text
+    computed = prof["code"].isin(computed_codes(ctx))
+    volumes = prof[(prof["measure_type"] != "contract") & ~computed]
+    typed_here = not computed_only(ctx)
+    blocks: list[Block] = []
+    if typed_here:
+        blocks.append(_profile_table(contract, "profile",
+                                     f"{measures_word(ctx).capitalize()}, {ctx.quarter.label}",
+                                     typed_source(ctx), no_dir))
+        summary = quarterly_report(ctx)["summary"]
+        if not summary.empty:
+            blocks.append(_status_table(ctx, summary))
+            from analysis.measures.local_status import summary_text
 
-        blocks.append(Text(summary_text(summary, ctx.quarter.label, measures_word(ctx, 1))))
+            blocks.append(Text(summary_text(summary, ctx.quarter.label, measures_word(ctx, 1))))
+    else:
+        no_dir = None
     if not volumes.empty:
-        vol = volumes.assign(area="")
-        blocks.append(Table(
-            name="volumes", frame=vol, caption=f"Volumes, {ctx.quarter.label}", source=local_source(ctx),
-            columns=(Column("measure", "Measure"),
-                     Column("value_text", "Latest", unit_key="unit", decimals_key="decimals", download=False),
-                     Column("value", "Latest", kind="number", display=False, unit_key="unit",
-                            decimals_key="decimals"),
-                     Column("published_code", "Code", display=False),
-                     Column("unit", "Unit", display=False, download=False), Column("unit_text", "Unit", display=False))))
+        blocks.append(_volumes_table(volumes.assign(area=""), "volumes", f"Volumes, {ctx.quarter.label}",
+                                     typed_source(ctx), directions=False))
+    if computed.any():
+        rows = ctx.local[is_computed(ctx.local) & (ctx.local["period"] == ctx.quarter.label)]
+        blocks.append(_volumes_table(prof[computed].assign(area=""), "computed_measures",
+                                     f"{volumes_prefix(ctx)}Measures computed from the LA's returns, "
+                                     f"{ctx.quarter.label}", rows_source(ctx, rows)))
     disagree = quarterly_report(ctx)["disagreements"]
     if not disagree.empty:
         blocks.append(Note("caveat", f"{counted(len(disagree), 'measure')} where the status worked out from "
@@ -129,3 +136,46 @@ def profile_section(ctx: PackContext) -> Section:
     if no_dir:
         blocks.append(Note("missing", no_dir))
     return pack_section(ctx, "profile", "Performance profile", blocks, PROFILE_INTRO)
+
+
+def volumes_prefix(ctx: PackContext) -> str:
+    """ "SYNTHETIC DATA: " in front of the volumes table's caption when it holds figures
+    computed from synthetic returns."""
+    return "SYNTHETIC DATA: " if ctx.synthetic else ""
+
+
+def computed_codes(ctx: PackContext) -> set[str]:
+    """The codes of the measures computed from the LA's returns."""
+    return set(ctx.local.loc[is_computed(ctx.local), "indicator_code"].astype(str))
+
+
+def computed_only(ctx: PackContext) -> bool:
+    """Whether the quarter's local figures all come from the LA's returns (no typed return)."""
+    here = ctx.local[ctx.local["period"] == ctx.quarter.label]
+    return bool(ctx.records_source) and bool(is_computed(here).all())
+
+
+def typed_source(ctx: PackContext) -> str:
+    """The source line of a table of the typed local return's figures."""
+    here = ctx.local[(ctx.local["period"] == ctx.quarter.label) & ~is_computed(ctx.local)]
+    return f"Source: {local_document(ctx, here)}, {ctx.quarter.label}."
+
+
+def _volumes_table(frame: pd.DataFrame, name: str, caption: str, source: str, *,
+                   directions: bool = True) -> Table:
+    """Measures without targets: the latest figure; with ``directions``, its direction since
+    the last quarter and since the same quarter a year before, and the LA's published figure
+    where there is one (the typed return's volumes show the figure alone)."""
+    optional = (("direction", Column("direction", "Since last quarter", kind="direction")),
+                ("direction_year", Column("direction_year", "Since a year before", kind="direction")))
+    return Table(
+        name=name, frame=frame, caption=caption, source=source,
+        columns=(Column("measure", "Measure"),
+                 Column("value_text", "Latest", unit_key="unit", decimals_key="decimals", download=False),
+                 Column("value", "Latest", kind="number", display=False, unit_key="unit",
+                        decimals_key="decimals"),
+                 *(column for key, column in optional if directions and frame[key].notna().any()),
+                 *((Column("published_text", "Published (year)"),)
+                   if directions and (frame["published_text"] != "").any() else ()),
+                 Column("published_code", "Code", display=False),
+                 Column("unit", "Unit", display=False, download=False), Column("unit_text", "Unit", display=False)))

@@ -10,6 +10,7 @@ from analysis.data.catalogue import Polarity
 from analysis.quarterly_pack.context import (
     PackContext,
     counted,
+    is_computed,
     local_document,
     local_left_out,
     pack_section,
@@ -86,5 +87,7 @@ def spc_section(ctx: PackContext) -> Section:
     if not ctx.has_local:
         return pack_section(ctx, "spc", "Statistical process control",
                             [Note("left_out", local_left_out(ctx))])
-    blocks = spc_blocks(quarterly_series(ctx), source=f"Source: {local_document(ctx)}, to {ctx.quarter.label}.")
+    series = quarterly_series(ctx)
+    blocks = spc_blocks(series, source=f"Source: {local_document(ctx, series)}, to {ctx.quarter.label}.",
+                        synthetic=ctx.synthetic and bool(is_computed(series).any()))
     return pack_section(ctx, "spc", "Statistical process control", blocks, SPC_INTRO)

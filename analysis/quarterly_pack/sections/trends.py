@@ -10,9 +10,11 @@ from analysis.core.blocks import Block, Column, Note, Section, Table
 from analysis.quarterly_pack.context import (
     PackContext,
     counted,
+    is_computed,
     local_left_out,
     local_source,
     pack_section,
+    rows_source,
 )
 from analysis.quarterly_pack.local_tables import (
     benchmark_pairing,
@@ -57,8 +59,10 @@ def _trend_blocks(ctx: PackContext, measure_types: tuple[str, ...]) -> tuple[lis
         unit = str(rows["unit"].iloc[0])
         dec = 0 if unit == "count" else decimals.get(str(code))
         slug = chart_slug(rows, taken)
-        blocks.append(quarterly_trend_chart(rows, comparators, name=f"quarterly_{slug}", source=local_source(ctx),
-                                            title=str(rows["label"].iloc[0]), decimals=dec))
+        blocks.append(quarterly_trend_chart(rows, comparators, name=f"quarterly_{slug}",
+                                            source=rows_source(ctx, rows),
+                                            title=str(rows["label"].iloc[0]), decimals=dec,
+                                            synthetic=ctx.synthetic and bool(is_computed(rows).any())))
     return blocks, short
 
 
