@@ -12,6 +12,7 @@ from analysis.core.errors import AnalysisError
 from analysis.data.catalogue import Catalogue, Indicator
 from analysis.data.geography import LocalAuthority
 from analysis.explorer.data import ExplorerData
+from analysis.explorer.limits import MAX_NAMES, check_list, check_names, length_problem
 
 
 def nearest(text: str, choices: Sequence[str], n: int = 3) -> list[str]:
@@ -31,6 +32,8 @@ def find_la(text: str, data: ExplorerData) -> tuple[LocalAuthority | None, str]:
     """The LA named (any case), or its old (371) or new (E08000017) code; else None and why."""
     from analysis.data.geography import resolve_la
 
+    if too_long := length_problem(text, "LA box"):
+        return None, too_long
     if not text.strip():
         return None, "Type an LA's name or code (e.g. Doncaster or 371)."
     try:
@@ -49,6 +52,8 @@ def indicator_choices(catalogue: Catalogue) -> list[tuple[str, str]]:
 
 def find_indicator(text: str, catalogue: Catalogue) -> tuple[Indicator | None, str]:
     """The benchmarked indicator whose label or id is ``text`` (any case); else None and why."""
+    if too_long := length_problem(text, "indicator box"):
+        return None, too_long
     query = " ".join(text.split()).lower()
     if not query:
         return None, "Type an indicator's name, or pick one from the list."
@@ -63,7 +68,10 @@ def find_indicator(text: str, catalogue: Catalogue) -> tuple[Indicator | None, s
 
 
 def resolve_group(names: Sequence[str], data: ExplorerData) -> tuple[list[LocalAuthority], list[str]]:
-    """The LAs of a typed list (names or codes), and a line for each name that matched none."""
+    """The LAs of a typed list (names or codes), and a line for each name that matched none
+    (or, for a list of more than MAX_NAMES names, no LAs and a line saying the limit)."""
+    if len(names) > MAX_NAMES:
+        return [], [f"The comparator list names {len(names):,} LAs; at most {MAX_NAMES} are compared."]
     found: list[LocalAuthority] = []
     problems: list[str] = []
     for name in names:
@@ -82,7 +90,13 @@ _NAME_SEPARATOR = re.compile(r",(?!\s*(?:city|county) of\b)", re.IGNORECASE)
 
 
 def split_names(text: str) -> tuple[str, ...]:
-    """LA names typed one a line or separated by commas or semicolons."""
+    """LA names typed one a line or separated by commas or semicolons.
+
+    Raises ParameterError for a list longer than the limits (:mod:`analysis.explorer.limits`).
+    """
+    check_list(text)
     parts = [p.strip() for chunk in text.replace(";", "\n").splitlines()
              for p in _NAME_SEPARATOR.split(chunk)]
-    return tuple(p for p in parts if p)
+    names = tuple(p for p in parts if p)
+    check_names(names)
+    return names
