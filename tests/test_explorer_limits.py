@@ -103,7 +103,7 @@ def test_kernel_log_records_go_to_the_process_stderr_not_the_page(capsys):
         guard.log_to_server()
         guard.log_to_server()  # once only
         added = [h for h in root.handlers if h not in before]
-        assert len(added) == 1 and added[0].stream is sys.__stderr__  # type: ignore[attr-defined]
+        assert len(added) == 1 and added[0].stream is sys.__stderr__  # outside a kernel
         # ipykernel's comm manager logs a bad widget message's error on the "Comm" logger; on a
         # kernel the page's stream is sys.stderr, which it must not reach.
         logging.getLogger("Comm").error("Exception in comm_msg for %s", "abc")
@@ -113,3 +113,36 @@ def test_kernel_log_records_go_to_the_process_stderr_not_the_page(capsys):
             if handler not in before:
                 root.removeHandler(handler)
         logging.captureWarnings(False)
+
+
+def test_in_a_kernel_the_log_goes_to_the_stderr_it_was_started_with(monkeypatch, tmp_path):
+    import os
+
+    started_with = (tmp_path / "server.log").open("w")
+    captured = type("Captured", (), {"_original_stdstream_copy": os.dup(started_with.fileno())})()
+    monkeypatch.setattr(sys, "stderr", captured)  # as ipykernel's OutStream holds it
+    stream = guard.server_stream()
+    stream.write("to the server\n")
+    stream.flush()
+    os.close(captured._original_stdstream_copy)
+    started_with.close()
+    assert (tmp_path / "server.log").read_text() == "to the server\n"
+
+
+def test_on_a_served_page_the_kernel_logs_tracebacks_instead_of_showing_them(caplog):
+    class Shell:
+        def showtraceback(self, *args, **kwargs):
+            raise AssertionError("a traceback would be sent to the page")
+
+    lab = Shell()
+    assert guard.quiet_tracebacks(lab, environ={}) is False  # JupyterLab: unchanged
+    assert guard.quiet_tracebacks(None, environ={"VOILA_PREHEAT": "True"}) is False
+    page = Shell()
+    assert guard.quiet_tracebacks(page, environ={"VOILA_PREHEAT": "False"}) is True
+    with caplog.at_level(logging.ERROR, logger="analysis.explorer"):
+        try:
+            raise ValueError("bad widget state")
+        except ValueError:
+            page.showtraceback()  # as ipywidgets calls it for a failing widget message
+    assert caplog.records[-1].exc_info[0] is ValueError
+    assert caplog.records[-1].getMessage() == "error in a widget message from the page"
