@@ -9,6 +9,8 @@ kernels seen at once (polling /health, which starts none; never above the cap), 
 and the memory of the server and its kernels two minutes after (idle kernels culled after
 60 s here, checked every 10 s). Every wait is bounded; the server is stopped at the end.
 
+Then the same visitors again at once on the quiet server, for their first charts times.
+
 ``--smoke``: 5 requests, 1 visitor, short culling and memory read after 15 s (a check that the
 script works; tests/test_benchmarks.py runs it). Runs in ``$CSC_PROJECT_ROOT`` if set.
 """
@@ -116,9 +118,10 @@ async def _load(url: str, requests: int, visitors: int, chromium: str | None) ->
     took = time.perf_counter() - started
     stop.set()
     await watcher
-    print(f"  {requests} plain requests: {statuses.count(200)} pages, {statuses.count(503)} busy "
+    if requests:
+        print(f"  {requests} plain requests: {statuses.count(200)} pages, {statuses.count(503)} busy "
           f"pages, {requests - statuses.count(200) - statuses.count(503)} other; all answered "
-          f"in {took:.2f} s")
+              f"in {took:.2f} s")
     print(f"  kernels at peak: {peak[0]} of a cap of {SETTINGS.max_kernels} "
           f"({peak[0] / SETTINGS.max_kernels:.2f}x the cap; never above 1.00x)")
     for line in lines:
@@ -157,6 +160,8 @@ def main() -> None:
         after_mb, processes = _tree_rss_mb(process.pid)
         print(f"  {after / 60:.2f} min after: {_kernels(url)} kernel(s), {after_mb:.1f} MB in "
               f"{processes} processes")
+        print(f"Then {visitors} browser visitors at once on the quiet server:")
+        asyncio.run(_load(url, 0, visitors, chromium))
     finally:
         process.terminate()
         process.wait(timeout=60)

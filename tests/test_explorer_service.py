@@ -6,6 +6,7 @@ under a burst of plain requests, culling, /health, the input limit and bad widge
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import threading
@@ -72,11 +73,39 @@ def test_the_gate_admits_below_the_cap_and_counts_what_it_let_in():
     from analysis.explorer.service_app import BUSY_PAGE, KernelGate
 
     gate = KernelGate(_Kernels(running=2, pool=[False]), max_kernels=4)  # 2 + 1 filling = 3
-    assert gate.admit() is True  # 3 < 4: in; now 4
-    assert gate.admit() is False  # at the cap
-    gate.done()
+    admission = gate.admit()
+    assert admission is not None  # 3 < 4: in; now 4
+    assert gate.admit() is None  # at the cap
+    gate.done(admission)
+    gate.done(admission)  # counted off once only
     assert gate.in_use() == 3 and gate.running() == 2
     assert "try again in a minute" in BUSY_PAGE and "Traceback" not in BUSY_PAGE
+
+
+def test_a_request_counts_until_it_has_taken_a_warm_kernel():
+    from analysis.explorer.service_app import KernelGate
+
+    kernels = _Kernels(running=1, pool=[True])  # the warm kernel, ready
+
+    async def take(notebook_name, **_kwargs):
+        kernels._pools[notebook_name].pop(0)  # as Voila's pool: the warm kernel taken...
+        kernels._pools[notebook_name].append(_Task(False))  # ...and its refill started
+        return "rendered"
+
+    kernels.get_rendered_notebook = take
+    gate = KernelGate(kernels, max_kernels=3)
+
+    async def request() -> tuple[int, int]:
+        admission = gate.admit()
+        assert admission is not None
+        during = gate.in_use()  # 1 running + 1 let in
+        await kernels.get_rendered_notebook("explorer.ipynb")
+        after = gate.in_use()  # 1 running (the page's) + 1 refill starting
+        gate.done(admission)
+        return during, after
+
+    assert asyncio.run(request()) == (2, 2)
+    assert gate.admitting == 0 and gate.in_use() == 2
 
 
 def test_the_command_runs_the_bounded_server(paths):

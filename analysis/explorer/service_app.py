@@ -7,6 +7,8 @@ Run by :mod:`analysis.explorer.server` as ``python -m analysis.explorer.service_
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import json
 import sys
 from typing import Any
@@ -29,32 +31,74 @@ BUSY_PAGE = """<!DOCTYPE html>
 """
 
 
+class _Admission:
+    """One page request let in: counted until it has taken its kernel."""
+
+    def __init__(self) -> None:
+        self.counted = True
+
+
+#: The page request being answered (set by CappedVoilaHandler, read in the kernel manager).
+_ADMISSION: contextvars.ContextVar[_Admission | None] = contextvars.ContextVar("admission", default=None)
+
+
 class KernelGate:
-    """Counts the server's kernels against the cap and lets page requests in below it."""
+    """Counts the server's kernels against the cap and lets page requests in below it.
+
+    A request let in counts until it has taken its kernel: from then on its kernel is running
+    and the warm pool's refill it caused is counted as filling. A warm kernel taken while it is
+    still starting counts meanwhile too (``holding``).
+    """
 
     def __init__(self, kernel_manager: Any, max_kernels: int) -> None:
         self.kernel_manager = kernel_manager
         self.max_kernels = max_kernels
         self.admitting = 0
+        self.holding = 0
+        taking = getattr(kernel_manager, "get_rendered_notebook", None)
+        if taking is not None:  # the warm pool is on
+            kernel_manager.get_rendered_notebook = self._counted_taking(taking)
+
+    def _counted_taking(self, taking: Any) -> Any:
+        @functools.wraps(taking)
+        async def take(notebook_name: str, *args: Any, **kwargs: Any) -> Any:
+            pool = self.kernel_manager._pools.get(notebook_name, [])
+            unresolved = int(bool(pool) and not pool[0].done())
+            self.holding += unresolved
+            try:
+                return await taking(notebook_name, *args, **kwargs)
+            finally:
+                self.holding -= unresolved
+                admission = _ADMISSION.get()
+                if admission is not None and admission.counted:
+                    admission.counted = False
+                    self.admitting -= 1
+
+        return take
 
     def in_use(self) -> int:
         km = self.kernel_manager
         pools = getattr(km, "_pools", {})
         filling = sum(1 for pool in pools.values() for task in pool if not task.done())
-        return kernels_in_use(set(km._kernels), set(km._pending_kernels), filling, self.admitting)
+        return kernels_in_use(set(km._kernels), set(km._pending_kernels), filling + self.holding,
+                              self.admitting)
 
     def running(self) -> int:
         return len(set(self.kernel_manager._kernels) | set(self.kernel_manager._pending_kernels))
 
-    def admit(self) -> bool:
+    def admit(self) -> _Admission | None:
         """Let one page request in (it will take a kernel), unless the cap is reached."""
         if self.in_use() >= self.max_kernels:
-            return False
+            return None
         self.admitting += 1
-        return True
+        admission = _Admission()
+        _ADMISSION.set(admission)
+        return admission
 
-    def done(self) -> None:
-        self.admitting -= 1
+    def done(self, admission: _Admission) -> None:
+        if admission.counted:
+            admission.counted = False
+            self.admitting -= 1
 
 
 class CappedVoilaHandler(TornadoVoilaHandler):
@@ -62,7 +106,8 @@ class CappedVoilaHandler(TornadoVoilaHandler):
 
     async def get(self, path: str | None = None) -> None:
         gate: KernelGate = self.settings["explorer_gate"]
-        if not gate.admit():
+        admission = gate.admit()
+        if admission is None:
             self.set_status(503)
             self.set_header("Retry-After", "60")
             self.set_header("Content-Type", "text/html; charset=utf-8")
@@ -71,7 +116,7 @@ class CappedVoilaHandler(TornadoVoilaHandler):
         try:
             await super().get(path)
         finally:
-            gate.done()
+            gate.done(admission)
 
 
 class HealthHandler(tornado.web.RequestHandler):
