@@ -13,6 +13,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from datetime import UTC
 
 import pytest
 
@@ -83,14 +84,19 @@ def test_the_gate_admits_below_the_cap_and_counts_what_it_let_in():
 
 
 def test_a_request_counts_until_it_has_taken_a_warm_kernel():
+    from datetime import datetime, timedelta
+
     from analysis.explorer.service_app import KernelGate
 
     kernels = _Kernels(running=1, pool=[True])  # the warm kernel, ready
+    warm = type("Kernel", (), {})()
+    warm.last_activity = datetime(2026, 1, 1, tzinfo=UTC)  # waited in the pool for long
+    kernels._kernels["k0"] = warm
 
     async def take(notebook_name, **_kwargs):
         kernels._pools[notebook_name].pop(0)  # as Voila's pool: the warm kernel taken...
         kernels._pools[notebook_name].append(_Task(False))  # ...and its refill started
-        return "rendered"
+        return "render task", [], "k0"
 
     kernels.get_rendered_notebook = take
     gate = KernelGate(kernels, max_kernels=3)
@@ -106,6 +112,8 @@ def test_a_request_counts_until_it_has_taken_a_warm_kernel():
 
     assert asyncio.run(request()) == (2, 2)
     assert gate.admitting == 0 and gate.in_use() == 2
+    # its idle time starts when it is taken, not when it was warmed: not culled under the page
+    assert datetime.now(UTC) - warm.last_activity < timedelta(seconds=5)
 
 
 def test_the_command_runs_the_bounded_server(paths):
@@ -252,3 +260,18 @@ def test_the_page_refuses_a_long_list_and_shows_no_traceback(bounded):
     for shown in (text, *frames):
         assert "Traceback" not in shown and 'File "/' not in shown and "site-packages" not in shown
     assert "error in a widget message from the page" in log.read_text(encoding="utf-8", errors="replace")
+
+
+def test_serve_passes_the_bounds_to_the_explorer_server(monkeypatch):
+    from typer.testing import CliRunner
+
+    import analysis.explorer.server
+    from analysis.app.cli import app
+
+    calls: list[list[str]] = []
+    monkeypatch.setattr(analysis.explorer.server, "main", lambda argv: calls.append(argv) or 0)
+    result = CliRunner().invoke(app, ["serve", "--max-kernels", "6", "--cull-idle-timeout", "300",
+                                      "--cull-interval", "30", "--pool-size", "0"])
+    assert result.exit_code == 0, result.output
+    assert calls == [["--max-kernels", "6", "--cull-idle-timeout", "300", "--cull-interval", "30",
+                      "--pool-size", "0"]]

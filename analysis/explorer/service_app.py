@@ -11,6 +11,7 @@ import contextvars
 import functools
 import json
 import sys
+from datetime import UTC, datetime
 from typing import Any
 
 import tornado.web
@@ -66,7 +67,14 @@ class KernelGate:
             unresolved = int(bool(pool) and not pool[0].done())
             self.holding += unresolved
             try:
-                return await taking(notebook_name, *args, **kwargs)
+                taken = await taking(notebook_name, *args, **kwargs)
+                # A warm kernel may have waited in the pool for longer than the idle timeout
+                # (the pool is never culled): its visitor's time starts now, or the culler
+                # would shut it down under the page just opened.
+                kernel = self.kernel_manager._kernels.get(taken[2])
+                if kernel is not None:
+                    kernel.last_activity = datetime.now(UTC)
+                return taken
             finally:
                 self.holding -= unresolved
                 admission = _ADMISSION.get()
