@@ -23,6 +23,7 @@ SCRIPTS: dict[str, tuple[bool, tuple[str, ...]]] = {
                                  "served app:", "in the browser, from the change")),
     "bench_explorer_floors.py": (True, ("typer with the benchmark command's options",
                                         "served page, a change")),
+    "bench_explorer_service.py": (True, ("plain requests:", "kernels at peak:", "min after:")),
     "bench_packs.py": (False, ("floor (", "one LA (Doncaster")),
     "bench_rereferrals.py": (False, ("TOTAL flags + annual + rolling",
                                      "read_cin_xml in a fresh process")),

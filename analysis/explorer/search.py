@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from analysis.data.catalogue import Catalogue, Indicator
 from analysis.data.geography import LocalAuthority
 from analysis.explorer.data import ExplorerData
+from analysis.explorer.limits import MAX_NAMES, check_list, check_names, length_problem
 
 
 def nearest(text: str, choices: Sequence[str], n: int = 3) -> list[str]:
@@ -31,6 +32,8 @@ def find_la(text: str, data: ExplorerData) -> tuple[LocalAuthority | None, str]:
     resolver the CLI uses); else None and a line listing the choices or the nearest names."""
     from analysis.data.geography import find_las
 
+    if too_long := length_problem(text, "LA box"):
+        return None, too_long
     la, _choices, why = find_las(text, data.areas)
     return la, why
 
@@ -39,6 +42,8 @@ def la_choices(text: str, data: ExplorerData) -> list[str]:
     """The names of the LAs the text could mean, best first (none when one stands out)."""
     from analysis.data.geography import find_las
 
+    if length_problem(text, "LA box"):
+        return []
     return [la.name for la in find_las(text, data.areas)[1]]
 
 
@@ -54,6 +59,8 @@ def find_indicator(text: str, catalogue: Catalogue) -> tuple[Indicator | None, s
     or topic; else None and a line listing the ones that match, or the nearest labels."""
     from analysis.data.indicator_names import search_indicators
 
+    if too_long := length_problem(text, "indicator box"):
+        return None, too_long
     query = " ".join(text.split())
     if not query:
         return None, "Type an indicator's name, or pick one from the list."
@@ -68,7 +75,10 @@ def find_indicator(text: str, catalogue: Catalogue) -> tuple[Indicator | None, s
 
 
 def resolve_group(names: Sequence[str], data: ExplorerData) -> tuple[list[LocalAuthority], list[str]]:
-    """The LAs of a typed list (names or codes), and a line for each name that matched none."""
+    """The LAs of a typed list (names or codes), and a line for each name that matched none
+    (or, for a list of more than MAX_NAMES names, no LAs and a line saying the limit)."""
+    if len(names) > MAX_NAMES:
+        return [], [f"The comparator list names {len(names):,} LAs; at most {MAX_NAMES} are compared."]
     found: list[LocalAuthority] = []
     problems: list[str] = []
     for name in names:
@@ -87,7 +97,13 @@ _NAME_SEPARATOR = re.compile(r",(?!\s*(?:city|county) of\b)", re.IGNORECASE)
 
 
 def split_names(text: str) -> tuple[str, ...]:
-    """LA names typed one a line or separated by commas or semicolons."""
+    """LA names typed one a line or separated by commas or semicolons.
+
+    Raises ParameterError for a list longer than the limits (:mod:`analysis.explorer.limits`).
+    """
+    check_list(text)
     parts = [p.strip() for chunk in text.replace(";", "\n").splitlines()
              for p in _NAME_SEPARATOR.split(chunk)]
-    return tuple(p for p in parts if p)
+    names = tuple(p for p in parts if p)
+    check_names(names)
+    return names

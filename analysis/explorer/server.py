@@ -10,6 +10,12 @@ outputs. The settings here (see :data:`VOILA_SETTINGS`) keep the page read-only:
   runs as code; the widgets take names and choices, never file paths;
 - listening on 127.0.0.1 unless told otherwise.
 
+The server is bounded (:mod:`analysis.explorer.service_settings`, run by
+:mod:`analysis.explorer.service_app`): at most ``--max-kernels`` kernels, the warm one
+included, and a plain "busy" page past that; idle kernels shut down after
+``--cull-idle-timeout`` seconds even with a page connected; ``/health`` answers without
+starting a kernel (point a proxy's health check there, not at the page).
+
 Only notebooks inside the project's ``notebooks/`` folder are served.
 """
 
@@ -18,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,6 +31,7 @@ from typing import Any
 
 from analysis.core.config import Paths
 from analysis.core.errors import AnalysisError, ParameterError
+from analysis.explorer.service_settings import ServiceSettings
 
 DEFAULT_NOTEBOOK = "notebooks/explorer.ipynb"
 DEFAULT_PORT = 8866
@@ -39,10 +45,9 @@ VOILA_SETTINGS: tuple[str, ...] = (
     "--VoilaConfiguration.file_allowlist=a^",  # a pattern that matches no file name
     "--VoilaConfiguration.file_denylist=.*",
     "--theme=light",
-    # One kernel kept with the notebook already run, so a visitor's page opens without waiting
-    # for the data to load and the first charts to be drawn; the next one warms meanwhile.
-    "--preheat_kernel=True",
-    "--pool_size=1",
+    # The warm pool (``ServiceSettings.pool_size`` kernels kept with the notebook already run,
+    # so a visitor's page opens without waiting for the data and the first charts), the cap on
+    # kernels and the idle culling come from ServiceSettings.voila_args().
     "--template=explorer",
     # The kernels' local sockets encrypted (CurveZMQ) where the kernel supports it, as for
     # `make lab` and the pack runner.
@@ -86,14 +91,17 @@ def voila_environment(paths: Paths | None = None) -> dict[str, str]:
 
 
 def voila_command(notebook: Path, *, port: int = DEFAULT_PORT, ip: str = DEFAULT_IP,
-                  base_url: str = "/") -> list[str]:
-    """The Voilà command line that serves ``notebook`` read-only."""
-    voila = shutil.which("voila", path=str(Path(sys.executable).parent)) or shutil.which("voila")
-    if voila is None:
+                  base_url: str = "/", settings: ServiceSettings | None = None) -> list[str]:
+    """The command line that serves ``notebook`` read-only with Voilà, bounded by ``settings``."""
+    import importlib.util
+
+    if importlib.util.find_spec("voila") is None:
         raise ParameterError("Voilà is not installed", parameter="voila",
                              fix="run `make install` (it installs voila with the toolkit)")
-    return [voila, str(notebook), f"--port={port}", f"--Voila.ip={ip}",
-            f"--Voila.base_url={base_url}", *VOILA_SETTINGS]
+    settings = settings or ServiceSettings()
+    return [sys.executable, "-m", "analysis.explorer.service_app", str(notebook), f"--port={port}",
+            f"--Voila.ip={ip}", f"--Voila.base_url={base_url}", *VOILA_SETTINGS,
+            *settings.voila_args()]
 
 
 def free_port() -> int:
@@ -106,7 +114,7 @@ def free_port() -> int:
 
 
 def start(port: int, notebook: str = DEFAULT_NOTEBOOK, *, log: Path | None = None,
-          timeout: float = 60.0) -> subprocess.Popen[bytes]:
+          timeout: float = 60.0, settings: ServiceSettings | None = None) -> subprocess.Popen[bytes]:
     """Start serving ``notebook`` on 127.0.0.1:``port`` and return once the server answers.
 
     For tests and benchmarks: the caller stops the process (``terminate()``). Raises
@@ -115,7 +123,7 @@ def start(port: int, notebook: str = DEFAULT_NOTEBOOK, *, log: Path | None = Non
     import time
     import urllib.request
 
-    command = voila_command(notebook_path(notebook), port=port)
+    command = voila_command(notebook_path(notebook), port=port, settings=settings)
     out = log.open("wb") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
                                cwd=Paths.for_root().root, env=voila_environment())
@@ -124,7 +132,7 @@ def start(port: int, notebook: str = DEFAULT_NOTEBOOK, *, log: Path | None = Non
         if process.poll() is not None:
             raise RuntimeError(f"the explorer server stopped (exit status {process.returncode})")
         try:
-            with urllib.request.urlopen(f"http://{DEFAULT_IP}:{port}/voila/static/", timeout=1):
+            with urllib.request.urlopen(f"http://{DEFAULT_IP}:{port}/health", timeout=1):
                 pass
             return process
         except OSError as exc:
@@ -180,6 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--base-url", default="/", help="path prefix behind a reverse proxy")
     parser.add_argument("--screenshot", type=Path, default=None,
                         help="save a screenshot of the served page to this PNG, then stop")
+    default = ServiceSettings()
+    for flag, value, what in (
+            ("--max-kernels", default.max_kernels, "most kernels at once, the warm one included"),
+            ("--cull-idle-timeout", default.cull_idle_timeout, "seconds before an idle kernel is shut down"),
+            ("--cull-interval", default.cull_interval, "seconds between checks for idle kernels"),
+            ("--pool-size", default.pool_size, "kernels kept warm for the next visitors (0: none)")):
+        parser.add_argument(flag, type=int, default=value, help=f"{what} (default {value})")
     args = parser.parse_args(argv)
     if args.screenshot is not None:
         try:
@@ -189,8 +204,11 @@ def main(argv: list[str] | None = None) -> int:
             return exc.exit_code
         return 0
     try:
+        settings = ServiceSettings(max_kernels=args.max_kernels,
+                                   cull_idle_timeout=args.cull_idle_timeout,
+                                   cull_interval=args.cull_interval, pool_size=args.pool_size)
         command = voila_command(notebook_path(args.notebook), port=args.port, ip=args.ip,
-                                base_url=args.base_url)
+                                base_url=args.base_url, settings=settings)
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -37,6 +37,7 @@ from analysis.explorer.groups import (
     judged_values,
     region_members,
 )
+from analysis.explorer.guard import guarded, log_to_server
 from analysis.explorer.search import find_indicator, indicator_choices, split_names
 from analysis.explorer.spec_style import MIME, ChartSpec
 from analysis.explorer.view import (
@@ -246,9 +247,11 @@ class ExplorerApp:
 
     # --- events ----------------------------------------------------------------------------
 
+    @guarded
     def _topic_changed(self, _change: dict[str, Any]) -> None:
         self.indicator.options = self.labels_by_topic[self.topic.value]
 
+    @guarded
     def _fill_region(self, _button: w.Button) -> None:
         view = self.view
         if view is None or view.la is None or view.year is None:
@@ -266,6 +269,7 @@ class ExplorerApp:
         else:
             self.group.value = text  # its change event redraws once
 
+    @guarded
     def _changed(self, _change: dict[str, Any]) -> None:
         self.notes = ()
         self.selection = self.selection_from_widgets()
@@ -398,6 +402,7 @@ def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | No
     neighbour list in force each year, at ``level``), are worked out at start-up, so that a
     change of LA or indicator only picks rows.
     """
+    log_to_server()
     data = load_explorer_data()
     for ind in data.catalogue.benchmarked():
         bands_by_year(data, ind.id)  # and so its ranks
