@@ -315,6 +315,18 @@ def _prolog_is_safe(path: Path) -> bool | None:
                 return _DOCTYPE.search(head) is None
 
 
+def bad_xml(path: Path, exc: Exception) -> InputDataError:
+    """What to say of a file the parser refused: a DTD, entity or external reference (refused
+    for safety), or a malformed or truncated file."""
+    if isinstance(exc, DefusedXmlException):
+        return InputDataError("XML file has a DTD, an entity or an external reference, "
+                              "which are refused for safety", file=path,
+                              found=type(exc).__name__,
+                              fix="export the census without a DOCTYPE or entities")
+    return InputDataError("XML file is malformed", file=path, found=str(exc),
+                          fix="export the census again; the file may be truncated")
+
+
 def _events(path: Path) -> Iterator[tuple[str, ET.Element]]:
     """(event, element) start and end events of ``path``. Safe without defusedxml's slower
     pure-Python parser: a file whose prolog declares a DOCTYPE is refused first (entities
@@ -393,14 +405,8 @@ def read_cin_xml(
                 if children_el is not None:
                     children_el.remove(el)
             depth -= 1
-    except DefusedXmlException as exc:
-        raise InputDataError("XML file has a DTD, an entity or an external reference, "
-                             "which are refused for safety", file=path,
-                             found=type(exc).__name__,
-                             fix="export the census without a DOCTYPE or entities") from None
-    except ET.ParseError as exc:
-        raise InputDataError("XML file is malformed", file=path, found=str(exc),
-                             fix="export the census again; the file may be truncated") from None
+    except (DefusedXmlException, ET.ParseError) as exc:
+        raise bad_xml(path, exc) from None
     finally:
         if gc_was_on:
             gc.enable()

@@ -25,7 +25,7 @@ import pyarrow as pa
 from defusedxml import DefusedXmlException
 
 from analysis.core.errors import InputDataError
-from analysis.data.readers.cin_xml import _events
+from analysis.data.readers.cin_xml import _events, bad_xml
 from analysis.data.readers.cin_xml_schema import local_name
 from analysis.data.returns.cin_schema_check import check_return
 
@@ -229,14 +229,8 @@ def _read_one(path: Path, file_no: int, cols: _Columns) -> CinFile:
             elif child_no == 0 and depth in (3, 4):
                 _header_value(found, el)
             depth -= 1
-    except DefusedXmlException as exc:
-        raise InputDataError("XML file has a DTD, an entity or an external reference, "
-                             "which are refused for safety", file=path,
-                             found=type(exc).__name__,
-                             fix="export the census without a DOCTYPE or entities") from None
-    except ET.ParseError as exc:
-        raise InputDataError("XML file is malformed", file=path, found=str(exc),
-                             fix="export the census again; the file may be truncated") from None
+    except (DefusedXmlException, ET.ParseError) as exc:
+        raise bad_xml(path, exc) from None
     return _census_file(path, found)
 
 
