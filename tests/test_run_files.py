@@ -1,6 +1,7 @@
 """Run files (config/runs/*.yaml, ``python -m analysis run``) naming several LAs: each LA's
 pack or deep dive is run or fails on its own; an unknown LA, or a lookup of LAs that cannot be
-read, fails the LAs it concerns with one line each, never the run."""
+read, fails the LAs it concerns with one line each, never the run; the LAs' lookup
+(data/raw/dfe/la-lookup) is read once for the whole run, not once per LA."""
 
 from __future__ import annotations
 
@@ -66,3 +67,21 @@ def test_a_lookup_of_las_that_cannot_be_read_fails_every_la_with_its_file_named(
     assert [(r.la, r.status, r.message) for r in results] == [
         ("Doncaster", "failed", expected), ("Rotherham", "failed", expected)]
     assert started == []
+
+
+@pytest.mark.parametrize("kind", RUNS)
+def test_the_lookup_of_las_is_read_once_for_the_whole_run(paths, tmp_path, started, monkeypatch, kind):
+    from analysis.data import geography
+
+    reads: list[Path | None] = []
+    real = geography.load_areas
+
+    def counted(root=None):
+        reads.append(root)
+        return real(root)
+
+    monkeypatch.setattr(geography, "load_areas", counted)
+    results = _run(paths, tmp_path, "Doncaster, Rotherham, Lancashire", kind)
+    assert [r.status for r in results] == ["ok", "ok", "ok"]
+    assert [slug for _, slug, _ in started] == ["doncaster", "rotherham", "lancashire"]
+    assert reads == [paths.root]
