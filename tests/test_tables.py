@@ -255,8 +255,14 @@ def test_notes_csv_names_indicators_in_the_readers_words(packs, catalogue):
         notes = files.notes_frame(pack)
         named = [n for n in notes["indicator"] if n]
         assert not ids & set(notes["indicator"]), la
+        # the section by its title as the pack prints it, never its id ("at_a_glance")
+        assert list(notes.columns) == ["section", "indicator", "kind", "message"], la
+        assert set(notes["section"]) <= {s.title for s in pack.sections}, la
+        assert not {s.id for s in pack.sections} & set(notes["section"]), la
+        assert set(notes["kind"]) <= {"missing", "left out", "caveat", "stale"}, la
         assert all(re.search(r"[A-Z ]", n) for n in named), la
     names = set(files.notes_frame(packs["Doncaster"])["indicator"])
+    assert "left out" in set(files.notes_frame(packs["Doncaster"])["kind"])
     # B10 is Doncaster's own code for the placement-moves measure the DfE indicator pairs with
     assert "Children looked after with 3 or more placements in the year (B10)" in names
     assert "Proven re-offending by young people aged 15-17" in names
