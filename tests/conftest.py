@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -163,6 +163,25 @@ def checked_packs(paths: Paths, bench_table: pd.DataFrame, tmp_path_factory: pyt
     packs["deep-dive-synthetic"] = deep_dive_pack(build_deep_dive(resolve_la("Doncaster", areas), records,
                                                                   paths=paths))
     return packs
+
+
+@pytest.fixture(scope="session")
+def checked_documents(checked_packs: dict) -> Callable[[str, str], dict[str, str | bytes]]:
+    """A pack of :func:`checked_packs` rendered in memory in one format, each pack and format
+    once for the whole session: ``checked_documents("doncaster-2017-18-q4", "pdf")`` is
+    ``{"report.pdf": ...}``, as ``render_all(pack, ["pdf"], workers=0)`` gives it (``{}``, with a
+    warning, where there is no Chromium to print it). Each chart is drawn once (drawings are
+    kept with the chart values) and shared by every format."""
+    from analysis.render import output
+
+    done: dict[tuple[str, str], dict[str, str | bytes]] = {}
+
+    def rendered(name: str, fmt: str) -> dict[str, str | bytes]:
+        if (name, fmt) not in done:
+            done[name, fmt] = output.render_all(checked_packs[name], [fmt], workers=0)
+        return done[name, fmt]
+
+    return rendered
 
 
 def read_table_csv(path: Path, **kwargs: object) -> pd.DataFrame:
