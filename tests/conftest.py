@@ -144,19 +144,31 @@ CHECKED_PACKS = (("doncaster-2017-18-q4", "Doncaster", "2017-18 Q4"),
 
 
 @pytest.fixture(scope="session")
-def checked_packs(paths: Paths, bench_table: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The packs of :data:`CHECKED_PACKS` and ``deep-dive-synthetic`` (Doncaster's deep dive
-    on the synthetic records), built in memory once, by name."""
+def checked_contexts(paths: Paths, bench_table: pd.DataFrame) -> dict:
+    """The pack contexts of :data:`CHECKED_PACKS`, by name, built once (read them, never
+    change them: every test of the session shares them)."""
     from analysis.data.geography import load_areas, resolve_la
     from analysis.data.periods import parse_quarter
+    from analysis.quarterly_pack import report
+
+    areas = load_areas(paths.root)
+    return {name: report.build_pack_context(resolve_la(la, areas), parse_quarter(period), paths=paths)
+            for name, la, period in CHECKED_PACKS}
+
+
+@pytest.fixture(scope="session")
+def checked_packs(paths: Paths, checked_contexts: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The packs of :data:`CHECKED_PACKS` (from :func:`checked_contexts`) and
+    ``deep-dive-synthetic`` (Doncaster's deep dive on the synthetic records), built in memory
+    once, by name."""
+    from analysis.data.geography import load_areas, resolve_la
     from analysis.data.synthetic import generate_referrals
     from analysis.deep_dive.build import build_deep_dive
     from analysis.deep_dive.report import deep_dive_pack
     from analysis.quarterly_pack import report
 
     areas = load_areas(paths.root)
-    packs = {name: report.quarterly_pack(report.build_pack_context(
-        resolve_la(la, areas), parse_quarter(period), paths=paths)) for name, la, period in CHECKED_PACKS}
+    packs = {name: report.quarterly_pack(ctx) for name, ctx in checked_contexts.items()}
     records = tmp_path_factory.mktemp("synthetic") / "synthetic_referrals.csv"
     generate_referrals(seed=2017, start="2014-04-01", end="2019-03-31").to_csv(
         records, index=False, date_format="%Y-%m-%d")

@@ -14,10 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.blocks import Column, Pack, Table
-from analysis.data.geography import load_areas, resolve_la
-from analysis.data.periods import parse_quarter
 from analysis.engine.tables import shares_adding_to_100
-from analysis.quarterly_pack import report
 from analysis.render import files
 from analysis.render.formats import (
     column_decimals,
@@ -34,14 +31,10 @@ from analysis.render.formats import (
 PACKS = [("Doncaster", "2017-18 Q4"), ("Rotherham", "2016-17 Q4"), ("Lancashire", "2017-18 Q2")]
 
 
-def _pack(la: str, period: str, paths) -> Pack:
-    ctx = report.build_pack_context(resolve_la(la, load_areas(paths.root)), parse_quarter(period), paths=paths)
-    return report.quarterly_pack(ctx)
-
-
 @pytest.fixture(scope="module")
-def packs(bench_table, paths) -> dict[str, Pack]:
-    return {la: _pack(la, period, paths) for la, period in PACKS}
+def packs(checked_packs) -> dict[str, Pack]:
+    """The three packs, by LA: the session's checked packs (tests/conftest.py), built once."""
+    return {la: checked_packs[f"{la.lower()}-{period.lower().replace(' ', '-')}"] for la, period in PACKS}
 
 
 def _table(pack: Pack, name: str) -> Table:
