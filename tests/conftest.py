@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -144,25 +144,56 @@ CHECKED_PACKS = (("doncaster-2017-18-q4", "Doncaster", "2017-18 Q4"),
 
 
 @pytest.fixture(scope="session")
-def checked_packs(paths: Paths, bench_table: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """The packs of :data:`CHECKED_PACKS` and ``deep-dive-synthetic`` (Doncaster's deep dive
-    on the synthetic records), built in memory once, by name."""
+def checked_contexts(paths: Paths, bench_table: pd.DataFrame) -> dict:
+    """The pack contexts of :data:`CHECKED_PACKS`, by name, built once (read them, never
+    change them: every test of the session shares them)."""
     from analysis.data.geography import load_areas, resolve_la
     from analysis.data.periods import parse_quarter
+    from analysis.quarterly_pack import report
+
+    areas = load_areas(paths.root)
+    return {name: report.build_pack_context(resolve_la(la, areas), parse_quarter(period), paths=paths)
+            for name, la, period in CHECKED_PACKS}
+
+
+@pytest.fixture(scope="session")
+def checked_packs(paths: Paths, checked_contexts: dict, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """The packs of :data:`CHECKED_PACKS` (from :func:`checked_contexts`) and
+    ``deep-dive-synthetic`` (Doncaster's deep dive on the synthetic records), built in memory
+    once, by name."""
+    from analysis.data.geography import load_areas, resolve_la
     from analysis.data.synthetic import generate_referrals
     from analysis.deep_dive.build import build_deep_dive
     from analysis.deep_dive.report import deep_dive_pack
     from analysis.quarterly_pack import report
 
     areas = load_areas(paths.root)
-    packs = {name: report.quarterly_pack(report.build_pack_context(
-        resolve_la(la, areas), parse_quarter(period), paths=paths)) for name, la, period in CHECKED_PACKS}
+    packs = {name: report.quarterly_pack(ctx) for name, ctx in checked_contexts.items()}
     records = tmp_path_factory.mktemp("synthetic") / "synthetic_referrals.csv"
     generate_referrals(seed=2017, start="2014-04-01", end="2019-03-31").to_csv(
         records, index=False, date_format="%Y-%m-%d")
     packs["deep-dive-synthetic"] = deep_dive_pack(build_deep_dive(resolve_la("Doncaster", areas), records,
                                                                   paths=paths))
     return packs
+
+
+@pytest.fixture(scope="session")
+def checked_documents(checked_packs: dict) -> Callable[[str, str], dict[str, str | bytes]]:
+    """A pack of :func:`checked_packs` rendered in memory in one format, each pack and format
+    once for the whole session: ``checked_documents("doncaster-2017-18-q4", "pdf")`` is
+    ``{"report.pdf": ...}``, as ``render_all(pack, ["pdf"], workers=0)`` gives it (``{}``, with a
+    warning, where there is no Chromium to print it). Each chart is drawn once (drawings are
+    kept with the chart values) and shared by every format."""
+    from analysis.render import output
+
+    done: dict[tuple[str, str], dict[str, str | bytes]] = {}
+
+    def rendered(name: str, fmt: str) -> dict[str, str | bytes]:
+        if (name, fmt) not in done:
+            done[name, fmt] = output.render_all(checked_packs[name], [fmt], workers=0)
+        return done[name, fmt]
+
+    return rendered
 
 
 def read_table_csv(path: Path, **kwargs: object) -> pd.DataFrame:

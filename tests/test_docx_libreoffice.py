@@ -18,10 +18,6 @@ import subprocess
 
 import pytest
 
-from analysis.data.geography import load_areas, resolve_la
-from analysis.data.periods import parse_quarter
-from analysis.render import docx as word
-
 
 @pytest.fixture(scope="module")
 def soffice() -> str:
@@ -35,20 +31,11 @@ def soffice() -> str:
 
 
 @pytest.fixture(scope="module")
-def documents(paths, bench_table, tmp_path_factory) -> dict[str, bytes]:
-    """The two Word documents, rendered in memory."""
-    from analysis.data.synthetic import generate_referrals
-    from analysis.deep_dive.build import build_deep_dive
-    from analysis.deep_dive.report import deep_dive_pack
-    from analysis.quarterly_pack import report
-
-    doncaster = resolve_la("Doncaster", load_areas(paths.root))
-    pack = report.quarterly_pack(report.build_pack_context(doncaster, parse_quarter("2017-18 Q4"), paths=paths))
-    records = tmp_path_factory.mktemp("records") / "synthetic_referrals.csv"
-    generate_referrals(seed=2017, start="2016-04-01", end="2018-03-31").to_csv(
-        records, index=False, date_format="%Y-%m-%d")
-    dive = deep_dive_pack(build_deep_dive(doncaster, records, None, paths=paths))
-    rendered = {name: word.render(p)["report.docx"] for name, p in (("pack", pack), ("dive", dive))}
+def documents(checked_documents) -> dict[str, bytes]:
+    """The two Word documents, rendered in memory once for the session (the checked packs of
+    tests/conftest.py: Doncaster's 2017-18 Q4 pack and its deep dive on synthetic records)."""
+    rendered = {name: checked_documents(pack, "docx")["report.docx"]
+                for name, pack in (("pack", "doncaster-2017-18-q4"), ("dive", "deep-dive-synthetic"))}
     return {name: data for name, data in rendered.items() if isinstance(data, bytes)}
 
 

@@ -242,25 +242,41 @@ def test_doncaster_notebook_ran_clean(doncaster_pack):
     assert "Doncaster: children's social care performance" in htmllib.unescape(html)
 
 
+@pytest.fixture(scope="module")
+def rotherham_dorset_batch(tmp_path_factory):
+    """``pack --la Rotherham --la Dorset --period 2017-18Q4 --no-pdf`` through the CLI, once for
+    the module: the CLI's result and the output folder (Rotherham's 2017-18 Q4 pack is in
+    ``rotherham/2017-18-q4``)."""
+    from typer.testing import CliRunner
+
+    from analysis.app.cli import app
+
+    out = tmp_path_factory.mktemp("batch")
+    result = CliRunner().invoke(app, ["pack", "--la", "Rotherham", "--la", "Dorset", "--period", "2017-18Q4",
+                                      "--no-pdf", "--output", str(out)])
+    return result, out
+
+
 @pytest.mark.e2e
-def test_rotherham_pack_benchmarks_only(tmp_path, paths):
-    result = run_pack("Rotherham", "2017-18 Q4", paths, outputs_root=tmp_path, pdf=False)
-    html = (result.output / "report.html").read_text()
+def test_rotherham_pack_benchmarks_only(rotherham_dorset_batch):
+    """Rotherham's 2017-18 Q4 pack (made by the batch below, as ``run_pack`` makes it)."""
+    output = rotherham_dorset_batch[1] / "rotherham" / "2017-18-q4"
+    html = (output / "report.html").read_text()
     # Rotherham's return holds 2016-17 Q4 only: the quarterly sections are left out, said so.
     assert "Rotherham&#x27;s return has no figures for 2017-18 Q4" in html or \
         "Rotherham's return has no figures for 2017-18 Q4" in htmllib.unescape(html)
-    glance = read_table_csv(result.output / "tables/at_a_glance.csv").set_index("Indicator")
+    glance = read_table_csv(output / "tables/at_a_glance.csv").set_index("Indicator")
     # Seed 002 asks about placement moves and care leavers, with the children behind percentages.
     moves = glance.loc["Children looked after with 3 or more placements in the year"]
     # LAIT 2016-17: 12%, published as 55 of 487 (11.3%; DfE rounded the count to 5): the count
     # 12% gives, 12% x 487 = 58.44, "about".
     assert moves["Rotherham"] == 12 and moves["Children"] == "about 58 of 487"
     assert "Care leavers aged 19-21 in suitable accommodation" in glance.index
-    assert not (result.output / "tables/status_summary.csv").exists()
+    assert not (output / "tables/status_summary.csv").exists()
 
 
 @pytest.mark.e2e
-def test_doncaster_2013_14_q3_pack_and_rotherhams_local_sections(tmp_path, paths):
+def test_doncaster_2013_14_q3_pack(tmp_path, paths):
     result = run_pack("Doncaster", "2013-14 Q3", paths, outputs_root=tmp_path, pdf=False)
     glance = read_table_csv(result.output / "tables/at_a_glance.csv").set_index("Indicator")
     assert glance.loc["Re-referrals within 12 months", "Year"] == "2012-13"
@@ -268,10 +284,16 @@ def test_doncaster_2013_14_q3_pack_and_rotherhams_local_sections(tmp_path, paths
     assert ("Long-term placement stability: left out; none of this pack's figures had been published by "
             "the end of 2013-14 Q3 (they start with 2017-18, first published about November 2018).") in \
         htmllib.unescape(html)
-    result = run_pack("Rotherham", "2016-17 Q4", paths, outputs_root=tmp_path, pdf=False)
-    summary = read_table_csv(result.output / "tables/status_summary.csv").set_index("Area")
+
+
+def test_rotherhams_local_sections(checked_documents, tmp_path):
+    """Rotherham's 2016-17 Q4 pack (the session's checked pack, its files and HTML as the
+    notebook writes them)."""
+    files = checked_documents("rotherham-2016-17-q4", "files")
+    (tmp_path / "status_summary.csv").write_bytes(files["tables/status_summary.csv"])
+    summary = read_table_csv(tmp_path / "status_summary.csv").set_index("Area")
     assert summary.loc["Total", "All measures"] == 5
-    html = (result.output / "report.html").read_text()
+    html = checked_documents("rotherham-2016-17-q4", "html")["report.html"]
     # Seed 002 is minutes, not a contract: "measures".
     assert "5 measures in 2016-17 Q4: 5 with a figure, 0 without." in html
     assert "dental check: left out; this pack&#x27;s figures start with 2017-18" in html or \
@@ -313,15 +335,10 @@ def test_notebooks_have_no_outputs_and_no_defs(paths):
 
 
 @pytest.mark.e2e
-def test_batch_carries_on_past_a_failing_la_and_exits_non_zero(tmp_path):
+def test_batch_carries_on_past_a_failing_la_and_exits_non_zero(rotherham_dorset_batch):
     """Two LAs through the CLI: Rotherham's pack is made; Dorset (created 2019) has no figures
     for 2016-17, fails with the no-data error, and the run exits 1 after a summary."""
-    from typer.testing import CliRunner
-
-    from analysis.app.cli import app
-
-    result = CliRunner().invoke(app, ["pack", "--la", "Rotherham", "--la", "Dorset", "--period", "2017-18Q4",
-                                      "--no-pdf", "--output", str(tmp_path)])
+    result, tmp_path = rotherham_dorset_batch
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
     assert lines[-1] == "1 ok, 1 failed"

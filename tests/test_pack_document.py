@@ -2,7 +2,9 @@
 pages, every table's columns on the page as text, tagged, bookmarks for the sections, a
 contents list with page numbers, no heading left at a page's foot, each chart's source once,
 long tables continued under their header row) and the Word document (key messages, the
-profile table, every chart with its alt text). Rendered once, in memory."""
+profile table, every chart with its alt text). The pack is the session's checked pack
+(``checked_packs``), each format rendered once for the session (``checked_documents``, which
+the page-layout test of ``test_pages.py`` prints the same PDF with)."""
 
 from __future__ import annotations
 
@@ -14,28 +16,27 @@ import unicodedata
 import pytest
 
 from analysis.core.blocks import Pack, Table
-from analysis.data.geography import load_areas, resolve_la
-from analysis.data.periods import parse_quarter
-from analysis.quarterly_pack import report
-from analysis.render import output as render
 
 #: The core pack (before the appendix) must fit a committee paper.
 MAX_CORE_PAGES = 12
 A4_POINTS = (595.3, 841.9)
 
 
-@pytest.fixture(scope="module")
-def pack(bench_table, paths) -> Pack:
-    doncaster = resolve_la("Doncaster", load_areas(paths.root))
-    return report.quarterly_pack(report.build_pack_context(doncaster, parse_quarter("2017-18 Q4"), paths=paths))
+#: Doncaster's 2017-18 Q4 pack among the session's checked packs (tests/conftest.py).
+DONCASTER = "doncaster-2017-18-q4"
 
 
 @pytest.fixture(scope="module")
-def rendered(pack) -> dict[str, str | bytes]:
+def pack(checked_packs) -> Pack:
+    return checked_packs[DONCASTER]
+
+
+@pytest.fixture(scope="module")
+def rendered(checked_documents) -> dict[str, str | bytes]:
     from analysis.render import pdf
 
     formats = ["html", "docx"] if pdf.unavailable() else ["html", "docx", "pdf"]
-    return render.render_all(pack, formats, workers=0)
+    return {path: content for fmt in formats for path, content in checked_documents(DONCASTER, fmt).items()}
 
 
 def _flat(text: str) -> str:
@@ -52,33 +53,39 @@ def pdf_pages(rendered) -> list:
     return pypdf.PdfReader(io.BytesIO(rendered["report.pdf"])).pages
 
 
-def _core_pages(pages: list) -> int:
+@pytest.fixture(scope="module")
+def page_texts(pdf_pages) -> list[str]:
+    """Each page's text, read from the PDF once for every test here."""
+    return [page.extract_text() for page in pdf_pages]
+
+
+def _core_pages(texts: list[str]) -> int:
     """Pages before the appendix's heading, "Appendix" over its first part's (the contents
     list them with page numbers between)."""
-    for i, page in enumerate(pages):
-        if "Appendix Each indicator in detail" in _flat(page.extract_text()):
+    for i, text in enumerate(texts):
+        if "Appendix Each indicator in detail" in _flat(text):
             return i
-    return len(pages)
+    return len(texts)
 
 
-def test_pdf_is_a4_with_at_most_12_core_pages(pdf_pages):
+def test_pdf_is_a4_with_at_most_12_core_pages(pdf_pages, page_texts):
     for page in pdf_pages:
         assert float(page.mediabox.width) == pytest.approx(A4_POINTS[0], abs=1.5)
         assert float(page.mediabox.height) == pytest.approx(A4_POINTS[1], abs=1.5)
-    core = _core_pages(pdf_pages)
+    core = _core_pages(page_texts)
     assert 5 <= core <= MAX_CORE_PAGES < len(pdf_pages)
 
 
-def test_pdf_page_one_holds_the_key_messages(pdf_pages):
-    first = _flat(pdf_pages[0].extract_text())
+def test_pdf_page_one_holds_the_key_messages(page_texts):
+    first = _flat(page_texts[0])
     for expected in ("Doncaster", "2017-18 Q4", "Date made", "Key messages",
                      "20 contract measures this quarter", "Re-referrals within 12 months: 27.1% (1,429 of 5,275)",
                      "ranked 142 of 152, band D"):
         assert expected in first, expected
 
 
-def test_every_table_column_is_on_the_pdf_page(pack, pdf_pages):
-    text = _flat(" ".join(p.extract_text() for p in pdf_pages))
+def test_every_table_column_is_on_the_pdf_page(pack, page_texts):
+    text = _flat(" ".join(page_texts))
     squashed = re.sub(r"\s", "", text)
     for table in pack.tables():
         for column in table.columns:
@@ -144,12 +151,12 @@ def _squash(text: str) -> str:
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", text))
 
 
-def test_a_table_is_whole_on_its_page_or_repeats_its_header_row_where_it_continues(pack, pdf_pages):
+def test_a_table_is_whole_on_its_page_or_repeats_its_header_row_where_it_continues(pack, page_texts):
     """A short table is never split; a long one may start under its heading and continue,
     its column headings repeated at the top of each page it runs onto."""
     from analysis.render.html import KEEP_WHOLE_ROWS
 
-    pages = [_squash(p.extract_text()) for p in pdf_pages]
+    pages = [_squash(text) for text in page_texts]
     continued = []
     for table in pack.tables():
         caption = _squash(table.caption)
@@ -180,6 +187,12 @@ def _runs(page) -> list[tuple[float, float, str]]:
 
     page.extract_text(visitor_text=visit)
     return runs
+
+
+@pytest.fixture(scope="module")
+def page_runs(pdf_pages) -> list[list[tuple[float, float, str]]]:
+    """Each page's text runs (:func:`_runs`), read from the PDF once for every test here."""
+    return [_runs(page) for page in pdf_pages]
 
 
 #: Headings are printed at 1.3 rem of 9.5 pt (12.3 pt); body text at 9.5 pt, captions smaller.
@@ -227,9 +240,9 @@ def test_pdf_is_tagged_with_an_outline_of_the_sections(pack, pdf_reader):
     assert (len(appendix), appendix[0], appendix[-1]) == (22, "Each indicator in detail", "Quoted figures checked")
 
 
-def test_contents_gives_the_page_of_every_heading(pack, pdf_pages, pdf_reader):
-    contents = next(p for p in pdf_pages if "Contents" in p.extract_text())
-    lines = [unicodedata.normalize("NFKC", line) for line in contents.extract_text().splitlines()]
+def test_contents_gives_the_page_of_every_heading(pack, page_texts, page_runs, pdf_reader):
+    contents = next(text for text in page_texts if "Contents" in text)
+    lines = [unicodedata.normalize("NFKC", line) for line in contents.splitlines()]
     entries = {m.group(1): int(m.group(2)) for line in lines if (m := re.match(r"^\d+\. (.+) (\d+)$", line))}
     expected = [s.title for s in pack.sections] + ["Appendix"]
     assert sorted(entries) == sorted(expected)
@@ -237,22 +250,22 @@ def test_contents_gives_the_page_of_every_heading(pack, pdf_pages, pdf_reader):
     bookmarks = {title: page for _, title, page in _outline(pdf_reader)}
     for title, page in entries.items():
         assert bookmarks[title] == page, title
-        headings = [t.strip() for _, size, t in _runs(pdf_pages[page - 1]) if size >= HEADING_SIZE]
+        headings = [t.strip() for _, size, t in page_runs[page - 1] if size >= HEADING_SIZE]
         assert title in headings, f"{title}: not a heading on page {page}"
 
 
-def test_no_page_ends_with_a_heading(pdf_pages):
-    for number, page in enumerate(pdf_pages, start=1):
-        runs = [(y, size, text) for y, size, text in _runs(page) if FOOTER_TOP < y < 842 - 57]
+def test_no_page_ends_with_a_heading(page_runs):
+    for number, page in enumerate(page_runs, start=1):
+        runs = [(y, size, text) for y, size, text in page if FOOTER_TOP < y < 842 - 57]
         lowest = min(y for y, _, _ in runs)
         for y, size, text in runs:
             if size >= HEADING_SIZE:
                 assert y - lowest > size, f"page {number}: {text!r} has nothing under it"
 
 
-def test_each_chart_source_is_printed_once(pack, pdf_pages):
+def test_each_chart_source_is_printed_once(pack, page_texts):
     """Under its chart, as text; the picture on the page is drawn without it."""
-    text = _squash(" ".join(p.extract_text() for p in pdf_pages))
+    text = _squash(" ".join(page_texts))
     sources = [b.source for b in (*pack.charts(), *pack.tables()) if b.source]
     for chart in pack.charts():
         printed = text.count(_squash(chart.source))

@@ -43,18 +43,19 @@ def _shown(table: Table) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def doncaster(bench_table, paths):
-    return _pack("Doncaster", "2017-18 Q4", paths)
+def doncaster(checked_contexts, checked_packs):
+    """Doncaster's 2017-18 Q4 context and pack: the session's checked ones (tests/conftest.py)."""
+    return checked_contexts["doncaster-2017-18-q4"], checked_packs["doncaster-2017-18-q4"]
 
 
 @pytest.fixture(scope="module")
-def lancashire(bench_table, paths):
-    return _pack("Lancashire", "2017-18 Q2", paths)
+def lancashire(checked_contexts, checked_packs):
+    return checked_contexts["lancashire-2017-18-q2"], checked_packs["lancashire-2017-18-q2"]
 
 
 @pytest.fixture(scope="module")
-def rotherham(bench_table, paths):
-    return _pack("Rotherham", "2016-17 Q4", paths)
+def rotherham(checked_contexts, checked_packs):
+    return checked_contexts["rotherham-2016-17-q4"], checked_packs["rotherham-2016-17-q4"]
 
 
 # --- counts beside percentages ---------------------------------------------------------------

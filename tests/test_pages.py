@@ -35,14 +35,11 @@ def _require_pdftoppm() -> None:
 @pytest.mark.browser
 @pytest.mark.e2e
 @pytest.mark.parametrize("pack_name", [name for name, _, _ in CHECKED_PACKS] + ["deep-dive-synthetic"])
-def test_every_page_is_laid_out_for_print(checked_packs, pack_name, tmp_path):
+def test_every_page_is_laid_out_for_print(checked_documents, pack_name, tmp_path):
     require_chromium()
     _require_pdftoppm()
-    from analysis.render import output as render
-
-    rendered = render.render_all(checked_packs[pack_name], ["pdf"], workers=0)
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(rendered["report.pdf"])
+    pdf.write_bytes(checked_documents(pack_name, "pdf")["report.pdf"])
     folder = artefacts_folder() / "pages" / pack_name
     shutil.rmtree(folder, ignore_errors=True)
     pngs = render_pages(pdf, folder)

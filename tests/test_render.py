@@ -321,10 +321,10 @@ def test_csv_and_xlsx_keep_numbers_and_neutralise_formulas(pack):
     assert sheet["C2"].value == 2646 and sheet["C2"].data_type == "n"
     notes = pd.read_csv(io.BytesIO(out["notes.csv"])).fillna("")
     assert notes.to_dict("records") == [
-        {"section": "at_a_glance", "section_title": "At a glance",  # the indicator in words, never its id
+        {"section": "At a glance",  # the section and the indicator in words, never their ids
          "indicator": "Re-referrals within 12 months (E1)", "kind": "missing",
          "message": "No SPC chart: fewer than 8 quarters."},
-        {"section": "detail", "section_title": "Detail", "indicator": "", "kind": "caveat",
+        {"section": "Detail", "indicator": "", "kind": "caveat",
          "message": "Statuses are as reported."}]
 
 

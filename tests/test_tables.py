@@ -14,10 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.blocks import Column, Pack, Table
-from analysis.data.geography import load_areas, resolve_la
-from analysis.data.periods import parse_quarter
 from analysis.engine.tables import shares_adding_to_100
-from analysis.quarterly_pack import report
 from analysis.render import files
 from analysis.render.formats import (
     column_decimals,
@@ -34,14 +31,10 @@ from analysis.render.formats import (
 PACKS = [("Doncaster", "2017-18 Q4"), ("Rotherham", "2016-17 Q4"), ("Lancashire", "2017-18 Q2")]
 
 
-def _pack(la: str, period: str, paths) -> Pack:
-    ctx = report.build_pack_context(resolve_la(la, load_areas(paths.root)), parse_quarter(period), paths=paths)
-    return report.quarterly_pack(ctx)
-
-
 @pytest.fixture(scope="module")
-def packs(bench_table, paths) -> dict[str, Pack]:
-    return {la: _pack(la, period, paths) for la, period in PACKS}
+def packs(checked_packs) -> dict[str, Pack]:
+    """The three packs, by LA: the session's checked packs (tests/conftest.py), built once."""
+    return {la: checked_packs[f"{la.lower()}-{period.lower().replace(' ', '-')}"] for la, period in PACKS}
 
 
 def _table(pack: Pack, name: str) -> Table:
@@ -255,8 +248,14 @@ def test_notes_csv_names_indicators_in_the_readers_words(packs, catalogue):
         notes = files.notes_frame(pack)
         named = [n for n in notes["indicator"] if n]
         assert not ids & set(notes["indicator"]), la
+        # the section by its title as the pack prints it, never its id ("at_a_glance")
+        assert list(notes.columns) == ["section", "indicator", "kind", "message"], la
+        assert set(notes["section"]) <= {s.title for s in pack.sections}, la
+        assert not {s.id for s in pack.sections} & set(notes["section"]), la
+        assert set(notes["kind"]) <= {"missing", "left out", "caveat", "stale"}, la
         assert all(re.search(r"[A-Z ]", n) for n in named), la
     names = set(files.notes_frame(packs["Doncaster"])["indicator"])
+    assert "left out" in set(files.notes_frame(packs["Doncaster"])["kind"])
     # B10 is Doncaster's own code for the placement-moves measure the DfE indicator pairs with
     assert "Children looked after with 3 or more placements in the year (B10)" in names
     assert "Proven re-offending by young people aged 15-17" in names

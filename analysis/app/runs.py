@@ -13,6 +13,8 @@ from analysis.core.errors import InputDataError, NoDataError
 from analysis.data.periods import Quarter
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from analysis.app.runner import PackResult
     from analysis.data.geography import LocalAuthority
 
@@ -113,12 +115,31 @@ def execute_run(config: Path, paths: Paths) -> list[PackResult]:
     return results
 
 
+def read_areas(paths: Paths) -> pd.DataFrame | Exception:
+    """The LAs' lookup for a whole run, read once; or, where it cannot be read, the error,
+    which :func:`areas_or_raise` raises again for each LA of the run, so that each fails
+    with it as it would have failed reading the lookup itself."""
+    from analysis.data.geography import load_areas
+
+    try:
+        return load_areas(paths.root)
+    except Exception as exc:  # raised again, for each LA, by areas_or_raise
+        return exc
+
+
+def areas_or_raise(areas: pd.DataFrame | Exception) -> pd.DataFrame:
+    """The lookup :func:`read_areas` read, or its error raised."""
+    if isinstance(areas, Exception):
+        raise areas
+    return areas
+
+
 def record_pack_runs(spec: RunFile, names: list[str], period: str, paths: Paths, output: Path,
                      config: Path) -> list[PackResult]:
     """Run the quarterly pack with each LA's returns (``pack_records``), one after another."""
     from analysis.app.runner import PackResult, run_pack
     from analysis.core.errors import AnalysisError, ParameterError
-    from analysis.data.geography import load_areas, resolve_la
+    from analysis.data.geography import resolve_la
 
     assert spec.pack_records is not None
     if len(names) > 1 and "{la}" not in spec.pack_records:
@@ -126,9 +147,10 @@ def record_pack_runs(spec: RunFile, names: list[str], period: str, paths: Paths,
                              parameter="pack_records", found=spec.pack_records,
                              fix="put {la} in the path (each LA's slug), or list one LA")
     results = []
+    areas = read_areas(paths)
     for name in names:
         try:
-            authority = resolve_la(name, load_areas(paths.root))
+            authority = resolve_la(name, areas_or_raise(areas))
             results.append(run_pack(name, period, paths, outputs_root=output, pdf=spec.pdf,
                                     authority=authority,
                                     records=spec.pack_records.replace("{la}", authority.slug)))
@@ -144,7 +166,7 @@ def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path,
     from analysis.app.runner import PackResult, run_deep_dive
     from analysis.core.errorlog import one_line, write_error_log
     from analysis.core.errors import AnalysisError, ParameterError
-    from analysis.data.geography import load_areas, resolve_la
+    from analysis.data.geography import resolve_la
 
     if not spec.records:
         raise ParameterError(f"{config}: rereferrals_deep_dive needs 'records'",
@@ -155,9 +177,10 @@ def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path,
                              parameter="records", found=spec.records,
                              fix="put {la} in the path (each LA's slug), or list one LA")
     results = []
+    areas = read_areas(paths)
     for name in names:
         try:
-            authority = resolve_la(name, load_areas(paths.root))
+            authority = resolve_la(name, areas_or_raise(areas))
             records = Path(spec.records.replace("{la}", authority.slug))
             records = records if records.is_absolute() else paths.root / records
             results.append(run_deep_dive(name, records, spec.deep_dive_year, paths,

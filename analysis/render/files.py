@@ -322,11 +322,11 @@ def source_lines(table: Table) -> list[str]:
 
 
 def notes_frame(pack: Pack) -> pd.DataFrame:
-    """notes.csv: each note with its section and the indicator in the reader's words (never
-    an internal id)."""
-    rows = [{"section": s.id, "section_title": s.title, "indicator": n.indicator_name,
-             "kind": n.kind, "message": n.message} for s, n in pack.notes()]
-    frame = pd.DataFrame(rows, columns=["section", "section_title", "indicator", "kind", "message"])
+    """notes.csv: each note with its section's title, the indicator and the kind of note in
+    the reader's words (never an internal id: "left out", not ``left_out``)."""
+    rows = [{"section": s.title, "indicator": n.indicator_name, "kind": n.kind.replace("_", " "),
+             "message": n.message} for s, n in pack.notes()]
+    frame = pd.DataFrame(rows, columns=["section", "indicator", "kind", "message"])
     return frame.map(neutralise) if not frame.empty else frame
 
 
