@@ -17,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from analysis.measures.returns.rows import RESULT_COLUMNS, window_start
+from analysis.measures.returns.shared import fetch_all
 
 __all__ = ["BatchMeasure", "Outcome", "Outcomes", "ends_cte", "ends_params", "per_end"]
 
@@ -58,8 +59,9 @@ def ends_params(ends: Sequence[dt.date]) -> dict[str, object]:
 
 def per_end(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]
             ) -> dict[dt.date, tuple]:
-    """Run a query whose rows start with ``period_end``; the rest of each row by its end."""
+    """Run a query whose rows start with ``period_end``; the rest of each row by its end
+    (shared by the measures of one run: :mod:`analysis.measures.returns.shared`)."""
     out: dict[dt.date, tuple] = {}
-    for row in con.execute(sql, params).fetchall():
+    for row in fetch_all(con, sql, params):
         out[row[0]] = tuple(row[1:])
     return out

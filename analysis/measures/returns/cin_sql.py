@@ -90,7 +90,7 @@ def cin_measure(ind: str, table: str, sql: str | Callable[[duckdb.DuckDBPyConnec
         if not ready:
             return out
         query = sql if isinstance(sql, str) else sql(con)
-        counts = per_end(con, query, ends_params(ready))
+        counts = per_end(con, query, ends_params(ends))  # every end: shared with other measures
         files = files_used(con, [table])
         pops = populations(con, ind) if rate else None
         for end in ready:

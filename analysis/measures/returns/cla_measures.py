@@ -30,7 +30,8 @@ from analysis.measures.returns.cla_sql import (
     throughout_from,
 )
 from analysis.measures.returns.population import populations
-from analysis.measures.returns.rows import RESULT_COLUMNS, result_record
+from analysis.measures.returns.rows import RESULT_COLUMNS, result_record, table_names
+from analysis.measures.returns.shared import fetch_all
 
 __all__ = ["CLA_MEASURES", "NAMES", "RESULT_COLUMNS"]
 
@@ -63,8 +64,7 @@ Make = Callable[[dt.date, tuple, "tuple[float, str] | None"], Outcome]
 
 def require(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
     """Refuse to compute without the tables the measure needs."""
-    have = {row[0] for row in con.execute("SELECT table_name FROM duckdb_tables() "
-                                          "UNION SELECT view_name FROM duckdb_views()").fetchall()}
+    have = table_names(con)
     for table in tables:
         if table not in have:
             raise InputDataError(
@@ -75,11 +75,10 @@ def require(con: duckdb.DuckDBPyConnection, *tables: str) -> None:
 
 def covered(con: duckdb.DuckDBPyConnection) -> tuple[dt.date, dt.date]:
     """The first and last days the loaded SSDA903 episodes files cover."""
-    have = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-    source = ("ssda903_files WHERE kind = 'episodes'" if "ssda903_files" in have
+    source = ("ssda903_files WHERE kind = 'episodes'" if "ssda903_files" in table_names(con)
               else "ssda903_episodes")
-    row = con.execute(f"SELECT min(return_year), max(return_year) FROM {source}").fetchone()
-    if row is None or row[0] is None:
+    (row,) = fetch_all(con, f"SELECT min(return_year), max(return_year) FROM {source}")
+    if row[0] is None:
         raise InputDataError("the SSDA903 episodes files hold no episodes",
                              file=_FILES["ssda903_episodes"], fix="load the returns' files")
     return dt.date(row[0] - 1, 4, 1), dt.date(row[1], 3, 31)
@@ -150,7 +149,7 @@ def _batch(indicator_id: str, tables: tuple[str, ...], months: int | None, sql: 
                 out[end] = gap
         ready = [e for e in ends if e not in out]
         if ready:
-            rows = per_end(con, sql, end_params(ready))
+            rows = per_end(con, sql, end_params(list(ends)))  # shared with other measures
             pops = populations(con, indicator_id) if rate else None
             for end in ready:
                 pop = pops(end) if pops is not None else None
@@ -213,58 +212,72 @@ _STABILITY = f"""WITH {journey_ctes()},
     FROM cohort GROUP BY period_end"""
 
 
+#: The OC2 cohort: children looked after on 31 March who had been looked after throughout
+#: the 12 months to it (short breaks left out); of them, those with each OC2 column = 1 in
+#: the year's OC2 file (a child of the cohort without an OC2 record counts as not up to
+#: date). One query for the three OC2 measures.
+_OC2_COLUMNS = ("health_check", "teeth_check", "immunisations")
+_OC2 = f"""WITH {journey_ctes()},
+    cohort AS (SELECT DISTINCT l.period_end, l.child, l.source_file FROM looked_after l
+               JOIN ends e USING (period_end) WHERE l.period_start <= e.from_12),
+    flags AS (SELECT return_year, child,
+                     {", ".join(f"bool_or({c} = '1') AS {c}" for c in _OC2_COLUMNS)},
+                     string_agg(DISTINCT source_file, '; ') AS oc2_file
+              FROM ssda903_oc2 GROUP BY return_year, child)
+    SELECT c.period_end,
+           {", ".join(f"count(DISTINCT c.child) FILTER (WHERE f.{c})" for c in _OC2_COLUMNS)},
+           count(DISTINCT c.child), string_agg(DISTINCT c.source_file, '; '),
+           string_agg(DISTINCT f.oc2_file, '; ')
+    FROM cohort c LEFT JOIN flags f ON f.child = c.child AND f.return_year = year(c.period_end)
+    GROUP BY c.period_end"""
+
+
 def _oc2(indicator_id: str, column: str) -> BatchMeasure:
-    """A measure over the OC2 cohort: children looked after on 31 March who had been looked
-    after throughout the 12 months to it (short breaks left out), with ``column`` = 1 in the
-    year's OC2 file. A child of the cohort without an OC2 record counts as not up to date."""
-    sql = f"""WITH {journey_ctes()},
-        cohort AS (SELECT DISTINCT l.period_end, l.child, l.source_file FROM looked_after l
-                   JOIN ends e USING (period_end) WHERE l.period_start <= e.from_12),
-        flags AS (SELECT return_year, child, bool_or({column} = '1') AS done,
-                         string_agg(DISTINCT source_file, '; ') AS oc2_file
-                  FROM ssda903_oc2 GROUP BY return_year, child)
-        SELECT c.period_end, count(DISTINCT c.child) FILTER (WHERE f.done),
-               count(DISTINCT c.child), string_agg(DISTINCT c.source_file, '; '),
-               string_agg(DISTINCT f.oc2_file, '; ')
-        FROM cohort c LEFT JOIN flags f
-             ON f.child = c.child AND f.return_year = year(c.period_end)
-        GROUP BY c.period_end"""
-    return _batch(indicator_id, ("ssda903_episodes", "ssda903_oc2"), 12, sql,
-                  (0, 0, None, None),
+    """A measure over the OC2 cohort (:data:`_OC2`): the share with ``column`` = 1."""
+    at = _OC2_COLUMNS.index(column)
+    return _batch(indicator_id, ("ssda903_episodes", "ssda903_oc2"), 12, _OC2,
+                  (0, 0, 0, 0, None, None),
                   lambda end, r, _: result(indicator_id, end, "year_to_31_march", "percent",
-                                        r[0], r[1], _files(r[2], r[3])),
+                                           r[at], r[3], _files(r[4], r[5])),
                   year_end_only=True)
 
 
-def _oc3(indicator_id: str, condition: str) -> BatchMeasure:
-    """A measure over care leavers aged 19 to 21: the year's OC3 records of young people
-    whose 19th, 20th or 21st birthday fell in the year to 31 March, leaving out those who
-    died or went home to their parents for six months or more, those whose care another LA
-    took over (the last episode ended with reason E3) and those only ever looked after under
-    a series of short breaks; the share for whom ``condition`` (SQL) holds."""
-    turned = " OR ".join(f"{anniversary('o.dob', age)} BETWEEN e.from_12 AND e.period_end"
-                         for age in (19, 20, 21))
-    sql = f"""WITH {journey_ctes()},
-        short_breaks_only AS (
-            SELECT child FROM ssda903_episodes GROUP BY child
-            HAVING bool_and(coalesce(ls, '') IN ('V3', 'V4'))),
-        transferred AS (
-            SELECT child FROM ssda903_episodes
-            QUALIFY row_number() OVER (PARTITION BY child ORDER BY decom DESC) = 1
-                AND rec = 'E3'),
-        leavers AS (
-            SELECT DISTINCT ON (e.period_end, o.child) e.period_end, o.* FROM ends e
-            JOIN ssda903_oc3 o ON o.return_year = year(e.period_end)
-            WHERE ({turned})
-              AND coalesce(o.in_touch, '') NOT IN {sql_list(LEAVERS_LEFT_OUT)}
-              AND o.child NOT IN (SELECT child FROM short_breaks_only)
-              AND o.child NOT IN (SELECT child FROM transferred))
-        SELECT period_end, count(*) FILTER (WHERE {condition}), count(*),
-               string_agg(DISTINCT source_file, '; ')
-        FROM leavers GROUP BY period_end"""
-    return _batch(indicator_id, ("ssda903_oc3", "ssda903_episodes"), None, sql, (0, 0, None),
+#: Care leavers aged 19 to 21: the year's OC3 records of young people whose 19th, 20th or
+#: 21st birthday fell in the year to 31 March, leaving out those who died or went home to
+#: their parents for six months or more, those whose care another LA took over (the last
+#: episode ended with reason E3) and those only ever looked after under a series of short
+#: breaks; of them, those in education, employment or training and those in suitable
+#: accommodation. One query for both OC3 measures.
+_TURNED = " OR ".join(f"{anniversary('o.dob', age)} BETWEEN e.from_12 AND e.period_end"
+                      for age in (19, 20, 21))
+_OC3 = f"""WITH {journey_ctes()},
+    short_breaks_only AS (
+        SELECT child FROM ssda903_episodes GROUP BY child
+        HAVING bool_and(coalesce(ls, '') IN ('V3', 'V4'))),
+    transferred AS (
+        SELECT child FROM ssda903_episodes
+        QUALIFY row_number() OVER (PARTITION BY child ORDER BY decom DESC) = 1
+            AND rec = 'E3'),
+    leavers AS (
+        SELECT DISTINCT ON (e.period_end, o.child) e.period_end, o.* FROM ends e
+        JOIN ssda903_oc3 o ON o.return_year = year(e.period_end)
+        WHERE ({_TURNED})
+          AND coalesce(o.in_touch, '') NOT IN {sql_list(LEAVERS_LEFT_OUT)}
+          AND o.child NOT IN (SELECT child FROM short_breaks_only)
+          AND o.child NOT IN (SELECT child FROM transferred))
+    SELECT period_end, count(*) FILTER (WHERE activ IN {sql_list(EET_CODES)}),
+           count(*) FILTER (WHERE length(accom) = 2 AND accom LIKE '_1'), count(*),
+           string_agg(DISTINCT source_file, '; ')
+    FROM leavers GROUP BY period_end"""
+
+
+def _oc3(indicator_id: str, at: int) -> BatchMeasure:
+    """A measure over the care leavers aged 19 to 21 (:data:`_OC3`): the share counted at
+    ``at`` (0: in education, employment or training; 1: in suitable accommodation)."""
+    return _batch(indicator_id, ("ssda903_oc3", "ssda903_episodes"), None, _OC3,
+                  (0, 0, 0, None),
                   lambda end, r, _: result(indicator_id, end, "year_to_31_march", "percent",
-                                        r[0], r[1], r[2]),
+                                           r[at], r[2], r[3]),
                   year_end_only=True)
 
 
@@ -284,7 +297,6 @@ CLA_MEASURES: dict[str, Measure] = {
     "cla_health_checks": _oc2("cla_health_checks", "health_check"),
     "cla_dental_checks": _oc2("cla_dental_checks", "teeth_check"),
     "cla_immunisations": _oc2("cla_immunisations", "immunisations"),
-    "care_leavers_eet": _oc3("care_leavers_eet", f"activ IN {sql_list(EET_CODES)}"),
-    "care_leavers_suitable_accommodation": _oc3("care_leavers_suitable_accommodation",
-                                                "length(accom) = 2 AND accom LIKE '_1'"),
+    "care_leavers_eet": _oc3("care_leavers_eet", 0),
+    "care_leavers_suitable_accommodation": _oc3("care_leavers_suitable_accommodation", 1),
 }

@@ -18,6 +18,7 @@ import duckdb
 
 from analysis.core.errors import InputDataError
 from analysis.measures.returns.rows import financial_year_of, label, long_date, table_names
+from analysis.measures.returns.shared import fetch_all
 
 POPULATION_TABLE = "population_0_17"
 POPULATION_FILE = Path("dfe") / "population" / "ons_mid-year_population_estimates_2012_to_2024.csv"
@@ -64,8 +65,8 @@ def populations(con: duckdb.DuckDBPyConnection, indicator_id: str
             f"no child population for the LA (ONS's estimates), needed for {label(indicator_id)}",
             fix="compute the measures for an English LA by its name or code: its population "
                 "is read from ONS's estimates (the synthetic LA has none)")
-    rows = {int(r[0]): (float(r[1]), str(r[2])) for r in con.execute(
-        f"SELECT mid_year, population, source_file FROM {POPULATION_TABLE}").fetchall()}
+    rows = {int(r[0]): (float(r[1]), str(r[2])) for r in fetch_all(
+        con, f"SELECT mid_year, population, source_file FROM {POPULATION_TABLE}")}
 
     def for_end(period_end: dt.date) -> tuple[float, str] | InputDataError:
         year = mid_year_for(period_end)

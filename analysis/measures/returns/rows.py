@@ -18,6 +18,7 @@ from analysis.core.config import Paths
 from analysis.core.errors import AnalysisError, InputDataError, NoDataError
 from analysis.data.catalogue import load_catalogue
 from analysis.data.periods import Quarter, financial_year_label
+from analysis.measures.returns.shared import fetch_all
 
 RESULT_COLUMNS: list[str] = [
     "indicator_id", "period", "period_end", "basis", "value",
@@ -92,9 +93,8 @@ def label(indicator_id: str) -> str:
 
 def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
     """The tables and views on ``con``."""
-    return {str(r[0]) for r in con.execute(
-        "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()"
-    ).fetchall()}
+    return {str(r[0]) for r in fetch_all(
+        con, "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()")}
 
 
 def require_table(con: duckdb.DuckDBPyConnection, table: str, indicator_id: str) -> None:
@@ -112,8 +112,8 @@ def require_table(con: duckdb.DuckDBPyConnection, table: str, indicator_id: str)
 def census_years(con: duckdb.DuckDBPyConnection, table: str, indicator_id: str) -> set[int]:
     """The census years ``table`` holds (after checking it is there)."""
     require_table(con, table, indicator_id)
-    return {int(r[0]) for r in con.execute(
-        f"SELECT DISTINCT census_year FROM {table} WHERE census_year IS NOT NULL").fetchall()}
+    return {int(r[0]) for r in fetch_all(
+        con, f"SELECT DISTINCT census_year FROM {table} WHERE census_year IS NOT NULL")}
 
 
 def missing_years(have: set[int], first: dt.date, last: dt.date,
@@ -144,7 +144,7 @@ def require_years(con: duckdb.DuckDBPyConnection, table: str, first: dt.date, la
 def files_used(con: duckdb.DuckDBPyConnection, tables: list[str]) -> str:
     """The staged ``source_file`` names of ``tables``, sorted, joined by "; "."""
     union = " UNION ".join(f"SELECT DISTINCT source_file FROM {t}" for t in tables)
-    names = sorted(str(r[0]) for r in con.execute(union).fetchall() if r[0] is not None)
+    names = sorted(str(r[0]) for r in fetch_all(con, union) if r[0] is not None)
     return "; ".join(names)
 
 

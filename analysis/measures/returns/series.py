@@ -23,6 +23,7 @@ import pandas as pd
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
 from analysis.data.periods import Quarter
 from analysis.measures.returns.rows import RESULT_COLUMNS
+from analysis.measures.returns.shared import shared_queries
 
 __all__ = ["RESULT_COLUMNS", "Measure", "MeasureSeries", "compute_series", "quarters_between"]
 
@@ -113,8 +114,9 @@ def compute_series(con: duckdb.DuckDBPyConnection, measures: Mapping[str, Measur
     left_out: dict[str, str] = {}
     gaps: dict[str, tuple[list[str], str]] = {}
     ends = [q.end for q in quarters]
-    for name, measure in measures.items():
-        outcomes = _outcomes(con, measure, ends)
+    with shared_queries():
+        outcomes_of = {name: _outcomes(con, m, ends) for name, m in measures.items()}
+    for name, outcomes in outcomes_of.items():
         rows = [o for q in quarters if isinstance(o := outcomes[q.end], dict)]
         skipped = [q.label for q in quarters if isinstance(outcomes[q.end], Exception)]
         first_why = next((_why(o) for q in quarters
