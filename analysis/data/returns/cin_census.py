@@ -207,6 +207,13 @@ def _census_file(path: Path, found: dict[str, str]) -> CinFile:
                                  found="neither", fix="export the census with its header")
         year_text = str(int(ref[:4]) + (int(ref[5:7]) > 3))
     year = int(year_text)
+    if re.match(r"^\d{4}-\d{2}-\d{2}$", ref) and int(ref[:4]) + (int(ref[5:7]) > 3) != year:
+        raise InputDataError(
+            "the return's census date is not in the census year its header gives",
+            file=path, column="Header/CollectionDetails/ReferenceDate",
+            expected=f"a date from 1 April {year - 1} to 31 March {year} (Year {year})",
+            found=ref, fix="check that the file is the census of the year its header says, "
+                           "and export it again if not")
     ref = ref or f"{year}-03-31"
     made = found.get("DateTime", "")[:19].replace("T", " ") or ref
     return CinFile(path.name, year, ref, made, found.get("LEA"))
