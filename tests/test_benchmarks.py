@@ -24,10 +24,14 @@ SCRIPTS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "bench_explorer_floors.py": (True, ("typer with the benchmark command's options",
                                         "served page, a change")),
     "bench_explorer_service.py": (True, ("plain requests:", "kernels at peak:", "min after:")),
+    "bench_measures.py": (False, ("floor: every staged table read once",
+                                  "every measure for every quarter")),
     "bench_packs.py": (False, ("floor (", "one LA (Doncaster")),
     "bench_rereferrals.py": (False, ("TOTAL flags + annual + rolling",
                                      "read_cin_xml in a fresh process")),
-    "bench_staging.py": (False, ("XSD check of one return, lxml", "check and combine in DuckDB")),
+    "bench_staging.py": (False, ("XSD check of one return, lxml", "check and combine in DuckDB",
+                                 "lxml iterparse of the same fields",
+                                 "reading the CIN census against lxml iterparse")),
 }
 
 #: A figure: seconds, minutes or a ratio ("0.25 s", "1.2 min", "1.31x").

@@ -224,3 +224,27 @@ def test_children_in_need_at_31_march() -> None:
 def test_a_percentage_with_nothing_counted_has_no_figure(plans: duckdb.DuckDBPyConnection) -> None:
     with pytest.raises(NoDataError, match="so Child protection plans ceasing after 2 years"):
         cin_plans.cpp_2_years_ceased(plans, D(2016, 3, 31))
+
+
+def test_working_days_skip_one_off_bank_holidays() -> None:
+    """The Queen's funeral (19 September 2022) and the coronation (8 May 2023) are not
+    working days. Counted by hand: an enquiry started Thursday 8 September 2022 with its
+    conference on Friday 30 September has 15 working days (9, 12-16, 20-23, 26-30 September),
+    within 15 only because the funeral is left out; one with its conference on Monday 3
+    October has 16. An assessment started Monday 13 March 2023 and authorised Friday 19 May
+    has 45 working days (Good Friday, Easter Monday, 1 May and the coronation left out),
+    within 45 only because of the coronation; one authorised Monday 22 May has 46."""
+    con = _con()
+    stage(con, "cin_s47", [
+        {"episode_id": f"{k}/x/1", "la_child_id": k, "start_date": d(s), "icpc_date": d(i)}
+        for k, s, i in (("f1", "2022-09-08", "2022-09-30"), ("f2", "2022-09-08", "2022-10-03"))],
+        years=range(2022, 2024))
+    icpc = cin_timeliness.icpc_15_days(con, D(2023, 3, 31)).iloc[0]
+    assert (icpc["numerator"], icpc["denominator"]) == (1, 2)
+    stage(con, "cin_assessments", [
+        {"episode_id": f"{k}/x/1", "la_child_id": k, "start_date": d(s),
+         "authorisation_date": d(a)}
+        for k, s, a in (("c1", "2023-03-13", "2023-05-19"), ("c2", "2023-03-13", "2023-05-22"))],
+        years=range(2023, 2025))
+    done = cin_timeliness.assessments_45_days(con, D(2024, 3, 31)).iloc[0]
+    assert (done["numerator"], done["denominator"]) == (1, 2)

@@ -191,7 +191,7 @@ def test_a_period_the_returns_do_not_cover_is_refused(con: duckdb.DuckDBPyConnec
 
 def test_a_missing_file_names_it() -> None:
     con = duckdb.connect()
-    with pytest.raises(InputDataError, match="episodes file was not loaded"):
+    with pytest.raises(InputDataError, match="episodes file: not in the folder of returns"):
         CLA_MEASURES["cla_3_plus_placements"](con, END)
 
 

@@ -134,8 +134,9 @@ def test_measures_command_writes_the_quarterly_series(staged_dir, tmp_path, monk
                                  str(cin_only), "--from", "2021-22 Q3", "--to",
                                  "2022-23 Q4", "--output", str(tmp_path / "measures")])
     assert result.exit_code == 0, result.output
-    assert ("Left out cla_placements: a return it needs was not staged: the SSDA903 episodes "
-            "file (table ssda903_episodes) was not in the folder") in result.output
+    assert ("Left out cla_placements: it needs the SSDA903 episodes file, which was not in the "
+            "folder of returns") in result.output
+    assert "table" not in result.output and "ssda903_episodes" not in result.output
     csv = read_table_csv(tmp_path / "measures" / "measures.csv")
     assert csv["Period"].tolist() == ["2021-22 Q3", "2021-22 Q4", "2022-23 Q1", "2022-23 Q2",
                                       "2022-23 Q3", "2022-23 Q4"]

@@ -47,5 +47,5 @@ def test_an_unknown_la_is_named(paths: Paths) -> None:
 
 
 def test_rates_need_the_population_loaded() -> None:
-    with pytest.raises(InputDataError, match="load the LA's population estimates"):
+    with pytest.raises(InputDataError, match=r"no child population for the LA \(ONS's estimates\)"):
         population_for(duckdb.connect(), dt.date(2018, 3, 31), "s47_rate")

@@ -207,3 +207,17 @@ def test_earlier_history_is_kept_and_later_versions_win(tmp_path: Path) -> None:
     eps = read_ssda903(tmp_path, CONFIG)["ssda903_episodes"]
     assert eps[["decom", "return_year"]].astype(str).values.tolist() == [
         ["2017-01-10", "2019"], ["2018-04-05", "2020"], ["2019-06-01", "2020"]]
+
+
+def test_an_unreadable_date_of_birth_is_not_shown(tmp_path: Path) -> None:
+    """A date of birth could identify a child: the message names the file, column and row,
+    never the value; other dates are shown so they can be found."""
+    write_return(tmp_path, 2020, {"header": [header("C1", "03/02/2010"),
+                                             header("C2", "31/02/2010")]})
+    error = _error(tmp_path)
+    assert "31/02/2010" not in str(error) and "C2" not in str(error)
+    assert "a value that is not a date (not shown) in row 3" in str(error)
+    assert "2020_header.csv" in str(error)
+    folder = tmp_path / "episodes"
+    write_return(folder, 2020, {"episodes": [episode("C1", "32/01/2020", "S", "C2", "U1")]})
+    assert "'32/01/2020' in row 2" in str(_error(folder))

@@ -257,3 +257,31 @@ def test_a_utf16_return_is_checked_and_read(tmp_path):
     con = _stage([path])
     assert con.execute("SELECT episode_id, census_year FROM cin_episodes").fetchall() == [
         ("A/2022-06-01/1", 2023)]
+
+
+def test_a_bad_birth_or_death_date_is_named_but_never_shown(tmp_path):
+    """The schema's message names the element and the child's number, not the value; dates
+    of death before birth say so without either date."""
+    path = write_xml(tmp_path / "cin_2023.xml", 2023,
+                     child("A", details("2022-06-01"), birth="2012-13-45"))
+    msg = _error([path])
+    assert "Element 'PersonBirthDate': the value (not shown) is not a valid value" in msg
+    assert "2012-13-45" not in msg and "child number 1" in msg
+    died = child("SECRET4", details("2022-06-01"), birth="2012-05-01").replace(
+        "<GenderCurrent>1</GenderCurrent>",
+        "<GenderCurrent>1</GenderCurrent><PersonDeathDate>2011-04-03</PersonDeathDate>")
+    path = write_xml(tmp_path / "cin_2023.xml", 2023, child("A", details("2022-06-01")), died)
+    msg = _error([path])
+    assert "PersonDeathDate is before PersonBirthDate" in msg and "child number 2" in msg
+    assert "2011-04-03" not in msg and "2012-05-01" not in msg and "SECRET4" not in msg
+
+
+def test_a_return_whose_census_date_is_not_in_its_year_is_refused(tmp_path):
+    """A header saying Year 2023 with the census date of 31 March 2022 is last year's return
+    (or a mislabelled one): refused, naming the file and the header's field."""
+    path = write_xml(tmp_path / "cin_2023.xml", 2023, child("A", details("2021-06-01")),
+                     reference="2022-03-31")
+    msg = _error([path])
+    assert ("cin_2023.xml, column 'Header/CollectionDetails/ReferenceDate': the return's "
+            "census date is not in the census year its header gives") in msg
+    assert "a date from 1 April 2022 to 31 March 2023 (Year 2023)" in msg and "2022-03-31" in msg

@@ -2,9 +2,12 @@
 
 Each file is first checked against its own year's XSD
 (:mod:`analysis.data.returns.cin_schema_check`; a year with no shipped schema is refused,
-never checked against another year's), then read
-safely and streamed as :mod:`analysis.data.readers.cin_xml` reads: no DTD or entity is
-accepted, and each ``Child`` is turned into column values then cleared. Values go into
+never checked against another year's), then read safely and streamed: a file whose prolog
+declares a DOCTYPE is refused (so no entity can be declared), a UTF-8 file is streamed by
+lxml stopping only at each ``Child`` and the header's fields (no DTD loaded, no entity
+resolved, nothing fetched), a UTF-16 one through defusedxml as
+:mod:`analysis.data.readers.cin_xml` reads; each ``Child`` is turned into column values
+then cleared. Values go into
 one list per column, and each table becomes one Arrow table (no per-row pandas); the
 checks and the combining of several returns run in DuckDB
 (:mod:`analysis.data.returns.cin_combine`).
@@ -25,7 +28,7 @@ import pyarrow as pa
 from defusedxml import DefusedXmlException
 
 from analysis.core.errors import InputDataError
-from analysis.data.readers.cin_xml import _events, bad_xml
+from analysis.data.readers.cin_xml import _events, _prolog_is_safe, bad_xml
 from analysis.data.readers.cin_xml_schema import local_name
 from analysis.data.returns.cin_schema_check import check_return
 
@@ -204,32 +207,76 @@ def _census_file(path: Path, found: dict[str, str]) -> CinFile:
                                  found="neither", fix="export the census with its header")
         year_text = str(int(ref[:4]) + (int(ref[5:7]) > 3))
     year = int(year_text)
+    if re.match(r"^\d{4}-\d{2}-\d{2}$", ref) and int(ref[:4]) + (int(ref[5:7]) > 3) != year:
+        raise InputDataError(
+            "the return's census date is not in the census year its header gives",
+            file=path, column="Header/CollectionDetails/ReferenceDate",
+            expected=f"a date from 1 April {year - 1} to 31 March {year} (Year {year})",
+            found=ref, fix="check that the file is the census of the year its header says, "
+                           "and export it again if not")
     ref = ref or f"{year}-03-31"
     made = found.get("DateTime", "")[:19].replace("T", " ") or ref
     return CinFile(path.name, year, ref, made, found.get("LEA"))
 
 
-def _read_one(path: Path, file_no: int, cols: _Columns) -> CinFile:
-    found: dict[str, str] = {}
+#: The elements the reader stops at: each Child, and the header's fields (any namespace).
+_WANTED = ("{*}Child", *(f"{{*}}{h}" for h in _HEADER))
+
+
+def _read_lxml(path: Path, file_no: int, cols: _Columns, found: dict[str, str]) -> None:
+    """Stream a UTF-8 return with lxml, stopping only at each Child and the header's fields
+    (no DTD loaded, no entity resolved, nothing fetched: the prolog holds no DOCTYPE)."""
+    from lxml import etree
+
+    child_no = 0
+    for _, el in etree.iterparse(str(path), events=("end",), tag=_WANTED,
+                                 remove_comments=True, remove_pis=True, resolve_entities=False,
+                                 no_network=True, load_dtd=False, huge_tree=False):
+        tag = _tag(el)
+        if tag == "Child":
+            child_no += 1
+            _child(el, cols, file_no, child_no)
+            el.clear()
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+        elif child_no == 0:
+            _header_value(found, el)
+
+
+def _read_defused(path: Path, file_no: int, cols: _Columns, found: dict[str, str]) -> None:
+    """Stream a return lxml is not given (UTF-16, through defusedxml's parser)."""
     child_no = depth = 0
     children_el: ET.Element | None = None
+    for event, el in _events(path):
+        if event == "start":
+            depth += 1
+            if depth == 2:
+                children_el = el
+            continue
+        if depth == 3 and _tag(el) == "Child":
+            child_no += 1
+            _child(el, cols, file_no, child_no)
+            el.clear()
+            if children_el is not None:
+                children_el.remove(el)
+        elif child_no == 0 and depth in (3, 4):
+            _header_value(found, el)
+        depth -= 1
+
+
+def _read_one(path: Path, file_no: int, cols: _Columns) -> CinFile:
+    from lxml import etree
+
+    found: dict[str, str] = {}
     try:
-        for event, el in _events(path):
-            if event == "start":
-                depth += 1
-                if depth == 2:
-                    children_el = el
-                continue
-            if depth == 3 and _tag(el) == "Child":
-                child_no += 1
-                _child(el, cols, file_no, child_no)
-                el.clear()
-                if children_el is not None:
-                    children_el.remove(el)
-            elif child_no == 0 and depth in (3, 4):
-                _header_value(found, el)
-            depth -= 1
-    except (DefusedXmlException, ET.ParseError) as exc:
+        safe = _prolog_is_safe(path)
+        if safe is False:
+            raise DefusedXmlException("DTD in prolog")
+        if safe:
+            _read_lxml(path, file_no, cols, found)
+        else:
+            _read_defused(path, file_no, cols, found)
+    except (DefusedXmlException, ET.ParseError, etree.XMLSyntaxError) as exc:
         raise bad_xml(path, exc) from None
     return _census_file(path, found)
 

@@ -27,6 +27,7 @@ import pyarrow as pa
 
 from analysis.core.errors import InputDataError
 from analysis.data.returns.cin_census import RAW_COLUMNS, CinFile
+from analysis.data.returns.cin_schema_check import PERSONAL
 
 __all__ = ["DATE_COLUMNS", "combine_cin"]
 
@@ -79,17 +80,21 @@ def _check_dates(con: duckdb.DuckDBPyConnection, files: Sequence[CinFile]) -> No
                               f"IS NOT NULL AND TRY_CAST({col} AS DATE) IS NULL LIMIT 1"
                               ).fetchone()
             if row:
+                shown = "a value (not shown)" if element in PERSONAL else repr(row[2])
                 raise _fail(f"{element} is not a date", files[row[0]].name, row[1], element,
-                            "a date YYYY-MM-DD", repr(row[2]), "correct the date in the return")
+                            "a date YYYY-MM-DD", shown, "correct the date in the return")
     for table, early, late in ORDER_CHECKS:
         names = DATE_COLUMNS[table]
         row = con.execute(
             f"SELECT file_no, child_no, {early}::DATE, {late}::DATE FROM raw_{table} "
             f"WHERE {late}::DATE < {early}::DATE ORDER BY file_no, child_no LIMIT 1").fetchone()
         if row:
+            personal = names[early] in PERSONAL or names[late] in PERSONAL
             raise _fail(f"{names[late]} is before {names[early]}", files[row[0]].name, row[1],
-                        names[late], f"on or after {names[early]} ({row[2]:%Y-%m-%d})",
-                        f"{row[3]:%Y-%m-%d}", "correct the dates in the return")
+                        names[late], f"on or after {names[early]}" + (
+                            "" if personal else f" ({row[2]:%Y-%m-%d})"),
+                        "an earlier date (the dates are not shown)" if personal
+                        else f"{row[3]:%Y-%m-%d}", "correct the dates in the return")
     ref = con.execute(
         "SELECT e.file_no, e.child_no, e.referral_date, f.reference_date FROM raw_cin_episodes e "
         "JOIN cin_files f USING (file_no) WHERE e.referral_date::DATE > f.reference_date "

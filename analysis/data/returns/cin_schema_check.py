@@ -58,6 +58,19 @@ def return_year(path: Path) -> int:
                          found="neither", fix="export the census with its header")
 
 
+#: Elements whose values could identify a child: never quoted in a message.
+PERSONAL = ("LAchildID", "UPN", "FormerUPN", "PersonBirthDate", "ExpectedPersonBirthDate",
+            "PersonDeathDate")
+_PERSONAL_VALUE = re.compile(r"^(Element '(?:\{[^}]*\})?(?:" + "|".join(PERSONAL)
+                             + r")': )(?:'[^']*'|\[facet '\w+'\] The value '[^']*')")
+
+
+def unshown(message: str) -> str:
+    """A schema message with the value of an element that could identify a child (its
+    identifiers, dates of birth and death) replaced by words."""
+    return _PERSONAL_VALUE.sub(r"\1the value (not shown)", message)
+
+
 @lru_cache(maxsize=16)
 def _schema(path: str):  # -> lxml.etree.XMLSchema
     from lxml import etree
@@ -96,7 +109,8 @@ def check_return(path: Path, xsd_dir: Path | None = None) -> int:
                     del el.getparent()[0]
     except etree.XMLSyntaxError as exc:
         last = exc.error_log.last_error if exc.error_log else None
-        why = re.sub(r"\s*\(<string>, line \d+\)$", "", last.message if last else str(exc))
+        why = unshown(re.sub(r"\s*\(<string>, line \d+\)$", "",
+                             last.message if last else str(exc)))
         where = f"child number {child_no} in the file" if child_no else "the file's header"
         raise InputDataError(f"not valid against the {year} CIN census schema "
                              f"({xsd.name})", file=path, found=f"{why} ({where})",

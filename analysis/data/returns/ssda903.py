@@ -64,6 +64,9 @@ _MARKS: dict[str, frozenset[str]] = {
 #: returns cover, which combining the years' records does not show).
 FILES_TABLE = "ssda903_files"
 
+#: Columns whose values could identify a child (or its mother): never quoted in a message.
+PERSONAL = ("CHILD", "DOB", "MC_DOB", "UPN")
+
 #: Columns that may never be blank (codes are checked against their lists).
 REQUIRED = ("CHILD", "DOB", "DECOM")
 
@@ -119,7 +122,8 @@ def parse_dates(values: pd.Series, *, file: str, column: str) -> pd.Series:
         raise InputDataError(
             "dates cannot be read", file=file, column=column, rows=rows,
             expected="dates as DD/MM/YYYY (DfE's guide) or YYYY-MM-DD",
-            found=f"'{text[bad].iloc[0]}' in row {rows[0]}",
+            found=(f"a value that is not a date (not shown) in row {rows[0]}" if column in PERSONAL
+                   else f"'{text[bad].iloc[0]}' in row {rows[0]}"),
             fix="correct the dates in the file")
     return parsed.dt.normalize().astype("datetime64[s]")
 

@@ -10,107 +10,85 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
-import pandas as pd
-
-from analysis.measures.returns.cin_sql import EPISODES, latest_version, one
-from analysis.measures.returns.population import population_for
-from analysis.measures.returns.rows import (
-    AT_DATE,
-    files_used,
-    percent,
-    require_years,
-    result_row,
-    window_start,
-    year_basis,
+from analysis.measures.returns.batch import ends_cte
+from analysis.measures.returns.cin_sql import (
+    EPISODES,
+    OPEN_END,
+    cin_measure,
+    count_of,
+    latest_version,
+    percent_of,
+    rate_of,
 )
+from analysis.measures.returns.rows import AT_DATE, window_start
 
 _PLANS = latest_version("cin_cp_plans", "la_child_id, start_date")
 
-_CIN_AT = f"""WITH {EPISODES}
-SELECT count(DISTINCT la_child_id), 0 FROM episodes
-WHERE referral_date <= ? AND (closure_date IS NULL OR closure_date > ?)"""
+#: Per period end: children with an episode of need open at it.
+_CIN_AT = f"""WITH {ends_cte()}, {EPISODES}
+SELECT e.period_end, count(DISTINCT ep.la_child_id) FROM ends e
+LEFT JOIN episodes ep ON ep.referral_date <= e.period_end
+     AND coalesce(ep.closure_date, {OPEN_END}) > e.period_end
+GROUP BY e.period_end"""
 
-_CPP_AT = f"""WITH plans AS ({_PLANS})
-SELECT count(DISTINCT la_child_id), 0 FROM plans
-WHERE start_date <= ? AND (end_date IS NULL OR end_date > ?)"""
-
-_OPEN_2_YEARS = f"""WITH plans AS ({_PLANS})
-SELECT count(*), count(*) FILTER (WHERE start_date + INTERVAL 2 YEAR <= ?) FROM plans
-WHERE start_date <= ? AND (end_date IS NULL OR end_date > ?)"""
-
-_CEASED_2_YEARS = f"""WITH plans AS ({_PLANS})
-SELECT count(*), count(*) FILTER (WHERE start_date + INTERVAL 2 YEAR <= end_date) FROM plans
-WHERE end_date BETWEEN ? AND ?"""
-
-#: A plan starting in the window is a second or subsequent plan when the return says the child
-#: had plans before (NumberOfPreviousCPP above 0) or the staged returns hold an earlier plan.
-_SECOND = f"""WITH plans AS ({_PLANS}),
+#: Per period end: children on a plan at it; plans open at it; of them open 2 years or more;
+#: plans ending in its 12 months; of them after 2 years or more; plans starting in its 12
+#: months; of them the child's second or subsequent plan. A plan is a second or subsequent
+#: plan when the return says the child had plans before (NumberOfPreviousCPP above 0) or the
+#: staged returns hold an earlier plan.
+_PLAN_COUNTS = f"""WITH {ends_cte()}, plans AS ({_PLANS}),
 marked AS (
-    SELECT start_date, previous_plans,
-           count(*) OVER (PARTITION BY la_child_id ORDER BY start_date
-                          ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earlier_seen
+    SELECT *, coalesce(previous_plans, 0) > 0
+              OR count(*) OVER (PARTITION BY la_child_id ORDER BY start_date
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) > 0 AS second,
+           start_date + INTERVAL 2 YEAR AS two_years
     FROM plans
-)
-SELECT count(*), count(*) FILTER (WHERE coalesce(previous_plans, 0) > 0 OR earlier_seen > 0)
-FROM marked WHERE start_date BETWEEN ? AND ?"""
+),
+open_at AS (
+    SELECT e.period_end, count(DISTINCT p.la_child_id) AS children, count(p.start_date) AS plans,
+           count(p.start_date) FILTER (WHERE p.two_years <= e.period_end) AS long_open
+    FROM ends e LEFT JOIN marked p ON p.start_date <= e.period_end
+         AND coalesce(p.end_date, {OPEN_END}) > e.period_end
+    GROUP BY e.period_end),
+ended AS (
+    SELECT e.period_end, count(p.end_date) AS plans,
+           count(p.end_date) FILTER (WHERE p.two_years <= p.end_date) AS long_ended
+    FROM ends e LEFT JOIN marked p ON p.end_date BETWEEN e.window_start AND e.period_end
+    GROUP BY e.period_end),
+started AS (
+    SELECT e.period_end, count(p.start_date) AS plans,
+           count(p.start_date) FILTER (WHERE p.second) AS second
+    FROM ends e LEFT JOIN marked p ON p.start_date BETWEEN e.window_start AND e.period_end
+    GROUP BY e.period_end)
+SELECT period_end, o.children, o.plans, o.long_open, d.plans, d.long_ended, s.plans, s.second
+FROM open_at o JOIN ended d USING (period_end) JOIN started s USING (period_end)"""
+_CHILDREN, _OPEN, _LONG_OPEN, _ENDED, _LONG_ENDED, _STARTED, _SECOND = range(7)
 
 
-def _at_rate(con: duckdb.DuckDBPyConnection, period_end: dt.date, ind: str, table: str,
-             sql: str) -> pd.DataFrame:
-    require_years(con, table, period_end, period_end, ind)
-    children, _ = one(con, sql, [period_end, period_end])
-    population, population_file = population_for(con, period_end, ind)
-    return result_row(ind, period_end, AT_DATE, 10_000 * children / population, children,
-                      population, "rate_per_10000", f"{files_used(con, [table])}; {population_file}")
+def _at(end: dt.date) -> dt.date:
+    return end
 
 
-def cin_rate(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
-    """Children in need (an episode open) at the date per 10,000 children aged 0 to 17."""
-    return _at_rate(con, period_end, "cin_rate_rebased", "cin_episodes", _CIN_AT)
-
-
-def cin_count(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
-    """Children in need (an episode open) at the date."""
-    ind = "cin_count"
-    require_years(con, "cin_episodes", period_end, period_end, ind)
-    children, _ = one(con, _CIN_AT, [period_end, period_end])
-    return result_row(ind, period_end, AT_DATE, children, None, None, "count",
-                      files_used(con, ["cin_episodes"]))
-
-
-def cpp_rate(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
-    """Children on a child protection plan at the date per 10,000 children aged 0 to 17."""
-    return _at_rate(con, period_end, "cpp_rate", "cin_cp_plans", _CPP_AT)
-
-
-def cpp_2_years_open(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
-    """Plans open at the date that had lasted 2 years or more, as a percentage of the plans
-    open at the date."""
-    ind = "cpp_2_years_open"
-    require_years(con, "cin_cp_plans", period_end, period_end, ind)
-    open_, long_ = one(con, _OPEN_2_YEARS, [period_end, period_end, period_end])
-    return percent(ind, period_end, AT_DATE, long_, open_, files_used(con, ["cin_cp_plans"]),
-                   "child protection plans open")
-
-
-def cpp_2_years_ceased(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
-    """Plans ending in the 12 months after 2 years or more, as a percentage of the plans
-    ending."""
-    ind = "cpp_2_years_ceased"
-    first = window_start(period_end)
-    require_years(con, "cin_cp_plans", first, period_end, ind)
-    ended, long_ = one(con, _CEASED_2_YEARS, [first, period_end])
-    return percent(ind, period_end, year_basis(period_end), long_, ended,
-                   files_used(con, ["cin_cp_plans"]), "child protection plans ending")
-
-
-def cpp_second_time(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
-    """Plans starting in the 12 months that were the child's second or subsequent plan, as a
-    percentage of the plans starting."""
-    ind = "cpp_second_time"
-    first = window_start(period_end)
-    require_years(con, "cin_cp_plans", first, period_end, ind)
-    started, second = one(con, _SECOND, [first, period_end])
-    return percent(ind, period_end, year_basis(period_end), second, started,
-                   files_used(con, ["cin_cp_plans"]), "child protection plans starting")
+#: Children in need (an episode open) at the date per 10,000 children aged 0 to 17.
+cin_rate = cin_measure("cin_rate_rebased", "cin_episodes", _CIN_AT, _at,
+                       rate_of("cin_rate_rebased", 0, AT_DATE), rate=True)
+#: Children in need (an episode open) at the date.
+cin_count = cin_measure("cin_count", "cin_episodes", _CIN_AT, _at,
+                        count_of("cin_count", 0, AT_DATE))
+#: Children on a child protection plan at the date per 10,000 children aged 0 to 17.
+cpp_rate = cin_measure("cpp_rate", "cin_cp_plans", _PLAN_COUNTS, _at,
+                       rate_of("cpp_rate", _CHILDREN, AT_DATE), rate=True)
+#: Plans open at the date that had lasted 2 years or more, as a percentage of the plans open
+#: at the date.
+cpp_2_years_open = cin_measure(
+    "cpp_2_years_open", "cin_cp_plans", _PLAN_COUNTS, _at,
+    percent_of("cpp_2_years_open", _LONG_OPEN, _OPEN, "child protection plans open", AT_DATE))
+#: Plans ending in the 12 months after 2 years or more, as a percentage of the plans ending.
+cpp_2_years_ceased = cin_measure(
+    "cpp_2_years_ceased", "cin_cp_plans", _PLAN_COUNTS, window_start,
+    percent_of("cpp_2_years_ceased", _LONG_ENDED, _ENDED, "child protection plans ending"))
+#: Plans starting in the 12 months that were the child's second or subsequent plan, as a
+#: percentage of the plans starting.
+cpp_second_time = cin_measure(
+    "cpp_second_time", "cin_cp_plans", _PLAN_COUNTS, window_start,
+    percent_of("cpp_second_time", _SECOND, _STARTED, "child protection plans starting"))

@@ -9,69 +9,47 @@ from __future__ import annotations
 
 import datetime as dt
 
-import duckdb
 import pandas as pd
 
-from analysis.measures.returns.cin_sql import REFERRALS, one
-from analysis.measures.returns.population import population_for
-from analysis.measures.returns.rows import (
-    files_used,
-    percent,
-    require_years,
-    result_row,
-    window_start,
-    year_basis,
+from analysis.measures.returns.batch import ends_cte
+from analysis.measures.returns.cin_sql import (
+    REFERRALS,
+    cin_measure,
+    percent_of,
+    rate_of,
 )
+from analysis.measures.returns.rows import window_start
 
-_COUNT = f"""WITH {REFERRALS}
-SELECT count(*), count(*) FILTER (WHERE referral_nfa)
-FROM referrals WHERE referral_date BETWEEN ? AND ?"""
-
-#: A referral is a re-referral when the child's previous referral (any earlier date) was
-#: within 12 calendar months before it: previous < date <= previous + 12 months.
-_REREFERRALS = f"""WITH {REFERRALS},
+#: Per period end: referrals in its 12 months, of them no further action, of them
+#: re-referrals. A referral is a re-referral when the child's previous referral (any earlier
+#: date) was within 12 calendar months before it: previous < date <= previous + 12 months.
+_COUNTS = f"""WITH {ends_cte()}, {REFERRALS},
 flagged AS (
-    SELECT referral_date,
+    SELECT referral_date, referral_nfa,
            lag(referral_date) OVER (PARTITION BY la_child_id ORDER BY referral_date) AS previous
     FROM referrals
 )
-SELECT count(*),
-       count(*) FILTER (WHERE previous IS NOT NULL
-                          AND referral_date <= previous + INTERVAL 12 MONTH)
-FROM flagged WHERE referral_date BETWEEN ? AND ?"""
+SELECT e.period_end, count(f.referral_date),
+       count(f.referral_date) FILTER (WHERE f.referral_nfa),
+       count(f.referral_date) FILTER (WHERE f.previous IS NOT NULL
+                                        AND f.referral_date <= f.previous + INTERVAL 12 MONTH)
+FROM ends e LEFT JOIN flagged f ON f.referral_date BETWEEN e.window_start AND e.period_end
+GROUP BY e.period_end"""
+_REFERRALS, _NFA, _RE = 0, 1, 2
 
 
-def _window(period_end: dt.date) -> list[object]:
-    return [window_start(period_end), period_end]
+def _history_start(period_end: dt.date) -> dt.date:
+    """Re-referrals need the census year before the window too (the history)."""
+    return (pd.Timestamp(window_start(period_end)) - pd.DateOffset(months=12)).date()
 
 
-def referral_rate(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
-    """Referrals in the 12 months per 10,000 children aged 0 to 17 (numerator: the count)."""
-    ind = "referral_rate_rebased"
-    require_years(con, "cin_episodes", window_start(period_end), period_end, ind)
-    referrals, _ = one(con, _COUNT, _window(period_end))
-    population, population_file = population_for(con, period_end, ind)
-    return result_row(ind, period_end, year_basis(period_end), 10_000 * referrals / population,
-                      referrals, population, "rate_per_10000",
-                      f"{files_used(con, ['cin_episodes'])}; {population_file}")
-
-
-def re_referrals(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
-    """Referrals in the 12 months within 12 months of the child's previous referral, as a
-    percentage of the referrals. Needs the census year before the window too (the history)."""
-    ind = "re_referrals"
-    first = window_start(period_end)
-    require_years(con, "cin_episodes", (pd.Timestamp(first) - pd.DateOffset(months=12)).date(),
-                  period_end, ind)
-    referrals, rereferrals = one(con, _REREFERRALS, _window(period_end))
-    return percent(ind, period_end, year_basis(period_end), rereferrals, referrals,
-                   files_used(con, ["cin_episodes"]), "referrals")
-
-
-def referrals_nfa(con: duckdb.DuckDBPyConnection, period_end: dt.date) -> pd.DataFrame:
-    """Referrals in the 12 months with no further action, as a percentage of the referrals."""
-    ind = "referrals_nfa"
-    require_years(con, "cin_episodes", window_start(period_end), period_end, ind)
-    referrals, nfa = one(con, _COUNT, _window(period_end))
-    return percent(ind, period_end, year_basis(period_end), nfa, referrals,
-                   files_used(con, ["cin_episodes"]), "referrals")
+#: Referrals in the 12 months per 10,000 children aged 0 to 17 (numerator: the count).
+referral_rate = cin_measure("referral_rate_rebased", "cin_episodes", _COUNTS, window_start,
+                            rate_of("referral_rate_rebased", _REFERRALS), rate=True)
+#: Referrals in the 12 months within 12 months of the child's previous referral, as a
+#: percentage of the referrals. Needs the census year before the window too (the history).
+re_referrals = cin_measure("re_referrals", "cin_episodes", _COUNTS, _history_start,
+                           percent_of("re_referrals", _RE, _REFERRALS, "referrals"))
+#: Referrals in the 12 months with no further action, as a percentage of the referrals.
+referrals_nfa = cin_measure("referrals_nfa", "cin_episodes", _COUNTS, window_start,
+                            percent_of("referrals_nfa", _NFA, _REFERRALS, "referrals"))

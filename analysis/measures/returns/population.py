@@ -11,12 +11,14 @@ for that year. The estimates are the post-2021-Census series DfE uses since its 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from analysis.core.errors import InputDataError
-from analysis.measures.returns.rows import financial_year_of, label, long_date
+from analysis.measures.returns.rows import financial_year_of, label, long_date, table_names
+from analysis.measures.returns.shared import fetch_all
 
 POPULATION_TABLE = "population_0_17"
 POPULATION_FILE = Path("dfe") / "population" / "ons_mid-year_population_estimates_2012_to_2024.csv"
@@ -54,23 +56,35 @@ def register_population(con: duckdb.DuckDBPyConnection, raw_dir: Path, la_code: 
                              found=la_code, fix="give the LA's code as in data/raw/dfe/la-lookup/las.csv")
 
 
+def populations(con: duckdb.DuckDBPyConnection, indicator_id: str
+                ) -> Callable[[dt.date], tuple[float, str] | InputDataError]:
+    """For a period end, the population DfE would divide by and its file, or why there is
+    none; the estimates are read once."""
+    if POPULATION_TABLE not in table_names(con):
+        raise InputDataError(
+            f"no child population for the LA (ONS's estimates), needed for {label(indicator_id)}",
+            fix="compute the measures for an English LA by its name or code: its population "
+                "is read from ONS's estimates (the synthetic LA has none)")
+    rows = {int(r[0]): (float(r[1]), str(r[2])) for r in fetch_all(
+        con, f"SELECT mid_year, population, source_file FROM {POPULATION_TABLE}")}
+
+    def for_end(period_end: dt.date) -> tuple[float, str] | InputDataError:
+        year = mid_year_for(period_end)
+        if year in rows:
+            return rows[year]
+        return InputDataError(
+            f"no ONS estimate for mid-{year}, which {label(indicator_id)} for "
+            f"{long_date(period_end)} is divided by", file=POPULATION_FILE, column="time_period",
+            expected=f"mid-{year}", found=f"estimates up to mid-{max(rows, default=None)}",
+            fix="fetch the newer population file (`python -m analysis fetch`)")
+
+    return for_end
+
+
 def population_for(con: duckdb.DuckDBPyConnection, period_end: dt.date,
                    indicator_id: str) -> tuple[float, str]:
     """The population DfE would divide by for ``period_end``, and the file it comes from."""
-    tables = {r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables").fetchall()}
-    if POPULATION_TABLE not in tables:
-        raise InputDataError(
-            f"no child population loaded, needed for {label(indicator_id)}",
-            fix="load the LA's population estimates (population.register_population) first")
-    year = mid_year_for(period_end)
-    row = con.execute(f"SELECT population, source_file FROM {POPULATION_TABLE} WHERE mid_year = ?",
-                      [year]).fetchone()
-    if row is None:
-        (latest,) = con.execute(f"SELECT max(mid_year) FROM {POPULATION_TABLE}").fetchone() or (None,)
-        raise InputDataError(
-            f"no ONS estimate for mid-{year}, which {label(indicator_id)} for "
-            f"{long_date(period_end)} is divided by", file=POPULATION_FILE, column="time_period",
-            expected=f"mid-{year}", found=f"estimates up to mid-{latest}",
-            fix="fetch the newer population file (`python -m analysis fetch`)")
-    return float(row[0]), str(row[1])
+    found = populations(con, indicator_id)(period_end)
+    if isinstance(found, Exception):
+        raise found
+    return found

@@ -18,6 +18,7 @@ from analysis.core.config import Paths
 from analysis.core.errors import AnalysisError, InputDataError, NoDataError
 from analysis.data.catalogue import load_catalogue
 from analysis.data.periods import Quarter, financial_year_label
+from analysis.measures.returns.shared import fetch_all
 
 RESULT_COLUMNS: list[str] = [
     "indicator_id", "period", "period_end", "basis", "value",
@@ -72,7 +73,9 @@ def census_year_of(day: dt.date) -> int:
 
 #: What each staged table holds, in words for messages.
 TABLE_WORDS: dict[str, str] = {
+    "cin_children": "children",
     "cin_episodes": "referrals and episodes of need",
+    "cin_plans": "child in need plans",
     "cin_assessments": "assessments",
     "cin_s47": "section 47 enquiries",
     "cin_cp_plans": "child protection plans",
@@ -88,15 +91,16 @@ def label(indicator_id: str) -> str:
         return indicator_id
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {str(r[0]) for r in con.execute(
-        "SELECT table_name FROM information_schema.tables").fetchall()}
+def table_names(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The tables and views on ``con``."""
+    return {str(r[0]) for r in fetch_all(
+        con, "SELECT table_name FROM duckdb_tables() UNION SELECT view_name FROM duckdb_views()")}
 
 
 def require_table(con: duckdb.DuckDBPyConnection, table: str, indicator_id: str) -> None:
     """Raise a clear error when a staged table the measure needs is not there."""
-    if table not in _tables(con):
-        words = TABLE_WORDS.get(table, table)
+    if table not in table_names(con):
+        words = TABLE_WORDS.get(table, "records")
         raise InputDataError(
             f"the staged CIN census returns hold no {words}, needed for {label(indicator_id)}",
             expected=f"CIN census files with {words}",
@@ -105,53 +109,71 @@ def require_table(con: duckdb.DuckDBPyConnection, table: str, indicator_id: str)
         )
 
 
+def census_years(con: duckdb.DuckDBPyConnection, table: str, indicator_id: str) -> set[int]:
+    """The census years ``table`` holds (after checking it is there)."""
+    require_table(con, table, indicator_id)
+    return {int(r[0]) for r in fetch_all(
+        con, f"SELECT DISTINCT census_year FROM {table} WHERE census_year IS NOT NULL")}
+
+
+def missing_years(have: set[int], first: dt.date, last: dt.date,
+                  indicator_id: str) -> NoDataError | None:
+    """Why there is no figure when ``have`` lacks a census year from the one covering
+    ``first`` to the one covering ``last`` (``None`` when it holds them all)."""
+    need = set(range(census_year_of(first), census_year_of(last) + 1))
+    missing = sorted(need - have)
+    if not missing:
+        return None
+    shown = ", ".join(financial_year_label(y) for y in missing)
+    return NoDataError(
+        f"{label(indicator_id)} from {long_date(first)} to {long_date(last)} needs the CIN "
+        f"census of {shown}, which is not among the staged returns",
+        fix="stage the census files of those years",
+    )
+
+
 def require_years(con: duckdb.DuckDBPyConnection, table: str, first: dt.date, last: dt.date,
                   indicator_id: str) -> None:
     """Raise ``NoDataError`` unless ``table`` holds every census year from the one covering
     ``first`` to the one covering ``last``."""
-    require_table(con, table, indicator_id)
-    have = {int(r[0]) for r in con.execute(
-        f"SELECT DISTINCT census_year FROM {table} WHERE census_year IS NOT NULL").fetchall()}
-    need = set(range(census_year_of(first), census_year_of(last) + 1))
-    missing = sorted(need - have)
-    if missing:
-        shown = ", ".join(financial_year_label(y) for y in missing)
-        raise NoDataError(
-            f"{label(indicator_id)} from {long_date(first)} to {long_date(last)} needs the CIN "
-            f"census of {shown}, which is not among the staged returns",
-            fix="stage the census files of those years",
-        )
+    why = missing_years(census_years(con, table, indicator_id), first, last, indicator_id)
+    if why is not None:
+        raise why
 
 
 def files_used(con: duckdb.DuckDBPyConnection, tables: list[str]) -> str:
     """The staged ``source_file`` names of ``tables``, sorted, joined by "; "."""
     union = " UNION ".join(f"SELECT DISTINCT source_file FROM {t}" for t in tables)
-    names = sorted(str(r[0]) for r in con.execute(union).fetchall() if r[0] is not None)
+    names = sorted(str(r[0]) for r in fetch_all(con, union) if r[0] is not None)
     return "; ".join(names)
+
+
+def result_record(indicator_id: str, period_end: dt.date, basis: str, value: float,
+                  numerator: float | None, denominator: float | None, unit: str,
+                  files: str) -> dict[str, object]:
+    """One measure result as a record with exactly ``RESULT_COLUMNS``."""
+    def num(x: float | None) -> float:
+        return float("nan") if x is None else float(x)
+
+    return {"indicator_id": indicator_id, "period": period_label(period_end),
+            "period_end": period_end, "basis": basis, "value": float(value),
+            "numerator": num(numerator), "denominator": num(denominator), "unit": unit,
+            "files": files}
+
+
+def percent_record(indicator_id: str, period_end: dt.date, basis: str, numerator: int,
+                   denominator: int, files: str, what: str) -> dict[str, object] | NoDataError:
+    """A percentage result, or why there is none (nothing was counted)."""
+    if denominator == 0:
+        return NoDataError(f"no {what} in the staged returns for {period_label(period_end)}, "
+                           f"so {label(indicator_id)} has no figure")
+    return result_record(indicator_id, period_end, basis, 100.0 * numerator / denominator,
+                         numerator, denominator, "percent", files)
 
 
 def result_row(indicator_id: str, period_end: dt.date, basis: str, value: float,
                numerator: float | None, denominator: float | None, unit: str,
                files: str) -> pd.DataFrame:
     """One measure result as a one-row frame with exactly ``RESULT_COLUMNS``."""
-    def num(x: float | None) -> float:
-        return float("nan") if x is None else float(x)
-
-    return pd.DataFrame([{
-        "indicator_id": indicator_id, "period": period_label(period_end),
-        "period_end": period_end, "basis": basis, "value": float(value),
-        "numerator": num(numerator), "denominator": num(denominator), "unit": unit,
-        "files": files,
-    }], columns=RESULT_COLUMNS)
-
-
-def percent(indicator_id: str, period_end: dt.date, basis: str, numerator: int,
-            denominator: int, files: str, what: str) -> pd.DataFrame:
-    """A percentage result; no result at all (``NoDataError``) when nothing was counted."""
-    if denominator == 0:
-        raise NoDataError(f"no {what} in the staged returns for {period_label(period_end)}, "
-                          f"so {label(indicator_id)} has no figure")
-    value = 100.0 * numerator / denominator
-    return result_row(indicator_id, period_end, basis, value, numerator, denominator,
-                      "percent", files)
-
+    return pd.DataFrame([result_record(indicator_id, period_end, basis, value, numerator,
+                                       denominator, unit, files)], columns=RESULT_COLUMNS)

@@ -23,6 +23,7 @@ import pandas as pd
 from analysis.core.errors import InputDataError, NoDataError, ParameterError
 from analysis.data.periods import Quarter
 from analysis.measures.returns.rows import RESULT_COLUMNS
+from analysis.measures.returns.shared import shared_queries
 
 __all__ = ["RESULT_COLUMNS", "Measure", "MeasureSeries", "compute_series", "quarters_between"]
 
@@ -57,22 +58,50 @@ def quarters_between(first: Quarter, last: Quarter) -> list[Quarter]:
     return out
 
 
+#: The SSDA903 files by the staged table they give, in words.
+_SSDA903_FILES = {"header": "header", "episodes": "episodes", "uasc": "UASC",
+                  "reviews": "reviews", "missing": "missing", "oc2": "OC2", "oc3": "OC3"}
+
+
 def return_of_table(table: str) -> str:
-    """The return (file) a staged table comes from, in words."""
+    """The return (file) a staged table comes from, in words (never the table's name)."""
     if table.startswith("cin_"):
         return "the CIN census return"
-    if table.startswith("ssda903_"):
-        return f"the SSDA903 {table.removeprefix('ssda903_')} file"
-    return f"the return holding {table}"
+    kind = table.removeprefix("ssda903_")
+    if table.startswith("ssda903_") and kind in _SSDA903_FILES:
+        return f"the SSDA903 {_SSDA903_FILES[kind]} file"
+    return "a return"
 
 
 def _why(exc: Exception) -> str:
+    """Why a measure has no figure, in one line a reader can act on."""
     if isinstance(exc, duckdb.CatalogException):
         m = re.search(r"Table with name (\w+) does not exist", str(exc))
         needed = return_of_table(m.group(1)) if m else "a return"
-        return (f"a return it needs was not staged: {needed}"
-                + (f" (table {m.group(1)})" if m else "") + " was not in the folder")
+        return f"it needs {needed}, which was not in the folder of returns"
     return str(exc).splitlines()[0]
+
+
+_NO_FIGURE = (InputDataError, NoDataError, ParameterError, duckdb.CatalogException)
+
+
+def _outcomes(con: duckdb.DuckDBPyConnection, measure: Measure,
+              ends: list[dt.date]) -> dict[dt.date, dict[str, object] | Exception]:
+    """The measure's result record or reason for every end: in one query where the measure
+    runs for many ends at once (``many``), else one call per end."""
+    many = getattr(measure, "many", None)
+    try:
+        if many is not None:
+            return dict(many(con, ends))
+    except _NO_FIGURE as exc:
+        return dict.fromkeys(ends, exc)
+    out: dict[dt.date, dict[str, object] | Exception] = {}
+    for end in ends:
+        try:
+            out[end] = measure(con, end).iloc[0][RESULT_COLUMNS].to_dict()
+        except _NO_FIGURE as exc:
+            out[end] = exc
+    return out
 
 
 def compute_series(con: duckdb.DuckDBPyConnection, measures: Mapping[str, Measure],
@@ -81,27 +110,24 @@ def compute_series(con: duckdb.DuckDBPyConnection, measures: Mapping[str, Measur
     for (the returns do not reach back far enough, or it is collected at 31 March only) is
     left out of its series; a measure with no figure for any quarter (a return it needs is
     missing) is left out whole."""
-    frames: list[pd.DataFrame] = []
+    records: list[dict[str, object]] = []
     left_out: dict[str, str] = {}
     gaps: dict[str, tuple[list[str], str]] = {}
-    for name, measure in measures.items():
-        rows: list[pd.DataFrame] = []
-        skipped: list[str] = []
-        first_why = ""
-        for q in quarters:
-            try:
-                rows.append(measure(con, q.end))
-            except (InputDataError, NoDataError, ParameterError, duckdb.CatalogException) as exc:
-                skipped.append(q.label)
-                first_why = first_why or _why(exc)
+    ends = [q.end for q in quarters]
+    with shared_queries():
+        outcomes_of = {name: _outcomes(con, m, ends) for name, m in measures.items()}
+    for name, outcomes in outcomes_of.items():
+        rows = [o for q in quarters if isinstance(o := outcomes[q.end], dict)]
+        skipped = [q.label for q in quarters if isinstance(outcomes[q.end], Exception)]
+        first_why = next((_why(o) for q in quarters
+                          if isinstance(o := outcomes[q.end], Exception)), "")
         if not rows:
             left_out[name] = first_why
             continue
         if skipped:
             gaps[name] = (skipped, first_why)
-        frames.extend(r[RESULT_COLUMNS] for r in rows)
-    results = (pd.concat(frames, ignore_index=True) if frames
-               else pd.DataFrame(columns=RESULT_COLUMNS))
+        records.extend(rows)
+    results = pd.DataFrame(records, columns=RESULT_COLUMNS)
     if len(results):
         results = results.sort_values(["indicator_id", "period_end"], kind="stable")
     return MeasureSeries(results.reset_index(drop=True), left_out, gaps)
