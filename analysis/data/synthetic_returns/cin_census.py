@@ -14,7 +14,8 @@ seeded numpy generator (same seed, same records):
   assessment; its initial conference target is 15 working days on, the conference 5-25
   days after the enquiry started;
 * a child protection plan from the conference, most lasting 60-380 days and about 3.5%
-  two to three years (the case stays open at least until the plan ends), with the number
+  two to three years, ending at the latest when the child's next plan starts (the case
+  stays open at least until the plan ends), with the number
   of the child's earlier plans (``NumberOfPreviousCPP``: 0 for a first plan): the plans
   the LA's own records hold before it, and for about one child in six, plans before the
   records begin or in another LA, which only the count shows (so about a fifth of plans
@@ -193,13 +194,18 @@ def _cp_plans(rng: np.random.Generator, s47: pd.DataFrame) -> pd.DataFrame:
     days = np.where(long_plan, rng.integers(730, 1101, n), rng.integers(60, 381, n))
     seen = p.groupby("la_child_id").cumcount().to_numpy()  # this LA's earlier plans
     elsewhere = p["la_child_id"].map(plans_elsewhere(rng, p["la_child_id"])).to_numpy()
+    # a plan ends at the latest when the child's next plan starts (one plan at a time)
+    following = p.groupby("la_child_id")["icpc_date"].shift(-1).to_numpy().astype("datetime64[D]")
+    end = start + _days(days)
+    cut = ~np.isnat(following) & (following < end)
+    end = np.where(cut, np.maximum(following, start + _days(1)), end)
     return pd.DataFrame({
         "episode_id": p["episode_id"], "la_child_id": p["la_child_id"], "start_date": start,
-        "end_date": start + _days(days),
+        "end_date": end,
         "initial_category": initial,
         "latest_category": np.where(changed, _pick(rng, CATEGORY, n), initial),
         "previous_plans": seen + elsewhere,
-        "into_care": rng.random(n) < INTO_CARE,
+        "into_care": (rng.random(n) < INTO_CARE) & ~cut,
     })
 
 

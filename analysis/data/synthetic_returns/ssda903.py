@@ -5,7 +5,7 @@ the CIN side's children entering care are given (:func:`synthetic_ssda903`'s ``e
 columns la_child_id, birth_date, gender, ethnicity, date_entered_care), whose journeys then
 go on here with their own identifiers, so the CIN census and SSDA903 returns hang together;
 the generator's own children (coming into care by any other way) keep arriving, fewer from
-then on, so that about 225 children start to be looked after a year and 530-600 are looked
+then on, so that about 230 children start to be looked after a year and 530-600 are looked
 after at 31 March (Doncaster: 504-589 from 2018 to 2025).
 The journeys (:mod:`analysis.data.synthetic_returns.ssda903_journeys`) run from several years
 before the first return, so the first return has a real history; each return year's files
@@ -35,13 +35,13 @@ from analysis.data.synthetic_returns.ssda903_journeys import (
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
 SEED = 903
-STARTS_PER_YEAR = 225
+STARTS_PER_YEAR = 232
 HISTORY_YEARS = 9
 SHORT_BREAK_CHILDREN = 40
 ENTRANT_COLUMNS = ("la_child_id", "birth_date", "gender", "ethnicity", "date_entered_care")
 ETHNIC_CODES = ("WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND",
                 "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT")
-EET = {"F1": 0.06, "P1": 0.01, "F2": 0.17, "P2": 0.04, "F4": 0.17, "P4": 0.06}
+EET = {"F1": 0.06, "P1": 0.01, "F2": 0.18, "P2": 0.04, "F4": 0.185, "P4": 0.06}
 NEET = {"G4": 0.10, "G5": 0.27, "G6": 0.08}
 
 
