@@ -302,6 +302,16 @@ def test_page_1_names_each_computed_measure_to_ask_about_with_its_evidence(recor
         assert ("counted once a year: worse than a year before (" in line) == (code in ONCE_A_YEAR)
 
 
+def test_the_returns_pack_is_true_to_its_figures(records_pack):
+    """The checks every pack passes before it is written (analysis/render/invariants.py), here
+    with page 1's computed figures among them: each percentage agrees with its counts."""
+    from analysis.render.invariants import check_pack
+
+    assert check_pack(records_pack) == []
+    cover = next(b for b in _page_1(records_pack) if b.figures)
+    assert all(f.source.startswith("computed from the LA's synthetic") for f in cover.figures)
+
+
 def test_a_measure_counted_once_a_year_is_one_with_only_fourth_quarters():
     from types import SimpleNamespace
 

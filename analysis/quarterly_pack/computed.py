@@ -81,10 +81,12 @@ def computed_frame(ctx: PackContext) -> pd.DataFrame:
     counted once a year, a figure hidden as a small number, or no figure (before the returns
     begin)."""
     def make() -> pd.DataFrame:
+        codes = set(computed_rows(ctx)["indicator_code"].astype(str))
+        if not codes:
+            return pd.DataFrame()
         prof = profile_frame(ctx)
         if prof.empty:
             return prof
-        codes = set(computed_rows(ctx)["indicator_code"].astype(str))
         frame = prof[prof["code"].isin(codes)].reset_index(drop=True)
         compared = _compared_values(ctx).reindex(frame["code"])
         polarity = pd.Series(compared["polarity"].fillna("none").to_numpy(), index=frame.index)
