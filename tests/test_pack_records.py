@@ -325,6 +325,7 @@ def test_a_measure_counted_once_a_year_is_one_with_only_fourth_quarters():
     # Only fourth quarters anywhere (a pack of one year's ends): nothing to tell apart.
     assert once_a_year_codes(SimpleNamespace(local=local[local["quarter"] == 4],  # type: ignore[arg-type]
                                              records_source="x")) == set()
+    assert once_a_year_codes(SimpleNamespace(local=pd.DataFrame(), records_source="x")) == set()  # type: ignore[arg-type]
 
 
 def test_typed_and_computed_figures_for_one_indicator_are_both_shown_with_their_sources(

@@ -38,8 +38,10 @@ def once_a_year_codes(ctx: PackContext) -> set[str]:
     """The computed measures counted at 31 March only: figures for Q4s alone, where other
     measures have figures for other quarters too."""
     rows = computed_rows(ctx)
+    if rows.empty:
+        return set()
     quarters = pd.to_numeric(rows["quarter"], errors="coerce")
-    if rows.empty or not (quarters != 4).any():
+    if not (quarters != 4).any():
         return set()
     by_code = quarters.groupby(rows["indicator_code"].astype(str)).agg(lambda q: set(q.dropna()))
     return {code for code, seen in by_code.items() if seen == {4}}
