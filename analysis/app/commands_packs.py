@@ -218,7 +218,7 @@ DEMO_RETURNS_QUARTER = "2022-23 Q4"
 def returns_pack(paths: Paths) -> None:
     """The demo's third product: Doncaster's pack for 2022-23 Q4 with its local sections
     computed from SYNTHETIC CIN census and SSDA903 returns carrying Doncaster's code
-    (generated first if missing), every quarter from 2018-19 Q4."""
+    (generated first if missing), every quarter of the five years from 2018-19 Q1."""
     from analysis.app.runner import run_pack
     from analysis.data.geography import resolve_la
     from analysis.data.synthetic_returns.files import write_synthetic_returns
@@ -239,7 +239,7 @@ def synthetic(
     out: Annotated[Path, typer.Option(help="Folder for the files.", parser=parse_output_path)] = Path("data/raw/synthetic"),
     seed: Annotated[int, typer.Option(help="Random seed (0 or more): the same seed gives the same files.",
                                       min=0, max=2**32 - 1)] = 2017,
-    returns: Annotated[bool, typer.Option("--returns", help="Instead, write a synthetic LA's statutory returns (CIN census XML, five years) to <out>/returns.")] = False,
+    returns: Annotated[bool, typer.Option("--returns", help="Instead, write a synthetic LA's statutory returns (CIN census XML 2016-17 to 2022-23, SSDA903 files 2017-18 to 2022-23) to <out>/returns.")] = False,
     la: Annotated[str | None, typer.Option(help="With --returns: a real LA whose code the synthetic returns carry (its pack then shows them), written to <out>/returns-<la>.")] = None,
 ) -> None:
     """Write deterministic SYNTHETIC referral records (CSV and CIN census XML) for demos and tests."""

@@ -19,7 +19,8 @@ from defusedxml.ElementTree import iterparse
 from analysis.core.errors import InputDataError
 
 __all__ = ["DATE_PATTERN", "DEFAULT_XSD_DIR", "XSD_YEARS", "CensusHeader", "census_header",
-           "census_year", "local_name", "validate_cin_xml", "xsd_path", "xsd_schema"]
+           "census_year", "local_name", "schema_text", "validate_cin_xml", "xsd_path",
+           "xsd_schema"]
 
 #: Default folder of the CIN census XSD files (``CIN_schema_<year>.xsd``).
 DEFAULT_XSD_DIR = Path(__file__).resolve().parents[3] / "data" / "raw" / "cin-census-xsd"
@@ -43,12 +44,28 @@ def xsd_path(year: int, xsd_dir: str | Path | None = None) -> Path:
     return path
 
 
+#: The one point where the shipped schemas are stricter than DfE's own rules: they type
+#: ``NumberOfPreviousCPP`` as a positive integer, but DfE's validation rule 8730 asks for it
+#: on every child protection plan and accepts 0 ("must be greater than or equal to zero"),
+#: which is how a child's first plan is recorded. The schema is read with that one type
+#: widened to a non-negative integer (see ``docs/methods/measures-from-returns.md``).
+_PREVIOUS_CPP = re.compile(r'(<xs:element name="NumberOfPreviousCPP" type=")xs:positiveInteger"')
+
+
+def schema_text(path: str | Path) -> str:
+    """The XSD at ``path`` as the toolkit checks returns against it: ``NumberOfPreviousCPP``
+    a non-negative integer (0 for a first plan, as DfE's rule 8730 has it)."""
+    text = Path(path).read_text(encoding="utf-8")
+    return _PREVIOUS_CPP.sub(r'\1xs:nonNegativeInteger"', text)
+
+
 @lru_cache(maxsize=16)
 def xsd_schema(path: str):
-    """The parsed XSD file at ``path`` (kept for the next file of that year)."""
+    """The parsed XSD file at ``path`` (kept for the next file of that year), read by
+    :func:`schema_text`."""
     import xmlschema
 
-    return xmlschema.XMLSchema(path)
+    return xmlschema.XMLSchema(schema_text(path), base_url=str(Path(path).parent))
 
 
 def local_name(tag: str) -> str:

@@ -21,6 +21,7 @@ from analysis.data.readers.cin_xml import _prolog_is_safe
 from analysis.data.readers.cin_xml_schema import (
     DEFAULT_XSD_DIR,
     census_header,
+    schema_text,
     validate_cin_xml,
 )
 
@@ -75,7 +76,7 @@ def unshown(message: str) -> str:
 def _schema(path: str):  # -> lxml.etree.XMLSchema
     from lxml import etree
 
-    return etree.XMLSchema(etree.parse(path))
+    return etree.XMLSchema(etree.fromstring(schema_text(path).encode("utf-8")))
 
 
 def check_return(path: Path, xsd_dir: Path | None = None) -> int:

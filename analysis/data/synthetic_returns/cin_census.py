@@ -13,8 +13,13 @@ seeded numpy generator (same seed, same records):
   of the other assessed ones (those say no conference was required), started during the
   assessment; its initial conference target is 15 working days on, the conference 5-25
   days after the enquiry started;
-* a child protection plan from the conference, lasting 60-420 days (the case stays open
-  at least until the plan ends), with the number of the child's earlier plans;
+* a child protection plan from the conference, most lasting 60-380 days and about 3.5%
+  two to three years, ending at the latest when the child's next plan starts (the case
+  stays open at least until the plan ends), with the number
+  of the child's earlier plans (``NumberOfPreviousCPP``: 0 for a first plan): the plans
+  the LA's own records hold before it, and for about one child in six, plans before the
+  records begin or in another LA, which only the count shows (so about a fifth of plans
+  are second or subsequent, as Doncaster's 17-30%);
 * a CIN plan from the assessment's authorisation for children assessed in need (the
   census holds CIN plan dates from 2022);
 * 10% of child protection plans of children under 17 end because the child enters care
@@ -26,10 +31,10 @@ seeded numpy generator (same seed, same records):
 :func:`analysis.data.synthetic_returns.cin_census_xml.write_cin_returns` writes them as one
 XML return a year.
 
-The shipped XSDs type ``NumberOfPreviousCPP`` as a positive integer, so a child's first
-plan cannot be written as 0: the return (and so the staged ``previous_plans``) says 1 for
-both a first and a second plan; the true count of earlier plans is in the generator's
-``true_previous_plans`` column only.
+A first plan is written ``<NumberOfPreviousCPP>0</NumberOfPreviousCPP>``, as DfE's
+validation rule 8730 has it (present on every plan, 0 or more); the toolkit reads the
+shipped XSDs with that one type widened from a positive to a non-negative integer
+(:func:`analysis.data.readers.cin_xml_schema.schema_text`).
 """
 
 from __future__ import annotations
@@ -60,6 +65,15 @@ CATEGORY: dict[str, float] = {"NEG": 0.48, "EMO": 0.36, "PHY": 0.08, "SAB": 0.04
 EXTRA_S47 = 0.12
 #: Share of child protection plans that end with the child entering care.
 INTO_CARE = 0.10
+#: Share of child protection plans lasting two years or more (730 to 1,100 days); the
+#: others last 60 to 380 days.
+LONG_PLANS = 0.035
+#: Share of children with child protection plans before the LA's records begin or in
+#: another LA (one such plan, or two for a fifth of them): the return's count shows them.
+PLANS_ELSEWHERE = 0.13
+#: Share of assessed re-referrals of a child who has had a plan here that lead to another
+#: plan (a child protection plan for a second or subsequent time seen in the LA's files).
+REPEAT_PLAN = 0.4
 #: The first census year whose schema has CINPlanDates.
 CIN_PLAN_YEAR = 2022
 
@@ -106,6 +120,18 @@ def _children(rng: np.random.Generator, refs: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _repeat_plans(rng: np.random.Generator, ep: pd.DataFrame) -> pd.Series:
+    """The referrals' outcomes with :data:`REPEAT_PLAN` of the assessed re-referrals of a
+    child who has had a child protection plan turned into another plan."""
+    order = ep.sort_values(["la_child_id", "referral_date"], kind="stable")
+    outcome = order["assessment_outcome"]
+    had_plan = (outcome == "cp_plan").astype(int).groupby(order["la_child_id"]).cumsum() \
+        - (outcome == "cp_plan").astype(int)
+    again = (had_plan > 0) & outcome.isin(["cin_plan", "not_in_need"]) \
+        & (rng.random(len(order)) < REPEAT_PLAN)
+    return outcome.mask(again, "cp_plan").reindex(ep.index)
+
+
 def _assessments(rng: np.random.Generator, ep: pd.DataFrame, data_end: np.datetime64
                  ) -> pd.DataFrame:
     outcome = ep["assessment_outcome"].to_numpy(dtype=object)
@@ -148,6 +174,15 @@ def _s47(rng: np.random.Generator, asm: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def plans_elsewhere(rng: np.random.Generator, children: pd.Series) -> pd.Series:
+    """Each child's plans before the LA's records begin or in another LA (0, 1 or 2), the
+    same for all of a child's plans."""
+    ids = pd.Index(children.unique()).sort_values()
+    had = rng.random(len(ids)) < PLANS_ELSEWHERE
+    count = np.where(had, np.where(rng.random(len(ids)) < 0.2, 2, 1), 0)
+    return pd.Series(count, index=ids)
+
+
 def _cp_plans(rng: np.random.Generator, s47: pd.DataFrame) -> pd.DataFrame:
     p = s47.loc[s47["icpc_date"].notna()].sort_values(["la_child_id", "icpc_date"])
     p = p.reset_index(drop=True)
@@ -155,15 +190,22 @@ def _cp_plans(rng: np.random.Generator, s47: pd.DataFrame) -> pd.DataFrame:
     start = p["icpc_date"].to_numpy().astype("datetime64[D]")
     initial = _pick(rng, CATEGORY, n)
     changed = rng.random(n) < 0.10
-    earlier = p.groupby("la_child_id").cumcount().to_numpy()
+    long_plan = rng.random(n) < LONG_PLANS
+    days = np.where(long_plan, rng.integers(730, 1101, n), rng.integers(60, 381, n))
+    seen = p.groupby("la_child_id").cumcount().to_numpy()  # this LA's earlier plans
+    elsewhere = p["la_child_id"].map(plans_elsewhere(rng, p["la_child_id"])).to_numpy()
+    # a plan ends at the latest when the child's next plan starts (one plan at a time)
+    following = p.groupby("la_child_id")["icpc_date"].shift(-1).to_numpy().astype("datetime64[D]")
+    end = start + _days(days)
+    cut = ~np.isnat(following) & (following < end)
+    end = np.where(cut, np.maximum(following, start + _days(1)), end)
     return pd.DataFrame({
         "episode_id": p["episode_id"], "la_child_id": p["la_child_id"], "start_date": start,
-        "end_date": start + _days(rng.integers(60, 421, n)),
+        "end_date": end,
         "initial_category": initial,
         "latest_category": np.where(changed, _pick(rng, CATEGORY, n), initial),
-        "true_previous_plans": earlier,
-        "previous_plans": np.maximum(earlier, 1),
-        "into_care": rng.random(n) < INTO_CARE,
+        "previous_plans": seen + elsewhere,
+        "into_care": (rng.random(n) < INTO_CARE) & ~cut,
     })
 
 
@@ -182,6 +224,7 @@ def synthetic_cin_records(seed: int = 2019, first_year: int = 2019, last_year: i
     ep = refs.rename(columns={"child_id": "la_child_id"}).copy()
     ep["episode_id"] = (ep["la_child_id"] + "/" + ep["referral_date"].dt.strftime("%Y-%m-%d")
                         + "/1")
+    ep["assessment_outcome"] = _repeat_plans(rng, ep)
     asm = _assessments(rng, ep, data_end)
     asm = asm.loc[asm["start_date"] <= data_end].reset_index(drop=True)
     s47 = _s47(rng, asm)
@@ -219,16 +262,16 @@ def _in_returns(children: pd.DataFrame, ep: pd.DataFrame, asm: pd.DataFrame,
     ep = ep.loc[keep].reset_index(drop=True)
     ids = set(ep["episode_id"])
 
-    def own(df: pd.DataFrame) -> pd.DataFrame:
-        return df.loc[df["episode_id"].isin(ids)].reset_index(drop=True)
+    def own(df: pd.DataFrame) -> pd.DataFrame:  # isin on Python strings: fast
+        return df.loc[df["episode_id"].astype(object).isin(ids)].reset_index(drop=True)
 
     asm, plans, s47, cpp = own(asm), own(plans), own(s47), own(cpp)
     # CIN plan dates are in the returns from 2022: plans of episodes open since 1 April 2021
     plan_from = pd.Timestamp(max(first_year, CIN_PLAN_YEAR) - 1, 4, 1)
     open_then = set(ep.loc[ep["closure_date"].isna() | (ep["closure_date"] >= plan_from),
                            "episode_id"])
-    plans = plans.loc[plans["episode_id"].isin(open_then)].reset_index(drop=True)
-    children = children.loc[children["la_child_id"].isin(set(ep["la_child_id"]))]
+    plans = plans.loc[plans["episode_id"].astype(object).isin(open_then)].reset_index(drop=True)
+    children = children.loc[children["la_child_id"].astype(object).isin(set(ep["la_child_id"]))]
     care = cpp.loc[cpp["into_care"]].merge(children, on="la_child_id")
     # children enter care before 17 (the SSDA903 journeys need time before 18) and once born
     care = care.loc[(care["end_date"] < care["birth_date"] + pd.DateOffset(years=17))
@@ -245,7 +288,7 @@ def _in_returns(children: pd.DataFrame, ep: pd.DataFrame, asm: pd.DataFrame,
         s47=s47[["episode_id", "la_child_id", "start_date", "icpc_target_date", "icpc_date",
                  "icpc_not_required"]],
         cp_plans=cpp[["episode_id", "la_child_id", "start_date", "end_date", "initial_category",
-                      "latest_category", "previous_plans", "true_previous_plans"]],
+                      "latest_category", "previous_plans"]],
         # a child enters care once here (its first plan ending in care); the SSDA903
         # generator carries the journey on from there
         entered_care=entered.sort_values(["date_entered_care", "la_child_id"])

@@ -3,7 +3,10 @@
 Nothing here is real: children are ``SYNC000001``... (``SYNB0001``... for short breaks) unless
 the CIN side's children entering care are given (:func:`synthetic_ssda903`'s ``entrants``:
 columns la_child_id, birth_date, gender, ethnicity, date_entered_care), whose journeys then
-go on here with their own identifiers, so the CIN census and SSDA903 returns hang together.
+go on here with their own identifiers, so the CIN census and SSDA903 returns hang together;
+the generator's own children (coming into care by any other way) keep arriving, fewer from
+then on, so that about 230 children start to be looked after a year and 530-600 are looked
+after at 31 March (Doncaster: 504-589 from 2018 to 2025).
 The journeys (:mod:`analysis.data.synthetic_returns.ssda903_journeys`) run from several years
 before the first return, so the first return has a real history; each return year's files
 (header, episodes, uasc, reviews, missing, OC2, OC3) are cut from them as an LA would submit
@@ -32,13 +35,13 @@ from analysis.data.synthetic_returns.ssda903_journeys import (
 
 YEARS = (2019, 2020, 2021, 2022, 2023)
 SEED = 903
-STARTS_PER_YEAR = 250
+STARTS_PER_YEAR = 232
 HISTORY_YEARS = 9
 SHORT_BREAK_CHILDREN = 40
 ENTRANT_COLUMNS = ("la_child_id", "birth_date", "gender", "ethnicity", "date_entered_care")
 ETHNIC_CODES = ("WBRI", "WIRI", "WIRT", "WOTH", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND",
                 "APKN", "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT")
-EET = {"F1": 0.06, "P1": 0.01, "F2": 0.18, "P2": 0.04, "F4": 0.20, "P4": 0.06}
+EET = {"F1": 0.06, "P1": 0.01, "F2": 0.18, "P2": 0.04, "F4": 0.185, "P4": 0.06}
 NEET = {"G4": 0.10, "G5": 0.27, "G6": 0.08}
 
 
@@ -63,6 +66,21 @@ def _from_cin(entrants: pd.DataFrame) -> pd.DataFrame:
     })
 
 
+def _others(rng: np.random.Generator, kids: pd.DataFrame, given: pd.DataFrame,
+            horizon: np.datetime64) -> pd.DataFrame:
+    """The generator's own children entering care, thinned from the CIN side's first
+    entrant on so that the two together still start about :data:`STARTS_PER_YEAR` a year:
+    the CIN side's are the children whose child protection plan ends in care, these the
+    children who come into care by any other way."""
+    since = given["entry"].min()
+    if pd.isna(since):
+        return kids
+    years = max((horizon - np.datetime64(since, "D")) / DAY / 365.25, 1.0)
+    keep = max(0.0, 1.0 - len(given) / years / STARTS_PER_YEAR)
+    later = (kids["entry"] >= since).to_numpy()
+    return kids[~later | (rng.random(len(kids)) < keep)].reset_index(drop=True)
+
+
 def journeys(years: tuple[int, ...] = YEARS, seed: int = SEED,
              entrants: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Every child (child, dob, sex, ethnic, entry, end, reason ...) and every episode of the
@@ -70,14 +88,11 @@ def journeys(years: tuple[int, ...] = YEARS, seed: int = SEED,
     rng = np.random.default_rng(seed)
     first = _date(years[0] - 1 - HISTORY_YEARS, 4, 1)
     horizon = _date(years[-1], 3, 31)
-    own_until = horizon
-    given = None
+    kids = own_children(rng, first, horizon, STARTS_PER_YEAR)
     if entrants is not None and len(entrants):
         given = _from_cin(entrants)
-        own_until = given["entry"].min() - DAY
-    kids = own_children(rng, first, own_until, STARTS_PER_YEAR)
-    if given is not None:
-        kids = pd.concat([kids, given[given["entry"] <= horizon]], ignore_index=True)
+        given = given[given["entry"] <= horizon]
+        kids = pd.concat([_others(rng, kids, given, horizon), given], ignore_index=True)
     care = periods(rng, kids, horizon)
     eps = episodes(rng, care)
     sb_kids, sb_eps = short_breaks(rng, _date(years[0] - 1, 4, 1), horizon,
@@ -132,7 +147,7 @@ def year_files(care: pd.DataFrame, eps: pd.DataFrame, year: int,
     oc2 = pd.DataFrame({"CHILD": twelve["child"], "DOB": twelve["dob"],
                         "SDQ_SCORE": rng.integers(5, 25, m).astype(str), "SDQ_REASON": None,
                         "CONVICTED": flag(0.03), "HEALTH_CHECK": flag(0.9),
-                        "IMMUNISATIONS": flag(0.84), "TEETH_CHECK": flag(0.8),
+                        "IMMUNISATIONS": flag(0.97), "TEETH_CHECK": flag(0.8),
                         "HEALTH_ASSESSMENT": flag(0.88), "SUBSTANCE_MISUSE": flag(0.04),
                         "INTERVENTION_RECEIVED": None, "INTERVENTION_OFFERED": None})
     oc3 = _care_leavers(care, year, rng)
@@ -178,13 +193,13 @@ def _care_leavers(care: pd.DataFrame, year: int, rng: np.random.Generator) -> pd
     leavers = left[eligible & in_year]
     k = len(leavers)
     touch = np.array(["YES", "NO", "REFU", "DIED", "RHOM", "NREQ"])[
-        rng.choice(6, size=k, p=[0.88, 0.04, 0.02, 0.01, 0.03, 0.02])]
+        rng.choice(6, size=k, p=[0.92, 0.02, 0.01, 0.01, 0.02, 0.02])]
     codes = np.array(list(EET) + list(NEET))
     weights = np.array(list(EET.values()) + list(NEET.values()))
     activ = codes[rng.choice(len(codes), size=k, p=weights / weights.sum())]
     accom = np.array(["U", "D", "E", "Z", "B", "T", "W", "S"])[
         rng.choice(8, size=k, p=[0.35, 0.2, 0.1, 0.12, 0.12, 0.05, 0.03, 0.03])]
-    suitable = np.where(rng.random(k) < 0.87, "1", "2")
+    suitable = np.where(rng.random(k) < 0.97, "1", "2")
     known = touch == "YES"
     return pd.DataFrame({"CHILD": leavers["child"], "DOB": leavers["dob"], "IN_TOUCH": touch,
                          "ACTIV": np.where(known, activ, "0"),

@@ -3,8 +3,8 @@ statuses and the day they leave, as SSDA903 episodes (the whole history, before 
 into return years by :mod:`analysis.data.synthetic_returns.ssda903`).
 
 Nothing here is real. Drawn with numpy from one seed, so the same seed gives the same
-journeys. Calibrated to a Doncaster-sized LA: about 250 children start to be looked after a
-year and about 550 are looked after at 31 March; about one in ten of them has had three or
+journeys. Calibrated to a Doncaster-sized LA: about 230 children start to be looked after a
+year and 530-600 are looked after at 31 March; about one in ten of them has had three or
 more placements in the year (two kinds of children: most move rarely, a fifth often);
 about one in eight young children is adopted; some children have a series of short breaks
 (legal status V3 or V4), which DfE leaves out of its figures.

@@ -1,8 +1,8 @@
 """Measures computed from an LA's own returns as the quarterly pack's local table.
 
 :func:`computed_local` stages a folder of returns (CIN census XML, SSDA903 CSV), computes
-every measure for every quarter from the end of the returns' first year to the pack's
-quarter, hides small counts (:mod:`analysis.engine.suppress`, the one place) and turns the
+every measure for every quarter of the five years to the pack's quarter (from the end of the
+returns' first year where they start later), hides small counts (:mod:`analysis.engine.suppress`, the one place) and turns the
 results into rows of the tidy local table (``analysis.data.schemas.local_return.COLUMNS``)
 directly, without a file in between: the code is the catalogue id, the label, polarity and
 unit the catalogue's, no target, the measure type ``volumetric`` (no status against a target;
@@ -31,6 +31,8 @@ __all__ = ["ComputedLocal", "computed_local", "local_table", "records_source", "
 
 #: Counts under this are hidden before anything is shown (as everywhere in the toolkit).
 THRESHOLD = 5
+#: How many quarters the pack shows at most, ending with its own: five years.
+SHOWN_QUARTERS = 20
 
 #: The line under the tables when some quarters' figures were hidden.
 SUPPRESSED_NOTE = ("Figures computed from the returns that rest on fewer than {n} children are "
@@ -82,6 +84,14 @@ def suppress_small(results: pd.DataFrame, threshold: int = THRESHOLD) -> pd.Data
         out.loc[hidden, column] = np.nan
     out.attrs["suppressed"] = int(hidden.sum())
     return out
+
+
+def first_shown(last: Quarter, returns_start: Quarter) -> Quarter:
+    """The first quarter the pack shows: :data:`SHOWN_QUARTERS` quarters ending with ``last``
+    (2018-19 Q1 for 2022-23 Q4), or ``returns_start`` where the returns start later."""
+    back = last.year * 4 + last.quarter - 1 - (SHOWN_QUARTERS - 1)
+    five_years = Quarter(back // 4, back % 4 + 1)
+    return max(five_years, returns_start, key=lambda q: (q.year, q.quarter))
 
 
 def _quarter(period_end: dt.date) -> Quarter:
@@ -159,8 +169,9 @@ def published_notes(results: pd.DataFrame, published: pd.DataFrame, la: LocalAut
 def computed_local(la: LocalAuthority, quarter: Quarter, folder: str | Path, paths: Paths,
                    catalogue: Catalogue, published: pd.DataFrame) -> ComputedLocal:
     """Stage ``folder``'s returns for ``la`` (owner-only, outside ``outputs/``) and compute
-    every measure for every quarter from the end of the returns' first year to ``quarter``
-    (or the last quarter they hold whole, if earlier)."""
+    every measure for every quarter of the five years to ``quarter`` (or to the last quarter
+    they hold whole, if earlier), from the end of the returns' first year where that is
+    later (:func:`first_shown`)."""
     from analysis.data.returns.staging import connect, stage_returns
     from analysis.measures.returns.cin_measures import CIN_MEASURES
     from analysis.measures.returns.cla_measures import CLA_MEASURES
@@ -185,7 +196,8 @@ def computed_local(la: LocalAuthority, quarter: Quarter, folder: str | Path, pat
             raise NoDataError(f"{folder}: the returns start after {quarter.label}",
                               expected=f"returns covering {first.label} or earlier",
                               fix=f"choose {first.label} or later")
-        series = compute_series(con, {**CIN_MEASURES, **CLA_MEASURES}, quarters_between(first, last))
+        series = compute_series(con, {**CIN_MEASURES, **CLA_MEASURES},
+                                quarters_between(first_shown(last, first), last))
     synthetic = is_synthetic(folder, names)
     source = records_source(list(range(int(span[0]), int(span[1]) + 1)), synthetic)
     notes = published_notes(series.results, published, la, catalogue, synthetic)

@@ -1,6 +1,8 @@
 """Page 1 of the quarterly pack (the ``cover`` section): the key messages (contract measures
-outside tolerance or worse than last quarter; published indicators worse than England, the
-region or the neighbours, or worse than the year before), the count of measures by status,
+outside tolerance or worse than last quarter, with the count of measures by status, where the
+LA's typed return gives figures; measures computed from its returns worse than last quarter
+and a year before, with their count; published indicators worse than England, the region or
+the neighbours, or worse than the year before),
 and the facts printed in every format's header (:func:`pack_meta`: LA, period, date made and
 the data sources with their dates)."""
 
@@ -14,6 +16,7 @@ import pandas as pd
 from analysis.core.blocks import Block, Note, Section, Text
 from analysis.quarterly_pack.context import (
     PackContext,
+    is_computed,
     local_document,
     measures_word,
     pack_paths,
@@ -160,13 +163,47 @@ COVER_INTRO = ("What to ask about first: the measures outside tolerance or worse
                "and the published indicators worse than England, the region or the statistical "
                "neighbours (allowing for chance) or worse than the year before. Published figures are "
                "the latest DfE statistics out by the end of the quarter.")
+#: Page 1's introduction where the local figures are all computed from the LA's returns.
+COMPUTED_INTRO = ("What to ask about first: the measures computed from the LA's returns that are worse "
+                  "than last quarter and worse than a year before, and the published indicators worse "
+                  "than England, the region or the statistical neighbours (allowing for chance) or worse "
+                  "than the year before. Published figures are the latest DfE statistics out by the end "
+                  "of the quarter.")
+
+
+def has_typed_figures(ctx: PackContext) -> bool:
+    """Whether the LA's typed return gives a figure or a status for the quarter (not only
+    measures computed from its returns)."""
+    if not ctx.has_local:
+        return False
+    local = ctx.local
+    here = local[(local["period"] == ctx.quarter.label) & ~is_computed(local)]
+    return bool((here["value"].notna() | here["reported_status"].notna()).any())
+
+
+def _computed_blocks(ctx: PackContext) -> list[Block]:
+    """The count of the measures computed from the returns and the ones to ask about."""
+    from analysis.quarterly_pack.computed import computed_frame, computed_messages, computed_summary
+
+    if computed_frame(ctx).empty:
+        return []
+    blocks: list[Block] = [Text(computed_summary(ctx))]
+    asks = computed_messages(ctx)
+    if asks:
+        blocks.append(Text("**Computed measures to ask about**\n\n" + "\n".join(f"- {m}" for m, _ in asks),
+                           figures=tuple(f for _, f in asks)))
+    else:
+        blocks.append(Text("No measure computed from the returns is worse than both last quarter and a "
+                           "year before."))
+    return blocks
 
 
 def cover_section(ctx: PackContext) -> Section:
     """Page 1: the facts about the pack, then the key messages and the count by status."""
     blocks: list[Block] = []
-    counts = status_counts(ctx)
-    local = local_messages(ctx)
+    typed = has_typed_figures(ctx)
+    counts = status_counts(ctx) if typed else {}
+    local = local_messages(ctx) if typed else []
     bench = benchmark_messages(ctx)
     if counts:
         total = sum(counts.values())
@@ -174,12 +211,14 @@ def cover_section(ctx: PackContext) -> Section:
                            + ", ".join(f"{n} {_STATUS_WORDS[s]}" for s, n in counts.items()) + "."))
     if local:
         blocks.append(Text("**Local measures to ask about**\n\n" + "\n".join(f"- {m}" for m in local)))
-    elif ctx.has_local:
+    elif typed:
         blocks.append(Text(f"No {measures_word(ctx, 1)} is outside tolerance or worse than last quarter."))
+    blocks += _computed_blocks(ctx)
     if bench:
         blocks.append(Text("**Published indicators to ask about**\n\n" + "\n".join(f"- {m}" for m in bench)))
     else:
         blocks.append(Text("No published indicator is worse than England, the region or the neighbours, "
                            "or worse than the year before."))
     blocks += [Note("missing", note) for note in ctx.notes]  # old figures: beside the benchmarks
-    return pack_section(ctx, "cover", "Key messages", blocks, COVER_INTRO)
+    intro = COMPUTED_INTRO if ctx.records_source and not typed else COVER_INTRO
+    return pack_section(ctx, "cover", "Key messages", blocks, intro)

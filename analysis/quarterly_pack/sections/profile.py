@@ -4,6 +4,8 @@ figure, rank and band for the same indicator."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from analysis.core.blocks import Block, Column, Note, Section, Table, Text
@@ -124,10 +126,16 @@ def profile_section(ctx: PackContext) -> Section:
         blocks.append(_volumes_table(volumes.assign(area=""), "volumes", f"Volumes, {ctx.quarter.label}",
                                      typed_source(ctx), directions=False))
     if computed.any():
+        from analysis.quarterly_pack.computed import ONCE_A_YEAR, computed_frame
+
         rows = ctx.local[is_computed(ctx.local) & (ctx.local["period"] == ctx.quarter.label)]
-        blocks.append(_volumes_table(prof[computed].assign(area=""), "computed_measures",
-                                     f"{volumes_prefix(ctx)}Measures computed from the LA's returns, "
-                                     f"{ctx.quarter.label}", rows_source(ctx, rows)))
+        frame = computed_frame(ctx)
+        table = _volumes_table(frame.assign(area=""), "computed_measures",
+                               f"{volumes_prefix(ctx)}Measures computed from the LA's returns, "
+                               f"{ctx.quarter.label}", rows_source(ctx, rows))
+        if (frame["direction"] == ONCE_A_YEAR).any():
+            table = replace(table, notes=(*table.notes, ONCE_A_YEAR_NOTE))
+        blocks.append(table)
     disagree = quarterly_report(ctx)["disagreements"]
     if not disagree.empty:
         blocks.append(Note("caveat", f"{counted(len(disagree), 'measure')} where the status worked out from "
@@ -136,6 +144,12 @@ def profile_section(ctx: PackContext) -> Section:
     if no_dir:
         blocks.append(Note("missing", no_dir))
     return pack_section(ctx, "profile", "Performance profile", blocks, PROFILE_INTRO)
+
+
+#: The note under the computed measures where some are counted at 31 March only.
+ONCE_A_YEAR_NOTE = ("Measures counted once a year are counted at 31 March only (health and dental "
+                    "checks of children looked after for a year, care leavers aged 19-21), so they "
+                    "have no figure for the quarters between; their change is since the year before.")
 
 
 def volumes_prefix(ctx: PackContext) -> str:
