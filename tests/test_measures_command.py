@@ -20,6 +20,7 @@ from analysis.app.cli import app
 from analysis.core.errors import InputDataError, ParameterError
 from analysis.data.returns import staging
 from analysis.data.synthetic_returns.cin_census import synthetic_cin_records
+from analysis.data.synthetic_returns.files import FIRST_YEAR, LAST_YEAR
 from analysis.measures.returns.series import quarter_of
 from tests.conftest import read_table_csv
 from tests.returns_xml import child, details, write_return
@@ -142,7 +143,7 @@ def test_measures_command_writes_the_quarterly_series(staged_dir, tmp_path, monk
                                       "2022-23 Q3", "2022-23 Q4"]
     assert set(csv["Indicator"]) == {LABEL} and set(csv["Indicator code"]) == {"referrals_nfa"}
     # the same figures worked out again from the generator's own records
-    eps = synthetic_cin_records(seed=2019).episodes
+    eps = synthetic_cin_records(seed=2019, first_year=FIRST_YEAR, last_year=LAST_YEAR).episodes
     for _, row in csv.iterrows():
         end = pd.Timestamp(row["Period end"])
         inside = eps[eps["referral_date"].between(end - pd.DateOffset(years=1)
