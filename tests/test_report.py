@@ -118,11 +118,13 @@ def test_key_messages_for_doncaster_2017_18_q4(doncaster_pack):
     assert bench[0] == ("**Re-referrals within 12 months**: 27.1% (1,429 of 5,275) in 2016-17, worse than "
                         "England (21.9%), the region (21.5%) and statistical neighbours (20.1%); ranked "
                         "142 of 152, band D; worse than the year before (23.0%).")
-    # B8 care proceedings on track: 76% against a target of 90% (tolerance 80%): outside.
+    # B8 care proceedings on track: 76% against a target of 90% (tolerance 80%): outside; the
+    # return gives Q3 as inside tolerance, so its status is worse than last quarter's.
     assert ("**Care proceedings on track to finish within 26 weeks**: 76% against a "
-            "target of 90%, outside tolerance.") in lines
-    # A4 was reported outside tolerance with no figure: said so.
-    assert any(x.startswith("**Children seen within timescales") and "(as reported)" in x for x in lines)
+            "target of 90%, outside tolerance, a worse status than last quarter's.") in lines
+    # A4 was reported outside tolerance with no figure (inside tolerance in Q3): said so.
+    assert ("**Children seen within timescales**: no figure given, outside tolerance (as reported), "
+            "a worse status than last quarter's.") in lines
     # Measures that are neither worse nor worsened are not key messages.
     assert not any("Care leavers aged 19-21 in suitable accommodation" in x for x in lines)
 

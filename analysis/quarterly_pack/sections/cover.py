@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.core.blocks import Block, Note, Section, Text
+from analysis.quarterly_pack.computed import WORSE
 from analysis.quarterly_pack.context import (
     PackContext,
     is_computed,
@@ -84,7 +85,7 @@ def local_messages(ctx: PackContext) -> list[str]:
     lines = []
     for r in prof.itertuples(index=False):
         outside = r.status == "outside_tolerance"
-        worsened = r.direction == "worsened"
+        worsened = r.direction in WORSE
         if not outside and not worsened:
             continue
         text = f"**{r.measure}**: "
@@ -95,10 +96,12 @@ def local_messages(ctx: PackContext) -> list[str]:
         else:
             text += "no figure given"
         bits = []
+        by_status = r.direction == "status worsened"
         if outside:
-            bits.append("outside tolerance" + (" (as reported)" if r.status_basis else ""))
-        if worsened:
-            bits.append("worse than last quarter")
+            bits.append("outside tolerance" + (" (as reported)" if r.status_basis else "")
+                        + (", a worse status than last quarter's" if by_status else ""))
+        if worsened and not (outside and by_status):
+            bits.append("a worse status than last quarter's" if by_status else "worse than last quarter")
         lines.append(text + ", " + " and ".join(bits) + ".")
     return lines
 
