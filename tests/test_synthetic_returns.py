@@ -120,3 +120,24 @@ def test_some_plans_last_two_years_or_more(records: SyntheticCin) -> None:
         long_open = ((end - open_["start_date"]).dt.days >= 730).mean()
         assert 0 < long_open <= 0.05, (year, long_open)
         assert 300 <= len(open_) <= 450, year
+
+
+def test_synthetic_returns_default_to_the_demos_seed(tmp_path, monkeypatch):
+    """`synthetic --returns` with no seed writes the demo's returns (seed 2019); referral records
+    keep their own default (2017)."""
+    from typer.testing import CliRunner
+
+    from analysis.app.cli import app
+    from analysis.data import synthetic
+    from analysis.data.synthetic_returns import files
+
+    seen: list[tuple[str, int]] = []
+    monkeypatch.setattr(files, "write_synthetic_returns",
+                        lambda folder, seed, **_: seen.append(("returns", seed)) or [])
+    monkeypatch.setattr(synthetic, "write_synthetic_files",
+                        lambda out, seed: seen.append(("records", seed)) or [])
+    runner = CliRunner()
+    for args in (["--returns"], [], ["--returns", "--seed", "5"]):
+        result = runner.invoke(app, ["synthetic", "--out", str(tmp_path), *args])
+        assert result.exit_code == 0, result.output
+    assert seen == [("returns", 2019), ("records", 2017), ("returns", 5)]

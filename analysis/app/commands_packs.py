@@ -237,8 +237,8 @@ def returns_pack(paths: Paths) -> None:
 @friendly_errors
 def synthetic(
     out: Annotated[Path, typer.Option(help="Folder for the files.", parser=parse_output_path)] = Path("data/raw/synthetic"),
-    seed: Annotated[int, typer.Option(help="Random seed (0 or more): the same seed gives the same files.",
-                                      min=0, max=2**32 - 1)] = 2017,
+    seed: Annotated[int | None, typer.Option(help="Random seed (0 or more): the same seed gives the same files. Default: the demo's, 2017 for referral records and 2019 for returns.",
+                                             min=0, max=2**32 - 1)] = None,
     returns: Annotated[bool, typer.Option("--returns", help="Instead, write a synthetic LA's statutory returns (CIN census XML 2016-17 to 2022-23, SSDA903 files 2017-18 to 2022-23) to <out>/returns.")] = False,
     la: Annotated[str | None, typer.Option(help="With --returns: a real LA whose code the synthetic returns carry (its pack then shows them), written to <out>/returns-<la>.")] = None,
 ) -> None:
@@ -247,7 +247,9 @@ def synthetic(
 
     check_output(out, "folder", parameter="out")
     if returns:
-        from analysis.data.synthetic_returns.files import write_synthetic_returns
+        from analysis.data.synthetic_returns.files import RETURNS_SEED, write_synthetic_returns
+
+        seed = RETURNS_SEED if seed is None else seed
 
         if la is not None:
             from analysis.data.geography import resolve_la
@@ -261,7 +263,7 @@ def synthetic(
         written = write_synthetic_returns(out / "returns", seed=seed)
         typer.echo(f"Wrote a synthetic LA's returns: {[str(p) for p in written]}")
         return
-    written = write_synthetic_files(out, seed=seed)
+    written = write_synthetic_files(out, seed=2017 if seed is None else seed)
     typer.echo(f"Wrote synthetic referral records: {written}")
 
 

@@ -13,7 +13,7 @@ from analysis.data.synthetic_returns.cin_census import SYNTHETIC_LA_CODE, synthe
 from analysis.data.synthetic_returns.cin_census_xml import write_cin_returns
 from analysis.data.synthetic_returns.ssda903 import write_synthetic_ssda903
 
-__all__ = ["FIRST_YEAR", "LAST_YEAR", "SSDA903_FIRST_YEAR", "write_synthetic_returns"]
+__all__ = ["FIRST_YEAR", "LAST_YEAR", "RETURNS_SEED", "SSDA903_FIRST_YEAR", "write_synthetic_returns"]
 
 #: The census years written (each ending 31 March), all within the shipped XSDs.
 FIRST_YEAR, LAST_YEAR = 2017, 2023
@@ -21,7 +21,11 @@ FIRST_YEAR, LAST_YEAR = 2017, 2023
 SSDA903_FIRST_YEAR = 2018
 
 
-def write_synthetic_returns(folder: str | Path, seed: int = 2019,
+#: The seed of the demo's synthetic returns (the figures the README and docs quote).
+RETURNS_SEED = 2019
+
+
+def write_synthetic_returns(folder: str | Path, seed: int = RETURNS_SEED,
                             la_code: str = SYNTHETIC_LA_CODE) -> list[Path]:
     """Write the returns into ``folder``; the paths written (same seed, same files).
     ``la_code``: the DfE code in the CIN census headers (a real LA's, e.g. Doncaster's 371,
