@@ -144,3 +144,38 @@ def test_a_table_missing_from_a_query_is_named_as_its_file() -> None:
     series = compute_series(duckdb.connect(), {"x": needs_oc2}, [Quarter(2020, 4)])
     assert series.left_out == {"x": "it needs the SSDA903 OC2 file, which was not in the "
                                      "folder of returns"}
+
+
+def _year_end_measure(con: object, end: dt.date) -> pd.DataFrame:
+    """A stand-in measure collected at 31 March only, with no figure before 2019."""
+    from analysis.core.errors import NoDataError, ParameterError
+    from analysis.measures.returns.rows import result_row
+
+    if (end.month, end.day) != (3, 31):
+        raise ParameterError("this measure is collected for the year to 31 March only",
+                             parameter="period_end", expected="a 31 March", found=end.isoformat())
+    if end.year < 2019:
+        raise NoDataError("the returns do not reach back to 2017-18")
+    return result_row("cla_health_checks", end, "year", 90.0, 9, 10, "percent", "x.csv")
+
+
+def test_a_measure_counted_at_31_march_only_has_no_gaps_in_the_year():
+    """Q1-Q3 of a 31-March-only measure are not gaps (it is listed as collected once a year);
+    a Q4 the returns do not reach is a gap, with its reason; and the pack says both in words."""
+    from analysis.core.config import Paths
+    from analysis.data.catalogue import load_catalogue
+    from analysis.measures.returns.pack_table import series_notes
+
+    quarters = quarters_between(Quarter(2018, 1), Quarter(2019, 4))  # 2017-18 Q1 to 2018-19 Q4
+    series = compute_series(None, {"cla_health_checks": _year_end_measure}, quarters)  # type: ignore[arg-type]
+    assert series.year_end_only == ["cla_health_checks"]
+    assert series.gaps == {"cla_health_checks": (["2017-18 Q4"], "the returns do not reach back to 2017-18")}
+    assert series.results["period_end"].tolist() == [dt.date(2019, 3, 31)]
+    catalogue = load_catalogue(Paths.for_root().config / "indicators.yaml")
+    series.left_out["cla_3_plus_placements"] = ("it needs the SSDA903 episodes file, which was not "
+                                                "in the folder of returns")
+    assert series_notes(series, catalogue) == [
+        "Children looked after with 3 or more placements in the year: not computed; it needs the "
+        "SSDA903 episodes file, which was not in the folder of returns.",
+        "Children looked after with an up-to-date health assessment: no figure for 1 of the "
+        "quarters shown (2017-18 Q4); the returns do not reach back to 2017-18."]

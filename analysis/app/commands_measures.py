@@ -162,6 +162,9 @@ def measures(
     names = _names()
     for indicator, why in series.left_out.items():
         typer.echo(f"Left out {names.get(indicator, indicator)}: {why}")
+    if series.year_end_only:
+        typer.echo("Collected for the year to 31 March only (a figure for each Q4): "
+                   + ", ".join(names.get(i, i) for i in series.year_end_only))
     for indicator, (skipped, why) in series.gaps.items():
         typer.echo(f"{names.get(indicator, indicator)}: no figure for {len(skipped)} of "
                    f"{len(quarters)} quarters ({', '.join(skipped)}): {why}")

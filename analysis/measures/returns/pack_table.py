@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,10 @@ from analysis.data.geography import LocalAuthority
 from analysis.data.periods import Quarter, financial_year_label
 from analysis.data.schemas.local_return import COLUMNS
 
-__all__ = ["ComputedLocal", "computed_local", "local_table", "records_source", "suppress_small"]
+if TYPE_CHECKING:
+    from analysis.measures.returns.series import MeasureSeries
+
+__all__ = ["ComputedLocal", "computed_local", "local_table", "records_source", "series_notes", "suppress_small"]
 
 #: Counts under this are hidden before anything is shown (as everywhere in the toolkit).
 THRESHOLD = 5
@@ -166,6 +170,22 @@ def published_notes(results: pd.DataFrame, published: pd.DataFrame, la: LocalAut
     return lines
 
 
+def series_notes(series: MeasureSeries, catalogue: Catalogue) -> list[str]:
+    """One line per measure left out of the pack (a return it needs is missing) and per measure
+    with quarters left out of its series (the returns do not reach back far enough)."""
+
+    def name(indicator: str) -> str:
+        ind = catalogue.indicators.get(indicator)
+        return ind.label if ind is not None else indicator.replace("_", " ").capitalize()
+
+    lines = [f"{name(i)}: not computed; {why}." for i, why in series.left_out.items()]
+    for i, (skipped, why) in series.gaps.items():
+        span = ", ".join(skipped) if len(skipped) <= 3 else f"{skipped[0]} to {skipped[-1]}"
+        lines.append(f"{name(i)}: no figure for {len(skipped)} of the quarters shown "
+                     f"({span}); {why}.")
+    return lines
+
+
 def computed_local(la: LocalAuthority, quarter: Quarter, folder: str | Path, paths: Paths,
                    catalogue: Catalogue, published: pd.DataFrame) -> ComputedLocal:
     """Stage ``folder``'s returns for ``la`` (owner-only, outside ``outputs/``) and compute
@@ -201,6 +221,7 @@ def computed_local(la: LocalAuthority, quarter: Quarter, folder: str | Path, pat
     synthetic = is_synthetic(folder, names)
     source = records_source(list(range(int(span[0]), int(span[1]) + 1)), synthetic)
     notes = published_notes(series.results, published, la, catalogue, synthetic)
+    notes += series_notes(series, catalogue)
     shown = suppress_small(series.results)
     if shown.attrs["suppressed"]:
         notes.append(SUPPRESSED_NOTE.format(n=THRESHOLD))

@@ -39,6 +39,8 @@ class MeasureSeries:
     results: pd.DataFrame
     left_out: dict[str, str]
     gaps: dict[str, tuple[list[str], str]] = field(default_factory=dict)
+    #: Measures collected at 31 March only (a figure for each Q4; the other quarters are no gap).
+    year_end_only: list[str] = field(default_factory=list)
 
 
 def quarter_of(day: dt.date) -> Quarter:
@@ -73,8 +75,15 @@ def return_of_table(table: str) -> str:
     return "a return"
 
 
+def _year_end_only(outcome: object) -> bool:
+    """The measure is collected for the year to 31 March only and this end is in the year."""
+    return isinstance(outcome, ParameterError) and outcome.parameter == "period_end"
+
+
 def _why(exc: Exception) -> str:
     """Why a measure has no figure, in one line a reader can act on."""
+    if _year_end_only(exc):
+        return "it is collected for the year to 31 March only"
     if isinstance(exc, duckdb.CatalogException):
         m = re.search(r"Table with name (\w+) does not exist", str(exc))
         needed = return_of_table(m.group(1)) if m else "a return"
@@ -116,18 +125,20 @@ def compute_series(con: duckdb.DuckDBPyConnection, measures: Mapping[str, Measur
     ends = [q.end for q in quarters]
     with shared_queries():
         outcomes_of = {name: _outcomes(con, m, ends) for name, m in measures.items()}
+    year_end: list[str] = []
     for name, outcomes in outcomes_of.items():
         rows = [o for q in quarters if isinstance(o := outcomes[q.end], dict)]
-        skipped = [q.label for q in quarters if isinstance(outcomes[q.end], Exception)]
-        first_why = next((_why(o) for q in quarters
-                          if isinstance(o := outcomes[q.end], Exception)), "")
+        reasons = [(q.label, o) for q in quarters if isinstance(o := outcomes[q.end], Exception)]
         if not rows:
-            left_out[name] = first_why
+            left_out[name] = _why(reasons[0][1]) if reasons else ""
             continue
-        if skipped:
-            gaps[name] = (skipped, first_why)
+        if any(_year_end_only(o) for _, o in reasons):
+            year_end.append(name)
+        missing = [(label, o) for label, o in reasons if not _year_end_only(o)]
+        if missing:
+            gaps[name] = ([label for label, _ in missing], _why(missing[0][1]))
         records.extend(rows)
     results = pd.DataFrame(records, columns=RESULT_COLUMNS)
     if len(results):
         results = results.sort_values(["indicator_id", "period_end"], kind="stable")
-    return MeasureSeries(results.reset_index(drop=True), left_out, gaps)
+    return MeasureSeries(results.reset_index(drop=True), left_out, gaps, year_end)
