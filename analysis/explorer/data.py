@@ -14,7 +14,6 @@ import pandas as pd
 from analysis.core.config import Paths
 from analysis.data.catalogue import Catalogue
 from analysis.data.geography import LocalAuthority
-from analysis.engine.judgement import judge_table
 from analysis.engine.narrative import sentences
 
 
@@ -69,19 +68,34 @@ def load_explorer_data(paths: Paths | None = None) -> ExplorerData:
 def judged_all(data: ExplorerData, indicator: str, version: str | None, level: float) -> pd.DataFrame:
     """Every LA's benchmark rows for one indicator, every year, judged at ``level``.
 
-    Worked out for every indicator at once, once per neighbour list and level (about a
-    second; :func:`analysis.explorer.widgets.build` does it at start-up for the list in force and
-    the starting level): a change of LA or indicator then only picks rows."""
-    from analysis.engine.benchmark import benchmark_rows, rank_all_once
+    Worked out for every indicator at once, once per neighbour list and level: for the list in
+    force each year at 95%, read from what ``python -m analysis prepare`` wrote
+    (:func:`analysis.engine.judged_store.read_judged`) when it matches the table; otherwise
+    worked out here (a few seconds; :func:`analysis.explorer.widgets.build` does it at start-up
+    for the list in force and the starting level). A change of LA or indicator then only picks
+    rows."""
+    parts = judged_parts(data, version, level)
+    return parts.get(indicator, pd.DataFrame(columns=["la_code", "year", "value"]))
+
+
+def judged_parts(data: ExplorerData, version: str | None, level: float) -> dict[str, pd.DataFrame]:
+    """:func:`judged_all` of every indicator, by indicator id (kept)."""
+    from analysis.engine.judged_store import (
+        PREPARED_LEVEL,
+        PREPARED_VERSION,
+        judge_every_la,
+        read_judged,
+    )
 
     def make() -> dict[str, pd.DataFrame]:
-        bench = benchmark_rows(data.table, data.all_las, data.catalogue, neighbours_version=version,
-                               paths=data.paths, ranked=rank_all_once(data.table, data.catalogue))
-        judged = judge_table(bench, data.catalogue, level=level)
+        judged = None
+        if version == PREPARED_VERSION and level == PREPARED_LEVEL:
+            judged = read_judged(data.paths)
+        if judged is None:
+            judged = judge_every_la(data.table, data.all_las, data.catalogue, data.paths, version, level)
         return {str(ind): rows.reset_index(drop=True) for ind, rows in judged.groupby("indicator", sort=False)}
 
-    parts = cast(dict[str, pd.DataFrame], data.memo(("judged_all", version, level), make))
-    return parts.get(indicator, pd.DataFrame(columns=["la_code", "year", "value"]))
+    return cast(dict[str, pd.DataFrame], data.memo(("judged_all", version, level), make))
 
 
 def la_judged(data: ExplorerData, la: LocalAuthority, indicator: str, version: str | None,
