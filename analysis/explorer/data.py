@@ -122,3 +122,14 @@ def ranked_indicator(data: ExplorerData, indicator: str) -> pd.DataFrame:
         return ranked[ranked["indicator"] == indicator]
 
     return cast(pd.DataFrame, data.memo(("ranked", indicator), make))
+
+
+def la_judged_rows(data: ExplorerData, la_code: str, version: str | None, level: float) -> pd.DataFrame:
+    """One LA's judged rows (:func:`judged_all`'s columns), every indicator and year; the LAs'
+    rows are split once per neighbour list and level, so an LA's profile only picks them."""
+    def make() -> dict[str, pd.DataFrame]:
+        whole = pd.concat(judged_parts(data, version, level).values(), ignore_index=True)
+        return {str(code): rows.reset_index(drop=True) for code, rows in whole.groupby("la_code", sort=False)}
+
+    by_la = cast(dict[str, pd.DataFrame], data.memo(("judged_by_la", version, level), make))
+    return by_la.get(la_code, pd.DataFrame(columns=["indicator", "la_code", "year", "value"]))

@@ -1,0 +1,97 @@
+"""The LA profile's one trend chart: a small line chart per indicator, in one Vega-Lite spec.
+
+The profile shows every indicator's trend as one chart (a facet of small multiples, one panel
+per indicator in the profile's order, each with its own value scale), so the browser draws
+one chart for the whole profile, not one per row. Each panel has the LA's line (solid, blue)
+and England's (dashed, black); the alt text names each indicator's first and latest figure.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from analysis.charts.house import COLOURS
+from analysis.explorer.spec_style import DASHES, WIDTH, ChartSpec, chart, legend_lines, number
+
+#: Panels per row and each panel's plot size in pixels.
+COLUMNS = 5
+PANEL_WIDTH = 118
+PANEL_HEIGHT = 56
+#: Characters per line of a panel's title (longer names wrap onto a second and third line).
+TITLE_CHARACTERS = 24
+
+
+def _wrapped(label: str) -> str:
+    """A panel title with "|" where it wraps (the chart splits it into lines)."""
+    import textwrap
+
+    return "|".join(textwrap.wrap(label, TITLE_CHARACTERS)[:3])
+
+
+def _format(value: float, unit: str, decimals: int) -> str:
+    text = f"{value:,.{decimals}f}"
+    return text + "%" if unit == "percent" else text
+
+
+def profile_trend_alt(trend: pd.DataFrame, la_name: str, decimals: dict[str, int]) -> str:
+    """The chart in words: what it shows, then each indicator's first and latest figure."""
+    parts = []
+    for indicator, rows in trend.groupby("indicator", sort=False):
+        shown = rows[rows["value"].notna()]
+        first, last = shown.iloc[0], shown.iloc[-1]
+        places = decimals.get(str(indicator), 1)
+        label = str(first["label"])
+        if len(shown) == 1:
+            parts.append(f"{label}: {_format(last['value'], str(last['unit']), places)} in {last['period']}")
+        else:
+            parts.append(f"{label}: {_format(first['value'], str(first['unit']), places)} in {first['period']}, "
+                         f"{_format(last['value'], str(last['unit']), places)} in {last['period']}")
+    count = trend["indicator"].nunique()
+    return (f"Small line charts of {la_name}'s figure each year for each of its {count} indicators with "
+            f"figures, with England's beside it. " + "; ".join(parts) + ".")
+
+
+def profile_trend_spec(trend: pd.DataFrame, la_name: str, *, decimals: dict[str, int], source: str,
+                       file_name: str) -> ChartSpec:
+    """One chart of every indicator's trend for the LA (``trend``: rows of
+    :func:`analysis.explorer.profile.trend_rows`), or a note when there is nothing to draw."""
+    if trend.empty or trend["value"].notna().sum() == 0:
+        return ChartSpec("profile", None, "", f"No figures to chart for {la_name}.")
+    names = [la_name, "England"]
+    values: list[dict[str, Any]] = []
+    order = list(dict.fromkeys(_wrapped(str(label)) for label in trend["label"]))
+    for row in trend.itertuples(index=False):
+        title = _wrapped(str(row.label))
+        values.append({"panel": title, "year": int(row.year), "line": la_name, "value": number(row.value)})
+        values.append({"panel": title, "year": int(row.year), "line": "England", "value": number(row.england)})
+    encoding = {
+        "x": {"field": "year", "type": "quantitative", "title": None,
+              "scale": {"domain": [int(trend["year"].min()), int(trend["year"].max())], "nice": False},
+              "axis": {"format": "d", "values": [int(trend["year"].min()), int(trend["year"].max())],
+                       "labelFontSize": 9, "grid": False}},
+        "y": {"field": "value", "type": "quantitative", "title": None, "scale": {"zero": False},
+              "axis": {"tickCount": 3, "labelFontSize": 9, "format": ",~r"}},
+        **legend_lines(names, [COLOURS["la"], COLOURS["england"]], [DASHES["solid"], DASHES["england"]],
+                       [2.2, 1.2]),
+    }
+    main = {
+        "data": {"values": values},
+        "facet": {"field": "panel", "type": "nominal", "sort": order, "title": None,
+                  "header": {"labelExpr": "split(datum.value, '|')", "labelFontSize": 10,
+                             "labelAlign": "left", "labelAnchor": "start", "labelLimit": 0,
+                             "labelColor": COLOURS["text"]}},
+        "columns": COLUMNS,
+        "spacing": {"row": 14, "column": 18},
+        "spec": {"width": PANEL_WIDTH, "height": PANEL_HEIGHT,
+                 "mark": {"type": "line", "point": {"size": 10, "filled": True}},
+                 "encoding": encoding},
+        "resolve": {"scale": {"y": "independent"}, "axis": {"x": "independent"}},
+    }
+    alt = profile_trend_alt(trend, la_name, decimals)
+    subtitle = (f"{la_name} (solid line) and England (dashed) each year; each chart has its own scale. "
+                "Years are labelled by the year the figures end in (2017: 2016-17).")
+    spec = chart(title=f"{la_name}: every indicator over the years", subtitle=subtitle, source=source,
+                 alt=alt, main=main, file_name=file_name, width=WIDTH + 180)
+    return ChartSpec("profile", spec, alt)
