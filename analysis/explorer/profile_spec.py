@@ -30,6 +30,18 @@ def _wrapped(label: str) -> str:
     return "|".join(textwrap.wrap(label, TITLE_CHARACTERS)[:3])
 
 
+#: England's line is left out of a panel where its figures are this many times the LA's largest:
+#: a national total (a count of children), not a figure to compare with the LA's.
+TOTAL_RATIO = 10.0
+
+
+def national_totals(trend: pd.DataFrame) -> set[str]:
+    """The indicators whose England figures are national totals (see :data:`TOTAL_RATIO`)."""
+    most = trend.groupby("indicator", sort=False)[["value", "england"]].max()
+    return {str(i) for i, r in most.iterrows() if pd.notna(r["england"]) and pd.notna(r["value"])
+            and r["england"] > TOTAL_RATIO * max(float(r["value"]), 1e-9)}
+
+
 def _format(value: float, unit: str, decimals: int) -> str:
     text = f"{value:,.{decimals}f}"
     return text + "%" if unit == "percent" else text
@@ -50,7 +62,9 @@ def profile_trend_alt(trend: pd.DataFrame, la_name: str, decimals: dict[str, int
                          f"{_format(last['value'], str(last['unit']), places)} in {last['period']}")
     count = trend["indicator"].nunique()
     return (f"Small line charts of {la_name}'s figure each year for each of its {count} indicators with "
-            f"figures, with England's beside it. " + "; ".join(parts) + ".")
+            "figures, with England's beside it"
+            + (" (not for counts, where England's is a national total)" if national_totals(trend) else "")
+            + ". " + "; ".join(parts) + ".")
 
 
 def profile_trend_spec(trend: pd.DataFrame, la_name: str, *, decimals: dict[str, int], source: str,
@@ -62,10 +76,12 @@ def profile_trend_spec(trend: pd.DataFrame, la_name: str, *, decimals: dict[str,
     names = [la_name, "England"]
     values: list[dict[str, Any]] = []
     order = list(dict.fromkeys(_wrapped(str(label)) for label in trend["label"]))
+    totals = national_totals(trend)
     for row in trend.itertuples(index=False):
         title = _wrapped(str(row.label))
         values.append({"panel": title, "year": int(row.year), "line": la_name, "value": number(row.value)})
-        values.append({"panel": title, "year": int(row.year), "line": "England", "value": number(row.england)})
+        if row.indicator not in totals:
+            values.append({"panel": title, "year": int(row.year), "line": "England", "value": number(row.england)})
     encoding = {
         "x": {"field": "year", "type": "quantitative", "title": None,
               "scale": {"domain": [int(trend["year"].min()), int(trend["year"].max())], "nice": False},
@@ -90,8 +106,9 @@ def profile_trend_spec(trend: pd.DataFrame, la_name: str, *, decimals: dict[str,
         "resolve": {"scale": {"y": "independent"}, "axis": {"x": "independent"}},
     }
     alt = profile_trend_alt(trend, la_name, decimals)
-    subtitle = (f"{la_name} (solid line) and England (dashed) each year; each chart has its own scale. "
-                "Years are labelled by the year the figures end in (2017: 2016-17).")
+    subtitle = (f"{la_name} (solid line) and England (dashed) each year; each chart has its own scale"
+                + ("; England's national totals (counts) are left out" if totals else "")
+                + ". Years are labelled by the year the figures end in (2017: 2016-17).")
     spec = chart(title=f"{la_name}: every indicator over the years", subtitle=subtitle, source=source,
                  alt=alt, main=main, file_name=file_name, width=WIDTH + 180)
     return ChartSpec("profile", spec, alt)

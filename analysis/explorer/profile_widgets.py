@@ -21,9 +21,11 @@ CHARTS_KEPT = 24
 
 STYLE = """<style>
 .explorer-profile-table caption { text-align: left; font-weight: bold; padding: 4px 0; }
+.explorer-profile-table td:nth-of-type(-n+7) { white-space: nowrap; }
 .explorer-profile-topic th { background: #f2f2f2; font-weight: bold; }
 .explorer-open-button { background: none; border: none; padding: 0; color: #0b55a0;
   text-decoration: underline; cursor: pointer; font: inherit; text-align: left; }
+.explorer-source-line { color: #555; font-size: 12px; }
 .explorer-open-button:focus { outline: 2px solid #0b55a0; outline-offset: 2px; }
 </style>"""
 
@@ -91,7 +93,7 @@ class ProfileBox:
         caption = f"{view.la.name}: every indicator, {view.year_text} (sorted: {label[:1].lower()}{label[1:]}, within each topic)"
         self.table.value = profile_html(sorted_profile(view.rows, str(self.sort.value)), la_name=view.la.name,
                                         group_heading=view.group_heading, caption=caption)
-        self.source.value = f'<p class="explorer-status">{html.escape(view.source)}</p>' if view.source else ""
+        self.source.value = f'<p class="explorer-source-line">{html.escape(view.source)}</p>' if view.source else ""
 
     def set_chart(self, outputs: tuple[dict[str, Any], ...], update: int) -> None:
         """Show ``outputs`` in the chart box (sent only when changed), marked as update ``update``'s."""

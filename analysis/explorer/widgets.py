@@ -221,7 +221,8 @@ class ExplorerApp:
             return
         selection, self.notes = selection_from_address(query, self.data, self.selection)
         self._set_quietly(self.la, selection.la)
-        self._set_quietly(self.indicator, selection.indicator)
+        found, _ = find_indicator(selection.indicator, self.data.catalogue)
+        self._set_quietly(self.indicator, found.label if found else selection.indicator)
         self._set_quietly(self.year, selection.year or LATEST)
         self._set_quietly(self.comparator, selection.comparator)
         self._set_quietly(self.group, ", ".join(selection.group))
