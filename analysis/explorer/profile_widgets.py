@@ -52,9 +52,9 @@ class ProfileBox:
         self.marked = 0
         self.chart_shown: tuple[dict[str, Any], ...] = ()
         self.shown: ProfileView | None = None
-        self.widget = w.VBox([w.HTML(STYLE), self.intro, self.sort, self.table, self.source,
-                              w.HTML("<h3>Every indicator over the years</h3>"), self.chart, self.words,
-                              self.open])
+        self.widget = w.VBox([w.HTML(STYLE), w.HTML("<h2>Every indicator</h2>"), self.intro, self.sort,
+                              self.table, self.source, w.HTML("<h2>Every indicator over the years</h2>"),
+                              self.chart, self.words, self.open])
         self.sort.observe(lambda _change: self.draw_table(), "value")
 
     def show(self, view: ProfileView, update: int) -> None:

@@ -242,20 +242,20 @@ class ExplorerApp:
     def _layout(self) -> w.Widget:
         charts = []
         for key, heading in CHARTS:
-            charts.append(w.HTML(f"<h3>{html.escape(heading)}</h3>"))
+            charts.append(w.HTML(f"<h2>{html.escape(heading)}</h2>"))
             charts.append(self.chart_boxes[key])
             charts.append(self.chart_words[key])
             if key == "funnel":
                 charts.append(self.funnel_text)
         #: Each view's part of the page: the body shows one (the other's widgets leave the page).
         self.sections: dict[str, tuple[w.Widget, ...]] = {"profile": (self.profile.widget,), "indicator": (
-            self.back, w.HTML("<h3>The figures</h3>"), self.table, self.sentence, self.group_text,
+            self.back, w.HTML("<h2>The figures</h2>"), self.table, self.sentence, self.group_text,
             *charts,
-            w.HTML("<h3>Each LA of the comparator group</h3><p>Value, national rank, quartile band "
+            w.HTML("<h2>Each LA of the comparator group</h2><p>Value, national rank, quartile band "
                    "(A best) and the judgement against England; band letters carry the meaning, "
                    "not colour.</p>"),
             self.consortium, self.bands,
-            w.HTML("<h3>Save what you see</h3><p>Each chart's menu (the round button at its top "
+            w.HTML("<h2>Save what you see</h2><p>Each chart's menu (the round button at its top "
                    "right) saves it as PNG or SVG, with its title and source line.</p>"),
             self.csv_link)}
         self.body = w.VBox(self.sections[self.selection.shows])
