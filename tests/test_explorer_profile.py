@@ -236,3 +236,21 @@ def test_prepared_judged_figures_equal_those_worked_out_per_la(data, paths, benc
     bench_table.iloc[:-1].to_parquet(mine.benchmarks_table, index=False)
     assert read_judged(mine) is None
     assert judged_path(mine).exists()
+
+
+def test_latest_stays_latest_and_an_abolished_la_says_its_last_year(data):
+    from analysis.explorer.widgets import ExplorerApp
+
+    app = ExplorerApp(data, explorer.ExplorerSelection(shows="profile"))  # Year: Latest
+    assert app.year.value == 0 and "the latest year published for each indicator" in app.status.value
+    app.la.value = "Rotherham"
+    assert app.status.value.startswith("Showing Rotherham · profile · the latest year published")
+    app.profile.open.value = "re_referrals 1"
+    assert app.status.value.startswith("Showing Rotherham · Re-referrals within 12 months · 2024-25")
+    app.back.click()  # the profile's "Latest" again, not the detail's year
+    assert app.year.value == 0 and "the latest year published for each indicator" in app.status.value
+    app.la.value = "Cumbria"
+    assert app.messages.value == ("2022-23 is Cumbria's last year, before it was replaced by Cumberland "
+                                  "and by Westmorland and Furness.")
+    cumbria = app.profile_view.rows.set_index("indicator")
+    assert cumbria.loc["re_referrals", "period"] == "2022-23"

@@ -113,6 +113,10 @@ def explorer_profile(data: ExplorerData, selection: ExplorerSelection) -> Profil
     if rows["value"].notna().sum() == 0:
         problems.append(f"{la.name} has no published figures for {financial_year_label(selection.year)}."
                         if selection.year is not None else f"{la.name} has no published figures.")
+    if la.last_year is not None:  # an LA abolished by reorganisation: its last year, who followed
+        from analysis.data.geography import last_year_text
+
+        problems += [t for t in [last_year_text(la, financial_year_label(la.last_year))] if t]
     trend = cast(pd.DataFrame, data.memo(("profile_trend", la.new_code),
                                          lambda: trend_rows(la_rows, indicators)))
     return ProfileView(selection, la, rows, trend, GROUP_HEADINGS.get(selection.comparator, "Group mean"),

@@ -211,6 +211,8 @@ class ExplorerApp:
         self._show_year()
 
     def _show_year(self) -> None:
+        if self.selection.shows != "indicator":  # the profile's "Latest": each indicator's own
+            return
         if self.view is not None and self.view.year is not None and self.year.value == LATEST:
             self._set_quietly(self.year, self.view.year)  # the Year box shows the year shown
 
@@ -293,9 +295,13 @@ class ExplorerApp:
 
     @guarded
     def _changed(self, change: dict[str, Any]) -> None:
-        self.notes, self.return_year = (), False
+        self.notes, before = (), self.selection
         self.selection = self.selection_from_widgets()
+        if change.get("owner") is self.year:  # a year chosen: the profile takes it too
+            self.return_year = False
         if change.get("owner") is self.indicator:  # an indicator chosen: its detail
+            if before.shows == "profile":
+                self.return_year = before.year
             self.selection = replace(self.selection, shows="indicator")
         self.refresh()
 
@@ -307,10 +313,9 @@ class ExplorerApp:
             return
         self._set_quietly(self.indicator, self.data.catalogue.get(indicator).label)
         rows = self.profile_view.rows if self.profile_view is not None else None
+        self.return_year = self.selection.year  # the profile's year, to go back to
         if rows is not None and rows.loc[rows["indicator"] == indicator, "value"].isna().all():
-            # no figure in the profile's year: its latest year, and the profile's year back after
-            self.return_year = self.selection.year
-            self._set_quietly(self.year, LATEST)
+            self._set_quietly(self.year, LATEST)  # no figure in the profile's year: its latest
         self.notes = ()
         self.selection = replace(self.selection_from_widgets(), shows="indicator")
         self.refresh()
