@@ -347,6 +347,7 @@ class ExplorerApp:
         # collector is paused meanwhile and runs once after, while the analyst reads.
         gc.disable()
         try:
+            self.group_box.layout.display = "" if self.selection.comparator == "list" else "none"
             if self.selection.shows == "profile":
                 self._show_profile(update)
                 return self._done(start, update)
@@ -409,7 +410,6 @@ class ExplorerApp:
         from analysis.engine.tables import format_benchmark_table
 
         self.view = view
-        self.group_box.layout.display = "" if view.selection.comparator == "list" else "none"
         self.messages.value = "<br>".join(html.escape(m, quote=False) for m in view.messages)
         row = view.row
         if row is None or view.indicator is None or view.la is None:
