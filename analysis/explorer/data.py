@@ -124,12 +124,19 @@ def ranked_indicator(data: ExplorerData, indicator: str) -> pd.DataFrame:
     return cast(pd.DataFrame, data.memo(("ranked", indicator), make))
 
 
-def la_judged_rows(data: ExplorerData, la_code: str, version: str | None, level: float) -> pd.DataFrame:
-    """One LA's judged rows (:func:`judged_all`'s columns), every indicator and year; the LAs'
-    rows are split once per neighbour list and level, so an LA's profile only picks them."""
-    def make() -> dict[str, pd.DataFrame]:
+def la_judged_rows(data: ExplorerData, la_code: str, version: str | None, level: float,
+                   columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One LA's judged rows (:func:`judged_all`'s ``columns``, default all), every indicator and
+    year. Every indicator's rows are put together once per neighbour list, level and columns,
+    with where each LA's rows are; an LA's rows are taken from them the first time (kept)."""
+    def make() -> tuple[pd.DataFrame, dict[str, Any]]:
         whole = pd.concat(judged_parts(data, version, level).values(), ignore_index=True)
-        return {str(code): rows.reset_index(drop=True) for code, rows in whole.groupby("la_code", sort=False)}
+        whole = whole[list(columns)] if columns is not None else whole
+        return whole, {str(code): rows for code, rows in whole.groupby("la_code", sort=False).indices.items()}
 
-    by_la = cast(dict[str, pd.DataFrame], data.memo(("judged_by_la", version, level), make))
-    return by_la.get(la_code, pd.DataFrame(columns=["indicator", "la_code", "year", "value"]))
+    def take() -> pd.DataFrame:
+        whole, where = cast(tuple[pd.DataFrame, dict[str, Any]],
+                            data.memo(("judged_by_la", version, level, columns), make))
+        return whole.take(where[la_code]).reset_index(drop=True) if la_code in where else whole.iloc[:0]
+
+    return cast(pd.DataFrame, data.memo(("la_judged_rows", la_code, version, level, columns), take))

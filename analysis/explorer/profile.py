@@ -33,6 +33,10 @@ _COPIED = ("year", "period", "value", "status", "numerator", "denominator", "eng
            "vs_england", "vs_region", "vs_neighbours")
 
 
+#: The judged figures' columns the profile reads (:func:`profile_rows`, :func:`trend_rows`).
+JUDGED_COLUMNS: tuple[str, ...] = (*_COPIED, "indicator", "la_code", "label", "unit", "sn_mean", "quartile")
+
+
 def chosen_rows(la_rows: pd.DataFrame, year: int | None) -> pd.DataFrame:
     """One row per indicator of ``la_rows`` (an LA's judged rows): the row for ``year``, or
     the latest year with a figure (the latest year when none has one). Indexed by indicator."""

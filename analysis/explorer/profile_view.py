@@ -20,7 +20,7 @@ from analysis.data.geography import LocalAuthority
 from analysis.data.periods import financial_year_label
 from analysis.explorer.data import ExplorerData, la_judged_rows
 from analysis.explorer.groups import MIN_GROUP, NEIGHBOUR_VERSIONS, region_members
-from analysis.explorer.profile import group_means_of, profile_rows, trend_rows
+from analysis.explorer.profile import JUDGED_COLUMNS, group_means_of, profile_rows, trend_rows
 from analysis.explorer.search import find_la, resolve_group
 from analysis.explorer.view import ExplorerSelection
 
@@ -103,7 +103,7 @@ def explorer_profile(data: ExplorerData, selection: ExplorerSelection) -> Profil
     if la is None:
         return ProfileView(selection, messages=(why,))
     version = NEIGHBOUR_VERSIONS.get(selection.comparator)
-    la_rows = la_judged_rows(data, la.new_code, version, selection.level)
+    la_rows = la_judged_rows(data, la.new_code, version, selection.level, JUDGED_COLUMNS)
     indicators = indicators_in_order(data)
     rows = profile_rows(la_rows, indicators, selection.year,
                         releases=lambda ind, year: _release(data, ind, year))

@@ -38,6 +38,7 @@ from analysis.explorer.groups import (
     region_members,
 )
 from analysis.explorer.guard import guarded, log_to_server
+from analysis.explorer.profile import JUDGED_COLUMNS
 from analysis.explorer.profile_page import opened_indicator
 from analysis.explorer.profile_view import ProfileView, explorer_profile
 from analysis.explorer.profile_widgets import ProfileBox
@@ -483,7 +484,7 @@ def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | No
     for ind in data.catalogue.benchmarked():
         bands_by_year(data, ind.id)  # and so its ranks
         judged_all(data, ind.id, None, level)  # every indicator's at once, the first time
-    la_judged_rows(data, "", None, level)  # every LA's rows, split once for the profile
+    la_judged_rows(data, "", None, level, JUDGED_COLUMNS)  # where each LA's rows are, for the profile
     gc.freeze()  # the loaded data and libraries are kept for good: the collector skips them
     return ExplorerApp(data, ExplorerSelection(la=la, indicator=indicator, year=year,
                                                comparator=comparator, level=level, shows=view))
