@@ -13,12 +13,17 @@ watch (:mod:`analysis.explorer.widgets`). Pure functions: text in, text out.
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
 from analysis.core.blocks import Column
 from analysis.engine.ranking import rank_text
 from analysis.render.formats import format_cell, kind_for_unit, words
+
+#: One profile row as a mapping (a row of profile_rows as a dict, or a pandas Series).
+Row = Mapping[str, Any]
 
 #: The "Sort by" choices: (what the analyst reads, key). Rows are sorted within each topic.
 SORTS: tuple[tuple[str, str], ...] = (
@@ -66,19 +71,19 @@ def sorted_profile(frame: pd.DataFrame, key: str) -> pd.DataFrame:
             .sort_values(["_topic", "_key"], kind="stable").drop(columns=["_topic", "_key"]))
 
 
-def _number(row: pd.Series, column: str) -> str:
+def _number(row: Row, column: str) -> str:
     kind = kind_for_unit(row["unit"])
     return format_cell(row[column], Column(column, column, kind=kind, decimals=int(row["decimals"])))  # type: ignore[arg-type]
 
 
-def value_text(row: pd.Series) -> str:
+def value_text(row: Row) -> str:
     """The LA's figure, or why there is none ("c", "not published")."""
     kind = kind_for_unit(row["unit"])
     column = Column("value", "value", kind=kind, decimals=int(row["decimals"]))  # type: ignore[arg-type]
     return format_cell(row["value"], column, reason=row["status"])
 
 
-def counts_text(row: pd.Series) -> str:
+def counts_text(row: Row) -> str:
     """The counts behind a figure: "1,429 of 5,275", "514", or "–"."""
     numerator, denominator = row["numerator"], row["denominator"]
     if pd.isna(row["value"]) or (pd.isna(numerator) and pd.isna(denominator)):
@@ -88,7 +93,7 @@ def counts_text(row: pd.Series) -> str:
     return f"{numerator:,.0f}" + (f" of {denominator:,.0f}" if pd.notna(denominator) else "")
 
 
-def change_text(row: pd.Series) -> str:
+def change_text(row: Row) -> str:
     """The change since the year before, with its arrow: "▼ Worsened from 23.0%"."""
     direction = row["direction"]
     if pd.isna(row["value"]) or pd.isna(direction) or direction == "no comparison" or pd.isna(row["previous_value"]):
@@ -96,7 +101,7 @@ def change_text(row: pd.Series) -> str:
     return f"{words(str(direction))} from {_number(row, 'previous_value')}"
 
 
-def judgement_text(row: pd.Series) -> str:
+def judgement_text(row: Row) -> str:
     """Against England / the region / the neighbours, each with its arrow and word."""
     found = [row[c] for c in ("vs_england", "vs_region", "vs_neighbours")]
     if pd.isna(row["value"]) or all(pd.isna(j) for j in found):
@@ -106,11 +111,11 @@ def judgement_text(row: pd.Series) -> str:
     return " / ".join("–" if pd.isna(j) else words(str(j)) for j in found)
 
 
-def rank_cell(row: pd.Series) -> str:
+def rank_cell(row: Row) -> str:
     return rank_text(row["rank"], row["of"], row["rank_kind"], row["rank_from_highest"]) or "–"
 
 
-def _cells(row: pd.Series) -> list[str]:
+def _cells(row: Row) -> list[str]:
     return [str(row["period"]) or "–", value_text(row), counts_text(row), _number(row, "england"),
             _number(row, "region"), _number(row, "group_mean"), rank_cell(row),
             str(row["band"]) if pd.notna(row["band"]) else "–", change_text(row), judgement_text(row)]
@@ -129,7 +134,7 @@ def profile_html(frame: pd.DataFrame, *, la_name: str, group_heading: str, capti
     for topic, rows in frame.groupby("topic", sort=False):
         out.append(f'<tbody><tr class="explorer-profile-topic"><th scope="rowgroup" colspan="{len(heads)}">'
                    f"{html.escape(str(topic))}</th></tr>")
-        for _, row in rows.iterrows():
+        for row in rows.to_dict("records"):
             name = (f'<button type="button" class="explorer-open-button" '
                     f'data-indicator="{html.escape(str(row["indicator"]))}" onclick="{_OPEN_SCRIPT}" '
                     f'title="Open this indicator">{html.escape(str(row["label"]))}</button>')

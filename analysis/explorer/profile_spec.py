@@ -8,6 +8,8 @@ and England's (dashed, black); the alt text names each indicator's first and lat
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -23,6 +25,7 @@ PANEL_HEIGHT = 56
 TITLE_CHARACTERS = 24
 
 
+@lru_cache(maxsize=256)
 def _wrapped(label: str) -> str:
     """A panel title with "|" where it wraps (the chart splits it into lines)."""
     import textwrap
@@ -47,24 +50,30 @@ def _format(value: float, unit: str, decimals: int) -> str:
     return text + "%" if unit == "percent" else text
 
 
-def profile_trend_alt(trend: pd.DataFrame, la_name: str, decimals: dict[str, int]) -> str:
-    """The chart in words: what it shows, then each indicator's first and latest figure."""
-    parts = []
-    for indicator, rows in trend.groupby("indicator", sort=False):
-        shown = rows[rows["value"].notna()]
-        first, last = shown.iloc[0], shown.iloc[-1]
-        places = decimals.get(str(indicator), 1)
-        label = str(first["label"])
-        if len(shown) == 1:
-            parts.append(f"{label}: {_format(last['value'], str(last['unit']), places)} in {last['period']}")
-        else:
-            parts.append(f"{label}: {_format(first['value'], str(first['unit']), places)} in {first['period']}, "
-                         f"{_format(last['value'], str(last['unit']), places)} in {last['period']}")
-    count = trend["indicator"].nunique()
-    return (f"Small line charts of {la_name}'s figure each year for each of its {count} indicators with "
-            "figures, with England's beside it"
-            + (" (not for counts, where England's is a national total)" if national_totals(trend) else "")
+def profile_trend_alt(trend: pd.DataFrame, la_name: str, decimals: dict[str, int],
+                      totals: set[str] | None = None) -> str:
+    """The chart in words: what it shows, then each indicator's first and latest figure.
+    ``totals``: :func:`national_totals` of ``trend``, when already worked out."""
+    shown: dict[str, list[Mapping[str, Any]]] = {}
+    for row in trend.to_dict("records"):
+        if pd.notna(row["value"]):
+            shown.setdefault(str(row["indicator"]), []).append(row)
+    parts = [_first_and_last(rows, decimals.get(indicator, 1)) for indicator, rows in shown.items()]
+    totals = national_totals(trend) if totals is None else totals
+    return (f"Small line charts of {la_name}'s figure each year for each of its {len(shown)} indicators "
+            "with figures, with England's beside it"
+            + (" (not for counts, where England's is a national total)" if totals else "")
             + ". " + "; ".join(parts) + ".")
+
+
+def _first_and_last(rows: Sequence[Mapping[str, Any]], places: int) -> str:
+    """"Re-referrals within 12 months: 23.7% in 2012-13, 29.4% in 2024-25"."""
+    first, last = rows[0], rows[-1]
+    unit = str(first["unit"])
+    latest = f"{_format(last['value'], unit, places)} in {last['period']}"
+    if len(rows) == 1:
+        return f"{first['label']}: {latest}"
+    return f"{first['label']}: {_format(first['value'], unit, places)} in {first['period']}, {latest}"
 
 
 def profile_trend_spec(trend: pd.DataFrame, la_name: str, *, decimals: dict[str, int], source: str,
@@ -77,11 +86,11 @@ def profile_trend_spec(trend: pd.DataFrame, la_name: str, *, decimals: dict[str,
     values: list[dict[str, Any]] = []
     order = list(dict.fromkeys(_wrapped(str(label)) for label in trend["label"]))
     totals = national_totals(trend)
-    for row in trend.itertuples(index=False):
-        title = _wrapped(str(row.label))
-        values.append({"panel": title, "year": int(row.year), "line": la_name, "value": number(row.value)})
-        if row.indicator not in totals:
-            values.append({"panel": title, "year": int(row.year), "line": "England", "value": number(row.england)})
+    for row in trend.to_dict("records"):
+        title, year = _wrapped(str(row["label"])), int(row["year"])
+        values.append({"panel": title, "year": year, "line": la_name, "value": number(row["value"])})
+        if row["indicator"] not in totals:
+            values.append({"panel": title, "year": year, "line": "England", "value": number(row["england"])})
     encoding = {
         "x": {"field": "year", "type": "quantitative", "title": None,
               "scale": {"domain": [int(trend["year"].min()), int(trend["year"].max())], "nice": False},
@@ -105,7 +114,7 @@ def profile_trend_spec(trend: pd.DataFrame, la_name: str, *, decimals: dict[str,
                  "encoding": encoding},
         "resolve": {"scale": {"y": "independent"}, "axis": {"x": "independent"}},
     }
-    alt = profile_trend_alt(trend, la_name, decimals)
+    alt = profile_trend_alt(trend, la_name, decimals, totals)
     subtitle = (f"{la_name} (solid line) and England (dashed) each year; each chart has its own scale"
                 + ("; England's national totals (counts) are left out" if totals else "")
                 + ". Years are labelled by the year the figures end in (2017: 2016-17).")
