@@ -11,6 +11,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from analysis.explorer.guard import guarded
 from analysis.explorer.profile_page import SORTS, profile_html, sorted_profile
 from analysis.explorer.profile_spec import profile_trend_spec
 from analysis.explorer.profile_view import ProfileView
@@ -34,8 +35,9 @@ class ProfileBox:
     """The profile view's widgets; :meth:`show` draws a :class:`ProfileView`."""
 
     def __init__(self, chart_output: Callable[[ChartSpec], dict[str, Any]],
-                 words_html: Callable[[ChartSpec], str]) -> None:
+                 words_html: Callable[[ChartSpec], str], messages: w.HTML) -> None:
         self.chart_output, self.words_html = chart_output, words_html
+        self.messages = messages  # the page's line for what went wrong
         self.sort = w.Dropdown(description="Sort by", options=list(SORTS), value="topic",
                                style={"description_width": "initial"},
                                layout=w.Layout(width="420px")).add_class("explorer-sort-by")
@@ -55,7 +57,7 @@ class ProfileBox:
         self.widget = w.VBox([w.HTML(STYLE), w.HTML("<h2>Every indicator</h2>"), self.intro, self.sort,
                               self.table, self.source, w.HTML("<h2>Every indicator over the years</h2>"),
                               self.chart, self.words, self.open])
-        self.sort.observe(lambda _change: self.draw_table(), "value")
+        self.sort.observe(self._sorted, "value")
 
     def show(self, view: ProfileView, update: int) -> None:
         """Draw ``view``: the chart first (once per LA), then the table."""
@@ -83,6 +85,10 @@ class ProfileBox:
                             "name to see it in detail. Ranks and quartile bands as in DfE's LAIT "
                             "(rank 1 and band A best); judgements at "
                             f"{view.selection.level * 100:g}% confidence.</p>")
+        self.draw_table()
+
+    @guarded
+    def _sorted(self, _change: dict[str, Any]) -> None:
         self.draw_table()
 
     def draw_table(self) -> None:

@@ -186,7 +186,7 @@ class ExplorerApp:
         #: address bar (config/jupyter/voila/templates/explorer/index.html.j2).
         self.address = w.HTML(layout=w.Layout(display="none")).add_class("explorer-address")
         self.notes: tuple[str, ...] = ()  # lines about the address the page was opened with
-        self.profile = ProfileBox(chart_output, words_html)
+        self.profile = ProfileBox(chart_output, words_html, self.messages)
         self.profile_view: ProfileView | None = None
         #: The profile's year, to go back to, when a click opened an indicator in its latest year.
         self.return_year: int | bool | None = False
