@@ -112,7 +112,7 @@ def profile_trend_spec(trend: pd.DataFrame, la_name: str, *, decimals: dict[str,
         "spec": {"width": PANEL_WIDTH, "height": PANEL_HEIGHT,
                  "mark": {"type": "line", "point": {"size": 10, "filled": True}},
                  "encoding": encoding},
-        "resolve": {"scale": {"y": "independent"}, "axis": {"x": "independent"}},
+        "resolve": {"scale": {"y": "independent"}},
     }
     alt = profile_trend_alt(trend, la_name, decimals, totals)
     subtitle = (f"{la_name} (solid line) and England (dashed) each year; each chart has its own scale"
