@@ -3,7 +3,10 @@
 ``notebooks/explorer.ipynb`` calls :func:`build` and shows the widget; the same notebook runs
 in JupyterLab (``make lab``) and as a web page (``make explorer``, Voilà). The data is loaded
 once; every change works the view out from memory and redraws the table, the sentence and
-the charts in place. Only this module touches ipywidgets; the logic is in
+the charts in place. The page shows one of two views: the LA's profile (every indicator,
+:mod:`analysis.explorer.profile_view`, its widgets in :mod:`analysis.explorer.profile_widgets`)
+or one indicator in detail; a click on an indicator's name in the profile opens its detail and
+"Back to profile" returns. Only this module and the profile's widgets touch ipywidgets; the logic is in
 :mod:`analysis.explorer.view` (with :mod:`~analysis.explorer.data`, :mod:`~analysis.explorer.search`,
 :mod:`~analysis.explorer.groups` and :mod:`~analysis.explorer.bands`) and the charts are Vega-Lite
 specs from :mod:`analysis.explorer.specs` (:mod:`analysis.explorer.chart_view` picks a view's),
@@ -188,7 +191,7 @@ class ExplorerApp:
         self.notes: tuple[str, ...] = ()  # lines about the address the page was opened with
         self.profile = ProfileBox(chart_output, words_html, self.messages)
         self.profile_view: ProfileView | None = None
-        #: The profile's year, to go back to, when a click opened an indicator in its latest year.
+        #: The profile's year to go back to from an indicator's detail (False: the Year box's).
         self.return_year: int | bool | None = False
         self.back = w.Button(description="Back to profile", tooltip="Every indicator for the LA")
         self.back.add_class("explorer-back")
@@ -473,7 +476,8 @@ def page_address() -> str:
 
 def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | None = None,
           comparator: str = "sn", level: float = 0.95, view: str = "profile") -> ExplorerApp:
-    """Load the data once and make the explorer; show ``build(...).widget``.
+    """Load the data once and make the explorer; show ``build(...).widget``. ``view``: the
+    landing view, "profile" (every indicator for the LA) or "indicator" (one in detail).
 
     Every indicator's ranks and bands, and every LA's judged figures for it (with the
     neighbour list in force each year, at ``level``), are worked out at start-up, so that a
