@@ -16,9 +16,12 @@
 # %% [markdown]
 # # Benchmark explorer
 #
-# Type an LA (name or code) and an indicator, pick a year, a comparator group and a confidence
-# level: the judged figures, the sentence, the comparator group, the trend, every LA in order
-# and the funnel plot are redrawn at once. The figures are DfE's published statistics, loaded
+# The page opens on the LA's profile: every indicator on one screen, grouped by topic, with
+# England, the region, the comparator group, rank, band, the change since last year, the
+# judgements and one chart of every indicator's trend. Click an indicator's name (or type one)
+# for its detail: the judged figures, the sentence, the comparator group, the trend, every LA
+# in order and the funnel plot, redrawn at once for any LA, year, comparator group and
+# confidence level. The figures are DfE's published statistics, loaded
 # once when the page opens. Served as a web page with `make explorer`, where the page's address
 # follows the view, to bookmark or share.
 
@@ -28,16 +31,19 @@ indicator = "re_referrals"
 year = None
 comparator = "sn"
 level = 0.95
+view = "profile"
 
 # %%
 from IPython.display import display
 
 from analysis.explorer import widgets as explorer_app
 
-app = explorer_app.build(la=la, indicator=indicator, year=year, comparator=comparator, level=level)
+app = explorer_app.build(la=la, indicator=indicator, year=year, comparator=comparator, level=level,
+                         view=view)
 
 # %% [markdown]
-# The page's address holds the view (`?la=E08000018&indicator=cla_dental_checks&year=2016-17`):
+# The page's address holds the view (`?la=E08000018&view=profile`, or
+# `?la=E08000018&indicator=cla_dental_checks&year=2016-17` for one indicator):
 # opening an address shows its view, and every change writes the view back into it.
 
 # %%

@@ -11,17 +11,27 @@ from analysis.app.cli_common import friendly_errors, project_paths
 
 @friendly_errors
 def prepare() -> None:
-    """Validate the raw DfE files and write data/processed/benchmarks.parquet."""
+    """Validate the raw DfE files and write data/processed/benchmarks.parquet, and every LA's
+    judged figures (95%, the neighbour list in force each year) to data/processed/judged.parquet."""
     import time
 
+    from analysis.data.catalogue import load_catalogue
+    from analysis.data.geography import las_of, load_areas
     from analysis.data.prepare import prepare_benchmarks
+    from analysis.engine.judged_store import write_judged
 
+    paths = project_paths()
     started = time.perf_counter()
-    path, table = prepare_benchmarks(project_paths())
+    path, table = prepare_benchmarks(paths)
     typer.echo(
         f"Wrote {path} ({len(table):,} rows, {table['indicator'].nunique()} indicators) "
         f"in {time.perf_counter() - started:.1f} s"
     )
+    started = time.perf_counter()
+    judged_file, judged = write_judged(paths, table, las_of(load_areas(paths.root)),
+                                       load_catalogue(paths.config / "indicators.yaml"))
+    typer.echo(f"Wrote {judged_file} (every LA's judged figures, {len(judged):,} rows) "
+               f"in {time.perf_counter() - started:.1f} s")
 
 
 @friendly_errors

@@ -14,7 +14,6 @@ import pandas as pd
 from analysis.core.config import Paths
 from analysis.data.catalogue import Catalogue
 from analysis.data.geography import LocalAuthority
-from analysis.engine.judgement import judge_table
 from analysis.engine.narrative import sentences
 
 
@@ -69,19 +68,34 @@ def load_explorer_data(paths: Paths | None = None) -> ExplorerData:
 def judged_all(data: ExplorerData, indicator: str, version: str | None, level: float) -> pd.DataFrame:
     """Every LA's benchmark rows for one indicator, every year, judged at ``level``.
 
-    Worked out for every indicator at once, once per neighbour list and level (about a
-    second; :func:`analysis.explorer.widgets.build` does it at start-up for the list in force and
-    the starting level): a change of LA or indicator then only picks rows."""
-    from analysis.engine.benchmark import benchmark_rows, rank_all_once
+    Worked out for every indicator at once, once per neighbour list and level: for the list in
+    force each year at 95%, read from what ``python -m analysis prepare`` wrote
+    (:func:`analysis.engine.judged_store.read_judged`) when it matches the table; otherwise
+    worked out here (a few seconds; :func:`analysis.explorer.widgets.build` does it at start-up
+    for the list in force and the starting level). A change of LA or indicator then only picks
+    rows."""
+    parts = judged_parts(data, version, level)
+    return parts.get(indicator, pd.DataFrame(columns=["la_code", "year", "value"]))
+
+
+def judged_parts(data: ExplorerData, version: str | None, level: float) -> dict[str, pd.DataFrame]:
+    """:func:`judged_all` of every indicator, by indicator id (kept)."""
+    from analysis.engine.judged_store import (
+        PREPARED_LEVEL,
+        PREPARED_VERSION,
+        judge_every_la,
+        read_judged,
+    )
 
     def make() -> dict[str, pd.DataFrame]:
-        bench = benchmark_rows(data.table, data.all_las, data.catalogue, neighbours_version=version,
-                               paths=data.paths, ranked=rank_all_once(data.table, data.catalogue))
-        judged = judge_table(bench, data.catalogue, level=level)
+        judged = None
+        if version == PREPARED_VERSION and level == PREPARED_LEVEL:
+            judged = read_judged(data.paths)
+        if judged is None:
+            judged = judge_every_la(data.table, data.all_las, data.catalogue, data.paths, version, level)
         return {str(ind): rows.reset_index(drop=True) for ind, rows in judged.groupby("indicator", sort=False)}
 
-    parts = cast(dict[str, pd.DataFrame], data.memo(("judged_all", version, level), make))
-    return parts.get(indicator, pd.DataFrame(columns=["la_code", "year", "value"]))
+    return cast(dict[str, pd.DataFrame], data.memo(("judged_all", version, level), make))
 
 
 def la_judged(data: ExplorerData, la: LocalAuthority, indicator: str, version: str | None,
@@ -108,3 +122,21 @@ def ranked_indicator(data: ExplorerData, indicator: str) -> pd.DataFrame:
         return ranked[ranked["indicator"] == indicator]
 
     return cast(pd.DataFrame, data.memo(("ranked", indicator), make))
+
+
+def la_judged_rows(data: ExplorerData, la_code: str, version: str | None, level: float,
+                   columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One LA's judged rows (:func:`judged_all`'s ``columns``, default all), every indicator and
+    year. Every indicator's rows are put together once per neighbour list, level and columns,
+    with where each LA's rows are; an LA's rows are taken from them the first time (kept)."""
+    def make() -> tuple[pd.DataFrame, dict[str, Any]]:
+        whole = pd.concat(judged_parts(data, version, level).values(), ignore_index=True)
+        whole = whole[list(columns)] if columns is not None else whole
+        return whole, {str(code): rows for code, rows in whole.groupby("la_code", sort=False).indices.items()}
+
+    def take() -> pd.DataFrame:
+        whole, where = cast(tuple[pd.DataFrame, dict[str, Any]],
+                            data.memo(("judged_by_la", version, level, columns), make))
+        return whole.take(where[la_code]).reset_index(drop=True) if la_code in where else whole.iloc[:0]
+
+    return cast(pd.DataFrame, data.memo(("la_judged_rows", la_code, version, level, columns), take))

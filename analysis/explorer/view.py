@@ -40,6 +40,9 @@ class ExplorerSelection:
     comparator: str = "sn"
     group: tuple[str, ...] = ()  # LAs typed for the "list" comparator
     level: float = 0.95
+    #: Which view the page shows: "indicator" (one indicator in detail) or "profile" (every
+    #: indicator for the LA, :mod:`analysis.explorer.profile_view`).
+    shows: str = "indicator"
 
 
 @dataclass(frozen=True)

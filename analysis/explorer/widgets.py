@@ -3,7 +3,10 @@
 ``notebooks/explorer.ipynb`` calls :func:`build` and shows the widget; the same notebook runs
 in JupyterLab (``make lab``) and as a web page (``make explorer``, Voilà). The data is loaded
 once; every change works the view out from memory and redraws the table, the sentence and
-the charts in place. Only this module touches ipywidgets; the logic is in
+the charts in place. The page shows one of two views: the LA's profile (every indicator,
+:mod:`analysis.explorer.profile_view`, its widgets in :mod:`analysis.explorer.profile_widgets`)
+or one indicator in detail; a click on an indicator's name in the profile opens its detail and
+"Back to profile" returns. Only this module and the profile's widgets touch ipywidgets; the logic is in
 :mod:`analysis.explorer.view` (with :mod:`~analysis.explorer.data`, :mod:`~analysis.explorer.search`,
 :mod:`~analysis.explorer.groups` and :mod:`~analysis.explorer.bands`) and the charts are Vega-Lite
 specs from :mod:`analysis.explorer.specs` (:mod:`analysis.explorer.chart_view` picks a view's),
@@ -26,10 +29,10 @@ import ipywidgets as w
 import pandas as pd
 
 from analysis.data.periods import financial_year_label
-from analysis.explorer.address import selection_from_address, view_address
+from analysis.explorer.address import profile_address, selection_from_address, view_address
 from analysis.explorer.bands import band_grid, band_grid_html, bands_by_year
 from analysis.explorer.chart_view import CHARTS, chart_inputs, file_stem, view_chart
-from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
+from analysis.explorer.data import ExplorerData, judged_all, la_judged_rows, load_explorer_data
 from analysis.explorer.groups import (
     COMPARATOR_CHOICES,
     consortium_table,
@@ -38,6 +41,10 @@ from analysis.explorer.groups import (
     region_members,
 )
 from analysis.explorer.guard import guarded, log_to_server
+from analysis.explorer.profile import JUDGED_COLUMNS
+from analysis.explorer.profile_page import opened_indicator
+from analysis.explorer.profile_view import ProfileView, explorer_profile
+from analysis.explorer.profile_widgets import ProfileBox
 from analysis.explorer.search import find_indicator, indicator_choices, split_names
 from analysis.explorer.spec_style import MIME, ChartSpec
 from analysis.explorer.view import (
@@ -109,8 +116,10 @@ STYLE = """<style>
 </style>"""
 
 
-def status_text(shown: ExplorerView | None) -> str:
+def status_text(shown: ExplorerView | ProfileView | None) -> str:
     """What the page shows, named from the view shown (never from what was typed)."""
+    if isinstance(shown, ProfileView):
+        return "Nothing shown" if shown.la is None else f"Showing {shown.la.name} · profile · {shown.year_text}"
     if shown is None or shown.row is None or shown.la is None or shown.indicator is None:
         return "Nothing shown"
     return f"Showing {shown.la.name} · {shown.indicator.label} · {shown.period}"
@@ -180,6 +189,12 @@ class ExplorerApp:
         #: address bar (config/jupyter/voila/templates/explorer/index.html.j2).
         self.address = w.HTML(layout=w.Layout(display="none")).add_class("explorer-address")
         self.notes: tuple[str, ...] = ()  # lines about the address the page was opened with
+        self.profile = ProfileBox(chart_output, words_html, self.messages)
+        self.profile_view: ProfileView | None = None
+        #: The profile's year to go back to from an indicator's detail (False: the Year box's).
+        self.return_year: int | bool | None = False
+        self.back = w.Button(description="Back to profile", tooltip="Every indicator for the LA")
+        self.back.add_class("explorer-back")
         self.widget = self._layout()
         self.la.observe(self._changed, "value")
         self.indicator.observe(self._changed, "value")
@@ -189,10 +204,19 @@ class ExplorerApp:
         self.level.observe(self._changed, "value")
         self.topic.observe(self._topic_changed, "value")
         self.fill_region.on_click(self._fill_region)
-        self.refresh()
+        self.profile.open.observe(self._opened, "value")
+        self.back.on_click(self._back)
+        shows = selection.shows
+        self.selection = replace(selection, shows="indicator")
+        self.refresh()  # the detail view is drawn first, ready for a click from the profile
+        if shows == "profile":
+            self.selection = replace(self.selection, shows="profile")
+            self.refresh()
         self._show_year()
 
     def _show_year(self) -> None:
+        if self.selection.shows != "indicator":  # the profile's "Latest": each indicator's own
+            return
         if self.view is not None and self.view.year is not None and self.year.value == LATEST:
             self._set_quietly(self.year, self.view.year)  # the Year box shows the year shown
 
@@ -203,7 +227,8 @@ class ExplorerApp:
             return
         selection, self.notes = selection_from_address(query, self.data, self.selection)
         self._set_quietly(self.la, selection.la)
-        self._set_quietly(self.indicator, selection.indicator)
+        found, _ = find_indicator(selection.indicator, self.data.catalogue)
+        self._set_quietly(self.indicator, found.label if found else selection.indicator)
         self._set_quietly(self.year, selection.year or LATEST)
         self._set_quietly(self.comparator, selection.comparator)
         self._set_quietly(self.group, ", ".join(selection.group))
@@ -223,27 +248,30 @@ class ExplorerApp:
     def _layout(self) -> w.Widget:
         charts = []
         for key, heading in CHARTS:
-            charts.append(w.HTML(f"<h3>{html.escape(heading)}</h3>"))
+            charts.append(w.HTML(f"<h2>{html.escape(heading)}</h2>"))
             charts.append(self.chart_boxes[key])
             charts.append(self.chart_words[key])
             if key == "funnel":
                 charts.append(self.funnel_text)
+        #: Each view's part of the page: the body shows one (the other's widgets leave the page).
+        self.sections: dict[str, tuple[w.Widget, ...]] = {"profile": (self.profile.widget,), "indicator": (
+            self.back, w.HTML("<h2>The figures</h2>"), self.table, self.sentence, self.group_text,
+            *charts,
+            w.HTML("<h2>Each LA of the comparator group</h2><p>Value, national rank, quartile band "
+                   "(A best) and the judgement against England; band letters carry the meaning, "
+                   "not colour.</p>"),
+            self.consortium, self.bands,
+            w.HTML("<h2>Save what you see</h2><p>Each chart's menu (the round button at its top "
+                   "right) saves it as PNG or SVG, with its title and source line.</p>"),
+            self.csv_link)}
+        self.body = w.VBox(self.sections[self.selection.shows])
         return w.VBox([
             w.HTML(STYLE),
             w.HBox([self.la, self.year, self.level]),
             w.HBox([self.topic]), self.indicator,
             self.comparator, self.group_box,
-            self.status, self.messages,
-            w.HTML("<h3>The figures</h3>"), self.table, self.sentence, self.group_text,
-            *charts,
-            w.HTML("<h3>Each LA of the comparator group</h3><p>Value, national rank, quartile band "
-                   "(A best) and the judgement against England; band letters carry the meaning, "
-                   "not colour.</p>"),
-            self.consortium, self.bands,
-            w.HTML("<h3>Save what you see</h3><p>Each chart's menu (the round button at its top "
-                   "right) saves it as PNG or SVG, with its title and source line.</p>"),
-            self.csv_link, self.address,
-        ])
+            self.status, self.messages, self.body, self.address,
+        ]).add_class("explorer-app")
 
     # --- events ----------------------------------------------------------------------------
 
@@ -270,9 +298,39 @@ class ExplorerApp:
             self.group.value = text  # its change event redraws once
 
     @guarded
-    def _changed(self, _change: dict[str, Any]) -> None:
-        self.notes = ()
+    def _changed(self, change: dict[str, Any]) -> None:
+        self.notes, before = (), self.selection
         self.selection = self.selection_from_widgets()
+        if change.get("owner") is self.year:  # a year chosen: the profile takes it too
+            self.return_year = False
+        if change.get("owner") is self.indicator:  # an indicator chosen: its detail
+            if before.shows == "profile":
+                self.return_year = before.year
+            self.selection = replace(self.selection, shows="indicator")
+        self.refresh()
+
+    @guarded
+    def _opened(self, change: dict[str, Any]) -> None:
+        """A click on an indicator's name in the profile: its detail view."""
+        indicator = opened_indicator(str(change.get("new", "")))
+        if not indicator or indicator not in self.data.catalogue.indicators:
+            return
+        self._set_quietly(self.indicator, self.data.catalogue.get(indicator).label)
+        rows = self.profile_view.rows if self.profile_view is not None else None
+        self.return_year = self.selection.year  # the profile's year, to go back to
+        if rows is not None and rows.loc[rows["indicator"] == indicator, "value"].isna().all():
+            self._set_quietly(self.year, LATEST)  # no figure in the profile's year: its latest
+        self.notes = ()
+        self.selection = replace(self.selection_from_widgets(), shows="indicator")
+        self.refresh()
+        self._show_year()
+
+    @guarded
+    def _back(self, _button: w.Button) -> None:
+        if self.return_year is not False:
+            self._set_quietly(self.year, self.return_year or LATEST)
+        self.notes, self.return_year = (), False
+        self.selection = replace(self.selection_from_widgets(), shows="profile")
         self.refresh()
 
     def selection_from_widgets(self) -> ExplorerSelection:
@@ -293,6 +351,10 @@ class ExplorerApp:
         # collector is paused meanwhile and runs once after, while the analyst reads.
         gc.disable()
         try:
+            self.group_box.layout.display = "" if self.selection.comparator == "list" else "none"
+            if self.selection.shows == "profile":
+                self._show_profile(update)
+                return self._done(start, update)
             view = explorer_view(self.data, self.selection)
             if keeps_last_view(self.view, view):  # the last good view stays; the messages say why
                 self.messages.value = "<br>".join(html.escape(m, quote=False) for m in view.messages)
@@ -302,6 +364,7 @@ class ExplorerApp:
                 self.messages.value = "<br>".join(
                     [*(html.escape(n, quote=False) for n in self.notes), *filter(None, [self.messages.value])])
             self.address.value = html.escape(view_address(self.view)) if self.view is not None else ""
+            self.body.children = self.sections["indicator"]
         except Exception as exc:  # a bug must not leave the page half drawn or show a traceback
             log.exception("explorer failed for %s", self.selection)
             self.messages.value = html.escape(f"Could not show this selection ({type(exc).__name__}).")
@@ -309,10 +372,28 @@ class ExplorerApp:
             gc.enable()
         for key in self.chart_boxes:  # the boxes left as they were are marked as this update's too
             self._set_box(key, self.shown.get(key, ()), update)
+        return self._done(start, update)
+
+    def _done(self, start: float, update: int) -> float:
+        """Mark the profile's chart as this update's, time the update and name it."""
+        self.profile.set_chart(self.profile.chart_shown, update)
         took = time.perf_counter() - start
         self.timings.append(took)
-        self.status.value = html.escape(f"{status_text(self.view)} · update {len(self.timings)} in {took:.2f} s")
+        shown = self.profile_view if self.selection.shows == "profile" else self.view
+        self.status.value = html.escape(f"{status_text(shown)} · update {len(self.timings)} in {took:.2f} s")
         return took
+
+    def _show_profile(self, update: int) -> None:
+        """Work the profile out and draw it (the last good profile stays if the LA is not found)."""
+        view = explorer_profile(self.data, self.selection)
+        lines = [*self.notes, *view.messages]
+        self.messages.value = "<br>".join(html.escape(m, quote=False) for m in lines)
+        if view.la is not None or self.profile_view is None or self.profile_view.la is None:
+            self.profile_view = view
+            self.profile.show(view, update)
+        shown = self.profile_view
+        self.address.value = html.escape(profile_address(shown)) if shown.la is not None else ""
+        self.body.children = self.sections["profile"]
 
     def _set_box(self, key: str, outputs: tuple[dict[str, Any], ...], update: int) -> None:
         """Show ``outputs`` in a chart box (sent only when they differ from what it shows) and
@@ -333,7 +414,6 @@ class ExplorerApp:
         from analysis.engine.tables import format_benchmark_table
 
         self.view = view
-        self.group_box.layout.display = "" if view.selection.comparator == "list" else "none"
         self.messages.value = "<br>".join(html.escape(m, quote=False) for m in view.messages)
         row = view.row
         if row is None or view.indicator is None or view.la is None:
@@ -395,8 +475,9 @@ def page_address() -> str:
 
 
 def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | None = None,
-          comparator: str = "sn", level: float = 0.95) -> ExplorerApp:
-    """Load the data once and make the explorer; show ``build(...).widget``.
+          comparator: str = "sn", level: float = 0.95, view: str = "profile") -> ExplorerApp:
+    """Load the data once and make the explorer; show ``build(...).widget``. ``view``: the
+    landing view, "profile" (every indicator for the LA) or "indicator" (one in detail).
 
     Every indicator's ranks and bands, and every LA's judged figures for it (with the
     neighbour list in force each year, at ``level``), are worked out at start-up, so that a
@@ -407,6 +488,7 @@ def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | No
     for ind in data.catalogue.benchmarked():
         bands_by_year(data, ind.id)  # and so its ranks
         judged_all(data, ind.id, None, level)  # every indicator's at once, the first time
+    la_judged_rows(data, "", None, level, JUDGED_COLUMNS)  # where each LA's rows are, for the profile
     gc.freeze()  # the loaded data and libraries are kept for good: the collector skips them
     return ExplorerApp(data, ExplorerSelection(la=la, indicator=indicator, year=year,
-                                               comparator=comparator, level=level))
+                                               comparator=comparator, level=level, shows=view))
