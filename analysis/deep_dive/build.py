@@ -223,9 +223,11 @@ class Prepared:
 
     def ids(self) -> set[str]:
         """Every child and referral id in the input, for the identifier scan."""
-        return {str(r[0]) for r in self.con.execute(
-            "SELECT DISTINCT child_id FROM flagged WHERE child_id IS NOT NULL UNION "
-            "SELECT DISTINCT referral_id FROM flagged WHERE referral_id IS NOT NULL").fetchall()}
+        found = self.con.execute(
+            "SELECT CAST(child_id AS VARCHAR) AS id FROM flagged WHERE child_id IS NOT NULL "
+            "UNION SELECT CAST(referral_id AS VARCHAR) FROM flagged "
+            "WHERE referral_id IS NOT NULL").fetchnumpy()["id"]
+        return set(found.tolist())
 
     def close(self) -> None:
         """Let the records go (the DuckDB connection holding them is closed)."""
