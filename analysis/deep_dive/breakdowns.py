@@ -3,7 +3,7 @@ referral source, primary need, factor at assessment and the children's character
 re-referrals by what happened last time and why the previous case closed; children
 referred again and again; outcomes; early help first; the funnel from referral to outcome;
 and localities. Each is a :class:`analysis.deep_dive.tables.RawTable` built from masks over
-the records (see :mod:`analysis.deep_dive.tables`).
+the records' classes (see :mod:`analysis.deep_dive.tables`).
 """
 
 from __future__ import annotations

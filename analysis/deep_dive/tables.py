@@ -4,9 +4,10 @@ reported (:class:`Scope`), a raw table and the records each of its counts counts
 the previous referral or closure. The breakdowns by category are in
 :mod:`analysis.deep_dive.breakdowns`.
 
-Each table is built from masks over the flagged records (what each count counts), so the
-whole set can be protected together (:class:`analysis.engine.suppress.LinkedTables`): a table's
-counts are the sums of its masks, never computed a second way.
+Each table is built from masks over the classes of flagged records
+(:mod:`analysis.deep_dive.record_classes`: what each count counts), so the whole set can be
+protected together (:class:`analysis.engine.suppress.LinkedTables`): a table's counts are the
+weighted sums of its masks (each class's number of records), never computed a second way.
 """
 
 from __future__ import annotations
