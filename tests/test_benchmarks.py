@@ -19,6 +19,7 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 #: Each script, whether it needs Chromium, and lines its figures must be printed on.
 SCRIPTS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "bench_benchmark.py": (False, ("prepare (1 run)", "benchmark table, Doncaster")),
+    "bench_deep_dive.py": (False, ("stage_records / DuckDB load", "deep dive, tables and charts")),
     "bench_explorer.py": (True, ("python -m analysis benchmark", "explorer in Python",
                                  "served app:", "in the browser, from the change")),
     "bench_explorer_floors.py": (True, ("typer with the benchmark command's options",

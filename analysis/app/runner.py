@@ -373,6 +373,7 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
         write_audit_list(prepared, audit_list, forbidden=[root, paths.outputs, out])
     title = (("SYNTHETIC DATA: " if synthetic else "")
              + f"{authority.name}: re-referrals deep dive, {financial_year_label(prepared.year)}")
+    prepared.close()  # the notebook reads the records itself: let this copy go
     return run_notebook("rereferrals_deep_dive", params, out, paths, title=title, pdf=pdf,
                         check=lambda tmp: assert_no_identifiers([tmp], ids), la_name=authority.name)
 

@@ -9,12 +9,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from analysis.core.errors import ParameterError
 from analysis.data.periods import financial_year_label
-from analysis.measures import rereferral_breakdowns as rb
-from analysis.measures import rereferrals as rr
+from analysis.deep_dive.record_classes import previous_sql
 
 if TYPE_CHECKING:
     from analysis.deep_dive.build import Prepared
@@ -37,22 +34,20 @@ def write_audit_list(prepared: Prepared, target: str | Path,
                                  parameter="audit_list",
                                  expected=f"a path outside {folder}", found=str(target),
                                  fix="write it to a private folder on this machine")
-    year_end = pd.Timestamp(prepared.year, 3, 31)
-    f = prepared.flagged
-    previous = rb.previous_outcomes(f)
-    re = rr.select_year(f.loc[previous.index], year_end)
-    prev = previous.loc[re.index]
-    out = pd.DataFrame({
-        "child_id": re["child_id"], "referral_id": re["referral_id"],
-        "referral_date": re["referral_date"].dt.strftime("%Y-%m-%d"),
-        "previous_referral_date": pd.to_datetime(re["previous_referral_date"])
-        .dt.strftime("%Y-%m-%d"),
-        "days_since_previous": re["days_since_previous"],
-        "previous_outcome": prev["previous_outcome"],
-        "previous_closure_date": pd.to_datetime(prev["previous_closure_date"])
-        .dt.strftime("%Y-%m-%d"),
-        "previous_closure_reason": prev["previous_closure_reason"],
-    }).sort_values(["referral_date", "child_id"])
+    end = f"TIMESTAMP '{prepared.year}-03-31'"
+    out = prepared.con.execute(f"""
+        WITH f AS MATERIALIZED (SELECT row_number() OVER (ORDER BY _row) AS _pos, *
+                                FROM flagged),
+        pv AS ({previous_sql("f")})
+        SELECT f.child_id, f.referral_id, strftime(f.referral_date, '%Y-%m-%d') AS referral_date,
+          strftime(f.previous_referral_date, '%Y-%m-%d') AS previous_referral_date,
+          f.days_since_previous, pv.previous_outcome,
+          strftime(pv.previous_closure_date, '%Y-%m-%d') AS previous_closure_date,
+          pv.previous_closure_reason
+        FROM f JOIN pv USING (_pos)
+        WHERE f.referral_date > {end} - INTERVAL 12 MONTH AND f.referral_date <= {end}
+        ORDER BY referral_date, child_id""").df()
+    out["days_since_previous"] = out["days_since_previous"].astype("Int64")
     header = (f"# PERSONAL DATA: re-referred children of {prepared.la.name}, "
               f"{financial_year_label(prepared.year)}, for case audit only. Keep it on this "
               "machine; do not email, share or put it in a pack.\n")

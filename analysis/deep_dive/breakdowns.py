@@ -3,7 +3,7 @@ referral source, primary need, factor at assessment and the children's character
 re-referrals by what happened last time and why the previous case closed; children
 referred again and again; outcomes; early help first; the funnel from referral to outcome;
 and localities. Each is a :class:`analysis.deep_dive.tables.RawTable` built from masks over
-the records (see :mod:`analysis.deep_dive.tables`).
+the records' classes (see :mod:`analysis.deep_dive.tables`).
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _breakdown_raw(name: str, s: Scope, category: str, cats: Mapping[str, np.nda
     re-referral of the year)."""
     base = s.year_known if base is None else base
     present = [(k, m) for k, m in cats.items() if (base & m).any()]
-    present.sort(key=lambda km: (-int((base & km[1]).sum()), str(km[0])))
+    present.sort(key=lambda km: (-int((base & km[1]) @ s.weight), str(km[0])))
     any_cat = np.zeros(s.size, dtype=bool)
     for _, m in present:
         any_cat |= m
@@ -54,7 +54,7 @@ def _breakdown_raw(name: str, s: Scope, category: str, cats: Mapping[str, np.nda
         rows.append(row)
         masks.append({"referrals": base & m, "rereferrals": base & m & s.re,
                       total: base & any_cat & s.re})
-    return raw_table(name, rows, masks, ["referrals", "rereferrals", total],
+    return raw_table(s.weight, name, rows, masks, ["referrals", "rereferrals", total],
                      {"rate_percent": ("rereferrals", "referrals"),
                       share: ("rereferrals", total)})
 
@@ -143,15 +143,15 @@ def characteristic_notes(s: Scope) -> list[str]:
     return out
 
 
-def previous_outcome_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
-    """Re-referrals in the year by what happened after the child's previous referral."""
-    outcome = np.full(s.size, "", dtype=object)
-    outcome[previous.index] = previous["previous_outcome"].to_numpy()
+def previous_outcome_raw(s: Scope) -> RawTable:
+    """Re-referrals in the year by what happened after the child's previous referral
+    (judged at the re-referral's date: :func:`analysis.deep_dive.record_classes.previous_sql`)."""
+    outcome = s.column("previous_outcome", "").astype(str).to_numpy()
     rows, masks = [], []
     for k in rb.PREVIOUS_OUTCOMES:
         rows.append({"previous_outcome": k})
         masks.append({"rereferrals": s.year_re & (outcome == k), "all_rereferrals": s.year_re})
-    return raw_table("previous_outcome", rows, masks, ["rereferrals", "all_rereferrals"],
+    return raw_table(s.weight, "previous_outcome", rows, masks, ["rereferrals", "all_rereferrals"],
                      {"percent": ("rereferrals", "all_rereferrals")})
 
 
@@ -165,14 +165,12 @@ CLOSURE_REASONS: dict[str, str] = {
 }
 
 
-def closure_reason_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
+def closure_reason_raw(s: Scope) -> RawTable:
     """Re-referrals by the previous referral's reason for closure (RC1-RC9; open or not
     recorded otherwise). RC9 (early help) exists from the 2023 census only."""
-    reason = np.full(s.size, "", dtype=object)
-    r = previous["previous_closure_reason"].astype(object)
-    open_ = previous["previous_outcome"].eq("Still open").to_numpy()
-    reason[previous.index] = np.where(open_, "Still open",
-                                      r.where(r.notna(), "Not recorded").astype(str))
+    outcome = s.column("previous_outcome", "").astype(str).to_numpy()
+    given = s.column("previous_closure_reason", "Not recorded").astype(str).to_numpy()
+    reason = np.where(outcome == "Still open", "Still open", given)
     rows, masks = [], []
     keys = [*CLOSURE_REASONS, "Still open", "Not recorded"]
     for k in keys:
@@ -180,25 +178,23 @@ def closure_reason_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
         rows.append({"closure_reason": CLOSURE_REASONS.get(k, k), "code": k if k in
                      CLOSURE_REASONS else ""})
         masks.append({"rereferrals": m, "all_rereferrals": s.year_re})
-    return raw_table("previous_closure_reason", rows, masks, ["rereferrals", "all_rereferrals"],
+    return raw_table(s.weight, "previous_closure_reason", rows, masks,
+                     ["rereferrals", "all_rereferrals"],
                      {"percent": ("rereferrals", "all_rereferrals")})
 
 
 def repeat_raw(s: Scope) -> RawTable:
     """Children by the number of referrals in the 12 months of the year reported (1, 2,
     3 or more): counted per child on the child's last referral of the year."""
-    f = s.flagged
-    inyear = pd.Series(s.year, index=f.index)
-    per_child = inyear.groupby(f["child_id"]).transform("sum").to_numpy()
-    order = f.assign(_d=s.dates, _y=s.year).loc[s.year].sort_values("_d")
-    last = np.zeros(s.size, dtype=bool)
-    last[order.drop_duplicates("child_id", keep="last").index.to_numpy()] = True
+    times = pd.to_numeric(s.column("year_children", np.nan), errors="coerce").to_numpy(
+        dtype="float64")
+    last = s.year & s.flagged["year_last"].to_numpy(dtype=bool)
     rows, masks = [], []
-    for label, m in [("Referred once", per_child == 1), ("Referred twice", per_child == 2),
-                     ("Referred 3 or more times", per_child >= 3)]:
+    for label, m in [("Referred once", times == 1), ("Referred twice", times == 2),
+                     ("Referred 3 or more times", times >= 3)]:
         rows.append({"referrals_in_year": label})
         masks.append({"children": last & m, "all_children": last})
-    return raw_table("repeat_referrals", rows, masks, ["children", "all_children"],
+    return raw_table(s.weight, "repeat_referrals", rows, masks, ["children", "all_children"],
                      {"percent": ("children", "all_children")})
 
 
@@ -219,7 +215,7 @@ def outcome_raw(s: Scope) -> RawTable:
         masks.append({"rereferrals": s.year_re & m, "all_rereferrals": s.year_re,
                       "first_referrals": s.year_known & s.first & m,
                       "all_first_referrals": s.year_known & s.first})
-    return raw_table("outcome_by_type", rows, masks,
+    return raw_table(s.weight, "outcome_by_type", rows, masks,
                      ["rereferrals", "all_rereferrals", "first_referrals", "all_first_referrals"],
                      {"rereferrals_percent": ("rereferrals", "all_rereferrals"),
                       "first_referrals_percent": ("first_referrals", "all_first_referrals")})
@@ -238,7 +234,7 @@ def early_help_raw(s: Scope) -> RawTable | None:
         rows.append({"group": name})
         masks.append({"with_prior_early_help": g & yes, "known": g & known,
                       "not_recorded": g & ~known})
-    return raw_table("early_help", rows, masks, ["with_prior_early_help", "known", "not_recorded"],
+    return raw_table(s.weight, "early_help", rows, masks, ["with_prior_early_help", "known", "not_recorded"],
                      {"percent": ("with_prior_early_help", "known")})
 
 
@@ -271,7 +267,7 @@ def funnel_raw(s: Scope) -> RawTable:
     # of referrals and assessed repeat two stages' counts: one cell each when protected)
     masks = [{"count": stage[k], "referrals_base": stage["Referrals"],
               "assessed_base": stage["Assessed"]} for k, _ in FUNNEL_STAGES]
-    return raw_table("funnel", rows, masks, ["count", "referrals_base", "assessed_base"],
+    return raw_table(s.weight, "funnel", rows, masks, ["count", "referrals_base", "assessed_base"],
                      {"percent_of_referrals": ("count", "referrals_base"),
                       "percent_of_assessed": ("count", "assessed_base")})
 
@@ -286,7 +282,7 @@ def locality_raw(s: Scope) -> RawTable | None:
     if sum(1 for k, m in cats.items() if k != "not recorded" and (m & s.year_known).any()) >= 2:
         cats.pop("not recorded", None)
     present = sorted(((k, m) for k, m in cats.items() if (m & s.year_known).any()),
-                     key=lambda km: (-int((km[1] & s.year_known).sum()), km[0]))
+                     key=lambda km: (-int((km[1] & s.year_known) @ s.weight), km[0]))
     if not present:
         return None
     allm = np.zeros(s.size, dtype=bool)
@@ -295,7 +291,7 @@ def locality_raw(s: Scope) -> RawTable | None:
     rows = [{"locality": k} for k, _ in present] + [{"locality": ALL_LOCALITIES}]
     masks = [{"numerator": s.year_re & m, "denominator": s.year_known & m}
              for _, m in [*present, ("", allm)]]
-    return raw_table("localities", rows, masks, ["numerator", "denominator"],
+    return raw_table(s.weight, "localities", rows, masks, ["numerator", "denominator"],
                      {"percent": ("numerator", "denominator")})
 
 
@@ -314,7 +310,7 @@ def locality_years_raw(s: Scope, years: pd.DataFrame, year: int) -> RawTable | N
             masks.append({"rereferrals": m & s.re, "referrals": m})
     if not rows:
         return None
-    return raw_table("locality_years", rows, masks, ["referrals", "rereferrals"], RATE)
+    return raw_table(s.weight, "locality_years", rows, masks, ["referrals", "rereferrals"], RATE)
 
 
 __all__ = ["ALL_LOCALITIES", "CHARACTERISTIC_TABLES", "CLOSURE_REASONS", "FACTOR_SHARE",

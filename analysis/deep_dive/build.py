@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analysis.core.config import Paths
@@ -60,12 +61,13 @@ from analysis.deep_dive.derived import (
 from analysis.deep_dive.dfe_check import dfe_difference_notes
 from analysis.deep_dive.dfe_comparison import dfe_raw
 from analysis.deep_dive.input_checks import InputNote, copies_note, rows_left_out_note
+from analysis.deep_dive.record_classes import record_classes
 from analysis.deep_dive.records import (
     XML_SUFFIXES,
     is_synthetic,
-    load_records,
     output_name,
     read_summary_table,
+    stage_records,
 )
 from analysis.deep_dive.suppression import HIDDEN_LINE, publish_all
 from analysis.deep_dive.tables import (
@@ -79,8 +81,7 @@ from analysis.deep_dive.tables import (
 )
 from analysis.deep_dive.years import choose_year, long_date, reporting_years
 from analysis.engine import suppress
-from analysis.measures import rereferral_breakdowns as rb
-from analysis.measures import rereferrals as rr
+from analysis.measures.rereferrals_sql import flag_table
 
 
 @dataclass
@@ -175,33 +176,80 @@ def too_few_to_protect(dive: DeepDive, referrals: int, rereferrals: int) -> Inpu
 
 @dataclass
 class Prepared:
-    """Records read, checked and flagged, with the year to report (no tables yet)."""
+    """Records read, checked and flagged in DuckDB (the table ``flagged`` of ``con``), with
+    the year to report (no tables yet). :meth:`close` lets the records go."""
 
     la: LocalAuthority
     path: Path
-    table: pd.DataFrame
+    con: duckdb.DuckDBPyConnection = field(repr=False)
     report: ReadReport
-    flagged: pd.DataFrame
     years: pd.DataFrame
     year: int
     history_start: pd.Timestamp
     notes: tuple[InputNote, ...] = ()
 
+    def _one(self, sql: str) -> object:
+        row = self.con.execute(sql).fetchone()
+        return row[0] if row else None
+
+    @property
+    def first_date(self) -> pd.Timestamp:
+        return pd.Timestamp(self._one("SELECT min(referral_date) FROM flagged"))
+
+    @property
+    def last_date(self) -> pd.Timestamp:
+        return pd.Timestamp(self._one("SELECT max(referral_date) FROM flagged"))
+
+    def has(self, column: str) -> bool:
+        """Whether any record has a value in ``column``."""
+        return bool(self._one(f"SELECT count({column}) > 0 FROM flagged"))
+
+    @property
+    def flagged(self) -> pd.DataFrame:
+        """The flagged records as a pandas table (for a case audit list or a check; the
+        deep dive itself never holds them)."""
+        df = self.con.execute("SELECT * EXCLUDE (_row) FROM flagged ORDER BY _row").df()
+        for col in ("referral_date", "closure_date", "previous_referral_date"):
+            df[col] = df[col].astype("datetime64[ns]")
+        df["days_since_previous"] = df["days_since_previous"].astype("Int64")
+        df["is_rereferral"] = df["is_rereferral"].astype("boolean")
+        df["prior_early_help"] = df["prior_early_help"].astype("boolean")
+        return df
+
+    def classes(self) -> pd.DataFrame:
+        """The records' classes for the year reported
+        (:func:`analysis.deep_dive.record_classes.record_classes`)."""
+        return record_classes(self.con, "flagged", pd.Timestamp(self.year, 3, 31).to_pydatetime())
+
     def ids(self) -> set[str]:
         """Every child and referral id in the input, for the identifier scan."""
-        cols = [c for c in ("child_id", "referral_id") if c in self.table]
-        return {str(v) for c in cols for v in self.table[c].dropna().unique()}
+        found = self.con.execute(
+            "SELECT CAST(child_id AS VARCHAR) AS id FROM flagged WHERE child_id IS NOT NULL "
+            "UNION SELECT CAST(referral_id AS VARCHAR) FROM flagged "
+            "WHERE referral_id IS NOT NULL").fetchnumpy()["id"]
+        return set(found.tolist())
+
+    def close(self) -> None:
+        """Let the records go (the DuckDB connection holding them is closed)."""
+        self.con.close()
+
+
+def _months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The flagged records by month and flags, with their number (``weight``): enough for
+    :func:`analysis.deep_dive.years.reporting_years`."""
+    return con.execute("""SELECT date_trunc('month', referral_date) AS referral_date,
+        same_day_duplicate, is_rereferral, count(*) AS weight FROM flagged GROUP BY ALL""").df()
 
 
 def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = None, *,
             paths: Paths | None = None, today: pd.Timestamp | str | None = None,
             history_start: pd.Timestamp | str | None = None, validate: bool = False,
             allow_rows_left_out: bool = False) -> Prepared:
-    """Read and check the records (and, with ``validate``, each census file against its
-    year's XSD), flag re-referrals and choose the year: everything that can refuse the
-    input, done before any output is made. ``la``: the LA the records are for, resolved by
-    the caller (:func:`analysis.data.geography.resolve_la`). More than 10% of rows left out
-    is refused unless ``allow_rows_left_out``
+    """Read and check the records into DuckDB (and, with ``validate``, each census file
+    against its year's XSD), flag re-referrals and choose the year: everything that can
+    refuse the input, done before any output is made. ``la``: the LA the records are for,
+    resolved by the caller (:func:`analysis.data.geography.resolve_la`). More than 10% of
+    rows left out is refused unless ``allow_rows_left_out``
     (:func:`analysis.deep_dive.input_checks.rows_left_out_note`)."""
     paths = paths or Paths.for_root()
     path = Path(records)
@@ -215,7 +263,19 @@ def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = 
         for f in files:
             if f.suffix.lower() in XML_SUFFIXES:
                 validate_cin_xml(f)
-    table, report, start = load_records(path, today=today, la=la)
+    con = duckdb.connect()
+    try:
+        return _prepared(con, la, path, period, today, history_start, allow_rows_left_out)
+    except BaseException:
+        con.close()
+        raise
+
+
+def _prepared(con: duckdb.DuckDBPyConnection, la: LocalAuthority, path: Path,
+              period: str | int | None, today: pd.Timestamp | str | None,
+              history_start: pd.Timestamp | str | None, allow_rows_left_out: bool) -> Prepared:
+    report, start, _table = stage_records(con, path, today=today, la=la)
+    del _table
     notes = tuple(n for n in (copies_note(report),
                               rows_left_out_note(report, allow=allow_rows_left_out)) if n)
     if history_start is not None:
@@ -225,7 +285,8 @@ def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = 
             raise ParameterError("history start is not a date", parameter="history_start",
                                  expected="a date such as 2015-04-01",
                                  found=repr(history_start)) from None
-        first = pd.Timestamp(table["referral_date"].min())
+        row = con.execute("SELECT min(referral_date) FROM referrals").fetchone()
+        first = pd.Timestamp(row[0] if row else None)
         if given > first:
             raise ParameterError("history start is after the first referral",
                                  parameter="history_start",
@@ -233,10 +294,25 @@ def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = 
                                  found=long_date(given),
                                  fix="give the date the extract's records are complete from")
         start = given
-    flagged = rr.flag_rereferrals(table, history_start=start).reset_index(drop=True)
-    years = reporting_years(flagged, start)
+    flag_table(con, "referrals", "flagged", start.to_pydatetime())
+    con.execute("DROP VIEW referrals; DROP TABLE _referrals_read")
+    years = reporting_years(_months(con), start)
     year = choose_year(years, period)
-    return Prepared(la, path, table, report, flagged, years, year, start, notes)
+    return Prepared(la, path, con, report, years, year, start, notes)
+
+
+def _scoped(prepared: Prepared) -> tuple[DeepDive, Scope, bool, bool]:
+    """The deep dive's frame (no tables yet), the scope of its year over the records'
+    classes, and whether any record has a primary need and any assessment factors."""
+    report = prepared.report
+    dive = DeepDive(
+        la=prepared.la, records_file=prepared.path, synthetic=is_synthetic(prepared.path),
+        year=prepared.year, history_start=prepared.history_start,
+        first_date=prepared.first_date, last_date=prepared.last_date, rows_in=report.rows_in,
+        rows_used=report.rows_used, rows_dropped=report.rows_dropped,
+        rows_flagged=report.rows_flagged, input_notes=prepared.notes)
+    s = Scope(prepared.classes(), pd.Timestamp(prepared.year, 3, 31), prepared.history_start)
+    return dive, s, prepared.has("primary_need"), prepared.has("assessment_factors")
 
 
 def build_deep_dive(la: LocalAuthority, records: str | Path,
@@ -265,31 +341,24 @@ def build_deep_dive(la: LocalAuthority, records: str | Path,
     paths = paths or Paths.for_root()
     prepared = prepare(la, records, period, paths=paths, today=today,
                        history_start=history_start, allow_rows_left_out=allow_rows_left_out)
-    authority, path, table, report = (prepared.la, prepared.path, prepared.table,
-                                      prepared.report)
-    flagged, years, year, start = (prepared.flagged, prepared.years, prepared.year,
-                                   prepared.history_start)
-    year_end = pd.Timestamp(year, 3, 31)
-    dive = DeepDive(
-        la=authority, records_file=path, synthetic=is_synthetic(path), year=year,
-        history_start=start, first_date=pd.Timestamp(table["referral_date"].min()),
-        last_date=pd.Timestamp(table["referral_date"].max()), rows_in=report.rows_in,
-        rows_used=report.rows_used, rows_dropped=report.rows_dropped,
-        rows_flagged=report.rows_flagged, input_notes=prepared.notes)
-    s = Scope(flagged, year_end, start)
-    previous = rb.previous_outcomes(flagged)
+    try:
+        dive, s, has_need, has_factors = _scoped(prepared)
+    finally:
+        prepared.close()  # from here on, classes of records only
+    authority, path, report = prepared.la, prepared.path, prepared.report
+    years, year = prepared.years, prepared.year
     raws = [annual_raw(s, years, year), rolling_quarters_raw(s), monthly_raw(s),
-            quarterly_raw(s), time_since_raw(s), time_since_closure_raw(s, previous),
+            quarterly_raw(s), time_since_raw(s), time_since_closure_raw(s),
             source_raw(s, grouped=True), source_raw(s, grouped=False)]
-    if flagged["primary_need"].notna().any():
+    if has_need:
         raws.append(need_raw(s))
     else:
         dive.notes.append("The records have no primary need codes: that section is left out.")
-    if flagged["assessment_factors"].notna().any():
+    if has_factors:
         raws.append(factors_raw(s))
     else:
         dive.notes.append("The records have no assessment factors: that section is left out.")
-    raws += [previous_outcome_raw(s, previous), closure_reason_raw(s, previous),
+    raws += [previous_outcome_raw(s), closure_reason_raw(s),
              repeat_raw(s), outcome_raw(s), funnel_raw(s), *characteristic_raws(s)]
     dive.notes += characteristic_notes(s)
     optional = [early_help_raw(s), locality_raw(s), locality_years_raw(s, years, year)]

@@ -65,7 +65,7 @@ def dfe_raw(s: Scope, year: int, la: LocalAuthority, paths: Paths
                      "neighbours_mean": round(float(b["sn_mean"]), 1)
                      if pd.notna(b.get("sn_mean", np.nan)) else np.nan})
         masks.append({"numerator": ours[ind], "denominator": s.year})
-    raw = raw_table("dfe_comparison", rows, masks, ["numerator", "denominator"],
+    raw = raw_table(s.weight, "dfe_comparison", rows, masks, ["numerator", "denominator"],
                     {"percent": ("numerator", "denominator")})
     cols = ["measure", "records_year", "numerator", "denominator", "percent", "dfe_year",
             "la_published", "england", "region", "neighbours_mean"]

@@ -1,6 +1,6 @@
 """Reading the deep dive's records: a CSV or XLSX extract, a CIN census XML return, or a
-folder of census returns (one LA's consecutive years), read and checked by
-:func:`load_records`; the rows read, used and left out, as a published table
+folder of census returns (one LA's consecutive years), read and checked into DuckDB by
+:func:`stage_records` (:func:`load_records` gives them as a pandas table); the rows read, used and left out, as a published table
 (:func:`read_summary_table`).
 
 Synthetic input: when the records' file (or folder) name contains "synthetic"
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -104,10 +105,12 @@ def check_census_set(files: Sequence[Path], la: LocalAuthority | None = None) ->
     return years
 
 
-def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
-                 la: LocalAuthority | None = None
-                 ) -> tuple[pd.DataFrame, ReadReport, pd.Timestamp]:
-    """Read and validate referral records: ``(tidy table, report, history_start)``.
+def stage_records(con: duckdb.DuckDBPyConnection, path: str | Path, *,
+                  today: pd.Timestamp | str | None = None, la: LocalAuthority | None = None
+                  ) -> tuple[ReadReport, pd.Timestamp, pd.DataFrame | None]:
+    """Read and validate referral records into the view ``referrals`` of ``con`` (over the
+    table ``_referrals_read``; the tidy columns, ``_row`` and, from census returns, the
+    children's characteristics): ``(report, history_start, census table or None)``.
 
     ``path``: a CSV/XLSX extract (``docs/data-formats/referral-records.md``; its optional
     ``la_code`` column must hold ``la``'s code), a CIN census
@@ -118,7 +121,7 @@ def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
     ``history_start`` is the first date the records are complete from.
     """
     from analysis.data.readers.cin_xml import read_cin_census_years
-    from analysis.data.readers.referral_records import read_referral_records
+    from analysis.data.readers.referral_records import stage_referral_records
 
     path = Path(path)
     if path.is_dir() or path.suffix.lower() in XML_SUFFIXES:
@@ -137,7 +140,16 @@ def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
             xmls = [path]
         years = check_census_set(xmls, la)
         table = read_cin_census_years(xmls)
-        return table, _xml_report(path, table, xmls), _xml_history_start(years, table)
+        report = _xml_report(path, table, xmls)
+        frame = table.assign(_row=np.arange(1, len(table) + 1))
+        for col in frame.columns:
+            if frame[col].dtype == object:
+                frame[col] = frame[col].astype("string")
+        con.register("_census_frame", frame)
+        con.execute("CREATE OR REPLACE TEMP TABLE _referrals_read AS SELECT * FROM _census_frame")
+        con.unregister("_census_frame")
+        con.execute("CREATE OR REPLACE TEMP VIEW referrals AS SELECT * FROM _referrals_read")
+        return report, _xml_history_start(years, table), table
     if not path.exists():
         raise InputDataError("records file not found", file=path,
                              fix="check the path (relative paths are from the project folder)")
@@ -148,11 +160,27 @@ def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
                              found=suffix or "no extension",
                              fix="export the records as CSV (see docs/data-formats/"
                                  "referral-records.md)")
-    table, report = read_referral_records(path, on_bad_rows="drop", today=today, la=la)
-    if table.empty:
+    report = stage_referral_records(con, path, on_bad_rows="drop", today=today, la=la)
+    if not report.rows_used:
         raise NoDataError("no usable referral rows", fix="see the reasons: "
                           + "; ".join(f"{k} ({len(v)})" for k, v in report.dropped.items()))
-    return table, report, pd.Timestamp(table["referral_date"].min())
+    row = con.execute("SELECT min(referral_date) FROM referrals").fetchone()
+    return report, pd.Timestamp(row[0] if row else None), None
+
+
+def load_records(path: str | Path, *, today: pd.Timestamp | str | None = None,
+                 la: LocalAuthority | None = None
+                 ) -> tuple[pd.DataFrame, ReadReport, pd.Timestamp]:
+    """Read and validate referral records (:func:`stage_records`) as a pandas table:
+    ``(tidy table, report, history_start)``."""
+    from analysis.data.readers.referral_records import referral_frame
+
+    con = duckdb.connect()
+    try:
+        report, start, table = stage_records(con, path, today=today, la=la)
+        return (table if table is not None else referral_frame(con)), report, start
+    finally:
+        con.close()
 
 
 def _xml_report(path: Path, table: pd.DataFrame, files: Sequence[Path]) -> ReadReport:
@@ -201,4 +229,4 @@ def read_summary_table(report: ReadReport) -> pd.DataFrame:
 
 
 __all__ = ["EXTRACT_SUFFIXES", "XML_SUFFIXES", "check_census_set", "is_synthetic", "load_records",
-           "output_name", "read_summary_table"]
+           "output_name", "read_summary_table", "stage_records"]

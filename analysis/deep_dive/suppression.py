@@ -102,8 +102,10 @@ def ratio(numerator: object, denominator: object, decimals: int = 1) -> object:
 
 def publish_all(raws: Sequence[RawTable], size: int) -> tuple[dict[str, pd.DataFrame],
                                                                 suppress.LinkedTables]:
-    """Every count table, suppressed together (:class:`analysis.engine.suppress.LinkedTables`)."""
-    linked = suppress.LinkedTables(size, THRESHOLD, ROUNDING)
+    """Every count table, suppressed together (:class:`analysis.engine.suppress.LinkedTables`);
+    the masks are over classes of records, each of the tables' ``weight`` records."""
+    weight = next((r.weight for r in raws if r.weight is not None), None)
+    linked = suppress.LinkedTables(size, THRESHOLD, ROUNDING, weight=weight)
     for r in raws:
         linked.add(r.name, r.frame, r.counts, r.masks, r.percents)
     return linked.publish(), linked

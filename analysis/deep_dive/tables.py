@@ -4,9 +4,10 @@ reported (:class:`Scope`), a raw table and the records each of its counts counts
 the previous referral or closure. The breakdowns by category are in
 :mod:`analysis.deep_dive.breakdowns`.
 
-Each table is built from masks over the flagged records (what each count counts), so the
-whole set can be protected together (:class:`analysis.engine.suppress.LinkedTables`): a table's
-counts are the sums of its masks, never computed a second way.
+Each table is built from masks over the classes of flagged records
+(:mod:`analysis.deep_dive.record_classes`: what each count counts), so the whole set can be
+protected together (:class:`analysis.engine.suppress.LinkedTables`): a table's counts are the
+weighted sums of its masks (each class's number of records), never computed a second way.
 """
 
 from __future__ import annotations
@@ -26,16 +27,25 @@ XMR_MONTHS = 36
 
 
 class Scope:
-    """The flagged records as boolean arrays for the year reported (positions, not labels)."""
+    """The flagged records of the year reported, as classes of records every table counts
+    alike (:mod:`analysis.deep_dive.record_classes`): boolean arrays over the classes, and
+    ``weight``, each class's number of records. ``flagged``: the classes (a frame with
+    ``weight``), or a flagged record-level table, grouped into classes first."""
 
     def __init__(self, flagged: pd.DataFrame, year_end: pd.Timestamp,
                  history_start: pd.Timestamp) -> None:
+        if "weight" not in flagged:
+            from analysis.deep_dive.record_classes import classes_of_frame
+
+            flagged = classes_of_frame(flagged, year_end)
+        first_day = flagged.attrs.get("first_day")
         f = flagged.reset_index(drop=True)
         self.flagged = f
         self.size = len(f)
+        self.weight = f["weight"].to_numpy(dtype="int64")
         self.year_end = year_end
         self.history_start = history_start
-        self.dates = pd.to_datetime(f["referral_date"])
+        self.dates = pd.to_datetime(f["referral_date"])  # the first day of the month
         self.counted = ~f["same_day_duplicate"].astype(bool).to_numpy()
         isre = f["is_rereferral"]
         self.known = self.counted & isre.notna().to_numpy()
@@ -45,6 +55,9 @@ class Scope:
         self.year = self.counted & in_year
         self.year_known = self.known & in_year
         self.year_re = self.re & in_year
+        #: the first referral's date (the records' own, not its month)
+        self.first_day = pd.Timestamp(first_day if first_day is not None
+                                      else self.dates[self.counted].min())
 
     def column(self, name: str, missing: object = "not recorded") -> pd.Series:
         s = self.flagged[name].astype(object) if name in self.flagged else pd.Series(
@@ -54,26 +67,29 @@ class Scope:
 
 @dataclass
 class RawTable:
-    """An unpublished count table and the records each count counts."""
+    """An unpublished count table and the classes of records each count counts (masks over
+    the classes of ``weight``)."""
 
     name: str
     frame: pd.DataFrame
     counts: list[str]
     masks: dict[tuple[int, str], np.ndarray]
     percents: dict[str, tuple[str, str]] = field(default_factory=dict)
+    weight: np.ndarray | None = None
 
 
-def raw_table(name: str, rows: Sequence[Mapping[str, object]],
+def raw_table(weight: np.ndarray, name: str, rows: Sequence[Mapping[str, object]],
               masks: Sequence[Mapping[str, np.ndarray]], counts: Sequence[str],
               percents: Mapping[str, tuple[str, str]] | None = None) -> RawTable:
-    """A :class:`RawTable` whose count columns are the sums of ``masks`` (one per row)."""
+    """A :class:`RawTable` whose count columns are the weighted sums of ``masks`` (one per
+    row; ``weight``: the number of records in each class)."""
     frame = pd.DataFrame([dict(r) for r in rows])
     for col in counts:
-        frame[col] = [int(m[col].sum()) if col in m else np.nan for m in masks]
+        frame[col] = [int(m[col] @ weight) if col in m else np.nan for m in masks]
     for p in percents or {}:
         frame[p] = np.nan
     cells = {(i, col): m[col] for i, m in enumerate(masks) for col in counts if col in m}
-    return RawTable(name, frame, list(counts), cells, dict(percents or {}))
+    return RawTable(name, frame, list(counts), cells, dict(percents or {}), weight)
 
 
 RATE = {"percent": ("rereferrals", "referrals")}
@@ -87,21 +103,40 @@ def annual_raw(s: Scope, years: pd.DataFrame, year: int) -> RawTable:
         inside = ((s.dates > end - rr.WINDOW) & (s.dates <= end)).to_numpy()
         rows.append({"year": y["year"]})
         masks.append({"referrals": s.counted & inside, "rereferrals": s.re & inside})
-    return raw_table("annual", rows, masks, ["referrals", "rereferrals"], RATE)
+    return raw_table(s.weight, "annual", rows, masks, ["referrals", "rereferrals"], RATE)
+
+
+def rolling_quarter_ends(s: Scope) -> list[pd.Timestamp]:
+    """The quarter ends (June, September, December, March) up to the year's end whose 12
+    months lie wholly in the data and every referral of which has a known history (as
+    :func:`analysis.measures.rereferrals.rolling_rate` chooses them)."""
+    month = s.dates.dt.to_period("M")
+    counted = s.counted
+    if not counted.any():
+        return []
+    first, last = month[counted].min(), month[counted].max()
+    start = first if s.first_day == first.start_time else first + 1
+    unknown = pd.Series(s.weight * (s.counted & ~s.known), index=month.index).groupby(
+        month).sum()
+    out = []
+    for p in pd.period_range(first + 11, last, freq="M"):
+        if p.month not in (3, 6, 9, 12) or p - 11 < start:
+            continue
+        if unknown[(unknown.index > p - 12) & (unknown.index <= p)].sum() == 0:
+            out.append(p.end_time.normalize())
+    return [e for e in out if e <= s.year_end]
 
 
 def rolling_quarters_raw(s: Scope) -> RawTable:
     """Re-referrals in the 12 months to each quarter end (a local return's A1 measure)."""
-    q = rr.rolling_rate(s.flagged, freq="Q")
-    q = q.loc[q["history_complete"] & (q["period_end"] <= s.year_end)]
     month = s.dates.dt.to_period("M")
     rows, masks = [], []
-    for end in q["period_end"]:
+    for end in rolling_quarter_ends(s):
         last = pd.Timestamp(end).to_period("M")
         inside = ((month > last - 12) & (month <= last)).to_numpy()
         rows.append({"quarter_end": long_date(end)})
         masks.append({"referrals": s.counted & inside, "rereferrals": s.re & inside})
-    return raw_table("rolling_quarters", rows, masks, ["referrals", "rereferrals"], RATE)
+    return raw_table(s.weight, "rolling_quarters", rows, masks, ["referrals", "rereferrals"], RATE)
 
 
 def monthly_raw(s: Scope, months: int = XMR_MONTHS) -> RawTable:
@@ -117,7 +152,7 @@ def monthly_raw(s: Scope, months: int = XMR_MONTHS) -> RawTable:
             inside = (month == m).to_numpy() & hc
             rows.append({"month": m.strftime("%B %Y")})
             masks.append({"referrals": inside, "rereferrals": inside & s.re})
-    return raw_table("monthly", rows, masks, ["referrals", "rereferrals"], RATE)
+    return raw_table(s.weight, "monthly", rows, masks, ["referrals", "rereferrals"], RATE)
 
 
 def _first_full_month(s: Scope) -> pd.Period:
@@ -144,7 +179,7 @@ def quarterly_raw(s: Scope) -> RawTable:
             inside = (quarter == q).to_numpy() & hc
             rows.append({"quarter": f"{q.start_time:%b}-{q.end_time:%b %Y}"})
             masks.append({"referrals": inside, "rereferrals": inside & s.re})
-    return raw_table("quarterly", rows, masks, ["referrals", "rereferrals"], RATE)
+    return raw_table(s.weight, "quarterly", rows, masks, ["referrals", "rereferrals"], RATE)
 
 
 #: Days at which the share of re-referrals so far is reported: 60 days, 3 and 6 months.
@@ -165,33 +200,30 @@ def time_since_raw(s: Scope) -> RawTable:
             m["cumulative_rereferrals"] = s.year_re & (days <= hi)
         rows.append({"band": label, "min_days": lo, "max_days": hi})
         masks.append(m)
-    return raw_table("time_since", rows, masks,
+    return raw_table(s.weight, "time_since", rows, masks,
                      ["rereferrals", "all_rereferrals", "cumulative_rereferrals"],
                      {"percent": ("rereferrals", "all_rereferrals"),
                       "cumulative_percent": ("cumulative_rereferrals", "all_rereferrals")})
 
 
-def time_since_closure_raw(s: Scope, previous: pd.DataFrame) -> RawTable:
+#: Bands of time from the previous referral's closure to the re-referral, in order.
+SINCE_CLOSURE: tuple[str, ...] = (
+    "Previous case still open", "Closed 0-30 days before", "Closed 31-91 days before",
+    "Closed 92-182 days before", "Closed 183 days or more before", "Closure date not known")
+
+
+def time_since_closure_raw(s: Scope) -> RawTable:
     """Re-referrals by time from the previous referral's *closure* to the re-referral:
-    still open at the re-referral, closed 0-30 days, 31-91 days, 92-182 days, longer."""
-    closed = pd.Series(pd.NaT, index=s.flagged.index, dtype="datetime64[ns]")
-    closed.loc[previous.index] = pd.to_datetime(previous["previous_closure_date"])
-    gap = (s.dates - closed).dt.days.to_numpy(dtype="float64")
-    open_ = np.zeros(s.size, dtype=bool)
-    open_[previous.index] = (previous["previous_outcome"] == "Still open").to_numpy()
-    bands = [("Previous case still open", open_),
-             ("Closed 0-30 days before", ~open_ & (gap >= 0) & (gap <= 30)),
-             ("Closed 31-91 days before", ~open_ & (gap > 30) & (gap <= 91)),
-             ("Closed 92-182 days before", ~open_ & (gap > 91) & (gap <= 182)),
-             ("Closed 183 days or more before", ~open_ & (gap > 182)),
-             ("Closure date not known", ~open_ & np.isnan(gap))]
+    still open at the re-referral, closed 0-30 days, 31-91 days, 92-182 days, longer
+    (the band of each class: :mod:`analysis.deep_dive.record_classes`)."""
+    band = s.column("since_closure", "").astype(str).to_numpy()
     rows, masks = [], []
-    for label, m in bands:
+    for label in SINCE_CLOSURE:
         rows.append({"since_closure": label})
-        masks.append({"rereferrals": s.year_re & m, "all_rereferrals": s.year_re})
-    return raw_table("time_since_closure", rows, masks, ["rereferrals", "all_rereferrals"],
+        masks.append({"rereferrals": s.year_re & (band == label), "all_rereferrals": s.year_re})
+    return raw_table(s.weight, "time_since_closure", rows, masks, ["rereferrals", "all_rereferrals"],
                      {"percent": ("rereferrals", "all_rereferrals")})
 
 
-__all__ = ["XMR_MONTHS", "RawTable", "Scope", "annual_raw", "monthly_raw", "quarterly_raw",
-           "raw_table", "rolling_quarters_raw", "time_since_closure_raw", "time_since_raw"]
+__all__ = ["SINCE_CLOSURE", "XMR_MONTHS", "RawTable", "Scope", "annual_raw", "monthly_raw", "quarterly_raw",
+           "raw_table", "rolling_quarter_ends", "rolling_quarters_raw", "time_since_closure_raw", "time_since_raw"]

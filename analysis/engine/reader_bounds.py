@@ -32,11 +32,15 @@ def round_to(value: float, base: int = 5) -> int:
     return int(np.floor(value / base + 0.5) * base)
 
 
-def atoms(masks: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
-    """(cells x atoms 0/1 matrix, atom sizes) for boolean ``masks`` (cells x records)."""
+def atoms(masks: np.ndarray, weight: np.ndarray | None = None
+          ) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """(cells x atoms 0/1 matrix, atom sizes) for boolean ``masks`` (cells x records, or x
+    classes of ``weight`` records each)."""
     k = masks.shape[0]
     packed = np.packbits(masks.astype(bool), axis=0).T  # records x ceil(k/8) bytes
-    rows, sizes = np.unique(packed, axis=0, return_counts=True)
+    rows, inverse, counts = np.unique(packed, axis=0, return_inverse=True, return_counts=True)
+    sizes = counts if weight is None else np.bincount(inverse.ravel(), weights=weight,
+                                                      minlength=len(rows)).astype(np.int64)
     member = np.unpackbits(rows, axis=1, count=k).T.astype(np.int8)  # cells x atoms
     keep = member.any(axis=0)
     return sparse.csr_matrix(member[:, keep]), sizes[keep].astype(float)

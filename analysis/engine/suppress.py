@@ -303,7 +303,8 @@ class Protected(NamedTuple):
 
 def protect(masks: np.ndarray, threshold: int = 5, rounding: int = 5,
             groups: Sequence[int] | None = None, max_rounds: int = 50,
-            percents: Sequence[tuple[int, int]] = (), decimals: int = 1) -> Protected:
+            percents: Sequence[tuple[int, int]] = (), decimals: int = 1,
+            weight: np.ndarray | None = None) -> Protected:
     """For the rows of ``masks`` (cells x records, True where a record is counted in the
     cell): which cells are "c", the value every other cell shows (rounded to ``rounding``;
     0 stays 0), and which percentages are hidden. Identical masks are one cell.
@@ -312,7 +313,7 @@ def protect(masks: np.ndarray, threshold: int = 5, rounding: int = 5,
     above: a recovered hidden cell whose bound a shown percentage holds gets that
     percentage hidden (one of its own table if any, the one on the fewest records), else a
     further count hidden with it; ``groups`` (a table number per cell) prefers a further hidden cell from the same
-    table."""
+    table. ``weight``: how many records each column of ``masks`` stands for (default 1)."""
     masks = np.asarray(masks, dtype=bool)
     if masks.ndim != 2:
         raise ParameterError("masks must be cells x records", parameter="masks",
@@ -322,7 +323,7 @@ def protect(masks: np.ndarray, threshold: int = 5, rounding: int = 5,
     _uniq, first, inverse = np.unique(np.packbits(masks, axis=1), axis=0, return_index=True,
                                       return_inverse=True)
     inverse = inverse.ravel()
-    a, sizes = atoms(masks[first])
+    a, sizes = atoms(masks[first], weight)
     values = np.asarray(a @ sizes).ravel() if a.shape[1] else np.zeros(len(first))
     hidden = (values >= 1) & (values < threshold)
     group = (np.asarray(groups)[first] if groups is not None
@@ -392,8 +393,13 @@ class LinkedTables:
     table's count is refused, so a table cannot say one thing and be protected as another.
     """
 
-    def __init__(self, size: int, threshold: int = 5, rounding: int = 5) -> None:
+    def __init__(self, size: int, threshold: int = 5, rounding: int = 5,
+                 weight: np.ndarray | None = None) -> None:
         self.size = size
+        #: how many records each position stands for (1 each by default: masks over
+        #: records; else over classes of records counted alike)
+        self.weight = (np.ones(size, dtype=np.int64) if weight is None
+                       else np.asarray(weight, dtype=np.int64))
         self.threshold = threshold
         self.rounding = rounding
         self._masks: list[np.ndarray] = []
@@ -418,10 +424,10 @@ class LinkedTables:
                                          parameter="masks", expected=str(self.size),
                                          found=str(m.shape))
                 shown = frame[col].iloc[pos]
-                if int(m.sum()) != int(shown):
+                if int(m @ self.weight) != int(shown):
                     raise ParameterError(f"table {name}: a count differs from its records",
                                          parameter="masks", expected=str(shown),
-                                         found=f"{int(m.sum())} at row {pos}, {col}")
+                                         found=f"{int(m @ self.weight)} at row {pos}, {col}")
                 cells[(pos, col)] = len(self._masks)
                 self._masks.append(m)
                 self._group.append(len(self._tables))
@@ -458,7 +464,7 @@ class LinkedTables:
         :func:`protect`, which checks the percentages with the counts)."""
         cells = self.percent_cells()
         hidden, shown, off = protect(self.matrix(), self.threshold, self.rounding, self._group,
-                                     percents=cells, decimals=decimals)
+                                     percents=cells, decimals=decimals, weight=self.weight)
         self.hidden = hidden
         pct_off = {cell: bool(o) for cell, o in zip(cells, off, strict=True)}
         out = {}

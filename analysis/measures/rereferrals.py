@@ -52,24 +52,6 @@ def ensure_flagged(df: pd.DataFrame) -> pd.DataFrame:
     return flag_rereferrals(df)
 
 
-def _same_day_by_referral_id(order: np.ndarray, codes: np.ndarray, dates: np.ndarray,
-                             referral_ids: np.ndarray) -> np.ndarray:
-    """``order`` (rows by child, then date) with each child's referrals on one day put in
-    referral id order, so which of them counts as the same-day duplicate does not depend on
-    the rows' order. Only those rows are sorted: they are few, and sorting every id is slow."""
-    c, d = codes[order], dates[order]
-    same = np.zeros(len(order), dtype=bool)
-    same[1:] = (c[1:] == c[:-1]) & (d[1:] == d[:-1])
-    if not same.any():
-        return order
-    group = np.cumsum(~same)
-    rows = np.flatnonzero(same | np.append(same[1:], False))
-    ids = referral_ids[order[rows]].astype(str)
-    out = order.copy()
-    out[rows] = order[rows][np.lexsort((ids, group[rows]))]
-    return out
-
-
 def flag_rereferrals(
     df: pd.DataFrame, history_start: pd.Timestamp | str | None = None
 ) -> pd.DataFrame:
@@ -79,12 +61,17 @@ def flag_rereferrals(
     ``is_rereferral`` (boolean, NA = unknown history) and ``history_complete`` (True when
     the 12 months before the referral lie inside the data). ``history_start`` is the first
     date the data covers; by default the earliest referral date. Rows keep their order.
+    The rule is :func:`analysis.measures.rereferrals_sql.flag_sql`, run in DuckDB.
 
     >>> t = pd.DataFrame({"child_id": ["A", "A"], "referral_id": ["1", "2"],
     ...                   "referral_date": pd.to_datetime(["2017-03-31", "2018-03-31"])})
     >>> flag_rereferrals(t, history_start="2016-04-01")["is_rereferral"].tolist()
     [False, True]
     """
+    import duckdb
+
+    from analysis.measures.rereferrals_sql import flag_sql
+
     require_columns(df, _NEEDED, "flag_rereferrals")
     out = df.copy()
     n = len(out)
@@ -97,45 +84,24 @@ def flag_rereferrals(
         start = pd.Timestamp(dates.min()) if n else pd.Timestamp("1990-01-01")
     else:
         start = pd.Timestamp(history_start)
-
-    codes, _ = pd.factorize(out["child_id"], sort=False)
-    order = np.lexsort((dates.view("i8"), codes))
-    order = _same_day_by_referral_id(order, codes, dates, out["referral_id"].to_numpy())
-    c, d = codes[order], dates[order]
-
-    same_child = np.zeros(n, dtype=bool)
-    same_child[1:] = c[1:] == c[:-1]
-    prev = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-    prev[1:] = d[:-1]
-    prev[~same_child] = np.datetime64("NaT")
-    dup = same_child & (prev == d)
-
-    # previous distinct referral date: for a duplicate, carry the group's own previous one
-    prev_distinct = prev.copy()
-    if dup.any():
-        idx = np.where(~dup, np.arange(n), 0)
-        np.maximum.accumulate(idx, out=idx)
-        prev_distinct = prev[idx]
-
-    prev_s = pd.Series(prev_distinct)
-    d_s = pd.Series(d)
-    anniversary = (prev_s + WINDOW).to_numpy(dtype="datetime64[ns]")
-    found = ~np.isnat(prev_distinct) & (d <= anniversary)
-    complete = (d_s - WINDOW).to_numpy(dtype="datetime64[ns]") >= np.datetime64(start, "ns")
-    is_re = pd.array(found, dtype="boolean")
-    is_re[~found & ~complete] = pd.NA
-    is_re[dup] = False
-
-    days = (d - prev_distinct).astype("timedelta64[D]").astype("float64")
-    days[np.isnat(prev_distinct)] = np.nan
-
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[order] = np.arange(n)
-    out["previous_referral_date"] = pd.Series(prev_distinct[inverse], index=out.index)
-    out["days_since_previous"] = pd.array(days[inverse], dtype="Int64")
-    out["same_day_duplicate"] = dup[inverse]
-    out["is_rereferral"] = pd.Series(is_re[inverse], index=out.index)
-    out["history_complete"] = complete[inverse]
+    refs = pd.DataFrame({"_pos": np.arange(n),
+                         "child_id": out["child_id"].astype("string").to_numpy(),
+                         "referral_id": out["referral_id"].astype("string").to_numpy(),
+                         "referral_date": dates})
+    con = duckdb.connect()
+    try:
+        con.register("refs", refs)
+        got = con.execute("SELECT * EXCLUDE (child_id, referral_id, referral_date) FROM ("
+                          + flag_sql("refs", start.to_pydatetime()) + ") ORDER BY _pos").df()
+    finally:
+        con.close()
+    out["previous_referral_date"] = pd.Series(
+        got["previous_referral_date"].to_numpy(dtype="datetime64[ns]"), index=out.index)
+    out["days_since_previous"] = pd.array(got["days_since_previous"], dtype="Int64")
+    out["same_day_duplicate"] = got["same_day_duplicate"].to_numpy(dtype=bool)
+    out["is_rereferral"] = pd.Series(pd.array(got["is_rereferral"], dtype="boolean"),
+                                     index=out.index)
+    out["history_complete"] = got["history_complete"].to_numpy(dtype=bool)
     return out
 
 

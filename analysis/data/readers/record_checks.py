@@ -1,17 +1,20 @@
-"""Checks of a referral extract as a whole, made before its rows are read: dates written
-month-first (:func:`check_day_month_order`), rows that are exact copies of an earlier row
-(:func:`exact_copies`) and rows of another LA (:func:`check_la_codes`).
+"""Checks of a referral extract as a whole, made in DuckDB before its rows are read: dates
+written month-first (:func:`check_day_month_order`), rows that are exact copies of an
+earlier row (:func:`exact_copies`) and rows of another LA (:func:`check_la_codes`).
 
-Each refuses input that would mislead with an :class:`InputDataError` naming the file, the
-column, how many rows, an example and how to fix it.
+Each works on a table with the file's row number in ``_row`` (see
+:mod:`analysis.data.readers.referral_load`) and refuses input that would mislead with an
+:class:`InputDataError` naming the file, the column, how many rows, an example and how to
+fix it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pandas as pd
+import duckdb
 
 from analysis.core.errors import InputDataError
 
@@ -22,39 +25,51 @@ if TYPE_CHECKING:
 _SLASHED = r"^\s*(\d{1,2})/(\d{1,2})/(\d{2,4})(?:\s.*)?$"
 
 
-def slashed_parts(values: pd.Series) -> pd.DataFrame:
-    """The first and second parts of each date written ``a/b/yyyy`` (NA elsewhere)."""
-    parts = values.astype("string").str.extract(_SLASHED)
-    return pd.DataFrame({"first": pd.to_numeric(parts[0]), "second": pd.to_numeric(parts[1])},
-                        index=values.index)
+def quoted(name: str) -> str:
+    """``name`` as a DuckDB identifier."""
+    return '"' + name.replace('"', '""') + '"'
 
 
-def check_day_month_order(values: pd.Series, rownum: pd.Series, *, file: str | Path,
-                          column: str) -> None:
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = ()) -> list[int]:
+    return [int(r[0]) for r in con.execute(sql, list(params)).fetchall()]
+
+
+def check_day_month_order(con: duckdb.DuckDBPyConnection, table: str, column: str, *,
+                          file: str | Path, shown: str) -> None:
     """Refuse a date column written month-first (``03/31/2017``): some dates have a second
-    part over 12 and none a first part over 12, so the column cannot be day-first."""
-    parts = slashed_parts(values)
-    month_first = parts["second"] > 12
-    day_first = parts["first"] > 12
-    if not month_first.any() or day_first.any():
+    part over 12 and none a first part over 12, so the column cannot be day-first.
+    ``shown``: the column's name in the file."""
+    col = quoted(column)
+    parts = (f"TRY_CAST(regexp_extract({col}, '{_SLASHED}', 1) AS INTEGER) AS a, "
+             f"TRY_CAST(regexp_extract({col}, '{_SLASHED}', 2) AS INTEGER) AS b")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _slashed AS SELECT _row, {col} AS v, {parts} "
+                f"FROM {table} WHERE {col} LIKE '%/%'")
+    row = con.execute("SELECT count(*) FILTER (WHERE b > 12), count(*) FILTER (WHERE a > 12), "
+                      "count(a) FROM _slashed").fetchone()
+    month_first, day_first, slashed = row if row else (0, 0, 0)
+    if not month_first or day_first:
+        con.execute("DROP TABLE _slashed")
         return
-    rows = rownum[month_first.fillna(False).astype(bool)]
-    example_row = int(rows.iloc[0])
-    example = str(values.loc[rows.index[0]])
-    slashed = int(parts["first"].notna().sum())
+    rows = _rows(con, "SELECT _row FROM _slashed WHERE b > 12 ORDER BY _row")
+    example = con.execute("SELECT v FROM _slashed WHERE _row = ?", [rows[0]]).fetchone()
+    con.execute("DROP TABLE _slashed")
     raise InputDataError(
         "dates are written month first (MM/DD/YYYY); read day first they would be wrong or "
-        "left out", file=file, column=column, rows=rows.tolist(),
+        "left out", file=file, column=shown, rows=rows,
         expected="dates as YYYY-MM-DD or DD/MM/YYYY",
         found=f"{len(rows):,} of {slashed:,} dates with a second part over 12 (e.g. "
-              f"'{example}' in row {example_row}) and none with a first part over 12",
+              f"'{example[0] if example else ''}' in row {rows[0]}) and none with a first "
+              "part over 12",
         fix="export the dates as YYYY-MM-DD (in Excel: format the column as yyyy-mm-dd "
             "before saving), or as DD/MM/YYYY")
 
 
-def exact_copies(frame: pd.DataFrame) -> pd.Series:
-    """True for each row that is an exact copy (every column) of an earlier row."""
-    return frame.fillna("\x00").duplicated(keep="first")
+def exact_copies(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str]) -> list[int]:
+    """The row numbers of the rows of ``table`` that are exact copies (every column) of an
+    earlier row."""
+    every = ", ".join(quoted(c) for c in columns)
+    return _rows(con, f"""SELECT _row FROM (SELECT _row, row_number() OVER (
+        PARTITION BY {every} ORDER BY _row) AS n FROM {table}) WHERE n > 1 ORDER BY _row""")
 
 
 def la_code_matches(code: str, la: LocalAuthority) -> bool:
@@ -62,36 +77,40 @@ def la_code_matches(code: str, la: LocalAuthority) -> bool:
     return code.strip().upper() in {la.new_code.upper(), la.old_code.upper()}
 
 
-def _codes_found(codes: pd.Series) -> str:
-    counts = codes.str.strip().str.upper().value_counts()
-    return ", ".join(f"{code} ({n:,} row{'s' if n != 1 else ''})" for code, n in counts.items())
-
-
-def check_la_codes(codes: pd.Series, rownum: pd.Series, la: LocalAuthority | None, *,
-                   file: str | Path, column: str) -> None:
+def check_la_codes(con: duckdb.DuckDBPyConnection, table: str, column: str,
+                   la: LocalAuthority | None, *, file: str | Path, shown: str) -> None:
     """Refuse rows whose LA code (ONS or old DfE code) is not ``la``'s; without ``la``,
-    refuse an extract holding more than one LA's codes. Blank codes are accepted."""
-    given = codes.dropna()
-    given = given[given.str.strip() != ""]
-    if given.empty:
+    refuse an extract holding more than one LA's codes. Blank codes are accepted.
+    ``shown``: the column's name in the file."""
+    counts = con.execute(
+        f"SELECT upper({quoted(column)}) AS code, count(*) AS n, min(_row) AS first FROM {table} "
+        f"WHERE {quoted(column)} IS NOT NULL GROUP BY code ORDER BY n DESC, first").fetchall()
+    if not counts:
         return
+    found = "codes " + ", ".join(f"{c} ({n:,} row{'s' if n != 1 else ''})"
+                                 for c, n, _ in counts)
     if la is None:
-        if given.str.strip().str.upper().nunique() > 1:
+        if len(counts) > 1:
             raise InputDataError("the records are from more than one LA", file=file,
-                                 column=column, expected="one LA's code in every row",
-                                 found="codes " + _codes_found(given),
-                                 fix="split the extract by LA and run each on its own")
+                                 column=shown, expected="one LA's code in every row",
+                                 found=found, fix="split the extract by LA and run each on its own")
         return
-    wrong = given[~given.map(lambda c: la_code_matches(str(c), la))]
-    if wrong.empty:
+    wrong = [c for c, _, _ in counts if not la_code_matches(str(c), la)]
+    if not wrong:
         return
+    rows = _rows(con, f"SELECT _row FROM {table} WHERE upper({quoted(column)}) IN "
+                 f"(SELECT unnest(?)) ORDER BY _row", [wrong])
     raise InputDataError(
-        f"rows of another LA in {la.name}'s records", file=file, column=column,
-        rows=rownum[wrong.index].tolist(),
+        f"rows of another LA in {la.name}'s records", file=file, column=shown, rows=rows,
         expected=f"{la.name}'s code ({la.new_code} or {la.old_code}) in every row",
-        found="codes " + _codes_found(given),
+        found=found,
         fix=f"give only {la.name}'s referrals, or run with --la for the LA the records are for")
 
 
-__all__ = ["check_day_month_order", "check_la_codes", "exact_copies", "la_code_matches",
-           "slashed_parts"]
+__all__ = [
+    "check_day_month_order",
+    "check_la_codes",
+    "exact_copies",
+    "la_code_matches",
+    "quoted",
+]

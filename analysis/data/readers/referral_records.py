@@ -17,27 +17,29 @@ child on one day) are kept and counted in ``report.flagged``.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
+import duckdb
 import pandas as pd
 
 from analysis.core.errors import InputDataError, ParameterError
+from analysis.data.readers import referral_codes as codes
 from analysis.data.readers.record_checks import (
     check_day_month_order,
     check_la_codes,
     exact_copies,
+    quoted,
 )
+from analysis.data.readers.referral_load import RAW, load_extract
 from analysis.data.schemas.referrals import (
-    ASSESSMENT_FACTORS,
     ASSESSMENT_OUTCOMES,
     CLOSURE_REASONS,
     COLUMNS,
     PRIMARY_NEEDS,
     UNKNOWN_SOURCE,
-    source_label,
     validate_referrals,
 )
 
@@ -65,8 +67,6 @@ if TYPE_CHECKING:
     from analysis.data.geography import LocalAuthority
 
 EARLIEST = pd.Timestamp("1990-01-01")
-_YES = {"true", "yes", "y", "1", "t"}
-_NO = {"false", "no", "n", "0", "f"}
 
 
 @dataclass
@@ -108,96 +108,149 @@ def _norm(name: object) -> str:
     return re.sub(r"[\s\-]+", "_", str(name).strip().lower())
 
 
-def _rename(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+def _meanings(names: Sequence[str], path: Path) -> dict[str, str]:
+    """``{tidy name: the file's column name}`` for the columns the reader knows (see
+    :data:`ALIASES`); InputDataError when two columns mean one thing or one required is
+    missing."""
     lookup = {}
-    for tidy, names in ALIASES.items():
+    for tidy, aliases in ALIASES.items():
         lookup[tidy] = tidy
-        for n in names:
+        for n in aliases:
             lookup[n] = tidy
-    mapping: dict[str, str] = {}
-    for col in df.columns:
+    given: dict[str, str] = {}
+    for col in names:
         meaning = lookup.get(_norm(col))
         if meaning is None:
             continue
-        if meaning in mapping.values():
-            first = next(k for k, v in mapping.items() if v == meaning)
+        if meaning in given:
             raise InputDataError("two columns mean the same thing", file=path, column=str(col),
-                                 found=f"'{first}' and '{col}' both read as '{meaning}'",
+                                 found=f"'{given[meaning]}' and '{col}' both read as "
+                                       f"'{meaning}'",
                                  fix="keep one of them")
-        mapping[col] = meaning
-    out = df.rename(columns=mapping)
-    out.attrs["given_names"] = {tidy: str(col) for col, tidy in mapping.items()}
-    missing = [c for c in REQUIRED if c not in out.columns]
+        given[meaning] = col
+    missing = [c for c in REQUIRED if c not in given]
     if missing:
         raise InputDataError(
             f"required column missing: {', '.join(missing)}", file=path, column=missing[0],
             expected=", ".join(REQUIRED),
-            found="columns " + ", ".join(map(str, df.columns)),
+            found="columns " + ", ".join(map(str, names)),
             fix="rename the column (see docs/data-formats/referral-records.md for aliases)")
-    return out
+    return given
 
 
-def _load(path: Path, sheet: str | int | None) -> pd.DataFrame:
-    from analysis.data.readers.encoding import read_csv_any
+def _problems(has: set[str], latest: pd.Timestamp) -> list[tuple[str, str, str]]:
+    """The problems that make a row unusable: (flag column of ``_referrals_read``, problem, column), in
+    the order they are reported."""
+    errors = [("e_child", "child with no id", "child_id"),
+              ("e_rid", "referral with no id", "referral_id"),
+              ("e_dup", "duplicate referral id", "referral_id"),
+              ("e_ref", "referral date missing or not a date (use YYYY-MM-DD or DD/MM/YYYY)",
+               "referral_date"),
+              ("e_ref_future", f"referral date after today ({latest.date()})", "referral_date"),
+              ("e_ref_1990", "referral date before 1990", "referral_date")]
+    if "closure_date" in has:
+        errors += [("e_clo", "closure date not a date", "closure_date"),
+                   ("e_clo_future", f"closure date after today ({latest.date()})", "closure_date"),
+                   ("e_clo_before", "closure date before referral date", "closure_date")]
+    errors.append(("e_nfa", "referral_nfa missing or not yes/no", "referral_nfa"))
+    if "prior_early_help" in has:
+        errors.append(("e_eh", "prior_early_help not yes/no", "prior_early_help"))
+    if "assessment_outcome" in has:
+        errors.append(("e_outcome", "assessment_outcome not one of "
+                       + ", ".join(ASSESSMENT_OUTCOMES), "assessment_outcome"))
+    return errors
 
-    if not path.exists():
-        raise InputDataError("file not found", file=path, fix="check the path")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".csv", ".txt"):
-            df = read_csv_any(path, dtype=str, keep_default_na=False, na_values=[""],
-                              skipinitialspace=True)  # UTF-8/16, Windows-1252 (detected)
-        elif suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
+
+#: The columns read once per distinct value: (column, reading, SQL type of the value).
+_READINGS: tuple[tuple[str, codes.Reading, str], ...] = (
+    ("referral_date", codes.dates, "TIMESTAMP"), ("closure_date", codes.dates, "TIMESTAMP"),
+    ("referral_nfa", codes.yes_no, "BOOLEAN"), ("prior_early_help", codes.yes_no, "BOOLEAN"),
+    ("assessment_outcome", codes.outcome, "VARCHAR"),
+    ("referral_source", codes.source, "VARCHAR"),
+    ("primary_need", codes.coded(list(PRIMARY_NEEDS)), "VARCHAR"),
+    ("closure_reason", codes.coded(list(CLOSURE_REASONS)), "VARCHAR"),
+    ("assessment_factors", codes.factors, "VARCHAR"))
+
+
+def _checked_sql(has: set[str], latest: pd.Timestamp) -> str:
+    """The query reading ``_u`` (the rows, copies left out) into tidy values, a flag per
+    problem and a flag per reason a kept row is flagged."""
+    day = f"TIMESTAMP '{latest:%Y-%m-%d}'"
+    joins, value, problem = [], {}, {}
+    for col, _read, kind in _READINGS:
+        if col in has:
+            joins.append(f"LEFT JOIN _m_{col} AS m_{col} ON m_{col}.raw = u.{col}")
+            value[col] = f"m_{col}.value"
+            problem[col] = f"COALESCE(m_{col}.problem, false)"
         else:
-            raise InputDataError("unsupported file type", file=path,
-                                 expected=".csv or .xlsx", found=suffix or "no extension")
-    except pd.errors.EmptyDataError:
-        raise InputDataError("file is empty", file=path, expected="a header row and data",
-                             fix="export the extract again") from None
-    except pd.errors.ParserError as exc:
-        raise InputDataError("file could not be read as CSV", file=path,
-                             found=str(exc).splitlines()[0], fix="check quoting and delimiters"
-                             ) from None
-    except (ValueError, KeyError) as exc:  # bad sheet name, corrupt workbook
-        raise InputDataError("workbook could not be read", file=path, found=str(exc),
-                             fix="check the sheet name and that the file is a real .xlsx"
-                             ) from None
-    if df.empty:
-        raise InputDataError("file has no data rows", file=path,
-                             expected="a header row and at least one referral",
-                             fix="export the extract again")
-    df = df.dropna(how="all")
-    return df.apply(lambda s: s.str.strip() if s.dtype != "float64" else s)
+            value[col], problem[col] = f"NULL::{kind}", "false"
+    return f"""
+    WITH p AS (
+      SELECT u._row, u.child_id, u.referral_id, {value["referral_date"]} AS ref,
+        {value["closure_date"]} AS clo,
+        {"u.closure_date IS NOT NULL" if "closure_date" in has else "false"} AS clo_given,
+        {value["referral_nfa"]} AS nfa, {problem["referral_nfa"]} AS bad_nfa,
+        {value["prior_early_help"]} AS eh, {problem["prior_early_help"]} AS bad_eh,
+        {value["assessment_outcome"]} AS outcome, {problem["assessment_outcome"]} AS bad_outcome,
+        COALESCE({value["referral_source"]}, '{UNKNOWN_SOURCE}') AS source,
+        COALESCE(m_referral_source.problem, true) AS source_unknown,
+        {value["primary_need"]} AS need, {problem["primary_need"]} AS need_unknown,
+        {value["closure_reason"]} AS reason, {problem["closure_reason"]} AS reason_unknown,
+        {value["assessment_factors"]} AS factors,
+        {problem["assessment_factors"]} AS factors_unknown,
+        {"u.locality" if "locality" in has else "NULL::VARCHAR"} AS locality,
+        u._row IN (SELECT _row FROM _dup_rows) AS e_dup
+      FROM _u AS u {" ".join(joins)}
+    )
+    SELECT *,
+      child_id IS NULL AS e_child, referral_id IS NULL AS e_rid,
+      ref IS NULL AS e_ref, COALESCE(ref > {day}, false) AS e_ref_future,
+      COALESCE(ref < TIMESTAMP '{EARLIEST:%Y-%m-%d}', false) AS e_ref_1990,
+      (clo_given AND clo IS NULL) AS e_clo, COALESCE(clo > {day}, false) AS e_clo_future,
+      COALESCE(clo < ref, false) AS e_clo_before, (bad_nfa OR nfa IS NULL) AS e_nfa,
+      bad_eh AS e_eh, bad_outcome AS e_outcome
+    FROM p"""
 
 
-def _dates(s: pd.Series) -> pd.Series:
-    """Parse ISO dates (``2017-03-31``, Excel's ``2017-03-31 00:00:00``) or UK ``31/03/2017``."""
-    iso = pd.to_datetime(s, format="ISO8601", errors="coerce").astype("datetime64[us]")
-    uk = pd.to_datetime(s.where(iso.isna()), format="%d/%m/%Y", errors="coerce")
-    return iso.fillna(uk.astype("datetime64[us]"))  # microseconds: year 2999 still fits
+def _rows_of(con: duckdb.DuckDBPyConnection, names: Sequence[str], given: dict[str, str]
+             ) -> list[int]:
+    """Keep the trimmed rows in ``_r`` (known columns under their tidy names), mark the
+    exact copies and the duplicate referral ids; the view ``_u`` is the rows without
+    copies. Returns the copies' row numbers."""
+    tidy = {col: t for t, col in given.items()}
+    named = [tidy.get(n, n) for n in names]
+    con.execute("CREATE OR REPLACE TEMP VIEW _r AS SELECT _row, " + ", ".join(
+        f"{quoted(n)} AS {quoted(t)}" for n, t in zip(names, named, strict=True))
+        + f" FROM {RAW}")
+    # copies and duplicate ids share a referral id: only rows whose id is given more than
+    # once (or not at all) are compared
+    con.execute("""CREATE OR REPLACE TEMP TABLE _same_id AS SELECT * FROM _r
+        WHERE referral_id IS NULL OR referral_id IN (SELECT referral_id FROM _r
+                                                     GROUP BY referral_id HAVING count(*) > 1)""")
+    copies = exact_copies(con, "_same_id", named)
+    con.execute("CREATE OR REPLACE TEMP TABLE _copy_rows AS SELECT unnest(?::BIGINT[]) AS _row",
+                [copies])
+    con.execute("CREATE OR REPLACE TEMP VIEW _u AS SELECT * FROM _r"
+                + (" WHERE _row NOT IN (SELECT _row FROM _copy_rows)" if copies else ""))
+    con.execute("""CREATE OR REPLACE TEMP TABLE _dup_rows AS SELECT _row FROM (
+        SELECT _row, count(*) OVER (PARTITION BY referral_id) AS n FROM _same_id
+        WHERE referral_id IS NOT NULL AND _row NOT IN (SELECT _row FROM _copy_rows)) WHERE n > 1""")
+    con.execute("DROP TABLE _same_id")
+    return copies
 
 
-def _yes_no(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """(values as boolean with NA, mask of values that are not yes/no)."""
-    low = s.str.lower()
-    out = pd.array([pd.NA] * len(s), dtype="boolean")
-    yes, no = low.isin(_YES).to_numpy(), low.isin(_NO).to_numpy()
-    out[yes] = True
-    out[no] = False
-    bad = s.notna().to_numpy() & ~yes & ~no
-    return pd.Series(out, index=s.index), pd.Series(bad, index=s.index)
-
-
-def read_referral_records(
+def stage_referral_records(
+    con: duckdb.DuckDBPyConnection,
     path: str | Path,
     *,
     sheet: str | int | None = None,
     on_bad_rows: str = "raise",
     today: pd.Timestamp | str | None = None,
     la: LocalAuthority | None = None,
-) -> tuple[pd.DataFrame, ReadReport]:
-    """Read and validate a referral extract; return ``(table, report)``.
+) -> ReadReport:
+    """Read and check a referral extract into table ``referrals`` of ``con`` (the tidy
+    columns of :data:`analysis.data.schemas.referrals.COLUMNS` and ``_row``, the file's row
+    number, in file order); return the :class:`ReadReport`.
 
     ``on_bad_rows``: ``"raise"`` (default) stops at unusable rows with an
     :class:`InputDataError` naming file, column and rows; ``"drop"`` leaves them out and
@@ -213,137 +266,111 @@ def read_referral_records(
     path = Path(path)
     latest = pd.Timestamp(today).normalize() if today is not None else pd.Timestamp.today(
     ).normalize()
-    raw = _rename(_load(path, sheet), path)
-    given_names: dict[str, str] = raw.attrs.get("given_names", {})
-    report = ReadReport(file=str(path), rows_in=len(raw))
-    rownum = pd.Series(raw.index.to_numpy() + 2, index=raw.index)  # header is row 1
-    copies = exact_copies(raw)
-    report.copies = rownum[copies].tolist()
-    raw, rownum = raw.loc[~copies], rownum.loc[~copies]
+    names = load_extract(con, path, sheet)
+    given = _meanings(names, path)
+    report = ReadReport(file=str(path))
+    report.copies = _rows_of(con, names, given)
     for col in ("referral_date", "closure_date"):
-        if col in raw:
-            check_day_month_order(raw[col], rownum, file=path, column=given_names.get(col, col))
-    if "la_code" in raw:
-        check_la_codes(raw["la_code"], rownum, la, file=path,
-                       column=given_names.get("la_code", "la_code"))
-    errors: list[tuple[str, str, pd.Series]] = []  # (problem, column, mask)
-
-    def err(problem: str, column: str, mask: pd.Series) -> None:
-        if mask.any():
-            errors.append((problem, column, mask))
-
-    def flag(why: str, mask: pd.Series) -> None:
-        if mask.any():
-            report.flagged[why] = rownum[mask].tolist()
-
-    err("child with no id", "child_id", raw["child_id"].isna())
-    err("referral with no id", "referral_id", raw["referral_id"].isna())
-    err("duplicate referral id", "referral_id",
-        raw["referral_id"].notna() & raw["referral_id"].duplicated(keep=False))
-
-    ref = _dates(raw["referral_date"])
-    err("referral date missing or not a date (use YYYY-MM-DD or DD/MM/YYYY)",
-        "referral_date", ref.isna())
-    err(f"referral date after today ({latest.date()})", "referral_date", ref > latest)
-    err("referral date before 1990", "referral_date", ref < EARLIEST)
-
-    if "closure_date" in raw:
-        clo = _dates(raw["closure_date"])
-        err("closure date not a date", "closure_date", raw["closure_date"].notna() & clo.isna())
-        err(f"closure date after today ({latest.date()})", "closure_date", clo > latest)
-        err("closure date before referral date", "closure_date", clo < ref)
-    else:
-        clo = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
-
-    nfa, bad_nfa = _yes_no(raw["referral_nfa"])
-    err("referral_nfa missing or not yes/no", "referral_nfa", bad_nfa | nfa.isna())
-    if "prior_early_help" in raw:
-        eh, bad_eh = _yes_no(raw["prior_early_help"])
-        err("prior_early_help not yes/no", "prior_early_help", bad_eh)
-    else:
-        eh = pd.Series(pd.array([pd.NA] * len(raw), dtype="boolean"), index=raw.index)
-
-    if "assessment_outcome" in raw:
-        outcome = raw["assessment_outcome"].str.lower().str.replace(r"[\s\-]+", "_", regex=True)
-        err("assessment_outcome not one of " + ", ".join(ASSESSMENT_OUTCOMES),
-            "assessment_outcome", outcome.notna() & ~outcome.isin(list(ASSESSMENT_OUTCOMES)))
-    else:
-        outcome = pd.Series(np.nan, index=raw.index, dtype="str")
-
-    # kept and counted, not errors
-    source = raw["referral_source"].map(source_label)
-    flag("referral source unknown or not recorded (kept as 'unknown')",
-         source.eq(UNKNOWN_SOURCE) & ~raw["referral_source"].fillna("").isin(["10"]))
-
-    def coded(col: str, codes: dict[str, str], upper: bool = True) -> pd.Series:
-        if col not in raw:
-            report.notes.append(f"no {col} column: all NA")
-            return pd.Series(np.nan, index=raw.index, dtype="str")
-        v = raw[col].str.upper() if upper else raw[col]
-        unknown = v.notna() & ~v.isin(list(codes))
-        flag(f"{col} code unknown (set to NA)", unknown)
-        return v.where(~unknown)
-
-    need = coded("primary_need", PRIMARY_NEEDS)
-    reason = coded("closure_reason", CLOSURE_REASONS)
-    if "assessment_factors" in raw:
-        parts = raw["assessment_factors"].str.upper().str.replace(r"[\s,]+", ";", regex=True)
-        lists = parts.str.split(";")
-        known = lists.map(lambda xs: [x for x in xs if x in ASSESSMENT_FACTORS]
-                          if isinstance(xs, list) else xs)
-        unknown = lists.map(lambda xs: isinstance(xs, list)
-                            and any(x and x not in ASSESSMENT_FACTORS for x in xs))
-        flag("assessment factor code unknown (left out of the list)", unknown.astype(bool))
-        factors = known.map(lambda xs: ";".join(dict.fromkeys(xs)) or np.nan
-                            if isinstance(xs, list) else np.nan)
+        if col in given:
+            check_day_month_order(con, "_u", col, file=path, shown=given[col])
+    if "la_code" in given:
+        check_la_codes(con, "_u", "la_code", la, file=path, shown=given["la_code"])
+    codes.code_tables(con, "_r", [r for r in _READINGS if r[0] in given])
+    con.execute("CREATE OR REPLACE TEMP TABLE _referrals_read AS " + _checked_sql(set(given), latest))
+    report.rows_in = _count(con, "_referrals_read") + len(report.copies)
+    errors = _problems(set(given), latest)
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {f})"
+                                                for f, _, _ in errors) + " FROM _referrals_read").fetchone()
+    problems = [e for e, n in zip(errors, counts or (), strict=True) if n]
+    flags = [("source_unknown", "referral source unknown or not recorded (kept as 'unknown')")]
+    for col, why in (("need", "primary_need"), ("reason", "closure_reason")):
+        if why in given:
+            flags.append((f"{col}_unknown", f"{why} code unknown (set to NA)"))
+        else:
+            report.notes.append(f"no {why} column: all NA")
+    if "assessment_factors" in given:
+        flags.append(("factors_unknown", "assessment factor code unknown (left out of the list)"))
     else:
         report.notes.append("no assessment_factors column: all NA")
-        factors = pd.Series(np.nan, index=raw.index, dtype="str")
-    locality = raw["locality"] if "locality" in raw else pd.Series(np.nan, index=raw.index)
-    if "locality" not in raw:
-        report.notes.append("no locality column: all NA")
-    if "prior_early_help" not in raw:
-        report.notes.append("no prior_early_help column: all NA")
-
-    bad = pd.Series(False, index=raw.index)
-    for problem, column, mask in errors:
-        rows = rownum[mask].tolist()
-        report.dropped[f"{column}: {problem}"] = rows
-        bad |= mask
-    if errors and on_bad_rows == "raise":
-        problem, column, mask = errors[0]
-        others = "; ".join(f"{c}: {p} ({int(m.sum())} rows)" for p, c, m in errors[1:])
+    for col in ("locality", "prior_early_help"):
+        if col not in given:
+            report.notes.append(f"no {col} column: all NA")
+    for flag, why in flags:
+        rows = _rows(con, f"SELECT _row FROM _referrals_read WHERE {flag} ORDER BY _row")
+        if rows:
+            report.flagged[why] = rows
+    if problems and on_bad_rows == "raise":
+        flag, problem, column = problems[0]
+        others = "; ".join(f"{c}: {p} ({_count(con, '_referrals_read', f)} rows)" for f, p, c in problems[1:])
+        rows = _rows(con, f"SELECT _row FROM _referrals_read WHERE {flag} ORDER BY _row")
         raise InputDataError(
-            problem, file=path, column=column, rows=rownum[mask].tolist(),
-            found=f"{int(mask.sum())} row(s)" + (f"; also {others}" if others else ""),
+            problem, file=path, column=column, rows=rows,
+            found=f"{len(rows)} row(s)" + (f"; also {others}" if others else ""),
             fix="correct the extract, or read with on_bad_rows='drop' to leave these rows "
                 "out (they are listed in the report)")
+    for flag, problem, column in problems:
+        report.dropped[f"{column}: {problem}"] = _rows(
+            con, f"SELECT _row FROM _referrals_read WHERE {flag} ORDER BY _row")
+    bad = " OR ".join(f for f, _, _ in problems) or "false"
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW referrals AS SELECT _row,
+        CAST(child_id AS VARCHAR) AS child_id, CAST(referral_id AS VARCHAR) AS referral_id,
+        ref AS referral_date, source AS referral_source, COALESCE(nfa, false) AS referral_nfa,
+        outcome AS assessment_outcome, clo AS closure_date, reason AS closure_reason,
+        eh AS prior_early_help, CAST(locality AS VARCHAR) AS locality, need AS primary_need,
+        factors AS assessment_factors
+      FROM _referrals_read WHERE NOT ({bad})""")
+    con.execute(f"DROP VIEW _u; DROP VIEW _r; DROP VIEW {RAW}; DROP TABLE _csv; "
+                "DROP TABLE _copy_rows; DROP TABLE _dup_rows; "
+                + " ".join(f"DROP TABLE IF EXISTS _m_{c};" for c, _, _ in _READINGS))
+    same_day = _rows(con, "SELECT _row FROM (SELECT _row, row_number() OVER (PARTITION BY "
+                          "child_id, referral_date ORDER BY _row) AS k FROM referrals) "
+                          "WHERE k > 1 ORDER BY _row")
+    if same_day:
+        report.flagged["same child referred twice on one day (counted once in rates)"] = same_day
+    report.rows_used = _count(con, "referrals")
+    return report
 
-    tidy = pd.DataFrame({
-        "child_id": raw["child_id"].astype("str"),
-        "referral_id": raw["referral_id"].astype("str"),
-        "referral_date": ref,
-        "referral_source": source.astype("str"),
-        "referral_nfa": nfa.fillna(False).astype(bool),
-        "assessment_outcome": outcome.astype("str"),
-        "closure_date": clo,
-        "closure_reason": reason.astype("str"),
-        "prior_early_help": eh.astype("boolean"),
-        "locality": locality.astype("str"),
-        "primary_need": need.astype("str"),
-        "assessment_factors": pd.Series(factors, index=raw.index).astype("str"),
-    }, index=raw.index)
-    tidy = tidy.loc[~bad, list(COLUMNS)]
+
+def _count(con: duckdb.DuckDBPyConnection, table: str, where: str = "true") -> int:
+    row = con.execute(f"SELECT count(*) FROM {table} WHERE {where}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[int]:
+    return con.execute(sql).fetchnumpy()["_row"].astype("int64").tolist()
+
+
+def referral_frame(con: duckdb.DuckDBPyConnection, table: str = "referrals") -> pd.DataFrame:
+    """The tidy table ``table`` of ``con`` as a pandas frame (the schema's column types)."""
+    df = con.execute(f"SELECT {', '.join(COLUMNS)} FROM {table} ORDER BY _row").df()
+    out = pd.DataFrame({c: df[c].astype("str") if c in _TEXT else df[c] for c in COLUMNS})
     for col in ("referral_date", "closure_date"):
-        tidy[col] = tidy[col].astype("datetime64[ns]")
-    same_day = tidy.duplicated(["child_id", "referral_date"], keep="first")
-    flag("same child referred twice on one day (counted once in rates)",
-         pd.Series(same_day, index=tidy.index).reindex(raw.index, fill_value=False))
-    if bad.any():
-        report.dropped = {k: v for k, v in report.dropped.items() if v}
-    else:
-        report.dropped = {}
-    report.rows_used = len(tidy)
-    tidy = tidy.reset_index(drop=True)
+        out[col] = out[col].astype("datetime64[ns]")
+    out["referral_nfa"] = out["referral_nfa"].astype(bool)
+    out["prior_early_help"] = out["prior_early_help"].astype("boolean")
+    return out
+
+
+_TEXT = ("child_id", "referral_id", "referral_source", "assessment_outcome", "closure_reason",
+         "locality", "primary_need", "assessment_factors")
+
+
+def read_referral_records(
+    path: str | Path,
+    *,
+    sheet: str | int | None = None,
+    on_bad_rows: str = "raise",
+    today: pd.Timestamp | str | None = None,
+    la: LocalAuthority | None = None,
+) -> tuple[pd.DataFrame, ReadReport]:
+    """Read and validate a referral extract; return ``(table, report)``: the tidy table
+    of :func:`stage_referral_records` as a pandas frame (see it for the parameters)."""
+    con = duckdb.connect()
+    try:
+        report = stage_referral_records(con, path, sheet=sheet, on_bad_rows=on_bad_rows,
+                                        today=today, la=la)
+        tidy = referral_frame(con)
+    finally:
+        con.close()
     validate_referrals(tidy)
     return tidy, report

@@ -1,0 +1,173 @@
+"""Load a flat referral extract, as the file gives it, into DuckDB: a table of every column as
+text, and over it a view with values trimmed of spaces (blank is NULL), rows wholly blank left
+out, and ``_row`` the file's own row number (the header is row 1). :func:`load_extract` reads a CSV with DuckDB's CSV reader
+(UTF-8; a file in UTF-16 or Windows-1252 is recoded first, :mod:`analysis.data.readers.encoding`)
+and an XLSX workbook with pandas; the checks and the tidy table are
+:mod:`analysis.data.readers.referral_records`'.
+
+A file that cannot be read as a referral extract (missing, empty, header only, not
+comma-separated, a row with more fields than the header, an unterminated quote) raises
+:class:`InputDataError` naming the file, what was found and how to fix it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from analysis.core.errors import InputDataError
+from analysis.data.readers.encoding import check_separator, decode_text
+
+#: File types read as a CSV extract, and as a workbook.
+CSV_SUFFIXES = (".csv", ".txt")
+XLSX_SUFFIXES = (".xlsx", ".xlsm")
+#: Bytes read to find the header line and the encoding.
+_HEAD_BYTES = 1 << 16
+#: Starts of files that are not UTF-8 text (UTF-16, workbooks): decoded in full first.
+_NOT_UTF8 = (b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+#: A table name for the loaded extract.
+RAW = "raw_extract"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _header(text: str) -> list[str]:
+    """The column names on the first non-blank line of ``text``."""
+    for row in csv.reader(io.StringIO(text)):
+        if any(c.strip() for c in row):
+            return row
+    return []
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """The header's names, a repeated one given a suffix (as pandas does: ``a``, ``a.1``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for n in names:
+        k = seen.get(n, 0)
+        seen[n] = k + 1
+        out.append(n if k == 0 else f"{n}.{k}")
+    return out
+
+
+def _csv_error(path: Path, exc: duckdb.Error) -> InputDataError:
+    lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
+    where = next((ln for ln in lines if ln.startswith("CSV Error on Line")), "")
+    what = next((ln for ln in lines if ln.startswith(("Expected Number", "Value with"))), "")
+    line = re.search(r"Line: (\d+)", where)
+    found = (f"line {line.group(1)}: " if line else "") + (
+        what.replace("Expected Number of Columns:", "expected").replace(" Found:", " fields, found")
+        or (lines[0] if lines else "a row that is not CSV"))
+    return InputDataError("file could not be read as CSV", file=path, found=found,
+                          fix="check quoting and delimiters (every row has the header's "
+                              "columns; a value with a comma is in double quotes)")
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Path, names: list[str]) -> None:
+    columns = "{" + ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'"
+                              for n in names) + "}"
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _csv AS SELECT * FROM read_csv(?, header = true, "
+            f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
+            "auto_detect = false, strict_mode = true, null_padding = true, "
+            "skip = 0, encoding = 'utf-8')", [str(path)])
+    except duckdb.Error as exc:
+        raise _csv_error(source, exc) from None
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """Load ``path`` into the temporary table ``_csv``; return the header's names."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(_HEAD_BYTES)
+    except OSError as exc:
+        raise InputDataError("cannot be read", file=path, found=exc.strerror or str(exc),
+                             fix="check the path and the file's permissions") from None
+    if not head.strip():
+        raise InputDataError("file is empty", file=path, expected="a header row and data",
+                             fix="export the extract again")
+    utf8 = not head.startswith(_NOT_UTF8) and not (len(head) >= 4 and b"\x00" in head[:4])
+    if utf8:
+        try:
+            text = head.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            utf8 = exc.start >= len(head) - 4  # a character cut by the end of the chunk
+            text = head[:exc.start].decode("utf-8-sig") if utf8 else ""
+    if utf8:
+        check_separator(text, path)
+        names = _unique_names(_header(text))
+        try:
+            _read_csv(con, path, path, names)
+            return names
+        except InputDataError as err:
+            if "Invalid unicode" not in str(err) and "not utf-8" not in str(err):
+                raise
+    # not UTF-8: decode the whole file (UTF-16, Windows-1252, or refused) and load a copy
+    text, _name = decode_text(path.read_bytes(), path)
+    if not text.strip():
+        raise InputDataError("file is empty", file=path, expected="a header row and data",
+                             fix="export the extract again")
+    check_separator(text, path)
+    names = _unique_names(_header(text))
+    with tempfile.TemporaryDirectory(prefix="csc-extract-") as tmp:  # owner-only folder
+        copy = Path(tmp) / "extract.csv"
+        copy.write_text(text, encoding="utf-8")
+        del text
+        _read_csv(con, copy, path, names)
+    return names
+
+
+def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | int | None) -> list[str]:
+    try:
+        df = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
+    except (ValueError, KeyError) as exc:  # bad sheet name, corrupt workbook
+        raise InputDataError("workbook could not be read", file=path, found=str(exc),
+                             fix="check the sheet name and that the file is a real .xlsx"
+                             ) from None
+    names = [str(c) for c in df.columns]
+    df.columns = pd.Index([f"c{i}" for i in range(len(names))])
+    con.register("_xlsx_frame", df)
+    con.execute("CREATE OR REPLACE TEMP TABLE _csv AS SELECT "
+                + ", ".join(f"CAST(c{i} AS VARCHAR) AS {_quoted(n)}"
+                            for i, n in enumerate(names)) + " FROM _xlsx_frame")
+    con.unregister("_xlsx_frame")
+    return names
+
+
+def load_extract(con: duckdb.DuckDBPyConnection, path: Path,
+                 sheet: str | int | None = None) -> list[str]:
+    """Load the extract at ``path`` into ``con`` as the view :data:`RAW` (``_row`` and every
+    column as text, trimmed, blank as NULL, wholly blank rows left out) over the table
+    ``_csv``; return the column names as the file gives them."""
+    if not path.exists():
+        raise InputDataError("file not found", file=path, fix="check the path")
+    suffix = path.suffix.lower()
+    if suffix in CSV_SUFFIXES:
+        names = _load_csv(con, path)
+    elif suffix in XLSX_SUFFIXES:
+        names = _load_xlsx(con, path, sheet)
+    else:
+        raise InputDataError("unsupported file type", file=path,
+                             expected=".csv or .xlsx", found=suffix or "no extension")
+    blank = " AND ".join(f"({_quoted(n)} IS NULL OR trim({_quoted(n)}) = '')" for n in names)
+    con.execute(f"DELETE FROM _csv WHERE {blank or 'false'}")  # rowid: the file's row order
+    if con.execute("SELECT 1 FROM _csv LIMIT 1").fetchone() is None:
+        raise InputDataError("file has no data rows", file=path,
+                             expected="a header row and at least one referral",
+                             fix="export the extract again")
+    trimmed = [f"NULLIF(trim({_quoted(n)}), '') AS {_quoted(n)}" for n in names]
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT rowid + 2 AS _row, "
+                f"{', '.join(trimmed)} FROM _csv")
+    return names
+
+
+__all__ = ["CSV_SUFFIXES", "RAW", "XLSX_SUFFIXES", "load_extract"]
