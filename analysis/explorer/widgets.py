@@ -13,7 +13,6 @@ figures, not a picture, and never imports matplotlib.
 
 from __future__ import annotations
 
-import base64
 import gc
 import html
 import logging
@@ -28,8 +27,10 @@ import pandas as pd
 from analysis.data.periods import financial_year_label
 from analysis.explorer.address import selection_from_address, view_address
 from analysis.explorer.bands import band_grid, band_grid_html, bands_by_year
-from analysis.explorer.chart_view import CHARTS, chart_inputs, file_stem, view_chart
+from analysis.explorer.chart_view import CHARTS, chart_inputs, view_chart
 from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
+from analysis.explorer.definitions import about_html
+from analysis.explorer.downloads import download_links
 from analysis.explorer.groups import (
     COMPARATOR_CHOICES,
     consortium_table,
@@ -45,7 +46,6 @@ from analysis.explorer.view import (
     ExplorerView,
     explorer_view,
     keeps_last_view,
-    view_csv,
 )
 
 log = logging.getLogger(__name__)
@@ -62,13 +62,6 @@ LATEST = 0
 def table_html(frame: pd.DataFrame, css_class: str) -> str:
     """A small table as HTML, every cell escaped."""
     return frame.to_html(index=False, escape=True, border=0, classes=[css_class, "explorer-grid"])
-
-
-def data_link(content: bytes, mime: str, file_name: str, text: str) -> str:
-    """An anchor that downloads ``content`` as ``file_name`` (a data URI: no server file)."""
-    encoded = base64.b64encode(content).decode("ascii")
-    return (f'<a download="{html.escape(file_name)}" href="data:{mime};base64,{encoded}" '
-            f'class="explorer-download">{html.escape(text)}</a>')
 
 
 #: A 1-pixel PNG sent with every chart. JupyterLab's Vega renderer, after drawing a chart
@@ -154,6 +147,11 @@ class ExplorerApp:
                                 placeholder="LAs to compare with, separated by commas",
                                 layout=w.Layout(width="560px", height="60px"))
         self.fill_region = w.Button(description="The region's LAs", tooltip="List the LA's region")
+        self.lines = w.Checkbox(value=selection.lines, description="Each comparator LA's own line on the trend",
+                                indent=False).add_class("explorer-lines")
+        self.about = w.HTML().add_class("explorer-about-box")
+        self.make_files = w.Button(description="Prepare Excel and CSV files",
+                                   tooltip="This view and the LA's profile, every year").add_class("explorer-make-files")
         self.level = w.Dropdown(description="Confidence", value=selection.level, options=list(LEVEL_CHOICES),
                                 style={"description_width": "initial"})
         for widget in (self.la, self.topic, self.indicator, self.year, self.comparator, self.group,
@@ -187,6 +185,8 @@ class ExplorerApp:
         self.comparator.observe(self._changed, "value")
         self.group.observe(self._changed, "value")
         self.level.observe(self._changed, "value")
+        self.lines.observe(self._changed, "value")
+        self.make_files.on_click(self._make_files)
         self.topic.observe(self._topic_changed, "value")
         self.fill_region.on_click(self._fill_region)
         self.refresh()
@@ -232,9 +232,9 @@ class ExplorerApp:
             w.HTML(STYLE),
             w.HBox([self.la, self.year, self.level]),
             w.HBox([self.topic]), self.indicator,
-            self.comparator, self.group_box,
+            self.comparator, self.group_box, self.lines,
             self.status, self.messages,
-            w.HTML("<h3>The figures</h3>"), self.table, self.sentence, self.group_text,
+            w.HTML("<h3>The figures</h3>"), self.table, self.sentence, self.about, self.group_text,
             *charts,
             w.HTML("<h3>Each LA of the comparator group</h3><p>Value, national rank, quartile band "
                    "(A best) and the judgement against England; band letters carry the meaning, "
@@ -242,7 +242,7 @@ class ExplorerApp:
             self.consortium, self.bands,
             w.HTML("<h3>Save what you see</h3><p>Each chart's menu (the round button at its top "
                    "right) saves it as PNG or SVG, with its title and source line.</p>"),
-            self.csv_link, self.address,
+            self.make_files, self.csv_link, self.address,
         ])
 
     # --- events ----------------------------------------------------------------------------
@@ -270,6 +270,10 @@ class ExplorerApp:
             self.group.value = text  # its change event redraws once
 
     @guarded
+    def _make_files(self, _button: w.Button) -> None:
+        self.csv_link.value = download_links(self.view, self.data) if self.view is not None else ""
+
+    @guarded
     def _changed(self, _change: dict[str, Any]) -> None:
         self.notes = ()
         self.selection = self.selection_from_widgets()
@@ -281,7 +285,7 @@ class ExplorerApp:
                        indicator=str(self.indicator.value or ""), year=self.year.value or None,
                        comparator=str(self.comparator.value),
                        group=split_names(str(self.group.value or "")),
-                       level=float(self.level.value))
+                       level=float(self.level.value), lines=bool(self.lines.value))
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -338,7 +342,7 @@ class ExplorerApp:
         row = view.row
         if row is None or view.indicator is None or view.la is None:
             for box in (self.table, self.sentence, self.group_text, self.funnel_text,
-                        self.consortium, self.bands, self.csv_link):
+                        self.consortium, self.bands, self.csv_link, self.about):
                 box.value = ""
             for key in self.chart_boxes:
                 self._set_box(key, (), update)
@@ -358,6 +362,7 @@ class ExplorerApp:
         row_table = format_benchmark_table(row.to_frame().T)
         self.table.value = table_html(row_table, "explorer-row")
         self.sentence.value = f"<p>{html.escape(view.sentence)}</p>"
+        self.about.value = about_html(view.indicator, self.data.catalogue, view.source)
         self.group_text.value = (f"<p>{html.escape(group_line(view.group, view.indicator, view.la, float(row['value'])))}</p>"
                                  if view.group is not None else "")
         self.funnel_text.value = f"<p>{html.escape(view.funnel_text)}</p>" if view.funnel_text else ""
@@ -379,8 +384,7 @@ class ExplorerApp:
         else:
             self.consortium.value = "<p>No comparator group to list.</p>"
             self.bands.value = ""
-        self.csv_link.value = data_link(view_csv(view, members, row_table).encode("utf-8"), "text/csv",
-                                        f"{file_stem(view)}.csv", "Table as CSV (with sources)")
+        self.csv_link.value = ""  # the files are made for the view shown, when asked for
 
 
 def page_address() -> str:
