@@ -55,4 +55,4 @@ def about_html(indicator: Indicator, catalogue: Catalogue, source: str) -> str:
     items = "".join(f"<dt>{html.escape(head)}</dt><dd>{html.escape(text)}</dd>"
                     for head, text in about_rows(indicator, catalogue, source))
     return (f'<section class="explorer-about" aria-label="About this indicator">'
-            f"<h4>About this indicator</h4><dl>{items}</dl></section>")
+            f"<h3>About this indicator</h3><dl>{items}</dl></section>")

@@ -69,8 +69,8 @@ def neighbour_lines_alt(lines: pd.DataFrame, indicator: Indicator, la_name: str,
         text += f", the highest of the group; {named(below)} is just below it."
     else:
         text += "; no LA of the group has a figure that year."
-    higher = int((latest["value"] > la_value).sum())
-    if len(latest):
+    if above is not None and below is not None:
+        higher = int((latest["value"] > la_value).sum())
         text += f" {higher} of the {len(latest)} with a figure that year are higher."
     return text
 
@@ -106,6 +106,7 @@ def neighbour_lines_spec(lines: pd.DataFrame, indicator: Indicator, *, la_name: 
     y = {"field": "value", "type": "quantitative", "scale": {"domain": [0, round(top, 4)], "nice": False},
          "axis": value_axis(unit)}
     la_test = "datum.is_la"
+    end_y = {"field": "y", "type": "quantitative"}
     tooltip = [{"field": "name", "title": "LA"}, {"field": "period", "title": "Year"},
                {"field": "value", "title": indicator.label, "format": f",.{decimals}f"}]
     layers: list[dict[str, Any]] = [
@@ -119,10 +120,13 @@ def neighbour_lines_spec(lines: pd.DataFrame, indicator: Indicator, *, la_name: 
         {"transform": [{"filter": la_test}],
          "mark": {"type": "point", "filled": True, "size": 50, "color": COLOURS["la"], "opacity": 1},
          "encoding": {"x": x, "y": y, "tooltip": tooltip}},
-        {"data": {"values": end_rows}, "mark": {"type": "text", "align": "left", "dx": 8, "fontSize": 10},
-         "encoding": {"x": x, "y": {"field": "y", "type": "quantitative"}, "text": {"field": "text"},
-                      "color": {"condition": {"test": la_test, "value": COLOURS["la"]}, "value": "#555555"},
-                      "fontWeight": {"condition": {"test": la_test, "value": "bold"}, "value": "normal"}}},
+        {"data": {"values": [r for r in end_rows if not r["is_la"]]},
+         "mark": {"type": "text", "align": "left", "dx": 8, "fontSize": 10, "color": "#555555"},
+         "encoding": {"x": x, "y": end_y, "text": {"field": "text"}}},
+        {"data": {"values": [r for r in end_rows if r["is_la"]]},
+         "mark": {"type": "text", "align": "left", "dx": 8, "fontSize": 10, "fontWeight": "bold",
+                  "color": COLOURS["la"]},
+         "encoding": {"x": x, "y": end_y, "text": {"field": "text"}}},
     ]
     main = {"width": WIDTH - LABEL_WIDTH // 2, "height": HEIGHT + 40, "data": {"values": values},
             "layer": layers}

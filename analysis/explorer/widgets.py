@@ -99,6 +99,12 @@ STYLE = """<style>
 .explorer-status { color: #555; font-size: 12px; }
 .explorer-alt { font-size: 12px; color: #333; margin: 0 0 8px 0; max-width: 700px; }
 .explorer-alt summary { cursor: pointer; color: #555; }
+h2.explorer-heading { font-size: 17px; margin: 16px 0 6px 0; }
+.explorer-about { font-size: 12px; color: #333; max-width: 760px; margin: 4px 0 10px 0;
+  border-left: 3px solid #ccc; padding: 2px 0 2px 10px; }
+.explorer-about h3 { font-size: 13px; margin: 0 0 4px 0; }
+.explorer-about dt { font-weight: bold; float: left; clear: left; width: 80px; }
+.explorer-about dd { margin: 0 0 3px 90px; }
 </style>"""
 
 
@@ -150,7 +156,7 @@ class ExplorerApp:
         self.lines = w.Checkbox(value=selection.lines, description="Each comparator LA's own line on the trend",
                                 indent=False).add_class("explorer-lines")
         self.about = w.HTML().add_class("explorer-about-box")
-        self.make_files = w.Button(description="Prepare Excel and CSV files",
+        self.make_files = w.Button(description="Prepare Excel and CSV files", layout=w.Layout(width="auto"),
                                    tooltip="This view and the LA's profile, every year").add_class("explorer-make-files")
         self.level = w.Dropdown(description="Confidence", value=selection.level, options=list(LEVEL_CHOICES),
                                 style={"description_width": "initial"})
@@ -223,7 +229,7 @@ class ExplorerApp:
     def _layout(self) -> w.Widget:
         charts = []
         for key, heading in CHARTS:
-            charts.append(w.HTML(f"<h3>{html.escape(heading)}</h3>"))
+            charts.append(w.HTML(f"<h2 class='explorer-heading'>{html.escape(heading)}</h2>"))
             charts.append(self.chart_boxes[key])
             charts.append(self.chart_words[key])
             if key == "funnel":
@@ -234,13 +240,13 @@ class ExplorerApp:
             w.HBox([self.topic]), self.indicator,
             self.comparator, self.group_box, self.lines,
             self.status, self.messages,
-            w.HTML("<h3>The figures</h3>"), self.table, self.sentence, self.about, self.group_text,
+            w.HTML("<h2 class='explorer-heading'>The figures</h2>"), self.table, self.sentence, self.about, self.group_text,
             *charts,
-            w.HTML("<h3>Each LA of the comparator group</h3><p>Value, national rank, quartile band "
+            w.HTML("<h2 class='explorer-heading'>Each LA of the comparator group</h2><p>Value, national rank, quartile band "
                    "(A best) and the judgement against England; band letters carry the meaning, "
                    "not colour.</p>"),
             self.consortium, self.bands,
-            w.HTML("<h3>Save what you see</h3><p>Each chart's menu (the round button at its top "
+            w.HTML("<h2 class='explorer-heading'>Save what you see</h2><p>Each chart's menu (the round button at its top "
                    "right) saves it as PNG or SVG, with its title and source line.</p>"),
             self.make_files, self.csv_link, self.address,
         ])
