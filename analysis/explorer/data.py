@@ -66,21 +66,38 @@ def load_explorer_data(paths: Paths | None = None) -> ExplorerData:
                         load_areas(paths.root), paths)
 
 
+def _judged(data: ExplorerData, indicator: str | None, version: str | None,
+            level: float) -> dict[str, pd.DataFrame]:
+    """Every LA's judged rows, by indicator: of one indicator, or of every one (None)."""
+    from analysis.engine.benchmark import benchmark_rows, rank_all_once
+
+    if indicator is None:
+        table, ranked, ids = data.table, rank_all_once(data.table, data.catalogue), None
+    else:  # the indicator's rows and ranks only: the same figures, a thirtieth of the work
+        table, ranked, ids = data.rows(indicator), ranked_indicator(data, indicator), [indicator]
+    bench = benchmark_rows(table, data.all_las, data.catalogue, indicators=ids, neighbours_version=version,
+                           paths=data.paths, ranked=ranked)
+    judged = judge_table(bench, data.catalogue, level=level)
+    return {str(ind): rows.reset_index(drop=True) for ind, rows in judged.groupby("indicator", sort=False)}
+
+
+def judge_every(data: ExplorerData, version: str | None, level: float) -> None:
+    """Work out every LA's judged rows for every indicator at once (about a second), for the
+    neighbour list and level a page starts on (:func:`analysis.explorer.widgets.build`) and
+    for a whole profile; :func:`judged_all` then only picks them."""
+    data.memo(("judged_all", version, level), lambda: _judged(data, None, version, level))
+
+
 def judged_all(data: ExplorerData, indicator: str, version: str | None, level: float) -> pd.DataFrame:
     """Every LA's benchmark rows for one indicator, every year, judged at ``level``.
 
-    Worked out for every indicator at once, once per neighbour list and level (about a
-    second; :func:`analysis.explorer.widgets.build` does it at start-up for the list in force and
-    the starting level): a change of LA or indicator then only picks rows."""
-    from analysis.engine.benchmark import benchmark_rows, rank_all_once
-
-    def make() -> dict[str, pd.DataFrame]:
-        bench = benchmark_rows(data.table, data.all_las, data.catalogue, neighbours_version=version,
-                               paths=data.paths, ranked=rank_all_once(data.table, data.catalogue))
-        judged = judge_table(bench, data.catalogue, level=level)
-        return {str(ind): rows.reset_index(drop=True) for ind, rows in judged.groupby("indicator", sort=False)}
-
-    parts = cast(dict[str, pd.DataFrame], data.memo(("judged_all", version, level), make))
+    Picked from :func:`judge_every` when that has been worked out for ``version`` and
+    ``level``; otherwise (the first switch to another neighbour list or level) worked out for
+    this indicator alone, once, so a change answers at once and the other indicators are
+    worked out when they are shown."""
+    every = data.cache.get(("judged_all", version, level))
+    parts = cast(dict[str, pd.DataFrame], every if every is not None else data.memo(
+        ("judged_one", indicator, version, level), lambda: _judged(data, indicator, version, level)))
     return parts.get(indicator, pd.DataFrame(columns=["la_code", "year", "value"]))
 
 

@@ -215,8 +215,9 @@ def definition_notes(indicators: Sequence[Indicator], catalogue: Catalogue) -> l
 def profile_frame(data: ExplorerData, la: LocalAuthority, *, version: str | None = None,
                   level: float = 0.95) -> tuple[pd.DataFrame, tuple[Indicator, ...]]:
     """Every indicator x every year for the LA (the profile sheet), and each row's indicator."""
-    from analysis.explorer.data import judged_all
+    from analysis.explorer.data import judge_every, judged_all
 
+    judge_every(data, version, level)  # every indicator at once
     release = _memo_release(data.paths)
     rows: list[dict[str, Any]] = []
     kinds: list[Indicator] = []

@@ -28,7 +28,7 @@ from analysis.data.periods import financial_year_label
 from analysis.explorer.address import selection_from_address, view_address
 from analysis.explorer.bands import band_grid, band_grid_html, bands_by_year
 from analysis.explorer.chart_view import CHARTS, chart_inputs, view_chart
-from analysis.explorer.data import ExplorerData, judged_all, load_explorer_data
+from analysis.explorer.data import ExplorerData, judge_every, load_explorer_data
 from analysis.explorer.definitions import about_html
 from analysis.explorer.downloads import download_links
 from analysis.explorer.groups import (
@@ -416,7 +416,7 @@ def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | No
     data = load_explorer_data()
     for ind in data.catalogue.benchmarked():
         bands_by_year(data, ind.id)  # and so its ranks
-        judged_all(data, ind.id, None, level)  # every indicator's at once, the first time
+    judge_every(data, None, level)
     gc.freeze()  # the loaded data and libraries are kept for good: the collector skips them
     return ExplorerApp(data, ExplorerSelection(la=la, indicator=indicator, year=year,
                                                comparator=comparator, level=level))
