@@ -194,7 +194,8 @@ def second_opens(browser, url: str, runs: int, settle: float = 20) -> tuple[list
     kernels to be ready)."""
     from analysis.explorer import server as serve
 
-    firsts, seconds = [], []
+    firsts: list[float] = []
+    seconds: list[float] = []
     for _ in range(runs):
         pages = []
         for times in (firsts, seconds):

@@ -44,3 +44,19 @@ def test_a_first_switch_of_neighbour_list_or_level_works_out_the_indicator_shown
     assert ("judged_one", "re_referrals", "2025", 0.998) in data.cache
     mine = explorer_data.la_judged(data, resolve_la("Doncaster"), "re_referrals", "2025", 0.998)
     assert mine.loc[mine["year"] == 2017, "vs_england"].item() == "worse"  # 25.9-28.3 at 95%; above at 99.8% too
+
+
+@pytest.mark.parametrize(("indicator", "version"), [("re_referrals", None), ("cla_rate", "2021"),
+                                                    ("cpp_second_time", "2025")])
+def test_a_switch_of_level_judges_again_the_figures_worked_out_at_the_other(data, indicator, version):
+    from analysis.engine.benchmark import benchmark_rows
+    from analysis.engine.judgement import judge_table, judged_at
+
+    explorer_data.judge_every(data, version, 0.95)
+    relevelled = explorer_data.judged_all(data, indicator, version, 0.998)
+    bench = benchmark_rows(data.rows(indicator), data.all_las, data.catalogue, indicators=[indicator],
+                           neighbours_version=version, paths=data.paths)
+    fresh = judge_table(bench, data.catalogue, level=0.998).reset_index(drop=True)
+    pd.testing.assert_frame_equal(relevelled, fresh)
+    assert (relevelled["vs_england"] != explorer_data.judged_all(data, indicator, version, 0.95)["vs_england"]).any()
+    assert judged_at(fresh.drop(columns=["ci_low_95", "ci_high_95"]), 0.95) is None

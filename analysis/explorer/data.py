@@ -97,8 +97,26 @@ def judged_all(data: ExplorerData, indicator: str, version: str | None, level: f
     worked out when they are shown."""
     every = data.cache.get(("judged_all", version, level))
     parts = cast(dict[str, pd.DataFrame], every if every is not None else data.memo(
-        ("judged_one", indicator, version, level), lambda: _judged(data, indicator, version, level)))
+        ("judged_one", indicator, version, level),
+        lambda: _at_other_level(data, indicator, version, level) or _judged(data, indicator, version, level)))
     return parts.get(indicator, pd.DataFrame(columns=["la_code", "year", "value"]))
+
+
+def _at_other_level(data: ExplorerData, indicator: str, version: str | None,
+                    level: float) -> dict[str, pd.DataFrame] | None:
+    """The indicator's rows judged at ``level`` from its rows judged at another level for the
+    same neighbour list (their intervals are kept at both levels), when worked out before."""
+    from analysis.engine.intervals import COMPARISON_LEVELS
+    from analysis.engine.judgement import judged_at
+
+    for other in (lv for lv in COMPARISON_LEVELS if lv != level):
+        for key in (("judged_all", version, other), ("judged_one", indicator, version, other)):
+            parts = cast(dict[str, pd.DataFrame] | None, data.cache.get(key))
+            if parts is not None and indicator in parts:
+                again = judged_at(parts[indicator], level)
+                if again is not None:
+                    return {indicator: again}
+    return None
 
 
 def la_judged(data: ExplorerData, la: LocalAuthority, indicator: str, version: str | None,
