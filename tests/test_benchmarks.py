@@ -20,9 +20,10 @@ BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 SCRIPTS: dict[str, tuple[bool, tuple[str, ...]]] = {
     "bench_benchmark.py": (False, ("prepare (1 run)", "benchmark table, Doncaster")),
     "bench_explorer.py": (True, ("python -m analysis benchmark", "explorer in Python",
-                                 "served app:", "in the browser, from the change")),
+                                 "served app:", "in the browser, from the change",
+                                 "the first switch of comparator group", "a second visitor's page")),
     "bench_explorer_floors.py": (True, ("typer with the benchmark command's options",
-                                        "served page, a change")),
+                                        "served page, a change", "first charts,")),
     "bench_explorer_service.py": (True, ("plain requests:", "kernels at peak:", "min after:")),
     "bench_packs.py": (False, ("floor (", "one LA (Doncaster")),
     "bench_rereferrals.py": (False, ("TOTAL flags + annual + rolling",
