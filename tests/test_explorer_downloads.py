@@ -91,6 +91,11 @@ def test_the_view_workbook_has_each_neighbours_own_figures_and_notes(view, data)
     notes = dict(load_workbook(io.BytesIO(content))["Notes"].iter_rows(min_row=2, values_only=True))
     assert notes["Re-referrals within 12 months"] == data.catalogue.get("re_referrals").definition
     assert "27.1 for 27.1%" in notes["Numbers"] and "rank 1 is the best" in notes["Ranks and bands"]
+    assert "(the list in force for each year)" in notes["Statistical neighbours"]
+    on_2025 = explorer.explorer_view(data, explorer.ExplorerSelection(year=2017, comparator="sn2025"))
+    notes = dict(load_workbook(io.BytesIO(downloads.view_workbook(on_2025, data)))["Notes"].iter_rows(
+        min_row=2, values_only=True))
+    assert "(the 2025 list)" in notes["Statistical neighbours"]
 
 
 def test_the_profile_has_every_indicator_and_year_and_never_text_in_a_number_column(data, view):

@@ -321,6 +321,8 @@ def _view_sheets(view: ExplorerView, data: ExplorerData) -> list[Sheet]:
 
 
 def _view_notes(view: ExplorerView, catalogue: Catalogue) -> list[tuple[str, str]]:
+    from analysis.explorer.groups import NEIGHBOUR_VERSIONS
+
     assert view.la is not None and view.indicator is not None
     group = view.group
     members = ("" if group is None else
@@ -330,7 +332,7 @@ def _view_notes(view: ExplorerView, catalogue: Catalogue) -> list[tuple[str, str
              f"{view.la.new_code}), every year published, with its comparator LAs' own figures."),
             *definition_notes([view.indicator], catalogue), ("Numbers", NUMBERS_NOTE),
             ("Ranks and bands", RANK_NOTE),
-            ("Statistical neighbours", _neighbours_note(None)),
+            ("Statistical neighbours", _neighbours_note(NEIGHBOUR_VERSIONS.get(view.selection.comparator))),
             *([("Comparator LAs", members)] if members else []),
             ("Judgements", f"Against England, the region and the neighbours' mean at "
              f"{level_text(view.selection.level)} confidence: better, similar or worse; "
