@@ -51,8 +51,8 @@ def about_rows(indicator: Indicator, catalogue: Catalogue, source: str) -> list[
 
 
 def about_html(indicator: Indicator, catalogue: Catalogue, source: str) -> str:
-    """:func:`about_rows` as a small box of terms and descriptions, every text escaped."""
-    items = "".join(f"<dt>{html.escape(head)}</dt><dd>{html.escape(text)}</dd>"
+    """:func:`about_rows` as a small box, a line each, every text escaped."""
+    items = "".join(f"<p><strong>{html.escape(head)}:</strong> {html.escape(text)}</p>"
                     for head, text in about_rows(indicator, catalogue, source))
     return (f'<section class="explorer-about" aria-label="About this indicator">'
-            f"<h3>About this indicator</h3><dl>{items}</dl></section>")
+            f"<h3>About this indicator</h3>{items}</section>")

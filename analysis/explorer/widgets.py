@@ -101,10 +101,9 @@ STYLE = """<style>
 .explorer-alt summary { cursor: pointer; color: #555; }
 h2.explorer-heading { font-size: 17px; margin: 16px 0 6px 0; }
 .explorer-about { font-size: 12px; color: #333; max-width: 760px; margin: 4px 0 10px 0;
-  border-left: 3px solid #ccc; padding: 2px 0 2px 10px; }
-.explorer-about h3 { font-size: 13px; margin: 0 0 4px 0; }
-.explorer-about dt { font-weight: bold; float: left; clear: left; width: 80px; }
-.explorer-about dd { margin: 0 0 3px 90px; }
+  border-left: 3px solid #ccc; padding: 2px 0 2px 10px; line-height: 1.4; }
+.explorer-about h3 { font-size: 13px; margin: 0 0 4px 0; line-height: 1.4; }
+.explorer-about p { margin: 0 0 3px 0; line-height: 1.4; }
 </style>"""
 
 
@@ -154,7 +153,7 @@ class ExplorerApp:
                                 layout=w.Layout(width="560px", height="60px"))
         self.fill_region = w.Button(description="The region's LAs", tooltip="List the LA's region")
         self.lines = w.Checkbox(value=selection.lines, description="Each comparator LA's own line on the trend",
-                                indent=False).add_class("explorer-lines")
+                                indent=False, layout=w.Layout(width="auto")).add_class("explorer-lines")
         self.about = w.HTML().add_class("explorer-about-box")
         self.make_files = w.Button(description="Prepare Excel and CSV files", layout=w.Layout(width="auto"),
                                    tooltip="This view and the LA's profile, every year").add_class("explorer-make-files")
