@@ -155,3 +155,21 @@ def test_the_page_makes_its_files_when_asked_and_drops_them_on_a_change(data):
     assert app.csv_link.value == ""  # never a file for the view before
     app.make_files.click()
     assert 'download="rotherham_re_referrals_2016-17.xlsx"' in app.csv_link.value
+
+
+def test_the_status_column_says_why_a_value_is_empty():
+    assert downloads.status_words("published", 27.1) == "published"
+    assert downloads.status_words(None, 27.1) == "published"
+    assert downloads.status_words(float("nan"), None) == "not published"
+    assert downloads.status_words("-", None) == "not published"
+    assert downloads.status_words("c", None) == "c: hidden by DfE to protect children's confidentiality"
+    assert downloads.status_words("x", None) == "not available"
+    assert downloads.number_format(data_indicator := _indicator(decimals=1)) == "#,##0.0"
+    assert downloads.number_format(data_indicator.model_copy(update={"decimals": 0})) == "#,##0"
+
+
+def _indicator(**changes):
+    from analysis.data.catalogue import Indicator
+
+    return Indicator(id="x_rate", label="A rate", topic="T", unit="percent", polarity="none",
+                     definition="A rate of things in the year.", **changes)

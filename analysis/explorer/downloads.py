@@ -80,7 +80,8 @@ class Sheet:
 
 def status_words(status: object, value: object) -> str:
     """The Status column: why a value is empty, or that it is published."""
-    if pd.isna(status) if not isinstance(status, str) else not status.strip():
+    blank = not status.strip() if isinstance(status, str) else status is None or bool(pd.isna(status))
+    if blank:
         return "published" if pd.notna(value) else "not published"
     return STATUS_WORDS.get(str(status).strip(), str(status))
 
