@@ -13,10 +13,14 @@ on use up before any of the toolkit's work:
   changes, only puts the next LA's four charts in their boxes. Timed as the explorer is: a page
   opened with a warm kernel to every chart drawn, and a change from Enter to the last chart
   drawn (by the page's own clock); then the same with the kernel waiting 0.12 s before it
-  answers, the time the explorer's kernel works out a change.
+  answers, the time the explorer's kernel works out a change;
+- the page's first charts: the explorer's page and that floor page served at once, with the
+  same settings (idle kernels culled after 10 s) and the same landing view (Doncaster's
+  re-referrals in 2017-18), opened alternately, each to every chart drawn (medians of 20;
+  target: the explorer within 1.2x of the floor).
 
 ``--smoke``: the command line once each; the served page once (the kernel not waiting) with two
-LAs, its changes only, not opened again (seconds; tests/test_benchmarks.py runs it to check the
+LAs, its changes only, not opened again; the first charts once each (seconds; tests/test_benchmarks.py runs it to check the
 script works, its figures mean little). Commands run in the project folder
 (``$CSC_PROJECT_ROOT`` if set).
 """
@@ -47,6 +51,8 @@ from bench_explorer import (
     timed_change,
     warm_opens,
 )
+
+from analysis.explorer.service_settings import ServiceSettings
 
 LAS = ["Doncaster", "Rotherham", "Barnsley", "Leeds", "Sheffield", "Wakefield", "York", "Bradford",
        "Kirklees", "Calderdale"]
@@ -160,11 +166,12 @@ def _charts_file(folder: Path, las: list[str]) -> Path:
     return path
 
 
-def _serve(notebook: Path, env: dict[str, str]) -> tuple[int, subprocess.Popen[bytes]]:
+def _serve(notebook: Path, env: dict[str, str],
+           settings: ServiceSettings | None = None) -> tuple[int, subprocess.Popen[bytes]]:
     from analysis.explorer import server as serve
 
     port = serve.free_port()
-    process = subprocess.Popen(serve.voila_command(notebook, port=port), cwd=ROOT, env=env,
+    process = subprocess.Popen(serve.voila_command(notebook, port=port, settings=settings), cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -176,6 +183,72 @@ def _serve(notebook: Path, env: dict[str, str]) -> tuple[int, subprocess.Popen[b
                 break
             time.sleep(0.1)
     return port, process
+
+
+def _floor(folder: Path, las: list[str]) -> tuple[Path, dict[str, str]]:
+    """The floor notebook in ``folder`` and the environment it is served with."""
+    from analysis.explorer import server as serve
+
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_code_cell(FLOOR_NOTEBOOK)]
+    notebook = folder / "floor.ipynb"
+    nbformat.write(nb, notebook)
+    env = serve.voila_environment()
+    env["FLOOR_CHARTS"] = str(_charts_file(folder, las))
+    env["FLOOR_WAIT"] = "0"
+    return notebook, env
+
+
+#: Both pages' settings for the first-charts comparison: closed pages' kernels culled soon,
+#: so twenty visits never meet the kernel cap.
+FIRST_CHARTS_SETTINGS = ServiceSettings(max_kernels=12, cull_idle_timeout=10, cull_interval=2, pool_size=1)
+#: The explorer's landing view, the floor's first LA's charts (build(year=2018): Doncaster).
+LANDING = "?la=Doncaster&indicator=re_referrals&year=2017-18"
+
+
+def bench_first_charts(runs: int = 20, las: list[str] = LAS, settle: float = 15) -> None:
+    """The explorer's page and the floor page, served at once with the same settings and
+    landing view, opened alternately ``runs`` times each (``settle`` s before each, for the
+    warm kernel to be ready), each to every chart drawn."""
+    from playwright.sync_api import sync_playwright
+
+    from analysis.explorer import server as serve
+    from analysis.render.pdf import CHROMIUM_FLAGS, find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        print("first charts: skipped (no Chromium)")
+        return
+    times: dict[str, list[float]] = {"explorer": [], "floor": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        notebook, env = _floor(Path(tmp), las)
+        floor_port, floor = _serve(notebook, env, FIRST_CHARTS_SETTINGS)
+        explorer_port = serve.free_port()
+        explorer = serve.start(explorer_port, timeout=180, settings=FIRST_CHARTS_SETTINGS)
+        urls = {"explorer": f"http://127.0.0.1:{explorer_port}/{LANDING}",
+                "floor": f"http://127.0.0.1:{floor_port}/"}
+        try:
+            with sync_playwright() as pw:
+                browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+                for _ in range(runs):
+                    for name, url in urls.items():
+                        time.sleep(settle)
+                        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+                        started = time.perf_counter()
+                        page.goto(url)
+                        serve.wait_for_update(page, 0, timeout_ms=180_000)
+                        times[name].append(time.perf_counter() - started)
+                        page.close()
+                browser.close()
+        finally:
+            for process in (floor, explorer):
+                process.terminate()
+                process.wait(timeout=30)
+    ratio = statistics.median(times["explorer"]) / statistics.median(times["floor"])
+    print(f"first charts, a page opened (kernel kept warm) to every chart drawn, {runs} each, alternately: "
+          f"the explorer {_summary(times['explorer'])}; the floor page (four of its charts, no work) "
+          f"{_summary(times['floor'])}; {ratio:.2f} times  [target <= 1.2]")
 
 
 def bench_page_floor(runs: int = 3, las: list[str] = LAS,
@@ -191,13 +264,7 @@ def bench_page_floor(runs: int = 3, las: list[str] = LAS,
         return
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-        nb.cells = [nbformat.v4.new_code_cell(FLOOR_NOTEBOOK)]
-        notebook = folder / "floor.ipynb"
-        nbformat.write(nb, notebook)
-        env = serve.voila_environment()
-        env["FLOOR_CHARTS"] = str(_charts_file(folder, las))
+        notebook, env = _floor(folder, las)
         for wait in waits:
             env["FLOOR_WAIT"] = str(wait)
             port, process = _serve(notebook, env)
@@ -230,8 +297,10 @@ def main() -> None:
     if "--no-browser" not in sys.argv:
         if smoke:
             bench_page_floor(runs=0, las=LAS[:2], waits=(0.0,))
+            bench_first_charts(runs=1, las=LAS[:2], settle=1)
         else:
             bench_page_floor()
+            bench_first_charts()
 
 
 if __name__ == "__main__":

@@ -131,10 +131,13 @@ def test_nearest_is_case_blind():
 
 
 def test_csv_has_the_row_the_group_and_the_source(data):
+    # Numbers as numbers (the download once held "142/152" and "18.8%" as text).
+    from analysis.explorer.downloads import view_csv
+
     view = _view(data, comparator="list", group=("Barnsley", "Rotherham"))
-    text = explorer.view_csv(view)
-    assert "Re-referrals within 12 months,2016-17,27.1,21.9" in text
-    assert "142/152" in text and "Barnsley,18.8%" in text
+    text = view_csv(view, data).decode("utf-8")
+    assert "Re-referrals within 12 months,per cent,2016-17,27.1,published,1429,5275,21.9" in text
+    assert ",142,,152,D," in text and "Barnsley,no,Re-referrals within 12 months,per cent,2016-17,18.8," in text
     assert "Source: DfE, Children in need" in text and "Open Government Licence" in text
 
 
@@ -182,6 +185,7 @@ def test_widgets_redraw_in_place(data):
     assert app.messages.value == ""
     assert app.chart_boxes["funnel"].outputs is funnel  # the same chart: not sent again
     assert "explorer-bands" in app.bands.value and ">D</td>" in app.bands.value
+    app.make_files.click()  # the files are made when asked for
     assert 'download="doncaster_re_referrals_2016-17.csv"' in app.csv_link.value
     assert app.status.value.startswith("Showing Doncaster · Re-referrals within 12 months · 2016-17")
 

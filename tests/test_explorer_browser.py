@@ -125,6 +125,7 @@ def test_served_explorer_opens_its_address_and_follows_every_change(chromium, se
         page.wait_for_function("() => window.location.search.includes('la=E08000018')", timeout=120_000)
         serve.wait_for_update(page, 0, timeout_ms=120_000)
         assert "Rotherham 91%" in serve.text_of(page, "sentence")
+        assert "whose dental check was up to date" in page.inner_text(".explorer-about")  # its definition
         assert serve.text_of(page, "status").startswith(
             "Showing Rotherham · Children looked after with an up-to-date dental check · 2024-25")
         assert page.url == (served + "?la=E08000018&indicator=cla_dental_checks&year=2024-25"

@@ -50,6 +50,7 @@ __all__ = [
     "interval_counts",
     "judge",
     "judge_table",
+    "judged_at",
     "level_text",
     "parse_level",
 ]
@@ -357,6 +358,19 @@ def judge_table(bench: pd.DataFrame, catalogue: Catalogue | None = None,
     kept = [c for c in bench.columns if c in judged.columns and c not in JUDGEMENT_COLUMNS]
     extra = [c for c in judged.columns if c not in kept and c not in JUDGEMENT_COLUMNS]
     return judged[kept + JUDGEMENT_COLUMNS + extra]
+
+
+def judged_at(judged: pd.DataFrame, level: float | str) -> pd.DataFrame | None:
+    """A table from :func:`judge_table` judged again at another level: the same as
+    :func:`judge_table` at ``level`` on its benchmark rows, without working the intervals out
+    again when the table already holds them at ``level`` (it holds them at each of
+    :data:`~analysis.engine.intervals.COMPARISON_LEVELS`); None when it does not."""
+    level = parse_level(level)
+    label = level_label(level)
+    if f"ci_low_{label}" not in judged or f"ci_high_{label}" not in judged:
+        return None
+    out = judged.assign(level=level, ci_low=judged[f"ci_low_{label}"], ci_high=judged[f"ci_high_{label}"])
+    return judge(out)  # the gaps in children do not depend on the level
 
 
 def judgement_cell(judgements: list[str]) -> str:

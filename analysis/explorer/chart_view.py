@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from analysis.charts.house import is_missing
 from analysis.core.errors import AnalysisError
+from analysis.explorer.neighbour_lines import neighbour_lines_spec
 from analysis.explorer.spec_style import ChartSpec
 from analysis.explorer.specs import all_las_spec, funnel_spec, group_spec, trend_spec
 
@@ -32,6 +33,14 @@ def file_stem(view: ExplorerView) -> str:
 
     assert view.la is not None and view.indicator is not None
     return f"{view.la.slug}_{view.indicator.id}_{slugify(view.period)}"
+
+
+def group_words(key: str, name: str) -> str:
+    """A comparator group as a chart names it: "its statistical neighbours", "the LAs in
+    Yorkshire and The Humber", "the 15 LAs listed"."""
+    if key.startswith("sn"):
+        return "its statistical neighbours"
+    return name if name.startswith("the ") else f"the {name}"
 
 
 def _why_not(view: ExplorerView, key: str) -> str | None:
@@ -64,6 +73,9 @@ def _spec_for(view: ExplorerView, key: str) -> ChartSpec:
         return group_spec(group.members, ind, source=view.source, period=view.period, file_name=name,
                           england=_england(view), mean=group.mean,
                           group_name=None if group.key.startswith("sn") else group.name)
+    if key == "trend" and view.member_lines is not None and view.group is not None:
+        return neighbour_lines_spec(view.member_lines, ind, la_name=la.name, group_name=group_words(view.group.key, view.group.name),
+                                    source=view.source, file_name=name)
     if key == "trend":
         assert view.judged is not None
         return trend_spec(view.judged, ind, source=view.source, file_name=name, ended=view.ended)
@@ -99,6 +111,8 @@ def chart_inputs(view: ExplorerView, key: str) -> tuple[object, ...]:
     sel = view.selection
     la = view.la.old_code if view.la is not None else None
     ind = view.indicator.id if view.indicator is not None else None
+    if key == "trend" and sel.lines:  # each comparator LA's line
+        return (key, la, ind, view.year, True, sel.comparator, sel.group if sel.comparator == "list" else ())
     if key == "trend":  # the year is in its source line
         return (key, la, ind, view.year, sel.comparator if sel.comparator.startswith("sn") else "sn")
     if key == "group":

@@ -65,21 +65,27 @@ def load_explorer_data(paths: Paths | None = None) -> ExplorerData:
                         load_areas(paths.root), paths)
 
 
-def judged_all(data: ExplorerData, indicator: str, version: str | None, level: float) -> pd.DataFrame:
-    """Every LA's benchmark rows for one indicator, every year, judged at ``level``.
+def _judged(data: ExplorerData, indicator: str, version: str | None,
+            level: float) -> dict[str, pd.DataFrame]:
+    """Every LA's judged rows of one indicator: its rows and ranks only (the same figures as
+    :func:`judge_every` gives it, a thirtieth of the work)."""
+    from analysis.engine.benchmark import benchmark_rows
+    from analysis.engine.judgement import judge_table
 
-    Worked out for every indicator at once, once per neighbour list and level: for the list in
-    force each year at 95%, read from what ``python -m analysis prepare`` wrote
-    (:func:`analysis.engine.judged_store.read_judged`) when it matches the table; otherwise
-    worked out here (a few seconds; :func:`analysis.explorer.widgets.build` does it at start-up
-    for the list in force and the starting level). A change of LA or indicator then only picks
-    rows."""
-    parts = judged_parts(data, version, level)
-    return parts.get(indicator, pd.DataFrame(columns=["la_code", "year", "value"]))
+    bench = benchmark_rows(data.rows(indicator), data.all_las, data.catalogue, indicators=[indicator],
+                           neighbours_version=version, paths=data.paths,
+                           ranked=ranked_indicator(data, indicator))
+    judged = judge_table(bench, data.catalogue, level=level)
+    return {str(ind): rows.reset_index(drop=True) for ind, rows in judged.groupby("indicator", sort=False)}
 
 
-def judged_parts(data: ExplorerData, version: str | None, level: float) -> dict[str, pd.DataFrame]:
-    """:func:`judged_all` of every indicator, by indicator id (kept)."""
+def judge_every(data: ExplorerData, version: str | None, level: float) -> dict[str, pd.DataFrame]:
+    """Every LA's judged rows for every indicator, by indicator id (kept): for the list in force
+    each year at 95%, read from what ``python -m analysis prepare`` wrote
+    (:func:`analysis.engine.judged_store.read_judged`) while it matches the table; otherwise
+    worked out here (a few seconds). For the neighbour list and level a page starts on
+    (:func:`analysis.explorer.widgets.build`), a whole profile and its download;
+    :func:`judged_all` then only picks them."""
     from analysis.engine.judged_store import (
         PREPARED_LEVEL,
         PREPARED_VERSION,
@@ -96,6 +102,37 @@ def judged_parts(data: ExplorerData, version: str | None, level: float) -> dict[
         return {str(ind): rows.reset_index(drop=True) for ind, rows in judged.groupby("indicator", sort=False)}
 
     return cast(dict[str, pd.DataFrame], data.memo(("judged_all", version, level), make))
+
+
+def judged_all(data: ExplorerData, indicator: str, version: str | None, level: float) -> pd.DataFrame:
+    """Every LA's benchmark rows for one indicator, every year, judged at ``level``.
+
+    Picked from :func:`judge_every` when that has been worked out for ``version`` and
+    ``level``; otherwise (the first switch to another neighbour list or level) worked out for
+    this indicator alone, once, so a change answers at once and the other indicators are
+    worked out when they are shown."""
+    every = data.cache.get(("judged_all", version, level))
+    parts = cast(dict[str, pd.DataFrame], every if every is not None else data.memo(
+        ("judged_one", indicator, version, level),
+        lambda: _at_other_level(data, indicator, version, level) or _judged(data, indicator, version, level)))
+    return parts.get(indicator, pd.DataFrame(columns=["la_code", "year", "value"]))
+
+
+def _at_other_level(data: ExplorerData, indicator: str, version: str | None,
+                    level: float) -> dict[str, pd.DataFrame] | None:
+    """The indicator's rows judged at ``level`` from its rows judged at another level for the
+    same neighbour list (their intervals are kept at both levels), when worked out before."""
+    from analysis.engine.intervals import COMPARISON_LEVELS
+    from analysis.engine.judgement import judged_at
+
+    for other in (lv for lv in COMPARISON_LEVELS if lv != level):
+        for key in (("judged_all", version, other), ("judged_one", indicator, version, other)):
+            parts = cast(dict[str, pd.DataFrame] | None, data.cache.get(key))
+            if parts is not None and indicator in parts:
+                again = judged_at(parts[indicator], level)
+                if again is not None:
+                    return {indicator: again}
+    return None
 
 
 def la_judged(data: ExplorerData, la: LocalAuthority, indicator: str, version: str | None,
@@ -130,7 +167,7 @@ def la_judged_rows(data: ExplorerData, la_code: str, version: str | None, level:
     year. Every indicator's rows are put together once per neighbour list, level and columns,
     with where each LA's rows are; an LA's rows are taken from them the first time (kept)."""
     def make() -> tuple[pd.DataFrame, dict[str, Any]]:
-        whole = pd.concat(judged_parts(data, version, level).values(), ignore_index=True)
+        whole = pd.concat(judge_every(data, version, level).values(), ignore_index=True)
         whole = whole[list(columns)] if columns is not None else whole
         return whole, {str(code): rows for code, rows in whole.groupby("la_code", sort=False).indices.items()}
 

@@ -19,13 +19,11 @@ from analysis.data.periods import financial_year_label
 from analysis.data.sources import source_line
 from analysis.engine.funnel_words import funnel_line
 from analysis.engine.funnels import KIND_OF_UNIT, Funnel, try_funnel
-from analysis.engine.judgement import level_text
 from analysis.explorer.data import ExplorerData, la_judged
 from analysis.explorer.groups import (
     NEIGHBOUR_VERSIONS,
     GroupView,
     comparator_group,
-    consortium_table,
 )
 from analysis.explorer.search import find_indicator, find_la
 
@@ -43,6 +41,7 @@ class ExplorerSelection:
     #: Which view the page shows: "indicator" (one indicator in detail) or "profile" (every
     #: indicator for the LA, :mod:`analysis.explorer.profile_view`).
     shows: str = "indicator"
+    lines: bool = False  # each comparator LA's own line on the trend
 
 
 @dataclass(frozen=True)
@@ -62,6 +61,9 @@ class ExplorerView:
     funnel_text: str = ""
     source: str = ""
     messages: tuple[str, ...] = field(default_factory=tuple)
+    #: Each comparator LA's figure every year (:func:`analysis.explorer.neighbour_lines.member_lines`),
+    #: when the selection asks for their lines.
+    member_lines: pd.DataFrame | None = None
 
     @property
     def sentence(self) -> str:
@@ -156,35 +158,12 @@ def explorer_view(data: ExplorerData, selection: ExplorerSelection) -> ExplorerV
         funnel, why_not = data.memo(("funnel", ind.id, year),
                                     lambda: try_funnel(table, row, data.catalogue))
         funnel_text = funnel_line(funnel, la, ind) if funnel is not None else f"No funnel plot: {why_not}"
+    lines = None
+    if selection.lines and group is not None:
+        from analysis.explorer.neighbour_lines import member_lines
+
+        lines = member_lines(table[table["level"] == "la"], group.members["old_la_code"].tolist())
     view = ExplorerView(selection, la, ind, year, period, judged, row, group, all_values, funnel,
                         funnel_text, source_line(ind, period, data.paths),
-                        tuple(problems + group_problems))
+                        tuple(problems + group_problems), lines)
     return replace(view, messages=(*view.messages, view.ended)) if view.ended and la.exists_in(year) else view
-
-
-def view_csv(view: ExplorerView, consortium: pd.DataFrame | None = None,
-             row_table: pd.DataFrame | None = None) -> str:
-    """The judged row and the comparator group as CSV, with the source lines under them.
-
-    ``consortium`` and ``row_table`` are the view's :func:`consortium_table` and its row as
-    :func:`analysis.engine.tables.format_benchmark_table` gives it, when already worked out.
-    """
-    import io
-
-    from analysis.engine.tables import format_benchmark_table
-
-    buffer = io.StringIO()
-    if view.row is None or view.indicator is None:
-        return ""
-    if row_table is None:
-        row_table = format_benchmark_table(view.row.to_frame().T)
-    row_table.to_csv(buffer, index=False, lineterminator="\n")
-    if consortium is None and view.group is not None and view.all_values is not None:
-        consortium = consortium_table(view.group, view.all_values, view.indicator,
-                                      float(view.row["england"]), view.selection.level)
-    if consortium is not None:
-        buffer.write("\n")
-        consortium.to_csv(buffer, index=False, lineterminator="\n")
-    buffer.write(f"\n\"{view.source}\"\n\"Ranks and quartile bands as in DfE's LAIT; "
-                 f"judgements at {level_text(view.selection.level)} confidence.\"\n")
-    return buffer.getvalue()

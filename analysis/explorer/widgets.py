@@ -16,7 +16,6 @@ figures, not a picture, and never imports matplotlib.
 
 from __future__ import annotations
 
-import base64
 import gc
 import html
 import logging
@@ -31,8 +30,11 @@ import pandas as pd
 from analysis.data.periods import financial_year_label
 from analysis.explorer.address import profile_address, selection_from_address, view_address
 from analysis.explorer.bands import band_grid, band_grid_html, bands_by_year
-from analysis.explorer.chart_view import CHARTS, chart_inputs, file_stem, view_chart
-from analysis.explorer.data import ExplorerData, judged_all, la_judged_rows, load_explorer_data
+from analysis.explorer.chart_outputs import chart_output, words_html
+from analysis.explorer.chart_view import CHARTS, chart_inputs, view_chart
+from analysis.explorer.data import ExplorerData, judge_every, la_judged_rows, load_explorer_data
+from analysis.explorer.definitions import about_html
+from analysis.explorer.downloads import download_links
 from analysis.explorer.groups import (
     COMPARATOR_CHOICES,
     consortium_table,
@@ -46,13 +48,11 @@ from analysis.explorer.profile_page import opened_indicator
 from analysis.explorer.profile_view import ProfileView, explorer_profile
 from analysis.explorer.profile_widgets import ProfileBox
 from analysis.explorer.search import find_indicator, indicator_choices, split_names
-from analysis.explorer.spec_style import MIME, ChartSpec
 from analysis.explorer.view import (
     ExplorerSelection,
     ExplorerView,
     explorer_view,
     keeps_last_view,
-    view_csv,
 )
 
 log = logging.getLogger(__name__)
@@ -71,40 +71,6 @@ def table_html(frame: pd.DataFrame, css_class: str) -> str:
     return frame.to_html(index=False, escape=True, border=0, classes=[css_class, "explorer-grid"])
 
 
-def data_link(content: bytes, mime: str, file_name: str, text: str) -> str:
-    """An anchor that downloads ``content`` as ``file_name`` (a data URI: no server file)."""
-    encoded = base64.b64encode(content).decode("ascii")
-    return (f'<a download="{html.escape(file_name)}" href="data:{mime};base64,{encoded}" '
-            f'class="explorer-download">{html.escape(text)}</a>')
-
-
-#: A 1-pixel PNG sent with every chart. JupyterLab's Vega renderer, after drawing a chart
-#: that came without a PNG, draws it a second time as a PNG and stores that in the output (for
-#: a notebook saved with its outputs); the explorer's charts live in widgets, are never saved
-#: that way and are saved from their own menu, so the second drawing only slows a change.
-NO_PNG = ("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8/5+hHgAHggJ/"
-          "PchI7wAAAABJRU5ErkJggg==")
-
-
-def chart_output(chart: ChartSpec) -> dict[str, Any]:
-    """What a chart box shows: the chart (its alt text as the text fallback), or why none."""
-    if chart.spec is None:
-        note = html.escape(chart.note)
-        return {"output_type": "display_data", "metadata": {},
-                "data": {"text/html": f'<p class="explorer-note"><em>{note}</em></p>',
-                         "text/plain": chart.note}}
-    return {"output_type": "display_data", "metadata": {},
-            "data": {MIME: chart.spec, "text/plain": chart.alt, "image/png": NO_PNG}}
-
-
-def words_html(chart: ChartSpec) -> str:
-    """The chart in words (its alt text), folded away under the chart, to read or copy."""
-    if chart.spec is None:
-        return ""
-    return ('<details class="explorer-alt"><summary>The chart in words</summary>'
-            f"<p>{html.escape(chart.alt)}</p></details>")
-
-
 STYLE = """<style>
 .explorer-grid { border-collapse: collapse; font-size: 13px; margin: 4px 0 10px 0; }
 .explorer-grid th, .explorer-grid td { border-bottom: 1px solid #ccc; padding: 2px 8px;
@@ -113,6 +79,11 @@ STYLE = """<style>
 .explorer-status { color: #555; font-size: 12px; }
 .explorer-alt { font-size: 12px; color: #333; margin: 0 0 8px 0; max-width: 700px; }
 .explorer-alt summary { cursor: pointer; color: #555; }
+h2.explorer-heading { font-size: 17px; margin: 16px 0 6px 0; }
+.explorer-about { font-size: 12px; color: #333; max-width: 760px; margin: 4px 0 10px 0;
+  border-left: 3px solid #ccc; padding: 2px 0 2px 10px; line-height: 1.4; }
+.explorer-about h3 { font-size: 13px; margin: 0 0 4px 0; line-height: 1.4; }
+.explorer-about p { margin: 0 0 3px 0; line-height: 1.4; }
 </style>"""
 
 
@@ -163,6 +134,11 @@ class ExplorerApp:
                                 placeholder="LAs to compare with, separated by commas",
                                 layout=w.Layout(width="560px", height="60px"))
         self.fill_region = w.Button(description="The region's LAs", tooltip="List the LA's region")
+        self.lines = w.Checkbox(value=selection.lines, description="Each comparator LA's own line on the trend",
+                                indent=False, layout=w.Layout(width="auto")).add_class("explorer-lines")
+        self.about = w.HTML().add_class("explorer-about-box")
+        self.make_files = w.Button(description="Prepare Excel and CSV files", layout=w.Layout(width="auto"),
+                                   tooltip="This view and the LA's profile, every year").add_class("explorer-make-files")
         self.level = w.Dropdown(description="Confidence", value=selection.level, options=list(LEVEL_CHOICES),
                                 style={"description_width": "initial"})
         for widget in (self.la, self.topic, self.indicator, self.year, self.comparator, self.group,
@@ -202,6 +178,8 @@ class ExplorerApp:
         self.comparator.observe(self._changed, "value")
         self.group.observe(self._changed, "value")
         self.level.observe(self._changed, "value")
+        self.lines.observe(self._changed, "value")
+        self.make_files.on_click(self._make_files)
         self.topic.observe(self._topic_changed, "value")
         self.fill_region.on_click(self._fill_region)
         self.profile.open.observe(self._opened, "value")
@@ -248,22 +226,23 @@ class ExplorerApp:
     def _layout(self) -> w.Widget:
         charts = []
         for key, heading in CHARTS:
-            charts.append(w.HTML(f"<h2>{html.escape(heading)}</h2>"))
+            charts.append(w.HTML(f"<h2 class='explorer-heading'>{html.escape(heading)}</h2>"))
             charts.append(self.chart_boxes[key])
             charts.append(self.chart_words[key])
             if key == "funnel":
                 charts.append(self.funnel_text)
         #: Each view's part of the page: the body shows one (the other's widgets leave the page).
-        self.sections: dict[str, tuple[w.Widget, ...]] = {"profile": (self.profile.widget,), "indicator": (
-            self.back, w.HTML("<h2>The figures</h2>"), self.table, self.sentence, self.group_text,
-            *charts,
-            w.HTML("<h2>Each LA of the comparator group</h2><p>Value, national rank, quartile band "
-                   "(A best) and the judgement against England; band letters carry the meaning, "
-                   "not colour.</p>"),
+        files = (self.make_files, self.csv_link)  # on both views (one shown at a time)
+        self.sections: dict[str, tuple[w.Widget, ...]] = {"profile": (self.profile.widget, *files), "indicator": (
+            self.back, self.lines, w.HTML("<h2 class='explorer-heading'>The figures</h2>"), self.table,
+            self.sentence, self.about, self.group_text, *charts,
+            w.HTML("<h2 class='explorer-heading'>Each LA of the comparator group</h2><p>Value, national "
+                   "rank, quartile band (A best) and the judgement against England; band letters carry "
+                   "the meaning, not colour.</p>"),
             self.consortium, self.bands,
-            w.HTML("<h2>Save what you see</h2><p>Each chart's menu (the round button at its top "
-                   "right) saves it as PNG or SVG, with its title and source line.</p>"),
-            self.csv_link)}
+            w.HTML("<h2 class='explorer-heading'>Save what you see</h2><p>Each chart's menu (the round "
+                   "button at its top right) saves it as PNG or SVG, with its title and source line.</p>"),
+            *files)}
         self.body = w.VBox(self.sections[self.selection.shows])
         return w.VBox([
             w.HTML(STYLE),
@@ -296,6 +275,10 @@ class ExplorerApp:
             self._changed({})
         else:
             self.group.value = text  # its change event redraws once
+
+    @guarded
+    def _make_files(self, _button: w.Button) -> None:
+        self.csv_link.value = download_links(self.view, self.data) if self.view is not None else ""
 
     @guarded
     def _changed(self, change: dict[str, Any]) -> None:
@@ -339,7 +322,7 @@ class ExplorerApp:
                        indicator=str(self.indicator.value or ""), year=self.year.value or None,
                        comparator=str(self.comparator.value),
                        group=split_names(str(self.group.value or "")),
-                       level=float(self.level.value))
+                       level=float(self.level.value), lines=bool(self.lines.value))
 
     # --- drawing ---------------------------------------------------------------------------
 
@@ -418,7 +401,7 @@ class ExplorerApp:
         row = view.row
         if row is None or view.indicator is None or view.la is None:
             for box in (self.table, self.sentence, self.group_text, self.funnel_text,
-                        self.consortium, self.bands, self.csv_link):
+                        self.consortium, self.bands, self.csv_link, self.about):
                 box.value = ""
             for key in self.chart_boxes:
                 self._set_box(key, (), update)
@@ -438,6 +421,7 @@ class ExplorerApp:
         row_table = format_benchmark_table(row.to_frame().T)
         self.table.value = table_html(row_table, "explorer-row")
         self.sentence.value = f"<p>{html.escape(view.sentence)}</p>"
+        self.about.value = about_html(view.indicator, self.data.catalogue, view.source)
         self.group_text.value = (f"<p>{html.escape(group_line(view.group, view.indicator, view.la, float(row['value'])))}</p>"
                                  if view.group is not None else "")
         self.funnel_text.value = f"<p>{html.escape(view.funnel_text)}</p>" if view.funnel_text else ""
@@ -459,8 +443,7 @@ class ExplorerApp:
         else:
             self.consortium.value = "<p>No comparator group to list.</p>"
             self.bands.value = ""
-        self.csv_link.value = data_link(view_csv(view, members, row_table).encode("utf-8"), "text/csv",
-                                        f"{file_stem(view)}.csv", "Table as CSV (with sources)")
+        self.csv_link.value = ""  # the files are made for the view shown, when asked for
 
 
 def page_address() -> str:
@@ -487,7 +470,7 @@ def build(la: str = "Doncaster", indicator: str = "re_referrals", year: int | No
     data = load_explorer_data()
     for ind in data.catalogue.benchmarked():
         bands_by_year(data, ind.id)  # and so its ranks
-        judged_all(data, ind.id, None, level)  # every indicator's at once, the first time
+    judge_every(data, None, level)  # every indicator's at once (as prepared, when it matches)
     la_judged_rows(data, "", None, level, JUDGED_COLUMNS)  # where each LA's rows are, for the profile
     gc.freeze()  # the loaded data and libraries are kept for good: the collector skips them
     return ExplorerApp(data, ExplorerSelection(la=la, indicator=indicator, year=year,
