@@ -57,11 +57,21 @@ def _violations(page) -> list[tuple[str, str, list]]:
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found]
 
 
+def _menu_names(page) -> list[str]:
+    return page.evaluate("() => [...document.querySelectorAll('.vega-embed summary')]"
+                         ".map(s => s.getAttribute('aria-label'))")
+
+
 def test_the_page_has_no_accessibility_violations_on_landing(page):
+    """The landing view (the LA's profile, one chart), then an indicator's detail (four charts)
+    opened from the profile: the rest of the module's tests use the detail view."""
+    assert serve.text_of(page, "status").startswith("Showing Doncaster · profile")
     assert _violations(page) == []
-    names = page.evaluate("() => [...document.querySelectorAll('.vega-embed summary')]"
-                          ".map(s => s.getAttribute('aria-label'))")
-    assert names == ["Save this chart (PNG or SVG)"] * 4  # each chart's menu button named
+    assert _menu_names(page) == ["Save this chart (PNG or SVG)"]  # the profile's one chart
+    _change(page, lambda p: p.locator('.explorer-open-button[data-indicator="re_referrals"]').click())
+    assert serve.text_of(page, "status").startswith("Showing Doncaster · Re-referrals")
+    assert _violations(page) == []
+    assert _menu_names(page) == ["Save this chart (PNG or SVG)"] * 4  # each chart's menu button named
 
 
 def test_typing_hull_shows_kingston_upon_hull_first(page):
