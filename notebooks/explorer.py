@@ -22,8 +22,7 @@
 # for its detail: the judged figures, the sentence, the comparator group, the trend, every LA
 # in order and the funnel plot, redrawn at once for any LA, year, comparator group and
 # confidence level. The figures are DfE's published statistics, loaded
-# once when the page opens. Served as a web page with `make explorer`, where the page's address
-# follows the view, to bookmark or share.
+# once when the page opens.
 
 # %% tags=["parameters"]
 la = "Doncaster"
@@ -42,9 +41,8 @@ app = explorer_app.build(la=la, indicator=indicator, year=year, comparator=compa
                          view=view)
 
 # %% [markdown]
-# The page's address holds the view (`?la=E08000018&view=profile`, or
-# `?la=E08000018&indicator=cla_dental_checks&year=2016-17` for one indicator):
-# opening an address shows its view, and every change writes the view back into it.
+# The page's address follows what you see: bookmark it, or send it to a colleague, and it
+# opens the same view.
 
 # %%
 app.open_address(explorer_app.page_address())

@@ -9,6 +9,7 @@ Figures: DfE's re-referrals for 2016-17 (CIN census table C1): Doncaster 27.1% (
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -65,7 +66,10 @@ def _menu_names(page) -> list[str]:
 def test_the_page_has_no_accessibility_violations_on_landing(page):
     """The landing view (the LA's profile, one chart), then an indicator's detail (four charts)
     opened from the profile: the rest of the module's tests use the detail view."""
-    assert serve.text_of(page, "status").startswith("Showing Doncaster · profile")
+    assert serve.text_of(page, "status") == ("Showing Doncaster · profile · the latest year published "
+                                             "for each indicator")
+    shown = page.inner_text("body")  # no words for whoever runs the server
+    assert "make explorer" not in shown and not re.search(r"update \d", shown), shown[:400]
     assert _violations(page) == []
     assert _menu_names(page) == ["Save this chart (PNG or SVG)"]  # the profile's one chart
     _change(page, lambda p: p.locator('.explorer-open-button[data-indicator="re_referrals"]').click())

@@ -184,7 +184,8 @@ def test_the_widgets_show_the_profile_open_an_indicator_and_come_back(data):
 
     app = ExplorerApp(data, explorer.ExplorerSelection(year=2017, shows="profile"))
     assert app.body.children == app.sections["profile"]
-    assert app.status.value.startswith("Showing Doncaster · profile · 2016-17 · update 2")
+    assert app.status.value.startswith('Showing Doncaster · profile · 2016-17<span class="explorer-update" '
+                                       'hidden> · update 2 in ')
     assert "<td>142 of 152</td>" in app.profile.table.value
     assert app.address.value == "la=E08000017&amp;view=profile&amp;year=2016-17&amp;group=neighbours&amp;level=95"
     spec = app.profile.chart.outputs[0]["data"]["application/vnd.vegalite.v5+json"]

@@ -253,8 +253,9 @@ CHARTS_DRAWN = """(n) => {
 
 
 def update_count(page: Any) -> int:
-    """How many times the page has been redrawn ("update N" on the status line; 0: not yet)."""
-    found = re.search(r"update (\d+)", str(page.locator(SELECTORS["status"]).inner_text()))
+    """How many times the page has been redrawn ("update N", hidden in the status line; 0: not
+    yet)."""
+    found = re.search(r"update (\d+)", str(page.locator(SELECTORS["status"]).text_content()))
     return int(found.group(1)) if found else 0
 
 

@@ -363,7 +363,9 @@ class ExplorerApp:
         took = time.perf_counter() - start
         self.timings.append(took)
         shown = self.profile_view if self.selection.shows == "profile" else self.view
-        self.status.value = html.escape(f"{status_text(shown)} · update {len(self.timings)} in {took:.2f} s")
+        # the update's number and time are for the page's scripts and tests, not shown
+        self.status.value = (html.escape(status_text(shown)) + '<span class="explorer-update" hidden>'
+                             f" · update {len(self.timings)} in {took:.2f} s</span>")
         return took
 
     def _show_profile(self, update: int) -> None:
