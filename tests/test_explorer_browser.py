@@ -34,11 +34,6 @@ def served(bench_table, tmp_path):
     process.wait(timeout=30)
 
 
-def _change(page, action, *args):
-    before = serve.update_count(page)
-    action(page, *args)
-    serve.wait_for_update(page, before)
-
 
 def _charts(page) -> dict[str, dict]:
     """Each chart box's drawn Vega chart: its ARIA label (the alt text), whether it has a
@@ -62,19 +57,15 @@ def test_served_explorer_answers_clicks_and_typing(chromium, served):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1100, "height": 1400})
-        errors: list[str] = []
-        # errors, and any warning Vega or Vega-Lite logs (a spec it had to correct or ignore)
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error"
-                or (m.type == "warning" and m.text.startswith("WARN")) else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        errors = serve.watch_problems(page)
         page.goto(served)
         serve.wait_for_update(page, 0, timeout_ms=120_000)
         assert "explorer_app.build" not in page.content()  # code hidden
 
-        _change(page, serve.type_into, "la", "doncaster")  # the page opens on Doncaster: any case
+        serve.change(page, serve.type_into, "la", "doncaster")  # the page opens on Doncaster: any case
         assert serve.text_of(page, "status").startswith("Showing Doncaster")
-        _change(page, serve.type_into, "indicator", "re-referrals within 12 MONTHS")
-        _change(page, serve.choose, "year", "2016-17")
+        serve.change(page, serve.type_into, "indicator", "re-referrals within 12 MONTHS")
+        serve.change(page, serve.choose, "year", "2016-17")
         sentence = serve.text_of(page, "sentence")
         assert "Doncaster 27.1%" in sentence and "ranked 142 of 152" in sentence
         assert "27.1" in serve.text_of(page, "table")
@@ -89,21 +80,21 @@ def test_served_explorer_answers_clicks_and_typing(chromium, served):
         assert charts["funnel"]["label"].endswith("Doncaster: 27.1% from 5,275, above the 99.8% limit.")
         assert charts["funnel"]["file"] == "doncaster_re_referrals_2016-17_funnel.svg"
 
-        _change(page, serve.type_into, "la", "Rotherham")
+        serve.change(page, serve.type_into, "la", "Rotherham")
         assert "Rotherham 26.1%" in serve.text_of(page, "sentence")
 
         assert "Rotherham is 26.1%" in _charts(page)["group"]["label"]
 
-        _change(page, serve.choose, "comparator", "A list of LAs (e.g. a consortium)")
+        serve.change(page, serve.choose, "comparator", "A list of LAs (e.g. a consortium)")
         assert "needs at least 2 LAs" in serve.text_of(page, "messages")
         assert _charts(page)["group"]["note"] == "No comparator group to chart."  # not an empty chart
-        _change(page, serve.type_into, "group", YORKSHIRE)
+        serve.change(page, serve.type_into, "group", YORKSHIRE)
         assert "Mean of the 15 LAs listed: 20.1%" in serve.text_of(page, "group_line")
         assert serve.text_of(page, "messages").strip() == ""
         group = _charts(page)["group"]
         assert group["drawn"] and "the 15 LAs listed" in group["label"]
 
-        _change(page, serve.type_into, "la", "Rotherhm")
+        serve.change(page, serve.type_into, "la", "Rotherhm")
         assert "did you mean 'Rotherham'" in serve.text_of(page, "messages")
         browser.close()
     assert errors == []
@@ -132,7 +123,7 @@ def test_served_explorer_opens_its_address_and_follows_every_change(chromium, se
                             "&group=neighbours&level=95")
         page.evaluate("() => { window.notReloaded = true; }")
 
-        _change(page, serve.type_into, "la", "Doncaster")
+        serve.change(page, serve.type_into, "la", "Doncaster")
         page.wait_for_function("() => window.location.search.includes('la=E08000017')", timeout=30_000)
         assert page.url == (served + "?la=E08000017&indicator=cla_dental_checks&year=2024-25"
                             "&group=neighbours&level=95")

@@ -32,10 +32,7 @@ def page(bench_table, tmp_path_factory):
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
             page = browser.new_page(viewport={"width": 1100, "height": 1400}, accept_downloads=True)
-            page.problems = []  # errors, and any warning Vega or Vega-Lite logs
-            page.on("console", lambda m: page.problems.append(m.text) if m.type == "error"
-                    or (m.type == "warning" and m.text.startswith("WARN")) else None)
-            page.on("pageerror", lambda e: page.problems.append(str(e)))
+            page.problems = serve.watch_problems(page)
             page.goto(f"http://127.0.0.1:{port}/")
             serve.wait_for_update(page, 0, timeout_ms=180_000)
             yield page
@@ -44,11 +41,6 @@ def page(bench_table, tmp_path_factory):
         process.terminate()
         process.wait(timeout=30)
 
-
-def _change(page, action, *args):
-    before = serve.update_count(page)
-    action(page, *args)
-    serve.wait_for_update(page, before)
 
 
 def _violations(page) -> list[tuple[str, str, list]]:
@@ -72,7 +64,7 @@ def test_the_page_has_no_accessibility_violations_on_landing(page):
     assert "make explorer" not in shown and not re.search(r"update \d", shown), shown[:400]
     assert _violations(page) == []
     assert _menu_names(page) == ["Save this chart (PNG or SVG)"]  # the profile's one chart
-    _change(page, lambda p: p.locator('.explorer-open-button[data-indicator="re_referrals"]').click())
+    serve.change(page, lambda p: p.locator('.explorer-open-button[data-indicator="re_referrals"]').click())
     assert serve.text_of(page, "status").startswith("Showing Doncaster · Re-referrals")
     assert _violations(page) == []
     assert _menu_names(page) == ["Save this chart (PNG or SVG)"] * 4  # each chart's menu button named
@@ -82,14 +74,14 @@ def test_typing_hull_shows_kingston_upon_hull_first(page):
     options = page.evaluate("() => [...document.querySelectorAll('.explorer-la datalist option')]"
                             ".map(o => o.value)")
     assert [o for o in options if "hull" in o.lower()][:1] == ["Kingston upon Hull, City of"]
-    _change(page, serve.type_into, "la", "Hull")
+    serve.change(page, serve.type_into, "la", "Hull")
     assert serve.text_of(page, "status").startswith("Showing Kingston upon Hull, City of")
     assert serve.text_of(page, "messages").strip() == ""
 
 
 def test_the_definition_and_source_sit_beside_the_figures(page):
-    _change(page, serve.type_into, "la", "Doncaster")
-    _change(page, serve.choose, "year", "2016-17")
+    serve.change(page, serve.type_into, "la", "Doncaster")
+    serve.change(page, serve.choose, "year", "2016-17")
     about = page.inner_text(".explorer-about")
     assert "Referrals in the year that came within 12 months of a previous referral" in about
     assert "Lower is better." in about and "figures for 2016-17" in about
@@ -117,11 +109,11 @@ def test_the_excel_download_holds_the_figures_as_numbers(page, tmp_path):
 
 
 def test_each_neighbours_own_line_is_drawn_on_the_trend(page):
-    _change(page, lambda p: p.locator(".explorer-lines input").check())
+    serve.change(page, lambda p: p.locator(".explorer-lines input").check())
     trend = page.locator(".explorer-chart-trend .vega-embed .chart-wrapper")
     assert "one line each" in trend.get_attribute("aria-label")
     assert trend.locator("canvas, svg.marks").count() == 1
     assert _violations(page) == []  # the detail view with every option open
-    _change(page, lambda p: p.locator(".explorer-lines input").uncheck())
+    serve.change(page, lambda p: p.locator(".explorer-lines input").uncheck())
     assert "Line chart of re-referrals within 12 months" in trend.get_attribute("aria-label")
     assert page.problems == []

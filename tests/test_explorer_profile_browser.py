@@ -48,10 +48,7 @@ def test_doncaster_profile_sorts_and_opens_an_indicator(served):
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1300, "height": 1400})
-        errors: list[str] = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error"
-                or (m.type == "warning" and m.text.startswith("WARN")) else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
+        errors = serve.watch_problems(page)
         page.goto(served + "?la=Doncaster&year=2016-17", timeout=120_000)  # the first visit may wait for a kernel
         serve.wait_for_update(page, 0, timeout_ms=120_000)
         page.wait_for_function("() => window.location.search.includes('view=profile')", timeout=30_000)

@@ -269,6 +269,24 @@ def wait_for_update(page: Any, after: int, timeout_ms: float = 60_000) -> None:
     page.wait_for_function(CHARTS_DRAWN, arg=update_count(page), timeout=timeout_ms)
 
 
+def change(page: Any, action: Any, *args: Any) -> None:
+    """Do ``action(page, *args)`` (a click, a choice, typing) and wait until the page has been
+    redrawn for it, every chart drawn."""
+    before = update_count(page)
+    action(page, *args)
+    wait_for_update(page, before)
+
+
+def watch_problems(page: Any) -> list[str]:
+    """The page's errors, and any warning Vega or Vega-Lite logs (a spec it had to correct or
+    ignore), collected into the list returned from now on."""
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error"
+            or (m.type == "warning" and m.text.startswith("WARN")) else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return problems
+
+
 def type_into(page: Any, what: str, text: str) -> None:
     """Type into the LA or indicator box (or the comparator list) and commit it."""
     box = page.locator(SELECTORS[what])
