@@ -124,7 +124,7 @@ def time_since_previous_chart(bands: pd.DataFrame, ax: Axes | None = None, *, so
         style_axes(ax, "y")
         x = np.arange(len(data))
         ax.bar(x, np.nan_to_num(values), width=0.68, color=COLOURS["la"], gid="bars")
-        top = max([v for v in values if not np.isnan(v)] or [1.0])
+        top = max([v for v in values if not np.isnan(v)] or [1.0]) or 1.0  # all zero: an axis to 1
         for xi, v, raw in zip(x, values, data["percent"], strict=True):
             ax.annotate(percent_text(raw), (float(xi), 0 if np.isnan(v) else v), xytext=(0, 2),
                         textcoords="offset points", ha="center", va="bottom", fontsize=8,
