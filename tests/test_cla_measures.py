@@ -182,7 +182,9 @@ def test_a_period_the_returns_do_not_cover_is_refused(con: duckdb.DuckDBPyConnec
     with pytest.raises(InputDataError, match="from 01/04/2017 to 31/03/2020") as caught:
         CLA_MEASURES["cla_long_term_stability"](con, dt.date(2019, 6, 30))
     assert "episodes from 31/12/2016" in str(caught.value)  # 30 December + 1 day
-    with pytest.raises(InputDataError, match="do not cover"):
+    assert ("a figure at 30/06/2019 looks back to 31/12/2016, before the SSDA903 returns start "
+            "(01/04/2017)") in str(caught.value)
+    with pytest.raises(InputDataError, match="the SSDA903 returns end on 31/03/2020, before 30/06/2020"):
         CLA_MEASURES["cla_rate"](con, dt.date(2020, 6, 30))
     # 31 March 2018: A B C G H, and E (in care since January 2018), one placement each
     early = _row(con, "cla_3_plus_placements", dt.date(2018, 3, 31))

@@ -93,9 +93,11 @@ def history_gap(span: tuple[dt.date, dt.date], period_end: dt.date, months: int,
     covered_from, covered_to = span
     needed = throughout_from(period_end, months) if months else period_end
     if needed < covered_from or period_end > covered_to:
+        problem = (f"a figure at {period_end:%d/%m/%Y} looks back to {needed:%d/%m/%Y}, before the "
+                   f"SSDA903 returns start ({covered_from:%d/%m/%Y})" if needed < covered_from else
+                   f"the SSDA903 returns end on {covered_to:%d/%m/%Y}, before {period_end:%d/%m/%Y}")
         return InputDataError(
-            f"the SSDA903 returns loaded do not cover what '{NAMES[indicator_id]}' at "
-            f"{period_end:%d/%m/%Y} looks at", file=_FILES["ssda903_episodes"],
+            f"'{NAMES[indicator_id]}': {problem}", file=_FILES["ssda903_episodes"],
             expected=f"episodes from {needed:%d/%m/%Y} to {period_end:%d/%m/%Y}",
             found=f"returns from {covered_from:%d/%m/%Y} to {covered_to:%d/%m/%Y}",
             fix="add the returns of the years before (or after), or ask for a period they cover")
