@@ -85,3 +85,21 @@ def test_the_lookup_of_las_is_read_once_for_the_whole_run(paths, tmp_path, start
     assert [r.status for r in results] == ["ok", "ok", "ok"]
     assert [slug for _, slug, _ in started] == ["doncaster", "rotherham", "lancashire"]
     assert reads == [paths.root]
+
+
+@pytest.mark.parametrize(("parameter", "what"), [("pack_records", "folder of returns"),
+                                                  ("records", "records file")])
+def test_several_las_need_a_path_each(parameter, what, tmp_path):
+    """One path for several LAs is refused, naming the run file, the field and the fix; one LA,
+    or a path with {la}, is fine."""
+    from analysis.app.runs import check_one_path_per_la
+    from analysis.core.errors import ParameterError
+
+    config = tmp_path / "run.yaml"
+    with pytest.raises(ParameterError) as caught:
+        check_one_path_per_la("returns/", ["Doncaster", "Rotherham"], config, parameter, what)
+    text = str(caught.value)
+    assert f"{config}: one {what} for 2 LAs" in text and f"'{parameter}'" in text
+    assert "put {la} in the path" in text
+    check_one_path_per_la("returns/", ["Doncaster"], config, parameter, what)
+    check_one_path_per_la("returns/{la}/", ["Doncaster", "Rotherham"], config, parameter, what)

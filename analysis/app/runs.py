@@ -134,18 +134,24 @@ def areas_or_raise(areas: pd.DataFrame | Exception) -> pd.DataFrame:
     return areas
 
 
+def check_one_path_per_la(path: str, names: list[str], config: Path, parameter: str, what: str) -> None:
+    """Several LAs need a path per LA: ``{la}`` in it, replaced by each LA's slug."""
+    from analysis.core.errors import ParameterError
+
+    if len(names) > 1 and "{la}" not in path:
+        raise ParameterError(f"{config}: one {what} for {len(names)} LAs", parameter=parameter,
+                             found=path, fix="put {la} in the path (each LA's slug), or list one LA")
+
+
 def record_pack_runs(spec: RunFile, names: list[str], period: str, paths: Paths, output: Path,
                      config: Path) -> list[PackResult]:
     """Run the quarterly pack with each LA's returns (``pack_records``), one after another."""
     from analysis.app.runner import PackResult, run_pack
-    from analysis.core.errors import AnalysisError, ParameterError
+    from analysis.core.errors import AnalysisError
     from analysis.data.geography import resolve_la
 
     assert spec.pack_records is not None
-    if len(names) > 1 and "{la}" not in spec.pack_records:
-        raise ParameterError(f"{config}: one folder of returns for {len(names)} LAs",
-                             parameter="pack_records", found=spec.pack_records,
-                             fix="put {la} in the path (each LA's slug), or list one LA")
+    check_one_path_per_la(spec.pack_records, names, config, "pack_records", "folder of returns")
     results = []
     areas = read_areas(paths)
     for name in names:
@@ -172,10 +178,7 @@ def deep_dive_runs(spec: RunFile, names: list[str], paths: Paths, output: Path,
         raise ParameterError(f"{config}: rereferrals_deep_dive needs 'records'",
                              parameter="records", expected="the referral records file",
                              fix="add e.g. records: data/raw/synthetic/synthetic_referrals.csv")
-    if len(names) > 1 and "{la}" not in spec.records:
-        raise ParameterError(f"{config}: one records file for {len(names)} LAs",
-                             parameter="records", found=spec.records,
-                             fix="put {la} in the path (each LA's slug), or list one LA")
+    check_one_path_per_la(spec.records, names, config, "records", "records file")
     results = []
     areas = read_areas(paths)
     for name in names:
