@@ -7,6 +7,8 @@ and including the end, weekends and bank holidays left out. See
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from analysis.measures.returns.batch import ends_cte
@@ -20,34 +22,19 @@ from analysis.measures.returns.cin_sql import (
 )
 from analysis.measures.returns.rows import window_start
 
-#: Per period end: assessments authorised in its 12 months; of them within 45 working days
-#: of the assessment's start. An authorisation date before the start date is a recording
-#: error: left out of both counts.
-_ASSESSMENTS = """WITH {ends}, assessments AS ({latest}),
+#: Per period end: the records of ``{table}`` ending (``{end}``) in its 12 months; of them
+#: within ``{days}`` working days of their start. An end dated before its start is a
+#: recording error, left out of both counts (as DfE leaves it out of the durations it
+#: publishes).
+_TIMELY = """WITH {ends}, records AS ({latest}),
 timed AS (
-    SELECT a.authorisation_date, ce.working_days_to - cs.working_days_to <= 45 AS within
-    FROM assessments a
-    JOIN {cal} cs ON cs.day = a.start_date
-    JOIN {cal} ce ON ce.day = a.authorisation_date
-    WHERE a.authorisation_date >= a.start_date)
-SELECT e.period_end, count(t.authorisation_date),
-       count(t.authorisation_date) FILTER (WHERE t.within)
-FROM ends e LEFT JOIN timed t
-     ON t.authorisation_date BETWEEN e.window_start AND e.period_end
-GROUP BY e.period_end"""
-
-#: Per period end: ICPCs held in its 12 months after the section 47 enquiry started; of them
-#: within 15 working days of the enquiry's start. An ICPC dated before its enquiry is left
-#: out, as DfE leaves it out of the durations it publishes.
-_ICPC = """WITH {ends}, s47 AS ({latest}),
-timed AS (
-    SELECT s.icpc_date, ce.working_days_to - cs.working_days_to <= 15 AS within
-    FROM s47 s
-    JOIN {cal} cs ON cs.day = s.start_date
-    JOIN {cal} ce ON ce.day = s.icpc_date
-    WHERE s.icpc_date >= s.start_date)
-SELECT e.period_end, count(t.icpc_date), count(t.icpc_date) FILTER (WHERE t.within)
-FROM ends e LEFT JOIN timed t ON t.icpc_date BETWEEN e.window_start AND e.period_end
+    SELECT r.{end} AS ended, ce.working_days_to - cs.working_days_to <= {days} AS within
+    FROM records r
+    JOIN {cal} cs ON cs.day = r.start_date
+    JOIN {cal} ce ON ce.day = r.{end}
+    WHERE r.{end} >= r.start_date)
+SELECT e.period_end, count(t.ended), count(t.ended) FILTER (WHERE t.within)
+FROM ends e LEFT JOIN timed t ON t.ended BETWEEN e.window_start AND e.period_end
 GROUP BY e.period_end"""
 
 #: Per period end: section 47 enquiries starting in its 12 months; ICPCs held in them.
@@ -64,15 +51,20 @@ SELECT period_end, started.n, held.n FROM started JOIN held USING (period_end)""
 _STARTED, _HELD = 0, 1
 
 
-def _assessments_sql(con: duckdb.DuckDBPyConnection) -> str:
-    return _ASSESSMENTS.format(
-        ends=ends_cte(), cal=ensure_calendar(con),
-        latest=latest_version("cin_assessments", "episode_id, start_date"))
+def _timely_sql(table: str, end: str, days: int) -> Callable[[duckdb.DuckDBPyConnection], str]:
+    """:data:`_TIMELY` for ``table``'s records ending on ``end``, within ``days`` working days."""
+
+    def sql(con: duckdb.DuckDBPyConnection) -> str:
+        return _TIMELY.format(ends=ends_cte(), cal=ensure_calendar(con), end=end, days=days,
+                              latest=latest_version(table, "episode_id, start_date"))
+
+    return sql
 
 
-def _icpc_sql(con: duckdb.DuckDBPyConnection) -> str:
-    return _ICPC.format(ends=ends_cte(), cal=ensure_calendar(con),
-                        latest=latest_version("cin_s47", "episode_id, start_date"))
+#: Assessments authorised in the 12 months; of them within 45 working days of their start.
+_assessments_sql = _timely_sql("cin_assessments", "authorisation_date", 45)
+#: ICPCs held in the 12 months; of them within 15 working days of the section 47 enquiry's start.
+_icpc_sql = _timely_sql("cin_s47", "icpc_date", 15)
 
 
 #: Assessments completed (authorised) in the 12 months within 45 working days of their
