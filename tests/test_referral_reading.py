@@ -161,6 +161,15 @@ def test_rows_of_another_la_after_empty_lines_name_the_lines(tmp_path, paths):
     assert err.value.rows == [4, 7] and "rows 4, 7" in str(err.value)
 
 
+def test_a_row_with_too_many_fields_after_empty_lines_names_its_line(tmp_path):
+    # 1 header, 2 a referral, 3 and 4 empty, 5 seven fields for six columns
+    path = _csv(tmp_path / "wide.csv", "C1,R1,2017-03-31,6,no,N4", "", "",
+                "C2,R2,2017-04-01,6,no,N1,extra")
+    with pytest.raises(InputDataError, match="could not be read as CSV") as err:
+        read_referral_records(path, today="2020-01-01")
+    assert "line 5: expected 6 fields, found 7" in str(err.value)
+
+
 @pytest.mark.parametrize(("end", "encoding"), [("\r\n", "utf-8"), ("\r", "utf-8"),
                                                ("\r\n", "utf-16"), ("\r\n", "cp1252")])
 def test_empty_lines_are_counted_whatever_the_line_ends_and_encoding(tmp_path, end, encoding):

@@ -64,9 +64,9 @@ def _unique_names(names: list[str]) -> list[str]:
 
 def _csv_error(path: Path, exc: duckdb.Error) -> InputDataError:
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    where = next((ln for ln in lines if ln.startswith("CSV Error on Line")), "")
     what = next((ln for ln in lines if ln.startswith(("Expected Number", "Value with"))), "")
-    line = re.search(r"Line: (\d+)", where)
+    # DuckDB's line counts the file's every line (empty ones too), as a message should
+    line = re.search(r"CSV Error on Line: (\d+)", str(exc))
     found = (f"line {line.group(1)}: " if line else "") + (
         what.replace("Expected Number of Columns:", "expected").replace(" Found:", " fields, found")
         or (lines[0] if lines else "a row that is not CSV"))
