@@ -3,10 +3,10 @@ written month-first (:func:`check_day_month_order`), rows that are exact copies 
 earlier row (:func:`exact_copies`) and rows of another LA (:func:`check_la_codes`).
 
 Each works on a table with the row number as read in ``_row`` (see
-:mod:`analysis.data.readers.referral_load`; a message names the file's own line numbers,
-:func:`~analysis.data.readers.referral_load.file_line_numbers`) and refuses input that would mislead with an
-:class:`InputDataError` naming the file, the column, how many rows, an example and how to
-fix it.
+:mod:`analysis.data.readers.referral_load`) and refuses input that would mislead with an
+:class:`InputDataError` naming the file, the column, how many rows (by the file's own line
+numbers, :func:`~analysis.data.readers.referral_load.file_line_numbers`), an example and
+how to fix it.
 """
 
 from __future__ import annotations
