@@ -112,10 +112,17 @@ def test_served_explorer_opens_its_address_and_follows_every_change(chromium, se
         page = browser.new_page(viewport={"width": 1100, "height": 1400})
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(served + "?la=Rotherham&indicator=cla_dental_checks")
+        documents: list[str] = []
+        page.on("request", lambda r: documents.append(r.url) if r.resource_type == "document" else None)
+        shared = served + "?la=Rotherham&indicator=cla_dental_checks"
+        page.goto(shared)
         page.wait_for_function("() => window.location.search.includes('la=E08000018')", timeout=120_000)
         serve.wait_for_update(page, 0, timeout_ms=120_000)
         assert "Rotherham 91%" in serve.text_of(page, "sentence")
+        # a first visit: the small page, whose script set the cookie and opened the same address
+        assert documents == [shared, shared]
+        assert [(c["name"], c["value"], c["sameSite"]) for c in page.context.cookies()
+                if c["name"] == "explorer_js"] == [("explorer_js", "1", "Strict")]
         assert "whose dental check was up to date" in page.inner_text(".explorer-about")  # its definition
         assert serve.text_of(page, "status").startswith(
             "Showing Rotherham · Children looked after with an up-to-date dental check · 2024-25")
@@ -142,7 +149,8 @@ def _kernel_messages(url: str, messages: list[dict], seconds: float = 5.0) -> li
 
     import websockets
 
-    page = urllib.request.urlopen(url, timeout=120).read().decode()
+    request = urllib.request.Request(url, headers={"Cookie": "explorer_js=1"})  # as a browser
+    page = urllib.request.urlopen(request, timeout=120).read().decode()
     kernel = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page)
     assert kernel is not None, "no kernel id on the page"
     socket_url = (url.replace("http://", "ws://") + f"api/kernels/{kernel.group(1)}/channels"
@@ -191,8 +199,9 @@ def test_the_page_serves_no_files(served):
 
     for path in ("voila/files/explorer.ipynb", "voila/files/explorer.py", "files/explorer.ipynb",
                  "voila/files/../pyproject.toml", "api/contents", "tree", "lab"):
-        try:
-            with urllib.request.urlopen(served + path, timeout=30) as answer:
+        try:  # as a browser sends it, with the cookie (without it: the first-visit page)
+            request = urllib.request.Request(served + path, headers={"Cookie": "explorer_js=1"})
+            with urllib.request.urlopen(request, timeout=30) as answer:
                 body = answer.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             assert exc.code in (403, 404, 405), (path, exc.code)
