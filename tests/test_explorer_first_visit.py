@@ -8,12 +8,16 @@ import asyncio
 import re
 from http.cookies import SimpleCookie
 
+import pytest
+
 from analysis.explorer.first_visit import (
     COOKIE_MAX_AGE,
     cookie_path,
     first_visit_page,
     has_script_cookie,
 )
+from analysis.render.pdf import CHROMIUM_FLAGS
+from tests.conftest import require_chromium
 
 
 def test_the_page_sets_the_cookie_and_reloads_the_same_address_with_its_query():
@@ -102,3 +106,69 @@ def test_a_request_without_the_cookie_gets_the_small_page_and_never_reaches_the_
     asyncio.run(CappedVoilaHandler.get(browser, ""))  # type: ignore[arg-type]
     assert browser.settings["explorer_gate"].asked == 1  # a browser's request goes to the gate
     assert browser.status == 503 and browser.body == BUSY_PAGE
+
+
+ADDRESS = "http://explorer.test/?la=Rotherham&year=2016-17"
+
+
+def _browse(pw, chromium: str, *, javascript: bool = True, cookies_refused: bool = False):
+    """A page at ADDRESS, served the small page when its request has no cookie and a stand-in
+    for the explorer when it has; the requests made, with their Cookie headers."""
+    browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
+    page = browser.new_page(java_script_enabled=javascript)
+    if cookies_refused:  # as a browser set to refuse the site's cookies
+        page.add_init_script("Object.defineProperty(document, 'cookie', {get: () => '', set: () => {}})")
+    requests: list[tuple[str, str | None]] = []
+
+    def answer(route) -> None:
+        cookie = route.request.headers.get("cookie")
+        requests.append((route.request.url, cookie))
+        body = (first_visit_page(route.request.url.removeprefix("http://explorer.test"))
+                if cookie is None else "<!DOCTYPE html><title>Explorer</title><p>the explorer</p>")
+        route.fulfill(status=200, content_type="text/html; charset=utf-8", body=body)
+
+    page.route("http://explorer.test/**", answer)
+    return browser, page, requests
+
+
+@pytest.mark.browser
+def test_a_browser_sets_the_cookie_and_opens_the_same_address_once():
+    from playwright.sync_api import sync_playwright
+
+    chromium = require_chromium()
+    with sync_playwright() as pw:
+        browser, page, requests = _browse(pw, chromium)
+        page.goto(ADDRESS)
+        page.wait_for_function("() => document.title === 'Explorer'", timeout=10_000)
+        history = page.evaluate("() => window.history.length")
+        browser.close()
+    assert requests == [(ADDRESS, None), (ADDRESS, "explorer_js=1")]
+    assert history == 2  # the blank tab and the address: replaced, not added (Back leaves it)
+
+
+@pytest.mark.browser
+def test_the_small_page_has_no_accessibility_violations_and_says_what_it_needs():
+    """With JavaScript and cookies refused (the page stays: a line asking for cookies), and
+    without JavaScript (the <noscript> line)."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    chromium = require_chromium()
+    with sync_playwright() as pw:
+        browser, page, requests = _browse(pw, chromium, cookies_refused=True)
+        page.goto(ADDRESS)
+        page.wait_for_function("() => document.getElementById('opening').textContent.includes('cookies')",
+                               timeout=10_000)
+        refused = " ".join(page.inner_text("main").split())
+        violations = Axe().run(page).response["violations"]
+        browser.close()
+        browser, page, _ = _browse(pw, chromium, javascript=False)
+        page.goto(ADDRESS)
+        without = " ".join(page.inner_text("main").split())
+        browser.close()
+    assert requests == [(ADDRESS, None)]  # no reload for ever
+    assert refused == ("Benchmark explorer The benchmark explorer needs cookies: allow them for "
+                       "this site, then reload this page.")
+    assert [(v["id"], v["impact"]) for v in violations] == []
+    assert without == ("Benchmark explorer Opening the explorer\u2026 The benchmark explorer needs "
+                       "JavaScript. Turn JavaScript on for this site, then open the explorer.")
