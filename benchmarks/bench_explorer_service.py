@@ -67,6 +67,12 @@ def _kernels(url: str) -> int:
         return int(json.loads(answer.read())["kernels"])
 
 
+def _machine_cpu() -> float:
+    """CPU seconds the whole machine has used (every core, every process) since it started."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+
+
 def _load_average() -> str:
     return "load average " + " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
@@ -88,7 +94,8 @@ def _tree(pid: int) -> tuple[float, float, int]:
             continue
         fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
         parents[int(entry.name)] = int(stat[1])
-        cpu[int(entry.name)] = (int(stat[11]) + int(stat[12])) / tick
+        # its own CPU and that of its children that have ended (a closed browser page, a culled kernel)
+        cpu[int(entry.name)] = sum(int(stat[i]) for i in (11, 12, 13, 14)) / tick
         rss[int(entry.name)] = int(fields.get("VmRSS", "0 kB").split()[0])
     tree, frontier = {pid}, [pid]
     while frontier:
@@ -130,7 +137,8 @@ async def _visitor(browser: object, url: str, n: int) -> tuple[str, float | None
         await context.close()
 
 
-async def _load(url: str, requests: int, visitors: int, chromium: str | None, cap: int) -> None:
+async def _load(url: str, requests: int, visitors: int, chromium: str | None, cap: int,
+                server: int) -> None:
     from analysis.render.pdf import CHROMIUM_FLAGS
 
     peak = [0]
@@ -146,6 +154,7 @@ async def _load(url: str, requests: int, visitors: int, chromium: str | None, ca
     watcher = asyncio.create_task(watch())
     started = time.perf_counter()
     seen: list[tuple[str, float | None]] = []
+    server_cpu = machine_cpu = browser_cpu = window = 0.0
     if chromium is not None and visitors:
         from playwright.async_api import async_playwright
 
@@ -154,7 +163,12 @@ async def _load(url: str, requests: int, visitors: int, chromium: str | None, ca
             started = time.perf_counter()  # the browser started first: all begin together
             requested = asyncio.gather(*(_timed_status(u, started) for u in plain))
             visited = asyncio.gather(*(_visitor(browser, u, n + 1) for n, u in enumerate(shared)))
+            server_before, machine_before = _tree(server)[0], _machine_cpu()
+            ours_before = _tree(os.getpid())[0] - server_before  # this script and its browser
             answers, seen = list(await requested), list(await visited)
+            window = time.perf_counter() - started
+            server_cpu, machine_cpu = _tree(server)[0] - server_before, _machine_cpu() - machine_before
+            browser_cpu = _tree(os.getpid())[0] - server_cpu - server_before - ours_before
             await browser.close()
     else:
         answers = list(await asyncio.gather(*(_timed_status(u, started) for u in plain)))
@@ -175,6 +189,11 @@ async def _load(url: str, requests: int, visitors: int, chromium: str | None, ca
     if times:
         print(f"  slowest first charts: {max(times):.2f} s of {len(times)} visitor(s)  [target <= 10 s]  "
               f"({_load_average()})")
+        elsewhere = machine_cpu - server_cpu - browser_cpu
+        print(f"  CPU during the load: the server and its kernels {server_cpu:.1f} s, the visitors' "
+              f"browsers (on the same machine here) {browser_cpu:.1f} s, other work {max(elsewhere, 0):.1f} s; "
+              f"{machine_cpu:.1f} s in all, of the {window * (os.cpu_count() or 1):.1f} s that "
+              f"{os.cpu_count()} cores give in the {window:.1f} s until the last page was closed")
 
 
 def _serve(settings: ServiceSettings, log: Path) -> tuple[str, subprocess.Popen[bytes]]:
@@ -223,7 +242,7 @@ def main() -> None:
             print(f"  the address: {url}; the warm pool ready after {waited:.1f} s")
             print(f"  idle: {_kernels(url)} kernel(s), {idle_mb:,.0f} MB in {processes} processes "
                   f"({_load_average()})")
-            asyncio.run(_load(url, requests, visitors, chromium, settings.max_kernels))
+            asyncio.run(_load(url, requests, visitors, chromium, settings.max_kernels, process.pid))
             _, busy_mb, processes = _tree(process.pid)
             print(f"  just after: {_kernels(url)} kernels, {busy_mb:,.0f} MB in {processes} processes "
                   f"({round(busy_mb - idle_mb):+,} MB on idle)")
@@ -233,7 +252,7 @@ def main() -> None:
                   f"{processes} processes ({round(after_mb - idle_mb):+,} MB on idle; target within "
                   f"+1,024 MB)  ({_load_average()})")
             print(f"Then {visitors} browser visitors at once again:")
-            asyncio.run(_load(url, 0, visitors, chromium, settings.max_kernels))
+            asyncio.run(_load(url, 0, visitors, chromium, settings.max_kernels, process.pid))
         finally:
             process.terminate()
             process.wait(timeout=60)

@@ -27,9 +27,9 @@ from tests.conftest import require_chromium
 def test_default_settings_and_the_voila_options_they_give():
     settings = ServiceSettings()
     # 12 kernels of about 450 MB: 5.4 GB of a 24 GB server; ten idle minutes; five warm kernels
-    # (five visitors at once each take one), each replaced 10 s after it is taken.
+    # (five visitors at once each take one), each replaced 20 s after it is taken.
     assert (settings.max_kernels, settings.cull_idle_timeout, settings.cull_interval,
-            settings.pool_size, settings.fill_delay) == (12, 600, 60, 5, 10)
+            settings.pool_size, settings.fill_delay) == (12, 600, 60, 5, 20)
     assert ServiceSettings(max_kernels=4, cull_idle_timeout=10, cull_interval=2,
                            pool_size=1, fill_delay=3).voila_args() == [
         "--ExplorerVoila.max_kernels=4",
@@ -303,7 +303,7 @@ def test_serve_passes_the_bounds_to_the_explorer_server(monkeypatch):
     calls: list[list[str]] = []
     monkeypatch.setattr(analysis.explorer.server, "main", lambda argv: calls.append(argv) or 0)
     result = CliRunner().invoke(app, ["serve", "--max-kernels", "6", "--cull-idle-timeout", "300",
-                                      "--cull-interval", "30", "--pool-size", "0"])
+                                      "--cull-interval", "30", "--pool-size", "0", "--fill-delay", "5"])
     assert result.exit_code == 0, result.output
     assert calls == [["--max-kernels", "6", "--cull-idle-timeout", "300", "--cull-interval", "30",
-                      "--pool-size", "0"]]
+                      "--pool-size", "0", "--fill-delay", "5"]]

@@ -29,7 +29,7 @@ class ServiceSettings:
     cull_idle_timeout: int = 600
     cull_interval: int = 60
     pool_size: int = 5
-    fill_delay: int = 10
+    fill_delay: int = 20
 
     def __post_init__(self) -> None:
         for name, value, least in (("max-kernels", self.max_kernels, 1),
