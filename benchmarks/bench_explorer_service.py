@@ -3,16 +3,17 @@ bounded server (analysis.explorer.service_settings). Prints figures; asserts not
 ``python benchmarks/bench_explorer_service.py [--smoke]``
 
 Serves the explorer as ``make explorer`` does (``python -m analysis.explorer.server``, its
-default bounds, but idle kernels culled after 60 s, checked every 10 s), on a free 127.0.0.1
-port (loopback only), and sends everything to the address it prints, the one a colleague
+default bounds), on a free 127.0.0.1 port (loopback only), and sends everything to the
+address it prints, the one a colleague
 would share (half the requests with a shared view's query string). Waits for the warm pool to
 be ready (the server and its kernels using no CPU for 3 s) and prints the idle memory. Then at
 once: 50 plain requests (no cookie, no JavaScript, as curl or a proxy sends them) and 5
 headless Chromium visitors, each in a new browser (a first visit: the small first-visit page,
 then the explorer). Prints the answers, the most kernels seen at once (polling /health, which
 starts none; never above the cap), each visitor's time from opening the address to its first
-charts drawn (target 10 s), the memory just after and two minutes after (target: within 1 GB
-of the idle level). Then the same visitors again at once, for their first charts times on the
+charts drawn (target 10 s), the CPU the server, the browsers and other work used meanwhile,
+and the memory just after the visitors have closed their pages and two minutes after (target:
+within 1 GB of the idle level). Then the same visitors again at once, for their first charts times on the
 server as the first ones left it. Every wait is bounded; the server is stopped at the end.
 Other work on the machine slows every figure: the load average is printed with them.
 
@@ -133,7 +134,9 @@ async def _visitor(browser: object, url: str, n: int) -> tuple[str, float | None
         return f"visitor {n}: first charts in {took:.2f} s", took
     except Exception as exc:  # a figure to print, not a failure: the run goes on
         return f"visitor {n}: no charts ({type(exc).__name__}) after {time.perf_counter() - started:.2f} s", None
-    finally:
+    finally:  # the visitor closes the tab: the page tells the server, which shuts its kernel
+        await page.close(run_before_unload=True)
+        await asyncio.sleep(1)
         await context.close()
 
 
@@ -227,7 +230,7 @@ def main() -> None:
     requests, visitors, after = (5, 1, 15.0) if smoke else (50, 5, 120.0)
     settings = (ServiceSettings(max_kernels=4, cull_idle_timeout=5, cull_interval=2, pool_size=1,
                                 fill_delay=1) if smoke
-                else ServiceSettings(cull_idle_timeout=60, cull_interval=10))
+                else ServiceSettings())
     chromium = find_chromium()
     print(f"Served explorer under load ({requests} plain requests and {visitors} browser visitors "
           f"at once; cap {settings.max_kernels} kernels, {settings.pool_size} kept warm and each "

@@ -8,6 +8,8 @@ in tests/test_explorer_app.py).
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from analysis.explorer import server as serve
@@ -109,7 +111,8 @@ def test_served_explorer_opens_its_address_and_follows_every_change(chromium, se
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        context = browser.new_context(viewport={"width": 1100, "height": 1400})
+        page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         documents: list[str] = []
@@ -135,8 +138,26 @@ def test_served_explorer_opens_its_address_and_follows_every_change(chromium, se
         assert page.url == (served + "?la=E08000017&indicator=cla_dental_checks&year=2024-25"
                             "&group=neighbours&level=95")
         assert page.evaluate("() => window.notReloaded") is True  # the same page, not reloaded
+
+        # Closing the page shuts its kernel (the page tells the server as it unloads); idle
+        # kernels are culled only after 600 s here, so nothing else would. Left: the warm one.
+        assert _kernel_count(served) == 2  # the page's and the warm one that replaced it
+        page.close(run_before_unload=True)  # as a tab closed: its unload handlers run
+        context.close()
+        deadline = time.monotonic() + 30
+        while _kernel_count(served) > 1 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _kernel_count(served) == 1
         browser.close()
     assert errors == []
+
+
+def _kernel_count(url: str) -> int:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(url + "health", timeout=10) as answer:
+        return int(json.loads(answer.read())["kernels"])
 
 
 def _kernel_messages(url: str, messages: list[dict], seconds: float = 5.0) -> list[str]:

@@ -131,6 +131,10 @@ class CappedVoilaHandler(TornadoVoilaHandler):
             self.set_header("Retry-After", "60")
             self.finish(BUSY_PAGE)
             return
+        # The page shuts its kernel when it is closed (Voilà's page posts to /voila/api/shutdown
+        # as it unloads, with the _xsrf cookie's token); Voilà's page itself never sets that
+        # cookie, so without this every closed page's kernel would wait to be culled.
+        self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie
         try:
             await super().get(path)
         finally:
