@@ -44,7 +44,7 @@ def test_the_page_says_the_explorer_needs_javascript_with_a_plain_link():
     # what axe-core checks on a page this size: its language, a title, the content in a landmark
     assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
     assert "<title>Benchmark explorer</title>" in page and "<main>" in page
-    assert len(page.encode()) < 1500  # a few hundred bytes, nothing loaded from it
+    assert len(page.encode()) < 1024  # under 1 KB, nothing loaded from it
 
 
 def test_the_cookie_path_is_the_base_url_and_only_the_set_cookie_counts():

@@ -1,4 +1,4 @@
-"""The page a request without the explorer's cookie gets: a few hundred bytes, no kernel.
+"""The page a request without the explorer's cookie gets: under 1 KB, no kernel.
 
 Every explorer page runs in a notebook kernel of its own (about 450 MB), so a request from a
 program that reads no JavaScript (curl, a proxy's health check, a link preview) must not start
