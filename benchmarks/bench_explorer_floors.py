@@ -19,6 +19,10 @@ on use up before any of the toolkit's work:
   re-referrals in 2017-18), opened alternately, each to every chart drawn (medians of 20;
   target: the explorer within 1.2x of the floor).
 
+Both pages are served by the same server program (``analysis.explorer.service_app``), and each
+open is a new browser page with no cookie: both go through the same small first-visit page
+(``analysis.explorer.first_visit``) before the page itself, so like is compared with like.
+
 ``--smoke``: the command line once each; the served page once (the kernel not waiting) with two
 LAs, its changes only, not opened again; the first charts once each (seconds; tests/test_benchmarks.py runs it to check the
 script works, its figures mean little). Commands run in the project folder
@@ -171,7 +175,9 @@ def _serve(notebook: Path, env: dict[str, str],
     from analysis.explorer import server as serve
 
     port = serve.free_port()
-    process = subprocess.Popen(serve.voila_command(notebook, port=port, settings=settings), cwd=ROOT, env=env,
+    # the bounds serve.start() gives the explorer's page unless told (one warm kernel)
+    process = subprocess.Popen(serve.voila_command(notebook, port=port, settings=settings or serve.ONE_VISITOR),
+                               cwd=ROOT, env=env,
                                stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:

@@ -8,6 +8,8 @@ in tests/test_explorer_app.py).
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from analysis.explorer import server as serve
@@ -109,13 +111,21 @@ def test_served_explorer_opens_its_address_and_follows_every_change(chromium, se
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1100, "height": 1400})
+        context = browser.new_context(viewport={"width": 1100, "height": 1400})
+        page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto(served + "?la=Rotherham&indicator=cla_dental_checks")
+        documents: list[str] = []
+        page.on("request", lambda r: documents.append(r.url) if r.resource_type == "document" else None)
+        shared = served + "?la=Rotherham&indicator=cla_dental_checks"
+        page.goto(shared)
         page.wait_for_function("() => window.location.search.includes('la=E08000018')", timeout=120_000)
         serve.wait_for_update(page, 0, timeout_ms=120_000)
         assert "Rotherham 91%" in serve.text_of(page, "sentence")
+        # a first visit: the small page, whose script set the cookie and opened the same address
+        assert documents == [shared, shared]
+        assert [(c["name"], c["value"], c["sameSite"]) for c in page.context.cookies()
+                if c["name"] == "explorer_js"] == [("explorer_js", "1", "Strict")]
         assert "whose dental check was up to date" in page.inner_text(".explorer-about")  # its definition
         assert serve.text_of(page, "status").startswith(
             "Showing Rotherham · Children looked after with an up-to-date dental check · 2024-25")
@@ -128,8 +138,26 @@ def test_served_explorer_opens_its_address_and_follows_every_change(chromium, se
         assert page.url == (served + "?la=E08000017&indicator=cla_dental_checks&year=2024-25"
                             "&group=neighbours&level=95")
         assert page.evaluate("() => window.notReloaded") is True  # the same page, not reloaded
+
+        # Closing the page shuts its kernel (the page tells the server as it unloads); idle
+        # kernels are culled only after 600 s here, so nothing else would. Left: the warm one.
+        assert _kernel_count(served) == 2  # the page's and the warm one that replaced it
+        page.close(run_before_unload=True)  # as a tab closed: its unload handlers run
+        context.close()
+        deadline = time.monotonic() + 30
+        while _kernel_count(served) > 1 and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _kernel_count(served) == 1
         browser.close()
     assert errors == []
+
+
+def _kernel_count(url: str) -> int:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(url + "health", timeout=10) as answer:
+        return int(json.loads(answer.read())["kernels"])
 
 
 def _kernel_messages(url: str, messages: list[dict], seconds: float = 5.0) -> list[str]:
@@ -142,7 +170,8 @@ def _kernel_messages(url: str, messages: list[dict], seconds: float = 5.0) -> li
 
     import websockets
 
-    page = urllib.request.urlopen(url, timeout=120).read().decode()
+    request = urllib.request.Request(url, headers={"Cookie": "explorer_js=1"})  # as a browser
+    page = urllib.request.urlopen(request, timeout=120).read().decode()
     kernel = re.search(r'"kernelId":\s*"([0-9a-f-]+)"', page)
     assert kernel is not None, "no kernel id on the page"
     socket_url = (url.replace("http://", "ws://") + f"api/kernels/{kernel.group(1)}/channels"
@@ -191,8 +220,9 @@ def test_the_page_serves_no_files(served):
 
     for path in ("voila/files/explorer.ipynb", "voila/files/explorer.py", "files/explorer.ipynb",
                  "voila/files/../pyproject.toml", "api/contents", "tree", "lab"):
-        try:
-            with urllib.request.urlopen(served + path, timeout=30) as answer:
+        try:  # as a browser sends it, with the cookie (without it: the first-visit page)
+            request = urllib.request.Request(served + path, headers={"Cookie": "explorer_js=1"})
+            with urllib.request.urlopen(request, timeout=30) as answer:
                 body = answer.read().decode("utf-8", "replace")
         except urllib.error.HTTPError as exc:
             assert exc.code in (403, 404, 405), (path, exc.code)

@@ -19,28 +19,33 @@ import pytest
 
 from analysis.core.errors import ParameterError
 from analysis.explorer import server as serve
-from analysis.explorer.service_settings import ServiceSettings, kernels_in_use
+from analysis.explorer.service_settings import ServiceSettings, idle_memory_mb, kernels_in_use
 from analysis.render.pdf import CHROMIUM_FLAGS
 from tests.conftest import require_chromium
 
 
 def test_default_settings_and_the_voila_options_they_give():
     settings = ServiceSettings()
-    # 12 kernels of about 450 MB: 5.4 GB of a 24 GB server; ten idle minutes; one warm kernel.
+    # 12 kernels of about 450 MB: 5.4 GB of a 24 GB server; ten idle minutes; five warm kernels
+    # (five visitors at once each take one), each replaced 20 s after it is taken.
     assert (settings.max_kernels, settings.cull_idle_timeout, settings.cull_interval,
-            settings.pool_size) == (12, 600, 60, 1)
-    assert ServiceSettings(max_kernels=4, cull_idle_timeout=10, cull_interval=2).voila_args() == [
+            settings.pool_size, settings.fill_delay) == (12, 600, 60, 5, 20)
+    assert ServiceSettings(max_kernels=4, cull_idle_timeout=10, cull_interval=2,
+                           pool_size=1, fill_delay=3).voila_args() == [
         "--ExplorerVoila.max_kernels=4",
         "--MappingKernelManager.cull_idle_timeout=10",
         "--MappingKernelManager.cull_interval=2",
         "--MappingKernelManager.cull_connected=True",
-        "--preheat_kernel=True", "--pool_size=1"]
-    assert ServiceSettings(pool_size=0).voila_args()[-2:] == ["--preheat_kernel=False", "--pool_size=0"]
+        "--preheat_kernel=True", "--pool_size=1", "--VoilaKernelManager.fill_delay=3"]
+    assert ServiceSettings(pool_size=0).voila_args()[-3:-1] == ["--preheat_kernel=False", "--pool_size=0"]
+    # idle: the server (about 100 MB) and five kernels of about 450 MB
+    assert idle_memory_mb(settings.pool_size) == 100 + 5 * 450 == 2350
 
 
 @pytest.mark.parametrize(("given", "parameter"), [
     ({"max_kernels": 0}, "max-kernels"), ({"cull_idle_timeout": 0}, "cull-idle-timeout"),
     ({"cull_interval": -5}, "cull-interval"), ({"pool_size": -1}, "pool-size"),
+    ({"fill_delay": -1}, "fill-delay"),
     ({"max_kernels": 2, "pool_size": 2}, "pool-size")])
 def test_bad_settings_are_refused_naming_the_option(given, parameter):
     with pytest.raises(ParameterError) as caught:
@@ -118,7 +123,7 @@ def test_a_request_counts_until_it_has_taken_a_warm_kernel():
 
 def test_the_command_runs_the_bounded_server(paths):
     command = serve.voila_command(paths.notebooks / "explorer.ipynb", port=9999,
-                                  settings=ServiceSettings(max_kernels=5))
+                                  settings=ServiceSettings(max_kernels=5, pool_size=1))
     assert command[1:3] == ["-m", "analysis.explorer.service_app"]
     assert "--show_tracebacks=False" in command and "--ExplorerVoila.max_kernels=5" in command
     assert "--MappingKernelManager.cull_connected=True" in command
@@ -131,7 +136,7 @@ def test_serve_refuses_bad_bounds_with_a_message(capsys):
 
 # --- served for real ----------------------------------------------------------------------
 
-SHORT = ServiceSettings(max_kernels=4, cull_idle_timeout=8, cull_interval=2, pool_size=1)
+SHORT = ServiceSettings(max_kernels=4, cull_idle_timeout=8, cull_interval=2, pool_size=1, fill_delay=1)
 
 
 @pytest.fixture
@@ -153,17 +158,44 @@ def _health(url: str) -> dict:
         return json.loads(answer.read())
 
 
-def _get(url: str) -> int:
+def _get(url: str, cookie: str | None = "explorer_js=1") -> int:
+    """The HTTP status of a request for ``url``: by default as a browser that has run the
+    first-visit page's script sends it (with its cookie)."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
     try:
-        with urllib.request.urlopen(url, timeout=180) as answer:
+        with urllib.request.urlopen(request, timeout=180) as answer:
             answer.read()
             return int(answer.status)
     except urllib.error.HTTPError as exc:
         return exc.code
 
 
+def _plain(url: str) -> tuple[int, str]:
+    with urllib.request.urlopen(url, timeout=30) as answer:  # no cookie, no JavaScript
+        return int(answer.status), answer.read().decode()
+
+
 @pytest.mark.e2e
-def test_plain_requests_stay_under_the_cap_and_idle_kernels_are_culled(bounded):
+def test_plain_requests_take_no_kernel(bounded):
+    url, _log = bounded
+    assert _health(url)["kernels"] == 1  # the warm pool (SHORT: one kernel)
+    answers: list[tuple[int, str]] = []
+    threads = [threading.Thread(target=lambda n=n: answers.append(_plain(f"{url}?la=Rotherham&n={n}")))
+               for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 20
+    assert all(status == 200 and "needs JavaScript" in body and "kernelId" not in body
+               for status, body in answers)
+    time.sleep(2)  # a kernel started by one of them would be listed by now
+    assert _health(url)["kernels"] == 1  # the warm pool's level: none started, none taken
+
+
+@pytest.mark.e2e
+def test_page_requests_stay_under_the_cap_and_idle_kernels_are_culled(bounded):
+    """Requests as a browser sends them (the cookie set): each takes a kernel, up to the cap."""
     url, _log = bounded
     assert _health(url)["max_kernels"] == 4
     before = _health(url)["kernels"]
@@ -271,7 +303,7 @@ def test_serve_passes_the_bounds_to_the_explorer_server(monkeypatch):
     calls: list[list[str]] = []
     monkeypatch.setattr(analysis.explorer.server, "main", lambda argv: calls.append(argv) or 0)
     result = CliRunner().invoke(app, ["serve", "--max-kernels", "6", "--cull-idle-timeout", "300",
-                                      "--cull-interval", "30", "--pool-size", "0"])
+                                      "--cull-interval", "30", "--pool-size", "0", "--fill-delay", "5"])
     assert result.exit_code == 0, result.output
     assert calls == [["--max-kernels", "6", "--cull-idle-timeout", "300", "--cull-interval", "30",
-                      "--pool-size", "0"]]
+                      "--pool-size", "0", "--fill-delay", "5"]]

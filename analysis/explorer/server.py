@@ -11,10 +11,12 @@ outputs. The settings here (see :data:`VOILA_SETTINGS`) keep the page read-only:
 - listening on 127.0.0.1 unless told otherwise.
 
 The server is bounded (:mod:`analysis.explorer.service_settings`, run by
-:mod:`analysis.explorer.service_app`): at most ``--max-kernels`` kernels, the warm one
-included, and a plain "busy" page past that; idle kernels shut down after
-``--cull-idle-timeout`` seconds even with a page connected; ``/health`` answers without
-starting a kernel (point a proxy's health check there, not at the page).
+:mod:`analysis.explorer.service_app`): a request without the cookie the page's script sets
+(curl, a proxy, a link preview) gets a small page and starts no kernel
+(:mod:`analysis.explorer.first_visit`); ``--pool-size`` kernels are kept warm; at most
+``--max-kernels`` kernels, the warm ones included, and a plain "busy" page past that; idle
+kernels shut down after ``--cull-idle-timeout`` seconds even with a page connected;
+``/health`` answers without starting a kernel (point a proxy's health check there).
 
 Only notebooks inside the project's ``notebooks/`` folder are served.
 """
@@ -31,7 +33,7 @@ from typing import Any
 
 from analysis.core.config import Paths
 from analysis.core.errors import AnalysisError, ParameterError
-from analysis.explorer.service_settings import ServiceSettings
+from analysis.explorer.service_settings import KERNEL_MB, ServiceSettings, idle_memory_mb
 
 DEFAULT_NOTEBOOK = "notebooks/explorer.ipynb"
 DEFAULT_PORT = 8866
@@ -113,17 +115,24 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: The bounds :func:`start` serves with unless told: one warm kernel, replaced a second after it
+#: is taken (tests and the screenshot open one page at a time; five warm kernels would cost
+#: them 2 GB and half a minute of the cores).
+ONE_VISITOR = ServiceSettings(pool_size=1, fill_delay=1)
+
+
 def start(port: int, notebook: str = DEFAULT_NOTEBOOK, *, log: Path | None = None,
           timeout: float = 60.0, settings: ServiceSettings | None = None) -> subprocess.Popen[bytes]:
     """Start serving ``notebook`` on 127.0.0.1:``port`` and return once the server answers.
 
-    For tests and benchmarks: the caller stops the process (``terminate()``). Raises
-    TimeoutError when the server does not answer within ``timeout`` seconds.
+    For tests and benchmarks: the caller stops the process (``terminate()``); ``settings``
+    default to :data:`ONE_VISITOR`. Raises TimeoutError when the server does not answer
+    within ``timeout`` seconds.
     """
     import time
     import urllib.request
 
-    command = voila_command(notebook_path(notebook), port=port, settings=settings)
+    command = voila_command(notebook_path(notebook), port=port, settings=settings or ONE_VISITOR)
     out = log.open("wb") if log is not None else subprocess.DEVNULL
     process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT,
                                cwd=Paths.for_root().root, env=voila_environment())
@@ -190,10 +199,15 @@ def main(argv: list[str] | None = None) -> int:
                         help="save a screenshot of the served page to this PNG, then stop")
     default = ServiceSettings()
     for flag, value, what in (
-            ("--max-kernels", default.max_kernels, "most kernels at once, the warm one included"),
+            ("--max-kernels", default.max_kernels, "most kernels at once, the warm ones included"),
             ("--cull-idle-timeout", default.cull_idle_timeout, "seconds before an idle kernel is shut down"),
             ("--cull-interval", default.cull_interval, "seconds between checks for idle kernels"),
-            ("--pool-size", default.pool_size, "kernels kept warm for the next visitors (0: none)")):
+            ("--pool-size", default.pool_size,
+             f"kernels kept warm for the next visitors, about {KERNEL_MB} MB each whether or not "
+             f"anyone visits: the server idles at about {idle_memory_mb(default.pool_size):,} MB "
+             "with the default; 0: none"),
+            ("--fill-delay", default.fill_delay,
+             "seconds before a warm kernel taken by a visitor is replaced")):
         parser.add_argument(flag, type=int, default=value, help=f"{what} (default {value})")
     args = parser.parse_args(argv)
     if args.screenshot is not None:
@@ -206,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = ServiceSettings(max_kernels=args.max_kernels,
                                    cull_idle_timeout=args.cull_idle_timeout,
-                                   cull_interval=args.cull_interval, pool_size=args.pool_size)
+                                   cull_interval=args.cull_interval, pool_size=args.pool_size,
+                                   fill_delay=args.fill_delay)
         command = voila_command(notebook_path(args.notebook), port=args.port, ip=args.ip,
                                 base_url=args.base_url, settings=settings)
     except AnalysisError as exc:

@@ -1,5 +1,7 @@
-"""The explorer's Voilà server with its bounds: a cap on kernels, a busy page past it, and a
-health URL that starts nothing (settings: :mod:`analysis.explorer.service_settings`).
+"""The explorer's Voilà server with its bounds: a request without the explorer's cookie gets a
+small page and no kernel (:mod:`analysis.explorer.first_visit`), a cap on kernels with a busy
+page past it, and a health URL that starts nothing (settings:
+:mod:`analysis.explorer.service_settings`).
 
 Run by :mod:`analysis.explorer.server` as ``python -m analysis.explorer.service_app NOTEBOOK
 [Voilà options]``.
@@ -20,6 +22,7 @@ from traitlets import Int
 from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
+from analysis.explorer.first_visit import first_visit_page, has_script_cookie
 from analysis.explorer.service_settings import ServiceSettings, kernels_in_use
 
 #: What a visitor sees past the cap (HTTP 503, "Retry-After: 60").
@@ -110,17 +113,28 @@ class KernelGate:
 
 
 class CappedVoilaHandler(TornadoVoilaHandler):
-    """The explorer page, or the busy page when the server's kernels are at the cap."""
+    """The explorer page; the small first-visit page for a request without the explorer's
+    cookie (no kernel: a browser comes back with the cookie, a plain request stops there); or
+    the busy page when the server's kernels are at the cap."""
 
     async def get(self, path: str | None = None) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Vary", "Cookie")
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        if not has_script_cookie({name: morsel.value for name, morsel in self.request.cookies.items()}):
+            self.finish(first_visit_page(self.request.uri or "/", self.base_url))
+            return
         gate: KernelGate = self.settings["explorer_gate"]
         admission = gate.admit()
         if admission is None:
             self.set_status(503)
             self.set_header("Retry-After", "60")
-            self.set_header("Content-Type", "text/html; charset=utf-8")
             self.finish(BUSY_PAGE)
             return
+        # The page shuts its kernel when it is closed (Voilà's page posts to /voila/api/shutdown
+        # as it unloads, with the _xsrf cookie's token); Voilà's page itself never sets that
+        # cookie, so without this every closed page's kernel would wait to be culled.
+        self.xsrf_token  # noqa: B018 - reading it sets the _xsrf cookie
         try:
             await super().get(path)
         finally:
