@@ -1,5 +1,5 @@
 """What the explorer's tools take by themselves, with none of the toolkit's work. Prints figures;
-asserts nothing. ``python benchmarks/bench_explorer_floors.py [--no-browser] [--smoke]``
+asserts nothing. ``python benchmarks/bench_explorer_floors.py [--no-browser | --first-charts-only] [--smoke]``
 
 The explorer's speed targets compare it with a kernel starting and with ``import pandas,
 pyarrow.parquet``. These floors show how much of that budget the tools the explorer is built
@@ -26,7 +26,8 @@ open is a new browser page with no cookie: both go through the same small first-
 ``--smoke``: the command line once each; the served page once (the kernel not waiting) with two
 LAs, its changes only, not opened again; the first charts once each (seconds; tests/test_benchmarks.py runs it to check the
 script works, its figures mean little). Commands run in the project folder
-(``$CSC_PROJECT_ROOT`` if set).
+(``$CSC_PROJECT_ROOT`` if set). ``--first-charts-only``: the page's first charts against the
+floor page only (the last measure, in full).
 """
 
 from __future__ import annotations
@@ -299,6 +300,9 @@ def bench_page_floor(runs: int = 3, las: list[str] = LAS,
 
 def main() -> None:
     smoke = "--smoke" in sys.argv
+    if "--first-charts-only" in sys.argv:
+        bench_first_charts()
+        return
     bench_cli_floor(runs=1 if smoke else 9)
     if "--no-browser" not in sys.argv:
         if smoke:
