@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analysis.core.errors import InputDataError
@@ -67,35 +68,78 @@ def _text(path: Path) -> str:
 
 _TOKEN = re.compile(r"[A-Za-z0-9_\-/.]+")
 
+#: :data:`_TOKEN`'s pattern for DuckDB (RE2): ids made only of token characters.
+_TOKEN_SQL = "'[A-Za-z0-9_\\-/.]+'"
 
-def assert_no_identifiers(paths: Iterable[str | Path], ids: Iterable[object],
+#: What :meth:`str.strip` removes from an id, for DuckDB's ``trim``.
+_BLANKS_SQL = "' ' || chr(9) || chr(10) || chr(11) || chr(12) || chr(13)"
+
+
+def _load_ids(con: duckdb.DuckDBPyConnection, ids: Iterable[object] | Path, min_length: int) -> None:
+    """Tables ``simple`` (ids that are whole tokens) and ``odd`` (the rest) of the ids to
+    look for: as text, stripped, at least ``min_length`` characters, each once."""
+    if isinstance(ids, Path):
+        con.execute(f"""CREATE TABLE wanted AS SELECT DISTINCT id FROM (
+            SELECT trim(CAST(id AS VARCHAR), {_BLANKS_SQL}) AS id FROM read_parquet(?))
+            WHERE id IS NOT NULL AND length(id) >= ?""", [str(ids), min_length])
+    else:
+        given = {str(i).strip() for i in ids if i is not None and not pd.isna(i)}
+        frame = pd.DataFrame({"id": sorted(i for i in given if len(i) >= min_length)}, dtype=object)
+        con.register("given", frame)
+        con.execute("CREATE TABLE wanted AS SELECT CAST(id AS VARCHAR) AS id FROM given")
+        con.unregister("given")
+    con.execute(f"""CREATE TABLE simple AS SELECT id FROM wanted WHERE regexp_full_match(id, {_TOKEN_SQL});
+        CREATE TABLE odd AS SELECT id FROM wanted WHERE NOT regexp_full_match(id, {_TOKEN_SQL});
+        DROP TABLE wanted""")
+
+
+def _tokens(text: str) -> set[str]:
+    """The tokens of ``text`` an id is looked for among: each run of letters, digits and
+    ``_-/.`` with those marks stripped from its ends, and each ``/``-separated part of it."""
+    tokens = set()
+    for t in _TOKEN.findall(text):
+        t = t.strip(".-/")
+        tokens.add(t)
+        if "/" in t:
+            tokens.update(t.split("/"))
+    return tokens
+
+
+def _found(con: duckdb.DuckDBPyConnection, text: str) -> list[str]:
+    """The ids of :func:`_load_ids` in ``text``: whole tokens, then other ids anywhere."""
+    con.register("tokens", pd.DataFrame({"t": sorted(_tokens(text))}, dtype=object))
+    try:
+        whole = con.execute("SELECT id FROM simple WHERE id IN (SELECT CAST(t AS VARCHAR) FROM tokens)"
+                            ).fetchall()
+    finally:
+        con.unregister("tokens")
+    anywhere = con.execute("SELECT id FROM odd WHERE contains(?, id)", [text]).fetchall()
+    return sorted(r[0] for r in whole) + sorted(r[0] for r in anywhere)
+
+
+def assert_no_identifiers(paths: Iterable[str | Path], ids: Iterable[object] | Path,
                           min_length: int = 4) -> list[Path]:
     """Raise :class:`InputDataError` if any output file contains any of the input ``ids``.
 
     ``paths``: files or folders (folders are searched for csv, xlsx, html, json, svg,
-    ipynb, txt, md and similar). ``ids``: the input's child and referral ids. An id is
-    found when it appears as a whole token (or a ``/``-separated part of one); ids shorter
-    than ``min_length`` are skipped, as they match ordinary numbers. Returns the files
-    scanned.
+    ipynb, txt, md and similar). ``ids``: the input's child and referral ids, or a Parquet
+    file of them (column ``id``; a million ids are held by DuckDB, not as Python strings).
+    An id is found when it appears as a whole token (or a ``/``-separated part of one); an
+    id with other characters (a space, say) is found anywhere in the text. Ids shorter than
+    ``min_length`` are skipped, as they match ordinary numbers. Returns the files scanned.
     """
-    wanted = {str(i).strip() for i in ids if i is not None and not pd.isna(i)}
-    wanted = {i for i in wanted if len(i) >= min_length}
-    simple = {i for i in wanted if _TOKEN.fullmatch(i)}
-    odd = wanted - simple
     files = _files(paths)
-    for f in files:
-        text = _text(f)
-        tokens = set()
-        for t in _TOKEN.findall(text):
-            t = t.strip(".-/")
-            tokens.add(t)
-            if "/" in t:
-                tokens.update(t.split("/"))
-        found = sorted(simple & tokens) + sorted(i for i in odd if i in text)
-        if found:
-            raise InputDataError(
-                f"output contains {len(found)} identifier(s) from the input data",
-                file=f, found=", ".join(found[:3]) + (" ..." if len(found) > 3 else ""),
-                fix="drop identifier columns with analysis.engine.identifiers.drop_identifiers and "
-                    "regenerate the output; do not share this file")
+    con = duckdb.connect()
+    try:
+        _load_ids(con, ids, min_length)
+        for f in files:
+            found = _found(con, _text(f))
+            if found:
+                raise InputDataError(
+                    f"output contains {len(found)} identifier(s) from the input data",
+                    file=f, found=", ".join(found[:3]) + (" ..." if len(found) > 3 else ""),
+                    fix="drop identifier columns with analysis.engine.identifiers.drop_identifiers "
+                        "and regenerate the output; do not share this file")
+    finally:
+        con.close()
     return files

@@ -37,13 +37,15 @@ def atoms(masks: np.ndarray, weight: np.ndarray | None = None
     """(cells x atoms 0/1 matrix, atom sizes) for boolean ``masks`` (cells x records, or x
     classes of ``weight`` records each)."""
     k = masks.shape[0]
-    packed = np.packbits(masks.astype(bool), axis=0).T  # records x ceil(k/8) bytes
+    # no copies of the masks or of the atoms' members beyond these (a million referrals give
+    # some hundred thousand atoms)
+    packed = np.packbits(np.asarray(masks, dtype=bool), axis=0).T  # records x ceil(k/8) bytes
     rows, inverse, counts = np.unique(packed, axis=0, return_inverse=True, return_counts=True)
     sizes = counts if weight is None else np.bincount(inverse.ravel(), weights=weight,
                                                       minlength=len(rows)).astype(np.int64)
-    member = np.unpackbits(rows, axis=1, count=k).T.astype(np.int8)  # cells x atoms
-    keep = member.any(axis=0)
-    return sparse.csr_matrix(member[:, keep]), sizes[keep].astype(float)
+    member = np.unpackbits(rows, axis=1, count=k).view(np.int8)  # atoms x cells
+    keep = member.any(axis=1)
+    return sparse.csr_matrix(member)[keep].T.tocsr(), sizes[keep].astype(float)
 
 
 def reader_bounds(values: np.ndarray, hidden: np.ndarray, rounding: int, threshold: int,
