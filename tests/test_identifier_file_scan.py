@@ -24,7 +24,8 @@ def _id_file(folder: Path, ids: list[str | None]) -> Path:
 
 @pytest.fixture
 def ids(tmp_path: Path) -> Path:
-    return _id_file(tmp_path, ["SYN000123", "SYNR0000456", " T001 ", "AB 99", "12", None])
+    return _id_file(tmp_path, ["SYN000123", "SYNR0000456", " T001 ", "AB 99", "12", None,
+                               "\tK0042\r\n"])
 
 
 def _out(tmp_path: Path, name: str, text: str) -> Path:
@@ -57,6 +58,10 @@ def test_ids_are_whole_tokens_or_slash_parts_and_stripped(tmp_path, ids):
     with pytest.raises(InputDataError, match="2 identifier") as e:
         assert_no_identifiers([longer], ids)
     assert "SYNR0000456, T001" in str(e.value)
+    # tabs and line ends round an id are stripped too, as str.strip does
+    (longer / "a.csv").write_text("K0042,3\n")
+    with pytest.raises(InputDataError, match="K0042"):
+        assert_no_identifiers([longer], ids)
 
 
 def test_an_id_with_other_characters_is_found_anywhere(tmp_path, ids):
