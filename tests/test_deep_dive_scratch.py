@@ -23,6 +23,8 @@ def test_scratch_is_capped_private_and_removed_on_close():
         assert con.execute("SELECT current_setting('temp_directory')").fetchone() == (str(folder),)
         limit = con.execute("SELECT current_setting('memory_limit')").fetchone()
         assert MEMORY_LIMIT == "300MB" and limit == ("286.1 MiB",)  # 300,000,000 bytes
+        # a slow query shows no progress bar (in a kernel it would land in the notebook)
+        assert con.execute("SELECT current_setting('enable_progress_bar')").fetchone() == (False,)
     finally:
         close_scratch(con, folder)
     assert not folder.exists()

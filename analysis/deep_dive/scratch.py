@@ -23,11 +23,14 @@ MEMORY_LIMIT = "300MB"
 
 
 def open_scratch() -> tuple[duckdb.DuckDBPyConnection, Path]:
-    """An in-memory DuckDB connection capped at :data:`MEMORY_LIMIT`, and its private spill
-    folder (owner-only, made here)."""
+    """An in-memory DuckDB connection capped at :data:`MEMORY_LIMIT`, without a progress bar,
+    and its private spill folder (owner-only, made here)."""
     folder = Path(tempfile.mkdtemp(prefix="csc-records-"))
     try:
+        # no progress bar: in a notebook kernel DuckDB would put one in the executed notebook
+        # (an output of the pack) for any query that takes over two seconds
         con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "temp_directory": str(folder)})
+        con.execute("SET enable_progress_bar = false")
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
