@@ -68,7 +68,10 @@ def role(proc: psutil.Process, top: int) -> str:
         except psutil.Error:
             forked = False
         return "chart worker" if forked else "chart workers' server"
-    return line[:40] or "?"
+    try:
+        return proc.name()[:22] or "?"
+    except psutil.Error:
+        return "?"
 
 
 def run_sampled(cmd: Sequence[str], cwd: Path, every: float = 0.05) -> TreeRun:
