@@ -224,14 +224,6 @@ class Prepared:
         (:func:`analysis.deep_dive.record_classes.record_classes`)."""
         return record_classes(self.con, "flagged", pd.Timestamp(self.year, 3, 31).to_pydatetime())
 
-    def ids(self) -> set[str]:
-        """Every child and referral id in the input, for the identifier scan."""
-        found = self.con.execute(
-            "SELECT CAST(child_id AS VARCHAR) AS id FROM flagged WHERE child_id IS NOT NULL "
-            "UNION SELECT CAST(referral_id AS VARCHAR) FROM flagged "
-            "WHERE referral_id IS NOT NULL").fetchnumpy()["id"]
-        return set(found.tolist())
-
     def write_ids(self, path: Path) -> Path:
         """Write every child and referral id in the input to the Parquet file ``path`` (one
         column ``id``, distinct, as text), for the identifier scan after the notebook has run
