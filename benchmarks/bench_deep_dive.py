@@ -6,7 +6,9 @@
 1. Reading: DuckDB loading the CSV into a table (every column as text, no checks: the
    baseline) against :func:`analysis.deep_dive.records.stage_records` (read, checked and
    tidied into DuckDB, as the deep dive reads them, with the report of rows read, used and
-   left out); target within 1.5x of the baseline. Medians of ``--rounds`` rounds, the two taking turns.
+   left out); target within 1.5x of the baseline. Medians of ``--rounds`` rounds, the two taking turns;
+   wall time, and CPU time of the process (every thread), which other work on a shared
+   machine moves less.
 2. The whole deep dive as ``python -m analysis deep-dive --no-pdf`` runs it (records read
    and checked, notebook run, tables, charts, HTML, Word): wall time (target under 30 s on
    1M referrals) and the peak of the summed memory of the whole process tree (the command,
@@ -71,24 +73,28 @@ def toolkit_load(path: Path) -> int:
     return report.rows_used
 
 
-def median_time(fn: Callable[[], object]) -> float:
-    t = time.perf_counter()
+def timed(fn: Callable[[], object]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of this process, every thread) of one call of ``fn``."""
+    w, c = time.perf_counter(), time.process_time()
     fn()
-    return time.perf_counter() - t
+    return time.perf_counter() - w, time.process_time() - c
 
 
 def bench_reading(path: Path, rounds: int) -> None:
     print(f"\n1. Reading {path.name} ({path.stat().st_size / 1e6:,.0f} MB)")
-    base: list[float] = []
-    ours: list[float] = []
+    base: list[tuple[float, float]] = []
+    ours: list[tuple[float, float]] = []
     for _ in range(rounds):
-        base.append(median_time(lambda: duckdb_load(path)))
-        ours.append(median_time(lambda: toolkit_load(path)))
-    b, o = statistics.median(base), statistics.median(ours)
+        base.append(timed(lambda: duckdb_load(path)))
+        ours.append(timed(lambda: toolkit_load(path)))
+    b, o = statistics.median(x for x, _ in base), statistics.median(x for x, _ in ours)
+    bc, oc = statistics.median(x for _, x in base), statistics.median(x for _, x in ours)
     print(f"  {'DuckDB loading the file into a table (baseline)':<58} {b:8.2f} s")
     print(f"  {'stage_records: read, checked, tidied in DuckDB (median)':<58} {o:8.2f} s")
     print(f"  stage_records / DuckDB load: {o / b:.2f}x (target within 1.5x); rounds: "
-          + ", ".join(f"{x:.2f}/{y:.2f}" for x, y in zip(ours, base, strict=True)))
+          + ", ".join(f"{x:.2f}/{y:.2f}" for (x, _), (y, _) in zip(ours, base, strict=True)))
+    print(f"  CPU seconds (all threads; less moved by other work on the machine): "
+          f"{oc:.2f}/{bc:.2f} = {oc / bc:.2f}x; load average {os.getloadavg()[0]:.1f}")
 
 
 def bench_whole(path: Path, rounds: int) -> None:

@@ -34,24 +34,30 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] = (
     return [int(r[0]) for r in con.execute(sql, list(params)).fetchall()]
 
 
-def check_day_month_order(con: duckdb.DuckDBPyConnection, table: str, column: str, *,
-                          file: str | Path, shown: str) -> None:
+def check_day_month_order(con: duckdb.DuckDBPyConnection, values: str, table: str,
+                          column: str, *, file: str | Path, shown: str) -> None:
     """Refuse a date column written month-first (``03/31/2017``): some dates have a second
     part over 12 and none a first part over 12, so the column cannot be day-first.
-    ``shown``: the column's name in the file."""
-    col = quoted(column)
-    parts = (f"TRY_CAST(regexp_extract({col}, '{_SLASHED}', 1) AS INTEGER) AS a, "
-             f"TRY_CAST(regexp_extract({col}, '{_SLASHED}', 2) AS INTEGER) AS b")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _slashed AS SELECT _row, {col} AS v, {parts} "
-                f"FROM {table} WHERE {col} LIKE '%/%'")
-    row = con.execute("SELECT count(*) FILTER (WHERE b > 12), count(*) FILTER (WHERE a > 12), "
-                      "count(a) FROM _slashed").fetchone()
-    month_first, day_first, slashed = row if row else (0, 0, 0)
+    ``values``: a table of the column's distinct values as given in ``raw`` (every value of
+    ``table``'s column, blank left out), checked first; ``table``'s rows are read only to
+    name them. ``shown``: the column's name in the file."""
+    parts = (f"TRY_CAST(regexp_extract(trim(raw), '{_SLASHED}', 1) AS INTEGER) AS a, "
+             f"TRY_CAST(regexp_extract(trim(raw), '{_SLASHED}', 2) AS INTEGER) AS b")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _slashed AS SELECT raw, {parts} "
+                f"FROM {values} WHERE raw LIKE '%/%'")
+    row = con.execute("SELECT count(*) FILTER (WHERE b > 12), count(*) FILTER (WHERE a > 12) "
+                      "FROM _slashed").fetchone()
+    month_first, day_first = row if row else (0, 0)
     if not month_first or day_first:
         con.execute("DROP TABLE _slashed")
         return
-    rows = _rows(con, "SELECT _row FROM _slashed WHERE b > 12 ORDER BY _row")
-    example = con.execute("SELECT v FROM _slashed WHERE _row = ?", [rows[0]]).fetchone()
+    col = quoted(column)
+    rows = _rows(con, f"SELECT t._row FROM {table} AS t JOIN _slashed AS s ON s.raw = t.{col} "
+                 "WHERE s.b > 12 ORDER BY t._row")
+    counted = con.execute(f"SELECT count(*) FROM {table} AS t JOIN _slashed AS s "
+                          f"ON s.raw = t.{col} WHERE s.a IS NOT NULL").fetchone()
+    slashed = counted[0] if counted else 0
+    example = con.execute(f"SELECT trim({col}) FROM {table} WHERE _row = ?", [rows[0]]).fetchone()
     con.execute("DROP TABLE _slashed")
     raise InputDataError(
         "dates are written month first (MM/DD/YYYY); read day first they would be wrong or "

@@ -1,6 +1,8 @@
 """What each value of a referral extract's coded columns reads as, worked out once per
 distinct value (an extract of a million referrals holds a few thousand distinct dates and
-codes) and joined back to the rows in DuckDB (:func:`code_tables`).
+codes) and given back to the rows in DuckDB (:func:`code_tables`): by an expression over the
+value where one gives every distinct value's reading exactly (dates as the DuckDB cast reads
+them, codes as written), else by a join to the column's table of readings.
 
 Each reading returns ``(value, problem)``: the tidy value (None when it cannot be read or is
 left out) and whether the value is a problem (a bad row, or a row kept and flagged, as the
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
@@ -90,18 +93,79 @@ def factors(values: Sequence[str]) -> list[tuple[object, bool]]:
     return out
 
 
+@dataclass(frozen=True)
+class ColumnSQL:
+    """How the query over the rows (``u``) reads one coded column, as SQL: ``value`` the
+    tidy value; ``problem`` whether the row's value is a problem (false when none is given);
+    ``given`` whether a value (not blank) is given; ``join`` the LEFT JOIN of the column's
+    code table, or "" when the expressions need none."""
+
+    value: str
+    problem: str
+    given: str
+    join: str = ""
+
+
+#: Expressions tried, in order, in place of the join to a column's code table (by SQL type of
+#: the value): used when they give every distinct value's reading exactly.
+_DIRECT: dict[str, tuple[str, ...]] = {
+    "TIMESTAMP": ("TRY_CAST({x} AS TIMESTAMP)",
+                  "COALESCE(TRY_CAST({x} AS TIMESTAMP), try_strptime({x}, '%d/%m/%Y'))"),
+    "BOOLEAN": ("TRY_CAST({x} AS BOOLEAN)",),
+    "VARCHAR": ("{x}", "upper({x})"),
+}
+#: At most this many distinct problem values are listed in the query instead of a join.
+_LISTED = 20
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _direct(con: duckdb.DuckDBPyConnection, table: str, kind: str) -> str | None:
+    """The first expression of :data:`_DIRECT` giving the reading of every value of the code
+    table ``table`` (``{x}`` left in), or None."""
+    for expr in _DIRECT.get(kind, ()):
+        (wrong,), = con.execute(f"SELECT count(*) FROM {table} WHERE value IS DISTINCT FROM "
+                                + expr.format(x="raw")).fetchall()
+        if wrong == 0:
+            return expr
+    return None
+
+
+def _column_sql(con: duckdb.DuckDBPyConnection, col: str, table: str, kind: str,
+                frame: pd.DataFrame, blank: bool) -> ColumnSQL:
+    x = f"u.{col}"
+    alias = f"m_{col}"
+    joined = ColumnSQL(f"{alias}.value", f"COALESCE({alias}.problem, false)",
+                       f"{alias}.raw IS NOT NULL",
+                       f"LEFT JOIN {table} AS {alias} ON {alias}.raw = {x}")
+    problems = frame.loc[frame["problem"], "raw"].tolist()
+    expr = None if blank or len(problems) > _LISTED else _direct(con, table, kind)
+    if expr is None:
+        return joined
+    flagged = (f"COALESCE({x} IN ({', '.join(map(_literal, problems))}), false)" if problems
+               else "false")
+    return ColumnSQL(expr.format(x=x), flagged, f"{x} IS NOT NULL")
+
+
 def code_tables(con: duckdb.DuckDBPyConnection, table: str,
-                readings: Sequence[tuple[str, Reading, str]], prefix: str = "_m_") -> None:
+                readings: Sequence[tuple[str, Reading, str]], prefix: str = "_m_"
+                ) -> dict[str, ColumnSQL]:
     """For each ``(column, reading, SQL type)``, the table ``<prefix><column>`` (raw, value,
-    problem) of the reading over the column's distinct values in ``table`` (read in one
-    pass)."""
+    problem) of the reading over the column's distinct values in ``table`` (read in one pass;
+    ``raw`` as given, read trimmed of spaces, blank values left out); return how a query over
+    the rows (``u``) reads each column: straight from its values where an expression of
+    :data:`_DIRECT` gives every reading, else joined to its table."""
     cols = [c for c, _, _ in readings]
     found = con.execute(
         "SELECT " + ", ".join(f"{c}, grouping({c}) AS g_{c}" for c in cols) + f" FROM {table} "
         "GROUP BY GROUPING SETS (" + ", ".join(f"({c})" for c in cols) + ")").df()
+    out: dict[str, ColumnSQL] = {}
     for col, read, kind in readings:
-        raw = [v for v in found.loc[found[f"g_{col}"] == 0, col] if isinstance(v, str)]
-        read_as = read(raw)
+        given = [v for v in found.loc[found[f"g_{col}"] == 0, col] if isinstance(v, str)]
+        raw = [v for v in given if v.strip(" ")]  # DuckDB's trim: spaces only
+        read_as = read([v.strip(" ") for v in raw])
         frame = pd.DataFrame({"raw": pd.Series(raw, dtype=object),
                               "value": pd.Series([v for v, _ in read_as], dtype=object),
                               "problem": pd.Series([p for _, p in read_as], dtype=bool)})
@@ -110,6 +174,8 @@ def code_tables(con: duckdb.DuckDBPyConnection, table: str,
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT CAST(raw AS VARCHAR) AS raw, "
                     f"CAST(value AS {kind}) AS value, problem FROM {name}_frame")
         con.unregister(f"{name}_frame")
+        out[col] = _column_sql(con, col, name, kind, frame, len(raw) < len(given))
+    return out
 
 
-__all__ = ["code_tables", "coded", "dates", "factors", "outcome", "source", "yes_no"]
+__all__ = ["ColumnSQL", "code_tables", "coded", "dates", "factors", "outcome", "source", "yes_no"]

@@ -1,6 +1,8 @@
-"""Load a flat referral extract, as the file gives it, into DuckDB: a table of every column as
-text, and over it a view with values trimmed of spaces (blank is NULL), rows wholly blank left
-out, and ``_row`` the file's own row number (the header is row 1). :func:`load_extract` reads a CSV with DuckDB's CSV reader
+"""Load a flat referral extract, as the file gives it, into DuckDB: one table of every column as
+text, values trimmed of spaces as they are loaded (blank is NULL; a column read through a code
+table is kept as given, its distinct values trimmed there), rows wholly blank left out, and over
+it a view adding ``_row``, the file's own row number (the header is row 1).
+:func:`load_extract` reads a CSV with DuckDB's CSV reader
 (UTF-8; a file in UTF-16 or Windows-1252 is recoded first, :mod:`analysis.data.readers.encoding`)
 and an XLSX workbook with pandas; the checks and the tidy table are
 :mod:`analysis.data.readers.referral_records`'.
@@ -16,6 +18,7 @@ import csv
 import io
 import re
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -71,12 +74,25 @@ def _csv_error(path: Path, exc: duckdb.Error) -> InputDataError:
                               "columns; a value with a comma is in double quotes)")
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Path, names: list[str]) -> None:
+#: Which columns are kept as given (not trimmed as they are loaded), by name.
+AsGiven = Callable[[str], bool]
+
+
+def _trimmed(name: str, as_given: AsGiven, source: str | None = None) -> str:
+    """The SQL of column ``name`` as loaded (from ``source``, default the same name): trimmed
+    of spaces, blank as NULL, unless kept as given."""
+    col = source or _quoted(name)
+    return (col if as_given(name) else f"NULLIF(trim({col}), '')") + f" AS {_quoted(name)}"
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Path, names: list[str],
+              as_given: AsGiven) -> None:
     columns = "{" + ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'"
                               for n in names) + "}"
+    select = ", ".join(_trimmed(n, as_given) for n in names)
     try:
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE _csv AS SELECT * FROM read_csv(?, header = true, "
+            f"CREATE OR REPLACE TEMP TABLE _csv AS SELECT {select} FROM read_csv(?, header = true, "
             f"columns = {columns}, delim = ',', quote = '\"', escape = '\"', "
             "auto_detect = false, strict_mode = true, null_padding = true, "
             "skip = 0, encoding = 'utf-8')", [str(path)])
@@ -84,7 +100,7 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Path, names: l
         raise _csv_error(source, exc) from None
 
 
-def _load_csv(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, as_given: AsGiven) -> list[str]:
     """Load ``path`` into the temporary table ``_csv``; return the header's names."""
     try:
         with path.open("rb") as fh:
@@ -106,7 +122,7 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         check_separator(text, path)
         names = _unique_names(_header(text))
         try:
-            _read_csv(con, path, path, names)
+            _read_csv(con, path, path, names, as_given)
             return names
         except InputDataError as err:
             if "Invalid unicode" not in str(err) and "not utf-8" not in str(err):
@@ -122,11 +138,12 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         copy = Path(tmp) / "extract.csv"
         copy.write_text(text, encoding="utf-8")
         del text
-        _read_csv(con, copy, path, names)
+        _read_csv(con, copy, path, names, as_given)
     return names
 
 
-def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | int | None) -> list[str]:
+def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | int | None,
+               as_given: AsGiven) -> list[str]:
     try:
         df = pd.read_excel(path, sheet_name=sheet or 0, dtype=str)
     except (ValueError, KeyError) as exc:  # bad sheet name, corrupt workbook
@@ -137,37 +154,38 @@ def _load_xlsx(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | int | No
     df.columns = pd.Index([f"c{i}" for i in range(len(names))])
     con.register("_xlsx_frame", df)
     con.execute("CREATE OR REPLACE TEMP TABLE _csv AS SELECT "
-                + ", ".join(f"CAST(c{i} AS VARCHAR) AS {_quoted(n)}"
+                + ", ".join(_trimmed(n, as_given, f"CAST(c{i} AS VARCHAR)")
                             for i, n in enumerate(names)) + " FROM _xlsx_frame")
     con.unregister("_xlsx_frame")
     return names
 
 
-def load_extract(con: duckdb.DuckDBPyConnection, path: Path,
-                 sheet: str | int | None = None) -> list[str]:
-    """Load the extract at ``path`` into ``con`` as the view :data:`RAW` (``_row`` and every
-    column as text, trimmed, blank as NULL, wholly blank rows left out) over the table
-    ``_csv``; return the column names as the file gives them."""
+def load_extract(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | int | None = None,
+                 as_given: AsGiven = lambda name: False) -> list[str]:
+    """Load the extract at ``path`` into ``con`` as the table ``_csv`` (every column as text,
+    trimmed of spaces and blank as NULL unless ``as_given(name)``, wholly blank rows left out)
+    and the view :data:`RAW` over it (``_row``, the file's row number, then the columns);
+    return the column names as the file gives them."""
     if not path.exists():
         raise InputDataError("file not found", file=path, fix="check the path")
     suffix = path.suffix.lower()
     if suffix in CSV_SUFFIXES:
-        names = _load_csv(con, path)
+        names = _load_csv(con, path, as_given)
     elif suffix in XLSX_SUFFIXES:
-        names = _load_xlsx(con, path, sheet)
+        names = _load_xlsx(con, path, sheet, as_given)
     else:
         raise InputDataError("unsupported file type", file=path,
                              expected=".csv or .xlsx", found=suffix or "no extension")
-    blank = " AND ".join(f"({_quoted(n)} IS NULL OR trim({_quoted(n)}) = '')" for n in names)
-    con.execute(f"DELETE FROM _csv WHERE {blank or 'false'}")  # rowid: the file's row order
+    blank = " AND ".join(f"({_quoted(n)} IS NULL OR trim({_quoted(n)}) = '')" if as_given(n)
+                         else f"{_quoted(n)} IS NULL" for n in names)
+    # rowid: the file's row order, kept by the rows after a deleted one
+    con.execute(f"DELETE FROM _csv WHERE {blank or 'false'}")
     if con.execute("SELECT 1 FROM _csv LIMIT 1").fetchone() is None:
         raise InputDataError("file has no data rows", file=path,
                              expected="a header row and at least one referral",
                              fix="export the extract again")
-    trimmed = [f"NULLIF(trim({_quoted(n)}), '') AS {_quoted(n)}" for n in names]
-    con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT rowid + 2 AS _row, "
-                f"{', '.join(trimmed)} FROM _csv")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {RAW} AS SELECT rowid + 2 AS _row, * FROM _csv")
     return names
 
 
-__all__ = ["CSV_SUFFIXES", "RAW", "XLSX_SUFFIXES", "load_extract"]
+__all__ = ["CSV_SUFFIXES", "RAW", "XLSX_SUFFIXES", "AsGiven", "load_extract"]

@@ -139,8 +139,8 @@ def _meanings(names: Sequence[str], path: Path) -> dict[str, str]:
 
 
 def _problems(has: set[str], latest: pd.Timestamp) -> list[tuple[str, str, str]]:
-    """The problems that make a row unusable: (flag column of ``_referrals_read``, problem, column), in
-    the order they are reported."""
+    """The problems that make a row unusable: (flag of ``_referrals_read.flags``, problem,
+    column), in the order they are reported."""
     errors = [("e_child", "child with no id", "child_id"),
               ("e_rid", "referral with no id", "referral_id"),
               ("e_dup", "duplicate referral id", "referral_id"),
@@ -172,51 +172,82 @@ _READINGS: tuple[tuple[str, codes.Reading, str], ...] = (
     ("assessment_factors", codes.factors, "VARCHAR"))
 
 
-def _checked_sql(has: set[str], latest: pd.Timestamp) -> str:
-    """The query reading ``_u`` (the rows, copies left out) into tidy values, a flag per
-    problem and a flag per reason a kept row is flagged."""
+#: The reasons a row is unusable or flagged, each a bit of ``_referrals_read.flags``.
+_FLAGS = ("e_child", "e_rid", "e_dup", "e_ref", "e_ref_future", "e_ref_1990", "e_clo",
+          "e_clo_future", "e_clo_before", "e_nfa", "e_eh", "e_outcome", "source_unknown",
+          "need_unknown", "reason_unknown", "factors_unknown")
+
+
+def _is(flag: str) -> str:
+    """SQL: whether a row of ``_referrals_read`` has ``flag`` (one of :data:`_FLAGS`)."""
+    return f"(flags & {1 << _FLAGS.index(flag)}) <> 0"
+
+
+def _checked_sql(has: set[str], latest: pd.Timestamp, read: dict[str, codes.ColumnSQL],
+                 duplicates: bool) -> str:
+    """The query reading ``_u`` (the rows, copies left out) into tidy values and ``flags``,
+    a bit per problem and per reason a kept row is flagged (:data:`_FLAGS`); ``read``: how
+    each coded column is read (:func:`analysis.data.readers.referral_codes.code_tables`);
+    ``duplicates``: whether ``_dup_rows`` holds rows."""
     day = f"TIMESTAMP '{latest:%Y-%m-%d}'"
-    joins, value, problem = [], {}, {}
+    value, problem = {}, {}
     for col, _read, kind in _READINGS:
-        if col in has:
-            joins.append(f"LEFT JOIN _m_{col} AS m_{col} ON m_{col}.raw = u.{col}")
-            value[col] = f"m_{col}.value"
-            problem[col] = f"COALESCE(m_{col}.problem, false)"
+        if col in read:
+            value[col], problem[col] = read[col].value, read[col].problem
         else:
             value[col], problem[col] = f"NULL::{kind}", "false"
+    conds = {
+        "e_child": "child_id IS NULL", "e_rid": "referral_id IS NULL",
+        "e_dup": "_row IN (SELECT _row FROM _dup_rows)" if duplicates else "false",
+        "e_ref": "ref IS NULL", "e_ref_future": f"COALESCE(ref > {day}, false)",
+        "e_ref_1990": f"COALESCE(ref < TIMESTAMP '{EARLIEST:%Y-%m-%d}', false)",
+        "e_clo": "(clo_given AND clo IS NULL)", "e_clo_future": f"COALESCE(clo > {day}, false)",
+        "e_clo_before": "COALESCE(clo < ref, false)", "e_nfa": "(bad_nfa OR nfa IS NULL)",
+        "e_eh": "bad_eh", "e_outcome": "bad_outcome", "source_unknown": "source_unknown",
+        "need_unknown": "need_unknown", "reason_unknown": "reason_unknown",
+        "factors_unknown": "factors_unknown"}
+    flags = " + ".join(f"CAST({conds[f]} AS INTEGER) * {1 << i}" for i, f in enumerate(_FLAGS))
+    source_unknown = (f"(NOT {read['referral_source'].given} OR {problem['referral_source']})"
+                      if "referral_source" in read else "true")
+    joins = " ".join(read[col].join for col, _, _ in _READINGS if col in read)
     return f"""
     WITH p AS (
       SELECT u._row, u.child_id, u.referral_id, {value["referral_date"]} AS ref,
         {value["closure_date"]} AS clo,
-        {"u.closure_date IS NOT NULL" if "closure_date" in has else "false"} AS clo_given,
+        {read["closure_date"].given if "closure_date" in read else "false"} AS clo_given,
         {value["referral_nfa"]} AS nfa, {problem["referral_nfa"]} AS bad_nfa,
         {value["prior_early_help"]} AS eh, {problem["prior_early_help"]} AS bad_eh,
         {value["assessment_outcome"]} AS outcome, {problem["assessment_outcome"]} AS bad_outcome,
         COALESCE({value["referral_source"]}, '{UNKNOWN_SOURCE}') AS source,
-        COALESCE(m_referral_source.problem, true) AS source_unknown,
+        {source_unknown} AS source_unknown,
         {value["primary_need"]} AS need, {problem["primary_need"]} AS need_unknown,
         {value["closure_reason"]} AS reason, {problem["closure_reason"]} AS reason_unknown,
         {value["assessment_factors"]} AS factors,
         {problem["assessment_factors"]} AS factors_unknown,
-        {"u.locality" if "locality" in has else "NULL::VARCHAR"} AS locality,
-        u._row IN (SELECT _row FROM _dup_rows) AS e_dup
-      FROM _u AS u {" ".join(joins)}
+        {"u.locality" if "locality" in has else "NULL::VARCHAR"} AS locality
+      FROM _u AS u {joins}
     )
-    SELECT *,
-      child_id IS NULL AS e_child, referral_id IS NULL AS e_rid,
-      ref IS NULL AS e_ref, COALESCE(ref > {day}, false) AS e_ref_future,
-      COALESCE(ref < TIMESTAMP '{EARLIEST:%Y-%m-%d}', false) AS e_ref_1990,
-      (clo_given AND clo IS NULL) AS e_clo, COALESCE(clo > {day}, false) AS e_clo_future,
-      COALESCE(clo < ref, false) AS e_clo_before, (bad_nfa OR nfa IS NULL) AS e_nfa,
-      bad_eh AS e_eh, bad_outcome AS e_outcome
+    SELECT _row, child_id, referral_id, ref, clo, nfa, eh, outcome, source, need, reason,
+      factors, locality, {flags} AS flags
     FROM p"""
 
 
+def _as_given(name: str) -> bool:
+    """Whether the file's column ``name`` is a coded column (read once per distinct value,
+    trimmed there), kept as given when the extract is loaded."""
+    return _ALIAS_OF.get(_norm(name)) in _CODED
+
+
+_ALIAS_OF = {n: tidy for tidy, aliases in ALIASES.items() for n in (tidy, *aliases)}
+_CODED = {col for col, _, _ in _READINGS}
+
+
 def _rows_of(con: duckdb.DuckDBPyConnection, names: Sequence[str], given: dict[str, str]
-             ) -> list[int]:
-    """Keep the trimmed rows in ``_r`` (known columns under their tidy names), mark the
-    exact copies and the duplicate referral ids; the view ``_u`` is the rows without
-    copies. Returns the copies' row numbers."""
+             ) -> tuple[list[int], bool]:
+    """Keep the rows in ``_r`` (known columns under their tidy names), mark the exact copies
+    (values compared trimmed of spaces) and the duplicate referral ids; the view ``_u`` is
+    the rows without copies. Returns the copies' row numbers and whether any referral id is
+    given twice (its rows in ``_dup_rows``)."""
     tidy = {col: t for t, col in given.items()}
     named = [tidy.get(n, n) for n in names]
     con.execute("CREATE OR REPLACE TEMP VIEW _r AS SELECT _row, " + ", ".join(
@@ -224,9 +255,15 @@ def _rows_of(con: duckdb.DuckDBPyConnection, names: Sequence[str], given: dict[s
         + f" FROM {RAW}")
     # copies and duplicate ids share a referral id: only rows whose id is given more than
     # once (or not at all) are compared
-    con.execute("""CREATE OR REPLACE TEMP TABLE _same_id AS SELECT * FROM _r
-        WHERE referral_id IS NULL OR referral_id IN (SELECT referral_id FROM _r
-                                                     GROUP BY referral_id HAVING count(*) > 1)""")
+    con.execute("CREATE OR REPLACE TEMP TABLE _twice AS SELECT referral_id FROM _r "
+                "GROUP BY referral_id HAVING count(*) > 1")
+    if not con.execute("SELECT 1 FROM _twice LIMIT 1").fetchall():
+        con.execute("DROP TABLE _twice; CREATE OR REPLACE TEMP VIEW _u AS SELECT * FROM _r")
+        return [], False
+    trimmed = ", ".join((f"NULLIF(trim({quoted(t)}), '') AS {quoted(t)}" if _as_given(n)
+                         else quoted(t)) for n, t in zip(names, named, strict=True))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _same_id AS SELECT _row, {trimmed} FROM _r
+        WHERE referral_id IS NULL OR referral_id IN (SELECT referral_id FROM _twice)""")
     copies = exact_copies(con, "_same_id", named)
     con.execute("CREATE OR REPLACE TEMP TABLE _copy_rows AS SELECT unnest(?::BIGINT[]) AS _row",
                 [copies])
@@ -235,8 +272,8 @@ def _rows_of(con: duckdb.DuckDBPyConnection, names: Sequence[str], given: dict[s
     con.execute("""CREATE OR REPLACE TEMP TABLE _dup_rows AS SELECT _row FROM (
         SELECT _row, count(*) OVER (PARTITION BY referral_id) AS n FROM _same_id
         WHERE referral_id IS NOT NULL AND _row NOT IN (SELECT _row FROM _copy_rows)) WHERE n > 1""")
-    con.execute("DROP TABLE _same_id")
-    return copies
+    con.execute("DROP TABLE _same_id; DROP TABLE _twice")
+    return copies, True
 
 
 def stage_referral_records(
@@ -266,20 +303,24 @@ def stage_referral_records(
     path = Path(path)
     latest = pd.Timestamp(today).normalize() if today is not None else pd.Timestamp.today(
     ).normalize()
-    names = load_extract(con, path, sheet)
+    names = load_extract(con, path, sheet, as_given=_as_given)
     given = _meanings(names, path)
     report = ReadReport(file=str(path))
-    report.copies = _rows_of(con, names, given)
+    report.copies, duplicates = _rows_of(con, names, given)
+    read = codes.code_tables(con, "_r", [r for r in _READINGS if r[0] in given])
     for col in ("referral_date", "closure_date"):
         if col in given:
-            check_day_month_order(con, "_u", col, file=path, shown=given[col])
+            check_day_month_order(con, f"_m_{col}", "_u", col, file=path, shown=given[col])
     if "la_code" in given:
         check_la_codes(con, "_u", "la_code", la, file=path, shown=given["la_code"])
-    codes.code_tables(con, "_r", [r for r in _READINGS if r[0] in given])
-    con.execute("CREATE OR REPLACE TEMP TABLE _referrals_read AS " + _checked_sql(set(given), latest))
+    con.execute("CREATE OR REPLACE TEMP TABLE _referrals_read AS "
+                + _checked_sql(set(given), latest, read, duplicates))
+    con.execute(f"DROP VIEW _u; DROP VIEW _r; DROP VIEW {RAW}; DROP TABLE _csv; "
+                + ("DROP TABLE _copy_rows; DROP TABLE _dup_rows; " if duplicates else "")
+                + " ".join(f"DROP TABLE IF EXISTS _m_{c};" for c, _, _ in _READINGS))
     report.rows_in = _count(con, "_referrals_read") + len(report.copies)
     errors = _problems(set(given), latest)
-    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {f})"
+    counts = con.execute("SELECT " + ", ".join(f"count(*) FILTER (WHERE {_is(f)})"
                                                 for f, _, _ in errors) + " FROM _referrals_read").fetchone()
     problems = [e for e, n in zip(errors, counts or (), strict=True) if n]
     flags = [("source_unknown", "referral source unknown or not recorded (kept as 'unknown')")]
@@ -296,13 +337,13 @@ def stage_referral_records(
         if col not in given:
             report.notes.append(f"no {col} column: all NA")
     for flag, why in flags:
-        rows = _rows(con, f"SELECT _row FROM _referrals_read WHERE {flag} ORDER BY _row")
+        rows = _rows(con, f"SELECT _row FROM _referrals_read WHERE {_is(flag)} ORDER BY _row")
         if rows:
             report.flagged[why] = rows
     if problems and on_bad_rows == "raise":
         flag, problem, column = problems[0]
-        others = "; ".join(f"{c}: {p} ({_count(con, '_referrals_read', f)} rows)" for f, p, c in problems[1:])
-        rows = _rows(con, f"SELECT _row FROM _referrals_read WHERE {flag} ORDER BY _row")
+        others = "; ".join(f"{c}: {p} ({_count(con, '_referrals_read', _is(f))} rows)" for f, p, c in problems[1:])
+        rows = _rows(con, f"SELECT _row FROM _referrals_read WHERE {_is(flag)} ORDER BY _row")
         raise InputDataError(
             problem, file=path, column=column, rows=rows,
             found=f"{len(rows)} row(s)" + (f"; also {others}" if others else ""),
@@ -310,8 +351,8 @@ def stage_referral_records(
                 "out (they are listed in the report)")
     for flag, problem, column in problems:
         report.dropped[f"{column}: {problem}"] = _rows(
-            con, f"SELECT _row FROM _referrals_read WHERE {flag} ORDER BY _row")
-    bad = " OR ".join(f for f, _, _ in problems) or "false"
+            con, f"SELECT _row FROM _referrals_read WHERE {_is(flag)} ORDER BY _row")
+    bad = " OR ".join(_is(f) for f, _, _ in problems) or "false"
     con.execute(f"""CREATE OR REPLACE TEMP VIEW referrals AS SELECT _row,
         CAST(child_id AS VARCHAR) AS child_id, CAST(referral_id AS VARCHAR) AS referral_id,
         ref AS referral_date, source AS referral_source, COALESCE(nfa, false) AS referral_nfa,
@@ -319,12 +360,10 @@ def stage_referral_records(
         eh AS prior_early_help, CAST(locality AS VARCHAR) AS locality, need AS primary_need,
         factors AS assessment_factors
       FROM _referrals_read WHERE NOT ({bad})""")
-    con.execute(f"DROP VIEW _u; DROP VIEW _r; DROP VIEW {RAW}; DROP TABLE _csv; "
-                "DROP TABLE _copy_rows; DROP TABLE _dup_rows; "
-                + " ".join(f"DROP TABLE IF EXISTS _m_{c};" for c, _, _ in _READINGS))
-    same_day = _rows(con, "SELECT _row FROM (SELECT _row, row_number() OVER (PARTITION BY "
-                          "child_id, referral_date ORDER BY _row) AS k FROM referrals) "
-                          "WHERE k > 1 ORDER BY _row")
+    same_day = _rows(con, """WITH twice AS (SELECT child_id, referral_date, min(_row) AS first
+          FROM referrals GROUP BY child_id, referral_date HAVING count(*) > 1)
+        SELECT r._row FROM referrals AS r JOIN twice USING (child_id, referral_date)
+        WHERE r._row > twice.first ORDER BY r._row""")
     if same_day:
         report.flagged["same child referred twice on one day (counted once in rates)"] = same_day
     report.rows_used = _count(con, "referrals")
