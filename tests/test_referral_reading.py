@@ -12,7 +12,9 @@ import pandas as pd
 import pytest
 
 from analysis.core.errors import InputDataError
+from analysis.data.geography import load_areas, resolve_la
 from analysis.data.readers import referral_codes as codes
+from analysis.data.readers.referral_load import file_line_numbers
 from analysis.data.readers.referral_records import read_referral_records
 
 HEAD = "child_id,referral_id,referral_date,referral_source,referral_nfa,primary_need"
@@ -102,6 +104,83 @@ def test_an_xlsx_with_blank_rows_reads_as_the_csv(tmp_path):
     pd.testing.assert_frame_equal(got, want)
     assert (got_rep.rows_in, got_rep.rows_used) == (want_rep.rows_in, want_rep.rows_used) == (2, 2)
     assert got["primary_need"].tolist() == ["N4", "N1"]
+
+
+# Wholly empty lines: skipped by DuckDB's CSV reader, counted back in when a message names rows
+
+
+def test_file_line_numbers_count_the_empty_lines_back_in(tmp_path):
+    # lines: 1 header, 2 "1,x", 3 and 4 empty, 5 "2,y", 6 "," (read, a blank row), 7 empty,
+    # 8 "3,z": the reader's rows 2, 3, 4, 5 are lines 2, 5, 6, 8
+    path = tmp_path / "lines.csv"
+    path.write_bytes(b"a,b\n1,x\n\n\n2,y\n,\n\n3,z\n")
+    assert file_line_numbers(path, [5, 2, 3, 4, 3]) == [8, 2, 5, 6, 5]
+    assert file_line_numbers(path, []) == []
+    no_empty = tmp_path / "no_empty.csv"
+    no_empty.write_bytes(b"a,b\n1,x\n,\n  \n2,y\n")
+    assert file_line_numbers(no_empty, [2, 3, 4, 5]) == [2, 3, 4, 5]
+    # an empty first line is the header to the reader: line 2 is skipped, "a,b" is row 2
+    leading = tmp_path / "leading.csv"
+    leading.write_bytes(b"\n\na,b\n1,x\n")
+    assert file_line_numbers(leading, [2, 3]) == [3, 4]
+    # a workbook's rows are its own (the file is not opened)
+    assert file_line_numbers(tmp_path / "missing.xlsx", [3, 4]) == [3, 4]
+
+
+def test_two_empty_lines_before_a_bad_row_name_its_line(tmp_path):
+    # 1 header, 2 a referral, 3 all commas, 4 and 5 empty, 6 "maybe" not yes/no, 7 a referral:
+    # read as rows 2, 3 (blank, left out), 4, 5
+    path = _csv(tmp_path / "empty_lines.csv", "C1,R1,2017-03-31,6,no,N4", ",,,,,", "", "",
+                "C2,R2,2017-04-01,6,maybe,N1", "C3,R3,2017-04-02,6,no,N4")
+    with pytest.raises(InputDataError, match="not yes/no") as err:
+        read_referral_records(path, today="2020-01-01")
+    assert err.value.rows == [6] and "row 6" in str(err.value)
+
+
+def test_a_month_first_column_after_empty_lines_names_the_lines(tmp_path):
+    # 1 header, 2 empty, 3 01/02/2017 (either order), 4 and 5 empty, 6 03/31/2017,
+    # 7 04/13/2017: read as rows 2, 3, 4
+    path = _csv(tmp_path / "us_empty.csv", "", "C2,R2,01/02/2017,6,no,N4", "", "",
+                "C1,R1,03/31/2017,6,no,N4", "C3,R3,04/13/2017,6,no,N4")
+    with pytest.raises(InputDataError, match="month first") as err:
+        read_referral_records(path, today="2020-01-01")
+    text = str(err.value)
+    assert err.value.rows == [6, 7] and "rows 6, 7" in text
+    assert "2 of 3 dates with a second part over 12" in text
+    assert "'03/31/2017' in row 6" in text
+
+
+def test_rows_of_another_la_after_empty_lines_name_the_lines(tmp_path, paths):
+    doncaster = resolve_la("Doncaster", load_areas(paths.root))
+    # 1 header, 2 Doncaster (371), 3 empty, 4 Rotherham (372), 5 and 6 empty, 7 Rotherham
+    path = _csv(tmp_path / "la_empty.csv", "C1,R1,2017-01-05,6,no,N4,371", "",
+                "C2,R2,2017-01-06,6,no,N4,372", "", "", "C3,R3,2017-01-07,6,no,N4,372",
+                head=HEAD + ",LEA")
+    with pytest.raises(InputDataError, match="another LA") as err:
+        read_referral_records(path, today="2020-01-01", la=doncaster)
+    assert err.value.rows == [4, 7] and "rows 4, 7" in str(err.value)
+
+
+def test_a_row_with_too_many_fields_after_empty_lines_names_its_line(tmp_path):
+    # 1 header, 2 a referral, 3 and 4 empty, 5 seven fields for six columns
+    path = _csv(tmp_path / "wide.csv", "C1,R1,2017-03-31,6,no,N4", "", "",
+                "C2,R2,2017-04-01,6,no,N1,extra")
+    with pytest.raises(InputDataError, match="could not be read as CSV") as err:
+        read_referral_records(path, today="2020-01-01")
+    assert "line 5: expected 6 fields, found 7" in str(err.value)
+
+
+@pytest.mark.parametrize(("end", "encoding"), [("\r\n", "utf-8"), ("\r", "utf-8"),
+                                               ("\r\n", "utf-16"), ("\r\n", "cp1252")])
+def test_empty_lines_are_counted_whatever_the_line_ends_and_encoding(tmp_path, end, encoding):
+    # 1 header, 2 a referral, 3 empty, 4 "C£2" with "maybe" not yes/no (a pound sign: byte
+    # 0xA3 in Windows-1252, read through the recoded copy)
+    lines = [HEAD, "C1,R1,2017-03-31,6,no,N4", "", "C£2,R2,2017-04-01,6,maybe,N1"]
+    path = tmp_path / "ends.csv"
+    path.write_bytes(end.join([*lines, ""]).encode(encoding))
+    with pytest.raises(InputDataError, match="not yes/no") as err:
+        read_referral_records(path, today="2020-01-01")
+    assert err.value.rows == [4]
 
 
 def _read(values: list[str | None], reading: codes.Reading, kind: str) -> codes.ColumnSQL:

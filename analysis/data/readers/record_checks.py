@@ -2,10 +2,11 @@
 written month-first (:func:`check_day_month_order`), rows that are exact copies of an
 earlier row (:func:`exact_copies`) and rows of another LA (:func:`check_la_codes`).
 
-Each works on a table with the file's row number in ``_row`` (see
+Each works on a table with the row number as read in ``_row`` (see
 :mod:`analysis.data.readers.referral_load`) and refuses input that would mislead with an
-:class:`InputDataError` naming the file, the column, how many rows, an example and how to
-fix it.
+:class:`InputDataError` naming the file, the column, how many rows (by the file's own line
+numbers, :func:`~analysis.data.readers.referral_load.file_line_numbers`), an example and
+how to fix it.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from analysis.core.errors import InputDataError
+from analysis.data.readers.referral_load import file_line_numbers
 
 if TYPE_CHECKING:
     from analysis.data.geography import LocalAuthority
@@ -59,6 +61,7 @@ def check_day_month_order(con: duckdb.DuckDBPyConnection, values: str, table: st
     slashed = counted[0] if counted else 0
     example = con.execute(f"SELECT trim({col}) FROM {table} WHERE _row = ?", [rows[0]]).fetchone()
     con.execute("DROP TABLE _slashed")
+    rows = file_line_numbers(file, rows)
     raise InputDataError(
         "dates are written month first (MM/DD/YYYY); read day first they would be wrong or "
         "left out", file=file, column=shown, rows=rows,
@@ -104,8 +107,9 @@ def check_la_codes(con: duckdb.DuckDBPyConnection, table: str, column: str,
     wrong = [c for c, _, _ in counts if not la_code_matches(str(c), la)]
     if not wrong:
         return
-    rows = _rows(con, f"SELECT _row FROM {table} WHERE upper({quoted(column)}) IN "
-                 f"(SELECT unnest(?)) ORDER BY _row", [wrong])
+    rows = file_line_numbers(file, _rows(
+        con, f"SELECT _row FROM {table} WHERE upper({quoted(column)}) IN "
+        f"(SELECT unnest(?)) ORDER BY _row", [wrong]))
     raise InputDataError(
         f"rows of another LA in {la.name}'s records", file=file, column=shown, rows=rows,
         expected=f"{la.name}'s code ({la.new_code} or {la.old_code}) in every row",

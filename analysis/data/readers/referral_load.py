@@ -1,7 +1,8 @@
 """Load a flat referral extract, as the file gives it, into DuckDB: one table of every column as
 text, values trimmed of spaces as they are loaded (blank is NULL; a column read through a code
 table is kept as given, its distinct values trimmed there), rows wholly blank left out, and over
-it a view adding ``_row``, the file's own row number (the header is row 1).
+it a view adding ``_row``, the row number as read (the header is row 1); a message naming
+rows turns these into the file's own line numbers with :func:`file_line_numbers`.
 :func:`load_extract` reads a CSV with DuckDB's CSV reader
 (UTF-8; a file in UTF-16 or Windows-1252 is recoded first, :mod:`analysis.data.readers.encoding`)
 and an XLSX workbook with pandas; the checks and the tidy table are
@@ -18,7 +19,7 @@ import csv
 import io
 import re
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import duckdb
@@ -44,7 +45,7 @@ def _quoted(name: str) -> str:
 
 def _header(text: str) -> list[str]:
     """The column names on the first non-blank line of ``text``."""
-    for row in csv.reader(io.StringIO(text)):
+    for row in csv.reader(io.StringIO(text, newline="")):  # line ends \n, \r\n or \r
         if any(c.strip() for c in row):
             return row
     return []
@@ -63,9 +64,9 @@ def _unique_names(names: list[str]) -> list[str]:
 
 def _csv_error(path: Path, exc: duckdb.Error) -> InputDataError:
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
-    where = next((ln for ln in lines if ln.startswith("CSV Error on Line")), "")
     what = next((ln for ln in lines if ln.startswith(("Expected Number", "Value with"))), "")
-    line = re.search(r"Line: (\d+)", where)
+    # DuckDB's line counts the file's every line (empty ones too), as a message should
+    line = re.search(r"CSV Error on Line: (\d+)", str(exc))
     found = (f"line {line.group(1)}: " if line else "") + (
         what.replace("Expected Number of Columns:", "expected").replace(" Found:", " fields, found")
         or (lines[0] if lines else "a row that is not CSV"))
@@ -100,6 +101,11 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, source: Path, names: l
         raise _csv_error(source, exc) from None
 
 
+def _may_be_utf8(head: bytes) -> bool:
+    """Whether a file starting ``head`` is first read as UTF-8 (not UTF-16 or a workbook)."""
+    return not head.startswith(_NOT_UTF8) and not (len(head) >= 4 and b"\x00" in head[:4])
+
+
 def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, as_given: AsGiven) -> list[str]:
     """Load ``path`` into the temporary table ``_csv``; return the header's names."""
     try:
@@ -111,7 +117,7 @@ def _load_csv(con: duckdb.DuckDBPyConnection, path: Path, as_given: AsGiven) -> 
     if not head.strip():
         raise InputDataError("file is empty", file=path, expected="a header row and data",
                              fix="export the extract again")
-    utf8 = not head.startswith(_NOT_UTF8) and not (len(head) >= 4 and b"\x00" in head[:4])
+    utf8 = _may_be_utf8(head)
     if utf8:
         try:
             text = head.decode("utf-8-sig")
@@ -188,4 +194,46 @@ def load_extract(con: duckdb.DuckDBPyConnection, path: Path, sheet: str | int | 
     return names
 
 
-__all__ = ["CSV_SUFFIXES", "RAW", "XLSX_SUFFIXES", "AsGiven", "load_extract"]
+def _empty_lines(lines: Iterable[str]) -> list[int]:
+    """The numbers (line 1 first) of the wholly empty lines after the first of ``lines``
+    (each with its line end, as read with ``newline=""``): the lines DuckDB's CSV reader
+    skips (the first line is the header, even if empty)."""
+    return [n for n, line in enumerate(lines, start=1) if n > 1 and not line.rstrip("\r\n")]
+
+
+def _empty_lines_of(path: Path) -> list[int]:
+    """:func:`_empty_lines` of the CSV file at ``path``, decoded as :func:`load_extract`
+    decodes it (UTF-8, else UTF-16 or Windows-1252); line ends ``\\n``, ``\\r\\n`` or ``\\r``."""
+    with path.open("rb") as fh:
+        head = fh.read(_HEAD_BYTES)
+    if _may_be_utf8(head):
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as lines:
+                return _empty_lines(lines)
+        except UnicodeDecodeError:
+            pass
+    text, _name = decode_text(path.read_bytes(), path)
+    return _empty_lines(io.StringIO(text, newline=""))
+
+
+def file_line_numbers(path: str | Path, rows: Iterable[int]) -> list[int]:
+    """The file's own line numbers of the reader's ``rows`` (``_row`` of :data:`RAW`, in the
+    same order): a CSV's wholly empty lines, which DuckDB's CSV reader skips, are counted
+    back in; a workbook's rows are its own. Made only when a message names rows (a pass
+    over the file)."""
+    rows = list(rows)
+    path = Path(path)
+    if not rows or path.suffix.lower() not in CSV_SUFFIXES:
+        return rows
+    empty = _empty_lines_of(path)
+    line_of: dict[int, int] = {}
+    k = 0  # empty lines before the current row's line
+    for row in sorted(set(rows)):
+        while k < len(empty) and empty[k] <= row + k:
+            k += 1
+        line_of[row] = row + k
+    return [line_of[r] for r in rows]
+
+
+__all__ = ["CSV_SUFFIXES", "RAW", "XLSX_SUFFIXES", "AsGiven", "file_line_numbers",
+           "load_extract"]

@@ -3,7 +3,9 @@
 The columns, types, codes and accepted aliases are in
 ``docs/data-formats/referral-records.md``. Nothing is dropped silently: the reader returns
 the table *and* a :class:`ReadReport` (rows in, rows used, rows dropped or flagged and
-why). Row numbers are the file's own line numbers (the header is row 1).
+why). Row numbers in messages are the file's own line numbers (the header is row 1); the
+report's row lists and ``_row`` number the rows as read (a CSV's wholly empty lines, which
+the reader skips, not counted).
 
 Problems that make a row unusable (no child id, no or bad referral date, a date before
 1990 or in the future, closure before referral, a duplicate referral id, an unreadable
@@ -33,7 +35,7 @@ from analysis.data.readers.record_checks import (
     exact_copies,
     quoted,
 )
-from analysis.data.readers.referral_load import RAW, load_extract
+from analysis.data.readers.referral_load import RAW, file_line_numbers, load_extract
 from analysis.data.schemas.referrals import (
     ASSESSMENT_OUTCOMES,
     CLOSURE_REASONS,
@@ -286,8 +288,8 @@ def stage_referral_records(
     la: LocalAuthority | None = None,
 ) -> ReadReport:
     """Read and check a referral extract into table ``referrals`` of ``con`` (the tidy
-    columns of :data:`analysis.data.schemas.referrals.COLUMNS` and ``_row``, the file's row
-    number, in file order); return the :class:`ReadReport`.
+    columns of :data:`analysis.data.schemas.referrals.COLUMNS` and ``_row``, the row number
+    as read, in file order); return the :class:`ReadReport`.
 
     ``on_bad_rows``: ``"raise"`` (default) stops at unusable rows with an
     :class:`InputDataError` naming file, column and rows; ``"drop"`` leaves them out and
@@ -343,7 +345,8 @@ def stage_referral_records(
     if problems and on_bad_rows == "raise":
         flag, problem, column = problems[0]
         others = "; ".join(f"{c}: {p} ({_count(con, '_referrals_read', _is(f))} rows)" for f, p, c in problems[1:])
-        rows = _rows(con, f"SELECT _row FROM _referrals_read WHERE {_is(flag)} ORDER BY _row")
+        rows = file_line_numbers(path, _rows(
+            con, f"SELECT _row FROM _referrals_read WHERE {_is(flag)} ORDER BY _row"))
         raise InputDataError(
             problem, file=path, column=column, rows=rows,
             found=f"{len(rows)} row(s)" + (f"; also {others}" if others else ""),
