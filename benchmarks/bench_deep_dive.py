@@ -11,9 +11,11 @@
    machine moves less.
 2. The whole deep dive as ``python -m analysis deep-dive --no-pdf`` runs it (records read
    and checked, notebook run, tables, charts, HTML, Word): wall time (target under 30 s on
-   1M referrals) and the peak of the summed resident memory of the whole process tree
-   (the command, its notebook kernel and chart workers; target under 1 GB), sampled every
-   50 ms with psutil.
+   1M referrals) and the peak of the summed memory of the whole process tree (the command,
+   its notebook kernel, any chart workers; target under 1 GB), sampled every 50 ms with
+   psutil (``tree_memory.py``): summed RSS (the target's reading: a page shared by the
+   workers' server and the workers it forks counts once per process) and summed PSS (each
+   shared page counted once), with each process's own peaks.
 3. Where the time goes, in this process: records read, re-referrals flagged and the year
    chosen; the published tables; the pack value (charts' inputs and alt text).
 
@@ -26,10 +28,8 @@ the script works, its figures mean little).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -37,7 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import psutil
+from tree_memory import TreeRun, describe, run_sampled
 
 from analysis.core.config import Paths
 from analysis.data.geography import load_areas, resolve_la
@@ -97,44 +97,29 @@ def bench_reading(path: Path, rounds: int) -> None:
           f"{oc:.2f}/{bc:.2f} = {oc / bc:.2f}x; load average {os.getloadavg()[0]:.1f}")
 
 
-def tree_peak(cmd: list[str], cwd: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak summed RSS of the process tree in MB, exit status) of ``cmd``."""
-    t = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    top = psutil.Process(proc.pid)
-    peak = 0
-    while proc.poll() is None:
-        total = 0
-        try:
-            members = [top, *top.children(recursive=True)]
-        except psutil.Error:
-            break
-        for p in members:
-            with contextlib.suppress(psutil.Error):
-                total += p.memory_info().rss
-        peak = max(peak, total)
-        time.sleep(0.05)
-    _, err = proc.communicate()
-    if proc.returncode:
-        print(err.decode(errors="replace")[-2000:])
-    return time.perf_counter() - t, peak / 2**20, proc.returncode
-
-
 def bench_whole(path: Path, rounds: int) -> None:
     print("\n2. The whole deep dive (python -m analysis deep-dive --no-pdf)")
-    runs = []
+    runs: list[TreeRun] = []
     with tempfile.TemporaryDirectory() as out:
         for _ in range(rounds):
             cmd = [sys.executable, "-m", "analysis", "deep-dive", "--la", "Doncaster",
                    "--records", str(path), "--no-pdf", "--output", out]
-            runs.append(tree_peak(cmd, Paths.for_root().root))
-    wall = statistics.median(r[0] for r in runs)
-    peak = max(r[1] for r in runs)
+            runs.append(run_sampled(cmd, Paths.for_root().root))
+            if runs[-1].returncode:
+                print(runs[-1].stderr[-2000:])
+    wall = statistics.median(r.seconds for r in runs)
+    top = max(runs, key=lambda r: r.rss)
     print(f"  {'deep dive, tables and charts, no PDF (median)':<58} {wall:8.2f} s"
           " (target < 30 s)")
-    print(f"  {'peak memory of the process tree (highest run)':<58} {peak:8.0f} MB"
-          " (target < 1,024 MB)")
-    print("  runs: " + ", ".join(f"{w:.1f} s / {m:,.0f} MB (exit {rc})" for w, m, rc in runs))
+    print(f"  {'peak summed RSS of the process tree (highest run)':<58} {top.rss:8.0f} MB"
+          " (target < 1,024 MB; a page shared by processes counted in each)")
+    print(f"  {'peak summed PSS of the process tree (that run)':<58} {top.pss:8.0f} MB"
+          " (a shared page counted once, split between its processes)")
+    print("  each process of that run:")
+    print("\n".join(describe(top)))
+    print(f"  runs (load average {os.getloadavg()[0]:.1f} after): " + ", ".join(
+        f"{r.seconds:.1f} s / RSS {r.rss:,.0f} MB / PSS {r.pss:,.0f} MB (exit {r.returncode})"
+        for r in runs))
 
 
 def bench_phases(path: Path) -> None:

@@ -109,3 +109,20 @@ def test_rolling_quarters_are_chosen_from_the_classes():
     late = Scope(_flagged(rows, "2015-04-02"), pd.Timestamp("2017-03-31"),
                  pd.Timestamp("2015-04-02"))
     assert [e.strftime("%Y-%m-%d") for e in rolling_quarter_ends(late)] == ["2017-03-31"]
+
+
+def test_atoms_by_hand():
+    """Records (or classes) in the same cells are one atom, its size their weight; a record
+    in no cell is in no atom. Cells: c0 = records 0, 1; c1 = records 1, 2, 4; record 3 in
+    neither; record 4 counted like record 2."""
+    from analysis.engine.reader_bounds import atoms
+
+    masks = np.array([[1, 1, 0, 0, 0],
+                      [0, 1, 1, 0, 1]], dtype=bool)
+    a, sizes = atoms(masks)
+    # atoms in the order of their packed membership: {c1} (records 2, 4), {c0} (0), {c0, c1} (1)
+    assert a.toarray().tolist() == [[0, 1, 1], [1, 0, 1]]
+    assert a.dtype == np.int8 and a.has_sorted_indices
+    assert sizes.tolist() == [2.0, 1.0, 1.0]
+    a, sizes = atoms(masks, weight=np.array([3, 1, 30, 7, 2]))
+    assert a.toarray().tolist() == [[0, 1, 1], [1, 0, 1]] and sizes.tolist() == [32.0, 3.0, 1.0]

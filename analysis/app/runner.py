@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -361,19 +362,24 @@ def run_deep_dive(la: str, records: str | Path, period: str | None = None,
     params["la"] = authority.new_code
     prepared = prepare(authority, path, year, paths=paths, history_start=history_start,
                        validate=validate, allow_rows_left_out=allow_rows_left_out)
-    # numeric ids under 6 digits would match ordinary counts in the tables: not scanned for
-    ids = {i for i in prepared.ids() if not (i.isdigit() and len(i) < 6)}
-    synthetic = is_synthetic(path)
-    folder = "rereferrals-" + ("synthetic-" if synthetic else "") + label
-    root = outputs_root or paths.outputs
-    out = safe_output_dir(root, authority.slug, folder)
-    if audit_list is not None:
-        from analysis.deep_dive.audit import write_audit_list
+    # The ids wait for the scan on disk, in a folder only this user can read, not in memory
+    # while the notebook runs (a million referrals have some 1.7 million ids).
+    with tempfile.TemporaryDirectory(prefix="csc-ids-") as private:
+        try:
+            ids = prepared.write_ids(Path(private) / "ids.parquet")
+            synthetic = is_synthetic(path)
+            folder = "rereferrals-" + ("synthetic-" if synthetic else "") + label
+            root = outputs_root or paths.outputs
+            out = safe_output_dir(root, authority.slug, folder)
+            if audit_list is not None:
+                from analysis.deep_dive.audit import write_audit_list
 
-        write_audit_list(prepared, audit_list, forbidden=[root, paths.outputs, out])
-    title = (("SYNTHETIC DATA: " if synthetic else "")
-             + f"{authority.name}: re-referrals deep dive, {financial_year_label(prepared.year)}")
-    prepared.close()  # the notebook reads the records itself: let this copy go
-    return run_notebook("rereferrals_deep_dive", params, out, paths, title=title, pdf=pdf,
-                        check=lambda tmp: assert_no_identifiers([tmp], ids), la_name=authority.name)
+                write_audit_list(prepared, audit_list, forbidden=[root, paths.outputs, out])
+            title = (("SYNTHETIC DATA: " if synthetic else "") + f"{authority.name}: "
+                     f"re-referrals deep dive, {financial_year_label(prepared.year)}")
+        finally:
+            prepared.close()  # the notebook reads the records itself: let this copy go
+        return run_notebook("rereferrals_deep_dive", params, out, paths, title=title, pdf=pdf,
+                            check=lambda tmp: assert_no_identifiers([tmp], ids),
+                            la_name=authority.name)
 

@@ -69,6 +69,7 @@ from analysis.deep_dive.records import (
     read_summary_table,
     stage_records,
 )
+from analysis.deep_dive.scratch import close_scratch, open_scratch
 from analysis.deep_dive.suppression import HIDDEN_LINE, publish_all
 from analysis.deep_dive.tables import (
     Scope,
@@ -187,6 +188,8 @@ class Prepared:
     year: int
     history_start: pd.Timestamp
     notes: tuple[InputNote, ...] = ()
+    #: the connection's private spill folder (:mod:`analysis.deep_dive.scratch`), removed on close
+    scratch: Path | None = field(default=None, repr=False)
 
     def _one(self, sql: str) -> object:
         row = self.con.execute(sql).fetchone()
@@ -221,17 +224,26 @@ class Prepared:
         (:func:`analysis.deep_dive.record_classes.record_classes`)."""
         return record_classes(self.con, "flagged", pd.Timestamp(self.year, 3, 31).to_pydatetime())
 
-    def ids(self) -> set[str]:
-        """Every child and referral id in the input, for the identifier scan."""
-        found = self.con.execute(
-            "SELECT CAST(child_id AS VARCHAR) AS id FROM flagged WHERE child_id IS NOT NULL "
-            "UNION SELECT CAST(referral_id AS VARCHAR) FROM flagged "
-            "WHERE referral_id IS NOT NULL").fetchnumpy()["id"]
-        return set(found.tolist())
+    def write_ids(self, path: Path) -> Path:
+        """Write every child and referral id in the input to the Parquet file ``path`` (one
+        column ``id``, distinct, as text), for the identifier scan after the notebook has run
+        (:func:`analysis.engine.identifiers.assert_no_identifiers`): the ids stay on disk, not
+        in memory. Numeric ids under 6 digits are left out: they would match ordinary counts
+        in the tables. ``path`` should be in a folder only this user can read."""
+        self.con.execute(f"""COPY (SELECT DISTINCT id FROM (
+              SELECT CAST(child_id AS VARCHAR) AS id FROM flagged
+              UNION ALL SELECT CAST(referral_id AS VARCHAR) FROM flagged)
+            WHERE id IS NOT NULL AND NOT (regexp_full_match(id, '[0-9]+') AND length(id) < 6))
+            TO '{_sql_text(path)}' (FORMAT parquet)""")
+        return path
 
     def close(self) -> None:
-        """Let the records go (the DuckDB connection holding them is closed)."""
-        self.con.close()
+        """Let the records go (the DuckDB connection holding them is closed, and its private
+        spill folder removed)."""
+        if self.scratch is None:
+            self.con.close()
+        else:
+            close_scratch(self.con, self.scratch)
 
 
 def _months(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -263,12 +275,19 @@ def prepare(la: LocalAuthority, records: str | Path, period: str | int | None = 
         for f in files:
             if f.suffix.lower() in XML_SUFFIXES:
                 validate_cin_xml(f)
-    con = duckdb.connect()
+    con, scratch = open_scratch()
     try:
-        return _prepared(con, la, path, period, today, history_start, allow_rows_left_out)
+        prepared = _prepared(con, la, path, period, today, history_start, allow_rows_left_out)
     except BaseException:
-        con.close()
+        close_scratch(con, scratch)
         raise
+    prepared.scratch = scratch
+    return prepared
+
+
+def _sql_text(path: Path) -> str:
+    """``path`` as the text of a SQL string literal."""
+    return str(path).replace("'", "''")
 
 
 def _prepared(con: duckdb.DuckDBPyConnection, la: LocalAuthority, path: Path,

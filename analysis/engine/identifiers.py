@@ -14,6 +14,7 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
 from analysis.core.errors import InputDataError
@@ -67,35 +68,89 @@ def _text(path: Path) -> str:
 
 _TOKEN = re.compile(r"[A-Za-z0-9_\-/.]+")
 
+#: :data:`_TOKEN`'s pattern for DuckDB (RE2): ids made only of token characters.
+_TOKEN_SQL = "'[A-Za-z0-9_\\-/.]+'"
 
-def assert_no_identifiers(paths: Iterable[str | Path], ids: Iterable[object],
+#: What :meth:`str.strip` removes from an id (ASCII whitespace), for DuckDB's ``trim``.
+_BLANKS_SQL = r"E' \t\n\x0b\x0c\r'"
+
+
+def _load_ids(con: duckdb.DuckDBPyConnection, ids: Iterable[object] | Path, min_length: int) -> None:
+    """Tables ``wanted`` (the ids to look for: as text, stripped, at least ``min_length``
+    characters, each once) and ``odd`` (those of them with characters no token has)."""
+    if isinstance(ids, Path):
+        con.execute(f"""CREATE TABLE wanted AS SELECT id FROM (
+            SELECT DISTINCT trim(CAST(id AS VARCHAR), {_BLANKS_SQL}) AS id FROM read_parquet(?)
+            WHERE id IS NOT NULL) WHERE length(id) >= ?""", [str(ids), min_length])
+    else:
+        given = {str(i).strip() for i in ids if i is not None and not pd.isna(i)}
+        frame = pd.DataFrame({"id": sorted(i for i in given if len(i) >= min_length)}, dtype=object)
+        con.register("given", frame)
+        con.execute("CREATE TABLE wanted AS SELECT CAST(id AS VARCHAR) AS id FROM given")
+        con.unregister("given")
+    con.execute(f"CREATE TABLE odd AS SELECT id FROM wanted WHERE NOT regexp_full_match(id, {_TOKEN_SQL})")
+
+
+def _tokens(text: str) -> set[str]:
+    """The tokens of ``text`` an id is looked for among: each run of letters, digits and
+    ``_-/.`` with those marks stripped from its ends, and each ``/``-separated part of it."""
+    tokens = set()
+    for t in _TOKEN.findall(text):
+        t = t.strip(".-/")
+        tokens.add(t)
+        if "/" in t:
+            tokens.update(t.split("/"))
+    return tokens
+
+
+def _found(con: duckdb.DuckDBPyConnection, files: list[Path]) -> list[list[str]]:
+    """For each of ``files``, the ids of :func:`_load_ids` in it: whole tokens (an id with
+    other characters is never one), then other ids anywhere in the text. The tokens of
+    every file are matched in one join."""
+    any_odd = con.execute("SELECT count(*) > 0 FROM odd").fetchall() == [(True,)]
+    anywhere: list[list[str]] = []
+    frames = []
+    for n, f in enumerate(files):
+        text = _text(f)
+        anywhere.append(sorted(r[0] for r in con.execute(
+            "SELECT id FROM odd WHERE contains(?, id)", [text]).fetchall()) if any_odd else [])
+        frames.append(pd.DataFrame({"f": n, "t": sorted(_tokens(text))}))
+    whole: list[list[str]] = [[] for _ in files]
+    if frames:
+        con.register("tokens", pd.concat(frames, ignore_index=True).astype({"t": object}))
+        try:
+            for n, i in con.execute("SELECT DISTINCT t.f, w.id FROM tokens t JOIN wanted w "
+                                    "ON w.id = CAST(t.t AS VARCHAR)").fetchall():
+                whole[n].append(i)
+        finally:
+            con.unregister("tokens")
+    return [sorted(w) + a for w, a in zip(whole, anywhere, strict=True)]
+
+
+def assert_no_identifiers(paths: Iterable[str | Path], ids: Iterable[object] | Path,
                           min_length: int = 4) -> list[Path]:
     """Raise :class:`InputDataError` if any output file contains any of the input ``ids``.
 
     ``paths``: files or folders (folders are searched for csv, xlsx, html, json, svg,
-    ipynb, txt, md and similar). ``ids``: the input's child and referral ids. An id is
-    found when it appears as a whole token (or a ``/``-separated part of one); ids shorter
-    than ``min_length`` are skipped, as they match ordinary numbers. Returns the files
-    scanned.
+    ipynb, txt, md and similar). ``ids``: the input's child and referral ids, or a Parquet
+    file of them (column ``id``; a million ids are held by DuckDB, not as Python strings).
+    An id is found when it appears as a whole token (or a ``/``-separated part of one); an
+    id with other characters (a space, say) is found anywhere in the text. Ids shorter than
+    ``min_length`` are skipped, as they match ordinary numbers. The first file with any id
+    is named. Returns the files scanned.
     """
-    wanted = {str(i).strip() for i in ids if i is not None and not pd.isna(i)}
-    wanted = {i for i in wanted if len(i) >= min_length}
-    simple = {i for i in wanted if _TOKEN.fullmatch(i)}
-    odd = wanted - simple
     files = _files(paths)
-    for f in files:
-        text = _text(f)
-        tokens = set()
-        for t in _TOKEN.findall(text):
-            t = t.strip(".-/")
-            tokens.add(t)
-            if "/" in t:
-                tokens.update(t.split("/"))
-        found = sorted(simple & tokens) + sorted(i for i in odd if i in text)
+    con = duckdb.connect()
+    try:
+        _load_ids(con, ids, min_length)
+        hits = _found(con, files)
+    finally:
+        con.close()
+    for f, found in zip(files, hits, strict=True):
         if found:
             raise InputDataError(
                 f"output contains {len(found)} identifier(s) from the input data",
                 file=f, found=", ".join(found[:3]) + (" ..." if len(found) > 3 else ""),
-                fix="drop identifier columns with analysis.engine.identifiers.drop_identifiers and "
-                    "regenerate the output; do not share this file")
+                fix="drop identifier columns with analysis.engine.identifiers.drop_identifiers "
+                    "and regenerate the output; do not share this file")
     return files

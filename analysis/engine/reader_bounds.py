@@ -37,13 +37,21 @@ def atoms(masks: np.ndarray, weight: np.ndarray | None = None
     """(cells x atoms 0/1 matrix, atom sizes) for boolean ``masks`` (cells x records, or x
     classes of ``weight`` records each)."""
     k = masks.shape[0]
-    packed = np.packbits(masks.astype(bool), axis=0).T  # records x ceil(k/8) bytes
+    packed = np.packbits(np.asarray(masks, dtype=bool), axis=0).T  # records x ceil(k/8) bytes
     rows, inverse, counts = np.unique(packed, axis=0, return_inverse=True, return_counts=True)
     sizes = counts if weight is None else np.bincount(inverse.ravel(), weights=weight,
                                                       minlength=len(rows)).astype(np.int64)
-    member = np.unpackbits(rows, axis=1, count=k).T.astype(np.int8)  # cells x atoms
-    keep = member.any(axis=0)
-    return sparse.csr_matrix(member[:, keep]), sizes[keep].astype(float)
+    # Each cell's atoms read from the packed bits, never the atoms x cells matrix unpacked (a
+    # million referrals give some hundred thousand atoms); an atom in no cell is left out.
+    keep = rows.any(axis=1)
+    number = np.cumsum(keep) - 1
+    by_byte = np.ascontiguousarray(rows.T)  # ceil(k/8) x atoms: each cell's byte row contiguous
+    members = [number[np.flatnonzero(by_byte[i >> 3] & (128 >> (i & 7)))] for i in range(k)]
+    indptr = np.concatenate([[0], np.cumsum([len(m) for m in members])])
+    indices = np.concatenate(members) if members else np.zeros(0, dtype=np.intp)
+    a = sparse.csr_matrix((np.ones(len(indices), dtype=np.int8), indices, indptr),
+                          shape=(k, int(keep.sum())))
+    return a, sizes[keep].astype(float)
 
 
 def reader_bounds(values: np.ndarray, hidden: np.ndarray, rounding: int, threshold: int,

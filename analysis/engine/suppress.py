@@ -335,8 +335,10 @@ def protect(masks: np.ndarray, threshold: int = 5, rounding: int = 5,
         small_only = bool(((values < threshold) | ~hidden).all())
         low, high = reader_bounds(values, hidden, rounding, threshold, small_only)
         on = _shown_pairs(values, hidden, pairs, pair_off, threshold)
-        ratios = ratio_bounds(a, values, [pairs[k] for k in on], decimals)
         todo = np.flatnonzero(hidden & ~checked)
+        if not len(todo):
+            break  # nothing to audit: the percentages' bounds (large on many records) not built
+        ratios = ratio_bounds(a, values, [pairs[k] for k in on], decimals)
         failing = audit(a, values, hidden, low, high, cells=todo, ratios=ratios)
         checked[todo] = True
         if not failing:

@@ -38,8 +38,12 @@ from analysis.render.formats import (
 #: Characters that make a spreadsheet treat a text cell as a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
-#: Charts drawn in worker processes only when a pack has at least this many.
-POOL_MIN_CHARTS = 8
+#: Charts drawn in worker processes only when a pack has at least this many. Starting the
+#: workers' server (matplotlib loaded once, about a second) and one worker per core takes
+#: some 450 MB and pays for itself only over many charts: the deep dive's 13 are drawn in
+#: its kernel in about 2 s, no slower than by two workers started for them (see
+#: ``docs/performance.md``). The quarterly pack starts its workers ahead (:func:`start_workers`).
+POOL_MIN_CHARTS = 16
 
 class Drawing(dict[str, bytes]):
     """One chart's drawings: relative path -> bytes of each file written (PNG and SVG with the
